@@ -4,7 +4,7 @@ The hierarchy, in one place::
 
     EmuError                    any failure caused by the user's input (never a bug)
     ├── UsageError              bad command-line usage (exit status 2)
-    ├── SyntaxError_            a Dockerfile that does not parse (exit status 2)
+    ├── ParseError            a Dockerfile that does not parse (exit status 2)
     ├── InstructionError        a parsed instruction with bad flags or arguments (exit 2)
     ├── ExpansionError          a ``$VAR`` word that cannot be expanded (``${x:?}``, bad quoting)
     ├── IgnoreFileError         a ``.dockerignore`` that cannot be read (``!`` alone, bad glob)
@@ -68,7 +68,7 @@ class UsageError(EmuError):
     exit_code = 2
 
 
-class SyntaxError_(EmuError):  # noqa: N801  (trailing underscore: not the builtin)
+class ParseError(EmuError):
     exit_code = 2
 
 

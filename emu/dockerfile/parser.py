@@ -1,0 +1,791 @@
+"""The Dockerfile parser: text to a flat list of :class:`Node`, as BuildKit's parser does it.
+
+This is the first of three layers (parser → typed instructions → build). It follows
+``frontend/dockerfile/parser`` rule for rule: parser directives at the top, the escape
+token, line continuations (comment and blank lines inside them dropped), heredocs on
+RUN/COPY/ADD, exec (JSON) form with the silent fallback to shell form, ``--flags`` before
+the arguments and the per-instruction argument splitting. Unlike BuildKit, every node keeps
+enough of its source to map any offset of its logical line back to a line and column.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from emu.words import Lexer
+
+from emu.dockerfile._text import GO_SPACE, go_quote, go_trim, is_go_space
+from emu.errors import ExpansionError, ParseError
+from emu.pos import Position, Span
+
+__all__ = [
+    "Directive",
+    "Heredoc",
+    "Node",
+    "ParseResult",
+    "ParseWarning",
+    "parse",
+]
+
+# Longest physical line bufio.Scanner accepts by default (64 KiB including the newline).
+MAX_LINE_BYTES = 64 * 1024
+
+_RE_WHITESPACE = re.compile(r"[\t\v\f\r ]+")
+_RE_DIRECTIVE = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*\Z", re.ASCII)
+_RE_HEREDOC = re.compile(r"(\d*)<<(-?)\s*([^<]*)\Z")
+_RE_ONBUILD_PREFIX = re.compile(r"^\s*ONBUILD\s*", re.IGNORECASE)
+
+_VALID_DIRECTIVES = frozenset({"syntax", "escape", "check"})
+_HEREDOC_COMMANDS = frozenset({"add", "copy", "run"})
+
+# How each instruction's arguments are split (BuildKit's dispatch table).
+_WHITESPACE_LIST = "words"
+_MAYBE_JSON = "maybe-json"
+_MAYBE_JSON_LIST = "maybe-json-list"
+_NAME_VAL = "name-val"
+_NAME_OR_NAME_VAL = "name-or-name-val"
+_STRING = "string"
+_HEALTH = "health"
+_SUB = "sub"
+_DISPATCH: dict[str, str] = {
+    "add": _MAYBE_JSON_LIST,
+    "arg": _NAME_OR_NAME_VAL,
+    "cmd": _MAYBE_JSON,
+    "copy": _MAYBE_JSON_LIST,
+    "entrypoint": _MAYBE_JSON,
+    "env": _NAME_VAL,
+    "expose": _WHITESPACE_LIST,
+    "from": _WHITESPACE_LIST,
+    "healthcheck": _HEALTH,
+    "label": _NAME_VAL,
+    "maintainer": _STRING,
+    "onbuild": _SUB,
+    "run": _MAYBE_JSON,
+    "shell": _MAYBE_JSON,
+    "stopsignal": _STRING,
+    "user": _STRING,
+    "volume": _MAYBE_JSON_LIST,
+    "workdir": _STRING,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Heredoc:
+    """A here-document attached to a RUN/COPY/ADD line (``<<EOF`` … ``EOF``)."""
+
+    name: str
+    content: str
+    expand: bool  # False when any part of the delimiter was quoted
+    chomp: bool  # ``<<-``: leading tabs are stripped from the body
+    fd: int = 0
+    span: Span | None = None  # the body and its terminator line
+
+
+@dataclass(frozen=True, slots=True)
+class Directive:
+    """A parser directive such as ``# escape=`` (name lower-cased, value as written)."""
+
+    name: str
+    value: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class ParseWarning:
+    """A warning the parser gives without failing (BuildKit: empty continuation lines)."""
+
+    rule: str
+    message: str
+    detail: str
+    url: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """One instruction as the parser sees it: keyword, flags, and split arguments.
+
+    ``args`` are BuildKit's ``Next`` chain: for ENV and LABEL they come in triplets
+    (key, value, separator) where the separator is ``"="`` or ``""`` for the legacy form;
+    for ONBUILD ``args`` is empty and ``child`` holds the wrapped instruction.
+    """
+
+    keyword: str  # as written, e.g. "copy" or "COPY"
+    flags: tuple[str, ...]
+    args: tuple[str, ...]
+    original: str  # the logical line, continuations joined
+    span: Span
+    json: bool = False
+    child: Node | None = None
+    heredocs: tuple[Heredoc, ...] = ()
+    comments: tuple[str, ...] = ()
+    # (offset in ``original``, line, column) of each physical line's first character.
+    segments: tuple[tuple[int, int, int], ...] = field(default=(), repr=False)
+    unknown: bool = False  # the keyword is not a Dockerfile instruction
+
+    @property
+    def cmd(self) -> str:
+        """The instruction name, lower-cased."""
+        return self.keyword.lower()
+
+    @property
+    def start_line(self) -> int:
+        return self.span.start.line
+
+    @property
+    def end_line(self) -> int:
+        return self.span.end.line
+
+    def position_at(self, offset: int) -> Position:
+        """The source position of ``original[offset]``."""
+        seg_off, line, col = self.segments[0] if self.segments else (0, 1, 1)
+        for s_off, s_line, s_col in self.segments:
+            if s_off > offset:
+                break
+            seg_off, line, col = s_off, s_line, s_col
+        return Position(line, col + (offset - seg_off))
+
+    def find(self, text: str, start: int = 0) -> Position:
+        """Where ``text`` first occurs in the logical line (the keyword's position if not)."""
+        offset = self.original.find(text, start)
+        return self.span.start if offset < 0 else self.position_at(offset)
+
+    def dump(self) -> str:
+        """BuildKit's ``Node.Dump()`` of this instruction, without the parentheses."""
+        out = self.keyword.lower()
+        if self.flags:
+            out += " [" + " ".join(go_quote(f) for f in self.flags) + "]"
+        if self.child is not None:
+            out += " (" + self.child.dump() + ")"
+        for arg in self.args:
+            out += " " + go_quote(arg)
+        return go_trim(out)
+
+
+@dataclass(frozen=True, slots=True)
+class ParseResult:
+    """A parsed Dockerfile: its instructions, directives, escape token and warnings."""
+
+    nodes: tuple[Node, ...]
+    directives: tuple[Directive, ...]
+    escape: str
+    warnings: tuple[ParseWarning, ...]
+    file: str
+    source: str
+
+    def directive(self, name: str) -> Directive | None:
+        for d in self.directives:
+            if d.name == name:
+                return d
+        return None
+
+    def dump(self) -> str:
+        """The ``result`` format of BuildKit's parser tests (ends with one newline)."""
+        body = "\n".join(f"({n.dump()})" for n in self.nodes)
+        return go_trim(body) + "\n"
+
+
+# --- lines -------------------------------------------------------------------------------
+
+
+class _Directives:
+    """Parser-directive state: recognised only until the first line that is not one."""
+
+    __slots__ = ("_cont", "done", "escape", "found", "line")
+
+    def __init__(self) -> None:
+        self.done = False
+        self.line = 0
+        self.found: list[Directive] = []
+        self.escape = "\\"
+        self._cont = _continuation_regex("\\")
+
+    def feed(self, line: str, file: str) -> bool:
+        """Look at one line (left-trimmed); True when it was a directive."""
+        self.line += 1
+        if self.done:
+            return False
+        if not line.startswith("#"):
+            self.done = True
+            return False
+        m = _RE_DIRECTIVE.match(line[1:].lstrip(GO_SPACE))
+        if m is None or m.group(1).lower() not in _VALID_DIRECTIVES:
+            self.done = True
+            return False
+        name, value = m.group(1).lower(), m.group(2)
+        if any(d.name == name for d in self.found):
+            raise ParseError(
+                f"only one {name} parser directive can be used",
+                file=file,
+                pos=Position(self.line, 1),
+                hint="remove the repeated directive",
+            )
+        if name == "escape":
+            if value not in ("`", "\\"):
+                raise ParseError(
+                    f"invalid escape token '{value}' does not match ` or \\",
+                    file=file,
+                    pos=Position(self.line, 1),
+                    hint="use `# escape=\\` (the default) or `# escape=``",
+                )
+            self.escape = value
+            self._cont = _continuation_regex(value)
+        self.found.append(Directive(name, value, self.line))
+        return True
+
+    def trim_continuation(self, line: str) -> tuple[str, bool]:
+        """Strip a trailing escape token; the flag says whether the line ends there."""
+        new, n = self._cont.subn(r"\1", line, count=1)
+        return (new, False) if n else (line, True)
+
+
+def _continuation_regex(escape: str) -> re.Pattern[str]:
+    e = re.escape(escape)
+    # The escape token ends the line unless it is itself escaped (BuildKit's regex).
+    return re.compile(rf"([^{e}]){e}[ \t]*\Z|^{e}[ \t]*\Z")
+
+
+def _trim_newline(line: str) -> str:
+    return line.rstrip("\r\n")
+
+
+def _is_comment(line: str) -> bool:
+    return line.lstrip(GO_SPACE).startswith("#")
+
+
+def _split_lines(text: str) -> list[str]:
+    """Lines with their endings kept, like BuildKit's scanner."""
+    # Not str.splitlines: that also splits on \r, \v, \x1c…, and Go splits only on \n.
+    parts = text.split("\n")
+    lines = [p + "\n" for p in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])
+    return lines
+
+
+# --- argument splitting ------------------------------------------------------------------
+
+
+class _NotJSON(Exception):
+    pass
+
+
+def _reject_constant(_: str) -> object:
+    raise _NotJSON
+
+
+def _finite_number(s: str) -> float:
+    value = float(s)
+    if value in (float("inf"), float("-inf")):
+        raise _NotJSON  # Go cannot hold it in a float64: Unmarshal fails
+    return value
+
+
+def _parse_json_array(rest: str) -> list[str] | None:
+    """Exec form: a JSON array of strings, or None when ``rest`` is not valid JSON."""
+    rest = rest.lstrip(GO_SPACE)
+    if not rest.startswith("["):
+        return None
+    try:
+        value = json.loads(
+            rest,
+            parse_constant=_reject_constant,
+            parse_float=_finite_number,
+            parse_int=_finite_number,
+        )
+    except (ValueError, _NotJSON, RecursionError):
+        return None
+    if not isinstance(value, list):
+        return None
+    if not all(isinstance(v, str) for v in value):
+        raise ValueError("when using JSON array syntax, arrays must be comprised of strings only")
+    # Go replaces invalid UTF-8 and lone surrogates with U+FFFD when decoding JSON.
+    return [re.sub("[\ud800-\udfff]", "\ufffd", v) for v in value]
+
+
+def _split_whitespace(rest: str) -> list[str]:
+    if rest == "":
+        return []
+    return _RE_WHITESPACE.split(rest)
+
+
+def _parse_words(rest: str, escape: str) -> list[str]:
+    """BuildKit's parseWords: split on spaces, keeping quotes and escapes in the words."""
+    words: list[str] = []
+    buf: list[str] = []
+    blank_ok = False
+    quote = ""
+    in_word = False
+    in_quote = False
+    i, n = 0, len(rest)
+    while i < n:
+        ch = rest[i]
+        if not in_word and not in_quote:
+            if is_go_space(ch):
+                i += 1
+                continue
+            in_word = True
+        if in_word:
+            if is_go_space(ch):
+                in_word = False
+                if blank_ok or buf:
+                    words.append("".join(buf))
+                buf.clear()
+                blank_ok = False
+                i += 1
+                continue
+            if ch in ("'", '"'):
+                quote, blank_ok, in_word, in_quote = ch, True, False, True
+            if ch == escape:
+                if i + 1 == n:
+                    i += 1  # a trailing escape token is dropped
+                    continue
+                buf.append(ch)
+                i += 1
+                ch = rest[i]
+            buf.append(ch)
+            i += 1
+            continue
+        # inside quotes
+        if ch == quote:
+            in_quote, in_word = False, True
+        if ch == escape and quote != "'":
+            if i + 1 == n:
+                in_quote, in_word = False, True
+                i += 1
+                continue
+            buf.append(ch)
+            i += 1
+            ch = rest[i]
+        buf.append(ch)
+        i += 1
+    if (in_word or in_quote) and (blank_ok or buf):
+        words.append("".join(buf))
+    return words
+
+
+def _parse_name_val(rest: str, key: str, escape: str) -> list[str]:
+    words = _parse_words(rest, escape)
+    if not words:
+        return []
+    if "=" not in words[0]:
+        parts = _RE_WHITESPACE.split(rest, maxsplit=1)
+        if len(parts) < 2:
+            raise ValueError(f"{key} must have two arguments")
+        return [parts[0], parts[1], ""]
+    out: list[str] = []
+    for word in words:
+        if "=" not in word:
+            raise ValueError(
+                f"Syntax error - can't find = in {go_quote(word)}. Must be of the form: name=value"
+            )
+        k, v = word.split("=", 1)
+        out += [k, v, "="]
+    return out
+
+
+def _extract_flags(line: str, escape: str) -> tuple[int, list[str]]:
+    """Leading ``--flag`` words: (offset where the arguments start, flags unquoted)."""
+    flags: list[str] = []
+    buf: list[str] = []
+    blank_ok = False
+    quote = ""
+    phase = 0  # 0 spaces, 1 word, 2 quote
+    i, n = 0, len(line)
+    while i <= n:
+        ch = line[i] if i < n else ""
+        if phase == 0:
+            if i == n:
+                break
+            if is_go_space(ch):
+                i += 1
+                continue
+            if ch != "-" or i + 1 == n or line[i + 1] != "-":
+                return i, flags
+            phase = 1
+        if i == n:
+            word = "".join(buf)
+            if word != "--" and (blank_ok or buf):
+                flags.append(word)
+            break
+        if phase == 1:
+            if is_go_space(ch):
+                phase = 0
+                word = "".join(buf)
+                if word == "--":
+                    return i, flags
+                if blank_ok or buf:
+                    flags.append(word)
+                buf.clear()
+                blank_ok = False
+                i += 1
+                continue
+            if ch in ("'", '"'):
+                quote, blank_ok, phase = ch, True, 2
+                i += 1
+                continue
+            if ch == escape:
+                if i + 1 == n:
+                    i += 1
+                    continue
+                i += 1
+                ch = line[i]
+            buf.append(ch)
+            i += 1
+            continue
+        # phase 2: inside quotes
+        if ch == quote:
+            phase = 1
+            i += 1
+            continue
+        if ch == escape:
+            if i + 1 == n:
+                phase = 1
+                i += 1
+                continue
+            i += 1
+            ch = line[i]
+        buf.append(ch)
+        i += 1
+    return n, flags
+
+
+# --- the parser --------------------------------------------------------------------------
+
+
+class _Parser:
+    def __init__(self, text: str, file: str) -> None:
+        self.file = file
+        self.lines = _split_lines(text)
+        self.d = _Directives()
+        self.warnings: list[ParseWarning] = []
+
+    def error(self, message: str, line: int, column: int = 1, hint: str | None = None) -> None:
+        raise ParseError(message, file=self.file, pos=Position(line, column), hint=hint)
+
+    def _process(self, raw: str, strip: bool) -> tuple[str, bool, int]:
+        """A physical line without newline (and left space); the directive flag; indent."""
+        token = _trim_newline(raw)
+        indent = 0
+        if strip:
+            stripped = token.lstrip(GO_SPACE)
+            indent = len(token) - len(stripped)
+            token = stripped
+        is_directive = self.d.feed(token, self.file)
+        if _is_comment(token):
+            token = ""
+        return token, is_directive, indent
+
+    def run(self) -> ParseResult:
+        nodes: list[Node] = []
+        comments: list[str] = []
+        lines = self.lines
+        i, total = 0, len(lines)
+        while i < total:
+            raw = lines[i]
+            bom = 0
+            if i == 0 and raw.startswith("\ufeff"):
+                raw, bom = raw[1:], 1
+            self._check_length(raw, i + 1)
+            if _is_comment(raw):
+                comment = go_trim(raw[1:])
+                if comment == "":
+                    comments = []
+                else:
+                    comments.append(comment)
+            token, is_directive, indent = self._process(raw, True)
+            if is_directive and comments:
+                comments.pop()
+            i += 1
+            start_line = i
+            token, eol = self.d.trim_continuation(token)
+            if eol and token == "":
+                continue
+            parts = [token]
+            segments = [(0, start_line, 1 + indent + bom)]
+            offset = len(token)
+            empty_continuation = False
+            while not eol and i < total:
+                raw = lines[i]
+                self._check_length(raw, i + 1)
+                token, _, _ = self._process(raw, False)
+                i += 1
+                if _is_comment(raw):
+                    continue
+                if _trim_newline(token).lstrip(GO_SPACE) == "":
+                    empty_continuation = True
+                    continue
+                token, eol = self.d.trim_continuation(token)
+                segments.append((offset, i, 1))
+                parts.append(token)
+                offset += len(token)
+            line = "".join(parts)
+            end = Position(i, len(_trim_newline(lines[i - 1])) + 1)
+            if empty_continuation:
+                self.warnings.append(
+                    ParseWarning(
+                        rule="NoEmptyContinuation",
+                        message="Empty continuation line found in: " + line,
+                        detail="Empty continuation lines will become errors in a future release",
+                        url="https://docs.docker.com/go/dockerfile/rule/no-empty-continuation/",
+                        line=i,
+                    )
+                )
+            seg = tuple(segments)
+            node = self._node(line, 0, seg, tuple(comments), start_line, end)
+            if self._can_contain_heredoc(node) and "<<" in line:
+                node, i = self._read_heredocs(node, line, i, start_line)
+            nodes.append(node)
+            comments = []
+        if not nodes:
+            self.error(
+                "file with no instructions",
+                max(total, 1),
+                hint="a Dockerfile needs at least a FROM instruction",
+            )
+        return ParseResult(
+            nodes=tuple(nodes),
+            directives=tuple(self.d.found),
+            escape=self.d.escape,
+            warnings=tuple(self.warnings),
+            file=self.file,
+            source="".join(self.lines),
+        )
+
+    def _check_length(self, raw: str, line: int) -> None:
+        if len(raw) * 4 >= MAX_LINE_BYTES and len(raw.encode("utf-8", "surrogateescape")) > (
+            MAX_LINE_BYTES
+        ):
+            self.error(
+                f"dockerfile line greater than max allowed size of {MAX_LINE_BYTES - 1}", line
+            )
+
+    def _node(
+        self,
+        line: str,
+        base: int,
+        segments: tuple[tuple[int, int, int], ...],
+        comments: tuple[str, ...],
+        start_line: int,
+        end: Position,
+    ) -> Node:
+        """newNodeFromLine: ``line`` sits at offset ``base`` of the logical line."""
+        lead = len(line) - len(line.lstrip(GO_SPACE))
+        body = go_trim(line)
+        m = _RE_WHITESPACE.search(body)
+        keyword, rest_off, flags = body, len(body), []
+        if m is not None:
+            keyword = body[: m.start()]
+            flag_end, flags = _extract_flags(body[m.end() :], self.d.escape)
+            rest_off = m.end() + flag_end
+        rest = body[rest_off:]
+        rest_lead = len(rest) - len(rest.lstrip(GO_SPACE))
+        rest = go_trim(rest)
+        rest_base = base + lead + rest_off + rest_lead
+
+        probe = Node(keyword, (), (), line, Span(Position(start_line, 1), end), segments=segments)
+        start = probe.position_at(base + lead)
+        span = Span(start, end)
+        cmd = keyword.lower()
+        how = _DISPATCH.get(cmd)
+        child: Node | None = None
+        is_json = False
+        args: list[str] = []
+        try:
+            if how is None:
+                args = [""]  # BuildKit keeps an empty argument for unknown instructions
+            elif how == _SUB:
+                if rest:
+                    child = self._node(rest, rest_base, segments, (), start_line, end)
+            elif how == _WHITESPACE_LIST:
+                args = _split_whitespace(rest)
+            elif how == _STRING:
+                args = [rest] if rest else []
+            elif how in (_MAYBE_JSON, _MAYBE_JSON_LIST):
+                parsed = _parse_json_array(rest) if rest or how == _MAYBE_JSON_LIST else None
+                if parsed is not None:
+                    args, is_json = parsed, True
+                elif how == _MAYBE_JSON:
+                    args = [rest] if rest else []
+                else:
+                    args = _split_whitespace(rest)
+            elif how == _NAME_VAL:
+                args = _parse_name_val(rest, "LABEL" if cmd == "label" else "ENV", self.d.escape)
+            elif how == _NAME_OR_NAME_VAL:
+                args = _parse_words(rest, self.d.escape)
+            elif how == _HEALTH:
+                args, is_json = self._health(rest)
+        except ValueError as exc:
+            raise ParseError(str(exc), file=self.file, pos=start) from None
+        return Node(
+            keyword=keyword,
+            flags=tuple(flags),
+            args=tuple(args),
+            original=line,
+            span=span,
+            json=is_json,
+            child=child,
+            comments=comments,
+            segments=_rebase(segments, base),
+            unknown=how is None,
+        )
+
+    @staticmethod
+    def _health(rest: str) -> tuple[list[str], bool]:
+        sep = 0
+        while sep < len(rest) and not is_go_space(rest[sep]):
+            sep += 1
+        if sep == 0:
+            return [], False
+        nxt = sep
+        while nxt < len(rest) and is_go_space(rest[nxt]):
+            nxt += 1
+        typ, cmd_text = rest[:sep], rest[nxt:]
+        if not cmd_text:
+            return [typ], False
+        parsed = _parse_json_array(cmd_text)
+        if parsed is not None:
+            return [typ, *parsed], True
+        return [typ, cmd_text], False
+
+    @staticmethod
+    def _can_contain_heredoc(node: Node) -> bool:
+        if node.cmd == "onbuild" and node.child is not None:
+            node = node.child
+        return node.cmd in _HEREDOC_COMMANDS and not node.json
+
+    def _read_heredocs(self, node: Node, line: str, i: int, start_line: int) -> tuple[Node, int]:
+        try:
+            found = heredocs_in_line(line)
+        except ExpansionError as exc:
+            raise ParseError(exc.message, file=self.file, pos=node.span.start) from None
+        if not found:
+            return node, i
+        docs: list[Heredoc] = []
+        for doc in found:
+            body_start = i + 1
+            content: list[str] = []
+            terminated = False
+            while i < len(self.lines):
+                raw = self.lines[i]
+                i += 1
+                candidate = _trim_newline(raw)
+                if doc.chomp:
+                    candidate = candidate.lstrip("\t")
+                if candidate == doc.name:
+                    terminated = True
+                    break
+                content.append(raw)
+            if not terminated:
+                self.error(
+                    "unterminated heredoc",
+                    start_line,
+                    node.span.start.column,
+                    hint=f"end the here-document with a line holding only {doc.name}",
+                )
+            docs.append(
+                Heredoc(
+                    name=doc.name,
+                    content="".join(content),
+                    expand=doc.expand,
+                    chomp=doc.chomp,
+                    fd=doc.fd,
+                    span=Span(Position(body_start, 1), Position(i, len(doc.name) + 1)),
+                )
+            )
+        end = Position(i, len(_trim_newline(self.lines[i - 1])) + 1)
+        child = node.child
+        if child is not None:
+            child = _with(child, heredocs=tuple(docs), end=end)
+        return _with(node, heredocs=tuple(docs), end=end, child=child), i
+
+
+def _rebase(
+    segments: tuple[tuple[int, int, int], ...], base: int
+) -> tuple[tuple[int, int, int], ...]:
+    """Segments relative to a sub-line that starts at ``base`` of the logical line."""
+    if base == 0:
+        return segments
+    out: list[tuple[int, int, int]] = []
+    for off, line, col in segments:
+        if off <= base:
+            out = [(0, line, col + (base - off))]
+        else:
+            out.append((off - base, line, col))
+    return tuple(out)
+
+
+def _with(
+    node: Node,
+    *,
+    heredocs: tuple[Heredoc, ...],
+    end: Position,
+    child: Node | None = None,
+) -> Node:
+    return Node(
+        keyword=node.keyword,
+        flags=node.flags,
+        args=node.args,
+        original=node.original,
+        span=Span(node.span.start, end),
+        json=node.json,
+        child=child if child is not None else node.child,
+        heredocs=heredocs,
+        comments=node.comments,
+        segments=node.segments,
+        unknown=node.unknown,
+    )
+
+
+_HEREDOC_LINE_LEXER = Lexer(escape="\\", raw_quotes=True, raw_escapes=True, skip_unset_env=True)
+_HEREDOC_NAME_LEXER = Lexer(escape="\\", skip_unset_env=True)
+_HEREDOC_RAW_LEXER = Lexer(escape="\\", raw_quotes=True, skip_unset_env=True)
+
+
+def parse_heredoc_word(word: str) -> Heredoc | None:
+    """The heredoc a single word such as ``<<-"EOF"`` opens, or None (ParseHeredoc)."""
+    m = _RE_HEREDOC.match(word)
+    if m is None or m.group(3) == "":
+        return None
+    rest = m.group(3)
+    words = _HEREDOC_NAME_LEXER.process_words(rest, {}).words
+    if len(words) != 1:
+        return None
+    raw = _HEREDOC_RAW_LEXER.process_words(rest, {}).words
+    name = words[0]
+    quotes = name.count("'") + name.count('"')
+    raw_quotes = raw[0].count("'") + raw[0].count('"') if raw else quotes
+    return Heredoc(
+        name=name,
+        content="",
+        expand=quotes == raw_quotes,
+        chomp=m.group(2) == "-",
+        fd=int(m.group(1)) if m.group(1) else 0,
+    )
+
+
+def heredocs_in_line(line: str) -> list[Heredoc]:
+    """Every heredoc opened on an instruction line, in order."""
+    try:
+        words = _HEREDOC_LINE_LEXER.process_words(line, {}).words
+    except ExpansionError:
+        return []  # BuildKit ignores a line its lexer cannot split: no heredocs then
+    return [doc for word in words if (doc := parse_heredoc_word(word)) is not None]
+
+
+def parse(source: str | bytes, file: str = "Dockerfile") -> ParseResult:
+    """Parse Dockerfile text. Raises :class:`~emu.errors.ParseError` on bad input."""
+    if isinstance(source, bytes):
+        source = source.decode("utf-8", "surrogateescape")
+    return _Parser(source, file).run()
+
+
+def iter_nodes(result: ParseResult) -> Iterator[Node]:
+    """Every node including ONBUILD's wrapped ones, in source order."""
+    for node in result.nodes:
+        yield node
+        if node.child is not None:
+            yield node.child
