@@ -41,6 +41,7 @@ class EmuError(Exception):
         self.file = file
         self.pos = pos
         self.hint = hint
+        self.source: str | None = None  # the text ``pos`` points into, for a code frame
 
     def located(self, file: str | None = None, pos: Position | None = None) -> Self:
         """Return this error with a file and position filled in where it had none."""
@@ -48,6 +49,12 @@ class EmuError(Exception):
             self.file = file
         if pos is not None and self.pos is None:
             self.pos = pos
+        return self
+
+    def with_source(self, source: str) -> Self:
+        """Attach the text the position points into (so the CLI can show the lines)."""
+        if self.source is None:
+            self.source = source
         return self
 
     @property
