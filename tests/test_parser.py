@@ -26,7 +26,7 @@ DUMPS = [
         "FROM a\nRUN echo one \\\n\n two\n",
         '(from "a")\n(run "echo one  two")\n',
     ),
-    ("single-quoted-json-is-shell", "FROM a\nCMD ['a']\n", "(from \"a\")\n(cmd \"['a']\")\n"),
+    ("single-quoted-json-is-shell", "FROM a\nCMD ['a']\n", '(from "a")\n(cmd "[\'a\']")\n'),
     ("env-legacy-rest-of-line", "FROM a\nENV A b  c\n", '(from "a")\n(env "A" "b  c" "")\n'),
     (
         "label-quotes-kept",
@@ -62,6 +62,11 @@ DUMPS = [
     ("control-chars-escaped", "FROM a\nRUN a\x01b\n", '(from "a")\n(run "a\\x01b")\n'),
     ("empty-json", "FROM a\nCMD []\n", '(from "a")\n(cmd)\n'),
     ("nan-is-not-json", "FROM a\nCMD [NaN]\n", '(from "a")\n(cmd "[NaN]")\n'),
+    (
+        "flags-read-byte-by-byte",
+        "FROM a\nCOPY --chown=é x y\n",
+        '(from "a")\n(copy ["--chown=Ã©"] "x" "y")\n',
+    ),
     ("flags-stop-at-double-dash", "FROM a\nCOPY -- --x y\n", '(from "a")\n(copy "--x" "y")\n'),
 ]
 

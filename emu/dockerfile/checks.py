@@ -178,8 +178,7 @@ def _consistent_casing(df: Dockerfile) -> Iterator[Violation]:
         if n.keyword != wanted:
             yield Violation(
                 CONSISTENT_INSTRUCTION_CASING,
-                f"Command '{n.keyword}' should match the case of the command majority "
-                f"({majority})",
+                f"Command '{n.keyword}' should match the case of the command majority ({majority})",
                 n.span.start,
             )
 

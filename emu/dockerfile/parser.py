@@ -387,8 +387,29 @@ def _parse_name_val(rest: str, key: str, escape: str) -> list[str]:
     return out
 
 
+def _as_go_bytes(text: str) -> str:
+    """UTF-8 bytes as one character each: BuildKit scans flags byte by byte."""
+    return text.encode("utf-8", "surrogateescape").decode("latin-1")
+
+
+def _from_go_bytes(text: str) -> str:
+    return text.encode("latin-1").decode("utf-8", "surrogateescape")
+
+
 def _extract_flags(line: str, escape: str) -> tuple[int, list[str]]:
-    """Leading ``--flag`` words: (offset where the arguments start, flags unquoted)."""
+    """Leading ``--flag`` words: (offset where the arguments start, flags unquoted).
+
+    Go indexes the line by byte here and turns each byte into a rune, so a non-ASCII
+    flag value comes out re-encoded as Latin-1 (``é`` → ``Ã©``), exactly as BuildKit has it.
+    """
+    if line.isascii():
+        return _extract_flags_bytes(line, escape)
+    raw = _as_go_bytes(line)
+    off, flags = _extract_flags_bytes(raw, escape)
+    return len(line) - len(_from_go_bytes(raw[off:])), flags
+
+
+def _extract_flags_bytes(line: str, escape: str) -> tuple[int, list[str]]:
     flags: list[str] = []
     buf: list[str] = []
     blank_ok = False

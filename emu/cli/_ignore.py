@@ -1,0 +1,69 @@
+"""``emu ignore``: what the context sends to the build, and which pattern decided."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from emu.cli._console import out
+from emu.errors import EmuError, UsageError
+from emu.ignore import explain_context
+
+
+def ignore_file_for(context: Path, dockerfile: str | None) -> tuple[str | None, str]:
+    """BuildKit's choice: ``<Dockerfile>.dockerignore`` next to the Dockerfile wins."""
+    candidates = []
+    if dockerfile:
+        candidates.append(Path(dockerfile + ".dockerignore"))
+    candidates.append(context / ".dockerignore")
+    for path in candidates:
+        if path.is_file():
+            return path.read_bytes().decode("utf-8", "surrogateescape"), str(path)
+    return None, ""
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.text import Text
+
+    context = Path(args.context)
+    if not context.is_dir():
+        raise UsageError(
+            f"build context is not a directory: {args.context}",
+            hint="pass the folder you would give to `docker build`",
+        )
+    text, source_name = ignore_file_for(context, args.dockerfile)
+    try:
+        entries = explain_context(context, text, file=source_name or ".dockerignore")
+    except EmuError as exc:
+        raise exc.with_source(text or "") from None
+    console = out()
+    only = args.explain.strip("/") if args.explain else ""
+    explain = args.explain is not None
+    sent = excluded = 0
+    for e in entries:
+        if e.decision.excluded:
+            excluded += 1
+        else:
+            sent += 1
+        if only and e.path != only:
+            continue
+        if e.decision.excluded and not (args.all or explain):
+            continue
+        line = Text()
+        shown = e.path + ("/" if e.is_dir else "")
+        if e.decision.excluded:
+            line.append("- ", style="red")
+            line.append(shown, style="red")
+        else:
+            line.append("+ ", style="green")
+            line.append(shown)
+        pat = e.decision.pattern
+        if explain and pat is not None:
+            how = "excluded by" if e.decision.excluded else "re-included by"
+            line.append(f"  ({how} {source_name}:{pat.line}: {pat.text})", style="dim")
+        elif explain and e.decision.excluded:
+            line.append("  (inside an excluded directory)", style="dim")
+        console.print(line)
+    what = source_name or "no .dockerignore"
+    console.print(Text(f"{sent} paths sent, {excluded} excluded ({what})", style="bold"))
+    return 0

@@ -1,0 +1,70 @@
+"""Laws of the parser, checked on generated text."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from emu.dockerfile.instructions import INSTRUCTION_NAMES, build_stages
+from emu.dockerfile.parser import parse
+from emu.errors import EmuError
+
+_KEYWORDS = st.sampled_from([*INSTRUCTION_NAMES, *(n.lower() for n in INSTRUCTION_NAMES)])
+_ARG_TEXT = st.lists(
+    st.sampled_from([*"abc xyz=$-\"'\\[]{},:/.*#\t`<", "EOF", "\n", "é", "<<EOF", "--"]),
+    max_size=12,
+).map("".join)
+_LINE = st.builds(lambda k, a: f"{k} {a}", _KEYWORDS, _ARG_TEXT)
+_DOCKERFILE = st.lists(_LINE, max_size=8).map(lambda ls: "FROM base\n" + "\n".join(ls) + "\n")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200))
+def test_arbitrary_text_only_raises_emu_errors(text: str) -> None:
+    try:
+        build_stages(parse(text))
+    except EmuError:
+        pass
+
+
+@settings(max_examples=300, deadline=None)
+@given(_DOCKERFILE)
+def test_dockerfile_like_text_only_raises_emu_errors(text: str) -> None:
+    try:
+        build_stages(parse(text))
+    except EmuError as exc:
+        assert exc.pos is not None  # every failure is located
+
+
+@settings(max_examples=200, deadline=None)
+@given(_DOCKERFILE)
+def test_dump_is_stable(text: str) -> None:
+    try:
+        first = parse(text)
+    except EmuError:
+        return
+    dump = first.dump()
+    assert dump == parse(text).dump()
+    assert dump.endswith("\n") and not dump.endswith("\n\n")
+    assert len(dump.splitlines()) == len(first.nodes)
+    assert all(line.startswith("(") and line.endswith(")") for line in dump.splitlines())
+
+
+@settings(max_examples=200, deadline=None)
+@given(_DOCKERFILE)
+def test_spans_are_ordered_and_inside_the_text(text: str) -> None:
+    try:
+        result = parse(text)
+    except EmuError:
+        return
+    lines = text.split("\n")
+    previous_end = 0
+    for node in result.nodes:
+        assert node.span.start.line > previous_end
+        assert node.span.start <= node.span.end
+        assert node.span.end.line <= len(lines)
+        # The keyword is where the span says it starts.
+        src_line = lines[node.span.start.line - 1]
+        col = node.span.start.column - 1
+        assert src_line[col : col + len(node.keyword)] == node.keyword
+        previous_end = node.span.end.line
