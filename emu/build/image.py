@@ -1,0 +1,139 @@
+"""Images as values: an OCI-style config, the layers that built the filesystem, history.
+
+An :class:`Image` is what a stage produces and what ``FROM`` starts from: the final
+filesystem (a :class:`~emu.fs.Snapshot`), each layer as a pair of snapshots (so its diff,
+size and "what did this instruction change" are computed, never stored twice), the config
+and the history. Everything is frozen; building a stage makes new values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from emu.fs import Dir, File, Snapshot, diff
+from emu.fs.tree import Change
+
+DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+
+@dataclass(frozen=True, slots=True)
+class HealthConfig:
+    """Docker's HealthConfig; durations in nanoseconds."""
+
+    test: tuple[str, ...]
+    interval: int = 0
+    timeout: int = 0
+    start_period: int = 0
+    start_interval: int = 0
+    retries: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ImageConfig:
+    """The parts of an OCI/Docker image config that a Dockerfile can set.
+
+    ``None`` means "not set" where Docker distinguishes it from empty (Cmd, Entrypoint,
+    Shell, Healthcheck); ``env`` keeps ``KEY=VALUE`` strings in order, as the config does.
+    """
+
+    env: tuple[str, ...] = ()
+    cmd: tuple[str, ...] | None = None
+    entrypoint: tuple[str, ...] | None = None
+    working_dir: str = ""
+    user: str = ""
+    exposed_ports: tuple[str, ...] = ()  # sorted "80/tcp" strings
+    labels: tuple[tuple[str, str], ...] = ()  # ordered (key, value)
+    volumes: tuple[str, ...] = ()  # sorted
+    stop_signal: str = ""
+    shell: tuple[str, ...] | None = None
+    on_build: tuple[str, ...] = ()
+    healthcheck: HealthConfig | None = None
+    architecture: str = "amd64"
+    os: str = "linux"
+    variant: str = ""
+
+    def env_dict(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for item in self.env:
+            key, _, value = item.partition("=")
+            out[key] = value
+        return out
+
+    def get_env(self, key: str) -> str | None:
+        for item in self.env:
+            k, eq, value = item.partition("=")
+            if k == key:
+                return value if eq else ""
+        return None
+
+    def with_env(self, key: str, value: str) -> ImageConfig:
+        """Set one variable, replacing the first ``key=`` entry in place (BuildKit's addEnv)."""
+        entry = f"{key}={value}"
+        env = list(self.env)
+        for i, item in enumerate(env):
+            if item.partition("=")[0] == key:
+                env[i] = entry
+                break
+        else:
+            env.append(entry)
+        return replace(self, env=tuple(env))
+
+    def label_dict(self) -> dict[str, str]:
+        return dict(self.labels)
+
+    def with_label(self, key: str, value: str) -> ImageConfig:
+        labels = dict(self.labels)
+        labels[key] = value
+        return replace(self, labels=tuple(labels.items()))
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    created_by: str
+    empty_layer: bool = False
+    comment: str = ""
+    created: int = 0  # seconds since the epoch
+
+
+@dataclass(frozen=True, slots=True)
+class Layer:
+    """One filesystem layer: the tree before and after the instruction that made it."""
+
+    before: Dir | None  # None for a base layer (everything in ``after`` is added)
+    after: Dir
+    created_by: str = ""
+
+    def changes(self) -> list[Change]:
+        if self.before is None:
+            return list(diff(Dir(self.after.meta), self.after))
+        return list(diff(self.before, self.after))
+
+    @property
+    def size(self) -> int:
+        """Bytes of file content this layer adds or rewrites (hard links counted once)."""
+        seen: set[int] = set()
+        total = 0
+        for ch in self.changes():
+            node = ch.new
+            if isinstance(node, File) and id(node) not in seen:
+                seen.add(id(node))
+                total += node.size
+        return total
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """A built or catalogued image."""
+
+    rootfs: Snapshot
+    config: ImageConfig = field(default_factory=ImageConfig)
+    layers: tuple[Layer, ...] = ()
+    history: tuple[HistoryEntry, ...] = ()
+    # What the catalogued or loaded base at the root of the chain weighs (uncompressed, as
+    # `docker images` reports it); ``layers`` are the layers built on top of it.
+    base_size: int = 0
+    name: str = ""
+
+    @property
+    def size(self) -> int:
+        return self.base_size + sum(layer.size for layer in self.layers)

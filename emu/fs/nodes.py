@@ -1,0 +1,176 @@
+"""The inodes of emu's in-memory filesystem: files, directories, symlinks and devices.
+
+Files and symlinks are immutable values; a hard link is the same :class:`File` object under
+two names. Directories are mutable only by the writer that owns them (see
+:class:`~emu.fs.tree.FS`): a snapshot freezes a tree by handing out a new owner token, so
+the next write copies just the directories on its path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import stat as _stat
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Kind(Enum):
+    FILE = "file"
+    DIR = "dir"
+    SYMLINK = "symlink"
+    CHAR = "char"
+    BLOCK = "block"
+    FIFO = "fifo"
+
+
+_TYPE_BITS = {
+    Kind.FILE: _stat.S_IFREG,
+    Kind.DIR: _stat.S_IFDIR,
+    Kind.SYMLINK: _stat.S_IFLNK,
+    Kind.CHAR: _stat.S_IFCHR,
+    Kind.BLOCK: _stat.S_IFBLK,
+    Kind.FIFO: _stat.S_IFIFO,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Meta:
+    """Owner, permission bits (incl. setuid/setgid/sticky, no type bits) and mtime."""
+
+    mode: int = 0o644
+    uid: int = 0
+    gid: int = 0
+    mtime: int = 0  # seconds since the epoch
+
+    def with_(
+        self,
+        *,
+        mode: int | None = None,
+        uid: int | None = None,
+        gid: int | None = None,
+        mtime: int | None = None,
+    ) -> Meta:
+        return Meta(
+            self.mode if mode is None else mode & 0o7777,
+            self.uid if uid is None else uid,
+            self.gid if gid is None else gid,
+            self.mtime if mtime is None else mtime,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Blob:
+    """Content known only by size (a modelled artifact: a 40 MB binary, a JDK)."""
+
+    size: int
+    label: str = ""  # what it stands for, shown by `emu cat` instead of bytes
+
+    @property
+    def digest(self) -> str:
+        # Deterministic stand-in so identical models compare equal across builds.
+        h = hashlib.sha256(f"emu-blob:{self.size}:{self.label}".encode())
+        return "sha256:" + h.hexdigest()
+
+
+Content = bytes | Blob
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class File:
+    meta: Meta
+    content: Content = b""
+    # Where it came from (a context path, a stage path, a RUN): for `emu explain`.
+    origin: object = field(default=None, compare=False)
+
+    kind = Kind.FILE
+
+    @property
+    def size(self) -> int:
+        c = self.content
+        return c.size if isinstance(c, Blob) else len(c)
+
+    @property
+    def data(self) -> bytes | None:
+        """The bytes, or None for a size-only blob."""
+        c = self.content
+        return None if isinstance(c, Blob) else c
+
+    def same_content(self, other: File) -> bool:
+        return self.content == other.content
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Symlink:
+    meta: Meta
+    target: str
+    origin: object = field(default=None, compare=False)
+
+    kind = Kind.SYMLINK
+
+    @property
+    def size(self) -> int:
+        return len(self.target.encode("utf-8", "surrogateescape"))
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Device:
+    meta: Meta
+    kind: Kind  # CHAR, BLOCK or FIFO
+    major: int = 0
+    minor: int = 0
+    origin: object = field(default=None, compare=False)
+
+    @property
+    def size(self) -> int:
+        return 0
+
+
+class Dir:
+    """A directory: metadata and named children, owned by one writer at a time."""
+
+    __slots__ = ("entries", "meta", "origin", "owner")
+    kind = Kind.DIR
+
+    def __init__(
+        self,
+        meta: Meta,
+        entries: dict[str, Node] | None = None,
+        owner: object = None,
+        origin: object = None,
+    ) -> None:
+        self.meta = meta
+        self.entries: dict[str, Node] = {} if entries is None else entries
+        self.owner = owner
+        self.origin = origin
+
+    @property
+    def size(self) -> int:
+        return 0
+
+    def copy_for(self, owner: object) -> Dir:
+        return Dir(self.meta, dict(self.entries), owner, self.origin)
+
+    def __repr__(self) -> str:
+        return f"Dir({self.meta}, {len(self.entries)} entries)"
+
+
+Node = File | Dir | Symlink | Device
+
+
+def type_bits(node: Node) -> int:
+    return _TYPE_BITS[node.kind]
+
+
+def mode_string(node: Node) -> str:
+    """``ls -l`` style: ``drwxr-xr-x``, ``-rwsr-xr-x``, ``lrwxrwxrwx``."""
+    kind_char = {
+        Kind.FILE: "-",
+        Kind.DIR: "d",
+        Kind.SYMLINK: "l",
+        Kind.CHAR: "c",
+        Kind.BLOCK: "b",
+        Kind.FIFO: "p",
+    }[node.kind]
+    return _stat.filemode(type_bits(node) | node.meta.mode).replace(
+        _stat.filemode(type_bits(node))[0], kind_char, 1
+    )

@@ -1,0 +1,433 @@
+"""A copy-on-write filesystem tree with snapshots that cost O(1).
+
+Every :class:`FS` writer holds an owner token. A directory belongs to the writer whose token
+it carries; writing under a directory that belongs to someone else (an older snapshot, a
+base image, another stage) first copies that one directory, and its parents up to the root
+— so a write costs O(depth), a snapshot costs O(1) (the writer just takes a new token), and
+starting a stage from a 1 GB base image or from another stage copies nothing.
+
+Paths are absolute POSIX paths inside the image. Symlinks are resolved component by
+component inside the image root: ``..`` at the root stays at the root, and an absolute
+target starts again from the image root, never the host's.
+"""
+
+from __future__ import annotations
+
+import errno as _errno
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from emu.errors import EmuError
+from emu.fs.nodes import Device, Dir, File, Meta, Node, Symlink
+
+MAX_SYMLINKS = 40  # Linux's MAXSYMLINKS
+
+_MESSAGES = {
+    _errno.ENOENT: "no such file or directory",
+    _errno.ENOTDIR: "not a directory",
+    _errno.EISDIR: "is a directory",
+    _errno.EEXIST: "file exists",
+    _errno.ELOOP: "too many levels of symbolic links",
+    _errno.ENOTEMPTY: "directory not empty",
+    _errno.EINVAL: "invalid argument",
+    _errno.EACCES: "permission denied",
+    _errno.EBUSY: "device or resource busy",
+}
+
+
+class FsError(EmuError):
+    """An OSError-style failure inside the image filesystem (``errno`` names which)."""
+
+    def __init__(self, code: int, path: str, detail: str | None = None) -> None:
+        self.errno = code
+        self.path = path
+        self.strerror = _MESSAGES.get(code, _errno.errorcode.get(code, str(code)))
+        super().__init__(f"{path}: {detail or self.strerror}")
+
+    @property
+    def code(self) -> str:
+        return _errno.errorcode.get(self.errno, str(self.errno))
+
+
+def split(path: str) -> list[str]:
+    return [p for p in path.split("/") if p and p != "."]
+
+
+def join(parts: list[str] | tuple[str, ...]) -> str:
+    return "/" + "/".join(parts)
+
+
+def clean(path: str) -> str:
+    """An absolute, normalised path (``..`` cannot climb above ``/``)."""
+    out: list[str] = []
+    for p in path.split("/"):
+        if p in ("", "."):
+            continue
+        if p == "..":
+            if out:
+                out.pop()
+        else:
+            out.append(p)
+    return "/" + "/".join(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """An immutable view of a tree: what a layer, an image or a finished stage holds."""
+
+    root: Dir
+
+    def fs(self) -> FS:
+        """A new writer starting from this snapshot (O(1))."""
+        return FS(self.root)
+
+
+class _Owner:
+    __slots__ = ()
+
+
+class FS:
+    """A writable filesystem tree."""
+
+    __slots__ = ("_owner", "root")
+
+    def __init__(self, root: Dir | None = None) -> None:
+        self._owner = _Owner()
+        self.root = root if root is not None else Dir(Meta(0o755), owner=self._owner)
+
+    # --- snapshots ---------------------------------------------------------------------
+
+    def snapshot(self) -> Snapshot:
+        """Freeze the current tree; later writes through this FS copy what they touch."""
+        self._owner = _Owner()
+        return Snapshot(self.root)
+
+    # --- resolution --------------------------------------------------------------------
+
+    def _resolve(self, path: str, follow_last: bool) -> tuple[list[str], list[Node | None]]:
+        """Canonical components of ``path`` and the nodes along them (last may be None)."""
+        pending = split(path)
+        pending.reverse()
+        if path.endswith("/") or path.endswith("/."):
+            follow_last = True
+        parts: list[str] = []
+        nodes: list[Node | None] = [self.root]
+        links = 0
+        while pending:
+            name = pending.pop()
+            if name == "..":
+                if parts:
+                    parts.pop()
+                    nodes.pop()
+                continue
+            cur = nodes[-1]
+            if not isinstance(cur, Dir):
+                raise FsError(_errno.ENOTDIR if cur is not None else _errno.ENOENT, join(parts))
+            child = cur.entries.get(name)
+            last = not pending
+            if isinstance(child, Symlink) and (follow_last or not last):
+                links += 1
+                if links > MAX_SYMLINKS:
+                    raise FsError(_errno.ELOOP, path)
+                target = child.target
+                if target.startswith("/"):
+                    parts.clear()
+                    del nodes[1:]
+                more = split(target)
+                more.reverse()
+                # A relative target (and any ".." in it) continues from the link's directory.
+                pending.extend(more)
+                continue
+            if child is None and not last:
+                raise FsError(_errno.ENOENT, join([*parts, name]))
+            parts.append(name)
+            nodes.append(child)
+        return parts, nodes
+
+    def realpath(self, path: str) -> str:
+        """The path with every symlink resolved (the last component need not exist)."""
+        return join(self._resolve(path, True)[0])
+
+    def lookup(self, path: str, follow: bool = True) -> Node | None:
+        """The node at ``path``, or None when it (or a parent) does not exist."""
+        try:
+            _, nodes = self._resolve(path, follow)
+        except FsError as exc:
+            if exc.errno in (_errno.ENOENT, _errno.ENOTDIR):
+                return None
+            raise
+        return nodes[-1]
+
+    def get(self, path: str, follow: bool = True) -> Node:
+        node = self._resolve(path, follow)[1][-1]
+        if node is None:
+            raise FsError(_errno.ENOENT, path)
+        return node
+
+    def exists(self, path: str, follow: bool = True) -> bool:
+        return self.lookup(path, follow) is not None
+
+    def is_dir(self, path: str) -> bool:
+        return isinstance(self.lookup(path), Dir)
+
+    def listdir(self, path: str) -> list[str]:
+        node = self.get(path)
+        if not isinstance(node, Dir):
+            raise FsError(_errno.ENOTDIR, path)
+        return sorted(node.entries)
+
+    # --- writing -----------------------------------------------------------------------
+
+    def _own(self, d: Dir) -> Dir:
+        return d if d.owner is self._owner else d.copy_for(self._owner)
+
+    def _writable_dir(self, parts: list[str]) -> Dir:
+        """The directory at canonical ``parts``, copied along the way as needed."""
+        root = self._own(self.root)
+        self.root = root
+        cur = root
+        for i, name in enumerate(parts):
+            child = cur.entries.get(name)
+            if not isinstance(child, Dir):
+                code = _errno.ENOENT if child is None else _errno.ENOTDIR
+                raise FsError(code, join(parts[: i + 1]))
+            if child.owner is not self._owner:
+                child = child.copy_for(self._owner)
+                cur.entries[name] = child
+            cur = child
+        return cur
+
+    def _parent_for_write(self, path: str, follow_last: bool = False) -> tuple[Dir, str, str]:
+        parts, _ = self._resolve(path, follow_last)
+        if not parts:
+            raise FsError(_errno.EBUSY, "/", "cannot replace the root directory")
+        return self._writable_dir(parts[:-1]), parts[-1], join(parts)
+
+    def put(self, path: str, node: Node, *, follow_last: bool = False) -> str:
+        """Place ``node`` at ``path`` (replacing what is there); returns the real path.
+
+        ``node`` may be a directory from another snapshot: it is shared, not copied, and
+        copied lazily only if this writer later writes inside it.
+        """
+        parent, name, real = self._parent_for_write(path, follow_last)
+        parent.entries[name] = node
+        return real
+
+    def write_file(
+        self, path: str, content: bytes, meta: Meta | None = None, origin: object = None
+    ) -> File:
+        existing = self.lookup(path)
+        if isinstance(existing, Dir):
+            raise FsError(_errno.EISDIR, path)
+        if meta is None:
+            meta = existing.meta if isinstance(existing, File) else Meta(0o644)
+        f = File(meta, content, origin)
+        self.put(path, f, follow_last=True)
+        return f
+
+    def mkdir(self, path: str, meta: Meta | None = None, *, exist_ok: bool = False) -> Dir:
+        parent, name, real = self._parent_for_write(path)
+        existing = parent.entries.get(name)
+        if existing is not None:
+            if isinstance(existing, Dir) and exist_ok:
+                return existing
+            raise FsError(_errno.EEXIST, real)
+        d = Dir(meta or Meta(0o755), owner=self._owner)
+        parent.entries[name] = d
+        return d
+
+    def makedirs(self, path: str, meta: Meta | None = None) -> list[str]:
+        """Create ``path`` and missing parents (each with ``meta``); returns those created."""
+        created: list[str] = []
+        meta = meta or Meta(0o755)
+        parts = split(path)
+        for i in range(1, len(parts) + 1):
+            sub = join(parts[:i])
+            node = self.lookup(sub)
+            if node is None:
+                self.mkdir(sub, meta)
+                created.append(sub)
+            elif not isinstance(node, Dir):
+                raise FsError(_errno.ENOTDIR, sub)
+        return created
+
+    def symlink(self, path: str, target: str, meta: Meta | None = None) -> Symlink:
+        link = Symlink(meta or Meta(0o777), target)
+        parent, name, real = self._parent_for_write(path)
+        if name in parent.entries:
+            raise FsError(_errno.EEXIST, real)
+        parent.entries[name] = link
+        return link
+
+    def link(self, existing: str, new: str) -> None:
+        """A hard link: the same file object under a second name."""
+        node = self.get(existing, follow=False)
+        if isinstance(node, Dir):
+            raise FsError(_errno.EPERM, existing, "hard link not allowed for directory")
+        parent, name, real = self._parent_for_write(new)
+        if name in parent.entries:
+            raise FsError(_errno.EEXIST, real)
+        parent.entries[name] = node
+
+    def remove(self, path: str, *, recursive: bool = False) -> Node:
+        parent, name, real = self._parent_for_write(path)
+        node = parent.entries.get(name)
+        if node is None:
+            raise FsError(_errno.ENOENT, real)
+        if isinstance(node, Dir) and node.entries and not recursive:
+            raise FsError(_errno.ENOTEMPTY, real)
+        del parent.entries[name]
+        return node
+
+    def rename(self, src: str, dst: str) -> None:
+        sparent, sname, sreal = self._parent_for_write(src)
+        node = sparent.entries.get(sname)
+        if node is None:
+            raise FsError(_errno.ENOENT, sreal)
+        if isinstance(node, Dir) and (dst + "/").startswith(sreal + "/") and dst != sreal:
+            raise FsError(_errno.EINVAL, dst, "cannot move a directory into itself")
+        dparent, dname, dreal = self._parent_for_write(dst)
+        target = dparent.entries.get(dname)
+        if isinstance(target, Dir) and target.entries and target is not node:
+            raise FsError(_errno.ENOTEMPTY, dreal)
+        # Re-fetch: making dst's parent writable may have copied src's parent.
+        sparent = self._writable_dir(split(sreal)[:-1])
+        del sparent.entries[sname]
+        dparent = self._writable_dir(split(dreal)[:-1])
+        dparent.entries[dname] = node
+
+    def set_meta(self, path: str, meta: Meta, *, follow: bool = True) -> None:
+        parent, name, real = self._parent_for_write(path, follow)
+        node = parent.entries.get(name)
+        if node is None:
+            raise FsError(_errno.ENOENT, real)
+        parent.entries[name] = _with_meta(node, meta, self)
+
+    # --- reading trees -----------------------------------------------------------------
+
+    def walk(self, path: str = "/") -> Iterator[tuple[str, Node]]:
+        """Every entry under ``path`` (not ``path`` itself), depth first, sorted by name."""
+        return walk(self.get(path), clean(path))
+
+
+def _with_meta(node: Node, meta: Meta, fs: FS) -> Node:
+    if isinstance(node, Dir):
+        d = fs._own(node)
+        d.meta = meta
+        return d
+    if isinstance(node, File):
+        return File(meta, node.content, node.origin)
+    if isinstance(node, Symlink):
+        return Symlink(meta, node.target, node.origin)
+    return Device(meta, node.kind, node.major, node.minor, node.origin)
+
+
+def with_meta(node: Node, meta: Meta) -> Node:
+    """A copy of a non-directory node with new metadata."""
+    if isinstance(node, File):
+        return File(meta, node.content, node.origin)
+    if isinstance(node, Symlink):
+        return Symlink(meta, node.target, node.origin)
+    if isinstance(node, Device):
+        return Device(meta, node.kind, node.major, node.minor, node.origin)
+    return Dir(meta, node.entries, None, node.origin)
+
+
+def walk(node: Node, prefix: str = "/") -> Iterator[tuple[str, Node]]:
+    if not isinstance(node, Dir):
+        return
+    base = "" if prefix == "/" else prefix
+    for name in sorted(node.entries):
+        child = node.entries[name]
+        path = f"{base}/{name}"
+        yield path, child
+        if isinstance(child, Dir):
+            yield from walk(child, path)
+
+
+def count(node: Node) -> tuple[int, int]:
+    """(entries, bytes of file content) under ``node``, hard links counted once."""
+    seen: set[int] = set()
+    entries = size = 0
+    stack = [node]
+    while stack:
+        cur = stack.pop()
+        if isinstance(cur, Dir):
+            for child in cur.entries.values():
+                entries += 1
+                if isinstance(child, Dir):
+                    stack.append(child)
+                elif isinstance(child, File) and id(child) not in seen:
+                    seen.add(id(child))
+                    size += child.size
+    return entries, size
+
+
+# --- differences --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One path that differs between two trees."""
+
+    path: str
+    kind: str  # "added" | "modified" | "deleted"
+    old: Node | None
+    new: Node | None
+
+
+def diff(old: Dir, new: Dir, prefix: str = "") -> Iterator[Change]:
+    """What turned ``old`` into ``new``, in path order; shared subtrees are skipped whole."""
+    if old is new:
+        return
+    names = sorted(old.entries.keys() | new.entries.keys())
+    for name in names:
+        a = old.entries.get(name)
+        b = new.entries.get(name)
+        if a is b:
+            continue
+        path = f"{prefix}/{name}"
+        if b is None:
+            yield Change(path, "deleted", a, None)
+        elif a is None:
+            yield Change(path, "added", None, b)
+            if isinstance(b, Dir):
+                for sub, node in walk(b, path):
+                    yield Change(sub, "added", None, node)
+        elif isinstance(a, Dir) and isinstance(b, Dir):
+            if a.meta != b.meta:
+                yield Change(path, "modified", a, b)
+            yield from diff(a, b, path)
+        else:
+            if isinstance(a, Dir) or isinstance(b, Dir) or not _same(a, b):
+                yield Change(path, "modified", a, b)
+                if isinstance(b, Dir):
+                    for sub, node in walk(b, path):
+                        yield Change(sub, "added", None, node)
+
+
+def _same(a: Node, b: Node) -> bool:
+    if a.kind != b.kind or a.meta != b.meta:
+        return False
+    if isinstance(a, File) and isinstance(b, File):
+        return a.content == b.content
+    if isinstance(a, Symlink) and isinstance(b, Symlink):
+        return a.target == b.target
+    if isinstance(a, Device) and isinstance(b, Device):
+        return (a.major, a.minor) == (b.major, b.minor)
+    return False
+
+
+__all__ = [
+    "FS",
+    "Change",
+    "FsError",
+    "Snapshot",
+    "clean",
+    "count",
+    "diff",
+    "join",
+    "split",
+    "walk",
+    "with_meta",
+]
