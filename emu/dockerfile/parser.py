@@ -597,7 +597,8 @@ class _Parser:
         lead = len(line) - len(line.lstrip(GO_SPACE))
         body = go_trim(line)
         m = _RE_WHITESPACE.search(body)
-        keyword, rest_off, flags = body, len(body), []
+        keyword, rest_off = body, len(body)
+        flags: list[str] = []
         if m is not None:
             keyword = body[: m.start()]
             flag_end, flags = _extract_flags(body[m.end() :], self.d.escape)
