@@ -7,7 +7,19 @@ costs O(1), symlink resolution confined to the image root, and :func:`diff` betw
 snapshots (what an instruction added, changed and removed).
 """
 
-from emu.fs.nodes import Blob, Content, Device, Dir, File, Kind, Meta, Node, Symlink, mode_string
+from emu.fs.nodes import (
+    Blob,
+    Content,
+    Device,
+    Dir,
+    File,
+    Kind,
+    Lazy,
+    Meta,
+    Node,
+    Symlink,
+    mode_string,
+)
 from emu.fs.tree import (
     FS,
     Change,
@@ -32,6 +44,7 @@ __all__ = [
     "File",
     "FsError",
     "Kind",
+    "Lazy",
     "Meta",
     "Node",
     "Snapshot",

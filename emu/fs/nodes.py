@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import stat as _stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -72,7 +73,23 @@ class Blob:
         return "sha256:" + h.hexdigest()
 
 
-Content = bytes | Blob
+@dataclass(frozen=True, slots=True, eq=False)
+class Lazy:
+    """Content read only when someone needs the bytes (a context file on the host).
+
+    COPY of a large context then costs one node per file, not a read per file; the bytes
+    are read when an output is written or the shell opens the file.
+    """
+
+    size: int
+    loader: Callable[[], bytes] = field(repr=False)
+    source: str = ""
+
+    def read(self) -> bytes:
+        return self.loader()
+
+
+Content = bytes | Blob | Lazy
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -87,16 +104,25 @@ class File:
     @property
     def size(self) -> int:
         c = self.content
-        return c.size if isinstance(c, Blob) else len(c)
+        return len(c) if isinstance(c, bytes) else c.size
 
     @property
     def data(self) -> bytes | None:
-        """The bytes, or None for a size-only blob."""
+        """The bytes (read now if lazy), or None for a size-only blob."""
         c = self.content
-        return None if isinstance(c, Blob) else c
+        if isinstance(c, bytes):
+            return c
+        if isinstance(c, Lazy):
+            return c.read()
+        return None
 
     def same_content(self, other: File) -> bool:
-        return self.content == other.content
+        a, b = self.content, other.content
+        if a is b:
+            return True
+        if isinstance(a, Lazy) or isinstance(b, Lazy):
+            return self.size == other.size and self.data == other.data
+        return a == b
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -410,7 +410,7 @@ def _same(a: Node, b: Node) -> bool:
     if a.kind != b.kind or a.meta != b.meta:
         return False
     if isinstance(a, File) and isinstance(b, File):
-        return a.content == b.content
+        return a.same_content(b)
     if isinstance(a, Symlink) and isinstance(b, Symlink):
         return a.target == b.target
     if isinstance(a, Device) and isinstance(b, Device):

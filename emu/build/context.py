@@ -1,0 +1,265 @@
+"""The build context: what ``docker build`` sends, as an in-memory tree.
+
+A context comes from a host directory, a tar stream (``emu build -`` reads one from stdin,
+as docker does) or a mapping of paths to bytes. ``.dockerignore`` — or
+``<Dockerfile>.dockerignore`` next to the Dockerfile, which wins, as in BuildKit — decides
+what is sent; what is not sent does not exist for COPY. Files land owned 0:0 with their
+host permission bits; their bytes are read lazily, only when something needs them.
+
+Nothing outside the context is ever read: the walk never follows a symlink, files are
+opened with ``O_NOFOLLOW``, and a symlink inside the context is sent as a symlink (COPY
+resolves it inside the context root later, as BuildKit does).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+import tarfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from emu.errors import BuildError, EmuError
+from emu.fs import FS, Device, File, Kind, Lazy, Meta, Snapshot, Symlink
+from emu.ignore import IgnoreMatcher, walk_context
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """A build context after ``.dockerignore``."""
+
+    snapshot: Snapshot
+    matcher: IgnoreMatcher | None = None
+    ignore_file: str = ""  # the file that was applied ("" when none)
+    description: str = ""
+    # Paths that exist on the host but were not sent (for CopyIgnoredFile and messages).
+    excluded: frozenset[str] = field(default=frozenset(), repr=False)
+
+    def is_excluded(self, path: str) -> bool:
+        rel = path.strip("/")
+        if rel in self.excluded:
+            return True
+        return self.matcher is not None and rel != "" and self.matcher.excluded(rel)
+
+
+class ContextError(BuildError):
+    """The context cannot be read."""
+
+
+def _read_ignore(path: Path) -> str | None:
+    try:
+        return path.read_bytes().decode("utf-8", "surrogateescape")
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise ContextError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def ignore_text_for(root: Path | None, dockerfile: Path | None) -> tuple[str | None, str]:
+    """The .dockerignore text BuildKit would use, and the file it came from."""
+    if dockerfile is not None:
+        own = dockerfile.with_name(dockerfile.name + ".dockerignore")
+        text = _read_ignore(own)
+        if text is not None:
+            return text, str(own)
+    if root is not None:
+        text = _read_ignore(root / ".dockerignore")
+        if text is not None:
+            return text, ".dockerignore"
+    return None, ""
+
+
+def _loader(path: str) -> Callable[[], bytes]:
+    def load() -> bytes:
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+        except OSError as exc:
+            raise ContextError(
+                f"cannot read context file {path}: {exc.strerror}",
+                hint="the file changed or became unreadable during the build",
+            ) from None
+        with os.fdopen(fd, "rb") as f:
+            return f.read()
+
+    return load
+
+
+def from_directory(
+    root: str | Path,
+    *,
+    dockerfile: str | Path | None = None,
+    ignore_text: str | None = None,
+    eager_limit: int = 0,
+) -> Context:
+    """Walk a host directory into a context (``.dockerignore`` applied).
+
+    ``ignore_text`` overrides the ignore file lookup (tests). Files up to ``eager_limit``
+    bytes are read at once instead of lazily.
+    """
+    base = Path(root)
+    if not base.is_dir():
+        raise ContextError(
+            f"unable to prepare context: path {str(root)!r} not found",
+            hint="the context is the folder you give to `docker build`",
+        )
+    source = ""
+    if ignore_text is None:
+        ignore_text, source = ignore_text_for(
+            base, Path(dockerfile) if dockerfile is not None else None
+        )
+    try:
+        matcher = IgnoreMatcher.from_text(ignore_text, file=source or ".dockerignore")
+    except EmuError as exc:
+        raise exc.located(file=source or ".dockerignore").with_source(ignore_text or "") from None
+
+    fs = FS()
+    excluded: set[str] = set()
+    inodes: dict[tuple[int, int], File] = {}
+    root_str = str(base)
+    try:
+        st_root = os.lstat(root_str)
+    except OSError as exc:
+        raise ContextError(f"cannot read context {root}: {exc.strerror}") from None
+    fs.set_meta("/", Meta(stat.S_IMODE(st_root.st_mode), 0, 0, int(st_root.st_mtime)))
+    try:
+        for entry in walk_context(base, matcher):
+            if not entry.in_context:
+                excluded.add(entry.path)
+                continue
+            host = os.path.join(root_str, entry.path)
+            try:
+                st = os.lstat(host)
+            except OSError as exc:
+                raise ContextError(
+                    f"cannot read context file {entry.path}: {exc.strerror}",
+                    hint="check the file's permissions, or exclude it in .dockerignore",
+                ) from None
+            meta = Meta(stat.S_IMODE(st.st_mode), 0, 0, int(st.st_mtime))
+            path = "/" + entry.path
+            mode = st.st_mode
+            if stat.S_ISDIR(mode):
+                fs.mkdir(path, meta, exist_ok=True)
+                fs.set_meta(path, meta, follow=False)
+            elif stat.S_ISLNK(mode):
+                fs.symlink(path, os.readlink(host), Meta(0o777, 0, 0, meta.mtime))
+            elif stat.S_ISREG(mode):
+                key = (st.st_dev, st.st_ino)
+                if st.st_nlink > 1 and key in inodes:
+                    fs.put(path, inodes[key])
+                    continue
+                if not os.access(host, os.R_OK):
+                    raise ContextError(
+                        f"cannot read context file {entry.path}: permission denied",
+                        hint="make it readable, or exclude it in .dockerignore",
+                    )
+                content: bytes | Lazy
+                if st.st_size <= eager_limit:
+                    content = _loader(host)()
+                else:
+                    content = Lazy(st.st_size, _loader(host), f"context:{entry.path}")
+                f = File(meta, content, ("context", entry.path))
+                fs.put(path, f)
+                if st.st_nlink > 1:
+                    inodes[key] = f
+            elif stat.S_ISFIFO(mode):
+                fs.put(path, Device(meta, Kind.FIFO))
+            # Sockets and device nodes in a context are not sent (fsutil skips them too).
+    except EmuError:
+        raise
+    except OSError as exc:
+        raise ContextError(f"cannot read the context {root}: {exc.strerror}") from None
+    return Context(
+        fs.snapshot(),
+        matcher,
+        source,
+        f"directory {root}",
+        frozenset(excluded),
+    )
+
+
+def from_mapping(files: Mapping[str, bytes | str], *, ignore_text: str | None = None) -> Context:
+    """A context from ``{path: content}`` (no disk involved); ``.dockerignore`` applies.
+
+    A path ending in ``/`` makes an empty directory; content is bytes or text.
+    """
+    if ignore_text is None:
+        raw = files.get(".dockerignore")
+        ignore_text = raw.decode() if isinstance(raw, bytes) else raw
+    matcher = IgnoreMatcher.from_text(ignore_text)
+    fs = FS()
+    excluded: set[str] = set()
+    for name in sorted(files):
+        rel = name.strip("/")
+        if not rel:
+            continue
+        if matcher.excluded(rel):
+            excluded.add(rel)
+            continue
+        value = files[name]
+        data = value.encode() if isinstance(value, str) else value
+        fs.makedirs("/" + rel.rsplit("/", 1)[0] if "/" in rel else "/", Meta(0o755))
+        if name.endswith("/"):
+            fs.makedirs("/" + rel, Meta(0o755))
+        else:
+            fs.put("/" + rel, File(Meta(0o644), data, ("context", rel)))
+    return Context(fs.snapshot(), matcher, ".dockerignore" if ignore_text else "", "mapping",
+                   frozenset(excluded))  # fmt: skip
+
+
+def from_tar(stream: BinaryIO, *, dockerfile_name: str = "Dockerfile") -> tuple[Context, bytes]:
+    """A context sent as a tar (``docker build - < ctx.tar``); returns it and the Dockerfile.
+
+    Entries are confined to the context root: absolute names and ``..`` are cleaned, as
+    BuildKit does when it receives a tar context.
+    """
+    try:
+        data = stream.read()
+        tf = tarfile.open(fileobj=io.BytesIO(data), mode="r:*")
+        members = tf.getmembers()
+    except (tarfile.TarError, OSError, EOFError) as exc:
+        raise ContextError(f"the context on stdin is not a readable tar archive: {exc}") from None
+    contents: dict[str, tarfile.TarInfo] = {}
+    for m in members:
+        rel = os.path.normpath("/" + m.name).lstrip("/")
+        if rel and rel != ".":
+            contents[rel] = m
+    ignore_member = contents.get(dockerfile_name + ".dockerignore") or contents.get(".dockerignore")
+    ignore_text = None
+    if ignore_member is not None and ignore_member.isfile():
+        fobj = tf.extractfile(ignore_member)
+        ignore_text = fobj.read().decode("utf-8", "surrogateescape") if fobj else None
+    matcher = IgnoreMatcher.from_text(ignore_text)
+    dockerfile = b""
+    df_member = contents.get(dockerfile_name)
+    if df_member is not None and df_member.isfile():
+        fobj = tf.extractfile(df_member)
+        dockerfile = fobj.read() if fobj else b""
+    fs = FS()
+    excluded: set[str] = set()
+    for rel in sorted(contents):
+        m = contents[rel]
+        if matcher.excluded(rel):
+            excluded.add(rel)
+            continue
+        meta = Meta(m.mode & 0o7777, 0, 0, int(m.mtime))
+        path = "/" + rel
+        parent = path.rsplit("/", 1)[0] or "/"
+        fs.makedirs(parent, Meta(0o755))
+        if m.isdir():
+            fs.mkdir(path, meta, exist_ok=True)
+            fs.set_meta(path, meta, follow=False)
+        elif m.issym():
+            fs.put(path, Symlink(Meta(0o777, 0, 0, meta.mtime), m.linkname))
+        elif m.islnk():
+            target = os.path.normpath("/" + m.linkname)
+            node = fs.lookup(target, follow=False)
+            if isinstance(node, File):
+                fs.put(path, node)
+        elif m.isfile():
+            fobj = tf.extractfile(m)
+            fs.put(path, File(meta, fobj.read() if fobj else b"", ("context", rel)))
+    return Context(fs.snapshot(), matcher, ".dockerignore" if ignore_text else "", "tar on stdin",
+                   frozenset(excluded)), dockerfile  # fmt: skip

@@ -1,0 +1,367 @@
+"""COPY and ADD's file semantics, as BuildKit's file backend (fsutil's copy) performs them.
+
+The rules, each from ``tonistiigi/fsutil/copy`` and BuildKit's ``dockerfile2llb``:
+
+- a source path is resolved inside its own root, following symlinks (also the last
+  component); ``..`` cannot leave the root;
+- a directory source copies its *contents*; the destination directory is created with the
+  source directory's metadata if missing, left as it is if present; nested directories that
+  already exist take the source's metadata;
+- a file goes *into* the destination when the destination ends with ``/`` or is an existing
+  directory, else it becomes the destination;
+- wildcards (Go ``filepath.Match``, component by component) may match nothing;
+- inner symlinks are copied as symlinks; hard links inside one copy stay hard links;
+- ``--chown`` replaces every owner (and the parents it creates), ``--chmod`` every
+  permission set (special bits kept), on files and directories alike.
+
+Copies share structure: a directory copied without --chown/--chmod into a new place is
+grafted, not walked, so ``COPY --from=builder /big /big`` costs O(1).
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import lzma
+import posixpath
+import tarfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from emu.errors import BuildError
+from emu.fs import FS, Device, Dir, File, FsError, Kind, Meta, Node, Symlink, split
+from emu.glob import has_meta, match
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    uid: int
+    gid: int
+
+
+@dataclass(slots=True)
+class CopyStats:
+    """What one COPY/ADD moved (for the build summary and `emu explain`)."""
+
+    files: int = 0
+    dirs: int = 0
+    links: int = 0
+    bytes: int = 0
+    sources: list[tuple[str, str]] = field(default_factory=list)  # (source path, dest path)
+
+
+class CopyError(BuildError):
+    pass
+
+
+def dest_path(workdir: str, raw: str) -> str:
+    """The absolute destination, keeping a trailing ``/`` (BuildKit's keepSlash)."""
+    if raw == "":
+        return (workdir.rstrip("/") or "") + "/"
+    joined = posixpath.normpath(posixpath.join(workdir or "/", raw))
+    if joined.startswith("//"):
+        joined = "/" + joined.lstrip("/")
+    if raw.endswith("/") or raw.endswith("/.") or raw == ".":
+        joined = joined.rstrip("/") + "/"
+    return joined
+
+
+def source_path(raw: str) -> str:
+    """A source inside its root: absolute, cleaned, unable to climb out."""
+    out: list[str] = []
+    for p in raw.split("/"):
+        if p in ("", "."):
+            continue
+        if p == "..":
+            if out:
+                out.pop()
+        else:
+            out.append(p)
+    return "/" + "/".join(out)
+
+
+def expand_wildcards(src: FS, pattern: str) -> list[str]:
+    """Paths in ``src`` matching ``pattern`` component by component, sorted (fsutil)."""
+    parts = split(pattern)
+    results: list[str] = []
+
+    def walk(prefix: str, node: Node | None, i: int) -> None:
+        if i == len(parts):
+            results.append(prefix or "/")
+            return
+        comp = parts[i]
+        if not isinstance(node, Dir):
+            return
+        if not has_meta(comp):
+            child = src.lookup(f"{prefix}/{comp}")
+            if child is not None:
+                walk(f"{prefix}/{comp}", child, i + 1)
+            return
+        for name in sorted(node.entries, key=lambda n: n.encode("utf-8", "surrogateescape")):
+            if match(comp, name):
+                path = f"{prefix}/{name}"
+                walk(path, src.lookup(path), i + 1)
+
+    walk("", src.root, 0)
+    return results
+
+
+class _Copier:
+    def __init__(
+        self,
+        dst: FS,
+        owner: Owner | None,
+        mode: int | None,
+        origin: Callable[[str, Node], object] | None,
+        stats: CopyStats,
+    ) -> None:
+        self.dst = dst
+        self.owner = owner
+        self.mode = mode
+        self.origin = origin
+        self.stats = stats
+        self.linked: dict[int, str] = {}  # id(source File) → first destination path
+
+    def meta(self, node: Node) -> Meta:
+        m = node.meta
+        if self.owner is not None:
+            m = Meta(m.mode, self.owner.uid, self.owner.gid, m.mtime)
+        if self.mode is not None and not isinstance(node, Symlink):
+            m = Meta((m.mode & ~0o777) | (self.mode & 0o777), m.uid, m.gid, m.mtime)
+        return m
+
+    def plain(self) -> bool:
+        return self.owner is None and self.mode is None and self.origin is None
+
+    def mkdir_all(self, path: str) -> None:
+        """MkdirAll for the destination's parents: 0755, owned by --chown (else root)."""
+        owner = self.owner or Owner(0, 0)
+        cur = ""
+        for comp in split(path):
+            cur = f"{cur}/{comp}"
+            node = self.dst.lookup(cur)
+            if node is None:
+                self.dst.mkdir(cur, Meta(0o755, owner.uid, owner.gid))
+                self.stats.dirs += 1
+            elif not isinstance(node, Dir):
+                raise FsError(20, cur)  # ENOTDIR
+
+    def copy(self, node: Node, target: str, overwrite_meta: bool) -> None:
+        existing = self.dst.lookup(target, follow=False)
+        if isinstance(existing, Symlink) and isinstance(node, Dir):
+            # os.Stat follows the link: an existing directory behind it is merged into.
+            behind = self.dst.lookup(target)
+            if isinstance(behind, Dir):
+                target = self.dst.realpath(target)
+                existing = behind
+        if isinstance(node, Dir):
+            self.copy_dir(node, target, existing, overwrite_meta)
+        elif isinstance(node, File):
+            first = self.linked.get(id(node))
+            if first is not None:
+                self.dst.put(target, self.dst.get(first, follow=False))
+                self.stats.links += 1
+                return
+            if isinstance(existing, Dir):
+                raise CopyError(f"cannot copy a file over the directory {target}")
+            new: Node = (
+                node
+                if self.plain()
+                else File(self.meta(node), node.content, self._origin(target, node))
+            )
+            self.dst.put(target, new)
+            self.linked[id(node)] = target
+            self.stats.files += 1
+            self.stats.bytes += node.size
+        elif isinstance(node, Symlink):
+            if isinstance(existing, Dir):
+                raise CopyError(f"cannot copy a symlink over the directory {target}")
+            self.dst.put(
+                target, node if self.owner is None else Symlink(self.meta(node), node.target)
+            )
+            self.stats.links += 1
+        else:
+            self.dst.put(target, Device(self.meta(node), node.kind, node.major, node.minor))
+
+    def copy_dir(self, node: Dir, target: str, existing: Node | None, overwrite_meta: bool) -> None:
+        if existing is None:
+            if self.plain():
+                self.dst.put(target, node)  # graft: shared until someone writes inside
+                self.stats.dirs += 1
+                files, size = _tally(node)
+                self.stats.files += files
+                self.stats.bytes += size
+                return
+            self.dst.put(target, Dir(self.meta(node)))
+            self.stats.dirs += 1
+            for name in sorted(node.entries):
+                self.copy(node.entries[name], f"{target.rstrip('/')}/{name}", True)
+            return
+        if not isinstance(existing, Dir):
+            raise CopyError(f"cannot copy to non-directory: {target}")
+        if overwrite_meta:
+            self.dst.set_meta(target, self.meta(node), follow=False)
+        for name in sorted(node.entries):
+            self.copy(node.entries[name], f"{target.rstrip('/')}/{name}", True)
+
+    def _origin(self, target: str, node: Node) -> object:
+        return (
+            self.origin(target, node) if self.origin is not None else getattr(node, "origin", None)
+        )
+
+
+def _tally(node: Dir) -> tuple[int, int]:
+    files = size = 0
+    seen: set[int] = set()
+    stack: list[Node] = [node]
+    while stack:
+        cur = stack.pop()
+        if isinstance(cur, Dir):
+            stack.extend(cur.entries.values())
+        elif isinstance(cur, File) and id(cur) not in seen:
+            seen.add(id(cur))
+            files += 1
+            size += cur.size
+    return files, size
+
+
+def copy(
+    dst: FS,
+    src: FS,
+    sources: list[str],
+    dest: str,
+    *,
+    owner: Owner | None = None,
+    mode: int | None = None,
+    unpack: bool = False,
+    missing: Callable[[str], BuildError] | None = None,
+) -> CopyStats:
+    """Copy ``sources`` (paths in ``src``) to ``dest`` (absolute, trailing ``/`` kept)."""
+    stats = CopyStats()
+    copier = _Copier(dst, owner, mode, None, stats)
+    try:
+        ensure = dest if dest.endswith("/") else posixpath.dirname(dest)
+        copier.mkdir_all(ensure)
+        for raw in sources:
+            path = source_path(raw)
+            if has_meta(raw):
+                matches = expand_wildcards(src, path)
+            else:
+                if src.lookup(path) is None:
+                    if missing is not None:
+                        raise missing(raw)
+                    raise CopyError(f'"{path}": not found')
+                matches = [path]
+            for m in matches:
+                node = src.get(m)  # FollowSymlinks: the source path itself is resolved
+                if unpack and isinstance(node, File) and _unpack(copier, node, dest):
+                    stats.sources.append((m, dest))
+                    continue
+                target = dest
+                existing = dst.lookup(dest)
+                if not isinstance(node, Dir) and isinstance(existing, Dir):
+                    target = posixpath.join(dest, posixpath.basename(m) or "/")
+                elif dest.endswith("/") and not isinstance(node, Dir):
+                    target = posixpath.join(dest, posixpath.basename(m))
+                target = target.rstrip("/") or "/"
+                if target != "/":
+                    copier.mkdir_all(posixpath.dirname(target))
+                copier.copy(node, target, False)
+                stats.sources.append((m, target))
+    except FsError as exc:
+        raise CopyError(exc.message) from None
+    return stats
+
+
+# --- ADD's archive extraction ---------------------------------------------------------------
+
+
+def _archive_kind(data: bytes) -> str | None:
+    if data[:2] == b"\x1f\x8b":
+        return "gzip"
+    if data[:3] == b"BZh":
+        return "bzip2"
+    if data[:6] == b"\xfd7zXZ\x00":
+        return "xz"
+    if len(data) >= 262 and data[257:262] == b"ustar":
+        return "tar"
+    return None
+
+
+def _decompress(kind: str, data: bytes) -> bytes | None:
+    try:
+        if kind == "gzip":
+            return gzip.decompress(data)
+        if kind == "bzip2":
+            return bz2.decompress(data)
+        if kind == "xz":
+            return lzma.decompress(data)
+    except (OSError, EOFError, lzma.LZMAError, ValueError):
+        return None
+    return data
+
+
+def _unpack(copier: _Copier, node: File, dest: str) -> bool:
+    """ADD of a local archive: extract into ``dest``; False when it is not an archive."""
+    data = node.data
+    if data is None:
+        return False
+    kind = _archive_kind(data)
+    if kind is None:
+        return False
+    raw = _decompress(kind, data)
+    if raw is None or not (len(raw) >= 262 and raw[257:262] == b"ustar" or _looks_like_tar(raw)):
+        return False
+    try:
+        tf = tarfile.open(fileobj=io.BytesIO(raw), mode="r:")
+        members = tf.getmembers()
+    except tarfile.TarError:
+        return False
+    dst = copier.dst
+    root = dest.rstrip("/") or "/"
+    copier.mkdir_all(root)
+    for m in members:
+        rel = source_path(m.name)  # confined: ".." and absolute names stay inside dest
+        if rel == "/":
+            continue
+        path = (root.rstrip("/") + rel) if root != "/" else rel
+        uid, gid = (copier.owner.uid, copier.owner.gid) if copier.owner else (m.uid, m.gid)
+        meta = Meta(m.mode & 0o7777, uid, gid, int(m.mtime))
+        parent = posixpath.dirname(path)
+        if dst.lookup(parent) is None:
+            copier.mkdir_all(parent)
+        existing = dst.lookup(path, follow=False)
+        if m.isdir():
+            if isinstance(existing, Dir):
+                dst.set_meta(path, meta, follow=False)
+            else:
+                dst.put(path, Dir(meta))
+            copier.stats.dirs += 1
+        elif m.issym():
+            dst.put(path, Symlink(Meta(0o777, uid, gid, int(m.mtime)), m.linkname))
+            copier.stats.links += 1
+        elif m.islnk():
+            target = dst.lookup(root.rstrip("/") + source_path(m.linkname), follow=False)
+            if isinstance(target, File):
+                dst.put(path, target)
+                copier.stats.links += 1
+        elif m.isfile():
+            f = tf.extractfile(m)
+            content = f.read() if f is not None else b""
+            dst.put(path, File(meta, content, ("archive", m.name)))
+            copier.stats.files += 1
+            copier.stats.bytes += len(content)
+        elif m.ischr() or m.isblk() or m.isfifo():
+            dev = Kind.CHAR if m.ischr() else Kind.BLOCK if m.isblk() else Kind.FIFO
+            dst.put(path, Device(meta, dev, m.devmajor, m.devminor))
+    return True
+
+
+def _looks_like_tar(raw: bytes) -> bool:
+    try:
+        with tarfile.open(fileobj=io.BytesIO(raw), mode="r:") as tf:
+            tf.next()
+        return True
+    except tarfile.TarError:
+        return False

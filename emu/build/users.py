@@ -1,0 +1,118 @@
+"""Users and groups as an image knows them: its /etc/passwd and /etc/group.
+
+``--chown=app:staff``, ``USER app`` and WORKDIR's owner resolve names against the
+stage's own files, as BuildKit does; numbers need no files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from emu.errors import BuildError
+from emu.fs import FS, File
+
+
+@dataclass(frozen=True, slots=True)
+class Ids:
+    uid: int
+    gid: int
+
+
+class UnknownUserError(BuildError):
+    pass
+
+
+def _table(fs: FS, path: str) -> list[list[str]]:
+    node = fs.lookup(path)
+    if not isinstance(node, File):
+        return []
+    data = node.data or b""
+    rows = []
+    for line in data.decode("utf-8", "replace").splitlines():
+        if line and not line.startswith("#"):
+            rows.append(line.split(":"))
+    return rows
+
+
+def lookup_user(fs: FS, name: str) -> tuple[int, int] | None:
+    """(uid, primary gid) for a user name or number in /etc/passwd."""
+    for row in _table(fs, "/etc/passwd"):
+        if len(row) >= 4 and (row[0] == name or row[2] == name):
+            try:
+                return int(row[2]), int(row[3])
+            except ValueError:
+                return None
+    return None
+
+
+def lookup_group(fs: FS, name: str) -> int | None:
+    for row in _table(fs, "/etc/group"):
+        if len(row) >= 3 and (row[0] == name or row[2] == name):
+            try:
+                return int(row[2])
+            except ValueError:
+                return None
+    return None
+
+
+def _num(text: str) -> int | None:
+    return int(text) if text.isdigit() else None
+
+
+def resolve_chown(fs: FS, spec: str) -> Ids:
+    """``user[:group]`` for COPY/ADD --chown: a lone uid means gid = uid (BuildKit)."""
+    user, sep, group = spec.partition(":")
+    uid = _num(user)
+    gid: int | None
+    if uid is None:
+        found = lookup_user(fs, user)
+        if found is None:
+            raise UnknownUserError(
+                f"unable to convert uid/gid chown string to host mapping: can't find uid for "
+                f"user {user}: no such user: {user}",
+                hint=f"add the user first (e.g. RUN adduser -D {user}) or use a numeric uid",
+            )
+        uid, primary = found
+    else:
+        primary = uid
+    if not sep:
+        return Ids(uid, primary)
+    gid = _num(group)
+    if gid is None:
+        gid = lookup_group(fs, group)
+        if gid is None:
+            raise UnknownUserError(
+                f"unable to convert uid/gid chown string to host mapping: can't find gid for "
+                f"group {group}: no such group: {group}",
+                hint=f"add the group first (e.g. RUN addgroup {group}) or use a numeric gid",
+            )
+    return Ids(uid, gid)
+
+
+def resolve_user(fs: FS, spec: str) -> Ids:
+    """The ids a ``USER`` value runs as (names must exist; numbers need not)."""
+    if spec == "":
+        return Ids(0, 0)
+    user, sep, group = spec.partition(":")
+    uid = _num(user)
+    if uid is None:
+        found = lookup_user(fs, user)
+        if found is None:
+            raise UnknownUserError(
+                f"unable to find user {user}: no matching entries in passwd file",
+                hint=f"create the user in an earlier step (RUN adduser -D {user})",
+            )
+        uid, gid = found
+    else:
+        found = lookup_user(fs, user)
+        gid = found[1] if found else 0
+    if sep:
+        g = _num(group)
+        if g is None:
+            g = lookup_group(fs, group)
+            if g is None:
+                raise UnknownUserError(
+                    f"unable to find group {group}: no matching entries in group file"
+                )
+        gid = g
+    return Ids(uid, gid)
