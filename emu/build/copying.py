@@ -30,6 +30,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from emu.errors import BuildError
+
+ModeFn = Callable[[int, bool], int]  # (old mode, is a directory) -> new mode
 from emu.fs import FS, Device, Dir, File, FsError, Kind, Meta, Node, Symlink, split
 from emu.glob import has_meta, match
 
@@ -112,7 +114,7 @@ class _Copier:
         self,
         dst: FS,
         owner: Owner | None,
-        mode: int | None,
+        mode: ModeFn | None,
         origin: Callable[[str, Node], object] | None,
         stats: CopyStats,
     ) -> None:
@@ -128,7 +130,7 @@ class _Copier:
         if self.owner is not None:
             m = Meta(m.mode, self.owner.uid, self.owner.gid, m.mtime)
         if self.mode is not None and not isinstance(node, Symlink):
-            m = Meta((m.mode & ~0o777) | (self.mode & 0o777), m.uid, m.gid, m.mtime)
+            m = Meta(self.mode(m.mode, isinstance(node, Dir)) & 0o7777, m.uid, m.gid, m.mtime)
         return m
 
     def plain(self) -> bool:
@@ -233,7 +235,7 @@ def copy(
     dest: str,
     *,
     owner: Owner | None = None,
-    mode: int | None = None,
+    mode: ModeFn | None = None,
     unpack: bool = False,
     missing: Callable[[str], BuildError] | None = None,
 ) -> CopyStats:
@@ -242,7 +244,7 @@ def copy(
     copier = _Copier(dst, owner, mode, None, stats)
     try:
         ensure = dest if dest.endswith("/") else posixpath.dirname(dest)
-        copier.mkdir_all(ensure)
+        ensured = False
         for raw in sources:
             path = source_path(raw)
             if has_meta(raw):
@@ -255,6 +257,11 @@ def copy(
                 matches = [path]
             for m in matches:
                 node = src.get(m)  # FollowSymlinks: the source path itself is resolved
+                if not ensured:
+                    # Only once something is copied: a wildcard matching nothing creates
+                    # no destination directory either (seen with BuildKit).
+                    copier.mkdir_all(ensure)
+                    ensured = True
                 if unpack and isinstance(node, File) and _unpack(copier, node, dest):
                     stats.sources.append((m, dest))
                     continue
@@ -311,7 +318,7 @@ def _unpack(copier: _Copier, node: File, dest: str) -> bool:
     if kind is None:
         return False
     raw = _decompress(kind, data)
-    if raw is None or not (len(raw) >= 262 and raw[257:262] == b"ustar" or _looks_like_tar(raw)):
+    if raw is None or not ((len(raw) >= 262 and raw[257:262] == b"ustar") or _looks_like_tar(raw)):
         return False
     try:
         tf = tarfile.open(fileobj=io.BytesIO(raw), mode="r:")

@@ -133,6 +133,7 @@ class Image:
     # `docker images` reports it); ``layers`` are the layers built on top of it.
     base_size: int = 0
     name: str = ""
+    author: str = ""
 
     @property
     def size(self) -> int:
