@@ -14,8 +14,8 @@ The rules, each from ``tonistiigi/fsutil/copy`` and BuildKit's ``dockerfile2llb`
 - ``--chown`` replaces every owner (and the parents it creates), ``--chmod`` every
   permission set (special bits kept), on files and directories alike.
 
-Copies share structure: a directory copied without --chown/--chmod into a new place is
-grafted, not walked, so ``COPY --from=builder /big /big`` costs O(1).
+A copy makes new inodes (so two COPYs of one file are two files, as in a real layer) but
+shares the content bytes; the tree is built directly, not path by path.
 """
 
 from __future__ import annotations
@@ -123,7 +123,8 @@ class _Copier:
         self.mode = mode
         self.origin = origin
         self.stats = stats
-        self.linked: dict[int, str] = {}  # id(source File) → first destination path
+        self.linked: dict[int, File] = {}  # id(source File) → its copy (hard links)
+        self.dst_owner = dst._owner
 
     def meta(self, node: Node) -> Meta:
         m = node.meta
@@ -132,9 +133,6 @@ class _Copier:
         if self.mode is not None and not isinstance(node, Symlink):
             m = Meta(self.mode(m.mode, isinstance(node, Dir)) & 0o7777, m.uid, m.gid, m.mtime)
         return m
-
-    def plain(self) -> bool:
-        return self.owner is None and self.mode is None and self.origin is None
 
     def mkdir_all(self, path: str) -> None:
         """MkdirAll for the destination's parents: 0755, owned by --chown (else root)."""
@@ -149,6 +147,31 @@ class _Copier:
             elif not isinstance(node, Dir):
                 raise FsError(20, cur)  # ENOTDIR
 
+    def clone(self, node: Node) -> Node:
+        """A fresh copy of ``node`` (new inodes: a copy is never a hard link of its source).
+
+        Hard links *within* one source stay hard links (``linked`` by source identity).
+        Content bytes are shared, never duplicated.
+        """
+        if isinstance(node, File):
+            first = self.linked.get(id(node))
+            if first is not None:
+                self.stats.links += 1
+                return first
+            new = File(self.meta(node), node.content, self._origin(node))
+            self.linked[id(node)] = new
+            self.stats.files += 1
+            self.stats.bytes += node.size
+            return new
+        if isinstance(node, Dir):
+            self.stats.dirs += 1
+            entries = {name: self.clone(child) for name, child in node.entries.items()}
+            return Dir(self.meta(node), entries, self.dst_owner)
+        if isinstance(node, Symlink):
+            self.stats.links += 1
+            return Symlink(self.meta(node), node.target, node.origin)
+        return Device(self.meta(node), node.kind, node.major, node.minor)
+
     def copy(self, node: Node, target: str, overwrite_meta: bool) -> None:
         existing = self.dst.lookup(target, follow=False)
         if isinstance(existing, Symlink) and isinstance(node, Dir):
@@ -158,74 +181,32 @@ class _Copier:
                 target = self.dst.realpath(target)
                 existing = behind
         if isinstance(node, Dir):
-            self.copy_dir(node, target, existing, overwrite_meta)
-        elif isinstance(node, File):
-            first = self.linked.get(id(node))
-            if first is not None:
-                self.dst.put(target, self.dst.get(first, follow=False))
-                self.stats.links += 1
+            if existing is None and overwrite_meta:
+                self.dst.put(target, self.clone(node))  # a nested directory: source metadata
                 return
-            if isinstance(existing, Dir):
-                raise CopyError(f"cannot copy a file over the directory {target}")
-            new: Node = (
-                node
-                if self.plain()
-                else File(self.meta(node), node.content, self._origin(target, node))
-            )
-            self.dst.put(target, new)
-            self.linked[id(node)] = target
-            self.stats.files += 1
-            self.stats.bytes += node.size
-        elif isinstance(node, Symlink):
-            if isinstance(existing, Dir):
-                raise CopyError(f"cannot copy a symlink over the directory {target}")
-            self.dst.put(
-                target, node if self.owner is None else Symlink(self.meta(node), node.target)
-            )
-            self.stats.links += 1
-        else:
-            self.dst.put(target, Device(self.meta(node), node.kind, node.major, node.minor))
-
-    def copy_dir(self, node: Dir, target: str, existing: Node | None, overwrite_meta: bool) -> None:
-        if existing is None:
-            if self.plain():
-                self.dst.put(target, node)  # graft: shared until someone writes inside
+            if existing is None:
+                # The destination directory itself is created 0755, owned by --chown or root
+                # (seen with BuildKit): the source directory's mode and --chmod do not reach it.
+                owner = self.owner or Owner(0, 0)
+                top = Dir(Meta(0o755, owner.uid, owner.gid, node.meta.mtime), None, self.dst_owner)
+                top.entries = {name: self.clone(child) for name, child in node.entries.items()}
                 self.stats.dirs += 1
-                files, size = _tally(node)
-                self.stats.files += files
-                self.stats.bytes += size
+                self.dst.put(target, top)
                 return
-            self.dst.put(target, Dir(self.meta(node)))
-            self.stats.dirs += 1
+            if not isinstance(existing, Dir):
+                raise CopyError(f"cannot copy to non-directory: {target}")
+            if overwrite_meta:
+                self.dst.set_meta(target, self.meta(node), follow=False)
             for name in sorted(node.entries):
                 self.copy(node.entries[name], f"{target.rstrip('/')}/{name}", True)
             return
-        if not isinstance(existing, Dir):
-            raise CopyError(f"cannot copy to non-directory: {target}")
-        if overwrite_meta:
-            self.dst.set_meta(target, self.meta(node), follow=False)
-        for name in sorted(node.entries):
-            self.copy(node.entries[name], f"{target.rstrip('/')}/{name}", True)
+        if isinstance(existing, Dir):
+            what = "file" if isinstance(node, File) else "symlink"
+            raise CopyError(f"cannot copy a {what} over the directory {target}")
+        self.dst.put(target, self.clone(node))
 
-    def _origin(self, target: str, node: Node) -> object:
-        return (
-            self.origin(target, node) if self.origin is not None else getattr(node, "origin", None)
-        )
-
-
-def _tally(node: Dir) -> tuple[int, int]:
-    files = size = 0
-    seen: set[int] = set()
-    stack: list[Node] = [node]
-    while stack:
-        cur = stack.pop()
-        if isinstance(cur, Dir):
-            stack.extend(cur.entries.values())
-        elif isinstance(cur, File) and id(cur) not in seen:
-            seen.add(id(cur))
-            files += 1
-            size += cur.size
-    return files, size
+    def _origin(self, node: Node) -> object:
+        return getattr(node, "origin", None)
 
 
 def copy(
@@ -246,6 +227,9 @@ def copy(
         ensure = dest if dest.endswith("/") else posixpath.dirname(dest)
         ensured = False
         for raw in sources:
+            # Each source is its own copy in BuildKit: hard links are kept within one
+            # source, not across two sources of the same COPY.
+            copier.linked = {}
             path = source_path(raw)
             if has_meta(raw):
                 matches = expand_wildcards(src, path)
@@ -333,7 +317,8 @@ def _unpack(copier: _Copier, node: File, dest: str) -> bool:
         if rel == "/":
             continue
         path = (root.rstrip("/") + rel) if root != "/" else rel
-        uid, gid = (copier.owner.uid, copier.owner.gid) if copier.owner else (m.uid, m.gid)
+        # --chown owns only the directories ADD creates: entries keep the archive's owners.
+        uid, gid = m.uid, m.gid
         meta = Meta(m.mode & 0o7777, uid, gid, int(m.mtime))
         parent = posixpath.dirname(path)
         if dst.lookup(parent) is None:

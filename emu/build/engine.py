@@ -15,7 +15,7 @@ from emu.build.args import Platform, evaluate_globals, platform_args
 from emu.build.context import Context
 from emu.build.dispatch import dispatch
 from emu.build.image import DEFAULT_PATH, Image, ImageConfig
-from emu.build.state import CopyRecord, RunExecutor, StageState, UnusedVar
+from emu.build.state import CopyRecord, RunExecutor, StageState, StepEvent, UnusedVar
 from emu.dockerfile.instructions import Copy, Dockerfile, Instruction, Run, Stage, convert, suggest
 from emu.dockerfile.parser import parse
 from emu.errors import BuildError, EmuError
@@ -67,6 +67,11 @@ class BuildResult:
     stages: tuple[StageResult, ...]
     dockerfile: Dockerfile
     context: Context
+    steps: tuple[StepEvent, ...] = ()
+
+    @property
+    def total_instructions(self) -> int:
+        return sum(1 + len(s.commands) for s in self.dockerfile.stages)
 
     @property
     def discarded(self) -> tuple[StageResult, ...]:
@@ -85,9 +90,15 @@ SCRATCH = Image(
 
 
 def _default_resolver(ref: str) -> Image:
+    """The local store (images built with -t or loaded), then the offline catalog."""
+    from emu.build import store
     from emu.build.images import catalog
 
-    return catalog.lookup(ref)
+    stored = store.lookup(ref)
+    if stored is not None:
+        return stored
+    image: Image = catalog.lookup(ref)
+    return image
 
 
 def _is_index(ref: str) -> bool:
@@ -107,6 +118,8 @@ class _Build:
         self.bases: dict[int, str] = {}
         self.base_stage: dict[int, int | None] = {}
         self.external: dict[str, Image] = {}
+        self.steps: list[StepEvent] = []
+        self.final_vars: dict[int, dict[str, str]] = {}
         stages = df.stages
         if not stages:
             raise BuildError(
@@ -138,9 +151,14 @@ class _Build:
             msg += f" (did you mean {close}?)"
         raise BuildError(msg, hint="stages: " + (", ".join(names) or "(none are named)"))
 
-    def _stage_by_name(self, name: str, before: int) -> int | None:
-        """The latest stage named ``name`` defined before stage ``before``."""
-        wanted = name.lower()
+    def _stage_by_name(self, name: str, before: int, *, exact: bool = False) -> int | None:
+        """The latest stage named ``name`` defined before stage ``before``.
+
+        ``COPY --from`` and ``--target`` match names case-insensitively; ``FROM`` matches
+        the (lower-cased) names exactly, so ``FROM Builder`` is an image reference (seen
+        with BuildKit).
+        """
+        wanted = name if exact else name.lower()
         found = None
         for st in self.df.stages[:before]:
             if st.name == wanted:
@@ -166,7 +184,7 @@ class _Build:
         for st in stages:
             base = self._expand_base(st)
             self.bases[st.index] = base
-            self.base_stage[st.index] = self._stage_by_name(base, st.index)
+            self.base_stage[st.index] = self._stage_by_name(base, st.index, exact=True)
             for ref, inst in self._from_refs(st):
                 if "$" in ref:
                     continue  # reported when the stage runs (BuildKit's wording needs it)
@@ -247,7 +265,7 @@ class _Build:
             )
         final = results[self.target]
         assert final.image is not None
-        return BuildResult(final.image, final, tuple(results), self.df, self.ctx)
+        return BuildResult(final.image, final, tuple(results), self.df, self.ctx, tuple(self.steps))
 
     def stage_image(self, index: int) -> Image:
         if index in self.images:
@@ -279,6 +297,16 @@ class _Build:
             return SCRATCH
         if ref in self.external:
             return self.external[ref]
+        name = ref.split("@", 1)[0]
+        repo = name.rsplit(":", 1)[0] if ":" in name.rsplit("/", 1)[-1] else name
+        if repo != repo.lower():
+            raise BuildError(
+                f'failed to parse stage name "{ref}": invalid reference format: repository '
+                "name must be lowercase",
+                file=self.file,
+                pos=pos,
+                hint="stage names are matched exactly in FROM; write the name in lower case",
+            )
         try:
             image = self.resolve(ref)
         except EmuError as exc:
@@ -293,6 +321,11 @@ class _Build:
             config = replace(config, env=(f"PATH={DEFAULT_PATH}", *config.env))
         triggers = config.on_build
         config = replace(config, on_build=())
+        parent = self.base_stage[stage.index]
+        # A stage built FROM another stage inherits its ARG values too, not just its ENV.
+        variables = dict(self.final_vars[parent]) if parent is not None else config.env_dict()
+        if config.get_env("PATH") is not None:
+            variables.setdefault("PATH", config.get_env("PATH") or "")
         state = StageState(
             stage=stage,
             file=self.file,
@@ -300,6 +333,7 @@ class _Build:
             config=config,
             base=base,
             globals_=dict(self.globals),
+            vars=variables,
             build_args=dict(self.opts.build_args),
             last_root=base.rootfs.root,
             source_date_epoch=self.opts.source_date_epoch,
@@ -307,11 +341,17 @@ class _Build:
             executor=self.opts.executor,
         )
         self.states[stage.index] = state
+        self.steps.append(StepEvent(stage.index, stage.from_.line, stage.from_.source))
         for trigger in triggers:
             for inst in self._parse_trigger(trigger, stage):
+                self.steps.append(
+                    StepEvent(stage.index, stage.from_.line, f"# ONBUILD {inst.source}")
+                )
                 dispatch(state, inst)
         for inst in stage.commands:
+            self.steps.append(StepEvent(stage.index, inst.line, inst.source))
             dispatch(state, inst)
+        self.final_vars[stage.index] = state.vars
         return state.image()
 
     def _parse_trigger(self, trigger: str, stage: Stage) -> list[Instruction]:

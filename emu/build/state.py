@@ -49,6 +49,15 @@ class CopyRecord:
     text: str
 
 
+@dataclass(frozen=True, slots=True)
+class StepEvent:
+    """One instruction as it ran, in execution order (for progress output)."""
+
+    stage: int
+    line: int
+    text: str
+
+
 @dataclass(slots=True)
 class UnusedVar:
     """A variable an instruction used that was never defined (for UndefinedVar)."""
@@ -66,6 +75,10 @@ class StageState:
     fs: FS
     config: ImageConfig
     base: Image
+    # The variables the builder expands with and RUN sees, updated by ENV and ARG in
+    # order: an ARG that has a value after an ENV of the same name wins here (seen with
+    # BuildKit), while the image config keeps only ENV.
+    vars: dict[str, str] = field(default_factory=dict)
     args: dict[str, str] = field(default_factory=dict)  # declared ARGs that have a value
     declared: list[str] = field(default_factory=list)  # declared ARG names, in order
     globals_: dict[str, str] = field(default_factory=dict)
@@ -80,14 +93,13 @@ class StageState:
     author: str = ""
     sources: Sources | None = None
     executor: RunExecutor | None = None
+    steps: list[StepEvent] | None = None  # shared by every stage of one build
 
     # --- variables ---------------------------------------------------------------------
 
     def env(self) -> dict[str, str]:
-        """What ``$VAR`` sees in this stage: ARGs, overridden by ENV (ENV always wins)."""
-        out = dict(self.args)
-        out.update(self.config.env_dict())
-        return out
+        """What ``$VAR`` sees at this point of the stage (a copy)."""
+        return dict(self.vars)
 
     def error(self, message: str, pos: Position, hint: str | None = None) -> BuildError:
         return BuildError(message, file=self.file, pos=pos, hint=hint)

@@ -60,32 +60,35 @@ def _num(text: str) -> int | None:
 
 
 def resolve_chown(fs: FS, spec: str) -> Ids:
-    """``user[:group]`` for COPY/ADD --chown: a lone uid means gid = uid (BuildKit)."""
+    """``user[:group]`` for COPY/ADD --chown and WORKDIR's owner, as BuildKit maps it.
+
+    A lone uid means gid = uid. A name is looked up in the stage's /etc/passwd: a name that
+    is not there becomes uid 0, an unknown group falls back to the user's primary gid (both
+    seen with BuildKit); with no /etc/passwd at all a name cannot be resolved.
+    """
     user, sep, group = spec.partition(":")
     uid = _num(user)
-    gid: int | None
     if uid is None:
-        found = lookup_user(fs, user)
-        if found is None:
+        if not isinstance(fs.lookup("/etc/passwd"), File):
             raise UnknownUserError(
-                f"unable to convert uid/gid chown string to host mapping: can't find uid for "
-                f"user {user}: no such user: {user}",
-                hint=f"add the user first (e.g. RUN adduser -D {user}) or use a numeric uid",
+                f"invalid user index: -1 (no /etc/passwd to resolve user {user!r})",
+                hint=f"use a numeric uid, or COPY an /etc/passwd that defines {user} first",
             )
-        uid, primary = found
+        found = lookup_user(fs, user)
+        uid, primary = found if found is not None else (0, 0)
     else:
         primary = uid
     if not sep:
         return Ids(uid, primary)
     gid = _num(group)
     if gid is None:
-        gid = lookup_group(fs, group)
-        if gid is None:
+        if not isinstance(fs.lookup("/etc/group"), File):
             raise UnknownUserError(
-                f"unable to convert uid/gid chown string to host mapping: can't find gid for "
-                f"group {group}: no such group: {group}",
-                hint=f"add the group first (e.g. RUN addgroup {group}) or use a numeric gid",
+                f"invalid group index: -1 (no /etc/group to resolve group {group!r})",
+                hint="use a numeric gid, or COPY an /etc/group that defines it first",
             )
+        found_gid = lookup_group(fs, group)
+        gid = found_gid if found_gid is not None else primary
     return Ids(uid, gid)
 
 

@@ -52,6 +52,31 @@ def _build_parser() -> argparse.ArgumentParser:
     c.add_argument("--error", action="store_true", help="same as '# check=error=true'")
     c.add_argument("--format", choices=("text", "json"), default="text")
 
+    b = sub.add_parser("build", help="build an image from a Dockerfile (like docker build)")
+    b.add_argument(
+        "context", metavar="CONTEXT", help="the build context directory, or - for a tar on stdin"
+    )
+    b.add_argument("-f", "--file", help="the Dockerfile (default: CONTEXT/Dockerfile)")
+    b.add_argument("-t", "--tag", action="append", help="name and optionally a tag (name:tag)")
+    b.add_argument("--target", help="the stage to build")
+    b.add_argument(
+        "--build-arg", action="append", metavar="KEY=VALUE", help="set a build-time variable"
+    )
+    b.add_argument(
+        "-o", "--output", action="append", metavar="type=TYPE,dest=PATH",
+        help="type=local|tar|oci|docker with dest=PATH",
+    )  # fmt: skip
+    b.add_argument("--progress", choices=("auto", "plain", "quiet"), default="auto")
+    b.add_argument("--platform", help="the target platform (default linux/amd64)")
+    b.add_argument(
+        "--builder", choices=("buildkit", "legacy"), default="buildkit",
+        help="legacy builds every stage up to the target, as the classic builder did",
+    )  # fmt: skip
+    b.add_argument(
+        "--add-url", action="append", metavar="URL=FILE",
+        help="serve an ADD <URL> from a local file (emu never opens the network)",
+    )  # fmt: skip
+
     i = sub.add_parser("ignore", help="show what .dockerignore sends to the build and why")
     i.add_argument("context", metavar="CONTEXT", help="the build context directory")
     i.add_argument(
@@ -92,6 +117,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 from emu.cli import _check
 
                 return _check.run(args)
+            case "build":
+                from emu.cli import _build
+
+                return _build.run(args)
             case "ignore":
                 from emu.cli import _ignore
 

@@ -297,6 +297,10 @@ class FS:
         dparent.entries[dname] = node
 
     def set_meta(self, path: str, meta: Meta, *, follow: bool = True) -> None:
+        if not self._resolve(path, follow)[0]:
+            self.root = self._own(self.root)
+            self.root.meta = meta
+            return
         parent, name, real = self._parent_for_write(path, follow)
         node = parent.entries.get(name)
         if node is None:

@@ -20,4 +20,5 @@ def apply(st: StageState, inst: Arg) -> None:
             st.declared.append(key)
         if value is not None:
             st.args[key] = value
+            st.vars[key] = value
     st.commit("ARG " + " ".join(commit), layer=False)

@@ -14,6 +14,7 @@ def apply(st: StageState, inst: Env) -> None:
         key = st.expand(kv.key, inst.pos, before)
         value = st.expand(kv.value, inst.pos, before)
         config = config.with_env(key, value)
+        st.vars[key] = value
         parts.append(f"{key}={value}")
     st.config = config
     st.commit("ENV " + " ".join(parts), layer=False)

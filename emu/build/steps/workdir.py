@@ -6,7 +6,7 @@ import posixpath
 from dataclasses import replace
 
 from emu.build.state import StageState
-from emu.build.users import resolve_user
+from emu.build.users import resolve_chown
 from emu.dockerfile.instructions import Workdir
 from emu.errors import EmuError
 from emu.fs import Dir, Meta
@@ -21,7 +21,7 @@ def apply(st: StageState, inst: Workdir) -> None:
     st.config = replace(st.config, working_dir=path)
     # BuildKit: Mkdir(path, 0755, WithParents, WithUser(USER)) — existing dirs are untouched.
     try:
-        ids = resolve_user(st.fs, st.config.user) if st.config.user else None
+        ids = resolve_chown(st.fs, st.config.user) if st.config.user else None
     except EmuError as exc:
         raise st.error(exc.message, inst.pos, exc.hint) from None
     uid, gid = (ids.uid, ids.gid) if ids else (0, 0)
