@@ -217,7 +217,7 @@ def from_tar(stream: BinaryIO, *, dockerfile_name: str = "Dockerfile") -> tuple[
     """
     try:
         data = stream.read()
-        tf = tarfile.open(fileobj=io.BytesIO(data), mode="r:*")
+        tf = tarfile.open(fileobj=io.BytesIO(data), mode="r:*")  # noqa: SIM115 - in memory
         members = tf.getmembers()
     except (tarfile.TarError, OSError, EOFError) as exc:
         raise ContextError(f"the context on stdin is not a readable tar archive: {exc}") from None

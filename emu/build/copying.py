@@ -30,10 +30,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from emu.errors import BuildError
-
-ModeFn = Callable[[int, bool], int]  # (old mode, is a directory) -> new mode
 from emu.fs import FS, Device, Dir, File, FsError, Kind, Meta, Node, Symlink, split
 from emu.glob import has_meta, match
+
+ModeFn = Callable[[int, bool], int]  # (old mode, is a directory) -> new mode
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,7 +305,7 @@ def _unpack(copier: _Copier, node: File, dest: str) -> bool:
     if raw is None or not ((len(raw) >= 262 and raw[257:262] == b"ustar") or _looks_like_tar(raw)):
         return False
     try:
-        tf = tarfile.open(fileobj=io.BytesIO(raw), mode="r:")
+        tf = tarfile.open(fileobj=io.BytesIO(raw), mode="r:")  # noqa: SIM115 - closed below
         members = tf.getmembers()
     except tarfile.TarError:
         return False

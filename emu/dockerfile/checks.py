@@ -12,12 +12,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from emu.dockerfile.instructions import (
-    Arg,
     Cmd,
     Dockerfile,
     Entrypoint,
     Env,
-    From,
     Healthcheck,
     Label,
     Maintainer,

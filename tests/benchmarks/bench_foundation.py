@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from emu.dockerfile.instructions import load  # noqa: E402
-from emu.dockerfile.parser import parse  # noqa: E402
+from emu.dockerfile.instructions import load
+from emu.dockerfile.parser import parse
 
 
 def median_seconds(fn: Callable[[], object], runs: int = 5) -> float:
@@ -82,7 +82,8 @@ def main() -> None:
     rng = random.Random(11)
     dirs = ["src", "node_modules", "dist", "docs", "test", ".git", "build", "lib"]
     paths = [
-        "/".join(rng.choice(dirs) for _ in range(rng.randrange(1, 5))) + f"/f{i}.{rng.choice(['py', 'md', 'js', 'log'])}"
+        "/".join(rng.choice(dirs) for _ in range(rng.randrange(1, 5)))
+        + f"/f{i}.{rng.choice(['py', 'md', 'js', 'log'])}"
         for i in range(100_000)
     ]
     patterns = [f"**/*.tmp{i}" for i in range(40)] + [

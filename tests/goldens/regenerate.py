@@ -20,6 +20,7 @@ no CASE means every case. For each case this script
 committed ``expected/`` (exit 1 if any). The scratch folder is ``$EMU_GOLDENS_WORK`` (default
 ``$TMPDIR/emu-goldens``). Python standard library only.
 """
+
 from __future__ import annotations
 
 import json
@@ -55,13 +56,15 @@ def load_case(case_dir: Path) -> dict:
 def uses_run(dockerfile_text: str) -> bool:
     """True if any instruction (or ONBUILD trigger) is RUN; continuation lines are not instructions
     but a line starting with RUN inside one is unlikely in these small cases."""
-    return any(re.match(r"\s*(onbuild\s+)?run(\s|$)", line, re.I) for line in dockerfile_text.splitlines())
+    return any(
+        re.match(r"\s*(onbuild\s+)?run(\s|$)", line, re.I) for line in dockerfile_text.splitlines()
+    )
 
 
 def normalize_modes(root: Path) -> None:
     """A checked-out ``context/`` has umask-dependent modes; git keeps only the executable bit.
     Make them what the goldens were made with: dirs 0755, files 0755 or 0644 (symlinks as is)."""
-    for dirpath, dirnames, filenames in os.walk(root):
+    for dirpath, _dirnames, filenames in os.walk(root):
         os.chmod(dirpath, 0o755)
         for n in filenames:
             p = os.path.join(dirpath, n)
@@ -108,7 +111,10 @@ _MASKS = [
     (re.compile(r"\b\d{1,3}(\.\d{1,3}){3}:\d+\b"), "<dns>"),  # resolver address in pull errors
     (re.compile(r"oracle-tmp/[a-z0-9-]+-\d+"), "oracle-tmp/<tag>"),
     # daemon-side paths (snapshot mounts, temporary mounts) differ per run
-    (re.compile(r"/\S*?/(?:overlay2/[a-z0-9]+/merged|vfs/dir/[a-z0-9]+|buildkit-mount\d+)"), "<mount>"),
+    (
+        re.compile(r"/\S*?/(?:overlay2/[a-z0-9]+/merged|vfs/dir/[a-z0-9]+|buildkit-mount\d+)"),
+        "<mount>",
+    ),
 ]
 
 
@@ -163,7 +169,9 @@ def run_case(case_dir: Path, work: Path, write: bool) -> tuple[bool, str]:
         if exp.exists() and exp.read_text(encoding="utf-8") != files["listing.txt"]:
             problems.append("image listing differs from --output type=tar listing")
     else:
-        files["error.txt"] = error_trailer((bk / "build.log").read_text(encoding="utf-8", errors="replace"))
+        files["error.txt"] = error_trailer(
+            (bk / "build.log").read_text(encoding="utf-8", errors="replace")
+        )
     got = "success" if rc == 0 else "failure"
     if got != spec["expect"]:
         problems.append(f"expected {spec['expect']}, got {got}")
@@ -175,11 +183,19 @@ def run_case(case_dir: Path, work: Path, write: bool) -> tuple[bool, str]:
         for name, text in files.items():
             (expected / name).write_text(text, encoding="utf-8")
     else:
-        committed = {p.name: p.read_text(encoding="utf-8") for p in expected.glob("*")} if expected.is_dir() else {}
+        committed = (
+            {p.name: p.read_text(encoding="utf-8") for p in expected.glob("*")}
+            if expected.is_dir()
+            else {}
+        )
         if committed != files:
-            differ = sorted(n for n in set(committed) | set(files) if committed.get(n) != files.get(n))
+            differ = sorted(
+                n for n in set(committed) | set(files) if committed.get(n) != files.get(n)
+            )
             problems.append("differs from committed expected/: " + ", ".join(differ))
-    status = f"{case_dir.name:<40} rc={rc} {secs:5.1f}s" + ("" if not problems else "  !! " + "; ".join(problems))
+    status = f"{case_dir.name:<40} rc={rc} {secs:5.1f}s" + (
+        "" if not problems else "  !! " + "; ".join(problems)
+    )
     return not problems, status
 
 

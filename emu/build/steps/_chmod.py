@@ -21,9 +21,8 @@ def parse_chmod(text: str) -> ModeFn:
     for clause in clauses:
         m = _CLAUSE.match(clause)
         if m is None:
-            raise ValueError(
-                f"invalid chmod parameter: '{text}'. it should be octal string like 0755 or symbolic mode like u+x"
-            )
+            expected = "it should be octal string like 0755 or symbolic mode like u+x"
+            raise ValueError(f"invalid chmod parameter: '{text}'. {expected}")
         parsed.append((m.group(1) or "a", m.group(2), m.group(3)))
 
     def apply(old: int, is_dir: bool) -> int:

@@ -69,7 +69,8 @@ def apply(st: StageState, inst: Copy | Add) -> None:
         path = "/" + raw.strip("/").removeprefix("./")
         hint = None
         if ctx is not None and ctx.is_excluded(raw):
-            hint = f"{raw} is excluded by {ctx.ignore_file or '.dockerignore'}; remove the pattern or the COPY"
+            source = ctx.ignore_file or ".dockerignore"
+            hint = f"{raw} is excluded by {source}; remove the pattern or the COPY"
         elif raw.startswith("../") or raw == "..":
             hint = "paths are relative to the build context; ../ cannot reach outside it"
         elif from_:
