@@ -1,0 +1,243 @@
+"""The contract between the shell, the programs it runs and the filesystem they see.
+
+The shell (``emu.sh.interp``) runs programs; a program is a Python *handler* registered
+by name that gets a :class:`Proc` — its argv, environment, working directory, identity,
+standard streams and the in-memory filesystem (:class:`emu.fs.FS`) — and returns an exit
+status, like a process. Nothing here touches the host: there is no host filesystem, no
+subprocess and no network, only the image tree. The shell knows nothing about Docker.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from emu.errors import EmuError
+from emu.fs import FS, Dir, File, Node, Symlink
+from emu.pos import Position
+
+
+class ShellError(EmuError):
+    """A script that does not parse, or a shell-level failure (``pos`` inside the script)."""
+
+    exit_code = 2
+
+
+class LimitExceeded(EmuError):
+    """A run hit one of its limits (steps, output, files, bytes, depth): it is stopped."""
+
+    def __init__(self, limit: str, value: int, hint: str | None = None) -> None:
+        super().__init__(
+            f"limit exceeded: {limit} ({value}); the command was stopped",
+            hint=hint or f"raise the limit ({limit}) if the work is genuine",
+        )
+        self.limit = limit
+        self.value = value
+
+
+@dataclass(slots=True)
+class Limits:
+    """Resource limits of one RUN (the counters are filled in as it runs)."""
+
+    max_steps: int = 1_000_000  # commands and loop iterations
+    max_output: int = 16 * 1024 * 1024  # bytes written to stdout + stderr
+    max_files: int = 500_000  # files and directories created
+    max_bytes: int = 4 * 1024**3  # bytes of file content written
+    max_depth: int = 200  # nested functions, subshells, substitutions
+    steps: int = 0
+    output: int = 0
+    files: int = 0
+    bytes: int = 0
+    depth: int = 0
+
+    def step(self) -> None:
+        self.steps += 1
+        if self.steps > self.max_steps:
+            raise LimitExceeded("max_steps", self.max_steps, "an endless loop?")
+
+    def wrote(self, n: int) -> None:
+        self.output += n
+        if self.output > self.max_output:
+            raise LimitExceeded("max_output", self.max_output)
+
+    def created(self, n: int = 1) -> None:
+        self.files += n
+        if self.files > self.max_files:
+            raise LimitExceeded("max_files", self.max_files)
+
+    def stored(self, n: int) -> None:
+        self.bytes += n
+        if self.bytes > self.max_bytes:
+            raise LimitExceeded("max_bytes", self.max_bytes)
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Who a process runs as."""
+
+    uid: int = 0
+    gid: int = 0
+    groups: tuple[int, ...] = ()
+    name: str = "root"
+
+
+class Stream:
+    """An in-memory output stream (stdout/stderr) that counts against the output limit."""
+
+    __slots__ = ("_chunks", "_limits")
+
+    def __init__(self, limits: Limits | None = None) -> None:
+        self._chunks: list[bytes] = []
+        self._limits = limits
+
+    def write(self, data: bytes | str) -> None:
+        if isinstance(data, str):
+            data = data.encode("utf-8", "surrogateescape")
+        if not data:
+            return
+        if self._limits is not None:
+            self._limits.wrote(len(data))
+        self._chunks.append(data)
+
+    def getvalue(self) -> bytes:
+        return b"".join(self._chunks)
+
+
+class Runner(Protocol):
+    """What lets a program run other programs (``xargs``, ``find -exec``, ``env cmd``)."""
+
+    def run_argv(self, proc: Proc, argv: list[str], stdin: bytes | None = None) -> int: ...
+
+
+R_OK, W_OK, X_OK = 4, 2, 1
+
+
+def access(fs: FS, path: str, ident: Identity, mode: int) -> bool:
+    """POSIX access(2) against the image: root bypasses r/w, and x needs one x bit."""
+    node = fs.lookup(path)
+    if node is None:
+        return False
+    return allowed(node, ident, mode)
+
+
+def allowed(node: Node, ident: Identity, mode: int) -> bool:
+    perm = node.meta.mode
+    if ident.uid == 0:
+        if mode & X_OK and not isinstance(node, Dir):
+            return bool(perm & 0o111)
+        return True
+    if node.meta.uid == ident.uid:
+        bits = (perm >> 6) & 7
+    elif node.meta.gid == ident.gid or node.meta.gid in ident.groups:
+        bits = (perm >> 3) & 7
+    else:
+        bits = perm & 7
+    return bits & mode == mode
+
+
+@dataclass(slots=True)
+class Proc:
+    """A running program: everything a handler may use."""
+
+    argv: list[str]
+    env: dict[str, str]
+    cwd: str
+    fs: FS
+    ident: Identity
+    stdin: bytes
+    stdout: Stream
+    stderr: Stream
+    limits: Limits
+    runner: Runner | None = None
+    pos: Position | None = None  # where in the script it was started
+
+    @property
+    def name(self) -> str:
+        return posixpath.basename(self.argv[0]) if self.argv else ""
+
+    def path(self, p: str) -> str:
+        """``p`` made absolute against the working directory (not resolved)."""
+        return posixpath.normpath(posixpath.join(self.cwd, p)) if p else self.cwd
+
+    def err(self, message: str) -> None:
+        """``name: message`` on stderr, as busybox applets report."""
+        self.stderr.write(f"{self.name}: {message}\n")
+
+    def out(self, text: str | bytes) -> None:
+        self.stdout.write(text)
+
+    def can(self, path: str, mode: int) -> bool:
+        return access(self.fs, self.path(path), self.ident, mode)
+
+    def run(self, argv: list[str], stdin: bytes | None = None) -> int:
+        if self.runner is None:
+            self.err("cannot run other programs here")
+            return 127
+        return self.runner.run_argv(self, argv, stdin)
+
+
+Handler = Callable[[Proc], int]
+
+
+@dataclass(slots=True)
+class Registry:
+    """Programs by name; the interpreter looks a command up here after finding it in PATH."""
+
+    handlers: dict[str, Handler] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)  # name → "modelled: …" etc.
+
+    def register(self, *names: str, note: str = "") -> Callable[[Handler], Handler]:
+        def deco(fn: Handler) -> Handler:
+            for n in names:
+                self.handlers[n] = fn
+                if note:
+                    self.notes[n] = note
+            return fn
+
+        return deco
+
+    def get(self, name: str) -> Handler | None:
+        return self.handlers.get(name)
+
+    def names(self) -> list[str]:
+        return sorted(self.handlers)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self.handlers))
+
+
+REGISTRY = Registry()
+program = REGISTRY.register
+
+
+def find_executable(fs: FS, name: str, path_var: str, ident: Identity) -> str | None:
+    """Where ``name`` is found through ``$PATH`` in the image (None if nowhere)."""
+    if "/" in name:
+        node = fs.lookup(name)
+        return name if isinstance(node, File) and allowed(node, ident, X_OK) else None
+    for d in path_var.split(":"):
+        if not d:
+            d = "."
+        candidate = posixpath.join(d, name)
+        try:
+            node = fs.lookup(candidate)
+        except EmuError:
+            continue
+        if isinstance(node, File) and allowed(node, ident, X_OK):
+            return candidate
+    return None
+
+
+def handler_for(fs: FS, name: str, found: str, registry: Registry = REGISTRY) -> Handler | None:
+    """The handler for a command: by its name, else by what its symlink resolves to
+    (``/bin/ls -> busybox``)."""
+    h = registry.get(posixpath.basename(name))
+    if h is not None:
+        return h
+    node = fs.lookup(found, follow=False)
+    if isinstance(node, Symlink):
+        target = fs.realpath(found)
+        return registry.get(posixpath.basename(target))
+    return None
