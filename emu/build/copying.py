@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from emu.errors import BuildError
 from emu.fs import FS, Device, Dir, File, FsError, Kind, Meta, Node, Symlink, split
 from emu.glob import has_meta, match
+from emu.ignore import IgnoreMatcher, compile_patterns
 
 ModeFn = Callable[[int, bool], int]  # (old mode, is a directory) -> new mode
 
@@ -124,6 +125,7 @@ class _Copier:
         self.origin = origin
         self.stats = stats
         self.linked: dict[int, File] = {}  # id(source File) → its copy (hard links)
+        self.exclude: IgnoreMatcher | None = None
         self.dst_owner = dst._owner
 
     def meta(self, node: Node) -> Meta:
@@ -147,7 +149,10 @@ class _Copier:
             elif not isinstance(node, Dir):
                 raise FsError(20, cur)  # ENOTDIR
 
-    def clone(self, node: Node) -> Node:
+    def excluded(self, rel: str) -> bool:
+        return self.exclude is not None and self.exclude.excluded(rel)
+
+    def clone(self, node: Node, rel: str = "") -> Node:
         """A fresh copy of ``node`` (new inodes: a copy is never a hard link of its source).
 
         Hard links *within* one source stay hard links (``linked`` by source identity).
@@ -165,14 +170,21 @@ class _Copier:
             return new
         if isinstance(node, Dir):
             self.stats.dirs += 1
-            entries = {name: self.clone(child) for name, child in node.entries.items()}
-            return Dir(self.meta(node), entries, self.dst_owner)
+            return Dir(self.meta(node), self.clone_entries(node, rel), self.dst_owner)
         if isinstance(node, Symlink):
             self.stats.links += 1
             return Symlink(self.meta(node), node.target, node.origin)
         return Device(self.meta(node), node.kind, node.major, node.minor)
 
-    def copy(self, node: Node, target: str, overwrite_meta: bool) -> None:
+    def clone_entries(self, node: Dir, rel: str) -> dict[str, Node]:
+        out: dict[str, Node] = {}
+        for name, child in node.entries.items():
+            sub = f"{rel}/{name}" if rel else name
+            if not self.excluded(sub):
+                out[name] = self.clone(child, sub)
+        return out
+
+    def copy(self, node: Node, target: str, overwrite_meta: bool, rel: str = "") -> None:
         existing = self.dst.lookup(target, follow=False)
         if isinstance(existing, Symlink) and isinstance(node, Dir):
             # os.Stat follows the link: an existing directory behind it is merged into.
@@ -182,14 +194,14 @@ class _Copier:
                 existing = behind
         if isinstance(node, Dir):
             if existing is None and overwrite_meta:
-                self.dst.put(target, self.clone(node))  # a nested directory: source metadata
+                self.dst.put(target, self.clone(node, rel))  # nested: the source's metadata
                 return
             if existing is None:
                 # The destination directory itself is created 0755, owned by --chown or root
                 # (seen with BuildKit): the source directory's mode and --chmod do not reach it.
                 owner = self.owner or Owner(0, 0)
                 top = Dir(Meta(0o755, owner.uid, owner.gid, node.meta.mtime), None, self.dst_owner)
-                top.entries = {name: self.clone(child) for name, child in node.entries.items()}
+                top.entries = self.clone_entries(node, rel)
                 self.stats.dirs += 1
                 self.dst.put(target, top)
                 return
@@ -198,12 +210,14 @@ class _Copier:
             if overwrite_meta:
                 self.dst.set_meta(target, self.meta(node), follow=False)
             for name in sorted(node.entries):
-                self.copy(node.entries[name], f"{target.rstrip('/')}/{name}", True)
+                sub = f"{rel}/{name}" if rel else name
+                if not self.excluded(sub):
+                    self.copy(node.entries[name], f"{target.rstrip('/')}/{name}", True, sub)
             return
         if isinstance(existing, Dir):
             what = "file" if isinstance(node, File) else "symlink"
             raise CopyError(f"cannot copy a {what} over the directory {target}")
-        self.dst.put(target, self.clone(node))
+        self.dst.put(target, self.clone(node, rel))
 
     def _origin(self, node: Node) -> object:
         return getattr(node, "origin", None)
@@ -219,10 +233,22 @@ def copy(
     mode: ModeFn | None = None,
     unpack: bool = False,
     missing: Callable[[str], BuildError] | None = None,
+    excludes: tuple[str, ...] = (),
+    parents: bool = False,
 ) -> CopyStats:
-    """Copy ``sources`` (paths in ``src``) to ``dest`` (absolute, trailing ``/`` kept)."""
+    """Copy ``sources`` (paths in ``src``) to ``dest`` (absolute, trailing ``/`` kept).
+
+    ``excludes`` (``--exclude``) are patternmatcher patterns, matched against each copied
+    path relative to its source (a file source: its name); ``parents`` (``--parents``) keeps
+    each source's directories below the ``/./`` pivot (or the root), with ``**`` matching
+    any depth.
+    """
     stats = CopyStats()
     copier = _Copier(dst, owner, mode, None, stats)
+    if excludes:
+        copier.exclude = IgnoreMatcher(compile_patterns(excludes))
+    if parents:
+        return _copy_parents(copier, src, sources, dest, missing)
     try:
         ensure = dest if dest.endswith("/") else posixpath.dirname(dest)
         ensured = False
@@ -240,6 +266,8 @@ def copy(
                     raise CopyError(f'"{path}": not found')
                 matches = [path]
             for m in matches:
+                if copier.excluded(posixpath.basename(m)):
+                    continue
                 node = src.get(m)  # FollowSymlinks: the source path itself is resolved
                 if not ensured:
                     # Only once something is copied: a wildcard matching nothing creates
@@ -263,6 +291,55 @@ def copy(
     except FsError as exc:
         raise CopyError(exc.message) from None
     return stats
+
+
+def _copy_parents(
+    copier: _Copier,
+    src: FS,
+    sources: list[str],
+    dest: str,
+    missing: Callable[[str], BuildError] | None,
+) -> CopyStats:
+    """``COPY --parents``: each match lands at ``dest`` + its path below the pivot."""
+    stats = copier.stats
+    base = dest.rstrip("/") or ""
+    for raw in sources:
+        copier.linked = {}
+        pivot_raw, sep, after = raw.partition("/./")
+        pivot = source_path(pivot_raw) if sep else "/"
+        pattern = source_path(raw.replace("/./", "/"))
+        if has_meta(pattern):
+            matcher = IgnoreMatcher(compile_patterns([pattern.lstrip("/")]))
+            prefix = []
+            for comp in split(pattern):
+                if has_meta(comp):
+                    break
+                prefix.append(comp)
+            start = "/" + "/".join(prefix)
+            node = src.lookup(start)
+            found = [] if node is None else [p for p, _ in _walk_from(src, start)]
+            matches = [p for p in found if matcher.patterns[0].matches(p.lstrip("/"))]
+        else:
+            if src.lookup(pattern) is None:
+                raise (missing(raw) if missing else CopyError(f'"{pattern}": not found'))
+            matches = [pattern]
+        for m in matches:
+            rel = posixpath.relpath(m, pivot) if m != pivot else ""
+            target = f"{base}/{rel}" if rel and rel != "." else (base or "/")
+            if copier.excluded(rel or posixpath.basename(m)):
+                continue
+            copier.mkdir_all(posixpath.dirname(target) if target != "/" else "/")
+            node = src.get(m)
+            copier.copy(node, target, False)
+            stats.sources.append((m, target))
+    return stats
+
+
+def _walk_from(src: FS, start: str) -> list[tuple[str, Node]]:
+    from emu.fs import walk
+
+    node = src.get(start)
+    return [(start, node), *walk(node, start)] if start != "/" else list(walk(node, "/"))
 
 
 # --- ADD's archive extraction ---------------------------------------------------------------

@@ -18,19 +18,21 @@ mtimes). That is what Go's ``archive/tar`` writes for BuildKit and Docker, it ha
 limits on names, ids or sizes, and it needs no GNU extensions; the archive ends with two zero
 blocks and no padding to a 10 KiB record (as Go, not GNU tar).
 
-Checked against a real Docker 20.10.24 (API 1.41, BuildKit built into dockerd, overlay2):
-* ``docker load`` of :func:`write_docker_archive` output (two layers with a deletion, an
-  opaque directory, a symlink, a hard link, a setuid file, a fifo, a 3 MiB size-only blob;
-  Env/Cmd/Entrypoint/WorkingDir/User/ExposedPorts/Labels/Volumes/StopSignal/Shell/OnBuild/
-  Healthcheck): accepted; ``docker image inspect`` gives our diff_ids and config;
-  ``docker save`` of the loaded image has our config blob byte for byte, and its flattened
-  listing (oracle ``flatten.py``) equals the listing of :func:`write_rootfs_tar`.
-* :func:`write_oci_archive` (BuildKit's ``type=oci``: no ``manifest.json``) is REJECTED by
-  20.10's ``docker load`` (it only reads ``manifest.json``: "open .../manifest.json: no such
-  file or directory"); with ``docker_manifest=True`` (OCI layout plus ``manifest.json``, as
-  BuildKit's ``type=docker`` and Docker 25+'s ``docker save`` write) it is accepted with the
-  same result. Docker 25+ loads plain OCI layouts (not checked here: no such daemon).
-* An image with no layers (``FROM scratch`` + metadata) loads.
+Checked once against a real Docker 20.10.24 (API 1.41, overlay2), not in the test suite:
+* ``docker load`` accepts :func:`write_docker_archive` output (2 layers: a deletion, an
+  opaque dir, symlinks, hard links, setuid/setgid, a fifo, a 3 MiB size-only blob, a
+  120-byte and a non-ASCII name; config with every Dockerfile field). ``docker image
+  inspect`` shows our diff_ids and config; ``docker save`` of it gives back our config blob
+  byte for byte, and its flattened listing (oracle ``flatten.py``, mtimes included) equals
+  that of :func:`write_rootfs_tar`. :mod:`emu.build.load` reads the re-saved archive back
+  to the same trees and config. An image with no layers loads too (Docker cannot save it:
+  "empty export - not implemented").
+* A plain OCI layout (:func:`write_oci_archive`, BuildKit's ``type=oci``) is REJECTED by
+  20.10's ``docker load``, which reads only ``manifest.json`` and otherwise falls back to
+  the legacy format ("open .../blobs/json: no such file or directory"). With
+  ``docker_manifest=True`` (OCI layout plus ``manifest.json``: BuildKit's ``type=docker``
+  layout, also what Docker 25+ ``docker save`` writes) it loads with the same result.
+  Docker 25+ loads plain OCI layouts; no such daemon was available to check.
 """
 
 from __future__ import annotations

@@ -101,6 +101,8 @@ def apply(st: StageState, inst: Copy | Add) -> None:
             and not from_
             and (inst.unpack if isinstance(inst, Add) else None) is not False,
             missing=missing,
+            excludes=tuple(st.expand(e, inst.pos, env) for e in inst.excludes),
+            parents=isinstance(inst, Copy) and inst.parents,
         )
     except CopyError as exc:
         if exc.file is None:
