@@ -1,0 +1,135 @@
+"""The build engine on in-memory contexts: stage pruning, errors with positions, COPY rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from emu.build.context import from_mapping
+from emu.build.engine import BuildOptions, BuildResult, build
+from emu.build.listing import listing
+from emu.dockerfile.instructions import load
+from emu.errors import BuildError
+from emu.pos import Position
+
+FILES = {
+    "a.txt": "a\n",
+    "d/sub/f": "f\n",
+    "d/g": "g\n",
+    "notes.md": "n\n",
+    ".dockerignore": "*.md\n",
+}
+
+
+def run(dockerfile: str, **opts: object) -> BuildResult:
+    return build(load(dockerfile), from_mapping(FILES), BuildOptions(**opts))  # type: ignore[arg-type]
+
+
+def paths(result: BuildResult) -> list[str]:
+    return [line.split("\t", 1)[0] for line in listing(result.image.rootfs.root).splitlines()]
+
+
+def test_unreachable_stages_are_skipped_even_when_broken() -> None:
+    r = run("FROM scratch AS broken\nCOPY missing /\nFROM scratch AS used\nCOPY a.txt /\n"
+            "FROM scratch\nCOPY --from=used /a.txt /x\n")  # fmt: skip
+    assert [(s.name, s.status) for s in r.stages] == [
+        ("broken", "skipped"),
+        ("used", "built"),
+        ("stage-2", "final"),
+    ]
+    assert paths(r) == ["/x"]
+    assert r.discarded[0].name == "used"
+
+
+def test_legacy_builder_runs_every_stage_up_to_the_target() -> None:
+    with pytest.raises(BuildError, match="not found") as info:
+        run(
+            "FROM scratch AS broken\nCOPY missing /\nFROM scratch\nCOPY a.txt /\n", builder="legacy"
+        )
+    assert info.value.pos == Position(2, 1)
+
+
+def test_target_selects_a_stage_case_insensitively() -> None:
+    r = run("FROM scratch AS Base\nCOPY a.txt /\nFROM scratch\nCOPY d /d\n", target="BASE")
+    assert paths(r) == ["/a.txt"]
+    assert r.target.name == "base"
+
+
+def test_unknown_target_suggests_a_name() -> None:
+    with pytest.raises(
+        BuildError, match=r'target stage "buidler" could not be found \(did you mean builder\?\)'
+    ):
+        run("FROM scratch AS builder\nCOPY a.txt /\n", target="buidler")
+
+
+@pytest.mark.parametrize(
+    ("dockerfile", "message", "line"),
+    [
+        ("FROM scratch\nCOPY --from=later /a /\nFROM scratch AS later\nCOPY a.txt /\n",
+         'cannot copy from stage "later", it needs to be defined before current stage "stage-0"', 2),
+        ("FROM scratch AS me\nCOPY --from=me /a /\n", "circular dependency detected on stage: me", 2),
+        ("FROM scratch\nCOPY --from=5 /a /\n", "invalid stage index 5", 2),
+        ("FROM scratch\nCOPY --from=$X /a /\n", "variable expansion is not supported for --from", 2),
+        ("FROM scratch\nCOPY missing.txt /\n", 'failed to calculate checksum of ref: "/missing.txt": not found', 2),
+        ("FROM scratch\nCOPY notes.md /\n", 'failed to calculate checksum of ref: "/notes.md": not found', 2),
+        ("ARG IMG\nFROM ${IMG}\n", "base name (${IMG}) should not be blank", 2),
+        ("FROM scratch\nRUN echo hi\n", "RUN is not emulated yet", 2),
+        ("FROM scratch\nCOPY a.txt /f\nCOPY d /f\n", "cannot copy to non-directory: /f", 3),
+        ("FROM scratch\nSTOPSIGNAL SIGNOPE\n", "Invalid signal: SIGNOPE", 2),
+        ("FROM scratch\nEXPOSE 80/tcp nope\n", "invalid containerPort: nope", 2),
+    ],
+)  # fmt: skip
+def test_failures_are_located(dockerfile: str, message: str, line: int) -> None:
+    with pytest.raises(BuildError) as info:
+        run(dockerfile)
+    assert message in info.value.message
+    assert info.value.pos is not None and info.value.pos.line == line
+
+
+def test_ignored_file_error_says_why() -> None:
+    with pytest.raises(BuildError) as info:
+        run("FROM scratch\nCOPY notes.md /\n")
+    assert info.value.hint is not None and ".dockerignore" in info.value.hint
+
+
+def test_copy_rules() -> None:
+    r = run(
+        "FROM scratch\nWORKDIR /w\nCOPY a.txt .\nCOPY a.txt /file\nCOPY a.txt /dir/\nCOPY d /d\n"
+        "COPY ../../a.txt /clamped\nCOPY *.txt nomatch* /glob/\n"
+    )
+    assert paths(r) == [
+        "/clamped", "/d", "/d/g", "/d/sub", "/d/sub/f", "/dir", "/dir/a.txt", "/file",
+        "/glob", "/glob/a.txt", "/w", "/w/a.txt",
+    ]  # fmt: skip
+
+
+def test_two_copies_are_two_files_not_hard_links() -> None:
+    r = run("FROM scratch\nCOPY a.txt /x\nCOPY a.txt /y\n")
+    assert "hardlink" not in listing(r.image.rootfs.root)
+
+
+def test_config_and_history() -> None:
+    r = run(
+        "FROM scratch\nENV A=1 B=$A\nARG V=2\nLABEL v=$V\nEXPOSE 80 53/udp\nUSER 1000\n"
+        'CMD ["a"]\nENTRYPOINT ["e"]\nHEALTHCHECK NONE\n'
+    )
+    c = r.image.config
+    assert c.env == (
+        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        "A=1",
+        "B=",
+    )
+    assert c.labels == (("v", "2"),) and c.exposed_ports == ("53/udp", "80/tcp")
+    assert c.user == "1000" and c.cmd == ("a",) and c.entrypoint == ("e",)
+    assert c.healthcheck is not None and c.healthcheck.test == ("NONE",)
+    assert [h.created_by for h in r.image.history][:3] == ["ENV A=1 B=", "ARG V=2", "LABEL v=2"]
+
+
+def test_onbuild_triggers_run_in_the_child() -> None:
+    r = run("FROM scratch AS base\nONBUILD COPY a.txt /from-trigger\nFROM base\n")
+    assert paths(r) == ["/from-trigger"] and r.image.config.on_build == ()
+
+
+def test_copy_records_what_crossed_between_stages() -> None:
+    r = run("FROM scratch AS b\nCOPY d /d\nFROM scratch\nCOPY --from=b /d /out\n")
+    (rec,) = r.target.copies
+    assert (rec.source, rec.from_stage, rec.files) == ("b", 0, 2)
