@@ -316,6 +316,14 @@ class _Build:
 
     def _build_stage(self, stage: Stage) -> Image:
         base = self._base_image(stage)
+        # Build the stages this one copies from first, as BuildKit's graph does, so that
+        # progress reads in dependency order.
+        for ref, _inst in self._from_refs(stage):
+            if "$" in ref:
+                continue
+            dep = int(ref) if _is_index(ref) else self._stage_by_name(ref, stage.index)
+            if dep is not None and dep < stage.index:
+                self.stage_image(dep)
         config = base.config
         if config.get_env("PATH") is None:
             config = replace(config, env=(f"PATH={DEFAULT_PATH}", *config.env))
