@@ -21,9 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from emu.build.context import from_directory, from_mapping  # noqa: E402
-from emu.build.engine import BuildOptions, build  # noqa: E402
-from emu.dockerfile.instructions import load  # noqa: E402
+from emu.build.context import from_directory, from_mapping
+from emu.build.engine import build
+from emu.dockerfile.instructions import load
 
 ROOT = Path(__file__).resolve().parents[2]
 
