@@ -28,6 +28,7 @@ import os
 import posixpath
 import re
 import tarfile
+import tarfile as tarfile_
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -63,7 +64,7 @@ MEDIA_DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
 
 def _norm(name: str) -> str:
     """An archive member name as a relative path confined to the archive ("" for its root)."""
-    return clean("/" + name.replace("\\", "/"))[1:]
+    return clean("/" + name)[1:]
 
 
 class _Source:
@@ -212,15 +213,37 @@ def _meta(m: tarfile.TarInfo) -> Meta:
     return Meta(m.mode & 0o7777, int(m.uid), int(m.gid), int(m.mtime // 1))
 
 
+class _CorruptTar(Exception):
+    pass
+
+
+class _StrictInfo(tarfile.TarInfo):
+    """Headers read as Go's archive/tar (Docker) reads them: a truncated or invalid header
+    after the first is an error, not a silent end of the archive."""
+
+    @classmethod
+    def fromtarfile(cls, tarfile: tarfile_.TarFile) -> _StrictInfo:
+        try:
+            info = super().fromtarfile(tarfile)
+        except tarfile_.HeaderError as exc:
+            # The end of the archive (a zero block, or no more data) is fine; a truncated
+            # or invalid header (TruncatedHeaderError, InvalidHeaderError) is not.
+            if type(exc).__name__ in ("EOFHeaderError", "EmptyHeaderError"):
+                raise
+            raise _CorruptTar(f"bad header at byte {tarfile.offset}: {exc}") from None
+        assert isinstance(info, _StrictInfo)
+        return info
+
+
 def _read_layer(stream: _Readable, what: str) -> tuple[list[_Member], list[str], list[str]]:
     """(entries to add in order, whiteout paths, opaque directories) of one layer tar."""
     adds: list[_Member] = []
     whiteouts: list[str] = []
     opaque: list[str] = []
     try:
-        with tarfile.open(fileobj=stream, mode="r|") as tf:  # type: ignore[call-overload]
+        with tarfile.open(fileobj=stream, mode="r|", tarinfo=_StrictInfo) as tf:  # type: ignore[call-overload]
             for m in tf:
-                path = clean("/" + m.name.replace("\\", "/"))
+                path = clean("/" + m.name)
                 base = posixpath.basename(path)
                 parent = posixpath.dirname(path)
                 if any(part.startswith(".wh..wh.") for part in path.split("/")[:-1]):
@@ -240,7 +263,7 @@ def _read_layer(stream: _Readable, what: str) -> tuple[list[_Member], list[str],
                 elif not (m.isdir() or m.issym() or m.islnk() or m.type in _TYPES):
                     raise ArchiveError(f"{what}: {m.name}: unsupported tar entry type {m.type!r}")
                 adds.append(_Member(path, m, data))
-    except tarfile.TarError as exc:
+    except (tarfile.TarError, _CorruptTar) as exc:
         raise ArchiveError(f"{what} is not a valid tar: {exc}") from exc
     except (OSError, EOFError, lzma.LZMAError) as exc:
         raise ArchiveError(f"{what} cannot be read: {exc}") from exc
@@ -288,7 +311,7 @@ def _apply(fs: FS, adds: list[_Member], whiteouts: list[str], opaque: list[str],
             elif m.issym():
                 fs.put(path, Symlink(meta, m.linkname))
             elif m.islnk():
-                target = clean("/" + m.linkname.replace("\\", "/"))
+                target = clean("/" + m.linkname)
                 node = fs.lookup(target, follow=False)
                 if node is None:
                     raise ArchiveError(f"{what}: {path}: hard link to missing {target}")

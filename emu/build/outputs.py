@@ -24,9 +24,13 @@ Checked once against a real Docker 20.10.24 (API 1.41, overlay2), not in the tes
   120-byte and a non-ASCII name; config with every Dockerfile field). ``docker image
   inspect`` shows our diff_ids and config; ``docker save`` of it gives back our config blob
   byte for byte, and its flattened listing (oracle ``flatten.py``, mtimes included) equals
-  that of :func:`write_rootfs_tar`. :mod:`emu.build.load` reads the re-saved archive back
-  to the same trees and config. An image with no layers loads too (Docker cannot save it:
+  that of :func:`write_rootfs_tar`; :mod:`emu.build.load` reads the re-saved archive back
+  to the same trees and config. An image with no layers loads (Docker cannot save it back:
   "empty export - not implemented").
+* ``docker save busybox`` → :func:`~emu.build.load.load_archive` → this writer → ``docker
+  load`` → ``docker save``: the oracle's busybox listing, unchanged. A busybox-based image
+  (base content squashed to one bottom layer, base history kept) loads, runs, and shows
+  the aligned history in ``docker history``.
 * A plain OCI layout (:func:`write_oci_archive`, BuildKit's ``type=oci``) is REJECTED by
   20.10's ``docker load``, which reads only ``manifest.json`` and otherwise falls back to
   the legacy format ("open .../blobs/json: no such file or directory"). With
@@ -64,6 +68,7 @@ __all__ = [
     "config_json",
     "format_time",
     "image_layers",
+    "json_bytes",
     "layer_digests",
     "normalize_ref",
     "write_docker_archive",
@@ -676,7 +681,9 @@ def _merge(src: str, dst: str) -> None:
         return
     if _stat.S_ISDIR(dst_mode):
         shutil.rmtree(dst)
-    os.rename(src, dst)  # replaces a file, a symlink (not its target) or an empty dir
+    elif src_is_dir:
+        os.unlink(dst)  # a file or a symlink (never its target) where a directory goes
+    os.rename(src, dst)  # atomically replaces a file or a symlink by a file or a symlink
 
 
 # --- image config ---------------------------------------------------------------------------
@@ -830,10 +837,10 @@ def config_json(
         raise OutputError(f"{len(diff_ids)} diff_ids given for {len(plan)} layers")
     hist = _history(image, plan, source_date_epoch)
     c = image.config
-    out: dict[str, Any] = {
-        "architecture": c.architecture or "amd64",
-        "config": _container_config(c),
-    }
+    out: dict[str, Any] = {"architecture": c.architecture or "amd64"}
+    if image.author:
+        out["author"] = image.author
+    out["config"] = _container_config(c)
     created = source_date_epoch
     if created is None:
         created = max((h.created for h in hist), default=0) or None
