@@ -213,7 +213,8 @@ def normalize(ref: str) -> str:
 
 
 def familiar(ref: str) -> str:
-    """The short form ``docker images`` prints: ``docker.io/library/alpine:3.19`` -> ``alpine:3.19``."""
+    """The short form ``docker images`` prints: ``docker.io/library/alpine:3.19`` is
+    ``alpine:3.19``."""
     if ref == SCRATCH:
         return SCRATCH
     r = _parse(ref)
@@ -280,6 +281,15 @@ _families: dict[str, _Family] = {}
 _images: dict[str, Image] = {}  # normalized ref -> Image
 _raw_images: dict[str, Image] = {}  # ref exactly as asked -> Image (the O(1) path)
 _scratch_image: Image | None = None
+
+
+def _clear_caches() -> None:
+    """Forget every parsed family and built image (tests use it to time a cold lookup)."""
+    global _scratch_image
+    _families.clear()
+    _images.clear()
+    _raw_images.clear()
+    _scratch_image = None
 
 
 def _yaml_loader() -> Any:
@@ -571,14 +581,18 @@ def _snapshot(entry: _Entry) -> Snapshot:
         raise CatalogDataError(f"{entry.info.id}: base chain loops")
     entry.building = True
     try:
-        base_root = (
-            None if entry.info.base is None else _snapshot(_entry_by_id(entry.info.base)).root
-        )
-        b = _Builder(base_root)
+        base = None if entry.info.base is None else _snapshot(_entry_by_id(entry.info.base))
         where = f"{entry.info.family}.yaml: {entry.info.id}"
         ops = entry.spec.get("files") or []
         if not isinstance(ops, list):
             raise CatalogDataError(f"{where}: files must be a list")
+        if base is not None and not ops and "remainder" not in entry.spec:
+            # Same files, another config (distroless :nonroot): share the base's snapshot.
+            if tree_size(base.root) != entry.info.size:
+                raise CatalogDataError(f"{where}: size differs from its base's, but no files do")
+            entry.snapshot = base
+            return base
+        b = _Builder(None if base is None else base.root)
         for i, op in enumerate(ops):
             # A nested list is a group of operations (a YAML anchor shared by entries).
             group = op if isinstance(op, list) else [op]
