@@ -27,7 +27,7 @@ Public API: :func:`normalize`, :func:`familiar`, :func:`lookup`, :func:`names`,
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -120,12 +120,16 @@ def _is_hex64(s: str) -> bool:
     return len(s) == 64 and all(c in "0123456789abcdef" for c in s)
 
 
-@dataclass(frozen=True, slots=True)
 class _Ref:
-    domain: str
-    path: str
-    tag: str | None
-    digest: str | None
+    """A parsed reference (a plain class: dataclass creation would slow the import)."""
+
+    __slots__ = ("digest", "domain", "path", "tag")
+
+    def __init__(self, domain: str, path: str, tag: str | None, digest: str | None) -> None:
+        self.domain = domain
+        self.path = path
+        self.tag = tag
+        self.digest = digest
 
     @property
     def repository(self) -> str:
@@ -261,20 +265,24 @@ class EntryInfo:
     notes: str
 
 
-@dataclass(slots=True, eq=False)
 class _Entry:
-    info: EntryInfo
-    spec: dict[str, Any]
-    config: ImageConfig | None = None
-    snapshot: Snapshot | None = None
-    building: bool = False
+    __slots__ = ("building", "config", "info", "snapshot", "spec")
+
+    def __init__(self, info: EntryInfo, spec: dict[str, Any]) -> None:
+        self.info = info
+        self.spec = spec
+        self.config: ImageConfig | None = None
+        self.snapshot: Snapshot | None = None
+        self.building = False
 
 
-@dataclass(slots=True)
 class _Family:
-    name: str
-    entries: dict[str, _Entry] = field(default_factory=dict)  # id -> entry
-    by_name: dict[str, str] = field(default_factory=dict)  # normalized name -> id
+    __slots__ = ("by_name", "entries", "name")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.entries: dict[str, _Entry] = {}  # id -> entry
+        self.by_name: dict[str, str] = {}  # normalized name -> id
 
 
 _families: dict[str, _Family] = {}
