@@ -77,6 +77,12 @@ def _build_parser() -> argparse.ArgumentParser:
         help="serve an ADD <URL> from a local file (emu never opens the network)",
     )  # fmt: skip
 
+    ld = sub.add_parser("load", help="import a docker save tar or an OCI layout (FROM can use it)")
+    ld.add_argument(
+        "-i", "--input", required=True, metavar="FILE", help="the archive ('-' = stdin)"
+    )
+    ld.add_argument("-t", "--tag", action="append", help="store it under this name:tag")
+
     i = sub.add_parser("ignore", help="show what .dockerignore sends to the build and why")
     i.add_argument("context", metavar="CONTEXT", help="the build context directory")
     i.add_argument(
@@ -121,6 +127,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 from emu.cli import _build
 
                 return _build.run(args)
+            case "load":
+                from emu.cli import _load
+
+                return _load.run(args)
             case "ignore":
                 from emu.cli import _ignore
 

@@ -121,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
     if progress != "quiet":
         _report(result, progress)
     if outputs:
-        _write_output(result, outputs[0], opts.source_date_epoch)
+        _write_output(result, outputs[0], opts.source_date_epoch, tuple(args.tag or ()))
     if args.tag:
         from emu.build import store
 
@@ -142,32 +142,27 @@ def _source_date_epoch(build_args: dict[str, str | None]) -> int | None:
         raise UsageError(f"invalid SOURCE_DATE_EPOCH {value!r}: not a number") from None
 
 
-def _write_output(result: object, spec: OutputSpec, epoch: int | None) -> None:
+def _write_output(
+    result: object, spec: OutputSpec, epoch: int | None, tags: tuple[str, ...]
+) -> None:
     from emu.build import outputs
     from emu.build.engine import BuildResult
 
     assert isinstance(result, BuildResult)
     image = result.image
     if spec.type == "local":
-        outputs.write_local(image.rootfs, spec.dest)
+        for note in outputs.write_local(image.rootfs, spec.dest):
+            err().print(f"note: {note}", markup=False, highlight=False)
         return
-    writer = {
-        "tar": lambda f: outputs.write_rootfs_tar(image.rootfs, f, source_date_epoch=epoch),
-        "docker": lambda f: outputs.write_docker_archive(image, f, source_date_epoch=epoch),
-        "oci": lambda f: outputs.write_oci_archive(image, f, source_date_epoch=epoch),
-    }[spec.type]
-    if spec.dest == "-":
-        writer(sys.stdout.buffer)
-        return
-    dest = Path(spec.dest)
-    tmp = dest.with_name(f".{dest.name}.emu-tmp")
-    try:
-        with open(tmp, "wb") as f:
-            writer(f)
-        os.replace(tmp, dest)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise BuildError(f"cannot write {spec.dest}: {exc.strerror}") from None
+    target: outputs.Dest = sys.stdout.buffer if spec.dest == "-" else spec.dest
+    # The writers take a path (written to a temporary file, then renamed: a failure leaves
+    # nothing behind) or an open binary stream.
+    if spec.type == "tar":
+        outputs.write_rootfs_tar(image.rootfs, target, source_date_epoch=epoch)
+    elif spec.type == "docker":
+        outputs.write_docker_archive(image, target, tags=tags, source_date_epoch=epoch)
+    else:
+        outputs.write_oci_archive(image, target, tags=tags, source_date_epoch=epoch)
 
 
 def _human(n: float) -> str:

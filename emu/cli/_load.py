@@ -1,0 +1,34 @@
+"""``emu load -i FILE``: import a ``docker save`` tar or an OCI layout into the local store,
+so that ``FROM`` can use a real image offline."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from emu.cli._console import out
+from emu.errors import UsageError
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.text import Text
+
+    from emu.build import store
+    from emu.build.load import load_archive
+
+    source = args.input
+    images = load_archive(sys.stdin.buffer if source == "-" else source)
+    if not images:
+        raise UsageError(f"{source} holds no image")
+    console = out()
+    for tags, image in images:
+        names = list(args.tag or tags)
+        if not names:
+            raise UsageError(
+                f"the image in {source} has no tag",
+                hint="give it one: emu load -i FILE -t name:tag",
+            )
+        for name in names:
+            saved = store.save(name, image)
+            console.print(Text(f"Loaded image: {saved}"))
+    return 0
