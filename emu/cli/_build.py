@@ -128,8 +128,19 @@ def run(args: argparse.Namespace) -> int:
         for tag in args.tag:
             store.save(tag, result.image)
     if progress == "quiet":
-        out().out(result.image.name or "sha256:" + "0" * 64)
+        out().out(_image_id(result.image))
     return 0
+
+
+def _image_id(image: object) -> str:
+    """The image ID docker prints with --quiet: the digest of the config."""
+    import hashlib
+
+    from emu.build import outputs
+    from emu.build.image import Image
+
+    assert isinstance(image, Image)
+    return "sha256:" + hashlib.sha256(outputs.json_bytes(outputs.config_json(image))).hexdigest()
 
 
 def _source_date_epoch(build_args: dict[str, str | None]) -> int | None:
