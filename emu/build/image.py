@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from emu.fs import Dir, File, Snapshot, diff
+from emu.fs import Dir, File, Snapshot, Symlink, diff
 from emu.fs.tree import Change
 
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -110,13 +110,16 @@ class Layer:
 
     @property
     def size(self) -> int:
-        """Bytes of file content this layer adds or rewrites (hard links counted once)."""
+        """Bytes this layer adds or rewrites, as Docker counts them: file content (hard
+        links once) and symlink targets."""
         seen: set[int] = set()
         total = 0
         for ch in self.changes():
             node = ch.new
             if isinstance(node, File) and id(node) not in seen:
                 seen.add(id(node))
+                total += node.size
+            elif isinstance(node, Symlink):
                 total += node.size
         return total
 
