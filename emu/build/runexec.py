@@ -1,0 +1,219 @@
+"""RUN through emu's shell: the executor that plugs the shell into the build engine.
+
+Shell form runs the stage's SHELL (``/bin/sh -c``) — which must exist in the image, as in
+docker — through :mod:`emu.sh.interp`; exec form runs the program directly. The process
+sees the stage's variables, starts in WORKDIR and runs as USER; everything it writes lands
+in the stage's filesystem, nothing on the host. ``RUN --mount`` of type cache, tmpfs and
+bind is honoured for the duration of the command and leaves no trace in the layer.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from emu.build.state import StageState
+from emu.build.users import lookup_user
+from emu.dockerfile.instructions import Run
+from emu.errors import BuildError, EmuError
+from emu.fs import FS, Dir, File, Meta, Node
+
+if TYPE_CHECKING:
+    from emu.sh.api import Identity
+
+SHELLS = frozenset({"sh", "ash", "bash", "dash", "busybox"})
+
+
+@dataclass(frozen=True, slots=True)
+class RunOutput:
+    """What one RUN printed (for progress output and teaching)."""
+
+    line: int
+    command: str
+    stdout: bytes
+    stderr: bytes
+    status: int
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class ShellExecutor:
+    """Runs RUN instructions with the emulated shell and the registered programs."""
+
+    permissive: bool = False  # unemulated programs: warn and continue instead of failing
+    outputs: list[RunOutput] = field(default_factory=list)
+    max_steps: int = 2_000_000
+
+    def run(self, st: StageState, inst: Run, argv: tuple[str, ...], env: dict[str, str]) -> None:
+        from emu.sh import interp, utils  # noqa: F401  (utils registers the programs)
+        from emu.sh.api import REGISTRY, LimitExceeded, Limits, find_executable
+
+        ident = _identity(st)
+        cwd = st.config.working_dir or "/"
+        if st.fs.lookup(cwd) is None:
+            st.fs.makedirs(cwd, Meta(0o755))
+        path_var = env.get("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+        program = argv[0] if argv else ""
+        if not argv or find_executable(st.fs, program, path_var, ident) is None:
+            where = "stat " + program if program.startswith("/") else "exec: " + repr(program)
+            raise BuildError(
+                f'process "{" ".join(argv)}" did not complete successfully: {where}: no such '
+                "file or directory",
+                file=st.file,
+                pos=inst.pos,
+                hint="the image has no such program"
+                + ("; FROM scratch has no shell: use exec form or a base with /bin/sh"
+                   if program.endswith("sh") else ""),
+            )  # fmt: skip
+        limits = Limits(max_steps=self.max_steps)
+        restore = _mount(st, inst)
+        try:
+            name = posixpath.basename(program)
+            if name in SHELLS and len(argv) >= 3 and argv[1].startswith("-") and "c" in argv[1]:
+                options = argv[1].lstrip("-").replace("c", "")
+                result = interp.run_script(
+                    argv[2],
+                    fs=st.fs,
+                    env=env,
+                    cwd=cwd,
+                    ident=ident,
+                    args=list(argv[3:]),
+                    registry=REGISTRY,
+                    limits=limits,
+                    options=options,
+                )
+            else:
+                result = interp.run_argv(
+                    list(argv), fs=st.fs, env=env, cwd=cwd, ident=ident, registry=REGISTRY,
+                    limits=limits,
+                )  # fmt: skip
+        except LimitExceeded as exc:
+            raise BuildError(f"RUN {inst.source}: {exc.message}", file=st.file, pos=inst.pos,
+                             hint=exc.hint) from None  # fmt: skip
+        except EmuError as exc:
+            raise BuildError(
+                f"RUN: {exc.message}", file=st.file, pos=inst.pos, hint=exc.hint
+            ) from None
+        finally:
+            restore()
+        notes: list[str] = []
+        for item in result.unemulated:
+            name = getattr(item, "name", str(item))
+            message = (
+                f"RUN: '{name}' is not emulated (emu emulates {len(REGISTRY.names())} programs: "
+                "emu tools)"
+            )
+            if not self.permissive:
+                raise BuildError(message, file=st.file, pos=inst.pos,
+                                 hint="--permissive turns this into a warning")  # fmt: skip
+            notes.append(message)
+        self.outputs.append(
+            RunOutput(
+                inst.line, " ".join(argv), result.stdout, result.stderr, result.status, tuple(notes)
+            )
+        )
+        if result.status != 0 and not (self.permissive and result.unemulated):
+            tail = result.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
+            raise BuildError(
+                f'process "{" ".join(argv)}" did not complete successfully: exit code: '
+                f"{result.status}",
+                file=st.file,
+                pos=inst.pos,
+                hint=" / ".join(tail) if tail else None,
+            )
+
+
+def _identity(st: StageState) -> Identity:
+    from emu.sh.api import Identity
+
+    user = st.config.user
+    if not user:
+        return Identity(0, 0, (), "root")
+    name, _, group = user.partition(":")
+    uid: int
+    gid: int
+    if name.isdigit():
+        uid = int(name)
+        found = lookup_user(st.fs, name)
+        gid = found[1] if found else 0
+    else:
+        found = lookup_user(st.fs, name)
+        if found is None:
+            raise BuildError(
+                f"unable to find user {name}: no matching entries in passwd file",
+                file=st.file,
+                hint=f"create the user before USER {name} (e.g. RUN adduser -D {name})",
+            )
+        uid, gid = found
+    if group:
+        from emu.build.users import lookup_group
+
+        g = int(group) if group.isdigit() else lookup_group(st.fs, group)
+        if g is None:
+            raise BuildError(f"unable to find group {group}: no matching entries in group file",
+                             file=st.file)  # fmt: skip
+        gid = g
+    groups = _supplementary(st.fs, name, uid)
+    return Identity(uid, gid, groups, name)
+
+
+def _supplementary(fs: FS, name: str, uid: int) -> tuple[int, ...]:
+    node = fs.lookup("/etc/group")
+    if not isinstance(node, File) or node.data is None:
+        return ()
+    out = []
+    for line in node.data.decode("utf-8", "replace").splitlines():
+        parts = line.split(":")
+        if len(parts) >= 4 and parts[2].isdigit() and name in parts[3].split(","):
+            out.append(int(parts[2]))
+    return tuple(out)
+
+
+def _mount(st: StageState, inst: Run) -> Callable[[], None]:
+    """Apply RUN --mount for the command; returns the function that undoes it."""
+    saved: list[tuple[str, Node | None]] = []
+    for spec in inst.mounts:
+        fields: dict[str, str] = {}
+        for part in spec.split(","):
+            key, eq, value = part.partition("=")
+            fields[key.strip()] = value.strip() if eq else "true"
+        kind = fields.get("type", "bind")
+        target = fields.get("target") or fields.get("dst") or fields.get("destination")
+        if not target:
+            raise BuildError(f"mount {spec!r}: target is required", file=st.file, pos=inst.pos)
+        target = posixpath.normpath(posixpath.join(st.config.working_dir or "/", target))
+        before = st.fs.lookup(target, follow=False)
+        saved.append((target, before))
+        if kind in ("cache", "tmpfs", "secret", "ssh"):
+            st.fs.makedirs(posixpath.dirname(target) or "/", Meta(0o755))
+            if not isinstance(before, Dir):
+                st.fs.put(target, Dir(Meta(0o755)))
+        elif kind == "bind":
+            source = fields.get("source") or fields.get("src") or "/"
+            ref = fields.get("from")
+            if ref and st.sources is not None:
+                _, image = st.sources.from_ref(ref, st, inst.pos)
+                src_fs = image.rootfs.fs()
+            elif st.sources is not None:
+                src_fs = st.sources.context().snapshot.fs()
+            else:
+                continue
+            node = src_fs.lookup(posixpath.normpath("/" + source))
+            if node is None:
+                raise BuildError(f"mount {spec!r}: {source} not found", file=st.file, pos=inst.pos)
+            st.fs.makedirs(posixpath.dirname(target) or "/", Meta(0o755))
+            st.fs.put(target, node)
+        else:
+            raise BuildError(f"unsupported mount type {kind!r}", file=st.file, pos=inst.pos)
+
+    def restore() -> None:
+        for target, before in reversed(saved):
+            if before is None:
+                if st.fs.lookup(target, follow=False) is not None:
+                    st.fs.remove(target, recursive=True)
+            else:
+                st.fs.put(target, before)
+
+    return restore
