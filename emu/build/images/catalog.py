@@ -84,11 +84,10 @@ class UnknownImageError(EmuError):
     def __init__(self, ref: str, reason: str, suggestions: list[str]) -> None:
         self.ref = ref
         self.suggestions = suggestions
-        parts = [f"image {ref!r}: {reason}"]
+        message = f"image {ref!r}: {reason}"
         if suggestions:
-            parts.append(f"did you mean {', '.join(suggestions)}?")
-        parts.append(LOAD_HINT)
-        super().__init__("; ".join(parts), hint=LOAD_HINT)
+            message += f" (did you mean {', '.join(suggestions[:3])}?)"
+        super().__init__(message, hint=LOAD_HINT)
 
 
 class CatalogDataError(Exception):
