@@ -1,0 +1,889 @@
+"""What every utility shares: busybox-style option parsing and errors, a small "kernel"
+(permission-checked syscalls over the image filesystem that fail with errno like Linux),
+the deterministic clock, the image's users and groups, and mode strings.
+"""
+
+from __future__ import annotations
+
+import errno as E
+import os
+import posixpath
+import stat as _stat
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from emu.fs import FS, Blob, Device, Dir, File, FsError, Lazy, Meta, Node, Symlink
+from emu.fs.tree import split
+from emu.sh.api import R_OK, W_OK, X_OK, Identity, LimitExceeded, Proc, allowed, program
+
+BANNER = "BusyBox v1.35.0 multi-call binary.\n"
+DIR_SIZE = 4096  # what ext4/overlayfs report for a directory (ls -l, stat, du)
+
+
+class Die(Exception):
+    """``bb_error_msg_and_die``: print ``applet: msg`` (if any) and exit with ``code``."""
+
+    def __init__(self, msg: str | None = None, code: int = 1, *, usage: bool = False) -> None:
+        super().__init__(msg)
+        self.msg = msg
+        self.code = code
+        self.usage = usage
+
+
+class Unmodelled(OSError):
+    """Reading the bytes of a size-only Blob: the content is not part of the model."""
+
+    def __init__(self, path: str, blob: Blob) -> None:
+        what = f" ({blob.label})" if blob.label else ""
+        super().__init__(
+            E.EIO, f"content not modelled: size-only file of {blob.size} bytes{what}", path
+        )
+
+
+USAGES: dict[str, str] = {}
+
+
+def applet(*names: str, usage: str = "", note: str = "") -> Callable[[Callable[[Proc], int]], Callable[[Proc], int]]:
+    """Register a handler under ``names``; ``Die`` and stray ``OSError`` become exit codes."""
+
+    def deco(fn: Callable[[Proc], int]) -> Callable[[Proc], int]:
+        def run(proc: Proc) -> int:
+            try:
+                return fn(proc)
+            except Die as d:
+                if d.msg is not None:
+                    proc.err(d.msg)
+                if d.usage:
+                    show_usage(proc)
+                return d.code
+            except Unmodelled as u:
+                proc.err(f"{u.filename}: {u.strerror}")
+                return 1
+            except OSError as o:
+                proc.err(f"{o.filename}: {o.strerror}" if o.filename else str(o.strerror))
+                return 1
+            except LimitExceeded:
+                raise
+
+        run.__name__ = fn.__name__
+        run.__doc__ = fn.__doc__
+        for n in names:
+            USAGES[n] = usage
+        return program(*names, note=note)(run)
+
+    return deco
+
+
+def show_usage(proc: Proc) -> None:
+    u = USAGES.get(proc.name, "")
+    proc.stderr.write(f"{BANNER}\nUsage: {proc.name} {u}\n".replace(" \n", "\n"))
+
+
+# --- options ----------------------------------------------------------------------------
+
+
+@dataclass
+class Opts:
+    """Parsed options: ``flags`` counts each letter, ``values`` lists each argument."""
+
+    flags: dict[str, int] = field(default_factory=dict)
+    values: dict[str, list[str]] = field(default_factory=dict)
+    args: list[str] = field(default_factory=list)
+    order: list[str] = field(default_factory=list)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.flags
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        v = self.values.get(key)
+        return v[-1] if v else default
+
+    def all(self, key: str) -> list[str]:
+        return self.values.get(key, [])
+
+    def count(self, key: str) -> int:
+        return self.flags.get(key, 0)
+
+
+def getopt(
+    proc: Proc,
+    argv: list[str],
+    spec: str,
+    longs: dict[str, str] | None = None,
+    *,
+    permute: bool = True,
+) -> Opts:
+    """getopt32: ``spec`` letters, ``x:`` takes an argument; ``longs`` maps ``name`` (or
+    ``name=`` when it takes an argument) to the key it sets. GNU permutation unless
+    ``permute`` is false (``env``, ``xargs`` stop at the first operand).
+    """
+    takes: dict[str, bool] = {}
+    i = 0
+    while i < len(spec):
+        c = spec[i]
+        arg = i + 1 < len(spec) and spec[i + 1] == ":"
+        takes[c] = arg
+        i += 2 if arg else 1
+    longspec: dict[str, tuple[str, bool]] = {}
+    for name, key in (longs or {}).items():
+        longspec[name.rstrip("=")] = (key, name.endswith("="))
+    o = Opts()
+
+    def setopt(key: str, value: str | None) -> None:
+        o.flags[key] = o.flags.get(key, 0) + 1
+        o.order.append(key)
+        if value is not None:
+            o.values.setdefault(key, []).append(value)
+
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--":
+            o.args.extend(argv[i + 1 :])
+            break
+        if a.startswith("--") and longspec:
+            name, eq, val = a[2:].partition("=")
+            cands = [n for n in longspec if n == name] or [n for n in longspec if n.startswith(name)]
+            keys = {longspec[n] for n in cands}
+            if len(keys) != 1:
+                if cands:
+                    raise Die(f"option '{a.split('=')[0]}' is ambiguous", usage=True)
+                raise Die(f"unrecognized option '{a}'", usage=True)
+            key, needs = longspec[cands[0]]
+            if needs:
+                if not eq:
+                    if i + 1 >= len(argv):
+                        raise Die(f"option '--{cands[0]}' requires an argument", usage=True)
+                    i += 1
+                    val = argv[i]
+                setopt(key, val)
+            else:
+                if eq:
+                    raise Die(f"option '--{cands[0]}' doesn't allow an argument", usage=True)
+                setopt(key, None)
+            i += 1
+            continue
+        if a.startswith("-") and len(a) > 1:
+            j = 1
+            while j < len(a):
+                c = a[j]
+                if c not in takes:
+                    if a.startswith("--"):
+                        raise Die(f"unrecognized option '{a}'", usage=True)
+                    raise Die(f"invalid option -- '{c}'", usage=True)
+                if takes[c]:
+                    if j + 1 < len(a):
+                        setopt(c, a[j + 1 :])
+                    elif i + 1 < len(argv):
+                        i += 1
+                        setopt(c, argv[i])
+                    else:
+                        raise Die(f"option requires an argument -- '{c}'", usage=True)
+                    break
+                setopt(c, None)
+                j += 1
+            i += 1
+            continue
+        if not permute:
+            o.args.extend(argv[i:])
+            break
+        o.args.append(a)
+        i += 1
+    return o
+
+
+# --- errors and numbers -----------------------------------------------------------------
+
+
+def strerror(code: int) -> str:
+    return os.strerror(code)
+
+
+def oserr(code: int, path: str) -> OSError:
+    return OSError(code, os.strerror(code), path)
+
+
+def xatoi(text: str, what: str = "number", lo: int | None = None, hi: int | None = None) -> int:
+    """busybox xatou/xatoi: a whole decimal number or die ``invalid number 'x'``."""
+    t = text.strip() if False else text
+    try:
+        if not t or t != t.strip() or "_" in t:
+            raise ValueError
+        n = int(t, 10)
+    except ValueError:
+        raise Die(f"invalid {what} '{text}'") from None
+    if (lo is not None and n < lo) or (hi is not None and n > hi):
+        raise Die(f"{what} '{text}' is out of range" if what != "number" else f"number {text} is not in {lo}..{hi} range")
+    return n
+
+
+# --- the clock and the umask ------------------------------------------------------------
+
+
+def now(proc: Proc) -> int:
+    """The deterministic clock: ``$SOURCE_DATE_EPOCH`` or 0 (builds must be reproducible)."""
+    v = proc.env.get("SOURCE_DATE_EPOCH", "")
+    try:
+        return int(v)
+    except ValueError:
+        return 0
+
+
+def umask(proc: Proc) -> int:
+    # The interpreter may carry the shell's umask on the Proc; 022 is Docker's default.
+    u = getattr(proc, "umask", None)
+    return u if isinstance(u, int) else 0o022
+
+
+# --- the kernel -------------------------------------------------------------------------
+
+
+def content_of(node: File, path: str) -> bytes:
+    data = node.content
+    if isinstance(data, bytes):
+        return data
+    if isinstance(data, Lazy):
+        return data.read()
+    raise Unmodelled(path, data)
+
+
+class Sys:
+    """Syscalls against the image as the process's identity: errno-raising like Linux.
+
+    Paths are the user's (relative to cwd); symlinks resolve inside the image root.
+    """
+
+    __slots__ = ("fs", "ident", "limits", "mask", "proc", "root", "time")
+
+    def __init__(self, proc: Proc) -> None:
+        self.proc = proc
+        self.fs: FS = proc.fs
+        self.ident: Identity = proc.ident
+        self.limits = proc.limits
+        self.mask = umask(proc)
+        self.time = now(proc)
+        self.root = proc.ident.uid == 0
+
+    # paths
+
+    def abspath(self, p: str) -> str:
+        """Absolute but unresolved: ``..`` is left for the resolver (it follows symlinks)."""
+        if p.startswith("/"):
+            return p
+        cwd = self.proc.cwd.rstrip("/")
+        return f"{cwd}/{p}" if p else (cwd or "/")
+
+    def _search_ok(self, path: str) -> None:
+        """Search (x) permission on every directory leading to ``path``."""
+        if self.root:
+            return
+        try:
+            parts = self.fs._resolve(self.abspath(path), False)[0]
+        except FsError:
+            return
+        node: Node = self.fs.root
+        for name in parts[:-1]:
+            if not isinstance(node, Dir):
+                return
+            if not allowed(node, self.ident, X_OK):
+                raise oserr(E.EACCES, path)
+            nxt = node.entries.get(name)
+            if nxt is None:
+                return
+            node = nxt
+        if isinstance(node, Dir) and parts and not allowed(node, self.ident, X_OK):
+            raise oserr(E.EACCES, path)
+
+    def _get(self, path: str, follow: bool) -> Node:
+        try:
+            node = self.fs.lookup(self.abspath(path), follow)
+        except FsError as e:
+            raise oserr(e.errno, path) from None
+        if node is None:
+            # A file where a directory is expected says ENOTDIR, like the kernel.
+            raise oserr(self._missing_code(path), path)
+        if path.endswith("/") and not isinstance(node, Dir):
+            raise oserr(E.ENOTDIR, path)
+        self._search_ok(path)
+        return node
+
+    def _missing_code(self, path: str) -> int:
+        parts = split(self.abspath(path))
+        node: Node | None = self.fs.root
+        for i, name in enumerate(parts):
+            if name == "..":
+                return E.ENOENT
+            if not isinstance(node, Dir):
+                return E.ENOTDIR
+            nxt = node.entries.get(name)
+            if isinstance(nxt, Symlink):
+                r = self.fs.lookup("/" + "/".join(parts[: i + 1]))
+                nxt = r
+            node = nxt
+            if node is None:
+                return E.ENOENT
+        return E.ENOENT
+
+    def stat(self, path: str) -> Node:
+        return self._get(path, True)
+
+    def lstat(self, path: str) -> Node:
+        return self._get(path, path.endswith("/"))
+
+    def try_stat(self, path: str, follow: bool = True) -> Node | None:
+        try:
+            return self._get(path, follow)
+        except OSError:
+            return None
+
+    def realpath(self, path: str) -> str:
+        try:
+            return self.fs.realpath(self.abspath(path))
+        except FsError as e:
+            raise oserr(e.errno, path) from None
+
+    def access(self, path: str, mode: int) -> bool:
+        node = self.try_stat(path)
+        return node is not None and allowed(node, self.ident, mode)
+
+    def _parent(self, path: str) -> tuple[Dir, str]:
+        """The (real) parent directory of ``path`` for creating/removing an entry in it."""
+        ab = self.abspath(path)
+        try:
+            parts = self.fs._resolve(ab, False)[0]
+        except FsError as e:
+            raise oserr(e.errno, path) from None
+        if not parts:
+            raise oserr(E.EBUSY, path)
+        parent = self.fs.lookup("/" + "/".join(parts[:-1]))
+        if not isinstance(parent, Dir):
+            raise oserr(E.ENOTDIR if parent is not None else E.ENOENT, path)
+        self._search_ok(path)
+        return parent, parts[-1]
+
+    def _may_write_dir(self, d: Dir, path: str) -> None:
+        if not self.root and not allowed(d, self.ident, W_OK | X_OK):
+            raise oserr(E.EACCES, path)
+
+    def _sticky_ok(self, d: Dir, node: Node, path: str) -> None:
+        if self.root or not d.meta.mode & 0o1000:
+            return
+        if self.ident.uid not in (d.meta.uid, node.meta.uid):
+            raise oserr(E.EPERM, path)
+
+    def new_meta(self, mode: int, parent: Dir | None, is_dir: bool = False) -> Meta:
+        """Owner and mode of a new inode (umask applied, setgid directories inherit)."""
+        gid = self.ident.gid
+        mode &= ~self.mask
+        if parent is not None and parent.meta.mode & 0o2000:
+            gid = parent.meta.gid
+            if is_dir:
+                mode |= 0o2000
+        return Meta(mode & 0o7777, self.ident.uid, gid, self.time)
+
+    # reading
+
+    def read(self, path: str) -> bytes:
+        node = self._get(path, True)
+        if isinstance(node, Dir):
+            raise oserr(E.EISDIR, path)
+        if not self.root and not allowed(node, self.ident, R_OK):
+            raise oserr(E.EACCES, path)
+        if isinstance(node, File):
+            return content_of(node, path)
+        return b""
+
+    def open_read(self, path: str) -> Node:
+        """``open(O_RDONLY)``: the node (a directory opens fine; reading it is EISDIR)."""
+        node = self._get(path, True)
+        if not self.root and not allowed(node, self.ident, R_OK):
+            raise oserr(E.EACCES, path)
+        return node
+
+    def listdir(self, path: str) -> list[str]:
+        node = self._get(path, True)
+        if not isinstance(node, Dir):
+            raise oserr(E.ENOTDIR, path)
+        if not self.root and not allowed(node, self.ident, R_OK):
+            raise oserr(E.EACCES, path)
+        return sorted(node.entries)
+
+    # writing
+
+    def write(
+        self,
+        path: str,
+        data: bytes | Blob | Lazy,
+        *,
+        append: bool = False,
+        mode: int = 0o666,
+        excl: bool = False,
+        keep_meta: bool = True,
+    ) -> File:
+        """``open(O_WRONLY|O_CREAT|O_TRUNC or O_APPEND)`` + write. A new file gets
+        ``mode & ~umask``; an existing one keeps its inode metadata (and its hard links
+        see the new content only in this name: links are modelled as shared values)."""
+        try:
+            existing = self.fs.lookup(self.abspath(path))
+        except FsError as e:
+            raise oserr(e.errno, path) from None
+        if existing is not None:
+            self._search_ok(path)
+            if excl:
+                raise oserr(E.EEXIST, path)
+            if isinstance(existing, Dir):
+                raise oserr(E.EISDIR, path)
+            if not self.root and not allowed(existing, self.ident, W_OK):
+                raise oserr(E.EACCES, path)
+            if isinstance(existing, Device):
+                return File(existing.meta, b"")  # /dev/null and friends swallow writes
+            assert isinstance(existing, File)
+            if append:
+                data = content_of(existing, path) + (
+                    data if isinstance(data, bytes) else b""
+                )
+            meta = existing.meta.with_(mtime=self.time)
+        else:
+            parent, name = self._parent_for_create(path)
+            meta = self.new_meta(mode, parent)
+        size = len(data) if isinstance(data, bytes) else data.size
+        self.limits.stored(size)
+        f = File(meta, data)
+        if existing is None:
+            self.limits.created()
+        try:
+            self.fs.put(self.abspath(path), f, follow_last=True)
+        except FsError as e:
+            raise oserr(e.errno, path) from None
+        return f
+
+    def _parent_for_create(self, path: str) -> tuple[Dir, str]:
+        # A dangling symlink as the last component creates its target, like open(O_CREAT).
+        parent, name = self._parent(path)
+        if name in parent.entries:
+            node = parent.entries[name]
+            if isinstance(node, Symlink):
+                real = self.realpath(path)
+                parent, name = self._parent(real)
+        self._may_write_dir(parent, path)
+        return parent, name
+
+    def put_new(self, path: str, node: Node) -> None:
+        """Create ``path`` as ``node`` (permission-checked against its parent)."""
+        parent, name = self._parent(path)
+        if name in parent.entries:
+            raise oserr(E.EEXIST, path)
+        self._may_write_dir(parent, path)
+        self.limits.created()
+        try:
+            self.fs.put(self.abspath(path), node)
+        except FsError as e:
+            raise oserr(e.errno, path) from None
+
+    def replace(self, path: str, node: Node) -> None:
+        """Put ``node`` at ``path``, replacing a non-directory (as rename(2) of a temp)."""
+        parent, name = self._parent(path)
+        self._may_write_dir(parent, path)
+        old = parent.entries.get(name)
+        if old is None:
+            self.limits.created()
+        elif isinstance(old, Dir) and not isinstance(node, Dir):
+            raise oserr(E.EISDIR, path)
+        try:
+            self.fs.put(self.abspath(path), node)
+        except FsError as e:
+            raise oserr(e.errno, path) from None
+
+    def mkdir(self, path: str, mode: int = 0o777) -> Dir:
+        parent, name = self._parent(path.rstrip("/") or "/")
+        if name in parent.entries:
+            raise oserr(E.EEXIST, path)
+        self._may_write_dir(parent, path)
+        meta = self.new_meta(mode, parent, is_dir=True)
+        self.limits.created()
+        try:
+            return self.fs.mkdir(self.abspath(path.rstrip("/")), meta)
+        except FsError as e:
+            raise oserr(e.errno, path) from None
+
+    def unlink(self, path: str) -> Node:
+        parent, name = self._parent(path)
+        node = parent.entries.get(name)
+        if node is None:
+            raise oserr(E.ENOENT, path)
+        if isinstance(node, Dir):
+            raise oserr(E.EISDIR, path)
+        self._may_write_dir(parent, path)
+        self._sticky_ok(parent, node, path)
+        self.fs.remove(self.abspath(path))
+        return node
+
+    def rmdir(self, path: str) -> None:
+        parent, name = self._parent(path.rstrip("/") or "/")
+        node = parent.entries.get(name)
+        if node is None:
+            raise oserr(E.ENOENT, path)
+        if not isinstance(node, Dir):
+            raise oserr(E.ENOTDIR, path)
+        if node.entries:
+            raise oserr(E.ENOTEMPTY, path)
+        self._may_write_dir(parent, path)
+        self._sticky_ok(parent, node, path)
+        self.fs.remove(self.abspath(path.rstrip("/")))
+
+    def may_remove(self, path: str) -> None:
+        """Whether the entry ``path`` may be removed from its directory (not ``/``)."""
+        parent, _ = self._parent(path.rstrip("/") or "/")
+        self._may_write_dir(parent, path)
+
+    def remove_tree(self, path: str) -> None:
+        """Drop a whole directory entry at once (the caller checked what it must)."""
+        self.fs.remove(self.abspath(path.rstrip("/")), recursive=True)
+
+    def rename(self, src: str, dst: str) -> None:
+        sparent, sname = self._parent(src)
+        node = sparent.entries.get(sname)
+        if node is None:
+            raise oserr(E.ENOENT, src)
+        dparent, dname = self._parent(dst)
+        self._may_write_dir(sparent, src)
+        self._may_write_dir(dparent, dst)
+        self._sticky_ok(sparent, node, src)
+        target = dparent.entries.get(dname)
+        if target is not None and target is not node:
+            if isinstance(node, Dir) and not isinstance(target, Dir):
+                raise oserr(E.ENOTDIR, dst)
+            if not isinstance(node, Dir) and isinstance(target, Dir):
+                raise oserr(E.EISDIR, dst)
+        try:
+            self.fs.rename(self.abspath(src), self.abspath(dst))
+        except FsError as e:
+            raise oserr(e.errno, dst if e.errno == E.ENOTEMPTY else src) from None
+
+    def symlink(self, target: str, path: str) -> None:
+        parent, name = self._parent(path)
+        if name in parent.entries:
+            raise oserr(E.EEXIST, path)
+        self._may_write_dir(parent, path)
+        self.limits.created()
+        meta = Meta(0o777, self.ident.uid, self.ident.gid, self.time)
+        try:
+            self.fs.symlink(self.abspath(path), target, meta)
+        except FsError as e:
+            raise oserr(e.errno, path) from None
+
+    def link(self, src: str, dst: str) -> None:
+        node = self._get(src, False)
+        if isinstance(node, Dir):
+            raise oserr(E.EPERM, dst)
+        parent, name = self._parent(dst)
+        if name in parent.entries:
+            raise oserr(E.EEXIST, dst)
+        self._may_write_dir(parent, dst)
+        self.limits.created()
+        self.fs.link(self.abspath(src), self.abspath(dst))
+
+    def set_meta(self, path: str, meta: Meta, follow: bool = True) -> None:
+        try:
+            self.fs.set_meta(self.abspath(path), meta, follow=follow)
+        except FsError as e:
+            raise oserr(e.errno, path) from None
+
+    def chmod(self, path: str, mode: int, follow: bool = True) -> Node:
+        node = self._get(path, follow)
+        if isinstance(node, Symlink):
+            return node  # Linux has no lchmod: a link's mode is always 0777
+        if not self.root and node.meta.uid != self.ident.uid:
+            raise oserr(E.EPERM, path)
+        if not self.root and mode & 0o2000 and not self.in_group(node.meta.gid):
+            mode &= ~0o2000
+        self.set_meta(path, node.meta.with_(mode=mode), follow)
+        return node
+
+    def in_group(self, gid: int) -> bool:
+        return gid == self.ident.gid or gid in self.ident.groups
+
+    def chown(self, path: str, uid: int, gid: int, follow: bool = True) -> Node:
+        node = self._get(path, follow)
+        m = node.meta
+        if uid == -1:
+            uid = m.uid
+        if gid == -1:
+            gid = m.gid
+        if not self.root and (
+            uid != m.uid or m.uid != self.ident.uid or not (gid == m.gid or self.in_group(gid))
+        ):
+            raise oserr(E.EPERM, path)
+        mode = m.mode
+        if not isinstance(node, Dir | Symlink):
+            # chown(2) clears setuid, and setgid when group-executable, on non-directories.
+            mode &= ~0o4000
+            if mode & 0o010:
+                mode &= ~0o2000
+        self.set_meta(path, Meta(mode, uid, gid, m.mtime), follow)
+        return node
+
+    def utime(self, path: str, mtime: int, follow: bool = True) -> None:
+        node = self._get(path, follow)
+        if not self.root and node.meta.uid != self.ident.uid and not allowed(
+            node, self.ident, W_OK
+        ):
+            raise oserr(E.EACCES if mtime == self.time else E.EPERM, path)
+        self.set_meta(path, node.meta.with_(mtime=mtime), follow)
+
+
+# --- the image's users and groups -------------------------------------------------------
+
+
+def _rows(fs: FS, path: str) -> list[list[str]]:
+    node = fs.lookup(path)
+    if not isinstance(node, File) or not isinstance(node.content, bytes | Lazy):
+        return []
+    data = node.data or b""
+    return [
+        line.split(":")
+        for line in data.decode("utf-8", "replace").splitlines()
+        if line and not line.startswith("#")
+    ]
+
+
+@dataclass(frozen=True)
+class Pw:
+    name: str
+    uid: int
+    gid: int
+    gecos: str
+    home: str
+    shell: str
+
+
+@dataclass(frozen=True)
+class Gr:
+    name: str
+    gid: int
+    members: tuple[str, ...]
+
+
+def passwd(fs: FS) -> list[Pw]:
+    out = []
+    for r in _rows(fs, "/etc/passwd"):
+        if len(r) >= 4 and r[2].isdigit() and r[3].isdigit():
+            r += [""] * (7 - len(r))
+            out.append(Pw(r[0], int(r[2]), int(r[3]), r[4], r[5], r[6]))
+    return out
+
+
+def groups(fs: FS) -> list[Gr]:
+    out = []
+    for r in _rows(fs, "/etc/group"):
+        if len(r) >= 3 and r[2].isdigit():
+            mem = tuple(m for m in (r[3] if len(r) > 3 else "").split(",") if m)
+            out.append(Gr(r[0], int(r[2]), mem))
+    return out
+
+
+def getpwnam(fs: FS, name: str) -> Pw | None:
+    return next((p for p in passwd(fs) if p.name == name), None)
+
+
+def getpwuid(fs: FS, uid: int) -> Pw | None:
+    return next((p for p in passwd(fs) if p.uid == uid), None)
+
+
+def getgrnam(fs: FS, name: str) -> Gr | None:
+    return next((g for g in groups(fs) if g.name == name), None)
+
+
+def getgrgid(fs: FS, gid: int) -> Gr | None:
+    return next((g for g in groups(fs) if g.gid == gid), None)
+
+
+class Names:
+    """uid/gid → name caches for listings (``ls -l``, ``tar tv``, ``find -user``)."""
+
+    def __init__(self, fs: FS) -> None:
+        self.users = {}
+        self.groups = {}
+        for p in passwd(fs):
+            self.users.setdefault(p.uid, p.name)
+        for g in groups(fs):
+            self.groups.setdefault(g.gid, g.name)
+
+    def user(self, uid: int) -> str:
+        return self.users.get(uid, str(uid))
+
+    def group(self, gid: int) -> str:
+        return self.groups.get(gid, str(gid))
+
+
+def user_to_uid(fs: FS, text: str) -> int | None:
+    """A user name or number (names first, like busybox's xuname2uid via bb_strtou)."""
+    p = getpwnam(fs, text)
+    if p is not None:
+        return p.uid
+    return int(text) if text.isdigit() else None
+
+
+def group_to_gid(fs: FS, text: str) -> int | None:
+    g = getgrnam(fs, text)
+    if g is not None:
+        return g.gid
+    return int(text) if text.isdigit() else None
+
+
+# --- modes ------------------------------------------------------------------------------
+
+_WHO = {"a": 0o7777, "u": 0o4700, "g": 0o2070, "o": 0o0007}
+_PERM = {"r": 0o444, "w": 0o222, "x": 0o111, "X": 0o111, "s": 0o6000, "t": 0o1000}
+
+
+def parse_mode(text: str, current: int, is_dir: bool, mask: int = 0o022) -> int | None:
+    """busybox bb_parse_mode: octal, or ``[ugoa]*[+-=][rwxXst]*|[ugo]`` clauses; no
+    ``who`` means all bits not in the umask. None when the mode is invalid."""
+    if text[:1] in "01234567" and text:
+        try:
+            v = int(text, 8)
+        except ValueError:
+            return None
+        return v if v <= 0o7777 else None
+    new = current
+    s = text
+    i = 0
+    while i < len(s):
+        if s[i] == ",":
+            i += 1
+            continue
+        who = 0
+        while i < len(s) and s[i] in _WHO:
+            who |= _WHO[s[i]]
+            i += 1
+            if i >= len(s):
+                return None
+        while True:
+            if i >= len(s) or s[i] not in "+-=":
+                return None
+            op = s[i]
+            i += 1
+            if op == "=":
+                new &= ~(who or 0o7777)
+            perms = 0
+            if i < len(s) and s[i] in "ugo":
+                src = _WHO[s[i]] & 0o777 & new
+                for m in (0o444, 0o222, 0o111):
+                    if src & m:
+                        perms |= m
+                i += 1
+            else:
+                while i < len(s) and s[i] in _PERM:
+                    c = s[i]
+                    if c != "X" or is_dir or new & 0o111:
+                        perms |= _PERM[c]
+                    i += 1
+            if perms:
+                perms &= who if who else ~mask
+                if op == "-":
+                    new &= ~perms
+                else:
+                    new |= perms
+            if i >= len(s) or s[i] == ",":
+                break
+    return new & 0o7777
+
+
+def mode_string(node: Node) -> str:
+    from emu.fs import mode_string as ms
+
+    return ms(node)
+
+
+def type_bits(node: Node) -> int:
+    return {
+        "file": _stat.S_IFREG,
+        "dir": _stat.S_IFDIR,
+        "symlink": _stat.S_IFLNK,
+        "char": _stat.S_IFCHR,
+        "block": _stat.S_IFBLK,
+        "fifo": _stat.S_IFIFO,
+    }[node.kind.value]
+
+
+def human(n: int, block_size: int = 1) -> str:
+    """busybox make_human_readable_str(n, block_size, 0): ``12.0K``, ``1.9M``, ``512``."""
+    if n == 0:
+        return "0"
+    val = n * block_size if block_size > 1 else n
+    units = ["", "K", "M", "G", "T", "P", "E"]
+    u = 0
+    frac = 0
+    while val >= 1024:
+        u += 1
+        frac = ((val % 1024) * 10 + 512) // 1024
+        val //= 1024
+    if frac >= 10:
+        val += 1
+        frac = 0
+    if block_size == 0:
+        return f"{val + (frac >= 5)}{units[u]}" if u else str(val)
+    return f"{val}.{frac}{units[u]}" if u else str(val)
+
+
+def file_size(node: Node) -> int:
+    return DIR_SIZE if isinstance(node, Dir) else node.size
+
+
+def blocks(node: Node) -> int:
+    """512-byte blocks allocated, as ext4 with 4 KiB blocks reports them."""
+    if isinstance(node, Dir):
+        return 8
+    if isinstance(node, File):
+        return (node.size + 4095) // 4096 * 8
+    return 0
+
+
+# --- input ------------------------------------------------------------------------------
+
+
+def read_input(proc: Proc, sys: Sys, name: str) -> bytes:
+    """A file operand's bytes; ``-`` is stdin."""
+    if name == "-":
+        return proc.stdin
+    return sys.read(name)
+
+
+def lines_of(data: bytes) -> list[bytes]:
+    """Lines with their newlines kept (a last line may lack one)."""
+    return data.splitlines(keepends=True) if b"\r" in data else _split_nl(data)
+
+
+def _split_nl(data: bytes) -> list[bytes]:
+    if not data:
+        return []
+    parts = data.split(b"\n")
+    out = [p + b"\n" for p in parts[:-1]]
+    if parts[-1]:
+        out.append(parts[-1])
+    return out
+
+
+def split_lines(data: bytes) -> list[bytes]:
+    """Lines split on ``\\n`` only, newlines kept."""
+    return _split_nl(data)
+
+
+def walk_tree(node: Node, path: str) -> Iterator[tuple[str, Node]]:
+    """Pre-order (path, node) under and including ``path``, children sorted."""
+    yield path, node
+    if isinstance(node, Dir):
+        base = path.rstrip("/") if path != "/" else ""
+        for name in sorted(node.entries):
+            yield from walk_tree(node.entries[name], f"{base}/{name}")
+
+
+def join(a: str, b: str) -> str:
+    """busybox concat_path_file: ``a/b`` without doubling a trailing slash."""
+    return f"{a}{b}" if a.endswith("/") else f"{a}/{b}"
+
+
+def basename(p: str) -> str:
+    s = p.rstrip("/")
+    return posixpath.basename(s) if s else "/"
