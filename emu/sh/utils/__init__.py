@@ -1,6 +1,10 @@
 """The programs of emu's shell: busybox 1.35 applets (and the GNU flags Dockerfiles use)
-as handlers registered in :data:`emu.sh.api.REGISTRY` when this package is imported."""
+as handlers registered in :data:`emu.sh.api.REGISTRY` when this package is imported.
 
-from emu.sh.utils import files
+One module per family: :mod:`files`, :mod:`text`, :mod:`sed`, :mod:`grep`, :mod:`find`,
+:mod:`archive`, :mod:`misc`, :mod:`users`.
+"""
 
-__all__ = ["files"]
+from emu.sh.utils import files, grep, sed, text
+
+__all__ = ["files", "grep", "sed", "text"]

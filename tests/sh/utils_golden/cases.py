@@ -147,3 +147,99 @@ FILES: list[Case] = [
 ]
 
 FAMILIES: dict[str, list[Case]] = {"files": FILES}
+
+LINES = "banana 3\napple 10\ncherry 2\napple 10\nDate 7\n"
+CSV = "name:uid:shell\nroot:0:/bin/sh\nbob:1000:/bin/bash\n\nalice:1001:/bin/zsh\n"
+
+TEXT: list[Case] = [
+    c("cat", ["cat", "a", "b"], ["cat", "-n", "a"], ["cat", "nope", "a"], ["cat", "d"], setup={"a": "1\n2\n", "b": "x", "d/": None}),
+    c("cat-stdin", sin(["cat"], "in\n"), sin(["cat", "a", "-", "a"], "mid\n"), setup={"a": "A\n"}),
+    c("cat-A", ["cat", "-A", "a"], ["cat", "-b", "a"], setup={"a": "t\tx\n\nend\x01\n"}),
+    c("echo", ["echo", "a", "b  c"], ["echo", "-n", "x"], ["echo"], ["echo", "--", "-n"], ["echo", "-x"], ["echo", "-n", "-e", "y"]),
+    c("echo-e", ["echo", "-e", "a\\tb\\nc\\x41\\0101\\\\"], ["echo", "-e", "stop\\cnot"], ["echo", "no\\tesc"], ["echo", "-E", "-e", "x\\ty"]),
+    c("printf-basic", ["printf", "%s-%s\\n", "a", "b", "c"], ["printf", "hello\\n"], ["printf", "%d %i %x %X %o\\n", "42", "-7", "255", "255", "8"]),
+    c("printf-width", ["printf", "[%5s][%-5s][%.2s][%05d][%-4d][%+d]\\n", "ab", "cd", "xyz", "42", "7", "5"]),
+    c("printf-float", ["printf", "%.2f %e %g %5.1f\\n", "3.14159", "1234.5", "0.0001", "2.25"]),
+    c("printf-char-b", ["printf", "%c%c|%b|%%\\n", "hello", "W", "a\\tb"], ["printf", "%b", "x\\cy"], ["printf", "%s\\n"]),
+    c("printf-bad-number", ["printf", "%d\\n", "abc"], ["printf", "%d|%d\\n", "12abc", "0x1F"], ["printf", "%d\\n", "'A"]),
+    c("printf-escapes", ["printf", "a\\101\\x42\\tz\\n"], ["printf", "x\\cy"], ["printf", "%s"]),
+    c("printf-star", ["printf", "[%*s]\\n", "6", "ab"], ["printf", "%s %s\\n", "only"]),
+    c("head", ["head", "-n", "2", "f"], ["head", "-2", "f"], ["head", "-c", "5", "f"], ["head", "-n", "-3", "f"], ["head", "f", "g"], setup={"f": "1\n2\n3\n4\n5\n", "g": "x\n"}),
+    c("head-default-stdin", sin(["head"], "".join(f"{i}\n" for i in range(15)))),
+    c("head-missing", ["head", "nope"], ["head", "-n", "x", "nope"]),
+    c("tail", ["tail", "-n", "2", "f"], ["tail", "-n", "+4", "f"], ["tail", "-c", "4", "f"], ["tail", "-3", "f"], ["tail", "f", "g"], ["tail", "-c", "+7", "f"], setup={"f": "1\n2\n3\n4\n5\n", "g": "x\n"}),
+    c("tail-no-newline", ["tail", "-n", "1", "f"], ["tail", "-n", "2", "f"], setup={"f": "a\nb\nc"}),
+    c("wc", ["wc", "f"], ["wc", "-l", "f"], ["wc", "-w", "f", "g"], ["wc", "-c", "f"], ["wc", "-lc", "f"], ["wc", "f", "nope"], setup={"f": "one two\nthree\n", "g": "a b c"}),
+    c("wc-stdin", sin(["wc"], "a b\nc\n"), sin(["wc", "-l"], "x\ny\n"), sin(["wc", "-L"], "abc\nab\n")),
+    c("tee", sin(["tee", "a", "b"], "data\n"), sin(["tee", "-a", "a"], "more\n"), sin(["tee", "no/x"], "z\n")),
+    c("sort-basic", ["sort", "f"], ["sort", "-r", "f"], ["sort", "-u", "f"], ["sort", "-f", "f"], setup={"f": LINES}),
+    c("sort-n", ["sort", "-n", "f"], ["sort", "-nr", "f"], ["sort", "-n", "-k2", "f"], ["sort", "-k2n", "-k1,1", "f"], setup={"f": "10 b\n9 a\n-1 c\n2.5 d\nx e\n10 a\n"}),
+    c("sort-k-t", ["sort", "-t", ":", "-k", "2", "-n", "f"], ["sort", "-t:", "-k3,3", "f"], ["sort", "-t", ":", "-k2,2nr", "f"], setup={"f": CSV}),
+    c("sort-ku", ["sort", "-u", "-k1,1", "f"], ["sort", "-k", "2", "f"], setup={"f": LINES}),
+    c("sort-o", ["sort", "-o", "f", "f"], setup={"f": "b\na\n"}),
+    c("sort-c", ["sort", "-c", "f"], ["sort", "-c", "g"], setup={"f": "a\nb\n", "g": "b\na\n"}),
+    c("sort-missing", ["sort", "nope"]),
+    c("uniq", sin(["uniq"], "a\na\nb\na\n"), sin(["uniq", "-c"], "a\na\nb\na\n"), sin(["uniq", "-d"], "a\na\nb\nc\nc\n"), sin(["uniq", "-u"], "a\na\nb\nc\nc\n")),
+    c("uniq-fields", sin(["uniq", "-f", "1"], "1 a\n2 a\n3 b\n"), sin(["uniq", "-i", "-c"], "A\na\nb\n"), sin(["uniq", "-s", "1", "-w", "1"], "xa1\nya2\nzb\n")),
+    c("uniq-file-out", ["uniq", "f", "out"], setup={"f": "a\na\n"}),
+    c("cut-f", ["cut", "-d:", "-f1,3", "f"], ["cut", "-d", ":", "-f2-", "f"], ["cut", "-d:", "-s", "-f1", "f"], setup={"f": CSV + "nodelim\n"}),
+    c("cut-c", ["cut", "-c", "1-3", "f"], ["cut", "-c", "2,4-", "f"], ["cut", "-b", "-2", "f"], setup={"f": "abcdef\nxy\n"}),
+    c("cut-tab", ["cut", "-f", "2", "f"], setup={"f": "a\tb\tc\nd\te\n"}),
+    c("cut-errors", ["cut", "f"], ["cut", "-f", "0", "f"], ["cut", "-d", "ab", "-f1", "f"], setup={"f": "x\n"}),
+    c("tr", sin(["tr", "a-z", "A-Z"], "hello World\n"), sin(["tr", "-d", "lo"], "hello world\n"), sin(["tr", "-s", " "], "a   b  c\n"), sin(["tr", "abc", "x"], "aabbcc\n")),
+    c("tr-classes", sin(["tr", "[:lower:]", "[:upper:]"], "abc1\n"), sin(["tr", "-d", "[:digit:]"], "a1b2c3\n"), sin(["tr", "-cd", "[:alnum:]\\n"], "a-b_c!\n"), sin(["tr", "\\n", " "], "a\nb\n")),
+    c("tr-squeeze-translate", sin(["tr", "-s", "a-z", "A-Z"], "aabbcc\n"), sin(["tr", "-sc", "a-z", "\\n"], "one, two;three\n")),
+    c("nl", ["nl", "f"], ["nl", "-ba", "f"], ["nl", "-w", "3", "-s", ": ", "f"], setup={"f": "a\n\nb\n"}),
+    c("rev", ["rev", "f"], setup={"f": "abc\nxy\n"}),
+    c("basename", ["basename", "/a/b/c.txt"], ["basename", "/a/b/c.txt", ".txt"], ["basename", "/a/b/"], ["basename", "/"], ["basename", "c.txt", "c.txt"], ["basename", "-s", ".c", "a.c", "b.c"], ["basename", "-a", "x/y", "z"]),
+    c("dirname", ["dirname", "/a/b/c"], ["dirname", "a"], ["dirname", "/a"], ["dirname", "a/b/"], ["dirname", "/"], ["dirname", "//a//b//"]),
+    c("seq", ["seq", "3"], ["seq", "2", "4"], ["seq", "5", "-2", "1"], ["seq", "-s", ",", "3"], ["seq", "-w", "9", "11"], ["seq", "1", "0.5", "2"], ["seq", "3", "1"]),
+    c("seq-errors", ["seq"], ["seq", "x"]),
+]
+
+SED: list[Case] = [
+    c("sed-s", ["sed", "s/a/X/", "f"], ["sed", "s/a/X/g", "f"], ["sed", "s/a/X/2", "f"], ["sed", "-n", "s/b/B/p", "f"], setup={"f": "banana\nabc\ncab\n"}),
+    c("sed-s-flags", ["sed", "s/A/x/Ig", "f"], ["sed", "s|/|_|g", "f"], ["sed", "s/\\(an\\)\\(a\\)/<\\2\\1>/", "f"], ["sed", "s/an/[&]/g", "f"], setup={"f": "bAnana/x\n"}),
+    c("sed-E", ["sed", "-E", "s/(a|b)+/<\\1>/", "f"], ["sed", "-r", "s/[0-9]{2,}/N/g", "f"], ["sed", "s/[0-9]\\{2\\}/N/g", "f"], setup={"f": "abba 1 22 333\n"}),
+    c("sed-addresses", ["sed", "-n", "2p", "f"], ["sed", "-n", "$p", "f"], ["sed", "2,3d", "f"], ["sed", "-n", "/b/,/d/p", "f"], ["sed", "/c/!d", "f"], ["sed", "-n", "1~2p", "f"], ["sed", "2,+1d", "f"], setup={"f": "a\nb\nc\nd\ne\n"}),
+    c("sed-range-edge", ["sed", "-n", "3,1p", "f"], ["sed", "-n", "/a/,2p", "f"], ["sed", "0,/a/d", "f"], ["sed", "1,/a/d", "f"], setup={"f": "a\nb\na\nc\n"}),
+    c("sed-multi-e", ["sed", "-e", "s/a/1/", "-e", "s/b/2/", "f"], ["sed", "s/a/1/;s/b/2/", "f"], ["sed", "-e", "1d", "-e", "$d", "f"], setup={"f": "ab\nab\nab\n"}),
+    c("sed-i", ["sed", "-i", "s/old/new/", "f"], ["sed", "-i.bak", "1d", "g"], ["sed", "-i", "-e", "s/x/y/", "h", "nope"], setup={"f": {"data": "old\nold\n", "mode": "600"}, "g": "1\n2\n", "h": "x\n"}),
+    c("sed-aic", ["sed", "2a\\\nadded", "f"], ["sed", "1i inserted", "f"], ["sed", "2c changed", "f"], ["sed", "$a end", "f"], ["sed", "/b/a \\  two spaces", "f"], setup={"f": "a\nb\nc\n"}),
+    c("sed-c-range", ["sed", "1,2c\\\nX", "f"], ["sed", "2!c Y", "f"], setup={"f": "a\nb\nc\n"}),
+    c("sed-q", ["sed", "2q", "f"], ["sed", "-n", "2{p;q}", "f"], ["sed", "3q5", "f"], ["sed", "2Q", "f"], setup={"f": "a\nb\nc\nd\n"}),
+    c("sed-hold", ["sed", "-n", "1!G;h;$p", "f"], ["sed", "N;s/\\n/,/", "f"], ["sed", "$!N;P;D", "f"], ["sed", "n;d", "f"], ["sed", "=", "f"], setup={"f": "a\nb\nc\n"}),
+    c("sed-branch", ["sed", ":a;N;$!ba;s/\\n/ /g", "f"], ["sed", "s/a/A/;ta;s/$/ no/;b;:a;s/$/ yes/", "f"], setup={"f": "a\nb\nca\n"}),
+    c("sed-y", ["sed", "y/abc/xyz/", "f"], ["sed", "y/a/", "f"], setup={"f": "aabbcc\n"}),
+    c("sed-blocks", ["sed", "-n", "/b/{s/b/B/;p}", "f"], ["sed", "2{h;d};${G}", "f"], setup={"f": "a\nb\nc\n"}),
+    c("sed-no-newline", ["sed", "s/c/C/", "f"], ["sed", "$a x", "f"], setup={"f": "a\nc"}),
+    c("sed-stdin", sin(["sed", "s/^/> /"], "one\ntwo\n"), sin(["sed", "-n", "$="], "1\n2\n3\n")),
+    c("sed-errors", ["sed", "s/a", "f"], ["sed", "k", "f"], ["sed", "s/a/b/q", "f"], ["sed", "p", "nope"], ["sed"], setup={"f": "a\n"}),
+    c("sed-special-chars", ["sed", "s/[.*]/_/g", "f"], ["sed", "s/\\./,/g", "f"], ["sed", "s/^[[:space:]]*//", "f"], ["sed", "s/[^a-z]//g", "f"], setup={"f": "  a.b*c[d]\n"}),
+    c("sed-empty-regex-reuse", ["sed", "/b/s//X/g", "f"], ["sed", "s/x*/-/g", "f"], setup={"f": "abcb\n"}),
+    c("sed-w-and-r", ["sed", "-n", "/a/w out", "f"], ["sed", "1r ins", "f"], setup={"f": "a\nb\na2\n", "ins": "INS\n"}),
+    c("sed-config-edit", ["sed", "-i", "-e", "s/^#\\?\\(PermitRootLogin\\).*/\\1 no/", "-e", "/^$/d", "cfg"], setup={"cfg": "#PermitRootLogin yes\n\nPort 22\n"}),
+    c("sed-newline-in-repl", ["sed", "s/,/\\n/g", "f"], ["sed", "s/b/\\\n/", "f"], setup={"f": "a,b,c\n"}),
+]
+
+GREP: list[Case] = [
+    c("grep-basic", ["grep", "foo", "f"], ["grep", "-v", "foo", "f"], ["grep", "-n", "bar", "f"], ["grep", "-c", "foo", "f"], ["grep", "nomatch", "f"], setup={"f": "foo\nbar\nfoo bar\nFOO\n"}),
+    c("grep-i-w-x", ["grep", "-i", "foo", "f"], ["grep", "-w", "foo", "f"], ["grep", "-x", "foo", "f"], ["grep", "-iw", "FOO", "f"], setup={"f": "foo\nfoobar\nxfoo foo\nFOO\n"}),
+    c("grep-E-F", ["grep", "-E", "fo+|ba?r", "f"], ["grep", "-F", "a.c", "f"], ["grep", "a.c", "f"], ["grep", "-F", "-e", "x", "-e", "abc", "f"], ["egrep", "^(a|x)", "f"], ["fgrep", ".", "f"], setup={"f": "foo\nbr\nabc\na.c\nxyz\n"}),
+    c("grep-q-l-L", ["grep", "-q", "a", "f", "g"], ["grep", "-q", "zzz", "f"], ["grep", "-l", "a", "f", "g"], ["grep", "-L", "a", "f", "g"], setup={"f": "a\n", "g": "b\n"}),
+    c("grep-multi-files", ["grep", "a", "f", "g"], ["grep", "-h", "a", "f", "g"], ["grep", "-H", "a", "f"], ["grep", "-c", "a", "f", "g"], setup={"f": "a\nab\n", "g": "ba\nb\n"}),
+    c("grep-missing", ["grep", "a", "nope"], ["grep", "-s", "a", "nope"], ["grep", "a", "nope", "f"], ["grep", "-q", "a", "nope", "f"], setup={"f": "a\n"}),
+    c("grep-r", ["grep", "-r", "needle", "d"], ["grep", "-rl", "needle", "d"], ["grep", "-rn", "needle", "d/sub"], setup={"d/a": "needle\nhay\n", "d/sub/b": "hay\nneedle in\n", "d/c": "x\n"}, sort_stdout=True),
+    c("grep-o", ["grep", "-o", "[0-9]\\+", "f"], ["grep", "-on", "ab", "f"], ["grep", "-oE", "o*", "f"], setup={"f": "a1 22 b333\nabab\nfoo\n"}),
+    c("grep-e-multiple", ["grep", "-e", "a", "-e", "c", "f"], ["grep", "-e", "-v", "f"], setup={"f": "a\nb\nc\n-v\n"}),
+    c("grep-f", ["grep", "-f", "pats", "f"], setup={"f": "one\ntwo\nthree\n", "pats": "one\nthr\n"}),
+    c("grep-context", ["grep", "-A1", "c", "f"], ["grep", "-B1", "c", "f"], ["grep", "-C1", "-n", "e", "f"], ["grep", "-A1", "-e", "b", "-e", "f", "f"], setup={"f": "a\nb\nc\nd\ne\nf\ng\n"}),
+    c("grep-m", ["grep", "-m", "2", "a", "f"], ["grep", "-m1", "-c", "a", "f"], setup={"f": "a1\na2\na3\n"}),
+    c("grep-stdin", sin(["grep", "x"], "x\ny\nxx\n"), sin(["grep", "-c", "y"], "x\ny\n"), sin(["grep", "-H", "x"], "x\n")),
+    c("grep-bre-specials", ["grep", "a\\|b", "f"], ["grep", "^a\\+$", "f"], ["grep", "[[:digit:]]", "f"], ["grep", "a*", "f"], ["grep", "-c", "", "f"], setup={"f": "aaa\nb\nc1\n+\n"}),
+    c("grep-dir-operand", ["grep", "a", "d"], ["grep", "a", "d", "f"], setup={"d/x": "a\n", "f": "a\n"}),
+]
+
+FAMILIES["text"] = TEXT
+FAMILIES["sed"] = SED
+FAMILIES["grep"] = GREP

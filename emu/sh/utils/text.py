@@ -1,0 +1,1178 @@
+"""Text utilities: cat echo printf head tail wc tee sort uniq cut tr nl rev basename dirname
+yes seq (sed and grep live in their own modules)."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from emu.sh.api import Proc
+from emu.sh.utils._common import (
+    Die,
+    Sys,
+    Unmodelled,
+    applet,
+    getopt,
+    split_lines,
+)
+
+# --- reading operands -------------------------------------------------------------------
+
+
+def read_or_warn(proc: Proc, sys: Sys, name: str, *, open_msg: bool = True) -> bytes | None:
+    """An operand's bytes (``-`` is stdin), or None after ``can't open 'x': …``."""
+    if name == "-":
+        return proc.stdin
+    try:
+        return sys.read(name)
+    except Unmodelled as u:
+        proc.err(f"{name}: {u.strerror}")
+        return None
+    except OSError as e:
+        if e.errno == 21:  # EISDIR: open() succeeds, read() fails
+            proc.err(f"read error: {e.strerror}")
+        elif open_msg:
+            proc.err(f"can't open '{name}': {e.strerror}")
+        else:
+            proc.err(f"{name}: {e.strerror}")
+        return None
+
+
+# --- cat --------------------------------------------------------------------------------
+
+
+def _visible(data: bytes, tabs: bool, ends: bool) -> bytes:
+    out = bytearray()
+    for b in data:
+        if b == 10:
+            if ends:
+                out += b"$"
+            out.append(10)
+            continue
+        if b == 9 and not tabs:
+            out.append(9)
+            continue
+        if b >= 128:
+            out += b"M-"
+            b -= 128
+        if b < 32:
+            out += b"^" + bytes([b + 64])
+        elif b == 127:
+            out += b"^?"
+        else:
+            out.append(b)
+    return bytes(out)
+
+
+@applet("cat", usage="[-nbvteA] [FILE]...")
+def cat(proc: Proc) -> int:
+    o = getopt(proc, proc.argv[1:], "nbvteAu", {"number": "n", "number-nonblank": "b", "show-all": "A"})
+    sys = Sys(proc)
+    status = 0
+    number = "n" in o or "b" in o
+    n = 0
+    for name in o.args or ["-"]:
+        data = read_or_warn(proc, sys, name)
+        if data is None:
+            status = 1
+            continue
+        if "A" in o or "v" in o or "e" in o or "t" in o:
+            data = _visible(data, "A" in o or "t" in o, "A" in o or "e" in o)
+        if number:
+            out = []
+            for line in split_lines(data):
+                if "b" in o and line in (b"\n",):
+                    out.append(line)
+                    continue
+                n += 1
+                out.append(f"{n:6d}\t".encode() + line)
+            data = b"".join(out)
+        proc.out(data)
+    return status
+
+
+# --- echo / printf ----------------------------------------------------------------------
+
+_SIMPLE_ESC = {
+    "\\": "\\",
+    "a": "\a",
+    "b": "\b",
+    "e": "\x1b",
+    "f": "\f",
+    "n": "\n",
+    "r": "\r",
+    "t": "\t",
+    "v": "\v",
+}
+
+
+def escape_seq(s: str, i: int, octal_zero: bool) -> tuple[str, int]:
+    """bb_process_escape_sequence at ``s[i]`` (just after the backslash): (text, next i).
+    With ``octal_zero`` (echo -e, %b) octal needs a leading 0: ``\\0NNN``."""
+    ch = s[i] if i < len(s) else ""
+    if ch in _SIMPLE_ESC:
+        return _SIMPLE_ESC[ch], i + 1
+    if ch == "x":
+        m = re.match(r"[0-9a-fA-F]{1,2}", s[i + 1 :])
+        if m:
+            return chr(int(m.group(), 16)), i + 1 + m.end()
+        return "\\x", i + 1
+    if octal_zero and ch == "0":
+        m = re.match(r"[0-7]{0,3}", s[i + 1 :])
+        digits = m.group() if m else ""
+        return chr(int(digits or "0", 8) & 0xFF), i + 1 + len(digits)
+    if ch in "01234567":
+        m = re.match(r"[0-7]{1,3}", s[i:])
+        assert m is not None
+        return chr(int(m.group(), 8) & 0xFF), i + m.end()
+    return "\\" + ch, i + 1 if ch else i
+
+
+def _bytes(text: str) -> bytes:
+    """Text where chars < 256 produced by escapes are bytes; the rest is UTF-8."""
+    out = bytearray()
+    for ch in text:
+        o = ord(ch)
+        if o < 256 and o >= 128:
+            out.append(o)
+        else:
+            out += ch.encode("utf-8", "surrogateescape")
+    return bytes(out)
+
+
+def _unescape(s: str, octal_zero: bool) -> tuple[str, bool]:
+    """Process escapes; (text, stopped) — ``\\c`` stops all further output."""
+    out = []
+    i = 0
+    while i < len(s):
+        ch = s[i]
+        if ch != "\\":
+            out.append(ch)
+            i += 1
+            continue
+        if i + 1 < len(s) and s[i + 1] == "c":
+            return "".join(out), True
+        text, i = escape_seq(s, i + 1, octal_zero)
+        out.append(text)
+    return "".join(out), False
+
+
+@applet("echo", usage="[-neE] [ARG]...")
+def echo(proc: Proc) -> int:
+    args = proc.argv[1:]
+    newline = True
+    escapes = False
+    while args and len(args[0]) > 1 and args[0][0] == "-" and all(c in "neE" for c in args[0][1:]):
+        for c in args[0][1:]:
+            if c == "n":
+                newline = False
+            elif c == "e":
+                escapes = True
+            else:
+                escapes = False
+        args = args[1:]
+    text = " ".join(args)
+    if escapes:
+        text, stopped = _unescape(text, True)
+        if stopped:
+            proc.out(_bytes(text))
+            return 0
+    proc.out(_bytes(text) + (b"\n" if newline else b""))
+    return 0
+
+
+def _strtoll(s: str) -> tuple[int, int] | None:
+    """C strtoll(s, &end, 0): (value, chars used) or None when no digits."""
+    m = re.match(r"\s*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9]\d*)", s)
+    if m is None:
+        return None
+    sign, body = m.groups()
+    if body[:2].lower() == "0x":
+        v = int(body, 16)
+    elif len(body) > 1 and body[0] == "0":
+        v = int(body, 8)
+    else:
+        v = int(body)
+    return (-v if sign == "-" else v), m.end()
+
+
+def _num_arg(proc: Proc, arg: str, conv: str, bad: list[bool]) -> int | float:
+    """A printf numeric argument: decimal, 0x hex, 0 octal, 'c for a character code;
+    junk is reported (``invalid number``) and what parsed is used."""
+    if arg[:1] in ("'", '"'):
+        return ord(arg[1]) if len(arg) > 1 else 0
+    if conv in "eEfFgGaA":
+        m = re.match(r"\s*[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?|inf|nan)", arg, re.I)
+        if m is None or m.end() != len(arg):
+            proc.err(f"invalid number '{arg}'")
+            bad[0] = True
+            return 0.0
+        return float(arg)
+    r = _strtoll(arg)
+    if r is None or r[1] != len(arg):
+        # busybox reports the junk and uses 0, not the digits before it
+        proc.err(f"invalid number '{arg}'")
+        bad[0] = True
+        return 0
+    return r[0]
+
+
+@applet("printf", usage="FORMAT [ARG]...")
+def printf(proc: Proc) -> int:
+    argv = proc.argv[1:]
+    if argv and argv[0] == "--":
+        argv = argv[1:]
+    if not argv:
+        raise Die(None, usage=True)
+    fmt, args = argv[0], argv[1:]
+    bad = [False]
+    out: list[bytes] = []
+    pos = 0
+
+    def nxt() -> str | None:
+        nonlocal pos
+        if pos < len(args):
+            pos += 1
+            return args[pos - 1]
+        return None
+
+    while True:
+        start = pos
+        stopped = _printf_once(proc, fmt, nxt, out, bad)
+        if stopped or pos >= len(args) or pos == start:
+            break
+    proc.out(b"".join(out))
+    return 1 if bad[0] else 0
+
+
+def _printf_once(proc: Proc, fmt: str, nxt: object, out: list[bytes], bad: list[bool]) -> bool:
+    """One pass over the format; True when ``\\c`` stopped all output."""
+    get = nxt
+    assert callable(get)
+    i = 0
+    n = len(fmt)
+    lit: list[str] = []
+
+    def flush() -> None:
+        if lit:
+            out.append(_bytes("".join(lit)))
+            lit.clear()
+
+    while i < n:
+        ch = fmt[i]
+        if ch == "\\":
+            if i + 1 < n and fmt[i + 1] == "c":
+                flush()
+                return True
+            text, i = escape_seq(fmt, i + 1, False)
+            lit.append(text)
+            continue
+        if ch != "%":
+            lit.append(ch)
+            i += 1
+            continue
+        if i + 1 < n and fmt[i + 1] == "%":
+            lit.append("%")
+            i += 2
+            continue
+        m = re.compile(r"%([-+ #0]*)(\*|\d+)?(?:\.(\*|\d*))?[hlLqjzt]*([diouxXfFeEgGcsb]?)").match(fmt, i)
+        assert m is not None
+        flags, width, prec, conv = m.groups()
+        if not conv:
+            flush()
+            bad[0] = True
+            proc.err(f"%{fmt[m.end():m.end() + 1]}: invalid format" if m.end() < n else "%: invalid format")
+            return True
+        i = m.end()
+        spec = "%" + flags
+        if width == "*":
+            w = get()
+            spec += str(int(_num_arg(proc, w, "d", bad)) if w is not None else 0)
+        elif width:
+            spec += width
+        if prec is not None:
+            if prec == "*":
+                p = get()
+                spec += "." + str(int(_num_arg(proc, p, "d", bad)) if p is not None else 0)
+            else:
+                spec += "." + (prec or "0")
+        arg = get()
+        flush()
+        if conv in "sb":
+            text = arg or ""
+            if conv == "b":
+                text, stopped = _unescape(text, True)
+                out.append(_bytes(_pad(spec, text)))
+                if stopped:
+                    return True
+                continue
+            out.append(_bytes(_pad(spec, text)))
+        elif conv == "c":
+            out.append(_bytes(_pad(spec, (arg or "")[:1])))
+        else:
+            val = _num_arg(proc, arg, conv, bad) if arg is not None else 0
+            if conv in "diouxX":
+                ival = int(val)
+                if conv == "u" and ival < 0:
+                    ival += 1 << 64
+                if conv in "ouxX" and ival < 0:
+                    ival += 1 << 64
+                out.append(((spec + ("d" if conv in "iu" else conv)) % ival).encode())
+            else:
+                out.append(((spec + conv) % float(val)).encode())
+    flush()
+    return False
+
+
+def _pad(spec: str, text: str) -> str:
+    """%s formatting with width/precision counted in bytes, as C does."""
+    m = re.fullmatch(r"%([-+ #0]*)(\d*)(?:\.(\d+))?", spec)
+    assert m is not None
+    flags, width, prec = m.groups()
+    b = text.encode("utf-8", "surrogateescape") if any(ord(c) > 255 for c in text) else None
+    if prec is not None:
+        if b is not None:
+            text = b[: int(prec)].decode("utf-8", "ignore")
+        else:
+            text = text[: int(prec)]
+    w = int(width or 0)
+    ln = len(text.encode("utf-8", "surrogateescape")) if b is not None else len(text)
+    padn = max(0, w - ln)
+    return text + " " * padn if "-" in flags else " " * padn + text
+
+
+# --- head / tail ------------------------------------------------------------------------
+
+_SUFFIX = {"b": 512, "k": 1024, "m": 1024 * 1024, "kB": 1000, "K": 1024, "M": 1024 * 1024}
+
+
+def _count(text: str, what: str) -> int:
+    m = re.fullmatch(r"(\d+)(b|k|m|kB|K|M)?", text)
+    if m is None:
+        raise Die(f"invalid number '{text}'")
+    return int(m.group(1)) * _SUFFIX.get(m.group(2) or "", 1)
+
+
+def _old_style(argv: list[str]) -> list[str]:
+    """``head -5`` / ``tail -5`` / ``tail +5`` (obsolete forms busybox still takes)."""
+    if argv and re.fullmatch(r"-\d+[cl]?", argv[0]):
+        a = argv[0]
+        unit = "-c" if a.endswith("c") else "-n"
+        return [unit, a[1:].rstrip("cl"), *argv[1:]]
+    if argv and re.fullmatch(r"\+\d+", argv[0]):
+        return ["-n", argv[0], *argv[1:]]
+    return argv
+
+
+@applet("head", usage="[OPTIONS] [FILE]...")
+def head(proc: Proc) -> int:
+    o = getopt(
+        proc,
+        _old_style(proc.argv[1:]),
+        "n:c:qv",
+        {"lines=": "n", "bytes=": "c", "quiet": "q", "silent": "q", "verbose": "v"},
+    )
+    sys = Sys(proc)
+    by_bytes = False
+    spec = "10"
+    for k in o.order:
+        if k in "nc":
+            by_bytes = k == "c"
+    if o.get("n") is not None and not by_bytes:
+        spec = o.get("n") or ""
+    if by_bytes:
+        spec = o.get("c") or ""
+    neg = spec.startswith("-")
+    count = _count(spec.lstrip("-+"), "lines")
+    files = o.args or ["-"]
+    headers = ("v" in o or len(files) > 1) and "q" not in o
+    status = 0
+    first = True
+    for name in files:
+        data = read_or_warn(proc, sys, name, open_msg=False)
+        if data is None:
+            status = 1
+            continue
+        if headers:
+            proc.out(("" if first else "\n") + f"==> {'standard input' if name == '-' else name} <==\n")
+        first = False
+        if by_bytes:
+            proc.out(data[: len(data) - count] if neg else data[:count])
+        else:
+            lines = split_lines(data)
+            proc.out(b"".join(lines[: len(lines) - count] if neg else lines[:count]))
+    return status
+
+
+@applet("tail", usage="[OPTIONS] [FILE]...")
+def tail(proc: Proc) -> int:
+    o = getopt(
+        proc,
+        _old_style(proc.argv[1:]),
+        "fFn:c:qs:v",
+        {
+            "lines=": "n",
+            "bytes=": "c",
+            "follow": "f",
+            "quiet": "q",
+            "silent": "q",
+            "verbose": "v",
+            "sleep-interval=": "s",
+            "retry": "\x01",
+        },
+    )
+    sys = Sys(proc)
+    by_bytes = False
+    for k in o.order:
+        if k in "nc":
+            by_bytes = k == "c"
+    spec = (o.get("c") if by_bytes else o.get("n")) or "10"
+    from_start = spec.startswith("+")
+    count = _count(spec.lstrip("-+"), "lines")
+    files = o.args or ["-"]
+    headers = ("v" in o or len(files) > 1) and "q" not in o
+    status = 0
+    first = True
+    for name in files:
+        data = read_or_warn(proc, sys, name, open_msg=False)
+        if data is None:
+            status = 1
+            continue
+        if headers:
+            proc.out(("" if first else "\n") + f"==> {'standard input' if name == '-' else name} <==\n")
+        first = False
+        if by_bytes:
+            if from_start:
+                proc.out(data[max(count - 1, 0) :])
+            else:
+                proc.out(data[len(data) - count :] if count else b"")
+        else:
+            lines = split_lines(data)
+            if from_start:
+                proc.out(b"".join(lines[max(count - 1, 0) :]))
+            else:
+                proc.out(b"".join(lines[len(lines) - count :] if count else []))
+    # -f: there is no one else writing: print what there is and stop (no waiting).
+    return status
+
+
+# --- wc ---------------------------------------------------------------------------------
+
+
+@applet("wc", usage="[-cmlwL] [FILE]...")
+def wc(proc: Proc) -> int:
+    o = getopt(
+        proc,
+        proc.argv[1:],
+        "cmlwL",
+        {"bytes": "c", "chars": "m", "lines": "l", "words": "w", "max-line-length": "L"},
+    )
+    sys = Sys(proc)
+    cols = [k for k in "lwcmL" if k in o] or ["l", "w", "c"]
+    files = o.args or ["-"]
+    rows: list[tuple[list[int], str | None]] = []
+    total = [0] * len(cols)
+    status = 0
+    for name in files:
+        data = read_or_warn(proc, sys, name, open_msg=False)
+        if data is None:
+            status = 1
+            continue
+        vals = []
+        for k in cols:
+            if k == "l":
+                v = data.count(b"\n")
+            elif k == "w":
+                v = len(data.split())
+            elif k == "c":
+                v = len(data)
+            elif k == "m":
+                v = sum(1 for b in data if b & 0xC0 != 0x80)
+            else:
+                v = max((len(x.expandtabs(8)) for x in data.split(b"\n")), default=0)
+            vals.append(v)
+        for i, v in enumerate(vals):
+            total[i] = max(total[i], v) if cols[i] == "L" else total[i] + v
+        rows.append((vals, None if name == "-" and not o.args else name))
+    if len(files) > 1:
+        rows.append((total, "total"))
+    # One number for one file prints bare; otherwise every column is %9u.
+    bare = len(cols) == 1 and len(files) == 1
+    for vals, name in rows:
+        nums = " ".join(str(v) if bare else f"{v:9d}" for v in vals)
+        proc.out(nums + (f" {name}" if name is not None else "") + "\n")
+    return status
+
+
+# --- tee --------------------------------------------------------------------------------
+
+
+@applet("tee", usage="[-ai] [FILE]...")
+def tee(proc: Proc) -> int:
+    o = getopt(proc, proc.argv[1:], "ai", {"append": "a", "ignore-interrupts": "i"})
+    sys = Sys(proc)
+    status = 0
+    for name in o.args:
+        if name == "-":
+            proc.out(proc.stdin)
+            continue
+        try:
+            sys.write(name, proc.stdin, append="a" in o)
+        except OSError as e:
+            proc.err(f"{name}: {e.strerror}")
+            status = 1
+    proc.out(proc.stdin)
+    return status
+
+
+# --- sort -------------------------------------------------------------------------------
+
+
+class _Key:
+    __slots__ = ("c1", "c2", "f1", "f2", "opts")
+
+    def __init__(self, f1: int, c1: int, f2: int, c2: int, opts: str) -> None:
+        self.f1, self.c1, self.f2, self.c2, self.opts = f1, c1, f2, c2, opts
+
+
+def _parse_key(text: str) -> _Key:
+    m = re.fullmatch(r"(\d+)(?:\.(\d+))?([bdfginrMRVh]*)(?:,(\d+)(?:\.(\d+))?([bdfginrMRVh]*))?", text)
+    if m is None or m.group(1) == "0":
+        raise Die(f"bad field specification '{text}'" if m is None else "bad field specification '0'")
+    f1 = int(m.group(1))
+    c1 = int(m.group(2) or 0)
+    f2 = int(m.group(4) or 0)
+    c2 = int(m.group(5) or 0)
+    return _Key(f1, c1, f2, c2, (m.group(3) or "") + (m.group(6) or ""))
+
+
+def _fields(line: bytes, sep: bytes | None) -> list[tuple[int, int]]:
+    """(start, end) of each field; without -t a field starts with its leading blanks."""
+    spans = []
+    if sep is not None:
+        start = 0
+        while True:
+            j = line.find(sep, start)
+            if j < 0:
+                spans.append((start, len(line)))
+                break
+            spans.append((start, j))
+            start = j + 1
+        return spans
+    i = 0
+    n = len(line)
+    while i < n:
+        start = i
+        while i < n and line[i] in b" \t":
+            i += 1
+        while i < n and line[i] not in b" \t":
+            i += 1
+        spans.append((start, i))
+    return spans
+
+
+def _key_text(line: bytes, k: _Key, sep: bytes | None, blanks: bool) -> bytes:
+    spans = _fields(line, sep)
+    if k.f1 > len(spans):
+        return b""
+    s = spans[k.f1 - 1][0]
+    if "b" in k.opts or blanks:
+        while s < len(line) and line[s] in b" \t":
+            s += 1
+    if k.c1:
+        s = min(s + k.c1 - 1, len(line))
+    if k.f2 == 0 or k.f2 > len(spans):
+        e = len(line)
+    else:
+        fs, fe = spans[k.f2 - 1]
+        if k.c2:
+            if "b" in k.opts or blanks:
+                while fs < len(line) and line[fs] in b" \t":
+                    fs += 1
+            e = min(fs + k.c2, len(line))
+        else:
+            e = fe
+    return line[s:e] if e > s else b""
+
+
+_NUM = re.compile(rb"\s*(-?(\d+\.?\d*|\.\d+))")
+
+
+def _numval(b: bytes) -> float:
+    m = _NUM.match(b)
+    return float(m.group(1)) if m else 0.0
+
+
+_HUMAN = re.compile(rb"\s*(-?\d+\.?\d*)([KMGTPE]?)")
+
+
+def _humanval(b: bytes) -> float:
+    m = _HUMAN.match(b)
+    if not m:
+        return 0.0
+    return float(m.group(1)) * 1024 ** (" KMGTPE".index((m.group(2) or b" ").decode()))
+
+
+def _cmp(a: object, b: object) -> int:
+    return (a > b) - (a < b)  # type: ignore[operator]
+
+
+def _vkey(b: bytes) -> list[tuple[int, int | bytes]]:
+    return [(0, int(p)) if p.isdigit() else (1, p) for p in re.split(rb"(\d+)", b) if p]
+
+
+@applet("sort", usage="[-nrugMcszbdfiokt] [-o FILE] [-k START[.OFS][OPTS][,END[.OFS][OPTS]] [-t CHAR] [FILE]...")
+def sort(proc: Proc) -> int:
+    o = getopt(
+        proc,
+        proc.argv[1:],
+        "nrugMcszbdfik:t:o:hVSC",
+        {
+            "numeric-sort": "n",
+            "reverse": "r",
+            "unique": "u",
+            "general-numeric-sort": "g",
+            "check": "c",
+            "stable": "s",
+            "zero-terminated": "z",
+            "ignore-leading-blanks": "b",
+            "dictionary-order": "d",
+            "ignore-case": "f",
+            "key=": "k",
+            "field-separator=": "t",
+            "output=": "o",
+            "human-numeric-sort": "h",
+            "version-sort": "V",
+            "buffer-size=": "S",
+            "parallel=": "\x01",
+        },
+    )
+    sys = Sys(proc)
+    sep: bytes | None = None
+    if o.get("t") is not None:
+        t = (o.get("t") or "").encode("utf-8", "surrogateescape")
+        if len(t) != 1:
+            raise Die("bad -t parameter")
+        sep = t
+    keys = [_parse_key(k) for k in o.all("k")]
+    glob_opts = "".join(c for c in "nrgMfdbhVi" if c in o)
+    data = b""
+    status = 0
+    for name in o.args or ["-"]:
+        d = read_or_warn(proc, sys, name, open_msg=False)
+        if d is None:
+            raise Die(None, 2)
+        data += d if not d or d.endswith(b"\n") or "z" in o else d + b"\n"
+    eol = b"\0" if "z" in o else b"\n"
+    lines = data.split(eol)
+    if lines and lines[-1] == b"":
+        lines.pop()
+
+    def prep(b: bytes, opts: str) -> bytes:
+        if "d" in opts:
+            b = bytes(c for c in b if chr(c).isalnum() or c in b" \t")
+        if "i" in opts:
+            b = bytes(c for c in b if 32 <= c < 127)
+        if "f" in opts:
+            b = b.upper()
+        return b
+
+    def cmp_one(x: bytes, y: bytes, opts: str) -> int:
+        if "n" in opts:
+            r = _cmp(_numval(x), _numval(y))
+        elif "g" in opts:
+            r = _cmp(_numval(x), _numval(y))
+        elif "h" in opts:
+            r = _cmp(_humanval(x), _humanval(y))
+        elif "V" in opts:
+            r = _cmp(_vkey(x), _vkey(y))
+        else:
+            r = _cmp(prep(x, opts), prep(y, opts))
+        return -r if "r" in opts else r
+
+    stable = "s" in o
+
+    def compare(x: bytes, y: bytes, last_resort: bool = True) -> int:
+        r = 0
+        if keys:
+            for k in keys:
+                opts = k.opts if k.opts.strip("b") else glob_opts + k.opts
+                if "b" in o:
+                    opts += "b"
+                kx = _key_text(x, k, sep, "b" in opts)
+                ky = _key_text(y, k, sep, "b" in opts)
+                r = cmp_one(kx, ky, opts.replace("r", "") if "r" in glob_opts and "r" not in k.opts else opts)
+                if r:
+                    return r
+        else:
+            bx = x.lstrip(b" \t") if "b" in o else x
+            by = y.lstrip(b" \t") if "b" in o else y
+            r = cmp_one(bx, by, glob_opts.replace("r", ""))
+            if r:
+                return -r if "r" in o else r
+        if not last_resort or stable:
+            return 0
+        r = _cmp(x, y)
+        return -r if "r" in o else r
+
+    if "c" in o or "C" in o:
+        for i in range(1, len(lines)):
+            r = compare(lines[i - 1], lines[i])
+            if r > 0 or ("u" in o and r == 0):
+                if "C" not in o:
+                    proc.stderr.write(f"Check line {i}\n")
+                return 1
+        return 0
+    if keys and "r" in o:
+        for k in keys:
+            if not k.opts.strip("b"):
+                k.opts += "r"
+    lines.sort(key=functools.cmp_to_key(compare))
+    if "u" in o:
+        uniq: list[bytes] = []
+        for line in lines:
+            if not uniq or compare(uniq[-1], line, last_resort=False) != 0:
+                uniq.append(line)
+        lines = uniq
+    out = b"".join(line + eol for line in lines)
+    if o.get("o") is not None:
+        try:
+            sys.write(o.get("o") or "", out)
+        except OSError as e:
+            raise Die(f"can't open '{o.get('o')}': {e.strerror}") from None
+    else:
+        proc.out(out)
+    return status
+
+
+# --- uniq -------------------------------------------------------------------------------
+
+
+@applet("uniq", usage="[-cduiz] [-f,s,w N] [FILE [OUTFILE]]")
+def uniq(proc: Proc) -> int:
+    o = getopt(
+        proc,
+        proc.argv[1:],
+        "cduif:s:w:z",
+        {
+            "count": "c",
+            "repeated": "d",
+            "unique": "u",
+            "ignore-case": "i",
+            "skip-fields=": "f",
+            "skip-chars=": "s",
+            "check-chars=": "w",
+            "zero-terminated": "z",
+        },
+    )
+    sys = Sys(proc)
+    if len(o.args) > 2:
+        raise Die(None, usage=True)
+    name = o.args[0] if o.args else "-"
+    data = read_or_warn(proc, sys, name, open_msg=False)
+    if data is None:
+        return 1
+    skip_f = int(o.get("f") or 0)
+    skip_c = int(o.get("s") or 0)
+    width = int(o.get("w")) if o.get("w") is not None else None
+    eol = b"\0" if "z" in o else b"\n"
+    lines = data.split(eol)
+    if lines and lines[-1] == b"":
+        lines.pop()
+
+    def key(line: bytes) -> bytes:
+        s = line
+        for _ in range(skip_f):
+            s = s.lstrip(b" \t")
+            m = re.match(rb"[^ \t]*", s)
+            s = s[m.end() if m else 0 :]
+        s = s[skip_c:]
+        if width is not None:
+            s = s[:width]
+        return s.lower() if "i" in o else s
+
+    out = []
+    i = 0
+    while i < len(lines):
+        j = i + 1
+        k = key(lines[i])
+        while j < len(lines) and key(lines[j]) == k:
+            j += 1
+        n = j - i
+        if not (("d" in o and n == 1) or ("u" in o and n > 1)):
+            prefix = f"{n:7d} ".encode() if "c" in o else b""
+            out.append(prefix + lines[i] + eol)
+        i = j
+    text = b"".join(out)
+    if len(o.args) == 2:
+        try:
+            sys.write(o.args[1], text)
+        except OSError as e:
+            raise Die(f"can't open '{o.args[1]}': {e.strerror}") from None
+    else:
+        proc.out(text)
+    return 0
+
+
+# --- cut --------------------------------------------------------------------------------
+
+
+def _ranges(spec: str) -> list[tuple[int, int]]:
+    out = []
+    for part in spec.split(","):
+        m = re.fullmatch(r"(\d*)(-?)(\d*)", part)
+        if m is None or (not m.group(1) and not m.group(3)) or part == "":
+            raise Die("invalid byte or character range" if "-" in part else f"invalid number '{part}'")
+        lo = max(int(m.group(1)) if m.group(1) else 1, 1)  # busybox takes 0 as 1
+        hi = int(m.group(3)) if m.group(3) else (lo if not m.group(2) else 1 << 30)
+        if hi < lo:
+            raise Die(f"{hi}<{lo - 1}")
+        out.append((lo, hi))
+    return sorted(out)
+
+
+def _in(ranges: list[tuple[int, int]], n: int) -> bool:
+    return any(lo <= n <= hi for lo, hi in ranges)
+
+
+@applet("cut", usage="[OPTIONS] [FILE]...")
+def cut(proc: Proc) -> int:
+    o = getopt(
+        proc,
+        proc.argv[1:],
+        "b:c:d:f:nsO:",
+        {
+            "bytes=": "b",
+            "characters=": "c",
+            "delimiter=": "d",
+            "fields=": "f",
+            "only-delimited": "s",
+            "output-delimiter=": "O",
+        },
+    )
+    sys = Sys(proc)
+    modes = [k for k in "bcf" if k in o]
+    if len(modes) != 1:
+        raise Die("expected a list of bytes, characters, or fields" if not modes else "only one list may be specified")
+    mode = modes[0]
+    ranges = _ranges(o.get(mode) or "")
+    delim = (o.get("d") if o.get("d") is not None else "\t") or ""
+    d = delim.encode("utf-8", "surrogateescape")
+    d = d[:1] or b"\t"  # busybox uses the first character
+    if mode != "f" and "d" in o:
+        raise Die("a delimiter may be specified only when operating on fields")
+    od = (o.get("O") if o.get("O") is not None else delim).encode("utf-8", "surrogateescape")
+    status = 0
+    for name in o.args or ["-"]:
+        data = read_or_warn(proc, sys, name, open_msg=False)
+        if data is None:
+            status = 1
+            continue
+        out = []
+        for line in split_lines(data):
+            nl = line.endswith(b"\n")
+            body = line[:-1] if nl else line
+            if mode == "f":
+                if not body:
+                    out.append(b"\n")
+                    continue
+                if d not in body:
+                    if "s" not in o:
+                        out.append(body + b"\n")
+                    continue
+                parts = body.split(d)
+                out.append(od.join(p for i, p in enumerate(parts, 1) if _in(ranges, i)) + b"\n")
+            elif mode == "c" and not body.isascii():
+                text = body.decode("utf-8", "surrogateescape")
+                out.append("".join(ch for i, ch in enumerate(text, 1) if _in(ranges, i)).encode("utf-8", "surrogateescape") + b"\n")
+            else:
+                out.append(bytes(b for i, b in enumerate(body, 1) if _in(ranges, i)) + b"\n")
+        proc.out(b"".join(out))
+    return status
+
+
+# --- tr ---------------------------------------------------------------------------------
+
+_TR_CLASSES = {
+    "alpha": bytes(c for c in range(256) if chr(c).isascii() and chr(c).isalpha()),
+    "digit": b"0123456789",
+    "alnum": bytes(c for c in range(128) if chr(c).isalnum()),
+    "upper": bytes(range(65, 91)),
+    "lower": bytes(range(97, 123)),
+    "space": b" \t\n\r\f\v",
+    "blank": b" \t",
+    "punct": bytes(c for c in range(33, 127) if not chr(c).isalnum()),
+    "print": bytes(range(32, 127)),
+    "graph": bytes(range(33, 127)),
+    "cntrl": bytes([*range(32), 127]),
+    "xdigit": b"0123456789ABCDEFabcdef",
+}
+
+
+def _tr_set(spec: str) -> bytes:
+    """Expand a tr SET: escapes, ranges, [:class:], [=c=], [c*n]."""
+    s = spec.encode("utf-8", "surrogateescape").decode("latin-1")
+    chars: list[int] = []
+    i = 0
+    n = len(s)
+
+    def one(i: int) -> tuple[int, int]:
+        if s[i] == "\\" and i + 1 < n:
+            text, j = escape_seq(s, i + 1, False)
+            if text.startswith("\\") and len(text) == 2:
+                return ord(text[1]), j
+            return ord(text[0]) if text else 92, j
+        return ord(s[i]), i + 1
+
+    while i < n:
+        if s.startswith("[:", i):
+            end = s.find(":]", i + 2)
+            if end > 0 and s[i + 2 : end] in _TR_CLASSES:
+                chars.extend(_TR_CLASSES[s[i + 2 : end]])
+                i = end + 2
+                continue
+        if s.startswith("[=", i) and s.find("=]", i + 2) == i + 3:
+            chars.append(ord(s[i + 2]))
+            i += 5
+            continue
+        m = re.compile(r"\[(\\?.)\*(\d*)\]").match(s, i)
+        if m:
+            c, _ = one(i + 1)
+            chars.extend([c] * (int(m.group(2)) if m.group(2) else 0 or 1))
+            i = m.end()
+            continue
+        c, j = one(i)
+        if j < n and s[j] == "-" and j + 1 < n:
+            hi, k = one(j + 1)
+            if hi < c:
+                raise Die("range-endpoints of '%s-%s' are in reverse collating sequence order" % (chr(c), chr(hi)))
+            chars.extend(range(c, hi + 1))
+            i = k
+            continue
+        chars.append(c)
+        i = j
+    return bytes(chars)
+
+
+@applet("tr", usage="[-cds] STRING1 [STRING2]")
+def tr(proc: Proc) -> int:
+    o = getopt(proc, proc.argv[1:], "cdsCt", {"complement": "c", "delete": "d", "squeeze-repeats": "s", "truncate-set1": "t"})
+    args = o.args
+    if not args or len(args) > 2:
+        raise Die(None, usage=True)
+    set1 = _tr_set(args[0])
+    if "c" in o or "C" in o:
+        set1 = bytes(c for c in range(256) if c not in set1)
+    set2 = _tr_set(args[1]) if len(args) > 1 else b""
+    data = proc.stdin
+    if "d" in o:
+        table = None
+        data = data.translate(None, set1)
+        squeeze = set2 if "s" in o else b""
+    elif set2:
+        if len(set2) < len(set1):
+            set2 = set2 + set2[-1:] * (len(set1) - len(set2))
+        m = bytearray(range(256))
+        for a, b in zip(set1, set2, strict=False):
+            m[a] = b
+        table = bytes(m)
+        data = data.translate(table)
+        squeeze = set2 if "s" in o else b""
+    else:
+        if "s" not in o:
+            raise Die(None, usage=True)
+        squeeze = set1
+    if squeeze:
+        out = bytearray()
+        sq = set(squeeze)
+        prev = -1
+        for c in data:
+            if c == prev and c in sq:
+                continue
+            out.append(c)
+            prev = c
+        data = bytes(out)
+    proc.out(data)
+    return 0
+
+
+# --- nl / rev ---------------------------------------------------------------------------
+
+
+@applet("nl", usage="[OPTIONS] [FILE]...")
+def nl(proc: Proc) -> int:
+    o = getopt(proc, proc.argv[1:], "pb:s:v:i:w:n:", {"body-numbering=": "b", "number-separator=": "s", "number-width=": "w"})
+    sys = Sys(proc)
+    style = o.get("b") or "t"
+    sep = o.get("s") if o.get("s") is not None else "\t"
+    n = int(o.get("v") or 1)
+    inc = int(o.get("i") or 1)
+    width = int(o.get("w") or 6)
+    fmt = o.get("n") or "rn"
+    status = 0
+    for name in o.args or ["-"]:
+        data = read_or_warn(proc, sys, name)
+        if data is None:
+            status = 1
+            continue
+        out = []
+        for line in split_lines(data):
+            body = line.rstrip(b"\n")
+            number = style == "a" or (style == "t" and body != b"") or (
+                style.startswith("p") and re.search(style[1:].encode(), body) is not None
+            )
+            if number:
+                num = f"{n:<{width}d}" if fmt == "ln" else f"{n:0{width}d}" if fmt == "rz" else f"{n:{width}d}"
+                out.append(num.encode() + sep.encode() + line)
+                n += inc
+            else:
+                out.append(b" " * (width + len(sep)) + line)
+        proc.out(b"".join(out))
+    return status
+
+
+@applet("rev", usage="[FILE]...")
+def rev(proc: Proc) -> int:
+    sys = Sys(proc)
+    status = 0
+    for name in proc.argv[1:] or ["-"]:
+        data = read_or_warn(proc, sys, name)
+        if data is None:
+            status = 1
+            continue
+        for line in split_lines(data):
+            nl_ = line.endswith(b"\n")
+            body = line[:-1] if nl_ else line
+            text = body.decode("utf-8", "surrogateescape")[::-1].encode("utf-8", "surrogateescape")
+            proc.out(text + b"\n")
+    return status
+
+
+# --- basename / dirname -----------------------------------------------------------------
+
+
+def _basename(p: str, suffix: str = "") -> str:
+    s = p.rstrip("/")
+    if not s:
+        return "/" if p else ""
+    b = s.rsplit("/", 1)[-1]
+    if suffix and b != suffix and b.endswith(suffix):
+        b = b[: -len(suffix)]
+    return b
+
+
+@applet("basename", usage="FILE [SUFFIX] | -a FILE... | -s SUFFIX FILE...")
+def basename(proc: Proc) -> int:
+    o = getopt(proc, proc.argv[1:], "as:z", {"multiple": "a", "suffix=": "s", "zero": "z"})
+    args = o.args
+    if not args:
+        raise Die(None, usage=True)
+    end = "\0" if "z" in o else "\n"
+    if "a" in o or "s" in o:
+        for a in args:
+            proc.out(_basename(a, o.get("s") or "") + end)
+        return 0
+    if len(args) > 2:
+        raise Die(None, usage=True)
+    proc.out(_basename(args[0], args[1] if len(args) > 1 else "") + end)
+    return 0
+
+
+@applet("dirname", usage="FILENAME")
+def dirname(proc: Proc) -> int:
+    args = proc.argv[1:]
+    if args and args[0] == "--":
+        args = args[1:]
+    if not args:
+        raise Die(None, usage=True)
+    for a in args:
+        s = a.rstrip("/")
+        if not s:
+            proc.out("/\n" if a else ".\n")
+            continue
+        if "/" not in s:
+            proc.out(".\n")
+            continue
+        d = s.rsplit("/", 1)[0].rstrip("/")
+        proc.out((d or "/") + "\n")
+    return 0
+
+
+# --- yes / seq --------------------------------------------------------------------------
+
+YES_CAP = 1 << 20  # bytes: enough for any consumer in a build (`yes | apt-get …`)
+
+
+@applet("yes", usage="[STRING]")
+def yes(proc: Proc) -> int:
+    # A real `yes` writes until its reader goes away; here there is no reader to wait
+    # for, so it writes a bounded amount (still counted against the output limit).
+    line = (" ".join(proc.argv[1:]) if len(proc.argv) > 1 else "y").encode("utf-8", "surrogateescape") + b"\n"
+    reps = max(1, YES_CAP // len(line))
+    chunk = line * min(reps, 4096)
+    written = 0
+    while written < reps * len(line):
+        proc.limits.step()
+        proc.out(chunk)
+        written += len(chunk)
+    return 0
+
+
+def _seq_num(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise Die(None, usage=True) from None
+
+
+@applet("seq", usage="[-w] [-s SEP] [FIRST [INC]] LAST")
+def seq(proc: Proc) -> int:
+    # Negative numbers are operands, not options.
+    argv = proc.argv[1:]
+    opts: dict[str, str] = {}
+    while argv and argv[0].startswith("-") and not re.fullmatch(r"-[\d.]+", argv[0]):
+        a = argv.pop(0)
+        if a == "--":
+            break
+        if a == "-w":
+            opts["w"] = ""
+        elif a.startswith("-s"):
+            opts["s"] = a[2:] if len(a) > 2 else (argv.pop(0) if argv else "")
+        elif a.startswith("-f"):
+            opts["f"] = a[2:] if len(a) > 2 else (argv.pop(0) if argv else "")
+        else:
+            raise Die(f"invalid option -- '{a[1:2]}'", usage=True)
+    if not 1 <= len(argv) <= 3:
+        raise Die(None, usage=True)
+    nums = [_seq_num(a) for a in argv]
+    first, inc, last = 1.0, 1.0, nums[-1]
+    if len(nums) >= 2:
+        first = nums[0]
+    if len(nums) == 3:
+        inc = nums[1]
+    prec = max((len(a.split(".")[1]) if "." in a else 0) for a in argv)
+    sep = opts.get("s", "\n")
+    out: list[str] = []
+    width = 0
+    if "w" in opts:
+        width = max(len(f"{first:.{prec}f}"), len(f"{last:.{prec}f}"))
+    if inc == 0:
+        return 0
+    i = 0
+    while True:
+        v = first + i * inc
+        if (inc > 0 and v > last + 1e-12) or (inc < 0 and v < last - 1e-12):
+            break
+        proc.limits.step()
+        if "f" in opts:
+            out.append(opts["f"] % v)
+        else:
+            s = f"{v:.{prec}f}"
+            if width:
+                s = s.zfill(width) if not s.startswith("-") else "-" + s[1:].zfill(width - 1)
+            out.append(s)
+        i += 1
+    if out:
+        proc.out(sep.join(out) + "\n")
+    return 0
+
