@@ -13,15 +13,14 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
-from emu.fs import FS, Dir, File, Meta, Symlink
+from emu.fs import FS, Device, Dir, File, Kind, Meta, Symlink
 from emu.sh.api import Identity, Proc, Registry
 
 SCRATCH = "/tmp/emush/w"  # the snippets' working directory, on the host and in the image
 ENV = {"PATH": "/usr/bin:/bin", "HOME": "/root"}
 PROGRAMS = ("cat", "mkdir", "touch", "ls", "rm", "seq", "tr", "wc", "sort", "head")
 PASSWD = (
-    b"root:x:0:0:root:/root:/bin/bash\n"
-    b"nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
+    b"root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
 )
 
 REG = Registry()
@@ -37,6 +36,8 @@ def image() -> FS:
     for name in PROGRAMS:
         fs.write_file(f"/bin/{name}", b"\x7fELF", Meta(0o755))
     fs.write_file("/etc/passwd", PASSWD)
+    fs.makedirs("/dev")
+    fs.put("/dev/null", Device(Meta(0o666), Kind.CHAR, 1, 3))
     return fs
 
 
@@ -81,6 +82,8 @@ def cat(proc: Proc) -> int:
             proc.out(proc.stdin)
             continue
         node = proc.fs.lookup(proc.path(f))
+        if isinstance(node, Device):
+            continue
         if isinstance(node, Dir):
             proc.err("read error: Is a directory")
             st = 1

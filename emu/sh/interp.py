@@ -1,0 +1,1422 @@
+"""The shell's runner: executes a parsed script against the in-memory image.
+
+Everything runs in this process. A pipeline runs its commands one after the other, each
+in a subshell, the standard output of one becoming the standard input (bytes) of the next;
+``&`` runs its command to completion at once and sets ``$!``; a subshell is a copy of the
+shell state (variables, functions, options, working directory, open descriptors) sharing
+the filesystem. Programs are handlers from the :class:`~emu.sh.api.Registry`, found like
+``execvp`` would find them in the image; a script starting with ``#!/bin/sh`` and ``sh``
+itself run in a nested interpreter.
+
+Control flow (``break``, ``continue``, ``return``, ``exit``) travels as exceptions, which
+cost nothing in Python 3.11 until raised. Every command and loop iteration counts one step
+against :class:`~emu.sh.api.Limits`; functions, subshells and substitutions count depth.
+
+Entry points: :func:`run_script` (``sh -c SCRIPT``) and :func:`run_argv` (a command without
+a shell, as Docker's exec form runs it).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from emu.errors import EmuError
+from emu.fs import FS, Device, Dir, File, FsError, Lazy, Meta
+from emu.pos import Position
+from emu.sh import expand
+from emu.sh.api import (
+    R_OK,
+    REGISTRY,
+    W_OK,
+    X_OK,
+    Identity,
+    LimitExceeded,
+    Limits,
+    Proc,
+    Registry,
+    ShellError,
+    Stream,
+    allowed,
+    find_executable,
+    handler_for,
+)
+from emu.sh.expand import ExpansionFailure
+from emu.sh.syntax import (
+    AndOr,
+    Background,
+    Case,
+    Command,
+    For,
+    FuncDef,
+    Group,
+    If,
+    Pipeline,
+    Redirect,
+    Redirected,
+    Simple,
+    Subshell,
+    While,
+    maybe_quote,
+    parse_partial,
+)
+
+DEFAULT_PATH = "/sbin:/usr/sbin:/bin:/usr/bin"  # ash's PATH when none is set
+SHELL_NAMES = frozenset(["sh", "ash", "dash"])  # programs that are this interpreter
+FAKE_PID = 1  # $$: the shell of a RUN is process 1 of its container
+_LAZY_APPEND = 64 * 1024  # appended files above this size keep a shared growing buffer
+
+# --- results -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Unemulated:
+    """A command that did not run: ``path`` None means nothing by that name is in the
+    image's ``$PATH`` (a real shell says the same); otherwise the image has the executable
+    but emu has no handler for it."""
+
+    name: str
+    pos: Position | None
+    path: str | None
+
+    @property
+    def found(self) -> bool:
+        return self.path is not None
+
+
+@dataclass(slots=True)
+class RunResult:
+    status: int
+    stdout: bytes
+    stderr: bytes
+    unemulated: list[Unemulated] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)  # exported variables afterwards
+    cwd: str = "/"
+    output: bytes = b""  # stdout and stderr interleaved as written (a build log)
+    error: ShellError | None = None  # the syntax error that ended the script, if any
+
+
+# --- control flow ----------------------------------------------------------------------------
+
+
+class _Exit(Exception):
+    def __init__(self, status: int) -> None:
+        self.status = status
+
+
+class _Return(Exception):
+    def __init__(self, status: int) -> None:
+        self.status = status
+
+
+class _Break(Exception):
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+
+class _Continue(Exception):
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+
+class BadFd(Exception):
+    """A write to a closed descriptor (``>&-``)."""
+
+
+class BuiltinError(Exception):
+    """A builtin's error as ash raises it: ``sh: NAME: line N: MESSAGE``, status 2; a
+    special builtin's error ends a non-interactive shell."""
+
+    def __init__(self, message: str, status: int = 2) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+# --- descriptors -----------------------------------------------------------------------------
+
+
+class Source:
+    """An input descriptor: bytes and how far they have been read (``read`` reads a line
+    at a time; a program is handed the rest)."""
+
+    __slots__ = ("data", "pos")
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.pos = 0
+
+    def rest(self) -> bytes:
+        data = self.data[self.pos :] if self.pos else self.data
+        self.pos = len(self.data)
+        return data
+
+    def read_byte(self) -> int | None:
+        if self.pos >= len(self.data):
+            return None
+        b = self.data[self.pos]
+        self.pos += 1
+        return b
+
+
+class NullSink(Stream):
+    """``/dev/null``."""
+
+    __slots__ = ()
+
+    def write(self, data: bytes | str) -> None:
+        return None
+
+
+class ClosedSink(Stream):
+    """A closed descriptor."""
+
+    __slots__ = ()
+
+    def write(self, data: bytes | str) -> None:
+        if data:
+            raise BadFd()
+
+
+class _Tee(Stream):
+    """The script's own stdout/stderr: also recorded, interleaved, in ``log``."""
+
+    __slots__ = ("_log",)
+
+    def __init__(self, limits: Limits, log: list[bytes]) -> None:
+        super().__init__(limits)
+        self._log = log
+
+    def write(self, data: bytes | str) -> None:
+        if isinstance(data, str):
+            data = data.encode("utf-8", "surrogateescape")
+        if data:
+            Stream.write(self, data)
+            self._log.append(data)
+
+
+class FileSink(Stream):
+    """An output redirection to a file in the image, written back when closed."""
+
+    __slots__ = ("_append", "_base", "_path", "_world")
+
+    def __init__(self, world: _World, path: str, append: bool, base: bytearray | None) -> None:
+        super().__init__(None)
+        self._world = world
+        self._path = path
+        self._append = append
+        self._base = base
+
+    def write(self, data: bytes | str) -> None:
+        if isinstance(data, str):
+            data = data.encode("utf-8", "surrogateescape")
+        if data:
+            self._world.limits.stored(len(data))
+            self._chunks.append(data)
+
+    def close(self) -> None:
+        if not self._chunks:
+            return
+        fs = self._world.fs
+        new = b"".join(self._chunks)
+        self._chunks = []
+        if not self._append:
+            fs.write_file(self._path, new)
+            return
+        buf = self._base if self._base is not None else bytearray()
+        buf += new
+        node = fs.lookup(self._path)
+        meta = node.meta if isinstance(node, File) else Meta(0o644)
+        if len(buf) < _LAZY_APPEND:
+            fs.write_file(self._path, bytes(buf), meta)
+            return
+        # A log appended to line by line: share one growing buffer and hand the image a
+        # lazy view of its current length, so each append costs O(appended bytes).
+        size = len(buf)
+        f = File(meta, Lazy(size, _prefix(buf, size)))
+        fs.put(self._path, f, follow_last=True)
+        self._world.appends[fs.realpath(self._path)] = (f, buf)
+
+
+Fd = Stream | Source
+
+
+def _prefix(buf: bytearray, size: int) -> Callable[[], bytes]:
+    # The buffer only grows past ``size``: its first ``size`` bytes never change.
+    return lambda: bytes(buf[:size])
+
+
+# --- the shell -------------------------------------------------------------------------------
+
+
+class _World:
+    """What every subshell of one run shares."""
+
+    __slots__ = (
+        "appends",
+        "fs",
+        "ident",
+        "limits",
+        "log",
+        "next_pid",
+        "now",
+        "registry",
+        "unemulated",
+    )
+
+    def __init__(
+        self, fs: FS, ident: Identity, registry: Registry, limits: Limits, now: int
+    ) -> None:
+        self.fs = fs
+        self.ident = ident
+        self.registry = registry
+        self.limits = limits
+        self.unemulated: list[Unemulated] = []
+        self.appends: dict[str, tuple[File, bytearray]] = {}
+        self.log: list[bytes] = []
+        self.now = now
+        self.next_pid = 100
+
+
+Builtin = Callable[["Shell", list[str]], int]
+
+
+def _builtins() -> tuple[dict[str, Builtin], frozenset[str]]:
+    from emu.sh import builtins
+
+    return builtins.BUILTINS, builtins.SPECIAL
+
+
+class Shell:
+    """One shell (or subshell) state. Implements :class:`emu.sh.expand.Env` and the
+    :class:`emu.sh.api.Runner` protocol."""
+
+    def __init__(self, world: _World, cwd: str) -> None:
+        self.world = world
+        self.fs = world.fs
+        self.ident = world.ident
+        self.limits = world.limits
+        self.cwd = cwd
+        self.vars: dict[str, str] = {}
+        self.exported: set[str] = set()
+        self.readonly: set[str] = set()
+        self.funcs: dict[str, FuncDef] = {}
+        self.aliases: dict[str, str] = {}
+        self.traps: dict[str, str] = {}
+        self.params: list[str] = []
+        self.arg0 = "sh"
+        self.status = 0
+        self.errexit = False
+        self.nounset = False
+        self.xtrace = False
+        self.pipefail = False
+        self.noglob = False
+        self.allexport = False
+        self.noclobber = False
+        self.verbose = False
+        self.cmode = True  # started with -c: ash numbers the script's lines from 0
+        self.umask = 0o022
+        self.fds: dict[int, Fd] = {}
+        self.loop_depth = 0
+        self.frames: list[dict[str, tuple[str | None, bool]]] = []
+        self.lineno = 0
+        self.last_bg: int | None = None
+        self.last_bg_status = 0
+        self.subst_status: int | None = None
+        self.opened: list[FileSink] = []  # by `exec >file`: closed when this shell ends
+        self.in_trap = False
+        self.keep_redirects = False
+        self.builtins, self.special = _builtins()
+
+    # --- copies ---------------------------------------------------------------------------
+
+    def fork(self) -> Shell:
+        """A subshell: a copy of this state; changes made in it do not come back."""
+        lim = self.limits
+        lim.depth += 1
+        if lim.depth > lim.max_depth:
+            lim.depth -= 1
+            raise LimitExceeded("max_depth", lim.max_depth, "runaway recursion?")
+        sub = Shell.__new__(Shell)
+        for name in _STATE:
+            setattr(sub, name, getattr(self, name))
+        sub.vars = dict(self.vars)
+        sub.exported = set(self.exported)
+        sub.readonly = set(self.readonly)
+        sub.funcs = dict(self.funcs)
+        sub.aliases = dict(self.aliases)
+        sub.params = list(self.params)
+        sub.fds = dict(self.fds)
+        sub.frames = [dict(f) for f in self.frames]
+        sub.traps = {}
+        sub.opened = []
+        sub.in_trap = False
+        sub.keep_redirects = False
+        return sub
+
+    def run_subshell(
+        self, body: tuple[Command, ...], tested: bool = False, fds: dict[int, Fd] | None = None
+    ) -> int:
+        sub = self.fork()
+        if fds is not None:
+            sub.fds = fds
+        try:
+            return sub.run_to_end(body, tested)
+        finally:
+            self.limits.depth -= 1
+
+    def run_to_end(self, body: tuple[Command, ...], tested: bool = False) -> int:
+        """Run a (sub)shell's commands to its end: ``exit``, fatal errors and its EXIT trap
+        end here."""
+        try:
+            try:
+                st = self.run(body, tested)
+            except _Exit as e:
+                st = e.status
+            except _Return as r:
+                st = r.status
+            except (_Break, _Continue):
+                st = 0
+            except ExpansionFailure as e:
+                self.fatal_message(e)
+                st = 2
+            self.status = st
+            st = self.exit_trap(st)
+        finally:
+            self.close_opened()
+        return st
+
+    def exit_trap(self, st: int) -> int:
+        action = self.traps.pop("EXIT", None)
+        if action is None or self.in_trap:
+            return st
+        self.in_trap = True
+        self.status = st
+        try:
+            self.eval_text(action, "trap")
+        except _Exit as e:
+            return e.status
+        except (_Return, _Break, _Continue):
+            pass
+        except ExpansionFailure as e:
+            self.fatal_message(e)
+            return 2
+        return st
+
+    def close_opened(self) -> None:
+        for sink in self.opened:
+            sink.close()
+        self.opened = []
+
+    # --- expansion environment -----------------------------------------------------------
+
+    def lookup(self, name: str) -> str | None:
+        v = self.vars.get(name)
+        if v is not None:
+            return v
+        if name.isdigit():
+            k = int(name)
+            if k == 0:
+                return self.arg0
+            return self.params[k - 1] if k <= len(self.params) else None
+        match name:
+            case "?":
+                return str(self.status)
+            case "#":
+                return str(len(self.params))
+            case "$":
+                return str(FAKE_PID)
+            case "!":
+                return None if self.last_bg is None else str(self.last_bg)
+            case "-":
+                return self.flags()
+            case "@" | "*":
+                return " ".join(self.params)
+            case "LINENO":
+                return str(self.line_number())
+        return None
+
+    def line_number(self) -> int:
+        return self.lineno - 1 if self.cmode else self.lineno
+
+    def flags(self) -> str:
+        # ash lists its option letters in reverse table order ("set -eux" gives "uxce").
+        order = (
+            ("u", self.nounset),
+            ("a", self.allexport),
+            ("C", self.noclobber),
+            ("v", self.verbose),
+            ("x", self.xtrace),
+            ("c", self.cmode),
+            ("f", self.noglob),
+            ("e", self.errexit),
+        )
+        return "".join(c for c, on in order if on)
+
+    def positional(self) -> list[str]:
+        return self.params
+
+    def assign(self, name: str, value: str) -> None:
+        self.set_var(name, value)
+
+    def substitute(self, body: tuple[Command, ...], pos: Position) -> str:
+        out = Stream(None)
+        fds = dict(self.fds)
+        fds[1] = out
+        st = self.run_subshell(body, False, fds)
+        self.subst_status = st
+        return out.getvalue().decode("utf-8", "surrogateescape")
+
+    # --- variables ------------------------------------------------------------------------
+
+    def set_var(self, name: str, value: str) -> None:
+        if name in self.readonly:
+            raise ExpansionFailure(f"{name}: is read only")
+        self.vars[name] = value
+        if self.allexport:
+            self.exported.add(name)
+
+    def unset_var(self, name: str) -> None:
+        if name in self.readonly:
+            raise BuiltinError(f"{name}: is read only")
+        self.vars.pop(name, None)
+        self.exported.discard(name)
+
+    def make_local(self, name: str) -> None:
+        frame = self.frames[-1]
+        if name not in frame:
+            frame[name] = (self.vars.get(name), name in self.exported)
+
+    def environ(self, extra: Iterable[tuple[str, str]] = ()) -> dict[str, str]:
+        env = {k: self.vars[k] for k in self.exported if k in self.vars}
+        for k, v in extra:
+            env[k] = v
+        return env
+
+    # --- output -----------------------------------------------------------------------------
+
+    def out(self, data: str | bytes) -> None:
+        fd = self.fds.get(1)
+        if not isinstance(fd, Stream):
+            raise BadFd()
+        fd.write(data)
+
+    def err(self, data: str | bytes) -> None:
+        fd = self.fds.get(2)
+        if isinstance(fd, Stream) and not isinstance(fd, ClosedSink):
+            fd.write(data)
+
+    def stdin(self) -> Source:
+        fd = self.fds.get(0)
+        return fd if isinstance(fd, Source) else Source(b"")
+
+    def fatal_message(self, e: ShellError) -> None:
+        self.err(f"sh: {e.message}\n")
+
+    def builtin_message(self, name: str, message: str) -> None:
+        self.err(f"sh: {name}: line {self.line_number()}: {message}\n")
+
+    # --- running -----------------------------------------------------------------------------
+
+    def run(self, body: Sequence[Command], tested: bool = False) -> int:
+        st = 0
+        for node in body:
+            st = self.exec(node, tested)
+        return st
+
+    def exec(self, node: Command, tested: bool = False) -> int:
+        match node:
+            case Simple():
+                st = self.simple(node, tested)
+                if st and self.errexit and not tested:
+                    raise _Exit(st)
+            case AndOr(op=op, left=left, right=right):
+                st = self.exec(left, True)
+                if (st == 0) == (op == "&&"):
+                    st = self.exec(right, tested)
+            case If():
+                st = self.run_if(node, tested)
+            case For():
+                st = self.run_for(node, tested)
+            case While():
+                st = self.run_while(node, tested)
+            case Pipeline():
+                st = self.pipeline(node, tested)
+            case Group(body=body):
+                st = self.run(body, tested)
+            case Redirected(cmd=cmd, redirs=redirs):
+                st = self.with_redirects(redirs, lambda: self.exec(cmd, tested))
+            case Case():
+                st = self.run_case(node, tested)
+            case Subshell(body=body):
+                self.limits.step()
+                st = self.run_subshell(body, tested)
+                if st and self.errexit and not tested:
+                    raise _Exit(st)
+            case FuncDef(name=name):
+                self.funcs[name] = node
+                st = 0
+            case Background(cmd=cmd):
+                self.limits.step()
+                self.last_bg_status = self.run_subshell((cmd,), True)
+                self.world.next_pid += 1
+                self.last_bg = self.world.next_pid
+                st = 0
+        self.status = st
+        return st
+
+    def run_if(self, node: If, tested: bool) -> int:
+        while True:
+            if self.run(node.cond, True) == 0:
+                return self.run(node.body, tested)
+            orelse = node.orelse
+            if orelse is None:
+                return 0
+            if len(orelse) == 1 and isinstance(orelse[0], If):
+                node = orelse[0]  # elif
+                continue
+            return self.run(orelse, tested)
+
+    def run_for(self, node: For, tested: bool) -> int:
+        items = expand.fields(self, node.items) if node.items is not None else list(self.params)
+        st = 0
+        step = self.limits.step
+        body = node.body
+        name = node.name
+        self.loop_depth += 1
+        try:
+            for v in items:
+                step()
+                self.set_var(name, v)
+                try:
+                    st = self.run(body, tested)
+                except _Break as b:
+                    if b.n > 1:
+                        b.n -= 1
+                        raise
+                    break
+                except _Continue as c:
+                    if c.n > 1:
+                        c.n -= 1
+                        raise
+        finally:
+            self.loop_depth -= 1
+        return st
+
+    def run_while(self, node: While, tested: bool) -> int:
+        st = 0
+        step = self.limits.step
+        self.loop_depth += 1
+        try:
+            while True:
+                step()
+                try:
+                    c = self.run(node.cond, True)
+                    if (c == 0) == node.until:
+                        break
+                    st = self.run(node.body, tested)
+                except _Break as b:
+                    if b.n > 1:
+                        b.n -= 1
+                        raise
+                    break
+                except _Continue as cont:
+                    if cont.n > 1:
+                        cont.n -= 1
+                        raise
+        finally:
+            self.loop_depth -= 1
+        return st
+
+    def run_case(self, node: Case, tested: bool) -> int:
+        self.limits.step()
+        word = expand.string(self, node.word)
+        for item in node.items:
+            for p in item.patterns:
+                lit = p.lit
+                if lit is not None and not expand.has_meta(lit) and "\\" not in lit:
+                    hit = lit == word
+                else:
+                    hit = expand.match(expand.pattern(self, p), word)
+                if hit:
+                    return self.run(item.body, tested)
+        return 0
+
+    def pipeline(self, node: Pipeline, tested: bool) -> int:
+        cmds = node.cmds
+        if len(cmds) == 1:
+            st = self.exec(cmds[0], tested or node.negated)
+        else:
+            self.limits.step()
+            last = len(cmds) - 1
+            src = self.fds.get(0)
+            statuses: list[int] = []
+            for k, cmd in enumerate(cmds):
+                fds = dict(self.fds)
+                if src is not None:
+                    fds[0] = src
+                out: Stream | None = None
+                if k < last:
+                    out = Stream(None)
+                    fds[1] = out
+                statuses.append(self.run_subshell((cmd,), tested or node.negated, fds))
+                if out is not None:
+                    src = Source(out.getvalue())
+            st = statuses[-1]
+            if self.pipefail:
+                for s in reversed(statuses):
+                    if s:
+                        st = s
+                        break
+        if node.negated:
+            return int(st == 0)
+        if st and self.errexit and not tested:
+            raise _Exit(st)
+        return st
+
+    # --- simple commands -----------------------------------------------------------------------
+
+    def simple(self, node: Simple, tested: bool) -> int:
+        self.limits.step()
+        self.lineno = node.pos.line
+        self.subst_status = None
+        argv = expand.fields(self, node.args) if node.args else []
+        assigns: list[tuple[str, str]] = []
+        for a in node.assigns:
+            assigns.append((a.name, expand.assignment(self, a.value)))
+            if not argv:
+                # Bare assignments take effect one by one (b=$a sees the new a).
+                self.set_var(a.name, assigns[-1][1])
+        if self.xtrace:
+            self.trace(assigns, argv)
+        if not argv:
+            st = self.subst_status or 0
+            if node.redirs:
+                return self.with_redirects(node.redirs, lambda: st)
+            return st
+        if node.redirs:
+            return self.with_redirects(
+                node.redirs, lambda: self.dispatch(argv, assigns, node, tested)
+            )
+        return self.dispatch(argv, assigns, node, tested)
+
+    def trace(self, assigns: list[tuple[str, str]], argv: list[str]) -> None:
+        words = [f"{n}={maybe_quote(v)}" for n, v in assigns]
+        words.extend(maybe_quote(a) for a in argv)
+        ps4 = self.vars.get("PS4", "+ ")
+        self.err(ps4 + " ".join(words) + "\n")
+
+    def dispatch(
+        self, argv: list[str], assigns: list[tuple[str, str]], node: Simple | None, tested: bool
+    ) -> int:
+        name = argv[0]
+        alias = self.aliases.get(name)
+        if alias is not None:
+            argv = alias.split() + argv[1:]
+            if not argv:
+                return 0
+            name = argv[0]
+        if name in self.special:
+            for k, v in assigns:
+                self.set_var(k, v)
+            return self.call_builtin(name, argv, special=True)
+        if name == "local":
+            # Not special, but its errors end the shell like a special builtin's.
+            return self.call_builtin(name, argv, special=True)
+        f = self.funcs.get(name)
+        if f is not None:
+            return self.call_function(f, argv, assigns, tested)
+        if name in self.builtins:
+            if not assigns:
+                return self.call_builtin(name, argv)
+            saved = self.push_temps(assigns)
+            try:
+                return self.call_builtin(name, argv)
+            finally:
+                self.pop_temps(saved)
+        return self.run_program(argv, assigns, node.pos if node is not None else None)
+
+    def push_temps(self, assigns: list[tuple[str, str]]) -> list[tuple[str, str | None, bool]]:
+        saved: list[tuple[str, str | None, bool]] = []
+        for k, v in assigns:
+            saved.append((k, self.vars.get(k), k in self.exported))
+            self.set_var(k, v)
+            self.exported.add(k)
+        return saved
+
+    def pop_temps(self, saved: list[tuple[str, str | None, bool]]) -> None:
+        for k, old, was_exported in reversed(saved):
+            if old is None:
+                self.vars.pop(k, None)
+            else:
+                self.vars[k] = old
+            if not was_exported:
+                self.exported.discard(k)
+
+    def call_builtin(self, name: str, argv: list[str], special: bool = False) -> int:
+        fn = self.builtins[name]
+        try:
+            return fn(self, argv)
+        except BuiltinError as e:
+            self.builtin_message(name, e.message)
+            if special:
+                raise _Exit(e.status) from None
+            return e.status
+        except BadFd:
+            self.err("sh: write error: Bad file descriptor\n")
+            return 1
+
+    def call_function(
+        self, f: FuncDef, argv: list[str], assigns: list[tuple[str, str]], tested: bool
+    ) -> int:
+        lim = self.limits
+        lim.depth += 1
+        if lim.depth > lim.max_depth:
+            lim.depth -= 1
+            raise LimitExceeded("max_depth", lim.max_depth, "runaway recursion?")
+        saved_params = self.params
+        self.params = argv[1:]
+        frame: dict[str, tuple[str | None, bool]] = {}
+        self.frames.append(frame)
+        for k, v in assigns:
+            frame.setdefault(k, (self.vars.get(k), k in self.exported))
+            self.set_var(k, v)
+            self.exported.add(k)
+        try:
+            return self.exec(f.body, tested)
+        except _Return as r:
+            return r.status
+        finally:
+            self.params = saved_params
+            self.frames.pop()
+            for k, (old, was_exported) in frame.items():
+                if old is None:
+                    self.vars.pop(k, None)
+                else:
+                    self.vars[k] = old
+                if was_exported:
+                    self.exported.add(k)
+                else:
+                    self.exported.discard(k)
+            lim.depth -= 1
+
+    # --- programs ------------------------------------------------------------------------------
+
+    def abspath(self, p: str) -> str:
+        return posixpath.normpath(posixpath.join(self.cwd, p)) if p else self.cwd
+
+    def find(self, name: str, path_var: str | None = None, cwd: str | None = None) -> str | None:
+        cwd = self.cwd if cwd is None else cwd
+        if "/" in name:
+            target = posixpath.join(cwd, name)
+            return find_executable(self.fs, target, "", self.ident)
+        if path_var is None:
+            path_var = self.vars.get("PATH", DEFAULT_PATH)
+        dirs = [
+            d if d.startswith("/") else posixpath.join(cwd, d or ".") for d in path_var.split(":")
+        ]
+        try:
+            return find_executable(self.fs, name, ":".join(dirs), self.ident)
+        except EmuError:
+            return None
+
+    def run_program(
+        self, argv: list[str], assigns: list[tuple[str, str]], pos: Position | None
+    ) -> int:
+        out = self.fds.get(1)
+        err = self.fds.get(2)
+        return self.exec_program(
+            argv,
+            self.environ(assigns),
+            self.cwd,
+            self.stdin(),
+            out if isinstance(out, Stream) else ClosedSink(),
+            err if isinstance(err, Stream) else ClosedSink(),
+            pos,
+        )
+
+    def exec_program(
+        self,
+        argv: list[str],
+        env: dict[str, str],
+        cwd: str,
+        stdin: Source,
+        out: Stream,
+        err: Stream,
+        pos: Position | None,
+        depth: int = 0,
+    ) -> int:
+        """Find and run a program as ``execvp`` would (no builtins, no functions)."""
+        name = argv[0]
+        found = self.find(name, env.get("PATH", DEFAULT_PATH), cwd)
+        if found is None:
+            if "/" in name:
+                node = self._lookup(posixpath.join(cwd, name))
+                if node is not None:
+                    err.write(f"sh: {name}: Permission denied\n")
+                    return 126
+            self.world.unemulated.append(Unemulated(name, pos, None))
+            err.write(f"sh: {name}: not found\n")
+            return 127
+        handler = handler_for(self.fs, name, found, self.world.registry)
+        if handler is None:
+            base = posixpath.basename(name)
+            real = posixpath.basename(self.fs.realpath(found))
+            if base in SHELL_NAMES or real in SHELL_NAMES:
+                return self.run_sh(argv, env, cwd, stdin, out, err, pos)
+            shebang = self._shebang(found)
+            if shebang is not None and depth < 4:
+                return self.exec_program(
+                    [*shebang, found, *argv[1:]], env, cwd, stdin, out, err, pos, depth + 1
+                )
+            self.world.unemulated.append(Unemulated(name, pos, found))
+            err.write(f"sh: {name}: not found\n")
+            return 127
+        proc = Proc(
+            argv=list(argv),
+            env=env,
+            cwd=cwd,
+            fs=self.fs,
+            ident=self.ident,
+            stdin=stdin.rest(),
+            stdout=out,
+            stderr=err,
+            limits=self.limits,
+            runner=self,
+            pos=pos,
+        )
+        try:
+            st = handler(proc)
+        except LimitExceeded:
+            raise
+        except BadFd:
+            err.write(f"{posixpath.basename(name)}: write error: Bad file descriptor\n")
+            return 1
+        except EmuError as e:
+            err.write(f"{posixpath.basename(name)}: {e.message}\n")
+            return 2 if e.exit_code == 2 else 1
+        return st & 0xFF
+
+    def _lookup(self, path: str) -> object:
+        try:
+            return self.fs.lookup(path)
+        except EmuError:
+            return None
+
+    def _shebang(self, path: str) -> list[str] | None:
+        node = self._lookup(path)
+        if not isinstance(node, File):
+            return None
+        data = node.data
+        if data is None or not data.startswith(b"#!"):
+            return None
+        line = data[2:].split(b"\n", 1)[0].decode("utf-8", "surrogateescape").strip()
+        if not line:
+            return None
+        interp, _, arg = line.partition(" ")
+        arg = arg.strip()
+        return [interp, arg] if arg else [interp]
+
+    def run_argv(self, proc: Proc, argv: list[str], stdin: bytes | None = None) -> int:
+        """The :class:`~emu.sh.api.Runner` protocol: a program running another program."""
+        if not argv:
+            return 0
+        self.limits.step()
+        return self.exec_program(
+            argv, dict(proc.env), proc.cwd, Source(stdin or b""), proc.stdout, proc.stderr, proc.pos
+        )
+
+    def run_sh(
+        self,
+        argv: list[str],
+        env: dict[str, str],
+        cwd: str,
+        stdin: Source,
+        out: Stream,
+        err: Stream,
+        pos: Position | None,
+    ) -> int:
+        """``sh [-eux] [-o opt] [-c SCRIPT [NAME [ARGS]] | FILE [ARGS] | -s]`` in a nested
+        interpreter, as a child process: only the environment is inherited."""
+        child = Shell(self.world, cwd)
+        child.fds = {0: stdin, 1: out, 2: err}
+        child.init_vars(env, cwd)
+        args = argv[1:]
+        command: str | None = None
+        read_stdin = False
+        while args and args[0].startswith(("-", "+")) and args[0] not in ("-", "--"):
+            opt = args.pop(0)
+            on = opt[0] == "-"
+            if opt[1:] == "o" or opt[1:] == "":
+                if opt[1:] == "o" and args:
+                    child.set_long_option(args.pop(0), on)
+                continue
+            for c in opt[1:]:
+                if c == "c":
+                    command = ""
+                elif c == "s":
+                    read_stdin = True
+                elif not child.set_flag(c, on):
+                    err.write(f"sh: -{c}: invalid option\n")
+                    return 2
+        if args and args[0] in ("-", "--"):
+            args.pop(0)
+        if command is not None:
+            if not args:
+                err.write("sh: -c requires an argument\n")
+                return 2
+            command = args.pop(0)
+            if args:
+                child.arg0 = args.pop(0)
+            child.params = args
+            text = command
+        elif args and not read_stdin:
+            script = args.pop(0)
+            child.arg0 = script
+            child.params = args
+            child.cmode = False
+            path = script if "/" in script else self.find_script(script, env, cwd)
+            node = self._lookup(posixpath.join(cwd, path)) if path else None
+            data = node.data if isinstance(node, File) else None
+            if data is None:
+                err.write(f"sh: can't open '{script}': No such file or directory\n")
+                return 2
+            text = data.decode("utf-8", "surrogateescape")
+        else:
+            child.params = args
+            child.cmode = False
+            text = stdin.rest().decode("utf-8", "surrogateescape")
+        lim = self.limits
+        lim.depth += 1
+        if lim.depth > lim.max_depth:
+            lim.depth -= 1
+            raise LimitExceeded("max_depth", lim.max_depth, "runaway recursion?")
+        try:
+            st, _ = child.main(text)
+        finally:
+            lim.depth -= 1
+        return st
+
+    def find_script(self, name: str, env: dict[str, str], cwd: str) -> str | None:
+        # `sh file` reads ./file first, like every sh.
+        if self._lookup(posixpath.join(cwd, name)) is not None:
+            return name
+        return None
+
+    # --- redirections ----------------------------------------------------------------------------
+
+    def with_redirects(self, redirs: tuple[Redirect, ...], body: Callable[[], int]) -> int:
+        saved = self.fds
+        opened: list[FileSink] = []
+        try:
+            fds = self.open_redirects(redirs, opened)
+        except _RedirError as e:
+            for s in opened:
+                s.close()
+            self.err(f"sh: {e.message}\n")
+            return 1
+        self.fds = fds
+        self.keep_redirects = False
+        try:
+            return body()
+        finally:
+            if self.keep_redirects:
+                # `exec >file`: the descriptors stay open until the shell ends.
+                self.keep_redirects = False
+                self.opened.extend(opened)
+            else:
+                self.fds = saved
+                for s in opened:
+                    s.close()
+
+    def open_redirects(self, redirs: Iterable[Redirect], opened: list[FileSink]) -> dict[int, Fd]:
+        fds = dict(self.fds)
+        for r in redirs:
+            op = r.op
+            if r.heredoc is not None:
+                body = r.heredoc.body
+                text = "" if body is None else expand.string(self, body)
+                fds[r.fd] = Source(text.encode("utf-8", "surrogateescape"))
+                continue
+            target = expand.string(self, r.target)
+            if op in (">&", "<&"):
+                if target == "-":
+                    fds[r.fd] = ClosedSink()
+                    continue
+                if target.isdigit():
+                    src = fds.get(int(target))
+                    if src is None or isinstance(src, ClosedSink):
+                        raise _RedirError(f"{target}: Bad file descriptor")
+                    fds[r.fd] = src
+                    continue
+                if op == "<&":
+                    raise _RedirError(f"{target}: Bad file descriptor")
+                op = "&>"  # ash takes ">&file" as bash's "&>file"
+            if op == "<":
+                fds[r.fd] = self.open_read(target)
+            elif op == "<>":
+                if self._lookup(self.abspath(target)) is None:
+                    self.open_write(target, False, False, opened)
+                fds[r.fd] = self.open_read(target)
+            else:
+                sink = self.open_write(target, op == ">>", op == ">", opened)
+                if op == "&>":
+                    fds[1] = sink
+                    fds[2] = sink
+                else:
+                    fds[r.fd] = sink
+        return fds
+
+    def _device(self, path: str, fds: dict[int, Fd] | None = None) -> Fd | None:
+        if path == "/dev/null":
+            return NullSink(None)
+        table = self.fds if fds is None else fds
+        if path in ("/dev/stdout", "/dev/fd/1"):
+            return table.get(1)
+        if path in ("/dev/stderr", "/dev/fd/2"):
+            return table.get(2)
+        if path in ("/dev/stdin", "/dev/fd/0"):
+            return table.get(0)
+        return None
+
+    def open_read(self, target: str) -> Source:
+        path = self.abspath(target)
+        if path.startswith("/dev/"):
+            dev = self._device(path)
+            if isinstance(dev, Source):
+                return dev
+            if dev is not None:
+                return Source(b"")
+        try:
+            node = self.fs.lookup(path)
+        except FsError as e:
+            raise _RedirError(f"can't open {target}: {e.strerror}") from None
+        if node is None:
+            raise _RedirError(f"can't open {target}: no such file")
+        if not allowed(node, self.ident, R_OK):
+            raise _RedirError(f"can't open {target}: Permission denied")
+        if isinstance(node, File):
+            return Source(node.data or b"")
+        return Source(b"")
+
+    def open_write(
+        self, target: str, append: bool, clobber_check: bool, opened: list[FileSink]
+    ) -> Stream:
+        path = self.abspath(target)
+        if path.startswith("/dev/"):
+            dev = self._device(path)
+            if isinstance(dev, Stream):
+                return dev
+            if dev is not None:
+                raise _RedirError(f"can't create {target}: Bad file descriptor")
+        fs = self.fs
+        try:
+            node = fs.lookup(path)
+        except FsError as e:
+            raise _RedirError(f"can't create {target}: {e.strerror}") from None
+        if isinstance(node, Dir):
+            raise _RedirError(f"can't create {target}: Is a directory")
+        if isinstance(node, Device):
+            return NullSink(None)
+        if node is None:
+            parent = self._lookup(posixpath.dirname(path))
+            if not isinstance(parent, Dir):
+                raise _RedirError(f"can't create {target}: nonexistent directory")
+            if not allowed(parent, self.ident, W_OK | X_OK):
+                raise _RedirError(f"can't create {target}: Permission denied")
+            meta = Meta(0o666 & ~self.umask, self.ident.uid, self.ident.gid, self.world.now)
+            try:
+                fs.write_file(path, b"", meta)
+            except FsError as e:
+                raise _RedirError(f"can't create {target}: {e.strerror}") from None
+            self.limits.created()
+            sink = FileSink(self.world, path, append, None)
+        else:
+            if not allowed(node, self.ident, W_OK):
+                raise _RedirError(f"can't create {target}: Permission denied")
+            if clobber_check and self.noclobber and isinstance(node, File):
+                raise _RedirError(f"can't create {target}: File exists")
+            if append:
+                base: bytearray | None = None
+                if isinstance(node, File):
+                    cached = self.world.appends.get(fs.realpath(path))
+                    if cached is not None and cached[0] is node:
+                        base = cached[1]
+                    else:
+                        base = bytearray(node.data or b"")
+                sink = FileSink(self.world, path, True, base)
+            else:
+                if isinstance(node, File) and node.size:
+                    fs.write_file(path, b"")
+                sink = FileSink(self.world, path, False, None)
+        opened.append(sink)
+        return sink
+
+    # --- eval, source, options ------------------------------------------------------------------
+
+    def eval_text(self, text: str, what: str) -> int:
+        """Parse and run ``text`` in this shell (``eval``, ``.``, traps)."""
+        script, error = parse_partial(text)
+        st = self.run(script.body) if script.body else 0
+        if error is not None:
+            raise BuiltinError(error.message)
+        return st
+
+    def set_flag(self, c: str, on: bool) -> bool:
+        attr = _FLAGS.get(c)
+        if attr is None:
+            return False
+        setattr(self, attr, on)
+        return True
+
+    def set_long_option(self, name: str, on: bool) -> bool:
+        attr = _LONG.get(name)
+        if attr is None:
+            return False
+        setattr(self, attr, on)
+        return True
+
+    def init_vars(self, env: dict[str, str], cwd: str) -> None:
+        self.vars = dict(env)
+        self.exported = set(env)
+        self.vars.setdefault("IFS", " \t\n")
+        self.vars.setdefault("PS1", "\\w \\$ ")
+        self.vars.setdefault("PS2", "> ")
+        self.vars.setdefault("PS4", "+ ")
+        self.vars.setdefault("OPTIND", "1")
+        self.vars["PPID"] = "0"
+        try:
+            level = int(env.get("SHLVL", "0")) + 1
+        except ValueError:
+            level = 1
+        self.vars["SHLVL"] = str(level)
+        self.exported.add("SHLVL")
+        if env.get("PWD") != cwd:
+            self.vars["PWD"] = cwd
+        self.exported.add("PWD")
+
+    def main(self, text: str) -> tuple[int, ShellError | None]:
+        """Run a whole script as a shell process; its exit status and any syntax error."""
+        script, error = parse_partial(text)
+        try:
+            try:
+                st = self.run(script.body) if script.body else 0
+                if error is not None:
+                    self.err(f"sh: {error.message}\n")
+                    st = 2
+                else:
+                    error = None
+            except _Exit as e:
+                st = e.status
+                error = None
+            except _Return as r:
+                st = r.status
+                error = None
+            except (_Break, _Continue):
+                st = 0
+            except ExpansionFailure as e:
+                self.fatal_message(e)
+                st = 2
+                error = None
+            self.status = st
+            st = self.exit_trap(st)
+        finally:
+            self.close_opened()
+        return st & 0xFF, error
+
+
+_FLAGS = {
+    "e": "errexit",
+    "u": "nounset",
+    "x": "xtrace",
+    "f": "noglob",
+    "a": "allexport",
+    "C": "noclobber",
+    "v": "verbose",
+}
+_LONG = {
+    "errexit": "errexit",
+    "nounset": "nounset",
+    "xtrace": "xtrace",
+    "noglob": "noglob",
+    "allexport": "allexport",
+    "noclobber": "noclobber",
+    "verbose": "verbose",
+    "pipefail": "pipefail",
+}
+# Attributes a subshell copies as they are (the mutable ones are copied by Shell.fork).
+_STATE = (
+    "world",
+    "fs",
+    "ident",
+    "limits",
+    "cwd",
+    "arg0",
+    "status",
+    "errexit",
+    "nounset",
+    "xtrace",
+    "pipefail",
+    "noglob",
+    "allexport",
+    "noclobber",
+    "verbose",
+    "cmode",
+    "umask",
+    "loop_depth",
+    "lineno",
+    "last_bg",
+    "last_bg_status",
+    "subst_status",
+    "builtins",
+    "special",
+)
+
+
+class _RedirError(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# --- entry points ------------------------------------------------------------------------------
+
+
+def _apply_options(sh: Shell, options: str) -> None:
+    words = options.replace(",", " ").split()
+    k = 0
+    while k < len(words):
+        w = words[k].lstrip("-")
+        if w == "o" and k + 1 < len(words):
+            k += 1
+            if not sh.set_long_option(words[k], True):
+                raise ShellError(f"sh: {words[k]}: invalid option")
+        elif w in _LONG:
+            sh.set_long_option(w, True)
+        else:
+            for c in w:
+                if not sh.set_flag(c, True):
+                    raise ShellError(f"sh: -{c}: invalid option")
+        k += 1
+
+
+def _result(sh: Shell, world: _World, status: int, error: ShellError | None) -> RunResult:
+    out = sh.fds.get(1)
+    err = sh.fds.get(2)
+    return RunResult(
+        status=status,
+        stdout=out.getvalue() if isinstance(out, Stream) else b"",
+        stderr=err.getvalue() if isinstance(err, Stream) else b"",
+        unemulated=list(world.unemulated),
+        env=sh.environ(),
+        cwd=sh.cwd,
+        output=b"".join(world.log),
+        error=error,
+    )
+
+
+def _ensure_stack() -> None:
+    # Nested functions and subshells recurse in Python; the depth limit stops them well
+    # before this.
+    if sys.getrecursionlimit() < 20000:
+        sys.setrecursionlimit(20000)
+
+
+def _clock(env: dict[str, str], now: int | None) -> int:
+    # Like the utilities: $SOURCE_DATE_EPOCH or 0, so builds are reproducible.
+    if now is not None:
+        return now
+    try:
+        return int(env.get("SOURCE_DATE_EPOCH", "0"))
+    except ValueError:
+        return 0
+
+
+def run_script(
+    script: str,
+    *,
+    fs: FS,
+    env: dict[str, str],
+    cwd: str,
+    ident: Identity,
+    args: list[str] | None = None,
+    stdin: bytes = b"",
+    registry: Registry = REGISTRY,
+    limits: Limits | None = None,
+    options: str = "",
+    now: int | None = None,
+) -> RunResult:
+    """Run ``script`` as ``sh -c script [args...]`` would, in the image ``fs``.
+
+    ``args`` are the operands after the script, as for ``sh -c``: the first is ``$0``
+    (``sh`` when there is none), the others ``$1``, ``$2``... ``options`` are ``set``
+    flags (``"eu"``, ``"-e -o pipefail"``); ``now`` is the mtime of files the shell creates
+    (default ``$SOURCE_DATE_EPOCH`` or 0).
+
+    A syntax error is reported the way ash reports it: the complete commands before it
+    run, then ``sh: syntax error: ...`` on stderr and status 2 (``result.error`` holds the
+    located :class:`ShellError`). A :class:`LimitExceeded` propagates, carrying the run so
+    far as its ``result`` attribute.
+    """
+    _ensure_stack()
+    lim = limits if limits is not None else Limits()
+    world = _World(fs, ident, registry, lim, _clock(env, now))
+    sh = Shell(world, cwd)
+    sh.fds = {0: Source(stdin), 1: _Tee(lim, world.log), 2: _Tee(lim, world.log)}
+    sh.init_vars(env, cwd)
+    operands = list(args or [])
+    if operands:
+        sh.arg0 = operands.pop(0)
+    sh.params = operands
+    _apply_options(sh, options)
+    try:
+        status, error = sh.main(script)
+    except LimitExceeded as e:
+        setattr(e, "result", _result(sh, world, 137, None))  # noqa: B010 - documented extra
+        raise
+    return _result(sh, world, status, error)
+
+
+def run_argv(
+    argv: list[str],
+    *,
+    fs: FS,
+    env: dict[str, str],
+    cwd: str,
+    ident: Identity,
+    stdin: bytes = b"",
+    registry: Registry = REGISTRY,
+    limits: Limits | None = None,
+    now: int | None = None,
+) -> RunResult:
+    """Run a program without a shell (Docker's exec form ``RUN ["prog", "arg"]``)."""
+    _ensure_stack()
+    lim = limits if limits is not None else Limits()
+    world = _World(fs, ident, registry, lim, _clock(env, now))
+    sh = Shell(world, cwd)
+    out, err = _Tee(lim, world.log), _Tee(lim, world.log)
+    sh.fds = {0: Source(stdin), 1: out, 2: err}
+    sh.vars = dict(env)
+    sh.exported = set(env)
+    if not argv:
+        raise ShellError("no command given")
+    try:
+        status = sh.exec_program(list(argv), dict(env), cwd, Source(stdin), out, err, None)
+    except LimitExceeded as e:
+        setattr(e, "result", _result(sh, world, 137, None))  # noqa: B010 - documented extra
+        raise
+    return _result(sh, world, status, None)
+
+
+__all__ = [
+    "BuiltinError",
+    "FileSink",
+    "RunResult",
+    "Shell",
+    "Source",
+    "Unemulated",
+    "run_argv",
+    "run_script",
+]
