@@ -72,7 +72,7 @@ def test_unknown_target_suggests_a_name() -> None:
         ("FROM scratch\nCOPY missing.txt /\n", 'failed to calculate checksum of ref: "/missing.txt": not found', 2),
         ("FROM scratch\nCOPY notes.md /\n", 'failed to calculate checksum of ref: "/notes.md": not found', 2),
         ("ARG IMG\nFROM ${IMG}\n", "base name (${IMG}) should not be blank", 2),
-        ("FROM scratch\nRUN echo hi\n", "RUN is not emulated yet", 2),
+        ("FROM scratch\nRUN echo hi\n", '"/bin/sh -c echo hi" did not complete successfully', 2),
         ("FROM scratch\nCOPY a.txt /f\nCOPY d /f\n", "cannot copy to non-directory: /f", 3),
         ("FROM scratch\nSTOPSIGNAL SIGNOPE\n", "Invalid signal: SIGNOPE", 2),
         ("FROM scratch\nEXPOSE 80/tcp nope\n", "invalid containerPort: nope", 2),

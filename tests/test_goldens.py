@@ -120,8 +120,6 @@ def _build(case: Path, tmp_path: Path) -> BuildResult:
 @pytest.mark.parametrize("case", [pytest.param(c, id=c.name) for c in CASES])
 def test_golden(case: Path, tmp_path: Path) -> None:
     spec = json.loads((case / "case.json").read_text())
-    if spec.get("needs_run"):
-        pytest.skip("uses RUN, which emu emulates from the RUN issue on")
     expected_rc = int((case / "expected" / "rc").read_text().strip() or "0")
     if case.name in VERSION_DIFFERENCES:
         fragment, _why = VERSION_DIFFERENCES[case.name]

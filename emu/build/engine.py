@@ -119,6 +119,12 @@ class _Build:
         self.base_stage: dict[int, int | None] = {}
         self.external: dict[str, Image] = {}
         self.steps: list[StepEvent] = []
+        if opts.executor is None:
+            from emu.build.runexec import ShellExecutor
+
+            self.executor: RunExecutor = ShellExecutor()
+        else:
+            self.executor = opts.executor
         self.final_vars: dict[int, dict[str, str]] = {}
         stages = df.stages
         if not stages:
@@ -346,7 +352,7 @@ class _Build:
             last_root=base.rootfs.root,
             source_date_epoch=self.opts.source_date_epoch,
             sources=_Sources(self),
-            executor=self.opts.executor,
+            executor=self.executor,
         )
         self.states[stage.index] = state
         self.steps.append(StepEvent(stage.index, stage.from_.line, stage.from_.source))

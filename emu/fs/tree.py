@@ -226,6 +226,10 @@ class FS:
         return f
 
     def mkdir(self, path: str, meta: Meta | None = None, *, exist_ok: bool = False) -> Dir:
+        if not self._resolve(path, False)[0]:
+            if exist_ok:
+                return self.root
+            raise FsError(_errno.EEXIST, "/")
         parent, name, real = self._parent_for_write(path)
         existing = parent.entries.get(name)
         if existing is not None:

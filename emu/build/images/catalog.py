@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from emu.build.image import DEFAULT_PATH, Image, ImageConfig
+from emu.build.image import DEFAULT_PATH, HistoryEntry, Image, ImageConfig
 from emu.errors import EmuError
 from emu.fs.nodes import Blob, Dir, File, Meta, Node, Symlink
 from emu.fs.tree import Snapshot, clean
@@ -751,6 +751,9 @@ def lookup(ref: str) -> Image:
             img = Image(
                 rootfs=_snapshot(entry),
                 config=_config(entry),
+                # The catalogued base counts as one imported layer (as `docker import`
+                # records it: an empty created_by), whatever the real image's layering.
+                history=(HistoryEntry(""),),
                 base_size=entry.info.size,
                 name=familiar(norm),
             )

@@ -1,29 +1,32 @@
-"""RUN: a command against the stage's filesystem, through the pluggable executor."""
+"""RUN: a command against the stage's filesystem, through the stage's executor."""
 
 from __future__ import annotations
 
 from emu.build.state import StageState
 from emu.build.steps.shell import current
 from emu.dockerfile.instructions import Run
-from emu.errors import BuildError
-
-
-class NotEmulated:
-    """The executor until the shell exists: a clear error, never a silent skip."""
-
-    def run(self, st: StageState, inst: Run, argv: tuple[str, ...], env: dict[str, str]) -> None:
-        raise BuildError(
-            f"RUN is not emulated yet: {inst.source}",
-            file=st.file,
-            pos=inst.pos,
-            hint="emu's shell arrives in a later release; remove the RUN or build with docker",
-        )
 
 
 def apply(st: StageState, inst: Run) -> None:
     line = inst.command
     argv = (*current(st), *line.args) if line.prepend_shell else line.args
+    if line.files and line.prepend_shell:
+        words = line.args[0].split()
+        if (
+            len(line.files) == 1
+            and len(words) == 1
+            and words[0].lstrip("0123456789").startswith("<<")
+        ):
+            # RUN <<EOF alone: the here-document is the script itself.
+            argv = (*current(st), line.files[0].data)
+        else:
+            # Otherwise the shell gets the line and its here-documents, as BuildKit passes them.
+            body = "".join(f"{f.data}{f.name}\n" for f in line.files)
+            argv = (*current(st), f"{line.args[0]}\n{body}")
     env = st.env()
-    executor = st.executor or NotEmulated()
-    executor.run(st, inst, argv, env)
+    if st.executor is None:
+        from emu.build.runexec import ShellExecutor
+
+        st.executor = ShellExecutor()
+    st.executor.run(st, inst, argv, env)
     st.commit(f"RUN {st.build_arg_prefix()}{' '.join(argv)} # buildkit", layer=True)
