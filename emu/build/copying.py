@@ -305,7 +305,7 @@ def _copy_parents(
     base = dest.rstrip("/") or ""
     for raw in sources:
         copier.linked = {}
-        pivot_raw, sep, after = raw.partition("/./")
+        pivot_raw, sep, _after = raw.partition("/./")
         pivot = source_path(pivot_raw) if sep else "/"
         pattern = source_path(raw.replace("/./", "/"))
         if has_meta(pattern):
