@@ -73,6 +73,10 @@ def _build_parser() -> argparse.ArgumentParser:
         help="legacy builds every stage up to the target, as the classic builder did",
     )  # fmt: skip
     b.add_argument(
+        "--permissive", action="store_true",
+        help="a program emu does not emulate becomes a warning and a no-op instead of an error",
+    )  # fmt: skip
+    b.add_argument(
         "--add-url", action="append", metavar="URL=FILE",
         help="serve an ADD <URL> from a local file (emu never opens the network)",
     )  # fmt: skip

@@ -101,9 +101,13 @@ def run(args: argparse.Namespace) -> int:
             name = "Dockerfile" if args.file is None else args.file
         ctx = from_directory(context_arg, dockerfile=df_path)
 
+    from emu.build.runexec import ShellExecutor
+
+    executor = ShellExecutor(permissive=args.permissive)
     try:
         df = load(text, name)
         opts = BuildOptions(
+            executor=executor,
             target=args.target,
             build_args=build_args,
             platform=Platform.parse(args.platform) if args.platform else Platform(),
@@ -119,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
 
     progress = args.progress
     if progress != "quiet":
-        _report(result, progress)
+        _report(result, progress, executor)
     if outputs:
         _write_output(result, outputs[0], opts.source_date_epoch, tuple(args.tag or ()))
     if args.tag:
@@ -184,16 +188,25 @@ def _human(n: float) -> str:
     return f"{n}GB"
 
 
-def _report(result: object, progress: str) -> None:
+def _report(result: object, progress: str, executor: object) -> None:
     from rich.text import Text
 
     from emu.build.engine import BuildResult
+    from emu.build.runexec import ShellExecutor
 
-    assert isinstance(result, BuildResult)
+    assert isinstance(result, BuildResult) and isinstance(executor, ShellExecutor)
     console = err()
     total = result.total_instructions
+    by_line = {o.line: o for o in executor.outputs}
     for i, step in enumerate(result.steps, 1):
         console.print(Text(f"Step {i}/{total} : {step.text}"))
+        run = by_line.get(step.line) if step.text.upper().startswith("RUN") else None
+        if run is not None:
+            for raw in (run.stdout + run.stderr).decode("utf-8", "replace").splitlines()[:50]:
+                console.print(Text(f" ---> {raw}", style="dim"))
+            for note in run.notes:
+                console.print(Text(f" warning: {note}", style="yellow"))
+
     for st in result.stages:
         line = Text()
         mark = {"final": "final    ", "built": "discarded", "skipped": "skipped  "}[st.status]
