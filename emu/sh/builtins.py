@@ -315,6 +315,9 @@ def b_local(sh: Shell, argv: list[str]) -> int:
         sh.make_local(name)
         if eq:
             sh.set_var(name, value)
+        elif name not in sh.readonly:
+            # ash: `local x` starts out unset inside the function.
+            sh.vars.pop(name, None)
     return 0
 
 
@@ -1038,7 +1041,13 @@ def _printf_once(sh: Shell, fmt: str, st: _PrintfState, out: list[str]) -> bool:
             v = _printf_int(st, sh, arg, unsigned=True)
             if v < 0:
                 v += 1 << 64
-            out.append((spec + conv) % v)
+            if conv == "o" and "#" in flags:
+                # C's "%#o" is a leading 0; Python's would be "0o".
+                text = f"{v:o}"
+                text = text if text.startswith("0") else "0" + text
+                out.append((spec.replace("#", "") + "s") % text)
+            else:
+                out.append((spec + conv) % v)
         elif conv in "eEfFgGaA":
             f = _printf_float(st, sh, arg)
             out.append((spec + ("e" if conv in "aA" else conv)) % f)

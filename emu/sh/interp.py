@@ -198,46 +198,58 @@ class _Tee(Stream):
 
 
 class FileSink(Stream):
-    """An output redirection to a file in the image, written back when closed."""
+    """An output redirection to a file in the image.
 
-    __slots__ = ("_append", "_base", "_path", "_world")
+    Written bytes collect in a buffer that reaches the image when the redirection ends,
+    or after each command for descriptors kept open by ``exec``. The buffer of an appended
+    file is shared with the next ``>>`` to it, and past a size the image gets a lazy view
+    of it, so a loop appending a line at a time costs O(line), not O(file).
+    """
 
-    def __init__(self, world: _World, path: str, append: bool, base: bytearray | None) -> None:
+    __slots__ = ("_buf", "_dirty", "_path", "_shared", "_world")
+
+    def __init__(self, world: _World, path: str, buf: bytearray, shared: bool) -> None:
         super().__init__(None)
         self._world = world
         self._path = path
-        self._append = append
-        self._base = base
+        self._buf = buf
+        self._dirty = False
+        self._shared = shared
 
     def write(self, data: bytes | str) -> None:
         if isinstance(data, str):
             data = data.encode("utf-8", "surrogateescape")
         if data:
             self._world.limits.stored(len(data))
-            self._chunks.append(data)
+            self._buf += data
+            self._dirty = True
+
+    def getvalue(self) -> bytes:
+        return bytes(self._buf)
 
     def close(self) -> None:
-        if not self._chunks:
+        if not self._dirty:
             return
+        self._dirty = False
         fs = self._world.fs
-        new = b"".join(self._chunks)
-        self._chunks = []
-        if not self._append:
-            fs.write_file(self._path, new)
+        try:
+            node = fs.lookup(self._path)
+        except EmuError:
             return
-        buf = self._base if self._base is not None else bytearray()
-        buf += new
-        node = fs.lookup(self._path)
-        meta = node.meta if isinstance(node, File) else Meta(0o644)
-        if len(buf) < _LAZY_APPEND:
-            fs.write_file(self._path, bytes(buf), meta)
-            return
-        # A log appended to line by line: share one growing buffer and hand the image a
-        # lazy view of its current length, so each append costs O(appended bytes).
+        if not isinstance(node, File):
+            return  # removed (or replaced by a directory) meanwhile: nothing to show
+        buf = self._buf
         size = len(buf)
-        f = File(meta, Lazy(size, _prefix(buf, size)))
+        if size < _LAZY_APPEND:
+            f = File(node.meta, bytes(buf))
+        else:
+            # The buffer only grows, so a view of its first ``size`` bytes never changes.
+            f = File(node.meta, Lazy(size, _prefix(buf, size)))
         fs.put(self._path, f, follow_last=True)
-        self._world.appends[fs.realpath(self._path)] = (f, buf)
+        if self._shared or size >= _LAZY_APPEND:
+            self._world.appends[fs.realpath(self._path)] = (f, buf)
+
+    flush = close
 
 
 Fd = Stream | Source
@@ -284,9 +296,7 @@ Builtin = Callable[["Shell", list[str]], int]
 
 
 def _builtins() -> tuple[dict[str, Builtin], frozenset[str]]:
-    from emu.sh import builtins
-
-    return builtins.BUILTINS, builtins.SPECIAL
+    return _bi.BUILTINS, _bi.SPECIAL
 
 
 class Shell:
@@ -322,6 +332,7 @@ class Shell:
         self.loop_depth = 0
         self.frames: list[dict[str, tuple[str | None, bool]]] = []
         self.lineno = 0
+        self.funcname = ""  # $FUNCNAME, which ash keeps
         self.last_bg: int | None = None
         self.last_bg_status = 0
         self.subst_status: int | None = None
@@ -436,6 +447,8 @@ class Shell:
                 return " ".join(self.params)
             case "LINENO":
                 return str(self.line_number())
+            case "FUNCNAME":
+                return self.funcname
         return None
 
     def line_number(self) -> int:
@@ -596,11 +609,13 @@ class Shell:
                     if b.n > 1:
                         b.n -= 1
                         raise
+                    st = 0  # the status of `break` itself
                     break
                 except _Continue as c:
                     if c.n > 1:
                         c.n -= 1
                         raise
+                    st = 0
         finally:
             self.loop_depth -= 1
         return st
@@ -621,11 +636,13 @@ class Shell:
                     if b.n > 1:
                         b.n -= 1
                         raise
+                    st = 0
                     break
                 except _Continue as cont:
                     if cont.n > 1:
                         cont.n -= 1
                         raise
+                    st = 0
         finally:
             self.loop_depth -= 1
         return st
@@ -697,10 +714,16 @@ class Shell:
                 return self.with_redirects(node.redirs, lambda: st)
             return st
         if node.redirs:
-            return self.with_redirects(
+            st = self.with_redirects(
                 node.redirs, lambda: self.dispatch(argv, assigns, node, tested)
             )
-        return self.dispatch(argv, assigns, node, tested)
+        else:
+            st = self.dispatch(argv, assigns, node, tested)
+        if self.opened:
+            # Descriptors kept open by `exec` show their bytes after every command.
+            for sink in self.opened:
+                sink.flush()
+        return st
 
     def trace(self, assigns: list[tuple[str, str]], argv: list[str]) -> None:
         words = [f"{n}={maybe_quote(v)}" for n, v in assigns]
@@ -776,8 +799,9 @@ class Shell:
         if lim.depth > lim.max_depth:
             lim.depth -= 1
             raise LimitExceeded("max_depth", lim.max_depth, "runaway recursion?")
-        saved_params = self.params
+        saved_params, saved_name = self.params, self.funcname
         self.params = argv[1:]
+        self.funcname = f.name
         frame: dict[str, tuple[str | None, bool]] = {}
         self.frames.append(frame)
         for k, v in assigns:
@@ -789,7 +813,7 @@ class Shell:
         except _Return as r:
             return r.status
         finally:
-            self.params = saved_params
+            self.params, self.funcname = saved_params, saved_name
             self.frames.pop()
             for k, (old, was_exported) in frame.items():
                 if old is None:
@@ -868,8 +892,11 @@ class Shell:
                 return self.run_sh(argv, env, cwd, stdin, out, err, pos)
             shebang = self._shebang(found)
             if shebang is not None and depth < 4:
+                # The kernel hands the interpreter the path execve got: as typed when it
+                # has a slash, else where $PATH found it.
+                script = name if "/" in name else found
                 return self.exec_program(
-                    [*shebang, found, *argv[1:]], env, cwd, stdin, out, err, pos, depth + 1
+                    [*shebang, script, *argv[1:]], env, cwd, stdin, out, err, pos, depth + 1
                 )
             self.world.unemulated.append(Unemulated(name, pos, found))
             err.write(f"sh: {name}: not found\n")
@@ -1043,6 +1070,9 @@ class Shell:
             target = expand.string(self, r.target)
             if op in (">&", "<&"):
                 if target == "-":
+                    old = fds.get(r.fd)
+                    if isinstance(old, FileSink):
+                        old.flush()
                     fds[r.fd] = ClosedSink()
                     continue
                 if target.isdigit():
@@ -1132,25 +1162,25 @@ class Shell:
             except FsError as e:
                 raise _RedirError(f"can't create {target}: {e.strerror}") from None
             self.limits.created()
-            sink = FileSink(self.world, path, append, None)
+            sink = FileSink(self.world, path, bytearray(), append)
         else:
             if not allowed(node, self.ident, W_OK):
                 raise _RedirError(f"can't create {target}: Permission denied")
             if clobber_check and self.noclobber and isinstance(node, File):
                 raise _RedirError(f"can't create {target}: File exists")
             if append:
-                base: bytearray | None = None
+                base = bytearray()
                 if isinstance(node, File):
                     cached = self.world.appends.get(fs.realpath(path))
                     if cached is not None and cached[0] is node:
                         base = cached[1]
                     else:
                         base = bytearray(node.data or b"")
-                sink = FileSink(self.world, path, True, base)
+                sink = FileSink(self.world, path, base, True)
             else:
                 if isinstance(node, File) and node.size:
                     fs.write_file(path, b"")
-                sink = FileSink(self.world, path, False, None)
+                sink = FileSink(self.world, path, bytearray(), False)
         opened.append(sink)
         return sink
 
@@ -1267,6 +1297,7 @@ _STATE = (
     "umask",
     "loop_depth",
     "lineno",
+    "funcname",
     "last_bg",
     "last_bg_status",
     "subst_status",
@@ -1302,13 +1333,13 @@ def _apply_options(sh: Shell, options: str) -> None:
         k += 1
 
 
-def _result(sh: Shell, world: _World, status: int, error: ShellError | None) -> RunResult:
-    out = sh.fds.get(1)
-    err = sh.fds.get(2)
+def _result(
+    sh: Shell, world: _World, status: int, error: ShellError | None, out: Stream, err: Stream
+) -> RunResult:
     return RunResult(
         status=status,
-        stdout=out.getvalue() if isinstance(out, Stream) else b"",
-        stderr=err.getvalue() if isinstance(err, Stream) else b"",
+        stdout=out.getvalue(),
+        stderr=err.getvalue(),
         unemulated=list(world.unemulated),
         env=sh.environ(),
         cwd=sh.cwd,
@@ -1318,10 +1349,13 @@ def _result(sh: Shell, world: _World, status: int, error: ShellError | None) -> 
 
 
 def _ensure_stack() -> None:
-    # Nested functions and subshells recurse in Python; the depth limit stops them well
-    # before this.
+    # Nested functions and subshells recurse in Python (a few frames per level); the depth
+    # limit stops them well before this.
     if sys.getrecursionlimit() < 20000:
         sys.setrecursionlimit(20000)
+
+
+_ensure_stack()
 
 
 def _clock(env: dict[str, str], now: int | None) -> int:
@@ -1364,7 +1398,8 @@ def run_script(
     lim = limits if limits is not None else Limits()
     world = _World(fs, ident, registry, lim, _clock(env, now))
     sh = Shell(world, cwd)
-    sh.fds = {0: Source(stdin), 1: _Tee(lim, world.log), 2: _Tee(lim, world.log)}
+    out, err = _Tee(lim, world.log), _Tee(lim, world.log)
+    sh.fds = {0: Source(stdin), 1: out, 2: err}
     sh.init_vars(env, cwd)
     operands = list(args or [])
     if operands:
@@ -1374,9 +1409,9 @@ def run_script(
     try:
         status, error = sh.main(script)
     except LimitExceeded as e:
-        setattr(e, "result", _result(sh, world, 137, None))  # noqa: B010 - documented extra
+        setattr(e, "result", _result(sh, world, 137, None, out, err))  # noqa: B010
         raise
-    return _result(sh, world, status, error)
+    return _result(sh, world, status, error, out, err)
 
 
 def run_argv(
@@ -1405,10 +1440,14 @@ def run_argv(
     try:
         status = sh.exec_program(list(argv), dict(env), cwd, Source(stdin), out, err, None)
     except LimitExceeded as e:
-        setattr(e, "result", _result(sh, world, 137, None))  # noqa: B010 - documented extra
+        setattr(e, "result", _result(sh, world, 137, None, out, err))  # noqa: B010
         raise
-    return _result(sh, world, status, None)
+    return _result(sh, world, status, None, out, err)
 
+
+# Imported last: the builtins module refers back to this one (and must be loaded before a
+# script runs, so running never imports anything).
+from emu.sh import builtins as _bi  # noqa: E402
 
 __all__ = [
     "BuiltinError",

@@ -293,6 +293,7 @@ def maybe_quote(s: str) -> str:
 
 # --- the parser --------------------------------------------------------------------------
 
+MAX_NESTING: Final = 500  # compound commands and expansions inside one another
 _META: Final = frozenset(" \t\n;&|<>()")
 _RESERVED: Final = frozenset(
     ["if", "then", "else", "elif", "fi", "do", "done", "case", "esac", "while", "until",
@@ -367,6 +368,7 @@ class _Parser:
         self.base_col = column
         self._starts = [0] + [m.end() for m in re.finditer("\n", src)]
         self.pending: list[HereDoc] = []
+        self.depth = 0  # nesting of commands and expansions
 
     # --- positions and errors --------------------------------------------------------
 
@@ -560,6 +562,15 @@ class _Parser:
     # --- commands --------------------------------------------------------------------
 
     def command(self) -> Command:
+        self.depth += 1
+        try:
+            if self.depth > MAX_NESTING:
+                raise self.error("nesting too deep")
+            return self._command()
+        finally:
+            self.depth -= 1
+
+    def _command(self) -> Command:
         self.blank()
         start = self.i
         if start >= self.n:
@@ -985,6 +996,15 @@ class _Parser:
 
     def dollar(self, dq: bool) -> WordPart | None:
         """The expansion at ``$`` (None: a literal ``$``)."""
+        self.depth += 1
+        try:
+            if self.depth > MAX_NESTING:
+                raise self.error("nesting too deep")
+            return self._dollar(dq)
+        finally:
+            self.depth -= 1
+
+    def _dollar(self, dq: bool) -> WordPart | None:
         src, i = self.src, self.i
         nxt = src[i + 1] if i + 1 < self.n else ""
         if nxt == "{":

@@ -137,7 +137,7 @@ def ls(proc: Proc) -> int:
         node = proc.fs.lookup(proc.path(n))
         if node is None:
             proc.err(f"{n}: No such file or directory")
-            st = 2
+            st = 1
         elif isinstance(node, Dir):
             dirs.append(n)
         else:
