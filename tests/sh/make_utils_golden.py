@@ -124,6 +124,7 @@ def run_case(case: dict[str, Any], bindir: str, gen_time: int) -> dict[str, Any]
                 argv, stdin = cmd["argv"], cmd.get("stdin", "")
             else:
                 argv, stdin = cmd, ""
+            argv = [a.replace("@TMP@", str(tmp)) for a in argv]
             r = subprocess.run(
                 [BUSYBOX, *argv],
                 cwd=tmp,
@@ -175,7 +176,7 @@ def main() -> None:
                 "cases": cases,
             }
             path = OUT / f"{fam}.json"
-            path.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
+            path.write_text(json.dumps(doc, indent=1) + "\n")
             print(f"{path.relative_to(HERE.parent.parent)}: {len(cases)} cases")
     finally:
         shutil.rmtree(bindir, ignore_errors=True)

@@ -40,8 +40,10 @@ def test_golden(family: str, case: dict[str, Any]) -> None:
     setup(fs, SCRATCH, case.get("setup", {}), doc["setup_mtime"])
     now = doc["generated"]
     env = {"SOURCE_DATE_EPOCH": str(now), **case.get("env", {})}
-    for cmd, want in zip(case["cmds"], case["results"], strict=True):
+    skip = set(case.get("stdout_skip", []))
+    for i, (cmd, want) in enumerate(zip(case["cmds"], case["results"], strict=True)):
         argv, stdin = (cmd["argv"], cmd.get("stdin", "")) if isinstance(cmd, dict) else (cmd, "")
+        argv = [a.replace("@TMP@", SCRATCH) for a in argv]
         r = run(fs, argv, stdin, env=env)
         got = {
             "stdout": r.out.replace(SCRATCH, "@TMP@"),
@@ -49,9 +51,18 @@ def test_golden(family: str, case: dict[str, Any]) -> None:
             "status": r.status,
         }
         exp = {**want, "stderr": _usage_cut(want["stderr"])}
+        if i in skip:  # bytes that legitimately differ (another DEFLATE implementation)
+            got["stdout"] = exp["stdout"] = ""
         if case.get("sort_stdout"):
             got["stdout"] = sorted(got["stdout"].splitlines())
             exp["stdout"] = sorted(exp["stdout"].splitlines())
         assert got == exp, f"{argv}"
     if "listing" in case:
-        assert listing(fs, SCRATCH, case.get("owners", False), now) == case["listing"]
+        got_list = listing(fs, SCRATCH, case.get("owners", False), now)
+        exp_list = case["listing"]
+        for entries in (got_list, exp_list):
+            for e in entries:
+                if e["path"] in case.get("nohash", []):
+                    e.pop("sha", None)
+                    e.pop("size", None)
+        assert got_list == exp_list

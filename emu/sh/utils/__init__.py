@@ -2,9 +2,10 @@
 as handlers registered in :data:`emu.sh.api.REGISTRY` when this package is imported.
 
 One module per family: :mod:`files`, :mod:`text`, :mod:`sed`, :mod:`grep`, :mod:`find`,
-:mod:`archive`, :mod:`misc`, :mod:`users`.
+:mod:`archive`, :mod:`misc`, :mod:`users`; :mod:`_common` holds what they share (option
+parsing, the permission-checking "kernel", users and groups, modes).
 """
 
-from emu.sh.utils import files, grep, sed, text
+from emu.sh.utils import archive, files, find, grep, misc, sed, text, users
 
-__all__ = ["files", "grep", "sed", "text"]
+__all__ = ["archive", "files", "find", "grep", "misc", "sed", "text", "users"]

@@ -5,7 +5,10 @@ directory, or a dict: ``data``/``hex`` content, ``dir``, ``symlink`` target, ``l
 link to another set-up path), ``mode``, ``uid``, ``gid``); ``cmds`` (argv lists, applet
 first, or ``{"argv": [...], "stdin": "..."}``); optional ``owners`` (list uid/gid too),
 ``listing`` (False: skip the file listing), ``env``, ``sort_stdout`` (the output follows
-readdir order, which differs between filesystems: compare its lines sorted).
+readdir order, which differs between filesystems: compare its lines sorted), ``nohash``
+(paths whose bytes legitimately differ: another DEFLATE, readdir-ordered archives),
+``stdout_skip`` (indexes of commands whose stdout is such bytes). ``@TMP@`` in an argument
+is the case's directory.
 """
 
 from __future__ import annotations
@@ -243,3 +246,89 @@ GREP: list[Case] = [
 FAMILIES["text"] = TEXT
 FAMILIES["sed"] = SED
 FAMILIES["grep"] = GREP
+
+FTREE = {
+    "d/a.txt": "aaa\n",
+    "d/b.TXT": "",
+    "d/sub/c.txt": "c\n",
+    "d/sub/deep/e.log": "log\n",
+    "d/empty/": None,
+    "d/link": {"symlink": "a.txt"},
+    "d/exe": {"data": "#!/bin/sh\n", "mode": "755"},
+    "d/own": {"data": "o", "uid": 1, "gid": 2},
+    "top": "t\n",
+}
+
+FIND: list[Case] = [
+    c("find-all", ["find", "d"], ["find", "d/"], setup=FTREE, sort_stdout=True),
+    c("find-name", ["find", "d", "-name", "*.txt"], ["find", "d", "-iname", "*.txt"], ["find", ".", "-name", "c*"], setup=FTREE, sort_stdout=True),
+    c("find-type", ["find", "d", "-type", "d"], ["find", "d", "-type", "f"], ["find", "d", "-type", "l"], setup=FTREE, sort_stdout=True),
+    c("find-depth", ["find", "d", "-maxdepth", "1"], ["find", "d", "-mindepth", "2"], ["find", "d", "-maxdepth", "0"], setup=FTREE, sort_stdout=True),
+    c("find-path", ["find", "d", "-path", "*/sub/*"], ["find", ".", "-path", "./d/sub", "-prune", "-o", "-type", "f", "-print"], setup=FTREE, sort_stdout=True),
+    c("find-not-or", ["find", "d", "!", "-name", "*.txt", "-type", "f"], ["find", "d", "-not", "-type", "d"], ["find", "d", "(", "-name", "a*", "-o", "-name", "e*", ")", "-print"], setup=FTREE, sort_stdout=True),
+    c("find-empty-size", ["find", "d", "-empty"], ["find", "d", "-size", "+0"], ["find", "d", "-size", "-2c", "-type", "f"], ["find", "d", "-size", "4c"], setup=FTREE, sort_stdout=True),
+    c("find-perm-user", ["find", "d", "-perm", "755"], ["find", "d", "-perm", "-u+x", "-type", "f"], ["find", "d", "-user", "daemon"], ["find", "d", "-group", "2"], setup=FTREE, sort_stdout=True),
+    c("find-newer", ["find", "d", "-newer", "top"], setup={**FTREE, "@mtimes": {"d/a.txt": 1600000000, "top": 1590000000}}, sort_stdout=True),
+    c("find-exec", ["find", "d", "-name", "*.txt", "-exec", "cat", "{}", ";"], ["find", "d/sub/deep", "-type", "f", "-exec", "echo", "f:", "{}", "+"], setup=FTREE, sort_stdout=True),
+    c("find-exec-status", ["find", "d", "-maxdepth", "0", "-exec", "false", "{}", "+"], ["find", "d", "-maxdepth", "0", "-exec", "false", ";"], ["find", "d", "-maxdepth", "0", "-exec", "nosuchprog", "{}", ";"], setup=FTREE),
+    c("find-print0", ["find", "d/sub/deep", "-print0"], setup=FTREE),
+    c("find-errors", ["find", "nope"], ["find", "d", "-bogus"], ["find", "d", "-type", "q"], ["find", "d", "-name"], ["find", "d", "-exec", "echo"], setup=FTREE),
+    c("find-quit", ["find", "d", "-maxdepth", "0", "-print", "-quit"], setup=FTREE),
+    c("find-regex", ["find", "d", "-regex", ".*/[a-c]\\.txt"], setup=FTREE, sort_stdout=True),
+    c("find-links-follow", ["find", "-L", "d", "-type", "f", "-name", "link"], ["find", "d", "-type", "f", "-name", "link"], setup=FTREE),
+    c("xargs-basic", sin(["xargs"], "a b\nc\n"), sin(["xargs", "echo", "x"], "1 2 3\n"), sin(["xargs", "-n", "1"], "a b c\n"), sin(["xargs", "-n2", "echo", "-"], "1 2 3 4 5\n")),
+    c("xargs-I", sin(["xargs", "-I", "{}", "echo", "[{}]"], "a b\n  c\n\nd\n"), sin(["xargs", "-I%", "echo", "%-%"], "x\n")),
+    c("xargs-0", sin(["xargs", "-0", "-n1", "echo"], "a b\0c\0"), sin(["xargs", "-0"], "x\0\0y\0")),
+    c("xargs-r-empty", sin(["xargs", "-r", "echo", "none"], ""), sin(["xargs", "echo", "empty"], ""), sin(["xargs", "-r", "echo", "sp"], "  \n")),
+    c("xargs-quotes", sin(["xargs", "-n1"], "'a b' \"c d\" e\\ f\n"), sin(["xargs"], "a\"b\n"), sin(["xargs"], "it's\n")),
+    c("xargs-status", sin(["xargs", "false"], "a\n"), sin(["xargs", "nosuch"], "a\n")),
+    c("xargs-files", sin(["xargs", "rm"], "a b\n"), sin(["xargs", "-t", "touch"], "c\n"), setup={"a": "1", "b": "2"}),
+]
+
+ATREE = {
+    "d/f": "hello\n",
+    "d/h": {"link": "d/f"},
+    "d/l": {"symlink": "f"},
+    "d/sub/x": {"data": "x", "mode": "600", "uid": 1, "gid": 2},
+    "d/exe": {"data": "#!", "mode": "755"},
+}
+
+ARCHIVE: list[Case] = [
+    c("tar-c-one-file-bytes", ["tar", "cf", "a.tar", "d/f"], setup=ATREE),
+    c("tar-c-t", ["tar", "cf", "a.tar", "d"], ["tar", "tf", "a.tar"], ["tar", "tvf", "a.tar"], setup={k: v for k, v in ATREE.items() if k != "d/h"}, sort_stdout=True, nohash=["a.tar"]),
+    c("tar-x", ["tar", "cf", "a.tar", "d"], ["rm", "-r", "d"], ["tar", "xf", "a.tar"], setup=ATREE, owners=True, nohash=["a.tar"]),
+    c("tar-x-C-strip", ["tar", "-cf", "a.tar", "d"], ["mkdir", "out"], ["tar", "-xf", "a.tar", "-C", "out", "--strip-components=1"], setup=ATREE, owners=True, nohash=["a.tar"]),
+    c("tar-x-v", ["tar", "cf", "a.tar", "d/f", "d/sub"], ["mkdir", "o"], ["tar", "xvf", "a.tar", "-C", "o"], setup=ATREE, sort_stdout=True, nohash=["a.tar"]),
+    c("tar-z", ["tar", "czf", "a.tgz", "d"], ["mkdir", "o"], ["tar", "xzf", "a.tgz", "-C", "o"], ["tar", "tzf", "a.tgz"], setup=ATREE, sort_stdout=True, nohash=["a.tgz"]),
+    c("tar-errors", ["tar", "xf", "nope.tar"], ["tar", "cf", "a.tar", "nope"], ["tar", "tf", "b.tar", "zz"], ["tar", "xf", "b.tar", "zz"], ["tar"], setup={"b.tar": {"hex": ""}}, nohash=["a.tar"]),
+    c("tar-member-select", ["tar", "cf", "a.tar", "d"], ["mkdir", "o"], ["tar", "xf", "a.tar", "-C", "o", "d/sub"], ["tar", "xf", "a.tar", "-C", "o", "d/zz"], setup=ATREE, nohash=["a.tar"]),
+    c("tar-stdout", ["tar", "cf", "a.tar", "d/f"], ["tar", "xOf", "a.tar"], setup=ATREE, nohash=["a.tar"]),
+    c("tar-overwrite", ["tar", "cf", "a.tar", "d"], ["tar", "xf", "a.tar"], setup=ATREE, nohash=["a.tar"]),
+    c("gzip-roundtrip", ["gzip", "f"], ["gunzip", "f.gz"], setup={"f": {"data": "hello hello hello\n", "mode": "640"}}),
+    c("gzip-keep-stdout", ["gzip", "-k", "f"], ["zcat", "f.gz"], ["gzip", "-c", "f"], ["gunzip", "-c", "f.gz"], setup={"f": "data\n"}, nohash=["f.gz"], stdout_skip=[2]),
+    c("gzip-errors", ["gzip", "nope"], ["gunzip", "f"], ["gunzip", "bad.gz"], ["gzip", "g"], setup={"f": "x", "bad.gz": "notgzip", "g": "1", "g.gz": "2"}),
+    c("gzip-stdin", sin(["gzip", "-c"], "abc\n")),
+]
+
+MISC: list[Case] = [
+    c("true-false", ["true"], ["false"], ["true", "--help"]),
+    c("env", ["env", "-i", "A=1", "B=2"], ["env", "-i", "X=y", "env"], ["env", "-i", "nosuch"], ["env", "-i", "-u", "A", "A=1", "B=2"]),
+    c("id-root", ["id"], ["id", "-u"], ["id", "-g"], ["id", "-un"], ["id", "-gn"], ["id", "nobody"], ["id", "-u", "daemon"], ["id", "nosuch"]),
+    c("whoami", ["whoami"]),
+    c("test-strings", ["test", "a", "=", "a"], ["test", "a", "!=", "a"], ["test", "-n", ""], ["test", "-z", ""], ["test", "x"], ["test", ""], ["test"], ["[", "a", "]"], ["[", "a"]),
+    c("test-numbers", ["test", "1", "-eq", "1"], ["test", "2", "-lt", "10"], ["test", "a", "-eq", "1"], ["test", "-5", "-ge", "-6"], ["test", "1", "2", "3"]),
+    c("test-files", ["test", "-f", "f"], ["test", "-d", "d"], ["test", "-e", "nope"], ["test", "-s", "empty"], ["test", "-x", "exe"], ["test", "-L", "l"], ["test", "-h", "f"], ["test", "-r", "f"], ["test", "-w", "f"], setup={"f": "x", "d/": None, "empty": "", "exe": {"data": "", "mode": "755"}, "l": {"symlink": "f"}}),
+    c("test-logic", ["test", "-f", "f", "-a", "-d", "d"], ["test", "-f", "nope", "-o", "-d", "d"], ["test", "!", "-f", "f"], ["test", "(", "a", "=", "b", ")", "-o", "x"], ["[", "!", "-e", "nope", "]"], setup={"f": "x", "d/": None}),
+    c("expr", ["expr", "1", "+", "2"], ["expr", "7", "/", "2"], ["expr", "-7", "%", "3"], ["expr", "5", "/", "0"], ["expr", "a", "+", "1"], ["expr", "3", ">", "2"], ["expr", "0"], ["expr", "2", "*", "3"]),
+    c("expr-strings", ["expr", "abc", ":", "a\\(.\\)"], ["expr", "hello", ":", "hel"], ["expr", "length", "hello"], ["expr", "substr", "hello", "2", "3"], ["expr", "index", "hello", "lo"], ["expr", "a", "=", "a"], ["expr", "", "|", "b"], ["expr", "x", "&", "0"]),
+    c("expr-errors", ["expr"], ["expr", "1", "+"], ["expr", "(", "1"]),
+    c("checksums", ["sha256sum", "f"], ["md5sum", "f", "g"], ["sha1sum", "f"], ["sha512sum", "g"], sin(["md5sum"], ""), ["md5sum", "nope"], setup={"f": "hello\n", "g": ""}),
+    c("checksum-c", sin(["sha256sum", "-c"], "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03  f\n"), sin(["md5sum", "-c"], "00000000000000000000000000000000  f\n"), sin(["md5sum", "-c", "-s"], "00000000000000000000000000000000  f\n"), setup={"f": "hello\n"}),
+    c("date-fixed", ["date", "-u", "-d", "@0"], ["date", "-u", "-d", "@86400", "+%Y-%m-%dT%H:%M:%S%z"], ["date", "-d", "@1577836800", "+%s %A %j"], ["date", "-u", "-d", "2021-02-03 04:05:06", "+%F %T"]),
+    c("sleep", ["sleep", "0"], ["sleep", "x"], ["sleep", "0.1", "0s"], ["sleep"]),
+    c("basename-printf-misc", ["printf", "%s\\n", "ok"], ["pwd"]),
+]
+
+FAMILIES["find"] = FIND
+FAMILIES["archive"] = ARCHIVE
+FAMILIES["misc"] = MISC

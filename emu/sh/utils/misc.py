@@ -1,0 +1,839 @@
+"""System and misc utilities: env printenv id whoami groups which true false sleep date uname
+hostname nproc pwd sha*sum md5sum base64 test/[ expr. The machine they describe is a
+deterministic one: UTC, the clock from ``$SOURCE_DATE_EPOCH``, BuildKit's hostname."""
+
+from __future__ import annotations
+
+import base64 as _b64
+import dataclasses
+import hashlib
+import re
+import time as _time
+
+from emu.fs import Device, Dir, File, Kind, Symlink
+from emu.sh.api import R_OK, W_OK, X_OK, Proc, allowed, find_executable
+from emu.sh.utils._common import (
+    Die,
+    Sys,
+    Unmodelled,
+    applet,
+    getgrgid,
+    getopt,
+    getpwnam,
+    getpwuid,
+    groups,
+    now,
+)
+from emu.sh.utils.files import parse_date
+from emu.sh.utils.find import spawn
+
+HOSTNAME = "buildkitsandbox"  # what a RUN step's container is called under BuildKit
+KERNEL = ("Linux", "5.15.0", "#1 SMP", "x86_64")
+
+# --- env / printenv ---------------------------------------------------------------------
+
+
+@applet("env", usage="[-i0] [-u NAME]... [-] [NAME=VALUE]... [PROG ARGS]")
+def env(proc: Proc) -> int:
+    o = getopt(proc, proc.argv[1:], "iu:0", {"ignore-environment": "i", "unset=": "u", "null": "0"}, permute=False)
+    args = list(o.args)
+    newenv = {} if "i" in o else dict(proc.env)
+    if args and args[0] == "-":
+        newenv = {}
+        args = args[1:]
+    for name in o.all("u"):
+        newenv.pop(name, None)
+    while args and "=" in args[0] and not args[0].startswith("="):
+        k, _, v = args.pop(0).partition("=")
+        newenv[k] = v
+    if not args:
+        end = "\0" if "0" in o else "\n"
+        proc.out("".join(f"{k}={v}{end}" for k, v in newenv.items()))
+        return 0
+    child = dataclasses.replace(proc, env=newenv)
+    found = find_executable(proc.fs, args[0], newenv.get("PATH", "/bin:/usr/bin"), proc.ident)
+    if found is None:
+        proc.err(f"can't execute '{args[0]}': No such file or directory")
+        return 127
+    return child.run(args)
+
+
+@applet("printenv", usage="[VARIABLE]...")
+def printenv(proc: Proc) -> int:
+    names = proc.argv[1:]
+    if not names:
+        proc.out("".join(f"{k}={v}\n" for k, v in proc.env.items()))
+        return 0
+    status = 0
+    for n in names:
+        if n in proc.env:
+            proc.out(proc.env[n] + "\n")
+        else:
+            status = 1
+    return status
+
+
+# --- id / whoami / groups ---------------------------------------------------------------
+
+
+def _uname(sys: Sys, uid: int) -> str | None:
+    p = getpwuid(sys.fs, uid)
+    return p.name if p else None
+
+
+def _gname(sys: Sys, gid: int) -> str | None:
+    g = getgrgid(sys.fs, gid)
+    return g.name if g else None
+
+
+def user_groups(sys: Sys, name: str, gid: int) -> list[int]:
+    """getgrouplist: the login group first, then every group listing the user."""
+    out = [gid]
+    for g in groups(sys.fs):
+        if name in g.members and g.gid not in out:
+            out.append(g.gid)
+    return out
+
+
+@applet("id", usage="[-ugGnr] [USER]")
+def id_(proc: Proc) -> int:
+    o = getopt(proc, proc.argv[1:], "ugGnrZ", {"user": "u", "group": "g", "groups": "G", "name": "n", "real": "r"})
+    sys = Sys(proc)
+    if len(o.args) > 1:
+        raise Die(None, usage=True)
+    if o.args:
+        pw = getpwnam(sys.fs, o.args[0])
+        if pw is None and o.args[0].isdigit():
+            pw = getpwuid(sys.fs, int(o.args[0]))
+        if pw is None:
+            raise Die(f"unknown user {o.args[0]}")
+        uid, gid = pw.uid, pw.gid
+        gids = user_groups(sys, pw.name, pw.gid)
+    else:
+        uid, gid = sys.ident.uid, sys.ident.gid
+        gids = list(sys.ident.groups)
+    status = 0
+
+    def show(n: int, name: str | None) -> str:
+        nonlocal status
+        if "n" in o:
+            if name is None:
+                status = 1
+                return str(n)
+            return name
+        return str(n)
+
+    if "u" in o:
+        proc.out(show(uid, _uname(sys, uid)) + "\n")
+        return status
+    if "g" in o:
+        proc.out(show(gid, _gname(sys, gid)) + "\n")
+        return status
+    if "G" in o:
+        proc.out(" ".join(show(g, _gname(sys, g)) for g in (gids or [gid])) + "\n")
+        return status
+
+    def fmt(n: int, name: str | None) -> str:
+        nonlocal status
+        if name is None:
+            status = 1
+            return str(n)
+        return f"{n}({name})"
+
+    line = f"uid={fmt(uid, _uname(sys, uid))} gid={fmt(gid, _gname(sys, gid))}"
+    if gids:
+        line += " groups=" + ",".join(fmt(g, _gname(sys, g)) for g in gids)
+    proc.out(line + "\n")
+    return status
+
+
+@applet("whoami", usage="")
+def whoami(proc: Proc) -> int:
+    sys = Sys(proc)
+    name = _uname(sys, sys.ident.uid)
+    if name is None:
+        raise Die(f"unknown uid {sys.ident.uid}")
+    proc.out(name + "\n")
+    return 0
+
+
+@applet("groups", usage="[USER]")
+def groups_(proc: Proc) -> int:
+    sys = Sys(proc)
+    args = proc.argv[1:]
+    if args:
+        pw = getpwnam(sys.fs, args[0])
+        if pw is None:
+            raise Die(f"unknown user {args[0]}")
+        gids = user_groups(sys, pw.name, pw.gid)
+    else:
+        gids = list(sys.ident.groups) or [sys.ident.gid]
+    proc.out(" ".join(_gname(sys, g) or str(g) for g in gids) + "\n")
+    return 0
+
+
+# --- which / true / false / sleep / pwd / nproc -----------------------------------------
+
+
+@applet("which", usage="[-a] COMMAND...")
+def which(proc: Proc) -> int:
+    o = getopt(proc, proc.argv[1:], "a")
+    if not o.args:
+        raise Die(None, usage=True)
+    sys = Sys(proc)
+    path = proc.env.get("PATH", "/sbin:/usr/sbin:/bin:/usr/bin")
+    status = 0
+    for name in o.args:
+        hits = []
+        if "/" in name:
+            node = sys.try_stat(name)
+            if isinstance(node, File) and allowed(node, sys.ident, X_OK):
+                hits.append(name)
+        else:
+            for d in path.split(":"):
+                cand = f"{d or '.'}/{name}"
+                node = sys.try_stat(cand)
+                if isinstance(node, File) and allowed(node, sys.ident, X_OK):
+                    hits.append(cand)
+                    if "a" not in o:
+                        break
+        if not hits:
+            status = 1
+        for h in hits:
+            proc.out(h + "\n")
+    return status
+
+
+@applet("true", usage="")
+def true(proc: Proc) -> int:
+    return 0
+
+
+@applet("false", usage="")
+def false(proc: Proc) -> int:
+    return 1
+
+
+@applet("sleep", usage="[N]...")
+def sleep(proc: Proc) -> int:
+    # Time does not pass in an emulated build: the duration is checked, never waited.
+    if len(proc.argv) < 2:
+        raise Die(None, usage=True)
+    for a in proc.argv[1:]:
+        if not re.fullmatch(r"(\d+\.?\d*|\.\d+)([smhd]?)|inf(inity)?", a):
+            raise Die(f"invalid number '{a}'")
+    return 0
+
+
+@applet("pwd", usage="[-LP]")
+def pwd(proc: Proc) -> int:
+    o = getopt(proc, proc.argv[1:], "LP")
+    if "P" in o:
+        proc.out(Sys(proc).realpath(proc.cwd) + "\n")
+    else:
+        proc.out(proc.env.get("PWD", proc.cwd) if proc.env.get("PWD") == proc.cwd else proc.cwd)
+        proc.out("\n")
+    return 0
+
+
+@applet("nproc", usage="[--all] [--ignore=N]", note="modelled: one CPU")
+def nproc(proc: Proc) -> int:
+    proc.out("1\n")
+    return 0
+
+
+# --- date / uname / hostname ------------------------------------------------------------
+
+
+def strftime(fmt: str, t: int) -> str:
+    tm = _time.gmtime(t)
+    # %s, %N, %z and %Z are fixed: the clock is UTC and has whole seconds.
+    fmt = fmt.replace("%%", "\x00").replace("%s", str(t)).replace("%N", "000000000")
+    fmt = fmt.replace("%z", "+0000").replace("%Z", "UTC").replace("%:z", "+00:00")
+    return _time.strftime(fmt, tm).replace("\x00", "%")
+
+
+@applet("date", usage="[OPTIONS] [+FMT] [[-s] TIME]")
+def date(proc: Proc) -> int:
+    # -I[SPEC] / --iso-8601[=SPEC] take an optional attached argument: split it off first.
+    argv: list[str] = []
+    iso: str | None = None
+    for a in proc.argv[1:]:
+        m = re.fullmatch(r"-I(\w*)|--iso-8601(?:=(\w+))?", a)
+        if m:
+            iso = m.group(1) or m.group(2) or "date"
+        else:
+            argv.append(a)
+    o = getopt(
+        proc,
+        argv,
+        "Rs:ud:r:D:",
+        {
+            "rfc-2822": "R",
+            "set=": "s",
+            "utc": "u",
+            "universal": "u",
+            "date=": "d",
+            "reference=": "r",
+        },
+    )
+    sys = Sys(proc)
+    t = now(proc)
+    if o.get("r") is not None:
+        try:
+            t = sys.stat(o.get("r") or "").meta.mtime
+        except OSError as e:
+            raise Die(f"{o.get('r')}: {e.strerror}") from None
+    if o.get("d") is not None:
+        v = parse_date(o.get("d") or "", t)
+        if v is None:
+            raise Die(f"invalid date '{o.get('d')}'")
+        t = v
+    fmt = "%a %b %e %H:%M:%S %Z %Y"
+    if "R" in o:
+        fmt = "%a, %d %b %Y %H:%M:%S %z"
+    if iso is not None:
+        spec = iso
+        fmt = {
+            "date": "%Y-%m-%d",
+            "hours": "%Y-%m-%dT%H%z",
+            "minutes": "%Y-%m-%dT%H:%M%z",
+            "seconds": "%Y-%m-%dT%H:%M:%S%z",
+        }.get(spec, "%Y-%m-%d")
+    for a in o.args:
+        if a.startswith("+"):
+            fmt = a[1:]
+        elif o.get("s") is None:
+            raise Die("can't set date: Operation not permitted")
+    if o.get("s") is not None:
+        raise Die("can't set date: Operation not permitted")
+    proc.out(strftime(fmt, t) + "\n")
+    return 0
+
+
+@applet("uname", usage="[-amnrspvio]")
+def uname(proc: Proc) -> int:
+    o = getopt(
+        proc,
+        proc.argv[1:],
+        "amnrspvio",
+        {
+            "all": "a",
+            "kernel-name": "s",
+            "nodename": "n",
+            "kernel-release": "r",
+            "kernel-version": "v",
+            "machine": "m",
+            "processor": "p",
+            "hardware-platform": "i",
+            "operating-system": "o",
+        },
+    )
+    sysname, release, version, machine = KERNEL
+    machine = _machine(proc) or machine
+    fields = {
+        "s": sysname,
+        "n": _hostname(proc),
+        "r": release,
+        "v": version,
+        "m": machine,
+        "p": "unknown",
+        "i": "unknown",
+        "o": "GNU/Linux",
+    }
+    keys = "snrvmpio" if "a" in o else "".join(k for k in "snrvmpio" if k in o) or "s"
+    if "a" in o:
+        keys = "snrvmo"  # -a omits unknown -p/-i
+    proc.out(" ".join(fields[k] for k in keys) + "\n")
+    return 0
+
+
+def _machine(proc: Proc) -> str | None:
+    arch = proc.env.get("TARGETARCH") or ""
+    return {"amd64": "x86_64", "arm64": "aarch64", "386": "i686", "arm": "armv7l", "s390x": "s390x", "ppc64le": "ppc64le", "riscv64": "riscv64"}.get(arch)
+
+
+def _hostname(proc: Proc) -> str:
+    node = proc.fs.lookup("/etc/hostname")
+    if isinstance(node, File) and isinstance(node.content, bytes) and node.content.strip():
+        return node.content.decode("utf-8", "replace").split()[0]
+    return HOSTNAME
+
+
+@applet("hostname", usage="[-sidf] [HOSTNAME | -F FILE]")
+def hostname(proc: Proc) -> int:
+    o = getopt(proc, proc.argv[1:], "sidfF:", {"short": "s", "fqdn": "f", "ip-address": "i", "domain": "d", "file=": "F"})
+    if o.args or "F" in o:
+        raise Die("sethostname: Operation not permitted")
+    name = _hostname(proc)
+    if "s" in o:
+        name = name.split(".")[0]
+    elif "d" in o:
+        name = name.partition(".")[2]
+    elif "i" in o:
+        name = "172.17.0.2"
+    proc.out(name + "\n")
+    return 0
+
+
+# --- checksums --------------------------------------------------------------------------
+
+
+def _hasher(name: str) -> str:
+    return {"md5sum": "md5", "sha1sum": "sha1", "sha256sum": "sha256", "sha512sum": "sha512", "sha3sum": "sha3_256"}[name]
+
+
+@applet("md5sum", "sha1sum", "sha256sum", "sha512sum", usage="[-c[sw]] [FILE]...")
+def sumprog(proc: Proc) -> int:
+    o = getopt(proc, proc.argv[1:], "csbtwz", {"check": "c", "status": "s", "quiet": "\x01", "warn": "w", "strict": "\x02", "binary": "b", "text": "t"})
+    sys = Sys(proc)
+    algo = _hasher(proc.name)
+    status = 0
+
+    def digest(name: str) -> str | None:
+        try:
+            data = proc.stdin if name == "-" else sys.read(name)
+        except Unmodelled as u:
+            proc.err(f"{name}: {u.strerror}")
+            return None
+        except OSError as e:
+            proc.err(f"can't open '{name}': {e.strerror}")
+            return None
+        return hashlib.new(algo, data).hexdigest()
+
+    if "c" not in o:
+        for name in o.args or ["-"]:
+            d = digest(name)
+            if d is None:
+                status = 1
+                continue
+            proc.out(f"{d}  {name}\n")
+        return status
+    bad = total = 0
+    for listname in o.args or ["-"]:
+        try:
+            text = proc.stdin if listname == "-" else sys.read(listname)
+        except OSError as e:
+            proc.err(f"can't open '{listname}': {e.strerror}")
+            status = 1
+            continue
+        for line in text.decode("utf-8", "surrogateescape").splitlines():
+            if not line.strip():
+                continue
+            total += 1
+            m = re.fullmatch(r"([0-9a-fA-F]+) [ *](.+)", line)
+            if m is None:
+                bad += 1
+                if "w" in o:
+                    proc.err("invalid format")
+                continue
+            want, name = m.group(1).lower(), m.group(2)
+            got = digest(name)
+            ok = got == want
+            if not ok:
+                bad += 1
+            if "s" not in o and not (ok and "\x01" in o):
+                proc.out(f"{name}: {'OK' if ok else 'FAILED'}\n")
+    if bad:
+        if "s" not in o:
+            proc.err(f"WARNING: {bad} of {total} computed checksums did NOT match")
+        return 1
+    return status
+
+
+@applet("base64", usage="[-d] [-w COL] [FILE]")
+def base64(proc: Proc) -> int:
+    o = getopt(proc, proc.argv[1:], "dw:i", {"decode": "d", "wrap=": "w", "ignore-garbage": "i"})
+    sys = Sys(proc)
+    name = o.args[0] if o.args else "-"
+    try:
+        data = proc.stdin if name == "-" else sys.read(name)
+    except OSError as e:
+        raise Die(f"can't open '{name}': {e.strerror}") from None
+    if "d" in o:
+        clean = re.sub(rb"[^A-Za-z0-9+/=]", b"", data)
+        try:
+            proc.out(_b64.b64decode(clean + b"=" * (-len(clean) % 4)))
+        except ValueError:
+            raise Die("invalid input") from None
+        return 0
+    enc = _b64.b64encode(data).decode()
+    width = int(o.get("w") or 76)
+    if width:
+        enc = "\n".join(enc[i : i + width] for i in range(0, len(enc), width))
+    proc.out(enc + ("\n" if enc else ""))
+    return 0
+
+
+# --- test / [ ---------------------------------------------------------------------------
+
+
+class _TestError(Exception):
+    pass
+
+
+class _Test:
+    """busybox test: POSIX's rules for 0-4 arguments, then a recursive-descent parse
+    (``!`` > binary > ``-a`` > ``-o``, parentheses)."""
+
+    UNARY_FILE = set("bcdefghkLprsStuwxOG")
+
+    def __init__(self, proc: Proc, args: list[str]) -> None:
+        self.proc = proc
+        self.sys = Sys(proc)
+        self.a = args
+        self.i = 0
+
+    def num(self, s: str) -> int:
+        t = s.strip()
+        if not re.fullmatch(r"[+-]?\d+", t):
+            raise _TestError(f"{s}: bad number")
+        return int(t)
+
+    def unary(self, op: str, arg: str) -> bool:
+        if op == "-n":
+            return arg != ""
+        if op == "-z":
+            return arg == ""
+        if op == "-t":
+            return False
+        c = op[1]
+        sys = self.sys
+        if c in "hL":
+            return isinstance(sys.try_stat(arg, False), Symlink)
+        node = sys.try_stat(arg) if arg else None
+        if node is None:
+            return False
+        if c == "e":
+            return True
+        if c == "f":
+            return isinstance(node, File)
+        if c == "d":
+            return isinstance(node, Dir)
+        if c == "s":
+            return isinstance(node, Dir) or node.size > 0
+        if c == "r":
+            return allowed(node, sys.ident, R_OK)
+        if c == "w":
+            return allowed(node, sys.ident, W_OK)
+        if c == "x":
+            return allowed(node, sys.ident, X_OK)
+        if c == "b":
+            return isinstance(node, Device) and node.kind == Kind.BLOCK
+        if c == "c":
+            return isinstance(node, Device) and node.kind == Kind.CHAR
+        if c == "p":
+            return isinstance(node, Device) and node.kind == Kind.FIFO
+        if c == "S":
+            return False
+        if c == "u":
+            return bool(node.meta.mode & 0o4000)
+        if c == "g":
+            return bool(node.meta.mode & 0o2000)
+        if c == "k":
+            return bool(node.meta.mode & 0o1000)
+        if c == "O":
+            return node.meta.uid == sys.ident.uid
+        if c == "G":
+            return node.meta.gid == sys.ident.gid
+        return False
+
+    def binary(self, left: str, op: str, right: str) -> bool:
+        if op in ("=", "=="):
+            return left == right
+        if op == "!=":
+            return left != right
+        if op == "<":
+            return left < right
+        if op == ">":
+            return left > right
+        if op in ("-eq", "-ne", "-lt", "-le", "-gt", "-ge"):
+            a, b = self.num(left), self.num(right)
+            return {"-eq": a == b, "-ne": a != b, "-lt": a < b, "-le": a <= b, "-gt": a > b, "-ge": a >= b}[op]
+        if op in ("-nt", "-ot", "-ef"):
+            x, y = self.sys.try_stat(left), self.sys.try_stat(right)
+            if op == "-ef":
+                return x is not None and x is y
+            if x is None or y is None:
+                return op == "-nt" and x is not None or op == "-ot" and y is not None
+            return x.meta.mtime > y.meta.mtime if op == "-nt" else x.meta.mtime < y.meta.mtime
+        raise _TestError(f"{op}: unknown operand")
+
+    BINOPS = ("=", "==", "!=", "<", ">", "-eq", "-ne", "-lt", "-le", "-gt", "-ge", "-nt", "-ot", "-ef")
+
+    def is_unary(self, s: str) -> bool:
+        return s in ("-n", "-z", "-t") or (len(s) == 2 and s[0] == "-" and s[1] in self.UNARY_FILE)
+
+    def run(self) -> bool:
+        a = self.a
+        n = len(a)
+        if n == 0:
+            return False
+        if n == 1:
+            return a[0] != ""
+        if n == 2:
+            if a[0] == "!":
+                return a[1] == ""
+            if self.is_unary(a[0]):
+                return self.unary(a[0], a[1])
+            raise _TestError(f"{a[1]}: unknown operand" if not a[0].startswith("-") else f"{a[0]}: unary operator expected")
+        if n == 3:
+            if a[1] in self.BINOPS:
+                return self.binary(a[0], a[1], a[2])
+            if a[0] == "!":
+                self.a = a[1:]
+                return not self.run()
+            if a[0] == "(" and a[2] == ")":
+                return a[1] != ""
+        if n == 4 and a[0] == "!":
+            self.a = a[1:]
+            return not self.run()
+        r = self.or_()
+        if self.i < len(self.a):
+            raise _TestError(f"{self.a[self.i]}: unknown operand")
+        return r
+
+    def peek(self, k: int = 0) -> str | None:
+        j = self.i + k
+        return self.a[j] if j < len(self.a) else None
+
+    def or_(self) -> bool:
+        r = self.and_()
+        while self.peek() == "-o":
+            self.i += 1
+            r = self.and_() or r
+        return r
+
+    def and_(self) -> bool:
+        r = self.not_()
+        while self.peek() == "-a":
+            self.i += 1
+            r = self.not_() and r
+        return r
+
+    def not_(self) -> bool:
+        if self.peek() == "!":
+            self.i += 1
+            return not self.not_()
+        return self.prim()
+
+    def prim(self) -> bool:
+        t = self.peek()
+        if t is None:
+            raise _TestError("argument expected")
+        if t == "(":
+            self.i += 1
+            r = self.or_()
+            if self.peek() != ")":
+                raise _TestError("closing paren expected")
+            self.i += 1
+            return r
+        if self.peek(1) in self.BINOPS and self.peek(2) is not None:
+            self.i += 3
+            return self.binary(t, self.a[self.i - 2], self.a[self.i - 1])
+        if self.is_unary(t):
+            if self.peek(1) is None:
+                raise _TestError(f"{t}: argument expected")
+            self.i += 2
+            return self.unary(t, self.a[self.i - 1])
+        self.i += 1
+        return t != ""
+
+
+@applet("test", "[", "[[", usage="EXPRESSION")
+def test(proc: Proc) -> int:
+    args = proc.argv[1:]
+    if proc.name == "[":
+        if not args or args[-1] != "]":
+            proc.err("missing ]")
+            return 2
+        args = args[:-1]
+    try:
+        return 0 if _Test(proc, args).run() else 1
+    except _TestError as e:
+        proc.err(str(e))
+        return 2
+
+
+# --- expr -------------------------------------------------------------------------------
+
+
+class _ExprError(Exception):
+    def __init__(self, msg: str, code: int = 2) -> None:
+        super().__init__(msg)
+        self.code = code
+
+
+class _Expr:
+    def __init__(self, args: list[str]) -> None:
+        self.a = args
+        self.i = 0
+
+    def peek(self) -> str | None:
+        return self.a[self.i] if self.i < len(self.a) else None
+
+    def take(self) -> str:
+        if self.i >= len(self.a):
+            raise _ExprError("syntax error")
+        self.i += 1
+        return self.a[self.i - 1]
+
+    @staticmethod
+    def is_int(v: str) -> bool:
+        return re.fullmatch(r"-?\d+", v) is not None
+
+    def toint(self, v: str) -> int:
+        if not self.is_int(v):
+            raise _ExprError("non-numeric argument")
+        return int(v)
+
+    @staticmethod
+    def truth(v: str) -> bool:
+        return not (v == "" or (re.fullmatch(r"-?0+", v) is not None))
+
+    def parse(self) -> str:
+        v = self.or_()
+        if self.i < len(self.a):
+            raise _ExprError("syntax error")
+        return v
+
+    def or_(self) -> str:
+        left = self.and_()
+        while self.peek() == "|":
+            self.i += 1
+            right = self.and_()
+            left = left if self.truth(left) else (right if self.truth(right) else "0")
+        return left
+
+    def and_(self) -> str:
+        left = self.cmp()
+        while self.peek() == "&":
+            self.i += 1
+            right = self.cmp()
+            left = left if self.truth(left) and self.truth(right) else "0"
+        return left
+
+    def cmp(self) -> str:
+        left = self.add()
+        while self.peek() in ("<", "<=", "=", "==", "!=", ">=", ">"):
+            op = self.take()
+            right = self.add()
+            if self.is_int(left) and self.is_int(right):
+                a: int | str = int(left)
+                b: int | str = int(right)
+            else:
+                a, b = left, right
+            r = {
+                "<": a < b,  # type: ignore[operator]
+                "<=": a <= b,  # type: ignore[operator]
+                "=": a == b,
+                "==": a == b,
+                "!=": a != b,
+                ">=": a >= b,  # type: ignore[operator]
+                ">": a > b,  # type: ignore[operator]
+            }[op]
+            left = "1" if r else "0"
+        return left
+
+    def add(self) -> str:
+        left = self.mul()
+        while self.peek() in ("+", "-"):
+            op = self.take()
+            right = self.mul()
+            a, b = self.toint(left), self.toint(right)
+            left = str(a + b if op == "+" else a - b)
+        return left
+
+    def mul(self) -> str:
+        left = self.match()
+        while self.peek() in ("*", "/", "%"):
+            op = self.take()
+            right = self.match()
+            a, b = self.toint(left), self.toint(right)
+            if op != "*" and b == 0:
+                raise _ExprError("division by zero")
+            if op == "*":
+                left = str(a * b)
+            elif op == "/":
+                q = abs(a) // abs(b)
+                left = str(q if (a >= 0) == (b >= 0) else -q)
+            else:
+                r = abs(a) % abs(b)
+                left = str(r if a >= 0 else -r)
+        return left
+
+    def match(self) -> str:
+        left = self.unary()
+        while self.peek() == ":":
+            self.i += 1
+            right = self.unary()
+            left = self.regex(left, right)
+        return left
+
+    def regex(self, s: str, pat: str) -> str:
+        from emu.sh.utils._regex import RegexError, compile_posix
+
+        try:
+            r = compile_posix(pat, False)
+        except RegexError as e:
+            raise _ExprError(str(e)) from None
+        m = r.match(s.encode("utf-8", "surrogateescape"))
+        if r.groups:
+            if m is None or m.group(1) is None:
+                return ""
+            return m.group(1).decode("utf-8", "surrogateescape")
+        return str(len(m.group().decode("utf-8", "surrogateescape"))) if m else "0"
+
+    def unary(self) -> str:
+        t = self.peek()
+        if t is None:
+            raise _ExprError("syntax error")
+        if t == "(":
+            self.i += 1
+            v = self.or_()
+            if self.peek() != ")":
+                raise _ExprError("syntax error")
+            self.i += 1
+            return v
+        if t == "length" and self.i + 1 < len(self.a):
+            self.i += 1
+            return str(len(self.take()))
+        if t == "substr" and self.i + 3 < len(self.a):
+            self.i += 1
+            s, p, n = self.take(), self.take(), self.take()
+            pi, ni = self.toint(p), self.toint(n)
+            if pi <= 0 or ni <= 0:
+                return ""
+            return s[pi - 1 : pi - 1 + ni]
+        if t == "index" and self.i + 2 < len(self.a):
+            self.i += 1
+            s, chars = self.take(), self.take()
+            pos = [s.find(c) for c in chars if c in s]
+            return str(min(pos) + 1) if pos else "0"
+        if t == "match" and self.i + 2 < len(self.a):
+            self.i += 1
+            s, p = self.take(), self.take()
+            return self.regex(s, p)
+        if t == "+" and self.i + 1 < len(self.a):
+            self.i += 1
+            return self.take()
+        self.i += 1
+        return t
+
+
+@applet("expr", usage="EXPRESSION")
+def expr(proc: Proc) -> int:
+    args = proc.argv[1:]
+    if not args:
+        proc.err("too few arguments")
+        return 2
+    try:
+        v = _Expr(args).parse()
+    except _ExprError as e:
+        proc.err(str(e))
+        return e.code
+    proc.out(v + "\n")
+    return 0 if _Expr.truth(v) else 1
+
+
+_unused = spawn

@@ -1,0 +1,906 @@
+"""Account tools, writing /etc/passwd, /etc/group, /etc/shadow (and /etc/gshadow when the
+image has one) exactly as the real ones do:
+
+* busybox: ``adduser`` ``addgroup`` ``deluser`` ``delgroup`` (loginutils/*.c: ids from 1000,
+  or 100-999 with -S; homes 2755 with /etc/skel copied; ``NAME-`` backups as
+  update_passwd() leaves them);
+* shadow-utils: ``useradd`` ``groupadd`` ``usermod`` ``userdel`` ``groupdel`` ``chpasswd``
+  (ids above the highest in [UID_MIN, UID_MAX], system ids downwards from SYS_UID_MAX;
+  /etc/login.defs and /etc/default/useradd of the image are honoured).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import re
+from dataclasses import dataclass
+
+from emu.fs import Blob, Dir, File, Meta, Node, Symlink
+from emu.sh.api import Proc, Stream
+from emu.sh.utils._common import Die, Sys, applet, content_of, getopt
+from emu.sh.utils.files import Copier, PRESERVE, RECUR
+
+PASSWD, GROUP, SHADOW, GSHADOW = "/etc/passwd", "/etc/group", "/etc/shadow", "/etc/gshadow"
+
+
+# --- the account files ------------------------------------------------------------------
+
+
+@dataclass
+class Table:
+    """One colon file: its lines, and whether it exists (shadow files are optional)."""
+
+    path: str
+    lines: list[str]
+    exists: bool
+    changed: bool = False
+
+    @classmethod
+    def load(cls, sys: Sys, path: str) -> Table:
+        node = sys.fs.lookup(path)
+        if not isinstance(node, File):
+            return cls(path, [], False)
+        data = content_of(node, path).decode("utf-8", "surrogateescape")
+        return cls(path, data.splitlines(), True)
+
+    def rows(self) -> list[list[str]]:
+        return [ln.split(":") for ln in self.lines if ln and not ln.startswith("#")]
+
+    def find(self, name: str) -> int:
+        prefix = name + ":"
+        return next((i for i, ln in enumerate(self.lines) if ln.startswith(prefix)), -1)
+
+    def get(self, name: str) -> list[str] | None:
+        i = self.find(name)
+        return self.lines[i].split(":") if i >= 0 else None
+
+    def ids(self) -> dict[int, str]:
+        out: dict[int, str] = {}
+        for r in self.rows():
+            if len(r) > 2 and r[2].isdigit():
+                out.setdefault(int(r[2]), r[0])
+        return out
+
+    def append(self, line: str) -> None:
+        self.lines.append(line)
+        self.changed = True
+
+    def set(self, name: str, fields: list[str]) -> None:
+        i = self.find(name)
+        self.lines[i] = ":".join(fields)
+        self.changed = True
+
+    def delete(self, name: str) -> bool:
+        i = self.find(name)
+        if i < 0:
+            return False
+        del self.lines[i]
+        self.changed = True
+        return True
+
+    def save(self, sys: Sys) -> None:
+        """Write back like update_passwd()/shadow's commonio: a new inode with the old
+        owner and mode, the old one kept as ``PATH-``."""
+        if not self.changed or not self.exists:
+            return
+        text = "".join(ln + "\n" for ln in self.lines).encode("utf-8", "surrogateescape")
+        old = sys.fs.lookup(self.path)
+        meta = old.meta if isinstance(old, File) else Meta(0o644)
+        sys.limits.stored(len(text))
+        if isinstance(old, File):
+            sys.fs.put(self.path + "-", old)
+        sys.fs.put(self.path, File(meta.with_(mtime=sys.time), text))
+        self.changed = False
+
+
+class Db:
+    def __init__(self, sys: Sys) -> None:
+        self.sys = sys
+        self.passwd = Table.load(sys, PASSWD)
+        self.group = Table.load(sys, GROUP)
+        self.shadow = Table.load(sys, SHADOW)
+        self.gshadow = Table.load(sys, GSHADOW)
+
+    def save(self) -> None:
+        for t in (self.passwd, self.shadow, self.group, self.gshadow):
+            t.save(self.sys)
+
+    def user(self, name: str) -> list[str] | None:
+        return self.passwd.get(name)
+
+    def group_row(self, name: str) -> list[str] | None:
+        return self.group.get(name)
+
+    def gid_of(self, text: str) -> int | None:
+        row = self.group.get(text)
+        if row is not None and len(row) > 2 and row[2].isdigit():
+            return int(row[2])
+        if text.isdigit():
+            return int(text)
+        return None
+
+    def group_by_gid(self, gid: int) -> str | None:
+        return self.group.ids().get(gid)
+
+    def add_member(self, group: str, user: str) -> None:
+        for t, idx in ((self.group, 3), (self.gshadow, 3)):
+            row = t.get(group)
+            if row is None:
+                continue
+            while len(row) <= idx:
+                row.append("")
+            members = [m for m in row[idx].split(",") if m]
+            if user not in members:
+                members.append(user)
+                row[idx] = ",".join(members)
+                t.set(group, row)
+
+    def remove_member(self, group: str | None, user: str) -> bool:
+        """Drop ``user`` from ``group``'s members (from every group when None)."""
+        found = False
+        for t in (self.group, self.gshadow):
+            for i, ln in enumerate(list(t.lines)):
+                row = ln.split(":")
+                if len(row) < 4 or (group is not None and row[0] != group):
+                    continue
+                members = row[3].split(",")
+                if user in members:
+                    row[3] = ",".join(m for m in members if m != user)
+                    t.lines[i] = ":".join(row)
+                    t.changed = True
+                    if t is self.group:
+                        found = True
+        return found
+
+
+def _days(sys: Sys) -> int:
+    return sys.time // 86400
+
+
+def _make_home(
+    proc: Proc,
+    sys: Sys,
+    home: str,
+    ids: tuple[int, int],
+    mode: int,
+    skel: str | None,
+    *,
+    quiet: bool,
+    preserve: bool,
+) -> None:
+    """mkdir HOME, copy the skeleton into it, then hand it all to the new user.
+    busybox copies with umask 0 and fresh times; shadow's copy_tree keeps times."""
+    uid, gid = ids
+    try:
+        saved, sys.mask = sys.mask, 0
+        try:
+            sys.mkdir(home, 0o755)
+        finally:
+            sys.mask = saved
+    except OSError as e:
+        if e.errno != 17:
+            proc.err(f"{home}: {e.strerror}")
+            return
+        created = False
+    else:
+        created = True
+    if created and skel:
+        node = sys.try_stat(skel)
+        if isinstance(node, Dir):
+            flags = RECUR | (PRESERVE if preserve else 0)
+            c = Copier(proc, sys, flags)
+            err, mask = proc.stderr, sys.mask
+            if quiet:
+                proc.stderr = Stream(None)
+            sys.mask = 0
+            try:
+                for name in sorted(node.entries):
+                    c.copy(posixpath.join(skel, name), posixpath.join(home, name), flags)
+            finally:
+                proc.stderr, sys.mask = err, mask
+        _chown_tree(sys, home, uid, gid)
+    top = sys.try_stat(home)
+    if top is not None:
+        sys.set_meta(home, Meta(mode, uid, gid, top.meta.mtime))
+
+
+def _chown_tree(sys: Sys, path: str, uid: int, gid: int) -> None:
+    node = sys.fs.lookup(path, follow=False)
+    if node is None:
+        return
+
+    def rec(p: str, n: Node) -> None:
+        sys.limits.step()
+        if isinstance(n, Dir):
+            for name in sorted(n.entries):
+                rec(posixpath.join(p, name), n.entries[name])
+        sys.fs.set_meta(p, Meta(n.meta.mode, uid, gid, n.meta.mtime), follow=False)
+
+    rec(path, node)
+
+
+def _check_name(name: str) -> None:
+    """libbb die_if_bad_username."""
+    for i, ch in enumerate(name):
+        if i > 0 and (ch in "-." or (ch == "$" and i == len(name) - 1)):
+            continue
+        if ch == "_" or ch.isascii() and ch.isalnum():
+            continue
+        raise Die(f"illegal character with code {ord(ch)} at position {i}")
+    if len(name) >= 256:
+        raise Die("name is too long")
+
+
+def _root_only(sys: Sys) -> None:
+    if not sys.root:
+        raise Die("permission denied (are you root?)")
+
+
+# --- busybox: adduser / addgroup / deluser / delgroup -----------------------------------
+
+FIRST_SYSTEM_ID, LAST_SYSTEM_ID, LAST_ID = 100, 999, 60000
+
+
+@applet("adduser", usage="[OPTIONS] USER [GROUP]")
+def adduser(proc: Proc) -> int:
+    sys = Sys(proc)
+    _root_only(sys)
+    o = getopt(
+        proc,
+        proc.argv[1:],
+        "h:g:s:G:DSHu:k:",
+        {
+            "home=": "h",
+            "gecos=": "g",
+            "shell=": "s",
+            "ingroup=": "G",
+            "disabled-password": "D",
+            "empty-password": "D",
+            "system": "S",
+            "no-create-home": "H",
+            "uid=": "u",
+            "skel=": "k",
+        },
+    )
+    if not 1 <= len(o.args) <= 2:
+        raise Die(None, usage=True)
+    if "S" in o:
+        o.flags["D"] = 1
+    db = Db(sys)
+    name = o.args[0]
+    if not o.flags and len(o.args) == 2:
+        # "adduser USER GROUP": add an existing user to an existing group.
+        return _addgroup_member(proc, db, name, o.args[1])
+    _check_name(name)
+    uid: int | None = None
+    if o.get("u") is not None:
+        text = o.get("u") or ""
+        if not text.isdigit() or int(text) > LAST_ID:
+            raise Die(f"invalid number '{text}'")
+        uid = int(text)
+    home = o.get("h") or f"/home/{name}"
+    gecos = o.get("g") if o.get("g") is not None else "Linux User,,,"
+    shell = o.get("s") or _shell_name(proc, db)
+    usegroup = o.get("G")
+    if "S" in o:
+        usegroup = usegroup or "nogroup"
+        if o.get("s") is None:
+            shell = "/bin/false"
+    gid: int | None = None
+    if usegroup is not None:
+        gid = db.gid_of(usegroup)
+        if gid is None:
+            raise Die(f"unknown group {usegroup}")
+    # passwd_study()
+    if db.user(name) is not None:
+        raise Die(f"user '{name}' in use")
+    used_uids = db.passwd.ids()
+    used_gids = db.group.ids()
+    maxid = LAST_ID
+    if uid is None:
+        if "S" in o:
+            uid, maxid = FIRST_SYSTEM_ID, LAST_SYSTEM_ID
+        else:
+            uid = LAST_SYSTEM_ID + 1
+        while uid in used_uids or (gid is None and uid in used_gids):
+            if uid == maxid:
+                raise Die("no uids left")
+            uid += 1
+    elif uid in used_uids or (gid is None and uid in used_gids):
+        raise Die(f"uid '{uid}' in use")
+    if gid is None:
+        gid = uid
+        if db.group_row(name) is not None:
+            raise Die(f"group '{name}' in use")
+    db.passwd.append(f"{name}:x:{uid}:{gid}:{gecos}:{home}:{shell}")
+    if db.shadow.exists:
+        db.shadow.append(f"{name}:!:{_days(sys)}:0:99999:7:::")
+    if usegroup is not None:
+        db.add_member(usegroup, name)
+    else:
+        db.group.append(f"{name}:x:{gid}:")
+        if db.gshadow.exists:
+            db.gshadow.append(f"{name}:!::")
+    db.save()
+    if "H" not in o:
+        skel = o.get("k") or "/etc/skel"
+        _make_home(proc, sys, home, (uid, gid), 0o2755, skel, quiet="k" not in o, preserve=False)
+    if "D" not in o:
+        # busybox now runs passwd, which needs a terminal to read the new password.
+        proc.stdout.write(f"Changing password for {name}\nNew password: \n")
+        proc.stderr.write("passwd: password for " + name + " is unchanged\n")
+        return 1
+    return 0
+
+
+def _shell_name(proc: Proc, db: Db) -> str:
+    """libbb get_shell_name: $SHELL, else the running user's shell, else /bin/sh."""
+    if proc.env.get("SHELL"):
+        return proc.env["SHELL"]
+    for r in db.passwd.rows():
+        if len(r) > 6 and r[2] == str(proc.ident.uid) and r[6]:
+            return r[6]
+    return "/bin/sh"
+
+
+def _addgroup_member(proc: Proc, db: Db, user: str, group: str) -> int:
+    if db.user(user) is None and not user.isdigit():
+        raise Die(f"unknown user {user}")
+    row = db.group_row(group)
+    if row is None:
+        raise Die(f"unknown group {group}")
+    if user in (row[3].split(",") if len(row) > 3 else []):
+        return 0
+    db.add_member(group, user)
+    db.save()
+    return 0
+
+
+@applet("addgroup", usage="[-g GID] [-S] [USER] GROUP")
+def addgroup(proc: Proc) -> int:
+    sys = Sys(proc)
+    _root_only(sys)
+    o = getopt(proc, proc.argv[1:], "g:S", {"gid=": "g", "system": "S"})
+    if not 1 <= len(o.args) <= 2:
+        raise Die(None, usage=True)
+    db = Db(sys)
+    if len(o.args) == 2:
+        if "g" in o:
+            raise Die(None, usage=True)
+        return _addgroup_member(proc, db, o.args[0], o.args[1])
+    name = o.args[0]
+    _check_name(name)
+    gid_text = o.get("g") or "0"
+    if not gid_text.isdigit() or int(gid_text) > LAST_ID:
+        raise Die(f"invalid number '{gid_text}'")
+    if db.group_row(name) is not None:
+        raise Die(f"group '{name}' in use")
+    used = db.group.ids()
+    if "g" in o:
+        gid = int(gid_text)
+        if gid in used:
+            raise Die(f"gid '{gid}' in use")
+    else:
+        gid, maxid = (FIRST_SYSTEM_ID, LAST_SYSTEM_ID) if "S" in o else (LAST_SYSTEM_ID + 1, LAST_ID)
+        while gid in used:
+            if gid == maxid:
+                raise Die("no gids left")
+            gid += 1
+    db.group.append(f"{name}:x:{gid}:")
+    if db.gshadow.exists:
+        db.gshadow.append(f"{name}:!::")
+    db.save()
+    return 0
+
+
+@applet("deluser", "delgroup", usage="[--remove-home] USER")
+def deluser(proc: Proc) -> int:
+    sys = Sys(proc)
+    is_user = proc.name == "deluser"
+    args = proc.argv[1:]
+    remove_home = False
+    if is_user:
+        o = getopt(proc, args, "", {"remove-home": "r"})
+        args = o.args
+        remove_home = "r" in o
+    _root_only(sys)
+    db = Db(sys)
+    if len(args) == 2 and not is_user:
+        member, name = args
+        if db.group_row(name) is None:
+            raise Die(f"unknown group {name}")
+        if not db.remove_member(name, member):
+            raise Die(f"can't find {member} in {GROUP}")
+        db.save()
+        return 0
+    if len(args) != 1:
+        raise Die(None, usage=True)
+    name = args[0]
+    if is_user:
+        row = db.user(name)
+        if row is None:
+            raise Die(f"unknown user {name}")
+        db.passwd.delete(name)
+        db.shadow.delete(name)
+        db.remove_member(None, name)
+        if remove_home and len(row) > 5 and row[5]:
+            from emu.sh.utils.files import remove_file
+
+            remove_file(proc, sys, row[5], True, True, False)
+        # deluser also removes a same-named group, if nobody else's login group.
+        grow = db.group_row(name)
+        if grow is not None:
+            gid = grow[2]
+            if not any(len(r) > 3 and r[3] == gid for r in db.passwd.rows()):
+                db.group.delete(name)
+                db.gshadow.delete(name)
+        db.save()
+        return 0
+    grow = db.group_row(name)
+    if grow is None:
+        raise Die(f"unknown group {name}")
+    for r in db.passwd.rows():
+        if len(r) > 3 and r[3] == grow[2]:
+            raise Die(f"'{r[0]}' still has '{name}' as their primary group!")
+    db.group.delete(name)
+    db.gshadow.delete(name)
+    db.save()
+    return 0
+
+
+# --- shadow-utils: useradd / groupadd / usermod / userdel / groupdel --------------------
+
+
+def _defs(sys: Sys) -> dict[str, str]:
+    """/etc/login.defs of the image (KEY VALUE lines)."""
+    out: dict[str, str] = {}
+    node = sys.fs.lookup("/etc/login.defs")
+    if isinstance(node, File) and isinstance(node.content, bytes):
+        for ln in node.content.decode("utf-8", "replace").splitlines():
+            parts = ln.split()
+            if len(parts) >= 2 and not parts[0].startswith("#"):
+                out[parts[0]] = parts[1]
+    return out
+
+
+def _useradd_defaults(sys: Sys) -> dict[str, str]:
+    out = {"GROUP": "100", "HOME": "/home", "INACTIVE": "-1", "EXPIRE": "", "SHELL": "/bin/sh", "SKEL": "/etc/skel"}
+    node = sys.fs.lookup("/etc/default/useradd")
+    if isinstance(node, File) and isinstance(node.content, bytes):
+        for ln in node.content.decode("utf-8", "replace").splitlines():
+            k, eq, v = ln.strip().partition("=")
+            if eq and not k.startswith("#"):
+                out[k.strip()] = v.strip().strip('"')
+    return out
+
+
+def _num(defs: dict[str, str], key: str, default: int) -> int:
+    v = defs.get(key, "")
+    try:
+        return int(v, 0) if v else default
+    except ValueError:
+        return default
+
+
+def _new_id(used: set[int], system: bool, defs: dict[str, str], kind: str, preferred: int | None = None) -> int | None:
+    """shadow's find_new_uid/gid: above the highest in [MIN, MAX]; system ids
+    downwards from SYS_MAX; a free preferred id wins."""
+    lo = _num(defs, f"{kind}_MIN", 1000)
+    hi = _num(defs, f"{kind}_MAX", 60000)
+    if system:
+        lo, hi = _num(defs, f"SYS_{kind}_MIN", 101), _num(defs, f"SYS_{kind}_MAX", lo - 1)
+    if preferred is not None and lo <= preferred <= hi and preferred not in used:
+        return preferred
+    if system:
+        cand = hi
+        for i in sorted((u for u in used if lo <= u <= hi), reverse=True):
+            if i <= cand:
+                cand = i - 1
+        if cand >= lo:
+            return cand
+        return next((i for i in range(hi, lo - 1, -1) if i not in used), None)
+    cand = lo
+    for i in used:
+        if lo <= i <= hi and i >= cand:
+            cand = i + 1
+    if cand <= hi:
+        return cand
+    return next((i for i in range(lo, hi + 1) if i not in used), None)
+
+
+@applet("useradd", usage="[options] LOGIN")
+def useradd(proc: Proc) -> int:
+    sys = Sys(proc)
+    o = getopt(
+        proc,
+        proc.argv[1:],
+        "c:d:e:f:g:G:k:K:lmMNop:rs:u:UDb:",
+        {
+            "comment=": "c",
+            "home-dir=": "d",
+            "base-dir=": "b",
+            "expiredate=": "e",
+            "inactive=": "f",
+            "gid=": "g",
+            "groups=": "G",
+            "skel=": "k",
+            "key=": "K",
+            "no-log-init": "l",
+            "create-home": "m",
+            "no-create-home": "M",
+            "no-user-group": "N",
+            "non-unique": "o",
+            "password=": "p",
+            "system": "r",
+            "shell=": "s",
+            "uid=": "u",
+            "user-group": "U",
+        },
+    )
+    if not sys.root:
+        raise Die("Permission denied.", 1)
+    if len(o.args) != 1:
+        raise Die(None, usage=True, code=2)
+    name = o.args[0]
+    if not re.fullmatch(r"[a-z_][a-z0-9_.-]*\$?", name, re.I) or len(name) > 32:
+        raise Die(f"invalid user name '{name}'", 3)
+    db = Db(sys)
+    defs = _defs(sys)
+    dflt = _useradd_defaults(sys)
+    if db.user(name) is not None:
+        raise Die(f"user '{name}' already exists", 9)
+    system = "r" in o
+    used_uids = set(db.passwd.ids())
+    used_gids = set(db.group.ids())
+    # the login group
+    user_group = "N" not in o and ("U" in o or defs.get("USERGROUPS_ENAB", "yes").lower() == "yes")
+    gid: int | None = None
+    if o.get("g") is not None:
+        gid = db.gid_of(o.get("g") or "")
+        if gid is None or (not (o.get("g") or "").isdigit() and db.group_row(o.get("g") or "") is None):
+            raise Die(f"group '{o.get('g')}' does not exist", 6)
+        user_group = False
+    elif user_group and db.group_row(name) is not None:
+        raise Die(f"group {name} exists - if you want to add this user to that group, use -g.", 9)
+    extra: list[str] = []
+    for g in (o.get("G") or "").split(","):
+        if not g:
+            continue
+        row = db.group_row(g)
+        if row is None and g.isdigit():
+            gname = db.group_by_gid(int(g))
+            row = db.group_row(gname) if gname else None
+        if row is None:
+            raise Die(f"group '{g}' does not exist", 6)
+        if row[0] not in extra:
+            extra.append(row[0])
+    if o.get("u") is not None:
+        t = o.get("u") or ""
+        if not t.isdigit():
+            raise Die(f"invalid user ID '{t}'", 3)
+        uid = int(t)
+        if uid in used_uids and "o" not in o:
+            raise Die(f"UID {uid} is not unique", 4)
+    else:
+        new = _new_id(used_uids, system, defs, "UID")
+        if new is None:
+            raise Die("Can't get unique UID (no more available UIDs)", 4)
+        uid = new
+    if user_group:
+        new = _new_id(used_gids, system, defs, "GID", preferred=uid)
+        if new is None:
+            raise Die("Can't get unique GID (no more available GIDs)", 4)
+        gid = new
+    elif gid is None:
+        gid = db.gid_of(dflt.get("GROUP", "100")) or 100
+    home = o.get("d") or posixpath.join(o.get("b") or dflt.get("HOME", "/home"), name)
+    shell = o.get("s") if o.get("s") is not None else dflt.get("SHELL", "/bin/sh")
+    comment = o.get("c") or ""
+    db.passwd.append(f"{name}:x:{uid}:{gid}:{comment}:{home}:{shell}")
+    if db.shadow.exists:
+        pw = o.get("p") or "!"
+        last = _days(sys) or ""
+        if system:
+            db.shadow.append(f"{name}:{pw}:{last}::::::")
+        else:
+            pmin = defs.get("PASS_MIN_DAYS", "0")
+            pmax = defs.get("PASS_MAX_DAYS", "99999")
+            warn = defs.get("PASS_WARN_AGE", "7")
+            inact = o.get("f") or dflt.get("INACTIVE", "-1")
+            inact = "" if inact == "-1" else inact
+            db.shadow.append(f"{name}:{pw}:{last}:{pmin}:{pmax}:{warn}:{inact}::")
+    if user_group:
+        db.group.append(f"{name}:x:{gid}:")
+        if db.gshadow.exists:
+            db.gshadow.append(f"{name}:!::")
+    for g in extra:
+        db.add_member(g, name)
+    db.save()
+    create_home = "m" in o or (
+        defs.get("CREATE_HOME", "no").lower() == "yes" and "M" not in o and not system
+    )
+    if create_home:
+        umask_ = int(defs["UMASK"], 8) if re.fullmatch(r"[0-7]+", defs.get("UMASK", "")) else 0o022
+        mode = 0o777 & ~umask_
+        if re.fullmatch(r"[0-7]+", defs.get("HOME_MODE", "")):
+            mode = int(defs["HOME_MODE"], 8)
+        parent = posixpath.dirname(home)
+        if parent and sys.try_stat(parent) is None:
+            from emu.sh.utils.files import make_directory
+
+            make_directory(proc, sys, parent, None, True)
+        skel = o.get("k") or dflt.get("SKEL", "/etc/skel")
+        _make_home(proc, sys, home, (uid, gid), mode, skel, quiet=True, preserve=True)
+    if "l" not in o:
+        _grow_log(sys, "/var/log/lastlog", uid, 292)
+        _grow_log(sys, "/var/log/faillog", uid, 32)
+    return 0
+
+
+def _grow_log(sys: Sys, path: str, uid: int, record: int) -> None:
+    """lastlog/faillog are sparse files indexed by uid: a big uid makes them big."""
+    node = sys.fs.lookup(path)
+    if not isinstance(node, File):
+        return
+    size = (uid + 1) * record
+    if size > node.size:
+        sys.fs.put(path, File(node.meta.with_(mtime=sys.time), Blob(size, f"{posixpath.basename(path)} (sparse)")))
+
+
+@applet("groupadd", usage="[options] GROUP")
+def groupadd(proc: Proc) -> int:
+    sys = Sys(proc)
+    o = getopt(
+        proc,
+        proc.argv[1:],
+        "fg:K:op:r",
+        {"force": "f", "gid=": "g", "key=": "K", "non-unique": "o", "password=": "p", "system": "r"},
+    )
+    if not sys.root:
+        raise Die("Permission denied.", 10)
+    if len(o.args) != 1:
+        raise Die(None, usage=True, code=2)
+    name = o.args[0]
+    if not re.fullmatch(r"[a-z_][a-z0-9_.-]*\$?", name, re.I) or len(name) > 32:
+        raise Die(f"'{name}' is not a valid group name", 3)
+    db = Db(sys)
+    defs = _defs(sys)
+    if db.group_row(name) is not None:
+        if "f" in o:
+            return 0
+        raise Die(f"group '{name}' already exists", 9)
+    used = set(db.group.ids())
+    gid: int | None
+    if o.get("g") is not None:
+        t = o.get("g") or ""
+        if not t.isdigit():
+            raise Die(f"invalid group ID '{t}'", 3)
+        gid = int(t)
+        if gid in used and "o" not in o:
+            if "f" not in o:
+                raise Die(f"GID '{gid}' already exists", 4)
+            gid = _new_id(used, "r" in o, defs, "GID")
+    else:
+        gid = _new_id(used, "r" in o, defs, "GID")
+    if gid is None:
+        raise Die("Can't get unique GID (no more available GIDs)", 4)
+    db.group.append(f"{name}:x:{gid}:")
+    if db.gshadow.exists:
+        db.gshadow.append(f"{name}:{o.get('p') or '!'}::")
+    db.save()
+    return 0
+
+
+@applet("usermod", usage="[options] LOGIN")
+def usermod(proc: Proc) -> int:
+    sys = Sys(proc)
+    o = getopt(
+        proc,
+        proc.argv[1:],
+        "ac:d:e:f:g:G:l:Lmop:s:u:U",
+        {
+            "append": "a",
+            "comment=": "c",
+            "home=": "d",
+            "expiredate=": "e",
+            "inactive=": "f",
+            "gid=": "g",
+            "groups=": "G",
+            "login=": "l",
+            "lock": "L",
+            "move-home": "m",
+            "non-unique": "o",
+            "password=": "p",
+            "shell=": "s",
+            "uid=": "u",
+            "unlock": "U",
+        },
+    )
+    if not sys.root:
+        raise Die("Permission denied.", 1)
+    if len(o.args) != 1:
+        raise Die(None, usage=True, code=2)
+    name = o.args[0]
+    db = Db(sys)
+    row = db.user(name)
+    if row is None:
+        raise Die(f"user '{name}' does not exist", 6)
+    row = row + [""] * (7 - len(row))
+    if "a" in o and "G" not in o:
+        raise Die("-a flag is ONLY allowed with the -G flag", 2)
+    old_uid, old_home = int(row[2]), row[5]
+    if o.get("g") is not None:
+        gid = db.gid_of(o.get("g") or "")
+        if gid is None or (not (o.get("g") or "").isdigit() and db.group_row(o.get("g") or "") is None):
+            raise Die(f"group '{o.get('g')}' does not exist", 6)
+        row[3] = str(gid)
+    if o.get("u") is not None:
+        t = o.get("u") or ""
+        if not t.isdigit():
+            raise Die(f"invalid user ID '{t}'", 3)
+        if int(t) in db.passwd.ids() and int(t) != old_uid and "o" not in o:
+            raise Die(f"UID '{t}' already exists", 4)
+        row[2] = t
+    if o.get("c") is not None:
+        row[4] = o.get("c") or ""
+    if o.get("d") is not None:
+        row[5] = o.get("d") or ""
+    if o.get("s") is not None:
+        row[6] = o.get("s") or ""
+    groups: list[str] = []
+    if o.get("G") is not None:
+        for g in (o.get("G") or "").split(","):
+            if not g:
+                continue
+            grow = db.group_row(g)
+            if grow is None and g.isdigit():
+                gname = db.group_by_gid(int(g))
+                grow = db.group_row(gname) if gname else None
+            if grow is None:
+                raise Die(f"group '{g}' does not exist", 6)
+            groups.append(grow[0])
+    newname = o.get("l")
+    if newname is not None and newname != name and db.user(newname) is not None:
+        raise Die(f"user '{newname}' already exists", 9)
+    db.passwd.set(name, row)
+    srow = db.shadow.get(name)
+    if srow is not None:
+        if o.get("p") is not None:
+            srow[1] = o.get("p") or ""
+        if "L" in o and not srow[1].startswith("!"):
+            srow[1] = "!" + srow[1]
+        if "U" in o and srow[1].startswith("!"):
+            srow[1] = srow[1][1:]
+        db.shadow.set(name, srow)
+    if o.get("G") is not None:
+        if "a" not in o:
+            for r in db.group.rows():
+                if len(r) > 3 and name in r[3].split(",") and r[0] not in groups:
+                    db.remove_member(r[0], name)
+        for g in groups:
+            db.add_member(g, name)
+    if newname is not None and newname != name:
+        for t in (db.passwd, db.shadow):
+            i = t.find(name)
+            if i >= 0:
+                t.lines[i] = newname + t.lines[i][len(name) :]
+                t.changed = True
+        for t in (db.group, db.gshadow):
+            for i, ln in enumerate(t.lines):
+                r = ln.split(":")
+                if len(r) > 3 and name in r[3].split(","):
+                    r[3] = ",".join(newname if m == name else m for m in r[3].split(","))
+                    t.lines[i] = ":".join(r)
+                    t.changed = True
+    db.save()
+    if "m" in o and o.get("d") is not None and old_home and old_home != row[5]:
+        try:
+            sys.rename(old_home, row[5])
+        except OSError as e:
+            proc.err(f"cannot rename directory {old_home} to {row[5]}: {e.strerror}")
+    if o.get("u") is not None and int(row[2]) != old_uid:
+        # usermod -u re-owns the files in the home directory that the old uid owned.
+        home = sys.fs.lookup(row[5])
+        if isinstance(home, Dir):
+            _rechown(sys, row[5], old_uid, int(row[2]))
+    return 0
+
+
+def _rechown(sys: Sys, path: str, old: int, new: int) -> None:
+    node = sys.fs.lookup(path, follow=False)
+    if node is None:
+        return
+    if isinstance(node, Dir):
+        for name in sorted(node.entries):
+            _rechown(sys, posixpath.join(path, name), old, new)
+    if node.meta.uid == old and not isinstance(node, Symlink):
+        sys.fs.set_meta(path, node.meta.with_(uid=new), follow=False)
+
+
+@applet("userdel", usage="[options] LOGIN")
+def userdel(proc: Proc) -> int:
+    sys = Sys(proc)
+    o = getopt(proc, proc.argv[1:], "frZ", {"force": "f", "remove": "r"})
+    if not sys.root:
+        raise Die("Permission denied.", 1)
+    if len(o.args) != 1:
+        raise Die(None, usage=True, code=2)
+    name = o.args[0]
+    db = Db(sys)
+    row = db.user(name)
+    if row is None:
+        raise Die(f"user '{name}' does not exist", 6)
+    db.passwd.delete(name)
+    db.shadow.delete(name)
+    db.remove_member(None, name)
+    defs = _defs(sys)
+    grow = db.group_row(name)
+    if grow is not None and defs.get("USERGROUPS_ENAB", "yes").lower() == "yes" and len(row) > 3 and grow[2] == row[3]:
+        others = [r for r in db.passwd.rows() if len(r) > 3 and r[3] == grow[2]]
+        if not others and not (len(grow) > 3 and grow[3]):
+            db.group.delete(name)
+            db.gshadow.delete(name)
+    db.save()
+    if "r" in o and len(row) > 5 and row[5]:
+        from emu.sh.utils.files import remove_file
+
+        if sys.try_stat(row[5]) is not None:
+            remove_file(proc, sys, row[5], True, True, False)
+        else:
+            proc.err(f"{row[5]} home directory ({row[5]}) not found")
+    return 0
+
+
+@applet("groupdel", usage="[options] GROUP")
+def groupdel(proc: Proc) -> int:
+    sys = Sys(proc)
+    o = getopt(proc, proc.argv[1:], "f", {"force": "f"})
+    if not sys.root:
+        raise Die("Permission denied.", 10)
+    if len(o.args) != 1:
+        raise Die(None, usage=True, code=2)
+    name = o.args[0]
+    db = Db(sys)
+    grow = db.group_row(name)
+    if grow is None:
+        raise Die(f"group '{name}' does not exist", 6)
+    for r in db.passwd.rows():
+        if len(r) > 3 and r[3] == grow[2] and "f" not in o:
+            raise Die(f"cannot remove the primary group of user '{r[0]}'", 8)
+    db.group.delete(name)
+    db.gshadow.delete(name)
+    db.save()
+    return 0
+
+
+@applet("chpasswd", usage="[-me] [-c ALG]", note="modelled: passwords get a deterministic stand-in hash")
+def chpasswd(proc: Proc) -> int:
+    sys = Sys(proc)
+    o = getopt(proc, proc.argv[1:], "emc:R:", {"encrypted": "e", "md5": "m", "crypt-method=": "c", "root=": "R"})
+    _root_only(sys)
+    db = Db(sys)
+    status = 0
+    for n, line in enumerate(proc.stdin.decode("utf-8", "surrogateescape").splitlines(), 1):
+        if not line:
+            continue
+        user, sep, pw = line.partition(":")
+        if not sep:
+            raise Die(f"missing new password on line {n}")
+        if db.user(user) is None:
+            raise Die(f"unknown user {user}")
+        if "e" in o:
+            hashed = pw
+        else:
+            # A real crypt() uses a random salt; here the stand-in must be reproducible.
+            digest = hashlib.sha512(f"{user}:{pw}".encode()).hexdigest()[:86]
+            hashed = f"$6$emu${digest}"
+        table = db.shadow if db.shadow.exists and db.shadow.get(user) is not None else db.passwd
+        row = table.get(user)
+        assert row is not None
+        row[1] = hashed
+        if table is db.shadow and len(row) > 2:
+            row[2] = str(_days(sys))
+        table.set(user, row)
+    db.save()
+    return status
