@@ -43,7 +43,9 @@ class Unmodelled(OSError):
 USAGES: dict[str, str] = {}
 
 
-def applet(*names: str, usage: str = "", note: str = "") -> Callable[[Callable[[Proc], int]], Callable[[Proc], int]]:
+def applet(
+    *names: str, usage: str = "", note: str = ""
+) -> Callable[[Callable[[Proc], int]], Callable[[Proc], int]]:
     """Register a handler under ``names``; ``Die`` and stray ``OSError`` become exit codes."""
 
     def deco(fn: Callable[[Proc], int]) -> Callable[[Proc], int]:
@@ -143,7 +145,9 @@ def getopt(
             break
         if a.startswith("--") and longspec:
             name, eq, val = a[2:].partition("=")
-            cands = [n for n in longspec if n == name] or [n for n in longspec if n.startswith(name)]
+            cands = [n for n in longspec if n == name] or [
+                n for n in longspec if n.startswith(name)
+            ]
             keys = {longspec[n] for n in cands}
             if len(keys) != 1:
                 if cands:
@@ -201,20 +205,6 @@ def strerror(code: int) -> str:
 
 def oserr(code: int, path: str) -> OSError:
     return OSError(code, os.strerror(code), path)
-
-
-def xatoi(text: str, what: str = "number", lo: int | None = None, hi: int | None = None) -> int:
-    """busybox xatou/xatoi: a whole decimal number or die ``invalid number 'x'``."""
-    t = text.strip() if False else text
-    try:
-        if not t or t != t.strip() or "_" in t:
-            raise ValueError
-        n = int(t, 10)
-    except ValueError:
-        raise Die(f"invalid {what} '{text}'") from None
-    if (lo is not None and n < lo) or (hi is not None and n > hi):
-        raise Die(f"{what} '{text}' is out of range" if what != "number" else f"number {text} is not in {lo}..{hi} range")
-    return n
 
 
 # --- the clock and the umask ------------------------------------------------------------
@@ -439,12 +429,10 @@ class Sys:
                 return File(existing.meta, b"")  # /dev/null and friends swallow writes
             assert isinstance(existing, File)
             if append:
-                data = content_of(existing, path) + (
-                    data if isinstance(data, bytes) else b""
-                )
+                data = content_of(existing, path) + (data if isinstance(data, bytes) else b"")
             meta = existing.meta.with_(mtime=self.time)
         else:
-            parent, name = self._parent_for_create(path)
+            parent, _name = self._parent_for_create(path)
             meta = self.new_meta(mode, parent)
         size = len(data) if isinstance(data, bytes) else data.size
         self.limits.stored(size)
@@ -625,8 +613,10 @@ class Sys:
 
     def utime(self, path: str, mtime: int, follow: bool = True) -> None:
         node = self._get(path, follow)
-        if not self.root and node.meta.uid != self.ident.uid and not allowed(
-            node, self.ident, W_OK
+        if (
+            not self.root
+            and node.meta.uid != self.ident.uid
+            and not allowed(node, self.ident, W_OK)
         ):
             raise oserr(E.EACCES if mtime == self.time else E.EPERM, path)
         self.set_meta(path, node.meta.with_(mtime=mtime), follow)
@@ -702,8 +692,8 @@ class Names:
     """uid/gid → name caches for listings (``ls -l``, ``tar tv``, ``find -user``)."""
 
     def __init__(self, fs: FS) -> None:
-        self.users = {}
-        self.groups = {}
+        self.users: dict[int, str] = {}
+        self.groups: dict[int, str] = {}
         for p in passwd(fs):
             self.users.setdefault(p.uid, p.name)
         for g in groups(fs):

@@ -158,7 +158,7 @@ def translate(pattern: str, extended: bool) -> str:
         if ch == "$":
             rest = p[i + 1 :]
             if extended or not rest or rest.startswith("\\)") or rest.startswith("\\|"):
-                out.append("$" if not extended else "$")
+                out.append("$")
             else:
                 out.append(r"\$")
             i += 1
@@ -211,7 +211,9 @@ def _interval(body: str) -> str:
     return body
 
 
-def compile_posix(pattern: str | bytes, extended: bool = False, icase: bool = False) -> re.Pattern[bytes]:
+def compile_posix(
+    pattern: str | bytes, extended: bool = False, icase: bool = False
+) -> re.Pattern[bytes]:
     """Compile a POSIX pattern for matching bytes (the text is never decoded)."""
     if isinstance(pattern, str):
         pattern = pattern.encode("utf-8", "surrogateescape")

@@ -41,7 +41,9 @@ def _octal(value: int, width: int) -> bytes:
     return s.encode()[:width].ljust(width, b"\0")
 
 
-def _header(name: bytes, meta: Meta, typeflag: bytes, size: int, link: bytes, names: Names) -> bytes:
+def _header(
+    name: bytes, meta: Meta, typeflag: bytes, size: int, link: bytes, names: Names
+) -> bytes:
     h = bytearray(512)
     h[0:100] = name[:100].ljust(100, b"\0")
     h[100:108] = _octal(meta.mode & 0o7777, 8)
@@ -81,7 +83,9 @@ class _TarWriter:
 
     def excluded(self, name: str) -> bool:
         base = name.rstrip("/").rsplit("/", 1)[-1]
-        return any(fnmatch.fnmatchcase(name, p) or fnmatch.fnmatchcase(base, p) for p in self.excludes)
+        return any(
+            fnmatch.fnmatchcase(name, p) or fnmatch.fnmatchcase(base, p) for p in self.excludes
+        )
 
     def add(self, path: str, arcname: str, deref: bool) -> None:
         try:
@@ -185,7 +189,10 @@ def _tar_argv(argv: list[str]) -> list[str]:
     return argv
 
 
-@applet("tar", usage="c|x|t [-ZzJjahmvokO] [-f TARFILE] [-C DIR] [-T FILE] [-X FILE] [LONGOPT]... [FILE]...")
+@applet(
+    "tar",
+    usage="c|x|t [-ZzJjahmvokO] [-f TARFILE] [-C DIR] [-T FILE] [-X FILE] [LONGOPT]... [FILE]...",
+)
 def tar(proc: Proc) -> int:
     o = getopt(
         proc,
@@ -298,15 +305,15 @@ def tar(proc: Proc) -> int:
     raw = decompress(raw)
     status = 0
     try:
-        tf_ = tarfile.open(fileobj=io.BytesIO(raw), mode="r:")
+        tf_ = tarfile.open(fileobj=io.BytesIO(raw), mode="r:")  # noqa: SIM115 (in memory)
         entries = tf_.getmembers()
     except tarfile.TarError:
         if len(raw) >= 512:
             raise Die("invalid tar magic") from None
         # An empty or truncated archive: busybox says so, then reports the wanted names.
         proc.err("short read")
-        for w in members:
-            proc.err(f"{w.rstrip('/')}: not found in archive")
+        for m in members:
+            proc.err(f"{m.rstrip('/')}: not found in archive")
         return 1
     strip = int(o.get("\x03") or 0)
     wanted = {m.rstrip("/") for m in members}
@@ -324,12 +331,17 @@ def tar(proc: Proc) -> int:
             sys.limits.step()
             name = ti.name
             if wanted:
-                hit = next((w for w in wanted if name.rstrip("/") == w or name.startswith(w + "/")), None)
+                hit = next(
+                    (w for w in wanted if name.rstrip("/") == w or name.startswith(w + "/")), None
+                )
                 if hit is None:
                     continue
                 found.add(hit)
             base = name.rstrip("/").rsplit("/", 1)[-1]
-            if any(fnmatch.fnmatchcase(name.rstrip("/"), p) or fnmatch.fnmatchcase(base, p) for p in excludes):
+            if any(
+                fnmatch.fnmatchcase(name.rstrip("/"), p) or fnmatch.fnmatchcase(base, p)
+                for p in excludes
+            ):
                 continue
             if strip:
                 parts = [p for p in name.split("/") if p]
@@ -354,8 +366,8 @@ def tar(proc: Proc) -> int:
             status |= _extract(proc, sys, tf_, ti, name, o, names)
     finally:
         proc.cwd = cwd
-    for w in sorted(wanted - found):
-        proc.err(f"{w}: not found in archive")
+    for missing in sorted(wanted - found):
+        proc.err(f"{missing}: not found in archive")
         status = 1
     return status
 
@@ -368,9 +380,13 @@ def _list_line(ti: tarfile.TarInfo, name: str, verbose: bool) -> str:
         tarfile.SYMTYPE: Symlink,
     }.get(ti.type, File)
     meta = Meta(ti.mode & 0o7777)
-    node: Node = kind(meta) if kind is Dir else Symlink(meta, ti.linkname) if kind is Symlink else File(meta)
+    node: Node = (
+        kind(meta) if kind is Dir else Symlink(meta, ti.linkname) if kind is Symlink else File(meta)
+    )
     if ti.type in (tarfile.CHRTYPE, tarfile.BLKTYPE, tarfile.FIFOTYPE):
-        node = Device(meta, {tarfile.CHRTYPE: Kind.CHAR, tarfile.BLKTYPE: Kind.BLOCK}.get(ti.type, Kind.FIFO))
+        node = Device(
+            meta, {tarfile.CHRTYPE: Kind.CHAR, tarfile.BLKTYPE: Kind.BLOCK}.get(ti.type, Kind.FIFO)
+        )
     ms = mode_string(node)
     user = ti.uname or str(ti.uid)
     group = ti.gname or str(ti.gid)
@@ -464,7 +480,11 @@ def _extract(
                 raise oserr(1, path)
             sys.put_new(path, Device(meta, kind, ti.devmajor, ti.devminor))
     except OSError as e:
-        proc.err(f"can't create '{path}': {e.strerror}" if not ti.isdir() else f"can't make dir {path}: {e.strerror}")
+        proc.err(
+            f"can't create '{path}': {e.strerror}"
+            if not ti.isdir()
+            else f"can't make dir {path}: {e.strerror}"
+        )
         return 1
     return 0
 
@@ -529,7 +549,7 @@ def _pack(proc: Proc, unpack: bool, to_stdout: bool) -> int:
         try:
             node = sys.stat(name)
             if isinstance(node, Dir):
-                proc.err(f"{name}: {sys_strerror(21)}" if False else f"{name} is a directory")
+                proc.err(f"{name} is a directory")
                 status = 1
                 continue
             data = sys.read(name)

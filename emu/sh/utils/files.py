@@ -3,22 +3,21 @@ readlink realpath du, with busybox 1.35's messages and exit statuses."""
 
 from __future__ import annotations
 
+import contextlib
 import errno as E
 import posixpath
 import time as _time
 from dataclasses import dataclass
 
 from emu.fs import Blob, Device, Dir, File, Lazy, Meta, Node, Symlink
-from emu.sh.api import R_OK, W_OK, X_OK, Proc, allowed
+from emu.sh.api import R_OK, Proc, allowed
 from emu.sh.utils._common import (
-    DIR_SIZE,
     Die,
     Names,
     Sys,
     applet,
     basename,
     blocks,
-    content_of,
     file_size,
     getopt,
     group_to_gid,
@@ -34,7 +33,9 @@ from emu.sh.utils._common import (
 # --- mkdir / rmdir ----------------------------------------------------------------------
 
 
-def make_directory(proc: Proc, sys: Sys, path: str, mode: int | None, recur: bool, verbose: bool = False) -> bool:
+def make_directory(
+    proc: Proc, sys: Sys, path: str, mode: int | None, recur: bool, verbose: bool = False
+) -> bool:
     """libbb bb_make_directory: with ``recur`` each parent is created (u+wx kept), the
     last component gets ``0777 & ~umask`` and then ``mode`` by chmod when one was given."""
     if path == "/" or path == ".":
@@ -141,6 +142,7 @@ def cp_mv_stat(proc: Proc, sys: Sys, path: str, follow: bool) -> int | None:
         return None
     return 3 if isinstance(node, Dir) else 1
 
+
 RECUR, DEREF, DEREF0, PRESERVE, FORCE, NOCLOBBER, UPDATE, VERBOSE, SOFT, HARD, LINKS = (
     1 << i for i in range(11)
 )
@@ -208,9 +210,8 @@ class Copier:
             if isinstance(snode, Symlink) and not deref:
                 return self._symlink(snode, source, dest, dnode, flags)
             return self._copy_file(snode, source, dest, flags, deref)
-        if dnode is not None:
-            if not self._unlink_for(dest, oserr(E.EEXIST, dest), flags):
-                return False
+        if dnode is not None and not self._unlink_for(dest, oserr(E.EEXIST, dest), flags):
+            return False
         if isinstance(snode, Symlink):
             return self._symlink(snode, source, dest, None, flags)
         assert isinstance(snode, Device)
@@ -247,7 +248,9 @@ class Copier:
                 return False
         return True
 
-    def _symlink(self, snode: Symlink, source: str, dest: str, dnode: Node | None, flags: int) -> bool:
+    def _symlink(
+        self, snode: Symlink, source: str, dest: str, dnode: Node | None, flags: int
+    ) -> bool:
         sys = self.sys
         if dnode is not None and not self._unlink_for(dest, oserr(E.EEXIST, dest), flags):
             return False
@@ -257,10 +260,8 @@ class Copier:
             self.err(f"can't create symlink '{dest}' to '{snode.target}': {e.strerror}")
             return False
         if flags & PRESERVE:
-            try:
+            with contextlib.suppress(OSError):
                 sys.chown(dest, snode.meta.uid, snode.meta.gid, follow=False)
-            except OSError:
-                pass
         if flags & VERBOSE:
             self.proc.out(f"'{source}' -> '{dest}'\n")
         return True
@@ -326,10 +327,8 @@ class Copier:
             return True
         sys = self.sys
         mode = snode.meta.mode
-        try:
+        with contextlib.suppress(OSError):
             sys.utime(dest, snode.meta.mtime)
-        except OSError:
-            pass
         try:
             sys.chown(dest, snode.meta.uid, snode.meta.gid)
         except OSError:
@@ -668,7 +667,13 @@ def rm(proc: Proc) -> int:
         proc,
         proc.argv[1:],
         "fiRrv",
-        {"force": "f", "interactive": "i", "recursive": "r", "verbose": "v", "no-preserve-root": "\x01"},
+        {
+            "force": "f",
+            "interactive": "i",
+            "recursive": "r",
+            "verbose": "v",
+            "no-preserve-root": "\x01",
+        },
     )
     if not o.args:
         if "f" in o:
@@ -743,10 +748,8 @@ def ln(proc: Proc) -> int:
                 status = 1
                 continue
         if "f" in o:
-            try:
+            with contextlib.suppress(OSError):
                 sys.unlink(dest)
-            except OSError:
-                pass
         try:
             if "s" in o:
                 sys.symlink(target, dest)
@@ -1164,10 +1167,8 @@ def install(proc: Proc) -> int:
         # install replaces the destination (a fresh inode), unlike cp.
         old = sys.try_stat(dest, False)
         if old is not None and not isinstance(old, Dir):
-            try:
+            with contextlib.suppress(OSError):
                 sys.unlink(dest)
-            except OSError:
-                pass
         if not c.copy(src, dest, flags):
             status = 1
             continue
@@ -1197,7 +1198,7 @@ def mktemp(proc: Proc) -> int:
     stem = template
     n = len(stem) - len(stem.rstrip("X"))
     if n < 3:
-        raise Die(f"{'create' if 'd' in o else 'create'} failed: {strerror(E.EINVAL)}")
+        raise Die(strerror(E.EINVAL))
     base = stem[:-n]
     # Deterministic names: a counter in base 62, the next free one wins.
     k = 0
@@ -1223,7 +1224,9 @@ def mktemp(proc: Proc) -> int:
         except OSError as e:
             if "q" in o:
                 return 1
-            raise Die(f"failed to create {'directory' if 'd' in o else 'file'} via template '{template}': {e.strerror}") from None
+            what = "directory" if "d" in o else "file"
+            msg = f"failed to create {what} via template '{template}': {e.strerror}"
+            raise Die(msg) from None
     proc.out(name + "\n")
     return 0
 
@@ -1431,26 +1434,32 @@ def ls(proc: Proc) -> int:
             st.status = 1
             continue
         target = sys.try_stat(a) if isinstance(node, Symlink) else None
-        follow = isinstance(node, Symlink) and target is not None and (
-            "L" in flags or "H" in flags or (not st.long and "d" not in flags and "F" not in flags)
-            or (isinstance(target, Dir) and "d" not in flags and not st.long)
+        follow = (
+            isinstance(node, Symlink)
+            and target is not None
+            and (
+                "L" in flags
+                or "H" in flags
+                or (not st.long and "d" not in flags and "F" not in flags)
+                or (isinstance(target, Dir) and "d" not in flags and not st.long)
+            )
         )
         if isinstance(node, Symlink) and target is not None and "L" in flags:
             node, target = target, None
         elif follow and isinstance(target, Dir) and "d" not in flags:
             node = target
-        e = _Ent(a, a, node, target)
+        ent = _Ent(a, a, node, target)
         if isinstance(node, Dir) and "d" not in flags:
-            dirs.append(e)
+            dirs.append(ent)
         else:
-            files.append(e)
-    for e in st.sort(files):
-        proc.out(st.line(e))
+            files.append(ent)
+    for ent in st.sort(files):
+        proc.out(st.line(ent))
     header = len(args) > 1 or "R" in flags
     first = not files
-    for e in st.sort(dirs):
-        assert isinstance(e.node, Dir)
-        st.listing(e.name, e.node, header, first)
+    for ent in st.sort(dirs):
+        assert isinstance(ent.node, Dir)
+        st.listing(ent.name, ent.node, header, first)
         first = False
     return st.status
 
@@ -1474,7 +1483,9 @@ def _stime(t: int) -> str:
     return _time.strftime("%Y-%m-%d %H:%M:%S.000000000 +0000", _time.gmtime(t))
 
 
-def _stat_fmt(proc: Proc, sys: Sys, fmt: str, path: str, node: Node, names: Names, counts: dict[int, int]) -> str:
+def _stat_fmt(
+    proc: Proc, sys: Sys, fmt: str, path: str, node: Node, names: Names, counts: dict[int, int]
+) -> str:
     out = []
     i = 0
     while i < len(fmt):
@@ -1546,7 +1557,16 @@ def _stat_fmt(proc: Proc, sys: Sys, fmt: str, path: str, node: Node, names: Name
             out.append(("%" + spec + "x") % 0xFE00)
             continue
         elif conv in "tT":
-            out.append(("%" + spec + "x") % (node.major if isinstance(node, Device) and conv == "t" else node.minor if isinstance(node, Device) else 0))
+            out.append(
+                ("%" + spec + "x")
+                % (
+                    node.major
+                    if isinstance(node, Device) and conv == "t"
+                    else node.minor
+                    if isinstance(node, Device)
+                    else 0
+                )
+            )
             continue
         elif conv == "m":
             val = "/"
@@ -1605,9 +1625,11 @@ def stat(proc: Proc) -> int:
         ino = (id(node) >> 4) % 10_000_000
         lines = [
             f"  File: {name}",
-            f"  Size: {file_size(node):<10d}\tBlocks: {blocks(node):<10d} IO Block: 4096   {_file_type(node)}",
+            f"  Size: {file_size(node):<10d}\tBlocks: {blocks(node):<10d}"
+            f" IO Block: 4096   {_file_type(node)}",
             f"Device: fe00h/65024d\tInode: {ino:<10d}  Links: {nlink(node, counts)}",
-            f"Access: ({node.meta.mode:04o}/{mode_string(node)})  Uid: ({node.meta.uid:5d}/{u:>8})   Gid: ({node.meta.gid:5d}/{g:>8})",
+            f"Access: ({node.meta.mode:04o}/{mode_string(node)})"
+            f"  Uid: ({node.meta.uid:5d}/{u:>8})   Gid: ({node.meta.gid:5d}/{g:>8})",
             f"Access: {_stime(node.meta.mtime)}",
             f"Modify: {_stime(node.meta.mtime)}",
             f"Change: {_stime(node.meta.mtime)}",
@@ -1760,4 +1782,3 @@ def du(proc: Proc) -> int:
     if "c" in o:
         proc.out(f"{fmt(grand)}\ttotal\n")
     return status
-

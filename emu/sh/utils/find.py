@@ -187,7 +187,15 @@ class _FindParser:
             return lambda c: r.fullmatch(c.path.encode("utf-8", "surrogateescape")) is not None
         if tok == "-type":
             kinds = self.arg(tok)
-            table = {"f": "file", "d": "dir", "l": "symlink", "c": "char", "b": "block", "p": "fifo", "s": "sock"}
+            table = {
+                "f": "file",
+                "d": "dir",
+                "l": "symlink",
+                "c": "char",
+                "b": "block",
+                "p": "fifo",
+                "s": "sock",
+            }
             want = set()
             for k in kinds.split(","):
                 if k not in table:
@@ -209,9 +217,11 @@ class _FindParser:
         if tok in ("-user", "-group", "-uid", "-gid"):
             v = self.arg(tok)
             if tok in ("-user", "-uid"):
-                uid = user_to_uid(sys.fs, v) if tok == "-user" else (int(v) if v.isdigit() else None)
+                uid = (
+                    user_to_uid(sys.fs, v) if tok == "-user" else (int(v) if v.isdigit() else None)
+                )
                 if uid is None:
-                    raise Die(f"invalid user name '{v}'" if False else f"unknown user {v}")
+                    raise Die(f"unknown user {v}")
                 return lambda c: c.node.meta.uid == uid
             gid = group_to_gid(sys.fs, v) if tok == "-group" else (int(v) if v.isdigit() else None)
             if gid is None:
@@ -222,12 +232,15 @@ class _FindParser:
             m = re.fullmatch(r"([+-]?)(\d+)([bckwMG]?)", spec)
             if m is None:
                 raise Die(f"invalid number '{spec}'")
-            unit = {"": 512, "b": 512, "c": 1, "k": 1024, "w": 2, "M": 1 << 20, "G": 1 << 30}[m.group(3)]
+            unit = {"": 512, "b": 512, "c": 1, "k": 1024, "w": 2, "M": 1 << 20, "G": 1 << 30}[
+                m.group(3)
+            ]
             test = _num_test(m.group(1) + m.group(2), "size")
             return lambda c: test((_size(c.node) + unit - 1) // unit)
         if tok == "-empty":
-            return lambda c: (isinstance(c.node, Dir) and not c.node.entries) or (
-                isinstance(c.node, File) and c.node.size == 0
+            return lambda c: (
+                (isinstance(c.node, Dir) and not c.node.entries)
+                or (isinstance(c.node, File) and c.node.size == 0)
             )
         if tok in ("-newer", "-anewer", "-cnewer"):
             ref = self.arg(tok)
@@ -295,15 +308,9 @@ class _FindParser:
                 return True
 
             return quit_
-        if tok == "-print":
+        if tok in ("-print", "-print0", "-ls"):
             self.has_action = True
-            return lambda c: (c.proc.out(c.path + "\n"), True)[1]
-        if tok == "-print0":
-            self.has_action = True
-            return lambda c: (c.proc.out(c.path + "\0"), True)[1]
-        if tok == "-ls":
-            self.has_action = True
-            return lambda c: (c.proc.out(c.path + "\n"), True)[1]
+            return _printer("\0" if tok == "-print0" else "\n")
         if tok == "-delete":
             self.has_action = True
             self.depth_first = True
@@ -324,7 +331,8 @@ class _FindParser:
             else:
                 sys.unlink(c.path)
         except OSError as e:
-            c.proc.err(f"can't {'remove' if isinstance(c.node, Dir) else 'unlink'} '{c.path}': {e.strerror}")
+            verb = "remove" if isinstance(c.node, Dir) else "unlink"
+            c.proc.err(f"can't {verb} '{c.path}': {e.strerror}")
             c.status = 1
             return False
         return True
@@ -357,6 +365,18 @@ class _FindParser:
             return spawn(c.proc, argv, None) == 0
 
         return run
+
+
+def _and(a: Pred, b: Pred) -> Pred:
+    return lambda c: a(c) and b(c)
+
+
+def _printer(end: str) -> Pred:
+    def pr(c: _Ctx) -> bool:
+        c.proc.out(c.path + end)
+        return True
+
+    return pr
 
 
 def _int_arg(text: str) -> int:
@@ -401,7 +421,11 @@ def find(proc: Proc) -> int:
     while argv and argv[0] in ("-L", "-H", "-P"):
         follow = argv.pop(0)[1]
     paths = []
-    while argv and not (argv[0].startswith("-") and len(argv[0]) > 1) and argv[0] not in ("(", "!", ","):
+    while (
+        argv
+        and not (argv[0].startswith("-") and len(argv[0]) > 1)
+        and argv[0] not in ("(", "!", ",")
+    ):
         paths.append(argv.pop(0))
     if "-follow" in argv:
         follow = "L"
@@ -409,8 +433,8 @@ def find(proc: Proc) -> int:
     parser = _FindParser(proc, sys, argv)
     pred = parser.parse()
     if not parser.has_action:
-        inner = pred
-        pred = lambda c: (inner(c) and (c.proc.out(c.path + "\n"), True)[1])  # noqa: E731
+        # No action at all: the whole expression is followed by an implicit -print.
+        pred = _and(pred, _printer("\n"))
     status = 0
     ctx_batches: dict[int, list[str]] = {}
     quit_all = False
@@ -462,9 +486,8 @@ def find(proc: Proc) -> int:
             break
     for key, cmd in parser.exec_plus:
         files = ctx_batches.get(key, [])
-        if files:
-            if spawn(proc, [*cmd, *files], None) != 0:
-                status = 1
+        if files and spawn(proc, [*cmd, *files], None) != 0:
+            status = 1
     return status
 
 
@@ -566,10 +589,9 @@ def xargs(proc: Proc) -> int:
         else:
             words = _xargs_split(data, "0" in o)
         eof = o.get("E") or o.get("e")
-        if eof:
-            if eof in words:
-                words = words[: words.index(eof)]
-        per = int(o.get("n")) if o.get("n") else 0
+        if eof and eof in words:
+            words = words[: words.index(eof)]
+        per = int(o.get("n") or 0)
         lines_per = int(o.get("L") or o.get("l") or 0)
         if lines_per and not per:
             # -L N: N input lines per command (approximated by words of those lines).
@@ -587,10 +609,7 @@ def xargs(proc: Proc) -> int:
     status = 0
     for g in groups:
         proc.limits.step()
-        if replace is not None:
-            argv = [a.replace(replace, g[0]) for a in cmd]
-        else:
-            argv = [*cmd, *g]
+        argv = [a.replace(replace, g[0]) for a in cmd] if replace is not None else [*cmd, *g]
         if "t" in o:
             proc.stderr.write(" ".join(argv) + "\n")
         code = spawn(proc, argv, b"")

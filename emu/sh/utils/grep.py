@@ -13,7 +13,9 @@ from emu.sh.utils._regex import RegexError, compile_posix
 
 
 class _Matcher:
-    def __init__(self, patterns: list[bytes], fixed: bool, ext: bool, icase: bool, word: bool, line: bool) -> None:
+    def __init__(
+        self, patterns: list[bytes], fixed: bool, ext: bool, icase: bool, word: bool, line: bool
+    ) -> None:
         self.word = word
         self.line = line
         self.empty = any(p == b"" for p in patterns)
@@ -71,7 +73,13 @@ class _Matcher:
         return bool(self.spans(text))
 
 
-@applet("grep", "egrep", "fgrep", usage="[-HhnlLoqvsrRiwFEz] [-m N] [-A|B|C N] { PATTERN | -e PATTERN... | -f FILE... } [FILE]...")
+@applet(
+    "grep",
+    "egrep",
+    "fgrep",
+    usage="[-HhnlLoqvsrRiwFEz] [-m N] [-A|B|C N] "
+    "{ PATTERN | -e PATTERN... | -f FILE... } [FILE]...",
+)
 def grep(proc: Proc) -> int:
     o = getopt(
         proc,
@@ -145,7 +153,7 @@ def grep(proc: Proc) -> int:
     show_name = ("H" in o or multi) and "h" not in o
     after = int(o.get("A") or o.get("C") or 0)
     before = int(o.get("B") or o.get("C") or 0)
-    max_count = int(o.get("m")) if o.get("m") is not None else -1
+    max_count = int(o.get("m") or "-1")
     eol = b"\0" if "z" in o else b"\n"
     state = {"matched": False, "errors": False, "listed": False}
     quiet = "q" in o
@@ -177,21 +185,55 @@ def grep(proc: Proc) -> int:
                     continue
                 if before or after:
                     start = max(idx - before, last_printed + 1)
-                    if last_printed >= 0 and start > last_printed + 1 or (last_printed < 0 and not first_group):
+                    if (last_printed >= 0 and start > last_printed + 1) or (
+                        last_printed < 0 and not first_group
+                    ):
                         out.append(b"--\n")
                     first_group = False
                     for j in range(start, idx):
-                        out.append(_fmt(prefix if show_name else None, j + 1 if "n" in o else None, b"-", lines[j], eol))
+                        out.append(
+                            _fmt(
+                                prefix if show_name else None,
+                                j + 1 if "n" in o else None,
+                                b"-",
+                                lines[j],
+                                eol,
+                            )
+                        )
                 if "o" in o and "v" not in o:
                     for s, e in m.spans(line):
                         if e > s:
-                            out.append(_fmt(prefix if show_name else None, idx + 1 if "n" in o else None, b":", line[s:e], eol))
+                            out.append(
+                                _fmt(
+                                    prefix if show_name else None,
+                                    idx + 1 if "n" in o else None,
+                                    b":",
+                                    line[s:e],
+                                    eol,
+                                )
+                            )
                 else:
-                    out.append(_fmt(prefix if show_name else None, idx + 1 if "n" in o else None, b":", line, eol))
+                    out.append(
+                        _fmt(
+                            prefix if show_name else None,
+                            idx + 1 if "n" in o else None,
+                            b":",
+                            line,
+                            eol,
+                        )
+                    )
                 last_printed = idx
                 pending_after = after
             elif pending_after > 0 and not ({"l", "L", "c"} & set(o.flags)):
-                out.append(_fmt(prefix if show_name else None, idx + 1 if "n" in o else None, b"-", line, eol))
+                out.append(
+                    _fmt(
+                        prefix if show_name else None,
+                        idx + 1 if "n" in o else None,
+                        b"-",
+                        line,
+                        eol,
+                    )
+                )
                 last_printed = idx
                 pending_after -= 1
         if "c" in o:

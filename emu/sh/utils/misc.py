@@ -35,7 +35,13 @@ KERNEL = ("Linux", "5.15.0", "#1 SMP", "x86_64")
 
 @applet("env", usage="[-i0] [-u NAME]... [-] [NAME=VALUE]... [PROG ARGS]")
 def env(proc: Proc) -> int:
-    o = getopt(proc, proc.argv[1:], "iu:0", {"ignore-environment": "i", "unset=": "u", "null": "0"}, permute=False)
+    o = getopt(
+        proc,
+        proc.argv[1:],
+        "iu:0",
+        {"ignore-environment": "i", "unset=": "u", "null": "0"},
+        permute=False,
+    )
     args = list(o.args)
     newenv = {} if "i" in o else dict(proc.env)
     if args and args[0] == "-":
@@ -97,7 +103,12 @@ def user_groups(sys: Sys, name: str, gid: int) -> list[int]:
 
 @applet("id", usage="[-ugGnr] [USER]")
 def id_(proc: Proc) -> int:
-    o = getopt(proc, proc.argv[1:], "ugGnrZ", {"user": "u", "group": "g", "groups": "G", "name": "n", "real": "r"})
+    o = getopt(
+        proc,
+        proc.argv[1:],
+        "ugGnrZ",
+        {"user": "u", "group": "g", "groups": "G", "name": "n", "real": "r"},
+    )
     sys = Sys(proc)
     if len(o.args) > 1:
         raise Die(None, usage=True)
@@ -350,7 +361,15 @@ def uname(proc: Proc) -> int:
 
 def _machine(proc: Proc) -> str | None:
     arch = proc.env.get("TARGETARCH") or ""
-    return {"amd64": "x86_64", "arm64": "aarch64", "386": "i686", "arm": "armv7l", "s390x": "s390x", "ppc64le": "ppc64le", "riscv64": "riscv64"}.get(arch)
+    return {
+        "amd64": "x86_64",
+        "arm64": "aarch64",
+        "386": "i686",
+        "arm": "armv7l",
+        "s390x": "s390x",
+        "ppc64le": "ppc64le",
+        "riscv64": "riscv64",
+    }.get(arch)
 
 
 def _hostname(proc: Proc) -> str:
@@ -362,7 +381,12 @@ def _hostname(proc: Proc) -> str:
 
 @applet("hostname", usage="[-sidf] [HOSTNAME | -F FILE]")
 def hostname(proc: Proc) -> int:
-    o = getopt(proc, proc.argv[1:], "sidfF:", {"short": "s", "fqdn": "f", "ip-address": "i", "domain": "d", "file=": "F"})
+    o = getopt(
+        proc,
+        proc.argv[1:],
+        "sidfF:",
+        {"short": "s", "fqdn": "f", "ip-address": "i", "domain": "d", "file=": "F"},
+    )
     if o.args or "F" in o:
         raise Die("sethostname: Operation not permitted")
     name = _hostname(proc)
@@ -380,12 +404,31 @@ def hostname(proc: Proc) -> int:
 
 
 def _hasher(name: str) -> str:
-    return {"md5sum": "md5", "sha1sum": "sha1", "sha256sum": "sha256", "sha512sum": "sha512", "sha3sum": "sha3_256"}[name]
+    return {
+        "md5sum": "md5",
+        "sha1sum": "sha1",
+        "sha256sum": "sha256",
+        "sha512sum": "sha512",
+        "sha3sum": "sha3_256",
+    }[name]
 
 
 @applet("md5sum", "sha1sum", "sha256sum", "sha512sum", usage="[-c[sw]] [FILE]...")
 def sumprog(proc: Proc) -> int:
-    o = getopt(proc, proc.argv[1:], "csbtwz", {"check": "c", "status": "s", "quiet": "\x01", "warn": "w", "strict": "\x02", "binary": "b", "text": "t"})
+    o = getopt(
+        proc,
+        proc.argv[1:],
+        "csbtwz",
+        {
+            "check": "c",
+            "status": "s",
+            "quiet": "\x01",
+            "warn": "w",
+            "strict": "\x02",
+            "binary": "b",
+            "text": "t",
+        },
+    )
     sys = Sys(proc)
     algo = _hasher(proc.name)
     status = 0
@@ -476,7 +519,7 @@ class _Test:
     """busybox test: POSIX's rules for 0-4 arguments, then a recursive-descent parse
     (``!`` > binary > ``-a`` > ``-o``, parentheses)."""
 
-    UNARY_FILE = set("bcdefghkLprsStuwxOG")
+    UNARY_FILE = frozenset("bcdefghkLprsStuwxOG")
 
     def __init__(self, proc: Proc, args: list[str]) -> None:
         self.proc = proc
@@ -549,17 +592,39 @@ class _Test:
             return left > right
         if op in ("-eq", "-ne", "-lt", "-le", "-gt", "-ge"):
             a, b = self.num(left), self.num(right)
-            return {"-eq": a == b, "-ne": a != b, "-lt": a < b, "-le": a <= b, "-gt": a > b, "-ge": a >= b}[op]
+            return {
+                "-eq": a == b,
+                "-ne": a != b,
+                "-lt": a < b,
+                "-le": a <= b,
+                "-gt": a > b,
+                "-ge": a >= b,
+            }[op]
         if op in ("-nt", "-ot", "-ef"):
             x, y = self.sys.try_stat(left), self.sys.try_stat(right)
             if op == "-ef":
                 return x is not None and x is y
             if x is None or y is None:
-                return op == "-nt" and x is not None or op == "-ot" and y is not None
+                return (op == "-nt" and x is not None) or (op == "-ot" and y is not None)
             return x.meta.mtime > y.meta.mtime if op == "-nt" else x.meta.mtime < y.meta.mtime
         raise _TestError(f"{op}: unknown operand")
 
-    BINOPS = ("=", "==", "!=", "<", ">", "-eq", "-ne", "-lt", "-le", "-gt", "-ge", "-nt", "-ot", "-ef")
+    BINOPS = (
+        "=",
+        "==",
+        "!=",
+        "<",
+        ">",
+        "-eq",
+        "-ne",
+        "-lt",
+        "-le",
+        "-gt",
+        "-ge",
+        "-nt",
+        "-ot",
+        "-ef",
+    )
 
     def is_unary(self, s: str) -> bool:
         return s in ("-n", "-z", "-t") or (len(s) == 2 and s[0] == "-" and s[1] in self.UNARY_FILE)
@@ -576,7 +641,11 @@ class _Test:
                 return a[1] == ""
             if self.is_unary(a[0]):
                 return self.unary(a[0], a[1])
-            raise _TestError(f"{a[1]}: unknown operand" if not a[0].startswith("-") else f"{a[0]}: unary operator expected")
+            raise _TestError(
+                f"{a[1]}: unknown operand"
+                if not a[0].startswith("-")
+                else f"{a[0]}: unary operator expected"
+            )
         if n == 3:
             if a[1] in self.BINOPS:
                 return self.binary(a[0], a[1], a[2])

@@ -153,7 +153,7 @@ class _Parser:
             c = s[self.i]
             if c == 92 and self.i + 1 < len(s):
                 nx = s[self.i + 1]
-                out.append(10 if nx == ord("n") and False else nx)
+                out.append(nx)
                 self.i += 2
                 continue
             if c == 10:
@@ -263,7 +263,7 @@ class _Parser:
                     raise self.fail("': doesn't want any addresses")
                 label = self.to_eol(True)
                 if not label:
-                    raise self.fail("\":\" lacks a label")
+                    raise self.fail('":" lacks a label')
                 self.labels[label] = len(self.cmds)
                 cmd.text = label
             elif op in "btT":
@@ -628,7 +628,16 @@ class _Sed:
 
 def _list_line(ps: bytes) -> bytes:
     out = bytearray()
-    esc = {7: b"\\a", 8: b"\\b", 9: b"\\t", 10: b"\\n", 11: b"\\v", 12: b"\\f", 13: b"\\r", 92: b"\\\\"}
+    esc = {
+        7: b"\\a",
+        8: b"\\b",
+        9: b"\\t",
+        10: b"\\n",
+        11: b"\\v",
+        12: b"\\f",
+        13: b"\\r",
+        92: b"\\\\",
+    }
     for b in ps:
         if b in esc:
             out += esc[b]
@@ -704,7 +713,7 @@ def sed(proc: Proc) -> int:
     status = 0
     if suffix is not None:
         if not files:
-            raise Die("no files to edit in place" if False else "sed: no input files", usage=False)
+            raise Die("sed: no input files")
         for f in files:
             try:
                 data = sys.read(f)

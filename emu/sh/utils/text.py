@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import Any
 
 from emu.sh.api import Proc
 from emu.sh.utils._common import (
@@ -66,7 +67,9 @@ def _visible(data: bytes, tabs: bool, ends: bool) -> bytes:
 
 @applet("cat", usage="[-nbvteA] [FILE]...")
 def cat(proc: Proc) -> int:
-    o = getopt(proc, proc.argv[1:], "nbvteAu", {"number": "n", "number-nonblank": "b", "show-all": "A"})
+    o = getopt(
+        proc, proc.argv[1:], "nbvteAu", {"number": "n", "number-nonblank": "b", "show-all": "A"}
+    )
     sys = Sys(proc)
     status = 0
     number = "n" in o or "b" in o
@@ -275,13 +278,19 @@ def _printf_once(proc: Proc, fmt: str, nxt: object, out: list[bytes], bad: list[
             lit.append("%")
             i += 2
             continue
-        m = re.compile(r"%([-+ #0]*)(\*|\d+)?(?:\.(\*|\d*))?[hlLqjzt]*([diouxXfFeEgGcsb]?)").match(fmt, i)
+        m = re.compile(r"%([-+ #0]*)(\*|\d+)?(?:\.(\*|\d*))?[hlLqjzt]*([diouxXfFeEgGcsb]?)").match(
+            fmt, i
+        )
         assert m is not None
         flags, width, prec, conv = m.groups()
         if not conv:
             flush()
             bad[0] = True
-            proc.err(f"%{fmt[m.end():m.end() + 1]}: invalid format" if m.end() < n else "%: invalid format")
+            proc.err(
+                f"%{fmt[m.end() : m.end() + 1]}: invalid format"
+                if m.end() < n
+                else "%: invalid format"
+            )
             return True
         i = m.end()
         spec = "%" + flags
@@ -331,10 +340,7 @@ def _pad(spec: str, text: str) -> str:
     flags, width, prec = m.groups()
     b = text.encode("utf-8", "surrogateescape") if any(ord(c) > 255 for c in text) else None
     if prec is not None:
-        if b is not None:
-            text = b[: int(prec)].decode("utf-8", "ignore")
-        else:
-            text = text[: int(prec)]
+        text = b[: int(prec)].decode("utf-8", "ignore") if b is not None else text[: int(prec)]
     w = int(width or 0)
     ln = len(text.encode("utf-8", "surrogateescape")) if b is not None else len(text)
     padn = max(0, w - ln)
@@ -394,7 +400,9 @@ def head(proc: Proc) -> int:
             status = 1
             continue
         if headers:
-            proc.out(("" if first else "\n") + f"==> {'standard input' if name == '-' else name} <==\n")
+            proc.out(
+                ("" if first else "\n") + f"==> {'standard input' if name == '-' else name} <==\n"
+            )
         first = False
         if by_bytes:
             proc.out(data[: len(data) - count] if neg else data[:count])
@@ -439,7 +447,9 @@ def tail(proc: Proc) -> int:
             status = 1
             continue
         if headers:
-            proc.out(("" if first else "\n") + f"==> {'standard input' if name == '-' else name} <==\n")
+            proc.out(
+                ("" if first else "\n") + f"==> {'standard input' if name == '-' else name} <==\n"
+            )
         first = False
         if by_bytes:
             if from_start:
@@ -498,9 +508,9 @@ def wc(proc: Proc) -> int:
         rows.append((total, "total"))
     # One number for one file prints bare; otherwise every column is %9u.
     bare = len(cols) == 1 and len(files) == 1
-    for vals, name in rows:
+    for vals, label in rows:
         nums = " ".join(str(v) if bare else f"{v:9d}" for v in vals)
-        proc.out(nums + (f" {name}" if name is not None else "") + "\n")
+        proc.out(nums + (f" {label}" if label is not None else "") + "\n")
     return status
 
 
@@ -536,9 +546,13 @@ class _Key:
 
 
 def _parse_key(text: str) -> _Key:
-    m = re.fullmatch(r"(\d+)(?:\.(\d+))?([bdfginrMRVh]*)(?:,(\d+)(?:\.(\d+))?([bdfginrMRVh]*))?", text)
+    m = re.fullmatch(
+        r"(\d+)(?:\.(\d+))?([bdfginrMRVh]*)(?:,(\d+)(?:\.(\d+))?([bdfginrMRVh]*))?", text
+    )
     if m is None or m.group(1) == "0":
-        raise Die(f"bad field specification '{text}'" if m is None else "bad field specification '0'")
+        raise Die(
+            f"bad field specification '{text}'" if m is None else "bad field specification '0'"
+        )
     f1 = int(m.group(1))
     c1 = int(m.group(2) or 0)
     f2 = int(m.group(4) or 0)
@@ -610,18 +624,23 @@ def _humanval(b: bytes) -> float:
     m = _HUMAN.match(b)
     if not m:
         return 0.0
-    return float(m.group(1)) * 1024 ** (" KMGTPE".index((m.group(2) or b" ").decode()))
+    power = " KMGTPE".index((m.group(2) or b" ").decode())
+    return float(m.group(1)) * float(1 << (10 * power))
 
 
-def _cmp(a: object, b: object) -> int:
-    return (a > b) - (a < b)  # type: ignore[operator]
+def _cmp(a: Any, b: Any) -> int:
+    return int(a > b) - int(a < b)
 
 
 def _vkey(b: bytes) -> list[tuple[int, int | bytes]]:
     return [(0, int(p)) if p.isdigit() else (1, p) for p in re.split(rb"(\d+)", b) if p]
 
 
-@applet("sort", usage="[-nrugMcszbdfiokt] [-o FILE] [-k START[.OFS][OPTS][,END[.OFS][OPTS]] [-t CHAR] [FILE]...")
+@applet(
+    "sort",
+    usage="[-nrugMcszbdfiokt] [-o FILE] [-k START[.OFS][OPTS][,END[.OFS][OPTS]] "
+    "[-t CHAR] [FILE]...",
+)
 def sort(proc: Proc) -> int:
     o = getopt(
         proc,
@@ -678,9 +697,7 @@ def sort(proc: Proc) -> int:
         return b
 
     def cmp_one(x: bytes, y: bytes, opts: str) -> int:
-        if "n" in opts:
-            r = _cmp(_numval(x), _numval(y))
-        elif "g" in opts:
+        if "n" in opts or "g" in opts:
             r = _cmp(_numval(x), _numval(y))
         elif "h" in opts:
             r = _cmp(_humanval(x), _humanval(y))
@@ -701,7 +718,11 @@ def sort(proc: Proc) -> int:
                     opts += "b"
                 kx = _key_text(x, k, sep, "b" in opts)
                 ky = _key_text(y, k, sep, "b" in opts)
-                r = cmp_one(kx, ky, opts.replace("r", "") if "r" in glob_opts and "r" not in k.opts else opts)
+                r = cmp_one(
+                    kx,
+                    ky,
+                    opts.replace("r", "") if "r" in glob_opts and "r" not in k.opts else opts,
+                )
                 if r:
                     return r
         else:
@@ -774,7 +795,8 @@ def uniq(proc: Proc) -> int:
         return 1
     skip_f = int(o.get("f") or 0)
     skip_c = int(o.get("s") or 0)
-    width = int(o.get("w")) if o.get("w") is not None else None
+    w = o.get("w")
+    width = int(w) if w is not None else None
     eol = b"\0" if "z" in o else b"\n"
     lines = data.split(eol)
     if lines and lines[-1] == b"":
@@ -822,7 +844,9 @@ def _ranges(spec: str) -> list[tuple[int, int]]:
     for part in spec.split(","):
         m = re.fullmatch(r"(\d*)(-?)(\d*)", part)
         if m is None or (not m.group(1) and not m.group(3)) or part == "":
-            raise Die("invalid byte or character range" if "-" in part else f"invalid number '{part}'")
+            raise Die(
+                "invalid byte or character range" if "-" in part else f"invalid number '{part}'"
+            )
         lo = max(int(m.group(1)) if m.group(1) else 1, 1)  # busybox takes 0 as 1
         hi = int(m.group(3)) if m.group(3) else (lo if not m.group(2) else 1 << 30)
         if hi < lo:
@@ -853,7 +877,11 @@ def cut(proc: Proc) -> int:
     sys = Sys(proc)
     modes = [k for k in "bcf" if k in o]
     if len(modes) != 1:
-        raise Die("expected a list of bytes, characters, or fields" if not modes else "only one list may be specified")
+        raise Die(
+            "expected a list of bytes, characters, or fields"
+            if not modes
+            else "only one list may be specified"
+        )
     mode = modes[0]
     ranges = _ranges(o.get(mode) or "")
     delim = (o.get("d") if o.get("d") is not None else "\t") or ""
@@ -861,7 +889,8 @@ def cut(proc: Proc) -> int:
     d = d[:1] or b"\t"  # busybox uses the first character
     if mode != "f" and "d" in o:
         raise Die("a delimiter may be specified only when operating on fields")
-    od = (o.get("O") if o.get("O") is not None else delim).encode("utf-8", "surrogateescape")
+    out_delim = o.get("O")
+    od = (out_delim if out_delim is not None else delim).encode("utf-8", "surrogateescape")
     status = 0
     for name in o.args or ["-"]:
         data = read_or_warn(proc, sys, name, open_msg=False)
@@ -884,7 +913,12 @@ def cut(proc: Proc) -> int:
                 out.append(od.join(p for i, p in enumerate(parts, 1) if _in(ranges, i)) + b"\n")
             elif mode == "c" and not body.isascii():
                 text = body.decode("utf-8", "surrogateescape")
-                out.append("".join(ch for i, ch in enumerate(text, 1) if _in(ranges, i)).encode("utf-8", "surrogateescape") + b"\n")
+                out.append(
+                    "".join(ch for i, ch in enumerate(text, 1) if _in(ranges, i)).encode(
+                        "utf-8", "surrogateescape"
+                    )
+                    + b"\n"
+                )
             else:
                 out.append(bytes(b for i, b in enumerate(body, 1) if _in(ranges, i)) + b"\n")
         proc.out(b"".join(out))
@@ -938,15 +972,14 @@ def _tr_set(spec: str) -> bytes:
         m = re.compile(r"\[(\\?.)\*(\d*)\]").match(s, i)
         if m:
             c, _ = one(i + 1)
-            chars.extend([c] * (int(m.group(2)) if m.group(2) else 0 or 1))
+            # [c*] fills set2 to set1's length: padding with set2's last char does that.
+            chars.extend([c] * (int(m.group(2)) if m.group(2) else 1))
             i = m.end()
             continue
         c, j = one(i)
         if j < n and s[j] == "-" and j + 1 < n:
             hi, k = one(j + 1)
-            if hi < c:
-                raise Die("range-endpoints of '%s-%s' are in reverse collating sequence order" % (chr(c), chr(hi)))
-            chars.extend(range(c, hi + 1))
+            chars.extend(range(c, hi + 1))  # a reversed range is empty, as in busybox
             i = k
             continue
         chars.append(c)
@@ -956,7 +989,12 @@ def _tr_set(spec: str) -> bytes:
 
 @applet("tr", usage="[-cds] STRING1 [STRING2]")
 def tr(proc: Proc) -> int:
-    o = getopt(proc, proc.argv[1:], "cdsCt", {"complement": "c", "delete": "d", "squeeze-repeats": "s", "truncate-set1": "t"})
+    o = getopt(
+        proc,
+        proc.argv[1:],
+        "cdsCt",
+        {"complement": "c", "delete": "d", "squeeze-repeats": "s", "truncate-set1": "t"},
+    )
     args = o.args
     if not args or len(args) > 2:
         raise Die(None, usage=True)
@@ -1001,10 +1039,15 @@ def tr(proc: Proc) -> int:
 
 @applet("nl", usage="[OPTIONS] [FILE]...")
 def nl(proc: Proc) -> int:
-    o = getopt(proc, proc.argv[1:], "pb:s:v:i:w:n:", {"body-numbering=": "b", "number-separator=": "s", "number-width=": "w"})
+    o = getopt(
+        proc,
+        proc.argv[1:],
+        "pb:s:v:i:w:n:",
+        {"body-numbering=": "b", "number-separator=": "s", "number-width=": "w"},
+    )
     sys = Sys(proc)
     style = o.get("b") or "t"
-    sep = o.get("s") if o.get("s") is not None else "\t"
+    sep = o.get("s", "\t") or ""
     n = int(o.get("v") or 1)
     inc = int(o.get("i") or 1)
     width = int(o.get("w") or 6)
@@ -1018,11 +1061,19 @@ def nl(proc: Proc) -> int:
         out = []
         for line in split_lines(data):
             body = line.rstrip(b"\n")
-            number = style == "a" or (style == "t" and body != b"") or (
-                style.startswith("p") and re.search(style[1:].encode(), body) is not None
+            number = (
+                style == "a"
+                or (style == "t" and body != b"")
+                or (style.startswith("p") and re.search(style[1:].encode(), body) is not None)
             )
             if number:
-                num = f"{n:<{width}d}" if fmt == "ln" else f"{n:0{width}d}" if fmt == "rz" else f"{n:{width}d}"
+                num = (
+                    f"{n:<{width}d}"
+                    if fmt == "ln"
+                    else f"{n:0{width}d}"
+                    if fmt == "rz"
+                    else f"{n:{width}d}"
+                )
                 out.append(num.encode() + sep.encode() + line)
                 n += inc
             else:
@@ -1107,7 +1158,9 @@ YES_CAP = 1 << 20  # bytes: enough for any consumer in a build (`yes | apt-get â
 def yes(proc: Proc) -> int:
     # A real `yes` writes until its reader goes away; here there is no reader to wait
     # for, so it writes a bounded amount (still counted against the output limit).
-    line = (" ".join(proc.argv[1:]) if len(proc.argv) > 1 else "y").encode("utf-8", "surrogateescape") + b"\n"
+    line = (" ".join(proc.argv[1:]) if len(proc.argv) > 1 else "y").encode(
+        "utf-8", "surrogateescape"
+    ) + b"\n"
     reps = max(1, YES_CAP // len(line))
     chunk = line * min(reps, 4096)
     written = 0
@@ -1175,4 +1228,3 @@ def seq(proc: Proc) -> int:
     if out:
         proc.out(sep.join(out) + "\n")
     return 0
-

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from emu.fs import Blob, Dir, File, Meta, Node, Symlink
 from emu.sh.api import Proc, Stream
 from emu.sh.utils._common import Die, Sys, applet, content_of, getopt
-from emu.sh.utils.files import Copier, PRESERVE, RECUR
+from emu.sh.utils.files import PRESERVE, RECUR, Copier
 
 PASSWD, GROUP, SHADOW, GSHADOW = "/etc/passwd", "/etc/group", "/etc/shadow", "/etc/gshadow"
 
@@ -225,7 +225,7 @@ def _check_name(name: str) -> None:
     for i, ch in enumerate(name):
         if i > 0 and (ch in "-." or (ch == "$" and i == len(name) - 1)):
             continue
-        if ch == "_" or ch.isascii() and ch.isalnum():
+        if ch == "_" or (ch.isascii() and ch.isalnum()):
             continue
         raise Die(f"illegal character with code {ord(ch)} at position {i}")
     if len(name) >= 256:
@@ -382,7 +382,9 @@ def addgroup(proc: Proc) -> int:
         if gid in used:
             raise Die(f"gid '{gid}' in use")
     else:
-        gid, maxid = (FIRST_SYSTEM_ID, LAST_SYSTEM_ID) if "S" in o else (LAST_SYSTEM_ID + 1, LAST_ID)
+        gid, maxid = (
+            (FIRST_SYSTEM_ID, LAST_SYSTEM_ID) if "S" in o else (LAST_SYSTEM_ID + 1, LAST_ID)
+        )
         while gid in used:
             if gid == maxid:
                 raise Die("no gids left")
@@ -465,7 +467,14 @@ def _defs(sys: Sys) -> dict[str, str]:
 
 
 def _useradd_defaults(sys: Sys) -> dict[str, str]:
-    out = {"GROUP": "100", "HOME": "/home", "INACTIVE": "-1", "EXPIRE": "", "SHELL": "/bin/sh", "SKEL": "/etc/skel"}
+    out = {
+        "GROUP": "100",
+        "HOME": "/home",
+        "INACTIVE": "-1",
+        "EXPIRE": "",
+        "SHELL": "/bin/sh",
+        "SKEL": "/etc/skel",
+    }
     node = sys.fs.lookup("/etc/default/useradd")
     if isinstance(node, File) and isinstance(node.content, bytes):
         for ln in node.content.decode("utf-8", "replace").splitlines():
@@ -483,7 +492,9 @@ def _num(defs: dict[str, str], key: str, default: int) -> int:
         return default
 
 
-def _new_id(used: set[int], system: bool, defs: dict[str, str], kind: str, preferred: int | None = None) -> int | None:
+def _new_id(
+    used: set[int], system: bool, defs: dict[str, str], kind: str, preferred: int | None = None
+) -> int | None:
     """shadow's find_new_uid/gid: above the highest in [MIN, MAX]; system ids
     downwards from SYS_MAX; a free preferred id wins."""
     lo = _num(defs, f"{kind}_MIN", 1000)
@@ -558,7 +569,9 @@ def useradd(proc: Proc) -> int:
     gid: int | None = None
     if o.get("g") is not None:
         gid = db.gid_of(o.get("g") or "")
-        if gid is None or (not (o.get("g") or "").isdigit() and db.group_row(o.get("g") or "") is None):
+        if gid is None or (
+            not (o.get("g") or "").isdigit() and db.group_row(o.get("g") or "") is None
+        ):
             raise Die(f"group '{o.get('g')}' does not exist", 6)
         user_group = False
     elif user_group and db.group_row(name) is not None:
@@ -645,7 +658,12 @@ def _grow_log(sys: Sys, path: str, uid: int, record: int) -> None:
         return
     size = (uid + 1) * record
     if size > node.size:
-        sys.fs.put(path, File(node.meta.with_(mtime=sys.time), Blob(size, f"{posixpath.basename(path)} (sparse)")))
+        sys.fs.put(
+            path,
+            File(
+                node.meta.with_(mtime=sys.time), Blob(size, f"{posixpath.basename(path)} (sparse)")
+            ),
+        )
 
 
 @applet("groupadd", usage="[options] GROUP")
@@ -655,7 +673,14 @@ def groupadd(proc: Proc) -> int:
         proc,
         proc.argv[1:],
         "fg:K:op:r",
-        {"force": "f", "gid=": "g", "key=": "K", "non-unique": "o", "password=": "p", "system": "r"},
+        {
+            "force": "f",
+            "gid=": "g",
+            "key=": "K",
+            "non-unique": "o",
+            "password=": "p",
+            "system": "r",
+        },
     )
     if not sys.root:
         raise Die("Permission denied.", 10)
@@ -732,7 +757,9 @@ def usermod(proc: Proc) -> int:
     old_uid, old_home = int(row[2]), row[5]
     if o.get("g") is not None:
         gid = db.gid_of(o.get("g") or "")
-        if gid is None or (not (o.get("g") or "").isdigit() and db.group_row(o.get("g") or "") is None):
+        if gid is None or (
+            not (o.get("g") or "").isdigit() and db.group_row(o.get("g") or "") is None
+        ):
             raise Die(f"group '{o.get('g')}' does not exist", 6)
         row[3] = str(gid)
     if o.get("u") is not None:
@@ -781,18 +808,18 @@ def usermod(proc: Proc) -> int:
         for g in groups:
             db.add_member(g, name)
     if newname is not None and newname != name:
-        for t in (db.passwd, db.shadow):
-            i = t.find(name)
+        for tbl in (db.passwd, db.shadow):
+            i = tbl.find(name)
             if i >= 0:
-                t.lines[i] = newname + t.lines[i][len(name) :]
-                t.changed = True
-        for t in (db.group, db.gshadow):
-            for i, ln in enumerate(t.lines):
+                tbl.lines[i] = newname + tbl.lines[i][len(name) :]
+                tbl.changed = True
+        for tbl in (db.group, db.gshadow):
+            for i, ln in enumerate(tbl.lines):
                 r = ln.split(":")
                 if len(r) > 3 and name in r[3].split(","):
                     r[3] = ",".join(newname if m == name else m for m in r[3].split(","))
-                    t.lines[i] = ":".join(r)
-                    t.changed = True
+                    tbl.lines[i] = ":".join(r)
+                    tbl.changed = True
     db.save()
     if "m" in o and o.get("d") is not None and old_home and old_home != row[5]:
         try:
@@ -836,7 +863,12 @@ def userdel(proc: Proc) -> int:
     db.remove_member(None, name)
     defs = _defs(sys)
     grow = db.group_row(name)
-    if grow is not None and defs.get("USERGROUPS_ENAB", "yes").lower() == "yes" and len(row) > 3 and grow[2] == row[3]:
+    if (
+        grow is not None
+        and defs.get("USERGROUPS_ENAB", "yes").lower() == "yes"
+        and len(row) > 3
+        and grow[2] == row[3]
+    ):
         others = [r for r in db.passwd.rows() if len(r) > 3 and r[3] == grow[2]]
         if not others and not (len(grow) > 3 and grow[3]):
             db.group.delete(name)
@@ -874,10 +906,17 @@ def groupdel(proc: Proc) -> int:
     return 0
 
 
-@applet("chpasswd", usage="[-me] [-c ALG]", note="modelled: passwords get a deterministic stand-in hash")
+@applet(
+    "chpasswd", usage="[-me] [-c ALG]", note="modelled: passwords get a deterministic stand-in hash"
+)
 def chpasswd(proc: Proc) -> int:
     sys = Sys(proc)
-    o = getopt(proc, proc.argv[1:], "emc:R:", {"encrypted": "e", "md5": "m", "crypt-method=": "c", "root=": "R"})
+    o = getopt(
+        proc,
+        proc.argv[1:],
+        "emc:R:",
+        {"encrypted": "e", "md5": "m", "crypt-method=": "c", "root=": "R"},
+    )
     _root_only(sys)
     db = Db(sys)
     status = 0
