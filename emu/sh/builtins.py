@@ -250,6 +250,8 @@ def b_export(sh: Shell, argv: list[str]) -> int:
         if opt == "-p":
             listing = True
         elif who == "export" and opt == "-n":
+            if not args:
+                break  # nothing to un-export: list, as busybox does
             for name in args:
                 sh.exported.discard(name)
             return 0
@@ -381,7 +383,7 @@ _OPTION_NAMES = (
     ("noglob", "noglob"),
     ("ignoreeof", ""),
     ("monitor", ""),
-    ("noexec", ""),
+    ("noexec", "noexec"),
     ("xtrace", "xtrace"),
     ("verbose", "verbose"),
     ("noclobber", "noclobber"),
@@ -522,6 +524,13 @@ def _assign_read(sh: Shell, names: list[str], chars: list[str], prot: list[bool]
             end = n
             while end > i and is_ws(end - 1):
                 end -= 1
+            # One trailing non-blank delimiter goes too ("a:b:" gives "b", "a:b::" "b::").
+            if end > i and is_delim(end - 1) and not is_ws(end - 1):
+                k = end - 1
+                while k > i and is_ws(k - 1):
+                    k -= 1
+                if not (k > i and is_delim(k - 1)):
+                    end = k
             value = "".join(chars[i:end])
             sh.set_var(name, value)
             return
@@ -642,8 +651,14 @@ def b_cd(sh: Shell, argv: list[str]) -> int:
                 raise _error("can't cd to : No such file or directory")
             print_dir = True
     logical = posixpath.normpath(posixpath.join(sh.cwd, dest))
-    if logical.startswith("//"):
-        logical = "/" + logical.lstrip("/")
+    cdpath = sh.vars.get("CDPATH", "")
+    if cdpath and not dest.startswith(("/", "./", "../")) and dest not in (".", ".."):
+        for entry in cdpath.split(":"):
+            cand = posixpath.normpath(posixpath.join(sh.cwd, entry or ".", dest))
+            if isinstance(sh._lookup(cand), Dir):
+                logical = cand
+                print_dir = print_dir or bool(entry)  # found through CDPATH: say where
+                break
     try:
         node = sh.fs.lookup(logical)
     except FsError as e:
@@ -702,7 +717,7 @@ def b_umask(sh: Shell, argv: list[str]) -> int:
         return 0
     mask = _symbolic_umask(sh.umask, value)
     if mask is None:
-        raise _error(f"Illegal mode: {value}")
+        raise _error(f"illegal mode: {value}")
     sh.umask = mask
     return 0
 
@@ -808,6 +823,8 @@ def b_alias(sh: Shell, argv: list[str]) -> int:
         name, eq, value = arg.partition("=")
         if eq:
             sh.aliases[name] = value
+            # ash expands aliases while parsing: from the next line on, not this one.
+            sh.alias_lines[name] = sh.lineno
         elif name in sh.aliases:
             sh.out(f"{name}={quote(sh.aliases[name])}\n")
         else:
@@ -1267,7 +1284,10 @@ class _Test:
     def integer(self, s: str) -> int:
         t = s.strip(" \t\n")
         if re.fullmatch(r"[+-]?[0-9]+", t):
-            return int(t)
+            v = int(t)
+            if -(1 << 63) <= v < (1 << 63):
+                return v
+            raise _TestError(f"{s}: out of range")
         raise _TestError(f"{s}: bad number")
 
     def binary(self, left: str, op: str, right: str) -> bool:

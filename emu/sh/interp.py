@@ -61,9 +61,14 @@ from emu.sh.syntax import (
     While,
     maybe_quote,
     parse_partial,
+    quote,
 )
 
-DEFAULT_PATH = "/sbin:/usr/sbin:/bin:/usr/bin"  # ash's PATH when none is set
+DEFAULT_PATH = "/sbin:/usr/sbin:/bin:/usr/bin"
+_TRACE_QUOTED = frozenset(
+    ["in", "for", "if", "then", "do", "done", "case", "esac", "{", "}", "!", "fi", "elif",
+     "else", "while", "until", "function"]
+)  # fmt: skip  # ash's PATH when none is set
 SHELL_NAMES = frozenset(["sh", "ash", "dash"])  # programs that are this interpreter
 FAKE_PID = 1  # $$: the shell of a RUN is process 1 of its container
 _LAZY_APPEND = 64 * 1024  # appended files above this size keep a shared growing buffer
@@ -314,6 +319,7 @@ class Shell:
         self.readonly: set[str] = set()
         self.funcs: dict[str, FuncDef] = {}
         self.aliases: dict[str, str] = {}
+        self.alias_lines: dict[str, int] = {}  # where each alias was defined
         self.traps: dict[str, str] = {}
         self.params: list[str] = []
         self.arg0 = "sh"
@@ -326,6 +332,7 @@ class Shell:
         self.allexport = False
         self.noclobber = False
         self.verbose = False
+        self.noexec = False
         self.cmode = True  # started with -c: ash numbers the script's lines from 0
         self.umask = 0o022
         self.fds: dict[int, Fd] = {}
@@ -358,6 +365,7 @@ class Shell:
         sub.readonly = set(self.readonly)
         sub.funcs = dict(self.funcs)
         sub.aliases = dict(self.aliases)
+        sub.alias_lines = dict(self.alias_lines)
         sub.params = list(self.params)
         sub.fds = dict(self.fds)
         sub.frames = [dict(f) for f in self.frames]
@@ -368,11 +376,17 @@ class Shell:
         return sub
 
     def run_subshell(
-        self, body: tuple[Command, ...], tested: bool = False, fds: dict[int, Fd] | None = None
+        self,
+        body: tuple[Command, ...],
+        tested: bool = False,
+        fds: dict[int, Fd] | None = None,
+        errexit: bool | None = None,
     ) -> int:
         sub = self.fork()
         if fds is not None:
             sub.fds = fds
+        if errexit is not None:
+            sub.errexit = errexit
         try:
             return sub.run_to_end(body, tested)
         finally:
@@ -463,6 +477,7 @@ class Shell:
             ("v", self.verbose),
             ("x", self.xtrace),
             ("c", self.cmode),
+            ("n", self.noexec),
             ("f", self.noglob),
             ("e", self.errexit),
         )
@@ -478,7 +493,8 @@ class Shell:
         out = Stream(None)
         fds = dict(self.fds)
         fds[1] = out
-        st = self.run_subshell(body, False, fds)
+        # busybox runs a command substitution with `set -e` off (`set -o` in it says so).
+        st = self.run_subshell(body, False, fds, errexit=False)
         self.subst_status = st
         return out.getvalue().decode("utf-8", "surrogateescape")
 
@@ -536,6 +552,8 @@ class Shell:
     def run(self, body: Sequence[Command], tested: bool = False) -> int:
         st = 0
         for node in body:
+            if self.noexec:
+                break  # `set -n`: read, do not run
             st = self.exec(node, tested)
         return st
 
@@ -727,7 +745,8 @@ class Shell:
 
     def trace(self, assigns: list[tuple[str, str]], argv: list[str]) -> None:
         words = [f"{n}={maybe_quote(v)}" for n, v in assigns]
-        words.extend(maybe_quote(a) for a in argv)
+        # ash also quotes words that are reserved words: `+ echo 'in'`.
+        words.extend(quote(a) if a in _TRACE_QUOTED else maybe_quote(a) for a in argv)
         ps4 = self.vars.get("PS4", "+ ")
         self.err(ps4 + " ".join(words) + "\n")
 
@@ -736,7 +755,7 @@ class Shell:
     ) -> int:
         name = argv[0]
         alias = self.aliases.get(name)
-        if alias is not None:
+        if alias is not None and node is not None and node.pos.line > self.alias_lines.get(name, 0):
             argv = alias.split() + argv[1:]
             if not argv:
                 return 0
@@ -1265,6 +1284,7 @@ _FLAGS = {
     "a": "allexport",
     "C": "noclobber",
     "v": "verbose",
+    "n": "noexec",
 }
 _LONG = {
     "errexit": "errexit",
@@ -1274,6 +1294,7 @@ _LONG = {
     "allexport": "allexport",
     "noclobber": "noclobber",
     "verbose": "verbose",
+    "noexec": "noexec",
     "pipefail": "pipefail",
 }
 # Attributes a subshell copies as they are (the mutable ones are copied by Shell.fork).
@@ -1293,6 +1314,7 @@ _STATE = (
     "allexport",
     "noclobber",
     "verbose",
+    "noexec",
     "cmode",
     "umask",
     "loop_depth",

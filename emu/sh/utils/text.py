@@ -1162,12 +1162,12 @@ def yes(proc: Proc) -> int:
         "utf-8", "surrogateescape"
     ) + b"\n"
     reps = max(1, YES_CAP // len(line))
-    chunk = line * min(reps, 4096)
-    written = 0
-    while written < reps * len(line):
+    per_chunk = min(reps, 4096)
+    while reps > 0:
         proc.limits.step()
-        proc.out(chunk)
-        written += len(chunk)
+        n = min(per_chunk, reps)
+        proc.out(line * n)
+        reps -= n
     return 0
 
 
