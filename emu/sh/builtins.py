@@ -312,6 +312,8 @@ def b_local(sh: Shell, argv: list[str]) -> int:
     for arg in argv[1:]:
         name, eq, value = arg.partition("=")
         if name == "-":
+            # `local -`: the shell options come back when the function returns.
+            sh.frames[-1].setdefault("-", (sh.option_letters(), False))
             continue
         _check_name(name, "local")
         sh.make_local(name)
@@ -1121,16 +1123,22 @@ _BINARY = frozenset(
 )
 
 
-@builtin("test", "[")
+@builtin("test", "[", "[[")
 def b_test(sh: Shell, argv: list[str]) -> int:
+    """``test``, ``[`` and ash's ``[[``: the same test, where ``[[`` also takes ``&&``,
+    ``||`` and matches patterns with ``==`` (its words are split and globbed as usual)."""
     args = argv[1:]
-    if argv[0] == "[":
-        if not args or args[-1] != "]":
-            sh.err("sh: missing ]\n")
+    close = {"[": "]", "[[": "]]"}.get(argv[0])
+    if close is not None:
+        if not args or args[-1] != close:
+            sh.err(f"sh: missing {close}\n")
             return 2
         args = args[:-1]
+    patterns = argv[0] == "[["
+    if patterns:
+        args = [{"&&": "-a", "||": "-o"}.get(a, a) for a in args]
     try:
-        return 0 if _Test(sh, args).run() else 1
+        return 0 if _Test(sh, args, patterns).run() else 1
     except _TestError as e:
         sh.err(f"sh: {e}\n")
         return 2
@@ -1140,10 +1148,11 @@ class _Test:
     """POSIX ``test``: the argument-count rules for up to four arguments, then the
     classic grammar (``!`` > ``-a`` > ``-o``, parentheses)."""
 
-    def __init__(self, sh: Shell, args: list[str]) -> None:
+    def __init__(self, sh: Shell, args: list[str], patterns: bool = False) -> None:
         self.sh = sh
         self.args = args
         self.i = 0
+        self.patterns = patterns
 
     def run(self) -> bool:
         a = self.args
@@ -1161,13 +1170,13 @@ class _Test:
             if a[1] in _BINARY:
                 return self.binary(a[0], a[1], a[2])
             if a[0] == "!":
-                return not _Test(self.sh, a[1:]).run()
+                return not _Test(self.sh, a[1:], self.patterns).run()
             if a[0] == "(" and a[2] == ")":
                 return a[1] != ""
             if a[1] in ("-a", "-o"):
                 return self.expr()
         if n == 4 and a[0] == "!":
-            return not _Test(self.sh, a[1:]).run()
+            return not _Test(self.sh, a[1:], self.patterns).run()
         return self.expr()
 
     def expr(self) -> bool:
@@ -1291,10 +1300,14 @@ class _Test:
         raise _TestError(f"{s}: bad number")
 
     def binary(self, left: str, op: str, right: str) -> bool:
-        if op in ("=", "=="):
-            return left == right
-        if op == "!=":
-            return left != right
+        if op in ("=", "==", "!="):
+            if self.patterns:
+                from emu.sh.expand import match
+
+                hit = match(right, left)
+            else:
+                hit = left == right
+            return hit if op != "!=" else not hit
         if op == "<":
             return left < right
         if op == ">":

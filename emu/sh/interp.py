@@ -19,6 +19,7 @@ a shell, as Docker's exec form runs it).
 from __future__ import annotations
 
 import posixpath
+import random as _random
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -279,6 +280,7 @@ class _World:
         "log",
         "next_pid",
         "now",
+        "random",
         "registry",
         "unemulated",
     )
@@ -295,6 +297,7 @@ class _World:
         self.log: list[bytes] = []
         self.now = now
         self.next_pid = 100
+        self.random = _random.Random(0)
 
 
 Builtin = Callable[["Shell", list[str]], int]
@@ -463,6 +466,9 @@ class Shell:
                 return str(self.line_number())
             case "FUNCNAME":
                 return self.funcname
+            case "RANDOM":
+                # Deterministic, like everything in a build: a seeded generator per run.
+                return str(self.world.random.randrange(32768))
         return None
 
     def line_number(self) -> int:
@@ -835,6 +841,9 @@ class Shell:
             self.params, self.funcname = saved_params, saved_name
             self.frames.pop()
             for k, (old, was_exported) in frame.items():
+                if k == "-":
+                    self.restore_options(old or "")
+                    continue
                 if old is None:
                     self.vars.pop(k, None)
                 else:
@@ -1212,6 +1221,16 @@ class Shell:
         if error is not None:
             raise BuiltinError(error.message)
         return st
+
+    def option_letters(self) -> str:
+        """The options as letters (``p`` for pipefail), for ``local -``."""
+        opts = [c for c, attr in _FLAGS.items() if getattr(self, attr)]
+        return "".join(opts) + ("p" if self.pipefail else "")
+
+    def restore_options(self, letters: str) -> None:
+        for c, attr in _FLAGS.items():
+            setattr(self, attr, c in letters)
+        self.pipefail = "p" in letters
 
     def set_flag(self, c: str, on: bool) -> bool:
         attr = _FLAGS.get(c)

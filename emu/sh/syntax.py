@@ -383,7 +383,7 @@ class _Parser:
     def error(self, message: str, offset: int | None = None) -> ShellError:
         return ShellError(f"syntax error: {message}", pos=self.pos(offset))
 
-    def unexpected(self, expecting: str | None = None) -> ShellError:
+    def unexpected(self, expecting: str | None = None, quoted: bool = True) -> ShellError:
         """``unexpected <what is here>``, worded as ash words it."""
         self.blank()
         at = self.i
@@ -397,7 +397,7 @@ class _Parser:
                 m = _RESERVED_AT.match(self.src, at)
                 what = f'"{m.group(1)}"' if m and m.group(1) != "in" else "word"
         if expecting:
-            what += f' (expecting "{expecting}")'
+            what += f' (expecting "{expecting}")' if quoted else f" (expecting {expecting})"
         return self.error(f"unexpected {what}", at)
 
     # --- tokens ----------------------------------------------------------------------
@@ -662,11 +662,16 @@ class _Parser:
         args: list[Word] = []
         redirs: list[Redirect] = []
         src, n = self.src, self.n
+        in_test = False  # inside ash's [[ ... ]]: "&&" and "||" are words
         while True:
             self.blank()
             if self.i >= n:
                 break
             c = src[self.i]
+            if in_test and src.startswith(("&&", "||"), self.i):
+                args.append(make_word(self.pos(), [Lit(self.pos(), src[self.i : self.i + 2])]))
+                self.i += 2
+                continue
             if c in "<>" or (c == "&" and src.startswith("&>", self.i)):
                 op = self.peek_op()
                 assert op is not None
@@ -696,10 +701,36 @@ class _Parser:
                 if a is not None:
                     assigns.append(a)
                     continue
+                lit = word_is_literal(w)
+                if lit == "[[":
+                    in_test = True
+                elif lit == "function" and not assigns and not redirs:
+                    return self.function_keyword(start)
+            elif in_test and word_is_literal(w) == "]]":
+                in_test = False
             args.append(w)
         if not (assigns or args or redirs):
             raise self.unexpected()
         return Simple(self.pos(start), tuple(assigns), tuple(args), tuple(redirs))
+
+    def function_keyword(self, start: int) -> Command:
+        """ash's ``function name [()] body``."""
+        self.blank()
+        m = _NAME.match(self.src, self.i)
+        if not m or (m.end() < self.n and self.src[m.end()] not in _META):
+            if self.i < self.n and self.peek_op() is None:
+                raise self.error("bad function name")
+            raise self.unexpected("word", quoted=False)
+        self.i = m.end()
+        self.blank()
+        if self.peek_op() == "(":
+            self.i += 1
+            self.blank()
+            if self.peek_op() != ")":
+                raise self.unexpected(")")
+            self.i += 1
+        self.linebreak()
+        return FuncDef(self.pos(start), m.group(), self.command())
 
     def funcdef(self, start: int, name: str) -> Command:
         self.i += 1  # "("
@@ -1007,6 +1038,8 @@ class _Parser:
     def _dollar(self, dq: bool) -> WordPart | None:
         src, i = self.src, self.i
         nxt = src[i + 1] if i + 1 < self.n else ""
+        if nxt == "'" and not dq:
+            return self.dollar_single()
         if nxt == "{":
             return self.brace_param(dq)
         if nxt == "(":
@@ -1022,6 +1055,45 @@ class _Parser:
             self.i = i + 2
             return ParamExp(pos, nxt)
         return None
+
+    def dollar_single(self) -> WordPart:
+        """ash's ``$'...'``: single quotes with C escapes (no ``\\u``, as in busybox)."""
+        pos = self.pos()
+        src, n = self.src, self.n
+        j = self.i + 2
+        out: list[str] = []
+        simple = _C_ESCAPES
+        while True:
+            if j >= n:
+                raise self.error("unterminated quoted string", self.i)
+            c = src[j]
+            if c == "'":
+                break
+            if c != "\\" or j + 1 >= n:
+                out.append(c)
+                j += 1
+                continue
+            e = src[j + 1]
+            if e in simple:
+                out.append(simple[e])
+                j += 2
+            elif e == "x" and j + 2 < n and src[j + 2] in _HEX:
+                k = j + 2
+                while k < n and k < j + 4 and src[k] in _HEX:
+                    k += 1
+                out.append(_byte_char(int(src[j + 2 : k], 16)))
+                j = k
+            elif e in "01234567":
+                k = j + 1
+                while k < n and k < j + 4 and src[k] in "01234567":
+                    k += 1
+                out.append(_byte_char(int(src[j + 1 : k], 8) & 0xFF))
+                j = k
+            else:
+                out.append("\\" + e)
+                j += 2
+        self.i = j + 1
+        return SglQuoted(pos, "".join(out))
 
     def brace_param(self, dq: bool) -> WordPart:
         start = self.i
@@ -1157,6 +1229,29 @@ class _Parser:
         if err is not None:
             raise err
         return CmdSubst(pos, tuple(stmts), backquote=True)
+
+
+_HEX: Final = frozenset("0123456789abcdefABCDEF")
+_C_ESCAPES: Final = {
+    "a": "\a",
+    "b": "\b",
+    "e": "\x1b",
+    "E": "\x1b",
+    "f": "\f",
+    "n": "\n",
+    "r": "\r",
+    "t": "\t",
+    "v": "\v",
+    "\\": "\\",
+    "'": "'",
+    '"': '"',
+    "?": "?",
+}
+
+
+def _byte_char(v: int) -> str:
+    # A byte above 0x7f stays that raw byte (surrogateescape), not a character.
+    return chr(v) if v < 0x80 else chr(0xDC00 + v)
 
 
 def _as_assign(w: Word) -> Assign | None:

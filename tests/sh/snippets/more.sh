@@ -410,3 +410,40 @@ f() { trap 'echo fexit' EXIT; }; f; echo after-f
 trap 'echo $x' EXIT; x=late
 ### trap_exit_overrides
 trap 'exit 7' EXIT; exit 3
+### dbl_basic
+[[ a == a* ]] && echo dbl; [[ -n x && 1 -lt 2 ]] && echo and
+### dbl_and_or
+[[ -n x && 1 -lt 2 ]]; echo $?; [[ -z x && 1 -lt 2 ]]; echo $?; [[ -z x || 1 -lt 2 ]]; echo $?
+### dbl_word_after_and
+[[ -n x && nosuchcmd ]]; echo $?
+### dbl_chain
+[[ a == a ]] && [[ b == b ]] && echo both
+### dbl_split
+x="a b"; [[ -n $x ]]; echo $?
+### dbl_glob
+touch a1 a2; [[ a1 == a* ]]; echo $?
+### dbl_missing
+[[ x
+### dbl_patterns
+x="a b"; [[ abc == "a*" ]] && echo quoted-pattern; [[ abc == a* ]] && echo pattern; [[ abc = a?c ]] && echo q; [[ a != b ]] && echo ne
+### dbl_empty
+[[ ]]; echo $?; x=; [[ $x ]]; echo $?; [[ -z $x ]]; echo $?
+### dbl_xtrace
+set -x; [[ a == a ]]
+### function_keyword
+function f { echo kw; }; f; function g() { echo paren; }; g
+### function_word_alone
+echo function; function
+### function_bad_name
+function 1x { :; }
+### dollar_single_quotes
+echo $'\x41\n\101\u00e9' $'it\'s' "$'not'" $'\t|'
+### double_paren_is_subshells
+x=5; ((x++)); echo $x
+### local_dash
+f() { local -; set -e; }; f; echo $-
+### heredoc_in_cmdsubst
+x=$(cat <<EOF
+inner heredoc
+EOF
+); echo "$x"
