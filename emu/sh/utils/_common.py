@@ -483,6 +483,8 @@ class Sys:
             raise oserr(e.errno, path) from None
 
     def mkdir(self, path: str, mode: int = 0o777) -> Dir:
+        if not split(self.abspath(path)):
+            raise oserr(E.EEXIST, path)  # mkdir("/")
         parent, name = self._parent(path.rstrip("/") or "/")
         if name in parent.entries:
             raise oserr(E.EEXIST, path)
