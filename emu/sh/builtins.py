@@ -233,7 +233,7 @@ def b_wait(sh: Shell, argv: list[str]) -> int:
 # --- variables -------------------------------------------------------------------------------
 
 
-def _check_name(name: str, who: str) -> None:
+def _check_name(name: str) -> None:
     if not _NAME.fullmatch(name):
         raise _error(f"{name}: bad variable name")
 
@@ -242,13 +242,12 @@ def _check_name(name: str, who: str) -> None:
 def b_export(sh: Shell, argv: list[str]) -> int:
     who = argv[0]
     args = argv[1:]
-    listing = False
     while args and args[0].startswith("-") and len(args[0]) > 1:
         opt = args.pop(0)
         if opt == "--":
             break
         if opt == "-p":
-            listing = True
+            continue  # listing is what no names means anyway
         elif who == "export" and opt == "-n":
             if not args:
                 break  # nothing to un-export: list, as busybox does
@@ -266,10 +265,9 @@ def b_export(sh: Shell, argv: list[str]) -> int:
             else:
                 sh.out(f"{who} {name}={quote(value)}\n")
         return 0
-    del listing
     for arg in args:
         name, eq, value = arg.partition("=")
-        _check_name(name, who)
+        _check_name(name)
         if eq:
             sh.set_var(name, value)
         if who == "export":
@@ -297,7 +295,7 @@ def b_unset(sh: Shell, argv: list[str]) -> int:
         if funcs:
             sh.funcs.pop(name, None)
             continue
-        _check_name(name, "unset")
+        _check_name(name)
         if name in sh.readonly:
             raise _error(f"{name}: is read only")
         sh.vars.pop(name, None)
@@ -315,7 +313,7 @@ def b_local(sh: Shell, argv: list[str]) -> int:
             # `local -`: the shell options come back when the function returns.
             sh.frames[-1].setdefault("-", (sh.option_letters(), False))
             continue
-        _check_name(name, "local")
+        _check_name(name)
         sh.make_local(name)
         if eq:
             sh.set_var(name, value)
@@ -413,7 +411,6 @@ def b_read(sh: Shell, argv: list[str]) -> int:
     raw = False
     delim = "\n"
     nchars: int | None = None
-    prompt = ""
     while args and args[0].startswith("-") and len(args[0]) > 1:
         opt = args.pop(0)
         if opt == "--":
@@ -427,9 +424,8 @@ def b_read(sh: Shell, argv: list[str]) -> int:
                 pass
             elif c in "pdntu":
                 val = opt[k + 1 :] or (args.pop(0) if args else "")
-                if c == "p":
-                    prompt = val
-                elif c == "d":
+                # -p PROMPT goes to a terminal, and there is none; -t and -u do not apply.
+                if c == "d":
                     delim = val[:1] or "\0"
                 elif c == "n":
                     nchars = int(val) if val.isdigit() else None
@@ -438,7 +434,6 @@ def b_read(sh: Shell, argv: list[str]) -> int:
                 sh.err(f"sh: read: invalid option -- '{c}'\n")
                 return 1
             k += 1
-    del prompt  # prompts go to a terminal; there is none
     names = args or ["REPLY"]
     for name in names:
         if not _NAME.fullmatch(name):

@@ -18,6 +18,7 @@ a shell, as Docker's exec form runs it).
 
 from __future__ import annotations
 
+import errno
 import posixpath
 import random as _random
 import sys
@@ -1032,7 +1033,8 @@ class Shell:
             child.arg0 = script
             child.params = args
             child.cmode = False
-            path = script if "/" in script else self.find_script(script, env, cwd)
+            # `sh file` reads the file relative to the working directory, not via $PATH.
+            path = script
             node = self._lookup(posixpath.join(cwd, path)) if path else None
             data = node.data if isinstance(node, File) else None
             if data is None:
@@ -1053,12 +1055,6 @@ class Shell:
         finally:
             lim.depth -= 1
         return st
-
-    def find_script(self, name: str, env: dict[str, str], cwd: str) -> str | None:
-        # `sh file` reads ./file first, like every sh.
-        if self._lookup(posixpath.join(cwd, name)) is not None:
-            return name
-        return None
 
     # --- redirections ----------------------------------------------------------------------------
 
@@ -1179,15 +1175,17 @@ class Shell:
         if isinstance(node, Device):
             return NullSink(None)
         if node is None:
-            parent = self._lookup(posixpath.dirname(path))
-            if not isinstance(parent, Dir):
-                raise _RedirError(f"can't create {target}: nonexistent directory")
-            if not allowed(parent, self.ident, W_OK | X_OK):
-                raise _RedirError(f"can't create {target}: Permission denied")
+            if self.ident.uid != 0:
+                parent = self._lookup(posixpath.dirname(path))
+                if isinstance(parent, Dir) and not allowed(parent, self.ident, W_OK | X_OK):
+                    raise _RedirError(f"can't create {target}: Permission denied")
             meta = Meta(0o666 & ~self.umask, self.ident.uid, self.ident.gid, self.world.now)
             try:
-                fs.write_file(path, b"", meta)
+                # O_CREAT follows a dangling symlink to create its target.
+                fs.put(path, File(meta, b""), follow_last=True)
             except FsError as e:
+                if e.errno in (errno.ENOENT, errno.ENOTDIR):
+                    raise _RedirError(f"can't create {target}: nonexistent directory") from None
                 raise _RedirError(f"can't create {target}: {e.strerror}") from None
             self.limits.created()
             sink = FileSink(self.world, path, bytearray(), append)
