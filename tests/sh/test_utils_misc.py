@@ -312,3 +312,22 @@ def test_grep_recursive_include(fs: FS) -> None:
     status, out, _ = sh(fs, "grep", "-r", "--include=*.txt", "[ab]", "d")
     assert status == 0 and sorted(out.splitlines()) == ["d/a.txt:a", "d/sub/b.txt:b"]
     assert sh(fs, "grep", "-rl", "--exclude-dir=sub", "b", "d") == (1, "", "")
+
+
+def test_busybox_getent_tac_truncate(fs: FS) -> None:
+    assert sh(fs, "busybox", "echo", "hi") == (0, "hi\n", "")
+    assert "cp\n" in sh(fs, "busybox", "--list")[1]
+    assert "useradd" not in sh(fs, "busybox", "--list")[1]
+    assert sh(fs, "busybox", "nosuch") == (127, "", "busybox: applet not found\n")
+    fs.makedirs("/usr/local/bin")
+    assert sh(fs, "busybox", "--install", "-s", "/usr/local/bin")[0] == 0
+    link = fs.get("/usr/local/bin/ls", follow=False)
+    assert isinstance(link, Symlink) and link.target == "/bin/busybox"
+    assert sh(fs, "getent", "passwd", "app") == (0, "app:x:1000:1000::/home/app:/bin/sh\n", "")
+    assert sh(fs, "getent", "group", "50") == (0, "staff:x:50:\n", "")
+    assert sh(fs, "getent", "passwd", "nobody")[0] == 2
+    assert sh(fs, "tac", stdin="a\nb\nc") == (0, "c\nb\na\n", "")
+    assert sh(fs, "truncate", "-s", "3", "f")[0] == 0
+    assert sh(fs, "cat", "f")[1] == "hel"
+    assert sh(fs, "truncate", "-s", "+2", "f")[0] == 0
+    assert fs.get(f"{SCRATCH}/f").size == 5

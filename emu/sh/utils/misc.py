@@ -906,3 +906,99 @@ def expr(proc: Proc) -> int:
 
 
 _unused = spawn
+
+
+# --- getent / busybox -------------------------------------------------------------------
+
+
+@applet("getent", usage="DATABASE [KEY]...")
+def getent(proc: Proc) -> int:
+    # glibc's getent over the image's files (no NSS modules, no network).
+    args = proc.argv[1:]
+    if not args:
+        raise Die("wrong number of arguments", 1)
+    db, keys = args[0], args[1:]
+    files = {"passwd": "/etc/passwd", "group": "/etc/group", "shadow": "/etc/shadow"}
+    if db == "hosts":
+        lines = [
+            "127.0.0.1       localhost",
+            "::1             localhost ip6-localhost ip6-loopback",
+        ]
+        want = [ln for ln in lines if not keys or any(k in ln.split()[1:] for k in keys)]
+        proc.out("".join(ln + "\n" for ln in want))
+        return 0 if want or not keys else 2
+    if db not in files:
+        proc.stderr.write(f"Unknown database: {db}\n")
+        return 1
+    sys = Sys(proc)
+    node = sys.fs.lookup(files[db])
+    rows = []
+    if isinstance(node, File) and isinstance(node.content, bytes):
+        rows = [ln for ln in node.content.decode("utf-8", "replace").splitlines() if ln]
+    if not keys:
+        proc.out("".join(r + "\n" for r in rows))
+        return 0
+    status = 0
+    for k in keys:
+        hit = next((r for r in rows if r.split(":")[0] == k), None)
+        if hit is None and k.isdigit() and db != "shadow":
+            hit = next((r for r in rows if r.split(":")[2:3] == [k]), None)
+        if hit is None:
+            status = 2
+            continue
+        proc.out(hit + "\n")
+    return status
+
+
+@applet("busybox", usage="[function [arguments]...]")
+def busybox(proc: Proc) -> int:
+    args = proc.argv[1:]
+    if not args or args[0] in ("--help", "--list", "--list-full"):
+        names = sorted(_applets())
+        if args and args[0] == "--list":
+            proc.out("".join(n + "\n" for n in names))
+            return 0
+        proc.out(BANNER_TEXT + "Currently defined functions:\n\t" + ", ".join(names) + "\n")
+        return 0
+    if args[0] == "--install":
+        # --install [-s] [DIR]: a link per applet, in DIR or the usual /bin, /sbin, /usr/bin.
+        sys = Sys(proc)
+        rest = args[1:]
+        soft = "-s" in rest
+        rest = [a for a in rest if a != "-s"]
+        target = "/bin/busybox"
+        status = 0
+        for n in _applets():
+            d = rest[0] if rest else "/bin"
+            path = f"{d.rstrip('/')}/{n}"
+            if sys.try_stat(path, False) is not None or n == "busybox":
+                continue
+            try:
+                if soft:
+                    sys.symlink(target, path)
+                else:
+                    sys.link(target, path)
+            except OSError as e:
+                proc.err(f"{path}: {e.strerror}")
+                status = 1
+        return status
+    from emu.sh.api import REGISTRY
+
+    h = REGISTRY.get(args[0])
+    if h is None or args[0] not in _applets():
+        proc.err("applet not found")
+        return 127
+    return h(dataclasses.replace(proc, argv=args))
+
+
+NOT_APPLETS = {"busybox", "getent", "useradd", "groupadd", "usermod", "userdel", "groupdel"}
+
+
+def _applets() -> set[str]:
+    """The programs here that busybox itself provides (shadow-utils' are not)."""
+    from emu.sh.utils._common import USAGES
+
+    return set(USAGES) - NOT_APPLETS
+
+
+BANNER_TEXT = "BusyBox v1.35.0 multi-call binary.\n"

@@ -1228,3 +1228,55 @@ def seq(proc: Proc) -> int:
     if out:
         proc.out(sep.join(out) + "\n")
     return 0
+
+
+# --- tac / truncate ---------------------------------------------------------------------
+
+
+@applet("tac", usage="[FILE]...")
+def tac(proc: Proc) -> int:
+    sys = Sys(proc)
+    status = 0
+    for name in proc.argv[1:] or ["-"]:
+        data = read_or_warn(proc, sys, name, open_msg=False)
+        if data is None:
+            status = 1
+            continue
+        lines = split_lines(data)
+        if lines and not lines[-1].endswith(b"\n"):
+            lines[-1] += b"\n"  # busybox ends the reversed last line too
+        proc.out(b"".join(reversed(lines)))
+    return status
+
+
+@applet("truncate", usage="[-c] -s SIZE FILE...")
+def truncate(proc: Proc) -> int:
+    o = getopt(proc, proc.argv[1:], "cs:", {"no-create": "c", "size=": "s"})
+    spec = o.get("s")
+    if spec is None or not o.args:
+        raise Die(None, usage=True)
+    m = re.fullmatch(r"([+-]?)(\d+)([KMG]?)", spec)
+    if m is None:
+        raise Die(f"invalid number '{spec}'")
+    n = int(m.group(2)) * {"": 1, "K": 1024, "M": 1 << 20, "G": 1 << 30}[m.group(3)]
+    sys = Sys(proc)
+    status = 0
+    for name in o.args:
+        node = sys.try_stat(name)
+        if node is None and "c" in o:
+            continue
+        try:
+            old = sys.read(name) if node is not None else b""
+        except OSError as e:
+            proc.err(f"{name}: {e.strerror}")
+            status = 1
+            continue
+        size = (
+            len(old) + n if m.group(1) == "+" else max(0, len(old) - n) if m.group(1) == "-" else n
+        )
+        try:
+            sys.write(name, old[:size] + b"\0" * max(0, size - len(old)))
+        except OSError as e:
+            proc.err(f"{name}: {e.strerror}")
+            status = 1
+    return status
