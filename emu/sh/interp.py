@@ -1007,7 +1007,10 @@ class Shell:
             on = opt[0] == "-"
             if opt[1:] == "o" or opt[1:] == "":
                 if opt[1:] == "o" and args:
-                    child.set_long_option(args.pop(0), on)
+                    name = args.pop(0)
+                    if not child.set_long_option(name, on):
+                        err.write(f"sh: illegal option -o {name}\n")
+                        return 2
                 continue
             for c in opt[1:]:
                 if c == "c":
@@ -1015,7 +1018,7 @@ class Shell:
                 elif c == "s":
                     read_stdin = True
                 elif not child.set_flag(c, on):
-                    err.write(f"sh: -{c}: invalid option\n")
+                    err.write(f"sh: illegal option -{c}\n")
                     return 2
         if args and args[0] in ("-", "--"):
             args.pop(0)
@@ -1362,13 +1365,13 @@ def _apply_options(sh: Shell, options: str) -> None:
         if w == "o" and k + 1 < len(words):
             k += 1
             if not sh.set_long_option(words[k], True):
-                raise ShellError(f"sh: {words[k]}: invalid option")
+                raise ShellError(f"illegal option -o {words[k]}")
         elif w in _LONG:
             sh.set_long_option(w, True)
         else:
             for c in w:
                 if not sh.set_flag(c, True):
-                    raise ShellError(f"sh: -{c}: invalid option")
+                    raise ShellError(f"illegal option -{c}")
         k += 1
 
 
