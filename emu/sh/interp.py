@@ -913,11 +913,15 @@ class Shell:
             self.world.unemulated.append(Unemulated(name, pos, None))
             err.write(f"sh: {name}: not found\n")
             return 127
-        handler = handler_for(self.fs, name, found, self.world.registry)
+        base = posixpath.basename(name)
+        registry = self.world.registry
+        if base in SHELL_NAMES and registry.get(base) is None:
+            # sh is this interpreter, even where /bin/sh links to a busybox with a handler.
+            return self.run_sh(argv, env, cwd, stdin, out, err, pos)
+        handler = handler_for(self.fs, name, found, registry)
         if handler is None:
-            base = posixpath.basename(name)
             real = posixpath.basename(self.fs.realpath(found))
-            if base in SHELL_NAMES or real in SHELL_NAMES:
+            if real in SHELL_NAMES:
                 return self.run_sh(argv, env, cwd, stdin, out, err, pos)
             shebang = self._shebang(found)
             if shebang is not None and depth < 4:

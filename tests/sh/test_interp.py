@@ -180,6 +180,23 @@ def test_scripts_with_a_shebang_run_in_a_nested_shell() -> None:
     assert r.unemulated[-1].name == "/usr/bin/python3"
 
 
+def test_sh_is_the_interpreter_even_when_it_links_to_a_busybox_handler() -> None:
+    fs = image()
+    fs.remove("/bin/sh")
+    fs.write_file("/bin/busybox", b"", Meta(0o755))
+    fs.symlink("/bin/sh", "busybox")
+    reg = Registry()
+    reg.handlers.update(REG.handlers)
+
+    @reg.register("busybox")
+    def bb(proc: Proc) -> int:
+        proc.err("applet not found")
+        return 127
+
+    fs.write_file("/bin/tool", b"#!/bin/sh\necho tool $1\n", Meta(0o755))
+    assert out("sh -c 'echo inner'; tool x", fs=fs, registry=reg) == "inner\ntool x\n"
+
+
 def test_sh_dash_c_and_script_files() -> None:
     assert out("sh -c 'echo $0-$1' zero one") == "zero-one\n"
     assert out("echo 'echo in $1' > f; sh f x") == "in x\n"
