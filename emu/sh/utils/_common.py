@@ -211,7 +211,12 @@ def oserr(code: int, path: str) -> OSError:
 
 
 def now(proc: Proc) -> int:
-    """The deterministic clock: ``$SOURCE_DATE_EPOCH`` or 0 (builds must be reproducible)."""
+    """The deterministic clock: the shell's (when it runs us), else ``$SOURCE_DATE_EPOCH``,
+    else 0 — builds must be reproducible."""
+    # The Proc contract carries no clock; the interpreter that runs us keeps one.
+    shell_now = getattr(getattr(proc.runner, "world", None), "now", None)
+    if isinstance(shell_now, int):
+        return shell_now
     v = proc.env.get("SOURCE_DATE_EPOCH", "")
     try:
         return int(v)
@@ -220,9 +225,13 @@ def now(proc: Proc) -> int:
 
 
 def umask(proc: Proc) -> int:
-    # The interpreter may carry the shell's umask on the Proc; 022 is Docker's default.
-    u = getattr(proc, "umask", None)
-    return u if isinstance(u, int) else 0o022
+    """The running shell's umask (``umask 077`` in a RUN applies to its programs); 022,
+    Docker's default, when nothing says otherwise."""
+    for holder in (proc, proc.runner):
+        u = getattr(holder, "umask", None)
+        if isinstance(u, int):
+            return u & 0o777
+    return 0o022
 
 
 # --- the kernel -------------------------------------------------------------------------
@@ -613,14 +622,14 @@ class Sys:
         self.set_meta(path, Meta(mode, uid, gid, m.mtime), follow)
         return node
 
-    def utime(self, path: str, mtime: int, follow: bool = True) -> None:
+    def utime(self, path: str, mtime: int, follow: bool = True, *, explicit: bool = True) -> None:
+        """utimes(2): explicit times need the owner; "now" also does with write access."""
         node = self._get(path, follow)
-        if (
-            not self.root
-            and node.meta.uid != self.ident.uid
-            and not allowed(node, self.ident, W_OK)
-        ):
-            raise oserr(E.EACCES if mtime == self.time else E.EPERM, path)
+        if not self.root and node.meta.uid != self.ident.uid:
+            if explicit:
+                raise oserr(E.EPERM, path)
+            if not allowed(node, self.ident, W_OK):
+                raise oserr(E.EACCES, path)
         self.set_meta(path, node.meta.with_(mtime=mtime), follow)
 
 

@@ -5,6 +5,7 @@ zlib; header mtime 0 so archives are reproducible)."""
 from __future__ import annotations
 
 import bz2
+import errno as E
 import fnmatch
 import gzip as _gzip
 import io
@@ -18,6 +19,7 @@ from emu.sh.api import Proc
 from emu.sh.utils._common import (
     Die,
     Names,
+    Opts,
     Sys,
     Unmodelled,
     applet,
@@ -28,6 +30,7 @@ from emu.sh.utils._common import (
     join,
     mode_string,
     oserr,
+    strerror,
 )
 
 # --- tar writing ------------------------------------------------------------------------
@@ -404,12 +407,9 @@ def _extract(
     tf: tarfile.TarFile,
     ti: tarfile.TarInfo,
     name: str,
-    o: object,
+    o: Opts,
     names: Names,
 ) -> int:
-    from emu.sh.utils._common import Opts
-
-    assert isinstance(o, Opts)
     path = name
     if path.startswith("/"):
         path = path.lstrip("/")
@@ -455,7 +455,7 @@ def _extract(
                 if not existing.entries:
                     sys.rmdir(path)
                 else:
-                    proc.err(f"can't remove old file {path}: {sys_strerror(21)}")
+                    proc.err(f"can't remove old file {path}: {strerror(E.EISDIR)}")
                     return 1
             else:
                 sys.unlink(path)
@@ -487,12 +487,6 @@ def _extract(
         )
         return 1
     return 0
-
-
-def sys_strerror(code: int) -> str:
-    import os
-
-    return os.strerror(code)
 
 
 # --- gzip / gunzip / zcat ---------------------------------------------------------------

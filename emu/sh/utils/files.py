@@ -7,6 +7,7 @@ import contextlib
 import errno as E
 import posixpath
 import time as _time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from emu.fs import Blob, Device, Dir, File, Lazy, Meta, Node, Symlink
@@ -27,6 +28,7 @@ from emu.sh.utils._common import (
     oserr,
     parse_mode,
     strerror,
+    type_bits,
     user_to_uid,
 )
 
@@ -857,7 +859,7 @@ def touch(proc: Proc) -> int:
     status = 0
     for p in o.args:
         try:
-            sys.utime(p, mtime, follow="h" not in o)
+            sys.utime(p, mtime, follow="h" not in o, explicit=when is not None)
             continue
         except OSError as e:
             if e.errno != E.ENOENT:
@@ -1000,13 +1002,11 @@ def parse_usergroup(sys: Sys, spec: str) -> tuple[int, int]:
     return uid, gid
 
 
-def _ug_id(text: str, by_name: object) -> int | None:
+def _ug_id(text: str, by_name: Callable[[str], int | None]) -> int | None:
+    """libbb get_ug_id: a number as is, else a name looked up (None if unknown)."""
     if text.isdigit():
         return int(text)
-    fn = by_name
-    assert callable(fn)
-    r = fn(text)
-    return r if isinstance(r, int) else None
+    return by_name(text)
 
 
 def _chown(proc: Proc, spec: str, files: list[str], opts: set[str]) -> int:
@@ -1216,7 +1216,7 @@ def mktemp(proc: Proc) -> int:
     if "u" not in o:
         try:
             if "d" in o:
-                sys.mkdir(name, 0o700 | (0o777 & ~0o777))
+                sys.mkdir(name, 0o700)
                 sys.chmod(name, 0o700)
             else:
                 sys.write(name, b"", mode=0o600, excl=True)
@@ -1430,7 +1430,6 @@ def ls(proc: Proc) -> int:
             node = sys.lstat(a)
         except OSError as e:
             proc.err(f"{a}: {e.strerror}")
-            st.status = 2 if st.status != 1 else 1
             st.status = 1
             continue
         target = sys.try_stat(a) if isinstance(node, Symlink) else None
@@ -1525,7 +1524,7 @@ def _stat_fmt(
         elif conv == "A":
             val = mode_string(node)
         elif conv == "f":
-            out.append(("%" + spec + "x") % (m.mode | _type_bits(node)))
+            out.append(("%" + spec + "x") % (m.mode | type_bits(node)))
             continue
         elif conv == "F":
             val = _file_type(node)
@@ -1580,12 +1579,6 @@ def _stat_fmt(
         else:
             out.append(("%" + spec + "s") % val)
     return "".join(out)
-
-
-def _type_bits(node: Node) -> int:
-    from emu.sh.utils._common import type_bits
-
-    return type_bits(node)
 
 
 @applet("stat", usage="[-ltf] [-c FMT] FILE...")

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from emu.fs import File, Symlink
 from emu.sh.api import Proc
-from emu.sh.utils._common import Die, Sys, Unmodelled, applet, getopt
+from emu.sh.utils._common import Die, Opts, Sys, Unmodelled, applet, getopt
 from emu.sh.utils._regex import RegexError, compile_posix
 
 
@@ -779,11 +779,8 @@ def _run(engine: _Sed, lines: list[bytes], missing: bool) -> int | None:
     return None
 
 
-def _values_in_order(o: object) -> list[str | None]:
+def _values_in_order(o: Opts) -> list[str | None]:
     """The value of each option occurrence, in command-line order (None for flags)."""
-    from emu.sh.utils._common import Opts
-
-    assert isinstance(o, Opts)
     seen: dict[str, int] = {}
     out: list[str | None] = []
     for k in o.order:

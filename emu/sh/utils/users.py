@@ -168,6 +168,7 @@ def _make_home(
     *,
     quiet: bool,
     preserve: bool,
+    shadow: bool = False,
 ) -> None:
     """mkdir HOME, copy the skeleton into it, then hand it all to the new user.
     busybox copies with umask 0 and fresh times; shadow's copy_tree keeps times."""
@@ -181,6 +182,11 @@ def _make_home(
     except OSError as e:
         if e.errno != 17:
             proc.err(f"{home}: {e.strerror}")
+            return
+        if shadow:
+            # useradd leaves an existing home alone, and says so.
+            proc.err(f"warning: the home directory {home} already exists.")
+            proc.err("Not copying any file from skel directory into it.")
             return
         created = False
     else:
@@ -644,7 +650,7 @@ def useradd(proc: Proc) -> int:
 
             make_directory(proc, sys, parent, None, True)
         skel = o.get("k") or dflt.get("SKEL", "/etc/skel")
-        _make_home(proc, sys, home, (uid, gid), mode, skel, quiet=True, preserve=True)
+        _make_home(proc, sys, home, (uid, gid), mode, skel, quiet=True, preserve=True, shadow=True)
     if "l" not in o:
         _grow_log(sys, "/var/log/lastlog", uid, 292)
         _grow_log(sys, "/var/log/faillog", uid, 32)
