@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "utils_golden"))
 
 from bbharness import SCRATCH, image, run, setup
 
-from emu.fs import FS, Dir, File, Lazy, Meta, Symlink
+from emu.fs import FS, Device, Dir, File, Kind, Lazy, Meta, Symlink
 from emu.sh.api import REGISTRY
 
 PASSWD = "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n"
@@ -331,3 +331,16 @@ def test_busybox_getent_tac_truncate(fs: FS) -> None:
     assert sh(fs, "cat", "f")[1] == "hel"
     assert sh(fs, "truncate", "-s", "+2", "f")[0] == 0
     assert fs.get(f"{SCRATCH}/f").size == 5
+
+
+def test_devices_read_deterministically(fs: FS) -> None:
+    fs.put("/dev/zero", Device(Meta(0o666), Kind.CHAR, 1, 5))
+    fs.put("/dev/urandom", Device(Meta(0o666), Kind.CHAR, 1, 9))
+    assert sh(fs, "head", "-c", "4", "/dev/zero")[1] == "\0\0\0\0"
+    a = sh(fs, "head", "-c", "12", "/dev/urandom")
+    b = run(fs, ["base64"], run(fs, ["head", "-c", "12", "/dev/urandom"]).stdout)
+    assert a[0] == 0 and len(a[1].encode("utf-8", "surrogateescape")) == 12
+    assert b.out == run(fs, ["base64"], a[1].encode("utf-8", "surrogateescape")).out
+    assert sh(fs, "cat", "/dev/null") == (0, "", "")
+    assert sh(fs, "cp", "/dev/null", "empty")[0] == 0
+    assert fs.get(f"{SCRATCH}/empty").size == 0

@@ -6,6 +6,7 @@ the deterministic clock, the image's users and groups, and mode strings.
 from __future__ import annotations
 
 import errno as E
+import hashlib
 import os
 import posixpath
 import stat as _stat
@@ -246,6 +247,23 @@ def content_of(node: File, path: str) -> bytes:
     raise Unmodelled(path, data)
 
 
+DEVICE_READ = 64 * 1024  # what reading an endless device yields here
+
+
+def device_bytes(node: Device) -> bytes:
+    """A read of a character device: /dev/zero gives zeros, /dev/[u]random a fixed
+    pseudo-random stream (builds stay reproducible), anything else (/dev/null) nothing.
+    Endless devices give a bounded amount, which ``head -c`` and friends cut further."""
+    if node.kind.value != "char" or node.major != 1:
+        return b""
+    if node.minor == 5:
+        return bytes(DEVICE_READ)
+    if node.minor in (8, 9):
+        blocks = (hashlib.sha256(b"emu-urandom:%d" % i).digest() for i in range(DEVICE_READ // 32))
+        return b"".join(blocks)
+    return b""
+
+
 class Sys:
     """Syscalls against the image as the process's identity: errno-raising like Linux.
 
@@ -390,6 +408,8 @@ class Sys:
             raise oserr(E.EACCES, path)
         if isinstance(node, File):
             return content_of(node, path)
+        if isinstance(node, Device):
+            return device_bytes(node)
         return b""
 
     def open_read(self, path: str) -> Node:
