@@ -363,10 +363,14 @@ _Op = tuple[tuple[str, ...], int, Node]
 
 
 def _same_node(a: Node, b: Node) -> bool:
+    if a is b:
+        return True
     if a.kind != b.kind or a.meta != b.meta:
         return False
-    if isinstance(a, File) and isinstance(b, File):
-        return a.same_content(b)
+    if isinstance(a, File) or isinstance(b, File):
+        # A file written again is in the layer (overlay copy-up), equal bytes or not; and
+        # only identity says whether its hard links still hold.
+        return False
     if isinstance(a, Symlink) and isinstance(b, Symlink):
         return a.target == b.target
     if isinstance(a, Device) and isinstance(b, Device):
