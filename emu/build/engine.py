@@ -364,6 +364,7 @@ class _Build:
                 dispatch(state, inst)
         for inst in stage.commands:
             self.steps.append(StepEvent(stage.index, inst.line, inst.source))
+            state.line, state.text = inst.line, inst.source
             dispatch(state, inst)
         self.final_vars[stage.index] = state.vars
         return state.image()

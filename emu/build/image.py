@@ -96,12 +96,31 @@ class HistoryEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class LayerOrigin:
+    """Which instruction made a layer, and for COPY/ADD where its files came from.
+
+    Kept so that ``emu explain`` can walk a file back through stages to the context; it
+    costs nothing at build time (the layer's diff is computed only when asked).
+    """
+
+    stage: int  # index of the stage that ran the instruction
+    stage_name: str
+    line: int  # Dockerfile line
+    kind: str  # "copy", "add", "run", "workdir", "onbuild", …
+    text: str  # the instruction as written
+    source: str = ""  # COPY/ADD: "context", a stage name or an image reference
+    source_stage: int | None = None
+    pairs: tuple[tuple[str, str], ...] = ()  # (source path, destination path)
+
+
+@dataclass(frozen=True, slots=True)
 class Layer:
     """One filesystem layer: the tree before and after the instruction that made it."""
 
     before: Dir | None  # None for a base layer (everything in ``after`` is added)
     after: Dir
     created_by: str = ""
+    origin: LayerOrigin | None = None
 
     def changes(self) -> list[Change]:
         if self.before is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from emu.build.image import HistoryEntry, Image, ImageConfig, Layer
+from emu.build.image import HistoryEntry, Image, ImageConfig, Layer, LayerOrigin
 from emu.dockerfile.instructions import Stage
 from emu.errors import BuildError, EmuError
 from emu.fs import FS, Dir
@@ -94,6 +94,8 @@ class StageState:
     sources: Sources | None = None
     executor: RunExecutor | None = None
     steps: list[StepEvent] | None = None  # shared by every stage of one build
+    line: int = 0  # the instruction being dispatched (for layer origins)
+    text: str = ""
 
     # --- variables ---------------------------------------------------------------------
 
@@ -124,13 +126,31 @@ class StageState:
 
     # --- history and layers ------------------------------------------------------------
 
-    def commit(self, created_by: str, *, layer: bool) -> None:
+    def commit(
+        self,
+        created_by: str,
+        *,
+        layer: bool,
+        source: str = "",
+        source_stage: int | None = None,
+        pairs: tuple[tuple[str, str], ...] = (),
+    ) -> None:
         """Record history; with ``layer`` the filesystem change becomes a layer."""
         self.history.append(HistoryEntry(created_by, empty_layer=not layer))
         if layer:
             before = self.last_root
             after = self.fs.snapshot().root
-            self.layers.append(Layer(before, after, created_by))
+            origin = LayerOrigin(
+                stage=self.stage.index,
+                stage_name=self.stage.display_name,
+                line=self.line,
+                kind=created_by.split(" ", 1)[0].lower(),
+                text=self.text,
+                source=source,
+                source_stage=source_stage,
+                pairs=pairs,
+            )
+            self.layers.append(Layer(before, after, created_by, origin))
             self.last_root = after
 
     def build_arg_prefix(self) -> str:

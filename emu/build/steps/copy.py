@@ -127,7 +127,13 @@ def apply(st: StageState, inst: Copy | Add) -> None:
 
     shown = " ".join([*sources, raw_dest])
     copy_stats_record(st, inst.line, origin, stage_index, stats, inst.source)
-    st.commit(f"{name} {shown} # buildkit", layer=True)
+    st.commit(
+        f"{name} {shown} # buildkit",
+        layer=True,
+        source=origin,
+        source_stage=stage_index,
+        pairs=tuple(stats.sources),
+    )
 
 
 def _add_url(st: StageState, inst: Copy | Add, src: str, dest: str, owner: Owner | None) -> None:
