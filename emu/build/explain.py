@@ -82,7 +82,7 @@ def _source_of_copy(pairs: tuple[tuple[str, str], ...], path: str) -> str | None
 
 def _same_bytes(before: Dir | None, node: File) -> str | None:
     """The path in ``before`` of a file whose content object is ``node``'s (a shell copy)."""
-    if before is None or isinstance(node.content, bytes) and len(node.content) == 0:
+    if before is None or (isinstance(node.content, bytes) and len(node.content) == 0):
         return None
     for path, other in walk(before):
         if isinstance(other, File) and other.content is node.content:
