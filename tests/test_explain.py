@@ -33,7 +33,8 @@ def test_the_tutorial_demo_chain() -> None:
 def test_chains_through_a_stage_built_from_a_stage() -> None:
     ctx = from_mapping({"src/a.txt": "a"})
     df = load(
-        "FROM scratch AS one\nCOPY src /s\nFROM one AS two\nFROM scratch\nCOPY --from=two /s/a.txt /f\n"
+        "FROM scratch AS one\nCOPY src /s\nFROM one AS two\n"
+        "FROM scratch\nCOPY --from=two /s/a.txt /f\n"
     )
     hops = [(h.where, h.path, h.line) for h in explain(build(df, ctx), "/f")]
     assert hops == [("stage-2", "/f", 5), ("one", "/s/a.txt", 2), ("context", "src/a.txt", 0)]
