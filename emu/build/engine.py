@@ -8,6 +8,7 @@ stage up to the target in order, as the classic builder did.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
@@ -37,6 +38,9 @@ class BuildOptions:
     source_date_epoch: int | None = None
     executor: RunExecutor | None = None
     resolve_image: ImageResolver | None = None  # local store first, then the catalog
+    # Sandbox limits: per-RUN maxima (emu.sh.api.Limits) and the whole build's wall time.
+    limits: object = None
+    max_seconds: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,10 +123,15 @@ class _Build:
         self.base_stage: dict[int, int | None] = {}
         self.external: dict[str, Image] = {}
         self.steps: list[StepEvent] = []
+        self.deadline = (
+            time.monotonic() + opts.max_seconds if opts.max_seconds is not None else None
+        )
         if opts.executor is None:
             from emu.build.runexec import ShellExecutor
 
-            self.executor: RunExecutor = ShellExecutor()
+            self.executor: RunExecutor = ShellExecutor(
+                limits=opts.limits, deadline=self.deadline, max_seconds=opts.max_seconds or 0.0
+            )
         else:
             self.executor = opts.executor
         self.final_vars: dict[int, dict[str, str]] = {}
@@ -363,11 +372,20 @@ class _Build:
                 )
                 dispatch(state, inst)
         for inst in stage.commands:
+            self._check_time(inst)
             self.steps.append(StepEvent(stage.index, inst.line, inst.source))
             state.line, state.text = inst.line, inst.source
             dispatch(state, inst)
         self.final_vars[stage.index] = state.vars
         return state.image()
+
+    def _check_time(self, inst: Instruction) -> None:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise BuildError(
+                f"limit exceeded: max_seconds ({self.opts.max_seconds}); the build was stopped",
+                file=self.file,
+                pos=inst.pos,
+            )
 
     def _parse_trigger(self, trigger: str, stage: Stage) -> list[Instruction]:
         try:

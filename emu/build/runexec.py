@@ -45,6 +45,10 @@ class ShellExecutor:
     permissive: bool = False  # unemulated programs: warn and continue instead of failing
     outputs: list[RunOutput] = field(default_factory=list)
     max_steps: int = 2_000_000
+    # Per-RUN maxima (a template) and the whole build's deadline, set by the engine.
+    limits: object = None
+    deadline: float | None = None
+    max_seconds: float = 0.0
 
     def run(self, st: StageState, inst: Run, argv: tuple[str, ...], env: dict[str, str]) -> None:
         from emu.sh import interp, utils  # noqa: F401  (utils registers the programs)
@@ -67,7 +71,17 @@ class ShellExecutor:
                 + ("; FROM scratch has no shell: use exec form or a base with /bin/sh"
                    if program.endswith("sh") else ""),
             )  # fmt: skip
-        limits = Limits(max_steps=self.max_steps)
+        template = self.limits if isinstance(self.limits, Limits) else Limits(self.max_steps)
+        limits = Limits(
+            max_steps=template.max_steps,
+            max_output=template.max_output,
+            max_files=template.max_files,
+            max_bytes=template.max_bytes,
+            max_depth=template.max_depth,
+            deadline=self.deadline,
+            max_seconds=self.max_seconds or template.max_seconds,
+        )
+        limits.check_time()
         restore = _mount(st, inst)
         try:
             name = posixpath.basename(program)
@@ -90,7 +104,7 @@ class ShellExecutor:
                     limits=limits,
                 )  # fmt: skip
         except LimitExceeded as exc:
-            raise BuildError(f"RUN {inst.source}: {exc.message}", file=st.file, pos=inst.pos,
+            raise BuildError(f"{inst.source}: {exc.message}", file=st.file, pos=inst.pos,
                              hint=exc.hint) from None  # fmt: skip
         except EmuError as exc:
             raise BuildError(

@@ -10,6 +10,7 @@ subprocess and no network, only the image tree. The shell knows nothing about Do
 from __future__ import annotations
 
 import posixpath
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -28,7 +29,7 @@ class ShellError(EmuError):
 class LimitExceeded(EmuError):
     """A run hit one of its limits (steps, output, files, bytes, depth): it is stopped."""
 
-    def __init__(self, limit: str, value: int, hint: str | None = None) -> None:
+    def __init__(self, limit: str, value: float, hint: str | None = None) -> None:
         super().__init__(
             f"limit exceeded: {limit} ({value}); the command was stopped",
             hint=hint or f"raise the limit ({limit}) if the work is genuine",
@@ -46,6 +47,8 @@ class Limits:
     max_files: int = 500_000  # files and directories created
     max_bytes: int = 4 * 1024**3  # bytes of file content written
     max_depth: int = 200  # nested functions, subshells, substitutions
+    deadline: float | None = None  # time.monotonic() value after which the run stops
+    max_seconds: float = 0.0  # what the deadline stands for, for the message
     steps: int = 0
     output: int = 0
     files: int = 0
@@ -56,6 +59,12 @@ class Limits:
         self.steps += 1
         if self.steps > self.max_steps:
             raise LimitExceeded("max_steps", self.max_steps, "an endless loop?")
+        if self.deadline is not None and self.steps & 1023 == 0:
+            self.check_time()
+
+    def check_time(self) -> None:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise LimitExceeded("max_seconds", self.max_seconds, "the build ran too long")
 
     def wrote(self, n: int) -> None:
         self.output += n
