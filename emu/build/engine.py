@@ -8,6 +8,7 @@ stage up to the target in order, as the classic builder did.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -93,12 +94,36 @@ SCRATCH = Image(
 )
 
 
+_STORE_INDEX: dict[tuple[str | None, str | None], str] = {}
+_STORE_HITS: dict[tuple[str, str], tuple[tuple[int, int], Image | None]] = {}
+
+
+def _stored(ref: str) -> Image | None:
+    """The local store's image for ``ref``, re-read only when its index file changed."""
+    from emu.build import store
+
+    key = (os.environ.get("EMU_HOME"), os.environ.get("XDG_DATA_HOME"))
+    index = _STORE_INDEX.get(key)
+    if index is None:
+        index = _STORE_INDEX[key] = os.path.join(store.home(), "index.json")
+    try:
+        st = os.stat(index)
+    except OSError:
+        return None  # no store yet: nothing was built with -t or loaded
+    sig = (st.st_mtime_ns, st.st_size)
+    hit = _STORE_HITS.get((index, ref))
+    if hit is not None and hit[0] == sig:
+        return hit[1]
+    image = store.lookup(ref)
+    _STORE_HITS[(index, ref)] = (sig, image)
+    return image
+
+
 def _default_resolver(ref: str) -> Image:
     """The local store (images built with -t or loaded), then the offline catalog."""
-    from emu.build import store
     from emu.build.images import catalog
 
-    stored = store.lookup(ref)
+    stored = _stored(ref)
     if stored is not None:
         return stored
     image: Image = catalog.lookup(ref)
