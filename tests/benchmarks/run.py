@@ -321,9 +321,12 @@ def main(argv: list[str]) -> int:
         return 0
     names = argv or list(CASES)
     stamp = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    head = (f"## {stamp}\n\nPython {platform.python_version()} on {platform.machine()}, "
-            f"{os.cpu_count()} cores, {platform.system()} {platform.release()}; medians of "
-            f"{REPEAT} runs unless a case says otherwise; peak RSS per case process.\n\n")  # fmt: skip
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()}"
+    head = (
+        f"## {stamp}\n\nPython {platform.python_version()} on {machine} "
+        f"{platform.release()}; medians of {REPEAT} runs unless a case says otherwise; "
+        "peak RSS per case process.\n\n"
+    )
     lines = ["| case | figures | peak RSS |", "| --- | --- | --- |"]
     for name in names:
         figures, wall, rss_kb = _run_case(name)
@@ -333,9 +336,14 @@ def main(argv: list[str]) -> int:
     section = head + "\n".join(lines) + "\n"
     if _docker_up():
         rows = buildkit_column()
-        bk_lines = ["", "Side by side with a real BuildKit (Docker 20.10 via ../shared/oracle, "
-                    "same machine, same run; BuildKit time is its build wall time):", "",
-                    "| case | BuildKit | emu | emu is faster by |", "| --- | --- | --- | --- |"]  # fmt: skip
+        bk_lines = [
+            "",
+            "Side by side with a real BuildKit (Docker 20.10 via ../shared/oracle, same "
+            "machine, same run; BuildKit time is its build wall time):",
+            "",
+            "| case | BuildKit | emu | emu is faster by |",
+            "| --- | --- | --- | --- |",
+        ]
         for case, bk, e in rows:
             ratio = f"{bk / e:,.0f}x"
             bk_lines.append(f"| {case} | {bk:.2f} s | {e * 1000:.2f} ms | {ratio} |")
