@@ -1,0 +1,48 @@
+"""Models of the build tools Dockerfiles run, registered in :data:`emu.sh.api.REGISTRY`
+when this package is imported.
+
+- package managers: ``apk`` (:mod:`.apk`), ``apt-get``/``apt`` (:mod:`.apt`), ``pip`` and
+  ``python -m pip|venv`` (:mod:`.pip`), ``npm``/``npx``/``yarn``/``pnpm``/``corepack``/``node``
+  (:mod:`.npm`);
+- builders: ``vite``, ``react-scripts``, ``ng``, ``vue-cli-service``, ``esbuild``,
+  ``webpack``, ``next`` and helpers (:mod:`.frontend`), ``tsc`` (:mod:`.tsc`), ``go``
+  (:mod:`.golang`), ``cargo``/``rustc``/``rustup`` (:mod:`.cargo`), ``mvn``/``mvnw``,
+  ``gradle``/``gradlew``, ``javac``, ``jar``, ``java`` (:mod:`.jvm`), ``gcc``/``cc``/``g++``,
+  ``strip``, ``make`` (:mod:`.cc`);
+- network tools: ``curl``, ``wget``, ``git`` (:mod:`.net`), offline unless a URL is mapped
+  in :mod:`.urls`.
+
+Each model reads the project in the image, writes results of realistic size (size-only
+blobs for binaries and dependency trees; the tables are ``data/*.yaml``), fails like the
+real tool when inputs are missing, and prints an ``emu: modelled …`` line.
+"""
+
+from emu.sh.tools import (
+    apk,
+    apt,
+    cargo,
+    cc,
+    frontend,
+    golang,
+    jvm,
+    net,
+    npm,
+    pip,
+    tsc,
+    urls,
+)
+
+__all__ = [
+    "apk",
+    "apt",
+    "cargo",
+    "cc",
+    "frontend",
+    "golang",
+    "jvm",
+    "net",
+    "npm",
+    "pip",
+    "tsc",
+    "urls",
+]

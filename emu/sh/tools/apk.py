@@ -1,0 +1,400 @@
+"""``apk``, Alpine's package manager, modelled offline from ``data/apk.yaml``.
+
+``apk add [--no-cache] [-U|--update] [--virtual NAME] pkg…``, ``apk del``, ``apk update``,
+``apk upgrade``, ``apk info``. Packages install their files (sizes from the table) and are
+recorded in ``/lib/apk/db/installed`` and ``/etc/apk/world``; without ``--no-cache`` the
+repository indexes stay behind in ``/var/cache/apk`` (about 3 MB: the reason for
+``--no-cache``); ``apk del`` of a ``--virtual`` group removes what it pulled in. Unknown
+packages fail as apk does (``ERROR: unable to select packages:``, status 1), a non-root
+user cannot open the database (status 99).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import time
+
+from emu.sh.api import Proc
+from emu.sh.tools._base import (
+    ToolError,
+    Writer,
+    can_write,
+    data,
+    digest,
+    listdir,
+    mb,
+    modelled,
+    now,
+    read_text,
+    size_of,
+    tool,
+)
+from emu.sh.tools._pkgs import Pkg, closure, install_files, table
+
+DB = "/lib/apk/db/installed"
+WORLD = "/etc/apk/world"
+CACHE = "/var/cache/apk"
+MARK = "c:emu-modelled"
+
+_CONSTRAINT = re.compile(r"[<>=~@].*$")
+
+
+class _Db:
+    """``/lib/apk/db/installed``: stanzas of ``X:value`` lines, kept as text."""
+
+    def __init__(self, text: str) -> None:
+        self.stanzas: list[list[str]] = []
+        cur: list[str] = []
+        for line in text.splitlines():
+            if not line.strip():
+                if cur:
+                    self.stanzas.append(cur)
+                    cur = []
+                continue
+            cur.append(line)
+        if cur:
+            self.stanzas.append(cur)
+
+    def field(self, st: list[str], key: str) -> str:
+        for line in st:
+            if line.startswith(key + ":"):
+                return line[len(key) + 1 :]
+        return ""
+
+    def names(self) -> dict[str, list[str]]:
+        return {self.field(s, "P"): s for s in self.stanzas}
+
+    def deps(self, st: list[str]) -> list[str]:
+        out = []
+        for d in self.field(st, "D").split():
+            if d.startswith(("so:", "cmd:", "pc:", "/")) or d.startswith("!"):
+                continue
+            out.append(_CONSTRAINT.sub("", d))
+        return out
+
+    def files(self, st: list[str]) -> list[str]:
+        out: list[str] = []
+        d = ""
+        for line in st:
+            if line.startswith("F:"):
+                d = line[2:]
+            elif line.startswith("R:"):
+                out.append("/" + posixpath.join(d, line[2:]))
+        return out
+
+    def total(self) -> int:
+        n = 0
+        for s in self.stanzas:
+            v = self.field(s, "I")
+            n += int(v) if v.isdigit() else 0
+        return n
+
+    def text(self) -> str:
+        return "".join("\n".join(s) + "\n\n" for s in self.stanzas)
+
+
+def _stanza(
+    name: str,
+    version: str,
+    size: int,
+    desc: str,
+    deps: list[str],
+    files: list[str],
+    arch: str = "x86_64",
+) -> list[str]:
+    lines = [
+        f"P:{name}",
+        f"V:{version}",
+        f"A:{arch}",
+        f"S:{max(0, size * 2 // 5)}",
+        f"I:{size}",
+        f"T:{desc}",
+        "U:https://pkgs.alpinelinux.org/",
+        "L:emu-model",
+        f"o:{name}",
+        MARK,
+    ]
+    if deps:
+        lines.append("D:" + " ".join(deps))
+    by_dir: dict[str, list[str]] = {}
+    for f in files:
+        by_dir.setdefault(posixpath.dirname(f).lstrip("/"), []).append(posixpath.basename(f))
+    for d in sorted(by_dir):
+        lines.append(f"F:{d}")
+        lines.extend(f"R:{b}" for b in sorted(by_dir[d]))
+    return lines
+
+
+def _repos(proc: Proc, extra: list[str]) -> list[str]:
+    text = read_text(proc, "/etc/apk/repositories") or ""
+    repos = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+    return repos + extra
+
+
+def _index_name(repo: str) -> str:
+    return f"APKINDEX.{digest(repo)[:8]}.tar.gz"
+
+
+def _index_size(repo: str) -> int:
+    sizes = data("apk")["index"]
+    last = repo.rstrip("/").rsplit("/", 1)[-1]
+    return size_of(sizes.get(last, sizes["default"]))
+
+
+def _fetch_indexes(proc: Proc, repos: list[str], no_cache: bool, quiet: bool, force: bool) -> None:
+    cached = set(listdir(proc, CACHE))
+    w = Writer(proc)
+    for repo in repos:
+        name = _index_name(repo)
+        if name in cached and not force and not no_cache:
+            continue
+        if not quiet:
+            proc.out(f"fetch {repo}/x86_64/APKINDEX.tar.gz\n")
+        if not no_cache and can_write(proc, CACHE):
+            w.blob(
+                f"{CACHE}/{name}",
+                _index_size(repo),
+                f"APKINDEX of {repo} (modelled size; `apk add --no-cache` keeps none)",
+            )
+
+
+def _ok(proc: Proc, db: _Db) -> None:
+    proc.out(f"OK: {max(1, round(db.total() / 1024**2))} MiB in {len(db.stanzas)} packages\n")
+
+
+def _locked(proc: Proc) -> None:
+    if not can_write(proc, posixpath.dirname(DB)):
+        raise ToolError(
+            "ERROR: Unable to lock database: Permission denied\n"
+            "ERROR: Failed to open apk database: Permission denied",
+            99,
+        )
+
+
+@tool("apk", note="modelled: installs from emu's offline Alpine package table (data/apk.yaml)")
+def apk(proc: Proc) -> int:
+    args = proc.argv[1:]
+    opts: dict[str, str | bool] = {}
+    words: list[str] = []
+    i = 0
+    with_arg = {
+        "-t",
+        "--virtual",
+        "-X",
+        "--repository",
+        "-p",
+        "--root",
+        "--repositories-file",
+        "--cache-dir",
+        "--arch",
+        "--keys-dir",
+    }
+    while i < len(args):
+        a = args[i]
+        if a in with_arg:
+            opts[a] = args[i + 1] if i + 1 < len(args) else ""
+            i += 2
+            continue
+        if a.startswith("--") and "=" in a:
+            k, v = a.split("=", 1)
+            opts[k] = v
+        elif a.startswith("--"):
+            opts[a] = True
+        elif a.startswith("-") and len(a) > 1:
+            for c in a[1:]:
+                opts["-" + c] = True
+        else:
+            words.append(a)
+        i += 1
+    if "--version" in opts or "-V" in opts:
+        proc.out("apk-tools 2.14.0, compiled for x86_64.\n")
+        return 0
+    if not words:
+        proc.out(
+            "apk-tools 2.14.0, compiled for x86_64.\n\nusage: apk [<OPTIONS>...] COMMAND "
+            "[<ARGUMENTS>...]\n"
+        )
+        return 1
+    cmd, names = words[0], words[1:]
+    no_cache = bool(opts.get("--no-cache"))
+    quiet = bool(opts.get("-q") or opts.get("--quiet"))
+    update = bool(opts.get("-U") or opts.get("--update-cache") or opts.get("--update"))
+    virtual = opts.get("-t") or opts.get("--virtual")
+    extra = [str(opts[k]) for k in ("-X", "--repository") if isinstance(opts.get(k), str)]
+    repos = _repos(proc, extra)
+    if cmd == "update":
+        _locked(proc)
+        _fetch_indexes(proc, repos, no_cache, quiet, force=True)
+        if not quiet:
+            for repo in repos:
+                proc.out(f"v{_release(proc)}-0-g0000000000 [{repo}]\n")
+        proc.out(f"OK: {data('apk')['available']} distinct packages available\n")
+        return 0
+    if cmd == "add":
+        _locked(proc)
+        return _add(
+            proc,
+            names,
+            repos,
+            no_cache,
+            quiet,
+            update,
+            str(virtual) if isinstance(virtual, str) else None,
+        )
+    if cmd == "del":
+        _locked(proc)
+        return _del(proc, names, quiet)
+    if cmd in ("upgrade", "fix"):
+        _locked(proc)
+        _fetch_indexes(proc, repos, no_cache, quiet, force=update)
+        _ok(proc, _Db(read_text(proc, DB) or ""))
+        return 0
+    if cmd == "info":
+        db = _Db(read_text(proc, DB) or "")
+        installed = db.names()
+        if names:
+            missing = [n for n in names if n not in installed]
+            if "-e" in opts or "--installed" in opts:
+                for n in names:
+                    if n in installed:
+                        proc.out(n + "\n")
+                return 1 if missing else 0
+            for n in names:
+                st = installed.get(n)
+                if st is not None:
+                    v = db.field(st, "V")
+                    proc.out(f"{n}-{v} description:\n{db.field(st, 'T')}\n\n")
+            return 0
+        for n in sorted(installed):
+            proc.out(n + "\n")
+        return 0
+    if cmd in ("cache",):
+        if names[:1] == ["clean"]:
+            w = Writer(proc)
+            for f in listdir(proc, CACHE):
+                w.remove(f"{CACHE}/{f}")
+        return 0
+    if cmd in ("search", "policy", "version", "stats", "audit", "verify", "list"):
+        modelled(proc, f"apk {cmd} (not modelled beyond this line)")
+        return 0
+    raise ToolError(f"apk: unknown command '{cmd}'", 1)
+
+
+def _release(proc: Proc) -> str:
+    return (read_text(proc, "/etc/alpine-release") or "3.19.0").strip()
+
+
+def _add(
+    proc: Proc,
+    names: list[str],
+    repos: list[str],
+    no_cache: bool,
+    quiet: bool,
+    update: bool,
+    virtual: str | None,
+) -> int:
+    if not names and not virtual:
+        raise ToolError(
+            "ERROR: unable to select packages: no packages given\n"
+            "usage: apk add [<OPTIONS>...] PACKAGES...",
+            1,
+        )
+    pkgs = table("apk")
+    db = _Db(read_text(proc, DB) or "")
+    installed = db.names()
+    wanted = [_CONSTRAINT.sub("", n) for n in names]
+    _fetch_indexes(proc, repos, no_cache, quiet, force=update)
+    missing = [n for n in wanted if n not in pkgs and n not in installed]
+    if missing:
+        owner = f"{virtual}-{_vversion(proc)}" if virtual else "world"
+        lines = ["ERROR: unable to select packages:"]
+        for n in missing:
+            lines += [f"  {n} (no such package):", f"    required by: {owner}[{n}]"]
+        raise ToolError("\n".join(lines), len(missing))
+    order = closure(wanted, pkgs, lambda n: n in installed)
+    total = len(order) + (1 if virtual else 0)
+    w = Writer(proc)
+    added = 0
+    for k, name in enumerate(order, 1):
+        p: Pkg = pkgs[name]
+        if not quiet:
+            proc.out(f"({k}/{total}) Installing {name} ({p.version})\n")
+        files = install_files(w, p)
+        db.stanzas.append(_stanza(name, p.version, p.size, p.desc, list(p.deps), files))
+        added += p.size
+    world = [ln for ln in (read_text(proc, WORLD) or "").splitlines() if ln.strip()]
+    if virtual:
+        v = _vversion(proc)
+        if not quiet:
+            proc.out(f"({total}/{total}) Installing {virtual} ({v})\n")
+        existing = installed.get(virtual)
+        if existing is not None:
+            db.stanzas.remove(existing)
+        db.stanzas.append(_stanza(virtual, v, 0, "virtual meta package", wanted, [], "noarch"))
+        world.append(virtual)
+    else:
+        world.extend(
+            n
+            for n in names
+            if _CONSTRAINT.sub("", n) not in {_CONSTRAINT.sub("", x) for x in world}
+        )
+    w.file(DB, db.text())
+    w.file(WORLD, "\n".join(sorted(set(world))) + "\n")
+    if "ca-certificates" in order and not quiet:
+        p = pkgs["ca-certificates"]
+        proc.out(f"Executing ca-certificates-{p.version}.trigger\n")
+    _ok(proc, db)
+    what = f"{len(order)} package{'s' if len(order) != 1 else ''}, {mb(added)}"
+    cache = "" if no_cache else "; indexes cached in /var/cache/apk"
+    modelled(proc, f"apk add ({what}{cache})")
+    return 0
+
+
+def _vversion(proc: Proc) -> str:
+    return time.strftime("%Y%m%d.%H%M%S", time.gmtime(now(proc)))
+
+
+def _del(proc: Proc, names: list[str], quiet: bool) -> int:
+    db = _Db(read_text(proc, DB) or "")
+    installed = db.names()
+    world = [ln.strip() for ln in (read_text(proc, WORLD) or "").splitlines() if ln.strip()]
+    drop = {_CONSTRAINT.sub("", n) for n in names}
+    world = [x for x in world if _CONSTRAINT.sub("", x) not in drop]
+    # What the remaining world needs; packages not installed by emu's model always stay.
+    keep: set[str] = set()
+    stack = [_CONSTRAINT.sub("", x) for x in world]
+    stack += [n for n, st in installed.items() if MARK not in st]
+    while stack:
+        n = stack.pop()
+        if n in keep:
+            continue
+        keep.add(n)
+        st = installed.get(n)
+        if st is not None:
+            stack.extend(db.deps(st))
+    gone = [n for n in installed if n not in keep]
+    # Dependents first, as apk purges them.
+    order = [n for n in reversed(list(installed)) if n in gone]
+    kept_files: set[str] = set()
+    for n, st in installed.items():
+        if n not in gone:
+            kept_files.update(db.files(st))
+    w = Writer(proc)
+    freed = 0
+    for k, n in enumerate(order, 1):
+        st = installed[n]
+        if not quiet:
+            proc.out(f"({k}/{len(order)}) Purging {n} ({db.field(st, 'V')})\n")
+        for f in db.files(st):
+            if f not in kept_files:
+                w.remove(f)
+        size = db.field(st, "I")
+        freed += int(size) if size.isdigit() else 0
+        db.stanzas.remove(st)
+    w.file(DB, db.text())
+    w.file(WORLD, "\n".join(sorted(set(world))) + "\n")
+    _ok(proc, db)
+    if order:
+        modelled(proc, f"apk del ({len(order)} packages, {mb(freed)} freed)")
+    return 0

@@ -1,0 +1,590 @@
+"""``apt-get`` and ``apt`` (Debian, Ubuntu), modelled offline from ``data/apt.yaml``.
+
+``apt-get update`` writes the package indexes under ``/var/lib/apt/lists`` (real files of
+realistic size — 18 MB on bookworm — so ``rm -rf /var/lib/apt/lists/*`` really shrinks the
+layer); ``apt-get install -y [--no-install-recommends] pkg…`` installs the packages, their
+dependencies and (unless told not to) their recommendations, records them in
+``/var/lib/dpkg/status``, ``/var/lib/dpkg/info/<pkg>.list`` and
+``/var/lib/apt/extended_states``; ``remove``/``purge``/``autoremove`` take them away again;
+``clean`` empties ``/var/cache/apt``. As on a fresh image, ``install`` before ``update``
+fails: ``E: Unable to locate package curl`` (status 100); so does an unknown package, a
+non-root user (the dpkg lock) and, without ``-y``, a question nobody can answer.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+
+from emu.sh.api import Proc
+from emu.sh.tools._base import (
+    ToolError,
+    Writer,
+    can_write,
+    data,
+    is_file,
+    kb,
+    listdir,
+    mb,
+    modelled,
+    read_text,
+    size_of,
+    tool,
+)
+from emu.sh.tools._pkgs import Pkg, closure, install_files, table
+
+LISTS = "/var/lib/apt/lists"
+STATUS = "/var/lib/dpkg/status"
+INFO = "/var/lib/dpkg/info"
+EXTENDED = "/var/lib/apt/extended_states"
+ARCHIVES = "/var/cache/apt/archives"
+
+_CONSTRAINT = re.compile(r"[=:/].*$")
+
+
+class _Source:
+    def __init__(self, uri: str, suite: str, components: list[str]) -> None:
+        self.uri = uri.rstrip("/")
+        self.suite = suite
+        self.components = components
+
+    @property
+    def prefix(self) -> str:
+        bare = self.uri.split("://", 1)[-1]
+        return bare.replace("/", "_") + "_dists_" + self.suite.replace("/", "_")
+
+
+def _sources(proc: Proc) -> list[_Source]:
+    out: list[_Source] = []
+    one_line = [read_text(proc, "/etc/apt/sources.list") or ""]
+    for name in listdir(proc, "/etc/apt/sources.list.d"):
+        text = read_text(proc, f"/etc/apt/sources.list.d/{name}") or ""
+        if name.endswith(".list"):
+            one_line.append(text)
+        elif name.endswith(".sources"):
+            for stanza in re.split(r"\n\s*\n", text):
+                fields: dict[str, str] = {}
+                for line in stanza.splitlines():
+                    if ":" in line and not line.startswith((" ", "#")):
+                        k, v = line.split(":", 1)
+                        fields[k.strip().lower()] = v.strip()
+                if "deb" not in fields.get("types", "").split():
+                    continue
+                for uri in fields.get("uris", "").split():
+                    for suite in fields.get("suites", "").split():
+                        out.append(_Source(uri, suite, fields.get("components", "").split()))
+    for text in one_line:
+        for line in text.splitlines():
+            words = re.sub(r"\[[^]]*\]", "", line.split("#", 1)[0]).split()
+            if len(words) >= 3 and words[0] == "deb":
+                out.append(_Source(words[1], words[2], list(words[3:])))
+    return out
+
+
+def _stanzas(text: str) -> list[str]:
+    return [s.strip("\n") for s in re.split(r"\n\s*\n", text) if s.strip()]
+
+
+def _field(stanza: str, key: str) -> str:
+    m = re.search(rf"^{re.escape(key)}:\s*(.*)$", stanza, re.M)
+    return m.group(1).strip() if m else ""
+
+
+class _Status:
+    def __init__(self, text: str) -> None:
+        self.stanzas = _stanzas(text)
+
+    def installed(self) -> dict[str, str]:
+        out = {}
+        for s in self.stanzas:
+            if "install ok installed" in _field(s, "Status"):
+                out[_field(s, "Package")] = s
+        return out
+
+    def text(self) -> str:
+        return "".join(s + "\n\n" for s in self.stanzas)
+
+
+def _stanza(p: Pkg) -> str:
+    lines = [
+        f"Package: {p.name}",
+        "Status: install ok installed",
+        "Priority: optional",
+        f"Section: {p.section}",
+        f"Installed-Size: {(p.size + 1023) // 1024}",
+        "Maintainer: emu model <emu@localhost>",
+        "Architecture: amd64",
+        f"Version: {p.version}",
+    ]
+    if p.deps:
+        lines.append("Depends: " + ", ".join(p.deps))
+    if p.recs:
+        lines.append("Recommends: " + ", ".join(p.recs))
+    lines.append(f"Description: {p.desc}")
+    return "\n".join(lines)
+
+
+def _conf(proc: Proc) -> str:
+    parts = [read_text(proc, "/etc/apt/apt.conf") or ""]
+    for name in listdir(proc, "/etc/apt/apt.conf.d"):
+        parts.append(read_text(proc, f"/etc/apt/apt.conf.d/{name}") or "")
+    return "\n".join(parts)
+
+
+def _dpkg_excludes(proc: Proc) -> tuple[list[str], list[str]]:
+    exc: list[str] = []
+    inc: list[str] = []
+    for name in listdir(proc, "/etc/dpkg/dpkg.cfg.d"):
+        for line in (read_text(proc, f"/etc/dpkg/dpkg.cfg.d/{name}") or "").splitlines():
+            words = line.split()
+            if len(words) == 2 and words[0] == "path-exclude":
+                exc.append(words[1])
+            elif len(words) == 2 and words[0] == "path-include":
+                inc.append(words[1])
+    return exc, inc
+
+
+def _has_lists(proc: Proc) -> bool:
+    return any("_Packages" in n for n in listdir(proc, LISTS))
+
+
+def _lock(proc: Proc) -> None:
+    if not can_write(proc, "/var/lib/dpkg"):
+        raise ToolError(
+            "E: Could not open lock file /var/lib/dpkg/lock-frontend - open (13: Permission "
+            "denied)\nE: Unable to acquire the dpkg frontend lock (/var/lib/dpkg/lock-frontend),"
+            " are you root?",
+            100,
+        )
+
+
+def _lock_lists(proc: Proc) -> None:
+    if not can_write(proc, LISTS):
+        raise ToolError(
+            f"E: Could not open lock file {LISTS}/lock - open (13: Permission denied)\n"
+            f"E: Unable to lock directory {LISTS}/",
+            100,
+        )
+
+
+def _wrap(names: list[str]) -> str:
+    lines: list[str] = []
+    cur = " "
+    for n in names:
+        if len(cur) + len(n) + 1 > 79 and cur.strip():
+            lines.append(cur)
+            cur = " "
+        cur += " " + n
+    lines.append(cur)
+    return "\n".join(lines) + "\n"
+
+
+@tool("apt-get", "apt", note="modelled: installs from emu's offline Debian package table")
+def apt_get(proc: Proc) -> int:
+    args = proc.argv[1:]
+    opts: set[str] = set()
+    config: list[str] = []
+    words: list[str] = []
+    quiet = 0
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a in ("-o", "-t", "--target-release", "-c", "--config-file"):
+            if a == "-o" and i + 1 < len(args):
+                config.append(args[i + 1])
+            i += 2
+            continue
+        if a.startswith("-o") and len(a) > 2:
+            config.append(a[2:])
+        elif a.startswith("--") and "=" in a:
+            k, v = a.split("=", 1)
+            if k == "--quiet":
+                quiet = int(v) if v.isdigit() else 1
+            opts.add(k)
+        elif a.startswith("--"):
+            opts.add(a)
+            if a == "--quiet":
+                quiet += 1
+        elif a.startswith("-") and len(a) > 1:
+            for c in a[1:]:
+                if c == "q":
+                    quiet += 1
+                else:
+                    opts.add("-" + c)
+        else:
+            words.append(a)
+        i += 1
+    if proc.name == "apt":
+        proc.stderr.write(
+            "\nWARNING: apt does not have a stable CLI interface. Use with caution in scripts.\n\n"
+        )
+    if "--version" in opts or "-v" in opts:
+        proc.out("apt 2.6.1 (amd64)\n")
+        return 0
+    if not words:
+        proc.out("apt 2.6.1 (amd64)\nUsage: apt-get [options] command\n")
+        return 1
+    cmd, names = words[0], words[1:]
+    yes = bool(opts & {"-y", "--yes", "--assume-yes", "--force-yes"}) or quiet >= 2
+    yes = yes or any(
+        c.lower().startswith("apt::get::assume-yes=")
+        and c.split("=", 1)[1].lower() in ("1", "true", "yes")
+        for c in config
+    )
+    if cmd == "update":
+        _lock_lists(proc)
+        return _update(proc, quiet)
+    if cmd in ("install", "reinstall"):
+        _lock(proc)
+        conf = _conf(proc) + "\n" + "\n".join(config)
+        recs = "--install-recommends" in opts or not (
+            "--no-install-recommends" in opts
+            or re.search(r'APT::Install-Recommends\s*[= ]\s*"?(false|0|no)', conf, re.I)
+        )
+        return _install(proc, names, yes=yes, recs=recs, quiet=quiet, conf=conf)
+    if cmd in ("remove", "purge", "autoremove"):
+        _lock(proc)
+        return _remove(
+            proc,
+            names,
+            yes=yes,
+            auto=cmd == "autoremove" or "--auto-remove" in opts,
+            purge=cmd == "purge" or "--purge" in opts,
+        )
+    if cmd in ("clean", "autoclean", "distclean"):
+        _lock(proc)
+        w = Writer(proc)
+        for name in listdir(proc, ARCHIVES):
+            if name.endswith(".deb"):
+                w.remove(f"{ARCHIVES}/{name}")
+        for name in listdir(proc, f"{ARCHIVES}/partial"):
+            w.remove(f"{ARCHIVES}/partial/{name}")
+        for name in listdir(proc, "/var/cache/apt"):
+            if name.endswith(".bin"):
+                w.remove(f"/var/cache/apt/{name}")
+        if cmd == "distclean":
+            for name in listdir(proc, LISTS):
+                if name not in ("lock", "partial", "auxfiles"):
+                    w.remove(f"{LISTS}/{name}")
+        return 0
+    if cmd in ("upgrade", "dist-upgrade", "full-upgrade"):
+        _lock(proc)
+        proc.out(
+            "Reading package lists...\nBuilding dependency tree...\nReading state "
+            "information...\nCalculating upgrade...\n0 upgraded, 0 newly installed, 0 to "
+            "remove and 0 not upgraded.\n"
+        )
+        modelled(proc, f"apt-get {cmd} (emu's archive has no newer versions)")
+        return 0
+    if cmd in ("check", "source", "build-dep", "download", "changelog"):
+        modelled(proc, f"apt-get {cmd} (not modelled beyond this line)")
+        return 0
+    raise ToolError(f"E: Invalid operation {cmd}", 100)
+
+
+def _update(proc: Proc, quiet: int) -> int:
+    lists = data("apt")["lists"]
+    sizes = lists["packages"]
+    gz = is_file(proc, "/etc/apt/apt.conf.d/docker-gzip-indexes")
+    clean = is_file(proc, "/etc/apt/apt.conf.d/docker-clean")
+    existing = set(listdir(proc, LISTS))
+    w = Writer(proc)
+    w.dir(f"{LISTS}/partial", 0o700)
+    w.dir(f"{LISTS}/auxfiles")
+    if "lock" not in existing:
+        w.file(f"{LISTS}/lock", b"", 0o640)
+    fetched = 0
+    k = 0
+    out: list[str] = []
+    for src in _sources(proc):
+        k += 1
+        name = f"{src.prefix}_InRelease"
+        irsize = size_of(lists["inrelease"].get(src.suite, lists["inrelease"]["default"]))
+        if name in existing:
+            out.append(f"Hit:{k} {src.uri} {src.suite} InRelease")
+            continue
+        out.append(f"Get:{k} {src.uri} {src.suite} InRelease [{_ksize(irsize)}]")
+        w.blob(
+            f"{LISTS}/{name}",
+            irsize,
+            f"signed Release file of {src.uri} {src.suite} (modelled size)",
+        )
+        fetched += irsize
+        for comp in src.components:
+            k += 1
+            spec = sizes.get(f"{src.suite}/{comp}", sizes["default"])
+            dl, stored = size_of(spec["dl"]), size_of(spec["stored"])
+            suffix = ".gz" if gz else ".lz4"
+            out.append(f"Get:{k} {src.uri} {src.suite}/{comp} amd64 Packages [{_ksize(dl)}]")
+            w.blob(
+                f"{LISTS}/{src.prefix}_{comp}_binary-amd64_Packages{suffix}",
+                dl if gz else stored,
+                f"package index of {src.uri} {src.suite}/{comp} (modelled size; "
+                "rm -rf /var/lib/apt/lists/* removes it)",
+            )
+            fetched += dl
+    if not clean:
+        w.blob(
+            "/var/cache/apt/pkgcache.bin",
+            size_of(lists["pkgcache"]),
+            "apt's binary package cache (modelled size)",
+        )
+        w.blob(
+            "/var/cache/apt/srcpkgcache.bin",
+            size_of(lists["srcpkgcache"]),
+            "apt's binary source cache (modelled size)",
+        )
+    if quiet < 2:
+        proc.out("\n".join(out) + "\n")
+        proc.out(f"Fetched {kb(fetched)} in 1s ({kb(fetched)}/s)\n" if fetched else "")
+    if quiet < 1:
+        proc.out("Reading package lists...\n")
+    _, total = _lists_size(proc)
+    modelled(proc, f"apt-get update (package lists: {mb(total)} in {LISTS})")
+    return 0
+
+
+def _ksize(n: int) -> str:
+    if n >= 10_000_000:
+        return f"{n / 1e6:.1f} MB"
+    return f"{n / 1000:.1f} kB" if n < 100_000 else f"{n // 1000} kB"
+
+
+def _lists_size(proc: Proc) -> tuple[int, int]:
+    from emu.sh.tools._base import node_at, tree_bytes
+
+    return tree_bytes(node_at(proc, LISTS))
+
+
+def _install(proc: Proc, names: list[str], *, yes: bool, recs: bool, quiet: int, conf: str) -> int:
+    pkgs = table("apt")
+    status = _Status(read_text(proc, STATUS) or "")
+    installed = status.installed()
+    lines = [
+        "Reading package lists...",
+        "Building dependency tree...",
+        "Reading state information...",
+    ]
+    if quiet < 2:
+        proc.out("\n".join(lines) + "\n")
+    wanted: list[str] = []
+    errors: list[str] = []
+    have_lists = _has_lists(proc)
+    for raw in names:
+        if raw.endswith(".deb") and "/" in raw:
+            errors.append(f"E: Unsupported file {raw} given on commandline")
+            continue
+        n = _CONSTRAINT.sub("", raw)
+        if n.endswith("-") and n[:-1] in installed:
+            continue  # "pkg-": remove; nothing to do for the model
+        if n in installed:
+            if quiet < 2:
+                ver = _field(installed[n], "Version")
+                proc.out(f"{n} is already the newest version ({ver}).\n")
+            continue
+        if not have_lists or n not in pkgs:
+            matches = [p for p in pkgs if fnmatch.fnmatchcase(p, n)] if have_lists else []
+            if matches and any(c in n for c in "*?["):
+                wanted.extend(m for m in matches if m not in installed)
+                continue
+            errors.append(f"E: Unable to locate package {n}")
+            continue
+        wanted.append(n)
+    if errors:
+        msg = "\n".join(errors)
+        if not have_lists:
+            msg += (
+                "\nemu: the package lists are empty (as in every fresh Debian/Ubuntu image): "
+                "run apt-get update first, in the same RUN"
+            )
+        raise ToolError(msg, 100)
+    if not names:
+        if quiet < 2:
+            proc.out("0 upgraded, 0 newly installed, 0 to remove and 0 not upgraded.\n")
+        return 0
+    order = closure(wanted, pkgs, lambda n: n in installed, with_recs=recs)
+    if not order:
+        if quiet < 2:
+            proc.out("0 upgraded, 0 newly installed, 0 to remove and 0 not upgraded.\n")
+        return 0
+    extra = sorted(n for n in order if n not in wanted)
+    skipped_recs = (
+        sorted({r for n in order for r in pkgs[n].recs if r not in order and r not in installed})
+        if not recs
+        else []
+    )
+    dl = sum(pkgs[n].download for n in order)
+    size = sum(pkgs[n].size for n in order)
+    out: list[str] = []
+    if extra:
+        out.append("The following additional packages will be installed:\n" + _wrap(extra))
+    if skipped_recs:
+        out.append("Recommended packages:\n" + _wrap(skipped_recs))
+    out.append("The following NEW packages will be installed:\n" + _wrap(sorted(order)))
+    out.append(
+        f"0 upgraded, {len(order)} newly installed, 0 to remove and 0 not upgraded.\n"
+        f"Need to get {_apt_size(dl)} of archives.\n"
+        f"After this operation, {_apt_size(size)} of additional disk space will be "
+        "used.\n"
+    )
+    if quiet < 2:
+        proc.out("".join(out))
+    if extra and not yes:
+        proc.out("Do you want to continue? [Y/n] Abort.\n")
+        raise ToolError(
+            "emu: apt-get asked a question and the build has no terminal to answer it: add -y", 1
+        )
+    srcs = _sources(proc)
+    base = f"{srcs[0].uri} {srcs[0].suite}/main" if srcs else "http://deb.debian.org/debian"
+    w = Writer(proc)
+    keep_debs = not is_file(proc, "/etc/apt/apt.conf.d/docker-clean")
+    exc, inc = _dpkg_excludes(proc)
+
+    def excluded(path: str) -> bool:
+        return any(fnmatch.fnmatchcase(path, e) for e in exc) and not any(
+            fnmatch.fnmatchcase(path, i) for i in inc
+        )
+
+    if quiet < 2:
+        for k, n in enumerate(order, 1):
+            p = pkgs[n]
+            proc.out(f"Get:{k} {base} amd64 {n} amd64 {p.version} [{_ksize(p.download)}]\n")
+        if proc.env.get("DEBIAN_FRONTEND") != "noninteractive":
+            proc.stderr.write(
+                "debconf: delaying package configuration, since apt-utils is not installed\n"
+            )
+        proc.out(f"Fetched {kb(dl)} in 1s ({kb(dl)}/s)\n")
+    log: list[str] = []
+    for n in order:
+        p = pkgs[n]
+        if quiet < 2:
+            proc.out(
+                f"Selecting previously unselected package {n}.\nUnpacking {n} ({p.version}) ...\n"
+            )
+        files = install_files(w, p, excluded=excluded)
+        w.file(f"{INFO}/{n}.list", "".join(f + "\n" for f in files))
+        status.stanzas.append(_stanza(p))
+        if keep_debs:
+            deb = f"{n}_{p.version.replace(':', '%3a')}_amd64.deb"
+            w.blob(
+                f"{ARCHIVES}/{deb}",
+                p.download,
+                f"downloaded {n} package (modelled size; apt-get clean removes it)",
+            )
+        log.append(f"status installed {n}:amd64 {p.version}")
+    if quiet < 2:
+        for n in order:
+            proc.out(f"Setting up {n} ({pkgs[n].version}) ...\n")
+    w.file(STATUS, status.text())
+    _mark_auto(proc, w, [n for n in order if n not in wanted])
+    old_log = read_text(proc, "/var/log/dpkg.log") or ""
+    w.file("/var/log/dpkg.log", old_log + "".join(f"1970-01-01 00:00:00 {ln}\n" for ln in log))
+    hist = read_text(proc, "/var/log/apt/history.log") or ""
+    w.file(
+        "/var/log/apt/history.log",
+        hist
+        + "\nCommandline: apt-get install "
+        + " ".join(names)
+        + "\nInstall: "
+        + ", ".join(f"{n}:amd64 ({pkgs[n].version})" for n in order)
+        + "\n",
+    )
+    note = "" if recs or not skipped_recs else f"; {len(skipped_recs)} recommended skipped"
+    modelled(proc, f"apt-get install ({len(order)} packages, {mb(size)}{note})")
+    return 0
+
+
+def _apt_size(n: int) -> str:
+    if n >= 1000**2:
+        return f"{n / 1000**2:.1f} MB"
+    return f"{(n + 999) // 1000:,} kB"
+
+
+def _mark_auto(proc: Proc, w: Writer, names: list[str]) -> None:
+    if not names:
+        return
+    old = read_text(proc, EXTENDED) or ""
+    add = "".join(f"Package: {n}\nArchitecture: amd64\nAuto-Installed: 1\n\n" for n in names)
+    w.file(EXTENDED, old + add)
+
+
+def _auto(proc: Proc) -> set[str]:
+    out = set()
+    for s in _stanzas(read_text(proc, EXTENDED) or ""):
+        if _field(s, "Auto-Installed") == "1":
+            out.add(_field(s, "Package"))
+    return out
+
+
+def _remove(proc: Proc, names: list[str], *, yes: bool, auto: bool, purge: bool) -> int:
+    pkgs = table("apt")
+    status = _Status(read_text(proc, STATUS) or "")
+    installed = status.installed()
+    proc.out(
+        "Reading package lists...\nBuilding dependency tree...\nReading state information...\n"
+    )
+    gone: list[str] = []
+    for raw in names:
+        n = _CONSTRAINT.sub("", raw)
+        if n not in installed:
+            if n not in pkgs:
+                raise ToolError(f"E: Unable to locate package {n}", 100)
+            proc.out(f"Package '{n}' is not installed, so not removed\n")
+            continue
+        if not is_file(proc, f"{INFO}/{n}.list"):
+            raise ToolError(
+                f"E: emu: {n} comes with the base image, whose packages are not "
+                "modelled file by file; it cannot be removed",
+                100,
+            )
+        gone.append(n)
+    autos = _auto(proc)
+    if auto:
+        remaining = set(installed) - set(gone)
+        needed: set[str] = set()
+        stack = [n for n in remaining if n not in autos]
+        while stack:
+            n = stack.pop()
+            if n in needed:
+                continue
+            needed.add(n)
+            if n in pkgs:
+                stack.extend(pkgs[n].deps + pkgs[n].recs)
+        gone += sorted(
+            n
+            for n in remaining
+            if n in autos and n not in needed and is_file(proc, f"{INFO}/{n}.list")
+        )
+    if not gone:
+        proc.out("0 upgraded, 0 newly installed, 0 to remove and 0 not upgraded.\n")
+        return 0
+    freed = sum(pkgs[n].size for n in gone if n in pkgs)
+    proc.out("The following packages will be REMOVED:\n" + _wrap(sorted(gone)))
+    proc.out(
+        f"0 upgraded, 0 newly installed, {len(gone)} to remove and 0 not upgraded.\n"
+        f"After this operation, {_apt_size(freed)} disk space will be freed.\n"
+    )
+    if len(gone) > len(names) and not yes:
+        proc.out("Do you want to continue? [Y/n] Abort.\n")
+        return 1
+    w = Writer(proc)
+    kept_files: set[str] = set()
+    for n in installed:
+        if n not in gone:
+            kept_files.update((read_text(proc, f"{INFO}/{n}.list") or "").splitlines())
+    for n in gone:
+        proc.out(f"Removing {n} ({_field(installed[n], 'Version')}) ...\n")
+        for f in (read_text(proc, f"{INFO}/{n}.list") or "").splitlines():
+            if f and f not in kept_files:
+                w.remove(f)
+        w.remove(f"{INFO}/{n}.list")
+        status.stanzas.remove(installed[n])
+    w.file(STATUS, status.text())
+    if autos & set(gone):
+        left = [
+            s for s in _stanzas(read_text(proc, EXTENDED) or "") if _field(s, "Package") not in gone
+        ]
+        w.file(EXTENDED, "".join(s + "\n\n" for s in left))
+    verb = "purge" if purge else "remove"
+    modelled(proc, f"apt-get {verb} ({len(gone)} packages, {mb(freed)} freed)")
+    return 0
