@@ -444,6 +444,9 @@ class _Sources:
             return found, b.stage_image(found)
         return None, b.external_image(ref, pos)
 
+    def url_map(self) -> dict[str, bytes]:
+        return dict(self.build.opts.url_map)
+
     def url(self, url: str, st: StageState, pos: Position) -> bytes:
         mapped = self.build.opts.url_map.get(url)
         if mapped is None:

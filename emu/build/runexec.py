@@ -12,7 +12,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from emu.build.state import StageState
 from emu.build.users import lookup_user
@@ -51,7 +51,7 @@ class ShellExecutor:
     max_seconds: float = 0.0
 
     def run(self, st: StageState, inst: Run, argv: tuple[str, ...], env: dict[str, str]) -> None:
-        from emu.sh import interp, utils  # noqa: F401  (utils registers the programs)
+        from emu.sh import interp, tools, utils  # noqa: F401  (they register the programs)
         from emu.sh.api import REGISTRY, LimitExceeded, Limits, find_executable
 
         ident = _identity(st)
@@ -83,29 +83,14 @@ class ShellExecutor:
         )
         limits.check_time()
         restore = _mount(st, inst)
+        urls = st.sources.url_map() if st.sources is not None else {}
         try:
-            name = posixpath.basename(program)
-            if name in SHELLS and len(argv) >= 3 and argv[1].startswith("-") and "c" in argv[1]:
-                options = argv[1].lstrip("-").replace("c", "")
-                result = interp.run_script(
-                    argv[2],
-                    fs=st.fs,
-                    env=env,
-                    cwd=cwd,
-                    ident=ident,
-                    args=list(argv[3:]),
-                    registry=REGISTRY,
-                    limits=limits,
-                    options=options,
-                )
-            else:
-                result = interp.run_argv(
-                    list(argv), fs=st.fs, env=env, cwd=cwd, ident=ident, registry=REGISTRY,
-                    limits=limits,
-                )  # fmt: skip
+            with tools.urls.mapped(urls):
+                result = _execute(interp, argv, st, env, cwd, ident, REGISTRY, limits)
         except LimitExceeded as exc:
-            raise BuildError(f"{inst.source}: {exc.message}", file=st.file, pos=inst.pos,
-                             hint=exc.hint) from None  # fmt: skip
+            raise BuildError(
+                f"{inst.source}: {exc.message}", file=st.file, pos=inst.pos, hint=exc.hint
+            ) from None
         except EmuError as exc:
             raise BuildError(
                 f"RUN: {exc.message}", file=st.file, pos=inst.pos, hint=exc.hint
@@ -114,6 +99,8 @@ class ShellExecutor:
             restore()
         notes: list[str] = []
         for item in result.unemulated:
+            if getattr(item, "path", None) is None:
+                continue  # not in the image at all: a plain "not found", exit 127
             name = getattr(item, "name", str(item))
             message = (
                 f"RUN: '{name}' is not emulated (emu emulates {len(REGISTRY.names())} programs: "
@@ -128,7 +115,7 @@ class ShellExecutor:
                 inst.line, " ".join(argv), result.stdout, result.stderr, result.status, tuple(notes)
             )
         )
-        if result.status != 0 and not (self.permissive and result.unemulated):
+        if result.status != 0 and not (self.permissive and notes):
             tail = result.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
             raise BuildError(
                 f'process "{" ".join(argv)}" did not complete successfully: exit code: '
@@ -137,6 +124,35 @@ class ShellExecutor:
                 pos=inst.pos,
                 hint=" / ".join(tail) if tail else None,
             )
+
+
+def _execute(
+    interp: Any,
+    argv: tuple[str, ...],
+    st: StageState,
+    env: dict[str, str],
+    cwd: str,
+    ident: Identity,
+    registry: Any,
+    limits: Any,
+) -> Any:
+    """Shell form (``sh -c SCRIPT``) through the interpreter; anything else as a program."""
+    name = posixpath.basename(argv[0])
+    if name in SHELLS and len(argv) >= 3 and argv[1].startswith("-") and "c" in argv[1]:
+        return interp.run_script(
+            argv[2],
+            fs=st.fs,
+            env=env,
+            cwd=cwd,
+            ident=ident,
+            args=list(argv[3:]),
+            registry=registry,
+            limits=limits,
+            options=argv[1].lstrip("-").replace("c", ""),
+        )
+    return interp.run_argv(
+        list(argv), fs=st.fs, env=env, cwd=cwd, ident=ident, registry=registry, limits=limits
+    )
 
 
 def _identity(st: StageState) -> Identity:

@@ -27,6 +27,8 @@ class Sources(Protocol):
 
     def url(self, url: str, st: StageState, pos: Position) -> bytes: ...
 
+    def url_map(self) -> dict[str, bytes]: ...
+
 
 class RunExecutor(Protocol):
     """Runs a RUN instruction against the stage (the shell plugs in here)."""
