@@ -1,9 +1,9 @@
 """The public Python API: build a Dockerfile from Python, with or without a disk.
 
-    >>> import emu
-    >>> result = emu.build({"Dockerfile": "FROM scratch\\nCOPY a.txt /\\n", "a.txt": "hi"})
-    >>> result.image.rootfs.fs().lookup("/a.txt").data
-    b'hi'
+>>> import emu
+>>> result = emu.build({"Dockerfile": "FROM scratch\\nCOPY a.txt /\\n", "a.txt": "hi"})
+>>> result.image.rootfs.fs().lookup("/a.txt").data
+b'hi'
 """
 
 from __future__ import annotations
