@@ -1,0 +1,1 @@
+echo plain script, no shebang
