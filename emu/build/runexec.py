@@ -49,6 +49,7 @@ class ShellExecutor:
     limits: object = None
     deadline: float | None = None
     max_seconds: float = 0.0
+    caches: dict[str, Node] = field(default_factory=dict)  # RUN --mount=type=cache, by id
 
     def run(self, st: StageState, inst: Run, argv: tuple[str, ...], env: dict[str, str]) -> None:
         from emu.sh import interp, tools, utils  # noqa: F401  (they register the programs)
@@ -82,7 +83,10 @@ class ShellExecutor:
             max_seconds=self.max_seconds or template.max_seconds,
         )
         limits.check_time()
-        restore = _mount(st, inst)
+        if "HOME" not in env:
+            env = {**env, "HOME": _home(st.fs, ident.uid)}
+        undo_sandbox = _sandbox_files(st.fs)
+        restore = _mount(st, inst, self.caches)
         urls = st.sources.url_map() if st.sources is not None else {}
         try:
             with tools.urls.mapped(urls):
@@ -97,6 +101,7 @@ class ShellExecutor:
             ) from None
         finally:
             restore()
+            undo_sandbox()
         notes: list[str] = []
         for item in result.unemulated:
             if getattr(item, "path", None) is None:
@@ -145,7 +150,7 @@ def _execute(
             env=env,
             cwd=cwd,
             ident=ident,
-            args=list(argv[3:]),
+            args=list(argv[3:]) or [argv[0]],  # sh -c SCRIPT: $0 is the shell's argv[0]
             registry=registry,
             limits=limits,
             options=argv[1].lstrip("-").replace("c", ""),
@@ -201,9 +206,68 @@ def _supplementary(fs: FS, name: str, uid: int) -> tuple[int, ...]:
     return tuple(out)
 
 
-def _mount(st: StageState, inst: Run) -> Callable[[], None]:
-    """Apply RUN --mount for the command; returns the function that undoes it."""
+# What runc gives every RUN (seen with BuildKit): /etc/hosts and /etc/resolv.conf bind
+# mounts, a populated /dev, /proc and /sys. The directories stay in the layer as empty
+# mount points; the files and device nodes do not.
+_HOSTS = b"127.0.0.1\tlocalhost buildkitsandbox\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+_RESOLV = b"# emu: RUN has no network\n"
+_DEV_CHARS = {"full": (1, 7), "null": (1, 3), "ptmx": (5, 2), "random": (1, 8),
+              "tty": (5, 0), "urandom": (1, 9), "zero": (1, 5)}  # fmt: skip
+_DEV_LINKS = {"fd": "/proc/self/fd", "stderr": "/proc/self/fd/2", "stdin": "/proc/self/fd/0",
+              "stdout": "/proc/self/fd/1"}  # fmt: skip
+
+
+def _home(fs: FS, uid: int) -> str:
+    node = fs.lookup("/etc/passwd")
+    if isinstance(node, File) and node.data is not None:
+        for line in node.data.decode("utf-8", "replace").splitlines():
+            parts = line.split(":")
+            if len(parts) >= 6 and parts[2] == str(uid):
+                return parts[5] or "/"
+    return "/"
+
+
+def _sandbox_files(fs: FS) -> Callable[[], None]:
+    from emu.fs import Device, Kind, Symlink
+
+    for d in ("/dev", "/proc", "/sys", "/etc"):
+        node = fs.lookup(d)
+        if node is None:
+            fs.put(d, Dir(Meta(0o755)))
     saved: list[tuple[str, Node | None]] = []
+    for path, data in (("/etc/hosts", _HOSTS), ("/etc/resolv.conf", _RESOLV)):
+        saved.append((path, fs.lookup(path, follow=False)))
+        fs.put(path, File(Meta(0o644), data))
+    saved.append(("/dev", fs.lookup("/dev", follow=False)))
+    dev = Dir(Meta(0o755))
+    for name, (major, minor) in _DEV_CHARS.items():
+        dev.entries[name] = Device(Meta(0o666), Kind.CHAR, major, minor)
+    for name, target in _DEV_LINKS.items():
+        dev.entries[name] = Symlink(Meta(0o777), target)
+    for name in ("mqueue", "pts", "shm"):
+        dev.entries[name] = Dir(Meta(0o755 if name == "pts" else 0o1777))
+    fs.put("/dev", dev)
+
+    def undo() -> None:
+        for path, before in reversed(saved):
+            if before is None:
+                if fs.lookup(path, follow=False) is not None:
+                    fs.remove(path, recursive=True)
+            else:
+                fs.put(path, before)
+
+    return undo
+
+
+def _mount(st: StageState, inst: Run, caches: dict[str, Node]) -> Callable[[], None]:
+    """Apply RUN --mount for the command; returns the function that undoes it.
+
+    As with BuildKit: a cache mount keeps its contents across the build's RUNs (by ``id``,
+    default the target); a tmpfs is always empty, hiding what is there; a bind mount shows
+    the source and what is written under it is discarded. What was at the target comes
+    back afterwards, and a target that did not exist stays as an empty 0755 directory.
+    """
+    undo: list[tuple[str, Node | None, str | None]] = []
     for spec in inst.mounts:
         fields: dict[str, str] = {}
         for part in spec.split(","):
@@ -215,35 +279,40 @@ def _mount(st: StageState, inst: Run) -> Callable[[], None]:
             raise BuildError(f"mount {spec!r}: target is required", file=st.file, pos=inst.pos)
         target = posixpath.normpath(posixpath.join(st.config.working_dir or "/", target))
         before = st.fs.lookup(target, follow=False)
-        saved.append((target, before))
-        if kind in ("cache", "tmpfs", "secret", "ssh"):
-            st.fs.makedirs(posixpath.dirname(target) or "/", Meta(0o755))
-            if not isinstance(before, Dir):
-                st.fs.put(target, Dir(Meta(0o755)))
+        st.fs.makedirs(posixpath.dirname(target) or "/", Meta(0o755))
+        cache_id: str | None = None
+        if kind == "cache":
+            cache_id = fields.get("id") or target
+            st.fs.put(target, caches.get(cache_id) or Dir(Meta(0o755)))
+        elif kind in ("tmpfs", "secret", "ssh"):
+            st.fs.put(target, Dir(Meta(0o755)))
         elif kind == "bind":
             source = fields.get("source") or fields.get("src") or "/"
             ref = fields.get("from")
-            if ref and st.sources is not None:
+            if st.sources is None:
+                continue
+            if ref:
                 _, image = st.sources.from_ref(ref, st, inst.pos)
                 src_fs = image.rootfs.fs()
-            elif st.sources is not None:
-                src_fs = st.sources.context().snapshot.fs()
             else:
-                continue
+                src_fs = st.sources.context().snapshot.fs()
             node = src_fs.lookup(posixpath.normpath("/" + source))
             if node is None:
                 raise BuildError(f"mount {spec!r}: {source} not found", file=st.file, pos=inst.pos)
-            st.fs.makedirs(posixpath.dirname(target) or "/", Meta(0o755))
             st.fs.put(target, node)
+            if fields.get("rw", fields.get("readwrite", "false")) != "true":
+                st.fs.readonly = (*st.fs.readonly, target)  # BuildKit binds read-only
         else:
             raise BuildError(f"unsupported mount type {kind!r}", file=st.file, pos=inst.pos)
+        undo.append((target, before, cache_id))
 
     def restore() -> None:
-        for target, before in reversed(saved):
-            if before is None:
-                if st.fs.lookup(target, follow=False) is not None:
-                    st.fs.remove(target, recursive=True)
-            else:
-                st.fs.put(target, before)
+        st.fs.readonly = ()
+        for target, before, cache_id in reversed(undo):
+            if cache_id is not None:
+                kept = st.fs.lookup(target, follow=False)
+                if kept is not None:
+                    caches[cache_id] = kept
+            st.fs.put(target, before if before is not None else Dir(Meta(0o755)))
 
     return restore

@@ -157,7 +157,8 @@ class StageState:
 
     def build_arg_prefix(self) -> str:
         """``|N k=v …`` that BuildKit puts before a RUN's history when ARGs are in scope."""
-        pairs = [f"{k}={self.args[k]}" for k in self.declared if k in self.args]
+        # Every declared ARG, a valueless one as ``K=`` (seen with BuildKit, case 83).
+        pairs = [f"{k}={self.args.get(k, '')}" for k in self.declared]
         return f"|{len(pairs)} {' '.join(pairs)} " if pairs else ""
 
     def record_copy(self, record: CopyRecord) -> None:

@@ -32,6 +32,7 @@ _MESSAGES = {
     _errno.EINVAL: "invalid argument",
     _errno.EACCES: "permission denied",
     _errno.EBUSY: "device or resource busy",
+    _errno.EROFS: "read-only file system",
 }
 
 
@@ -89,11 +90,13 @@ class _Owner:
 class FS:
     """A writable filesystem tree."""
 
-    __slots__ = ("_owner", "root")
+    __slots__ = ("_owner", "readonly", "root")
 
     def __init__(self, root: Dir | None = None) -> None:
         self._owner = _Owner()
         self.root = root if root is not None else Dir(Meta(0o755), owner=self._owner)
+        # Paths mounted read-only (RUN --mount=type=bind): writes under them fail EROFS.
+        self.readonly: tuple[str, ...] = ()
 
     # --- snapshots ---------------------------------------------------------------------
 
@@ -201,6 +204,11 @@ class FS:
         parts, _ = self._resolve(path, follow_last)
         if not parts:
             raise FsError(_errno.EBUSY, "/", "cannot replace the root directory")
+        if self.readonly:
+            real = join(parts)
+            for ro in self.readonly:
+                if real.startswith(ro + "/"):
+                    raise FsError(_errno.EROFS, path)
         return self._writable_dir(parts[:-1]), parts[-1], join(parts)
 
     def put(self, path: str, node: Node, *, follow_last: bool = False) -> str:
