@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from emu.cli._console import err, out
@@ -104,6 +104,8 @@ def run(args: argparse.Namespace) -> int:
     from emu.build.runexec import ShellExecutor
 
     executor = ShellExecutor(permissive=args.permissive)
+    progress = progress_mode(args.progress)
+    console = err()
     try:
         df = load(text, name)
         opts = BuildOptions(
@@ -115,36 +117,89 @@ def run(args: argparse.Namespace) -> int:
             url_map=url_map,
             source_date_epoch=_source_date_epoch(build_args),
         )
-        result = build(df, ctx, opts)
+        if progress == "tty":
+            with console.status("[bold]Building…", spinner="dots") as status:
+                live = _LiveExecutor(executor, status)
+                result = build(df, ctx, replace(opts, executor=live))
+        else:
+            result = build(df, ctx, opts)
     except EmuError as exc:
         if exc.file == name:
             exc.with_source(text)
         raise
 
-    progress = args.progress
+    from emu.cli._summary import summarize
+
+    summary = summarize(result)
+    fmt = getattr(args, "format", "text")
     if progress != "quiet":
-        _report(result, progress, executor)
+        _report(result, summary, executor)
     if outputs:
         _write_output(result, outputs[0], opts.source_date_epoch, tuple(args.tag or ()))
-    if args.tag:
-        from emu.build import store
+    from emu.build import store
 
-        for tag in args.tag:
-            store.save(tag, result.image)
-    if progress == "quiet":
-        out().out(_image_id(result.image))
+    image_id = store.image_id(result.image)
+    saved: list[str] = []
+    if args.tag:
+        record = store.BuildRecord(result, image_id, tuple(executor.outputs))
+        saved = store.save_many(args.tag, result.image, build=record, known_id=image_id)
+    report_file = getattr(args, "report", None)
+    if report_file:
+        from emu.cli._report import write_html
+
+        write_html(report_file, result, summary, image_id=image_id, tags=saved)
+    if progress != "quiet":
+        from rich.text import Text
+
+        console.print(Text(f"Successfully built {image_id.removeprefix('sha256:')[:12]}"))
+        for tag in saved:
+            console.print(Text(f"Successfully tagged {tag}"))
+        if report_file:
+            console.print(Text(f"Wrote the build report to {report_file}", style="dim"))
+    if fmt == "json":
+        import json
+
+        from emu.cli._console import write
+
+        data = {"id": image_id, "tags": saved, **summary.as_json()}
+        write(json.dumps(data, indent=2) + "\n")
+    elif progress == "quiet":
+        out().out(image_id)
     return 0
 
 
-def _image_id(image: object) -> str:
-    """The image ID docker prints with --quiet: the digest of the config."""
-    import hashlib
+def progress_mode(requested: str) -> str:
+    """``tty`` (a live view), ``plain`` or ``quiet``: auto is tty only on a terminal."""
+    if requested == "auto":
+        return "tty" if err().is_terminal and not err().is_dumb_terminal else "plain"
+    return requested
 
-    from emu.build import outputs
-    from emu.build.image import Image
 
-    assert isinstance(image, Image)
-    return "sha256:" + hashlib.sha256(outputs.json_bytes(outputs.config_json(image))).hexdigest()
+class _LiveExecutor:
+    """Runs RUN through the real executor, showing each one in the live status line."""
+
+    def __init__(self, inner: object, status: object) -> None:
+        self.inner = inner
+        self.status = status
+
+    def run(self, st: object, inst: object, argv: tuple[str, ...], env: dict[str, str]) -> None:
+        from emu.build.runexec import ShellExecutor
+        from emu.build.state import StageState
+        from emu.dockerfile.instructions import Run
+
+        assert isinstance(self.inner, ShellExecutor) and isinstance(st, StageState)
+        assert isinstance(inst, Run)
+        update = getattr(self.status, "update", None)
+        if update is not None:
+            text = inst.source if len(inst.source) < 60 else inst.source[:59] + "…"
+            update(f"[bold]Building…[/] [cyan]\\[{st.stage.display_name}][/] {_escape(text)}")
+        self.inner.run(st, inst, argv, env)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
 
 
 def _source_date_epoch(build_args: dict[str, str | None]) -> int | None:
@@ -180,59 +235,61 @@ def _write_output(
         outputs.write_oci_archive(image, target, tags=tags, source_date_epoch=epoch)
 
 
-def _human(n: float) -> str:
-    for unit in ("B", "kB", "MB", "GB"):
-        if n < 1000 or unit == "GB":
-            return f"{n:.0f}{unit}" if unit == "B" else f"{n:.3g}{unit}"
-        n /= 1000
-    return f"{n}GB"
-
-
-def _report(result: object, progress: str, executor: object) -> None:
+def _report(result: object, summary: object, executor: object) -> None:
+    """Each step as docker's classic builder numbers it, then the summary."""
     from rich.text import Text
 
     from emu.build.engine import BuildResult
     from emu.build.runexec import ShellExecutor
+    from emu.cli._fmt import human_size
+    from emu.cli._summary import Summary, compressed_size, print_summary, step_numbers
 
     assert isinstance(result, BuildResult) and isinstance(executor, ShellExecutor)
+    assert isinstance(summary, Summary)
     console = err()
     total = result.total_instructions
+    numbers = step_numbers(result.dockerfile)
     by_line = {o.line: o for o in executor.outputs}
-    for i, step in enumerate(result.steps, 1):
-        console.print(Text(f"Step {i}/{total} : {step.text}"))
+    layer_size = {
+        (layer.stage, layer.line): layer.size for st in summary.stages for layer in st.layers
+    }
+    froms = {st.from_.line: st.index for st in result.dockerfile.stages}
+    for step in result.steps:
+        if step.text.startswith("# ONBUILD "):
+            console.print(Text(f" ---> {step.text[2:]} (a trigger of the base image)", style="dim"))
+            continue
+        n = numbers.get((step.stage, step.line), 0)
+        line = Text(f"Step {n}/{total} : ")
+        line.append(step.text, style="bold" if step.line in froms else "")
+        console.print(line)
+        if froms.get(step.line) == step.stage:
+            info = summary.stages[step.stage]
+            if info.base_stage is not None:
+                note = f"stage {summary.stages[info.base_stage].name}, built above"
+            else:
+                note = f"{info.base}: {human_size(info.base_size)}"
+                packed = compressed_size(info.base)
+                if packed:
+                    note += f" ({human_size(packed)} compressed)"
+            console.print(Text(f" ---> {note}", style="dim"))
+            continue
         run = by_line.get(step.line) if step.text.upper().startswith("RUN") else None
         if run is not None:
             for raw in (run.stdout + run.stderr).decode("utf-8", "replace").splitlines()[:50]:
-                console.print(Text(f" ---> {raw}", style="dim"))
+                console.print(Text(f"  | {raw}", style="dim"))
             for note in run.notes:
                 console.print(Text(f" warning: {note}", style="yellow"))
-
-    for st in result.stages:
-        line = Text()
-        mark = {"final": "final    ", "built": "discarded", "skipped": "skipped  "}[st.status]
-        style = {"final": "bold green", "built": "yellow", "skipped": "dim"}[st.status]
-        line.append(f" {mark} ", style=style)
-        line.append(f"stage {st.index} ({st.name}) FROM {st.base}: {st.reason}")
-        console.print(line)
-    for st in result.stages:
-        for rec in st.copies:
-            if rec.from_stage is not None or rec.source != "context":
-                console.print(
-                    Text(
-                        f" crossed   {rec.source} → {st.name}: {rec.files} files, "
-                        f"{_human(rec.bytes)} (Dockerfile:{rec.line})"
-                    )
-                )
-    image = result.image
-    summary = Text()
-    summary.append(f"Final image: {_human(image.size)}", style="bold")
-    summary.append(f" ({len(image.layers)} layers built on a {_human(image.base_size)} base)")
-    console.print(summary)
-    for st in result.discarded:
-        if st.image is not None:
+        size = layer_size.get((step.stage, step.line))
+        if size is not None:
+            console.print(Text(f" ---> layer +{human_size(size)}", style="dim"))
+    for info in summary.stages:
+        if info.status == "skipped":
+            first, last = info.steps
+            where = f"Step {first}/{total}" if first == last else f"Steps {first}-{last}/{total}"
             console.print(
                 Text(
-                    f" had stage {st.name} been shipped instead: {_human(st.image.size)}",
+                    f"{where} : stage {info.name} skipped (the target does not need it)",
                     style="dim",
                 )
             )
+    print_summary(summary, console)

@@ -38,6 +38,25 @@ def write(text: str) -> None:
     out().out(text, end="", highlight=False)
 
 
+def write_bytes(data: bytes) -> None:
+    """Exact bytes to stdout (``emu cat``): no decoding, no markup."""
+    console = out()
+    stream = console.file
+    stream.flush()
+    buffer = getattr(stream, "buffer", None)
+    if buffer is not None:
+        buffer.write(data)
+        buffer.flush()
+    else:
+        stream.write(data.decode("utf-8", "surrogateescape"))
+
+
+def reset() -> None:
+    """Forget the consoles, so the next use sees the current environment (tests)."""
+    global _out, _err
+    _out = _err = None
+
+
 def report_error(exc: EmuError, source: str | None = None) -> None:
     """``FILE:LINE:COL: message``, the lines around it, and the hint where there is one."""
     from rich.text import Text

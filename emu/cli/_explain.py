@@ -1,0 +1,136 @@
+"""``emu explain IMAGE PATH``: where a file came from, across stages, back to the Dockerfile
+line and the context file — what no real builder can say."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import TYPE_CHECKING
+
+from emu.cli._console import out, write
+from emu.cli._fmt import human_size
+from emu.errors import UsageError
+from emu.fs import clean
+
+if TYPE_CHECKING:
+    from emu.build.explain import Hop
+
+
+def oneline(hops: list[Hop], file: str) -> str:
+    """``PATH ← INSTRUCTION (Dockerfile:N) ← stage:PATH ← … ← context:PATH`` (the issue's form)."""
+    parts = [hops[0].path]
+    for i, hop in enumerate(hops):
+        if i > 0:
+            parts.append(f"{hop.where}:{hop.path}")
+        if hop.how:
+            parts.append(f"{hop.how} ({file}:{hop.line})" if hop.line else hop.how)
+        elif i == 0:
+            parts.append(hop.where)
+    return " ← ".join(parts)
+
+
+def moral(hops: list[Hop], final: str) -> str:
+    """One sentence a learner can take away."""
+    last = hops[-1]
+    stages = []
+    for hop in hops:
+        if hop.how and hop.where not in stages:
+            stages.append(hop.where)
+    if last.where == "context":
+        start = f"It entered the build from the context file {last.path}"
+    elif last.where.startswith("base image "):
+        if len(hops) == 1:
+            return (
+                f"It was already in the {last.where}: this Dockerfile did not touch it, yet "
+                "it ships with every image built on that base."
+            )
+        start = f"It started in the {last.where}"
+    elif not last.how:
+        start = f"It started at {last.where}:{last.path}"
+    else:
+        start = f"It was made by {last.how}"
+    crossed = [s for s in reversed(stages) if s != final]
+    if crossed:
+        return (
+            f"{start}, passed through stage {', '.join(crossed)} and reached {final} by "
+            "COPY --from; nothing else of those stages was kept."
+        )
+    return f"{start} and stayed in stage {final}."
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.text import Text
+
+    from emu.build.explain import explain
+    from emu.cli._source import resolve
+
+    source = resolve(args.image, args)
+    path = clean(args.path)
+    if source.result is None:
+        node = source.image.rootfs.fs().lookup(path, follow=False)
+        if node is None:
+            raise UsageError(f"{path}: no such file in {source.label}")
+        kind = "the catalog" if source.kind == "catalog" else "an image stored by emu load"
+        msg = (
+            f"{path} is part of {source.label} ({kind}); emu has no build of it, so its "
+            "story ends there"
+        )
+        if args.format == "json":
+            write(json.dumps({"path": path, "image": source.label, "hops": []}, indent=2) + "\n")
+        else:
+            out().print(Text(msg))
+        return 0
+    result = source.result
+    stage = source.stage.name if source.stage is not None else None
+    hops = explain(result, path, stage=stage)
+    file = result.dockerfile.file
+    final = source.stage.name if source.stage is not None else result.target.name
+    if args.format == "json":
+        write(
+            json.dumps(
+                {
+                    "path": path,
+                    "image": source.label,
+                    "hops": [
+                        {
+                            "where": h.where,
+                            "path": h.path,
+                            "instruction": h.how or None,
+                            "line": h.line or None,
+                        }
+                        for h in hops
+                    ],
+                    "summary": moral(hops, final),
+                },
+                indent=2,
+            )
+            + "\n"
+        )
+        return 0
+    console = out()
+    if args.oneline:
+        console.print(Text(oneline(hops, file)))
+        return 0
+    node = source.image.rootfs.fs().lookup(path, follow=False)
+    size = f", {human_size(node.size)}" if node is not None and node.size else ""
+    head = Text()
+    head.append(path, style="bold")
+    head.append(f"  (in {source.label}{size})", style="dim")
+    console.print(head)
+    for i, hop in enumerate(hops):
+        if i > 0 or not hop.how:
+            where = Text(f"{hop.where}:{hop.path}" if hop.where != "context" else "")
+            if hop.where == "context":
+                where.append("context:", style="bold magenta")
+                where.append(hop.path)
+            elif i == 0:
+                where = Text(f"{hop.where}:{hop.path}", style="bold")
+            console.print(where)
+        if hop.how:
+            line = Text("  ← ")
+            line.append(hop.how, style="cyan")
+            if hop.line:
+                line.append(f"  ({file}:{hop.line}, stage {hop.where})", style="dim")
+            console.print(line)
+    console.print(Text(moral(hops, final), style="italic"))
+    return 0

@@ -1,0 +1,471 @@
+"""``emu ls``, ``emu tree``, ``emu cat``, ``emu diff``: look at an image's files.
+
+Owners are shown by name, from the image's own /etc/passwd and /etc/group (as ``ls -l``
+inside the container would); sizes as docker prints them. A file made by this build is
+marked with the Dockerfile line that wrote it last, so a tree shows at a glance what the
+Dockerfile added on top of the base image.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from emu.cli._console import err, out, write, write_bytes
+from emu.cli._fmt import human_size, plural
+from emu.errors import UsageError
+from emu.fs import FS, Blob, Device, Dir, File, Lazy, Node, Symlink, clean, count, mode_string, walk
+
+if TYPE_CHECKING:
+    from emu.build.image import Image, LayerOrigin
+    from emu.cli._source import Source
+
+
+# --- owners and provenance ------------------------------------------------------------------
+
+
+def _names(fs: FS, path: str) -> dict[int, str]:
+    node = fs.lookup(path)
+    out: dict[int, str] = {}
+    if not isinstance(node, File) or node.data is None:
+        return out
+    for line in node.data.decode("utf-8", "replace").splitlines():
+        parts = line.split(":")
+        if len(parts) >= 3 and parts[2].isdigit():
+            out.setdefault(int(parts[2]), parts[0])
+    return out
+
+
+@dataclass(slots=True)
+class Owners:
+    users: dict[int, str]
+    groups: dict[int, str]
+
+    @classmethod
+    def of(cls, root: Dir) -> Owners:
+        fs = FS(root)
+        return cls(_names(fs, "/etc/passwd"), _names(fs, "/etc/group"))
+
+    def user(self, uid: int) -> str:
+        return self.users.get(uid, str(uid))
+
+    def group(self, gid: int) -> str:
+        return self.groups.get(gid, str(gid))
+
+
+def writers(image: Image) -> dict[str, LayerOrigin]:
+    """path -> the origin of the last layer of this build that wrote it."""
+    out: dict[str, LayerOrigin] = {}
+    for layer in image.layers:
+        if layer.origin is None:
+            continue
+        for ch in layer.changes():
+            if ch.kind == "deleted":
+                out.pop(ch.path, None)
+                prefix = ch.path + "/"
+                for p in [p for p in out if p.startswith(prefix)]:
+                    del out[p]
+            elif not isinstance(ch.new, Dir) or ch.kind == "added":
+                out[ch.path] = layer.origin
+    return out
+
+
+def _lookup(source: Source, path: str) -> Node:
+    fs = source.image.rootfs.fs()
+    node = fs.lookup(clean(path), follow=False)
+    if node is None:
+        raise UsageError(
+            f"{path}: no such file or directory in {source.label}",
+            hint=f"list what is there with `emu ls {source.label.split(' ')[-1]} "
+            f"{_parent(clean(path))}`",
+        )
+    return node
+
+
+def _parent(path: str) -> str:
+    return path.rsplit("/", 1)[0] or "/"
+
+
+def _size(node: Node) -> int:
+    if isinstance(node, Dir):
+        return count(node)[1]
+    return node.size
+
+
+def _entry_json(
+    path: str, node: Node, owners: Owners, origin: LayerOrigin | None
+) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "path": path,
+        "type": node.kind.value,
+        "mode": mode_string(node),
+        "uid": node.meta.uid,
+        "gid": node.meta.gid,
+        "user": owners.user(node.meta.uid),
+        "group": owners.group(node.meta.gid),
+        "size": _size(node),
+    }
+    if isinstance(node, Symlink):
+        data["target"] = node.target
+    if isinstance(node, File) and isinstance(node.content, Blob):
+        data["modelled"] = node.content.label or True
+    if origin is not None:
+        data["stage"] = origin.stage_name
+        data["line"] = origin.line
+        data["instruction"] = origin.text
+    return data
+
+
+def _display_name(name: str, node: Node) -> str:
+    if isinstance(node, Dir):
+        return name + "/"
+    if isinstance(node, Symlink):
+        return f"{name} -> {node.target}"
+    return name
+
+
+def _mark(origin: LayerOrigin | None, file: str) -> str:
+    if origin is None:
+        return ""
+    return f"  ← {file}:{origin.line} ({origin.stage_name})"
+
+
+def _dockerfile_name(source: Source) -> str:
+    return source.result.dockerfile.file if source.result is not None else "Dockerfile"
+
+
+# --- ls -------------------------------------------------------------------------------------
+
+
+def run_ls(args: argparse.Namespace) -> int:
+    from rich.text import Text
+
+    from emu.cli._source import resolve
+
+    source = resolve(args.image, args)
+    path = clean(args.path or "/")
+    node = _lookup(source, path)
+    entries: list[tuple[str, Node]]
+    if isinstance(node, Symlink) and not args.path.endswith("/"):
+        entries = [(path, node)]
+    elif isinstance(node, Dir):
+        target = source.image.rootfs.fs().lookup(path)
+        assert isinstance(target, Dir)
+        if args.recursive:
+            entries = list(walk(target, path))
+        else:
+            base = "" if path == "/" else path
+            entries = [(f"{base}/{n}", target.entries[n]) for n in sorted(target.entries)]
+    else:
+        entries = [(path, node)]
+    owners = Owners.of(source.image.rootfs.root)
+    origins = writers(source.image) if source.result is not None else {}
+    if args.format == "json":
+        write(
+            json.dumps([_entry_json(p, n, owners, origins.get(p)) for p, n in entries], indent=2)
+            + "\n"
+        )
+        return 0
+    file = _dockerfile_name(source)
+    rows: list[tuple[str, str, str, str, str, LayerOrigin | None]] = []
+    for p, n in entries:
+        shown = p if args.recursive or (len(entries) == 1 and p == path) else p.rsplit("/", 1)[1]
+        size = "-" if isinstance(n, Dir | Device) else human_size(n.size)
+        rows.append(
+            (
+                mode_string(n),
+                owners.user(n.meta.uid),
+                owners.group(n.meta.gid),
+                size,
+                _display_name(shown, n),
+                origins.get(p),
+            )
+        )
+    w = [max((len(str(r[i])) for r in rows), default=0) for i in range(4)]
+    console = out()
+    for mode, user, group, size, name, origin in rows:
+        line = Text(f"{mode}  {user:<{w[1]}}  {group:<{w[2]}}  {size:>{w[3]}}  ")
+        line.append(name, style="bold" if origin is not None else "")
+        line.append(_mark(origin, file), style="green")
+        console.print(line)
+    if origins and any(r[5] is not None for r in rows):
+        err().print(
+            Text(
+                f"← marks what this Dockerfile wrote; see `emu explain {args.image} PATH`",
+                style="dim",
+            )
+        )
+    return 0
+
+
+# --- tree -----------------------------------------------------------------------------------
+
+
+def run_tree(args: argparse.Namespace) -> int:
+    from rich.text import Text
+
+    from emu.cli._source import resolve
+
+    source = resolve(args.image, args)
+    path = clean(args.path or "/")
+    node = source.image.rootfs.fs().lookup(path)
+    if node is None:
+        _lookup(source, path)  # raises the error
+    assert node is not None
+    owners = Owners.of(source.image.rootfs.root)
+    origins = writers(source.image) if source.result is not None else {}
+    file = _dockerfile_name(source)
+    if args.format == "json":
+
+        def tree_json(p: str, n: Node, depth: int) -> dict[str, Any]:
+            data = _entry_json(p, n, owners, origins.get(p))
+            if isinstance(n, Dir) and (args.depth is None or depth < args.depth):
+                base = "" if p == "/" else p
+                data["children"] = [
+                    tree_json(f"{base}/{k}", n.entries[k], depth + 1) for k in sorted(n.entries)
+                ]
+            return data
+
+        write(json.dumps(tree_json(path, node, 0), indent=2) + "\n")
+        return 0
+    lines: list[tuple[str, str, Node, str]] = []  # (prefix+name, meta, node, path)
+
+    def visit(d: Dir, p: str, prefix: str, depth: int) -> None:
+        names = sorted(d.entries)
+        base = "" if p == "/" else p
+        for i, name in enumerate(names):
+            child = d.entries[name]
+            last = i == len(names) - 1
+            cp = f"{base}/{name}"
+            lines.append(
+                (
+                    prefix + ("└── " if last else "├── ") + _display_name(name, child),
+                    _meta(child, owners),
+                    child,
+                    cp,
+                )
+            )
+            if isinstance(child, Dir) and (args.depth is None or depth + 1 < args.depth):
+                visit(child, cp, prefix + ("    " if last else "│   "), depth + 1)
+
+    console = out()
+    head = Text(_display_name(path, node) if path != "/" else "/", style="bold")
+    head.append(f"  {_meta(node, owners)}", style="dim")
+    console.print(head)
+    if isinstance(node, Dir):
+        visit(node, path, "", 0)
+    width = min(max((len(x[0]) for x in lines), default=0), 48)
+    files = dirs = 0
+    for label, meta, child, p in lines:
+        if isinstance(child, Dir):
+            dirs += 1
+        else:
+            files += 1
+        origin = origins.get(p)
+        line = Text()
+        line.append(label.ljust(width), style="bold" if origin is not None else "")
+        line.append(f"  {meta}", style="dim")
+        line.append(_mark(origin, file), style="green")
+        console.print(line)
+    total = _size(node)
+    console.print(
+        Text(
+            f"{plural(dirs, 'directory', 'directories')}, {plural(files, 'file')}, "
+            f"{human_size(total)}"
+        )
+    )
+    return 0
+
+
+def _meta(node: Node, owners: Owners) -> str:
+    size = human_size(_size(node))
+    return f"{mode_string(node)} {owners.user(node.meta.uid)}:{owners.group(node.meta.gid)} {size}"
+
+
+# --- cat ------------------------------------------------------------------------------------
+
+
+def run_cat(args: argparse.Namespace) -> int:
+    from rich.text import Text
+
+    from emu.cli._source import resolve
+
+    source = resolve(args.image, args)
+    path = clean(args.path)
+    fs = source.image.rootfs.fs()
+    node = fs.lookup(path)  # cat follows symbolic links
+    if node is None:
+        _lookup(source, path)
+        raise UsageError(f"{path}: a symbolic link to nowhere in {source.label}")
+    if isinstance(node, Dir):
+        raise UsageError(
+            f"{path} is a directory in {source.label}",
+            hint=f"list it with `emu ls {args.image} {path}`",
+        )
+    if isinstance(node, Device):
+        raise UsageError(f"{path} is a device: emu has nothing to read from it")
+    assert isinstance(node, File)
+    content = node.content
+    if isinstance(content, Blob):
+        what = f" ({content.label})" if content.label else ""
+        err().print(
+            Text(
+                f"emu: {path} is modelled content{what}: {human_size(content.size)} "
+                f"({content.size} bytes) whose size emu knows but not its bytes, so there is "
+                "nothing to print",
+                style="yellow",
+            )
+        )
+        return 0
+    data = content.read() if isinstance(content, Lazy) else content
+    write_bytes(data)
+    return 0
+
+
+# --- diff -----------------------------------------------------------------------------------
+
+
+def _equal(a: Node, b: Node) -> bool:
+    """Whether two nodes hold the same thing (type, owner, mode, content or target)."""
+    if a is b:
+        return True
+    if type(a) is not type(b):
+        return False
+    if (a.meta.mode, a.meta.uid, a.meta.gid) != (b.meta.mode, b.meta.uid, b.meta.gid):
+        return False
+    if isinstance(a, File) and isinstance(b, File):
+        return a.same_content(b)
+    if isinstance(a, Symlink) and isinstance(b, Symlink):
+        return a.target == b.target
+    if isinstance(a, Device) and isinstance(b, Device):
+        return (a.kind, a.major, a.minor) == (b.kind, b.major, b.minor)
+    return isinstance(a, Dir)
+
+
+@dataclass(frozen=True, slots=True)
+class Difference:
+    kind: str  # A | C | D
+    path: str
+    old: Node | None
+    new: Node | None
+
+
+def differences(old: Dir, new: Dir) -> list[Difference]:
+    from emu.fs import diff
+
+    out: list[Difference] = []
+    for ch in diff(old, new):
+        if ch.kind == "modified":
+            assert ch.old is not None and ch.new is not None
+            if _equal(ch.old, ch.new):
+                continue
+            out.append(Difference("C", ch.path, ch.old, ch.new))
+        elif ch.kind == "added":
+            out.append(Difference("A", ch.path, None, ch.new))
+        else:
+            out.append(Difference("D", ch.path, ch.old, None))
+            if isinstance(ch.old, Dir):
+                out.extend(Difference("D", p, n, None) for p, n in walk(ch.old, ch.path))
+    return out
+
+
+def _stage_roots(args: argparse.Namespace) -> tuple[Dir, Dir, str, str]:
+    from emu.cli._source import pick_stage, resolve
+
+    names = args.refs[1:]
+    if not 1 <= len(names) <= 2:
+        raise UsageError(
+            "emu diff --stages takes a build and one or two stages",
+            hint="e.g. emu diff --stages ./app builder (what builder added to its base) or "
+            "emu diff --stages ./app builder final",
+        )
+    source = resolve(args.refs[0], args, need_build=True)
+    assert source.result is not None
+    result = source.result
+    a = pick_stage(result, names[0])
+    assert a.image is not None
+    if len(names) == 2:
+        b = pick_stage(result, names[1])
+        assert b.image is not None
+        return a.image.rootfs.root, b.image.rootfs.root, f"stage {a.name}", f"stage {b.name}"
+    own = [layer for layer in a.image.layers if layer.origin and layer.origin.stage == a.index]
+    before = own[0].before if own and own[0].before is not None else a.image.rootfs.root
+    return before, a.image.rootfs.root, f"the base of stage {a.name} ({a.base})", f"stage {a.name}"
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    from rich.text import Text
+
+    from emu.cli._source import resolve
+
+    if args.stages:
+        old, new, old_label, new_label = _stage_roots(args)
+    else:
+        if len(args.refs) != 2:
+            raise UsageError(
+                "emu diff compares two images",
+                hint="emu diff IMAGE_A IMAGE_B, or emu diff --stages BUILD STAGE [STAGE]",
+            )
+        a = resolve(args.refs[0], args)
+        b = resolve(args.refs[1], args)
+        old, new, old_label, new_label = a.image.rootfs.root, b.image.rootfs.root, a.label, b.label
+    found = differences(old, new)
+    if args.format == "json":
+        write(
+            json.dumps(
+                {
+                    "from": old_label,
+                    "to": new_label,
+                    "changes": [
+                        {
+                            "kind": {"A": "added", "C": "changed", "D": "removed"}[d.kind],
+                            "path": d.path,
+                            "type": (d.new or d.old).kind.value,  # type: ignore[union-attr]
+                            "old_size": _size(d.old) if d.old is not None else None,
+                            "new_size": _size(d.new) if d.new is not None else None,
+                        }
+                        for d in found
+                    ],
+                },
+                indent=2,
+            )
+            + "\n"
+        )
+        return 0
+    console = out()
+    style = {"A": "green", "C": "yellow", "D": "red"}
+    added = changed = removed = 0
+    grew = 0
+    for d in found:
+        node = d.new if d.new is not None else d.old
+        assert node is not None
+        name = d.path + ("/" if isinstance(node, Dir) else "")
+        line = Text()
+        line.append(f"{d.kind} ", style=style[d.kind])
+        line.append(name)
+        if not isinstance(node, Dir):
+            if d.kind == "C":
+                assert d.old is not None and d.new is not None
+                line.append(f"  {human_size(d.old.size)} → {human_size(d.new.size)}", style="dim")
+                grew += d.new.size - d.old.size
+                changed += 1
+            elif d.kind == "A":
+                line.append(f"  {human_size(node.size)}", style="dim")
+                grew += node.size
+                added += 1
+            else:
+                line.append(f"  {human_size(node.size)}", style="dim")
+                grew -= node.size
+                removed += 1
+        console.print(line)
+    sign = "+" if grew >= 0 else "-"
+    err().print(
+        Text(
+            f"{old_label} → {new_label}: {added} added, {changed} changed, {removed} removed "
+            f"(files), {sign}{human_size(abs(grew))}",
+            style="bold",
+        )
+    )
+    return 0

@@ -1,0 +1,336 @@
+"""``emu images``, ``emu history``, ``emu inspect``, ``emu tag``, ``emu rmi``: the local store
+seen as ``docker images`` and friends show theirs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from typing import TYPE_CHECKING, Any
+
+from emu.cli._console import err, out, write
+from emu.cli._fmt import ago, columns, human_size
+from emu.errors import EmuError, UsageError
+
+if TYPE_CHECKING:
+    from emu.build.image import Image, LayerOrigin
+    from emu.build.store import HistoryRow, StoredImage
+    from emu.cli._source import Source
+
+
+def _lines(lines: list[str]) -> None:
+    from rich.text import Text
+
+    console = out()
+    for line in lines:
+        console.print(Text(line))
+
+
+def _matches(entry: StoredImage, wanted: str) -> bool:
+    repo, _, tag = wanted.rpartition(":") if ":" in wanted.rsplit("/", 1)[-1] else (wanted, "", "")
+    return entry.repository == repo.lower() and (not tag or entry.tag_name == tag)
+
+
+def _size_note(entry: StoredImage) -> str | None:
+    if not entry.base or entry.compressed_base is None:
+        return None
+    return (
+        f"{entry.tag}: SIZE is uncompressed, as docker images shows it; its base {entry.base} "
+        f"is {human_size(entry.base_size)} on disk and {human_size(entry.compressed_base)} "
+        "compressed (the download size registries and most tutorials quote)"
+    )
+
+
+def run_images(args: argparse.Namespace) -> int:
+    from emu.build import store
+
+    if args.catalog:
+        return _catalog(args)
+    entries = [e for e in store.entries() if not args.repository or _matches(e, args.repository)]
+    if args.format == "json":
+        write(json.dumps([_entry_json(e) for e in entries], indent=2) + "\n")
+        return 0
+    if args.quiet:
+        seen: list[str] = []
+        for e in entries:
+            if e.short_id not in seen:
+                seen.append(e.short_id)
+        _lines(seen)
+        return 0
+    rows = [
+        [e.repository, e.tag_name, e.short_id, ago(e.created), human_size(e.size)] for e in entries
+    ]
+    _lines(columns(("REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"), rows, shrink=0))
+    if not args.no_notes:
+        from rich.text import Text
+
+        done: set[str] = set()
+        for e in entries:
+            note = _size_note(e)
+            if note and e.file not in done:
+                done.add(e.file)
+                err().print(Text("note: " + note, style="dim"))
+    return 0
+
+
+def _entry_json(e: StoredImage) -> dict[str, Any]:
+    return {
+        "Repository": e.repository,
+        "Tag": e.tag_name,
+        "ID": e.id,
+        "CreatedAt": e.created,
+        "Size": e.size,
+        "Base": e.base or None,
+        "BaseSize": e.base_size,
+        "BaseCompressedSize": e.compressed_base,
+        "HasBuild": e.has_build,
+    }
+
+
+def _catalog(args: argparse.Namespace) -> int:
+    from emu.build.images import catalog
+
+    infos = [catalog.describe(i) for i in catalog.ids()]
+    if args.repository:
+        infos = [i for i in infos if i.id.split(":")[0] == args.repository.split(":")[0]]
+    if args.format == "json":
+        write(
+            json.dumps(
+                [
+                    {
+                        "ID": i.id,
+                        "Names": list(i.names),
+                        "Size": i.size,
+                        "SizeEstimate": i.size_estimate,
+                        "CompressedSize": i.compressed,
+                        "CompressedEstimate": i.compressed_estimate,
+                    }
+                    for i in infos
+                ],
+                indent=2,
+            )
+            + "\n"
+        )
+        return 0
+    rows = []
+    for i in infos:
+        repo, _, tag = i.id.rpartition(":") if ":" in i.id else (i.id, "", "")
+        size = ("~" if i.size_estimate else "") + human_size(i.size)
+        packed = (
+            "-"
+            if i.compressed is None
+            else (("~" if i.compressed_estimate else "") + human_size(i.compressed))
+        )
+        rows.append([repo, tag or "-", size, packed])
+    _lines(columns(("REPOSITORY", "TAG", "SIZE", "COMPRESSED"), rows, shrink=0))
+    from rich.text import Text
+
+    err().print(
+        Text(
+            "note: SIZE is uncompressed (what `docker images` shows); COMPRESSED is the "
+            "registry download size; ~ marks an estimate",
+            style="dim",
+        )
+    )
+    return 0
+
+
+# --- history ----------------------------------------------------------------------------
+
+
+def _rows_and_origins(source: Source) -> list[tuple[HistoryRow, LayerOrigin | None]]:
+    """History rows (oldest first), each with the origin of the layer it made."""
+    from emu.build import store
+
+    image = source.image
+    if source.stored is not None and source.result is None and source.stage is None:
+        rows = list(source.stored.history)
+        return [(r, None) for r in rows]
+    rows = store.history_rows(image)
+    origins: list[LayerOrigin | None] = [None] * len(rows)
+    nonempty = [i for i, r in enumerate(rows) if not r.empty_layer]
+    for i, layer in zip(reversed(nonempty), reversed(image.layers), strict=False):
+        origins[i] = layer.origin
+    return list(zip(rows, origins, strict=True))
+
+
+def run_history(args: argparse.Namespace) -> int:
+    from emu.cli._source import resolve
+
+    source = resolve(args.image, args)
+    pairs = list(reversed(_rows_and_origins(source)))
+    base = source.root_base
+    file = source.result.dockerfile.file if source.result is not None else "Dockerfile"
+    compressed = None
+    if base:
+        from emu.cli._summary import compressed_size
+
+        compressed = compressed_size(base)
+    if args.format == "json":
+        data = [
+            {
+                "CreatedBy": r.created_by,
+                "Size": r.size,
+                "EmptyLayer": r.empty_layer,
+                "Comment": r.comment,
+                "Stage": o.stage_name if o else None,
+                "Line": o.line if o else None,
+                "Instruction": o.text if o else None,
+            }
+            for r, o in pairs
+        ]
+        write(json.dumps(data, indent=2) + "\n")
+        return 0
+    top = source.image_id.removeprefix("sha256:")[:12] if source.image_id else ""
+    table = []
+    for i, (r, o) in enumerate(pairs):
+        created_by = r.created_by
+        comment = r.comment
+        if o is not None:
+            comment = f"{o.stage_name}, {file}:{o.line}"
+        elif not created_by and not r.empty_layer:
+            created_by = f"<base image {base}>" if base else "<base layers>"
+            comment = f"{human_size(compressed)} compressed" if compressed else comment
+        image_col = (top or "<missing>") if i == 0 else "<missing>"
+        table.append([image_col, created_by, human_size(r.size), comment])
+    width = 10_000 if args.no_trunc else 80
+    _lines(columns(("IMAGE", "CREATED BY", "SIZE", "COMMENT"), table, width=width, shrink=1))
+    return 0
+
+
+# --- inspect ----------------------------------------------------------------------------
+
+
+def inspect_json(source: Source) -> dict[str, Any]:
+    from emu.build import outputs, store
+
+    image: Image = source.image
+    cfg = outputs.config_json(image)
+    image_id = source.image_id or store.image_id(image)
+    tags = []
+    if source.stored is not None and source.stage is None:
+        tags = sorted(e.tag for e in store.entries() if e.file == source.stored.file)
+    base = source.root_base
+    from emu.cli._summary import compressed_size
+
+    emu: dict[str, Any] = {
+        "Source": source.kind,
+        "Base": base or None,
+        "BaseSize": image.base_size,
+        "BaseCompressedSize": compressed_size(base) if base else None,
+    }
+    if source.stored is not None and not base:
+        emu["BaseCompressedSize"] = source.stored.compressed_base
+    if source.result is not None:
+        from emu.cli._summary import summarize
+
+        emu["Build"] = summarize(source.result).as_json()
+        if source.stage is not None:
+            emu["Stage"] = source.stage.name
+    return {
+        "Id": image_id,
+        "RepoTags": tags,
+        "RepoDigests": [],
+        "Parent": "",
+        "Comment": "buildkit.dockerfile.v0" if source.result is not None else "",
+        "Created": cfg.get("created", "0001-01-01T00:00:00Z"),
+        "Author": cfg.get("author", ""),
+        "Config": cfg.get("config", {}),
+        "Architecture": cfg.get("architecture", "amd64"),
+        "Os": cfg.get("os", "linux"),
+        "Size": image.size,
+        "RootFS": {"Type": "layers", "Layers": cfg.get("rootfs", {}).get("diff_ids", [])},
+        "History": cfg.get("history", []),
+        "Emu": emu,
+    }
+
+
+_TEMPLATE = re.compile(r"\{\{\s*(json\s+)?\.([A-Za-z0-9_.]*)\s*\}\}")
+
+
+def render_template(template: str, data: dict[str, Any]) -> str:
+    """The subset of Go templates `docker inspect --format` is mostly used with:
+    ``{{.Field.Sub}}`` and ``{{json .Field}}``."""
+
+    def value(m: re.Match[str]) -> str:
+        cur: Any = data
+        for part in [p for p in m.group(2).split(".") if p]:
+            if not isinstance(cur, dict) or part not in cur:
+                raise UsageError(
+                    f"template: {m.group(0)}: no field {part!r}",
+                    hint="fields: " + ", ".join(sorted(cur)) if isinstance(cur, dict) else None,
+                )
+            cur = cur[part]
+        if m.group(1) or isinstance(cur, dict | list):
+            return json.dumps(cur)
+        if cur is None:
+            return "<no value>"
+        return str(cur).lower() if isinstance(cur, bool) else str(cur)
+
+    return _TEMPLATE.sub(value, template)
+
+
+def run_inspect(args: argparse.Namespace) -> int:
+    from emu.cli._source import resolve
+
+    docs = [inspect_json(resolve(ref, args)) for ref in args.image]
+    if args.template:
+        write("".join(render_template(args.template, d) + "\n" for d in docs))
+    else:
+        write(json.dumps(docs, indent=4) + "\n")
+    return 0
+
+
+# --- tag and rmi ------------------------------------------------------------------------
+
+
+def run_tag(args: argparse.Namespace) -> int:
+    from emu.build import store
+
+    if store.entry(args.source) is not None:
+        store.tag(args.source, args.target)
+        return 0
+    from emu.build.images import catalog
+
+    try:
+        image = catalog.lookup(args.source)
+    except EmuError:
+        raise UsageError(
+            f"No such image: {args.source}",
+            hint="tag a stored image (`emu images`) or a catalogued one (`emu images --catalog`)",
+        ) from None
+    store.save(args.target, image, base=catalog.familiar(args.source))
+    return 0
+
+
+def run_rmi(args: argparse.Namespace) -> int:
+    from rich.text import Text
+
+    from emu.build import store
+    from emu.cli._run import containers
+
+    console = out()
+    status = 0
+    for ref in args.image:
+        entry = store.entry(ref)
+        if entry is None:
+            err().print(Text(f"Error: No such image: {ref}", style="red"))
+            status = 1
+            continue
+        users = [c for c in containers() if c.image_id == entry.id and c.running]
+        if users and not args.force:
+            err().print(
+                Text(
+                    f"Error: conflict: unable to remove {ref}: container "
+                    f"{users[0].short_id} ({users[0].name}) is using it; stop it first "
+                    "(emu stop) or use -f",
+                    style="red",
+                )
+            )
+            status = 1
+            continue
+        tag, deleted = store.untag(entry.tag)
+        console.print(Text(f"Untagged: {tag}"))
+        if deleted:
+            console.print(Text(f"Deleted: {deleted}"))
+    return status

@@ -1,0 +1,406 @@
+"""What nginx would serve from an image: its config, read from the image, and the answer to a
+request, computed from the image's in-memory files (nothing is written to the host).
+
+Enough of nginx for static sites: ``include`` (with globs), ``server`` blocks and their
+``listen`` ports, ``location`` (``=``, ``^~``, prefix, ``~``/``~*`` regex), ``root``,
+``alias``, ``index``, ``try_files`` and ``return``. Everything else in the config is read
+and ignored.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import mimetypes
+import posixpath
+import re
+from dataclasses import dataclass, field
+from urllib.parse import unquote, urlsplit
+
+from emu.errors import UsageError
+from emu.fs import FS, Blob, Dir, File, Lazy
+
+DEFAULT_CONF = "/etc/nginx/nginx.conf"
+PREFIX = "/etc/nginx"  # the nginx images' --prefix (relative paths are resolved against it)
+
+
+@dataclass(slots=True)
+class Directive:
+    name: str
+    args: list[str]
+    block: list[Directive] | None = None
+    file: str = ""
+    line: int = 0
+
+
+def _tokens(text: str) -> list[tuple[str, int, bool]]:
+    """(token, line, quoted) for nginx's config syntax."""
+    out: list[tuple[str, int, bool]] = []
+    i, line, n = 0, 1, len(text)
+    while i < n:
+        c = text[i]
+        if c == "\n":
+            line += 1
+            i += 1
+        elif c.isspace():
+            i += 1
+        elif c == "#":
+            while i < n and text[i] != "\n":
+                i += 1
+        elif c in "{};":
+            out.append((c, line, False))
+            i += 1
+        elif c in "\"'":
+            j, buf = i + 1, []
+            while j < n and text[j] != c:
+                if text[j] == "\\" and j + 1 < n:
+                    j += 1
+                if text[j] == "\n":
+                    line += 1
+                buf.append(text[j])
+                j += 1
+            out.append(("".join(buf), line, True))
+            i = j + 1
+        else:
+            j = i
+            while j < n and not text[j].isspace() and text[j] not in "{};":
+                if text[j] == "\\" and j + 1 < n:
+                    j += 1
+                j += 1
+            out.append((text[i:j], line, False))
+            i = j
+    return out
+
+
+def parse(text: str, file: str = "nginx.conf") -> list[Directive]:
+    toks = _tokens(text)
+    pos = 0
+
+    def block(depth: int) -> list[Directive]:
+        nonlocal pos
+        items: list[Directive] = []
+        words: list[str] = []
+        start = 0
+        while pos < len(toks):
+            tok, line, quoted = toks[pos]
+            pos += 1
+            if quoted or tok not in "{};":
+                if not words:
+                    start = line
+                words.append(tok)
+            elif tok == ";":
+                if words:
+                    items.append(Directive(words[0], words[1:], None, file, start))
+                words = []
+            elif tok == "{":
+                if not words:
+                    raise UsageError(f'{file}:{line}: unexpected "{{" in the nginx config')
+                items.append(Directive(words[0], words[1:], block(depth + 1), file, start))
+                words = []
+            else:  # "}"
+                if depth == 0:
+                    raise UsageError(f'{file}:{line}: unexpected "}}" in the nginx config')
+                return items
+        if depth:
+            raise UsageError(f'{file}: unexpected end of file, expecting "}}"')
+        return items
+
+    return block(0)
+
+
+def _read(fs: FS, path: str) -> str:
+    node = fs.lookup(path)
+    if not isinstance(node, File):
+        raise UsageError(f"the image has no nginx config at {path}")
+    data = node.data
+    if data is None:
+        raise UsageError(f"{path} is modelled content: emu cannot read nginx's config from it")
+    return data.decode("utf-8", "replace")
+
+
+def _expand_includes(fs: FS, items: list[Directive], depth: int = 0) -> list[Directive]:
+    if depth > 10:
+        raise UsageError("nginx config: includes nested too deeply")
+    out: list[Directive] = []
+    for d in items:
+        if d.name == "include" and d.args:
+            pattern = d.args[0]
+            if not pattern.startswith("/"):
+                pattern = posixpath.join(PREFIX, pattern)
+            directory, base = posixpath.split(pattern)
+            node = fs.lookup(directory)
+            names = sorted(node.entries) if isinstance(node, Dir) else []
+            for name in names:
+                if fnmatch.fnmatchcase(name, base):
+                    path = posixpath.join(directory, name)
+                    node = fs.lookup(path)
+                    # A modelled include (mime.types is size-only in the catalog) adds nothing
+                    # emu needs: content types come from Python's mimetypes instead.
+                    if isinstance(node, File) and node.data is not None:
+                        out.extend(_expand_includes(fs, parse(_read(fs, path), path), depth + 1))
+            continue
+        if d.block is not None:
+            d = Directive(d.name, d.args, _expand_includes(fs, d.block, depth), d.file, d.line)
+        out.append(d)
+    return out
+
+
+@dataclass(slots=True)
+class Location:
+    modifier: str  # "", "=", "^~", "~", "~*"
+    pattern: str
+    directives: list[Directive]
+
+    def first(self, name: str) -> Directive | None:
+        return next((d for d in self.directives if d.name == name), None)
+
+
+@dataclass(slots=True)
+class Server:
+    ports: list[int]
+    directives: list[Directive]
+    locations: list[Location] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+
+    def first(self, name: str) -> Directive | None:
+        return next((d for d in self.directives if d.name == name), None)
+
+
+@dataclass(slots=True)
+class Site:
+    """The servers an nginx config defines, and the http-level defaults."""
+
+    servers: list[Server]
+    http: list[Directive]
+    user: str = "nginx"
+    conf: str = DEFAULT_CONF
+
+    def server_for(self, port: int) -> Server | None:
+        for s in self.servers:
+            if port in s.ports:
+                return s
+        return None
+
+    @property
+    def ports(self) -> list[int]:
+        return sorted({p for s in self.servers for p in s.ports})
+
+
+def _port(arg: str) -> int | None:
+    text = arg.rsplit("]:", 1)[-1] if arg.startswith("[") else arg.rsplit(":", 1)[-1]
+    return int(text) if text.isdigit() else None
+
+
+def load_site(fs: FS, conf: str = DEFAULT_CONF) -> Site:
+    items = _expand_includes(fs, parse(_read(fs, conf), conf))
+    user = next((d.args[0] for d in items if d.name == "user" and d.args), "nginx")
+    http = next((d.block for d in items if d.name == "http" and d.block is not None), [])
+    servers = []
+    for d in http:
+        if d.name != "server" or d.block is None:
+            continue
+        ports = []
+        for sub in d.block:
+            if sub.name == "listen" and sub.args:
+                p = _port(sub.args[0])
+                if p is not None and p not in ports:
+                    ports.append(p)
+        server = Server(ports or [80], d.block)
+        for sub in d.block:
+            if sub.name == "server_name":
+                server.names.extend(sub.args)
+            if sub.name == "location" and sub.block is not None and sub.args:
+                if len(sub.args) >= 2:
+                    server.locations.append(Location(sub.args[0], sub.args[1], sub.block))
+                else:
+                    server.locations.append(Location("", sub.args[0], sub.block))
+        servers.append(server)
+    return Site(servers, http, user, conf)
+
+
+# --- answering a request --------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Response:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    path: str = ""  # the image file served, if any
+
+
+_REASONS = {
+    200: "OK",
+    301: "Moved Permanently",
+    302: "Found",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Not Allowed",
+    500: "Internal Server Error",
+}
+
+
+def error_page(status: int, version: str) -> bytes:
+    """nginx's built-in error page."""
+    title = f"{status} {_REASONS.get(status, '')}".strip()
+    return (
+        f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1>"
+        f"</center>\r\n<hr><center>nginx/{version}</center>\r\n</body>\r\n</html>\r\n"
+    ).encode()
+
+
+def _choose(server: Server, uri: str) -> Location | None:
+    for loc in server.locations:
+        if loc.modifier == "=" and loc.pattern == uri:
+            return loc
+    best: Location | None = None
+    for loc in server.locations:
+        longer = best is None or len(loc.pattern) > len(best.pattern)
+        if loc.modifier in ("", "^~") and uri.startswith(loc.pattern) and longer:
+            best = loc
+    if best is not None and best.modifier == "^~":
+        return best
+    for loc in server.locations:
+        if loc.modifier in ("~", "~*"):
+            flags = re.IGNORECASE if loc.modifier == "~*" else 0
+            try:
+                if re.search(loc.pattern, uri, flags):
+                    return loc
+            except re.error:
+                continue
+    return best
+
+
+class Responder:
+    """Answers GET/HEAD for one server of a site, from an image's files."""
+
+    def __init__(self, fs: FS, site: Site, server: Server, version: str = "") -> None:
+        self.fs = fs
+        self.site = site
+        self.server = server
+        self.version = version or "1.x"
+        passwd = fs.lookup("/etc/passwd")
+        self.worker_uid = -1
+        if isinstance(passwd, File) and passwd.data:
+            for line in passwd.data.decode("utf-8", "replace").splitlines():
+                parts = line.split(":")
+                if len(parts) > 2 and parts[0] == site.user and parts[2].isdigit():
+                    self.worker_uid = int(parts[2])
+
+    def _setting(self, loc: Location | None, name: str) -> Directive | None:
+        for scope in (loc.directives if loc else [], self.server.directives, self.site.http):
+            found = next((d for d in scope if d.name == name), None)
+            if found is not None:
+                return found
+        return None
+
+    def _fs_path(self, loc: Location | None, uri: str) -> str:
+        alias = loc.first("alias") if loc else None
+        if alias is not None and alias.args and loc is not None:
+            return posixpath.join(alias.args[0], uri[len(loc.pattern) :].lstrip("/"))
+        root = self._setting(loc, "root")
+        base = root.args[0] if root is not None and root.args else "html"
+        if not base.startswith("/"):
+            base = posixpath.join(PREFIX, base)
+        return base.rstrip("/") + uri
+
+    def document_root(self) -> str:
+        """Where ``GET /`` looks: the root (or alias) of the location that serves ``/``."""
+        return self._fs_path(_choose(self.server, "/"), "/").rstrip("/") or "/"
+
+    def _readable(self, node: File | Dir) -> bool:
+        mode = node.meta.mode
+        if node.meta.uid == self.worker_uid:
+            return bool(mode & 0o400)
+        return bool(mode & 0o004)
+
+    def _file(self, path: str, status: int = 200) -> Response:
+        node = self.fs.lookup(path)
+        assert isinstance(node, File)
+        if not self._readable(node):
+            return self._error(403)
+        content = node.content
+        headers = {"Content-Type": mimetypes.guess_type(path)[0] or "application/octet-stream"}
+        if isinstance(content, Blob):
+            body = (
+                f"emu: {path} is modelled content ({content.size} bytes"
+                f"{', ' + content.label if content.label else ''}): emu knows its size, "
+                "not its bytes\n"
+            ).encode()
+            headers = {
+                "Content-Type": "text/plain; charset=utf-8",
+                "X-Emu-Modelled": str(content.size),
+            }
+            return Response(status, headers, body, path)
+        data = content.read() if isinstance(content, Lazy) else content
+        return Response(status, headers, data, path)
+
+    def _error(self, status: int) -> Response:
+        return Response(status, {"Content-Type": "text/html"}, error_page(status, self.version))
+
+    def _index(self, loc: Location | None, directory: str) -> str | None:
+        index = self._setting(loc, "index")
+        names = index.args if index is not None and index.args else ["index.html"]
+        for name in names:
+            cand = posixpath.join(directory, name)
+            if isinstance(self.fs.lookup(cand), File):
+                return cand
+        return None
+
+    def respond(self, target: str, redirects: int = 0) -> Response:
+        uri = posixpath.normpath(unquote(urlsplit(target).path) or "/")
+        if target.split("?", 1)[0].endswith("/") and uri != "/":
+            uri += "/"
+        if not uri.startswith("/"):
+            uri = "/" + uri
+        loc = _choose(self.server, uri)
+        ret = self._setting(loc, "return") if loc is not None else None
+        if ret is not None and ret.args and ret.args[0].isdigit():
+            code = int(ret.args[0])
+            if code in (301, 302) and len(ret.args) > 1:
+                return Response(code, {"Location": ret.args[1]}, error_page(code, self.version))
+            body = (" ".join(ret.args[1:]) + "\n").encode() if len(ret.args) > 1 else b""
+            return Response(code, {"Content-Type": "text/plain"}, body)
+        try_files = loc.first("try_files") if loc is not None else None
+        if try_files is not None and len(try_files.args) >= 2:
+            for cand in try_files.args[:-1]:
+                cand_uri = cand.replace("$uri", uri.rstrip("/") or "/")
+                path = self._fs_path(loc, cand_uri)
+                node = self.fs.lookup(path)
+                if cand_uri.endswith("/") and isinstance(node, Dir):
+                    found = self._index(loc, path)
+                    if found:
+                        return self._file(found)
+                elif isinstance(node, File):
+                    return self._file(path)
+            last = try_files.args[-1]
+            if last.startswith("="):
+                return self._error(int(last[1:]) if last[1:].isdigit() else 404)
+            if redirects < 5:
+                return self.respond(last.replace("$uri", uri), redirects + 1)
+            return self._error(500)
+        path = self._fs_path(loc, uri)
+        node = self.fs.lookup(path)
+        if isinstance(node, Dir):
+            if not uri.endswith("/"):
+                return Response(301, {"Location": uri + "/"}, error_page(301, self.version))
+            found = self._index(loc, path)
+            if found is None:
+                return self._error(403)
+            return self._file(found)
+        if isinstance(node, File):
+            return self._file(path)
+        return self._error(404)
+
+
+def is_nginx(argv: list[str]) -> bool:
+    """Whether a container's command runs nginx (directly or through the entrypoint)."""
+    return any(posixpath.basename(word) in ("nginx", "nginx-debug") for word in argv[:3])
+
+
+def conf_from_argv(argv: list[str]) -> str:
+    """The config nginx would read: ``-c FILE`` or the default."""
+    for i, word in enumerate(argv):
+        if word == "-c" and i + 1 < len(argv):
+            path = argv[i + 1]
+            return path if path.startswith("/") else posixpath.join(PREFIX, path)
+    return DEFAULT_CONF

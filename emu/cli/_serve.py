@@ -1,0 +1,216 @@
+"""The one place emu opens a socket or forks: ``emu run`` of an nginx image.
+
+An HTTP server on 127.0.0.1 (never another address) answers from the image's in-memory
+files as the image's nginx config says (:mod:`emu.cli._nginx`); nothing is written to the
+host and no program of the image runs. ``emu run -d`` forks this process into a daemon
+(double fork, new session) that serves until ``emu stop`` sends it SIGTERM; the sockets are
+bound before forking, so a port already in use is reported by ``emu run`` itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # sandbox-ok
+from typing import Any, TextIO
+
+from emu.cli._nginx import Responder
+
+LOOPBACK = "127.0.0.1"
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, port: int, responder: Responder, log: Callable[[str], None]) -> None:
+        self.responder = responder
+        self.log = log
+        super().__init__((LOOPBACK, port), _Handler)
+
+    @property
+    def port(self) -> int:
+        return int(self.server_address[1])
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: Server
+    protocol_version = "HTTP/1.1"
+
+    def version_string(self) -> str:
+        return f"nginx/{self.server.responder.version} (emulated by emu)"
+
+    def _answer(self, body: bool) -> None:
+        response = self.server.responder.respond(self.path)
+        self.send_response(response.status)
+        for key, value in response.headers.items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        if body:
+            self.wfile.write(response.body)
+        self._access(response.status, len(response.body) if body else 0)
+
+    def do_GET(self) -> None:
+        self._answer(True)
+
+    def do_HEAD(self) -> None:
+        self._answer(False)
+
+    def _not_allowed(self) -> None:
+        from emu.cli._nginx import error_page
+
+        body = error_page(405, self.server.responder.version)
+        self.send_response(405)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        self._access(405, len(body))
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = _not_allowed
+
+    def _access(self, status: int, size: int) -> None:
+        when = datetime.now(UTC).strftime("%d/%b/%Y:%H:%M:%S +0000")
+        agent = self.headers.get("User-Agent", "-")
+        referer = self.headers.get("Referer", "-")
+        self.server.log(
+            f'{self.client_address[0]} - - [{when}] "{self.requestline}" {status} {size} '
+            f'"{referer}" "{agent}"'
+        )
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # access lines are written by _access, in nginx's format
+
+
+def bind(
+    ports: list[tuple[int, int]], responders: dict[int, Responder], log: Callable[[str], None]
+) -> list[Server]:
+    """A server per (host port, container port); host port 0 takes a free port."""
+    from emu.errors import UsageError
+
+    servers: list[Server] = []
+    try:
+        for host, container in ports:
+            try:
+                servers.append(Server(host, responders[container], log))
+            except OSError as exc:
+                raise UsageError(
+                    f"Bind for {LOOPBACK}:{host} failed: {exc.strerror or exc}",
+                    hint="the port is in use (another `emu run`? see `emu ps`); pick another "
+                    "with -p OTHER:" + str(container),
+                ) from None
+    except BaseException:
+        for s in servers:
+            s.server_close()
+        raise
+    return servers
+
+
+def serve(servers: list[Server], on_stop: Callable[[], None] | None = None) -> None:
+    """Serve until SIGTERM, SIGINT or Ctrl-C; then close the servers and call ``on_stop``."""
+    stop = threading.Event()
+
+    def handler(signum: int, frame: object) -> None:
+        stop.set()
+
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGTERM, signal.SIGINT)}
+    threads = [threading.Thread(target=s.serve_forever, daemon=True) for s in servers]
+    for t in threads:
+        t.start()
+    try:
+        while not stop.wait(0.2):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for s in servers:
+            s.shutdown()
+            s.server_close()
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+        if on_stop is not None:
+            on_stop()
+
+
+def daemonize(
+    servers: list[Server],
+    log_path: str,
+    started: Callable[[int], None],
+    on_stop: Callable[[], None],
+) -> int:
+    """Fork a daemon that serves ``servers``; returns its pid once it serves.
+
+    ``started(pid)`` runs in the daemon before it reports back (it records the container);
+    ``on_stop`` runs in the daemon when it stops.
+    """
+    from emu.errors import UsageError
+
+    read_end, write_end = os.pipe()
+    child = os.fork()  # sandbox-ok: emu run -d, the documented exception
+    if child == 0:  # pragma: no cover - runs in the forked process
+        code = 1
+        try:
+            os.close(read_end)
+            os.setsid()
+            if os.fork() > 0:  # sandbox-ok: the second fork of the daemon
+                os._exit(0)
+            log = _redirect(log_path)
+            for s in servers:
+                s.log = _writer(log)
+            started(os.getpid())
+            os.write(write_end, f"ready {os.getpid()}\n".encode())
+            os.close(write_end)
+            serve(servers, on_stop)
+            code = 0
+        except BaseException as exc:
+            with contextlib.suppress(OSError):
+                os.write(write_end, f"error {exc}\n".encode())
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    for s in servers:
+        s.server_close()  # the daemon keeps its own copies of the sockets
+    os.waitpid(child, 0)
+    with os.fdopen(read_end, "rb") as pipe:
+        answer = pipe.readline().decode("utf-8", "replace").strip()
+    word, _, rest = answer.partition(" ")
+    if word != "ready" or not rest.isdigit():
+        raise UsageError(f"the emu run daemon did not start: {rest or 'no answer'}")
+    return int(rest)
+
+
+def _redirect(log_path: str) -> TextIO:  # pragma: no cover - runs in the daemon
+    log = open(log_path, "a", buffering=1, encoding="utf-8")  # noqa: SIM115
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(log.fileno(), 1)
+    os.dup2(log.fileno(), 2)
+    os.close(devnull)
+    return log
+
+
+def _writer(stream: TextIO) -> Callable[[str], None]:  # pragma: no cover - in the daemon
+    lock = threading.Lock()
+
+    def write(line: str) -> None:
+        with lock:
+            stream.write(line + "\n")
+            stream.flush()
+
+    return write
+
+
+def wait_gone(alive: Callable[[], bool], timeout: float) -> bool:
+    """Poll ``alive`` until it is false or ``timeout`` passes; True when gone."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not alive():
+            return True
+        time.sleep(0.05)
+    return not alive()
