@@ -185,7 +185,7 @@ def _build_parser() -> argparse.ArgumentParser:
     i = command(
         "ignore",
         "show what .dockerignore sends to the build and why",
-        "emu ignore --explain examples/multistage-demo",
+        "emu ignore examples/multistage-demo --explain",
     )
     i.add_argument("context", metavar="CONTEXT", help="the build context directory")
     i.add_argument(

@@ -5,11 +5,16 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from emu.cli._console import err, out
 from emu.errors import BuildError, EmuError, UsageError
+
+if TYPE_CHECKING:
+    from emu.build.image import Image
 
 OUTPUT_TYPES = ("local", "tar", "oci", "docker")
 
@@ -120,7 +125,9 @@ def run(args: argparse.Namespace) -> int:
         if progress == "tty":
             with console.status("[bold]Building…", spinner="dots") as status:
                 live = _LiveExecutor(executor, status)
-                result = build(df, ctx, replace(opts, executor=live))
+                result = build(
+                    df, ctx, replace(opts, executor=live, resolve_image=_live_resolver(status))
+                )
         else:
             result = build(df, ctx, opts)
     except EmuError as exc:
@@ -194,6 +201,25 @@ class _LiveExecutor:
             text = inst.source if len(inst.source) < 60 else inst.source[:59] + "…"
             update(f"[bold]Building…[/] [cyan]\\[{st.stage.display_name}][/] {_escape(text)}")
         self.inner.run(st, inst, argv, env)
+
+
+def _live_resolver(status: object) -> Callable[[str], Image]:
+    """The engine's resolver (the local store, then the catalog), shown in the live view."""
+
+    def resolve(ref: str) -> Image:
+        from emu.build import store
+        from emu.build.images import catalog
+
+        update = getattr(status, "update", None)
+        if update is not None:
+            update(f"[bold]Building…[/] [cyan]FROM[/] {_escape(ref)}")
+        stored = store.lookup(ref)
+        if stored is not None:
+            return stored
+        image: Image = catalog.lookup(ref)
+        return image
+
+    return resolve
 
 
 def _escape(text: str) -> str:
