@@ -235,6 +235,18 @@ def test_tag_and_rmi(my_app: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert "No such image" in err
 
 
+def test_rmi_by_id_removes_every_tag_only_when_forced(
+    my_app: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, "tag", "my-app", "other")
+    short = run(capsys, "images", "-q")[0].strip()
+    _, err = run(capsys, "rmi", short, code=1)
+    assert "referenced in multiple repositories (my-app:latest, other:latest)" in err
+    out, _ = run(capsys, "rmi", "-f", short)
+    assert out.count("Untagged:") == 2 and f"Deleted: sha256:{short}" in out
+    assert run(capsys, "images", "-q")[0] == ""
+
+
 def test_a_stored_image_is_a_base_for_from(my_app: str, tmp_path: Path) -> None:
     ctx = tmp_path / "child"
     ctx.mkdir()

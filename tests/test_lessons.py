@@ -293,3 +293,28 @@ def test_check_unknown_rule_is_usage(tmp_path: Path, capsys: pytest.CaptureFixtu
     ctx = _ctx(tmp_path, "FROM busybox\n")
     assert main(["check", "--skip", "Nope", str(ctx)]) == 2
     assert "unknown check 'Nope'" in capsys.readouterr().err
+
+
+# --- the tutorial's use cases ---------------------------------------------------------------
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+USE_CASES = ["react-nginx", "go-alpine", "spring-boot", "rust-debian", "typescript-node"]
+
+
+@pytest.mark.parametrize("name", USE_CASES)
+def test_the_multistage_examples_pass_and_their_single_stage_variants_teach(
+    name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ctx = EXAMPLES / name
+    if not (ctx / "Dockerfile.single-stage").is_file():
+        pytest.skip(f"examples/{name} has no single-stage variant")
+    assert main(["check", "--format", "json", str(ctx)]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["build_error"] is None
+    assert all(v["level"] == "info" for v in doc["violations"])
+    single = str(ctx / "Dockerfile.single-stage")
+    assert main(["check", "--format", "json", "--context", str(ctx), single]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["build_error"] is None
+    rules = {v["rule"] for v in doc["violations"]}
+    assert {"CompilerInFinalImage", "HeavyFinalBase", "SourceInFinalImage"} <= rules

@@ -129,3 +129,14 @@ def test_report_command_writes_html_for_a_stored_build(
     assert main(["report", str(DEMO), "--html", str(tmp_path / "ctx.html")]) == 0
     assert 'data-stage="builder"' in (tmp_path / "ctx.html").read_text()
     assert main(["report", "nginx:alpine", "--html", str(tmp_path / "x.html")]) == 2
+
+
+def test_what_run_printed_is_folded_into_the_page(tmp_path: Path) -> None:
+    ctx = tmp_path / "ctx"
+    ctx.mkdir()
+    (ctx / "Dockerfile").write_text("FROM busybox\nRUN echo '<hello>' && echo there\n")
+    out = tmp_path / "r.html"
+    assert main(["build", "--progress", "quiet", "--report", str(out), str(ctx)]) == 0
+    page = out.read_text()
+    assert "<h3>What RUN printed</h3>" in page
+    assert "<pre>&lt;hello&gt;\nthere</pre>" in page and "exit 0, 2 lines" in page

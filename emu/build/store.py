@@ -409,7 +409,12 @@ def entry(ref: str) -> StoredImage | None:
 def entries() -> list[StoredImage]:
     """Every tag in the store, newest image first, then by name."""
     root = home()
-    out = [_entry(root, name, file) for name, file in _index(root).items()]
+    out = []
+    for name, file in _index(root).items():
+        try:
+            out.append(_entry(root, name, file))
+        except BuildError:
+            continue  # an unreadable image file: `emu rmi NAME` still removes the tag
     out.sort(key=lambda e: (-e.created, e.tag))
     return out
 

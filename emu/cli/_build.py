@@ -154,7 +154,14 @@ def run(args: argparse.Namespace) -> int:
     if report_file:
         from emu.cli._report import write_html
 
-        write_html(report_file, result, summary, image_id=image_id, tags=saved)
+        write_html(
+            report_file,
+            result,
+            summary,
+            image_id=image_id,
+            tags=saved,
+            run_outputs=tuple(executor.outputs),
+        )
     if progress != "quiet":
         from rich.text import Text
 

@@ -329,8 +329,22 @@ def run_rmi(args: argparse.Namespace) -> int:
             )
             status = 1
             continue
-        tag, deleted = store.untag(entry.tag)
-        console.print(Text(f"Untagged: {tag}"))
-        if deleted:
-            console.print(Text(f"Deleted: {deleted}"))
+        names = [entry.tag]
+        if store.normalize_tag(ref) not in store.tags():  # an image ID: every tag of it
+            names = sorted(e.tag for e in store.entries() if e.file == entry.file)
+            if len(names) > 1 and not args.force:
+                err().print(
+                    Text(
+                        f"Error: conflict: unable to delete {ref} (must be forced) - image is "
+                        f"referenced in multiple repositories ({', '.join(names)})",
+                        style="red",
+                    )
+                )
+                status = 1
+                continue
+        for name in names:
+            tag, deleted = store.untag(name)
+            console.print(Text(f"Untagged: {tag}"))
+            if deleted:
+                console.print(Text(f"Deleted: {deleted}"))
     return status

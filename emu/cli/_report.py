@@ -218,6 +218,23 @@ def crossings(s: Summary) -> str:
     return f'<table class="crossed"><tbody>{rows}</tbody></table>'
 
 
+def run_section(outputs: tuple[Any, ...], file: str) -> str:
+    """What each RUN printed, folded away."""
+    items = []
+    for o in outputs:
+        text = (o.stdout + o.stderr).decode("utf-8", "replace")
+        lines = text.splitlines()
+        shown = "\n".join(lines[:200]) + ("\n…" if len(lines) > 200 else "")
+        items.append(
+            f"<details><summary><code>{_e(o.command)}</code> <span class=muted>({file}:{o.line}, "
+            f"exit {o.status}, {plural(len(lines), 'line')})</span></summary>"
+            f"<pre>{_e(shown) or '(no output)'}</pre></details>"
+        )
+    if not items:
+        return ""
+    return "<h3>What RUN printed</h3>" + "".join(items)
+
+
 # --- the file tree with provenance ----------------------------------------------------------
 
 
@@ -388,7 +405,9 @@ monospace;word-break:break-word}ol.chain li.ctx{color:#a21caf}.lesson{font-style
 color:#374151;border-left:3px solid var(--blue);padding-left:10px}
 .addedbox{background:#fff;border:1px solid var(--line);border-radius:12px;
 padding:10px 14px}.addedbox h3{margin:2px 0 6px}ul.tree.flat{padding-left:0}
-.muted{color:var(--muted)}footer{color:var(--muted);font-size:13px;margin-top:40px}
+.muted{color:var(--muted)}pre{background:#0f172a;color:#e2e8f0;padding:10px 12px;
+border-radius:8px;overflow:auto;font:12.5px/1.45 ui-monospace,monospace;max-height:320px}
+footer{color:var(--muted);font-size:13px;margin-top:40px}
 """
 
 SCRIPT = """
@@ -430,6 +449,7 @@ def render_html(
     title: str = "",
     image_id: str = "",
     tags: list[str] | tuple[str, ...] = (),
+    run_outputs: tuple[Any, ...] = (),
 ) -> str:
     s = summary or summarize(result)
     tree, records = file_tree(result, s)
@@ -476,6 +496,7 @@ def render_html(
         f"<h2>What crossed between stages</h2>{crossings(s)}"
         f"<h2>Size per stage</h2>{size_bars(s)}"
         f"<h3>Layers this Dockerfile made</h3>{layer_table(s)}"
+        f"{run_section(run_outputs, s.file)}"
         "<h2>Files of the final image</h2>"
         '<p class="muted">Bold green files were written by this Dockerfile; the others come '
         "with the base image. Hover a file for its provenance, click it for the whole chain."
@@ -508,7 +529,9 @@ def write_html(
 ) -> None:
     from emu.errors import UsageError
 
-    page = render_html(result, summary, image_id=image_id, tags=tags, title=title)
+    page = render_html(
+        result, summary, image_id=image_id, tags=tags, title=title, run_outputs=run_outputs
+    )
     target = Path(path)
     try:
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
@@ -538,6 +561,7 @@ def run(args: argparse.Namespace) -> int:
             image_id=source.image_id,
             tags=tags,
             title=source.label if not tags else "",
+            run_outputs=source.run_outputs,
         )
         err().print(Text(f"Wrote {args.html}: open it in a browser (it needs no network)."))
     if args.format == "json":

@@ -152,13 +152,15 @@ def daemonize(
     from emu.errors import UsageError
 
     read_end, write_end = os.pipe()
-    child = os.fork()  # sandbox-ok: emu run -d, the documented exception
+    # emu run -d: the one documented exception to "emu starts no host process".
+    child = os.fork()  # sandbox-ok
     if child == 0:  # pragma: no cover - runs in the forked process
         code = 1
         try:
             os.close(read_end)
             os.setsid()
-            if os.fork() > 0:  # sandbox-ok: the second fork of the daemon
+            # The second fork of the daemon: it leaves the session leader behind.
+            if os.fork() > 0:  # sandbox-ok
                 os._exit(0)
             log = _redirect(log_path)
             for s in servers:
