@@ -362,7 +362,7 @@ def _build_parser() -> argparse.ArgumentParser:
     ps = command("ps", "list containers (running ones; -a for all)", "emu ps", "emu ps -a")
     ps.add_argument("-a", "--all", action="store_true", help="stopped ones too")
     ps.add_argument("-q", "--quiet", action="store_true", help="only the IDs")
-    ps.add_argument("--no-trunc", action="store_true", help="full IDs and commands")
+    ps.add_argument("--no-trunc", action="store_true", help="full IDs, and the COMMAND column")
     fmt(ps)
 
     st = command("stop", "stop running containers", "emu stop my-running-app")

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from emu.cli._console import err, out, write
-from emu.cli._fmt import ago, columns, human_duration, truncate
+from emu.cli._fmt import ago, columns, human_duration
 from emu.errors import EmuError, UsageError
 
 
@@ -463,20 +463,17 @@ def run_ps(args: argparse.Namespace) -> int:
         for c in shown:
             out().print(Text(c.id if args.no_trunc else c.short_id))
         return 0
+    # docker's columns, less COMMAND (shown with --no-trunc), so a row fits 80 columns.
     rows = []
     for c in shown:
-        command = json.dumps(" ".join(c.command))
-        rows.append(
-            [
-                c.id if args.no_trunc else c.short_id,
-                c.image,
-                command if args.no_trunc else truncate(command, 22),
-                _status(c),
-                ", ".join(str(p) for p in c.ports) if c.running else "",
-                c.name,
-            ]
-        )
-    headers = ("CONTAINER ID", "IMAGE", "COMMAND", "STATUS", "PORTS", "NAMES")
+        row = [c.id if args.no_trunc else c.short_id, c.image]
+        if args.no_trunc:
+            row.append(json.dumps(" ".join(c.command)))
+        row += [_status(c), ", ".join(str(p) for p in c.ports) if c.running else "", c.name]
+        rows.append(row)
+    headers = ["CONTAINER ID", "IMAGE", "STATUS", "PORTS", "NAMES"]
+    if args.no_trunc:
+        headers.insert(2, "COMMAND")
     for line in columns(headers, rows, width=10_000):
         out().print(Text(line))
     return 0
