@@ -423,7 +423,7 @@ def _run_nginx(args: argparse.Namespace, source: Any, argv: list[str], conf: str
 
     if args.detach:
         _dir().mkdir(parents=True, exist_ok=True)
-        daemonize(servers, str(log_path(cid)), started, stopped)
+        daemonize(servers, str(log_path(cid).absolute()), started, stopped)
         out().print(Text(cid))
         return 0
     started(os.getpid())
