@@ -1,0 +1,206 @@
+"""What a spec says, as frozen values: container-structure-test's schema 2.0.0 plus ``emuTests``.
+
+The CST half keeps CST's field names and defaults (``shouldExist`` true, ``uid``/``gid`` -1 =
+unchecked, ``exitCode`` 0, ``entrypoint``/``cmd`` unchecked when absent and "must be empty"
+when ``[]``). Every test may also carry ``weight`` (points, default 1), an emu extension that
+container-structure-test ignores, so a rubric stays a valid CST file.
+
+The ``emuTests`` half is what multi-stage lessons need and CST cannot say: how to build the
+context (target, build args, limits) and assertions over the build itself (see
+:data:`EMU_KINDS`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+GIB = 1024**3
+MIB = 1024**2
+
+
+@dataclass(frozen=True, slots=True)
+class EnvVar:
+    key: str
+    value: str = ""
+    is_regex: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FileExistenceTest:
+    name: str
+    path: str
+    should_exist: bool = True
+    permissions: str = ""
+    uid: int = -1
+    gid: int = -1
+    is_executable_by: str = ""
+    weight: float = 1.0
+    kind: str = "fileExistence"
+
+
+@dataclass(frozen=True, slots=True)
+class FileContentTest:
+    name: str
+    path: str
+    expected_contents: tuple[str, ...] = ()
+    excluded_contents: tuple[str, ...] = ()
+    weight: float = 1.0
+    kind: str = "fileContent"
+
+
+@dataclass(frozen=True, slots=True)
+class MetadataTest:
+    env_vars: tuple[EnvVar, ...] = ()
+    unbound_env_vars: tuple[EnvVar, ...] = ()
+    labels: tuple[EnvVar, ...] = ()
+    exposed_ports: tuple[str, ...] = ()
+    unexposed_ports: tuple[str, ...] = ()
+    entrypoint: tuple[str, ...] | None = None
+    cmd: tuple[str, ...] | None = None
+    workdir: str = ""
+    volumes: tuple[str, ...] = ()
+    unmounted_volumes: tuple[str, ...] = ()
+    user: str = ""
+    name: str = "Metadata Test"
+    weight: float = 1.0
+    kind: str = "metadata"
+
+
+@dataclass(frozen=True, slots=True)
+class CommandTest:
+    name: str
+    command: str
+    args: tuple[str, ...] = ()
+    setup: tuple[tuple[str, ...], ...] = ()
+    teardown: tuple[tuple[str, ...], ...] = ()
+    env_vars: tuple[EnvVar, ...] = ()
+    expected_output: tuple[str, ...] = ()
+    excluded_output: tuple[str, ...] = ()
+    expected_error: tuple[str, ...] = ()
+    excluded_error: tuple[str, ...] = ()
+    exit_code: int = 0
+    weight: float = 1.0
+    kind: str = "command"
+
+
+@dataclass(frozen=True, slots=True)
+class LicenseTest:
+    debian: bool = False
+    files: tuple[str, ...] = ()
+    name: str = "License Test"
+    weight: float = 1.0
+    kind: str = "license"
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """``containerRunOptions``: what applies to an emulated run (user, env names)."""
+
+    user: str = ""
+    env_vars: tuple[str, ...] = ()  # names, read from the environment of `emu test`
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxLimits:
+    """What one untrusted build may cost; any of them ends it with an error naming it."""
+
+    max_seconds: float = 10.0  # wall time of the build (and of the spec's commands)
+    max_steps: int = 1_000_000  # shell commands and loop iterations per RUN
+    max_output: int = 4 * MIB  # bytes a RUN prints
+    max_files: int = 100_000  # files a RUN creates
+    max_bytes: int = 1 * GIB  # bytes of content a RUN writes
+    max_depth: int = 100  # nesting of functions, subshells, substitutions
+    max_context_files: int = 20_000  # entries in the submission's folder
+    max_context_bytes: int = 200 * MIB  # bytes in the submission's folder
+    max_dockerfile_bytes: int = 1 * MIB
+    max_memory: int = 2 * GIB  # address space of a grading worker (RLIMIT_AS)
+    hard_timeout: float = 0.0  # a worker still busy after this is killed (0: 3×max_seconds+5)
+
+    def kill_after(self) -> float:
+        return self.hard_timeout or self.max_seconds * 3 + 5
+
+
+@dataclass(frozen=True, slots=True)
+class BuildSettings:
+    """``emuTests.build``: how the context is built."""
+
+    dockerfile: str = "Dockerfile"
+    target: str | None = None
+    build_args: tuple[tuple[str, str], ...] = ()
+    permissive: bool = False
+    context: str | None = None  # default subject, relative to the spec file
+    image: str | None = None  # default subject: an image reference or archive
+
+
+# The assertion kinds of ``emuTests.tests`` items (the key names the assertion).
+EMU_KINDS: dict[str, str] = {
+    "buildSucceeds": "the build succeeds (true) or fails (false)",
+    "buildFails": "the build fails (true); a string is a regex its message must match",
+    "stageCount": "the number of stages: an integer, or {min: N, max: M}",
+    "namedStages": "these stage names exist (true: every stage has a name)",
+    "finalBase": "the final stage's base image matches one of these globs",
+    "maxImageSize": "the final image weighs at most this (e.g. 30MB, 1.5GiB, 1000000)",
+    "notInImage": "no path in the final image matches these globs (a dir counts as all below)",
+    "inImage": "each of these paths exists in the final image",
+    "dockerignoreExcludes": ".dockerignore excludes each of these context paths",
+    "copyFrom": "a COPY --from exists: a stage name, or {stage, source, dest} (globs)",
+    "noChecks": "these build checks do not fire: rule names, or 'all'",
+    "stageStatus": "{stage: NAME, status: final|built|skipped}",
+    "targetStage": "the stage the build ended at has this name",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class EmuTest:
+    name: str
+    assertion: str  # one of EMU_KINDS
+    value: object
+    weight: float = 1.0
+
+    @property
+    def kind(self) -> str:
+        return "emu:" + self.assertion
+
+
+AnyTest = FileExistenceTest | FileContentTest | MetadataTest | CommandTest | LicenseTest | EmuTest
+
+
+@dataclass(frozen=True, slots=True)
+class Spec:
+    schema_version: str = "2.0.0"
+    global_env_vars: tuple[EnvVar, ...] = ()
+    command_tests: tuple[CommandTest, ...] = ()
+    file_existence_tests: tuple[FileExistenceTest, ...] = ()
+    file_content_tests: tuple[FileContentTest, ...] = ()
+    metadata_test: MetadataTest | None = None
+    license_tests: tuple[LicenseTest, ...] = ()
+    run_options: RunOptions = field(default_factory=RunOptions)
+    build: BuildSettings = field(default_factory=BuildSettings)
+    limits: SandboxLimits = field(default_factory=SandboxLimits)
+    emu_tests: tuple[EmuTest, ...] = ()
+    warnings: tuple[str, ...] = ()  # unsupported fields, said once, not silently dropped
+    source: str = "<spec>"  # the file it came from
+    base_dir: str = "."  # where relative paths in it (context, image) start
+
+    def tests(self) -> list[AnyTest]:
+        """Every test in report order: emu's build tests first, then CST's in its order."""
+        out: list[AnyTest] = [*self.emu_tests]
+        out.extend(self.command_tests)
+        out.extend(self.file_existence_tests)
+        out.extend(self.file_content_tests)
+        if self.metadata_test is not None:
+            out.append(self.metadata_test)
+        out.extend(self.license_tests)
+        return out
+
+    @property
+    def max_score(self) -> float:
+        return sum(t.weight for t in self.tests())
+
+    @property
+    def needs_build(self) -> bool:
+        """Whether some test needs a build (not just an image)."""
+        return any(t.assertion not in _IMAGE_ONLY for t in self.emu_tests)
+
+
+_IMAGE_ONLY = frozenset({"maxImageSize", "notInImage", "inImage"})

@@ -1,0 +1,297 @@
+"""Results of a spec run and their machine forms: JSON and JUnit XML.
+
+JSON (``emu test --output json``) is container-structure-test's report — ``Pass``, ``Fail``,
+``Total``, ``Duration`` (nanoseconds) and ``Results`` (each ``Name``, ``Pass``, ``Errors``,
+``Stdout``, ``Stderr``, ``Duration``) — so tools reading CST's JSON read emu's, plus
+lower-case keys CST does not have::
+
+    {
+      "Pass": 3, "Fail": 1, "Total": 4, "Duration": 12000000,
+      "Results": [
+        {"Name": "File Existence Test: the page", "Pass": true, "Errors": [],
+         "Stdout": "", "Stderr": "", "Duration": 100000,
+         "name": "the page", "kind": "fileExistence", "status": "pass",
+         "weight": 1.0, "score": 1.0, "observed": "-rw-r--r-- 0:0 654 bytes"}
+      ],
+      "emu": {"schema": 1, "spec": "specs/demo.yaml", "subject": "examples/demo",
+              "status": "failed", "buildError": null, "warnings": [],
+              "score": 3.0, "maxScore": 4.0, "skipped": 0, "errors": 0,
+              "build": {"stages": [{"name": "builder", "status": "built", "base": "alpine:3.19"}],
+                        "target": "stage-1", "imageSize": 62940654, "baseSize": 62940000}}
+    }
+
+``status`` is ``pass``, ``fail`` (the subject does not meet the test), ``error`` (the test
+could not be evaluated: a size-only file's content, an unemulated program) or ``skip``
+(unsupported by emu). ``Pass`` counts passes; ``Fail`` counts everything else but skips.
+
+JUnit XML (``--output junit``) is one ``<testsuites>`` with one ``<testsuite>`` per spec and
+one ``<testcase>`` per test (``classname`` ``emu.<kind>``, ``<failure>``, ``<error>`` or
+``<skipped>``, ``<system-out>``/``<system-err>`` for command output): the shape Jenkins'
+junit plugin, GitLab's ``artifacts:reports:junit`` and GitHub test-report actions read.
+Text is stripped of characters XML 1.0 forbids.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from typing import Any
+
+_HOST = "emu"  # JUnit's hostname attribute: fixed, emu never asks the network who it is
+_LOG_NAMES = {
+    "command": "Command Test",
+    "fileExistence": "File Existence Test",
+    "fileContent": "File Content Test",
+    "license": "License Test",
+}
+
+
+@dataclass(slots=True)
+class TestResult:
+    """One test's outcome."""
+
+    name: str
+    kind: str
+    status: str  # "pass" | "fail" | "error" | "skip"
+    messages: list[str] = field(default_factory=list)
+    weight: float = 1.0
+    observed: str = ""
+    stdout: str = ""
+    stderr: str = ""
+    duration: float = 0.0  # seconds
+
+    __test__ = False  # not a pytest class
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "pass"
+
+    @property
+    def score(self) -> float:
+        return self.weight if self.passed else 0.0
+
+    @property
+    def log_name(self) -> str:
+        """CST's name for it (``File Existence Test: NAME``; the metadata test is bare)."""
+        if self.kind == "metadata":
+            return self.name
+        prefix = _LOG_NAMES.get(self.kind)
+        if prefix is None:
+            return f"emu Test: {self.name}"
+        return f"{prefix}: {self.name}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "Name": self.log_name,
+            "Pass": self.passed,
+            "Errors": list(self.messages) if not self.passed else [],
+            "Stdout": self.stdout,
+            "Stderr": self.stderr,
+            "Duration": int(self.duration * 1e9),
+            "name": self.name,
+            "kind": self.kind,
+            "status": self.status,
+            "weight": self.weight,
+            "score": self.score,
+            "observed": self.observed,
+            "messages": list(self.messages),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> TestResult:
+        return cls(
+            name=str(d["name"]),
+            kind=str(d["kind"]),
+            status=str(d["status"]),
+            messages=[str(m) for m in d.get("messages", [])],
+            weight=float(d.get("weight", 1.0)),
+            observed=str(d.get("observed", "")),
+            stdout=str(d.get("Stdout", "")),
+            stderr=str(d.get("Stderr", "")),
+            duration=float(d.get("Duration", 0)) / 1e9,
+        )
+
+
+@dataclass(slots=True)
+class Report:
+    """A spec run against one subject."""
+
+    spec: str
+    subject: str
+    results: list[TestResult] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    build_error: str | None = None
+    build: dict[str, Any] = field(default_factory=dict)
+    duration: float = 0.0
+    timestamp: float = field(default_factory=time.time)
+
+    @property
+    def passed(self) -> int:
+        return sum(1 for r in self.results if r.status == "pass")
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for r in self.results if r.status == "fail")
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for r in self.results if r.status == "error")
+
+    @property
+    def skipped(self) -> int:
+        return sum(1 for r in self.results if r.status == "skip")
+
+    @property
+    def ok(self) -> bool:
+        """Every test that ran passed (skips do not fail a run)."""
+        return self.failed == 0 and self.errors == 0
+
+    @property
+    def score(self) -> float:
+        return sum(r.score for r in self.results)
+
+    @property
+    def max_score(self) -> float:
+        return sum(r.weight for r in self.results)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "Pass": self.passed,
+            "Fail": self.failed + self.errors,
+            "Total": len(self.results) - self.skipped,
+            "Duration": int(self.duration * 1e9),
+            "Results": [r.to_dict() for r in self.results],
+            "emu": {
+                "schema": 1,
+                "spec": self.spec,
+                "subject": self.subject,
+                "status": "passed" if self.ok else "failed",
+                "buildError": self.build_error,
+                "warnings": list(self.warnings),
+                "score": self.score,
+                "maxScore": self.max_score,
+                "skipped": self.skipped,
+                "errors": self.errors,
+                "build": self.build,
+            },
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Report:
+        e = d.get("emu", {})
+        return cls(
+            spec=str(e.get("spec", "")),
+            subject=str(e.get("subject", "")),
+            results=[TestResult.from_dict(r) for r in d.get("Results", [])],
+            warnings=[str(w) for w in e.get("warnings", [])],
+            build_error=e.get("buildError"),
+            build=dict(e.get("build", {})),
+            duration=float(d.get("Duration", 0)) / 1e9,
+        )
+
+
+def to_json(report: Report) -> str:
+    return json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+# --- JUnit ---------------------------------------------------------------------------------
+
+_XML_BAD = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str, limit: int = 64 * 1024) -> str:
+    """Text XML 1.0 accepts (forbidden characters become U+FFFD), cut to ``limit``."""
+    if len(text) > limit:
+        text = text[:limit] + f"\n… ({len(text) - limit} more characters)"
+    return _XML_BAD.sub("\ufffd", text)
+
+
+def _seconds(value: float) -> str:
+    return f"{max(value, 0.0):.6f}"
+
+
+def _iso(ts: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ts))
+
+
+def junit_element(reports: list[Report], name: str = "emu test") -> ET.Element:
+    root = ET.Element("testsuites")
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    total_time = 0.0
+    for i, report in enumerate(reports):
+        suite = ET.SubElement(root, "testsuite")
+        counts = {
+            "tests": len(report.results),
+            "failures": report.failed,
+            "errors": report.errors,
+            "skipped": report.skipped,
+        }
+        suite.set("name", xml_text(f"{report.spec} :: {report.subject}", 1000))
+        for k, v in counts.items():
+            suite.set(k, str(v))
+            totals[k] += v
+        suite.set("time", _seconds(report.duration))
+        suite.set("timestamp", _iso(report.timestamp))
+        suite.set("hostname", _HOST)
+        suite.set("id", str(i))
+        suite.set("package", "emu")
+        total_time += report.duration
+        props = ET.SubElement(suite, "properties")
+        for key, value in (
+            ("spec", report.spec),
+            ("subject", report.subject),
+            ("score", f"{report.score:g}"),
+            ("maxScore", f"{report.max_score:g}"),
+        ):
+            prop = ET.SubElement(props, "property")
+            prop.set("name", key)
+            prop.set("value", xml_text(value, 1000))
+        for r in report.results:
+            case = ET.SubElement(suite, "testcase")
+            case.set("name", xml_text(r.name, 1000))
+            case.set("classname", "emu." + r.kind.replace(":", "."))
+            case.set("time", _seconds(r.duration))
+            first = r.messages[0] if r.messages else r.status
+            body = "\n".join(r.messages)
+            if r.observed:
+                body += f"\nobserved: {r.observed}"
+            if r.status == "fail":
+                el = ET.SubElement(case, "failure")
+                el.set("message", xml_text(first, 1000))
+                el.set("type", "AssertionError")
+                el.text = xml_text(body)
+            elif r.status == "error":
+                el = ET.SubElement(case, "error")
+                el.set("message", xml_text(first, 1000))
+                el.set("type", "EmuError")
+                el.text = xml_text(body)
+            elif r.status == "skip":
+                el = ET.SubElement(case, "skipped")
+                el.set("message", xml_text(first, 1000))
+            if r.stdout:
+                ET.SubElement(case, "system-out").text = xml_text(r.stdout)
+            if r.stderr:
+                ET.SubElement(case, "system-err").text = xml_text(r.stderr)
+        out_lines = list(report.warnings)
+        if report.build_error:
+            out_lines.insert(0, f"build failed: {report.build_error}")
+        ET.SubElement(suite, "system-out").text = xml_text("\n".join(out_lines))
+    root.set("name", name)
+    for k, v in totals.items():
+        root.set(k, str(v))
+    root.set("time", _seconds(total_time))
+    return root
+
+
+def to_junit(reports: Report | list[Report], name: str = "emu test") -> str:
+    items = [reports] if isinstance(reports, Report) else reports
+    root = junit_element(items, name)
+    ET.indent(root)
+    body = ET.tostring(root, encoding="unicode")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
+
+
+__all__ = ["Report", "TestResult", "junit_element", "to_json", "to_junit", "xml_text"]

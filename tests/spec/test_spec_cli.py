@@ -1,0 +1,202 @@
+"""``emu test`` and ``emu grade`` through the parsers emu.spec.cli adds."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from emu.errors import EmuError
+from emu.spec.cli import add_parsers, run_grade, run_test
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "examples" / "multistage-demo"
+SAMPLES = ROOT / "specs" / "samples" / "multistage"
+
+
+def emu(*argv: str) -> int:
+    """What ``emu test|grade ARGS`` does once wired into emu.cli (same parser class)."""
+    from emu.cli import _Parser
+
+    parser = _Parser(prog="emu")
+    add_parsers(parser.add_subparsers(dest="command", parser_class=_Parser))
+    args = parser.parse_args(list(argv))
+    return run_test(args) if args.command == "test" else run_grade(args)
+
+
+def test_test_passes_on_the_demo(capsys: pytest.CaptureFixture[str]) -> None:
+    assert emu("test", "--config", str(ROOT / "specs" / "multistage-demo.yaml"), str(DEMO)) == 0
+    out = capsys.readouterr().out
+    assert "PASS  the page is the tutorial's page" in out
+    assert "4 passed, 0 failed" in out
+
+
+def test_test_fails_and_says_why(capsys: pytest.CaptureFixture[str]) -> None:
+    rc = emu(
+        "test", "-c", str(ROOT / "specs" / "rubric-multistage.yaml"), str(SAMPLES / "05-wrong-path")
+    )
+    assert rc == 1
+    out = capsys.readouterr().out
+    assert "FAIL  the page is copied from the builder stage  [0/2]" in out
+    assert "found: COPY --from=builder /app/dist /var/www/html" in out
+    assert "score 16/20" in out
+
+
+def test_test_json_to_stdout(capsys: pytest.CaptureFixture[str]) -> None:
+    rc = emu(
+        "test", "-c", str(ROOT / "specs" / "multistage-demo.yaml"), str(DEMO), "--output", "json"
+    )
+    assert rc == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["Pass"] == 4 and doc["emu"]["subject"] == str(DEMO)
+
+
+def test_test_junit_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    report = tmp_path / "junit.xml"
+    rc = emu(
+        "test",
+        "-c",
+        str(ROOT / "specs" / "rubric-multistage.yaml"),
+        "-c",
+        str(ROOT / "specs" / "multistage-demo.yaml"),
+        str(DEMO),
+        "--output",
+        "junit",
+        str(report),
+    )
+    assert rc == 0
+    root = ET.parse(report).getroot()
+    assert len(root.findall("testsuite")) == 2 and root.attrib["failures"] == "0"
+    assert "PASS" in capsys.readouterr().out  # the text report is printed too
+
+
+def test_test_cst_style_test_report_flag(tmp_path: Path) -> None:
+    report = tmp_path / "r.json"
+    emu(
+        "test",
+        "-c",
+        str(ROOT / "specs" / "multistage-demo.yaml"),
+        str(DEMO),
+        "-q",
+        "--output",
+        "json",
+        "--test-report",
+        str(report),
+    )
+    assert json.loads(report.read_text())["Total"] == 4
+
+
+def test_test_target_and_build_args(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text(
+        "ARG MSG=default\nFROM busybox AS one\nARG MSG\nRUN echo $MSG > /msg\nFROM scratch AS two\n"
+    )
+    spec = tmp_path / "s.yaml"
+    spec.write_text(
+        "schemaVersion: 2.0.0\nfileContentTests:\n"
+        "  - {name: m, path: /msg, expectedContents: ['^hello\\n$']}\n"
+    )
+    assert emu("test", "-c", str(spec), str(tmp_path), "-q") == 1
+    assert emu("test", "-c", str(spec), str(tmp_path), "--target", "one", "-q") == 1
+    assert (
+        emu(
+            "test",
+            "-c",
+            str(spec),
+            str(tmp_path),
+            "--target",
+            "one",
+            "--build-arg",
+            "MSG=hello",
+            "-q",
+        )
+        == 0
+    )
+    assert (
+        emu(
+            "test",
+            "-c",
+            str(spec),
+            str(tmp_path),
+            "--target",
+            "one",
+            "--build-arg",
+            "MSG=hello",
+            "--sandbox",
+            "-q",
+        )
+        == 0
+    )
+
+
+def test_test_against_an_image_name(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    spec = tmp_path / "s.yaml"
+    spec.write_text("schemaVersion: 2.0.0\nmetadataTest: {cmd: [sh]}\n")
+    assert emu("test", "-c", str(spec), "busybox:1.36") == 0
+
+
+def test_usage_errors(tmp_path: Path) -> None:
+    spec = tmp_path / "s.yaml"
+    spec.write_text("schemaVersion: 2.0.0\n")
+    with pytest.raises(EmuError, match="nothing to test"):
+        emu("test", "-c", str(spec))
+    with pytest.raises(EmuError, match="expected text, json or junit"):
+        emu("test", "-c", str(spec), str(DEMO), "--output", "xml")
+    with pytest.raises(EmuError, match="writes to the terminal"):
+        emu("test", "-c", str(spec), str(DEMO), "--output", "text", "f")
+    spec.write_text("schemaVersion: 2.0.0\nfileExistenceTests: [{name: a, pth: /a}]\n")
+    with pytest.raises(EmuError, match=r"unknown field") as info:
+        emu("test", "-c", str(spec), str(DEMO))
+    assert info.value.exit_code == 2
+    spec.write_text("schemaVersion: 2.0.0\n")
+    with pytest.raises(EmuError, match="not a folder of submissions"):
+        emu("grade", str(tmp_path / "nope"), "--spec", str(spec))
+
+
+def test_grade_writes_the_tables(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    import shutil
+
+    for name in ("01-reference", "03-single-stage", "12-endless-loop"):
+        shutil.copytree(SAMPLES / name, subs / name, symlinks=True)
+    out = tmp_path / "out"
+    rc = emu(
+        "grade",
+        str(subs),
+        "--spec",
+        str(ROOT / "specs" / "rubric-multistage.yaml"),
+        "--jobs",
+        "2",
+        "--out",
+        str(out),
+    )
+    assert rc == 0
+    text = capsys.readouterr().out
+    assert "01-reference" in text and "20/20" in text and "limit exceeded" in text
+    assert "3 submissions in" in text
+    assert sorted(p.name for p in out.iterdir()) == [
+        "grades.csv",
+        "grades.json",
+        "gradescope",
+        "junit.xml",
+    ]
+    assert (out / "gradescope" / "03-single-stage" / "results.json").exists()
+
+
+def test_grade_single_for_gradescope(tmp_path: Path) -> None:
+    rc = emu(
+        "grade",
+        str(SAMPLES / "01-reference"),
+        "--spec",
+        str(ROOT / "specs" / "rubric-multistage.yaml"),
+        "--single",
+        "--out",
+        str(tmp_path),
+        "--quiet",
+        "--max-seconds",
+        "5",
+    )
+    assert rc == 0
+    assert json.loads((tmp_path / "results.json").read_text())["score"] == 20
