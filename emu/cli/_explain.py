@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         node = source.image.rootfs.fs().lookup(path, follow=False)
         if node is None:
             raise UsageError(f"{path}: no such file in {source.label}")
-        kind = "the catalog" if source.kind == "catalog" else "an image stored by emu load"
+        kind = "the catalog" if source.kind == "catalog" else "stored without its build"
         msg = (
             f"{path} is part of {source.label} ({kind}); emu has no build of it, so its "
             "story ends there"

@@ -177,7 +177,11 @@ def resolve(
                 ) from None
             source = Source(catalog.familiar(ref) if ref != "scratch" else ref, "catalog", image)
     if (wanted_stage or need_build) and source.result is None:
-        what = "stored by `emu load`" if source.kind == "store" else "from the catalog"
+        what = (
+            "stored without its build (by emu load or emu tag)"
+            if source.kind == "store"
+            else "from the catalog"
+        )
         raise UsageError(
             f"{source.label} is an image {what}: emu has no build to look into",
             hint="pass the build context directory instead (e.g. `emu explain ./app PATH`), "
