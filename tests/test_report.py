@@ -140,3 +140,16 @@ def test_what_run_printed_is_folded_into_the_page(tmp_path: Path) -> None:
     page = out.read_text()
     assert "<h3>What RUN printed</h3>" in page
     assert "<pre>&lt;hello&gt;\nthere</pre>" in page and "exit 0, 2 lines" in page
+
+
+def test_an_edge_that_skips_a_column_runs_under_the_boxes() -> None:
+    df = load(
+        "FROM busybox AS a\nRUN true\nFROM a AS b\nRUN true\nFROM busybox AS tools\nRUN true\n"
+        "FROM busybox\nCOPY --from=b /bin/sh /x\nCOPY --from=tools /bin/sh /y\n"
+    )
+    page = render_html(build(df, from_mapping({})))
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    paths = re.findall(r'<path d="(M[^"]+)" fill="none"', svg)
+    assert len(paths) == 3  # a -> b (FROM), b -> final and tools -> final (COPY --from)
+    assert sum(1 for p in paths if " L" in p) == 1  # tools skips a column: a lane below
+    assert "max-width:100%" in page  # the graph scales down to the page

@@ -64,8 +64,14 @@ def stage_graph(s: Summary) -> str:
     for st in s.stages:
         columns.setdefault(depth[st.index], []).append(st)
     rows = max(len(v) for v in columns.values())
+    # An edge that skips a column runs along a lane under the boxes, not through them.
+    long_edges = [
+        e for e in s.edges if e.source is not None and depth[e.target] - depth[e.source] > 1
+    ]
+    boxes_bottom = PAD + rows * BOX_H + (rows - 1) * ROW_GAP
+    lanes = {id(e): boxes_bottom + 26 + 30 * i for i, e in enumerate(long_edges)}
     width = PAD * 2 + len(columns) * BOX_W + (len(columns) - 1) * COL_GAP
-    height = PAD * 2 + rows * BOX_H + (rows - 1) * ROW_GAP + 18
+    height = boxes_bottom + PAD + 18 + 30 * len(long_edges)
     pos: dict[int, tuple[int, int]] = {}
     for col, items in columns.items():
         offset = (rows - len(items)) * (BOX_H + ROW_GAP) // 2
@@ -91,7 +97,7 @@ def stage_graph(s: Summary) -> str:
     for e in s.edges:
         if e.source is None or e.source not in pos:
             continue
-        parts.append(_edge(e, pos, s))
+        parts.append(_edge(e, pos, s, lanes.get(id(e))))
     for st in s.stages:
         x, y = pos[st.index]
         parts.append(_box(st, x, y, s))
@@ -99,7 +105,7 @@ def stage_graph(s: Summary) -> str:
     return "".join(parts)
 
 
-def _edge(e: Edge, pos: dict[int, tuple[int, int]], s: Summary) -> str:
+def _edge(e: Edge, pos: dict[int, tuple[int, int]], s: Summary, lane: int | None) -> str:
     assert e.source is not None
     sx, sy = pos[e.source]
     tx, ty = pos[e.target]
@@ -110,7 +116,16 @@ def _edge(e: Edge, pos: dict[int, tuple[int, int]], s: Summary) -> str:
     colour = {"copy": "#2563eb", "from": "#6b7280", "mount": "#7c3aed", "off": "#c4c8cf"}[kind]
     dash = ' stroke-dasharray="6 5"' if e.kind != "copy" or not live else ""
     mid = (x1 + x2) // 2
-    path = f"M{x1},{y1} C{mid},{y1} {mid},{y2} {x2},{y2}"
+    ly = (y1 + y2) // 2 - 6
+    if lane is None:
+        path = f"M{x1},{y1} C{mid},{y1} {mid},{y2} {x2},{y2}"
+    else:
+        a, b = x1 + COL_GAP // 2, x2 - COL_GAP // 2
+        path = (
+            f"M{x1},{y1} C{a},{y1} {x1},{lane} {a},{lane} L{b},{lane} "
+            f"C{x2},{lane} {b},{y2} {x2},{y2}"
+        )
+        ly = lane - 6
     if e.kind == "copy":
         label = "COPY --from"
         if e.files is not None:
@@ -119,7 +134,6 @@ def _edge(e: Edge, pos: dict[int, tuple[int, int]], s: Summary) -> str:
         label = "RUN --mount from"
     else:
         label = "FROM (based on)"
-    ly = (y1 + y2) // 2 - 6
     title = _e(f"{e.text} ({s.file}:{e.line})")
     return (
         f'<g class="edge"><title>{title}</title><path d="{path}" fill="none" stroke="{colour}" '
@@ -366,6 +380,7 @@ border-radius:12px;padding:12px 16px;min-width:200px;flex:1}
 .card.final b{color:var(--final)}.card.built b{color:var(--built)}
 .graph-wrap{background:#fff;border:1px solid var(--line);border-radius:12px;padding:8px;
 overflow-x:auto}
+svg.graph{max-width:100%;height:auto;display:block}
 svg.graph text{font-family:system-ui,sans-serif}.sname{font-weight:700;font-size:16px;fill:#111827}
 .ssize{font-weight:700;font-size:14px}.sbase{font:13px ui-monospace,monospace;fill:#374151}
 .sstatus{font-size:12.5px}.elabel{font-size:12.5px;font-weight:600;paint-order:stroke;
