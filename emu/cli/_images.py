@@ -181,7 +181,9 @@ def run_history(args: argparse.Namespace) -> int:
         ]
         write(json.dumps(data, indent=2) + "\n")
         return 0
-    top = source.image_id.removeprefix("sha256:")[:12] if source.image_id else ""
+    from emu.build import store
+
+    top = (source.image_id or store.image_id(source.image)).removeprefix("sha256:")[:12]
     table = []
     for i, (r, o) in enumerate(pairs):
         created_by = r.created_by
