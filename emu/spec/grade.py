@@ -19,6 +19,7 @@ its autograder harness reads (``score``, ``tests`` with ``name``, ``score``, ``m
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -155,7 +156,9 @@ def grade_one(spec: Spec, sub: Submission) -> Grade:
                 status = REJECTED
         score = report.score
         if box.violations:
-            status, score = VIOLATION, 0.0
+            # emu itself tried something the sandbox refuses (a Dockerfile cannot ask for it
+            # directly): the attempt was blocked; the grade stands, flagged for review.
+            status = VIOLATION
             message = "; ".join(dict.fromkeys(box.violations))
         return Grade(
             sub.name,
@@ -219,6 +222,7 @@ def _worker_main(conn: multiprocessing.connection.Connection, spec: Spec) -> Non
     from emu.spec.sandbox import register_programs
 
     register_programs()
+    _warm_up(spec)
     conn.send(("ready", None))
     while True:
         try:
@@ -230,6 +234,20 @@ def _worker_main(conn: multiprocessing.connection.Connection, spec: Spec) -> Non
         index, name, path = task
         grade = grade_one(spec, Submission(name, path))
         conn.send((index, grade.to_dict()))
+
+
+def _warm_up(spec: Spec) -> None:
+    """Build and evaluate a tiny image once, outside any sandbox, so the modules a build
+    needs are imported before the first submission (imports inside a sandbox read only
+    Python's own folders, and are slower there)."""
+    from emu.spec.evaluate import evaluate
+    from emu.spec.run import build_mapping
+
+    files = {
+        "Dockerfile": "FROM busybox AS a\nRUN echo x > /x\nFROM scratch\nCOPY --from=a /x /x\n"
+    }
+    with contextlib.suppress(Exception):
+        evaluate(spec, build_mapping(files, spec))
 
 
 class WorkerError(EmuError):

@@ -136,7 +136,9 @@ def _hook(event: str, args: tuple[object, ...]) -> None:
             box.refuse(f"open {path!r} for writing")
         box.check_read(path)
     elif event in ("os.listdir", "os.scandir"):
-        box.check_read(args[0] if args and args[0] is not None else ".")
+        where = args[0] if args and args[0] is not None else "."
+        if not box.is_import_path(where):
+            box.check_read(where)
     elif event.startswith(_BLOCKED_PREFIXES):
         box.refuse(f"{event} {_short(args)}")
 
@@ -165,18 +167,37 @@ class Sandbox:
         self.thread = threading.get_ident()
         self.paused = False
         self._outer: Sandbox | None = None
+        self._bytecode = sys.dont_write_bytecode
 
     def __enter__(self) -> Sandbox:
         global _active
         _install()
         self.thread = threading.get_ident()
         self._outer = _active
+        # An import inside the sandbox must not try to write a .pyc (a refused write).
+        self._bytecode = sys.dont_write_bytecode
+        sys.dont_write_bytecode = True
         _active = self
         return self
 
     def __exit__(self, *exc: object) -> None:
         global _active
         _active = self._outer
+        sys.dont_write_bytecode = self._bytecode
+
+    def is_import_path(self, path: object) -> bool:
+        """Whether ``path`` is a folder on ``sys.path``: the import system lists those to
+        find a module (it reads files only below Python's own folders)."""
+        if isinstance(path, bytes):
+            path = os.fsdecode(path)
+        if not isinstance(path, str | os.PathLike):
+            return False
+        self.paused = True
+        try:
+            real = os.path.realpath(os.fspath(path))
+            return any(real == os.path.realpath(p or ".") for p in sys.path if isinstance(p, str))
+        finally:
+            self.paused = False
 
     def refuse(self, what: str) -> None:
         message = f"sandbox: refused to {what}"

@@ -59,7 +59,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[grading.Grade
 def test_sample_class_scores(graded: tuple[list[grading.Grade], Path, float]) -> None:
     grades, _, seconds = graded
     got = {g.name: (g.score, g.status) for g in grades}
-    assert got == {k: (v[0], v[1]) for k, v in EXPECTED.items()}
+    assert got == {k: (v[0], v[1]) for k, v in EXPECTED.items()}, [g.violations for g in grades]
     for g in grades:
         assert EXPECTED[g.name][2] in g.message, (g.name, g.message)
         assert g.violations == [], (g.name, g.violations)

@@ -104,6 +104,24 @@ def test_tripwire_refuses_writes_reads_outside_processes_and_sockets(tmp_path: P
     assert (inside / "ok.txt").exists() and not (inside / "new.txt").exists()
 
 
+def test_imports_inside_the_sandbox_are_not_violations(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib
+    import sys
+
+    fresh = tmp_path / "fresh-path-entry"
+    fresh.mkdir()
+    monkeypatch.syspath_prepend(str(fresh))
+    monkeypatch.delitem(sys.modules, "colorsys", raising=False)
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    with Sandbox([tmp_path / "ctx"]) as box:
+        assert sys.dont_write_bytecode  # an import must not try to write a .pyc
+        importlib.import_module("colorsys")  # lists sys.path folders, reads the stdlib
+    assert box.violations == []
+    assert sys.dont_write_bytecode is False
+
+
 def test_tripwire_is_per_thread(tmp_path: Path) -> None:
     import threading
 
