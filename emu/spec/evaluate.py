@@ -15,7 +15,6 @@ import fnmatch
 import os
 import re
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -499,51 +498,55 @@ def _stage_named(result: BuildResult, name: str) -> int | None:
     return None
 
 
-def _checks(subject: Subject) -> list[tuple[str, str, int]]:
-    """Every check that fires: (rule, message, line). Static ones ignore ``# check=skip``."""
+Fired = tuple[str, str, int, str]  # (rule, message, line, origin: "buildkit" | "emu")
+
+
+def _checks(subject: Subject) -> list[Fired]:
+    """Every check that fires: BuildKit's static rules (``# check=skip`` in the Dockerfile
+    is ignored: a submission cannot switch off its own grading), BuildKit's build-time
+    rules and emu's multi-stage lessons (``emu.build.lessons``, warnings only)."""
     from emu.dockerfile.checks import CheckConfig, run_checks
 
     df = _need_dockerfile(subject)
-    found = [(v.rule.name, v.message, v.pos.line) for v in run_checks(df, CheckConfig()).violations]
-    result = subject.result
-    if result is not None:
-        for st in result.stages:
+    found: list[Fired] = [
+        (v.rule.name, v.message, v.pos.line, "buildkit")
+        for v in run_checks(df, CheckConfig()).violations
+    ]
+    lessons = _lessons(subject, df)
+    if lessons is None and subject.result is not None:
+        for st in subject.result.stages:  # without the lessons module: UndefinedVar only
             for u in st.undefined:
-                found.append(("UndefinedVar", f"Usage of undefined variable '${u.name}'", u.line))
-        found.extend(_lessons(result))
-    unique: list[tuple[str, str, int]] = []
+                found.append(
+                    ("UndefinedVar", f"Usage of undefined variable '${u.name}'", u.line, "buildkit")
+                )
+    found.extend(lessons or [])
+    unique: list[Fired] = []
     for item in found:
-        if item not in unique:
+        if not any(item[0] == u[0] and item[2] == u[2] and item[1] == u[1] for u in unique):
             unique.append(item)
     return unique
 
 
-def _lessons(result: BuildResult) -> list[tuple[str, str, int]]:
-    """Build-aware checks from ``emu.build.lessons`` when that module is there."""
+def _lessons(subject: Subject, df: Dockerfile) -> list[Fired] | None:
+    """Findings of ``emu.build.lessons`` (None when emu has no such module)."""
     try:
-        from emu.build import lessons  # type: ignore[attr-defined, unused-ignore]
-    except ImportError:
-        return []
-    fn: Callable[..., object] | None = None
-    for attr in ("build_checks", "check_build", "run", "check", "lessons"):
-        candidate = getattr(lessons, attr, None)
-        if callable(candidate):
-            fn = candidate
-            break
-    if fn is None:
-        return []
+        from emu.build import lessons
+    except ImportError:  # pragma: no cover - an emu without build-aware checks
+        return None
+    run = getattr(lessons, "run_lessons", None)
+    facts = getattr(lessons, "BuildFacts", None)
+    if not callable(run) or facts is None:  # pragma: no cover - another version of it
+        return None
     try:
-        items = fn(result)
-    except Exception as exc:
-        raise _Failed(f"the build-aware checks failed: {type(exc).__name__}: {exc}") from None
-    out: list[tuple[str, str, int]] = []
-    for v in items if isinstance(items, list | tuple) else list(items or ()):  # type: ignore[call-overload]
-        rule = getattr(v, "rule", None)
-        name = getattr(rule, "name", None) or (rule if isinstance(rule, str) else None)
-        name = name or getattr(v, "name", None) or type(v).__name__
-        pos = getattr(v, "pos", None)
-        line = getattr(pos, "line", None) or getattr(v, "line", 0) or 0
-        out.append((str(name), str(getattr(v, "message", v)), int(line)))
+        findings = run(facts(dockerfile=df, context=subject.context, result=subject.result))
+    except EmuError as exc:
+        raise _Failed(f"the build-aware checks failed: {exc.message}") from None
+    out: list[Fired] = []
+    for f in findings:
+        rule = f.rule
+        if getattr(rule, "level", "warning") != "warning":
+            continue  # "info" lessons teach; they do not fail anything
+        out.append((rule.name, f.message, f.pos.line, getattr(rule, "origin", "emu")))
     return out
 
 
@@ -683,12 +686,16 @@ def emu_test(t: EmuTest, subject: Subject) -> TestResult:
         return _copy_from(res, value, subject)
     if kind == "noChecks":
         fired = _checks(subject)
-        if value != "all":
+        if value == "all":
+            fired = [f for f in fired if f[3] == "buildkit"]
+        elif value == "lessons":
+            fired = [f for f in fired if f[3] != "buildkit"]
+        else:
             assert isinstance(value, tuple)
             wanted = {v.lower() for v in value}
             fired = [f for f in fired if f[0].lower() in wanted]
         if fired:
-            lines = [f"{rule} (line {line}): {msg}" for rule, msg, line in fired]
+            lines = [f"{rule} (line {line}): {msg}" for rule, msg, line, _ in fired]
             return fail("checks fired: " + "; ".join(lines), f"{len(fired)} check(s)")
         res.observed = "no check fired"
         return res

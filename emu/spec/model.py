@@ -144,7 +144,7 @@ EMU_KINDS: dict[str, str] = {
     "inImage": "each of these paths exists in the final image",
     "dockerignoreExcludes": ".dockerignore excludes each of these context paths",
     "copyFrom": "a COPY --from exists: a stage name, or {stage, source, dest} (globs)",
-    "noChecks": "these build checks do not fire: rule names, or 'all'",
+    "noChecks": "these checks do not fire: 'all' (BuildKit's), 'lessons' (emu's), or names",
     "stageStatus": "{stage: NAME, status: final|built|skipped}",
     "targetStage": "the stage the build ended at has this name",
 }

@@ -470,3 +470,23 @@ def test_go_mode_strings() -> None:
     assert go_mode_string(Device(Meta(0o666), Kind.CHAR, 1, 3)) == "Dcrw-rw-rw-"
     assert go_mode_string(Device(Meta(0o644), Kind.FIFO)) == "prw-r--r--"
     assert human(62_940_654) == "62.9 MB" and human(12) == "12 B"
+
+
+def test_no_checks_covers_buildkit_rules_and_emu_lessons_separately() -> None:
+    image = build(
+        {
+            "Dockerfile": "FROM golang:1.21 AS b\nRUN true\nFROM golang:1.21\nCOPY . /src\n",
+            "main.go": "package main",
+        }
+    )
+    report = _run(
+        "emuTests:\n  tests:\n    - {name: bk, noChecks: all}\n"
+        "    - {name: lessons, noChecks: lessons}\n"
+        "    - {name: named, noChecks: [HeavyFinalBase]}\n"
+        "    - {name: other, noChecks: [CopyIgnoredFile]}\n",
+        image,
+    )
+    assert _statuses(report) == {"bk": "pass", "lessons": "fail", "named": "fail", "other": "pass"}
+    text = report.results[1].messages[0]
+    for rule in ("UnusedStage", "CompilerInFinalImage", "HeavyFinalBase", "SourceInFinalImage"):
+        assert rule in text
