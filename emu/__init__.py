@@ -22,9 +22,11 @@ __version__ = "0.1.0"
 def __getattr__(name: str) -> Any:
     # Lazy, so `import emu` (and `emu --help`) stay fast.
     if name == "build":
-        from emu.api import build
+        # The build package is callable (it forwards to emu.api.build), so `emu.build(…)`
+        # works whether or not a submodule such as emu.build.engine was imported first.
+        import emu.build
 
-        return build
+        return emu.build
     if name == "BuildResult":
         from emu.build.engine import BuildResult
 

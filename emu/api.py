@@ -8,6 +8,9 @@ b'hi'
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -45,17 +48,14 @@ def build(
         ctx = from_mapping(context)
     else:
         ctx = from_directory(context, dockerfile=df_path)
-    from emu.build.runexec import ShellExecutor
-
-    executor = ShellExecutor(permissive=permissive, limits=limits)
     opts = BuildOptions(
         target=target,
         build_args=dict(build_args or {}),
         platform=Platform.parse(platform) if platform else Platform(),
         builder=builder,
         url_map=dict(url_map or {}),
-        executor=executor if limits is None and max_seconds is None else None,
         limits=limits,
+        permissive=permissive,
         max_seconds=max_seconds,
     )
     return _build(load(text, name), ctx, opts)
@@ -73,7 +73,22 @@ def _dockerfile(
             raise UsageError(f"no {name} in the context mapping", hint="add it, or pass its text")
         return (raw.decode() if isinstance(raw, bytes) else raw), name, None
     path = Path(dockerfile) if dockerfile is not None else Path(context) / "Dockerfile"
+    # The context's own Dockerfile is opened without following a symlink (it could point
+    # anywhere on the host); a path the caller names explicitly is the caller's choice.
+    flags = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)
+    if dockerfile is None:
+        flags |= os.O_NOFOLLOW
     try:
-        return path.read_text(encoding="utf-8", errors="surrogateescape"), path.name, path
+        if dockerfile is None and stat.S_ISLNK(os.lstat(path).st_mode):
+            raise OSError(errno.ELOOP, "symlink")  # refused before anything is opened
+        fd = os.open(path, flags)
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise UsageError(
+                f"{path} is a symlink: emu does not follow the context's Dockerfile out",
+                hint="make it a regular file, or name the target with dockerfile=",
+            ) from None
         raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    with os.fdopen(fd, "rb") as f:
+        text = f.read().decode("utf-8", "surrogateescape")
+    return text, path.name, path

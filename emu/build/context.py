@@ -13,6 +13,7 @@ resolves it inside the context root later, as BuildKit does).
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import stat
@@ -50,12 +51,23 @@ class ContextError(BuildError):
 
 
 def _read_ignore(path: Path) -> str | None:
+    # An ignore file that is a symlink could point anywhere on the host: refuse it (lstat
+    # first, so nothing is even opened; O_NOFOLLOW closes the race).
     try:
-        return path.read_bytes().decode("utf-8", "surrogateescape")
+        if stat.S_ISLNK(os.lstat(path).st_mode):
+            raise OSError(errno.ELOOP, "symlink")
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         return None
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ContextError(
+                f"{path} is a symlink: emu does not follow it",
+                hint="make it a regular file inside the context",
+            ) from None
         raise ContextError(f"cannot read {path}: {exc.strerror}") from None
+    with os.fdopen(fd, "rb") as f:
+        return f.read().decode("utf-8", "surrogateescape")
 
 
 def ignore_text_for(root: Path | None, dockerfile: Path | None) -> tuple[str | None, str]:

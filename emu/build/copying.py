@@ -393,7 +393,12 @@ def _unpack(copier: _Copier, node: File, dest: str) -> bool:
         rel = source_path(m.name)  # confined: ".." and absolute names stay inside dest
         if rel == "/":
             continue
-        path = (root.rstrip("/") + rel) if root != "/" else rel
+        # Resolve the entry's directory inside the destination as a chroot would: a symlink
+        # the archive made (``link -> /``) points at the destination's root, never out of it.
+        parent_rel, _, leaf = rel.rpartition("/")
+        path = _inside(dst, root, parent_rel) + "/" + leaf
+        if path.startswith("//"):
+            path = path[1:]
         # --chown owns only the directories ADD creates: entries keep the archive's owners.
         uid, gid = m.uid, m.gid
         meta = Meta(m.mode & 0o7777, uid, gid, int(m.mtime))
@@ -425,6 +430,32 @@ def _unpack(copier: _Copier, node: File, dest: str) -> bool:
             dev = Kind.CHAR if m.ischr() else Kind.BLOCK if m.isblk() else Kind.FIFO
             dst.put(path, Device(meta, dev, m.devmajor, m.devminor))
     return True
+
+
+def _inside(dst: FS, root: str, rel: str) -> str:
+    """``root`` + ``rel`` with symlinks resolved relative to ``root`` (chroot semantics)."""
+    base = root.rstrip("/")
+    parts: list[str] = []
+    pending = [p for p in rel.split("/") if p and p != "."][::-1]
+    hops = 0
+    while pending:
+        name = pending.pop()
+        if name == "..":
+            if parts:
+                parts.pop()
+            continue
+        node = dst.lookup(base + "/" + "/".join([*parts, name]), follow=False)
+        if isinstance(node, Symlink):
+            hops += 1
+            if hops > 40:
+                raise CopyError(f"too many levels of symbolic links in archive path {rel}")
+            target = node.target
+            if target.startswith("/"):
+                parts = []
+            pending.extend(p for p in reversed(target.split("/")) if p and p != ".")
+            continue
+        parts.append(name)
+    return base + ("/" + "/".join(parts) if parts else "")
 
 
 def _looks_like_tar(raw: bytes) -> bool:

@@ -42,6 +42,7 @@ class BuildOptions:
     # Sandbox limits: per-RUN maxima (emu.sh.api.Limits) and the whole build's wall time.
     limits: object = None
     max_seconds: float | None = None
+    permissive: bool = False  # unemulated programs: a warning and a no-op
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +156,10 @@ class _Build:
             from emu.build.runexec import ShellExecutor
 
             self.executor: RunExecutor = ShellExecutor(
-                limits=opts.limits, deadline=self.deadline, max_seconds=opts.max_seconds or 0.0
+                permissive=opts.permissive,
+                limits=opts.limits,
+                deadline=self.deadline,
+                max_seconds=opts.max_seconds or 0.0,
             )
         else:
             self.executor = opts.executor

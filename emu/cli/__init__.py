@@ -381,6 +381,10 @@ def _build_parser() -> argparse.ArgumentParser:
 
     lg = command("logs", "print a container's access log", "emu logs my-running-app")
     lg.add_argument("container", metavar="CONTAINER")
+
+    from emu.spec.cli import add_parsers as spec_parsers  # emu test, emu grade
+
+    spec_parsers(sub)
     return parser
 
 
@@ -415,6 +419,8 @@ _HANDLERS: dict[str, tuple[str, str]] = {
     "stop": ("_run", "run_stop"),
     "rm": ("_run", "run_rm"),
     "logs": ("_run", "run_logs"),
+    "test": ("emu.spec.cli", "run_test"),
+    "grade": ("emu.spec.cli", "run_grade"),
 }
 
 
@@ -430,7 +436,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         module, func = handler
         from importlib import import_module
 
-        result: int = getattr(import_module(f"emu.cli.{module}"), func)(args)
+        path = module if module.startswith("emu.") else f"emu.cli.{module}"
+        result: int = getattr(import_module(path), func)(args)
         return result
     except EmuError as exc:
         from emu.cli._console import report_error

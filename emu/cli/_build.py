@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
         if df_path is None:
             text, name = read_text_file("-")
         else:
-            text, name = read_text_file(str(df_path))
+            text, name = read_text_file(str(df_path), nofollow=args.file is None)
             name = "Dockerfile" if args.file is None else args.file
         ctx = from_directory(context_arg, dockerfile=df_path)
 

@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 import sys
 from pathlib import Path
 
 from emu.errors import UsageError
 
 
-def read_text_file(path: str, what: str = "Dockerfile") -> tuple[str, str]:
-    """(text, display name); ``-`` reads stdin. Undecodable bytes survive as surrogates."""
+def read_text_file(
+    path: str, what: str = "Dockerfile", *, nofollow: bool = False
+) -> tuple[str, str]:
+    """(text, display name); ``-`` reads stdin. Undecodable bytes survive as surrogates.
+
+    ``nofollow`` refuses a symlink (the context's own Dockerfile could point anywhere).
+    """
     if path == "-":
         data = sys.stdin.buffer.read()
         return data.decode("utf-8", "surrogateescape"), "<stdin>"
     p = Path(path)
     try:
-        data = p.read_bytes()
+        flags = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | (os.O_NOFOLLOW if nofollow else 0)
+        if nofollow and stat.S_ISLNK(os.lstat(p).st_mode):
+            raise OSError(errno.ELOOP, "symlink")  # refused before anything is opened
+        fd = os.open(p, flags)
+        with os.fdopen(fd, "rb") as f:
+            data = f.read()
     except FileNotFoundError:
         raise UsageError(
             f"{what} not found: {path}", hint="check the path, or pass one with -f"
@@ -25,5 +38,10 @@ def read_text_file(path: str, what: str = "Dockerfile") -> tuple[str, str]:
             f"{path} is a directory, not a {what}", hint=f"name the file, e.g. {path}/Dockerfile"
         ) from None
     except OSError as exc:
+        if nofollow and exc.errno == errno.ELOOP:
+            raise UsageError(
+                f"{path} is a symlink: emu does not follow the context's {what} out of it",
+                hint="make it a regular file, or name the file you mean with -f",
+            ) from None
         raise UsageError(f"cannot read {what} {path}: {exc.strerror}") from None
     return data.decode("utf-8", "surrogateescape"), path

@@ -111,7 +111,7 @@ def _output(args: argparse.Namespace) -> tuple[str, str | None]:
 
 
 def run_test(args: argparse.Namespace) -> int:
-    from emu.spec.evaluate import evaluate
+    from emu.spec.evaluation import evaluate
     from emu.spec.loader import load
     from emu.spec.report import Report, to_json, to_junit
     from emu.spec.run import default_target, subject_for

@@ -126,7 +126,7 @@ def discover(folder: str | os.PathLike[str]) -> tuple[list[Submission], list[str
 
 def grade_one(spec: Spec, sub: Submission) -> Grade:
     """Build and evaluate one submission; never raises."""
-    from emu.spec.evaluate import evaluate
+    from emu.spec.evaluation import evaluate
     from emu.spec.run import build_folder
     from emu.spec.sandbox import LimitError, RejectedError, Sandbox
 
@@ -240,7 +240,7 @@ def _warm_up(spec: Spec) -> None:
     """Build and evaluate a tiny image once, outside any sandbox, so the modules a build
     needs are imported before the first submission (imports inside a sandbox read only
     Python's own folders, and are slower there)."""
-    from emu.spec.evaluate import evaluate
+    from emu.spec.evaluation import evaluate
     from emu.spec.run import build_mapping
 
     files = {

@@ -1,5 +1,5 @@
 """Turning what the user names — a context folder, an image, a build result — into a
-:class:`~emu.spec.evaluate.Subject`, and running a spec against it."""
+:class:`~emu.spec.evaluation.Subject`, and running a spec against it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from emu.errors import EmuError, UsageError
-from emu.spec.evaluate import Subject, evaluate
+from emu.spec.evaluation import Subject, evaluate
 from emu.spec.model import Spec
 from emu.spec.report import Report
 

@@ -146,7 +146,7 @@ def assert_no_path(subject: BuildResult | Image, *paths: str) -> None:
 
 def assert_not_in_image(subject: BuildResult | Image, *patterns: str) -> None:
     """No path of the image matches these ``.dockerignore``-style globs (``**/node_modules``)."""
-    from emu.spec.evaluate import _walk_matches
+    from emu.spec.evaluation import _walk_matches
 
     found = _walk_matches(image_of(subject), tuple(patterns))
     if found:

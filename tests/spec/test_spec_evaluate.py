@@ -8,7 +8,7 @@ import pytest
 
 from emu.build.engine import BuildResult
 from emu.spec import Report, Subject, evaluate, loads_spec, run_spec
-from emu.spec.evaluate import expand, go_mode_string, human
+from emu.spec.evaluation import expand, go_mode_string, human
 from emu.testing import Link, build
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -78,7 +78,7 @@ def _chain(result: BuildResult) -> set[int]:
 @given(build_cases())
 def test_every_file_comes_from_the_base_or_the_final_stage(case: BuildCase) -> None:
     from emu.build.images import catalog
-    from emu.spec.evaluate import _root_base
+    from emu.spec.evaluation import _root_base
 
     result = _build(case)
     root = _root_base(result, result.target.index)

@@ -1274,6 +1274,8 @@ def truncate(proc: Proc) -> int:
         size = (
             len(old) + n if m.group(1) == "+" else max(0, len(old) - n) if m.group(1) == "-" else n
         )
+        # Count the bytes before making them: a 10G sparse file must hit max_bytes, not RAM.
+        proc.limits.stored(max(0, size - len(old)))
         try:
             sys.write(name, old[:size] + b"\0" * max(0, size - len(old)))
         except OSError as e:
