@@ -121,3 +121,11 @@ def test_load_a_saved_image(context: Path, tmp_path: Path) -> None:
     assert main(["build", "--progress", "quiet", "-o", f"type=tar,dest={out}", str(user)]) == 0
     with tarfile.open(out) as tf:
         assert "srv/html/index.html" in tf.getnames()
+
+
+def test_tools_lists_utilities_and_models(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["tools"]) == 0
+    out = capsys.readouterr().out
+    assert "mkdir" in out and "npm" in out and "Models of build tools" in out
+    assert main(["tools", "npm", "no-such-program"]) == 1
+    assert "no-such-program: not emulated" in capsys.readouterr().out

@@ -382,6 +382,9 @@ def _build_parser() -> argparse.ArgumentParser:
     lg = command("logs", "print a container's access log", "emu logs my-running-app")
     lg.add_argument("container", metavar="CONTAINER")
 
+    tl = command("tools", "list the programs RUN can execute (utilities and models)", "emu tools")
+    tl.add_argument("name", nargs="*", metavar="PROGRAM", help="say whether these are emulated")
+
     from emu.spec.cli import add_parsers as spec_parsers  # emu test, emu grade
 
     spec_parsers(sub)
@@ -419,6 +422,7 @@ _HANDLERS: dict[str, tuple[str, str]] = {
     "stop": ("_run", "run_stop"),
     "rm": ("_run", "run_rm"),
     "logs": ("_run", "run_logs"),
+    "tools": ("_tools", "run"),
     "test": ("emu.spec.cli", "run_test"),
     "grade": ("emu.spec.cli", "run_grade"),
 }
