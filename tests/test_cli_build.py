@@ -129,3 +129,24 @@ def test_tools_lists_utilities_and_models(capsys: pytest.CaptureFixture[str]) ->
     assert "mkdir" in out and "npm" in out and "Models of build tools" in out
     assert main(["tools", "npm", "no-such-program"]) == 1
     assert "no-such-program: not emulated" in capsys.readouterr().out
+
+
+def test_tools_file_declares_a_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ctx = tmp_path / "ctx"
+    (ctx / "proto").mkdir(parents=True)
+    (ctx / "proto" / "api.proto").write_text("syntax")
+    (ctx / "Dockerfile").write_text(
+        "FROM busybox\nWORKDIR /src\nCOPY proto proto\n"
+        "RUN printf x > /bin/protoc && chmod 755 /bin/protoc && protoc\n"
+    )
+    tools = tmp_path / "tools.yaml"
+    tools.write_text(
+        "programs:\n  protoc:\n    requires: [proto/api.proto]\n"
+        "    files:\n      - {path: gen/api_pb2.py, content: '# generated'}\n"
+    )
+    out = tmp_path / "out.tar"
+    assert main(["build", "--progress", "plain", "--tools", str(tools),
+                 "-o", f"type=tar,dest={out}", str(ctx)]) == 0  # fmt: skip
+    with tarfile.open(out) as tf:
+        assert "src/gen/api_pb2.py" in tf.getnames()
+    assert "modelled protoc" in capsys.readouterr().err

@@ -164,6 +164,12 @@ def _build_parser() -> argparse.ArgumentParser:
         help="a program emu does not emulate becomes a warning and a no-op instead of an error",
     )
     b.add_argument(
+        "--tools",
+        action="append",
+        metavar="FILE",
+        help="YAML declaring extra program models (format in emu/sh/tools/user.py)",
+    )
+    b.add_argument(
         "--add-url",
         action="append",
         metavar="URL=FILE",

@@ -106,6 +106,8 @@ def run(args: argparse.Namespace) -> int:
             name = "Dockerfile" if args.file is None else args.file
         ctx = from_directory(context_arg, dockerfile=df_path)
 
+    for tools_file in args.tools or []:
+        _register_tools(tools_file)
     from emu.build.runexec import ShellExecutor
 
     executor = ShellExecutor(permissive=args.permissive)
@@ -326,3 +328,18 @@ def _report(result: object, summary: object, executor: object) -> None:
                 )
             )
     print_summary(summary, console)
+
+
+def _register_tools(path: str) -> None:
+    """Read a --tools YAML file (yaml lives in this layer) and register its programs."""
+    import yaml
+
+    from emu.cli._files import read_text_file
+    from emu.sh.tools.user import register_file
+
+    text, _ = read_text_file(path, "tools file")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise UsageError(f"{path}: not valid YAML: {exc}") from None
+    register_file(data, path)

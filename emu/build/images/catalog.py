@@ -299,16 +299,13 @@ def _clear_caches() -> None:
     _scratch_image = None
 
 
-def _yaml_loader() -> Any:
-    import yaml  # imported lazily: `import emu.build.images.catalog` must stay cheap
-
-    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def _read_family_text(family: str) -> str:
+    # The YAML is what people edit; its JSON twin (kept in step by
+    # tests/support/data_json.py, checked by a test) is what emu reads: yaml stays in the
+    # top layer, and the standard library's json loads faster.
     from importlib import resources
 
-    data = resources.files(__package__ or "emu.build.images").joinpath("data", f"{family}.yaml")
+    data = resources.files(__package__ or "emu.build.images").joinpath("data", f"{family}.json")
     return data.read_text(encoding="utf-8")
 
 
@@ -316,9 +313,9 @@ def _family(family: str) -> _Family:
     fam = _families.get(family)
     if fam is not None:
         return fam
-    import yaml
+    import json
 
-    raw = yaml.load(_read_family_text(family), Loader=_yaml_loader())
+    raw = json.loads(_read_family_text(family))
     if not isinstance(raw, dict) or not isinstance(raw.get("images"), dict):
         raise CatalogDataError(f"{family}.yaml: expected a mapping with an `images` mapping")
     fam = _Family(family)

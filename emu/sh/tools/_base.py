@@ -154,14 +154,16 @@ def modelled(proc: Proc, what: str) -> None:
 
 @cache
 def data(name: str) -> Any:
-    """``data/<name>.yaml`` shipped in this package (parsed once per process)."""
+    """``data/<name>.yaml`` shipped in this package (parsed once per process).
+
+    Read from its JSON twin (kept in step by tests/support/data_json.py): yaml stays in the
+    top layer.
+    """
+    import json
     from importlib import resources
 
-    import yaml
-
-    text = resources.files(__package__ or "emu.sh.tools").joinpath("data", f"{name}.yaml")
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(text.read_text(encoding="utf-8"), Loader=loader)
+    text = resources.files(__package__ or "emu.sh.tools").joinpath("data", f"{name}.json")
+    return json.loads(text.read_text(encoding="utf-8"))
 
 
 # --- reading the image ---------------------------------------------------------------------
