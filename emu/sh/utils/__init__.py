@@ -6,6 +6,6 @@ One module per family: :mod:`files`, :mod:`text`, :mod:`sed`, :mod:`grep`, :mod:
 parsing, the permission-checking "kernel", users and groups, modes).
 """
 
-from emu.sh.utils import archive, files, find, grep, misc, sed, text, users
+from emu.sh.utils import archive, awk, files, find, grep, misc, sed, text, users
 
-__all__ = ["archive", "files", "find", "grep", "misc", "sed", "text", "users"]
+__all__ = ["archive", "awk", "files", "find", "grep", "misc", "sed", "text", "users"]
