@@ -80,7 +80,7 @@ def num_str(x: float, fmt: str = "%.6g") -> str:
     try:
         return format_printf(fmt, [x])
     except AwkError:
-        return "%.6g" % x
+        return f"{x:.6g}"
 
 
 def truthy(v: Val) -> bool:
@@ -534,8 +534,9 @@ def array_names(n: object, out: set[str]) -> set[str]:
         for x in n:
             array_names(x, out)
     elif isinstance(n, Node):
-        for f in n.__slots__:
-            array_names(getattr(n, f), out)
+        slots: tuple[str, ...] = n.__slots__
+        for slot in slots:
+            array_names(getattr(n, slot), out)
     return out
 
 
@@ -625,8 +626,8 @@ class Parser:
                 self.advance()
                 self.nls()
                 pat2 = self.expr()
-        body = self.block() if self.atp("{") else None
-        self.prog.rules.append(Rule("main", pat, pat2, body))
+        action = self.block() if self.atp("{") else None
+        self.prog.rules.append(Rule("main", pat, pat2, action))
 
     def block(self) -> Block:
         self.expect("{")
@@ -724,15 +725,15 @@ class Parser:
                 init = None if self.atp(";") else self.simple_expr_stmt()
                 self.expect(";")
                 self.nls()
-                c = None if self.atp(";") else self.expr()
+                cond = None if self.atp(";") else self.expr()
                 self.expect(";")
                 self.nls()
                 step = None if self.atp(")") else self.simple_expr_stmt()
                 self.expect(")")
                 if self.atp(";"):
                     self.advance()
-                    return For(init, c, step, Block([]))
-                return For(init, c, step, self.body_stmt())
+                    return For(init, cond, step, Block([]))
+                return For(init, cond, step, self.body_stmt())
             if v in ("next", "nextfile", "break", "continue"):
                 self.advance()
                 self.end_simple()
@@ -1082,9 +1083,12 @@ class Parser:
             raise self.fail("Too few arguments" if len(args) < lo else "Too many arguments")
         if name == "split" and not isinstance(args[1], Var):
             raise self.fail()
-        if name in ("sub", "gsub") and len(args) == 3:
-            if not isinstance(args[2], Var | Field | Index):
-                raise self.fail()
+        if (
+            name in ("sub", "gsub")
+            and len(args) == 3
+            and not isinstance(args[2], Var | Field | Index)
+        ):
+            raise self.fail()
         return Call(name, args)
 
 
@@ -1140,16 +1144,12 @@ def format_printf(fmt: str, args: list[Val]) -> str:
         elif conv in "eEfFgG":
             out.append((spec + conv) % to_num(take()))
         elif conv == "c":
-            v = take()
-            if isinstance(v, float) or (isinstance(v, StrNum) and False):
-                ch = chr(int(v) & 0xFF)
-            else:
-                ch = v[:1]
+            cv = take()
+            ch = chr(int(cv) & 0xFF) if isinstance(cv, float) else cv[:1]
             out.append((spec.replace("0", "") + "s") % ch if not prec else ch)
         elif conv == "s":
-            v = take()
-            s = num_str(v) if isinstance(v, float) else v
-            out.append((spec + "s") % s)
+            sv = take()
+            out.append((spec + "s") % (num_str(sv) if isinstance(sv, float) else sv))
         else:
             out.append(m.group(0))
     return "".join(out)
@@ -1756,7 +1756,7 @@ class Interp:
     # output
 
     def emit(self, mode: str, dest: str, text: str) -> None:
-        if not mode or dest in ("/dev/stdout", "-") and mode != "|":
+        if not mode or (dest in ("/dev/stdout", "-") and mode != "|"):
             self.proc.out(_enc(text))
             return
         if dest == "/dev/stderr" and mode != "|":
