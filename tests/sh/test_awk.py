@@ -268,12 +268,50 @@ AWK_CASES: list[Case] = [
         "getline-var-nr",
         sin(["awk", "{while ((getline line) > 0) last = line} END {print NR, last}"], "a\nb\nc\n"),
     ),
+    c("hex-strings", sin(["awk", "{print $1+0}"], "0x1A\n1e3\n+5\n-.5\n")),
+    c(
+        "printf-unsigned-overflow",
+        ["awk", 'BEGIN{printf "%i|%5.1e|%G|%u|%d\\n", 3.9, 12345, 0.0001, -1, 1e18}'],
+    ),
+    c("index-empty", ["awk", 'BEGIN{print index("",""), index("abc","")}']),
+    c("printf-c-edge", ["awk", 'BEGIN{printf "%c", 256; printf "%c", ""; print "|"}']),
+    c("exit-keeps-code", sin(["awk", "{exit 1} END{exit}"], "x\n")),
+    c("redirect-open-error", ["awk", 'BEGIN {print "a" > "no/dir/f"}']),
+    c("input-is-dir", ["awk", "{print}", "d"], setup={"d/": None}),
+    c(
+        "regex-escapes",
+        sin(["awk", '$1 ~ /\\./ {print "dot", $1} /\\// {print "slash"}'], "a.b c\nx/y\nz\n"),
+    ),
+    c("fs-spaces-regex", sin(["awk", "-F", " +", "{print $2}"], "a  b c\n")),
+    c("ofs-tab", sin(["awk", "-F,", "-v", "OFS=\\t", "{$1=$1}1"], "a,b\n")),
+    c("fs-escaped-pipe", sin(["awk", "-F", "\\|", "{print $2}"], "a|b\n")),
+    c("fs-changes-next-record", sin(["awk", 'BEGIN{FS=":"} {print $1; FS=","}'], "a:b,c\nd:e,f\n")),
+    c("paragraph-fs", sin(["awk", 'BEGIN{RS=""; FS=":"}{print $2}'], "a:b\nc:d\n\ne:f\n")),
+    c("no-trailing-newline", sin(["awk", "{print NR}"], "a\nb")),
+    c("reverse-lines", sin(["awk", "{a[NR]=$0} END{for(i=NR;i>0;i--) print a[i]}"], "1\n2\n3\n")),
+    c("end-keeps-last-record", sin(["awk", "END{print $0, NF}"], "a b\nc d e\n")),
+    c(
+        "chained-assign",
+        ["awk", 'BEGIN { x = y = 3; print x, y; print 10 % 3 * 2, 2 * 3 % 4, 3 " " -1, 1 - -1 }'],
+    ),
+    c("field-minus-one", sin(["awk", "{ print $NF-1, $(NF-1) }"], "a 5\n")),
+    c("set-record-in-begin", ["awk", 'BEGIN { $0 = "x y z"; print NF, $2 }']),
+    c(
+        "split-regex-string",
+        [
+            "awk",
+            'BEGIN{n=split("a,b;c", p, "[,;]"); print n, p[2]; n=split("foo.bar", q, "."); print n, q[1]}',
+        ],
+    ),
+    c("crlf-input", sin(["awk", '{ print $1 "|" }'], "a\r\nb c\r\n")),
+    c("ltrim-sub", sin(["awk", '{ sub(/^[ \\t]+/, ""); print }'], "   x y\n\t z\n")),
+    c("dollar0-pattern", sin(["awk", "$0=$0"], "a\n0\n\nb\n")),
 ]
 
 
 def main() -> None:
     sys.path.insert(0, str(HERE))
-    import make_utils_golden as mug  # type: ignore[import-not-found]
+    import make_utils_golden as mug
 
     mug.FAMILIES["awk"] = AWK_CASES  # type: ignore[attr-defined]
     sys.argv = [sys.argv[0], "awk"]

@@ -44,6 +44,7 @@ Array = dict[str, Val]
 _NUM_PREFIX = re.compile(
     r"[ \t\n\r\f\v]*([-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?))"
 )
+_HEX = re.compile(r"[ \t\n\r\f\v]*([-+]?)0[xX]([0-9a-fA-F]+)")
 _NUM_FULL = re.compile(
     r"[ \t\n\r\f\v]*[-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)[ \t\n\r\f\v]*\Z"
 )
@@ -52,10 +53,12 @@ _NUM_FULL = re.compile(
 def to_num(v: Val) -> float:
     if isinstance(v, float):
         return v
+    h = _HEX.match(v)
+    if h is not None:
+        n = float(int(h.group(2), 16))
+        return -n if h.group(1) == "-" else n
     m = _NUM_PREFIX.match(v)
     if m is None:
-        if v.lstrip().lower().startswith(("0x",)):
-            return 0.0
         return 0.0
     return float(m.group(1))
 
@@ -1132,20 +1135,18 @@ def format_printf(fmt: str, args: list[Val]) -> str:
             raise AwkError("%*x formats are not supported")
         spec = "%" + flags + (width or "") + ("." + prec if prec is not None else "")
         if conv in "di":
-            v = to_num(take())
-            n = int(v) if v == v and abs(v) != math.inf else 0
+            n = _c_int(to_num(take()))
             out.append((spec + "d") % n)
         elif conv in "ouxX":
-            v = to_num(take())
-            n = int(v) if v == v and abs(v) != math.inf else 0
+            n = _c_int(to_num(take()))
             if n < 0:
-                n &= 0xFFFFFFFFFFFFFFFF
+                n &= 0xFFFFFFFF
             out.append((spec + ("d" if conv == "u" else conv)) % n)
         elif conv in "eEfFgG":
             out.append((spec + conv) % to_num(take()))
         elif conv == "c":
             cv = take()
-            ch = chr(int(cv) & 0xFF) if isinstance(cv, float) else cv[:1]
+            ch = chr(int(cv) & 0xFF) if isinstance(cv, float) else (cv[:1] or "\0")
             out.append((spec.replace("0", "") + "s") % ch if not prec else ch)
         elif conv == "s":
             sv = take()
@@ -1153,6 +1154,13 @@ def format_printf(fmt: str, args: list[Val]) -> str:
         else:
             out.append(m.group(0))
     return "".join(out)
+
+
+def _c_int(v: float) -> int:
+    """``(int)v`` as busybox's printf does it on x86: out of range is INT_MIN."""
+    if v != v or not -(2**31) <= v < 2**31:
+        return -(2**31)
+    return int(v)
 
 
 # --- run time ---------------------------------------------------------------------------
@@ -1217,6 +1225,22 @@ class Reader:
         rec = d[self.pos : j]
         self.pos = j + 1
         return rec
+
+
+_RE_ESC = {"t": "\t", "n": "\n", "r": "\r", "f": "\f", "v": "\v", "a": "\a", "/": "/", '"': '"'}
+
+
+def _re_escapes(src: str) -> str:
+    """awk's escapes in a regex (``\\t``, ``\\/``, octal — inside brackets too), before it is
+    read as a POSIX ERE; the other backslashes are left to the ERE."""
+
+    def one(m: re.Match[str]) -> str:
+        x = m.group(1)
+        if x[0] in "01234567":
+            return re.escape(chr(int(x, 8) & 0xFF))
+        return _RE_ESC.get(x, m.group(0))
+
+    return re.sub(r"\\([0-7]{1,3}|.)", one, src, flags=re.S)
 
 
 def _dec(b: bytes) -> str:
@@ -1391,7 +1415,7 @@ class Interp:
         p = self.regex_cache.get(src)
         if p is None:
             try:
-                p = re.compile(translate(src, True))
+                p = re.compile(translate(_re_escapes(src), True))
             except (RegexError, re.error, RecursionError) as e:
                 raise AwkError(f"bad regex '{src}': {e}") from None
             if len(self.regex_cache) > 500:
@@ -1530,7 +1554,7 @@ class Interp:
     def call_user(self, n: Call) -> Val:
         f = self.prog.funcs.get(n.name)
         if f is None:
-            raise AwkError(f"Call to undefined function {n.name}")
+            raise AwkError("Call to undefined function")
         if len(n.args) > len(f.params):
             raise AwkError("Too many arguments")
         frame: dict[str, Val | Array] = {}
@@ -1580,7 +1604,8 @@ class Interp:
             return s[i : i + max(cnt, 0)]
         if name == "index":
             s = self.str_of(self.eval(a[0]))
-            return float(s.find(self.str_of(self.eval(a[1]))) + 1)
+            t = self.str_of(self.eval(a[1]))
+            return float(s.find(t) + 1) if t else 0.0
         if name == "split":
             s = self.str_of(self.eval(a[0]))
             assert isinstance(a[1], Var)
@@ -1706,6 +1731,8 @@ class Interp:
                 return True
             try:
                 self.main = Reader(_dec(self.sys.read(arg)))
+            except IsADirectoryError:
+                raise AwkError("Is a directory") from None
             except OSError as e:
                 raise Die(f"{arg}: {e.strerror}") from None
             return True
@@ -1766,7 +1793,10 @@ class Interp:
             self.outputs[dest] = []
             self.out_mode[dest] = mode
             if mode == ">":
-                self.sys.write(dest, b"")
+                try:
+                    self.sys.write(dest, b"")
+                except OSError as e:
+                    raise Die(f"can't open '{dest}': {e.strerror}") from None
         self.outputs[dest].append(text)
         if sum(len(x) for x in self.outputs[dest]) > 1 << 16:
             self.flush(dest)
@@ -1780,7 +1810,10 @@ class Interp:
         if self.out_mode[dest] == "|":
             self.proc.run(["sh", "-c", dest], data)
         else:
-            self.sys.write(dest, data, append=True)
+            try:
+                self.sys.write(dest, data, append=True)
+            except OSError as e:
+                raise Die(f"can't open '{dest}': {e.strerror}") from None
 
     def flush_all(self) -> None:
         for d in list(self.outputs):
@@ -1872,8 +1905,9 @@ class Interp:
             if k == "continue":
                 raise ContinueLoop
             if k == "exit":
-                code = int(to_num(self.eval(n.e))) & 0xFF if n.e is not None else self.status
-                raise ExitProgram(code)
+                if n.e is not None:
+                    self.status = int(to_num(self.eval(n.e))) & 0xFF
+                raise ExitProgram(self.status)
             raise ReturnFunc(self.eval(n.e) if n.e is not None else UNINIT)
         elif isinstance(n, Delete):
             arr = self.array(n.name)
