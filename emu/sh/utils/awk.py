@@ -1840,7 +1840,6 @@ class Interp:
     # statements
 
     def exec(self, n: Node) -> None:
-        self.proc.limits.step()
         if isinstance(n, Block):
             for s in n.body:
                 self.exec(s)
@@ -1946,9 +1945,9 @@ class Interp:
                     if rec is None:
                         break
                     self.set_record(rec)
+                    self.proc.limits.step()  # one step a record (and one a loop turn)
                     try:
                         for r in mains:
-                            self.proc.limits.step()
                             if self.matches(r):
                                 if r.body is None:
                                     self.emit("", "", self.record + self.str_of(self.g["ORS"]))
