@@ -1771,11 +1771,10 @@ class Interp:
         rec = r.read(self.str_of(self.g["RS"]))
         if rec is None:
             return 0.0
-        self.g["NR"] = to_num(self.g["NR"]) + 1
+        if n.kind == "cmd":
+            self.g["NR"] = to_num(self.g["NR"]) + 1
         if n.lv is None:
             self.set_record(rec)
-            if n.kind == "cmd":
-                self.g["FNR"] = to_num(self.g["FNR"]) + 1
         else:
             self.assign(n.lv, StrNum(rec))
         return 1.0
