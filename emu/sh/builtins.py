@@ -758,6 +758,8 @@ def describe(sh: Shell, name: str, verbose: bool) -> tuple[str | None, int]:
         return (f"{name} is a function" if verbose else name), 0
     if name in BUILTINS:
         return (f"{name} is a shell builtin" if verbose else name), 0
+    if sh.is_applet(name):
+        return (f"{name} is {name}" if verbose else name), 0  # busybox: an applet, no path
     found = sh.find(name)
     if found is not None:
         path = posixpath.normpath(found)

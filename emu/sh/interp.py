@@ -903,7 +903,9 @@ class Shell:
     ) -> int:
         """Find and run a program as ``execvp`` would (no builtins, no functions)."""
         name = argv[0]
-        found = self.find(name, env.get("PATH", DEFAULT_PATH), cwd)
+        found = (
+            name if self.is_applet(name) else self.find(name, env.get("PATH", DEFAULT_PATH), cwd)
+        )
         if found is None:
             if "/" in name:
                 node = self._lookup(posixpath.join(cwd, name))
@@ -918,12 +920,25 @@ class Shell:
         if base in SHELL_NAMES and registry.get(base) is None:
             # sh is this interpreter, even where /bin/sh links to a busybox with a handler.
             return self.run_sh(argv, env, cwd, stdin, out, err, pos)
+        shebang = self._shebang(found)
+        if (
+            shebang is not None
+            and depth < 4
+            and _is_shell_script(shebang)
+            and ("/" in name or not self._busybox_shell())
+        ):
+            # A shell script runs as a script even when it is named like a program emu
+            # emulates (a `seq` script first in PATH is not the seq applet; seen with
+            # BuildKit). Other interpreters' scripts (pip, npm) keep their models.
+            script = name if "/" in name else found
+            return self.exec_program(
+                [*shebang, script, *argv[1:]], env, cwd, stdin, out, err, pos, depth + 1
+            )
         handler = handler_for(self.fs, name, found, registry)
         if handler is None:
             real = posixpath.basename(self.fs.realpath(found))
             if real in SHELL_NAMES:
                 return self.run_sh(argv, env, cwd, stdin, out, err, pos)
-            shebang = self._shebang(found)
             if shebang is not None and depth < 4:
                 # The kernel hands the interpreter the path execve got: as typed when it
                 # has a slash, else where $PATH found it.
@@ -964,6 +979,28 @@ class Shell:
             return self.fs.lookup(path)
         except EmuError:
             return None
+
+    def is_applet(self, name: str) -> bool:
+        """A bare name busybox ash runs as its own applet, before any PATH search."""
+        if "/" in name or name in SHELL_NAMES:
+            return False
+        names = _APPLET_NAMES.get("names")
+        if names is None:
+            from emu.sh.utils.misc import _applets  # the shell core needs no utility otherwise
+
+            names = _APPLET_NAMES["names"] = frozenset(_applets())
+        return name in names and self._busybox_shell()
+
+    def _busybox_shell(self) -> bool:
+        """Whether the image's /bin/sh is Debian's static busybox, whose ash runs its
+        applets before any PATH search and without links (FEATURE_SH_STANDALONE, seen with
+        BuildKit). Alpine's busybox is a different build and keeps the PATH order."""
+        try:
+            node = self.fs.lookup("/bin/sh")
+        except EmuError:
+            return False
+        label = getattr(getattr(node, "content", None), "label", "")
+        return isinstance(label, str) and "BusyBox" in label and "static" in label
 
     def _shebang(self, path: str) -> list[str] | None:
         node = self._lookup(path)
@@ -1505,3 +1542,14 @@ __all__ = [
     "run_argv",
     "run_script",
 ]
+
+
+_APPLET_NAMES: dict[str, frozenset[str]] = {}  # busybox's applets, computed once
+
+
+def _is_shell_script(shebang: list[str]) -> bool:
+    """``#!/bin/sh``, ``#!/bin/bash -e``, ``#!/usr/bin/env sh``…"""
+    prog = posixpath.basename(shebang[0])
+    if prog == "env" and len(shebang) > 1:
+        prog = posixpath.basename(shebang[1].split()[0])
+    return prog in SHELL_NAMES

@@ -982,6 +982,9 @@ def busybox(proc: Proc) -> int:
         return status
     from emu.sh.api import REGISTRY
 
+    if args[0] in ("sh", "ash"):
+        # The shell applet is the interpreter itself: hand it the rest of the command line.
+        return proc.run(["sh", *args[1:]], proc.stdin)
     h = REGISTRY.get(args[0])
     if h is None or args[0] not in _applets():
         proc.err("applet not found")
