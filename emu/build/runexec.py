@@ -9,6 +9,7 @@ bind is honoured for the duration of the command and leaves no trace in the laye
 
 from __future__ import annotations
 
+import importlib
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,6 +23,8 @@ from emu.fs import FS, Dir, File, Meta, Node
 
 if TYPE_CHECKING:
     from emu.sh.api import Identity
+
+_TOOLS_HOOKED: list[bool] = []
 
 SHELLS = frozenset({"sh", "ash", "bash", "dash", "busybox"})
 
@@ -52,7 +55,13 @@ class ShellExecutor:
     caches: dict[str, Node] = field(default_factory=dict)  # RUN --mount=type=cache, by id
 
     def run(self, st: StageState, inst: Run, argv: tuple[str, ...], env: dict[str, str]) -> None:
-        from emu.sh import interp, tools, utils  # noqa: F401  (they register the programs)
+        from emu.sh import interp, utils  # noqa: F401  (utils registers the utilities)
+        from emu.sh.api import REGISTRY as _registry
+
+        if not _TOOLS_HOOKED:
+            # The build-tool models load on the first program the utilities lack.
+            _registry.loaders.append(lambda: importlib.import_module("emu.sh.tools"))
+            _TOOLS_HOOKED.append(True)
         from emu.sh.api import REGISTRY, LimitExceeded, Limits, find_executable
 
         ident = _identity(st)
@@ -89,7 +98,12 @@ class ShellExecutor:
         restore = _mount(st, inst, self.caches)
         urls = st.sources.url_map() if st.sources is not None else {}
         try:
-            with tools.urls.mapped(urls):
+            if urls:
+                from emu.sh.tools import urls as _urls  # curl/wget/git read the mapping
+
+                with _urls.mapped(urls):
+                    result = _execute(interp, argv, st, env, cwd, ident, REGISTRY, limits)
+            else:
                 result = _execute(interp, argv, st, env, cwd, ident, REGISTRY, limits)
         except LimitExceeded as exc:
             raise BuildError(

@@ -196,6 +196,8 @@ class Registry:
 
     handlers: dict[str, Handler] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)  # name → "modelled: …" etc.
+    # Imports that register more programs, run on the first miss (keeps start-up cheap).
+    loaders: list[Callable[[], object]] = field(default_factory=list)
 
     def register(self, *names: str, note: str = "") -> Callable[[Handler], Handler]:
         def deco(fn: Handler) -> Handler:
@@ -208,13 +210,22 @@ class Registry:
         return deco
 
     def get(self, name: str) -> Handler | None:
-        return self.handlers.get(name)
+        h = self.handlers.get(name)
+        if h is None and self.loaders:
+            self.load_all()
+            h = self.handlers.get(name)
+        return h
+
+    def load_all(self) -> None:
+        while self.loaders:
+            self.loaders.pop()()
 
     def names(self) -> list[str]:
+        self.load_all()
         return sorted(self.handlers)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(sorted(self.handlers))
+        return iter(self.names())
 
 
 REGISTRY = Registry()
