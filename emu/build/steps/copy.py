@@ -8,7 +8,7 @@ from emu.build.steps._chmod import parse_chmod
 from emu.build.users import resolve_chown
 from emu.dockerfile.instructions import Add, Copy
 from emu.errors import BuildError, EmuError
-from emu.fs import FS, File, Meta
+from emu.fs import File, Meta
 
 
 def _is_url(src: str) -> bool:
@@ -28,9 +28,8 @@ def apply(st: StageState, inst: Copy | Add) -> None:
     sources = [st.expand(s, inst.pos, env) for s in inst.sources]
     raw_dest = st.expand(inst.dest, inst.pos, env)
     dest = dest_path(st.config.working_dir or "/", raw_dest)
-    if len(sources) + len(inst.contents) > 1 and not dest.endswith("/"):
-        # BuildKit copies each source onto the same path; the last one wins (buildkit#1853).
-        pass
+    # Several sources onto a destination without "/": BuildKit copies each onto the same
+    # path and the last one wins (buildkit#1853, golden case 04); copy() does just that.
 
     owner = None
     if inst.chown:
@@ -147,6 +146,3 @@ def _add_url(st: StageState, inst: Copy | Add, src: str, dest: str, owner: Owner
     st.fs.makedirs(target.rsplit("/", 1)[0] or "/")
     uid, gid = (owner.uid, owner.gid) if owner else (0, 0)
     st.fs.put(target, File(Meta(0o600, uid, gid), data, ("url", src)))
-
-
-__all__ = ["FS", "apply"]
