@@ -116,13 +116,11 @@ class _Copier:
         dst: FS,
         owner: Owner | None,
         mode: ModeFn | None,
-        origin: Callable[[str, Node], object] | None,
         stats: CopyStats,
     ) -> None:
         self.dst = dst
         self.owner = owner
         self.mode = mode
-        self.origin = origin
         self.stats = stats
         self.linked: dict[int, File] = {}  # id(source File) → its copy (hard links)
         self.exclude: IgnoreMatcher | None = None
@@ -163,7 +161,7 @@ class _Copier:
             if first is not None:
                 self.stats.links += 1
                 return first
-            new = File(self.meta(node), node.content, self._origin(node))
+            new = File(self.meta(node), node.content, node.origin)
             self.linked[id(node)] = new
             self.stats.files += 1
             self.stats.bytes += node.size
@@ -219,9 +217,6 @@ class _Copier:
             raise CopyError(f"cannot copy a {what} over the directory {target}")
         self.dst.put(target, self.clone(node, rel))
 
-    def _origin(self, node: Node) -> object:
-        return getattr(node, "origin", None)
-
 
 def copy(
     dst: FS,
@@ -244,7 +239,7 @@ def copy(
     any depth.
     """
     stats = CopyStats()
-    copier = _Copier(dst, owner, mode, None, stats)
+    copier = _Copier(dst, owner, mode, stats)
     if excludes:
         copier.exclude = IgnoreMatcher(compile_patterns(excludes))
     if parents:

@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from emu.build.state import StageState
-from emu.build.users import lookup_user
+from emu.build.users import resolve_user
 from emu.dockerfile.instructions import Run
 from emu.errors import BuildError, EmuError
 from emu.fs import FS, Dir, File, Meta, Node
+from emu.pos import Position
 
 if TYPE_CHECKING:
     from emu.sh.api import Identity
@@ -64,7 +65,7 @@ class ShellExecutor:
             _TOOLS_HOOKED.append(True)
         from emu.sh.api import REGISTRY, LimitExceeded, Limits, find_executable
 
-        ident = _identity(st)
+        ident = _identity(st, inst.pos)
         cwd = st.config.working_dir or "/"
         if st.fs.lookup(cwd) is None:
             st.fs.makedirs(cwd, Meta(0o755))
@@ -174,38 +175,20 @@ def _execute(
     )
 
 
-def _identity(st: StageState) -> Identity:
+def _identity(st: StageState, pos: Position) -> Identity:
+    """Who RUN runs as: USER resolved against the stage's passwd/group, plus the
+    supplementary groups /etc/group gives that user."""
     from emu.sh.api import Identity
 
     user = st.config.user
     if not user:
         return Identity(0, 0, (), "root")
-    name, _, group = user.partition(":")
-    uid: int
-    gid: int
-    if name.isdigit():
-        uid = int(name)
-        found = lookup_user(st.fs, name)
-        gid = found[1] if found else 0
-    else:
-        found = lookup_user(st.fs, name)
-        if found is None:
-            raise BuildError(
-                f"unable to find user {name}: no matching entries in passwd file",
-                file=st.file,
-                hint=f"create the user before USER {name} (e.g. RUN adduser -D {name})",
-            )
-        uid, gid = found
-    if group:
-        from emu.build.users import lookup_group
-
-        g = int(group) if group.isdigit() else lookup_group(st.fs, group)
-        if g is None:
-            raise BuildError(f"unable to find group {group}: no matching entries in group file",
-                             file=st.file)  # fmt: skip
-        gid = g
-    groups = _supplementary(st.fs, name, uid)
-    return Identity(uid, gid, groups, name)
+    try:
+        ids = resolve_user(st.fs, user)
+    except EmuError as exc:
+        raise BuildError(exc.message, file=st.file, pos=pos, hint=exc.hint) from None
+    name = user.partition(":")[0]
+    return Identity(ids.uid, ids.gid, _supplementary(st.fs, name, ids.uid), name)
 
 
 def _supplementary(fs: FS, name: str, uid: int) -> tuple[int, ...]:

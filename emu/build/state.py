@@ -95,7 +95,6 @@ class StageState:
     author: str = ""
     sources: Sources | None = None
     executor: RunExecutor | None = None
-    steps: list[StepEvent] | None = None  # shared by every stage of one build
     line: int = 0  # the instruction being dispatched (for layer origins)
     text: str = ""
 

@@ -23,7 +23,7 @@ from emu.dockerfile.instructions import (
     Workdir,
     suggest,
 )
-from emu.dockerfile.parser import Node
+from emu.dockerfile.parser import iter_nodes
 from emu.errors import EmuError
 from emu.pos import Position
 from emu.words import process_word
@@ -159,15 +159,8 @@ def _no_empty_continuation(df: Dockerfile) -> Iterator[Violation]:
             yield Violation(NO_EMPTY_CONTINUATION, "Empty continuation line", Position(w.line, 1))
 
 
-def _all_nodes(df: Dockerfile) -> Iterator[Node]:
-    for node in df.parsed.nodes:
-        yield node
-        if node.child is not None:
-            yield node.child
-
-
 def _consistent_casing(df: Dockerfile) -> Iterator[Violation]:
-    nodes = list(_all_nodes(df))
+    nodes = list(iter_nodes(df.parsed))
     lower = sum(1 for n in nodes if n.keyword == n.keyword.lower())
     upper = sum(1 for n in nodes if n.keyword == n.keyword.upper())
     majority = "lowercase" if lower > upper else "uppercase"

@@ -328,14 +328,10 @@ class FS:
 
 def _with_meta(node: Node, meta: Meta, fs: FS) -> Node:
     if isinstance(node, Dir):
-        d = fs._own(node)
+        d = fs._own(node)  # a directory is changed in place once this writer owns it
         d.meta = meta
         return d
-    if isinstance(node, File):
-        return File(meta, node.content, node.origin)
-    if isinstance(node, Symlink):
-        return Symlink(meta, node.target, node.origin)
-    return Device(meta, node.kind, node.major, node.minor, node.origin)
+    return with_meta(node, meta)
 
 
 def with_meta(node: Node, meta: Meta) -> Node:
