@@ -133,3 +133,39 @@ def test_copy_records_what_crossed_between_stages() -> None:
     r = run("FROM scratch AS b\nCOPY d /d\nFROM scratch\nCOPY --from=b /d /out\n")
     (rec,) = r.target.copies
     assert (rec.source, rec.from_stage, rec.files) == ("b", 0, 2)
+
+
+# What Docker 20.10's frontend lacks (so no golden case can pin it): the current reference
+# decides, and these are its own examples.
+
+
+def test_copy_parents_as_the_reference_shows() -> None:
+    ctx = from_mapping({"x/y/a.txt": "a", "x/y/b.txt": "b", "src/a.txt": "1",
+                        "src/x/b.txt": "2", "src/x/y/c.txt": "3"})  # fmt: skip
+    df = load("FROM scratch\nCOPY --parents ./x/./y/*.txt /parents/\n"
+              "COPY --parents ./src/**/*.txt /p2/\n")  # fmt: skip
+    got = [p for p in paths(build(df, ctx)) if p.endswith(".txt")]
+    assert got == ["/p2/src/a.txt", "/p2/src/x/b.txt", "/p2/src/x/y/c.txt",
+                   "/parents/y/a.txt", "/parents/y/b.txt"]  # fmt: skip
+
+
+def test_copy_exclude_as_the_reference_shows() -> None:
+    ctx = from_mapping({"home.txt": "h", "homer": "h2", "hommd.md": "m"})
+    df = load("FROM scratch\nCOPY --exclude=*.txt --exclude=*.md hom* /mydir/\n")
+    assert paths(build(df, ctx)) == ["/mydir", "/mydir/homer"]
+
+
+def test_copy_heredoc_is_a_0644_file_and_chmod_may_change_it() -> None:
+    df = load("FROM scratch\nCOPY <<EOF /a.txt\nhi $X\nEOF\n"
+              "COPY --chmod=u+x,go-r <<'EOF' /b.sh\nraw $X\nEOF\n")  # fmt: skip
+    result = build(df, from_mapping({}))
+    fs = result.image.rootfs.fs()
+    a, b = fs.get("/a.txt"), fs.get("/b.sh")
+    assert (a.meta.mode, a.data) == (0o644, b"hi \n")  # type: ignore[union-attr]
+    assert (b.meta.mode, b.data) == (0o700, b"raw $X\n")  # type: ignore[union-attr]
+
+
+def test_run_heredoc_is_the_script() -> None:
+    df = load("FROM busybox\nRUN <<EOF\nmkdir /made\necho one > /made/f\nEOF\n")
+    fs = build(df, from_mapping({})).image.rootfs.fs()
+    assert fs.get("/made/f").data == b"one\n"  # type: ignore[union-attr]
