@@ -14,11 +14,11 @@ import stat
 from collections.abc import Mapping
 from pathlib import Path
 
-from emu.build.args import Platform
-from emu.build.context import Context, from_directory, from_mapping
-from emu.build.engine import BuildOptions, BuildResult
-from emu.build.engine import build as _build
 from emu.dockerfile.instructions import load
+from emu.engine.args import Platform
+from emu.engine.builder import BuildOptions, BuildResult
+from emu.engine.builder import build as _build
+from emu.engine.context import Context, from_directory, from_mapping
 from emu.errors import UsageError
 
 

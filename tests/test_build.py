@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from emu.build.context import from_mapping
-from emu.build.engine import BuildOptions, BuildResult, build
-from emu.build.listing import listing
 from emu.dockerfile.instructions import load
+from emu.engine.builder import BuildOptions, BuildResult, build
+from emu.engine.context import from_mapping
 from emu.errors import BuildError
 from emu.pos import Position
+from emu.teach.listing import listing
 
 FILES = {
     "a.txt": "a\n",

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from emu.build.image import DEFAULT_PATH, Image
-from emu.build.images import catalog
-from emu.build.images.catalog import (
+from emu.errors import EmuError
+from emu.fs import Blob, Dir, File, Symlink, walk
+from emu.images import catalog
+from emu.images.catalog import (
     InvalidReferenceError,
     UnknownImageError,
     describe,
@@ -24,8 +25,7 @@ from emu.build.images.catalog import (
     suggest,
     tree_size,
 )
-from emu.errors import EmuError
-from emu.fs import Blob, Dir, File, Symlink, walk
+from emu.images.image import DEFAULT_PATH, Image
 
 DATA = Path(__file__).parent / "data"
 CATALOG_DATA = Path(catalog.__file__).parent / "data"
@@ -534,7 +534,7 @@ def test_writes_through_a_snapshot_do_not_touch_the_catalog() -> None:
 
 def test_import_reads_no_yaml() -> None:
     code = (
-        "import sys, emu.build.images.catalog as c\n"
+        "import sys, emu.images.catalog as c\n"
         "assert not c._families, c._families\n"
         "assert 'yaml' not in sys.modules\n"
     )

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from emu.build.context import ContextError, from_directory, from_mapping, from_tar
-from emu.build.engine import build
-from emu.build.listing import listing
 from emu.dockerfile.instructions import load
+from emu.engine.builder import build
+from emu.engine.context import ContextError, from_directory, from_mapping, from_tar
 from emu.errors import BuildError
 from emu.fs import File, Symlink
+from emu.teach.listing import listing
 
 
 def test_directory_context_applies_dockerignore(tmp_path: Path) -> None:

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from emu.build.context import from_directory, from_mapping
-from emu.build.engine import build
-from emu.build.explain import ExplainError, explain
 from emu.dockerfile.instructions import load
+from emu.engine.builder import build
+from emu.engine.context import from_directory, from_mapping
+from emu.teach.explain import ExplainError, explain
 
 DEMO = Path(__file__).resolve().parent.parent / "examples" / "multistage-demo"
 

@@ -16,13 +16,13 @@ from typing import Any
 
 import pytest
 
-from emu.build.context import from_directory
-from emu.build.engine import BuildOptions, BuildResult, build
-from emu.build.image import Image
-from emu.build.listing import listing
 from emu.dockerfile.instructions import load
+from emu.engine.builder import BuildOptions, BuildResult, build
+from emu.engine.context import from_directory
 from emu.errors import EmuError
 from emu.fs import Blob, File, walk
+from emu.images.image import Image
+from emu.teach.listing import listing
 
 GOLDENS = Path(__file__).resolve().parent / "goldens"
 CASES = sorted(p for p in (GOLDENS / "cases").iterdir() if (p / "case.json").exists())

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from emu.build.context import from_mapping
-from emu.build.engine import BuildOptions, BuildResult, build
-from emu.build.lessons import RULES, BuildFacts, Finding, run_lessons
-from emu.build.runexec import ShellExecutor
 from emu.cli import _console, main
 from emu.dockerfile.instructions import load
+from emu.engine.builder import BuildOptions, BuildResult, build
+from emu.engine.context import from_mapping
+from emu.engine.runexec import ShellExecutor
+from emu.teach.lessons import RULES, BuildFacts, Finding, run_lessons
 
 DEMO = Path(__file__).resolve().parent.parent / "examples" / "multistage-demo"
 

@@ -1,7 +1,7 @@
-"""emu.build.load: docker save and OCI layout archives made by hand (as other tools make them).
+"""emu.images.load: docker save and OCI layout archives made by hand (as other tools make them).
 
 Layers are built with Python's tarfile (GNU and PAX formats), so these tests do not only read
-back what emu.build.outputs writes.
+back what emu.outputs writes.
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ from typing import Any
 
 import pytest
 
-from emu.build.image import HealthConfig
-from emu.build.listing import listing
-from emu.build.load import ArchiveError, load_archive
-from emu.build.outputs import write_docker_archive, write_oci_archive
 from emu.errors import EmuError
 from emu.fs import FS, Device, Dir, File, Kind, Meta, Symlink
+from emu.images.image import HealthConfig
+from emu.images.load import ArchiveError, load_archive
+from emu.outputs import write_docker_archive, write_oci_archive
+from emu.teach.listing import listing
 
 Entry = tuple[tarfile.TarInfo, bytes | None]
 
@@ -398,11 +398,11 @@ def test_oci_layout_directory_and_xz_layer(tmp_path: Path) -> None:
 
 
 def test_oci_index_picks_a_platform() -> None:
-    from emu.build.outputs import write_oci_archive as write
+    from emu.outputs import write_oci_archive as write
 
     fs = FS()
     fs.write_file("/which", b"amd64")
-    from emu.build.image import Image
+    from emu.images.image import Image
 
     buf = io.BytesIO()
     write(Image(fs.snapshot()), buf)

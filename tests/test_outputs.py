@@ -1,7 +1,7 @@
-"""emu.build.outputs: rootfs tar, type=local, docker and OCI archives, the image config.
+"""emu.outputs: rootfs tar, type=local, docker and OCI archives, the image config.
 
 No Docker needed: archives are checked by reading them back with Python's tarfile and with
-emu.build.load. (A one-off check against a real Docker 20.10 is recorded in outputs.py.)
+emu.images.load. (A one-off check against a real Docker 20.10 is recorded in outputs.py.)
 """
 
 from __future__ import annotations
@@ -20,10 +20,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from emu.build.image import HealthConfig, HistoryEntry, Image, ImageConfig, Layer
-from emu.build.listing import listing
-from emu.build.load import load_archive
-from emu.build.outputs import (
+from emu.errors import BuildError, EmuError
+from emu.fs import FS, Blob, Device, Dir, File, FsError, Kind, Lazy, Meta, Snapshot, Symlink
+from emu.images.image import HealthConfig, HistoryEntry, Image, ImageConfig, Layer
+from emu.images.load import load_archive
+from emu.outputs import (
     MEDIA_CONFIG,
     MEDIA_INDEX,
     MEDIA_LAYER,
@@ -39,8 +40,7 @@ from emu.build.outputs import (
     write_oci_archive,
     write_rootfs_tar,
 )
-from emu.errors import BuildError, EmuError
-from emu.fs import FS, Blob, Device, Dir, File, FsError, Kind, Lazy, Meta, Snapshot, Symlink
+from emu.teach.listing import listing
 
 T = 1_700_000_000
 

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from emu.build.context import from_directory, from_mapping
-from emu.build.engine import build
 from emu.cli import _console, main
 from emu.cli._report import render_html
 from emu.cli._summary import summarize
 from emu.dockerfile.instructions import load
+from emu.engine.builder import build
+from emu.engine.context import from_directory, from_mapping
 
 DEMO = Path(__file__).resolve().parent.parent / "examples" / "multistage-demo"
 

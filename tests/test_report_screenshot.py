@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from emu.build.context import from_directory
-from emu.build.engine import build
 from emu.cli._report import write_html
 from emu.dockerfile.instructions import load
+from emu.engine.builder import build
+from emu.engine.context import from_directory
 
 DEMO = Path(__file__).resolve().parent.parent / "examples" / "multistage-demo"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

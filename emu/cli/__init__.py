@@ -391,7 +391,7 @@ def _build_parser() -> argparse.ArgumentParser:
     tl = command("tools", "list the programs RUN can execute (utilities and models)", "emu tools")
     tl.add_argument("name", nargs="*", metavar="PROGRAM", help="say whether these are emulated")
 
-    from emu.spec.cli import add_parsers as spec_parsers  # emu test, emu grade
+    from emu.cli._grading import add_parsers as spec_parsers  # emu test, emu grade
 
     spec_parsers(sub)
     return parser
@@ -429,8 +429,8 @@ _HANDLERS: dict[str, tuple[str, str]] = {
     "rm": ("_run", "run_rm"),
     "logs": ("_run", "run_logs"),
     "tools": ("_tools", "run"),
-    "test": ("emu.spec.cli", "run_test"),
-    "grade": ("emu.spec.cli", "run_grade"),
+    "test": ("emu.cli._grading", "run_test"),
+    "grade": ("emu.cli._grading", "run_grade"),
 }
 
 

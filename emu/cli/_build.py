@@ -14,7 +14,7 @@ from emu.cli._console import err, out
 from emu.errors import BuildError, EmuError, UsageError
 
 if TYPE_CHECKING:
-    from emu.build.image import Image
+    from emu.images.image import Image
 
 OUTPUT_TYPES = ("local", "tar", "oci", "docker")
 
@@ -64,11 +64,11 @@ def _dockerfile_path(args: argparse.Namespace, context: str) -> Path | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from emu.build.args import Platform, parse_build_args
-    from emu.build.context import Context, from_directory, from_tar
-    from emu.build.engine import BuildOptions, build
     from emu.cli._files import read_text_file
     from emu.dockerfile.instructions import load
+    from emu.engine.args import Platform, parse_build_args
+    from emu.engine.builder import BuildOptions, build
+    from emu.engine.context import Context, from_directory, from_tar
 
     outputs = [parse_output(o) for o in args.output or []]
     if len(outputs) > 1:
@@ -108,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
 
     for tools_file in args.tools or []:
         _register_tools(tools_file)
-    from emu.build.runexec import ShellExecutor
+    from emu.engine.runexec import ShellExecutor
 
     executor = ShellExecutor(permissive=args.permissive)
     progress = progress_mode(args.progress)
@@ -145,7 +145,7 @@ def run(args: argparse.Namespace) -> int:
         _report(result, summary, executor)
     if outputs:
         _write_output(result, outputs[0], opts.source_date_epoch, tuple(args.tag or ()))
-    from emu.build import store
+    from emu import store
 
     image_id = store.image_id(result.image)
     saved: list[str] = []
@@ -199,9 +199,9 @@ class _LiveExecutor:
         self.status = status
 
     def run(self, st: object, inst: object, argv: tuple[str, ...], env: dict[str, str]) -> None:
-        from emu.build.runexec import ShellExecutor
-        from emu.build.state import StageState
         from emu.dockerfile.instructions import Run
+        from emu.engine.runexec import ShellExecutor
+        from emu.engine.state import StageState
 
         assert isinstance(self.inner, ShellExecutor) and isinstance(st, StageState)
         assert isinstance(inst, Run)
@@ -216,8 +216,8 @@ def _live_resolver(status: object) -> Callable[[str], Image]:
     """The engine's resolver (the local store, then the catalog), shown in the live view."""
 
     def resolve(ref: str) -> Image:
-        from emu.build import store
-        from emu.build.images import catalog
+        from emu import store
+        from emu.images import catalog
 
         update = getattr(status, "update", None)
         if update is not None:
@@ -250,8 +250,8 @@ def _source_date_epoch(build_args: dict[str, str | None]) -> int | None:
 def _write_output(
     result: object, spec: OutputSpec, epoch: int | None, tags: tuple[str, ...]
 ) -> None:
-    from emu.build import outputs
-    from emu.build.engine import BuildResult
+    from emu import outputs
+    from emu.engine.builder import BuildResult
 
     assert isinstance(result, BuildResult)
     image = result.image
@@ -274,10 +274,10 @@ def _report(result: object, summary: object, executor: object) -> None:
     """Each step as docker's classic builder numbers it, then the summary."""
     from rich.text import Text
 
-    from emu.build.engine import BuildResult
-    from emu.build.runexec import ShellExecutor
     from emu.cli._fmt import human_size
     from emu.cli._summary import Summary, compressed_size, print_summary, step_numbers
+    from emu.engine.builder import BuildResult
+    from emu.engine.runexec import ShellExecutor
 
     assert isinstance(result, BuildResult) and isinstance(executor, ShellExecutor)
     assert isinstance(summary, Summary)

@@ -4,7 +4,7 @@ a context the build-aware ones and emu's multi-stage lessons.
 ``emu check DOCKERFILE`` runs the static rules only (exit 1 when any fires). Given a context
 (``--context DIR``, ``--build``, or a directory instead of a Dockerfile) emu also builds, in
 memory, and adds ``UndefinedVar``, ``CopyIgnoredFile`` and the lessons of
-:mod:`emu.build.lessons`; lessons at the ``info`` level teach without failing the check.
+:mod:`emu.teach.lessons`; lessons at the ``info`` level teach without failing the check.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from emu.build.lessons import RULE_NAMES as BUILD_RULE_NAMES
-from emu.build.lessons import BuildFacts, Finding, run_lessons
 from emu.cli._console import err, out, write
 from emu.cli._files import read_text_file
 from emu.dockerfile.checks import RULE_NAMES, CheckConfig, parse_check_directive, run_checks
 from emu.dockerfile.instructions import Dockerfile, load
 from emu.errors import EmuError, UsageError
+from emu.teach.lessons import RULE_NAMES as BUILD_RULE_NAMES
+from emu.teach.lessons import BuildFacts, Finding, run_lessons
 
 
 def _config(args: argparse.Namespace, directive: str | None) -> CheckConfig:
@@ -53,10 +53,10 @@ def _paths(args: argparse.Namespace) -> tuple[str, str | None]:
 def _build(
     args: argparse.Namespace, df: Dockerfile, dockerfile: str, context: str
 ) -> tuple[BuildFacts, EmuError | None]:
-    from emu.build.args import parse_build_args
-    from emu.build.context import from_directory
-    from emu.build.engine import BuildOptions, build
-    from emu.build.runexec import ShellExecutor
+    from emu.engine.args import parse_build_args
+    from emu.engine.builder import BuildOptions, build
+    from emu.engine.context import from_directory
+    from emu.engine.runexec import ShellExecutor
 
     if not Path(context).is_dir():
         raise UsageError(

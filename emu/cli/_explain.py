@@ -13,7 +13,7 @@ from emu.errors import UsageError
 from emu.fs import clean
 
 if TYPE_CHECKING:
-    from emu.build.explain import Hop
+    from emu.teach.explain import Hop
 
 
 def oneline(hops: list[Hop], file: str) -> str:
@@ -61,8 +61,8 @@ def moral(hops: list[Hop], final: str) -> str:
 def run(args: argparse.Namespace) -> int:
     from rich.text import Text
 
-    from emu.build.explain import explain
     from emu.cli._source import resolve
+    from emu.teach.explain import explain
 
     source = resolve(args.image, args)
     path = clean(args.path)

@@ -19,8 +19,8 @@ from emu.errors import UsageError
 from emu.fs import FS, Blob, Device, Dir, File, Lazy, Node, Symlink, clean, count, mode_string, walk
 
 if TYPE_CHECKING:
-    from emu.build.image import Image, LayerOrigin
     from emu.cli._source import Source
+    from emu.images.image import Image, LayerOrigin
 
 
 # --- owners and provenance ------------------------------------------------------------------

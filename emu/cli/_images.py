@@ -13,9 +13,9 @@ from emu.cli._fmt import ago, columns, human_size
 from emu.errors import EmuError, UsageError
 
 if TYPE_CHECKING:
-    from emu.build.image import Image, LayerOrigin
-    from emu.build.store import HistoryRow, StoredImage
     from emu.cli._source import Source
+    from emu.images.image import Image, LayerOrigin
+    from emu.store import HistoryRow, StoredImage
 
 
 def _lines(lines: list[str]) -> None:
@@ -42,7 +42,7 @@ def _size_note(entry: StoredImage) -> str | None:
 
 
 def run_images(args: argparse.Namespace) -> int:
-    from emu.build import store
+    from emu import store
 
     if args.catalog:
         return _catalog(args)
@@ -88,7 +88,7 @@ def _entry_json(e: StoredImage) -> dict[str, Any]:
 
 
 def _catalog(args: argparse.Namespace) -> int:
-    from emu.build.images import catalog
+    from emu.images import catalog
 
     infos = [catalog.describe(i) for i in catalog.ids()]
     if args.repository:
@@ -140,7 +140,7 @@ def _catalog(args: argparse.Namespace) -> int:
 
 def _rows_and_origins(source: Source) -> list[tuple[HistoryRow, LayerOrigin | None]]:
     """History rows (oldest first), each with the origin of the layer it made."""
-    from emu.build import store
+    from emu import store
 
     image = source.image
     if source.stored is not None and source.result is None and source.stage is None:
@@ -181,7 +181,7 @@ def run_history(args: argparse.Namespace) -> int:
         ]
         write(json.dumps(data, indent=2) + "\n")
         return 0
-    from emu.build import store
+    from emu import store
 
     top = (source.image_id or store.image_id(source.image)).removeprefix("sha256:")[:12]
     table = []
@@ -204,7 +204,7 @@ def run_history(args: argparse.Namespace) -> int:
 
 
 def inspect_json(source: Source) -> dict[str, Any]:
-    from emu.build import outputs, store
+    from emu import outputs, store
 
     image: Image = source.image
     cfg = outputs.config_json(image)
@@ -287,12 +287,12 @@ def run_inspect(args: argparse.Namespace) -> int:
 
 
 def run_tag(args: argparse.Namespace) -> int:
-    from emu.build import store
+    from emu import store
 
     if store.entry(args.source) is not None:
         store.tag(args.source, args.target)
         return 0
-    from emu.build.images import catalog
+    from emu.images import catalog
 
     try:
         image = catalog.lookup(args.source)
@@ -308,7 +308,7 @@ def run_tag(args: argparse.Namespace) -> int:
 def run_rmi(args: argparse.Namespace) -> int:
     from rich.text import Text
 
-    from emu.build import store
+    from emu import store
     from emu.cli._run import containers
 
     console = out()

@@ -13,8 +13,8 @@ from emu.errors import UsageError
 def run(args: argparse.Namespace) -> int:
     from rich.text import Text
 
-    from emu.build import store
-    from emu.build.load import load_archive
+    from emu import store
+    from emu.images.load import load_archive
 
     source = args.input
     images = load_archive(sys.stdin.buffer if source == "-" else source)

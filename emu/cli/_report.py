@@ -21,8 +21,8 @@ from emu.cli._summary import Edge, StageInfo, Summary, summarize
 from emu.fs import Blob, Dir, File, Node, Symlink, mode_string
 
 if TYPE_CHECKING:
-    from emu.build.engine import BuildResult
-    from emu.build.image import LayerOrigin
+    from emu.engine.builder import BuildResult
+    from emu.images.image import LayerOrigin
 
 
 def _e(text: object) -> str:
@@ -261,10 +261,10 @@ def _owners(result: BuildResult) -> tuple[dict[int, str], dict[int, str]]:
 
 def file_tree(result: BuildResult, s: Summary) -> tuple[str, list[dict[str, Any]]]:
     """The tree's HTML and the provenance records its files point at (by index)."""
-    from emu.build.explain import explain
     from emu.cli._explain import moral, oneline
     from emu.cli._fsview import writers
     from emu.errors import EmuError
+    from emu.teach.explain import explain
 
     image = result.image
     written: dict[str, LayerOrigin] = writers(image)

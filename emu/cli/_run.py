@@ -76,7 +76,7 @@ class Container:
 
 
 def _dir() -> Path:
-    from emu.build.store import home
+    from emu.store import home
 
     return home() / "containers"
 

@@ -162,7 +162,7 @@ def daemonize(
             # The second fork of the daemon: it leaves the session leader behind.
             if os.fork() > 0:  # sandbox-ok
                 os._exit(0)
-            from emu.build.store import home
+            from emu.store import home
 
             # Keep no directory busy, with the store's path made absolute first.
             os.environ["EMU_HOME"] = str(home().resolve())

@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Any
 from emu.errors import EmuError, UsageError
 
 if TYPE_CHECKING:
-    from emu.build.engine import BuildResult, StageResult
-    from emu.build.image import Image
-    from emu.build.store import StoredImage
+    from emu.engine.builder import BuildResult, StageResult
+    from emu.images.image import Image
+    from emu.store import StoredImage
 
 
 @dataclass(slots=True)
@@ -89,12 +89,12 @@ def is_context(ref: str) -> bool:
 
 def build_context(args: argparse.Namespace, context: str) -> tuple[BuildResult, tuple[Any, ...]]:
     """Build ``context`` in memory as ``emu build`` would (nothing is stored)."""
-    from emu.build.args import parse_build_args
-    from emu.build.context import from_directory
-    from emu.build.engine import BuildOptions, build
-    from emu.build.runexec import ShellExecutor
     from emu.cli._files import read_text_file
     from emu.dockerfile.instructions import load
+    from emu.engine.args import parse_build_args
+    from emu.engine.builder import BuildOptions, build
+    from emu.engine.context import from_directory
+    from emu.engine.runexec import ShellExecutor
 
     dockerfile = getattr(args, "file", None)
     df_path = Path(dockerfile) if dockerfile else Path(context) / "Dockerfile"
@@ -138,7 +138,7 @@ def resolve(
     ref: str, args: argparse.Namespace | None = None, *, need_build: bool = False
 ) -> Source:
     """Resolve an IMAGE argument (see the module docstring)."""
-    from emu.build import store
+    from emu import store
 
     args = args or argparse.Namespace()
     wanted_stage: str | None = getattr(args, "stage", None)
@@ -165,7 +165,7 @@ def resolve(
                     stored.tag, "store", store.load_image(stored), stored=stored, image_id=stored.id
                 )
         else:
-            from emu.build.images import catalog
+            from emu.images import catalog
 
             try:
                 image = catalog.lookup(ref)

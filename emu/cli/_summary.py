@@ -1,6 +1,6 @@
 """What a build did, as data: stages and their fates, what crossed between them, sizes.
 
-Computed once from a :class:`~emu.build.engine.BuildResult` and shared by the end of
+Computed once from a :class:`~emu.engine.builder.BuildResult` and shared by the end of
 ``emu build``, ``emu report`` (text, JSON and HTML) and ``--format json``.
 """
 
@@ -16,8 +16,8 @@ from emu.errors import EmuError
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from emu.build.engine import BuildResult
-    from emu.build.image import Image, Layer
+    from emu.engine.builder import BuildResult
+    from emu.images.image import Image, Layer
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +188,7 @@ def _root(result: BuildResult, index: int) -> str:
 
 def compressed_size(ref: str) -> int | None:
     """The catalogued registry download size of ``ref`` (None when not known)."""
-    from emu.build.images import catalog
+    from emu.images import catalog
 
     try:
         return catalog.describe(ref).compressed

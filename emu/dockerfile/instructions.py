@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
-from emu.dockerfile._duration import parse_duration
+from emu.dockerfile.duration import parse_duration
 from emu.dockerfile.parser import Node, ParseResult, parse, parse_heredoc_word
 from emu.errors import InstructionError
 from emu.pos import Position

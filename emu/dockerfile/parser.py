@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from emu.dockerfile._text import GO_SPACE, go_quote, go_trim, is_go_space
+from emu.dockerfile.text import GO_SPACE, go_quote, go_trim, is_go_space
 from emu.errors import ExpansionError, ParseError
 from emu.pos import Position, Span
 from emu.words import Lexer

@@ -40,9 +40,9 @@ from emu.testing.asserts import (
 )
 
 if TYPE_CHECKING:
-    from emu.build.context import Context
-    from emu.build.engine import BuildResult
-    from emu.spec.model import SandboxLimits
+    from emu.engine.builder import BuildResult
+    from emu.engine.context import Context
+    from emu.grading.model import SandboxLimits
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +58,7 @@ ContextFiles = Mapping[str, "bytes | str | Link"]
 def make_context(files: ContextFiles, *, ignore_text: str | None = None) -> Context:
     """An in-memory build context: paths → bytes/text, :class:`Link`, or ``"dir/"`` keys
     for empty directories; ``.dockerignore`` (or ``ignore_text``) applies as in BuildKit."""
-    from emu.build.context import Context
+    from emu.engine.context import Context
     from emu.fs import FS, File, Meta, Symlink
     from emu.ignore import IgnoreMatcher
 
@@ -133,11 +133,11 @@ def build(
 
     ``context`` is a ``{path: content}`` mapping (``Dockerfile`` in it unless ``dockerfile``
     gives the text) or a folder. ``FROM`` sees emu's catalog only, so a test never depends on
-    the machine's image store; the build has :class:`~emu.spec.model.SandboxLimits`.
+    the machine's image store; the build has :class:`~emu.grading.model.SandboxLimits`.
     """
-    from emu.spec.model import BuildSettings
-    from emu.spec.model import SandboxLimits as Limits
-    from emu.spec.sandbox import prepare_context, sandboxed_build
+    from emu.grading.model import BuildSettings
+    from emu.grading.model import SandboxLimits as Limits
+    from emu.grading.sandbox import prepare_context, sandboxed_build
 
     lim = limits or Limits(max_seconds=DEFAULT_LIMITS_SECONDS)
     settings = BuildSettings(
@@ -154,7 +154,7 @@ def build(
             text = raw.decode() if isinstance(raw, bytes) else raw
         return sandboxed_build(text, make_context(context), settings, lim)
     if dockerfile is not None and "\n" in dockerfile:
-        from emu.build.context import from_directory
+        from emu.engine.context import from_directory
 
         return sandboxed_build(dockerfile, from_directory(os.fspath(context)), settings, lim)
     if dockerfile is not None:

@@ -1,6 +1,6 @@
 """Assertions about builds and images, with messages that say what was there instead.
 
-Each takes a :class:`~emu.build.engine.BuildResult` or an :class:`~emu.build.image.Image`
+Each takes a :class:`~emu.engine.builder.BuildResult` or an :class:`~emu.images.image.Image`
 and raises :class:`AssertionError` with the observed value::
 
     assert_path(result, "/app/server", mode="-rwxr-xr-x", owner="10001:10001")
@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING, Any
 from emu.fs import Dir, File, Node, Symlink, mode_string
 
 if TYPE_CHECKING:
-    from emu.build.engine import BuildResult
-    from emu.build.image import Image
+    from emu.engine.builder import BuildResult
+    from emu.images.image import Image
 
 __tracebackhide__ = True  # pytest: show the caller's line, not ours
 
 
 def image_of(subject: BuildResult | Image) -> Image:
-    from emu.build.engine import BuildResult
+    from emu.engine.builder import BuildResult
 
     return subject.image if isinstance(subject, BuildResult) else subject
 
@@ -146,7 +146,7 @@ def assert_no_path(subject: BuildResult | Image, *paths: str) -> None:
 
 def assert_not_in_image(subject: BuildResult | Image, *patterns: str) -> None:
     """No path of the image matches these ``.dockerignore``-style globs (``**/node_modules``)."""
-    from emu.spec.evaluation import _walk_matches
+    from emu.grading.evaluation import _walk_matches
 
     found = _walk_matches(image_of(subject), tuple(patterns))
     if found:
@@ -226,7 +226,7 @@ def snapshot_of(subject: BuildResult | Image) -> tuple[list[tuple[str, ...]], Ma
     """(listing rows, config fields) of an image: what two equal builds share."""
     from dataclasses import asdict
 
-    from emu.build.listing import rows
+    from emu.teach.listing import rows
 
     image = image_of(subject)
     return rows(image.rootfs.root), asdict(image.config)

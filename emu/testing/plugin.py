@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from emu.spec.model import Spec
-    from emu.spec.report import Report, TestResult
+    from emu.grading.model import Spec
+    from emu.grading.report import Report, TestResult
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -96,7 +96,7 @@ class SpecFile(pytest.File):
     _report: Report | None = None
 
     def spec(self) -> Spec:
-        from emu.spec.loader import load
+        from emu.grading.loader import load
 
         return load(self.path)
 
@@ -114,7 +114,7 @@ class SpecFile(pytest.File):
 
     def report(self) -> Report:
         if self._report is None:
-            from emu.spec.run import run
+            from emu.grading.run import run
 
             self._report = run(self.spec())
         return self._report

@@ -21,9 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from emu.build.context import from_directory, from_mapping
-from emu.build.engine import build
 from emu.dockerfile.instructions import load
+from emu.engine.builder import build
+from emu.engine.context import from_directory, from_mapping
 
 ROOT = Path(__file__).resolve().parents[2]
 

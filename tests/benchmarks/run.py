@@ -48,9 +48,9 @@ def median(fn: Callable[[], object], runs: int | None = None) -> float:
 
 
 def case_demo() -> dict[str, object]:
-    from emu.build.context import from_directory
-    from emu.build.engine import build
     from emu.dockerfile.instructions import load
+    from emu.engine.builder import build
+    from emu.engine.context import from_directory
 
     demo = ROOT / "examples" / "multistage-demo"
     df = load((demo / "Dockerfile").read_text())
@@ -103,9 +103,9 @@ def _make_context(root: Path, n: int) -> list[str]:
 
 
 def case_context_100k() -> dict[str, object]:
-    from emu.build.context import from_directory
-    from emu.build.engine import build
     from emu.dockerfile.instructions import load
+    from emu.engine.builder import build
+    from emu.engine.context import from_directory
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -121,8 +121,8 @@ def case_context_100k() -> dict[str, object]:
 
 
 def _big_image(size: int) -> object:
-    from emu.build.image import Image, ImageConfig
     from emu.fs import FS, Blob, File, Meta
+    from emu.images.image import Image, ImageConfig
 
     fs = FS()
     per = 64 * 1024 * 1024
@@ -133,9 +133,9 @@ def _big_image(size: int) -> object:
 
 
 def case_base_2gb() -> dict[str, object]:
-    from emu.build.context import from_mapping
-    from emu.build.engine import BuildOptions, build
     from emu.dockerfile.instructions import load
+    from emu.engine.builder import BuildOptions, build
+    from emu.engine.context import from_mapping
 
     big = _big_image(2 * 1024**3)
     ctx = from_mapping({"app.txt": "x" * 1000})
@@ -150,9 +150,9 @@ def case_base_2gb() -> dict[str, object]:
 
 
 def case_stages_200() -> dict[str, object]:
-    from emu.build.context import from_mapping
-    from emu.build.engine import build
     from emu.dockerfile.instructions import load
+    from emu.engine.builder import build
+    from emu.engine.context import from_mapping
 
     lines = ["FROM scratch AS s0", "COPY f /f0"]
     for i in range(1, 200):
@@ -164,9 +164,9 @@ def case_stages_200() -> dict[str, object]:
 
 
 def case_run_100k() -> dict[str, object]:
-    from emu.build.context import from_mapping
-    from emu.build.engine import build
     from emu.dockerfile.instructions import load
+    from emu.engine.builder import build
+    from emu.engine.context import from_mapping
 
     df = load("FROM busybox\nRUN mkdir /d && for i in $(seq 1 100000); do echo $i > /d/$i; done\n")
     t = median(lambda: build(df, from_mapping({})), runs=3)
@@ -174,9 +174,9 @@ def case_run_100k() -> dict[str, object]:
 
 
 def case_dockerfile_10k() -> dict[str, object]:
-    from emu.build.context import from_mapping
-    from emu.build.engine import build
     from emu.dockerfile.instructions import load
+    from emu.engine.builder import build
+    from emu.engine.context import from_mapping
 
     rng = random.Random(5)
     lines = ["FROM busybox"]
@@ -196,9 +196,9 @@ def case_hypothesis_1000() -> dict[str, object]:
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
-    from emu.build.context import from_mapping
-    from emu.build.engine import build
     from emu.dockerfile.instructions import load
+    from emu.engine.builder import build
+    from emu.engine.context import from_mapping
     from emu.errors import EmuError
 
     names = st.sampled_from(["a.txt", "b.txt", "d/c.txt", "d/e/f.txt"])
@@ -265,9 +265,9 @@ def buildkit_column() -> list[tuple[str, float, float]]:
     sys.path.insert(0, str(ROOT / "tests"))
     import test_goldens as tg  # the golden harness knows how to materialise a case
 
-    from emu.build.context import from_directory
-    from emu.build.engine import BuildOptions, build
     from emu.dockerfile.instructions import load
+    from emu.engine.builder import BuildOptions, build
+    from emu.engine.context import from_directory
 
     rows = []
     for name in ORACLE_CASES:

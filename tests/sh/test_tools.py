@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 import emu.sh.tools  # noqa: F401  (registers the models)
-from emu.build.images import catalog
-from emu.build.images.catalog import tree_size
 from emu.fs import FS, Blob, Dir, File, Meta
+from emu.images import catalog
+from emu.images.catalog import tree_size
 from emu.sh import interp
 from emu.sh import utils as _utils  # noqa: F401  (registers sh, rm, ls, …)
 from emu.sh.api import REGISTRY, Identity, Limits, Proc, Stream
@@ -783,10 +783,10 @@ def test_example_layout(name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_example_builds_and_multi_stage_is_smaller(name: str) -> None:
-    from emu.build.context import from_directory
-    from emu.build.engine import BuildOptions, build
-    from emu.build.runexec import ShellExecutor
     from emu.dockerfile.instructions import load
+    from emu.engine.builder import BuildOptions, build
+    from emu.engine.context import from_directory
+    from emu.engine.runexec import ShellExecutor
 
     d = EXAMPLES / name
     sizes = {}

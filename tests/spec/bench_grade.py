@@ -21,8 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from emu.spec import grade as grading  # noqa: E402
-from emu.spec import load_spec  # noqa: E402
+from emu.grading import grade as grading  # noqa: E402
+from emu.grading import load_spec  # noqa: E402
 
 SAMPLES = ROOT / "specs" / "samples" / "multistage"
 GOOD_AND_BAD = [

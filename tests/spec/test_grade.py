@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from emu.spec import grade as grading
-from emu.spec import load_spec
+from emu.grading import grade as grading
+from emu.grading import load_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "specs" / "samples" / "multistage"

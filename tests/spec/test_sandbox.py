@@ -2,7 +2,7 @@
 written, no network, no host process, limits end runaway builds naming the limit, and every
 failure is a result for that submission only.
 
-Holes found in code outside emu.spec are pinned by strict xfail tests (they turn into
+Holes found in code outside emu.grading are pinned by strict xfail tests (they turn into
 failures, i.e. reminders to drop the marker, once fixed).
 """
 
@@ -22,11 +22,11 @@ import pytest
 
 from emu.errors import EmuError
 from emu.fs import File, walk
-from emu.spec import grade as grading
-from emu.spec import loads_spec
-from emu.spec.model import SandboxLimits
-from emu.spec.run import build_folder
-from emu.spec.sandbox import (
+from emu.grading import grade as grading
+from emu.grading import loads_spec
+from emu.grading.model import SandboxLimits
+from emu.grading.run import build_folder
+from emu.grading.sandbox import (
     LimitError,
     RejectedError,
     Sandbox,
@@ -79,7 +79,7 @@ def test_tripwire_refuses_writes_reads_outside_processes_and_sockets(tmp_path: P
     (tmp_path / "out.txt").write_text("secret")
     with Sandbox([inside]) as box:
         assert (inside / "ok.txt").read_text() == "fine"
-        import emu.build.copying  # noqa: F401  - imports read Python's own folders: allowed
+        import emu.engine.copying  # noqa: F401  - imports read Python's own folders: allowed
 
         attempts = [
             lambda: (tmp_path / "out.txt").read_text(),
@@ -278,7 +278,7 @@ def test_api_build_does_not_follow_a_dockerfile_link_out_of_the_context(host: Pa
 
 
 def test_context_does_not_follow_an_ignore_file_link_out_of_the_context(host: Path) -> None:
-    from emu.build.context import from_directory
+    from emu.engine.context import from_directory
 
     ctx = host / "ctx"
     (ctx / "Dockerfile").write_text("FROM scratch\n")
@@ -435,7 +435,7 @@ def test_a_bug_in_emu_is_an_internal_error_for_that_submission_only(
 ) -> None:
     import importlib
 
-    evaluate_module = importlib.import_module("emu.spec.evaluation")
+    evaluate_module = importlib.import_module("emu.grading.evaluation")
 
     subs = tmp_path / "subs"
     for name in ("a", "boom", "c"):

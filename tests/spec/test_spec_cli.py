@@ -1,4 +1,4 @@
-"""``emu test`` and ``emu grade`` through the parsers emu.spec.cli adds."""
+"""``emu test`` and ``emu grade`` through the parsers emu.cli._grading adds."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from emu.cli._grading import add_parsers, run_grade, run_test
 from emu.errors import EmuError
-from emu.spec.cli import add_parsers, run_grade, run_test
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "examples" / "multistage-demo"

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from emu.build.engine import BuildResult
-from emu.spec import Report, Subject, evaluate, loads_spec, run_spec
-from emu.spec.evaluation import expand, go_mode_string, human
+from emu.engine.builder import BuildResult
+from emu.grading import Report, Subject, evaluate, loads_spec, run_spec
+from emu.grading.evaluation import expand, go_mode_string, human
 from emu.testing import Link, build
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -378,7 +378,7 @@ emuTests:
     - {name: stages still counted, stageCount: 2}
     - {name: base needs the build, finalBase: [busybox]}
 """)
-    from emu.spec.run import build_mapping
+    from emu.grading.run import build_mapping
 
     subject = build_mapping({"Dockerfile": "FROM busybox AS a\nRUN cp /nope /x\nFROM a\n"}, spec)
     report = evaluate(spec, subject)
@@ -417,7 +417,7 @@ def test_run_spec_on_catalog_images_mappings_and_folders(tmp_path: Path) -> None
 
 
 def test_run_spec_on_an_image_archive(tmp_path: Path, result: BuildResult) -> None:
-    from emu.build.outputs import write_docker_archive
+    from emu.outputs import write_docker_archive
 
     archive = tmp_path / "image.tar"
     with archive.open("wb") as f:
@@ -433,7 +433,7 @@ def test_run_spec_on_an_image_archive(tmp_path: Path, result: BuildResult) -> No
 
 
 def test_spec_names_its_context() -> None:
-    from emu.spec import load_spec
+    from emu.grading import load_spec
 
     report = run_spec(load_spec(ROOT / "specs" / "rubric-multistage.yaml"))
     assert report.ok and report.score == report.max_score == 20

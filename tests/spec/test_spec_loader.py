@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from emu.spec import SpecError, loads_spec, parse_size
-from emu.spec.model import EMU_KINDS, SandboxLimits
+from emu.grading import SpecError, loads_spec, parse_size
+from emu.grading.model import EMU_KINDS, SandboxLimits
 
 # The examples of container-structure-test's README, taken unchanged.
 CST_README = r"""
@@ -323,7 +323,7 @@ def test_duplicate_names_are_noted() -> None:
 def test_load_reads_a_file_relative_to_its_folder(tmp_path: pytest.TempPathFactory) -> None:
     from pathlib import Path
 
-    from emu.spec import load_spec
+    from emu.grading import load_spec
 
     folder = Path(str(tmp_path))
     (folder / "s.yaml").write_text("schemaVersion: 2.0.0\nemuTests: {context: ctx}\n")

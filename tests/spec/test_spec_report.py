@@ -7,9 +7,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from emu.spec import Report, TestResult, to_json, to_junit
-from emu.spec.grade import GRADED, Grade, gradescope
-from emu.spec.report import xml_text
+from emu.grading import Report, TestResult, to_json, to_junit
+from emu.grading.grade import GRADED, Grade, gradescope
+from emu.grading.report import xml_text
 
 
 def _report() -> Report:

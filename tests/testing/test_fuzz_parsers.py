@@ -206,7 +206,7 @@ def test_shell(script: str) -> None:
 def test_spec_loader(doc: object) -> None:
     import yaml
 
-    from emu.spec import loads_spec
+    from emu.grading import loads_spec
 
     with contextlib.suppress(EmuError):
         loads_spec(yaml.safe_dump(doc))

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, find, given, settings
 from hypothesis import strategies as st
 
 import emu.sh.interp  # noqa: F401  - raises the recursion limit before hypothesis runs
-from emu.build.engine import BuildResult
+from emu.engine.builder import BuildResult
 from emu.fs import File, Symlink, walk
 from emu.ignore import IgnoreMatcher
 from emu.testing import Link, assert_path, assert_same_image, assert_stage, build
@@ -77,8 +77,8 @@ def _chain(result: BuildResult) -> set[int]:
 @PROPS
 @given(build_cases())
 def test_every_file_comes_from_the_base_or_the_final_stage(case: BuildCase) -> None:
-    from emu.build.images import catalog
-    from emu.spec.evaluation import _root_base
+    from emu.grading.evaluation import _root_base
+    from emu.images import catalog
 
     result = _build(case)
     root = _root_base(result, result.target.index)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from emu.build.engine import BuildResult
+from emu.engine.builder import BuildResult
 from emu.errors import EmuError
 from emu.testing import (
     Link,

@@ -1,0 +1,319 @@
+"""``emu test`` and ``emu grade``: the command-line side of :mod:`emu.grading`.
+
+Wired into :mod:`emu.cli` with :func:`add_parsers` (subcommands ``test`` and ``grade``) and
+dispatched to :func:`run_test` / :func:`run_grade`, which return the exit status: ``emu
+test`` exits 1 when a test fails or errs (0 when all pass or are skipped); ``emu grade``
+exits 0 when every submission was graded — whatever the scores — and 1 when emu itself
+failed on one (an ``internal error``). Bad specs and usage raise :class:`EmuError` (exit 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from emu.errors import UsageError
+
+_STATUS_STYLE = {"pass": "green", "fail": "red", "error": "magenta", "skip": "yellow"}
+_STATUS_WORD = {"pass": "PASS", "fail": "FAIL", "error": "ERROR", "skip": "SKIP"}
+
+
+def add_parsers(sub: Any) -> None:
+    """Add ``test`` and ``grade`` to the CLI's subparsers."""
+    t = sub.add_parser(
+        "test",
+        help="check a build or an image against a container-structure-test spec",
+        description="Evaluate container-structure-test specs (schemaVersion 2.0.0, plus "
+        "emuTests) against a build context or an image; exit 1 if any test fails.",
+    )
+    t.add_argument(
+        "target",
+        nargs="?",
+        metavar="CONTEXT|IMAGE",
+        help="a build context folder, an image archive (docker save / OCI), or an image name "
+        "(default: emuTests.context of the spec)",
+    )
+    t.add_argument(
+        "-c",
+        "--config",
+        action="append",
+        required=True,
+        metavar="SPEC.yaml",
+        help="the spec (repeatable)",
+    )
+    t.add_argument(
+        "-o",
+        "--output",
+        nargs="+",
+        metavar=("FORMAT", "FILE"),
+        default=None,
+        help="text (default), json or junit; with FILE the report is written there and the "
+        "text report still printed",
+    )
+    t.add_argument("--test-report", metavar="FILE", help="write the --output report here (CST)")
+    t.add_argument("--target", dest="stage", metavar="STAGE", help="build this stage")
+    t.add_argument("--build-arg", action="append", metavar="KEY=VALUE", default=[])
+    t.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="treat the context as untrusted: as emu grade does (no links out, catalog-only "
+        "FROM, the tripwire)",
+    )
+    t.add_argument("-q", "--quiet", action="store_true", help="print failures only")
+
+    g = sub.add_parser(
+        "grade",
+        help="grade a folder of submissions with a rubric spec, in parallel and sandboxed",
+        description="Each sub-folder of SUBMISSIONS_DIR is one submission: build it sandboxed, "
+        "evaluate the rubric, write grades.csv, grades.json, junit.xml and Gradescope's "
+        "results.json.",
+    )
+    g.add_argument("submissions", metavar="SUBMISSIONS_DIR")
+    g.add_argument("--spec", required=True, metavar="RUBRIC.yaml", help="the rubric")
+    g.add_argument(
+        "-j", "--jobs", type=int, default=0, help="worker processes (default: one per core)"
+    )
+    g.add_argument(
+        "--out", default="grades", metavar="DIR", help="where the tables go (default: ./grades)"
+    )
+    g.add_argument(
+        "--single",
+        action="store_true",
+        help="SUBMISSIONS_DIR is one submission (Gradescope: /autograder/submission); "
+        "writes DIR/results.json",
+    )
+    g.add_argument(
+        "--max-seconds", type=float, default=None, help="override the rubric's per-build wall time"
+    )
+    g.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no table")
+
+
+# --- emu test ------------------------------------------------------------------------------
+
+
+def _output(args: argparse.Namespace) -> tuple[str, str | None]:
+    values = list(args.output or ["text"])
+    if len(values) > 2:
+        raise UsageError("--output takes a format and at most one file")
+    fmt = values[0]
+    if fmt not in ("text", "json", "junit"):
+        raise UsageError(f"--output {fmt}: expected text, json or junit")
+    file = values[1] if len(values) > 1 else args.test_report
+    if fmt == "text" and file:
+        raise UsageError("--output text writes to the terminal; use json or junit for a file")
+    return fmt, file
+
+
+def run_test(args: argparse.Namespace) -> int:
+    from emu.grading.evaluation import evaluate
+    from emu.grading.loader import load
+    from emu.grading.report import Report, to_json, to_junit
+    from emu.grading.run import default_target, subject_for
+    from emu.grading.sandbox import Sandbox
+
+    fmt, file = _output(args)
+    reports: list[Report] = []
+    for config in args.config:
+        spec = load(config)
+        overrides: dict[str, Any] = {}
+        if args.stage:
+            overrides["target"] = args.stage
+        if args.build_arg:
+            extra = dict(spec.build.build_args)
+            for item in args.build_arg:
+                key, eq, value = item.partition("=")
+                extra[key] = value if eq else os.environ.get(key, "")
+            overrides["build_args"] = tuple(extra.items())
+        if overrides:
+            spec = replace(spec, build=replace(spec.build, **overrides))
+        target = args.target or default_target(spec)
+        if target is None:
+            raise UsageError(
+                "nothing to test: give a context or an image",
+                hint="emu test --config SPEC.yaml CONTEXT (or name it in the spec: "
+                "emuTests: {context: PATH})",
+            )
+        if args.sandbox and os.path.isdir(target):
+            with Sandbox([target]) as box:
+                subject = subject_for(target, spec, untrusted=True)
+                report = evaluate(spec, subject)
+            report.warnings.extend(box.violations)
+        else:
+            report = evaluate(spec, subject_for(target, spec))
+        reports.append(report)
+    if fmt == "text" or file:
+        for report in reports:
+            _print_report(report, quiet=args.quiet)
+    if fmt != "text":
+        if fmt == "json":
+            text = (
+                to_json(reports[0])
+                if len(reports) == 1
+                else json.dumps([r.to_dict() for r in reports], indent=2) + "\n"
+            )
+        else:
+            text = to_junit(reports)
+        if file:
+            Path(file).write_text(text, encoding="utf-8")
+        else:
+            from emu.cli._console import write
+
+            write(text)
+    return 0 if all(r.ok for r in reports) else 1
+
+
+def _print_report(report: Any, *, quiet: bool = False) -> None:
+    from rich.text import Text
+
+    from emu.cli._console import out
+
+    console = out()
+    head = Text()
+    head.append("emu test ", style="bold")
+    head.append(f"{report.spec}", style="cyan")
+    head.append(" against ")
+    head.append(f"{report.subject}", style="cyan")
+    console.print(head)
+    for w in report.warnings:
+        console.print(Text(f"  warning: {w}", style="yellow"))
+    if report.build_error:
+        console.print(Text(f"  build failed: {report.build_error}", style="red"))
+    for r in report.results:
+        if quiet and r.passed:
+            continue
+        line = Text("  ")
+        line.append(f"{_STATUS_WORD[r.status]:<5}", style="bold " + _STATUS_STYLE[r.status])
+        line.append(f" {r.name}")
+        if r.weight != 1:
+            line.append(f"  [{r.score:g}/{r.weight:g}]", style="dim")
+        console.print(line)
+        if not r.passed:
+            for m in r.messages:
+                console.print(Text(f"        {m}", style="dim" if r.status == "skip" else ""))
+            if r.observed and r.status != "skip":
+                console.print(Text(f"        observed: {r.observed}", style="dim"))
+    summary = Text("  ")
+    summary.append(f"{report.passed} passed", style="green")
+    summary.append(", ")
+    summary.append(f"{report.failed} failed", style="red" if report.failed else "")
+    if report.errors:
+        summary.append(f", {report.errors} errors", style="magenta")
+    if report.skipped:
+        summary.append(f", {report.skipped} skipped", style="yellow")
+    summary.append(f"  score {report.score:g}/{report.max_score:g}  ({report.duration:.2f} s)")
+    console.print(summary)
+
+
+# --- emu grade -----------------------------------------------------------------------------
+
+
+def run_grade(args: argparse.Namespace) -> int:
+    from emu.grading import grade as grading
+    from emu.grading.loader import load
+
+    spec = load(args.spec)
+    if args.max_seconds is not None:
+        spec = replace(spec, limits=replace(spec.limits, max_seconds=args.max_seconds))
+    root = Path(args.submissions)
+    if not root.is_dir():
+        raise UsageError(f"{root} is not a folder of submissions")
+    notes: list[str] = []
+    if args.single:
+        subs = [grading.Submission(root.name or "submission", str(root))]
+    else:
+        subs, notes = grading.discover(root)
+    if not subs:
+        raise UsageError(f"no submissions in {root}", hint="each submission is a sub-folder")
+    started = time.perf_counter()
+    grades = _grade_with_progress(grading, spec, subs, args)
+    seconds = time.perf_counter() - started
+    written = grading.write_outputs(
+        grades, spec, args.out, single=args.single, seconds=seconds, notes=notes
+    )
+    if not args.quiet:
+        _print_grades(grades, spec, seconds, written, notes)
+    return 1 if any(g.status == grading.INTERNAL for g in grades) else 0
+
+
+def _grade_with_progress(
+    grading: Any, spec: Any, subs: list[Any], args: argparse.Namespace
+) -> list[Any]:
+    if args.quiet or not sys.stderr.isatty():
+        return list(grading.grade(spec, subs, jobs=args.jobs))
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from emu.cli._console import err
+
+    with Progress(
+        TextColumn("grading"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=err(),
+        transient=True,
+    ) as progress:
+        task = progress.add_task("", total=len(subs))
+
+        def step(g: Any, done: int, total: int) -> None:
+            progress.update(task, completed=done, description=f"{g.name}: {g.score:g}")
+
+        return list(grading.grade(spec, subs, jobs=args.jobs, on_result=step))
+
+
+def _print_grades(
+    grades: list[Any], spec: Any, seconds: float, written: list[Path], notes: list[str]
+) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    from emu.cli._console import out
+    from emu.grading.grade import GRADED, summary
+
+    console = out()
+    for w in spec.warnings:
+        console.print(Text(f"warning: {w}", style="yellow"))
+    for n in notes:
+        console.print(Text(f"note: {n}", style="dim"))
+    if len(grades) <= 60:
+        table = Table(show_edge=False, pad_edge=False)
+        table.add_column("submission")
+        table.add_column("score", justify="right")
+        table.add_column("status")
+        table.add_column("failed tests / why")
+        for g in grades:
+            why = "; ".join(g.failed_tests()) if g.status == GRADED else g.message.splitlines()[0]
+            style = (
+                "green"
+                if g.status == GRADED and g.score == g.max_score
+                else ("" if g.status == GRADED else "red")
+            )
+            table.add_row(
+                g.name, f"{g.score:g}/{g.max_score:g}", Text(g.status, style=style), why[:120]
+            )
+        console.print(table)
+    s = summary(grades)
+    statuses = ", ".join(f"{v} {k}" for k, v in sorted(s["statuses"].items()))
+    console.print(
+        Text(
+            f"{s['submissions']} submissions in {seconds:.1f} s: mean "
+            f"{s['mean']:g}/{spec.max_score:g}, median {s['median']:g} ({statuses})"
+        )
+    )
+    if written:
+        console.print(
+            Text(
+                f"wrote {written[0].parent}/: "
+                + ", ".join(p.name for p in written if p.parent == written[0].parent),
+                style="dim",
+            )
+        )
+
+
+__all__ = ["add_parsers", "run_grade", "run_test"]

@@ -1,0 +1,315 @@
+"""RUN through emu's shell: the executor that plugs the shell into the build engine.
+
+Shell form runs the stage's SHELL (``/bin/sh -c``) — which must exist in the image, as in
+docker — through :mod:`emu.sh.interp`; exec form runs the program directly. The process
+sees the stage's variables, starts in WORKDIR and runs as USER; everything it writes lands
+in the stage's filesystem, nothing on the host. ``RUN --mount`` of type cache, tmpfs and
+bind is honoured for the duration of the command and leaves no trace in the layer.
+"""
+
+from __future__ import annotations
+
+import importlib
+import posixpath
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from emu.dockerfile.instructions import Run
+from emu.engine.state import StageState
+from emu.engine.users import resolve_user
+from emu.errors import BuildError, EmuError
+from emu.fs import FS, Dir, File, Meta, Node
+from emu.pos import Position
+
+if TYPE_CHECKING:
+    from emu.sh.api import Identity
+
+_TOOLS_HOOKED: list[bool] = []
+
+SHELLS = frozenset({"sh", "ash", "bash", "dash", "busybox"})
+
+
+@dataclass(frozen=True, slots=True)
+class RunOutput:
+    """What one RUN printed (for progress output and teaching)."""
+
+    line: int
+    command: str
+    stdout: bytes
+    stderr: bytes
+    status: int
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class ShellExecutor:
+    """Runs RUN instructions with the emulated shell and the registered programs."""
+
+    permissive: bool = False  # unemulated programs: warn and continue instead of failing
+    outputs: list[RunOutput] = field(default_factory=list)
+    max_steps: int = 2_000_000
+    # Per-RUN maxima (a template) and the whole build's deadline, set by the engine.
+    limits: object = None
+    deadline: float | None = None
+    max_seconds: float = 0.0
+    caches: dict[str, Node] = field(default_factory=dict)  # RUN --mount=type=cache, by id
+
+    def run(self, st: StageState, inst: Run, argv: tuple[str, ...], env: dict[str, str]) -> None:
+        from emu.sh import interp, utils  # noqa: F401  (utils registers the utilities)
+        from emu.sh.api import REGISTRY as _registry
+
+        if not _TOOLS_HOOKED:
+            # The build-tool models load on the first program the utilities lack.
+            _registry.loaders.append(lambda: importlib.import_module("emu.sh.tools"))
+            _TOOLS_HOOKED.append(True)
+        from emu.sh.api import REGISTRY, LimitExceeded, Limits, find_executable
+
+        ident = _identity(st, inst.pos)
+        cwd = st.config.working_dir or "/"
+        if st.fs.lookup(cwd) is None:
+            st.fs.makedirs(cwd, Meta(0o755))
+        path_var = env.get("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+        program = argv[0] if argv else ""
+        if not argv or find_executable(st.fs, program, path_var, ident) is None:
+            where = "stat " + program if program.startswith("/") else "exec: " + repr(program)
+            raise BuildError(
+                f'process "{" ".join(argv)}" did not complete successfully: {where}: no such '
+                "file or directory",
+                file=st.file,
+                pos=inst.pos,
+                hint="the image has no such program"
+                + ("; FROM scratch has no shell: use exec form or a base with /bin/sh"
+                   if program.endswith("sh") else ""),
+            )  # fmt: skip
+        template = self.limits if isinstance(self.limits, Limits) else Limits(self.max_steps)
+        limits = Limits(
+            max_steps=template.max_steps,
+            max_output=template.max_output,
+            max_files=template.max_files,
+            max_bytes=template.max_bytes,
+            max_depth=template.max_depth,
+            deadline=self.deadline,
+            max_seconds=self.max_seconds or template.max_seconds,
+        )
+        limits.check_time()
+        if "HOME" not in env:
+            env = {**env, "HOME": _home(st.fs, ident.uid)}
+        undo_sandbox = _sandbox_files(st.fs)
+        restore = _mount(st, inst, self.caches)
+        urls = st.sources.url_map() if st.sources is not None else {}
+        try:
+            if urls:
+                from emu.sh.tools import urls as _urls  # curl/wget/git read the mapping
+
+                with _urls.mapped(urls):
+                    result = _execute(interp, argv, st, env, cwd, ident, REGISTRY, limits)
+            else:
+                result = _execute(interp, argv, st, env, cwd, ident, REGISTRY, limits)
+        except LimitExceeded as exc:
+            raise BuildError(
+                f"{inst.source}: {exc.message}", file=st.file, pos=inst.pos, hint=exc.hint
+            ) from None
+        except EmuError as exc:
+            raise BuildError(
+                f"RUN: {exc.message}", file=st.file, pos=inst.pos, hint=exc.hint
+            ) from None
+        finally:
+            restore()
+            undo_sandbox()
+        notes: list[str] = []
+        for item in result.unemulated:
+            if getattr(item, "path", None) is None:
+                continue  # not in the image at all: a plain "not found", exit 127
+            name = getattr(item, "name", str(item))
+            message = (
+                f"RUN: '{name}' is not emulated (emu emulates {len(REGISTRY.names())} programs: "
+                "emu tools)"
+            )
+            if not self.permissive:
+                raise BuildError(message, file=st.file, pos=inst.pos,
+                                 hint="--permissive turns this into a warning")  # fmt: skip
+            notes.append(message)
+        self.outputs.append(
+            RunOutput(
+                inst.line, " ".join(argv), result.stdout, result.stderr, result.status, tuple(notes)
+            )
+        )
+        if result.status != 0 and not (self.permissive and notes):
+            tail = result.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
+            raise BuildError(
+                f'process "{" ".join(argv)}" did not complete successfully: exit code: '
+                f"{result.status}",
+                file=st.file,
+                pos=inst.pos,
+                hint=" / ".join(tail) if tail else None,
+            )
+
+
+def _execute(
+    interp: Any,
+    argv: tuple[str, ...],
+    st: StageState,
+    env: dict[str, str],
+    cwd: str,
+    ident: Identity,
+    registry: Any,
+    limits: Any,
+) -> Any:
+    """Shell form (``sh -c SCRIPT``) through the interpreter; anything else as a program."""
+    name = posixpath.basename(argv[0])
+    if name in SHELLS and len(argv) >= 3 and argv[1].startswith("-") and "c" in argv[1]:
+        return interp.run_script(
+            argv[2],
+            fs=st.fs,
+            env=env,
+            cwd=cwd,
+            ident=ident,
+            args=list(argv[3:]) or [argv[0]],  # sh -c SCRIPT: $0 is the shell's argv[0]
+            registry=registry,
+            limits=limits,
+            options=argv[1].lstrip("-").replace("c", ""),
+        )
+    return interp.run_argv(
+        list(argv), fs=st.fs, env=env, cwd=cwd, ident=ident, registry=registry, limits=limits
+    )
+
+
+def _identity(st: StageState, pos: Position) -> Identity:
+    """Who RUN runs as: USER resolved against the stage's passwd/group, plus the
+    supplementary groups /etc/group gives that user."""
+    from emu.sh.api import Identity
+
+    user = st.config.user
+    if not user:
+        return Identity(0, 0, (), "root")
+    try:
+        ids = resolve_user(st.fs, user)
+    except EmuError as exc:
+        raise BuildError(exc.message, file=st.file, pos=pos, hint=exc.hint) from None
+    name = user.partition(":")[0]
+    return Identity(ids.uid, ids.gid, _supplementary(st.fs, name, ids.uid), name)
+
+
+def _supplementary(fs: FS, name: str, uid: int) -> tuple[int, ...]:
+    node = fs.lookup("/etc/group")
+    if not isinstance(node, File) or node.data is None:
+        return ()
+    out = []
+    for line in node.data.decode("utf-8", "replace").splitlines():
+        parts = line.split(":")
+        if len(parts) >= 4 and parts[2].isdigit() and name in parts[3].split(","):
+            out.append(int(parts[2]))
+    return tuple(out)
+
+
+# What runc gives every RUN (seen with BuildKit): /etc/hosts and /etc/resolv.conf bind
+# mounts, a populated /dev, /proc and /sys. The directories stay in the layer as empty
+# mount points; the files and device nodes do not.
+_HOSTS = b"127.0.0.1\tlocalhost buildkitsandbox\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+_RESOLV = b"# emu: RUN has no network\n"
+_DEV_CHARS = {"full": (1, 7), "null": (1, 3), "ptmx": (5, 2), "random": (1, 8),
+              "tty": (5, 0), "urandom": (1, 9), "zero": (1, 5)}  # fmt: skip
+_DEV_LINKS = {"fd": "/proc/self/fd", "stderr": "/proc/self/fd/2", "stdin": "/proc/self/fd/0",
+              "stdout": "/proc/self/fd/1"}  # fmt: skip
+
+
+def _home(fs: FS, uid: int) -> str:
+    node = fs.lookup("/etc/passwd")
+    if isinstance(node, File) and node.data is not None:
+        for line in node.data.decode("utf-8", "replace").splitlines():
+            parts = line.split(":")
+            if len(parts) >= 6 and parts[2] == str(uid):
+                return parts[5] or "/"
+    return "/"
+
+
+def _sandbox_files(fs: FS) -> Callable[[], None]:
+    from emu.fs import Device, Kind, Symlink
+
+    for d in ("/dev", "/proc", "/sys", "/etc"):
+        node = fs.lookup(d)
+        if node is None:
+            fs.put(d, Dir(Meta(0o755)))
+    saved: list[tuple[str, Node | None]] = []
+    for path, data in (("/etc/hosts", _HOSTS), ("/etc/resolv.conf", _RESOLV)):
+        saved.append((path, fs.lookup(path, follow=False)))
+        fs.put(path, File(Meta(0o644), data))
+    saved.append(("/dev", fs.lookup("/dev", follow=False)))
+    dev = Dir(Meta(0o755))
+    for name, (major, minor) in _DEV_CHARS.items():
+        dev.entries[name] = Device(Meta(0o666), Kind.CHAR, major, minor)
+    for name, target in _DEV_LINKS.items():
+        dev.entries[name] = Symlink(Meta(0o777), target)
+    for name in ("mqueue", "pts", "shm"):
+        dev.entries[name] = Dir(Meta(0o755 if name == "pts" else 0o1777))
+    fs.put("/dev", dev)
+
+    def undo() -> None:
+        for path, before in reversed(saved):
+            if before is None:
+                if fs.lookup(path, follow=False) is not None:
+                    fs.remove(path, recursive=True)
+            else:
+                fs.put(path, before)
+
+    return undo
+
+
+def _mount(st: StageState, inst: Run, caches: dict[str, Node]) -> Callable[[], None]:
+    """Apply RUN --mount for the command; returns the function that undoes it.
+
+    As with BuildKit: a cache mount keeps its contents across the build's RUNs (by ``id``,
+    default the target); a tmpfs is always empty, hiding what is there; a bind mount shows
+    the source and what is written under it is discarded. What was at the target comes
+    back afterwards, and a target that did not exist stays as an empty 0755 directory.
+    """
+    undo: list[tuple[str, Node | None, str | None]] = []
+    for spec in inst.mounts:
+        fields: dict[str, str] = {}
+        for part in spec.split(","):
+            key, eq, value = part.partition("=")
+            fields[key.strip()] = value.strip() if eq else "true"
+        kind = fields.get("type", "bind")
+        target = fields.get("target") or fields.get("dst") or fields.get("destination")
+        if not target:
+            raise BuildError(f"mount {spec!r}: target is required", file=st.file, pos=inst.pos)
+        target = posixpath.normpath(posixpath.join(st.config.working_dir or "/", target))
+        before = st.fs.lookup(target, follow=False)
+        st.fs.makedirs(posixpath.dirname(target) or "/", Meta(0o755))
+        cache_id: str | None = None
+        if kind == "cache":
+            cache_id = fields.get("id") or target
+            st.fs.put(target, caches.get(cache_id) or Dir(Meta(0o755)))
+        elif kind in ("tmpfs", "secret", "ssh"):
+            st.fs.put(target, Dir(Meta(0o755)))
+        elif kind == "bind":
+            source = fields.get("source") or fields.get("src") or "/"
+            ref = fields.get("from")
+            if st.sources is None:
+                continue
+            if ref:
+                _, image = st.sources.from_ref(ref, st, inst.pos)
+                src_fs = image.rootfs.fs()
+            else:
+                src_fs = st.sources.context().snapshot.fs()
+            node = src_fs.lookup(posixpath.normpath("/" + source))
+            if node is None:
+                raise BuildError(f"mount {spec!r}: {source} not found", file=st.file, pos=inst.pos)
+            st.fs.put(target, node)
+            if fields.get("rw", fields.get("readwrite", "false")) != "true":
+                st.fs.readonly = (*st.fs.readonly, target)  # BuildKit binds read-only
+        else:
+            raise BuildError(f"unsupported mount type {kind!r}", file=st.file, pos=inst.pos)
+        undo.append((target, before, cache_id))
+
+    def restore() -> None:
+        st.fs.readonly = ()
+        for target, before, cache_id in reversed(undo):
+            if cache_id is not None:
+                kept = st.fs.lookup(target, follow=False)
+                if kept is not None:
+                    caches[cache_id] = kept
+            st.fs.put(target, before if before is not None else Dir(Meta(0o755)))
+
+    return restore

@@ -1,0 +1,183 @@
+"""The state of one stage while it builds: its filesystem writer, config, ARGs and history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+from emu.dockerfile.instructions import Stage
+from emu.errors import BuildError, EmuError
+from emu.fs import FS, Dir
+from emu.images.image import HistoryEntry, Image, ImageConfig, Layer, LayerOrigin
+from emu.pos import Position
+from emu.words import process_word, process_words
+
+if TYPE_CHECKING:
+    from emu.dockerfile.instructions import Run
+    from emu.engine.context import Context
+    from emu.engine.copying import CopyStats
+
+
+class Sources(Protocol):
+    """What a stage can copy from: the context, earlier stages, images, mapped URLs."""
+
+    def context(self) -> Context: ...
+
+    def from_ref(self, ref: str, st: StageState, pos: Position) -> tuple[int | None, Image]: ...
+
+    def url(self, url: str, st: StageState, pos: Position) -> bytes: ...
+
+    def url_map(self) -> dict[str, bytes]: ...
+
+
+class RunExecutor(Protocol):
+    """Runs a RUN instruction against the stage (the shell plugs in here)."""
+
+    def run(
+        self, st: StageState, inst: Run, argv: tuple[str, ...], env: dict[str, str]
+    ) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class CopyRecord:
+    """One COPY/ADD, kept for the summary and for ``emu explain``."""
+
+    line: int
+    source: str  # "context", a stage name, or an image reference
+    from_stage: int | None
+    pairs: tuple[tuple[str, str], ...]  # (source path, destination path)
+    files: int
+    bytes: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class StepEvent:
+    """One instruction as it ran, in execution order (for progress output)."""
+
+    stage: int
+    line: int
+    text: str
+
+
+@dataclass(slots=True)
+class UnusedVar:
+    """A variable an instruction used that was never defined (for UndefinedVar)."""
+
+    name: str
+    line: int
+
+
+@dataclass(slots=True)
+class StageState:
+    """Mutable while a stage builds; turned into an :class:`Image` when it ends."""
+
+    stage: Stage
+    file: str
+    fs: FS
+    config: ImageConfig
+    base: Image
+    # The variables the builder expands with and RUN sees, updated by ENV and ARG in
+    # order: an ARG that has a value after an ENV of the same name wins here (seen with
+    # BuildKit), while the image config keeps only ENV.
+    vars: dict[str, str] = field(default_factory=dict)
+    args: dict[str, str] = field(default_factory=dict)  # declared ARGs that have a value
+    declared: list[str] = field(default_factory=list)  # declared ARG names, in order
+    globals_: dict[str, str] = field(default_factory=dict)
+    build_args: dict[str, str | None] = field(default_factory=dict)
+    cmd_set: bool = False
+    layers: list[Layer] = field(default_factory=list)
+    history: list[HistoryEntry] = field(default_factory=list)
+    copies: list[CopyRecord] = field(default_factory=list)
+    undefined: list[UnusedVar] = field(default_factory=list)
+    last_root: Dir | None = None
+    source_date_epoch: int | None = None
+    author: str = ""
+    sources: Sources | None = None
+    executor: RunExecutor | None = None
+    line: int = 0  # the instruction being dispatched (for layer origins)
+    text: str = ""
+
+    # --- variables ---------------------------------------------------------------------
+
+    def env(self) -> dict[str, str]:
+        """What ``$VAR`` sees at this point of the stage (a copy)."""
+        return dict(self.vars)
+
+    def error(self, message: str, pos: Position, hint: str | None = None) -> BuildError:
+        return BuildError(message, file=self.file, pos=pos, hint=hint)
+
+    def expand(self, word: str, pos: Position, env: dict[str, str] | None = None) -> str:
+        try:
+            result = process_word(word, self.env() if env is None else env)
+        except EmuError as exc:
+            raise self.error(f'failed to process "{word}": {exc.message}', pos) from None
+        for name in result.unmatched:
+            self.undefined.append(UnusedVar(name, pos.line))
+        return result.value
+
+    def expand_words(self, word: str, pos: Position) -> list[str]:
+        try:
+            result = process_words(word, self.env())
+        except EmuError as exc:
+            raise self.error(f'failed to process "{word}": {exc.message}', pos) from None
+        for name in result.unmatched:
+            self.undefined.append(UnusedVar(name, pos.line))
+        return list(result.words)
+
+    # --- history and layers ------------------------------------------------------------
+
+    def commit(
+        self,
+        created_by: str,
+        *,
+        layer: bool,
+        source: str = "",
+        source_stage: int | None = None,
+        pairs: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        """Record history; with ``layer`` the filesystem change becomes a layer."""
+        self.history.append(HistoryEntry(created_by, empty_layer=not layer))
+        if layer:
+            before = self.last_root
+            after = self.fs.snapshot().root
+            origin = LayerOrigin(
+                stage=self.stage.index,
+                stage_name=self.stage.display_name,
+                line=self.line,
+                kind=created_by.split(" ", 1)[0].lower(),
+                text=self.text,
+                source=source,
+                source_stage=source_stage,
+                pairs=pairs,
+            )
+            self.layers.append(Layer(before, after, created_by, origin))
+            self.last_root = after
+
+    def build_arg_prefix(self) -> str:
+        """``|N k=v …`` that BuildKit puts before a RUN's history when ARGs are in scope."""
+        # Every declared ARG, a valueless one as ``K=`` (seen with BuildKit, case 83).
+        pairs = [f"{k}={self.args.get(k, '')}" for k in self.declared]
+        return f"|{len(pairs)} {' '.join(pairs)} " if pairs else ""
+
+    def record_copy(self, record: CopyRecord) -> None:
+        self.copies.append(record)
+
+    def image(self) -> Image:
+        return Image(
+            rootfs=self.fs.snapshot(),
+            config=self.config,
+            layers=(*self.base.layers, *self.layers),
+            history=(*self.base.history, *self.history),
+            base_size=self.base.base_size,
+            name=self.stage.display_name,
+            author=self.author or self.base.author,
+        )
+
+
+def copy_stats_record(
+    st: StageState, line: int, source: str, from_stage: int | None, stats: CopyStats, text: str
+) -> CopyRecord:
+    rec = CopyRecord(line, source, from_stage, tuple(stats.sources), stats.files, stats.bytes, text)
+    st.record_copy(rec)
+    return rec

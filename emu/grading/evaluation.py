@@ -1,0 +1,806 @@
+"""Evaluating a spec against a subject: a build's result, or an image without its build.
+
+container-structure-test's semantics, test by test (``pkg/types/v2``): file existence does not
+follow a final symlink (``docker cp`` does not), file content does; ``$VAR`` in paths and
+commands comes from the image's environment; command tests run ``command args…`` with the
+entrypoint overridden, in the image's WORKDIR, as its USER (or ``containerRunOptions.user``),
+with ``setup`` commands first in the same filesystem — here through emu's shell against a
+copy-on-write copy of the final image, so no test changes the image or another test.
+Regexes are searched (not anchored), as Go's ``MatchString`` does.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from emu.errors import EmuError
+from emu.fs import FS, Blob, Device, Dir, File, Kind, Lazy, Node, Symlink
+from emu.grading.loader import compile_regex
+from emu.grading.model import (
+    AnyTest,
+    CommandTest,
+    EmuTest,
+    EnvVar,
+    FileContentTest,
+    FileExistenceTest,
+    LicenseTest,
+    MetadataTest,
+    SandboxLimits,
+    Spec,
+)
+from emu.grading.report import Report, TestResult
+
+if TYPE_CHECKING:
+    from emu.dockerfile.instructions import Dockerfile
+    from emu.engine.builder import BuildResult
+    from emu.engine.context import Context
+    from emu.images.image import Image
+
+MAX_READ = 64 * 1024 * 1024  # a content test reads at most this much of a file
+_OUT_LIMIT = 64 * 1024  # command output kept in a report
+
+
+@dataclass(slots=True)
+class Subject:
+    """What a spec is evaluated against."""
+
+    label: str
+    image: Image | None = None
+    result: BuildResult | None = None
+    dockerfile: Dockerfile | None = None  # parsed, even when the build failed
+    context: Context | None = None
+    error: EmuError | None = None  # why the build failed
+    build_seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of_result(cls, result: BuildResult, label: str = "build") -> Subject:
+        return cls(label, result.image, result, result.dockerfile, result.context)
+
+    @classmethod
+    def of_image(cls, image: Image, label: str = "image") -> Subject:
+        return cls(label, image)
+
+    def error_text(self) -> str:
+        if self.error is None:
+            return ""
+        text = str(self.error)
+        return text + (f" (hint: {self.error.hint})" if self.error.hint else "")
+
+
+class _Failed(Exception):
+    """A test that cannot be evaluated (status ``error``)."""
+
+
+# --- small helpers -------------------------------------------------------------------------
+
+_VAR = re.compile(r"\$(?:\{([^}]*)\}|([A-Za-z_][A-Za-z0-9_]*|[0-9*#$@!?-]))")
+
+
+def expand(text: str, env: dict[str, str]) -> str:
+    """Go's ``os.Expand`` with the image's environment: ``$X`` and ``${X}``, unset → ""."""
+    return _VAR.sub(lambda m: env.get(m.group(1) or m.group(2) or "", ""), text)
+
+
+def go_mode_string(node: Node) -> str:
+    """Go's ``FileMode.String()`` (what CST compares ``permissions`` with)."""
+    mode = node.meta.mode
+    prefix = ""
+    if isinstance(node, Dir):
+        prefix += "d"
+    if isinstance(node, Symlink):
+        prefix += "L"
+    if isinstance(node, Device):
+        prefix += "p" if node.kind is Kind.FIFO else "D"
+    if mode & 0o4000:
+        prefix += "u"
+    if mode & 0o2000:
+        prefix += "g"
+    if isinstance(node, Device) and node.kind is Kind.CHAR:
+        prefix += "c"
+    if mode & 0o1000:
+        prefix += "t"
+    rwx = "".join(c if mode & (1 << (8 - i)) else "-" for i, c in enumerate("rwxrwxrwx"))
+    return (prefix or "-") + rwx
+
+
+def human(n: float) -> str:
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if abs(n) < 1000 or unit == "TB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n} B"  # pragma: no cover
+
+
+def _describe(node: Node) -> str:
+    from emu.fs import mode_string
+
+    text = f"{mode_string(node)} {node.meta.uid}:{node.meta.gid}"
+    if isinstance(node, File):
+        text += f" {node.size} bytes"
+    elif isinstance(node, Symlink):
+        text += f" -> {node.target}"
+    return text
+
+
+def _cut(data: bytes) -> str:
+    text = data.decode("utf-8", "replace")
+    return text if len(text) <= _OUT_LIMIT else text[:_OUT_LIMIT] + "\n… (cut)"
+
+
+def _env(image: Image) -> dict[str, str]:
+    return image.config.env_dict()
+
+
+def _read(node: Node, path: str) -> str:
+    if isinstance(node, Dir):
+        raise _Failed(f"{path} is a directory, not a file")
+    if not isinstance(node, File):
+        raise _Failed(f"{path} is not a regular file")
+    content = node.content
+    if isinstance(content, Blob):
+        raise _Failed(
+            f"{path} is a size-only model ({node.size} bytes"
+            + (f", {content.label}" if content.label else "")
+            + "): emu does not know its content"
+        )
+    if node.size > MAX_READ:
+        raise _Failed(f"{path} is {node.size} bytes, more than emu reads for a test ({MAX_READ})")
+    data = content.read() if isinstance(content, Lazy) else content
+    return data.decode("utf-8", "replace")
+
+
+# --- CST tests -----------------------------------------------------------------------------
+
+
+def file_existence(t: FileExistenceTest, image: Image, extra_env: dict[str, str]) -> TestResult:
+    res = TestResult(t.name, t.kind, "pass", weight=t.weight)
+    env = {**_env(image), **extra_env}
+    path = expand(t.path, env)
+    fs = image.rootfs.fs()
+    try:
+        node = fs.lookup(path, follow=False)
+    except EmuError as exc:
+        node = None
+        res.messages.append(f"cannot examine {path}: {exc.message}")
+    if node is None:
+        res.observed = "missing"
+        if t.should_exist:
+            res.status = "fail"
+            res.messages.append(f"File {path} should exist but does not")
+        return res
+    res.observed = _describe(node)
+    if not t.should_exist:
+        res.status = "fail"
+        res.messages.append(f"File {path} should not exist but does ({res.observed})")
+        return res
+    if t.permissions:
+        from emu.fs import mode_string
+
+        go, ls = go_mode_string(node), mode_string(node)
+        if t.permissions not in (go, ls):
+            res.status = "fail"
+            res.messages.append(
+                f"{path} has incorrect permissions. Expected: {t.permissions}, Actual: {go}"
+            )
+    if t.is_executable_by:
+        bits = {"any": 0o111, "owner": 0o100, "group": 0o010, "other": 0o001}[t.is_executable_by]
+        if not node.meta.mode & bits:
+            res.status = "fail"
+            res.messages.append(
+                f"{path} has incorrect executable bit. Expected to be executable "
+                f"by {t.is_executable_by}, Actual: {go_mode_string(node)}"
+            )
+    if t.uid != -1 and node.meta.uid != t.uid:
+        res.status = "fail"
+        res.messages.append(
+            f"{path} has incorrect user ownership. Expected: {t.uid}, Actual: {node.meta.uid}"
+        )
+    if t.gid != -1 and node.meta.gid != t.gid:
+        res.status = "fail"
+        res.messages.append(
+            f"{path} has incorrect group ownership. Expected: {t.gid}, Actual: {node.meta.gid}"
+        )
+    return res
+
+
+def file_content(t: FileContentTest, image: Image, extra_env: dict[str, str]) -> TestResult:
+    res = TestResult(t.name, t.kind, "pass", weight=t.weight)
+    path = expand(t.path, {**_env(image), **extra_env})
+    fs = image.rootfs.fs()
+    try:
+        node = fs.lookup(path)
+    except EmuError as exc:
+        res.status = "fail"
+        res.messages.append(f"Failed to open {path}: {exc.message}")
+        return res
+    if node is None:
+        res.status = "fail"
+        res.observed = "missing"
+        res.messages.append(f"Failed to open {path}: no such file or directory")
+        return res
+    try:
+        text = _read(node, path)
+    except _Failed as exc:
+        res.status = "error" if isinstance(node, File) else "fail"
+        res.messages.append(str(exc))
+        return res
+    res.observed = text if len(text) <= 200 else text[:200] + "…"
+    for expr in t.expected_contents:
+        if not compile_regex(expr).search(text):
+            res.status = "fail"
+            res.messages.append(f"Expected contents '{expr}' not found in {path}")
+    for expr in t.excluded_contents:
+        if compile_regex(expr).search(text):
+            res.status = "fail"
+            res.messages.append(f"Excluded contents '{expr}' found in {path}")
+    return res
+
+
+def _ports(image: Image) -> list[str]:
+    return list(image.config.exposed_ports)
+
+
+def _port_in(port: str, ports: list[str]) -> bool:
+    want = port if "/" in port else port + "/tcp"
+    return any(p == want or p.split("/")[0] == port for p in ports)
+
+
+def _value_matches(pair: EnvVar, value: str) -> bool:
+    return bool(compile_regex(pair.value).search(value)) if pair.is_regex else pair.value == value
+
+
+def metadata(t: MetadataTest, image: Image) -> TestResult:
+    res = TestResult(t.name, t.kind, "pass", weight=t.weight)
+    c = image.config
+    env = c.env_dict()
+    labels = c.label_dict()
+
+    def fail(message: str) -> None:
+        res.status = "fail"
+        res.messages.append(message)
+
+    for pair in t.env_vars:
+        if pair.key not in env:
+            fail(f"variable {pair.key} not found in image env")
+        elif not _value_matches(pair, env[pair.key]):
+            fail(
+                f"env var {pair.key} value {env[pair.key]} does not match expected value: "
+                f"{pair.value}"
+            )
+    for pair in t.unbound_env_vars:
+        if pair.key in env:
+            fail(f"env var {pair.key} should not be set, but is: {env[pair.key]}")
+    for pair in t.labels:
+        if pair.key not in labels:
+            fail(f"label {pair.key} not found in image metadata")
+        elif not _value_matches(pair, labels[pair.key]):
+            fail(
+                f"label {pair.key} value {labels[pair.key]} does not match expected value: "
+                f"{pair.value}"
+            )
+    if t.cmd is not None and list(t.cmd) != list(c.cmd or ()):
+        fail(f"Image Cmd {list(c.cmd or ())} does not match expected Cmd: {list(t.cmd)}")
+    if t.entrypoint is not None and list(t.entrypoint) != list(c.entrypoint or ()):
+        fail(
+            f"Image entrypoint {list(c.entrypoint or ())} does not match expected entrypoint: "
+            f"{list(t.entrypoint)}"
+        )
+    if t.workdir and t.workdir != c.working_dir:
+        fail(f"Image workdir {c.working_dir!r} does not match config workdir: {t.workdir}")
+    if t.user and t.user != c.user:
+        fail(f"Image user {c.user!r} does not match config user: {t.user}")
+    ports = _ports(image)
+    for port in t.exposed_ports:
+        if not _port_in(port, ports):
+            fail(f"Port {port} not found in config (exposed: {', '.join(ports) or 'none'})")
+    for port in t.unexposed_ports:
+        if _port_in(port, ports):
+            fail(f"Port {port} should not be exposed, but is")
+    for volume in t.volumes:
+        if volume not in c.volumes:
+            fail(f"Volume {volume} not found in config (volumes: {', '.join(c.volumes) or 'none'})")
+    for volume in t.unmounted_volumes:
+        if volume in c.volumes:
+            fail(f"Volume {volume} should not be in config, but is")
+    res.observed = (
+        f"user={c.user or 'root'!s} workdir={c.working_dir or '/'} "
+        f"entrypoint={list(c.entrypoint or ())} cmd={list(c.cmd or ())} "
+        f"ports={ports} volumes={list(c.volumes)}"
+    )
+    return res
+
+
+def _identity(fs: FS, user: str) -> object:
+    from emu.engine.users import lookup_group, lookup_user
+    from emu.sh.api import Identity
+
+    if not user:
+        return Identity(0, 0, (), "root")
+    name, _, group = user.partition(":")
+    found = lookup_user(fs, name)
+    if found is None:
+        if not name.isdigit():
+            raise _Failed(f"unable to find user {name}: no matching entries in passwd file")
+        found = (int(name), 0)
+    uid, gid = found
+    if group:
+        g = int(group) if group.isdigit() else lookup_group(fs, group)
+        if g is None:
+            raise _Failed(f"unable to find group {group}: no matching entries in group file")
+        gid = g
+    return Identity(uid, gid, (), name if not name.isdigit() else "")
+
+
+def command(
+    t: CommandTest,
+    image: Image,
+    global_env: tuple[EnvVar, ...],
+    run_user: str,
+    run_env: dict[str, str],
+    limits: SandboxLimits,
+) -> TestResult:
+    from emu.grading.sandbox import register_programs
+    from emu.sh import interp
+    from emu.sh.api import REGISTRY, Identity, LimitExceeded, Limits
+
+    register_programs()
+    res = TestResult(t.name, t.kind, "pass", weight=t.weight)
+    # CST commits globalEnvVars into the image first, so they (not a test's own envVars)
+    # are what $VAR in the command and its args is substituted from.
+    image_env = _env(image)
+    for pair in global_env:
+        image_env[pair.key] = expand(pair.value, image_env)
+    env = dict(image_env)
+    for pair in t.env_vars:
+        env[pair.key] = expand(pair.value, image_env)
+    env.update(run_env)
+    fs = image.rootfs.fs()  # copy-on-write: the image never changes
+    cwd = image.config.working_dir or "/"
+    try:
+        ident = _identity(fs, run_user or image.config.user)
+    except _Failed as exc:
+        res.status = "fail"
+        res.messages.append(str(exc))
+        return res
+    assert isinstance(ident, Identity)
+    if fs.lookup(cwd) is None:
+        fs.makedirs(cwd)
+    deadline = time.monotonic() + limits.max_seconds
+
+    def run(argv: list[str]) -> interp.RunResult:
+        lim = Limits(
+            max_steps=limits.max_steps,
+            max_output=limits.max_output,
+            max_files=limits.max_files,
+            max_bytes=limits.max_bytes,
+            max_depth=limits.max_depth,
+            deadline=deadline,
+            max_seconds=limits.max_seconds,
+        )
+        result = interp.run_argv(
+            [expand(a, image_env) for a in argv],
+            fs=fs,
+            env=dict(env),
+            cwd=cwd,
+            ident=ident,
+            registry=REGISTRY,
+            limits=lim,
+        )
+        unknown = [u for u in result.unemulated if getattr(u, "found", True)]
+        if unknown:
+            names = ", ".join(sorted({getattr(u, "name", str(u)) for u in unknown}))
+            raise _Failed(f"{names}: not emulated by emu, so this command cannot be checked")
+        return result
+
+    try:
+        for argv in t.setup:
+            run(list(argv))
+        out = run([t.command, *t.args])
+        for argv in t.teardown:
+            run(list(argv))
+    except _Failed as exc:
+        res.status = "error"
+        res.messages.append(str(exc))
+        return res
+    except LimitExceeded as exc:
+        res.status = "fail"
+        res.messages.append(f"the command was stopped: {exc.message}")
+        return res
+    except EmuError as exc:
+        res.status = "fail"
+        res.messages.append(f"the command could not run: {exc.message}")
+        return res
+    stdout, stderr = _cut(out.stdout), _cut(out.stderr)
+    res.stdout, res.stderr = stdout, stderr
+    res.observed = f"exit code {out.status}"
+    for expr in t.expected_error:
+        if not compile_regex(expr).search(stderr):
+            res.messages.append(f"Expected string '{expr}' not found in error '{stderr}'")
+    for expr in t.excluded_error:
+        if compile_regex(expr).search(stderr):
+            res.messages.append(f"Excluded string '{expr}' found in error '{stderr}'")
+    for expr in t.expected_output:
+        if not compile_regex(expr).search(stdout):
+            res.messages.append(f"Expected string '{expr}' not found in output '{stdout}'")
+    for expr in t.excluded_output:
+        if compile_regex(expr).search(stdout):
+            res.messages.append(f"Excluded string '{expr}' found in output '{stdout}'")
+    if out.status != t.exit_code:
+        res.messages.append(
+            f"Test '{t.name}' exited with incorrect error code. Expected: "
+            f"{t.exit_code}, Actual: {out.status}"
+        )
+    if res.messages:
+        res.status = "fail"
+    return res
+
+
+# --- emu's build tests ---------------------------------------------------------------------
+
+
+def _need_result(subject: Subject) -> BuildResult:
+    if subject.result is not None:
+        return subject.result
+    if subject.error is not None:
+        raise _Failed(f"the build failed: {subject.error_text()}")
+    raise _Failed("needs a build: give a build context, not an image")
+
+
+def _need_dockerfile(subject: Subject) -> Dockerfile:
+    if subject.dockerfile is not None:
+        return subject.dockerfile
+    if subject.error is not None:
+        raise _Failed(f"the Dockerfile could not be read: {subject.error_text()}")
+    raise _Failed("needs a Dockerfile: give a build context, not an image")
+
+
+def _need_image(subject: Subject) -> Image:
+    if subject.image is not None:
+        return subject.image
+    raise _Failed(f"the build failed: {subject.error_text()}")
+
+
+def _root_base(result: BuildResult, index: int) -> str:
+    seen = set()
+    st = result.stages[index]
+    while st.base_stage is not None and st.base_stage not in seen:
+        seen.add(st.base_stage)
+        st = result.stages[st.base_stage]
+    return st.base
+
+
+def _ref_matches(pattern: str, ref: str) -> bool:
+    ref = ref.removeprefix("docker.io/").removeprefix("library/")
+    pattern = pattern.removeprefix("docker.io/").removeprefix("library/")
+    last = ref.rsplit("/", 1)[-1]
+    if ":" not in pattern.rsplit("/", 1)[-1] and "@" not in pattern:
+        # A pattern without a tag names the repository: any tag of it.
+        repo = ref.split("@", 1)[0]
+        if ":" in last:
+            repo = repo.rsplit(":", 1)[0]
+        return fnmatch.fnmatchcase(repo, pattern)
+    if ":" not in last and "@" not in ref:
+        ref += ":latest"
+    return fnmatch.fnmatchcase(ref, pattern)
+
+
+def _stage_named(result: BuildResult, name: str) -> int | None:
+    wanted = name.lower()
+    for st in result.stages:
+        if st.name.lower() == wanted or str(st.index) == wanted:
+            return st.index
+    return None
+
+
+Fired = tuple[str, str, int, str]  # (rule, message, line, origin: "buildkit" | "emu")
+
+
+def _checks(subject: Subject) -> list[Fired]:
+    """Every check that fires: BuildKit's static rules (``# check=skip`` in the Dockerfile
+    is ignored: a submission cannot switch off its own grading), BuildKit's build-time
+    rules and emu's multi-stage lessons (``emu.teach.lessons``, warnings only)."""
+    from emu.dockerfile.checks import CheckConfig, run_checks
+
+    df = _need_dockerfile(subject)
+    found: list[Fired] = [
+        (v.rule.name, v.message, v.pos.line, "buildkit")
+        for v in run_checks(df, CheckConfig()).violations
+    ]
+    lessons = _lessons(subject, df)
+    if lessons is None and subject.result is not None:
+        for st in subject.result.stages:  # without the lessons module: UndefinedVar only
+            for u in st.undefined:
+                found.append(
+                    ("UndefinedVar", f"Usage of undefined variable '${u.name}'", u.line, "buildkit")
+                )
+    found.extend(lessons or [])
+    unique: list[Fired] = []
+    for item in found:
+        if not any(item[0] == u[0] and item[2] == u[2] and item[1] == u[1] for u in unique):
+            unique.append(item)
+    return unique
+
+
+def _lessons(subject: Subject, df: Dockerfile) -> list[Fired] | None:
+    """Findings of ``emu.teach.lessons`` (None when emu has no such module)."""
+    try:
+        from emu.teach import lessons
+    except ImportError:  # pragma: no cover - an emu without build-aware checks
+        return None
+    run = getattr(lessons, "run_lessons", None)
+    facts = getattr(lessons, "BuildFacts", None)
+    if not callable(run) or facts is None:  # pragma: no cover - another version of it
+        return None
+    try:
+        findings = run(facts(dockerfile=df, context=subject.context, result=subject.result))
+    except EmuError as exc:
+        raise _Failed(f"the build-aware checks failed: {exc.message}") from None
+    out: list[Fired] = []
+    for f in findings:
+        rule = f.rule
+        if getattr(rule, "level", "warning") != "warning":
+            continue  # "info" lessons teach; they do not fail anything
+        out.append((rule.name, f.message, f.pos.line, getattr(rule, "origin", "emu")))
+    return out
+
+
+def _walk_matches(image: Image, patterns: tuple[str, ...]) -> list[str]:
+    from emu.ignore import IgnoreMatcher, compile_patterns
+
+    matcher = IgnoreMatcher(compile_patterns(p.lstrip("/") for p in patterns))
+    found: list[str] = []
+
+    def visit(node: Dir, prefix: str) -> None:
+        for name in sorted(node.entries):
+            child = node.entries[name]
+            rel = f"{prefix}{name}"
+            if matcher.excluded(rel):
+                found.append("/" + rel)
+                continue
+            if isinstance(child, Dir):
+                visit(child, rel + "/")
+
+    visit(image.rootfs.root, "")
+    return found
+
+
+def emu_test(t: EmuTest, subject: Subject) -> TestResult:
+    res = TestResult(t.name, t.kind, "pass", weight=t.weight)
+    kind, value = t.assertion, t.value
+
+    def fail(message: str, observed: str = "") -> TestResult:
+        res.status = "fail"
+        res.messages.append(message)
+        res.observed = observed or res.observed
+        return res
+
+    if kind in ("buildSucceeds", "buildFails"):
+        must_fail = value is False if kind == "buildSucceeds" else value is not False
+        if subject.error is None and subject.result is None and subject.image is not None:
+            raise _Failed("needs a build: give a build context, not an image")
+        if not must_fail:
+            if subject.error is not None:
+                return fail(f"the build failed: {subject.error_text()}", "failed")
+            res.observed = "succeeded"
+            return res
+        if subject.error is None:
+            return fail("the build succeeded, but it should fail", "succeeded")
+        res.observed = subject.error_text()
+        if isinstance(value, str) and not compile_regex(value).search(res.observed):
+            return fail(f"the build failed, but not with a message matching {value!r}")
+        return res
+    if kind == "stageCount":
+        assert isinstance(value, tuple)
+        df = _need_dockerfile(subject)
+        n = len(df.stages)
+        res.observed = f"{n} stage(s)"
+        lo, hi = value
+        if not lo <= n <= hi:
+            want = str(lo) if lo == hi else f"between {lo} and {hi}" if hi < 1 << 30 else f"≥ {lo}"
+            return fail(f"the Dockerfile has {n} stage(s); expected {want}")
+        return res
+    if kind == "namedStages":
+        df = _need_dockerfile(subject)
+        names = [st.name for st in df.stages]
+        res.observed = ", ".join(n or f"(stage {i} unnamed)" for i, n in enumerate(names))
+        if value is True:
+            unnamed = [str(i) for i, n in enumerate(names) if not n]
+            if unnamed:
+                return fail(f"stage(s) {', '.join(unnamed)} have no name (FROM … AS name)")
+            return res
+        assert isinstance(value, tuple)
+        missing = [n for n in value if n.lower() not in names]
+        if missing:
+            return fail(f"no stage named {', '.join(missing)}")
+        return res
+    if kind == "finalBase":
+        assert isinstance(value, tuple)
+        result = _need_result(subject)
+        base = _root_base(result, result.target.index)
+        res.observed = base
+        if not any(_ref_matches(p, base) for p in value):
+            return fail(f"the final stage is based on {base}; allowed: {', '.join(value)}")
+        return res
+    if kind == "targetStage":
+        result = _need_result(subject)
+        res.observed = result.target.name
+        if result.target.name.lower() != str(value).lower():
+            return fail(f"the build ended at stage {result.target.name}, not {value}")
+        return res
+    if kind == "stageStatus":
+        assert isinstance(value, tuple)
+        result = _need_result(subject)
+        stage, status = value
+        idx = _stage_named(result, stage)
+        if idx is None:
+            return fail(f"no stage named {stage}")
+        actual = result.stages[idx].status
+        res.observed = f"{stage}: {actual} ({result.stages[idx].reason})"
+        if actual != status:
+            return fail(f"stage {stage} is {actual}, expected {status}")
+        return res
+    if kind == "maxImageSize":
+        assert isinstance(value, int)
+        image = _need_image(subject)
+        res.observed = f"{human(image.size)} ({image.size} bytes)"
+        if image.size > value:
+            return fail(f"the image weighs {human(image.size)}, over the budget of {human(value)}")
+        return res
+    if kind == "notInImage":
+        assert isinstance(value, tuple)
+        image = _need_image(subject)
+        found = _walk_matches(image, value)
+        if found:
+            shown = ", ".join(found[:5]) + (f" and {len(found) - 5} more" if len(found) > 5 else "")
+            return fail(f"these must not reach the final image: {shown}", shown)
+        res.observed = "none present"
+        return res
+    if kind == "inImage":
+        assert isinstance(value, tuple)
+        image = _need_image(subject)
+        fs = image.rootfs.fs()
+        missing = [p for p in value if fs.lookup(p, follow=False) is None]
+        if missing:
+            return fail(f"missing from the final image: {', '.join(missing)}")
+        return res
+    if kind == "dockerignoreExcludes":
+        assert isinstance(value, tuple)
+        ctx = subject.context
+        if ctx is None:
+            raise _Failed("needs a build context")
+        kept = [p for p in value if not ctx.is_excluded(p)]
+        res.observed = (
+            f"ignore file: {ctx.ignore_file or '.dockerignore' if ctx.matcher else 'none'}"
+        )
+        if kept:
+            return fail(f".dockerignore does not exclude {', '.join(kept)}")
+        return res
+    if kind == "copyFrom":
+        assert isinstance(value, tuple)
+        return _copy_from(res, value, subject)
+    if kind == "noChecks":
+        fired = _checks(subject)
+        if value == "all":
+            fired = [f for f in fired if f[3] == "buildkit"]
+        elif value == "lessons":
+            fired = [f for f in fired if f[3] != "buildkit"]
+        else:
+            assert isinstance(value, tuple)
+            wanted = {v.lower() for v in value}
+            fired = [f for f in fired if f[0].lower() in wanted]
+        if fired:
+            lines = [f"{rule} (line {line}): {msg}" for rule, msg, line, _ in fired]
+            return fail("checks fired: " + "; ".join(lines), f"{len(fired)} check(s)")
+        res.observed = "no check fired"
+        return res
+    raise _Failed(f"unknown assertion {kind}")  # pragma: no cover - the loader rejects it
+
+
+def _copy_from(res: TestResult, value: tuple[object, ...], subject: Subject) -> TestResult:
+    from emu.dockerfile.instructions import Copy
+
+    stage, source, dest = (str(v) for v in value)
+    seen: list[str] = []
+    result = subject.result
+    if result is not None:
+        target = _stage_named(result, stage)
+        for st in result.stages:
+            for rec in st.copies:
+                if rec.from_stage is None and rec.source.lower() != stage.lower():
+                    continue
+                if rec.from_stage is not None and rec.from_stage != target:
+                    continue
+                seen.append(rec.text)
+                for src, dst in rec.pairs:
+                    if (not source or fnmatch.fnmatchcase(src, source)) and (
+                        not dest or fnmatch.fnmatchcase(dst, dest)
+                    ):
+                        res.observed = rec.text
+                        return res
+    df = _need_dockerfile(subject)
+    for stage_ in df.stages:
+        for inst in stage_.commands:
+            if isinstance(inst, Copy) and inst.from_ and inst.from_.lower() == stage.lower():
+                seen.append(inst.source)
+                if result is None and (
+                    (not source or any(fnmatch.fnmatchcase(s, source) for s in inst.sources))
+                    and (not dest or fnmatch.fnmatchcase(inst.dest, dest))
+                ):
+                    res.observed = inst.source
+                    return res
+    res.status = "fail"
+    want = f"COPY --from={stage}" + (f" {source}" if source else "") + (f" {dest}" if dest else "")
+    if seen:
+        res.messages.append(f"no {want}; found: {'; '.join(dict.fromkeys(seen))}")
+    else:
+        res.messages.append(f"no COPY --from={stage} in the Dockerfile")
+    return res
+
+
+# --- the whole spec ------------------------------------------------------------------------
+
+
+def _run_env(spec: Spec) -> dict[str, str]:
+    return {k: os.environ[k] for k in spec.run_options.env_vars if k in os.environ}
+
+
+def evaluate(spec: Spec, subject: Subject) -> Report:
+    """Run every test of ``spec`` against ``subject``; never raises for a test's failure."""
+    started = time.perf_counter()
+    report = Report(spec=spec.source, subject=subject.label, warnings=list(spec.warnings))
+    report.warnings.extend(subject.notes)
+    if subject.error is not None:
+        report.build_error = subject.error_text()
+    if subject.result is not None:
+        r = subject.result
+        report.build = {
+            "stages": [{"name": s.name, "status": s.status, "base": s.base} for s in r.stages],
+            "target": r.target.name,
+            "imageSize": r.image.size,
+            "baseSize": r.image.base_size,
+            "seconds": round(subject.build_seconds, 6),
+        }
+    elif subject.image is not None:
+        report.build = {"imageSize": subject.image.size, "baseSize": subject.image.base_size}
+    global_env = {p.key: expand(p.value, {}) for p in spec.global_env_vars}
+    run_env = _run_env(spec)
+    for t in spec.tests():
+        t0 = time.perf_counter()
+        res = _one(t, spec, subject, global_env, run_env)
+        res.duration = time.perf_counter() - t0
+        report.results.append(res)
+    report.duration = time.perf_counter() - started + subject.build_seconds
+    return report
+
+
+def _one(
+    t: AnyTest, spec: Spec, subject: Subject, global_env: dict[str, str], run_env: dict[str, str]
+) -> TestResult:
+    if isinstance(t, LicenseTest):
+        return TestResult(
+            t.name, t.kind, "skip", ["license tests are not supported by emu"], weight=t.weight
+        )
+    try:
+        if isinstance(t, EmuTest):
+            return emu_test(t, subject)
+        image = _need_image(subject)
+        if isinstance(t, FileExistenceTest):
+            return file_existence(t, image, global_env)
+        if isinstance(t, FileContentTest):
+            return file_content(t, image, global_env)
+        if isinstance(t, MetadataTest):
+            return metadata(t, image)
+        return command(t, image, spec.global_env_vars, spec.run_options.user, run_env, spec.limits)
+    except _Failed as exc:
+        # A failed build fails what it prevents; otherwise emu could not evaluate the test.
+        status = "fail" if subject.error is not None else "error"
+        return TestResult(t.name, t.kind, status, [str(exc)], weight=t.weight)
+
+
+__all__ = ["Subject", "evaluate", "expand", "go_mode_string", "human"]

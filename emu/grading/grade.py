@@ -1,0 +1,571 @@
+"""Grading a folder of submissions with one rubric, in parallel, each build sandboxed.
+
+Each immediate sub-folder of the submissions folder is one submission (hidden folders and
+plain files are skipped; a symlinked folder is reported, not followed). Worker processes
+(``multiprocessing`` with the ``spawn`` start method: fresh interpreters running emu's own
+code, nothing else) take one submission at a time; in each, :func:`grade_one` builds it with
+the rubric's limits inside a :class:`~emu.grading.sandbox.Sandbox` and evaluates the rubric. A
+worker has an address-space limit (``maxMemory``); a worker still busy ``hardTimeout``
+seconds after it started a submission is killed and replaced. Whatever happens — a failed
+build, a limit, a sandbox refusal, a bug in emu (``internal error``), a crashed or killed
+worker — becomes that submission's result, and the others go on.
+
+Outputs (:func:`write_outputs`): ``grades.csv`` and ``grades.json`` (every submission's
+score, status and failed tests), ``junit.xml`` (one suite per submission), and for
+Gradescope ``gradescope/<name>/results.json`` (or ``results.json`` for ``single``), the file
+its autograder harness reads (``score``, ``tests`` with ``name``, ``score``, ``max_score``,
+``status``, ``output``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import multiprocessing
+import multiprocessing.connection
+import os
+import statistics
+import time
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from emu.errors import EmuError
+from emu.grading.model import Spec
+from emu.grading.report import Report, to_junit
+
+GRADED = "graded"
+BUILD_FAILED = "build failed"
+LIMIT = "limit exceeded"
+TIMEOUT = "timeout"
+VIOLATION = "sandbox violation"
+INTERNAL = "internal error"
+REJECTED = "rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    name: str
+    path: str
+
+
+@dataclass(slots=True)
+class Grade:
+    """One submission's outcome."""
+
+    name: str
+    status: str
+    score: float
+    max_score: float
+    report: Report | None = None
+    message: str = ""
+    seconds: float = 0.0
+    violations: list[str] = field(default_factory=list)
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.score / self.max_score if self.max_score else 0.0
+
+    def failed_tests(self) -> list[str]:
+        if self.report is None:
+            return []
+        return [r.name for r in self.report.results if r.status in ("fail", "error")]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "status": self.status,
+            "score": self.score,
+            "maxScore": self.max_score,
+            "percent": round(self.percent, 2),
+            "message": self.message,
+            "seconds": round(self.seconds, 6),
+            "failedTests": self.failed_tests(),
+            "violations": list(self.violations),
+            "report": self.report.to_dict() if self.report is not None else None,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Grade:
+        return cls(
+            name=str(d["name"]),
+            status=str(d["status"]),
+            score=float(d["score"]),
+            max_score=float(d["maxScore"]),
+            report=Report.from_dict(d["report"]) if d.get("report") else None,
+            message=str(d.get("message", "")),
+            seconds=float(d.get("seconds", 0.0)),
+            violations=[str(v) for v in d.get("violations", [])],
+        )
+
+
+def discover(folder: str | os.PathLike[str]) -> tuple[list[Submission], list[str]]:
+    """The submissions in ``folder`` (sorted by name) and notes about what was skipped."""
+    root = Path(folder)
+    subs: list[Submission] = []
+    notes: list[str] = []
+    for entry in sorted(os.scandir(root), key=lambda e: e.name):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_symlink():
+            subs.append(Submission(entry.name, entry.path))  # reported as rejected
+        elif entry.is_dir(follow_symlinks=False):
+            subs.append(Submission(entry.name, entry.path))
+        else:
+            notes.append(f"{entry.name}: not a folder, skipped")
+    return subs, notes
+
+
+# --- one submission ------------------------------------------------------------------------
+
+
+def grade_one(spec: Spec, sub: Submission) -> Grade:
+    """Build and evaluate one submission; never raises."""
+    from emu.grading.evaluation import evaluate
+    from emu.grading.run import build_folder
+    from emu.grading.sandbox import LimitError, RejectedError, Sandbox
+
+    started = time.perf_counter()
+    max_score = spec.max_score
+    box = Sandbox([sub.path])
+    try:
+        if os.path.islink(sub.path):
+            return Grade(
+                sub.name,
+                REJECTED,
+                0.0,
+                max_score,
+                message="the submission is a symbolic link; not followed",
+            )
+        with box:
+            subject = build_folder(sub.path, spec, untrusted=True)
+            report = evaluate(spec, subject)
+        report.subject = sub.name
+        status, message = GRADED, ""
+        if subject.error is not None:
+            message = subject.error_text()
+            status = BUILD_FAILED
+            if isinstance(subject.error, LimitError) or "limit exceeded" in subject.error.message:
+                status = LIMIT
+            elif isinstance(subject.error, RejectedError):
+                status = REJECTED
+        score = report.score
+        if box.violations:
+            # emu itself tried something the sandbox refuses (a Dockerfile cannot ask for it
+            # directly): the attempt was blocked; the grade stands, flagged for review.
+            status = VIOLATION
+            message = "; ".join(dict.fromkeys(box.violations))
+        return Grade(
+            sub.name,
+            status,
+            score,
+            max_score,
+            report,
+            message,
+            time.perf_counter() - started,
+            list(box.violations),
+        )
+    except MemoryError:
+        return Grade(
+            sub.name,
+            LIMIT,
+            0.0,
+            max_score,
+            message=f"limit exceeded: max_memory ({spec.limits.max_memory})",
+            seconds=time.perf_counter() - started,
+            violations=list(box.violations),
+        )
+    except RecursionError:
+        return Grade(
+            sub.name,
+            LIMIT,
+            0.0,
+            max_score,
+            message="limit exceeded: nesting depth",
+            seconds=time.perf_counter() - started,
+        )
+    except Exception as exc:
+        tb = traceback.format_exc(limit=-4)
+        return Grade(
+            sub.name,
+            INTERNAL,
+            0.0,
+            max_score,
+            message=f"internal error (a bug in emu, not the submission's fault): "
+            f"{type(exc).__name__}: {exc}\n{tb}",
+            seconds=time.perf_counter() - started,
+            violations=list(box.violations),
+        )
+
+
+# --- workers -------------------------------------------------------------------------------
+
+
+def _worker_main(conn: multiprocessing.connection.Connection, spec: Spec) -> None:
+    """A grading worker: set its limits, then grade what it is sent until told to stop."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles ^C
+    try:
+        import resource
+
+        limit = spec.limits.max_memory
+        if limit > 0:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ImportError, ValueError, OSError):  # pragma: no cover - not on this platform
+        pass
+    from emu.grading.sandbox import register_programs
+
+    register_programs()
+    _warm_up(spec)
+    conn.send(("ready", None))
+    while True:
+        try:
+            task = conn.recv()
+        except EOFError:
+            return
+        if task is None:
+            return
+        index, name, path = task
+        grade = grade_one(spec, Submission(name, path))
+        conn.send((index, grade.to_dict()))
+
+
+def _warm_up(spec: Spec) -> None:
+    """Build and evaluate a tiny image once, outside any sandbox, so the modules a build
+    needs are imported before the first submission (imports inside a sandbox read only
+    Python's own folders, and are slower there)."""
+    from emu.grading.evaluation import evaluate
+    from emu.grading.run import build_mapping
+
+    files = {
+        "Dockerfile": "FROM busybox AS a\nRUN echo x > /x\nFROM scratch\nCOPY --from=a /x /x\n"
+    }
+    with contextlib.suppress(Exception):
+        evaluate(spec, build_mapping(files, spec))
+
+
+class WorkerError(EmuError):
+    """Grading workers cannot start (the submissions were not graded)."""
+
+
+class _Worker:
+    def __init__(self, ctx: Any, spec: Spec) -> None:
+        parent, child = ctx.Pipe(duplex=True)
+        self.conn: multiprocessing.connection.Connection = parent
+        self.proc = ctx.Process(target=_worker_main, args=(child, spec), daemon=True)
+        self.proc.start()
+        child.close()
+        self.ready = False
+        self.task: tuple[int, Submission] | None = None
+        self.started = 0.0
+
+    def give(self, index: int, sub: Submission) -> None:
+        self.task = (index, sub)
+        self.started = time.monotonic()
+        self.conn.send((index, sub.name, sub.path))
+
+    def receive(self) -> tuple[object, object] | None:
+        """The next message, or None when there is none (or the worker is gone)."""
+        try:
+            if self.conn.poll():
+                msg = self.conn.recv()
+                if isinstance(msg, tuple) and len(msg) == 2:
+                    return msg[0], msg[1]
+        except (EOFError, OSError):
+            pass
+        return None
+
+    def stop(self) -> None:
+        try:
+            if self.proc.is_alive():
+                self.conn.send(None)
+        except (OSError, ValueError):
+            pass
+        self.proc.join(timeout=2)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join(timeout=2)
+        self.conn.close()
+
+    def kill(self) -> None:
+        self.proc.kill()
+        self.proc.join(timeout=5)
+        self.conn.close()
+
+
+OnResult = Callable[[Grade, int, int], None]
+
+
+def grade(
+    spec: Spec,
+    submissions: Iterable[Submission],
+    *,
+    jobs: int = 0,
+    on_result: OnResult | None = None,
+) -> list[Grade]:
+    """Grade every submission; results in submission order. ``jobs`` worker processes
+    (0: one per core); ``jobs=-1`` grades in this process (no memory limit and no hard
+    kill: for tests and debugging)."""
+    subs = list(submissions)
+    total = len(subs)
+    results: list[Grade | None] = [None] * total
+    done = 0
+
+    def record(index: int, g: Grade) -> None:
+        nonlocal done
+        results[index] = g
+        done += 1
+        if on_result is not None:
+            on_result(g, done, total)
+
+    if jobs < 0:
+        for i, sub in enumerate(subs):
+            record(i, grade_one(spec, sub))
+        return [g for g in results if g is not None]
+    n = min(jobs or os.cpu_count() or 1, max(total, 1))
+    ctx = multiprocessing.get_context("spawn")
+    queue = deque(enumerate(subs))
+    workers = [_Worker(ctx, spec) for _ in range(n)]
+    kill_after = spec.limits.kill_after()
+    startup_deaths = 0
+    retried: dict[int, int] = {}
+    try:
+        while done < total:
+            for w in workers:
+                if w.ready and w.task is None and queue and w.proc.is_alive():
+                    w.give(*queue.popleft())
+            waitables: list[Any] = [w.conn for w in workers] + [w.proc.sentinel for w in workers]
+            multiprocessing.connection.wait(waitables, timeout=0.25)
+            for i, w in enumerate(workers):
+                msg = w.receive()
+                if msg is not None and msg[0] == "ready":
+                    w.ready = True
+                    continue
+                outcome: Grade | None = None
+                if msg is not None and w.task is not None and msg[0] == w.task[0]:
+                    assert isinstance(msg[1], dict)
+                    outcome = Grade.from_dict(msg[1])
+                elif w.task is None and not w.proc.is_alive():
+                    startup_deaths += 0 if w.ready else 1
+                    if startup_deaths > 2 * n:
+                        raise WorkerError(
+                            f"grading workers exit as they start (exit code {w.proc.exitcode})",
+                            hint="a script that calls emu.grading.grade.grade() must guard its "
+                            "entry point with: if __name__ == '__main__':",
+                        )
+                    w.conn.close()
+                    workers[i] = _Worker(ctx, spec)
+                    continue
+                if w.task is None:
+                    continue
+                index, sub = w.task
+                replace = False
+                if outcome is None and not w.proc.is_alive() and retried.get(index, 0) < 1:
+                    # Killed from outside (the OOM killer, an operator) or crashed: try the
+                    # submission once more in a fresh worker before blaming it.
+                    retried[index] = retried.get(index, 0) + 1
+                    queue.appendleft((index, sub))
+                    w.task = None
+                    w.conn.close()
+                    workers[i] = _Worker(ctx, spec)
+                    continue
+                if outcome is None and not w.proc.is_alive():
+                    code = w.proc.exitcode
+                    why = f"signal {-code}" if code is not None and code < 0 else f"exit {code}"
+                    outcome = Grade(
+                        sub.name,
+                        INTERNAL,
+                        0.0,
+                        spec.max_score,
+                        message=f"internal error: the grading worker died ({why}) "
+                        "twice while grading this submission",
+                        seconds=time.monotonic() - w.started,
+                    )
+                    replace = True
+                elif outcome is None and time.monotonic() - w.started > kill_after:
+                    outcome = Grade(
+                        sub.name,
+                        TIMEOUT,
+                        0.0,
+                        spec.max_score,
+                        message=f"limit exceeded: hard timeout ({kill_after:g} s); "
+                        "the worker was stopped",
+                        seconds=time.monotonic() - w.started,
+                    )
+                    w.kill()
+                    replace = True
+                if outcome is not None:
+                    w.task = None
+                    record(index, outcome)
+                if replace:
+                    w.conn.close()
+                    workers[i] = _Worker(ctx, spec)
+    finally:
+        for w in workers:
+            if w.task is not None or not w.ready:
+                w.kill()
+            else:
+                w.stop()
+    return [g for g in results if g is not None]
+
+
+# --- outputs -------------------------------------------------------------------------------
+
+
+def _safe_name(name: str) -> str:
+    keep = "".join(c if c.isalnum() or c in "-_.@" else "_" for c in name)
+    return keep.strip(".") or "submission"
+
+
+def gradescope(g: Grade) -> dict[str, Any]:
+    """Gradescope's results.json for one submission."""
+    tests: list[dict[str, Any]] = []
+    if g.report is not None:
+        for n, r in enumerate(g.report.results, 1):
+            lines = list(r.messages)
+            if r.observed and not r.passed:
+                lines.append(f"observed: {r.observed}")
+            if r.stdout and not r.passed:
+                lines.append(f"stdout:\n{r.stdout}")
+            if r.stderr and not r.passed:
+                lines.append(f"stderr:\n{r.stderr}")
+            tests.append(
+                {
+                    "name": r.name,
+                    "number": str(n),
+                    "score": r.score,
+                    "max_score": r.weight,
+                    "status": "passed" if r.passed else "failed",
+                    "output": "\n".join(lines) if lines else ("passed" if r.passed else r.status),
+                    "output_format": "text",
+                    "visibility": "visible",
+                    "tags": [r.kind],
+                }
+            )
+    out = {
+        "score": g.score,
+        "execution_time": round(g.seconds, 3),
+        "output": _summary_line(g),
+        "output_format": "text",
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+    }
+    return out
+
+
+def _summary_line(g: Grade) -> str:
+    text = f"{g.status}: {g.score:g}/{g.max_score:g}"
+    if g.message:
+        text += f"\n{g.message}"
+    return text
+
+
+def csv_text(grades: list[Grade]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["submission", "score", "max_score", "percent", "status", "failed_tests", "message"])
+    for g in grades:
+        w.writerow(
+            [
+                g.name,
+                f"{g.score:g}",
+                f"{g.max_score:g}",
+                f"{g.percent:.1f}",
+                g.status,
+                "; ".join(g.failed_tests()),
+                g.message.splitlines()[0] if g.message else "",
+            ]
+        )
+    return buf.getvalue()
+
+
+def summary(grades: list[Grade]) -> dict[str, Any]:
+    scores = [g.score for g in grades]
+    statuses: dict[str, int] = {}
+    for g in grades:
+        statuses[g.status] = statuses.get(g.status, 0) + 1
+    return {
+        "submissions": len(grades),
+        "mean": round(statistics.fmean(scores), 4) if scores else 0.0,
+        "median": statistics.median(scores) if scores else 0.0,
+        "statuses": statuses,
+    }
+
+
+def write_outputs(
+    grades: list[Grade],
+    spec: Spec,
+    out_dir: str | os.PathLike[str],
+    *,
+    single: bool = False,
+    seconds: float = 0.0,
+    notes: list[str] | None = None,
+) -> list[Path]:
+    """Write the tables and the Gradescope files into ``out_dir``; returns what was written."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+
+    def put(path: Path, text: str) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+        written.append(path)
+
+    if single and grades:
+        put(out / "results.json", json.dumps(gradescope(grades[0]), indent=2) + "\n")
+    put(out / "grades.csv", csv_text(grades))
+    doc = {
+        "schema": 1,
+        "spec": spec.source,
+        "maxScore": spec.max_score,
+        "seconds": round(seconds, 3),
+        "summary": summary(grades),
+        "notes": list(notes or []),
+        "warnings": list(spec.warnings),
+        "submissions": [g.to_dict() for g in grades],
+    }
+    put(out / "grades.json", json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    reports = [g.report for g in grades if g.report is not None]
+    put(out / "junit.xml", to_junit(reports, name="emu grade"))
+    if not single:
+        used: set[str] = set()
+        for g in grades:
+            name = _safe_name(g.name)
+            while name in used:
+                name += "_"
+            used.add(name)
+            put(
+                out / "gradescope" / name / "results.json",
+                json.dumps(gradescope(g), indent=2) + "\n",
+            )
+    return written
+
+
+__all__ = [
+    "BUILD_FAILED",
+    "GRADED",
+    "INTERNAL",
+    "LIMIT",
+    "REJECTED",
+    "TIMEOUT",
+    "VIOLATION",
+    "Grade",
+    "Submission",
+    "WorkerError",
+    "csv_text",
+    "discover",
+    "grade",
+    "grade_one",
+    "gradescope",
+    "summary",
+    "write_outputs",
+]

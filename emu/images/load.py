@@ -1,0 +1,753 @@
+"""Import images from ``docker save`` archives and OCI image layouts (tar or directory).
+
+:func:`load_archive` reads what ``docker load`` reads — ``manifest.json`` with its config
+and layer tars — or an OCI layout (``oci-layout``, ``index.json``, ``blobs/``), applies the
+layers in order onto an in-memory :class:`~emu.fs.FS` (whiteouts ``.wh.NAME`` and opaque
+directories ``.wh..wh..opq`` as the OCI spec says: they hide only what lower layers hold),
+and returns one :class:`~emu.images.image.Image` per image with its tags. File bytes are kept;
+owners, modes, mtimes, symlinks, hard links (one :class:`~emu.fs.File` under two names) and
+devices are kept; xattrs are dropped (emu does not model them).
+
+Nothing on the host is touched: entries are placed in the in-memory tree, where ``..`` stops
+at the image root and absolute link targets start again from the image root; a directory
+source is read only through paths checked to stay inside it. Layers may be uncompressed,
+gzip, bzip2 or xz (what Docker accepts); zstd is refused with a clear message. Every layer's
+content is checked against its ``diff_id`` (and an OCI blob against its digest), as
+``docker load`` does.
+"""
+
+from __future__ import annotations
+
+import bz2
+import contextlib
+import gzip
+import hashlib
+import json
+import lzma
+import os
+import posixpath
+import re
+import tarfile
+import tarfile as tarfile_
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import IO, Any, Protocol, cast
+
+from emu.errors import BuildError, EmuError
+from emu.fs import FS, Device, Dir, File, FsError, Kind, Meta, Snapshot, Symlink, clean
+from emu.images.image import HealthConfig, HistoryEntry, Image, ImageConfig, Layer
+from emu.outputs import OutputError, normalize_ref
+
+__all__ = ["ArchiveError", "load_archive"]
+
+
+class ArchiveError(BuildError):
+    """An image archive that cannot be read: malformed, incomplete or unsupported."""
+
+
+class _Readable(Protocol):
+    def read(self, n: int = -1, /) -> bytes: ...
+
+
+_MAX_LINK_HOPS = 16
+_DIGEST = re.compile(r"([a-z0-9]+(?:[.+_-][a-z0-9]+)*):([a-zA-Z0-9=_-]+)\Z")
+
+MEDIA_OCI_INDEX = "application/vnd.oci.image.index.v1+json"
+MEDIA_DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
+MEDIA_OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
+MEDIA_DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
+
+
+# --- sources: a tar or a directory ---------------------------------------------------------
+
+
+def _norm(name: str) -> str:
+    """An archive member name as a relative path confined to the archive ("" for its root)."""
+    return clean("/" + name)[1:]
+
+
+class _Source:
+    label: str
+
+    def has(self, name: str) -> bool:
+        raise NotImplementedError
+
+    def open(self, name: str) -> IO[bytes]:
+        raise NotImplementedError
+
+    def read_json(self, name: str) -> Any:
+        with self.open(name) as f:
+            raw = f.read()
+        try:
+            return json.loads(raw)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ArchiveError(f"{self.label}: {name} is not valid JSON: {exc}") from exc
+
+
+class _TarSource(_Source):
+    def __init__(self, tf: tarfile.TarFile, label: str) -> None:
+        self.tf = tf
+        self.label = label
+        self.members: dict[str, tarfile.TarInfo] = {}
+        for m in tf.getmembers():
+            self.members[_norm(m.name)] = m  # a later member wins, as when extracting
+
+    def _resolve(self, name: str) -> tarfile.TarInfo:
+        key = _norm(name)
+        for _ in range(_MAX_LINK_HOPS):
+            m = self.members.get(key)
+            if m is None:
+                raise ArchiveError(f"{self.label}: {name} is missing from the archive")
+            if m.issym():
+                key = _norm(posixpath.join(posixpath.dirname(key), m.linkname))
+            elif m.islnk():
+                key = _norm(m.linkname)
+            elif m.isreg():
+                return m
+            else:
+                raise ArchiveError(f"{self.label}: {name} is not a regular file")
+        raise ArchiveError(f"{self.label}: {name}: too many levels of links")
+
+    def has(self, name: str) -> bool:
+        return _norm(name) in self.members
+
+    def open(self, name: str) -> IO[bytes]:
+        f = self.tf.extractfile(self._resolve(name))
+        if f is None:
+            raise ArchiveError(f"{self.label}: {name} cannot be read")
+        return f
+
+
+class _DirSource(_Source):
+    def __init__(self, root: str) -> None:
+        self.root = os.path.realpath(root)
+        self.label = root
+
+    def _path(self, name: str) -> str:
+        path = os.path.realpath(os.path.join(self.root, _norm(name)))
+        if path != self.root and not path.startswith(self.root.rstrip("/") + "/"):
+            raise ArchiveError(f"{self.label}: {name} points outside the image directory")
+        return path
+
+    def has(self, name: str) -> bool:
+        return os.path.isfile(self._path(name))
+
+    def open(self, name: str) -> IO[bytes]:
+        path = self._path(name)
+        try:
+            return open(path, "rb")
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise ArchiveError(f"{self.label}: cannot read {name}: {reason}") from exc
+
+
+# --- stream helpers ------------------------------------------------------------------------
+
+
+class _Hashing:
+    """A reader that hashes what it hands out; ``head`` is served before ``raw``."""
+
+    def __init__(self, raw: _Readable, head: bytes = b"") -> None:
+        self.raw = raw
+        self.head = head
+        self.sha = hashlib.sha256()
+
+    def read(self, n: int = -1, /) -> bytes:
+        if self.head:
+            if n < 0:
+                data = self.head + self.raw.read()
+                self.head = b""
+            else:
+                data, self.head = self.head[:n], self.head[n:]
+        else:
+            data = self.raw.read(n)
+        self.sha.update(data)
+        return data
+
+    def drain(self) -> None:
+        while self.read(1 << 20):
+            pass
+
+    @property
+    def digest(self) -> str:
+        return "sha256:" + self.sha.hexdigest()
+
+
+def _decompressed(raw: _Hashing, what: str) -> _Readable | None:
+    """A reader of the uncompressed layer (None when the stream is empty)."""
+    head = raw.raw.read(6)
+    raw.head = head
+    if not head:
+        return None
+    if head.startswith(b"\x1f\x8b"):
+        return gzip.GzipFile(fileobj=cast("IO[bytes]", raw), mode="rb")
+    if head.startswith(b"BZh"):
+        return bz2.BZ2File(cast("IO[bytes]", raw), mode="rb")
+    if head.startswith(b"\xfd7zXZ\x00"):
+        return lzma.LZMAFile(cast("IO[bytes]", raw), mode="rb")
+    if head.startswith(b"\x28\xb5\x2f\xfd"):
+        raise ArchiveError(
+            f"{what} is zstd-compressed: only uncompressed, gzip, bzip2 and xz layers are supported"
+        )
+    return raw
+
+
+# --- applying a layer ----------------------------------------------------------------------
+
+_TYPES = {
+    tarfile.CHRTYPE: Kind.CHAR,
+    tarfile.BLKTYPE: Kind.BLOCK,
+    tarfile.FIFOTYPE: Kind.FIFO,
+}
+
+
+@dataclass(slots=True)
+class _Member:
+    path: str  # absolute, cleaned
+    info: tarfile.TarInfo
+    data: bytes | None
+
+
+def _meta(m: tarfile.TarInfo) -> Meta:
+    return Meta(m.mode & 0o7777, int(m.uid), int(m.gid), int(m.mtime // 1))
+
+
+class _CorruptTar(Exception):
+    pass
+
+
+class _StrictInfo(tarfile.TarInfo):
+    """Headers read as Go's archive/tar (Docker) reads them: a truncated or invalid header
+    after the first is an error, not a silent end of the archive."""
+
+    @classmethod
+    def fromtarfile(cls, tarfile: tarfile_.TarFile) -> _StrictInfo:
+        try:
+            info = super().fromtarfile(tarfile)
+        except tarfile_.HeaderError as exc:
+            # The end of the archive (a zero block, or no more data) is fine; a truncated
+            # or invalid header (TruncatedHeaderError, InvalidHeaderError) is not.
+            if type(exc).__name__ in ("EOFHeaderError", "EmptyHeaderError"):
+                raise
+            raise _CorruptTar(f"bad header at byte {tarfile.offset}: {exc}") from None
+        assert isinstance(info, _StrictInfo)
+        return info
+
+
+def _read_layer(stream: _Readable, what: str) -> tuple[list[_Member], list[str], list[str]]:
+    """(entries to add in order, whiteout paths, opaque directories) of one layer tar."""
+    adds: list[_Member] = []
+    whiteouts: list[str] = []
+    opaque: list[str] = []
+    try:
+        with tarfile.open(fileobj=stream, mode="r|", tarinfo=_StrictInfo) as tf:  # type: ignore[call-overload]
+            for m in tf:
+                path = clean("/" + m.name)
+                base = posixpath.basename(path)
+                parent = posixpath.dirname(path)
+                if any(part.startswith(".wh..wh.") for part in path.split("/")[:-1]):
+                    continue  # inside an AUFS metadata directory (.wh..wh.plnk)
+                if base == ".wh..wh..opq":
+                    opaque.append(parent)
+                    continue
+                if base.startswith(".wh..wh."):
+                    continue  # other AUFS metadata
+                if base.startswith(".wh."):
+                    whiteouts.append(posixpath.join(parent, base[4:]))
+                    continue
+                data = None
+                if m.isreg():
+                    f = tf.extractfile(m)
+                    data = f.read() if f is not None else b""
+                elif not (m.isdir() or m.issym() or m.islnk() or m.type in _TYPES):
+                    raise ArchiveError(f"{what}: {m.name}: unsupported tar entry type {m.type!r}")
+                adds.append(_Member(path, m, data))
+    except (tarfile.TarError, _CorruptTar) as exc:
+        raise ArchiveError(f"{what} is not a valid tar: {exc}") from exc
+    except (OSError, EOFError, lzma.LZMAError) as exc:
+        raise ArchiveError(f"{what} cannot be read: {exc}") from exc
+    return adds, whiteouts, opaque
+
+
+def _apply(fs: FS, adds: list[_Member], whiteouts: list[str], opaque: list[str], what: str) -> None:
+    def fail(path: str, exc: FsError) -> ArchiveError:
+        return ArchiveError(f"{what}: {path}: {exc.strerror}")
+
+    # Whiteouts hide what the lower layers hold, never what this layer adds: apply them first.
+    for d in opaque:
+        node = fs.lookup(d, follow=False)
+        if isinstance(node, Dir):
+            for name in sorted(node.entries):
+                try:
+                    fs.remove(posixpath.join(d, name), recursive=True)
+                except FsError as exc:
+                    raise fail(d, exc) from exc
+    for w in whiteouts:
+        if w != "/" and fs.lookup(w, follow=False) is not None:
+            try:
+                fs.remove(w, recursive=True)
+            except FsError as exc:
+                raise fail(w, exc) from exc
+    for member in adds:
+        path, m = member.path, member.info
+        meta = _meta(m)
+        try:
+            if path == "/":
+                if m.isdir():
+                    fs.root = Dir(meta, dict(fs.root.entries))
+                continue
+            parent = posixpath.dirname(path)
+            if not fs.is_dir(parent):
+                fs.makedirs(parent)
+            if m.isdir():
+                existing = fs.lookup(path, follow=False)
+                if isinstance(existing, Dir):
+                    fs.set_meta(path, meta, follow=False)
+                else:
+                    fs.put(path, Dir(meta))
+            elif m.isreg():
+                fs.put(path, File(meta, member.data or b""))
+            elif m.issym():
+                fs.put(path, Symlink(meta, m.linkname))
+            elif m.islnk():
+                target = clean("/" + m.linkname)
+                node = fs.lookup(target, follow=False)
+                if node is None:
+                    raise ArchiveError(f"{what}: {path}: hard link to missing {target}")
+                if isinstance(node, Dir):
+                    raise ArchiveError(f"{what}: {path}: hard link to directory {target}")
+                if fs.lookup(path, follow=False) is not node:
+                    fs.put(path, node)
+            else:
+                fs.put(path, Device(meta, _TYPES[m.type], m.devmajor, m.devminor))
+        except FsError as exc:
+            raise fail(path, exc) from exc
+
+
+# --- configs -------------------------------------------------------------------------------
+
+
+def _strs(v: Any, what: str) -> tuple[str, ...] | None:
+    if v is None:
+        return None
+    if not isinstance(v, list) or not all(isinstance(s, str) for s in v):
+        raise ArchiveError(f"{what} must be a list of strings")
+    return tuple(v)
+
+
+def _str(v: Any, what: str) -> str:
+    if v is None:
+        return ""
+    if not isinstance(v, str):
+        raise ArchiveError(f"{what} must be a string")
+    return v
+
+
+def _keys(v: Any, what: str) -> tuple[str, ...]:
+    if v is None:
+        return ()
+    if not isinstance(v, dict):
+        raise ArchiveError(f"{what} must be an object")
+    return tuple(sorted(v))
+
+
+def _int(v: Any, what: str) -> int:
+    if v is None:
+        return 0
+    if not isinstance(v, int) or isinstance(v, bool):
+        raise ArchiveError(f"{what} must be an integer")
+    return v
+
+
+_TIME = re.compile(r"(\d{4})-(\d\d)-(\d\d)[Tt](\d\d):(\d\d):(\d\d)(\.\d+)?([Zz]|[+-]\d\d:\d\d)\Z")
+
+
+def _time(v: Any, what: str) -> int:
+    if v is None or v == "":
+        return 0
+    m = _TIME.match(v) if isinstance(v, str) else None
+    if m is None:
+        raise ArchiveError(f"{what}: not an RFC 3339 time: {v!r}")
+    year, month, day, hh, mm, ss = (int(g) for g in m.groups()[:6])
+    zone = m.group(8)
+    offset = timedelta(0)
+    if zone not in ("Z", "z"):
+        sign = -1 if zone[0] == "-" else 1
+        offset = sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))
+    try:
+        dt = datetime(year, month, day, hh, mm, ss, tzinfo=timezone(offset))
+    except ValueError as exc:
+        raise ArchiveError(f"{what}: bad time {v!r}: {exc}") from exc
+    return int(dt.timestamp())
+
+
+def _image_config(cfg: dict[str, Any], what: str) -> ImageConfig:
+    c = cfg.get("config")
+    if c is None:
+        c = {}
+    if not isinstance(c, dict):
+        raise ArchiveError(f"{what}: config must be an object")
+    health = None
+    h = c.get("Healthcheck")
+    if h is not None:
+        if not isinstance(h, dict):
+            raise ArchiveError(f"{what}: Healthcheck must be an object")
+        health = HealthConfig(
+            _strs(h.get("Test"), f"{what}: Healthcheck.Test") or (),
+            _int(h.get("Interval"), f"{what}: Healthcheck.Interval"),
+            _int(h.get("Timeout"), f"{what}: Healthcheck.Timeout"),
+            _int(h.get("StartPeriod"), f"{what}: Healthcheck.StartPeriod"),
+            _int(h.get("StartInterval"), f"{what}: Healthcheck.StartInterval"),
+            _int(h.get("Retries"), f"{what}: Healthcheck.Retries"),
+        )
+    labels = c.get("Labels") or {}
+    if not isinstance(labels, dict) or not all(isinstance(x, str) for x in labels.values()):
+        raise ArchiveError(f"{what}: Labels must be an object of strings")
+    return ImageConfig(
+        env=_strs(c.get("Env"), f"{what}: Env") or (),
+        cmd=_strs(c.get("Cmd"), f"{what}: Cmd"),
+        entrypoint=_strs(c.get("Entrypoint"), f"{what}: Entrypoint"),
+        working_dir=_str(c.get("WorkingDir"), f"{what}: WorkingDir"),
+        user=_str(c.get("User"), f"{what}: User"),
+        exposed_ports=_keys(c.get("ExposedPorts"), f"{what}: ExposedPorts"),
+        labels=tuple(labels.items()),
+        volumes=_keys(c.get("Volumes"), f"{what}: Volumes"),
+        stop_signal=_str(c.get("StopSignal"), f"{what}: StopSignal"),
+        shell=_strs(c.get("Shell"), f"{what}: Shell"),
+        on_build=_strs(c.get("OnBuild"), f"{what}: OnBuild") or (),
+        healthcheck=health,
+        architecture=_str(cfg.get("architecture"), f"{what}: architecture"),
+        os=_str(cfg.get("os"), f"{what}: os"),
+        variant=_str(cfg.get("variant"), f"{what}: variant"),
+    )
+
+
+def _history(cfg: dict[str, Any], what: str) -> tuple[HistoryEntry, ...]:
+    hist = cfg.get("history") or []
+    if not isinstance(hist, list):
+        raise ArchiveError(f"{what}: history must be a list")
+    out = []
+    for i, h in enumerate(hist):
+        if not isinstance(h, dict):
+            raise ArchiveError(f"{what}: history[{i}] must be an object")
+        out.append(
+            HistoryEntry(
+                created_by=_str(h.get("created_by"), f"{what}: history[{i}].created_by"),
+                empty_layer=bool(h.get("empty_layer", False)),
+                comment=_str(h.get("comment"), f"{what}: history[{i}].comment"),
+                created=_time(h.get("created"), f"{what}: history[{i}].created"),
+            )
+        )
+    return tuple(out)
+
+
+def _diff_ids(cfg: dict[str, Any], what: str) -> list[str]:
+    rootfs = cfg.get("rootfs")
+    if not isinstance(rootfs, dict):
+        raise ArchiveError(f"{what}: the image config has no rootfs")
+    ids = rootfs.get("diff_ids") or []
+    if not isinstance(ids, list) or not all(isinstance(d, str) for d in ids):
+        raise ArchiveError(f"{what}: rootfs.diff_ids must be a list of digests")
+    return ids
+
+
+# --- images --------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _LayerRef:
+    name: str  # path in the source
+    diff_id: str
+    blob_digest: str | None = None  # OCI: the (maybe compressed) blob's digest
+
+
+class _Loader:
+    def __init__(self, src: _Source) -> None:
+        self.src = src
+        # Applied layer chains, shared by images of one archive: key → root after it.
+        self.cache: dict[tuple[str, ...], Dir] = {}
+
+    def layer(self, fs: FS, ref: _LayerRef, index: int) -> None:
+        what = f"{self.src.label}: layer {index + 1} ({ref.name})"
+        with self.src.open(ref.name) as raw_file:
+            raw = _Hashing(raw_file)
+            inner = _decompressed(raw, what)
+            if inner is None:
+                adds: list[_Member] = []
+                whiteouts: list[str] = []
+                opaque: list[str] = []
+                plain = _Hashing(raw)
+            else:
+                plain = _Hashing(inner)
+                adds, whiteouts, opaque = _read_layer(plain, what)
+                try:
+                    plain.drain()
+                    raw.drain()
+                except (OSError, EOFError, lzma.LZMAError) as exc:
+                    raise ArchiveError(f"{what} cannot be read: {exc}") from exc
+        digest = ref.blob_digest
+        if digest is not None and digest.startswith("sha256:") and raw.digest != digest:
+            raise ArchiveError(
+                f"{what}: content does not match its digest {ref.blob_digest} (it is {raw.digest})"
+            )
+        if ref.diff_id.startswith("sha256:") and plain.digest != ref.diff_id:
+            raise ArchiveError(
+                f"{what}: content does not match diff_id {ref.diff_id} (it is {plain.digest})"
+            )
+        _apply(fs, adds, whiteouts, opaque, what)
+
+    def image(self, cfg: Any, layers: list[_LayerRef], tags: list[str], what: str) -> Image:
+        if not isinstance(cfg, dict):
+            raise ArchiveError(f"{what}: the image config must be a JSON object")
+        config = _image_config(cfg, what)
+        history = _history(cfg, what)
+        created_by = [h.created_by for h in history if not h.empty_layer]
+        built: list[Layer] = []
+        before: Dir | None = None
+        key: tuple[str, ...] = ()
+        for i, ref in enumerate(layers):
+            key = (*key, ref.name + "@" + ref.diff_id)
+            after = self.cache.get(key)
+            if after is None:
+                fs = FS(before) if before is not None else FS()
+                self.layer(fs, ref, i)
+                after = fs.snapshot().root
+                self.cache[key] = after
+            built.append(Layer(before, after, created_by[i] if i < len(created_by) else ""))
+            before = after
+        rootfs = Snapshot(before if before is not None else FS().snapshot().root)
+        return Image(
+            rootfs=rootfs,
+            config=config,
+            layers=tuple(built),
+            history=history,
+            name=tags[0] if tags else "",
+            author=_str(cfg.get("author"), f"{what}: author"),
+        )
+
+
+def _familiar(name: str) -> str:
+    try:
+        return normalize_ref(name)[1]
+    except OutputError:
+        return name
+
+
+def _load_docker(src: _Source) -> list[tuple[list[str], Image]]:
+    manifest = src.read_json("manifest.json")
+    if not isinstance(manifest, list):
+        raise ArchiveError(f"{src.label}: manifest.json must be a list")
+    loader = _Loader(src)
+    out: list[tuple[list[str], Image]] = []
+    for i, entry in enumerate(manifest):
+        what = f"{src.label}: manifest.json[{i}]"
+        if not isinstance(entry, dict) or not isinstance(entry.get("Config"), str):
+            raise ArchiveError(f"{what}: an entry needs a Config path")
+        tags = entry.get("RepoTags") or []
+        layer_names = entry.get("Layers") or []
+        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+            raise ArchiveError(f"{what}: RepoTags must be a list of strings")
+        if not isinstance(layer_names, list) or not all(isinstance(n, str) for n in layer_names):
+            raise ArchiveError(f"{what}: Layers must be a list of paths")
+        cfg = src.read_json(entry["Config"])
+        diff_ids = _diff_ids(cfg, what) if isinstance(cfg, dict) else []
+        if len(diff_ids) != len(layer_names):
+            raise ArchiveError(
+                f"{what}: {len(layer_names)} layers but {len(diff_ids)} diff_ids in the config"
+            )
+        refs = [_LayerRef(n, d) for n, d in zip(layer_names, diff_ids, strict=True)]
+        out.append((list(tags), loader.image(cfg, refs, list(tags), what)))
+    return out
+
+
+def _blob_name(digest: Any, what: str) -> str:
+    m = _DIGEST.match(digest) if isinstance(digest, str) else None
+    if m is None:
+        raise ArchiveError(f"{what}: bad digest {digest!r}")
+    return f"blobs/{m.group(1)}/{m.group(2)}"
+
+
+def _read_blob_json(src: _Source, desc: Any, what: str) -> Any:
+    if not isinstance(desc, dict):
+        raise ArchiveError(f"{what}: a descriptor must be an object")
+    digest = desc.get("digest")
+    name = _blob_name(digest, what)
+    with src.open(name) as f:
+        raw = f.read()
+    if isinstance(digest, str) and digest.startswith("sha256:"):
+        actual = "sha256:" + hashlib.sha256(raw).hexdigest()
+        if actual != digest:
+            raise ArchiveError(f"{what}: blob {name} does not match its digest (it is {actual})")
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ArchiveError(f"{what}: blob {name} is not valid JSON: {exc}") from exc
+
+
+def _platform_of(desc: dict[str, Any]) -> str:
+    p = desc.get("platform")
+    if not isinstance(p, dict):
+        return ""
+    parts = [str(p.get("os", "")), str(p.get("architecture", ""))]
+    if p.get("variant"):
+        parts.append(str(p["variant"]))
+    return "/".join(parts)
+
+
+def _pick(manifests: list[Any], platform: str | None, what: str) -> dict[str, Any]:
+    """The manifest of an index to load: the requested platform, else linux/amd64, else the
+    first that is not an attestation."""
+    cands = [
+        m
+        for m in manifests
+        if isinstance(m, dict)
+        and _platform_of(m) != "unknown/unknown"
+        and (m.get("annotations") or {}).get("vnd.docker.reference.type") != "attestation-manifest"
+    ]
+    if not cands:
+        raise ArchiveError(f"{what}: the index lists no image manifest")
+    if platform is not None:
+        for m in cands:
+            p = _platform_of(m)
+            if p == platform or (platform.count("/") == 1 and p.startswith(platform + "/")):
+                return m
+        raise ArchiveError(f"{what}: no manifest for platform {platform}")
+    for m in cands:
+        if _platform_of(m) in ("linux/amd64", ""):
+            return m
+    first: dict[str, Any] = cands[0]
+    return first
+
+
+def _load_oci(src: _Source, platform: str | None) -> list[tuple[list[str], Image]]:
+    layout = src.read_json("oci-layout")
+    if not isinstance(layout, dict) or "imageLayoutVersion" not in layout:
+        raise ArchiveError(f"{src.label}: oci-layout has no imageLayoutVersion")
+    index = src.read_json("index.json")
+    if not isinstance(index, dict) or not isinstance(index.get("manifests"), list):
+        raise ArchiveError(f"{src.label}: index.json has no manifests list")
+    loader = _Loader(src)
+    # One descriptor per tag (BuildKit, containerd): group them by what they point at.
+    groups: dict[str, tuple[dict[str, Any], list[str]]] = {}
+    for i, desc in enumerate(index["manifests"]):
+        if not isinstance(desc, dict) or not isinstance(desc.get("digest"), str):
+            raise ArchiveError(f"{src.label}: index.json manifests[{i}] has no digest")
+        ann = desc.get("annotations") or {}
+        tag = ""
+        if isinstance(ann, dict):
+            name = ann.get("io.containerd.image.name")
+            ref = ann.get("org.opencontainers.image.ref.name")
+            if isinstance(name, str) and name:
+                tag = _familiar(name)
+            elif isinstance(ref, str) and ("/" in ref or ":" in ref):
+                tag = _familiar(ref)
+        group = groups.setdefault(desc["digest"], (desc, []))
+        if tag and tag not in group[1]:
+            group[1].append(tag)
+    out: list[tuple[list[str], Image]] = []
+    for digest, (desc, tags) in groups.items():
+        what = f"{src.label}: {digest}"
+        manifest = _read_blob_json(src, desc, what)
+        for _ in range(_MAX_LINK_HOPS):
+            if not isinstance(manifest, dict):
+                raise ArchiveError(f"{what}: a manifest must be a JSON object")
+            media = manifest.get("mediaType") or desc.get("mediaType")
+            if media not in (MEDIA_OCI_INDEX, MEDIA_DOCKER_LIST) and "manifests" not in manifest:
+                break
+            desc = _pick(manifest.get("manifests") or [], platform, what)
+            manifest = _read_blob_json(src, desc, what)
+        else:
+            raise ArchiveError(f"{what}: indexes nested too deeply")
+        if not isinstance(manifest.get("layers"), list):
+            raise ArchiveError(f"{what}: the manifest has no layers list")
+        cfg = _read_blob_json(src, manifest.get("config"), f"{what}: config")
+        diff_ids = _diff_ids(cfg, what) if isinstance(cfg, dict) else []
+        layers = manifest["layers"]
+        if len(diff_ids) != len(layers):
+            raise ArchiveError(
+                f"{what}: {len(layers)} layers but {len(diff_ids)} diff_ids in the config"
+            )
+        refs = []
+        for j, (ld, diff_id) in enumerate(zip(layers, diff_ids, strict=True)):
+            if not isinstance(ld, dict):
+                raise ArchiveError(f"{what}: layers[{j}] must be a descriptor")
+            media = str(ld.get("mediaType", ""))
+            if "zstd" in media:
+                raise ArchiveError(
+                    f"{what}: layer {j + 1} is zstd-compressed ({media}): only uncompressed, "
+                    "gzip, bzip2 and xz layers are supported"
+                )
+            name = _blob_name(ld.get("digest"), f"{what}: layers[{j}]")
+            if not src.has(name):
+                raise ArchiveError(
+                    f"{what}: layer {j + 1} ({media or 'unknown type'}) "
+                    f"is not in the archive: {name}"
+                )
+            refs.append(_LayerRef(name, diff_id, ld["digest"]))
+        out.append((tags, loader.image(cfg, refs, tags, what)))
+    return out
+
+
+def _load(src: _Source, platform: str | None) -> list[tuple[list[str], Image]]:
+    if src.has("oci-layout") and src.has("index.json"):
+        return _load_oci(src, platform)
+    if src.has("manifest.json"):
+        return _load_docker(src)
+    if src.has("repositories"):
+        raise ArchiveError(
+            f"{src.label}: a legacy docker archive without manifest.json is not supported"
+        )
+    raise ArchiveError(
+        f"{src.label}: not an image archive (no manifest.json, and no oci-layout with index.json)"
+    )
+
+
+def load_archive(
+    path_or_fileobj: str | os.PathLike[str] | IO[bytes], *, platform: str | None = None
+) -> list[tuple[list[str], Image]]:
+    """The images in a ``docker save`` tar or an OCI layout (tar or directory), with tags.
+
+    The outer tar may itself be gzip/bzip2/xz-compressed. For an OCI index listing several
+    platforms, ``platform`` (``os/arch[/variant]``) picks one; by default ``linux/amd64``
+    or else the first. Raises :class:`ArchiveError` (an :class:`~emu.errors.EmuError`) for
+    anything malformed, with the file and member named.
+    """
+    try:
+        if isinstance(path_or_fileobj, str | os.PathLike):
+            path = os.fspath(path_or_fileobj)
+            if os.path.isdir(path):
+                return _load(_DirSource(path), platform)
+            try:
+                with open(path, "rb") as f:
+                    return _load_tar(f, path, platform)
+            except OSError as exc:
+                if exc.filename == path:
+                    raise ArchiveError(f"cannot open {path}: {exc.strerror or exc}") from exc
+                raise
+        return _load_tar(path_or_fileobj, getattr(path_or_fileobj, "name", "<archive>"), platform)
+    except EmuError:
+        raise
+    except (OSError, EOFError, tarfile.TarError, lzma.LZMAError) as exc:
+        raise ArchiveError(f"cannot read the image archive: {exc}") from exc
+
+
+def _load_tar(f: IO[bytes], label: str, platform: str | None) -> list[tuple[list[str], Image]]:
+    label = str(label)
+    seekable = False
+    try:
+        seekable = f.seekable()
+    except (AttributeError, OSError):
+        seekable = False
+    with contextlib.ExitStack() as stack:
+        if not seekable:
+            spool = stack.enter_context(tempfile.SpooledTemporaryFile(max_size=64 << 20))
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                spool.write(chunk)
+            spool.seek(0)
+            f = cast("IO[bytes]", spool)
+        try:
+            tf = stack.enter_context(tarfile.open(fileobj=f, mode="r:*"))
+        except tarfile.TarError as exc:
+            raise ArchiveError(f"{label}: not a tar archive ({exc})") from exc
+        return _load(_TarSource(tf, label), platform)

@@ -1,0 +1,441 @@
+"""The local image store: images built with ``-t`` or imported with ``emu load``.
+
+Kept under ``$EMU_HOME`` (default ``$XDG_DATA_HOME/emu``, i.e. ``~/.local/share/emu``)::
+
+    index.json               name:tag -> the image file (what FROM looks up)
+    images/<digest>.pickle   the image, its layers squashed into its base (FROM needs
+                             only files and config)
+    meta/<digest>.json       what `emu images`, `emu history` and `emu inspect` show: the
+                             image ID, when it was stored, its size, one row per history
+                             entry with its layer's size, and the base it was built on
+    builds/<digest>.pickle   for an image built by `emu build -t`: the whole build (every
+                             stage, discarded ones too, each layer's origin, the context),
+                             so `emu explain`, `emu ls --stage`, `emu diff --stages` and
+                             `emu report` can answer without building again
+    containers/<id>.json     containers started by `emu run` (see emu.cli._run)
+
+Image and build files are pickles that emu itself wrote (never load one from elsewhere);
+lazily-read context bytes are materialised first (shared content stays shared, so a shell
+``cp`` is still recognisable), size-only blobs stay blobs, so an image built on a 1 GB base
+costs only what was added.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import pickle
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from emu.errors import BuildError, EmuError
+from emu.fs import Dir, File, Lazy, Node, Snapshot
+from emu.images.image import Image
+
+if TYPE_CHECKING:
+    from emu.engine.builder import BuildResult
+
+
+def home() -> Path:
+    env = os.environ.get("EMU_HOME")
+    if env:
+        return Path(env)
+    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data) / "emu"
+
+
+def normalize_tag(tag: str) -> str:
+    name, _, t = tag.rpartition(":") if ":" in tag.rsplit("/", 1)[-1] else (tag, "", "")
+    if not name:
+        name, t = tag, ""
+    return f"{name.lower()}:{t or 'latest'}"
+
+
+def _materialize(node: Node, seen: dict[int, Node]) -> Node:
+    if id(node) in seen:
+        return seen[id(node)]
+    out: Node = node
+    if isinstance(node, Dir):
+        out = Dir(node.meta, {k: _materialize(v, seen) for k, v in node.entries.items()})
+    elif isinstance(node, File) and isinstance(node.content, Lazy):
+        out = File(node.meta, node.content.read(), node.origin)
+    seen[id(node)] = out
+    return out
+
+
+class _Pickler(pickle.Pickler):
+    """Pickles lazily-read content as its bytes; one content object stays one object."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        if type(obj) is Lazy:
+            return (bytes, (obj.read(),))
+        return NotImplemented
+
+
+def _dumps(obj: object) -> bytes:
+    buf = io.BytesIO()
+    _Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
+    return buf.getvalue()
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _index(root: Path) -> dict[str, str]:
+    try:
+        data = json.loads((root / "index.json").read_text())
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        raise BuildError(f"the image store at {root} is unreadable: {exc}") from None
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def _write_index(root: Path, index: dict[str, str]) -> None:
+    _write_atomic(root / "index.json", json.dumps(index, indent=2, sort_keys=True).encode())
+
+
+# --- what the store remembers about an image ----------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryRow:
+    """One history entry of an image and the size of the layer it made (0 when none)."""
+
+    created_by: str
+    size: int
+    empty_layer: bool
+    comment: str = ""
+    created: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class StoredImage:
+    """A tag in the store and what `emu images`/`history`/`inspect` show for it."""
+
+    tag: str  # normalised name:tag
+    file: str  # images/<file>
+    id: str  # sha256:… of the config, docker's image ID
+    created: float  # seconds since the epoch, when it was first stored
+    size: int  # uncompressed bytes, as `docker images` counts them
+    base: str = ""  # the image at the root of its FROM chain, when known
+    base_size: int = 0
+    compressed_base: int | None = None  # the base's registry download size, when known
+    history: tuple[HistoryRow, ...] = ()  # oldest first
+    has_build: bool = False
+
+    @property
+    def repository(self) -> str:
+        return self.tag.rpartition(":")[0]
+
+    @property
+    def tag_name(self) -> str:
+        return self.tag.rpartition(":")[2]
+
+    @property
+    def short_id(self) -> str:
+        return self.id.removeprefix("sha256:")[:12]
+
+
+@dataclass(frozen=True, slots=True)
+class BuildRecord:
+    """A whole build as `emu build -t` stored it."""
+
+    result: BuildResult
+    image_id: str
+    run_outputs: tuple[Any, ...] = field(default=())  # emu.engine.runexec.RunOutput
+
+
+def image_id(image: Image) -> str:
+    """docker's image ID: the sha256 of the image config as BuildKit writes it."""
+    from emu import outputs
+
+    return "sha256:" + hashlib.sha256(outputs.json_bytes(outputs.config_json(image))).hexdigest()
+
+
+def history_rows(image: Image) -> list[HistoryRow]:
+    """The history entries of ``image``, oldest first, each with its layer's size.
+
+    Non-empty entries are matched with layers from the top; the non-empty entries left
+    at the bottom stand for the base image, which weighs ``base_size`` (given to the first
+    of them, or to a row made up for it when the history has none).
+    """
+    sizes = [layer.size for layer in image.layers]
+    hist = list(image.history)
+    size_of: dict[int, int] = {}
+    nonempty = [i for i, h in enumerate(hist) if not h.empty_layer]
+    for i, s in zip(reversed(nonempty), reversed(sizes), strict=False):
+        size_of[i] = s
+    below = nonempty[: max(len(nonempty) - len(sizes), 0)]
+    rows = [
+        HistoryRow(h.created_by, size_of.get(i, 0), h.empty_layer, h.comment, h.created)
+        for i, h in enumerate(hist)
+    ]
+    if below:
+        i = below[0]
+        rows[i] = replace(rows[i], size=image.base_size)
+    elif image.base_size:
+        rows.insert(0, HistoryRow("", image.base_size, False, "the base image"))
+    return rows
+
+
+def _root_base(result: BuildResult) -> str:
+    st = result.target
+    for _ in range(len(result.stages)):
+        if st.base_stage is None:
+            break
+        st = result.stages[st.base_stage]
+    return st.base
+
+
+def _compressed(ref: str) -> int | None:
+    if not ref:
+        return None
+    from emu.images import catalog
+
+    try:
+        return catalog.describe(ref).compressed
+    except EmuError:
+        return None
+
+
+def _meta_path(root: Path, file: str) -> Path:
+    return root / "meta" / (file.removesuffix(".pickle") + ".json")
+
+
+def _build_path(root: Path, file: str) -> Path:
+    return root / "builds" / file
+
+
+def _read_meta(root: Path, file: str) -> dict[str, Any] | None:
+    try:
+        data = json.loads(_meta_path(root, file).read_text())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
+def save(
+    tag: str,
+    image: Image,
+    *,
+    build: BuildRecord | None = None,
+    base: str = "",
+    known_id: str | None = None,
+) -> str:
+    """Store ``image`` under ``tag`` (with its build, when given); returns the normalised tag."""
+    return save_many([tag], image, build=build, base=base, known_id=known_id)[0]
+
+
+def save_many(
+    tags: Iterable[str],
+    image: Image,
+    *,
+    build: BuildRecord | None = None,
+    base: str = "",
+    known_id: str | None = None,
+) -> list[str]:
+    root = home()
+    names = [normalize_tag(t) for t in tags]
+    seen: dict[int, Node] = {}
+    rootfs = Snapshot(_materialize(image.rootfs.root, seen))  # type: ignore[arg-type]
+    stored = replace(image, rootfs=rootfs, layers=(), name=names[0], base_size=image.size)
+    blob = pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL)
+    digest = hashlib.sha256(blob).hexdigest()
+    file = f"{digest}.pickle"
+    try:
+        path = root / "images" / file
+        if not path.exists():
+            _write_atomic(path, blob)
+        old = _read_meta(root, file) or {}
+        if build is not None and not base:
+            base = _root_base(build.result)
+        meta = {
+            "id": known_id or (build.image_id if build else "") or image_id(image),
+            "created": old.get("created") or time.time(),
+            "size": image.size,
+            "base": base or old.get("base", ""),
+            "base_size": image.base_size,
+            "compressed_base": _compressed(base) if base else old.get("compressed_base"),
+            "history": [
+                [r.created_by, r.size, r.empty_layer, r.comment, r.created]
+                for r in history_rows(image)
+            ],
+            "build": bool(build) or bool(old.get("build")),
+        }
+        _write_atomic(_meta_path(root, file), json.dumps(meta, indent=1).encode())
+        if build is not None:
+            _write_atomic(_build_path(root, file), _dumps(build))
+        index = _index(root)
+        for name in names:
+            index[name] = file
+        _write_index(root, index)
+    except OSError as exc:
+        raise BuildError(f"cannot write the image store at {root}: {exc.strerror}") from None
+    return names
+
+
+def tag(source: str, target: str) -> str:
+    """Give the stored image ``source`` the name ``target`` too (``docker tag``)."""
+    root = home()
+    index = _index(root)
+    file = index.get(normalize_tag(source))
+    if file is None:
+        raise BuildError(
+            f"No such image: {source}", hint="list the stored images with `emu images`"
+        )
+    name = normalize_tag(target)
+    index[name] = file
+    try:
+        _write_index(root, index)
+    except OSError as exc:
+        raise BuildError(f"cannot write the image store at {root}: {exc.strerror}") from None
+    return name
+
+
+def untag(ref: str) -> tuple[str, str | None]:
+    """Remove the tag ``ref``; when no tag is left on its image, delete the image too.
+
+    Returns the removed tag and the deleted image's ID (None when other tags keep it).
+    """
+    root = home()
+    index = _index(root)
+    name = normalize_tag(ref)
+    file = index.pop(name, None)
+    if file is None:
+        raise BuildError(f"No such image: {ref}", hint="list the stored images with `emu images`")
+    deleted: str | None = None
+    try:
+        _write_index(root, index)
+        if file not in index.values():
+            meta = _read_meta(root, file) or {}
+            deleted = str(meta.get("id") or "sha256:" + file.removesuffix(".pickle"))
+            for path in (root / "images" / file, _meta_path(root, file), _build_path(root, file)):
+                path.unlink(missing_ok=True)
+    except OSError as exc:
+        raise BuildError(f"cannot write the image store at {root}: {exc.strerror}") from None
+    return name, deleted
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def lookup(ref: str) -> Image | None:
+    """The stored image (flattened) named ``ref``, or None."""
+    root = home()
+    index = _index(root)
+    file = index.get(normalize_tag(ref))
+    if file is None:
+        return None
+    try:
+        image = pickle.loads((root / "images" / file).read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError) as exc:
+        raise BuildError(f"stored image {ref} is unreadable: {exc}") from None
+    if not isinstance(image, Image):
+        raise BuildError(f"stored image {ref} is not an emu image")
+    return image
+
+
+def tags() -> dict[str, str]:
+    return _index(home())
+
+
+def _entry(root: Path, name: str, file: str) -> StoredImage:
+    meta = _read_meta(root, file)
+    if meta is None:  # stored by an older emu: what the image itself says
+        image = lookup(name)
+        assert image is not None
+        try:
+            created = (root / "images" / file).stat().st_mtime
+        except OSError:
+            created = 0.0
+        return StoredImage(
+            name,
+            file,
+            image_id(image),
+            created,
+            image.size,
+            "",
+            image.base_size,
+            None,
+            tuple(history_rows(image)),
+        )
+    rows = tuple(
+        HistoryRow(str(r[0]), int(r[1]), bool(r[2]), str(r[3]), int(r[4]))
+        for r in meta.get("history", [])
+    )
+    compressed = meta.get("compressed_base")
+    return StoredImage(
+        tag=name,
+        file=file,
+        id=str(meta.get("id", "")),
+        created=float(meta.get("created", 0.0)),
+        size=int(meta.get("size", 0)),
+        base=str(meta.get("base", "")),
+        base_size=int(meta.get("base_size", 0)),
+        compressed_base=int(compressed) if compressed is not None else None,
+        history=rows,
+        has_build=bool(meta.get("build")) and _build_path(root, file).is_file(),
+    )
+
+
+def entry(ref: str) -> StoredImage | None:
+    """What the store knows about ``ref`` (a name[:tag], or an image ID or its prefix)."""
+    root = home()
+    index = _index(root)
+    name = normalize_tag(ref)
+    if name in index:
+        return _entry(root, name, index[name])
+    wanted = ref.removeprefix("sha256:").lower()
+    if len(wanted) >= 4 and all(c in "0123456789abcdef" for c in wanted):
+        matches = [e for e in entries() if e.id.removeprefix("sha256:").startswith(wanted)]
+        if len({e.id for e in matches}) == 1:
+            return matches[0]
+    return None
+
+
+def entries() -> list[StoredImage]:
+    """Every tag in the store, newest image first, then by name."""
+    root = home()
+    out = []
+    for name, file in _index(root).items():
+        try:
+            out.append(_entry(root, name, file))
+        except BuildError:
+            continue  # an unreadable image file: `emu rmi NAME` still removes the tag
+    out.sort(key=lambda e: (-e.created, e.tag))
+    return out
+
+
+def load_build(stored: StoredImage) -> BuildRecord | None:
+    """The build that made ``stored`` (None for an image that was loaded, not built)."""
+    if not stored.has_build:
+        return None
+    path = _build_path(home(), stored.file)
+    try:
+        record = pickle.loads(path.read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError) as exc:
+        raise BuildError(f"the stored build of {stored.tag} is unreadable: {exc}") from None
+    return record if isinstance(record, BuildRecord) else None
+
+
+def load_image(stored: StoredImage) -> Image:
+    """The image with its layers when its build is stored, else the flattened image."""
+    record = load_build(stored)
+    if record is not None:
+        return record.result.image
+    image = lookup(stored.tag)
+    assert image is not None
+    return image

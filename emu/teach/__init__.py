@@ -1,0 +1,2 @@
+"""What emu tells a learner: lessons about multi-stage builds, where a file came from, and
+file listings in the oracle's format."""

@@ -1,0 +1,160 @@
+"""Where a file in an image came from: back through stages to the Dockerfile and the context.
+
+No real builder can answer this. emu keeps, for every layer, the instruction that made it
+and — for COPY/ADD — which source path became which destination; a RUN's output is linked
+to its input when the shell copied bytes (``cp`` shares the content object, so the source
+is the file in the tree before the RUN holding the very same content). Following those
+links from the final image gives the chain::
+
+    /usr/share/nginx/html/index.html
+      ← COPY --from=builder /app/dist /usr/share/nginx/html (Dockerfile:23)
+      ← builder:/app/dist/index.html ← RUN mkdir dist && cp index.html dist/ (Dockerfile:14)
+      ← builder:/app/index.html ← COPY index.html . (Dockerfile:9)
+      ← context:index.html
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+
+from emu.engine.builder import BuildResult
+from emu.errors import EmuError
+from emu.fs import FS, Dir, File, Node, clean, walk
+from emu.images.image import Layer
+
+
+@dataclass(frozen=True, slots=True)
+class Hop:
+    """One step of a file's history."""
+
+    where: str  # a stage name, "context", or a base image's name
+    path: str  # the path there (context paths are relative)
+    how: str  # the instruction that put it there ("" for the end of the chain)
+    line: int = 0  # its Dockerfile line
+
+    def __str__(self) -> str:
+        where = f"{self.where}:{self.path}"
+        if self.how:
+            return f"{where} ← {self.how} (Dockerfile:{self.line})"
+        return where
+
+
+class ExplainError(EmuError):
+    pass
+
+
+def _node(root: Dir | None, path: str) -> Node | None:
+    if root is None:
+        return None
+    try:
+        return FS(root).lookup(path, follow=False)
+    except EmuError:
+        return None
+
+
+def _writer(layers: tuple[Layer, ...], path: str, below: int) -> int | None:
+    """Index of the topmost layer under ``below`` that wrote ``path``."""
+    for k in range(below - 1, -1, -1):
+        layer = layers[k]
+        after = _node(layer.after, path)
+        if after is None:
+            return None  # deleted (or never there) at this point
+        if after is not _node(layer.before, path):
+            return k
+    return None
+
+
+def _source_of_copy(pairs: tuple[tuple[str, str], ...], path: str) -> str | None:
+    best: tuple[int, str] | None = None
+    for src, dst in pairs:
+        dst = dst.rstrip("/") or "/"
+        if path == dst:
+            cand = src
+        elif path.startswith(dst.rstrip("/") + "/"):
+            cand = posixpath.join(src, path[len(dst.rstrip("/")) + 1 :])
+        else:
+            continue
+        if best is None or len(dst) > best[0]:
+            best = (len(dst), cand)
+    return best[1] if best else None
+
+
+def _same_bytes(before: Dir | None, node: File) -> str | None:
+    """The path in ``before`` of a file whose content object is ``node``'s (a shell copy)."""
+    if before is None or (isinstance(node.content, bytes) and len(node.content) == 0):
+        return None
+    for path, other in walk(before):
+        if isinstance(other, File) and other.content is node.content:
+            return path
+    return None
+
+
+def explain(result: BuildResult, path: str, *, stage: str | None = None) -> list[Hop]:
+    """The chain of hops for ``path`` in the final image (or in ``stage``), newest first."""
+    path = clean(path)
+    images = {s.index: s.image for s in result.stages}
+    names = {s.index: s.name for s in result.stages}
+    index = result.target.index
+    if stage is not None:
+        matches = [s.index for s in result.stages if s.name == stage.lower()]
+        if not matches:
+            raise ExplainError(f"no stage named {stage!r} in this build")
+        index = matches[0]
+    image = images.get(index)
+    if image is None:
+        raise ExplainError(f"stage {names[index]} was not built (skipped)")
+    if _node(image.rootfs.root, path) is None:
+        raise ExplainError(
+            f"{path}: no such file in {names[index]}",
+            hint="list the image's files with `emu ls` to find the path",
+        )
+    hops: list[Hop] = []
+    layers = image.layers
+    below = len(layers)
+    where = names[index]
+    for _ in range(10_000):  # a chain longer than this would be a bug, not a Dockerfile
+        k = _writer(layers, path, below)
+        if k is None:
+            hops.append(Hop(f"base image {_root_base(result, index)}", path, "", 0))
+            return hops
+        origin = layers[k].origin
+        if origin is None:
+            hops.append(Hop(where, path, layers[k].created_by, 0))
+            return hops
+        hops.append(Hop(origin.stage_name, path, origin.text, origin.line))
+        if origin.kind in ("copy", "add"):
+            src = _source_of_copy(origin.pairs, path)
+            if src is None:
+                return hops  # a heredoc or URL: the chain ends at the instruction
+            if origin.source == "context":
+                hops.append(Hop("context", src.lstrip("/") or ".", "", 0))
+                return hops
+            if origin.source_stage is not None and images.get(origin.source_stage):
+                source_image = images[origin.source_stage]
+                assert source_image is not None
+                image, layers = source_image, source_image.layers
+                index = origin.source_stage
+                below, path, where = len(layers), src, names[index]
+                continue
+            hops.append(Hop(origin.source, src, "", 0))
+            return hops
+        if origin.kind == "run":
+            node = _node(layers[k].after, path)
+            found = _same_bytes(layers[k].before, node) if isinstance(node, File) else None
+            if found is None:
+                return hops
+            path, below = found, k
+            continue
+        return hops
+    return hops
+
+
+def _root_base(result: BuildResult, index: int) -> str:
+    """The image at the root of a stage's FROM chain."""
+    seen = 0
+    st = result.stages[index]
+    while st.base_stage is not None and seen < len(result.stages):
+        st = result.stages[st.base_stage]
+        seen += 1
+    return st.base
