@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs Debian's chromium for the HTML report's screenshot test
-# (tests/test_report_screenshot.py), which skips, saying why, where chromium is absent.
+# (tests/cli/test_report_screenshot.py), which skips, saying why, where chromium is absent.
 # Not part of CI (.ci/run); run it by hand on a Debian/Ubuntu machine:
 #   sudo tests/support/install-chromium.sh
 set -euo pipefail

@@ -4,7 +4,7 @@
     python tests/support/walkthrough.py --write    # put it in README.md between the markers
 
 README.md holds it between ``<!-- tutorial:begin -->`` and ``<!-- tutorial:end -->``;
-``tests/test_cli_teach_walkthrough.py`` regenerates it and fails when the README drifts.
+``tests/cli/test_cli_teach_walkthrough.py`` regenerates it and fails when the README drifts.
 Every command runs for real (the server of step 6 too, on a free port). Only what changes
 from run to run is normalised: ages read "Less than a second ago", a container ID reads
 ``<container id>`` (``<container>`` in ``emu ps``), the published port reads 8080.

@@ -80,7 +80,7 @@ def test_spec_files_are_collected_as_items(pytester: pytest.Pytester) -> None:
 
 def test_the_projects_specs_pass_under_pytest(pytester: pytest.Pytester) -> None:
     # Every spec of specs/ that names its context (multistage-demo.yaml is plain CST: it is
-    # run with `emu test --config … CONTEXT`, see tests/spec).
+    # run with `emu test --config … CONTEXT`, see tests/grading).
     specs = [p for p in sorted((ROOT / "specs").glob("*.yaml")) if "context:" in p.read_text()]
     assert len(specs) == 6
     result = pytester.runpytest(*_args(), *map(str, specs))

@@ -15,7 +15,7 @@ from emu.dockerfile.instructions import load
 from emu.engine.builder import build
 from emu.engine.context import from_directory, from_mapping
 
-DEMO = Path(__file__).resolve().parent.parent / "examples" / "multistage-demo"
+DEMO = Path(__file__).resolve().parents[2] / "examples" / "multistage-demo"
 
 
 @pytest.fixture(autouse=True)

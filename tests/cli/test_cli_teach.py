@@ -12,7 +12,7 @@ import pytest
 
 from emu.cli import _console, main
 
-DEMO = Path(__file__).resolve().parent.parent / "examples" / "multistage-demo"
+DEMO = Path(__file__).resolve().parents[2] / "examples" / "multistage-demo"
 INDEX = "/usr/share/nginx/html/index.html"
 
 

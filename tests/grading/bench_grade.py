@@ -1,6 +1,6 @@
 """Grading speed: a class of N small submissions (default 1,000), graded with the rubric.
 
-    python tests/spec/bench_grade.py [N] [--jobs J] [--malicious]
+    python tests/grading/bench_grade.py [N] [--jobs J] [--malicious]
 
 The class cycles through the sample submissions of specs/samples/multistage (good, wrong,
 failing builds; with --malicious also the runaway ones: endless loop, a million files, a

@@ -24,7 +24,7 @@ from emu.fs import Blob, File, walk
 from emu.images.image import Image
 from emu.teach.listing import listing
 
-GOLDENS = Path(__file__).resolve().parent / "goldens"
+GOLDENS = Path(__file__).resolve().parent
 CASES = sorted(p for p in (GOLDENS / "cases").iterdir() if (p / "case.json").exists())
 
 # Where Docker 20.10's frontend and current BuildKit are known to differ, emu follows the

@@ -19,7 +19,7 @@ import pytest
 
 from emu.cli import _console, main
 
-DEMO = Path(__file__).resolve().parent.parent / "examples" / "multistage-demo"
+DEMO = Path(__file__).resolve().parents[2] / "examples" / "multistage-demo"
 
 
 @pytest.fixture(autouse=True)
@@ -102,7 +102,7 @@ def test_run_detached_serves_the_tutorials_page_then_stops(
 
 
 def test_run_in_the_foreground_until_stopped(my_app: str, home: Path) -> None:
-    env = {**os.environ, "EMU_HOME": str(home), "PYTHONPATH": str(Path(__file__).parents[1])}
+    env = {**os.environ, "EMU_HOME": str(home), "PYTHONPATH": str(Path(__file__).parents[2])}
     proc = subprocess.Popen(
         [sys.executable, "-m", "emu", "run", "-p", "0:80", "--name", "fg", "my-app"],
         stderr=subprocess.PIPE,

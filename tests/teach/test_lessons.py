@@ -14,7 +14,7 @@ from emu.engine.context import from_mapping
 from emu.engine.runexec import ShellExecutor
 from emu.teach.lessons import RULES, BuildFacts, Finding, run_lessons
 
-DEMO = Path(__file__).resolve().parent.parent / "examples" / "multistage-demo"
+DEMO = Path(__file__).resolve().parents[2] / "examples" / "multistage-demo"
 
 
 @pytest.fixture(autouse=True)
@@ -297,7 +297,7 @@ def test_check_unknown_rule_is_usage(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 # --- the tutorial's use cases ---------------------------------------------------------------
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 USE_CASES = ["react-nginx", "go-alpine", "spring-boot", "rust-debian", "typescript-node"]
 
 

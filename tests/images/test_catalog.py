@@ -27,7 +27,7 @@ from emu.images.catalog import (
 )
 from emu.images.image import DEFAULT_PATH, Image
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent.parent / "data"
 CATALOG_DATA = Path(catalog.__file__).parent / "data"
 
 

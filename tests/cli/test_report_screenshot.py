@@ -21,7 +21,7 @@ from emu.dockerfile.instructions import load
 from emu.engine.builder import build
 from emu.engine.context import from_directory
 
-DEMO = Path(__file__).resolve().parent.parent / "examples" / "multistage-demo"
+DEMO = Path(__file__).resolve().parents[2] / "examples" / "multistage-demo"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 pytestmark = pytest.mark.skipif(

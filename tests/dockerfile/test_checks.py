@@ -150,5 +150,5 @@ def test_check_directive() -> None:
 def test_demo_is_clean() -> None:
     from pathlib import Path
 
-    demo = Path(__file__).resolve().parent.parent / "examples" / "multistage-demo" / "Dockerfile"
+    demo = Path(__file__).resolve().parents[2] / "examples" / "multistage-demo" / "Dockerfile"
     assert run_checks(load(demo.read_text())).violations == ()

@@ -11,7 +11,7 @@ from emu.engine.builder import build
 from emu.engine.context import from_directory, from_mapping
 from emu.teach.explain import ExplainError, explain
 
-DEMO = Path(__file__).resolve().parent.parent / "examples" / "multistage-demo"
+DEMO = Path(__file__).resolve().parents[2] / "examples" / "multistage-demo"
 
 
 def test_the_tutorial_demo_chain() -> None:
