@@ -16,10 +16,11 @@ from pathlib import Path
 
 from emu.dockerfile.instructions import load
 from emu.engine.args import Platform
-from emu.engine.builder import BuildOptions, BuildResult
+from emu.engine.builder import BuildOptions, BuildResult, ImageResolver
 from emu.engine.builder import build as _build
 from emu.engine.context import Context, from_directory, from_mapping
 from emu.errors import UsageError
+from emu.sh.api import Limits
 
 
 def build(
@@ -31,9 +32,10 @@ def build(
     platform: str | None = None,
     builder: str = "buildkit",
     permissive: bool = False,
-    limits: object = None,
+    limits: Limits | None = None,
     max_seconds: float | None = None,
     url_map: Mapping[str, bytes] | None = None,
+    resolve_image: ImageResolver | None = None,
 ) -> BuildResult:
     """Build like ``docker build``; raises :class:`emu.errors.EmuError` on failure.
 
@@ -41,6 +43,10 @@ def build(
     touched). ``dockerfile`` is a path, or Dockerfile text when it contains a newline;
     by default ``Dockerfile`` in the context. ``limits`` (an :class:`emu.sh.api.Limits`)
     and ``max_seconds`` bound what untrusted input may cost.
+
+    ``FROM`` resolves against emu's offline catalog only, so a build is hermetic; pass
+    ``resolve_image=emu.store.resolve`` to see the local image store first (as the CLI
+    does), or any ``ref -> Image`` callable of your own.
     """
     text, name, df_path = _dockerfile(context, dockerfile)
     ctx: Context
@@ -57,6 +63,7 @@ def build(
         limits=limits,
         permissive=permissive,
         max_seconds=max_seconds,
+        resolve_image=resolve_image,
     )
     return _build(load(text, name), ctx, opts)
 

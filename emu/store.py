@@ -348,6 +348,38 @@ def lookup(ref: str) -> Image | None:
     return image
 
 
+_STORE_HITS: dict[tuple[str, str], tuple[tuple[int, int], Image | None]] = {}
+
+
+def _cached_lookup(ref: str) -> Image | None:
+    """:func:`lookup`, re-reading the store only when its index file changed."""
+    index = os.path.join(home(), "index.json")
+    try:
+        st = os.stat(index)
+    except OSError:
+        return None  # no store yet: nothing was built with -t or loaded
+    sig = (st.st_mtime_ns, st.st_size)
+    hit = _STORE_HITS.get((index, ref))
+    if hit is not None and hit[0] == sig:
+        return hit[1]
+    image = lookup(ref)
+    _STORE_HITS[(index, ref)] = (sig, image)
+    return image
+
+
+def resolve(ref: str) -> Image:
+    """``FROM`` as the CLI resolves it: the local store (images built with ``-t`` or
+    loaded), then emu's offline catalog. Pass it as ``resolve_image=`` to a build that
+    should see the store; library builds default to the catalog alone."""
+    from emu.images import catalog
+
+    stored = _cached_lookup(ref)
+    if stored is not None:
+        return stored
+    image: Image = catalog.lookup(ref)
+    return image
+
+
 def tags() -> dict[str, str]:
     return _index(home())
 

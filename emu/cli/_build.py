@@ -64,6 +64,7 @@ def _dockerfile_path(args: argparse.Namespace, context: str) -> Path | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from emu import store
     from emu.cli._files import read_text_file
     from emu.dockerfile.instructions import load
     from emu.engine.args import Platform, parse_build_args
@@ -117,6 +118,7 @@ def run(args: argparse.Namespace) -> int:
         df = load(text, name)
         opts = BuildOptions(
             executor=executor,
+            resolve_image=store.resolve,
             target=args.target,
             build_args=build_args,
             platform=Platform.parse(args.platform) if args.platform else Platform(),
@@ -216,17 +218,12 @@ def _live_resolver(status: object) -> Callable[[str], Image]:
     """The engine's resolver (the local store, then the catalog), shown in the live view."""
 
     def resolve(ref: str) -> Image:
-        from emu import store
-        from emu.images import catalog
-
         update = getattr(status, "update", None)
         if update is not None:
             update(f"[bold]Building…[/] [cyan]FROM[/] {_escape(ref)}")
-        stored = store.lookup(ref)
-        if stored is not None:
-            return stored
-        image: Image = catalog.lookup(ref)
-        return image
+        from emu import store
+
+        return store.resolve(ref)
 
     return resolve
 

@@ -53,6 +53,7 @@ def _paths(args: argparse.Namespace) -> tuple[str, str | None]:
 def _build(
     args: argparse.Namespace, df: Dockerfile, dockerfile: str, context: str
 ) -> tuple[BuildFacts, EmuError | None]:
+    from emu import store
     from emu.engine.args import parse_build_args
     from emu.engine.builder import BuildOptions, build
     from emu.engine.context import from_directory
@@ -66,6 +67,7 @@ def _build(
     ctx = from_directory(context, dockerfile=Path(dockerfile) if dockerfile != "-" else None)
     opts = BuildOptions(
         executor=ShellExecutor(permissive=args.permissive),
+        resolve_image=store.resolve,
         target=args.target,
         build_args=parse_build_args(args.build_arg or []),
     )

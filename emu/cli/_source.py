@@ -89,6 +89,7 @@ def is_context(ref: str) -> bool:
 
 def build_context(args: argparse.Namespace, context: str) -> tuple[BuildResult, tuple[Any, ...]]:
     """Build ``context`` in memory as ``emu build`` would (nothing is stored)."""
+    from emu import store
     from emu.cli._files import read_text_file
     from emu.dockerfile.instructions import load
     from emu.engine.args import parse_build_args
@@ -108,6 +109,7 @@ def build_context(args: argparse.Namespace, context: str) -> tuple[BuildResult, 
             from_directory(context, dockerfile=df_path),
             BuildOptions(
                 executor=executor,
+                resolve_image=store.resolve,
                 target=getattr(args, "target", None),
                 build_args=parse_build_args(getattr(args, "build_arg", None) or []),
             ),

@@ -8,10 +8,10 @@ stage up to the target in order, as the classic builder did.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from emu.dockerfile.instructions import Copy, Dockerfile, Instruction, Run, Stage, convert, suggest
 from emu.dockerfile.parser import parse
@@ -24,6 +24,9 @@ from emu.fs import Dir, Meta, Snapshot
 from emu.images.image import DEFAULT_PATH, Image, ImageConfig
 from emu.pos import Position
 from emu.words import process_word
+
+if TYPE_CHECKING:
+    from emu.sh.api import Limits
 
 ImageResolver = Callable[[str], Image]
 
@@ -38,9 +41,9 @@ class BuildOptions:
     url_map: Mapping[str, bytes] = field(default_factory=dict)
     source_date_epoch: int | None = None
     executor: RunExecutor | None = None
-    resolve_image: ImageResolver | None = None  # local store first, then the catalog
-    # Sandbox limits: per-RUN maxima (emu.sh.api.Limits) and the whole build's wall time.
-    limits: object = None
+    resolve_image: ImageResolver | None = None  # default: the offline catalog only
+    # Sandbox limits: per-RUN maxima and the whole build's wall time.
+    limits: Limits | None = None
     max_seconds: float | None = None
     permissive: bool = False  # unemulated programs: a warning and a no-op
 
@@ -95,38 +98,11 @@ SCRATCH = Image(
 )
 
 
-_STORE_INDEX: dict[tuple[str | None, str | None], str] = {}
-_STORE_HITS: dict[tuple[str, str], tuple[tuple[int, int], Image | None]] = {}
-
-
-def _stored(ref: str) -> Image | None:
-    """The local store's image for ``ref``, re-read only when its index file changed."""
-    from emu import store
-
-    key = (os.environ.get("EMU_HOME"), os.environ.get("XDG_DATA_HOME"))
-    index = _STORE_INDEX.get(key)
-    if index is None:
-        index = _STORE_INDEX[key] = os.path.join(store.home(), "index.json")
-    try:
-        st = os.stat(index)
-    except OSError:
-        return None  # no store yet: nothing was built with -t or loaded
-    sig = (st.st_mtime_ns, st.st_size)
-    hit = _STORE_HITS.get((index, ref))
-    if hit is not None and hit[0] == sig:
-        return hit[1]
-    image = store.lookup(ref)
-    _STORE_HITS[(index, ref)] = (sig, image)
-    return image
-
-
-def _default_resolver(ref: str) -> Image:
-    """The local store (images built with -t or loaded), then the offline catalog."""
+def catalog_image(ref: str) -> Image:
+    """The default resolver: emu's offline catalog, nothing on disk (so a library build is
+    hermetic; the CLI passes :func:`emu.store.resolve`, which tries the local store first)."""
     from emu.images import catalog
 
-    stored = _stored(ref)
-    if stored is not None:
-        return stored
     image: Image = catalog.lookup(ref)
     return image
 
@@ -141,7 +117,7 @@ class _Build:
         self.ctx = ctx
         self.opts = opts
         self.file = df.file
-        self.resolve = opts.resolve_image or _default_resolver
+        self.resolve = opts.resolve_image or catalog_image
         self.images: dict[int, Image] = {}
         self.states: dict[int, StageState] = {}
         self.building: list[int] = []

@@ -13,7 +13,7 @@ import importlib
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from emu.dockerfile.instructions import Run
 from emu.engine.state import StageState
@@ -23,7 +23,10 @@ from emu.fs import FS, Dir, File, Meta, Node
 from emu.pos import Position
 
 if TYPE_CHECKING:
-    from emu.sh.api import Identity
+    from types import ModuleType
+
+    from emu.sh.api import Identity, Limits, Registry
+    from emu.sh.interp import RunResult
 
 _TOOLS_HOOKED: list[bool] = []
 
@@ -50,7 +53,7 @@ class ShellExecutor:
     outputs: list[RunOutput] = field(default_factory=list)
     max_steps: int = 2_000_000
     # Per-RUN maxima (a template) and the whole build's deadline, set by the engine.
-    limits: object = None
+    limits: Limits | None = None
     deadline: float | None = None
     max_seconds: float = 0.0
     caches: dict[str, Node] = field(default_factory=dict)  # RUN --mount=type=cache, by id
@@ -82,7 +85,7 @@ class ShellExecutor:
                 + ("; FROM scratch has no shell: use exec form or a base with /bin/sh"
                    if program.endswith("sh") else ""),
             )  # fmt: skip
-        template = self.limits if isinstance(self.limits, Limits) else Limits(self.max_steps)
+        template = self.limits if self.limits is not None else Limits(self.max_steps)
         limits = Limits(
             max_steps=template.max_steps,
             max_output=template.max_output,
@@ -147,19 +150,20 @@ class ShellExecutor:
 
 
 def _execute(
-    interp: Any,
+    interp: ModuleType,
     argv: tuple[str, ...],
     st: StageState,
     env: dict[str, str],
     cwd: str,
     ident: Identity,
-    registry: Any,
-    limits: Any,
-) -> Any:
+    registry: Registry,
+    limits: Limits,
+) -> RunResult:
     """Shell form (``sh -c SCRIPT``) through the interpreter; anything else as a program."""
     name = posixpath.basename(argv[0])
+    result: RunResult
     if name in SHELLS and len(argv) >= 3 and argv[1].startswith("-") and "c" in argv[1]:
-        return interp.run_script(
+        result = interp.run_script(
             argv[2],
             fs=st.fs,
             env=env,
@@ -170,9 +174,17 @@ def _execute(
             limits=limits,
             options=argv[1].lstrip("-").replace("c", ""),
         )
-    return interp.run_argv(
-        list(argv), fs=st.fs, env=env, cwd=cwd, ident=ident, registry=registry, limits=limits
+        return result
+    result = interp.run_argv(
+        list(argv),
+        fs=st.fs,
+        env=env,
+        cwd=cwd,
+        ident=ident,
+        registry=registry,
+        limits=limits,
     )
+    return result
 
 
 def _identity(st: StageState, pos: Position) -> Identity:

@@ -65,6 +65,11 @@ class Blob:
 
     size: int
     label: str = ""  # what it stands for, shown by `emu cat` instead of bytes
+    # What the modelled program is, where emulation depends on it (declared by the data
+    # that made the blob, never guessed from the label); it travels with the file through
+    # COPY and cp. Known: ``sh-standalone-applets`` — a busybox built with
+    # FEATURE_SH_STANDALONE (Debian's busybox-static), whose ash runs applets first.
+    traits: frozenset[str] = frozenset()
 
     @property
     def digest(self) -> str:

@@ -42,7 +42,7 @@ def build_folder(path: str | os.PathLike[str], spec: Spec, *, untrusted: bool = 
     against the limits first, and ``FROM`` sees emu's catalog only. Otherwise (``emu test``
     on your own project) the local image store is used too. Both apply the spec's limits.
     """
-    from emu.engine.builder import _default_resolver
+    from emu import store
     from emu.grading.sandbox import prepare_context, sandboxed_build
 
     label = os.fspath(path)
@@ -59,7 +59,7 @@ def build_folder(path: str | os.PathLike[str], spec: Spec, *, untrusted: bool = 
             spec.build,
             spec.limits,
             name=prepared.name,
-            resolve=None if untrusted else _default_resolver,
+            resolve=None if untrusted else store.resolve,
         )
     except EmuError as exc:
         subject.error = exc

@@ -35,10 +35,11 @@ from typing import TYPE_CHECKING
 from emu.errors import BuildError, EmuError
 
 if TYPE_CHECKING:
-    from emu.engine.builder import BuildResult
+    from emu.engine.builder import BuildResult, ImageResolver
     from emu.engine.context import Context
     from emu.grading.model import BuildSettings, SandboxLimits
     from emu.images.image import Image
+    from emu.sh.api import Limits
 
 
 class SandboxViolation(EmuError):
@@ -384,7 +385,7 @@ def register_programs() -> None:
         from emu.sh import tools  # noqa: F401
 
 
-def sh_limits(limits: SandboxLimits) -> object:
+def sh_limits(limits: SandboxLimits) -> Limits:
     from emu.sh.api import Limits
 
     return Limits(
@@ -403,7 +404,7 @@ def sandboxed_build(
     limits: SandboxLimits,
     *,
     name: str = "Dockerfile",
-    resolve: object = None,
+    resolve: ImageResolver | None = None,
 ) -> BuildResult:
     """Build with the limits and the catalog-only resolver; raises EmuError on failure."""
     from emu.dockerfile.instructions import load
@@ -425,7 +426,7 @@ def sandboxed_build(
         build_args=dict(settings.build_args),
         platform=Platform(),
         executor=executor,
-        resolve_image=resolve if callable(resolve) else catalog_only,
+        resolve_image=resolve or catalog_only,
         limits=sh_limits(limits),
         max_seconds=limits.max_seconds,
     )

@@ -614,7 +614,7 @@ def _snapshot(entry: _Entry) -> Snapshot:
 _OP_KINDS = ("dir", "file", "symlink", "hardlink", "links", "blobs", "append", "remove")
 _OP_KEYS = {
     "dir": {"dir", "mode", "owner"},
-    "file": {"file", "text", "blob", "label", "mode", "owner"},
+    "file": {"file", "text", "blob", "label", "traits", "mode", "owner"},
     "symlink": {"symlink", "to", "owner"},
     "hardlink": {"hardlink", "to"},
     "links": {"links", "in", "to", "owner"},
@@ -648,7 +648,8 @@ def _apply(b: _Builder, op: Any, where: str) -> None:
             content = _str(op["text"], where).encode("utf-8")
         else:
             label = _str(op.get("label", path.rsplit("/", 1)[1]), where)
-            content = Blob(_int(op["blob"], where), label)
+            traits = frozenset(_str_list(op.get("traits", []), f"{where}: traits"))
+            content = Blob(_int(op["blob"], where), label, traits)
         b.put(path, File(Meta(_mode(op.get("mode"), 0o644, where), uid, gid), content))
     elif kind == "symlink":
         path = _path(op["symlink"], where)

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from emu.errors import EmuError
-from emu.fs import FS, Device, Dir, File, FsError, Lazy, Meta
+from emu.fs import FS, Blob, Device, Dir, File, FsError, Lazy, Meta
 from emu.pos import Position
 from emu.sh import expand
 from emu.sh.api import (
@@ -999,8 +999,8 @@ class Shell:
             node = self.fs.lookup("/bin/sh")
         except EmuError:
             return False
-        label = getattr(getattr(node, "content", None), "label", "")
-        return isinstance(label, str) and "BusyBox" in label and "static" in label
+        content = node.content if isinstance(node, File) else None
+        return isinstance(content, Blob) and "sh-standalone-applets" in content.traits
 
     def _shebang(self, path: str) -> list[str] | None:
         node = self._lookup(path)

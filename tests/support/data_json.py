@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA_DIRS = [ROOT / "emu" / "build" / "images" / "data", ROOT / "emu" / "sh" / "tools" / "data"]
+DATA_DIRS = [ROOT / "emu" / "images" / "data", ROOT / "emu" / "sh" / "tools" / "data"]
 
 
 def render(path: Path) -> str:
