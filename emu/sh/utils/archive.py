@@ -16,16 +16,14 @@ import zlib
 
 from emu.fs import Blob, Device, Dir, File, Kind, Lazy, Meta, Node, Symlink
 from emu.sh.api import Proc
+from emu.sh.options import Die, Opts, getopt
 from emu.sh.utils._common import (
-    Die,
     Names,
-    Opts,
     Sys,
     Unmodelled,
     applet,
     content_of,
     getgrnam,
-    getopt,
     getpwnam,
     join,
     mode_string,
@@ -198,7 +196,6 @@ def _tar_argv(argv: list[str]) -> list[str]:
 )
 def tar(proc: Proc) -> int:
     o = getopt(
-        proc,
         _tar_argv(proc.argv[1:]),
         "cxtf:C:zjJZavhmokOpT:X:PN",
         {
@@ -494,7 +491,6 @@ def _extract(
 
 def _pack(proc: Proc, unpack: bool, to_stdout: bool) -> int:
     o = getopt(
-        proc,
         proc.argv[1:],
         "cfkdtqvn123456789",
         {

@@ -21,7 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from emu.sh.api import Proc, Stream
-from emu.sh.utils._common import Die, Sys, applet
+from emu.sh.options import Die
+from emu.sh.utils._common import Sys, applet
 from emu.sh.utils._regex import RegexError, translate
 
 # --- values -----------------------------------------------------------------------------

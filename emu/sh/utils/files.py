@@ -12,15 +12,14 @@ from dataclasses import dataclass
 
 from emu.fs import Blob, Device, Dir, File, Lazy, Meta, Node, Symlink
 from emu.sh.api import R_OK, Proc, allowed
+from emu.sh.options import Die, getopt
 from emu.sh.utils._common import (
-    Die,
     Names,
     Sys,
     applet,
     basename,
     blocks,
     file_size,
-    getopt,
     group_to_gid,
     human,
     join,
@@ -86,7 +85,7 @@ def make_directory(
 
 @applet("mkdir", usage="[-m MODE] [-p] DIRECTORY...")
 def mkdir(proc: Proc) -> int:
-    o = getopt(proc, proc.argv[1:], "m:pv", {"mode=": "m", "parents": "p", "verbose": "v"})
+    o = getopt(proc.argv[1:], "m:pv", {"mode=": "m", "parents": "p", "verbose": "v"})
     if not o.args:
         raise Die(None, usage=True)
     sys = Sys(proc)
@@ -104,7 +103,7 @@ def mkdir(proc: Proc) -> int:
 
 @applet("rmdir", usage="[-p] DIRECTORY...")
 def rmdir(proc: Proc) -> int:
-    o = getopt(proc, proc.argv[1:], "pv", {"parents": "p", "ignore-fail-on-non-empty": "\x01"})
+    o = getopt(proc.argv[1:], "pv", {"parents": "p", "ignore-fail-on-non-empty": "\x01"})
     if not o.args:
         raise Die(None, usage=True)
     sys = Sys(proc)
@@ -469,7 +468,6 @@ class Copier:
 @applet("cp", usage="[-arPLHpfinlsTu] SOURCE DEST")
 def cp(proc: Proc) -> int:
     o = getopt(
-        proc,
         proc.argv[1:],
         "arRPLHpfinlsTut:dv",
         {
@@ -563,7 +561,6 @@ def cp(proc: Proc) -> int:
 @applet("mv", usage="[-finT] SOURCE DEST")
 def mv(proc: Proc) -> int:
     o = getopt(
-        proc,
         proc.argv[1:],
         "finTt:v",
         {
@@ -666,7 +663,6 @@ def remove_file(proc: Proc, sys: Sys, path: str, force: bool, recur: bool, verbo
 @applet("rm", usage="[-irf] FILE...")
 def rm(proc: Proc) -> int:
     o = getopt(
-        proc,
         proc.argv[1:],
         "fiRrv",
         {
@@ -702,7 +698,6 @@ def rm(proc: Proc) -> int:
 @applet("ln", usage="[-sfnbtv] [-S SUF] TARGET... LINK|DIR")
 def ln(proc: Proc) -> int:
     o = getopt(
-        proc,
         proc.argv[1:],
         "sfnbS:vTt:",
         {
@@ -832,7 +827,6 @@ def parse_touch_t(text: str, base: int) -> int | None:
 @applet("touch", usage="[-cham] [-d DATE] [-t DATE] [-r FILE] FILE...")
 def touch(proc: Proc) -> int:
     o = getopt(
-        proc,
         proc.argv[1:],
         "cd:t:r:hma",
         {"no-create": "c", "date=": "d", "reference=": "r", "no-dereference": "h"},
@@ -1044,7 +1038,6 @@ def _chown(proc: Proc, spec: str, files: list[str], opts: set[str]) -> int:
 
 def _chown_opts(proc: Proc) -> tuple[set[str], list[str]]:
     o = getopt(
-        proc,
         proc.argv[1:],
         "RhvcfLHP",
         {
@@ -1088,7 +1081,6 @@ def chgrp(proc: Proc) -> int:
 @applet("install", usage="[-cdDsp] [-o USER] [-g GRP] [-m MODE] [-t DIR] [SOURCE]... DEST")
 def install(proc: Proc) -> int:
     o = getopt(
-        proc,
         proc.argv[1:],
         "cdDpsvm:o:g:t:TC",
         {
@@ -1184,7 +1176,6 @@ _ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 @applet("mktemp", usage="[-dt] [-p DIR] [TEMPLATE]")
 def mktemp(proc: Proc) -> int:
     o = getopt(
-        proc,
         proc.argv[1:],
         "dqtup:",
         {"directory": "d", "quiet": "q", "dry-run": "u", "tmpdir=": "p", "suffix=": "\x01"},
@@ -1396,7 +1387,6 @@ def _indicator(node: Node) -> str:
 @applet("ls", usage="[-1AaCxdLHRFplinshrSXvctu] [-w WIDTH] [FILE]...")
 def ls(proc: Proc) -> int:
     o = getopt(
-        proc,
         proc.argv[1:],
         "1AaCxdLHRFplinshrSXvctugGoeUfw:Qk",
         {
@@ -1584,7 +1574,6 @@ def _stat_fmt(
 @applet("stat", usage="[-ltf] [-c FMT] FILE...")
 def stat(proc: Proc) -> int:
     o = getopt(
-        proc,
         proc.argv[1:],
         "c:fLt",
         {"format=": "c", "dereference": "L", "file-system": "f", "terse": "t", "printf=": "\x01"},
@@ -1637,7 +1626,6 @@ def stat(proc: Proc) -> int:
 @applet("readlink", usage="[-fnv] FILE")
 def readlink(proc: Proc) -> int:
     o = getopt(
-        proc,
         proc.argv[1:],
         "fenvqs",
         {"canonicalize": "f", "canonicalize-existing": "e", "no-newline": "n", "verbose": "v"},
@@ -1683,7 +1671,7 @@ def _canonical(sys: Sys, p: str, must_exist: bool) -> str | None:
 
 @applet("realpath", usage="FILE...")
 def realpath(proc: Proc) -> int:
-    o = getopt(proc, proc.argv[1:], "eqsm", {"canonicalize-existing": "e", "quiet": "q"})
+    o = getopt(proc.argv[1:], "eqsm", {"canonicalize-existing": "e", "quiet": "q"})
     if not o.args:
         raise Die(None, usage=True)
     sys = Sys(proc)
@@ -1704,7 +1692,6 @@ def realpath(proc: Proc) -> int:
 @applet("du", usage="[-aHLdclsxhmk] [FILE]...")
 def du(proc: Proc) -> int:
     o = getopt(
-        proc,
         proc.argv[1:],
         "aHLd:clsxhmkb",
         {

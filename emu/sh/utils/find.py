@@ -10,16 +10,8 @@ from dataclasses import dataclass, field
 
 from emu.fs import Device, Dir, File, Node, Symlink
 from emu.sh.api import X_OK, Proc, allowed, find_executable
-from emu.sh.utils._common import (
-    Die,
-    Sys,
-    applet,
-    getopt,
-    group_to_gid,
-    join,
-    parse_mode,
-    user_to_uid,
-)
+from emu.sh.options import Die, getopt
+from emu.sh.utils._common import Sys, applet, group_to_gid, join, parse_mode, user_to_uid
 from emu.sh.utils._regex import RegexError, compile_posix
 
 # --- shell patterns ---------------------------------------------------------------------
@@ -541,7 +533,6 @@ def _xargs_split(data: bytes, zero: bool) -> list[str]:
 @applet("xargs", usage="[OPTIONS] [PROG ARGS]")
 def xargs(proc: Proc) -> int:
     o = getopt(
-        proc,
         proc.argv[1:],
         "n:s:0rI:i:tpP:xE:e:L:l:a:d:o",
         {

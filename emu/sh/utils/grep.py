@@ -8,7 +8,8 @@ import re
 
 from emu.fs import Dir, Symlink
 from emu.sh.api import Proc
-from emu.sh.utils._common import Die, Sys, Unmodelled, applet, getopt, join
+from emu.sh.options import Die, getopt
+from emu.sh.utils._common import Sys, Unmodelled, applet, join
 from emu.sh.utils._regex import RegexError, compile_posix
 
 
@@ -82,7 +83,6 @@ class _Matcher:
 )
 def grep(proc: Proc) -> int:
     o = getopt(
-        proc,
         proc.argv[1:],
         "HhnlLoqvsrRiwFEzm:A:B:C:e:f:cxyaIbU",
         {

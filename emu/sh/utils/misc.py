@@ -12,18 +12,8 @@ import time as _time
 
 from emu.fs import Device, Dir, File, Kind, Symlink
 from emu.sh.api import R_OK, W_OK, X_OK, Proc, allowed, find_executable
-from emu.sh.utils._common import (
-    Die,
-    Sys,
-    Unmodelled,
-    applet,
-    getgrgid,
-    getopt,
-    getpwnam,
-    getpwuid,
-    groups,
-    now,
-)
+from emu.sh.options import Die, getopt
+from emu.sh.utils._common import Sys, Unmodelled, applet, getgrgid, getpwnam, getpwuid, groups, now
 from emu.sh.utils.files import parse_date
 from emu.sh.utils.find import spawn
 
@@ -36,7 +26,6 @@ KERNEL = ("Linux", "5.15.0", "#1 SMP", "x86_64")
 @applet("env", usage="[-i0] [-u NAME]... [-] [NAME=VALUE]... [PROG ARGS]")
 def env(proc: Proc) -> int:
     o = getopt(
-        proc,
         proc.argv[1:],
         "iu:0",
         {"ignore-environment": "i", "unset=": "u", "null": "0"},
@@ -104,7 +93,6 @@ def user_groups(sys: Sys, name: str, gid: int) -> list[int]:
 @applet("id", usage="[-ugGnr] [USER]")
 def id_(proc: Proc) -> int:
     o = getopt(
-        proc,
         proc.argv[1:],
         "ugGnrZ",
         {"user": "u", "group": "g", "groups": "G", "name": "n", "real": "r"},
@@ -186,7 +174,7 @@ def groups_(proc: Proc) -> int:
 
 @applet("which", usage="[-a] COMMAND...")
 def which(proc: Proc) -> int:
-    o = getopt(proc, proc.argv[1:], "a")
+    o = getopt(proc.argv[1:], "a")
     if not o.args:
         raise Die(None, usage=True)
     sys = Sys(proc)
@@ -236,7 +224,7 @@ def sleep(proc: Proc) -> int:
 
 @applet("pwd", usage="[-LP]")
 def pwd(proc: Proc) -> int:
-    o = getopt(proc, proc.argv[1:], "LP")
+    o = getopt(proc.argv[1:], "LP")
     if "P" in o:
         proc.out(Sys(proc).realpath(proc.cwd) + "\n")
     else:
@@ -274,7 +262,6 @@ def date(proc: Proc) -> int:
         else:
             argv.append(a)
     o = getopt(
-        proc,
         argv,
         "Rs:ud:r:D:",
         {
@@ -323,7 +310,6 @@ def date(proc: Proc) -> int:
 @applet("uname", usage="[-amnrspvio]")
 def uname(proc: Proc) -> int:
     o = getopt(
-        proc,
         proc.argv[1:],
         "amnrspvio",
         {
@@ -380,7 +366,6 @@ def _hostname(proc: Proc) -> str:
 @applet("hostname", usage="[-sidf] [HOSTNAME | -F FILE]")
 def hostname(proc: Proc) -> int:
     o = getopt(
-        proc,
         proc.argv[1:],
         "sidfF:",
         {"short": "s", "fqdn": "f", "ip-address": "i", "domain": "d", "file=": "F"},
@@ -414,7 +399,6 @@ def _hasher(name: str) -> str:
 @applet("md5sum", "sha1sum", "sha256sum", "sha512sum", usage="[-c[sw]] [FILE]...")
 def sumprog(proc: Proc) -> int:
     o = getopt(
-        proc,
         proc.argv[1:],
         "csbtwz",
         {
@@ -484,7 +468,7 @@ def sumprog(proc: Proc) -> int:
 
 @applet("base64", usage="[-d] [-w COL] [FILE]")
 def base64(proc: Proc) -> int:
-    o = getopt(proc, proc.argv[1:], "dw:i", {"decode": "d", "wrap=": "w", "ignore-garbage": "i"})
+    o = getopt(proc.argv[1:], "dw:i", {"decode": "d", "wrap=": "w", "ignore-garbage": "i"})
     sys = Sys(proc)
     name = o.args[0] if o.args else "-"
     try:

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 from emu.fs import File, Symlink
 from emu.sh.api import Proc
-from emu.sh.utils._common import Die, Opts, Sys, Unmodelled, applet, getopt
+from emu.sh.options import Die, Opts, getopt
+from emu.sh.utils._common import Sys, Unmodelled, applet
 from emu.sh.utils._regex import RegexError, compile_posix
 
 
@@ -674,7 +675,6 @@ def sed(proc: Proc) -> int:
             continue
         rest.append(a)
     o = getopt(
-        proc,
         rest,
         "ne:f:rEsuz",
         {

@@ -8,14 +8,8 @@ import re
 from typing import Any
 
 from emu.sh.api import Proc
-from emu.sh.utils._common import (
-    Die,
-    Sys,
-    Unmodelled,
-    applet,
-    getopt,
-    split_lines,
-)
+from emu.sh.options import Die, getopt
+from emu.sh.utils._common import Sys, Unmodelled, applet, split_lines
 
 # --- reading operands -------------------------------------------------------------------
 
@@ -67,9 +61,7 @@ def _visible(data: bytes, tabs: bool, ends: bool) -> bytes:
 
 @applet("cat", usage="[-nbvteA] [FILE]...")
 def cat(proc: Proc) -> int:
-    o = getopt(
-        proc, proc.argv[1:], "nbvteAu", {"number": "n", "number-nonblank": "b", "show-all": "A"}
-    )
+    o = getopt(proc.argv[1:], "nbvteAu", {"number": "n", "number-nonblank": "b", "show-all": "A"})
     sys = Sys(proc)
     status = 0
     number = "n" in o or "b" in o
@@ -373,7 +365,6 @@ def _old_style(argv: list[str]) -> list[str]:
 @applet("head", usage="[OPTIONS] [FILE]...")
 def head(proc: Proc) -> int:
     o = getopt(
-        proc,
         _old_style(proc.argv[1:]),
         "n:c:qv",
         {"lines=": "n", "bytes=": "c", "quiet": "q", "silent": "q", "verbose": "v"},
@@ -415,7 +406,6 @@ def head(proc: Proc) -> int:
 @applet("tail", usage="[OPTIONS] [FILE]...")
 def tail(proc: Proc) -> int:
     o = getopt(
-        proc,
         _old_style(proc.argv[1:]),
         "fFn:c:qs:v",
         {
@@ -472,7 +462,6 @@ def tail(proc: Proc) -> int:
 @applet("wc", usage="[-cmlwL] [FILE]...")
 def wc(proc: Proc) -> int:
     o = getopt(
-        proc,
         proc.argv[1:],
         "cmlwL",
         {"bytes": "c", "chars": "m", "lines": "l", "words": "w", "max-line-length": "L"},
@@ -519,7 +508,7 @@ def wc(proc: Proc) -> int:
 
 @applet("tee", usage="[-ai] [FILE]...")
 def tee(proc: Proc) -> int:
-    o = getopt(proc, proc.argv[1:], "ai", {"append": "a", "ignore-interrupts": "i"})
+    o = getopt(proc.argv[1:], "ai", {"append": "a", "ignore-interrupts": "i"})
     sys = Sys(proc)
     status = 0
     for name in o.args:
@@ -643,7 +632,6 @@ def _vkey(b: bytes) -> list[tuple[int, int | bytes]]:
 )
 def sort(proc: Proc) -> int:
     o = getopt(
-        proc,
         proc.argv[1:],
         "nrugMcszbdfik:t:o:hVSC",
         {
@@ -772,7 +760,6 @@ def sort(proc: Proc) -> int:
 @applet("uniq", usage="[-cduiz] [-f,s,w N] [FILE [OUTFILE]]")
 def uniq(proc: Proc) -> int:
     o = getopt(
-        proc,
         proc.argv[1:],
         "cduif:s:w:z",
         {
@@ -862,7 +849,6 @@ def _in(ranges: list[tuple[int, int]], n: int) -> bool:
 @applet("cut", usage="[OPTIONS] [FILE]...")
 def cut(proc: Proc) -> int:
     o = getopt(
-        proc,
         proc.argv[1:],
         "b:c:d:f:nsO:",
         {
@@ -990,7 +976,6 @@ def _tr_set(spec: str) -> bytes:
 @applet("tr", usage="[-cds] STRING1 [STRING2]")
 def tr(proc: Proc) -> int:
     o = getopt(
-        proc,
         proc.argv[1:],
         "cdsCt",
         {"complement": "c", "delete": "d", "squeeze-repeats": "s", "truncate-set1": "t"},
@@ -1040,7 +1025,6 @@ def tr(proc: Proc) -> int:
 @applet("nl", usage="[OPTIONS] [FILE]...")
 def nl(proc: Proc) -> int:
     o = getopt(
-        proc,
         proc.argv[1:],
         "pb:s:v:i:w:n:",
         {"body-numbering=": "b", "number-separator=": "s", "number-width=": "w"},
@@ -1114,7 +1098,7 @@ def _basename(p: str, suffix: str = "") -> str:
 
 @applet("basename", usage="FILE [SUFFIX] | -a FILE... | -s SUFFIX FILE...")
 def basename(proc: Proc) -> int:
-    o = getopt(proc, proc.argv[1:], "as:z", {"multiple": "a", "suffix=": "s", "zero": "z"})
+    o = getopt(proc.argv[1:], "as:z", {"multiple": "a", "suffix=": "s", "zero": "z"})
     args = o.args
     if not args:
         raise Die(None, usage=True)
@@ -1251,7 +1235,7 @@ def tac(proc: Proc) -> int:
 
 @applet("truncate", usage="[-c] -s SIZE FILE...")
 def truncate(proc: Proc) -> int:
-    o = getopt(proc, proc.argv[1:], "cs:", {"no-create": "c", "size=": "s"})
+    o = getopt(proc.argv[1:], "cs:", {"no-create": "c", "size=": "s"})
     spec = o.get("s")
     if spec is None or not o.args:
         raise Die(None, usage=True)

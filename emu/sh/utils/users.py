@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 from emu.fs import Blob, Dir, File, Meta, Node, Symlink
 from emu.sh.api import Proc, Stream
-from emu.sh.utils._common import Die, Sys, applet, content_of, getopt
+from emu.sh.options import Die, getopt
+from emu.sh.utils._common import Sys, applet, content_of
 from emu.sh.utils.files import PRESERVE, RECUR, Copier
 
 PASSWD, GROUP, SHADOW, GSHADOW = "/etc/passwd", "/etc/group", "/etc/shadow", "/etc/gshadow"
@@ -253,7 +254,6 @@ def adduser(proc: Proc) -> int:
     sys = Sys(proc)
     _root_only(sys)
     o = getopt(
-        proc,
         proc.argv[1:],
         "h:g:s:G:DSHu:k:",
         {
@@ -367,7 +367,7 @@ def _addgroup_member(proc: Proc, db: Db, user: str, group: str) -> int:
 def addgroup(proc: Proc) -> int:
     sys = Sys(proc)
     _root_only(sys)
-    o = getopt(proc, proc.argv[1:], "g:S", {"gid=": "g", "system": "S"})
+    o = getopt(proc.argv[1:], "g:S", {"gid=": "g", "system": "S"})
     if not 1 <= len(o.args) <= 2:
         raise Die(None, usage=True)
     db = Db(sys)
@@ -409,7 +409,7 @@ def deluser(proc: Proc) -> int:
     args = proc.argv[1:]
     remove_home = False
     if is_user:
-        o = getopt(proc, args, "", {"remove-home": "r"})
+        o = getopt(args, "", {"remove-home": "r"})
         args = o.args
         remove_home = "r" in o
     _root_only(sys)
@@ -530,7 +530,6 @@ def _new_id(
 def useradd(proc: Proc) -> int:
     sys = Sys(proc)
     o = getopt(
-        proc,
         proc.argv[1:],
         "c:d:e:f:g:G:k:K:lmMNop:rs:u:UDb:",
         {
@@ -676,7 +675,6 @@ def _grow_log(sys: Sys, path: str, uid: int, record: int) -> None:
 def groupadd(proc: Proc) -> int:
     sys = Sys(proc)
     o = getopt(
-        proc,
         proc.argv[1:],
         "fg:K:op:r",
         {
@@ -727,7 +725,6 @@ def groupadd(proc: Proc) -> int:
 def usermod(proc: Proc) -> int:
     sys = Sys(proc)
     o = getopt(
-        proc,
         proc.argv[1:],
         "ac:d:e:f:g:G:l:Lmop:s:u:U",
         {
@@ -854,7 +851,7 @@ def _rechown(sys: Sys, path: str, old: int, new: int) -> None:
 @applet("userdel", usage="[options] LOGIN")
 def userdel(proc: Proc) -> int:
     sys = Sys(proc)
-    o = getopt(proc, proc.argv[1:], "frZ", {"force": "f", "remove": "r"})
+    o = getopt(proc.argv[1:], "frZ", {"force": "f", "remove": "r"})
     if not sys.root:
         raise Die("Permission denied.", 1)
     if len(o.args) != 1:
@@ -893,7 +890,7 @@ def userdel(proc: Proc) -> int:
 @applet("groupdel", usage="[options] GROUP")
 def groupdel(proc: Proc) -> int:
     sys = Sys(proc)
-    o = getopt(proc, proc.argv[1:], "f", {"force": "f"})
+    o = getopt(proc.argv[1:], "f", {"force": "f"})
     if not sys.root:
         raise Die("Permission denied.", 10)
     if len(o.args) != 1:
@@ -918,7 +915,6 @@ def groupdel(proc: Proc) -> int:
 def chpasswd(proc: Proc) -> int:
     sys = Sys(proc)
     o = getopt(
-        proc,
         proc.argv[1:],
         "emc:R:",
         {"encrypted": "e", "md5": "m", "crypt-method=": "c", "root=": "R"},
