@@ -887,13 +887,6 @@ def json_bytes(obj: object) -> bytes:
 
 # --- image references -----------------------------------------------------------------------
 
-_COMPONENT = re.compile(r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*\Z")
-_DOMAIN = re.compile(
-    r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*"
-    r"(?::[0-9]+)?\Z"
-)
-_TAG = re.compile(r"[\w][\w.-]{0,127}\Z")
-
 
 def normalize_ref(ref: str) -> tuple[str, str]:
     """``(full name, familiar name)`` of a tag reference, ``:latest`` added when missing.
@@ -901,38 +894,15 @@ def normalize_ref(ref: str) -> tuple[str, str]:
     ``foo`` → ``("docker.io/library/foo:latest", "foo:latest")``. Digest references and
     malformed names raise :class:`OutputError`.
     """
+    from emu.images.reference import InvalidReferenceError, parse
+
     if "@" in ref:
         raise OutputError(f"invalid image name {ref!r}: a digest reference cannot name an output")
-    name, tag = ref, "latest"
-    slash = ref.rfind("/")
-    colon = ref.rfind(":")
-    if colon > slash:
-        name, tag = ref[:colon], ref[colon + 1 :]
-    if not _TAG.match(tag):
-        raise OutputError(f"invalid image name {ref!r}: bad tag {tag!r}")
-    first, sep, rest = name.partition("/")
-    if sep and ("." in first or ":" in first or first == "localhost" or first.lower() != first):
-        domain, path = first, rest
-        if not _DOMAIN.match(domain):
-            raise OutputError(f"invalid image name {ref!r}: bad registry {domain!r}")
-    else:
-        domain, path = "docker.io", name
-    if domain == "index.docker.io":
-        domain = "docker.io"
-    if domain == "docker.io" and "/" not in path:
-        path = "library/" + path
-    if not path or not all(_COMPONENT.match(c) for c in path.split("/")):
-        raise OutputError(
-            f"invalid image name {ref!r}: repository names must be lowercase "
-            "letters, digits and separators"
-        )
-    full = f"{domain}/{path}:{tag}"
-    familiar = path
-    if domain != "docker.io":
-        familiar = f"{domain}/{path}"
-    elif path.startswith("library/") and path.count("/") == 1:
-        familiar = path[len("library/") :]
-    return full, f"{familiar}:{tag}"
+    try:
+        r = parse(ref)
+    except InvalidReferenceError as exc:
+        raise OutputError(f"invalid image name {ref!r}: {exc.message}") from None
+    return r.render(r.repository), r.render(r.familiar_repository)
 
 
 # --- type=docker ----------------------------------------------------------------------------

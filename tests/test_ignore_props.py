@@ -182,7 +182,18 @@ def test_read_ignore_file_only_raises_emu_errors(text: str, probe: list[str]) ->
 
 # (d) filepath.Match and patternmatcher agree where their syntaxes do ----------------------
 
-_SIMPLE = st.sampled_from(["a", "b", "*", "?", "[ab]", "[^a]", "[a-b]", "ba"])
+# A negated class is left out: patternmatcher's regex lets ``[^a]`` match a ``/`` after a
+# ``*`` has stopped at it, while filepath.Match's star never looks past a separator (pinned
+# below).
+_SIMPLE = st.sampled_from(["a", "b", "*", "?", "[ab]", "[a-b]", "ba"])
+
+
+def test_a_negated_class_may_match_a_separator_in_patterns_only() -> None:
+    # patternmatcher: ^[^/]*/[^/]*[^a][^/]*$ matches "/b/" ([^a] takes the last "/");
+    # filepath.Match: the star before [^a] stops at "/", and a trailing star cannot eat it.
+    p = compile_pattern("*/*[^a]*")
+    assert p is not None and p.matches("/b/") is True
+    assert match("*/*[^a]*", "/b/") is False
 
 
 @SETTINGS

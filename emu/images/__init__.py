@@ -1,34 +1,6 @@
-"""Base images emu knows without a registry: the offline catalog (see :mod:`.catalog`).
+"""Images: the model (:mod:`.image`), references as Docker parses them (:mod:`.reference`),
+emu's offline catalog of base images (:mod:`.catalog`, data in ``data/``) and the import of
+``docker save`` archives and OCI layouts (:mod:`.load`).
 
-Importing this package reads no data; the catalog parses its YAML on first use.
+Importing this package reads no data; the catalog parses its data on first use.
 """
-
-from emu.images.catalog import (
-    CatalogDataError,
-    EntryInfo,
-    InvalidReferenceError,
-    UnknownImageError,
-    describe,
-    familiar,
-    ids,
-    lookup,
-    names,
-    normalize,
-    suggest,
-    tree_size,
-)
-
-__all__ = [
-    "CatalogDataError",
-    "EntryInfo",
-    "InvalidReferenceError",
-    "UnknownImageError",
-    "describe",
-    "familiar",
-    "ids",
-    "lookup",
-    "names",
-    "normalize",
-    "suggest",
-    "tree_size",
-]

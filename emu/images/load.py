@@ -37,7 +37,7 @@ from typing import IO, Any, Protocol, cast
 from emu.errors import BuildError, EmuError
 from emu.fs import FS, Device, Dir, File, FsError, Kind, Meta, Snapshot, Symlink, clean
 from emu.images.image import HealthConfig, HistoryEntry, Image, ImageConfig, Layer
-from emu.outputs import OutputError, normalize_ref
+from emu.images.reference import InvalidReferenceError, familiar
 
 __all__ = ["ArchiveError", "load_archive"]
 
@@ -529,8 +529,8 @@ class _Loader:
 
 def _familiar(name: str) -> str:
     try:
-        return normalize_ref(name)[1]
-    except OutputError:
+        return familiar(name)
+    except InvalidReferenceError:
         return name
 
 

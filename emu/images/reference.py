@@ -1,0 +1,158 @@
+"""Image references as Docker parses them (github.com/distribution/reference,
+normalize.go): ``alpine``, ``library/alpine:3.19`` and ``docker.io/library/alpine:3.19`` are
+one name; a registry host is a first component with a dot, a colon or ``localhost``;
+``index.docker.io`` is ``docker.io``; Docker Hub's official images live under ``library/``.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from emu.errors import EmuError
+
+SCRATCH = "scratch"
+DEFAULT_DOMAIN = "docker.io"
+LEGACY_DEFAULT_DOMAIN = "index.docker.io"
+OFFICIAL_PREFIX = "library/"
+DEFAULT_TAG = "latest"
+
+
+class InvalidReferenceError(EmuError):
+    """A string that is not a valid image reference (Docker's messages)."""
+
+    exit_code = 1
+
+
+# --- references (github.com/distribution/reference, normalize.go) ---------------------------
+
+_ALNUM = r"[a-z0-9]+"
+_SEPARATOR = r"(?:[._]|__|[-]+)"
+_PATH_COMPONENT = rf"{_ALNUM}(?:{_SEPARATOR}{_ALNUM})*"
+_DOMAIN_COMPONENT = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
+_DOMAIN_NAME = rf"{_DOMAIN_COMPONENT}(?:\.{_DOMAIN_COMPONENT})*"
+_IPV6 = r"\[[a-fA-F0-9:]+\]"
+_DOMAIN = rf"(?:{_DOMAIN_NAME}|{_IPV6})(?::[0-9]+)?"
+_TAG = r"[\w][\w.-]{0,127}"
+_DIGEST = r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}"
+_NAME = rf"(?:{_DOMAIN}/)?{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*"
+_REFERENCE = rf"({_NAME})(?::({_TAG}))?(?:@({_DIGEST}))?"
+_NAME_TOTAL_LENGTH_MAX = 255
+
+
+@cache
+def _reference_re() -> re.Pattern[str]:
+    return re.compile(_REFERENCE)  # compiled on first use: keeps the import cheap
+
+
+def _is_hex64(s: str) -> bool:
+    return len(s) == 64 and all(c in "0123456789abcdef" for c in s)
+
+
+class Reference:
+    """A parsed, normalised reference: ``docker.io`` / ``library/alpine`` / ``3.19`` / no digest.
+
+    (A plain slotted class: a dataclass would slow the import, and this module loads for
+    every ``FROM``.)
+    """
+
+    __slots__ = ("digest", "domain", "path", "tag")
+
+    def __init__(self, domain: str, path: str, tag: str | None, digest: str | None) -> None:
+        self.domain = domain
+        self.path = path
+        self.tag = tag
+        self.digest = digest
+
+    @property
+    def repository(self) -> str:
+        return f"{self.domain}/{self.path}"
+
+    @property
+    def familiar_repository(self) -> str:
+        if self.domain != DEFAULT_DOMAIN:
+            return self.repository
+        if self.path.startswith(OFFICIAL_PREFIX) and "/" not in self.path[len(OFFICIAL_PREFIX) :]:
+            return self.path[len(OFFICIAL_PREFIX) :]
+        return self.path
+
+    def render(self, repository: str) -> str:
+        out = repository
+        if self.tag is not None:
+            out += f":{self.tag}"
+        if self.digest is not None:
+            out += f"@{self.digest}"
+        return out
+
+
+def parse(ref: str) -> Reference:
+    """Docker's ParseNormalizedNamed followed by TagNameOnly (no tag, no digest: latest)."""
+    if _is_hex64(ref):
+        raise InvalidReferenceError(
+            f"invalid repository name ({ref}), cannot specify 64-byte hexadecimal strings"
+        )
+    slash = ref.find("/")
+    first = ref[:slash] if slash >= 0 else ""
+    if slash < 0 or (
+        not any(c in first for c in ".:") and first != "localhost" and first.lower() == first
+    ):
+        domain, remainder = DEFAULT_DOMAIN, ref
+    else:
+        domain, remainder = first, ref[slash + 1 :]
+    if domain == LEGACY_DEFAULT_DOMAIN:
+        domain = DEFAULT_DOMAIN
+    if domain == DEFAULT_DOMAIN and "/" not in remainder:
+        remainder = OFFICIAL_PREFIX + remainder
+    colon = remainder.find(":")
+    remote = remainder[:colon] if colon >= 0 else remainder
+    remote = remote.split("@", 1)[0]
+    if remote.lower() != remote:
+        raise InvalidReferenceError(
+            f"invalid reference format: repository name ({remote}) must be lowercase"
+        )
+    full = f"{domain}/{remainder}"
+    m = _reference_re().fullmatch(full)
+    if m is None:
+        if not ref:
+            raise InvalidReferenceError("invalid reference format: empty image name")
+        raise InvalidReferenceError(f"invalid reference format: {ref!r}")
+    name, tag, digest = m.group(1), m.group(2), m.group(3)
+    if len(name) > _NAME_TOTAL_LENGTH_MAX:
+        raise InvalidReferenceError(
+            f"invalid reference format: repository name must not be more than "
+            f"{_NAME_TOTAL_LENGTH_MAX} characters"
+        )
+    if digest is not None:
+        algorithm, _, hexpart = digest.partition(":")
+        if algorithm == "sha256" and not _is_hex64(hexpart.lower()):
+            raise InvalidReferenceError(
+                f"invalid reference format: invalid checksum digest length in {digest!r}"
+            )
+    dom, _, path = name.partition("/")
+    if tag is None and digest is None:
+        tag = DEFAULT_TAG
+    return Reference(dom, path, tag, digest)
+
+
+def normalize(ref: str) -> str:
+    """The fully-qualified form Docker uses: ``alpine`` -> ``docker.io/library/alpine:latest``.
+
+    ``scratch`` stays ``scratch`` (BuildKit's reserved empty base, matched before any
+    normalisation). A digest is kept: ``alpine@sha256:...`` ->
+    ``docker.io/library/alpine@sha256:...`` (no ``:latest`` is added, as in Docker).
+    Raises :class:`InvalidReferenceError` for what Docker rejects (upper case in the
+    repository, bad characters, a malformed digest, a 64-hex-digit name).
+    """
+    if ref == SCRATCH:
+        return SCRATCH
+    r = parse(ref)
+    return r.render(r.repository)
+
+
+def familiar(ref: str) -> str:
+    """The short form ``docker images`` prints: ``docker.io/library/alpine:3.19`` is
+    ``alpine:3.19``."""
+    if ref == SCRATCH:
+        return SCRATCH
+    r = parse(ref)
+    return r.render(r.familiar_repository)
