@@ -8,9 +8,6 @@ b'hi'
 
 from __future__ import annotations
 
-import errno
-import os
-import stat
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -18,7 +15,7 @@ from emu.dockerfile.instructions import load
 from emu.engine.args import Platform
 from emu.engine.builder import BuildOptions, BuildResult, ImageResolver
 from emu.engine.builder import build as _build
-from emu.engine.context import Context, from_directory, from_mapping
+from emu.engine.context import Context, ContextError, from_directory, from_mapping, read_host_file
 from emu.errors import UsageError
 from emu.sh.api import Limits
 
@@ -80,22 +77,12 @@ def _dockerfile(
             raise UsageError(f"no {name} in the context mapping", hint="add it, or pass its text")
         return (raw.decode() if isinstance(raw, bytes) else raw), name, None
     path = Path(dockerfile) if dockerfile is not None else Path(context) / "Dockerfile"
-    # The context's own Dockerfile is opened without following a symlink (it could point
-    # anywhere on the host); a path the caller names explicitly is the caller's choice.
-    flags = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)
-    if dockerfile is None:
-        flags |= os.O_NOFOLLOW
+    # The context's own Dockerfile is never followed out of the context (a symlink could
+    # point anywhere on the host); a path the caller names explicitly is the caller's choice.
     try:
-        if dockerfile is None and stat.S_ISLNK(os.lstat(path).st_mode):
-            raise OSError(errno.ELOOP, "symlink")  # refused before anything is opened
-        fd = os.open(path, flags)
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise UsageError(
-                f"{path} is a symlink: emu does not follow the context's Dockerfile out",
-                hint="make it a regular file, or name the target with dockerfile=",
-            ) from None
-        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
-    with os.fdopen(fd, "rb") as f:
-        text = f.read().decode("utf-8", "surrogateescape")
-    return text, path.name, path
+        data = read_host_file(path, follow=dockerfile is not None)
+    except FileNotFoundError:
+        raise UsageError(f"cannot read {path}: No such file or directory") from None
+    except ContextError as exc:
+        raise UsageError(exc.message, hint=exc.hint) from None
+    return data.decode("utf-8", "surrogateescape"), path.name, path

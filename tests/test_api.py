@@ -43,3 +43,14 @@ def test_library_builds_never_read_the_store_unless_asked(
     result = emu.build(files, resolve_image=store.resolve)
     node = result.image.rootfs.fs().lookup("/a.txt")
     assert node is not None and node.data == b"stored\n"
+
+
+@pytest.mark.parametrize("name", ["Dockerfile", ".dockerignore", "Dockerfile.dockerignore"])
+def test_a_fifo_in_the_context_is_refused_not_opened(tmp_path: Path, name: str) -> None:
+    import os
+
+    if name != "Dockerfile":
+        (tmp_path / "Dockerfile").write_text("FROM scratch\n")
+    os.mkfifo(tmp_path / name)  # opening it for reading would block forever
+    with pytest.raises(EmuError, match="is a FIFO, not a regular file"):
+        emu.build(tmp_path)

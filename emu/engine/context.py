@@ -50,24 +50,57 @@ class ContextError(BuildError):
     """The context cannot be read."""
 
 
-def _read_ignore(path: Path) -> str | None:
-    # An ignore file that is a symlink could point anywhere on the host: refuse it (lstat
-    # first, so nothing is even opened; O_NOFOLLOW closes the race).
+_KINDS = {
+    stat.S_IFIFO: "a FIFO",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFDIR: "a directory",
+    stat.S_IFLNK: "a symlink",
+}
+
+
+def read_host_file(path: str | Path, *, follow: bool = False) -> bytes:
+    """The bytes of a regular file on the host, for the context's Dockerfile, its ignore
+    files and its files.
+
+    A symlink (unless ``follow``: a path the caller named explicitly) could point anywhere
+    on the host, and a FIFO or a device would block or never end: both are refused before
+    anything is opened (lstat first; ``O_NOFOLLOW | O_NONBLOCK`` and an fstat close the
+    race). Raises :class:`FileNotFoundError` when the path is missing and
+    :class:`ContextError`, saying what the path is, otherwise.
+    """
     try:
-        if stat.S_ISLNK(os.lstat(path).st_mode):
-            raise OSError(errno.ELOOP, "symlink")
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+        st = os.stat(path) if follow else os.lstat(path)
+        kind = _KINDS.get(stat.S_IFMT(st.st_mode))
+        if kind is not None:
+            raise ContextError(
+                f"{path} is {kind}, not a regular file: emu does not "
+                + ("follow it" if kind == "a symlink" else "read it"),
+                hint="make it a regular file inside the context",
+            )
+        flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+        fd = os.open(path, flags if follow else flags | os.O_NOFOLLOW)
     except FileNotFoundError:
-        return None
+        raise
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise ContextError(
-                f"{path} is a symlink: emu does not follow it",
+                f"{path} is a symlink, not a regular file: emu does not follow it",
                 hint="make it a regular file inside the context",
             ) from None
         raise ContextError(f"cannot read {path}: {exc.strerror}") from None
     with os.fdopen(fd, "rb") as f:
-        return f.read().decode("utf-8", "surrogateescape")
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            raise ContextError(f"{path} changed into a special file while it was opened")
+        return f.read()
+
+
+def _read_ignore(path: Path) -> str | None:
+    try:
+        return read_host_file(path).decode("utf-8", "surrogateescape")
+    except FileNotFoundError:
+        return None
 
 
 def ignore_text_for(root: Path | None, dockerfile: Path | None) -> tuple[str | None, str]:
@@ -87,14 +120,12 @@ def ignore_text_for(root: Path | None, dockerfile: Path | None) -> tuple[str | N
 def _loader(path: str) -> Callable[[], bytes]:
     def load() -> bytes:
         try:
-            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
-        except OSError as exc:
+            return read_host_file(path)
+        except FileNotFoundError:
             raise ContextError(
-                f"cannot read context file {path}: {exc.strerror}",
+                f"cannot read context file {path}: it is gone",
                 hint="the file changed or became unreadable during the build",
             ) from None
-        with os.fdopen(fd, "rb") as f:
-            return f.read()
 
     return load
 

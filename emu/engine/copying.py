@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from emu.errors import BuildError
-from emu.fs import FS, Device, Dir, File, FsError, Kind, Meta, Node, Symlink, split
+from emu.fs import FS, Device, Dir, File, FsError, Kind, Meta, Node, Symlink, clean, split
 from emu.glob import has_meta, match
 from emu.ignore import IgnoreMatcher, compile_patterns
 
@@ -68,20 +68,6 @@ def dest_path(workdir: str, raw: str) -> str:
     if raw.endswith("/") or raw.endswith("/.") or raw == ".":
         joined = joined.rstrip("/") + "/"
     return joined
-
-
-def source_path(raw: str) -> str:
-    """A source inside its root: absolute, cleaned, unable to climb out."""
-    out: list[str] = []
-    for p in raw.split("/"):
-        if p in ("", "."):
-            continue
-        if p == "..":
-            if out:
-                out.pop()
-        else:
-            out.append(p)
-    return "/" + "/".join(out)
 
 
 def expand_wildcards(src: FS, pattern: str) -> list[str]:
@@ -251,7 +237,7 @@ def copy(
             # Each source is its own copy in BuildKit: hard links are kept within one
             # source, not across two sources of the same COPY.
             copier.linked = {}
-            path = source_path(raw)
+            path = clean(raw)
             if has_meta(raw):
                 matches = expand_wildcards(src, path)
             else:
@@ -301,8 +287,8 @@ def _copy_parents(
     for raw in sources:
         copier.linked = {}
         pivot_raw, sep, _after = raw.partition("/./")
-        pivot = source_path(pivot_raw) if sep else "/"
-        pattern = source_path(raw.replace("/./", "/"))
+        pivot = clean(pivot_raw) if sep else "/"
+        pattern = clean(raw.replace("/./", "/"))
         if has_meta(pattern):
             matcher = IgnoreMatcher(compile_patterns([pattern.lstrip("/")]))
             prefix = []
@@ -385,7 +371,7 @@ def _unpack(copier: _Copier, node: File, dest: str) -> bool:
     root = dest.rstrip("/") or "/"
     copier.mkdir_all(root)
     for m in members:
-        rel = source_path(m.name)  # confined: ".." and absolute names stay inside dest
+        rel = clean(m.name)  # confined: ".." and absolute names stay inside dest
         if rel == "/":
             continue
         # Resolve the entry's directory inside the destination as a chroot would: a symlink
@@ -411,7 +397,7 @@ def _unpack(copier: _Copier, node: File, dest: str) -> bool:
             dst.put(path, Symlink(Meta(0o777, uid, gid, int(m.mtime)), m.linkname))
             copier.stats.links += 1
         elif m.islnk():
-            target = dst.lookup(root.rstrip("/") + source_path(m.linkname), follow=False)
+            target = dst.lookup(root.rstrip("/") + clean(m.linkname), follow=False)
             if isinstance(target, File):
                 dst.put(path, target)
                 copier.stats.links += 1
