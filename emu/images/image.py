@@ -156,6 +156,10 @@ class Image:
     base_size: int = 0
     name: str = ""
     author: str = ""
+    # What the user should know about the base this image stands on: a digest emu could not
+    # verify, a generic stand-in for an unknown image (--permissive), a mirror or platform
+    # namespace read as the official image. Builds print them; `emu inspect` shows them.
+    notes: tuple[str, ...] = ()
 
     @property
     def size(self) -> int:
