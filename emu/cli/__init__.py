@@ -170,6 +170,13 @@ def _build_parser() -> argparse.ArgumentParser:
         help="YAML declaring extra program models (format in emu/sh/tools/user.py)",
     )
     b.add_argument(
+        "--images",
+        action="append",
+        metavar="FILE",
+        help="YAML declaring extra base images on catalogued ones (format in "
+        "emu/images/catalog.py, register_images)",
+    )
+    b.add_argument(
         "--add-url",
         action="append",
         metavar="URL=FILE",
@@ -221,7 +228,8 @@ def _build_parser() -> argparse.ArgumentParser:
     im.add_argument(
         "--catalog",
         action="store_true",
-        help="list emu's offline catalog instead, with compressed sizes",
+        help="list emu's offline catalog instead: its image families and the tags they "
+        "accept (with a family: its measured images and their sizes)",
     )
     im.add_argument("--no-notes", action="store_true", help="no size notes on stderr")
     fmt(im)

@@ -109,6 +109,8 @@ def run(args: argparse.Namespace) -> int:
 
     for tools_file in args.tools or []:
         _register_tools(tools_file)
+    for images_file in getattr(args, "images", None) or []:
+        _register_images(images_file)
     from emu.engine.runexec import ShellExecutor
 
     executor = ShellExecutor(permissive=args.permissive)
@@ -125,6 +127,7 @@ def run(args: argparse.Namespace) -> int:
             builder=args.builder,
             url_map=url_map,
             source_date_epoch=_source_date_epoch(build_args),
+            permissive=args.permissive,
         )
         if progress == "tty":
             with console.status("[bold]Building…", spinner="dots") as status:
@@ -179,7 +182,12 @@ def run(args: argparse.Namespace) -> int:
 
         from emu.cli._console import write
 
-        data = {"id": image_id, "tags": saved, **summary.as_json()}
+        data = {
+            "id": image_id,
+            "tags": saved,
+            **summary.as_json(),
+            "warnings": list(result.warnings),
+        }
         write(json.dumps(data, indent=2) + "\n")
     elif progress == "quiet":
         out().out(image_id)
@@ -286,6 +294,7 @@ def _report(result: object, summary: object, executor: object) -> None:
         (layer.stage, layer.line): layer.size for st in summary.stages for layer in st.layers
     }
     froms = {st.from_.line: st.index for st in result.dockerfile.stages}
+    shown: set[str] = set()
     for step in result.steps:
         if step.text.startswith("# ONBUILD "):
             console.print(Text(f" ---> {step.text[2:]} (a trigger of the base image)", style="dim"))
@@ -304,6 +313,9 @@ def _report(result: object, summary: object, executor: object) -> None:
                 if packed:
                     note += f" ({human_size(packed)} compressed)"
             console.print(Text(f" ---> {note}", style="dim"))
+            for warning in result.stages[step.stage].base_notes:
+                console.print(Text(f" warning: {warning}", style="yellow"))
+                shown.add(warning)
             continue
         run = by_line.get(step.line) if step.text.upper().startswith("RUN") else None
         if run is not None:
@@ -324,6 +336,9 @@ def _report(result: object, summary: object, executor: object) -> None:
                     style="dim",
                 )
             )
+    for warning in result.warnings:  # the images COPY --from and unbuilt stages named
+        if warning not in shown:
+            console.print(Text(f"warning: {warning}", style="yellow"))
     print_summary(summary, console)
 
 
@@ -340,3 +355,19 @@ def _register_tools(path: str) -> None:
     except yaml.YAMLError as exc:
         raise UsageError(f"{path}: not valid YAML: {exc}") from None
     register_file(data, path)
+
+
+def _register_images(path: str) -> None:
+    """Read an --images YAML file and declare its images to the catalog (as --tools does for
+    programs)."""
+    import yaml
+
+    from emu.cli._files import read_text_file
+    from emu.images.catalog import register_images
+
+    text, _ = read_text_file(path, "images file")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise UsageError(f"{path}: not valid YAML: {exc}") from None
+    register_images(data, path)

@@ -73,6 +73,7 @@ __all__ = [
     "fallback",
     "familiar",
     "families",
+    "family_of",
     "ids",
     "lookup",
     "names",
@@ -116,6 +117,12 @@ class UnknownImageError(EmuError):
 
 class RefusedImageError(UnknownImageError):
     """A reference emu will not stand in for even when permissive (a Windows image)."""
+
+    def __init__(
+        self, ref: str, reason: str, suggestions: list[str], family: str | None = None
+    ) -> None:
+        super().__init__(ref, reason, suggestions, family)
+        self.hint = "emu builds Linux images only: use a Linux tag of the image"
 
 
 # --- what the catalog tells about an image ------------------------------------------------------
@@ -395,13 +402,10 @@ class _Family:
         return item
 
     def info(self) -> FamilyInfo:
-        index = _index()
-        repos = [k for k, v in index.repositories.items() if v == self.name]
-        repos += [p.pattern for p, fam, _s, _e in index.patterns if fam == self.name]
         return FamilyInfo(
             name=self.name,
             about=self.about,
-            repositories=tuple(repos),
+            repositories=tuple(_repositories_of(self.name)),
             tags=self.tags,
             versions=tuple(self.grammar.line_keys()),
             aliases=tuple(sorted(self.grammar.aliases.items())),
@@ -470,7 +474,8 @@ def _resolve(ref: str) -> _Resolved:
         raise _unknown_repository(ref, tagged)
     for pattern, message in index.refuse:
         if pattern.search(tag):
-            raise RefusedImageError(ref, message, _without_windows(route, tag), route.family)
+            suggestions = _without_windows(route, tagged.familiar_repository, tag)
+            raise RefusedImageError(ref, message, suggestions, route.family)
     fam = _family(route.family)
     found = fam.parse(tag, route.params, f"{ref}")
     if found is None:
@@ -810,6 +815,18 @@ def families() -> list[FamilyInfo]:
     return [_family(name).info() for name in _index().families]
 
 
+def family_of(name: str) -> FamilyInfo | None:
+    """The family a family name or a reference's repository belongs to (None if none)."""
+    index = _index()
+    if name in index.families:
+        return _family(name).info()
+    try:
+        route = index.route(_parse(name))
+    except InvalidReferenceError:
+        return None
+    return None if route is None else _family(route.family).info()
+
+
 def ids() -> list[str]:
     """Every measured model once, by its familiar id (``scratch`` first)."""
     out = [SCRATCH]
@@ -865,11 +882,14 @@ def _tags_in(fam: _Family, route: _Route, repo: str, tag: str, limit: int = 6) -
     return out[:limit]
 
 
-def _without_windows(route: _Route, tag: str) -> list[str]:
+def _without_windows(route: _Route, repo: str, tag: str) -> list[str]:
+    """The same tag without its Windows part, when that is a Linux tag emu models."""
     fam = _family(route.family)
-    cleaned = re.sub(r"-?(windowsservercore|nanoserver)(-[a-z0-9.]+)?", "", tag).strip("-")
+    cleaned = re.sub(r"-?(windowsservercore|nanoserver|ltsc\d{4})(-[a-z0-9.]+)?", "", tag).strip(
+        "-"
+    )
     if cleaned and fam.parse(cleaned, route.params, tag) is not None:
-        return [f"{fam.name}:{cleaned}"]
+        return [f"{repo}:{cleaned}"]
     return []
 
 
