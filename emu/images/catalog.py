@@ -198,13 +198,15 @@ class _Index:
         self.repositories = {
             str(k): str(v) for k, v in _mapping(raw.get("repositories"), where).items()
         }
-        self.patterns: list[tuple[re.Pattern[str], str, dict[str, Any], list[str]]] = []
+        # Regular expressions stay strings until first used (re caches the compiled ones):
+        # most lookups name an exact repository and never need them.
+        self.patterns: list[tuple[str, str, dict[str, Any], list[str]]] = []
         for i, p in enumerate(raw.get("patterns") or []):
             pw = f"{where}: patterns[{i}]"
             spec = _mapping(p, pw)
             self.patterns.append(
                 (
-                    re.compile(as_str(spec.get("match"), pw)),
+                    as_str(spec.get("match"), pw),
                     as_str(spec.get("family"), pw),
                     _mapping(spec.get("set"), pw),
                     as_str_list(spec.get("examples", []), pw),
@@ -217,11 +219,11 @@ class _Index:
         }
         self.hints = {str(k): str(v) for k, v in _mapping(raw.get("hints"), where).items()}
         self.refuse = [
-            (re.compile(as_str(r.get("match"), where)), as_str(r.get("message"), where))
+            (as_str(r.get("match"), where), as_str(r.get("message"), where))
             for r in raw.get("refuse") or []
         ]
         self.fallback = [
-            (re.compile(as_str(r.get("match"), where)), as_str(r.get("image"), where))
+            (as_str(r.get("match"), where), as_str(r.get("image"), where))
             for r in raw.get("fallback") or []
         ]
         self.fallback_default = as_str(raw.get("fallback_default"), f"{where}: fallback_default")
@@ -251,7 +253,7 @@ class _Index:
         if family is not None:
             return _Route(family, {}, tuple(notes), platform)
         for pattern, fam, sets, _examples in self.patterns:
-            m = pattern.fullmatch(repo)
+            m = re.fullmatch(pattern, repo)
             if m is not None:
                 groups = {k: v for k, v in m.groupdict().items() if v is not None}
                 return _Route(fam, {**sets, **groups}, tuple(notes), platform)
@@ -473,7 +475,7 @@ def _resolve(ref: str) -> _Resolved:
     if route is None:
         raise _unknown_repository(ref, tagged)
     for pattern, message in index.refuse:
-        if pattern.search(tag):
+        if re.search(pattern, tag):
             suggestions = _without_windows(route, tagged.familiar_repository, tag)
             raise RefusedImageError(ref, message, suggestions, route.family)
     fam = _family(route.family)
@@ -1012,7 +1014,7 @@ def fallback(ref: str) -> Image:
     if stand_in is None:
         text = f"{tagged.familiar_repository}:{tag}"
         stand_in = next(
-            (image for pattern, image in index.fallback if pattern.search(text)),
+            (image for pattern, image in index.fallback if re.search(pattern, text)),
             index.fallback_default,
         )
     resolved = _resolve(stand_in)

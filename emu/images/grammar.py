@@ -47,7 +47,7 @@ _DEFAULT_VERSION = r"\d+(?:\.\d+)*"
 
 @dataclass(frozen=True, slots=True)
 class Choice:
-    pattern: re.Pattern[str]
+    pattern: str  # compiled on first use (re caches it): a lookup reads few choices
     sets: dict[str, Any]
 
 
@@ -87,7 +87,7 @@ class Grammar:
             str(k): str(v) for k, v in _mapping(raw.get("aliases", {}), f"{where}: aliases").items()
         }
         pattern = as_str(raw.get("version_pattern", _DEFAULT_VERSION), f"{where}: version_pattern")
-        self.version_re = re.compile(pattern)
+        self.version_re = pattern
         fields = raw.get("fields")
         if not isinstance(fields, list) or not fields:
             raise CatalogDataError(f"{where}: fields must be a non-empty list")
@@ -108,11 +108,7 @@ class Grammar:
             cs = _mapping(c, cw)
             if set(cs) - {"match", "set"}:
                 raise CatalogDataError(f"{cw}: unknown keys {sorted(set(cs) - {'match', 'set'})}")
-            try:
-                pattern = re.compile(as_str(cs.get("match"), cw))
-            except re.error as exc:
-                raise CatalogDataError(f"{cw}: bad regular expression: {exc}") from None
-            choices.append(Choice(pattern, _mapping(cs.get("set", {}), cw)))
+            choices.append(Choice(as_str(cs.get("match"), cw), _mapping(cs.get("set", {}), cw)))
         if not choices:
             raise CatalogDataError(f"{where}: a field needs choices")
         default = None if spec.get("required") else _mapping(spec.get("default", {}), where)
@@ -174,12 +170,15 @@ class Grammar:
     def _matches(self, field: Field, text: str) -> list[dict[str, Any]]:
         if field.version:
             written = self._written(text)
-            if written is None or text in self.aliases or self.version_re.fullmatch(text):
+            if written is None or text in self.aliases or re.fullmatch(self.version_re, text):
                 return [{}] if self._version(written) is not None else []
             return []
         out = []
         for choice in field.choices:
-            m = choice.pattern.fullmatch(text)
+            try:
+                m = re.fullmatch(choice.pattern, text)
+            except re.error as exc:
+                raise CatalogDataError(f"{self.where}: bad regular expression: {exc}") from None
             if m is not None:
                 groups = {k: v for k, v in m.groupdict().items() if v is not None}
                 out.append({**choice.sets, **groups})

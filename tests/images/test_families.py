@@ -594,3 +594,17 @@ def test_symlinks_of_templated_paths_point_at_existing_files() -> None:
                 if node.target.startswith(("/proc", "/dev")):
                     continue
                 assert fs.exists(path), f"{ref}: {path} -> {node.target} dangles"
+
+
+def test_every_grammar_regex_compiles() -> None:
+    import re
+
+    index = json.loads((CATALOG_DATA / "_index.json").read_text())
+    for rule in [*index["patterns"], *index["refuse"], *index["fallback"]]:
+        re.compile(rule["match"])
+    for fam in families():
+        raw = json.loads((CATALOG_DATA / f"{fam.name}.json").read_text())
+        re.compile(raw.get("version_pattern", r"\d+"))
+        for field in raw["fields"]:
+            for choice in [] if field == "version" else field["choices"]:
+                re.compile(choice["match"])
