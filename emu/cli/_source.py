@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from emu.cli._args import add_build_options
 from emu.errors import EmuError, UsageError
 
 if TYPE_CHECKING:
@@ -66,14 +67,10 @@ def add_source_options(
     g.add_argument(
         *flags, metavar="DOCKERFILE", help="the Dockerfile (default: CONTEXT/Dockerfile)"
     )
-    g.add_argument("--target", help="the stage to build")
-    g.add_argument(
-        "--build-arg", action="append", metavar="KEY=VALUE", help="a build-time variable"
-    )
-    g.add_argument(
-        "--permissive",
-        action="store_true",
-        help="a program emu does not emulate becomes a warning, not an error",
+    add_build_options(
+        g,
+        build_arg="a build-time variable",
+        permissive="a program emu does not emulate becomes a warning, not an error",
     )
     if stage:
         p.add_argument(
