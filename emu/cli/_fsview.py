@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from emu.cli._args import Subparsers
     from emu.cli._source import Source
     from emu.fs import FS, Dir, Node
-    from emu.images.image import Image, LayerOrigin
+    from emu.images.image import LayerOrigin
 
 
 def add_parsers(sub: Subparsers) -> None:
@@ -124,25 +124,6 @@ class Owners:
         return self.groups.get(gid, str(gid))
 
 
-def writers(image: Image) -> dict[str, LayerOrigin]:
-    """path -> the origin of the last layer of this build that wrote it."""
-    from emu.fs import Dir
-
-    out: dict[str, LayerOrigin] = {}
-    for layer in image.layers:
-        if layer.origin is None:
-            continue
-        for ch in layer.changes():
-            if ch.kind == "deleted":
-                out.pop(ch.path, None)
-                prefix = ch.path + "/"
-                for p in [p for p in out if p.startswith(prefix)]:
-                    del out[p]
-            elif not isinstance(ch.new, Dir) or ch.kind == "added":
-                out[ch.path] = layer.origin
-    return out
-
-
 def _lookup(source: Source, path: str) -> Node:
     from emu.fs import clean
 
@@ -223,6 +204,7 @@ def run_ls(args: argparse.Namespace) -> int:
 
     from emu.cli._source import resolve
     from emu.fs import Device, Dir, Symlink, clean, mode_string, walk
+    from emu.teach.explain import writers
 
     source = resolve(args.image, args)
     path = clean(args.path or "/")
@@ -288,6 +270,7 @@ def run_tree(args: argparse.Namespace) -> int:
 
     from emu.cli._source import resolve
     from emu.fs import Dir, clean
+    from emu.teach.explain import writers
 
     source = resolve(args.image, args)
     path = clean(args.path or "/")

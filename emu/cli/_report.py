@@ -283,10 +283,9 @@ def _owners(result: BuildResult) -> tuple[dict[int, str], dict[int, str]]:
 def file_tree(result: BuildResult, s: Summary) -> tuple[str, list[dict[str, Any]]]:
     """The tree's HTML and the provenance records its files point at (by index)."""
     from emu.cli._explain import moral, oneline
-    from emu.cli._fsview import writers
     from emu.errors import EmuError
     from emu.fs import Blob, Dir, File, Node, Symlink, mode_string
-    from emu.teach.explain import explain
+    from emu.teach.explain import explain, writers
 
     image = result.image
     written: dict[str, LayerOrigin] = writers(image)

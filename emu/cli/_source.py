@@ -46,13 +46,10 @@ class Source:
     def root_base(self) -> str:
         """The image at the root of the FROM chain ("" when unknown)."""
         if self.result is not None:
+            from emu.teach.explain import root_base
+
             index = self.stage.index if self.stage is not None else self.result.target.index
-            st = self.result.stages[index]
-            for _ in range(len(self.result.stages)):
-                if st.base_stage is None:
-                    break
-                st = self.result.stages[st.base_stage]
-            return st.base
+            return root_base(self.result, index)
         if self.stored is not None:
             return self.stored.base
         return self.label if self.kind == "catalog" else ""

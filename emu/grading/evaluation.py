@@ -34,6 +34,7 @@ from emu.grading.model import (
     Spec,
 )
 from emu.grading.report import Report, TestResult
+from emu.teach.explain import root_base
 
 if TYPE_CHECKING:
     from emu.dockerfile.instructions import Dockerfile
@@ -466,15 +467,6 @@ def _need_image(subject: Subject) -> Image:
     raise _Failed(f"the build failed: {subject.error_text()}")
 
 
-def _root_base(result: BuildResult, index: int) -> str:
-    seen = set()
-    st = result.stages[index]
-    while st.base_stage is not None and st.base_stage not in seen:
-        seen.add(st.base_stage)
-        st = result.stages[st.base_stage]
-    return st.base
-
-
 def _ref_matches(pattern: str, ref: str) -> bool:
     ref = ref.removeprefix("docker.io/").removeprefix("library/")
     pattern = pattern.removeprefix("docker.io/").removeprefix("library/")
@@ -622,7 +614,7 @@ def emu_test(t: EmuTest, subject: Subject) -> TestResult:
     if kind == "finalBase":
         assert isinstance(value, tuple)
         result = _need_result(subject)
-        base = _root_base(result, result.target.index)
+        base = root_base(result, result.target.index)
         res.observed = base
         if not any(_ref_matches(p, base) for p in value):
             return fail(f"the final stage is based on {base}; allowed: {', '.join(value)}")

@@ -80,11 +80,11 @@ def _chain(result: BuildResult) -> set[int]:
 @PROPS
 @given(build_cases())
 def test_every_file_comes_from_the_base_or_the_final_stage(case: BuildCase) -> None:
-    from emu.grading.evaluation import _root_base
     from emu.images import catalog
+    from emu.teach.explain import root_base
 
     result = _build(case)
-    root = _root_base(result, result.target.index)
+    root = root_base(result, result.target.index)
     base = None if root == "scratch" else catalog.lookup(root).rootfs.fs()
     chain = _chain(result)
     changed: dict[str, str] = {}
