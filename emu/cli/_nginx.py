@@ -151,7 +151,11 @@ class Location:
     directives: list[Directive]
 
     def first(self, name: str) -> Directive | None:
-        return next((d for d in self.directives if d.name == name), None)
+        return _first(self.directives, name)
+
+
+def _first(directives: list[Directive], name: str) -> Directive | None:
+    return next((d for d in directives if d.name == name), None)
 
 
 @dataclass(slots=True)
@@ -160,9 +164,6 @@ class Server:
     directives: list[Directive]
     locations: list[Location] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
-
-    def first(self, name: str) -> Directive | None:
-        return next((d for d in self.directives if d.name == name), None)
 
 
 @dataclass(slots=True)
@@ -288,7 +289,7 @@ class Responder:
 
     def _setting(self, loc: Location | None, name: str) -> Directive | None:
         for scope in (loc.directives if loc else [], self.server.directives, self.site.http):
-            found = next((d for d in scope if d.name == name), None)
+            found = _first(scope, name)
             if found is not None:
                 return found
         return None

@@ -67,6 +67,19 @@ class Grade:
     seconds: float = 0.0
     violations: list[str] = field(default_factory=list)
 
+    @classmethod
+    def unscored(
+        cls,
+        name: str,
+        status: str,
+        max_score: float,
+        message: str,
+        seconds: float = 0.0,
+        violations: list[str] | None = None,
+    ) -> Grade:
+        """A submission that earned nothing because it could not be graded (``status``)."""
+        return cls(name, status, 0.0, max_score, None, message, seconds, violations or [])
+
     @property
     def percent(self) -> float:
         return 100.0 * self.score / self.max_score if self.max_score else 0.0
@@ -135,13 +148,8 @@ def grade_one(spec: Spec, sub: Submission) -> Grade:
     box = Sandbox([sub.path])
     try:
         if os.path.islink(sub.path):
-            return Grade(
-                sub.name,
-                REJECTED,
-                0.0,
-                max_score,
-                message="the submission is a symbolic link; not followed",
-            )
+            message = "the submission is a symbolic link; not followed"
+            return Grade.unscored(sub.name, REJECTED, max_score, message)
         with box:
             subject = build_folder(sub.path, spec, untrusted=True)
             report = evaluate(spec, subject)
@@ -171,36 +179,19 @@ def grade_one(spec: Spec, sub: Submission) -> Grade:
             list(box.violations),
         )
     except MemoryError:
-        return Grade(
-            sub.name,
-            LIMIT,
-            0.0,
-            max_score,
-            message=f"limit exceeded: max_memory ({spec.limits.max_memory})",
-            seconds=time.perf_counter() - started,
-            violations=list(box.violations),
-        )
+        message = f"limit exceeded: max_memory ({spec.limits.max_memory})"
+        seconds = time.perf_counter() - started
+        return Grade.unscored(sub.name, LIMIT, max_score, message, seconds, list(box.violations))
     except RecursionError:
-        return Grade(
-            sub.name,
-            LIMIT,
-            0.0,
-            max_score,
-            message="limit exceeded: nesting depth",
-            seconds=time.perf_counter() - started,
-        )
+        seconds = time.perf_counter() - started
+        return Grade.unscored(sub.name, LIMIT, max_score, "limit exceeded: nesting depth", seconds)
     except Exception as exc:
-        tb = traceback.format_exc(limit=-4)
-        return Grade(
-            sub.name,
-            INTERNAL,
-            0.0,
-            max_score,
-            message=f"internal error (a bug in emu, not the submission's fault): "
-            f"{type(exc).__name__}: {exc}\n{tb}",
-            seconds=time.perf_counter() - started,
-            violations=list(box.violations),
+        message = (
+            f"internal error (a bug in emu, not the submission's fault): "
+            f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=-4)}"
         )
+        seconds = time.perf_counter() - started
+        return Grade.unscored(sub.name, INTERNAL, max_score, message, seconds, list(box.violations))
 
 
 # --- workers -------------------------------------------------------------------------------
@@ -378,25 +369,22 @@ def grade(
                 if outcome is None and not w.proc.is_alive():
                     code = w.proc.exitcode
                     why = f"signal {-code}" if code is not None and code < 0 else f"exit {code}"
-                    outcome = Grade(
+                    outcome = Grade.unscored(
                         sub.name,
                         INTERNAL,
-                        0.0,
                         spec.max_score,
-                        message=f"internal error: the grading worker died ({why}) "
-                        "twice while grading this submission",
-                        seconds=time.monotonic() - w.started,
+                        f"internal error: the grading worker died ({why}) twice while grading "
+                        "this submission",
+                        time.monotonic() - w.started,
                     )
                     replace = True
                 elif outcome is None and time.monotonic() - w.started > kill_after:
-                    outcome = Grade(
+                    outcome = Grade.unscored(
                         sub.name,
                         TIMEOUT,
-                        0.0,
                         spec.max_score,
-                        message=f"limit exceeded: hard timeout ({kill_after:g} s); "
-                        "the worker was stopped",
-                        seconds=time.monotonic() - w.started,
+                        f"limit exceeded: hard timeout ({kill_after:g} s); the worker was stopped",
+                        time.monotonic() - w.started,
                     )
                     w.kill()
                     replace = True

@@ -385,7 +385,9 @@ def register_programs() -> None:
         from emu.sh import tools  # noqa: F401
 
 
-def sh_limits(limits: SandboxLimits) -> Limits:
+def sh_limits(limits: SandboxLimits, deadline: float | None = None) -> Limits:
+    """Fresh shell limits (they count as a run goes) under ``limits``, stopping at
+    ``deadline`` (a time.monotonic() value) if given."""
     from emu.sh.api import Limits
 
     return Limits(
@@ -394,6 +396,8 @@ def sh_limits(limits: SandboxLimits) -> Limits:
         max_files=limits.max_files,
         max_bytes=limits.max_bytes,
         max_depth=limits.max_depth,
+        deadline=deadline,
+        max_seconds=limits.max_seconds,
     )
 
 

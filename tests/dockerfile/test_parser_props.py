@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import contextlib
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from emu.dockerfile.instructions import INSTRUCTION_NAMES, build_stages
 from emu.dockerfile.parser import parse
 from emu.errors import EmuError
+
+pytestmark = pytest.mark.slow  # hundreds of generated examples per property
 
 _KEYWORDS = st.sampled_from([*INSTRUCTION_NAMES, *(n.lower() for n in INSTRUCTION_NAMES)])
 _ARG_TEXT = st.lists(
