@@ -111,7 +111,7 @@ class StageState:
         try:
             result = process_word(word, self.env() if env is None else env)
         except EmuError as exc:
-            raise self.error(f'failed to process "{word}": {exc.message}', pos) from None
+            raise self._unexpandable(exc, word, pos) from None
         for name in result.unmatched:
             self.undefined.append(UnusedVar(name, pos.line))
         return result.value
@@ -120,10 +120,15 @@ class StageState:
         try:
             result = process_words(word, self.env())
         except EmuError as exc:
-            raise self.error(f'failed to process "{word}": {exc.message}', pos) from None
+            raise self._unexpandable(exc, word, pos) from None
         for name in result.unmatched:
             self.undefined.append(UnusedVar(name, pos.line))
         return list(result.words)
+
+    def _unexpandable(self, exc: EmuError, word: str, pos: Position) -> EmuError:
+        # BuildKit's wording; the error's in-word position gives way to the instruction's.
+        prefix = f'failed to process "{word}": '
+        return exc.as_build_failure(self.file, pos, prefix=prefix, replace=True)
 
     # --- history and layers ------------------------------------------------------------
 

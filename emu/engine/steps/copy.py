@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from emu.dockerfile.instructions import Add, Copy
-from emu.engine.copying import CopyError, Owner, copy, dest_path
+from emu.engine.copying import Owner, copy, dest_path
 from emu.engine.state import StageState, copy_stats_record
 from emu.engine.steps._chmod import parse_chmod
 from emu.engine.users import resolve_chown
@@ -103,12 +103,8 @@ def apply(st: StageState, inst: Copy | Add) -> None:
             excludes=tuple(st.expand(e, inst.pos, env) for e in inst.excludes),
             parents=isinstance(inst, Copy) and inst.parents,
         )
-    except CopyError as exc:
-        if exc.file is None:
-            raise st.error(exc.message, inst.pos, exc.hint) from None
-        raise
     except EmuError as exc:
-        raise st.error(exc.message, inst.pos, exc.hint) from None
+        raise exc.as_build_failure(st.file, inst.pos) from None
 
     for doc in inst.contents:
         data = doc.data
