@@ -101,7 +101,7 @@ class EmuError(Exception):
         super().__init__(message)
         self.message = message
         self.file = file
-        self.span = span if span is not None or pos is None else Span(pos, pos)
+        self.span = span if span is not None else _as_span(pos)
         self.hint = hint
         self.source: str | None = None  # the text the span points into, for a code frame
 
@@ -113,43 +113,42 @@ class EmuError(Exception):
     def located(
         self,
         file: str | None = None,
-        pos: Position | None = None,
+        where: Position | Span | None = None,
         *,
-        span: Span | None = None,
         prefix: str = "",
         replace: bool = False,
     ) -> Self:
-        """This same error, placed: ``file`` and ``span`` (or ``pos``) fill in what it lacks.
+        """This same error, placed: ``file`` and ``where`` fill in what it lacks.
 
         ``prefix`` goes before the message (``RUN: ``, ``failed to process "$X": ``), for an
         error raised again where more is known. ``replace`` is for an error whose place is
-        inside a text that itself sits at the given place (a word being expanded, an ONBUILD
-        trigger): the given file and position take over. Type, hint and attributes stay.
+        inside a text that itself sits at ``where`` (a word being expanded, an ONBUILD
+        trigger): the given file and place take over. Type, hint and attributes stay.
         """
-        where = span if span is not None or pos is None else Span(pos, pos)
+        span = _as_span(where)
         if file is not None and (replace or self.file is None):
             self.file = file
-        if where is not None and (replace or self.span is None):
-            self.span = where
+        if span is not None and (replace or self.span is None):
+            self.span = span
         if prefix:
             self.message = prefix + self.message
             self.args = (self.message,)
         return self
 
     def as_build_failure(
-        self, file: str, pos: Position, *, prefix: str = "", replace: bool = False
+        self, file: str, where: Position | Span, *, prefix: str = "", replace: bool = False
     ) -> EmuError:
-        """This error as what stopped a build step at ``pos`` (arguments as for
+        """This error as what stopped a build step at ``where`` (arguments as for
         :meth:`located`).
 
         A failed build exits with status 1 whatever stopped it (the README's promise, and
         docker build's). An error whose status is already that keeps its type and is only
         placed; another (an expansion error, a bad trigger, a shell option: status 2) becomes
-        a :class:`BuildError` at ``pos`` with the same message and hint.
+        a :class:`BuildError` at ``where`` with the same message and hint.
         """
         if self.exit_code == BuildError.exit_code:
-            return self.located(file, pos, prefix=prefix, replace=replace)
-        return BuildError(prefix + self.message, file=file, pos=pos, hint=self.hint)
+            return self.located(file, where, prefix=prefix, replace=replace)
+        return BuildError(prefix + self.message, file=file, span=_as_span(where), hint=self.hint)
 
     def with_source(self, source: str) -> Self:
         """Attach the text the position points into (so the CLI can show the lines)."""
@@ -169,6 +168,11 @@ class EmuError(Exception):
         if self.file is None and self.pos is None:
             return self.message
         return f"{self.location}: {self.message}"
+
+
+def _as_span(where: Position | Span | None) -> Span | None:
+    """A point is an empty span."""
+    return Span.point(where) if isinstance(where, Position) else where
 
 
 # --- bad input, refused before anything runs (exit status 2) --------------------------------
@@ -339,7 +343,7 @@ def code_frame(source: str, where: Position | Span, context: int = 1) -> str:
     A span over several lines is underlined to the end of its first line; an empty span (a
     point) gets one caret.
     """
-    span = where if isinstance(where, Span) else Span(where, where)
+    span = where if isinstance(where, Span) else Span.point(where)
     start = span.start
     lines = source.splitlines()
     if not lines or start.line < 1 or start.line > len(lines):

@@ -20,6 +20,7 @@ from emu.dockerfile.instructions import (
     Label,
     Maintainer,
     Shell,
+    Stage,
     Workdir,
     suggest,
 )
@@ -134,8 +135,12 @@ def _stage_name_casing(df: Dockerfile) -> Iterator[Violation]:
     for st in df.stages:
         written = st.from_.name_as_written
         if written and written != written.lower():
-            pos = st.from_.node.find(written, len(st.from_.node.keyword))
+            pos = _stage_name_pos(st)
             yield Violation(STAGE_NAME_CASING, f"Stage name '{written}' should be lowercase", pos)
+
+
+def _stage_name_pos(st: Stage) -> Position:
+    return st.from_.node.arg_spans[2].start  # FROM image AS name
 
 
 def _from_as_casing(df: Dockerfile) -> Iterator[Violation]:
@@ -149,7 +154,7 @@ def _from_as_casing(df: Dockerfile) -> Iterator[Violation]:
             yield Violation(
                 FROM_AS_CASING,
                 f"'{as_kw}' and '{kw}' keywords' casing do not match",
-                node.find(as_kw, len(kw)),
+                node.arg_spans[1].start,
             )
 
 
@@ -180,7 +185,7 @@ def _duplicate_stage_name(df: Dockerfile) -> Iterator[Violation]:
         if not st.name:
             continue
         if st.name in seen:
-            pos = st.from_.node.find(st.from_.name_as_written, len(st.from_.node.keyword))
+            pos = _stage_name_pos(st)
             yield Violation(
                 DUPLICATE_STAGE_NAME,
                 f"Duplicate stage name '{st.name}', stage names should be unique",
@@ -192,7 +197,7 @@ def _duplicate_stage_name(df: Dockerfile) -> Iterator[Violation]:
 def _reserved_stage_name(df: Dockerfile) -> Iterator[Violation]:
     for st in df.stages:
         if st.name in RESERVED_NAMES:
-            pos = st.from_.node.find(st.from_.name_as_written, len(st.from_.node.keyword))
+            pos = _stage_name_pos(st)
             yield Violation(
                 RESERVED_STAGE_NAME,
                 f"'{st.name}' is reserved and should not be used as a stage name",

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import TypeAlias
 
 from emu.dockerfile.duration import parse_duration
-from emu.dockerfile.parser import Node, ParseResult, parse, parse_heredoc_word
-from emu.errors import InstructionError
+from emu.dockerfile.parser import Heredoc, Node, ParseResult, parse, parse_heredoc_word
+from emu.errors import ExpansionError, InstructionError
 from emu.pos import Position
 
 # --- values ------------------------------------------------------------------------------
@@ -311,39 +311,40 @@ class _Flags:
         self.values[name] = default
         self.lists[name] = []
 
-    def error(self, message: str, flag: str, hint: str | None = None) -> InstructionError:
-        return InstructionError(message, pos=self.node.find(flag), hint=hint)
+    def error(self, message: str, flag: str | int, hint: str | None = None) -> InstructionError:
+        """An error about a flag, by name or by its index among the node's flags."""
+        node = self.node
+        span = node.flag_spans[flag] if isinstance(flag, int) else node.flag_span(flag)
+        return InstructionError(message, span=span, hint=hint)
 
     def parse(self) -> None:
         cmd = self.node.keyword.upper()
-        for raw in self.node.flags:
+        for i, raw in enumerate(self.node.flags):
             if not raw.startswith("--"):
-                raise self.error(f"arg should start with -- : {raw}", raw)
+                raise self.error(f"arg should start with -- : {raw}", i)
             if raw == "--":
                 return
             name, eq, value = raw[2:].partition("=")
             kind = self.kinds.get(name)
             if kind is None:
-                raise self.error(f"unknown flag: --{name}", raw, hint=self._suggest(name, cmd))
+                raise self.error(f"unknown flag: --{name}", i, hint=self._suggest(name, cmd))
             if name in self.used and kind != _STRINGS:
-                raise self.error(f"duplicate flag specified: --{name}", raw)
+                raise self.error(f"duplicate flag specified: --{name}", i)
             self.used.append(name)
             if kind == _BOOL:
                 if eq and value == "":
-                    raise self.error(f"missing a value on flag: --{name}", raw)
+                    raise self.error(f"missing a value on flag: --{name}", i)
                 lower = value.lower()
                 if lower == "":
                     self.values[name] = "true"
                 elif lower in ("true", "false"):
                     self.values[name] = lower
                 else:
-                    raise self.error(
-                        f"expecting boolean value for flag --{name}, not: {value}", raw
-                    )
+                    raise self.error(f"expecting boolean value for flag --{name}, not: {value}", i)
             elif not eq:
                 raise self.error(
                     f"missing a value on flag: --{name}",
-                    raw,
+                    i,
                     hint=f"write the value with an equals sign: --{name}=<value>",
                 )
             elif kind == _STRING:
@@ -399,7 +400,7 @@ _MIN_DURATION = 1_000_000  # 1ms: Docker's container.MinimumDuration
 
 
 def _err(node: Node, message: str, hint: str | None = None) -> InstructionError:
-    return InstructionError(message, pos=node.span.start, hint=hint)
+    return InstructionError(message, span=node.keyword_span, hint=hint)
 
 
 def _node_args(node: Node) -> list[str]:
@@ -434,17 +435,25 @@ def _key_values(node: Node, cmd: str) -> tuple[KeyValue, ...]:
     return tuple(out)
 
 
+def _heredoc(word: str) -> Heredoc | None:
+    """BuildKit's MustParseHeredoc: a word that does not parse as a heredoc is a plain one."""
+    try:
+        return parse_heredoc_word(word)
+    except ExpansionError:
+        return None
+
+
 def _sources_and_dest(
     node: Node, cmd: str, args: list[str]
 ) -> tuple[tuple[str, ...], str, tuple[InlineFile, ...]]:
     dest = args[-1]
-    if parse_heredoc_word(dest) is not None:
+    if _heredoc(dest) is not None:
         raise _err(node, f"{cmd} cannot accept a heredoc as a destination")
     docs = {h.name: h for h in node.heredocs}
     paths: list[str] = []
     contents: list[InlineFile] = []
     for src in args[:-1]:
-        doc = parse_heredoc_word(src)
+        doc = _heredoc(src)
         if doc is None:
             paths.append(src)
             continue
@@ -463,11 +472,11 @@ def _duration(node: Node, flags: _Flags, name: str) -> int:
     try:
         value = parse_duration(text)
     except ValueError as exc:
-        raise flags.error(str(exc), f"--{name}") from None
+        raise flags.error(str(exc), name) from None
     if value == 0:
         return 0
     if value < _MIN_DURATION:
-        raise flags.error(f'Interval "{name}" cannot be less than 1ms', f"--{name}")
+        raise flags.error(f'Interval "{name}" cannot be less than 1ms', name)
     return value
 
 
@@ -543,7 +552,7 @@ def convert(node: Node) -> Instruction:
                     raise InstructionError(
                         f'invalid name for build stage: "{name_written}", '
                         "name can't start with a number or contain symbols",
-                        pos=node.find(name_written, len(node.keyword)),
+                        span=node.arg_spans[2],
                         hint="stage names match [a-z][a-z0-9-_.]*",
                     )
             elif len(args) != 1:
@@ -707,9 +716,9 @@ def _healthcheck(node: Node, args: list[str], flags: _Flags) -> Healthcheck:
         try:
             retries = _go_parse_int32(text)
         except ValueError as exc:
-            raise flags.error(str(exc), "--retries") from None
+            raise flags.error(str(exc), "retries") from None
         if retries < 0:
-            raise flags.error(f"--retries cannot be negative ({retries})", "--retries")
+            raise flags.error(f"--retries cannot be negative ({retries})", "retries")
     return Healthcheck(
         node,
         Health(
@@ -751,7 +760,7 @@ def build_stages(parsed: ParseResult) -> Dockerfile:
             raise InstructionError(
                 "no build stage in current context",
                 file=parsed.file,
-                pos=node.span.start,
+                span=node.keyword_span,
                 hint="a Dockerfile must start with FROM (only ARG and comments may come before it)",
             )
         stages[-1][1].append(inst)

@@ -331,7 +331,7 @@ class _Build:
         try:
             image = self.resolve(ref)
         except EmuError as exc:
-            raise exc.located(file=self.file, pos=pos) from None
+            raise exc.located(self.file, pos) from None
         self.external[ref] = image
         return image
 

@@ -9,7 +9,7 @@ from emu.dockerfile.instructions import Stage
 from emu.errors import BuildError, EmuError
 from emu.fs import FS, Dir
 from emu.images.image import HistoryEntry, Image, ImageConfig, Layer, LayerOrigin
-from emu.pos import Position
+from emu.pos import Position, Span
 from emu.words import process_word, process_words
 
 if TYPE_CHECKING:
@@ -104,8 +104,9 @@ class StageState:
         """What ``$VAR`` sees at this point of the stage (a copy)."""
         return dict(self.vars)
 
-    def error(self, message: str, pos: Position, hint: str | None = None) -> BuildError:
-        return BuildError(message, file=self.file, pos=pos, hint=hint)
+    def error(self, message: str, where: Position | Span, hint: str | None = None) -> BuildError:
+        span = where if isinstance(where, Span) else Span.point(where)
+        return BuildError(message, file=self.file, span=span, hint=hint)
 
     def expand(self, word: str, pos: Position, env: dict[str, str] | None = None) -> str:
         try:
