@@ -140,30 +140,29 @@ class Env(_Base):
 
 
 @dataclass(frozen=True, slots=True)
-class Add(_Base):
+class _Transfer(_Base):
+    """What ADD and COPY share: BuildKit's SourcesAndDest and the flags both take."""
+
     sources: tuple[str, ...]
     dest: str
     contents: tuple[InlineFile, ...] = ()
     chown: str = ""
     chmod: str = ""
     link: bool = False
+    excludes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Add(_Transfer):
     keep_git_dir: bool = False
     checksum: str = ""
-    excludes: tuple[str, ...] = ()
     unpack: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
-class Copy(_Base):
-    sources: tuple[str, ...]
-    dest: str
-    contents: tuple[InlineFile, ...] = ()
+class Copy(_Transfer):
     from_: str = ""
-    chown: str = ""
-    chmod: str = ""
-    link: bool = False
     parents: bool = False
-    excludes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,21 +294,51 @@ class Dockerfile:
 
 _BOOL, _STRING, _STRINGS = "bool", "string", "strings"
 
+# The flags each instruction declares, in BuildKit's order (an unknown flag's hint lists
+# them so): (name, kind, default). A boolean's default is "false", or "" when unset is
+# not false (ADD --unpack). The others declare none.
+_DECLARED: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "add": (
+        ("chown", _STRING, ""),
+        ("chmod", _STRING, ""),
+        ("checksum", _STRING, ""),
+        ("link", _BOOL, "false"),
+        ("keep-git-dir", _BOOL, "false"),
+        ("exclude", _STRINGS, ""),
+        ("unpack", _BOOL, ""),
+    ),
+    "copy": (
+        ("chown", _STRING, ""),
+        ("from", _STRING, ""),
+        ("chmod", _STRING, ""),
+        ("link", _BOOL, "false"),
+        ("parents", _BOOL, "false"),
+        ("exclude", _STRINGS, ""),
+    ),
+    "from": (("platform", _STRING, ""),),
+    "run": (
+        ("mount", _STRINGS, ""),
+        ("network", _STRING, ""),
+        ("security", _STRING, ""),
+        ("device", _STRINGS, ""),
+    ),
+    "healthcheck": tuple(
+        (name, _STRING, "")
+        for name in ("interval", "timeout", "start-period", "start-interval", "retries")
+    ),
+}
+
 
 class _Flags:
-    """BuildKit's BFlags: declared flags, then one parse of the node's ``--flags``."""
+    """BuildKit's BFlags: the instruction's declared flags, then one parse of its ``--flags``."""
 
     def __init__(self, node: Node) -> None:
         self.node = node
-        self.kinds: dict[str, str] = {}
-        self.values: dict[str, str] = {}
-        self.lists: dict[str, list[str]] = {}
+        declared = _DECLARED.get(node.cmd, ())
+        self.kinds = {name: kind for name, kind, _ in declared}
+        self.values = {name: default for name, _, default in declared}
+        self.lists: dict[str, list[str]] = {name: [] for name, _, _ in declared}
         self.used: list[str] = []
-
-    def declare(self, name: str, kind: str, default: str = "") -> None:
-        self.kinds[name] = kind
-        self.values[name] = default
-        self.lists[name] = []
 
     def error(self, message: str, flag: str | int, hint: str | None = None) -> InstructionError:
         """An error about a flag, by name or by its index among the node's flags."""
@@ -417,8 +446,10 @@ def _json_args(node: Node, args: list[str]) -> tuple[str, ...]:
     return (" ".join(args),) if args else ()
 
 
-def _files(node: Node) -> tuple[InlineFile, ...]:
-    return tuple(InlineFile(h.name, h.content, h.expand, h.chomp) for h in node.heredocs)
+def _command_line(node: Node, args: list[str]) -> CommandLine:
+    """RUN, CMD and ENTRYPOINT: exec or shell form, and the heredocs fed to it."""
+    files = tuple(InlineFile(h.name, h.content, h.expand, h.chomp) for h in node.heredocs)
+    return CommandLine(_json_args(node, args), not node.json, files)
 
 
 def _key_values(node: Node, cmd: str) -> tuple[KeyValue, ...]:
@@ -497,53 +528,8 @@ def convert(node: Node) -> Instruction:
         case "label":
             flags.parse()
             return Label(node, _key_values(node, "LABEL"))
-        case "add":
-            if len(args) < 2:
-                raise _err(node, _no_dest("ADD"), hint="add a destination: ADD <src>... <dest>")
-            for name in ("chown", "chmod", "checksum"):
-                flags.declare(name, _STRING)
-            for name in ("link", "keep-git-dir"):
-                flags.declare(name, _BOOL, "false")
-            flags.declare("exclude", _STRINGS)
-            flags.declare("unpack", _BOOL, "")
-            flags.parse()
-            srcs, dest, contents = _sources_and_dest(node, "ADD", args)
-            unpack = flags.string("unpack")
-            return Add(
-                node,
-                srcs,
-                dest,
-                contents,
-                chown=flags.string("chown"),
-                chmod=flags.string("chmod"),
-                link=flags.boolean("link"),
-                keep_git_dir=flags.boolean("keep-git-dir"),
-                checksum=flags.string("checksum"),
-                excludes=flags.strings("exclude"),
-                unpack=None if unpack == "" else unpack == "true",
-            )
-        case "copy":
-            if len(args) < 2:
-                raise _err(node, _no_dest("COPY"), hint="add a destination: COPY <src>... <dest>")
-            for name in ("chown", "from", "chmod"):
-                flags.declare(name, _STRING)
-            for name in ("link", "parents"):
-                flags.declare(name, _BOOL, "false")
-            flags.declare("exclude", _STRINGS)
-            flags.parse()
-            srcs, dest, contents = _sources_and_dest(node, "COPY", args)
-            return Copy(
-                node,
-                srcs,
-                dest,
-                contents,
-                from_=flags.string("from"),
-                chown=flags.string("chown"),
-                chmod=flags.string("chmod"),
-                link=flags.boolean("link"),
-                parents=flags.boolean("parents"),
-                excludes=flags.strings("exclude"),
-            )
+        case "add" | "copy":
+            return _transfer(node, args, flags)
         case "from":
             name_written = ""
             if len(args) == 3 and args[1].lower() == "as":
@@ -561,7 +547,6 @@ def convert(node: Node) -> Instruction:
                     "FROM requires either one or three arguments",
                     hint="write FROM <image> or FROM <image> AS <name>",
                 )
-            flags.declare("platform", _STRING)
             flags.parse()
             return From(
                 node,
@@ -589,12 +574,8 @@ def convert(node: Node) -> Instruction:
             flags.parse()
             return Workdir(node, args[0])
         case "run":
-            flags.declare("mount", _STRINGS)
-            flags.declare("network", _STRING)
-            flags.declare("security", _STRING)
-            flags.declare("device", _STRINGS)
             flags.parse()
-            line = CommandLine(_json_args(node, args), not node.json, _files(node))
+            line = _command_line(node, args)
             return Run(
                 node,
                 line,
@@ -606,12 +587,10 @@ def convert(node: Node) -> Instruction:
             )
         case "cmd":
             flags.parse()
-            return Cmd(node, CommandLine(_json_args(node, args), not node.json, _files(node)))
+            return Cmd(node, _command_line(node, args))
         case "entrypoint":
             flags.parse()
-            return Entrypoint(
-                node, CommandLine(_json_args(node, args), not node.json, _files(node))
-            )
+            return Entrypoint(node, _command_line(node, args))
         case "healthcheck":
             return _healthcheck(node, args, flags)
         case "expose":
@@ -672,10 +651,33 @@ def convert(node: Node) -> Instruction:
     )
 
 
-def _no_dest(cmd: str) -> str:
-    return (
-        f"{cmd} requires at least two arguments, but only one was provided. "
-        "Destination could not be determined"
+def _transfer(node: Node, args: list[str], flags: _Flags) -> Add | Copy:
+    """ADD and COPY: at least a source and a destination, then the flags."""
+    cmd = node.keyword.upper()
+    if len(args) < 2:
+        raise _err(
+            node,
+            f"{cmd} requires at least two arguments, but only one was provided. "
+            "Destination could not be determined",
+            hint=f"add a destination: {cmd} <src>... <dest>",
+        )
+    flags.parse()
+    shared = (
+        node,
+        *_sources_and_dest(node, cmd, args),
+        flags.string("chown"),
+        flags.string("chmod"),
+        flags.boolean("link"),
+        flags.strings("exclude"),
+    )
+    if node.cmd == "copy":
+        return Copy(*shared, from_=flags.string("from"), parents=flags.boolean("parents"))
+    unpack = flags.string("unpack")
+    return Add(
+        *shared,
+        keep_git_dir=flags.boolean("keep-git-dir"),
+        checksum=flags.string("checksum"),
+        unpack=None if unpack == "" else unpack == "true",
     )
 
 
@@ -697,8 +699,6 @@ def _healthcheck(node: Node, args: list[str], flags: _Flags) -> Healthcheck:
         if rest:
             raise _err(node, "HEALTHCHECK NONE takes no arguments")
         return Healthcheck(node, Health(("NONE",)))
-    for name in ("interval", "timeout", "start-period", "start-interval", "retries"):
-        flags.declare(name, _STRING)
     flags.parse()
     if typ != "CMD":
         raise _err(

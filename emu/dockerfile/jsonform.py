@@ -89,7 +89,7 @@ def to_json(result: ParseResult) -> dict[str, Any]:
             {"name": d.name, "value": d.value, "line": d.line} for d in result.directives
         ],
         "warnings": [
-            {"rule": w.rule, "message": w.message, "line": w.line, "url": w.url}
+            {"rule": w.rule.name, "message": w.message, "line": w.line, "url": w.rule.url}
             for w in result.warnings
         ],
         "instructions": [node_to_json(n) for n in result.nodes],

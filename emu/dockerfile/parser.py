@@ -27,6 +27,7 @@ __all__ = [
     "Node",
     "ParseResult",
     "ParseWarning",
+    "Rule",
     "parse",
 ]
 
@@ -36,7 +37,6 @@ MAX_LINE_BYTES = 64 * 1024
 _RE_WHITESPACE = re.compile(r"[\t\v\f\r ]+")
 _RE_DIRECTIVE = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*\Z", re.ASCII)
 _RE_HEREDOC = re.compile(r"(\d*)<<(-?)\s*([^<]*)\Z")
-_RE_ONBUILD_PREFIX = re.compile(r"^\s*ONBUILD\s*", re.IGNORECASE)
 
 _VALID_DIRECTIVES = frozenset({"syntax", "escape", "check"})
 _HEREDOC_COMMANDS = frozenset({"add", "copy", "run"})
@@ -94,13 +94,32 @@ class Directive:
 
 
 @dataclass(frozen=True, slots=True)
+class Rule:
+    """A ``docker build --check`` rule: BuildKit's name and description."""
+
+    name: str
+    description: str
+
+    @property
+    def url(self) -> str:
+        """Its documentation page, named after the rule (``JSONArgsRecommended`` →
+        ``.../json-args-recommended/``)."""
+        slug = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "-", self.name)
+        return f"https://docs.docker.com/go/dockerfile/rule/{slug.lower()}/"
+
+
+# The one rule the parser itself reports (the others are emu.dockerfile.checks').
+NO_EMPTY_CONTINUATION = Rule(
+    "NoEmptyContinuation", "Empty continuation lines will become errors in a future release"
+)
+
+
+@dataclass(frozen=True, slots=True)
 class ParseWarning:
     """A warning the parser gives without failing (BuildKit: empty continuation lines)."""
 
-    rule: str
+    rule: Rule
     message: str
-    detail: str
-    url: str
     line: int
 
 
@@ -578,11 +597,7 @@ class _Parser:
             if empty_continuation:
                 self.warnings.append(
                     ParseWarning(
-                        rule="NoEmptyContinuation",
-                        message="Empty continuation line found in: " + line,
-                        detail="Empty continuation lines will become errors in a future release",
-                        url="https://docs.docker.com/go/dockerfile/rule/no-empty-continuation/",
-                        line=i,
+                        NO_EMPTY_CONTINUATION, "Empty continuation line found in: " + line, i
                     )
                 )
             seg = tuple(segments)

@@ -179,7 +179,7 @@ def test_directives_and_warnings() -> None:
         ("check", "error=true", 2),
     ]
     (warning,) = result.warnings
-    assert warning.rule == "NoEmptyContinuation" and warning.line == 6
+    assert warning.rule.name == "NoEmptyContinuation" and warning.line == 6
 
 
 def test_blank_line_ends_directives() -> None:
