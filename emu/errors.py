@@ -175,7 +175,7 @@ def _as_span(where: Position | Span | None) -> Span | None:
     return Span.point(where) if isinstance(where, Position) else where
 
 
-# --- bad input, refused before anything runs (exit status 2) --------------------------------
+# --- bad input: a file or a word emu cannot use (exit status 2) -----------------------------------
 
 
 class UsageError(EmuError, exit_code=2):
@@ -216,7 +216,7 @@ class SpecError(EmuError, exit_code=2):
     """A grading spec file that cannot be used."""
 
 
-# --- failures while doing the work (exit status 1) ------------------------------------------
+# --- failures while doing the work: building, reading, grading (exit status 1) --------------------
 
 # Linux's strerror wording for the errors the image filesystem raises.
 _FS_MESSAGES = {

@@ -26,7 +26,8 @@ from emu.dockerfile.instructions import (
     Workdir,
     suggest,
 )
-from emu.dockerfile.parser import NO_EMPTY_CONTINUATION, Rule, iter_nodes
+from emu.dockerfile.parser import NO_EMPTY_CONTINUATION, buildkit_rule, iter_nodes
+from emu.dockerfile.parser import Rule as Rule  # the rule model, for other checks too
 from emu.errors import EmuError
 from emu.pos import Position
 from emu.words import process_word
@@ -42,40 +43,42 @@ class Violation:
         return f"{file}:{self.pos.line}:{self.pos.column}: {self.rule.name}: {self.message}"
 
 
-STAGE_NAME_CASING = Rule("StageNameCasing", "Stage names should be lowercase")
-FROM_AS_CASING = Rule(
+STAGE_NAME_CASING = buildkit_rule("StageNameCasing", "Stage names should be lowercase")
+FROM_AS_CASING = buildkit_rule(
     "FromAsCasing", "The 'as' keyword should match the case of the 'from' keyword"
 )
-CONSISTENT_INSTRUCTION_CASING = Rule(
+CONSISTENT_INSTRUCTION_CASING = buildkit_rule(
     "ConsistentInstructionCasing",
     "All commands within the Dockerfile should use the same casing (either upper or lower)",
 )
-DUPLICATE_STAGE_NAME = Rule("DuplicateStageName", "Stage names should be unique")
-RESERVED_STAGE_NAME = Rule("ReservedStageName", "Reserved words should not be used as stage names")
-JSON_ARGS_RECOMMENDED = Rule(
+DUPLICATE_STAGE_NAME = buildkit_rule("DuplicateStageName", "Stage names should be unique")
+RESERVED_STAGE_NAME = buildkit_rule(
+    "ReservedStageName", "Reserved words should not be used as stage names"
+)
+JSON_ARGS_RECOMMENDED = buildkit_rule(
     "JSONArgsRecommended",
     "JSON arguments recommended for ENTRYPOINT/CMD to prevent unintended behavior related to "
     "OS signals",
 )
-MAINTAINER_DEPRECATED = Rule(
+MAINTAINER_DEPRECATED = buildkit_rule(
     "MaintainerDeprecated",
     "The MAINTAINER instruction is deprecated, use a label instead to define an image author",
 )
-UNDEFINED_ARG_IN_FROM = Rule("UndefinedArgInFrom", "FROM command must use declared ARGs")
-WORKDIR_RELATIVE_PATH = Rule(
+UNDEFINED_ARG_IN_FROM = buildkit_rule("UndefinedArgInFrom", "FROM command must use declared ARGs")
+WORKDIR_RELATIVE_PATH = buildkit_rule(
     "WorkdirRelativePath",
     "Relative workdir without an absolute workdir declared within the build can have "
     "unexpected results if the base image changes",
 )
-MULTIPLE_INSTRUCTIONS_DISALLOWED = Rule(
+MULTIPLE_INSTRUCTIONS_DISALLOWED = buildkit_rule(
     "MultipleInstructionsDisallowed",
     "Multiple instructions of the same type should not be used in the same stage",
 )
-LEGACY_KEY_VALUE_FORMAT = Rule(
+LEGACY_KEY_VALUE_FORMAT = buildkit_rule(
     "LegacyKeyValueFormat",
     "Legacy key/value format with whitespace separator should not be used",
 )
-INVALID_DEFAULT_ARG_IN_FROM = Rule(
+INVALID_DEFAULT_ARG_IN_FROM = buildkit_rule(
     "InvalidDefaultArgInFrom",
     "Default value for global ARG results in an empty or invalid base image name",
 )

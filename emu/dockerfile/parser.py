@@ -95,21 +95,22 @@ class Directive:
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """A ``docker build --check`` rule: BuildKit's name and description."""
+    """A check rule (``docker build --check``): its name, what it asks, where it is explained."""
 
     name: str
     description: str
+    url: str
 
-    @property
-    def url(self) -> str:
-        """Its documentation page, named after the rule (``JSONArgsRecommended`` →
-        ``.../json-args-recommended/``)."""
-        slug = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "-", self.name)
-        return f"https://docs.docker.com/go/dockerfile/rule/{slug.lower()}/"
+
+def buildkit_rule(name: str, description: str) -> Rule:
+    """One of BuildKit's rules, whose page is named after it (``JSONArgsRecommended`` →
+    ``https://docs.docker.com/go/dockerfile/rule/json-args-recommended/``)."""
+    slug = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "-", name).lower()
+    return Rule(name, description, f"https://docs.docker.com/go/dockerfile/rule/{slug}/")
 
 
 # The one rule the parser itself reports (the others are emu.dockerfile.checks').
-NO_EMPTY_CONTINUATION = Rule(
+NO_EMPTY_CONTINUATION = buildkit_rule(
     "NoEmptyContinuation", "Empty continuation lines will become errors in a future release"
 )
 
