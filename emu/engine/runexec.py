@@ -109,14 +109,9 @@ class ShellExecutor:
                     result = _execute(interp, argv, st, env, cwd, ident, REGISTRY, limits)
             else:
                 result = _execute(interp, argv, st, env, cwd, ident, REGISTRY, limits)
-        except LimitExceeded as exc:
-            raise BuildError(
-                f"{inst.source}: {exc.message}", file=st.file, pos=inst.pos, hint=exc.hint
-            ) from None
         except EmuError as exc:
-            raise BuildError(
-                f"RUN: {exc.message}", file=st.file, pos=inst.pos, hint=exc.hint
-            ) from None
+            prefix = f"{inst.source}: " if isinstance(exc, LimitExceeded) else "RUN: "
+            raise exc.as_build_failure(st.file, inst.pos, prefix=prefix) from None
         finally:
             restore()
             undo_sandbox()
@@ -198,7 +193,7 @@ def _identity(st: StageState, pos: Position) -> Identity:
     try:
         ids = resolve_user(st.fs, user)
     except EmuError as exc:
-        raise BuildError(exc.message, file=st.file, pos=pos, hint=exc.hint) from None
+        raise exc.as_build_failure(st.file, pos) from None
     name = user.partition(":")[0]
     return Identity(ids.uid, ids.gid, _supplementary(st.fs, name, ids.uid), name)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from emu.errors import BuildError
+from emu.errors import UnknownUserError as UnknownUserError
 from emu.fs import FS, File
 
 
@@ -16,10 +16,6 @@ from emu.fs import FS, File
 class Ids:
     uid: int
     gid: int
-
-
-class UnknownUserError(BuildError):
-    pass
 
 
 def _table(fs: FS, path: str) -> list[list[str]]:

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from emu.errors import EmuError
+from emu.errors import LimitExceeded, RejectedError, WorkerError
 from emu.grading.model import Spec
 from emu.grading.report import Report, to_junit
 
@@ -141,7 +141,7 @@ def grade_one(spec: Spec, sub: Submission) -> Grade:
     """Build and evaluate one submission; never raises."""
     from emu.grading.evaluation import evaluate
     from emu.grading.run import build_folder
-    from emu.grading.sandbox import LimitError, RejectedError, Sandbox
+    from emu.grading.sandbox import Sandbox
 
     started = time.perf_counter()
     max_score = spec.max_score
@@ -158,7 +158,7 @@ def grade_one(spec: Spec, sub: Submission) -> Grade:
         if subject.error is not None:
             message = subject.error_text()
             status = BUILD_FAILED
-            if isinstance(subject.error, LimitError) or "limit exceeded" in subject.error.message:
+            if isinstance(subject.error, LimitExceeded):
                 status = LIMIT
             elif isinstance(subject.error, RejectedError):
                 status = REJECTED
@@ -239,10 +239,6 @@ def _warm_up(spec: Spec) -> None:
     }
     with contextlib.suppress(Exception):
         evaluate(spec, build_mapping(files, spec))
-
-
-class WorkerError(EmuError):
-    """Grading workers cannot start (the submissions were not graded)."""
 
 
 class _Worker:

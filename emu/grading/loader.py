@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import yaml
 
 from emu.dockerfile.instructions import suggest
-from emu.errors import EmuError
+from emu.errors import SpecError as SpecError
 from emu.grading.model import (
     EMU_KINDS,
     BuildSettings,
@@ -38,12 +38,6 @@ from emu.grading.model import (
 from emu.pos import Position
 
 T = TypeVar("T")
-
-
-class SpecError(EmuError):
-    """A spec file that cannot be used (exit status 2, like other bad input)."""
-
-    exit_code = 2
 
 
 # --- YAML with line numbers ----------------------------------------------------------------

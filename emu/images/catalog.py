@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from emu.errors import EmuError
+from emu.errors import CatalogDataError, UnknownImageError
 from emu.fs.nodes import Blob, Dir, File, Meta, Node, Symlink
 from emu.fs.tree import Snapshot, clean
 from emu.images.image import DEFAULT_PATH, HistoryEntry, Image, ImageConfig
@@ -61,36 +61,6 @@ __all__ = [
     "suggest",
     "tree_size",
 ]
-
-LOAD_HINT = (
-    "to use an image that is not in the catalog, save it with `docker save IMAGE -o FILE` "
-    "and load it with `emu load -i FILE`"
-)
-
-
-# --- errors ---------------------------------------------------------------------------------
-
-
-class UnknownImageError(EmuError):
-    """An image reference that the offline catalog does not hold.
-
-    ``suggestions`` lists close catalog names (familiar form, best first).
-    """
-
-    exit_code = 1
-
-    def __init__(self, ref: str, reason: str, suggestions: list[str]) -> None:
-        self.ref = ref
-        self.suggestions = suggestions
-        message = f"image {ref!r}: {reason}"
-        if suggestions:
-            message += f" (did you mean {', '.join(suggestions[:3])}?)"
-        super().__init__(message, hint=LOAD_HINT)
-
-
-class CatalogDataError(Exception):
-    """The catalog's own YAML is inconsistent (a bug in emu's data, not user input)."""
-
 
 # --- families and entries -------------------------------------------------------------------
 

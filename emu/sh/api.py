@@ -16,26 +16,16 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from emu.errors import EmuError
+
+# The shell's own errors (defined with the others in emu.errors), for its programs.
+from emu.errors import LimitExceeded as LimitExceeded
+from emu.errors import ShellError as ShellError
 from emu.fs import FS, Dir, File, Node, Symlink
 from emu.pos import Position
 
 
-class ShellError(EmuError):
-    """A script that does not parse, or a shell-level failure (``pos`` inside the script)."""
-
-    exit_code = 2
-
-
-class LimitExceeded(EmuError):
-    """A run hit one of its limits (steps, output, files, bytes, depth): it is stopped."""
-
-    def __init__(self, limit: str, value: float, hint: str | None = None) -> None:
-        super().__init__(
-            f"limit exceeded: {limit} ({value}); the command was stopped",
-            hint=hint or f"raise the limit ({limit}) if the work is genuine",
-        )
-        self.limit = limit
-        self.value = value
+def _over(limit: str, value: int) -> LimitExceeded:
+    return LimitExceeded(limit, value, f"raise the limit ({limit}) if the work is genuine")
 
 
 @dataclass(slots=True)
@@ -69,17 +59,17 @@ class Limits:
     def wrote(self, n: int) -> None:
         self.output += n
         if self.output > self.max_output:
-            raise LimitExceeded("max_output", self.max_output)
+            raise _over("max_output", self.max_output)
 
     def created(self, n: int = 1) -> None:
         self.files += n
         if self.files > self.max_files:
-            raise LimitExceeded("max_files", self.max_files)
+            raise _over("max_files", self.max_files)
 
     def stored(self, n: int) -> None:
         self.bytes += n
         if self.bytes > self.max_bytes:
-            raise LimitExceeded("max_bytes", self.max_bytes)
+            raise _over("max_bytes", self.max_bytes)
 
 
 @dataclass(frozen=True, slots=True)

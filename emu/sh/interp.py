@@ -25,7 +25,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from emu.errors import EmuError
+from emu.errors import EmuError, ExpansionError
 from emu.fs import FS, Blob, Device, Dir, File, FsError, Lazy, Meta
 from emu.pos import Position
 from emu.sh import expand
@@ -45,7 +45,6 @@ from emu.sh.api import (
     find_executable,
     handler_for,
 )
-from emu.sh.expand import ExpansionFailure
 from emu.sh.syntax import (
     AndOr,
     Background,
@@ -408,7 +407,7 @@ class Shell:
                 st = r.status
             except (_Break, _Continue):
                 st = 0
-            except ExpansionFailure as e:
+            except ExpansionError as e:
                 self.fatal_message(e)
                 st = 2
             self.status = st
@@ -429,7 +428,7 @@ class Shell:
             return e.status
         except (_Return, _Break, _Continue):
             pass
-        except ExpansionFailure as e:
+        except ExpansionError as e:
             self.fatal_message(e)
             return 2
         return st
@@ -509,7 +508,7 @@ class Shell:
 
     def set_var(self, name: str, value: str) -> None:
         if name in self.readonly:
-            raise ExpansionFailure(f"{name}: is read only")
+            raise ExpansionError(f"{name}: is read only")
         self.vars[name] = value
         if self.allexport:
             self.exported.add(name)
@@ -548,7 +547,7 @@ class Shell:
         fd = self.fds.get(0)
         return fd if isinstance(fd, Source) else Source(b"")
 
-    def fatal_message(self, e: ShellError) -> None:
+    def fatal_message(self, e: EmuError) -> None:
         self.err(f"sh: {e.message}\n")
 
     def builtin_message(self, name: str, message: str) -> None:
@@ -1326,7 +1325,7 @@ class Shell:
                 error = None
             except (_Break, _Continue):
                 st = 0
-            except ExpansionFailure as e:
+            except ExpansionError as e:
                 self.fatal_message(e)
                 st = 2
                 error = None

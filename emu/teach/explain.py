@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from emu.engine.builder import BuildResult
 from emu.errors import EmuError
+from emu.errors import ExplainError as ExplainError
 from emu.fs import FS, Dir, File, Node, clean, walk
 from emu.images.image import Image, Layer, LayerOrigin
 
@@ -38,10 +39,6 @@ class Hop:
         if self.how:
             return f"{where} ← {self.how} (Dockerfile:{self.line})"
         return where
-
-
-class ExplainError(EmuError):
-    pass
 
 
 def _node(root: Dir | None, path: str) -> Node | None:

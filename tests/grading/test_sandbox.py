@@ -27,7 +27,7 @@ from emu.grading import loads_spec
 from emu.grading.model import SandboxLimits
 from emu.grading.run import build_folder
 from emu.grading.sandbox import (
-    LimitError,
+    LimitExceeded,
     RejectedError,
     Sandbox,
     SandboxViolation,
@@ -387,7 +387,7 @@ def test_context_limits_refuse_before_reading(tmp_path: Path) -> None:
     with big.open("wb") as f:
         f.truncate(10 * 1024**3)  # sparse: costs no disk
     started = time.monotonic()
-    with pytest.raises(LimitError, match=r"limit exceeded: max_context_bytes"):
+    with pytest.raises(LimitExceeded, match=r"limit exceeded: max_context_bytes"):
         count_folder(str(tmp_path), SandboxLimits(max_context_bytes=100 * 1024**2))
     subject = build_folder(tmp_path, _spec("maxContextBytes: 100MB"), untrusted=True)
     assert subject.error is not None and "max_context_bytes" in subject.error.message
