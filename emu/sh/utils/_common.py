@@ -15,7 +15,19 @@ from dataclasses import dataclass
 
 from emu.fs import FS, Blob, Device, Dir, File, FsError, Lazy, Meta, Node, Symlink
 from emu.fs.tree import split
-from emu.sh.api import R_OK, W_OK, X_OK, Identity, LimitExceeded, Proc, allowed, program
+from emu.sh.api import (
+    R_OK,
+    W_OK,
+    X_OK,
+    Identity,
+    LimitExceeded,
+    Proc,
+    allowed,
+    check_search,
+    lookup_as,
+    program,
+    user_path,
+)
 from emu.sh.options import Die
 
 BANNER = "BusyBox v1.35.0 multi-call binary.\n"
@@ -161,61 +173,13 @@ class Sys:
 
     def abspath(self, p: str) -> str:
         """Absolute but unresolved: ``..`` is left for the resolver (it follows symlinks)."""
-        if p.startswith("/"):
-            return p
-        cwd = self.proc.cwd.rstrip("/")
-        return f"{cwd}/{p}" if p else (cwd or "/")
+        return user_path(self.proc.cwd, p)
 
     def _search_ok(self, path: str) -> None:
-        """Search (x) permission on every directory leading to ``path``."""
-        if self.root:
-            return
-        try:
-            parts = self.fs._resolve(self.abspath(path), False)[0]
-        except FsError:
-            return
-        node: Node = self.fs.root
-        for name in parts[:-1]:
-            if not isinstance(node, Dir):
-                return
-            if not allowed(node, self.ident, X_OK):
-                raise oserr(E.EACCES, path)
-            nxt = node.entries.get(name)
-            if nxt is None:
-                return
-            node = nxt
-        if isinstance(node, Dir) and parts and not allowed(node, self.ident, X_OK):
-            raise oserr(E.EACCES, path)
+        check_search(self.fs, self.ident, self.proc.cwd, path)
 
     def _get(self, path: str, follow: bool) -> Node:
-        try:
-            node = self.fs.lookup(self.abspath(path), follow)
-        except FsError as e:
-            raise oserr(e.errno, path) from None
-        if node is None:
-            # A file where a directory is expected says ENOTDIR, like the kernel.
-            raise oserr(self._missing_code(path), path)
-        if path.endswith("/") and not isinstance(node, Dir):
-            raise oserr(E.ENOTDIR, path)
-        self._search_ok(path)
-        return node
-
-    def _missing_code(self, path: str) -> int:
-        parts = split(self.abspath(path))
-        node: Node | None = self.fs.root
-        for i, name in enumerate(parts):
-            if name == "..":
-                return E.ENOENT
-            if not isinstance(node, Dir):
-                return E.ENOTDIR
-            nxt = node.entries.get(name)
-            if isinstance(nxt, Symlink):
-                r = self.fs.lookup("/" + "/".join(parts[: i + 1]))
-                nxt = r
-            node = nxt
-            if node is None:
-                return E.ENOENT
-        return E.ENOENT
+        return lookup_as(self.fs, self.ident, self.proc.cwd, path, follow)
 
     def stat(self, path: str) -> Node:
         return self._get(path, True)

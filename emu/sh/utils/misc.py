@@ -10,8 +10,9 @@ import hashlib
 import re
 import time as _time
 
-from emu.fs import Device, Dir, File, Kind, Symlink
-from emu.sh.api import R_OK, W_OK, X_OK, Proc, allowed, find_executable
+from emu.fs import File
+from emu.sh import coreutils
+from emu.sh.api import X_OK, Proc, allowed, find_executable
 from emu.sh.options import Die, getopt
 from emu.sh.utils._common import Sys, Unmodelled, applet, getgrgid, getpwnam, getpwuid, groups, now
 from emu.sh.utils.files import parse_date
@@ -490,220 +491,13 @@ def base64(proc: Proc) -> int:
     return 0
 
 
-# --- test / [ ---------------------------------------------------------------------------
-
-
-class _TestError(Exception):
-    pass
-
-
-class _Test:
-    """busybox test: POSIX's rules for 0-4 arguments, then a recursive-descent parse
-    (``!`` > binary > ``-a`` > ``-o``, parentheses)."""
-
-    UNARY_FILE = frozenset("bcdefghkLprsStuwxOG")
-
-    def __init__(self, proc: Proc, args: list[str]) -> None:
-        self.proc = proc
-        self.sys = Sys(proc)
-        self.a = args
-        self.i = 0
-
-    def num(self, s: str) -> int:
-        t = s.strip()
-        if not re.fullmatch(r"[+-]?\d+", t):
-            raise _TestError(f"{s}: bad number")
-        return int(t)
-
-    def unary(self, op: str, arg: str) -> bool:
-        if op == "-n":
-            return arg != ""
-        if op == "-z":
-            return arg == ""
-        if op == "-t":
-            return False
-        c = op[1]
-        sys = self.sys
-        if c in "hL":
-            return isinstance(sys.try_stat(arg, False), Symlink)
-        node = sys.try_stat(arg) if arg else None
-        if node is None:
-            return False
-        if c == "e":
-            return True
-        if c == "f":
-            return isinstance(node, File)
-        if c == "d":
-            return isinstance(node, Dir)
-        if c == "s":
-            return isinstance(node, Dir) or node.size > 0
-        if c == "r":
-            return allowed(node, sys.ident, R_OK)
-        if c == "w":
-            return allowed(node, sys.ident, W_OK)
-        if c == "x":
-            return allowed(node, sys.ident, X_OK)
-        if c == "b":
-            return isinstance(node, Device) and node.kind == Kind.BLOCK
-        if c == "c":
-            return isinstance(node, Device) and node.kind == Kind.CHAR
-        if c == "p":
-            return isinstance(node, Device) and node.kind == Kind.FIFO
-        if c == "S":
-            return False
-        if c == "u":
-            return bool(node.meta.mode & 0o4000)
-        if c == "g":
-            return bool(node.meta.mode & 0o2000)
-        if c == "k":
-            return bool(node.meta.mode & 0o1000)
-        if c == "O":
-            return node.meta.uid == sys.ident.uid
-        if c == "G":
-            return node.meta.gid == sys.ident.gid
-        return False
-
-    def binary(self, left: str, op: str, right: str) -> bool:
-        if op in ("=", "=="):
-            return left == right
-        if op == "!=":
-            return left != right
-        if op == "<":
-            return left < right
-        if op == ">":
-            return left > right
-        if op in ("-eq", "-ne", "-lt", "-le", "-gt", "-ge"):
-            a, b = self.num(left), self.num(right)
-            return {
-                "-eq": a == b,
-                "-ne": a != b,
-                "-lt": a < b,
-                "-le": a <= b,
-                "-gt": a > b,
-                "-ge": a >= b,
-            }[op]
-        if op in ("-nt", "-ot", "-ef"):
-            x, y = self.sys.try_stat(left), self.sys.try_stat(right)
-            if op == "-ef":
-                return x is not None and x is y
-            if x is None or y is None:
-                return (op == "-nt" and x is not None) or (op == "-ot" and y is not None)
-            return x.meta.mtime > y.meta.mtime if op == "-nt" else x.meta.mtime < y.meta.mtime
-        raise _TestError(f"{op}: unknown operand")
-
-    BINOPS = (
-        "=",
-        "==",
-        "!=",
-        "<",
-        ">",
-        "-eq",
-        "-ne",
-        "-lt",
-        "-le",
-        "-gt",
-        "-ge",
-        "-nt",
-        "-ot",
-        "-ef",
-    )
-
-    def is_unary(self, s: str) -> bool:
-        return s in ("-n", "-z", "-t") or (len(s) == 2 and s[0] == "-" and s[1] in self.UNARY_FILE)
-
-    def run(self) -> bool:
-        a = self.a
-        n = len(a)
-        if n == 0:
-            return False
-        if n == 1:
-            return a[0] != ""
-        if n == 2:
-            if a[0] == "!":
-                return a[1] == ""
-            if self.is_unary(a[0]):
-                return self.unary(a[0], a[1])
-            raise _TestError(
-                f"{a[1]}: unknown operand"
-                if not a[0].startswith("-")
-                else f"{a[0]}: unary operator expected"
-            )
-        if n == 3:
-            if a[1] in self.BINOPS:
-                return self.binary(a[0], a[1], a[2])
-            if a[0] == "!":
-                self.a = a[1:]
-                return not self.run()
-            if a[0] == "(" and a[2] == ")":
-                return a[1] != ""
-        if n == 4 and a[0] == "!":
-            self.a = a[1:]
-            return not self.run()
-        r = self.or_()
-        if self.i < len(self.a):
-            raise _TestError(f"{self.a[self.i]}: unknown operand")
-        return r
-
-    def peek(self, k: int = 0) -> str | None:
-        j = self.i + k
-        return self.a[j] if j < len(self.a) else None
-
-    def or_(self) -> bool:
-        r = self.and_()
-        while self.peek() == "-o":
-            self.i += 1
-            r = self.and_() or r
-        return r
-
-    def and_(self) -> bool:
-        r = self.not_()
-        while self.peek() == "-a":
-            self.i += 1
-            r = self.not_() and r
-        return r
-
-    def not_(self) -> bool:
-        if self.peek() == "!":
-            self.i += 1
-            return not self.not_()
-        return self.prim()
-
-    def prim(self) -> bool:
-        t = self.peek()
-        if t is None:
-            raise _TestError("argument expected")
-        if t == "(":
-            self.i += 1
-            r = self.or_()
-            if self.peek() != ")":
-                raise _TestError("closing paren expected")
-            self.i += 1
-            return r
-        if self.peek(1) in self.BINOPS and self.peek(2) is not None:
-            self.i += 3
-            return self.binary(t, self.a[self.i - 2], self.a[self.i - 1])
-        if self.is_unary(t):
-            if self.peek(1) is None:
-                raise _TestError(f"{t}: argument expected")
-            self.i += 2
-            return self.unary(t, self.a[self.i - 1])
-        self.i += 1
-        return t != ""
+# --- test / [: the shell's own (emu.sh.coreutils) ---------------------------------------------
 
 
 @applet("test", "[", "[[", usage="EXPRESSION")
 def test(proc: Proc) -> int:
-    args = proc.argv[1:]
-    if proc.name == "[":
-        if not args or args[-1] != "]":
-            proc.err("missing ]")
-            return 2
-        args = args[:-1]
-    try:
-        return 0 if _Test(proc, args).run() else 1
-    except _TestError as e:
-        proc.err(str(e))
-        return 2
+    caller = coreutils.Caller(proc.fs, proc.ident, proc.cwd)
+    return coreutils.test(proc.name, proc.argv[1:], caller, proc.err)
 
 
 # --- expr -------------------------------------------------------------------------------
