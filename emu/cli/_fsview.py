@@ -17,42 +17,14 @@ from emu.cli._console import err, out, write, write_bytes
 from emu.cli._fmt import human_size, plural
 from emu.errors import UsageError
 from emu.fs import FS, Blob, Device, Dir, File, Lazy, Node, Symlink, clean, count, mode_string, walk
+from emu.fs.accounts import Names
 
 if TYPE_CHECKING:
     from emu.cli._source import Source
     from emu.images.image import Image, LayerOrigin
 
 
-# --- owners and provenance ------------------------------------------------------------------
-
-
-def _names(fs: FS, path: str) -> dict[int, str]:
-    node = fs.lookup(path)
-    out: dict[int, str] = {}
-    if not isinstance(node, File) or node.data is None:
-        return out
-    for line in node.data.decode("utf-8", "replace").splitlines():
-        parts = line.split(":")
-        if len(parts) >= 3 and parts[2].isdigit():
-            out.setdefault(int(parts[2]), parts[0])
-    return out
-
-
-@dataclass(slots=True)
-class Owners:
-    users: dict[int, str]
-    groups: dict[int, str]
-
-    @classmethod
-    def of(cls, root: Dir) -> Owners:
-        fs = FS(root)
-        return cls(_names(fs, "/etc/passwd"), _names(fs, "/etc/group"))
-
-    def user(self, uid: int) -> str:
-        return self.users.get(uid, str(uid))
-
-    def group(self, gid: int) -> str:
-        return self.groups.get(gid, str(gid))
+# --- provenance ------------------------------------------------------------------
 
 
 def writers(image: Image) -> dict[str, LayerOrigin]:
@@ -94,9 +66,7 @@ def _size(node: Node) -> int:
     return node.size
 
 
-def _entry_json(
-    path: str, node: Node, owners: Owners, origin: LayerOrigin | None
-) -> dict[str, Any]:
+def _entry_json(path: str, node: Node, owners: Names, origin: LayerOrigin | None) -> dict[str, Any]:
     data: dict[str, Any] = {
         "path": path,
         "type": node.kind.value,
@@ -160,7 +130,7 @@ def run_ls(args: argparse.Namespace) -> int:
             entries = [(f"{base}/{n}", target.entries[n]) for n in sorted(target.entries)]
     else:
         entries = [(path, node)]
-    owners = Owners.of(source.image.rootfs.root)
+    owners = Names.of(FS(source.image.rootfs.root))
     origins = writers(source.image) if source.result is not None else {}
     if args.format == "json":
         write(
@@ -214,7 +184,7 @@ def run_tree(args: argparse.Namespace) -> int:
     if node is None:
         _lookup(source, path)  # raises the error
     assert node is not None
-    owners = Owners.of(source.image.rootfs.root)
+    owners = Names.of(FS(source.image.rootfs.root))
     origins = writers(source.image) if source.result is not None else {}
     file = _dockerfile_name(source)
     if args.format == "json":
@@ -279,7 +249,7 @@ def run_tree(args: argparse.Namespace) -> int:
     return 0
 
 
-def _meta(node: Node, owners: Owners) -> str:
+def _meta(node: Node, owners: Names) -> str:
     size = human_size(_size(node))
     return f"{mode_string(node)} {owners.user(node.meta.uid)}:{owners.group(node.meta.gid)} {size}"
 

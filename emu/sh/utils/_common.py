@@ -11,9 +11,8 @@ import os
 import posixpath
 import stat as _stat
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
-from emu.fs import FS, Blob, Device, Dir, File, FsError, Lazy, Meta, Node, Symlink
+from emu.fs import FS, Blob, Device, Dir, File, FsError, Lazy, Meta, Node, Symlink, accounts
 from emu.fs.tree import split
 from emu.sh.api import (
     R_OK,
@@ -493,100 +492,19 @@ class Sys:
         self.set_meta(path, node.meta.with_(mtime=mtime), follow)
 
 
-# --- the image's users and groups -------------------------------------------------------
-
-
-def _rows(fs: FS, path: str) -> list[list[str]]:
-    node = fs.lookup(path)
-    if not isinstance(node, File) or not isinstance(node.content, bytes | Lazy):
-        return []
-    data = node.data or b""
-    return [
-        line.split(":")
-        for line in data.decode("utf-8", "replace").splitlines()
-        if line and not line.startswith("#")
-    ]
-
-
-@dataclass(frozen=True)
-class Pw:
-    name: str
-    uid: int
-    gid: int
-    gecos: str
-    home: str
-    shell: str
-
-
-@dataclass(frozen=True)
-class Gr:
-    name: str
-    gid: int
-    members: tuple[str, ...]
-
-
-def passwd(fs: FS) -> list[Pw]:
-    out = []
-    for r in _rows(fs, "/etc/passwd"):
-        if len(r) >= 4 and r[2].isdigit() and r[3].isdigit():
-            r += [""] * (7 - len(r))
-            out.append(Pw(r[0], int(r[2]), int(r[3]), r[4], r[5], r[6]))
-    return out
-
-
-def groups(fs: FS) -> list[Gr]:
-    out = []
-    for r in _rows(fs, "/etc/group"):
-        if len(r) >= 3 and r[2].isdigit():
-            mem = tuple(m for m in (r[3] if len(r) > 3 else "").split(",") if m)
-            out.append(Gr(r[0], int(r[2]), mem))
-    return out
-
-
-def getpwnam(fs: FS, name: str) -> Pw | None:
-    return next((p for p in passwd(fs) if p.name == name), None)
-
-
-def getpwuid(fs: FS, uid: int) -> Pw | None:
-    return next((p for p in passwd(fs) if p.uid == uid), None)
-
-
-def getgrnam(fs: FS, name: str) -> Gr | None:
-    return next((g for g in groups(fs) if g.name == name), None)
-
-
-def getgrgid(fs: FS, gid: int) -> Gr | None:
-    return next((g for g in groups(fs) if g.gid == gid), None)
-
-
-class Names:
-    """uid/gid → name caches for listings (``ls -l``, ``tar tv``, ``find -user``)."""
-
-    def __init__(self, fs: FS) -> None:
-        self.users: dict[int, str] = {}
-        self.groups: dict[int, str] = {}
-        for p in passwd(fs):
-            self.users.setdefault(p.uid, p.name)
-        for g in groups(fs):
-            self.groups.setdefault(g.gid, g.name)
-
-    def user(self, uid: int) -> str:
-        return self.users.get(uid, str(uid))
-
-    def group(self, gid: int) -> str:
-        return self.groups.get(gid, str(gid))
+# --- the image's users and groups (emu.fs.accounts) --------------------------------------
 
 
 def user_to_uid(fs: FS, text: str) -> int | None:
     """A user name or number (names first, like busybox's xuname2uid via bb_strtou)."""
-    p = getpwnam(fs, text)
+    p = accounts.user_named(fs, text)
     if p is not None:
         return p.uid
     return int(text) if text.isdigit() else None
 
 
 def group_to_gid(fs: FS, text: str) -> int | None:
-    g = getgrnam(fs, text)
+    g = accounts.group_named(fs, text)
     if g is not None:
         return g.gid
     return int(text) if text.isdigit() else None

@@ -14,17 +14,15 @@ import tarfile
 import time as _time
 import zlib
 
-from emu.fs import Blob, Device, Dir, File, Kind, Lazy, Meta, Node, Symlink
+from emu.fs import Blob, Device, Dir, File, Kind, Lazy, Meta, Node, Symlink, accounts
+from emu.fs.accounts import Names
 from emu.sh.api import Proc
 from emu.sh.options import Die, Opts, getopt
 from emu.sh.utils._common import (
-    Names,
     Sys,
     Unmodelled,
     applet,
     content_of,
-    getgrnam,
-    getpwnam,
     join,
     mode_string,
     oserr,
@@ -74,7 +72,7 @@ class _TarWriter:
     def __init__(self, proc: Proc, sys: Sys, verbose: bool, excludes: list[str]) -> None:
         self.proc = proc
         self.sys = sys
-        self.names = Names(sys.fs)
+        self.names = Names.of(sys.fs)
         self.chunks: list[bytes] = []
         self.links: dict[int, bytes] = {}
         self.verbose = verbose
@@ -318,7 +316,7 @@ def tar(proc: Proc) -> int:
     strip = int(o.get("\x03") or 0)
     wanted = {m.rstrip("/") for m in members}
     found: set[str] = set()
-    names = Names(sys.fs)
+    names = Names.of(sys.fs)
     out_to_stdout = "O" in o
     if o.get("C") is not None and mode == "x":
         dest = sys.abspath(o.get("C") or "")
@@ -419,8 +417,8 @@ def _extract(
     if same_owner:
         uid, gid = ti.uid, ti.gid
         if "\x04" not in o:
-            pw = getpwnam(sys.fs, ti.uname) if ti.uname else None
-            gr = getgrnam(sys.fs, ti.gname) if ti.gname else None
+            pw = accounts.user_named(sys.fs, ti.uname) if ti.uname else None
+            gr = accounts.group_named(sys.fs, ti.gname) if ti.gname else None
             uid = pw.uid if pw else ti.uid
             gid = gr.gid if gr else ti.gid
     mode = ti.mode & 0o7777

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from emu.fs import Device, Dir, File, Node, Symlink
+from emu.fs import Device, Dir, File, Node, Symlink, accounts
 from emu.sh.api import X_OK, Proc, allowed, find_executable
 from emu.sh.options import Die, getopt
 from emu.sh.utils._common import Sys, applet, group_to_gid, join, parse_mode, user_to_uid
@@ -279,13 +279,9 @@ class _FindParser:
         if tok in ("-false",):
             return lambda c: False
         if tok == "-nouser":
-            from emu.sh.utils._common import getpwuid
-
-            return lambda c: getpwuid(sys.fs, c.node.meta.uid) is None
+            return lambda c: accounts.user_with_id(sys.fs, c.node.meta.uid) is None
         if tok == "-nogroup":
-            from emu.sh.utils._common import getgrgid
-
-            return lambda c: getgrgid(sys.fs, c.node.meta.gid) is None
+            return lambda c: accounts.group_with_id(sys.fs, c.node.meta.gid) is None
         if tok == "-prune":
 
             def prune(c: _Ctx) -> bool:

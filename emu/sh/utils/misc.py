@@ -10,11 +10,11 @@ import hashlib
 import re
 import time as _time
 
-from emu.fs import File
+from emu.fs import File, accounts
 from emu.sh import coreutils
 from emu.sh.api import X_OK, Proc, allowed, find_executable
 from emu.sh.options import Die, getopt
-from emu.sh.utils._common import Sys, Unmodelled, applet, getgrgid, getpwnam, getpwuid, groups, now
+from emu.sh.utils._common import Sys, Unmodelled, applet, now
 from emu.sh.utils.files import parse_date
 from emu.sh.utils.find import spawn
 
@@ -73,21 +73,21 @@ def printenv(proc: Proc) -> int:
 
 
 def _uname(sys: Sys, uid: int) -> str | None:
-    p = getpwuid(sys.fs, uid)
+    p = accounts.user_with_id(sys.fs, uid)
     return p.name if p else None
 
 
 def _gname(sys: Sys, gid: int) -> str | None:
-    g = getgrgid(sys.fs, gid)
+    g = accounts.group_with_id(sys.fs, gid)
     return g.name if g else None
 
 
 def user_groups(sys: Sys, name: str, gid: int) -> list[int]:
     """getgrouplist: the login group first, then every group listing the user."""
     out = [gid]
-    for g in groups(sys.fs):
-        if name in g.members and g.gid not in out:
-            out.append(g.gid)
+    for g in accounts.supplementary(sys.fs, name):
+        if g not in out:
+            out.append(g)
     return out
 
 
@@ -102,9 +102,9 @@ def id_(proc: Proc) -> int:
     if len(o.args) > 1:
         raise Die(None, usage=True)
     if o.args:
-        pw = getpwnam(sys.fs, o.args[0])
+        pw = accounts.user_named(sys.fs, o.args[0])
         if pw is None and o.args[0].isdigit():
-            pw = getpwuid(sys.fs, int(o.args[0]))
+            pw = accounts.user_with_id(sys.fs, int(o.args[0]))
         if pw is None:
             raise Die(f"unknown user {o.args[0]}")
         uid, gid = pw.uid, pw.gid
@@ -160,7 +160,7 @@ def groups_(proc: Proc) -> int:
     sys = Sys(proc)
     args = proc.argv[1:]
     if args:
-        pw = getpwnam(sys.fs, args[0])
+        pw = accounts.user_named(sys.fs, args[0])
         if pw is None:
             raise Die(f"unknown user {args[0]}")
         gids = user_groups(sys, pw.name, pw.gid)
@@ -694,7 +694,7 @@ def getent(proc: Proc) -> int:
     if not args:
         raise Die("wrong number of arguments", 1)
     db, keys = args[0], args[1:]
-    files = {"passwd": "/etc/passwd", "group": "/etc/group", "shadow": "/etc/shadow"}
+    files = {"passwd": accounts.PASSWD, "group": accounts.GROUP, "shadow": "/etc/shadow"}
     if db == "hosts":
         lines = [
             "127.0.0.1       localhost",

@@ -16,13 +16,14 @@ import posixpath
 import re
 from dataclasses import dataclass
 
-from emu.fs import Blob, Dir, File, Meta, Node, Symlink
+from emu.fs import Blob, Dir, File, Meta, Node, Symlink, accounts
 from emu.sh.api import Proc, Stream
 from emu.sh.options import Die, getopt
 from emu.sh.utils._common import Sys, applet, content_of
 from emu.sh.utils.files import PRESERVE, RECUR, Copier
 
-PASSWD, GROUP, SHADOW, GSHADOW = "/etc/passwd", "/etc/group", "/etc/shadow", "/etc/gshadow"
+PASSWD, GROUP = accounts.PASSWD, accounts.GROUP
+SHADOW, GSHADOW = "/etc/shadow", "/etc/gshadow"
 
 
 # --- the account files ------------------------------------------------------------------
@@ -46,7 +47,7 @@ class Table:
         return cls(path, data.splitlines(), True)
 
     def rows(self) -> list[list[str]]:
-        return [ln.split(":") for ln in self.lines if ln and not ln.startswith("#")]
+        return accounts.records(self.lines)
 
     def find(self, name: str) -> int:
         prefix = name + ":"
