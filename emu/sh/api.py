@@ -14,6 +14,7 @@ import os
 import posixpath
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -64,6 +65,18 @@ class Limits:
             raise LimitExceeded("max_steps", self.max_steps, "an endless loop?")
         if self.deadline is not None and self.steps & 1023 == 0:
             self.check_time()
+
+    @contextmanager
+    def nested(self) -> Iterator[None]:
+        """One level deeper (a function call, subshell or nested shell) while it runs."""
+        self.depth += 1
+        if self.depth > self.max_depth:
+            self.depth -= 1
+            raise LimitExceeded("max_depth", self.max_depth, "runaway recursion?")
+        try:
+            yield
+        finally:
+            self.depth -= 1
 
     def check_time(self) -> None:
         if self.deadline is not None and time.monotonic() > self.deadline:

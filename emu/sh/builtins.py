@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-from emu.fs import Dir, File, FsError
+from emu.fs import Dir, File
 from emu.sh import coreutils
 from emu.sh.api import X_OK, allowed
 from emu.sh.syntax import quote
@@ -58,6 +58,33 @@ def _number(s: str) -> int:
 # --- trivial -------------------------------------------------------------------------------
 
 
+def _option_words(args: list[str]) -> Iterator[str]:
+    """A builtin's option words, each taken off the front of ``args`` as it is used, up to
+    the first operand; ``--`` ends them and is taken off too."""
+    while args and args[0].startswith("-") and len(args[0]) > 1:
+        opt = args.pop(0)
+        if opt == "--":
+            return
+        yield opt
+
+
+def _operands(argv: list[str]) -> list[str]:
+    """What a builtin without options is given: ``argv`` after its name, less a first ``--``."""
+    args = argv[1:]
+    return args[1:] if args[:1] == ["--"] else args
+
+
+def _flag_pair(args: list[str], on: str, off: str, illegal: str) -> bool:
+    """Two opposite flags (``cd -P``/``-L``, ``unset -f``/``-v``): whether the last given
+    was ``on``. Any other option is an error (``illegal`` words it)."""
+    state = False
+    for opt in _option_words(args):
+        if opt not in (on, off):
+            raise _error(f"{illegal} {opt}")
+        state = opt == on
+    return state
+
+
 @builtin(":", "true")
 def b_true(sh: Shell, argv: list[str]) -> int:
     return 0
@@ -89,47 +116,24 @@ def b_ulimit(sh: Shell, argv: list[str]) -> int:
 # --- control ---------------------------------------------------------------------------------
 
 
-@builtin("exit")
+@builtin("exit", "return")
 def b_exit(sh: Shell, argv: list[str]) -> int:
-    from emu.sh.interp import _Exit
+    from emu.sh.interp import _Exit, _Return
 
     st = _number(argv[1]) & 0xFF if len(argv) > 1 else sh.status
-    raise _Exit(st)
+    raise (_Exit if argv[0] == "exit" else _Return)(st)
 
 
-@builtin("return")
-def b_return(sh: Shell, argv: list[str]) -> int:
-    from emu.sh.interp import _Return
+@builtin("break", "continue")
+def b_break(sh: Shell, argv: list[str]) -> int:
+    from emu.sh.interp import _Break, _Continue
 
-    st = _number(argv[1]) & 0xFF if len(argv) > 1 else sh.status
-    raise _Return(st)
-
-
-def _loop_count(argv: list[str]) -> int:
     n = _number(argv[1]) if len(argv) > 1 else 1
     if n == 0:
         raise _error("Illegal number: 0")
-    return n
-
-
-@builtin("break")
-def b_break(sh: Shell, argv: list[str]) -> int:
-    from emu.sh.interp import _Break
-
-    n = _loop_count(argv)
     if sh.loop_depth == 0:
         return 0
-    raise _Break(min(n, sh.loop_depth))
-
-
-@builtin("continue")
-def b_continue(sh: Shell, argv: list[str]) -> int:
-    from emu.sh.interp import _Continue
-
-    n = _loop_count(argv)
-    if sh.loop_depth == 0:
-        return 0
-    raise _Continue(min(n, sh.loop_depth))
+    raise (_Break if argv[0] == "break" else _Continue)(min(n, sh.loop_depth))
 
 
 @builtin("eval")
@@ -170,7 +174,7 @@ def b_dot(sh: Shell, argv: list[str]) -> int:
     try:
         return sh.eval_text(text, ".")
     except _Return as r:
-        return r.status
+        return r.value
     finally:
         if len(argv) > 2:
             sh.params = saved
@@ -180,9 +184,7 @@ def b_dot(sh: Shell, argv: list[str]) -> int:
 def b_exec(sh: Shell, argv: list[str]) -> int:
     from emu.sh.interp import _Exit
 
-    args = argv[1:]
-    if args and args[0] == "--":
-        args = args[1:]
+    args = _operands(argv)
     if not args:
         # `exec >file`: the redirections were applied around this call; keep them.
         sh.keep_redirects = True
@@ -193,9 +195,7 @@ def b_exec(sh: Shell, argv: list[str]) -> int:
 
 @builtin("trap")
 def b_trap(sh: Shell, argv: list[str]) -> int:
-    args = argv[1:]
-    if args and args[0] == "--":
-        args = args[1:]
+    args = _operands(argv)
     if not args:
         for sig, action in sorted(sh.traps.items()):
             sh.out(f"trap -- {quote(action)} {sig}\n")
@@ -242,10 +242,7 @@ def _check_name(name: str) -> None:
 def b_export(sh: Shell, argv: list[str]) -> int:
     who = argv[0]
     args = argv[1:]
-    while args and args[0].startswith("-") and len(args[0]) > 1:
-        opt = args.pop(0)
-        if opt == "--":
-            break
+    for opt in _option_words(args):
         if opt == "-p":
             continue  # listing is what no names means anyway
         elif who == "export" and opt == "-n":
@@ -280,17 +277,7 @@ def b_export(sh: Shell, argv: list[str]) -> int:
 @builtin("unset")
 def b_unset(sh: Shell, argv: list[str]) -> int:
     args = argv[1:]
-    funcs = False
-    while args and args[0].startswith("-") and len(args[0]) > 1:
-        opt = args.pop(0)
-        if opt == "--":
-            break
-        if opt == "-f":
-            funcs = True
-        elif opt == "-v":
-            funcs = False
-        else:
-            raise _error(f"illegal option {opt}")
+    funcs = _flag_pair(args, "-f", "-v", "illegal option")
     for name in args:
         if funcs:
             sh.funcs.pop(name, None)
@@ -354,14 +341,6 @@ def b_set(sh: Shell, argv: list[str]) -> int:
             break
         args.pop(0)
         on = a[0] == "-"
-        if a[1:] == "o":
-            if not args:
-                _list_options(sh, on)
-                return 0
-            opt = args.pop(0)
-            if not sh.set_long_option(opt, on):
-                raise _error(f"Illegal option -o {opt}")
-            continue
         for c in a[1:]:
             if c == "o":
                 if not args:
@@ -411,10 +390,7 @@ def b_read(sh: Shell, argv: list[str]) -> int:
     raw = False
     delim = "\n"
     nchars: int | None = None
-    while args and args[0].startswith("-") and len(args[0]) > 1:
-        opt = args.pop(0)
-        if opt == "--":
-            break
+    for opt in _option_words(args):
         k = 1
         while k < len(opt):
             c = opt[k]
@@ -624,17 +600,7 @@ def b_getopts(sh: Shell, argv: list[str]) -> int:
 @builtin("cd", "chdir")
 def b_cd(sh: Shell, argv: list[str]) -> int:
     args = argv[1:]
-    physical = False
-    while args and args[0].startswith("-") and len(args[0]) > 1:
-        opt = args.pop(0)
-        if opt == "--":
-            break
-        if opt == "-P":
-            physical = True
-        elif opt == "-L":
-            physical = False
-        else:
-            raise _error(f"Illegal option {opt}")
+    physical = _flag_pair(args, "-P", "-L", "Illegal option")
     print_dir = False
     if not args:
         dest = sh.vars.get("HOME", "")
@@ -656,10 +622,9 @@ def b_cd(sh: Shell, argv: list[str]) -> int:
                 logical = cand
                 print_dir = print_dir or bool(entry)  # found through CDPATH: say where
                 break
-    try:
-        node = sh.fs.lookup(logical)
-    except FsError as e:
-        raise _error(f"can't cd to {dest}: {_strerror(e)}") from None
+    node = sh.lookup_or(
+        logical, lambda why: _error(f"can't cd to {dest}: {why[:1].upper()}{why[1:]}")
+    )
     if node is None:
         raise _error(f"can't cd to {dest}: No such file or directory")
     if not isinstance(node, Dir):
@@ -674,11 +639,6 @@ def b_cd(sh: Shell, argv: list[str]) -> int:
     if print_dir:
         sh.out(new + "\n")
     return 0
-
-
-def _strerror(e: FsError) -> str:
-    s = e.strerror
-    return s[:1].upper() + s[1:]
 
 
 @builtin("pwd")
@@ -788,10 +748,7 @@ def b_type(sh: Shell, argv: list[str]) -> int:
 def b_command(sh: Shell, argv: list[str]) -> int:
     args = argv[1:]
     mode = ""
-    while args and args[0].startswith("-") and len(args[0]) > 1:
-        opt = args.pop(0)
-        if opt == "--":
-            break
+    for opt in _option_words(args):
         for c in opt[1:]:
             if c in "vV":
                 mode = c
