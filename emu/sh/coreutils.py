@@ -16,12 +16,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from emu.fs import FS, Device, Dir, File, Kind, Node, Symlink
 from emu.sh.api import R_OK, W_OK, X_OK, Identity, allowed, lookup_as
 from emu.sh.expand import match
 
 Complain = Callable[[str], None]  # one message, without the ``name: `` in front
+_V = TypeVar("_V")
 
 
 def encode(text: str) -> bytes:
@@ -192,10 +194,12 @@ def bb_strtoull(s: bytes, base: int = 0) -> int:
 
 
 _FLOAT = re.compile(
-    rb"[ \t\n\v\f\r]*[+-]?(?:"
-    rb"0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)(?:[pP][+-]?[0-9]+)?"
-    rb"|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
-    rb"|[iI][nN][fF](?:[iI][nN][iI][tT][yY])?|[nN][aA][nN](?:\([0-9A-Za-z_]*\))?)"
+    rb"""[ \t\n\v\f\r]* [+-]? (?:
+        0x (?: [0-9a-f]+ \.? [0-9a-f]* | \.[0-9a-f]+ ) (?: p[+-]?[0-9]+ )?  # hex, 2**p
+      | (?: [0-9]+ \.? [0-9]* | \.[0-9]+ ) (?: e[+-]?[0-9]+ )?             # decimal
+      | inf (?:inity)? | nan (?: \([0-9a-z_]*\) )?
+    )""",
+    re.IGNORECASE | re.VERBOSE,
 )
 
 
@@ -478,18 +482,56 @@ def test(name: str, args: list[str], caller: Caller, complain: Complain) -> int:
         return 2
 
 
-class _Test:
+class Words:
+    """A parser's place in a list of operand words (``test``'s and ``expr``'s grammars)."""
+
+    def __init__(self, words: list[str]) -> None:
+        self.words = words
+        self.i = 0
+
+    def peek(self, ahead: int = 0) -> str | None:
+        j = self.i + ahead
+        return self.words[j] if j < len(self.words) else None
+
+    def accept(self, *words: str) -> str | None:
+        """The next word if it is one of ``words`` (then it is used), else None."""
+        w = self.peek()
+        if w is None or w not in words:
+            return None
+        self.i += 1
+        return w
+
+    def left(self) -> int:
+        return len(self.words) - self.i
+
+    def expect(self, missing: Exception) -> str:
+        """The next word, still unused; ``missing`` is raised when the words ran out."""
+        w = self.peek()
+        if w is None:
+            raise missing
+        return w
+
+    def parenthesized(self, inner: Callable[[], _V], unclosed: Exception) -> _V:
+        """``( inner )`` at the ``(`` that is the next word; ``unclosed`` is raised when
+        no ``)`` follows."""
+        self.i += 1
+        v = inner()
+        if not self.accept(")"):
+            raise unclosed
+        return v
+
+
+class _Test(Words):
     """POSIX ``test``: the argument-count rules for up to four arguments, then the
     classic grammar (``!`` > ``-a`` > ``-o``, parentheses)."""
 
     def __init__(self, caller: Caller, args: list[str], patterns: bool = False) -> None:
+        super().__init__(args)
         self.caller = caller
-        self.args = args
-        self.i = 0
         self.patterns = patterns
 
     def run(self) -> bool:
-        a = self.args
+        a = self.words
         n = len(a)
         if n == 0:
             return False
@@ -515,58 +557,44 @@ class _Test:
 
     def expr(self) -> bool:
         v = self.or_expr()
-        if self.i < len(self.args):
-            raise _TestError(f"{self.args[self.i]}: unknown operand")
+        if self.left():
+            raise _TestError(f"{self.peek()}: unknown operand")
         return v
-
-    def peek(self) -> str | None:
-        return self.args[self.i] if self.i < len(self.args) else None
 
     def or_expr(self) -> bool:
         v = self.and_expr()
-        while self.peek() == "-o":
-            self.i += 1
-            w = self.and_expr()
-            v = v or w
+        while self.accept("-o"):
+            v = self.and_expr() or v  # both sides are read (and may fail) either way
         return v
 
     def and_expr(self) -> bool:
         v = self.not_expr()
-        while self.peek() == "-a":
-            self.i += 1
-            w = self.not_expr()
-            v = v and w
+        while self.accept("-a"):
+            v = self.not_expr() and v
         return v
 
     def not_expr(self) -> bool:
-        if self.peek() == "!":
-            self.i += 1
+        if self.accept("!"):
             return not self.not_expr()
         return self.primary()
 
     def primary(self) -> bool:
-        a = self.args
-        t = self.peek()
-        if t is None:
-            raise _TestError("argument expected")
+        t = self.expect(_TestError("argument expected"))
         if t == "(":
-            self.i += 1
-            v = self.or_expr()
-            if self.peek() != ")":
-                raise _TestError("closing paren expected")
-            self.i += 1
-            return v
-        if self.i + 2 < len(a) and a[self.i + 1] in _BINARY:
-            left, op, right = a[self.i], a[self.i + 1], a[self.i + 2]
+            return self.parenthesized(self.or_expr, _TestError("closing paren expected"))
+        after = self.peek(1)
+        if self.left() >= 3 and after in _BINARY:
+            right = self.peek(2)
+            assert after is not None and right is not None
             self.i += 3
-            return self.binary(left, op, right)
+            return self.binary(t, after, right)
         if t in _UNARY:
-            if self.i + 1 >= len(a):
+            if after is None:
                 raise _TestError("argument expected")
             self.i += 2
-            return self.unary(t, a[self.i - 1])
-        if self.i + 1 < len(a) and a[self.i + 1] in _BINARY:
-            raise _TestError(f"{a[self.i + 1]}: argument expected")
+            return self.unary(t, after)
+        if after in _BINARY:
+            raise _TestError(f"{after}: argument expected")
         self.i += 1
         return t != ""
 

@@ -593,6 +593,13 @@ def _regex(pat: str, path_segment: bool) -> re.Pattern[str]:
     return re.compile("".join(out), re.S)
 
 
+@functools.lru_cache(maxsize=1024)
+def fnmatch_regex(pat: str, icase: bool = False) -> re.Pattern[str]:
+    """fnmatch(3) without flags (``find -name``): the shell's pattern language, where
+    ``*`` and ``?`` also match ``/`` and a leading dot; ``.match`` tests a whole string."""
+    return re.compile(_regex(pat, False).pattern + r"\Z", re.S | (re.I if icase else 0))
+
+
 def match(pat: str, s: str) -> bool:
     """Whether ``s`` matches the shell pattern ``pat`` as a whole (``case``, ``[[``)."""
     if not has_meta(pat):

@@ -324,13 +324,19 @@ class Sys:
         self._may_write_dir(parent, path)
         return parent, name
 
-    def put_new(self, path: str, node: Node) -> None:
-        """Create ``path`` as ``node`` (permission-checked against its parent)."""
-        parent, name = self._parent(path)
+    def _new_entry(self, path: str, entry: str | None = None) -> Dir:
+        """The directory where ``path`` (its entry spelled ``entry``) is about to be made:
+        EEXIST if something is there, EACCES if it may not be written; counted as made."""
+        parent, name = self._parent(path if entry is None else entry)
         if name in parent.entries:
             raise oserr(E.EEXIST, path)
         self._may_write_dir(parent, path)
         self.limits.created()
+        return parent
+
+    def put_new(self, path: str, node: Node) -> None:
+        """Create ``path`` as ``node`` (permission-checked against its parent)."""
+        self._new_entry(path)
         try:
             self.fs.put(self.abspath(path), node)
         except FsError as e:
@@ -353,12 +359,8 @@ class Sys:
     def mkdir(self, path: str, mode: int = 0o777) -> Dir:
         if not split(self.abspath(path)):
             raise oserr(E.EEXIST, path)  # mkdir("/")
-        parent, name = self._parent(path.rstrip("/") or "/")
-        if name in parent.entries:
-            raise oserr(E.EEXIST, path)
-        self._may_write_dir(parent, path)
+        parent = self._new_entry(path, path.rstrip("/") or "/")
         meta = self.new_meta(mode, parent, is_dir=True)
-        self.limits.created()
         try:
             return self.fs.mkdir(self.abspath(path.rstrip("/")), meta)
         except FsError as e:
@@ -419,11 +421,7 @@ class Sys:
             raise oserr(e.errno, dst if e.errno == E.ENOTEMPTY else src) from None
 
     def symlink(self, target: str, path: str) -> None:
-        parent, name = self._parent(path)
-        if name in parent.entries:
-            raise oserr(E.EEXIST, path)
-        self._may_write_dir(parent, path)
-        self.limits.created()
+        self._new_entry(path)
         meta = Meta(0o777, self.ident.uid, self.ident.gid, self.time)
         try:
             self.fs.symlink(self.abspath(path), target, meta)
@@ -434,11 +432,7 @@ class Sys:
         node = self._get(src, False)
         if isinstance(node, Dir):
             raise oserr(E.EPERM, dst)
-        parent, name = self._parent(dst)
-        if name in parent.entries:
-            raise oserr(E.EEXIST, dst)
-        self._may_write_dir(parent, dst)
-        self.limits.created()
+        self._new_entry(dst)
         self.fs.link(self.abspath(src), self.abspath(dst))
 
     def set_meta(self, path: str, meta: Meta, follow: bool = True) -> None:
@@ -620,6 +614,18 @@ def blocks(node: Node) -> int:
 
 
 # --- input ------------------------------------------------------------------------------
+
+
+def read_or_report(
+    proc: Proc, sys: Sys, name: str, report: Callable[[str], None] | None = None
+) -> bytes | OSError:
+    """A file's bytes, or why not (``Unmodelled`` for a size-only one), already reported
+    as ``NAME: why`` through ``report`` (``proc.err`` when None)."""
+    try:
+        return sys.read(name)
+    except OSError as e:
+        (report or proc.err)(f"{name}: {e.strerror}")
+        return e
 
 
 def read_input(proc: Proc, sys: Sys, name: str) -> bytes:

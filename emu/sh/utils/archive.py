@@ -26,6 +26,7 @@ from emu.sh.utils._common import (
     join,
     mode_string,
     oserr,
+    read_or_report,
     strerror,
 )
 
@@ -512,18 +513,10 @@ def _pack(proc: Proc, unpack: bool, to_stdout: bool) -> int:
     files = o.args or ["-"]
     status = 0
     for name in files:
+        node: Node | None = None
         if name == "-":
             data = proc.stdin
-            try:
-                out = _unpack_data(data) if unpack else gzip_bytes(data)
-            except Die as d:
-                proc.err(d.msg or "")
-                status = 1
-                continue
-            if "t" not in o:
-                proc.out(out)
-            continue
-        if unpack and not to_stdout:
+        elif unpack and not to_stdout:
             for suf in (".gz", ".tgz", ".Z", ".z"):
                 if name.endswith(suf) and len(name) > len(suf):
                     target = name[: -len(suf)] + (".tar" if suf == ".tgz" else "")
@@ -534,21 +527,17 @@ def _pack(proc: Proc, unpack: bool, to_stdout: bool) -> int:
                 continue
         else:
             target = name + ".gz"
-        try:
-            node = sys.stat(name)
+        if name != "-":
+            node = sys.try_stat(name)
             if isinstance(node, Dir):
                 proc.err(f"{name} is a directory")
                 status = 1
                 continue
-            data = sys.read(name)
-        except Unmodelled as u:
-            proc.err(f"{name}: {u.strerror}")
-            status = 1
-            continue
-        except OSError as e:
-            proc.err(f"{name}: {e.strerror}")
-            status = 1
-            continue
+            got = read_or_report(proc, sys, name)
+            if isinstance(got, OSError):
+                status = 1
+                continue
+            data = got
         try:
             out = _unpack_data(data) if unpack else gzip_bytes(data)
         except Die as d:
@@ -557,7 +546,7 @@ def _pack(proc: Proc, unpack: bool, to_stdout: bool) -> int:
             continue
         if "t" in o:
             continue
-        if to_stdout:
+        if to_stdout or name == "-":  # what comes from stdin goes to stdout
             proc.out(out)
             continue
         if sys.try_stat(target, False) is not None:

@@ -509,19 +509,12 @@ class _ExprError(Exception):
         self.code = code
 
 
-class _Expr:
-    def __init__(self, args: list[str]) -> None:
-        self.a = args
-        self.i = 0
-
-    def peek(self) -> str | None:
-        return self.a[self.i] if self.i < len(self.a) else None
-
+class _Expr(coreutils.Words):
     def take(self) -> str:
-        if self.i >= len(self.a):
+        if not self.left():
             raise _ExprError("syntax error")
         self.i += 1
-        return self.a[self.i - 1]
+        return self.words[self.i - 1]
 
     @staticmethod
     def is_int(v: str) -> bool:
@@ -538,30 +531,27 @@ class _Expr:
 
     def parse(self) -> str:
         v = self.or_()
-        if self.i < len(self.a):
+        if self.left():
             raise _ExprError("syntax error")
         return v
 
     def or_(self) -> str:
         left = self.and_()
-        while self.peek() == "|":
-            self.i += 1
+        while self.accept("|"):
             right = self.and_()
             left = left if self.truth(left) else (right if self.truth(right) else "0")
         return left
 
     def and_(self) -> str:
         left = self.cmp()
-        while self.peek() == "&":
-            self.i += 1
+        while self.accept("&"):
             right = self.cmp()
             left = left if self.truth(left) and self.truth(right) else "0"
         return left
 
     def cmp(self) -> str:
         left = self.add()
-        while self.peek() in ("<", "<=", "=", "==", "!=", ">=", ">"):
-            op = self.take()
+        while op := self.accept("<", "<=", "=", "==", "!=", ">=", ">"):
             right = self.add()
             if self.is_int(left) and self.is_int(right):
                 a: int | str = int(left)
@@ -582,8 +572,7 @@ class _Expr:
 
     def add(self) -> str:
         left = self.mul()
-        while self.peek() in ("+", "-"):
-            op = self.take()
+        while op := self.accept("+", "-"):
             right = self.mul()
             a, b = self.toint(left), self.toint(right)
             left = str(a + b if op == "+" else a - b)
@@ -591,8 +580,7 @@ class _Expr:
 
     def mul(self) -> str:
         left = self.match()
-        while self.peek() in ("*", "/", "%"):
-            op = self.take()
+        while op := self.accept("*", "/", "%"):
             right = self.match()
             a, b = self.toint(left), self.toint(right)
             if op != "*" and b == 0:
@@ -609,8 +597,7 @@ class _Expr:
 
     def match(self) -> str:
         left = self.unary()
-        while self.peek() == ":":
-            self.i += 1
+        while self.accept(":"):
             right = self.unary()
             left = self.regex(left, right)
         return left
@@ -630,40 +617,30 @@ class _Expr:
         return str(len(m.group().decode("utf-8", "surrogateescape"))) if m else "0"
 
     def unary(self) -> str:
-        t = self.peek()
-        if t is None:
-            raise _ExprError("syntax error")
+        t = self.expect(_ExprError("syntax error"))
         if t == "(":
+            return self.parenthesized(self.or_, _ExprError("syntax error"))
+        # a keyword needs its operands after it, else it is a plain string
+        n = {"length": 1, "substr": 3, "index": 2, "match": 2, "+": 1}.get(t, 0)
+        if n and self.left() > n:
             self.i += 1
-            v = self.or_()
-            if self.peek() != ")":
-                raise _ExprError("syntax error")
-            self.i += 1
-            return v
-        if t == "length" and self.i + 1 < len(self.a):
-            self.i += 1
+        else:
+            n = 0
+        if t == "length" and n:
             return str(len(self.take()))
-        if t == "substr" and self.i + 3 < len(self.a):
-            self.i += 1
-            s, p, n = self.take(), self.take(), self.take()
-            pi, ni = self.toint(p), self.toint(n)
+        if t == "substr" and n:
+            s, p, ln = self.take(), self.take(), self.take()
+            pi, ni = self.toint(p), self.toint(ln)
             if pi <= 0 or ni <= 0:
                 return ""
             return s[pi - 1 : pi - 1 + ni]
-        if t == "index" and self.i + 2 < len(self.a):
-            self.i += 1
+        if t == "index" and n:
             s, chars = self.take(), self.take()
             pos = [s.find(c) for c in chars if c in s]
             return str(min(pos) + 1) if pos else "0"
-        if t == "match" and self.i + 2 < len(self.a):
-            self.i += 1
-            s, p = self.take(), self.take()
-            return self.regex(s, p)
-        if t == "+" and self.i + 1 < len(self.a):
-            self.i += 1
-            return self.take()
-        self.i += 1
-        return t
+        if t == "match" and n:
+            return self.regex(self.take(), self.take())
+        return self.take()  # "+ WORD" is WORD, whatever it says; a string is itself
 
 
 @applet("expr", usage="EXPRESSION")

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from emu.sh import coreutils
 from emu.sh.api import Proc
-from emu.sh.options import Die, getopt
+from emu.sh.options import Die, Opts, getopt
 from emu.sh.utils._common import Sys, Unmodelled, applet, split_lines
 
 # --- reading operands -------------------------------------------------------------------
@@ -135,18 +136,33 @@ def head(proc: Proc) -> int:
         "n:c:qv",
         {"lines=": "n", "bytes=": "c", "quiet": "q", "silent": "q", "verbose": "v"},
     )
-    sys = Sys(proc)
-    by_bytes = False
+    by_bytes = _by_bytes(o)
     spec = "10"
-    for k in o.order:
-        if k in "nc":
-            by_bytes = k == "c"
     if o.get("n") is not None and not by_bytes:
         spec = o.get("n") or ""
     if by_bytes:
         spec = o.get("c") or ""
     neg = spec.startswith("-")
     count = _count(spec.lstrip("-+"), "lines")
+
+    def show(data: bytes) -> bytes:
+        if by_bytes:
+            return data[: len(data) - count] if neg else data[:count]
+        lines = split_lines(data)
+        return b"".join(lines[: len(lines) - count] if neg else lines[:count])
+
+    return _each_file(proc, o, show)
+
+
+def _by_bytes(o: Opts) -> bool:
+    """Whether -c (bytes) rather than -n (lines) was given last."""
+    return next((k == "c" for k in reversed(o.order) if k in "nc"), False)
+
+
+def _each_file(proc: Proc, o: Opts, show: Callable[[bytes], bytes]) -> int:
+    """head and tail over their files (stdin for none): ``show`` picks what to print of
+    each, under a ``==> NAME <==`` header with -v or several files (never with -q)."""
+    sys = Sys(proc)
     files = o.args or ["-"]
     headers = ("v" in o or len(files) > 1) and "q" not in o
     status = 0
@@ -161,11 +177,7 @@ def head(proc: Proc) -> int:
                 ("" if first else "\n") + f"==> {'standard input' if name == '-' else name} <==\n"
             )
         first = False
-        if by_bytes:
-            proc.out(data[: len(data) - count] if neg else data[:count])
-        else:
-            lines = split_lines(data)
-            proc.out(b"".join(lines[: len(lines) - count] if neg else lines[:count]))
+        proc.out(show(data))
     return status
 
 
@@ -185,41 +197,21 @@ def tail(proc: Proc) -> int:
             "retry": "\x01",
         },
     )
-    sys = Sys(proc)
-    by_bytes = False
-    for k in o.order:
-        if k in "nc":
-            by_bytes = k == "c"
+    by_bytes = _by_bytes(o)
     spec = (o.get("c") if by_bytes else o.get("n")) or "10"
     from_start = spec.startswith("+")
     count = _count(spec.lstrip("-+"), "lines")
-    files = o.args or ["-"]
-    headers = ("v" in o or len(files) > 1) and "q" not in o
-    status = 0
-    first = True
-    for name in files:
-        data = read_or_warn(proc, sys, name, open_msg=False)
-        if data is None:
-            status = 1
-            continue
-        if headers:
-            proc.out(
-                ("" if first else "\n") + f"==> {'standard input' if name == '-' else name} <==\n"
-            )
-        first = False
-        if by_bytes:
-            if from_start:
-                proc.out(data[max(count - 1, 0) :])
-            else:
-                proc.out(data[len(data) - count :] if count else b"")
+
+    def show(data: bytes) -> bytes:
+        units: Sequence[bytes] | bytes = data if by_bytes else split_lines(data)
+        if from_start:
+            units = units[max(count - 1, 0) :]
         else:
-            lines = split_lines(data)
-            if from_start:
-                proc.out(b"".join(lines[max(count - 1, 0) :]))
-            else:
-                proc.out(b"".join(lines[len(lines) - count :] if count else []))
+            units = units[len(units) - count :] if count else units[:0]
+        return units if isinstance(units, bytes) else b"".join(units)
+
     # -f: there is no one else writing: print what there is and stop (no waiting).
-    return status
+    return _each_file(proc, o, show)
 
 
 # --- wc ---------------------------------------------------------------------------------
