@@ -55,7 +55,7 @@ def _number(s: str) -> int:
     return int(s)
 
 
-# --- trivial -------------------------------------------------------------------------------
+# --- options and operands --------------------------------------------------------------------
 
 
 def _option_words(args: list[str]) -> Iterator[str]:
@@ -83,6 +83,9 @@ def _flag_pair(args: list[str], on: str, off: str, illegal: str) -> bool:
             raise _error(f"{illegal} {opt}")
         state = opt == on
     return state
+
+
+# --- trivial -------------------------------------------------------------------------------
 
 
 @builtin(":", "true")

@@ -811,17 +811,19 @@ class Shell:
         for k, old, was_exported in reversed(saved):
             self.restore_var(k, old, was_exported)
 
-    def restore_var(self, name: str, old: str | None, exported: bool, readd: bool = False) -> None:
-        """Put back a variable a command or function changed for a while: its old value
-        (None: unset) and its export flag (which a temporary assignment only ever added,
-        while a function's body may also have taken it away: ``readd``)."""
+    def restore_var(
+        self, name: str, old: str | None, exported: bool, reexport: bool = False
+    ) -> None:
+        """Put a variable back as it was before a command's prefix assignment or a
+        function's frame: its value (None: unset), not exported if it was not; with
+        ``reexport`` exported again if it was (a function's body may have unexported it)."""
         if old is None:
             self.vars.pop(name, None)
         else:
             self.vars[name] = old
         if not exported:
             self.exported.discard(name)
-        elif readd:
+        elif reexport:
             self.exported.add(name)
 
     def call_builtin(self, name: str, argv: list[str], special: bool = False) -> int:
@@ -861,7 +863,7 @@ class Shell:
                     if k == "-":
                         self.restore_options(old or "")
                     else:
-                        self.restore_var(k, old, was_exported, readd=True)
+                        self.restore_var(k, old, was_exported, reexport=True)
 
     # --- programs ------------------------------------------------------------------------------
 
