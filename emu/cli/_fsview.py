@@ -22,7 +22,8 @@ from emu.errors import UsageError
 if TYPE_CHECKING:
     from emu.cli._args import Subparsers
     from emu.cli._source import Source
-    from emu.fs import FS, Dir, Node
+    from emu.fs import Dir, Node
+    from emu.fs.accounts import Names
     from emu.images.image import LayerOrigin
 
 
@@ -88,40 +89,7 @@ def add_parsers(sub: Subparsers) -> None:
     add_format(d)
 
 
-# --- owners and provenance ------------------------------------------------------------------
-
-
-def _names(fs: FS, path: str) -> dict[int, str]:
-    from emu.fs import File
-
-    node = fs.lookup(path)
-    out: dict[int, str] = {}
-    if not isinstance(node, File) or node.data is None:
-        return out
-    for line in node.data.decode("utf-8", "replace").splitlines():
-        parts = line.split(":")
-        if len(parts) >= 3 and parts[2].isdigit():
-            out.setdefault(int(parts[2]), parts[0])
-    return out
-
-
-@dataclass(slots=True)
-class Owners:
-    users: dict[int, str]
-    groups: dict[int, str]
-
-    @classmethod
-    def of(cls, root: Dir) -> Owners:
-        from emu.fs import FS
-
-        fs = FS(root)
-        return cls(_names(fs, "/etc/passwd"), _names(fs, "/etc/group"))
-
-    def user(self, uid: int) -> str:
-        return self.users.get(uid, str(uid))
-
-    def group(self, gid: int) -> str:
-        return self.groups.get(gid, str(gid))
+# --- provenance ------------------------------------------------------------------
 
 
 def _lookup(source: Source, path: str) -> Node:
@@ -150,9 +118,7 @@ def _size(node: Node) -> int:
     return node.size
 
 
-def _entry_json(
-    path: str, node: Node, owners: Owners, origin: LayerOrigin | None
-) -> dict[str, Any]:
+def _entry_json(path: str, node: Node, owners: Names, origin: LayerOrigin | None) -> dict[str, Any]:
     from emu.fs import Blob, File, Symlink, mode_string
 
     data: dict[str, Any] = {
@@ -196,6 +162,13 @@ def _dockerfile_name(source: Source) -> str:
     return source.result.dockerfile.file if source.result is not None else "Dockerfile"
 
 
+def _names(source: Source) -> Names:
+    from emu.fs import FS
+    from emu.fs.accounts import Names
+
+    return Names.of(FS(source.image.rootfs.root))
+
+
 # --- ls -------------------------------------------------------------------------------------
 
 
@@ -222,7 +195,7 @@ def run_ls(args: argparse.Namespace) -> int:
             entries = [(f"{base}/{n}", target.entries[n]) for n in sorted(target.entries)]
     else:
         entries = [(path, node)]
-    owners = Owners.of(source.image.rootfs.root)
+    owners = _names(source)
     origins = writers(source.image) if source.result is not None else {}
     if args.format == "json":
         write(
@@ -278,7 +251,7 @@ def run_tree(args: argparse.Namespace) -> int:
     if node is None:
         _lookup(source, path)  # raises the error
     assert node is not None
-    owners = Owners.of(source.image.rootfs.root)
+    owners = _names(source)
     origins = writers(source.image) if source.result is not None else {}
     file = _dockerfile_name(source)
     if args.format == "json":
@@ -343,7 +316,7 @@ def run_tree(args: argparse.Namespace) -> int:
     return 0
 
 
-def _meta(node: Node, owners: Owners) -> str:
+def _meta(node: Node, owners: Names) -> str:
     from emu.fs import mode_string
 
     size = human_size(_size(node))

@@ -274,9 +274,10 @@ def run_section(outputs: tuple[Any, ...], file: str) -> str:
 
 
 def _owners(result: BuildResult) -> tuple[dict[int, str], dict[int, str]]:
-    from emu.cli._fsview import Owners
+    from emu.fs import FS
+    from emu.fs.accounts import Names
 
-    o = Owners.of(result.image.rootfs.root)
+    o = Names.of(FS(result.image.rootfs.root))
     return o.users, o.groups
 
 

@@ -319,7 +319,8 @@ def _describe(source: Any, argv: list[str], args: argparse.Namespace) -> None:
     """What a container of a non-nginx image would execute."""
     from rich.text import Text
 
-    from emu.cli._fsview import Owners
+    from emu.fs import FS
+    from emu.fs.accounts import Names
 
     config = source.image.config
     console = out()
@@ -343,7 +344,7 @@ def _describe(source: Any, argv: list[str], args: argparse.Namespace) -> None:
     if how:
         console.print(Text(f"           ({'; '.join(how)})", style="dim"))
     user = config.user or "root"
-    owners = Owners.of(source.image.rootfs.root)
+    owners = Names.of(FS(source.image.rootfs.root))
     uid_name = {v: k for k, v in owners.users.items()}
     if user.isdigit() and int(user) in owners.users:
         user = f"{user} ({owners.users[int(user)]})"

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import Final, Protocol
 
 from emu.errors import EmuError, ExpansionError
-from emu.fs import FS, Dir, File
+from emu.fs import FS, Dir, accounts
 from emu.pos import Position
 from emu.sh.api import R_OK, X_OK, Identity, allowed
 from emu.sh.syntax import (
@@ -314,15 +314,8 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 def _home_of(env: Env, user: str) -> str | None:
     if not user:
         return env.lookup("HOME")
-    node = env.fs.lookup("/etc/passwd")
-    data = node.data if isinstance(node, File) else None
-    if data is None:
-        return None
-    for line in data.decode("utf-8", "replace").splitlines():
-        f = line.split(":")
-        if len(f) >= 6 and f[0] == user:
-            return f[5]
-    return None
+    u = accounts.user_named(env.fs, user)
+    return u.home if u is not None else None
 
 
 def _tilde_in(env: Env, text: str, acc: _Acc) -> str | None:
@@ -593,6 +586,13 @@ def _regex(pat: str, path_segment: bool) -> re.Pattern[str]:
             out.append(re.escape(c))
             i += 1
     return re.compile("".join(out), re.S)
+
+
+@functools.lru_cache(maxsize=1024)
+def fnmatch_regex(pat: str, icase: bool = False) -> re.Pattern[str]:
+    """fnmatch(3) without flags (``find -name``): the shell's pattern language, where
+    ``*`` and ``?`` also match ``/`` and a leading dot; ``.match`` tests a whole string."""
+    return re.compile(_regex(pat, False).pattern + r"\Z", re.S | (re.I if icase else 0))
 
 
 def match(pat: str, s: str) -> bool:

@@ -43,6 +43,20 @@ class Opts:
     def count(self, key: str) -> int:
         return self.flags.get(key, 0)
 
+    def given(self) -> list[tuple[str, str | None]]:
+        """Each option in the order given: its key and its argument (None for a flag)."""
+        seen: dict[str, int] = {}
+        out: list[tuple[str, str | None]] = []
+        for key in self.order:
+            values = self.values.get(key)
+            if values is None:
+                out.append((key, None))
+                continue
+            n = seen.get(key, 0)
+            seen[key] = n + 1
+            out.append((key, values[n]))
+        return out
+
 
 def getopt(
     argv: list[str],
