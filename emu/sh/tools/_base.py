@@ -6,9 +6,11 @@ dependency trees), fails like the real tool when inputs are missing, and says on
 its result is *modelled* (``emu: modelled npm install (24 packages, 38.1 MB)``).
 
 Here: :class:`ToolError` (a tool's own failure text and exit status), the :func:`tool`
-decorator that registers a handler and turns errors into statuses, :class:`Writer` (writes
-as the process's user, with Linux permission checks), reading helpers, the package data
-loader (``data/*.yaml``), sizes, stable hashes and running child commands.
+decorator that registers a handler and turns errors into statuses, :func:`parses` that
+hands a handler its options parsed (:class:`emu.sh.options.Syntax`) and answers
+``--version``, :class:`Writer` (writes as the process's user, with Linux permission
+checks), reading helpers, the package data loader (``data/*.yaml``), sizes, stable hashes
+and running child commands.
 """
 
 from __future__ import annotations
@@ -26,10 +28,13 @@ from typing import Any
 
 from emu.fs import FS, Blob, Dir, File, FsError, Lazy, Meta, Node, Symlink
 from emu.sh.api import W_OK, X_OK, LimitExceeded, Proc, allowed, find_executable, program
+from emu.sh.options import Opts, Syntax
 
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 Handler = Callable[[Proc], int]
+OptsHandler = Callable[[Proc, Opts], int]  # a model whose options are parsed for it
+Version = str | Callable[[Proc], str]
 
 
 class ToolError(Exception):
@@ -73,6 +78,26 @@ def tool(*names: str, note: str = "") -> Callable[[Handler], Handler]:
         run.__name__ = fn.__name__
         run.__doc__ = fn.__doc__
         return program(*names, note=note or "modelled build tool")(run)
+
+    return deco
+
+
+def parses(syntax: Syntax, *, version: Version | None = None) -> Callable[[OptsHandler], Handler]:
+    """``fn(proc, opts)`` gets the arguments parsed with ``syntax``; with ``version`` the
+    model answers ``--version`` (the key ``syntax`` gives it) with that line, or what
+    ``version(proc)`` says. Put it under :func:`tool`."""
+
+    def deco(fn: OptsHandler) -> Handler:
+        def run(proc: Proc) -> int:
+            o = syntax.parse(proc.argv[1:])
+            if version is not None and "--version" in o:
+                proc.out((version if isinstance(version, str) else version(proc)) + "\n")
+                return 0
+            return fn(proc, o)
+
+        run.__name__ = fn.__name__
+        run.__doc__ = fn.__doc__
+        return run
 
     return deco
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from emu.fs import File
 from emu.sh.api import Proc
+from emu.sh.options import Opts, Syntax
 from emu.sh.tools._base import (
     ToolError,
     Writer,
@@ -32,6 +33,7 @@ from emu.sh.tools._base import (
     mb,
     modelled,
     node_at,
+    parses,
     read_text,
     run_argv,
     short_hash,
@@ -291,11 +293,19 @@ def _vite_version(proc: Proc, root: str) -> str:
     return "5.4.1"
 
 
+# cac (vite's parser): an option's value is the next argument unless that is an option.
+VITE = Syntax(
+    "-m|--m|--mode -c|--c|--config",
+    optional=dict.fromkeys(
+        ("--outDir", "--mode", "--base", "--config", "--assetsDir", "--target"), r"[^-].*"
+    ),
+)
+
+
 @tool("vite", note="modelled: vite build (module graph, hashed assets, realistic sizes)")
-def vite(proc: Proc) -> int:
-    args = proc.argv[1:]
-    cmd = args[0] if args and not args[0].startswith("-") else "dev"
-    rest = args[1:] if cmd != "dev" or (args and args[0] == "dev") else args
+@parses(VITE)
+def vite(proc: Proc, o: Opts) -> int:
+    cmd = o.args[0] if o.args else "dev"
     if cmd in ("dev", "serve", "preview"):
         raise ToolError(
             f"emu: vite {cmd} starts a server that runs until stopped; in a real "
@@ -306,35 +316,11 @@ def vite(proc: Proc) -> int:
         return 0
     if cmd != "build":
         raise ToolError(f"error: Unknown command `{cmd}`", 1)
-    opts: dict[str, str] = {}
-    pos: list[str] = []
-    i = 0
-    while i < len(rest):
-        a = rest[i]
-        if a.startswith("--") and "=" in a:
-            k, v = a[2:].split("=", 1)
-            opts[k] = v
-        elif (
-            a.startswith("--")
-            and i + 1 < len(rest)
-            and not rest[i + 1].startswith("-")
-            and a[2:] in ("outDir", "mode", "base", "config", "assetsDir", "target", "c", "m")
-        ):
-            opts[a[2:]] = rest[i + 1]
-            i += 1
-        elif a in ("-m", "-c") and i + 1 < len(rest):
-            opts[a[1:]] = rest[i + 1]
-            i += 1
-        elif a.startswith("-"):
-            opts[a.lstrip("-")] = "true"
-        else:
-            pos.append(a)
-        i += 1
-    root = proc.path(pos[0]) if pos else proc.cwd
+    root = proc.path(o.args[1]) if len(o.args) > 1 else proc.cwd
     version = _vite_version(proc, root)
     cfg_path, cfg = _config_text(proc, root, "vite.config")
-    if "config" in opts or "c" in opts:
-        cfg_path = proc.path(opts.get("config") or opts["c"])
+    if o.get("--config"):
+        cfg_path = proc.path(o.get("--config") or "")
         cfg = read_text(proc, cfg_path)
     if cfg_path and cfg is not None:
         for m in _IMPORT.finditer(cfg):
@@ -350,11 +336,11 @@ def vite(proc: Proc) -> int:
                 )
         root = posixpath.normpath(posixpath.join(root, _option(cfg, "root") or "."))
     out_dir = posixpath.normpath(
-        posixpath.join(root, opts.get("outDir") or _option(cfg, "outDir") or "dist")
+        posixpath.join(root, o.get("--outDir") or _option(cfg, "outDir") or "dist")
     )
-    assets_dir = opts.get("assetsDir") or _option(cfg, "assetsDir") or "assets"
-    base = opts.get("base") or _option(cfg, "base") or "/"
-    mode = opts.get("mode") or opts.get("m") or "production"
+    assets_dir = o.get("--assetsDir") or _option(cfg, "assetsDir") or "assets"
+    base = o.get("--base") or _option(cfg, "base") or "/"
+    mode = o.get("--mode") or "production"
     proc.out(f"vite v{version} building for {mode}...\n")
     html_path = f"{root}/index.html"
     html = read_text(proc, html_path)
@@ -427,7 +413,7 @@ def vite(proc: Proc) -> int:
     n_modules = len(g.modules) + len(g.css) + sum(4 for _ in g.packages)
     proc.out(f"✓ {n_modules} modules transformed.\nrendering chunks...\ncomputing gzip size...\n")
     w = Writer(proc)
-    if "emptyOutDir" in opts or out_dir.startswith(root + "/"):
+    if "--emptyOutDir" in o or out_dir.startswith(root + "/"):
         w.remove(out_dir)
     w.dir(out_dir)
     public = f"{root}/public"
@@ -623,6 +609,14 @@ def react_scripts(proc: Proc) -> int:
 # --- Angular -------------------------------------------------------------------------------------
 
 
+NG = Syntax(
+    (
+        "-c|--configuration= --project= --output-path= --base-href= --deploy-url= --index= "
+        "--main= --polyfills= --tsconfig= --output-hashing= --localize="
+    ),
+)
+
+
 @tool("ng", note="modelled: Angular CLI build (angular.json outputPath)")
 def ng(proc: Proc) -> int:
     args = proc.argv[1:]
@@ -660,8 +654,12 @@ def ng(proc: Proc) -> int:
     except ValueError as exc:
         raise ToolError(f"Error: Workspace config file cannot be loaded: {exc}", 1) from None
     projects = conf.get("projects") or {}
-    pos = [a for a in args[1:] if not a.startswith("-")]
-    name = pos[0] if pos else conf.get("defaultProject") or next(iter(projects), None)
+    o = NG.parse(args[1:])
+    name = (
+        o.args[0]
+        if o.args
+        else o.get("--project") or conf.get("defaultProject") or next(iter(projects), None)
+    )
     if name not in projects:
         raise ToolError(f'Error: Project "{name}" does not exist.', 1)
     project = projects[name]
@@ -832,18 +830,14 @@ def _node_bundle_size(proc: Proc, g: Graph) -> int:
     return max(total, 200)
 
 
+# esbuild takes values only as --name=value.
+ESBUILD = Syntax()
+
+
 @tool("esbuild", note="modelled: esbuild bundles (sizes from sources and packages)")
-def esbuild(proc: Proc) -> int:
-    args = proc.argv[1:]
-    if args and args[0] == "--version":
-        proc.out("0.21.5\n")
-        return 0
-    opts = {
-        a.split("=", 1)[0]: (a.split("=", 1)[1] if "=" in a else "")
-        for a in args
-        if a.startswith("--")
-    }
-    entries = [a for a in args if not a.startswith("-")]
+@parses(ESBUILD, version="0.21.5")
+def esbuild(proc: Proc, o: Opts) -> int:
+    entries = o.args
     if not entries:
         raise ToolError('✘ [ERROR] Must use "--outdir" when there are multiple input files', 1)
     root = proc.cwd
@@ -853,14 +847,14 @@ def esbuild(proc: Proc) -> int:
         if r is None:
             raise ToolError(f'✘ [ERROR] Could not resolve "{e}"\n\n1 error', 1)
         paths.append(r)
-    bundle = "--bundle" in opts
-    platform_node = opts.get("--platform") == "node"
+    bundle = "--bundle" in o
+    platform_node = o.get("--platform") == "node"
     g = walk_graph(proc, paths, root, node=platform_node) if bundle else Graph(modules=paths)
     if g.unresolved:
         spec, importer = g.unresolved[0]
         raise ToolError(f'✘ [ERROR] Could not resolve "{spec}"\n\n    {importer}\n\n1 error', 1)
-    externals = {a[len("--external:") :] for a in args if a.startswith("--external:")}
-    if "--packages" in opts and opts["--packages"] == "external":
+    externals = {k[len("--external:") :] for k in o.flags if k.startswith("--external:")}
+    if o.get("--packages") == "external":
         g.packages = {}
     for n in list(g.packages):
         if n in externals:
@@ -875,10 +869,10 @@ def esbuild(proc: Proc) -> int:
             1,
         )
     size = _node_bundle_size(proc, g) if platform_node else bundle_size(proc, g)
-    if "--minify" not in opts:
+    if "--minify" not in o:
         size = int(size * 1.8)
-    outfile = opts.get("--outfile")
-    outdir = opts.get("--outdir")
+    outfile = o.get("--outfile")
+    outdir = o.get("--outdir")
     w = Writer(proc)
     outs: list[tuple[str, int]] = []
     if outfile:
@@ -1026,11 +1020,10 @@ def next_(proc: Proc) -> int:
 
 
 @tool("rimraf", note="modelled: rm -rf of its arguments")
-def rimraf(proc: Proc) -> int:
+@parses(Syntax())
+def rimraf(proc: Proc, o: Opts) -> int:
     w = Writer(proc)
-    for a in proc.argv[1:]:
-        if a.startswith("-"):
-            continue
+    for a in o.args:
         if any(c in a for c in "*?["):
             import fnmatch
 

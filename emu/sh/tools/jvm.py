@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from emu.fs import Blob, File
 from emu.sh.api import Proc
+from emu.sh.options import Opts, Syntax
 from emu.sh.tools._base import (
     ToolError,
     Writer,
@@ -34,6 +35,7 @@ from emu.sh.tools._base import (
     mb,
     modelled,
     node_at,
+    parses,
     read_text,
     size_of,
     tool,
@@ -398,17 +400,26 @@ def _mvn_fail(proc: Proc, msg: list[str], help_: str = "MojoFailureException") -
     return ToolError("", 1)
 
 
+# Maven's options; -D and -P also take their value glued on (-DskipTests, -Pprod).
+MVN = Syntax(
+    (
+        "-f|--file= -s|--settings= -gs|--global-settings= -P|--activate-profiles= -pl|--projects= "
+        "-T|--threads= -t|--toolchains= -rf|--resume-from= -l|--log-file= -D|--define= "
+        "-b|--builder= -q|--quiet -ntp|--no-transfer-progress -v|--version"
+    ),
+    glued="-D -P",
+)
 PHASES = ["validate", "compile", "test", "package", "verify", "install", "deploy"]
 
 
 @tool("mvn", "mvnw", note="modelled: Maven lifecycle (~/.m2 repository, target/*.jar)")
-def mvn(proc: Proc) -> int:
-    args = proc.argv[1:]
+@parses(MVN)
+def mvn(proc: Proc, o: Opts) -> int:
     wrapper_props = posixpath.join(proc.cwd, ".mvn/wrapper/maven-wrapper.properties")
     if proc.name == "mvnw" and not is_file(proc, wrapper_props):
         raise ToolError(f"cannot read distributionUrl property in {wrapper_props}", 1)
     _need_java(proc, "mvn")
-    if "-v" in args or "--version" in args:
+    if "--version" in o:
         proc.out(
             f"Apache Maven 3.9.7\nMaven home: /usr/share/maven\nJava version: "
             f"{java_version(proc)}, vendor: Eclipse Adoptium, runtime: "
@@ -416,43 +427,13 @@ def mvn(proc: Proc) -> int:
         )
         return 0
     props: dict[str, str] = {}
-    goals: list[str] = []
-    pom_file = "pom.xml"
-    quiet = False
-    transfer = True
-    i = 0
-    while i < len(args):
-        a = args[i]
-        if a.startswith("-D"):
-            k, _, v = a[2:].partition("=")
-            props[k] = v or "true"
-        elif a in (
-            "-f",
-            "--file",
-            "-s",
-            "--settings",
-            "-P",
-            "--activate-profiles",
-            "-pl",
-            "--projects",
-            "-T",
-            "--threads",
-            "-gs",
-            "-t",
-            "-rf",
-            "-l",
-            "--log-file",
-        ):
-            if a in ("-f", "--file") and i + 1 < len(args):
-                pom_file = args[i + 1]
-            i += 1
-        elif a in ("-q", "--quiet"):
-            quiet = True
-        elif a in ("-ntp", "--no-transfer-progress"):
-            transfer = False
-        elif not a.startswith("-"):
-            goals.append(a)
-        i += 1
+    for define in o.all("--define"):
+        k, _, v = define.partition("=")
+        props[k] = v or "true"
+    goals = o.args
+    pom_file = o.get("--file") or "pom.xml"
+    quiet = "--quiet" in o
+    transfer = "--no-transfer-progress" not in o
     out = _Out(proc, quiet)
     repo = props.get("maven.repo.local") or posixpath.join(home(proc), ".m2/repository")
     w = Writer(proc)
@@ -708,9 +689,20 @@ _GDEP = re.compile(
 )
 
 
+# Gradle's options; -D and -P also take their value glued on (-Pversion=2).
+GRADLE = Syntax(
+    (
+        "-x|--exclude-task= -p|--project-dir= -b|--build-file= -c|--settings-file= "
+        "-g|--gradle-user-home= -I|--init-script= -v|--version --console= --warning-mode= "
+        "--max-workers= --priority= -D= -P="
+    ),
+    glued="-D -P",
+)
+
+
 @tool("gradle", "gradlew", note="modelled: Gradle build (build/libs/*.jar, ~/.gradle)")
-def gradle(proc: Proc) -> int:
-    args = proc.argv[1:]
+@parses(GRADLE)
+def gradle(proc: Proc, o: Opts) -> int:
     wrapper = proc.name == "gradlew"
     root = proc.cwd
     gversion = "8.8"
@@ -726,7 +718,7 @@ def gradle(proc: Proc) -> int:
         m = re.search(r"gradle-([\d.]+)-(?:bin|all)\.zip", props)
         gversion = m.group(1) if m else gversion
     _need_java(proc, "gradle")
-    if "--version" in args or "-v" in args:
+    if "--version" in o:
         proc.out(
             f"\n------------------------------------------------------------\nGradle "
             f"{gversion}\n------------------------------------------------------------\n"
@@ -785,13 +777,8 @@ def gradle(proc: Proc) -> int:
         build,
     )
     boot = m.group(1) if m else None
-    tasks = [a for a in args if not a.startswith("-")]
-    excluded = {
-        args[i + 1]
-        for i, a in enumerate(args)
-        if a in ("-x", "--exclude-task") and i + 1 < len(args)
-    }
-    tasks = [t for t in tasks if t not in excluded] or ["help"]
+    excluded = set(o.all("--exclude-task"))
+    tasks = o.args or ["help"]
     direct: list[Artifact] = []
     for conf, g, a, v in _GDEP.findall(build):
         scope = (
@@ -909,49 +896,26 @@ def gradle(proc: Proc) -> int:
 # --- javac, jar, java ---------------------------------------------------------------------------
 
 
+JAVAC = Syntax(
+    (
+        "-version|--version -d= -cp= -classpath= --class-path= -sourcepath= --source-path= "
+        "--release= -source= -target= -encoding= -s= -h= -processorpath= --processor-path= "
+        "--module-path= -p="
+    ),
+)
+
+
 @tool("javac", note="modelled: one .class per type")
-def javac(proc: Proc) -> int:
-    args = proc.argv[1:]
-    out: str | None = None
-    files: list[str] = []
-    i = 0
-    while i < len(args):
-        a = args[i]
-        if a == "-d" and i + 1 < len(args):
-            out = args[i + 1]
-            i += 2
-            continue
-        if a in (
-            "-cp",
-            "-classpath",
-            "--class-path",
-            "-sourcepath",
-            "--release",
-            "-source",
-            "-target",
-            "-encoding",
-            "-s",
-            "-h",
-            "-processorpath",
-            "--module-path",
-            "-p",
-        ):
-            i += 2
-            continue
-        if a in ("-version", "--version"):
-            proc.out(f"javac {java_version(proc)}\n")
-            return 0
-        if a.startswith("-"):
-            i += 1
-            continue
+@parses(JAVAC, version=lambda proc: f"javac {java_version(proc)}")
+def javac(proc: Proc, o: Opts) -> int:
+    out, files = o.get("-d"), o.args
+    for a in files:
         if not a.endswith(".java"):
             raise ToolError(
                 f"error: invalid flag: {a}\nUsage: javac <options> <source files>\n"
                 "use --help for a list of possible options",
                 2,
             )
-        files.append(a)
-        i += 1
     if not files:
         raise ToolError("error: no source files", 2)
     for f in files:
@@ -1000,33 +964,40 @@ def jar(proc: Proc) -> int:
     return 0
 
 
+# java's options come before the main class or -jar FILE; what follows is the program's.
+JAVA = Syntax(
+    "--version|-version -cp= -classpath= --class-path= -p= --module-path= -jar=",
+    stop=True,
+    ends="-jar",
+)
+
+
 @tool("java", note="modelled: -version; Spring Boot jarmode extract; programs are not run")
-def java(proc: Proc) -> int:
+@parses(JAVA)
+def java(proc: Proc, o: Opts) -> int:
     args = proc.argv[1:]
     v = java_version(proc)
-    if any(a in ("-version", "--version", "-showversion") for a in args):
+    if "-version" in o or "-showversion" in o:
         proc.stderr.write(
             f'openjdk version "{v}" 2024-07-16 LTS\nOpenJDK Runtime Environment '
             f"Temurin-{v}+8 (build {v}+8-LTS)\nOpenJDK 64-Bit Server VM Temurin-{v}+8"
             f" (build {v}+8-LTS, mixed mode, sharing)\n"
         )
         return 0
-    jarmode = next((a.split("=", 1)[1] for a in args if a.startswith("-Djarmode=")), None)
-    jar_path = (
-        args[args.index("-jar") + 1]
-        if "-jar" in args and args.index("-jar") + 1 < len(args)
-        else None
-    )
+    jarmode = o.get("-Djarmode")
+    jar_path = o.get("-jar") or None
     if jar_path is not None and not is_file(proc, jar_path):
         raise ToolError(f"Error: Unable to access jarfile {jar_path}", 1)
     if jarmode and jar_path:
-        rest = args[args.index("-jar") + 2 :]
-        return _extract(proc, jar_path, jarmode, rest)
-    if jar_path is None and not any(not a.startswith("-") for a in args):
+        return _extract(proc, jar_path, jarmode, o.args)
+    if jar_path is None and not o.args:
         proc.stderr.write("Usage: java [options] <mainclass> [args...]\n")
         return 1
     proc.stderr.write(f"emu: not run: java {' '.join(args)} (running programs is not modelled)\n")
     return 0
+
+
+EXTRACT = Syntax("--destination=")
 
 
 def _extract(proc: Proc, jar_path: str, mode: str, rest: list[str]) -> int:
@@ -1040,10 +1011,9 @@ def _extract(proc: Proc, jar_path: str, mode: str, rest: list[str]) -> int:
             1,
         )
     deps, app, loader = (int(x) for x in m.groups())
-    dest = proc.cwd
-    if "--destination" in rest:
-        dest = proc.path(rest[rest.index("--destination") + 1])
-    layers = mode == "layertools" or "--layers" in rest
+    o = EXTRACT.parse(rest)
+    dest = proc.path(o.get("--destination") or ".")
+    layers = mode == "layertools" or "--layers" in o
     w = Writer(proc)
     name = posixpath.basename(jar_path)
     if layers:
