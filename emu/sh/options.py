@@ -16,6 +16,7 @@ Dockerfile over an option it has no need to understand.
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import overload
@@ -33,7 +34,8 @@ class Die(Exception):
 
 @dataclass
 class Opts:
-    """Parsed options: ``flags`` counts each letter, ``values`` lists each argument."""
+    """Parsed options: ``flags`` counts each option (a letter, or the key a :class:`Syntax`
+    gives it), ``values`` lists each one's arguments, ``args`` are the operands."""
 
     flags: dict[str, int] = field(default_factory=dict)
     values: dict[str, list[str]] = field(default_factory=dict)
@@ -190,49 +192,44 @@ class Syntax:
         object.__setattr__(self, "aliases", aliases)
 
     def key(self, word: str) -> str:
+        """The key an option word sets (``-o`` -> ``--output``)."""
         if self.either_dash and word.startswith("--"):
             word = word[1:]
         return self.aliases.get(word, word)
 
     def parse(self, argv: Sequence[str]) -> Opts:
         o = Opts()
-        ends = self.ends.split()
-        i = 0
-        while i < len(argv):
-            a = argv[i]
+        rest = deque(argv)  # what is still to read; options take their values off the front
+        while rest:
+            a = rest.popleft()
             if a == "--":
-                o.args.extend(argv[i + 1 :])
                 break
-            if not a.startswith("-") or a == "-":
-                if self.stop:
-                    o.args.extend(argv[i:])
+            if a.startswith("-") and a != "-":
+                self._option(a, rest, o)
+                if o.order[-1] in self.ends.split():
                     break
-                o.args.append(a)
+            elif self.stop:
+                rest.appendleft(a)
+                break
             else:
-                i = self._option(argv, i, o)
-                if o.order[-1] in ends:
-                    o.args.extend(argv[i + 1 :])
-                    break
-            i += 1
+                o.args.append(a)
+        o.args.extend(rest)
         return o
 
-    def _value(self, key: str, argv: Sequence[str], i: int) -> tuple[str | None, int]:
-        """The argument after ``argv[i]`` as option ``key``'s value, and where parsing goes
-        on; ``None`` if an optional value is not there."""
+    def _value(self, key: str, rest: deque[str]) -> str | None:
+        """The next argument as option ``key``'s value (``None`` if an optional value is not
+        there, ``""`` if a required one is missing)."""
         pattern = self.optional.get(key)
-        if i + 1 < len(argv) and (pattern is None or re.fullmatch(pattern, argv[i + 1])):
-            return argv[i + 1], i + 1
-        return (None if pattern is not None else ""), i
+        if rest and (pattern is None or re.fullmatch(pattern, rest[0])):
+            return rest.popleft()
+        return None if pattern is not None else ""
 
-    def _option(self, argv: Sequence[str], i: int, o: Opts) -> int:
-        a = argv[i]
+    def _option(self, a: str, rest: deque[str], o: Opts) -> None:
         key = self.key(a)
-        if key in self.takes:
-            value, i = self._value(key, argv, i)
-            o.add(key, value)
-            return i
         glue = next((p for p in self.glued.split() if a.startswith(p) and len(a) > len(p)), None)
-        if glue is not None:
+        if key in self.takes:
+            o.add(key, self._value(key, rest))
+        elif glue is not None:
             o.add(self.key(glue), a[len(glue) :])
         elif "=" in a and (a.startswith("--") or not self.short):
             name, _, value = a.partition("=")
@@ -241,16 +238,10 @@ class Syntax:
             for j in range(1, len(a)):
                 letter = self.key("-" + a[j])
                 if letter in self.takes:
-                    if j + 1 < len(a):
-                        o.add(letter, a[j + 1 :])
-                    else:
-                        value, i = self._value(letter, argv, i)
-                        o.add(letter, value)
+                    o.add(letter, a[j + 1 :] or self._value(letter, rest))
                     break
                 o.add(letter)
-        elif i + 1 < len(argv) and argv[i + 1] in self.bools.split():
-            o.add(key, argv[i + 1])
-            i += 1
+        elif rest and rest[0] in self.bools.split():
+            o.add(key, rest.popleft())
         else:
             o.add(key)
-        return i

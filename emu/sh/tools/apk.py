@@ -17,21 +17,9 @@ import time
 
 from emu.sh.api import Proc
 from emu.sh.options import Opts, Syntax
-from emu.sh.tools._base import (
-    ToolError,
-    Writer,
-    can_write,
-    data,
-    digest,
-    listdir,
-    mb,
-    modelled,
-    now,
-    parses,
-    read_text,
-    size_of,
-    tool,
-)
+from emu.sh.tools._base import ToolError, Writer, modelled, not_modelled, now, parses, tool
+from emu.sh.tools._data import data, digest, mb, size_of
+from emu.sh.tools._image import can_write, listdir, read_text
 from emu.sh.tools._pkgs import Pkg, closure, install_files, table
 
 DB = "/lib/apk/db/installed"
@@ -251,8 +239,7 @@ def apk(proc: Proc, o: Opts) -> int:
                 w.remove(f"{CACHE}/{f}")
         return 0
     if cmd in ("search", "policy", "version", "stats", "audit", "verify", "list"):
-        modelled(proc, f"apk {cmd} (not modelled beyond this line)")
-        return 0
+        return not_modelled(proc, f"apk {cmd}")
     raise ToolError(f"apk: unknown command '{cmd}'", 1)
 
 

@@ -18,21 +18,9 @@ import re
 
 from emu.sh.api import Proc
 from emu.sh.options import Opts, Syntax
-from emu.sh.tools._base import (
-    ToolError,
-    Writer,
-    can_write,
-    data,
-    is_file,
-    kb,
-    listdir,
-    mb,
-    modelled,
-    parses,
-    read_text,
-    size_of,
-    tool,
-)
+from emu.sh.tools._base import ToolError, Writer, modelled, not_modelled, parses, tool
+from emu.sh.tools._data import data, kb, mb, size_of
+from emu.sh.tools._image import can_write, is_file, listdir, node_at, read_text, tree_bytes
 from emu.sh.tools._pkgs import Pkg, closure, install_files, table
 
 LISTS = "/var/lib/apt/lists"
@@ -259,8 +247,7 @@ def apt_get(proc: Proc, o: Opts) -> int:
         modelled(proc, f"apt-get {cmd} (emu's archive has no newer versions)")
         return 0
     if cmd in ("check", "source", "build-dep", "download", "changelog"):
-        modelled(proc, f"apt-get {cmd} (not modelled beyond this line)")
-        return 0
+        return not_modelled(proc, f"apt-get {cmd}")
     raise ToolError(f"E: Invalid operation {cmd}", 100)
 
 
@@ -333,8 +320,6 @@ def _ksize(n: int) -> str:
 
 
 def _lists_size(proc: Proc) -> tuple[int, int]:
-    from emu.sh.tools._base import node_at, tree_bytes
-
     return tree_bytes(node_at(proc, LISTS))
 
 

@@ -23,20 +23,16 @@ from typing import Any
 
 from emu.sh.api import Proc
 from emu.sh.options import Opts, Syntax
-from emu.sh.tools._base import (
-    ToolError,
-    Writer,
-    data,
-    digest,
+from emu.sh.tools._base import ToolError, Writer, child, modelled, tool
+from emu.sh.tools._data import data, digest, mb, size_of
+from emu.sh.tools._image import (
     find_up,
     home,
     is_dir,
     is_file,
-    mb,
-    modelled,
+    node_at,
     read_text,
-    size_of,
-    tool,
+    tree_bytes,
     walk_files,
 )
 
@@ -326,8 +322,6 @@ def cargo(proc: Proc) -> int:
 
 
 def _with_env(proc: Proc, k: str, v: str) -> Proc:
-    from emu.sh.tools._base import child
-
     env = dict(proc.env)
     env[k] = v
     return child(proc, proc.argv, env=env)
@@ -473,8 +467,6 @@ def _build(proc: Proc, m: Manifest, o: Opts, release: bool, install_root: str | 
                 f"  Installing {install_root}/bin/{b}\n   Installed package "
                 f"`{m.name} v{m.version} ({m.dir})` (executable `{b}`)\n"
             )
-    from emu.sh.tools._base import node_at, tree_bytes
-
     _, tsize = tree_bytes(node_at(proc, target_dir))
     modelled(
         proc,

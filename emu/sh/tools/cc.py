@@ -26,17 +26,8 @@ from dataclasses import dataclass, field
 from emu.fs import Blob, File
 from emu.sh.api import Proc, Stream
 from emu.sh.options import Opts, Syntax
-from emu.sh.tools._base import (
-    ToolError,
-    Writer,
-    child,
-    is_file,
-    listdir,
-    node_at,
-    parses,
-    read_text,
-    tool,
-)
+from emu.sh.tools._base import ToolError, Writer, child, in_dir, parses, tool
+from emu.sh.tools._image import is_file, listdir, node_at, read_text
 
 # --- gcc ---------------------------------------------------------------------------------------
 
@@ -742,7 +733,7 @@ MAKE = Syntax(
 @parses(MAKE, version="GNU Make 4.3\nBuilt for x86_64-pc-linux-gnu")
 def make(proc: Proc, o: Opts) -> int:
     for d in o.all("--directory"):
-        proc = child(proc, proc.argv, cwd=proc.path(d))
+        proc = in_dir(proc, d)
         proc.out(f"make: Entering directory '{proc.cwd}'\n")
     files = o.all("--file")
     targets: list[str] = []

@@ -22,22 +22,16 @@ from dataclasses import dataclass, field
 
 from emu.sh.api import Proc
 from emu.sh.options import Syntax
-from emu.sh.tools._base import (
-    ToolError,
-    Writer,
+from emu.sh.tools._base import ToolError, Writer, in_dir, modelled, not_modelled, tool
+from emu.sh.tools._data import data, digest, mb, size_of
+from emu.sh.tools._image import (
     can_write,
-    data,
-    digest,
     find_up,
     home,
     is_dir,
     is_file,
     listdir,
-    mb,
-    modelled,
     read_text,
-    size_of,
-    tool,
     walk_files,
     which,
 )
@@ -424,8 +418,7 @@ def go(proc: Proc) -> int:
             1,
         )
     if cmd in ("fmt", "generate", "clean", "list", "doc", "fix", "work", "tool"):
-        modelled(proc, f"go {cmd} (not modelled beyond this line)")
-        return 0
+        return not_modelled(proc, f"go {cmd}")
     raise ToolError(f"go {cmd}: unknown command\nRun 'go help' for usage.", 2)
 
 
@@ -510,7 +503,7 @@ def _build(proc: Proc, rest: list[str], install: bool) -> int:
     out = o.get("-o")
     ldflags = o.get("-ldflags") or ""
     for d in o.all("-C"):
-        proc = _chdir(proc, d)
+        proc = in_dir(proc, d)
     patterns = o.args
     mod = _find_mod(proc)
     dirs = _expand(proc, mod, patterns)
@@ -606,9 +599,3 @@ def _in_gosum(proc: Proc, mod: GoMod, module: str) -> bool:
     if text is None:
         return False
     return any(line.startswith(module + " ") for line in text.splitlines())
-
-
-def _chdir(proc: Proc, d: str) -> Proc:
-    from emu.sh.tools._base import child
-
-    return child(proc, proc.argv, cwd=proc.path(d))

@@ -23,22 +23,16 @@ from dataclasses import dataclass, field
 from emu.fs import Blob, File
 from emu.sh.api import Proc
 from emu.sh.options import Opts, Syntax
-from emu.sh.tools._base import (
-    ToolError,
-    Writer,
-    data,
-    digest,
+from emu.sh.tools._base import ToolError, Writer, copy_tree, modelled, parses, tool
+from emu.sh.tools._data import data, digest, mb, size_of
+from emu.sh.tools._image import (
     home,
     is_dir,
     is_file,
     listdir,
-    mb,
-    modelled,
     node_at,
-    parses,
     read_text,
-    size_of,
-    tool,
+    tree_bytes,
     walk_files,
     which,
 )
@@ -269,6 +263,15 @@ def download(proc: Proc, w: Writer, repo: str, arts: list[Artifact], quiet: bool
     return total
 
 
+def _plugins(proc: Proc, w: Writer, blob: str, key: str, what: str) -> int:
+    """Plugins Maven downloads once into the local repository (the bytes fetched now)."""
+    if is_dir(proc, posixpath.dirname(blob)):
+        return 0
+    size = size_of(data("maven")[key])
+    w.blob(blob, size, f"{what} (modelled size)")
+    return size
+
+
 def boot_jar_label(name: str, deps: int, app: int, loader: int) -> str:
     return (
         f"Spring Boot executable jar {name} (modelled size): BOOT-INF/lib {deps} bytes, "
@@ -409,6 +412,7 @@ MVN = Syntax(
     ),
     glued="-D -P",
 )
+
 PHASES = ["validate", "compile", "test", "package", "verify", "install", "deploy"]
 
 
@@ -482,24 +486,22 @@ def mvn(proc: Proc, o: Opts) -> int:
     runtime = [a for a in arts if a.scope in ("compile", "runtime")]
     needed = [a for a in arts if a.scope != "test" or props.get("maven.test.skip") != "true"]
     downloaded = download(proc, w, repo, needed, quiet or not transfer)
-    plugins_dir = f"{repo}/org/apache/maven/plugins"
-    if not is_dir(proc, plugins_dir):
-        w.blob(
-            f"{plugins_dir}/emu-lifecycle-plugins.blob",
-            size_of(data("maven")["plugins"]),
-            "Maven lifecycle plugins and their dependencies (modelled size)",
-        )
-        downloaded += size_of(data("maven")["plugins"])
+    downloaded += _plugins(
+        proc,
+        w,
+        f"{repo}/org/apache/maven/plugins/emu-lifecycle-plugins.blob",
+        "plugins",
+        "Maven lifecycle plugins and their dependencies",
+    )
     if pom.boot_plugin:
-        bp = f"{repo}/org/springframework/boot/spring-boot-maven-plugin/"
-        bp += pom.boot_version or "3.3.0"
-        if not is_dir(proc, bp):
-            w.blob(
-                f"{bp}/emu-plugin-and-deps.blob",
-                size_of(data("maven")["spring_boot_plugin"]),
-                "spring-boot-maven-plugin and its dependencies (modelled size)",
-            )
-            downloaded += size_of(data("maven")["spring_boot_plugin"])
+        boot = f"{repo}/org/springframework/boot/spring-boot-maven-plugin/"
+        downloaded += _plugins(
+            proc,
+            w,
+            f"{boot}{pom.boot_version or '3.3.0'}/emu-plugin-and-deps.blob",
+            "spring_boot_plugin",
+            "spring-boot-maven-plugin and its dependencies",
+        )
     target = f"{pom.dir}/target"
     last = max((PHASES.index(g) for g in goals if g in PHASES), default=-1)
     for g in goals:
@@ -541,7 +543,7 @@ def mvn(proc: Proc, o: Opts) -> int:
             )
         out.info("")
         out.info(f"--- resources:3.3.1:resources (default-resources) @ {pom.artifact} ---")
-        res = _copy_resources(proc, w, f"{pom.dir}/src/main/resources", f"{target}/classes")
+        res = copy_tree(proc, w, f"{pom.dir}/src/main/resources", f"{target}/classes")
         out.info(
             f"Copying {res} resource{'s' if res != 1 else ''} from src/main/resources to "
             "target/classes"
@@ -600,7 +602,7 @@ def mvn(proc: Proc, o: Opts) -> int:
             ext = "war" if pom.packaging == "war" else "jar"
             name = f"{pom.final_name}.{ext}"
             jar = f"{target}/{name}"
-            res_size = sum(n.size for n in _files(proc, f"{target}/classes")) - app_size
+            res_size = tree_bytes(node_at(proc, f"{target}/classes"))[1] - app_size
             thin = int((app_size + max(0, res_size)) * 0.6) + 1800
             out.info(f"--- {ext}:3.4.1:{ext} (default-{ext}) @ {pom.artifact} ---")
             out.info(f"Building {ext}: {jar}")
@@ -658,25 +660,6 @@ class _Out:
     def info(self, text: str) -> None:
         if not self.quiet:
             self.proc.out(f"[INFO] {text}".rstrip() + "\n")
-
-
-def _files(proc: Proc, top: str) -> list[File]:
-    out = []
-    for f in walk_files(proc, top):
-        node = node_at(proc, f)
-        if isinstance(node, File):
-            out.append(node)
-    return out
-
-
-def _copy_resources(proc: Proc, w: Writer, src: str, dest: str) -> int:
-    n = 0
-    for f in walk_files(proc, src):
-        node = node_at(proc, f)
-        if isinstance(node, File):
-            w.file(posixpath.join(dest, posixpath.relpath(f, src)), node.content)
-            n += 1
-    return n
 
 
 # --- Gradle ------------------------------------------------------------------------------------
@@ -849,9 +832,7 @@ def gradle(proc: Proc, o: Opts) -> int:
                 "for details.\n\nBUILD FAILED in 12s",
                 1,
             )
-        n_res = _copy_resources(
-            proc, w, f"{root}/src/main/resources", f"{build_dir}/resources/main"
-        )
+        n_res = copy_tree(proc, w, f"{root}/src/main/resources", f"{build_dir}/resources/main")
         ran += ["processResources", "classes"]
         app = sum(s for _, s in comp.classes)
         thin = int(app * 0.6) + 1500 + n_res * 300
@@ -945,17 +926,10 @@ def jar(proc: Proc) -> int:
         while i < len(rest):
             if rest[i] == "-C" and i + 2 < len(rest):
                 base = posixpath.join(proc.path(rest[i + 1]), rest[i + 2])
-                one = node_at(proc, base)
-                total += sum(n.size for n in _files(proc, base))
-                total += one.size if isinstance(one, File) else 0
+                total += tree_bytes(node_at(proc, base))[1]
                 i += 3
                 continue
-            p = proc.path(rest[i])
-            found = node_at(proc, p)
-            if is_dir(proc, p):
-                total += sum(n.size for n in _files(proc, p))
-            elif isinstance(found, File):
-                total += found.size
+            total += tree_bytes(node_at(proc, proc.path(rest[i])))[1]
             i += 1
         if fname:
             Writer(proc).blob(fname, int(total * 0.6) + 1000, f"{fname} (modelled size)")

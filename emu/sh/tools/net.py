@@ -11,21 +11,12 @@ from __future__ import annotations
 
 import posixpath
 
-from emu.fs import Blob, Dir, File, Lazy
+from emu.fs import Blob, Dir, Lazy
 from emu.sh.api import Proc
 from emu.sh.options import Opts, Syntax
 from emu.sh.tools import urls
-from emu.sh.tools._base import (
-    ToolError,
-    Writer,
-    is_dir,
-    link_target,
-    modelled,
-    parses,
-    read_text,
-    tool,
-    which,
-)
+from emu.sh.tools._base import ToolError, Writer, in_dir, modelled, parses, tool
+from emu.sh.tools._image import home, is_dir, link_target, read_text, tree_bytes, which
 
 HINT = "emu: no network in emu builds; map the URL to a local file with --add-url URL=PATH\n"
 
@@ -45,11 +36,11 @@ def _body(content: bytes | Blob | Lazy) -> bytes | Blob:
 # curl's options that the model reads, and those whose value it must skip.
 CURL = Syntax(
     (
-        "-o|--output= -O|--remote-name -s|--silent -S|--show-error -V|--version -H= --header= -X= "
-        "--request= -d= --data= --data-raw= --data-binary= -u= --user= -A= --user-agent= --retry= "
-        "--retry-delay= --max-time= -m= --connect-timeout= -w= --write-out= -e= --referer= "
-        "--cacert= --proto= -T= --upload-file= -x= --proxy= -b= -c= --cookie= --cookie-jar= -F= "
-        "--form= -r= --range= --output-dir= --retry-max-time= -C= --continue-at="
+        "-o|--output= -O|--remote-name -s|--silent -S|--show-error -V|--version -H|--header= "
+        "-X|--request= -d|--data= --data-raw= --data-binary= -u|--user= -A|--user-agent= "
+        "--retry= --retry-delay= -m|--max-time= --connect-timeout= -w|--write-out= -e|--referer= "
+        "--cacert= --proto= -T|--upload-file= -x|--proxy= -b|--cookie= -c|--cookie-jar= "
+        "-F|--form= -r|--range= --output-dir= --retry-max-time= -C|--continue-at="
     ),
     short=True,
 )
@@ -177,7 +168,7 @@ CLONE = Syntax("-b|--branch= -o|--origin= -j|--jobs= --depth= --filter=", short=
 @parses(GIT, version=GIT_VERSION)
 def git(proc: Proc, o: Opts) -> int:
     for d in o.all("-C"):
-        proc = _in_dir(proc, d)
+        proc = in_dir(proc, d)
     cmd, rest = (o.args[0], o.args[1:]) if o.args else ("", [])
     if cmd == "version":
         proc.out(GIT_VERSION + "\n")
@@ -232,12 +223,6 @@ def git(proc: Proc, o: Opts) -> int:
     raise ToolError(f"git: '{cmd}' is not a git command modelled by emu. See 'git --help'.", 1)
 
 
-def _in_dir(proc: Proc, d: str) -> Proc:
-    from emu.sh.tools._base import child
-
-    return child(proc, proc.argv, cwd=proc.path(d))
-
-
 def _git_dir(proc: Proc) -> str | None:
     d = proc.cwd
     while True:
@@ -290,25 +275,13 @@ def _clone(proc: Proc, args: list[str]) -> int:
     w = Writer(proc)
     w.put_tree(target, content)
     _write_git_dir(w, posixpath.join(target, ".git"), url)
-    files = sum(1 for _ in _files(content))
+    files, _ = tree_bytes(content)
     modelled(
         proc,
         f"git clone {url} ({files} files from --add-url"
         f"{', shallow' if depth_one else ''}; history not modelled)",
     )
     return 0
-
-
-def _files(d: Dir) -> list[File]:
-    out: list[File] = []
-    stack = [d]
-    while stack:
-        for c in stack.pop().entries.values():
-            if isinstance(c, Dir):
-                stack.append(c)
-            elif isinstance(c, File):
-                out.append(c)
-    return out
 
 
 CONFIG = Syntax("-f|--file= --blob= --type= --default=")
@@ -321,8 +294,6 @@ def _config(proc: Proc, args: list[str]) -> int:
     if len(rest) < 2:
         return 1  # a read of an unset key
     key, value = rest[0], " ".join(rest[1:])
-    from emu.sh.tools._base import home
-
     path = (
         posixpath.join(home(proc), ".gitconfig")
         if scope_global

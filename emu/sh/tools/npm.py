@@ -32,23 +32,17 @@ from emu.sh.tools._base import (
     Denied,
     ToolError,
     Writer,
-    data,
-    digest,
-    home,
-    is_dir,
-    is_file,
-    listdir,
-    load_json,
-    mb,
+    child,
     modelled,
+    not_modelled,
     now,
     parses,
-    read_text,
+    run_argv,
     run_shell,
-    size_of,
     tool,
-    which,
 )
+from emu.sh.tools._data import data, digest, mb, size_of
+from emu.sh.tools._image import home, is_dir, is_file, listdir, load_json, read_text, which
 
 # --- the registry table --------------------------------------------------------------------------
 
@@ -502,23 +496,28 @@ def _omit_dev(proc: Proc, o: Opts) -> bool:
     return proc.env.get("NODE_ENV") == "production"
 
 
-# The options that take a value (nopt: any other is a flag; --name=value gives one a value).
+# The options the models read, and those whose value they must skip (npm's nopt, yarn's and
+# pnpm's parsers alike: any other option is a flag; --name=value gives one a value).
 NPM = Syntax(
     (
         "-C|--prefix= -w|--workspace= -g|--global -D|--save-dev -O|--save-optional -f|--force "
-        "--omit= --include= --only= --cache= --registry= --loglevel="
+        "--omit= --include= --only= --cache= --registry= --loglevel= --userconfig= "
+        "--globalconfig= --tag= --fetch-timeout= --fetch-retries= --fetch-retry-mintimeout= "
+        "--fetch-retry-maxtimeout= --install-strategy= --script-shell= --location= --proxy= "
+        "--https-proxy= --noproxy= --cafile= --audit-level="
     ),
 )
 YARN = Syntax(
     (
         "-D|--dev -v|--version --cwd= --modules-folder= --network-timeout= --mutex= "
-        "--cache-folder= --registry= --loglevel="
+        "--cache-folder= --registry= --loglevel= --prefix= --global-folder= "
+        "--network-concurrency="
     ),
 )
 PNPM = Syntax(
     (
-        "-C|--dir= -D|--save-dev -P|--prod -v|--version --filter= --registry= --loglevel= "
-        "--store-dir="
+        "-C|--dir= -D|--save-dev -P|--prod -v|--version -F|--filter= --registry= --loglevel= "
+        "--store-dir= --reporter= --network-concurrency= --child-concurrency="
     ),
 )
 
@@ -596,8 +595,7 @@ def npm(proc: Proc, o: Opts) -> int:
             "view",
             "info",
         ):
-            modelled(proc, f"npm {cmd} (not modelled beyond this line)")
-            return 0
+            return not_modelled(proc, f"npm {cmd}")
     except Denied as exc:
         raise _eacces(proc, exc) from None
     raise npm_error(
@@ -671,16 +669,22 @@ def _npm_install(proc: Proc, o: Opts, names: list[str]) -> int:
     write_tree(proc, w, root, tree)
     if "--no-package-lock" not in o and o.get("--package-lock") != "false":
         w.file(f"{root}/package-lock.json", _lock_json(m, full, _lock_version(proc)))
-    w.file(f"{root}/node_modules/.package-lock.json", _lock_json(m, tree, 3))
+    return _installed(proc, w, o, m, tree, f"npm install ({tree.count()} packages")
+
+
+def _installed(proc: Proc, w: Writer, o: Opts, m: Manifest, tree: Tree, what: str) -> int:
+    """What npm install and npm ci do once node_modules is written: the hidden lock file,
+    the cache, the summary and log, the install scripts, and the modelled line."""
+    w.file(f"{m.dir}/node_modules/.package-lock.json", _lock_json(m, tree, 3))
     cached = _cache_tarballs(proc, w, tree, _cache_root(proc))
     _summary(proc, tree)
     _log_ok(proc, w)
     rc = _lifecycle(proc, m, o)
-    dev = " without devDependencies" if omit else ""
+    dev = " without devDependencies" if _omit_dev(proc, o) else ""
     modelled(
         proc,
-        f"npm install ({tree.count()} packages{dev}, {mb(tree.size())} in "
-        f"node_modules; {mb(cached)} cached in {_cache_root(proc)})",
+        f"{what}{dev}, {mb(tree.size())} in node_modules; {mb(cached)} cached in "
+        f"{_cache_root(proc)})",
     )
     return rc
 
@@ -695,6 +699,18 @@ def _lock_version(proc: Proc) -> int:
         return 3 if int(_npm_version(proc).split(".")[0]) >= 9 else 2
     except ValueError:
         return 3
+
+
+def _add(w: Writer, root: str, raw: dict[str, Any], names: list[str], key: str) -> dict[str, Any]:
+    """``yarn add`` and ``pnpm add``: ``names`` (a caret on the newest version unless a
+    version is given) go under ``key`` in package.json, which is written back."""
+    deps = dict(raw.get(key) or {})
+    for n in names:
+        name, spec = _split_name(n)
+        deps[name] = spec or "^" + pick_version(name, "")
+    raw = {**raw, key: dict(sorted(deps.items()))}
+    w.file(f"{root}/package.json", json.dumps(raw, indent=2) + "\n")
+    return raw
 
 
 def _split_name(arg: str) -> tuple[str, str]:
@@ -815,18 +831,7 @@ def _npm_ci(proc: Proc, o: Opts) -> int:
     w = Writer(proc)
     w.remove(f"{root}/node_modules")
     write_tree(proc, w, root, tree)
-    w.file(f"{root}/node_modules/.package-lock.json", _lock_json(m, tree, 3))
-    cached = _cache_tarballs(proc, w, tree, _cache_root(proc))
-    _summary(proc, tree)
-    _log_ok(proc, w)
-    rc = _lifecycle(proc, m, o)
-    dev = " without devDependencies" if omit else ""
-    modelled(
-        proc,
-        f"npm ci ({tree.count()} packages{dev}, {mb(tree.size())} in node_modules; "
-        f"{mb(cached)} cached in {_cache_root(proc)})",
-    )
-    return rc
+    return _installed(proc, w, o, m, tree, f"npm ci ({tree.count()} packages")
 
 
 def _npm_global(proc: Proc, names: list[str]) -> int:
@@ -1120,8 +1125,6 @@ def npx_run(proc: Proc, args: list[str]) -> int:
 
 
 def _exec(proc: Proc, argv: list[str], env: dict[str, str]) -> int:
-    from emu.sh.tools._base import run_argv
-
     return run_argv(proc, argv, env=env)
 
 
@@ -1266,13 +1269,7 @@ def _yarn_install(proc: Proc, o: Opts, root: str, names: list[str], v: str) -> i
         return 0
     raw = dict(m.raw) if m else {}
     if names:
-        key = "devDependencies" if "--dev" in o else "dependencies"
-        deps = dict(raw.get(key) or {})
-        for n in names:
-            name, spec = _split_name(n)
-            deps[name] = spec or "^" + pick_version(name, "")
-        raw[key] = dict(sorted(deps.items()))
-        w.file(f"{root}/package.json", json.dumps(raw, indent=2) + "\n")
+        raw = _add(w, root, raw, names, "devDependencies" if "--dev" in o else "dependencies")
     m = Manifest(root, raw)
     lock_text = read_text(proc, f"{root}/yarn.lock")
     pins = _yarn_pins(lock_text) if lock_text else None
@@ -1429,15 +1426,8 @@ def _pnpm_install(proc: Proc, o: Opts, root: str, names: list[str]) -> int:
         raise ToolError(f" ERR_PNPM_NO_PKG_MANIFEST  No package.json found in {root}", 1)
     w = Writer(proc)
     if names:
-        raw = dict(m.raw)
         key = "devDependencies" if "--save-dev" in o else "dependencies"
-        deps = dict(raw.get(key) or {})
-        for n in names:
-            name, spec = _split_name(n)
-            deps[name] = spec or "^" + pick_version(name, "")
-        raw[key] = dict(sorted(deps.items()))
-        w.file(f"{root}/package.json", json.dumps(raw, indent=2) + "\n")
-        m = Manifest(root, raw)
+        m = Manifest(root, _add(w, root, m.raw, names, key))
     lock_text = read_text(proc, f"{root}/pnpm-lock.yaml")
     frozen = "--frozen-lockfile" in o or (
         proc.env.get("CI", "") not in ("", "false", "0") and "--no-frozen-lockfile" not in o
@@ -1597,8 +1587,6 @@ def node(proc: Proc, o: Opts) -> int:
 
                 h = REGISTRY.get(b)
                 if h is not None:
-                    from emu.sh.tools._base import child
-
                     return h(child(proc, [b, *o.args[1:]]))
     proc.stderr.write(f"emu: not run: node {' '.join(args)} (running JavaScript is not modelled)\n")
     return 0

@@ -23,23 +23,16 @@ from dataclasses import dataclass
 
 from emu.sh.api import Proc
 from emu.sh.options import Opts, Syntax
-from emu.sh.tools._base import (
-    ToolError,
-    Writer,
+from emu.sh.tools._base import ToolError, Writer, modelled, not_modelled, parses, tool
+from emu.sh.tools._data import data, digest, mb, size_of
+from emu.sh.tools._image import (
     can_write,
-    data,
-    digest,
     home,
     is_dir,
     is_file,
     listdir,
-    mb,
-    modelled,
-    parses,
     read_bytes,
     read_text,
-    size_of,
-    tool,
     walk_files,
     which,
 )
@@ -297,8 +290,7 @@ def run_pip(proc: Proc, py: Python, args: list[str]) -> int:
             proc.out("Files removed: 1\n")
         return 0
     if cmd in ("config", "check", "download", "hash", "debug", "inspect", "index"):
-        modelled(proc, f"pip {cmd} (not modelled beyond this line)")
-        return 0
+        return not_modelled(proc, f"pip {cmd}")
     raise ToolError(f'ERROR: unknown command "{cmd}"', 1)
 
 
@@ -758,14 +750,14 @@ def python(proc: Proc, o: Opts) -> int:
     return 0
 
 
-VENV = Syntax("--prompt=")
-
-
 def _full_version(proc: Proc, py: Python) -> str:
     v = proc.env.get("PYTHON_VERSION", "")
     if v.startswith(py.version + ".") or v == py.version:
         return v
     return {"3.11": "3.11.2" if _debian(proc) else "3.11.9"}.get(py.version, py.version + ".0")
+
+
+VENV = Syntax("--prompt=")
 
 
 def _venv(proc: Proc, py: Python, args: list[str]) -> int:

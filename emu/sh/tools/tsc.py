@@ -22,20 +22,16 @@ from typing import Any
 
 from emu.sh.api import Proc
 from emu.sh.options import Opts, Syntax
-from emu.sh.tools._base import (
-    ToolError,
-    Writer,
-    data,
-    is_dir,
-    is_file,
-    load_jsonc,
-    modelled,
-    parses,
-    read_text,
-    tool,
-    walk_files,
+from emu.sh.tools._base import ToolError, Writer, modelled, never_ends, parses, tool
+from emu.sh.tools._data import data
+from emu.sh.tools._image import is_dir, is_file, load_jsonc, read_text, walk_files
+from emu.sh.tools.frontend import (
+    _IMPORT,
+    _NODE_BUILTINS,
+    find_package,
+    installed_version,
+    pkg_name,
 )
-from emu.sh.tools.frontend import _IMPORT, _NODE_BUILTINS, find_package, pkg_name
 
 HELP = """Version {v}
 tsc: The TypeScript Compiler - Version {v}
@@ -70,14 +66,7 @@ class Config:
 
 
 def _version(proc: Proc) -> str:
-    p = find_package(proc, proc.cwd, "typescript")
-    text = read_text(proc, f"{p}/package.json") if p else None
-    if text:
-        try:
-            return str(json.loads(text).get("version", "5.4.5"))
-        except ValueError:
-            pass
-    return "5.4.5"
+    return installed_version(proc, proc.cwd, "typescript", "5.4.5")
 
 
 def _load(proc: Proc, path: str, seen: set[str]) -> Config:
@@ -370,9 +359,7 @@ def tsc(proc: Proc, o: Opts) -> int:
         proc.out(HELP.format(v=v))
         return 0
     if "-watch" in o:
-        raise ToolError(
-            "emu: tsc --watch runs until stopped; in a real build this RUN would never finish", 1
-        )
+        raise never_ends("tsc --watch runs")
     if "-init" in o:
         Writer(proc).file(
             "tsconfig.json",
