@@ -842,6 +842,8 @@ def test_npm_and_angular_options() -> None:
     put(fs, REACT_APP)
     assert call(fs, env, ["npm", "install", "--package-lock=false"])[0] == 0
     assert fs.lookup("/app/package-lock.json") is None
+    assert call(fs, env, ["npm", "install", "--fetch-retries", "5"])[0] == 0
+    assert "5" not in fs.listdir("/app/node_modules")  # the option's value, not a package
     status, out, _ = sh(fs, env, "npm exec vite -- build")
     assert status == 0 and "vite v5.4.1 building for production" in out
     fs, env = image("node:18")

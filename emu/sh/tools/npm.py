@@ -1128,7 +1128,7 @@ def _exec(proc: Proc, argv: list[str], env: dict[str, str]) -> int:
     return run_argv(proc, argv, env=env)
 
 
-@tool("npx", "pnpx", note="modelled: runs node_modules/.bin commands; installs known ones offline")
+@tool("npx", note="modelled: runs node_modules/.bin commands; installs known ones offline")
 def npx(proc: Proc) -> int:
     _need_node(proc)
     try:
@@ -1372,7 +1372,16 @@ def _pnpm_pins(text: str) -> dict[str, str]:
     return pins
 
 
-@tool("pnpm", note="modelled: pnpm offline installs (content-addressed store) and runs")
+PNPM_NOTE = "modelled: pnpm offline installs (content-addressed store) and runs"
+
+
+@tool("pnpx", note=PNPM_NOTE)
+def pnpx(proc: Proc) -> int:
+    _need_node(proc)
+    return npx_run(proc, proc.argv[1:])
+
+
+@tool("pnpm", note=PNPM_NOTE)
 @parses(PNPM)
 def pnpm(proc: Proc, o: Opts) -> int:
     _need_node(proc)
