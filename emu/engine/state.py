@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from emu.dockerfile.instructions import Stage
+from emu.dockerfile.instructions import KeyValue, Stage
 from emu.errors import BuildError, EmuError
 from emu.fs import FS, Dir
 from emu.images.image import HistoryEntry, Image, ImageConfig, Layer, LayerOrigin
@@ -116,6 +117,12 @@ class StageState:
         for name in result.unmatched:
             self.undefined.append(UnusedVar(name, pos.line))
         return result.value
+
+    def expand_pairs(
+        self, pairs: Iterable[KeyValue], pos: Position, env: dict[str, str]
+    ) -> list[tuple[str, str]]:
+        """ENV's and LABEL's ``key=value`` pairs, each side expanded against ``env``."""
+        return [(self.expand(kv.key, pos, env), self.expand(kv.value, pos, env)) for kv in pairs]
 
     def expand_words(self, word: str, pos: Position) -> list[str]:
         try:
