@@ -12,9 +12,9 @@ its universe.
 
 Loading is lazy and cheap: the file is a chain of gzip members; the first, small one holds
 the header and a table of the others, each of which holds about 64 KiB of package lines in
-name order. A universe reads the file and that table (a few milliseconds); a lookup
-decompresses only the block holding the name, once. The virtual-package table is one more
-member, read on the first lookup a real package does not answer. Everything is cached per
+name order. A universe reads the file and that table (10–20 ms); a lookup decompresses only
+the block holding the name, once. The virtual-package table is one more member, read the
+first time a name is checked for providers (any closure does). Everything is cached per
 process.
 """
 
