@@ -505,7 +505,7 @@ def _lessons(subject: Subject, df: Dockerfile) -> list[Fired] | None:
     return out
 
 
-def _walk_matches(image: Image, patterns: tuple[str, ...]) -> list[str]:
+def paths_matching(image: Image, patterns: tuple[str, ...]) -> list[str]:
     from emu.ignore import IgnoreMatcher, compile_patterns
 
     matcher = IgnoreMatcher(compile_patterns(p.lstrip("/") for p in patterns))
@@ -606,7 +606,7 @@ def emu_test(t: EmuTest, subject: Subject) -> TestResult:
     if kind == "notInImage":
         assert isinstance(value, tuple)
         image = _need_image(subject)
-        found = _walk_matches(image, value)
+        found = paths_matching(image, value)
         if found:
             shown = ", ".join(found[:5]) + (f" and {len(found) - 5} more" if len(found) > 5 else "")
             return res.fail(f"these must not reach the final image: {shown}", shown)

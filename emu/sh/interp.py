@@ -985,9 +985,9 @@ class Shell:
             return False
         names = _APPLET_NAMES.get("names")
         if names is None:
-            from emu.sh.utils.misc import _applets  # the shell core needs no utility otherwise
+            from emu.sh.utils.misc import applet_names  # the shell core needs no utility otherwise
 
-            names = _APPLET_NAMES["names"] = frozenset(_applets())
+            names = _APPLET_NAMES["names"] = frozenset(applet_names())
         return name in names and self._busybox_shell()
 
     def _busybox_shell(self) -> bool:

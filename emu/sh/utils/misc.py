@@ -707,7 +707,7 @@ def getent(proc: Proc) -> int:
 def busybox(proc: Proc) -> int:
     args = proc.argv[1:]
     if not args or args[0] in ("--help", "--list", "--list-full"):
-        names = sorted(_applets())
+        names = sorted(applet_names())
         if args and args[0] == "--list":
             proc.out("".join(n + "\n" for n in names))
             return 0
@@ -721,7 +721,7 @@ def busybox(proc: Proc) -> int:
         rest = [a for a in rest if a != "-s"]
         target = "/bin/busybox"
         status = 0
-        for n in _applets():
+        for n in applet_names():
             d = rest[0] if rest else "/bin"
             path = f"{d.rstrip('/')}/{n}"
             if sys.try_stat(path, False) is not None or n == "busybox":
@@ -741,7 +741,7 @@ def busybox(proc: Proc) -> int:
         # The shell applet is the interpreter itself: hand it the rest of the command line.
         return proc.run(["sh", *args[1:]], proc.stdin)
     h = REGISTRY.get(args[0])
-    if h is None or args[0] not in _applets():
+    if h is None or args[0] not in applet_names():
         proc.err("applet not found")
         return 127
     return h(dataclasses.replace(proc, argv=args))
@@ -750,7 +750,7 @@ def busybox(proc: Proc) -> int:
 NOT_APPLETS = {"busybox", "getent", "useradd", "groupadd", "usermod", "userdel", "groupdel"}
 
 
-def _applets() -> set[str]:
+def applet_names() -> set[str]:
     """The programs here that busybox itself provides (shadow-utils' are not)."""
     from emu.sh.utils._common import USAGES
 
