@@ -55,7 +55,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import IO, Any, Protocol
 
-from emu.errors import BuildError
+from emu.errors import OutputError
 from emu.fs import Blob, Device, Dir, File, Kind, Node, Snapshot, Symlink
 from emu.images.image import HealthConfig, HistoryEntry, Image, ImageConfig
 
@@ -87,10 +87,6 @@ ANNOTATION_REF_NAME = "org.opencontainers.image.ref.name"
 ANNOTATION_IMAGE_NAME = "io.containerd.image.name"  # what containerd/BuildKit/Docker 25 read
 # BuildKit's comment on history entries it makes up for layers that have none.
 SYNTHETIC_HISTORY_COMMENT = "buildkit.exporter.image.v0"
-
-
-class OutputError(BuildError):
-    """An output that cannot be written (bad destination, I/O failure, bad image name)."""
 
 
 class _Writable(Protocol):

@@ -24,8 +24,9 @@ class Span:
     end: Position
 
     @staticmethod
-    def at(line: int, column: int, length: int = 1) -> Span:
-        return Span(Position(line, column), Position(line, column + length))
+    def point(pos: Position) -> Span:
+        """The empty span at ``pos`` (a place with no extent: one caret in a code frame)."""
+        return Span(pos, pos)
 
     def __str__(self) -> str:
         return f"{self.start}-{self.end}"

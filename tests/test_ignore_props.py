@@ -7,12 +7,15 @@ shortcut honest.
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from emu.errors import EmuError
 from emu.glob import Pattern, compile_pattern, go_parents, match
 from emu.ignore import IgnoreMatcher, read_ignore_file
+
+pytestmark = pytest.mark.slow  # hundreds of generated examples per property
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -129,3 +129,25 @@ def test_heavy_libraries_only_in_the_top_layer() -> None:
             if target.split(".")[0] in TOP_ONLY:
                 bad.append(f"{path.relative_to(ROOT)}:{line}: {target}")
     assert bad == []
+
+
+def test_no_private_name_crosses_a_package() -> None:
+    """``from emu.a.b import _x`` (or a ``_module``) only from within package ``emu.a``'s
+    own folder: what other packages need gets a public name."""
+    bad = []
+    for name, path in _modules():
+        here = ".".join(name.split(".")[:-1]) if path.name != "__init__.py" else name
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.ImportFrom) and node.module and node.level == 0):
+                continue
+            if not node.module.startswith("emu."):
+                continue
+            is_pkg = (ROOT / node.module.replace(".", "/")).is_dir()
+            owner = node.module if is_pkg else node.module.rsplit(".", 1)[0]
+            last = node.module.rsplit(".", 1)[1]
+            private = [a.name for a in node.names if a.name.startswith("_") and a.name[1] != "_"]
+            if last.startswith("_") and not last.startswith("__"):
+                private.append(node.module)
+            if owner != here and private:
+                bad.append(f"{path.relative_to(ROOT)}:{node.lineno}: {', '.join(private)}")
+    assert bad == []

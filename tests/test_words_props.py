@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from emu.errors import ExpansionError
 from emu.words import Lexer, _Glob, _glob, process_word, process_words
+
+pytestmark = pytest.mark.slow  # hundreds of generated examples per property
 
 # Go's unicode.IsSpace, written out independently of emu.words.
 GO_SPACES = (

@@ -10,11 +10,91 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from emu.cli._args import add_format, command
 from emu.cli._console import err, out
 from emu.errors import BuildError, EmuError, UsageError
 
 if TYPE_CHECKING:
+    from emu.cli._args import Subparsers
     from emu.images.image import Image
+
+
+def add_parsers(sub: Subparsers) -> None:
+    b = command(
+        sub,
+        "build",
+        "build an image from a Dockerfile (like docker build)",
+        "emu build -t my-app examples/multistage-demo",
+        "emu build --progress plain --report report.html -t my-app .",
+        "emu build -o type=tar,dest=rootfs.tar .",
+        run=run,
+    )
+    b.add_argument(
+        "context", metavar="CONTEXT", help="the build context directory, or - for a tar on stdin"
+    )
+    b.add_argument("-f", "--file", help="the Dockerfile (default: CONTEXT/Dockerfile)")
+    b.add_argument("-t", "--tag", action="append", help="name and optionally a tag (name:tag)")
+    b.add_argument("--target", help="the stage to build")
+    b.add_argument(
+        "--build-arg", action="append", metavar="KEY=VALUE", help="set a build-time variable"
+    )
+    b.add_argument(
+        "-o",
+        "--output",
+        action="append",
+        metavar="type=TYPE,dest=PATH",
+        help="type=local|tar|oci|docker with dest=PATH",
+    )
+    b.add_argument(
+        "--progress",
+        choices=("auto", "plain", "quiet"),
+        default="auto",
+        help="auto: a live view on a terminal, plain lines otherwise (also with NO_COLOR "
+        "honoured); quiet: only the image ID",
+    )
+    b.add_argument(
+        "-q",
+        "--quiet",
+        dest="progress",
+        action="store_const",
+        const="quiet",
+        help="same as --progress quiet: print only the image ID",
+    )
+    b.add_argument("--platform", help="the target platform (default linux/amd64)")
+    b.add_argument(
+        "--builder",
+        choices=("buildkit", "legacy"),
+        default="buildkit",
+        help="legacy builds every stage up to the target, as the classic builder did",
+    )
+    b.add_argument(
+        "--permissive",
+        action="store_true",
+        help="a program emu does not emulate becomes a warning and a no-op instead of an "
+        "error, and an image the catalog does not model a generic stand-in",
+    )
+    b.add_argument(
+        "--tools",
+        action="append",
+        metavar="FILE",
+        help="YAML declaring extra program models (format in emu/sh/tools/user.py)",
+    )
+    b.add_argument(
+        "--images",
+        action="append",
+        metavar="FILE",
+        help="YAML declaring extra base images on catalogued ones (format in "
+        "emu/images/catalog.py, register_images)",
+    )
+    b.add_argument(
+        "--add-url",
+        action="append",
+        metavar="URL=FILE",
+        help="serve an ADD <URL> from a local file (emu never opens the network)",
+    )
+    b.add_argument("--report", metavar="FILE", help="also write the HTML build report to FILE")
+    add_format(b)
+
 
 OUTPUT_TYPES = ("local", "tar", "oci", "docker")
 

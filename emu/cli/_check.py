@@ -12,18 +12,62 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from emu.cli._args import add_build_options, add_format, command
 from emu.cli._console import err, out, write
 from emu.cli._files import read_text_file
-from emu.dockerfile.checks import RULE_NAMES, CheckConfig, parse_check_directive, run_checks
-from emu.dockerfile.instructions import Dockerfile, load
 from emu.errors import EmuError, UsageError
-from emu.teach.lessons import RULE_NAMES as BUILD_RULE_NAMES
-from emu.teach.lessons import BuildFacts, Finding, run_lessons
+
+if TYPE_CHECKING:
+    from emu.cli._args import Subparsers
+    from emu.dockerfile.checks import CheckConfig
+    from emu.dockerfile.instructions import Dockerfile
+    from emu.teach.lessons import BuildFacts, Finding
+
+
+def add_parsers(sub: Subparsers) -> None:
+    c = command(
+        sub,
+        "check",
+        "run the build checks (docker build --check); with a context, the build-aware ones "
+        "and multi-stage lessons too",
+        "emu check Dockerfile",
+        "emu check examples/multistage-demo      # a directory: builds it and checks more",
+        "emu check --context . --skip UnusedStage Dockerfile",
+        run=run,
+    )
+    c.add_argument(
+        "dockerfile",
+        metavar="DOCKERFILE",
+        help="the Dockerfile, or a context directory (its Dockerfile, build-aware checks)",
+    )
+    c.add_argument(
+        "--skip", default="", metavar="RULES", help="comma-separated rules to skip (or 'all')"
+    )
+    c.add_argument("--error", action="store_true", help="same as '# check=error=true'")
+    add_format(c)
+    c.add_argument(
+        "--context",
+        metavar="DIR",
+        help="the build context: build in memory and add the build-aware checks",
+    )
+    c.add_argument(
+        "--build",
+        action="store_true",
+        help="build-aware checks with the Dockerfile's directory as the context",
+    )
+    add_build_options(
+        c,
+        build_arg="set a build-time variable",
+        permissive="programs emu does not emulate become no-ops while building",
+    )
 
 
 def _config(args: argparse.Namespace, directive: str | None) -> CheckConfig:
+    from emu.dockerfile.checks import RULE_NAMES, CheckConfig, parse_check_directive
+    from emu.teach.lessons import RULE_NAMES as BUILD_RULE_NAMES
+
     base = parse_check_directive(directive) if directive else CheckConfig()
     skip = set(base.skip)
     skip_all = base.skip_all
@@ -58,6 +102,7 @@ def _build(
     from emu.engine.builder import BuildOptions, build
     from emu.engine.context import from_directory
     from emu.engine.runexec import ShellExecutor
+    from emu.teach.lessons import BuildFacts
 
     if not Path(context).is_dir():
         raise UsageError(
@@ -79,6 +124,10 @@ def _build(
 
 
 def run(args: argparse.Namespace) -> int:
+    from emu.dockerfile.checks import run_checks
+    from emu.dockerfile.instructions import load
+    from emu.teach.lessons import run_lessons
+
     dockerfile, context = _paths(args)
     text, name = read_text_file(dockerfile)
     try:
@@ -159,6 +208,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _print_text(name: str, config: CheckConfig, violations: Any, findings: list[Finding]) -> None:
     from rich.text import Text
+
+    from emu.teach.lessons import Finding
 
     console = out()
     items: list[tuple[int, int, str, Any]] = [

@@ -68,8 +68,8 @@ def report_error(exc: EmuError, source: str | None = None) -> None:
     line.append("error: ", style="bold red")
     line.append(exc.message)
     console.print(line)
-    if source is not None and exc.pos is not None:
-        frame = code_frame(source, exc.pos)
+    if source is not None and exc.span is not None:
+        frame = code_frame(source, exc.span)
         if frame:
             console.print(Text(frame, style="dim"))
     if exc.hint:

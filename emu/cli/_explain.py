@@ -7,13 +7,36 @@ import argparse
 import json
 from typing import TYPE_CHECKING
 
+from emu.cli._args import add_format, command
 from emu.cli._console import out, write
 from emu.cli._fmt import human_size
+from emu.cli._source import add_source_options
 from emu.errors import UsageError
-from emu.fs import clean
 
 if TYPE_CHECKING:
+    from emu.cli._args import Subparsers
     from emu.teach.explain import Hop
+
+
+def add_parsers(sub: Subparsers) -> None:
+    e = command(
+        sub,
+        "explain",
+        "say where a file of an image came from, across stages, back to the Dockerfile line "
+        "and the context file",
+        "emu explain my-app /usr/share/nginx/html/index.html",
+        "emu explain examples/multistage-demo /usr/share/nginx/html/index.html --oneline",
+        run=run,
+    )
+    e.add_argument(
+        "image",
+        metavar="IMAGE",
+        help="an image built with emu build -t, or a context dir (built now)",
+    )
+    e.add_argument("path", metavar="PATH")
+    e.add_argument("--oneline", action="store_true", help="the whole chain on one line")
+    add_source_options(e)
+    add_format(e)
 
 
 def oneline(hops: list[Hop], file: str) -> str:
@@ -62,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
     from rich.text import Text
 
     from emu.cli._source import resolve
+    from emu.fs import clean
     from emu.teach.explain import explain
 
     source = resolve(args.image, args)

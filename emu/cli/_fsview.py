@@ -13,66 +13,88 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from emu.cli._args import IMAGE_HELP, add_format, command
 from emu.cli._console import err, out, write, write_bytes
 from emu.cli._fmt import human_size, plural
+from emu.cli._source import add_source_options
 from emu.errors import UsageError
-from emu.fs import FS, Blob, Device, Dir, File, Lazy, Node, Symlink, clean, count, mode_string, walk
 
 if TYPE_CHECKING:
+    from emu.cli._args import Subparsers
     from emu.cli._source import Source
-    from emu.images.image import Image, LayerOrigin
+    from emu.fs import Dir, Node
+    from emu.fs.accounts import Names
+    from emu.images.image import LayerOrigin
 
 
-# --- owners and provenance ------------------------------------------------------------------
+def add_parsers(sub: Subparsers) -> None:
+    ls = command(
+        sub,
+        "ls",
+        "list a directory of an image, ls -l style (owners by name, modes, sizes)",
+        "emu ls my-app /usr/share/nginx/html",
+        "emu ls --stage builder my-app /app",
+        run=run_ls,
+    )
+    tree = command(
+        sub,
+        "tree",
+        "show an image's files as a tree, marking what the Dockerfile wrote",
+        "emu tree my-app /usr/share/nginx",
+        "emu tree -L 2 examples/multistage-demo /",
+        run=run_tree,
+    )
+    for p in (ls, tree):
+        p.add_argument("image", metavar="IMAGE", help=IMAGE_HELP)
+        p.add_argument("path", nargs="?", default="/", metavar="PATH", help="default /")
+        if p is ls:
+            p.add_argument("-R", "--recursive", action="store_true", help="everything below")
+        else:
+            p.add_argument("-L", "--depth", type=int, metavar="N", help="at most N levels")
+        add_source_options(p)
+        add_format(p)
+
+    ca = command(
+        sub,
+        "cat",
+        "print a file of an image",
+        "emu cat my-app /etc/nginx/conf.d/default.conf",
+        run=run_cat,
+    )
+    ca.add_argument("image", metavar="IMAGE", help=IMAGE_HELP)
+    ca.add_argument("path", metavar="PATH")
+    add_source_options(ca)
+
+    d = command(
+        sub,
+        "diff",
+        "what differs between two images, or between stages of one build",
+        "emu diff nginx:alpine my-app",
+        "emu diff --stages my-app builder          # what builder added to its base",
+        "emu diff --stages examples/multistage-demo builder stage-1",
+        run=run_diff,
+    )
+    d.add_argument(
+        "refs",
+        nargs="+",
+        metavar="IMAGE|STAGE",
+        help="two images; with --stages a build, then one or two stages",
+    )
+    d.add_argument(
+        "--stages",
+        action="store_true",
+        help="compare stages of one build (a context dir or an image built with -t)",
+    )
+    add_source_options(d, stage=False)
+    add_format(d)
 
 
-def _names(fs: FS, path: str) -> dict[int, str]:
-    node = fs.lookup(path)
-    out: dict[int, str] = {}
-    if not isinstance(node, File) or node.data is None:
-        return out
-    for line in node.data.decode("utf-8", "replace").splitlines():
-        parts = line.split(":")
-        if len(parts) >= 3 and parts[2].isdigit():
-            out.setdefault(int(parts[2]), parts[0])
-    return out
-
-
-@dataclass(slots=True)
-class Owners:
-    users: dict[int, str]
-    groups: dict[int, str]
-
-    @classmethod
-    def of(cls, root: Dir) -> Owners:
-        fs = FS(root)
-        return cls(_names(fs, "/etc/passwd"), _names(fs, "/etc/group"))
-
-    def user(self, uid: int) -> str:
-        return self.users.get(uid, str(uid))
-
-    def group(self, gid: int) -> str:
-        return self.groups.get(gid, str(gid))
-
-
-def writers(image: Image) -> dict[str, LayerOrigin]:
-    """path -> the origin of the last layer of this build that wrote it."""
-    out: dict[str, LayerOrigin] = {}
-    for layer in image.layers:
-        if layer.origin is None:
-            continue
-        for ch in layer.changes():
-            if ch.kind == "deleted":
-                out.pop(ch.path, None)
-                prefix = ch.path + "/"
-                for p in [p for p in out if p.startswith(prefix)]:
-                    del out[p]
-            elif not isinstance(ch.new, Dir) or ch.kind == "added":
-                out[ch.path] = layer.origin
-    return out
+# --- provenance ------------------------------------------------------------------
 
 
 def _lookup(source: Source, path: str) -> Node:
+    from emu.fs import clean
+
     fs = source.image.rootfs.fs()
     node = fs.lookup(clean(path), follow=False)
     if node is None:
@@ -89,14 +111,16 @@ def _parent(path: str) -> str:
 
 
 def _size(node: Node) -> int:
+    from emu.fs import Dir, count
+
     if isinstance(node, Dir):
         return count(node)[1]
     return node.size
 
 
-def _entry_json(
-    path: str, node: Node, owners: Owners, origin: LayerOrigin | None
-) -> dict[str, Any]:
+def _entry_json(path: str, node: Node, owners: Names, origin: LayerOrigin | None) -> dict[str, Any]:
+    from emu.fs import Blob, File, Symlink, mode_string
+
     data: dict[str, Any] = {
         "path": path,
         "type": node.kind.value,
@@ -119,6 +143,8 @@ def _entry_json(
 
 
 def _display_name(name: str, node: Node) -> str:
+    from emu.fs import Dir, Symlink
+
     if isinstance(node, Dir):
         return name + "/"
     if isinstance(node, Symlink):
@@ -136,6 +162,13 @@ def _dockerfile_name(source: Source) -> str:
     return source.result.dockerfile.file if source.result is not None else "Dockerfile"
 
 
+def _names(source: Source) -> Names:
+    from emu.fs import FS
+    from emu.fs.accounts import Names
+
+    return Names.of(FS(source.image.rootfs.root))
+
+
 # --- ls -------------------------------------------------------------------------------------
 
 
@@ -143,6 +176,8 @@ def run_ls(args: argparse.Namespace) -> int:
     from rich.text import Text
 
     from emu.cli._source import resolve
+    from emu.fs import Device, Dir, Symlink, clean, mode_string, walk
+    from emu.teach.explain import writers
 
     source = resolve(args.image, args)
     path = clean(args.path or "/")
@@ -160,7 +195,7 @@ def run_ls(args: argparse.Namespace) -> int:
             entries = [(f"{base}/{n}", target.entries[n]) for n in sorted(target.entries)]
     else:
         entries = [(path, node)]
-    owners = Owners.of(source.image.rootfs.root)
+    owners = _names(source)
     origins = writers(source.image) if source.result is not None else {}
     if args.format == "json":
         write(
@@ -207,6 +242,8 @@ def run_tree(args: argparse.Namespace) -> int:
     from rich.text import Text
 
     from emu.cli._source import resolve
+    from emu.fs import Dir, clean
+    from emu.teach.explain import writers
 
     source = resolve(args.image, args)
     path = clean(args.path or "/")
@@ -214,7 +251,7 @@ def run_tree(args: argparse.Namespace) -> int:
     if node is None:
         _lookup(source, path)  # raises the error
     assert node is not None
-    owners = Owners.of(source.image.rootfs.root)
+    owners = _names(source)
     origins = writers(source.image) if source.result is not None else {}
     file = _dockerfile_name(source)
     if args.format == "json":
@@ -279,7 +316,9 @@ def run_tree(args: argparse.Namespace) -> int:
     return 0
 
 
-def _meta(node: Node, owners: Owners) -> str:
+def _meta(node: Node, owners: Names) -> str:
+    from emu.fs import mode_string
+
     size = human_size(_size(node))
     return f"{mode_string(node)} {owners.user(node.meta.uid)}:{owners.group(node.meta.gid)} {size}"
 
@@ -291,6 +330,7 @@ def run_cat(args: argparse.Namespace) -> int:
     from rich.text import Text
 
     from emu.cli._source import resolve
+    from emu.fs import Blob, Device, Dir, File, Lazy, clean
 
     source = resolve(args.image, args)
     path = clean(args.path)
@@ -329,6 +369,8 @@ def run_cat(args: argparse.Namespace) -> int:
 
 def _equal(a: Node, b: Node) -> bool:
     """Whether two nodes hold the same thing (type, owner, mode, content or target)."""
+    from emu.fs import Device, Dir, File, Symlink
+
     if a is b:
         return True
     if type(a) is not type(b):
@@ -353,7 +395,7 @@ class Difference:
 
 
 def differences(old: Dir, new: Dir) -> list[Difference]:
-    from emu.fs import diff
+    from emu.fs import Dir, diff, walk
 
     out: list[Difference] = []
     for ch in diff(old, new):
@@ -399,6 +441,7 @@ def run_diff(args: argparse.Namespace) -> int:
     from rich.text import Text
 
     from emu.cli._source import resolve
+    from emu.fs import Dir
 
     if args.stages:
         old, new, old_label, new_label = _stage_roots(args)

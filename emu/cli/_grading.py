@@ -1,7 +1,7 @@
 """``emu test`` and ``emu grade``: the command-line side of :mod:`emu.grading`.
 
-Wired into :mod:`emu.cli` with :func:`add_parsers` (subcommands ``test`` and ``grade``) and
-dispatched to :func:`run_test` / :func:`run_grade`, which return the exit status: ``emu
+Wired into :mod:`emu.cli` with :func:`add_parsers` (subcommands ``test`` and ``grade``,
+handled by :func:`run_test` and :func:`run_grade`), which return the exit status: ``emu
 test`` exits 1 when a test fails or errs (0 when all pass or are skipped); ``emu grade``
 exits 0 when every submission was graded — whatever the scores — and 1 when emu itself
 failed on one (an ``internal error``). Bad specs and usage raise :class:`EmuError` (exit 2).
@@ -16,15 +16,18 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from emu.errors import UsageError
+
+if TYPE_CHECKING:
+    from emu.cli._args import Subparsers
 
 _STATUS_STYLE = {"pass": "green", "fail": "red", "error": "magenta", "skip": "yellow"}
 _STATUS_WORD = {"pass": "PASS", "fail": "FAIL", "error": "ERROR", "skip": "SKIP"}
 
 
-def add_parsers(sub: Any) -> None:
+def add_parsers(sub: Subparsers) -> None:
     """Add ``test`` and ``grade`` to the CLI's subparsers."""
     t = sub.add_parser(
         "test",
@@ -32,6 +35,7 @@ def add_parsers(sub: Any) -> None:
         description="Evaluate container-structure-test specs (schemaVersion 2.0.0, plus "
         "emuTests) against a build context or an image; exit 1 if any test fails.",
     )
+    t.set_defaults(handler=run_test)
     t.add_argument(
         "target",
         nargs="?",
@@ -74,6 +78,7 @@ def add_parsers(sub: Any) -> None:
         "evaluate the rubric, write grades.csv, grades.json, junit.xml and Gradescope's "
         "results.json.",
     )
+    g.set_defaults(handler=run_grade)
     g.add_argument("submissions", metavar="SUBMISSIONS_DIR")
     g.add_argument("--spec", required=True, metavar="RUBRIC.yaml", help="the rubric")
     g.add_argument(

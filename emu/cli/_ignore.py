@@ -4,10 +4,37 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from emu.cli._args import command
 from emu.cli._console import out
 from emu.errors import EmuError, UsageError
-from emu.ignore import explain_context
+
+if TYPE_CHECKING:
+    from emu.cli._args import Subparsers
+
+
+def add_parsers(sub: Subparsers) -> None:
+    i = command(
+        sub,
+        "ignore",
+        "show what .dockerignore sends to the build and why",
+        "emu ignore examples/multistage-demo --explain",
+        run=run,
+    )
+    i.add_argument("context", metavar="CONTEXT", help="the build context directory")
+    i.add_argument(
+        "--explain",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="PATH",
+        help="say which pattern decides each path (or only PATH)",
+    )
+    i.add_argument(
+        "-f", "--file", dest="dockerfile", help="the Dockerfile (its NAME.dockerignore wins)"
+    )
+    i.add_argument("--all", action="store_true", help="list excluded paths too")
 
 
 def ignore_file_for(context: Path, dockerfile: str | None) -> tuple[str | None, str]:
@@ -24,6 +51,8 @@ def ignore_file_for(context: Path, dockerfile: str | None) -> tuple[str | None, 
 
 def run(args: argparse.Namespace) -> int:
     from rich.text import Text
+
+    from emu.ignore import explain_context
 
     context = Path(args.context)
     if not context.is_dir():

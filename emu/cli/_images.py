@@ -8,14 +8,90 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
+from emu.cli._args import IMAGE_HELP, add_format, command
 from emu.cli._console import err, out, write
 from emu.cli._fmt import ago, columns, human_size
+from emu.cli._source import add_source_options
 from emu.errors import EmuError, UsageError
 
 if TYPE_CHECKING:
+    from emu.cli._args import Subparsers
     from emu.cli._source import Source
     from emu.images.image import Image, LayerOrigin
     from emu.store import HistoryRow, StoredImage
+
+
+def add_parsers(sub: Subparsers) -> None:
+    im = command(
+        sub,
+        "images",
+        "list the images in the local store (like docker images)",
+        "emu images",
+        "emu images my-app",
+        "emu images --catalog node",
+        run=run_images,
+    )
+    im.add_argument("repository", nargs="?", metavar="REPOSITORY[:TAG]", help="only this one")
+    im.add_argument("-q", "--quiet", action="store_true", help="only the image IDs")
+    im.add_argument(
+        "--catalog",
+        action="store_true",
+        help="list emu's offline catalog instead: its image families and the tags they "
+        "accept (with a family: its measured images and their sizes)",
+    )
+    im.add_argument("--no-notes", action="store_true", help="no size notes on stderr")
+    add_format(im)
+
+    h = command(
+        sub,
+        "history",
+        "show the layers of an image: each instruction and its size",
+        "emu history my-app",
+        "emu history --stage builder my-app",
+        run=run_history,
+    )
+    h.add_argument("image", metavar="IMAGE", help=IMAGE_HELP)
+    h.add_argument("--no-trunc", action="store_true", help="do not shorten the instructions")
+    add_source_options(h)
+    add_format(h)
+
+    ins = command(
+        sub,
+        "inspect",
+        "print an image's details as JSON (like docker inspect)",
+        "emu inspect my-app",
+        "emu inspect --format '{{.Size}}' my-app",
+        run=run_inspect,
+    )
+    ins.add_argument("image", nargs="+", metavar="IMAGE", help=IMAGE_HELP)
+    ins.add_argument(
+        "-f",
+        "--format",
+        dest="template",
+        metavar="TEMPLATE",
+        help="a Go-template subset: {{.Field.Sub}}, {{json .Field}}",
+    )
+    add_source_options(ins, short_file=False)  # -f is docker inspect's --format
+
+    t = command(
+        sub,
+        "tag",
+        "give an image another name (like docker tag)",
+        "emu tag my-app my-app:v1",
+        run=run_tag,
+    )
+    t.add_argument("source", metavar="SOURCE[:TAG]")
+    t.add_argument("target", metavar="TARGET[:TAG]")
+
+    r = command(
+        sub,
+        "rmi",
+        "remove images from the local store (like docker rmi)",
+        "emu rmi my-app",
+        run=run_rmi,
+    )
+    r.add_argument("image", nargs="+", metavar="IMAGE")
+    r.add_argument("-f", "--force", action="store_true", help="even if a container uses it")
 
 
 def _lines(lines: list[str]) -> None:

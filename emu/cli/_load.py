@@ -5,9 +5,28 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
+from emu.cli._args import command
 from emu.cli._console import out
 from emu.errors import UsageError
+
+if TYPE_CHECKING:
+    from emu.cli._args import Subparsers
+
+
+def add_parsers(sub: Subparsers) -> None:
+    ld = command(
+        sub,
+        "load",
+        "import a docker save tar or an OCI layout (FROM can use it)",
+        "emu load -i app.tar -t app:1",
+        run=run,
+    )
+    ld.add_argument(
+        "-i", "--input", required=True, metavar="FILE", help="the archive ('-' = stdin)"
+    )
+    ld.add_argument("-t", "--tag", action="append", help="store it under this name:tag")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
 from emu.errors import UsageError
-from emu.fs import FS, Blob, Dir, File, Lazy
+from emu.fs import FS, Blob, Dir, File, Lazy, accounts
 
 DEFAULT_CONF = "/etc/nginx/nginx.conf"
 PREFIX = "/etc/nginx"  # the nginx images' --prefix (relative paths are resolved against it)
@@ -151,7 +151,11 @@ class Location:
     directives: list[Directive]
 
     def first(self, name: str) -> Directive | None:
-        return next((d for d in self.directives if d.name == name), None)
+        return _first(self.directives, name)
+
+
+def _first(directives: list[Directive], name: str) -> Directive | None:
+    return next((d for d in directives if d.name == name), None)
 
 
 @dataclass(slots=True)
@@ -160,9 +164,6 @@ class Server:
     directives: list[Directive]
     locations: list[Location] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
-
-    def first(self, name: str) -> Directive | None:
-        return next((d for d in self.directives if d.name == name), None)
 
 
 @dataclass(slots=True)
@@ -278,17 +279,12 @@ class Responder:
         self.site = site
         self.server = server
         self.version = version or "1.x"
-        passwd = fs.lookup("/etc/passwd")
-        self.worker_uid = -1
-        if isinstance(passwd, File) and passwd.data:
-            for line in passwd.data.decode("utf-8", "replace").splitlines():
-                parts = line.split(":")
-                if len(parts) > 2 and parts[0] == site.user and parts[2].isdigit():
-                    self.worker_uid = int(parts[2])
+        worker = accounts.user_named(fs, site.user)
+        self.worker_uid = worker.uid if worker is not None else -1
 
     def _setting(self, loc: Location | None, name: str) -> Directive | None:
         for scope in (loc.directives if loc else [], self.server.directives, self.site.http):
-            found = next((d for d in scope if d.name == name), None)
+            found = _first(scope, name)
             if found is not None:
                 return found
         return None

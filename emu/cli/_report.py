@@ -16,13 +16,34 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from emu.cli._args import add_format, command
 from emu.cli._fmt import human_size, plural
-from emu.cli._summary import Edge, StageInfo, Summary, summarize
-from emu.fs import Blob, Dir, File, Node, Symlink, mode_string
+from emu.cli._source import add_source_options
 
 if TYPE_CHECKING:
+    from emu.cli._args import Subparsers
+    from emu.cli._summary import Edge, StageInfo, Summary
     from emu.engine.builder import BuildResult
     from emu.images.image import LayerOrigin
+
+
+def add_parsers(sub: Subparsers) -> None:
+    rp = command(
+        sub,
+        "report",
+        "summarise a build, or write it as one self-contained HTML page",
+        "emu report my-app --html report.html",
+        "emu report examples/multistage-demo --format json",
+        run=run,
+    )
+    rp.add_argument(
+        "source",
+        metavar="BUILD",
+        help="an image built with emu build -t, or a context dir (built now)",
+    )
+    rp.add_argument("--html", metavar="FILE", help="write the HTML report to FILE")
+    add_source_options(rp, stage=False)
+    add_format(rp)
 
 
 def _e(text: object) -> str:
@@ -253,18 +274,19 @@ def run_section(outputs: tuple[Any, ...], file: str) -> str:
 
 
 def _owners(result: BuildResult) -> tuple[dict[int, str], dict[int, str]]:
-    from emu.cli._fsview import Owners
+    from emu.fs import FS
+    from emu.fs.accounts import Names
 
-    o = Owners.of(result.image.rootfs.root)
+    o = Names.of(FS(result.image.rootfs.root))
     return o.users, o.groups
 
 
 def file_tree(result: BuildResult, s: Summary) -> tuple[str, list[dict[str, Any]]]:
     """The tree's HTML and the provenance records its files point at (by index)."""
     from emu.cli._explain import moral, oneline
-    from emu.cli._fsview import writers
     from emu.errors import EmuError
-    from emu.teach.explain import explain
+    from emu.fs import Blob, Dir, File, Node, Symlink, mode_string
+    from emu.teach.explain import explain, writers
 
     image = result.image
     written: dict[str, LayerOrigin] = writers(image)
@@ -466,6 +488,8 @@ def render_html(
     tags: list[str] | tuple[str, ...] = (),
     run_outputs: tuple[Any, ...] = (),
 ) -> str:
+    from emu.cli._summary import summarize
+
     s = summary or summarize(result)
     tree, records = file_tree(result, s)
     counts = {k: sum(1 for st in s.stages if st.status == k) for k in ("final", "built", "skipped")}
@@ -562,7 +586,7 @@ def run(args: argparse.Namespace) -> int:
 
     from emu.cli._console import err, out, write
     from emu.cli._source import resolve
-    from emu.cli._summary import print_summary
+    from emu.cli._summary import print_summary, summarize
 
     source = resolve(args.source, args, need_build=True)
     assert source.result is not None

@@ -16,16 +16,75 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
 import signal
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from emu.cli._args import IMAGE_HELP, add_format, command
 from emu.cli._console import err, out, write
 from emu.cli._fmt import ago, columns, human_duration
+from emu.cli._source import add_source_options
 from emu.errors import EmuError, UsageError
+
+if TYPE_CHECKING:
+    from emu.cli._args import Subparsers
+
+
+def add_parsers(sub: Subparsers) -> None:
+    ru = command(
+        sub,
+        "run",
+        "run a container: serve an nginx image on 127.0.0.1, or say what any other would execute",
+        "emu run -d -p 8080:80 --name my-running-app my-app",
+        "emu run -p 8080:80 my-app          # in the foreground; Ctrl-C stops it",
+        "emu run golang:1.21 go version      # prints what would run; emu runs no programs",
+        run=run,
+    )
+    ru.add_argument("-d", "--detach", action="store_true", help="serve in the background")
+    ru.add_argument(
+        "-p",
+        "--publish",
+        action="append",
+        metavar="HOST:CONTAINER",
+        help="publish a container port on 127.0.0.1 (HOST 0: any free port)",
+    )
+    ru.add_argument("--name", help="the container's name")
+    ru.add_argument("--rm", action="store_true", help="remove the container when it stops")
+    ru.add_argument("--entrypoint", help="override the image's ENTRYPOINT")
+    ru.add_argument("image", metavar="IMAGE", help=IMAGE_HELP)
+    ru.add_argument(
+        "run_command", nargs=argparse.REMAINDER, metavar="COMMAND", help="override the image's CMD"
+    )
+    add_source_options(ru)
+
+    ps = command(
+        sub, "ps", "list containers (running ones; -a for all)", "emu ps", "emu ps -a", run=run_ps
+    )
+    ps.add_argument("-a", "--all", action="store_true", help="stopped ones too")
+    ps.add_argument("-q", "--quiet", action="store_true", help="only the IDs")
+    ps.add_argument("--no-trunc", action="store_true", help="full IDs, and the COMMAND column")
+    add_format(ps)
+
+    st = command(sub, "stop", "stop running containers", "emu stop my-running-app", run=run_stop)
+    st.add_argument("container", nargs="+", metavar="CONTAINER")
+    st.add_argument(
+        "-t",
+        "--time",
+        type=float,
+        default=10.0,
+        help="seconds to wait before killing it (default 10)",
+    )
+
+    rm = command(sub, "rm", "remove containers", "emu rm my-running-app", run=run_rm)
+    rm.add_argument("container", nargs="+", metavar="CONTAINER")
+    rm.add_argument("-f", "--force", action="store_true", help="stop it first if it runs")
+
+    lg = command(
+        sub, "logs", "print a container's access log", "emu logs my-running-app", run=run_logs
+    )
+    lg.add_argument("container", metavar="CONTAINER")
 
 
 @dataclass(slots=True)
@@ -194,6 +253,8 @@ _NAMES = (
 
 
 def _random_name(taken: set[str]) -> str:
+    import secrets
+
     for _ in range(100):
         name = f"{secrets.choice(_ADJECTIVES)}_{secrets.choice(_NAMES)}"
         if name not in taken:
@@ -258,7 +319,8 @@ def _describe(source: Any, argv: list[str], args: argparse.Namespace) -> None:
     """What a container of a non-nginx image would execute."""
     from rich.text import Text
 
-    from emu.cli._fsview import Owners
+    from emu.fs import FS
+    from emu.fs.accounts import Names
 
     config = source.image.config
     console = out()
@@ -282,7 +344,7 @@ def _describe(source: Any, argv: list[str], args: argparse.Namespace) -> None:
     if how:
         console.print(Text(f"           ({'; '.join(how)})", style="dim"))
     user = config.user or "root"
-    owners = Owners.of(source.image.rootfs.root)
+    owners = Names.of(FS(source.image.rootfs.root))
     uid_name = {v: k for k, v in owners.users.items()}
     if user.isdigit() and int(user) in owners.users:
         user = f"{user} ({owners.users[int(user)]})"
@@ -338,6 +400,8 @@ def _describe(source: Any, argv: list[str], args: argparse.Namespace) -> None:
 
 
 def _run_nginx(args: argparse.Namespace, source: Any, argv: list[str], conf: str) -> int:
+    import secrets
+
     from rich.text import Text
 
     from emu.cli._nginx import Responder, load_site

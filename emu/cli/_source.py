@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from emu.cli._args import add_build_options
 from emu.errors import EmuError, UsageError
 
 if TYPE_CHECKING:
@@ -45,13 +46,10 @@ class Source:
     def root_base(self) -> str:
         """The image at the root of the FROM chain ("" when unknown)."""
         if self.result is not None:
+            from emu.teach.explain import root_base
+
             index = self.stage.index if self.stage is not None else self.result.target.index
-            st = self.result.stages[index]
-            for _ in range(len(self.result.stages)):
-                if st.base_stage is None:
-                    break
-                st = self.result.stages[st.base_stage]
-            return st.base
+            return root_base(self.result, index)
         if self.stored is not None:
             return self.stored.base
         return self.label if self.kind == "catalog" else ""
@@ -66,14 +64,10 @@ def add_source_options(
     g.add_argument(
         *flags, metavar="DOCKERFILE", help="the Dockerfile (default: CONTEXT/Dockerfile)"
     )
-    g.add_argument("--target", help="the stage to build")
-    g.add_argument(
-        "--build-arg", action="append", metavar="KEY=VALUE", help="a build-time variable"
-    )
-    g.add_argument(
-        "--permissive",
-        action="store_true",
-        help="a program emu does not emulate becomes a warning, not an error",
+    add_build_options(
+        g,
+        build_arg="a build-time variable",
+        permissive="a program emu does not emulate becomes a warning, not an error",
     )
     if stage:
         p.add_argument(

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from emu.cli._fmt import human_size, plural
 from emu.dockerfile.instructions import Copy, Dockerfile, Run, Stage
 from emu.errors import EmuError
+from emu.teach.explain import root_base
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -177,15 +178,6 @@ def _layer_size(layer: Layer, cache: dict[int, int]) -> int:
     return cache[key]
 
 
-def _root(result: BuildResult, index: int) -> str:
-    st = result.stages[index]
-    for _ in range(len(result.stages)):
-        if st.base_stage is None:
-            break
-        st = result.stages[st.base_stage]
-    return st.base
-
-
 def compressed_size(ref: str) -> int | None:
     """The catalogued registry download size of ``ref`` (None when not known)."""
     from emu.images import catalog
@@ -226,7 +218,7 @@ def summarize(result: BuildResult) -> Summary:
                 name=res.name,
                 base=res.base,
                 base_stage=res.base_stage,
-                root_base=_root(result, st.index),
+                root_base=root_base(result, st.index),
                 status=res.status,
                 reason=res.reason,
                 size=image.size if image is not None else None,
@@ -264,7 +256,7 @@ def summarize(result: BuildResult) -> Summary:
             edges.append(edge)
     final = result.target.index
     image = result.image
-    root = _root(result, final)
+    root = root_base(result, final)
     return Summary(
         stages=tuple(stages),
         edges=tuple(edges),

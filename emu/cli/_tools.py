@@ -3,8 +3,24 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
+from emu.cli._args import command
 from emu.cli._console import out
+
+if TYPE_CHECKING:
+    from emu.cli._args import Subparsers
+
+
+def add_parsers(sub: Subparsers) -> None:
+    tl = command(
+        sub,
+        "tools",
+        "list the programs RUN can execute (utilities and models)",
+        "emu tools",
+        run=run,
+    )
+    tl.add_argument("name", nargs="*", metavar="PROGRAM", help="say whether these are emulated")
 
 
 def run(args: argparse.Namespace) -> int:

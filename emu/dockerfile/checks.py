@@ -1,8 +1,10 @@
 """Static build checks: ``docker build --check`` rules that need no build, as data.
 
-Each rule is a :class:`Rule` (BuildKit's name, description, documentation URL) plus a
-function that yields :class:`Violation` s for a typed :class:`Dockerfile`. Messages follow
-BuildKit's linter wording. ``# check=skip=…`` and ``# check=error=true`` are honoured.
+Each rule is a :class:`~emu.dockerfile.parser.Rule` (BuildKit's name, description,
+documentation URL) plus a function that yields each place a typed :class:`Dockerfile`
+breaks it, as a message and a position; :func:`run_checks` makes them :class:`Violation` s.
+Messages follow BuildKit's linter wording. ``# check=skip=…`` and ``# check=error=true``
+are honoured.
 """
 
 from __future__ import annotations
@@ -20,22 +22,15 @@ from emu.dockerfile.instructions import (
     Label,
     Maintainer,
     Shell,
+    Stage,
     Workdir,
     suggest,
 )
-from emu.dockerfile.parser import iter_nodes
+from emu.dockerfile.parser import NO_EMPTY_CONTINUATION, buildkit_rule, iter_nodes
+from emu.dockerfile.parser import Rule as Rule  # the rule model, for other checks too
 from emu.errors import EmuError
 from emu.pos import Position
 from emu.words import process_word
-
-_DOCS = "https://docs.docker.com/go/dockerfile/rule/"
-
-
-@dataclass(frozen=True, slots=True)
-class Rule:
-    name: str
-    description: str
-    url: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,63 +43,43 @@ class Violation:
         return f"{file}:{self.pos.line}:{self.pos.column}: {self.rule.name}: {self.message}"
 
 
-def _rule(name: str, slug: str, description: str) -> Rule:
-    return Rule(name, description, _DOCS + slug + "/")
-
-
-STAGE_NAME_CASING = _rule("StageNameCasing", "stage-name-casing", "Stage names should be lowercase")
-FROM_AS_CASING = _rule(
-    "FromAsCasing", "from-as-casing", "The 'as' keyword should match the case of the 'from' keyword"
+STAGE_NAME_CASING = buildkit_rule("StageNameCasing", "Stage names should be lowercase")
+FROM_AS_CASING = buildkit_rule(
+    "FromAsCasing", "The 'as' keyword should match the case of the 'from' keyword"
 )
-NO_EMPTY_CONTINUATION = _rule(
-    "NoEmptyContinuation",
-    "no-empty-continuation",
-    "Empty continuation lines will become errors in a future release",
-)
-CONSISTENT_INSTRUCTION_CASING = _rule(
+CONSISTENT_INSTRUCTION_CASING = buildkit_rule(
     "ConsistentInstructionCasing",
-    "consistent-instruction-casing",
     "All commands within the Dockerfile should use the same casing (either upper or lower)",
 )
-DUPLICATE_STAGE_NAME = _rule(
-    "DuplicateStageName", "duplicate-stage-name", "Stage names should be unique"
+DUPLICATE_STAGE_NAME = buildkit_rule("DuplicateStageName", "Stage names should be unique")
+RESERVED_STAGE_NAME = buildkit_rule(
+    "ReservedStageName", "Reserved words should not be used as stage names"
 )
-RESERVED_STAGE_NAME = _rule(
-    "ReservedStageName", "reserved-stage-name", "Reserved words should not be used as stage names"
-)
-JSON_ARGS_RECOMMENDED = _rule(
+JSON_ARGS_RECOMMENDED = buildkit_rule(
     "JSONArgsRecommended",
-    "json-args-recommended",
     "JSON arguments recommended for ENTRYPOINT/CMD to prevent unintended behavior related to "
     "OS signals",
 )
-MAINTAINER_DEPRECATED = _rule(
+MAINTAINER_DEPRECATED = buildkit_rule(
     "MaintainerDeprecated",
-    "maintainer-deprecated",
     "The MAINTAINER instruction is deprecated, use a label instead to define an image author",
 )
-UNDEFINED_ARG_IN_FROM = _rule(
-    "UndefinedArgInFrom", "undefined-arg-in-from", "FROM command must use declared ARGs"
-)
-WORKDIR_RELATIVE_PATH = _rule(
+UNDEFINED_ARG_IN_FROM = buildkit_rule("UndefinedArgInFrom", "FROM command must use declared ARGs")
+WORKDIR_RELATIVE_PATH = buildkit_rule(
     "WorkdirRelativePath",
-    "workdir-relative-path",
     "Relative workdir without an absolute workdir declared within the build can have "
     "unexpected results if the base image changes",
 )
-MULTIPLE_INSTRUCTIONS_DISALLOWED = _rule(
+MULTIPLE_INSTRUCTIONS_DISALLOWED = buildkit_rule(
     "MultipleInstructionsDisallowed",
-    "multiple-instructions-disallowed",
     "Multiple instructions of the same type should not be used in the same stage",
 )
-LEGACY_KEY_VALUE_FORMAT = _rule(
+LEGACY_KEY_VALUE_FORMAT = buildkit_rule(
     "LegacyKeyValueFormat",
-    "legacy-key-value-format",
     "Legacy key/value format with whitespace separator should not be used",
 )
-INVALID_DEFAULT_ARG_IN_FROM = _rule(
+INVALID_DEFAULT_ARG_IN_FROM = buildkit_rule(
     "InvalidDefaultArgInFrom",
-    "invalid-default-arg-in-from",
     "Default value for global ARG results in an empty or invalid base image name",
 )
 
@@ -127,18 +102,24 @@ PREDEFINED_GLOBAL_ARGS = frozenset(
     }
 )
 
-Checker = Callable[[Dockerfile], Iterator[Violation]]
+# A rule's check yields (message, position) for each place the rule is broken.
+Found = tuple[str, Position]
+Checker = Callable[[Dockerfile], Iterator[Found]]
 
 
-def _stage_name_casing(df: Dockerfile) -> Iterator[Violation]:
+def _stage_name_casing(df: Dockerfile) -> Iterator[Found]:
     for st in df.stages:
         written = st.from_.name_as_written
         if written and written != written.lower():
-            pos = st.from_.node.find(written, len(st.from_.node.keyword))
-            yield Violation(STAGE_NAME_CASING, f"Stage name '{written}' should be lowercase", pos)
+            pos = _stage_name_pos(st)
+            yield (f"Stage name '{written}' should be lowercase", pos)
 
 
-def _from_as_casing(df: Dockerfile) -> Iterator[Violation]:
+def _stage_name_pos(st: Stage) -> Position:
+    return st.from_.node.arg_spans[2].start  # FROM image AS name
+
+
+def _from_as_casing(df: Dockerfile) -> Iterator[Found]:
     for st in df.stages:
         node = st.from_.node
         if not st.from_.name_as_written:
@@ -146,20 +127,19 @@ def _from_as_casing(df: Dockerfile) -> Iterator[Violation]:
         kw, as_kw = node.keyword, node.args[1]
         matches = as_kw == as_kw.lower() if kw == kw.lower() else as_kw == as_kw.upper()
         if not matches:
-            yield Violation(
-                FROM_AS_CASING,
+            yield (
                 f"'{as_kw}' and '{kw}' keywords' casing do not match",
-                node.find(as_kw, len(kw)),
+                node.arg_spans[1].start,
             )
 
 
-def _no_empty_continuation(df: Dockerfile) -> Iterator[Violation]:
+def _no_empty_continuation(df: Dockerfile) -> Iterator[Found]:
     for w in df.parsed.warnings:
-        if w.rule == NO_EMPTY_CONTINUATION.name:
-            yield Violation(NO_EMPTY_CONTINUATION, "Empty continuation line", Position(w.line, 1))
+        if w.rule == NO_EMPTY_CONTINUATION:
+            yield ("Empty continuation line", Position(w.line, 1))
 
 
-def _consistent_casing(df: Dockerfile) -> Iterator[Violation]:
+def _consistent_casing(df: Dockerfile) -> Iterator[Found]:
     nodes = list(iter_nodes(df.parsed))
     lower = sum(1 for n in nodes if n.keyword == n.keyword.lower())
     upper = sum(1 for n in nodes if n.keyword == n.keyword.upper())
@@ -167,60 +147,55 @@ def _consistent_casing(df: Dockerfile) -> Iterator[Violation]:
     for n in nodes:
         wanted = n.keyword.lower() if majority == "lowercase" else n.keyword.upper()
         if n.keyword != wanted:
-            yield Violation(
-                CONSISTENT_INSTRUCTION_CASING,
+            yield (
                 f"Command '{n.keyword}' should match the case of the command majority ({majority})",
                 n.span.start,
             )
 
 
-def _duplicate_stage_name(df: Dockerfile) -> Iterator[Violation]:
+def _duplicate_stage_name(df: Dockerfile) -> Iterator[Found]:
     seen: set[str] = set()
     for st in df.stages:
         if not st.name:
             continue
         if st.name in seen:
-            pos = st.from_.node.find(st.from_.name_as_written, len(st.from_.node.keyword))
-            yield Violation(
-                DUPLICATE_STAGE_NAME,
+            pos = _stage_name_pos(st)
+            yield (
                 f"Duplicate stage name '{st.name}', stage names should be unique",
                 pos,
             )
         seen.add(st.name)
 
 
-def _reserved_stage_name(df: Dockerfile) -> Iterator[Violation]:
+def _reserved_stage_name(df: Dockerfile) -> Iterator[Found]:
     for st in df.stages:
         if st.name in RESERVED_NAMES:
-            pos = st.from_.node.find(st.from_.name_as_written, len(st.from_.node.keyword))
-            yield Violation(
-                RESERVED_STAGE_NAME,
+            pos = _stage_name_pos(st)
+            yield (
                 f"'{st.name}' is reserved and should not be used as a stage name",
                 pos,
             )
 
 
-def _json_args_recommended(df: Dockerfile) -> Iterator[Violation]:
+def _json_args_recommended(df: Dockerfile) -> Iterator[Found]:
     for st in df.stages:
         # A stage that sets its own SHELL is using shell form on purpose.
         if any(isinstance(c, Shell) for c in st.commands):
             continue
         for c in st.commands:
             if isinstance(c, Cmd | Entrypoint) and c.command.prepend_shell and c.command.args:
-                yield Violation(
-                    JSON_ARGS_RECOMMENDED,
+                yield (
                     f"JSON arguments recommended for {c.node.keyword.upper()} to prevent "
                     "unintended behavior related to OS signals",
                     c.pos,
                 )
 
 
-def _maintainer_deprecated(df: Dockerfile) -> Iterator[Violation]:
+def _maintainer_deprecated(df: Dockerfile) -> Iterator[Found]:
     for st in df.stages:
         for c in st.commands:
             if isinstance(c, Maintainer):
-                yield Violation(
-                    MAINTAINER_DEPRECATED,
+                yield (
                     "Maintainer instruction is deprecated in favor of using label",
                     c.pos,
                 )
@@ -241,7 +216,7 @@ def _global_defaults(df: Dockerfile) -> tuple[dict[str, str], set[str]]:
     return env, declared
 
 
-def _undefined_arg_in_from(df: Dockerfile) -> Iterator[Violation]:
+def _undefined_arg_in_from(df: Dockerfile) -> Iterator[Found]:
     env, declared = _global_defaults(df)
     known = declared | PREDEFINED_GLOBAL_ARGS
     for st in df.stages:
@@ -258,7 +233,7 @@ def _undefined_arg_in_from(df: Dockerfile) -> Iterator[Violation]:
                     msg = f"FROM argument '{name}' is not declared"
                     if close:
                         msg += f" (did you mean {close}?)"
-                    yield Violation(UNDEFINED_ARG_IN_FROM, msg, st.from_.pos)
+                    yield (msg, st.from_.pos)
 
 
 # Docker's reference grammar, enough to tell an image name from garbage.
@@ -274,7 +249,7 @@ def is_valid_reference(name: str) -> bool:
     return name == "scratch" or _REFERENCE.match(name) is not None
 
 
-def _invalid_default_arg_in_from(df: Dockerfile) -> Iterator[Violation]:
+def _invalid_default_arg_in_from(df: Dockerfile) -> Iterator[Found]:
     env, _ = _global_defaults(df)
     stage_names = {st.name for st in df.stages if st.name}
     for st in df.stages:
@@ -289,14 +264,13 @@ def _invalid_default_arg_in_from(df: Dockerfile) -> Iterator[Violation]:
         if value.lower() in stage_names:
             continue
         if not value or not is_valid_reference(value):
-            yield Violation(
-                INVALID_DEFAULT_ARG_IN_FROM,
+            yield (
                 f"Default value for ARG {base} results in empty or invalid base image name",
                 st.from_.pos,
             )
 
 
-def _workdir_relative_path(df: Dockerfile) -> Iterator[Violation]:
+def _workdir_relative_path(df: Dockerfile) -> Iterator[Found]:
     for st in df.stages:
         absolute_seen = False
         for c in st.commands:
@@ -304,15 +278,14 @@ def _workdir_relative_path(df: Dockerfile) -> Iterator[Violation]:
                 if c.path.startswith("/") or c.path.startswith("$"):
                     absolute_seen = True
                 elif not absolute_seen:
-                    yield Violation(
-                        WORKDIR_RELATIVE_PATH,
+                    yield (
                         f"Relative workdir '{c.path}' can have unexpected results if the base "
                         "image changes",
                         c.pos,
                     )
 
 
-def _multiple_instructions(df: Dockerfile) -> Iterator[Violation]:
+def _multiple_instructions(df: Dockerfile) -> Iterator[Found]:
     for st in df.stages:
         last: dict[str, Cmd | Entrypoint | Healthcheck] = {}
         for c in st.commands:
@@ -320,8 +293,7 @@ def _multiple_instructions(df: Dockerfile) -> Iterator[Violation]:
                 name = c.node.keyword.upper()
                 if name in last:
                     prev = last[name]
-                    yield Violation(
-                        MULTIPLE_INSTRUCTIONS_DISALLOWED,
+                    yield (
                         f"Multiple {name} instructions should not be used in the same stage "
                         "because only the last one will be used",
                         prev.pos,
@@ -329,14 +301,13 @@ def _multiple_instructions(df: Dockerfile) -> Iterator[Violation]:
                 last[name] = c
 
 
-def _legacy_key_value(df: Dockerfile) -> Iterator[Violation]:
+def _legacy_key_value(df: Dockerfile) -> Iterator[Found]:
     for st in df.stages:
         for c in st.commands:
             pairs = c.env if isinstance(c, Env) else c.labels if isinstance(c, Label) else ()
             if any(kv.legacy for kv in pairs):
                 name = c.node.keyword.upper()
-                yield Violation(
-                    LEGACY_KEY_VALUE_FORMAT,
+                yield (
                     f'"{name} key=value" should be used instead of legacy "{name} key value" '
                     "format",
                     c.pos,
@@ -405,6 +376,6 @@ def run_checks(df: Dockerfile, config: CheckConfig | None = None) -> CheckReport
         for rule, check in RULES:
             if rule.name in config.skip:
                 continue
-            found.extend(check(df))
+            found.extend(Violation(rule, message, pos) for message, pos in check(df))
     found.sort(key=lambda v: (v.pos.line, v.pos.column, v.rule.name))
     return CheckReport(tuple(found), config)

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import TypeAlias
 
 from emu.dockerfile.duration import parse_duration
-from emu.dockerfile.parser import Node, ParseResult, parse, parse_heredoc_word
-from emu.errors import InstructionError
+from emu.dockerfile.parser import Heredoc, Node, ParseResult, parse, parse_heredoc_word
+from emu.errors import ExpansionError, InstructionError
 from emu.pos import Position
 
 # --- values ------------------------------------------------------------------------------
@@ -140,30 +140,29 @@ class Env(_Base):
 
 
 @dataclass(frozen=True, slots=True)
-class Add(_Base):
+class _Transfer(_Base):
+    """What ADD and COPY share: BuildKit's SourcesAndDest and the flags both take."""
+
     sources: tuple[str, ...]
     dest: str
     contents: tuple[InlineFile, ...] = ()
     chown: str = ""
     chmod: str = ""
     link: bool = False
+    excludes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Add(_Transfer):
     keep_git_dir: bool = False
     checksum: str = ""
-    excludes: tuple[str, ...] = ()
     unpack: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
-class Copy(_Base):
-    sources: tuple[str, ...]
-    dest: str
-    contents: tuple[InlineFile, ...] = ()
+class Copy(_Transfer):
     from_: str = ""
-    chown: str = ""
-    chmod: str = ""
-    link: bool = False
     parents: bool = False
-    excludes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,55 +294,86 @@ class Dockerfile:
 
 _BOOL, _STRING, _STRINGS = "bool", "string", "strings"
 
+# The flags each instruction declares, in BuildKit's order (an unknown flag's hint lists
+# them so): (name, kind, default). A boolean's default is "false", or "" when unset is
+# not false (ADD --unpack). The others declare none.
+_DECLARED: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "add": (
+        ("chown", _STRING, ""),
+        ("chmod", _STRING, ""),
+        ("checksum", _STRING, ""),
+        ("link", _BOOL, "false"),
+        ("keep-git-dir", _BOOL, "false"),
+        ("exclude", _STRINGS, ""),
+        ("unpack", _BOOL, ""),
+    ),
+    "copy": (
+        ("chown", _STRING, ""),
+        ("from", _STRING, ""),
+        ("chmod", _STRING, ""),
+        ("link", _BOOL, "false"),
+        ("parents", _BOOL, "false"),
+        ("exclude", _STRINGS, ""),
+    ),
+    "from": (("platform", _STRING, ""),),
+    "run": (
+        ("mount", _STRINGS, ""),
+        ("network", _STRING, ""),
+        ("security", _STRING, ""),
+        ("device", _STRINGS, ""),
+    ),
+    "healthcheck": tuple(
+        (name, _STRING, "")
+        for name in ("interval", "timeout", "start-period", "start-interval", "retries")
+    ),
+}
+
 
 class _Flags:
-    """BuildKit's BFlags: declared flags, then one parse of the node's ``--flags``."""
+    """BuildKit's BFlags: the instruction's declared flags, then one parse of its ``--flags``."""
 
     def __init__(self, node: Node) -> None:
         self.node = node
-        self.kinds: dict[str, str] = {}
-        self.values: dict[str, str] = {}
-        self.lists: dict[str, list[str]] = {}
+        declared = _DECLARED.get(node.cmd, ())
+        self.kinds = {name: kind for name, kind, _ in declared}
+        self.values = {name: default for name, _, default in declared}
+        self.lists: dict[str, list[str]] = {name: [] for name, _, _ in declared}
         self.used: list[str] = []
 
-    def declare(self, name: str, kind: str, default: str = "") -> None:
-        self.kinds[name] = kind
-        self.values[name] = default
-        self.lists[name] = []
-
-    def error(self, message: str, flag: str, hint: str | None = None) -> InstructionError:
-        return InstructionError(message, pos=self.node.find(flag), hint=hint)
+    def error(self, message: str, flag: str | int, hint: str | None = None) -> InstructionError:
+        """An error about a flag, by name or by its index among the node's flags."""
+        node = self.node
+        span = node.flag_spans[flag] if isinstance(flag, int) else node.flag_span(flag)
+        return InstructionError(message, span=span, hint=hint)
 
     def parse(self) -> None:
         cmd = self.node.keyword.upper()
-        for raw in self.node.flags:
+        for i, raw in enumerate(self.node.flags):
             if not raw.startswith("--"):
-                raise self.error(f"arg should start with -- : {raw}", raw)
+                raise self.error(f"arg should start with -- : {raw}", i)
             if raw == "--":
                 return
             name, eq, value = raw[2:].partition("=")
             kind = self.kinds.get(name)
             if kind is None:
-                raise self.error(f"unknown flag: --{name}", raw, hint=self._suggest(name, cmd))
+                raise self.error(f"unknown flag: --{name}", i, hint=self._suggest(name, cmd))
             if name in self.used and kind != _STRINGS:
-                raise self.error(f"duplicate flag specified: --{name}", raw)
+                raise self.error(f"duplicate flag specified: --{name}", i)
             self.used.append(name)
             if kind == _BOOL:
                 if eq and value == "":
-                    raise self.error(f"missing a value on flag: --{name}", raw)
+                    raise self.error(f"missing a value on flag: --{name}", i)
                 lower = value.lower()
                 if lower == "":
                     self.values[name] = "true"
                 elif lower in ("true", "false"):
                     self.values[name] = lower
                 else:
-                    raise self.error(
-                        f"expecting boolean value for flag --{name}, not: {value}", raw
-                    )
+                    raise self.error(f"expecting boolean value for flag --{name}, not: {value}", i)
             elif not eq:
                 raise self.error(
                     f"missing a value on flag: --{name}",
-                    raw,
+                    i,
                     hint=f"write the value with an equals sign: --{name}=<value>",
                 )
             elif kind == _STRING:
@@ -399,7 +429,7 @@ _MIN_DURATION = 1_000_000  # 1ms: Docker's container.MinimumDuration
 
 
 def _err(node: Node, message: str, hint: str | None = None) -> InstructionError:
-    return InstructionError(message, pos=node.span.start, hint=hint)
+    return InstructionError(message, span=node.keyword_span, hint=hint)
 
 
 def _node_args(node: Node) -> list[str]:
@@ -416,8 +446,10 @@ def _json_args(node: Node, args: list[str]) -> tuple[str, ...]:
     return (" ".join(args),) if args else ()
 
 
-def _files(node: Node) -> tuple[InlineFile, ...]:
-    return tuple(InlineFile(h.name, h.content, h.expand, h.chomp) for h in node.heredocs)
+def _command_line(node: Node, args: list[str]) -> CommandLine:
+    """RUN, CMD and ENTRYPOINT: exec or shell form, and the heredocs fed to it."""
+    files = tuple(InlineFile(h.name, h.content, h.expand, h.chomp) for h in node.heredocs)
+    return CommandLine(_json_args(node, args), not node.json, files)
 
 
 def _key_values(node: Node, cmd: str) -> tuple[KeyValue, ...]:
@@ -434,17 +466,25 @@ def _key_values(node: Node, cmd: str) -> tuple[KeyValue, ...]:
     return tuple(out)
 
 
+def _heredoc(word: str) -> Heredoc | None:
+    """BuildKit's MustParseHeredoc: a word that does not parse as a heredoc is a plain one."""
+    try:
+        return parse_heredoc_word(word)
+    except ExpansionError:
+        return None
+
+
 def _sources_and_dest(
     node: Node, cmd: str, args: list[str]
 ) -> tuple[tuple[str, ...], str, tuple[InlineFile, ...]]:
     dest = args[-1]
-    if parse_heredoc_word(dest) is not None:
+    if _heredoc(dest) is not None:
         raise _err(node, f"{cmd} cannot accept a heredoc as a destination")
     docs = {h.name: h for h in node.heredocs}
     paths: list[str] = []
     contents: list[InlineFile] = []
     for src in args[:-1]:
-        doc = parse_heredoc_word(src)
+        doc = _heredoc(src)
         if doc is None:
             paths.append(src)
             continue
@@ -463,11 +503,11 @@ def _duration(node: Node, flags: _Flags, name: str) -> int:
     try:
         value = parse_duration(text)
     except ValueError as exc:
-        raise flags.error(str(exc), f"--{name}") from None
+        raise flags.error(str(exc), name) from None
     if value == 0:
         return 0
     if value < _MIN_DURATION:
-        raise flags.error(f'Interval "{name}" cannot be less than 1ms', f"--{name}")
+        raise flags.error(f'Interval "{name}" cannot be less than 1ms', name)
     return value
 
 
@@ -488,53 +528,8 @@ def convert(node: Node) -> Instruction:
         case "label":
             flags.parse()
             return Label(node, _key_values(node, "LABEL"))
-        case "add":
-            if len(args) < 2:
-                raise _err(node, _no_dest("ADD"), hint="add a destination: ADD <src>... <dest>")
-            for name in ("chown", "chmod", "checksum"):
-                flags.declare(name, _STRING)
-            for name in ("link", "keep-git-dir"):
-                flags.declare(name, _BOOL, "false")
-            flags.declare("exclude", _STRINGS)
-            flags.declare("unpack", _BOOL, "")
-            flags.parse()
-            srcs, dest, contents = _sources_and_dest(node, "ADD", args)
-            unpack = flags.string("unpack")
-            return Add(
-                node,
-                srcs,
-                dest,
-                contents,
-                chown=flags.string("chown"),
-                chmod=flags.string("chmod"),
-                link=flags.boolean("link"),
-                keep_git_dir=flags.boolean("keep-git-dir"),
-                checksum=flags.string("checksum"),
-                excludes=flags.strings("exclude"),
-                unpack=None if unpack == "" else unpack == "true",
-            )
-        case "copy":
-            if len(args) < 2:
-                raise _err(node, _no_dest("COPY"), hint="add a destination: COPY <src>... <dest>")
-            for name in ("chown", "from", "chmod"):
-                flags.declare(name, _STRING)
-            for name in ("link", "parents"):
-                flags.declare(name, _BOOL, "false")
-            flags.declare("exclude", _STRINGS)
-            flags.parse()
-            srcs, dest, contents = _sources_and_dest(node, "COPY", args)
-            return Copy(
-                node,
-                srcs,
-                dest,
-                contents,
-                from_=flags.string("from"),
-                chown=flags.string("chown"),
-                chmod=flags.string("chmod"),
-                link=flags.boolean("link"),
-                parents=flags.boolean("parents"),
-                excludes=flags.strings("exclude"),
-            )
+        case "add" | "copy":
+            return _transfer(node, args, flags)
         case "from":
             name_written = ""
             if len(args) == 3 and args[1].lower() == "as":
@@ -543,7 +538,7 @@ def convert(node: Node) -> Instruction:
                     raise InstructionError(
                         f'invalid name for build stage: "{name_written}", '
                         "name can't start with a number or contain symbols",
-                        pos=node.find(name_written, len(node.keyword)),
+                        span=node.arg_spans[2],
                         hint="stage names match [a-z][a-z0-9-_.]*",
                     )
             elif len(args) != 1:
@@ -552,7 +547,6 @@ def convert(node: Node) -> Instruction:
                     "FROM requires either one or three arguments",
                     hint="write FROM <image> or FROM <image> AS <name>",
                 )
-            flags.declare("platform", _STRING)
             flags.parse()
             return From(
                 node,
@@ -580,12 +574,8 @@ def convert(node: Node) -> Instruction:
             flags.parse()
             return Workdir(node, args[0])
         case "run":
-            flags.declare("mount", _STRINGS)
-            flags.declare("network", _STRING)
-            flags.declare("security", _STRING)
-            flags.declare("device", _STRINGS)
             flags.parse()
-            line = CommandLine(_json_args(node, args), not node.json, _files(node))
+            line = _command_line(node, args)
             return Run(
                 node,
                 line,
@@ -597,12 +587,10 @@ def convert(node: Node) -> Instruction:
             )
         case "cmd":
             flags.parse()
-            return Cmd(node, CommandLine(_json_args(node, args), not node.json, _files(node)))
+            return Cmd(node, _command_line(node, args))
         case "entrypoint":
             flags.parse()
-            return Entrypoint(
-                node, CommandLine(_json_args(node, args), not node.json, _files(node))
-            )
+            return Entrypoint(node, _command_line(node, args))
         case "healthcheck":
             return _healthcheck(node, args, flags)
         case "expose":
@@ -663,10 +651,33 @@ def convert(node: Node) -> Instruction:
     )
 
 
-def _no_dest(cmd: str) -> str:
-    return (
-        f"{cmd} requires at least two arguments, but only one was provided. "
-        "Destination could not be determined"
+def _transfer(node: Node, args: list[str], flags: _Flags) -> Add | Copy:
+    """ADD and COPY: at least a source and a destination, then the flags."""
+    cmd = node.keyword.upper()
+    if len(args) < 2:
+        raise _err(
+            node,
+            f"{cmd} requires at least two arguments, but only one was provided. "
+            "Destination could not be determined",
+            hint=f"add a destination: {cmd} <src>... <dest>",
+        )
+    flags.parse()
+    shared = (
+        node,
+        *_sources_and_dest(node, cmd, args),
+        flags.string("chown"),
+        flags.string("chmod"),
+        flags.boolean("link"),
+        flags.strings("exclude"),
+    )
+    if node.cmd == "copy":
+        return Copy(*shared, from_=flags.string("from"), parents=flags.boolean("parents"))
+    unpack = flags.string("unpack")
+    return Add(
+        *shared,
+        keep_git_dir=flags.boolean("keep-git-dir"),
+        checksum=flags.string("checksum"),
+        unpack=None if unpack == "" else unpack == "true",
     )
 
 
@@ -688,8 +699,6 @@ def _healthcheck(node: Node, args: list[str], flags: _Flags) -> Healthcheck:
         if rest:
             raise _err(node, "HEALTHCHECK NONE takes no arguments")
         return Healthcheck(node, Health(("NONE",)))
-    for name in ("interval", "timeout", "start-period", "start-interval", "retries"):
-        flags.declare(name, _STRING)
     flags.parse()
     if typ != "CMD":
         raise _err(
@@ -707,9 +716,9 @@ def _healthcheck(node: Node, args: list[str], flags: _Flags) -> Healthcheck:
         try:
             retries = _go_parse_int32(text)
         except ValueError as exc:
-            raise flags.error(str(exc), "--retries") from None
+            raise flags.error(str(exc), "retries") from None
         if retries < 0:
-            raise flags.error(f"--retries cannot be negative ({retries})", "--retries")
+            raise flags.error(f"--retries cannot be negative ({retries})", "retries")
     return Healthcheck(
         node,
         Health(
@@ -751,7 +760,7 @@ def build_stages(parsed: ParseResult) -> Dockerfile:
             raise InstructionError(
                 "no build stage in current context",
                 file=parsed.file,
-                pos=node.span.start,
+                span=node.keyword_span,
                 hint="a Dockerfile must start with FROM (only ARG and comments may come before it)",
             )
         stages[-1][1].append(inst)

@@ -16,6 +16,9 @@ Schema (``"emu.parse/v1"``)::
           "args": ["/app", "/srv"],   # BuildKit's split arguments (ENV/LABEL: triplets)
           "json": false,              # exec (JSON) form
           "span": {"start": {"line": 3, "column": 1}, "end": {"line": 3, "column": 27}},
+          "keyword_span": {…},        # each word read, where it was written:
+          "flag_spans": [{"span": {…}, "value": {…}}],  # the --flag word, its value (or null)
+          "arg_spans": [{…}, {…}],    # one per arg (exec form: the JSON string literal)
           "original": "COPY --from=build /app /srv",
           "heredocs": [{"name": "EOF", "expand": true, "chomp": false, "fd": 0,
                         "content": "…", "span": {…}}],
@@ -24,7 +27,8 @@ Schema (``"emu.parse/v1"``)::
       ]
     }
 
-Lines and columns are 1-based; ``end`` is exclusive (one past the last character).
+Lines and columns are 1-based; ``end`` is exclusive (one past the last character); a span
+whose ``start`` is its ``end`` is empty (the separator of a legacy ``ENV key value``).
 """
 
 from __future__ import annotations
@@ -54,6 +58,12 @@ def node_to_json(node: Node) -> dict[str, Any]:
         "args": list(node.args),
         "json": node.json,
         "span": _span(node.span),
+        "keyword_span": _span(node.keyword_span),
+        "flag_spans": [
+            {"span": _span(s), "value": _span(v)}
+            for s, v in zip(node.flag_spans, node.flag_value_spans, strict=True)
+        ],
+        "arg_spans": [_span(s) for s in node.arg_spans],
         "original": node.original,
         "heredocs": [
             {
@@ -79,7 +89,7 @@ def to_json(result: ParseResult) -> dict[str, Any]:
             {"name": d.name, "value": d.value, "line": d.line} for d in result.directives
         ],
         "warnings": [
-            {"rule": w.rule, "message": w.message, "line": w.line, "url": w.url}
+            {"rule": w.rule.name, "message": w.message, "line": w.line, "url": w.rule.url}
             for w in result.warnings
         ],
         "instructions": [node_to_json(n) for n in result.nodes],

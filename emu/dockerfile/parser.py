@@ -4,8 +4,9 @@ This is the first of three layers (parser → typed instructions → build). It 
 ``frontend/dockerfile/parser`` rule for rule: parser directives at the top, the escape
 token, line continuations (comment and blank lines inside them dropped), heredocs on
 RUN/COPY/ADD, exec (JSON) form with the silent fallback to shell form, ``--flags`` before
-the arguments and the per-instruction argument splitting. Unlike BuildKit, every node keeps
-enough of its source to map any offset of its logical line back to a line and column.
+the arguments and the per-instruction argument splitting. Unlike BuildKit, every word it
+reads (keyword, flags and their values, arguments, stage names) keeps its span in the
+source, so an error can point at the word it is about.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from emu.dockerfile.text import GO_SPACE, go_quote, go_trim, is_go_space
 from emu.errors import ExpansionError, ParseError
@@ -26,6 +27,7 @@ __all__ = [
     "Node",
     "ParseResult",
     "ParseWarning",
+    "Rule",
     "parse",
 ]
 
@@ -35,7 +37,6 @@ MAX_LINE_BYTES = 64 * 1024
 _RE_WHITESPACE = re.compile(r"[\t\v\f\r ]+")
 _RE_DIRECTIVE = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*\Z", re.ASCII)
 _RE_HEREDOC = re.compile(r"(\d*)<<(-?)\s*([^<]*)\Z")
-_RE_ONBUILD_PREFIX = re.compile(r"^\s*ONBUILD\s*", re.IGNORECASE)
 
 _VALID_DIRECTIVES = frozenset({"syntax", "escape", "check"})
 _HEREDOC_COMMANDS = frozenset({"add", "copy", "run"})
@@ -93,13 +94,33 @@ class Directive:
 
 
 @dataclass(frozen=True, slots=True)
+class Rule:
+    """A check rule (``docker build --check``): its name, what it asks, where it is explained."""
+
+    name: str
+    description: str
+    url: str
+
+
+def buildkit_rule(name: str, description: str) -> Rule:
+    """One of BuildKit's rules, whose page is named after it (``JSONArgsRecommended`` →
+    ``https://docs.docker.com/go/dockerfile/rule/json-args-recommended/``)."""
+    slug = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "-", name).lower()
+    return Rule(name, description, f"https://docs.docker.com/go/dockerfile/rule/{slug}/")
+
+
+# The one rule the parser itself reports (the others are emu.dockerfile.checks').
+NO_EMPTY_CONTINUATION = buildkit_rule(
+    "NoEmptyContinuation", "Empty continuation lines will become errors in a future release"
+)
+
+
+@dataclass(frozen=True, slots=True)
 class ParseWarning:
     """A warning the parser gives without failing (BuildKit: empty continuation lines)."""
 
-    rule: str
+    rule: Rule
     message: str
-    detail: str
-    url: str
     line: int
 
 
@@ -110,6 +131,12 @@ class Node:
     ``args`` are BuildKit's ``Next`` chain: for ENV and LABEL they come in triplets
     (key, value, separator) where the separator is ``"="`` or ``""`` for the legacy form;
     for ONBUILD ``args`` is empty and ``child`` holds the wrapped instruction.
+
+    Every word read has its span: ``keyword_span``; ``flag_spans``, each ``--flag`` word as
+    written (quotes included), with ``flag_value_spans``, the text after its first ``=``
+    (None without one); ``arg_spans``, one per argument (an exec-form argument: its JSON
+    string; the empty separator of a legacy ``ENV key value``: empty, where the value
+    starts).
     """
 
     keyword: str  # as written, e.g. "copy" or "COPY"
@@ -117,6 +144,10 @@ class Node:
     args: tuple[str, ...]
     original: str  # the logical line, continuations joined
     span: Span
+    keyword_span: Span
+    flag_spans: tuple[Span, ...]
+    flag_value_spans: tuple[Span | None, ...]
+    arg_spans: tuple[Span, ...]
     json: bool = False
     child: Node | None = None
     heredocs: tuple[Heredoc, ...] = ()
@@ -140,17 +171,14 @@ class Node:
 
     def position_at(self, offset: int) -> Position:
         """The source position of ``original[offset]``."""
-        seg_off, line, col = self.segments[0] if self.segments else (0, 1, 1)
-        for s_off, s_line, s_col in self.segments:
-            if s_off > offset:
-                break
-            seg_off, line, col = s_off, s_line, s_col
-        return Position(line, col + (offset - seg_off))
+        return _position(self.segments, offset)
 
-    def find(self, text: str, start: int = 0) -> Position:
-        """Where ``text`` first occurs in the logical line (the keyword's position if not)."""
-        offset = self.original.find(text, start)
-        return self.span.start if offset < 0 else self.position_at(offset)
+    def flag_span(self, name: str) -> Span:
+        """Where the (last) ``--name`` flag was written; the keyword when there is none."""
+        for flag, span in zip(reversed(self.flags), reversed(self.flag_spans), strict=True):
+            if flag[2:].partition("=")[0] == name:
+                return span
+        return self.keyword_span
 
     def dump(self) -> str:
         """BuildKit's ``Node.Dump()`` of this instruction, without the parentheses."""
@@ -265,7 +293,117 @@ def _split_lines(text: str) -> list[str]:
     return lines
 
 
-# --- argument splitting ------------------------------------------------------------------
+# --- words and where they were read ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Word:
+    """A word cut from a text: as read, and the offsets ``[start, end)`` it was read from."""
+
+    text: str
+    start: int
+    end: int
+    eq: int = -1  # offset of the "=" that is the text's first, or -1
+
+
+def _shifted(word: _Word, by: int) -> _Word:
+    """The word as read from a text that sits at offset ``by`` of the logical line."""
+    return _Word(word.text, word.start + by, word.end + by, word.eq + by if word.eq >= 0 else -1)
+
+
+def _position(segments: tuple[tuple[int, int, int], ...], offset: int) -> Position:
+    """The source position of a logical line's ``offset`` (segments as in :class:`Node`)."""
+    seg_off, line, col = segments[0] if segments else (0, 1, 1)
+    for s_off, s_line, s_col in segments:
+        if s_off > offset:
+            break
+        seg_off, line, col = s_off, s_line, s_col
+    return Position(line, col + (offset - seg_off))
+
+
+def _span(segments: tuple[tuple[int, int, int], ...], start: int, end: int) -> Span:
+    """The source span of a logical line's ``[start, end)``, across continuations."""
+    first = _position(segments, start)
+    if end <= start:
+        return Span(first, first)
+    last = _position(segments, end - 1)
+    return Span(first, Position(last.line, last.column + 1))
+
+
+_SPACE, _IN_WORD, _IN_QUOTE = 0, 1, 2
+
+
+def _scan_words(text: str, escape: str, *, flags: bool = False) -> tuple[list[_Word], int]:
+    """Split ``text`` into words as BuildKit does, in its two flavours; and where they end.
+
+    ``parseWords`` (the default): words split on spaces, quotes and escape tokens kept in
+    them, an escape token literal inside single quotes. ``extractBuilderFlags`` (``flags``):
+    only the leading words that start with ``--``, quotes and escape tokens removed (an
+    escape works inside single quotes too), a lone ``--`` ending them; the offset returned
+    is where the arguments start. In both a trailing escape token is dropped.
+    """
+    keep = not flags
+    words: list[_Word] = []
+    buf: list[str] = []
+    blank_ok = False  # a quoted empty word ("") is still a word
+    quote = ""
+    eq = start = -1
+    state = _SPACE
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if state == _SPACE:
+            if is_go_space(ch):
+                i += 1
+                continue
+            if flags and not text.startswith("--", i):
+                return words, i
+            state, start = _IN_WORD, i
+        if state == _IN_WORD and is_go_space(ch):
+            word = "".join(buf)
+            if flags and word == "--":
+                return words, i
+            if blank_ok or buf:
+                words.append(_Word(word, start, i, eq))
+            buf.clear()
+            blank_ok, eq, state = False, -1, _SPACE
+            i += 1
+            continue
+        if (state == _IN_WORD and ch in "'\"") or (state == _IN_QUOTE and ch == quote):
+            # A quote opens or closes: parseWords keeps it, extractBuilderFlags drops it.
+            if state == _IN_WORD:
+                quote, blank_ok = ch, True
+            state = _IN_QUOTE if state == _IN_WORD else _IN_WORD
+            if keep:
+                buf.append(ch)
+            i += 1
+            continue
+        if ch == escape and (state == _IN_WORD or flags or quote != "'"):
+            if i + 1 == n:
+                state = _IN_WORD  # dropped; inside quotes it ends them
+                i += 1
+                continue
+            if keep:
+                buf.append(ch)
+            i += 1
+            ch = text[i]
+        if ch == "=" and eq < 0:
+            eq = i
+        buf.append(ch)
+        i += 1
+    word = "".join(buf)
+    if state != _SPACE and (blank_ok or buf) and not (flags and word == "--"):
+        words.append(_Word(word, start, n, eq))
+    return words, n
+
+
+def _fields(text: str) -> list[_Word]:
+    """Words split on ASCII whitespace only (Go's ``regexp.Split(rest, "[\\t\\v\\f\\r ]+")``)."""
+    return [_Word(m.group(), m.start(), m.end()) for m in _RE_FIELD.finditer(text)]
+
+
+_RE_FIELD = re.compile(r"[^\t\v\f\r ]+")
+_RE_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
 class _NotJSON(Exception):
@@ -283,9 +421,12 @@ def _finite_number(s: str) -> float:
     return value
 
 
-def _parse_json_array(rest: str) -> list[str] | None:
-    """Exec form: a JSON array of strings, or None when ``rest`` is not valid JSON."""
-    rest = rest.lstrip(GO_SPACE)
+def _json_words(text: str, offset: int = 0) -> list[_Word] | None:
+    """Exec form: a JSON array of strings, or None when ``text`` is not valid JSON.
+
+    Each word's span is its string literal (``text`` sits at ``offset`` of the line).
+    """
+    rest = text.lstrip(GO_SPACE)
     if not rest.startswith("["):
         return None
     try:
@@ -301,89 +442,57 @@ def _parse_json_array(rest: str) -> list[str] | None:
         return None
     if not all(isinstance(v, str) for v in value):
         raise ValueError("when using JSON array syntax, arrays must be comprised of strings only")
+    # In an array of strings every string literal is an element, in order.
+    literals = [m.span() for m in _RE_JSON_STRING.finditer(text)]
     # Go replaces invalid UTF-8 and lone surrogates with U+FFFD when decoding JSON.
-    return [re.sub("[\ud800-\udfff]", "\ufffd", v) for v in value]
+    return [
+        _Word(re.sub("[\ud800-\udfff]", "\ufffd", v), offset + a, offset + b)
+        for v, (a, b) in zip(value, literals, strict=True)
+    ]
 
 
-def _split_whitespace(rest: str) -> list[str]:
-    if rest == "":
-        return []
-    return _RE_WHITESPACE.split(rest)
-
-
-def _parse_words(rest: str, escape: str) -> list[str]:
-    """BuildKit's parseWords: split on spaces, keeping quotes and escapes in the words."""
-    words: list[str] = []
-    buf: list[str] = []
-    blank_ok = False
-    quote = ""
-    in_word = False
-    in_quote = False
-    i, n = 0, len(rest)
-    while i < n:
-        ch = rest[i]
-        if not in_word and not in_quote:
-            if is_go_space(ch):
-                i += 1
-                continue
-            in_word = True
-        if in_word:
-            if is_go_space(ch):
-                in_word = False
-                if blank_ok or buf:
-                    words.append("".join(buf))
-                buf.clear()
-                blank_ok = False
-                i += 1
-                continue
-            if ch in ("'", '"'):
-                quote, blank_ok, in_word, in_quote = ch, True, False, True
-            if ch == escape:
-                if i + 1 == n:
-                    i += 1  # a trailing escape token is dropped
-                    continue
-                buf.append(ch)
-                i += 1
-                ch = rest[i]
-            buf.append(ch)
-            i += 1
-            continue
-        # inside quotes
-        if ch == quote:
-            in_quote, in_word = False, True
-        if ch == escape and quote != "'":
-            if i + 1 == n:
-                in_quote, in_word = False, True
-                i += 1
-                continue
-            buf.append(ch)
-            i += 1
-            ch = rest[i]
-        buf.append(ch)
-        i += 1
-    if (in_word or in_quote) and (blank_ok or buf):
-        words.append("".join(buf))
-    return words
-
-
-def _parse_name_val(rest: str, key: str, escape: str) -> list[str]:
-    words = _parse_words(rest, escape)
+def _name_val(rest: str, key: str, escape: str) -> list[_Word]:
+    """ENV and LABEL: (key, value, separator) triplets, ``=`` form or legacy ``key value``."""
+    words, _ = _scan_words(rest, escape)
     if not words:
         return []
-    if "=" not in words[0]:
-        parts = _RE_WHITESPACE.split(rest, maxsplit=1)
-        if len(parts) < 2:
+    if "=" not in words[0].text:
+        m = _RE_WHITESPACE.search(rest)
+        if m is None:
             raise ValueError(f"{key} must have two arguments")
-        return [parts[0], parts[1], ""]
-    out: list[str] = []
+        value = _Word(rest[m.end() :], m.end(), len(rest))
+        return [_Word(rest[: m.start()], 0, m.start()), value, _Word("", m.end(), m.end())]
+    out: list[_Word] = []
     for word in words:
-        if "=" not in word:
+        k, eq, v = word.text.partition("=")
+        if not eq:
             raise ValueError(
-                f"Syntax error - can't find = in {go_quote(word)}. Must be of the form: name=value"
+                f"Syntax error - can't find = in {go_quote(word.text)}. "
+                "Must be of the form: name=value"
             )
-        k, v = word.split("=", 1)
-        out += [k, v, "="]
+        # parseWords keeps every character it reads, so the key maps one to one.
+        at = word.start + len(k)
+        out += [_Word(k, word.start, at), _Word(v, at + 1, word.end), _Word("=", at, at + 1)]
     return out
+
+
+def _health(rest: str) -> tuple[list[_Word], bool]:
+    """HEALTHCHECK: the type word, then the command as exec form or one shell string."""
+    sep = 0
+    while sep < len(rest) and not is_go_space(rest[sep]):
+        sep += 1
+    if sep == 0:
+        return [], False
+    nxt = sep
+    while nxt < len(rest) and is_go_space(rest[nxt]):
+        nxt += 1
+    typ, cmd_text = _Word(rest[:sep], 0, sep), rest[nxt:]
+    if not cmd_text:
+        return [typ], False
+    parsed = _json_words(cmd_text, nxt)
+    if parsed is not None:
+        return [typ, *parsed], True
+    return [typ, _Word(cmd_text, nxt, len(rest))], False
 
 
 def _as_go_bytes(text: str) -> str:
@@ -395,82 +504,24 @@ def _from_go_bytes(text: str) -> str:
     return text.encode("latin-1").decode("utf-8", "surrogateescape")
 
 
-def _extract_flags(line: str, escape: str) -> tuple[int, list[str]]:
-    """Leading ``--flag`` words: (offset where the arguments start, flags unquoted).
+def _extract_flags(line: str, escape: str) -> tuple[list[_Word], int]:
+    """Leading ``--flag`` words (unquoted), and the offset where the arguments start.
 
     Go indexes the line by byte here and turns each byte into a rune, so a non-ASCII
     flag value comes out re-encoded as Latin-1 (``é`` → ``Ã©``), exactly as BuildKit has it.
     """
     if line.isascii():
-        return _extract_flags_bytes(line, escape)
+        return _scan_words(line, escape, flags=True)
     raw = _as_go_bytes(line)
-    off, flags = _extract_flags_bytes(raw, escape)
-    return len(line) - len(_from_go_bytes(raw[off:])), flags
+    words, end = _scan_words(raw, escape, flags=True)
 
+    def char(offset: int) -> int:  # a byte offset back to a character offset
+        return min(len(line), len(_from_go_bytes(raw[:offset])))
 
-def _extract_flags_bytes(line: str, escape: str) -> tuple[int, list[str]]:
-    flags: list[str] = []
-    buf: list[str] = []
-    blank_ok = False
-    quote = ""
-    phase = 0  # 0 spaces, 1 word, 2 quote
-    i, n = 0, len(line)
-    while i <= n:
-        ch = line[i] if i < n else ""
-        if phase == 0:
-            if i == n:
-                break
-            if is_go_space(ch):
-                i += 1
-                continue
-            if ch != "-" or i + 1 == n or line[i + 1] != "-":
-                return i, flags
-            phase = 1
-        if i == n:
-            word = "".join(buf)
-            if word != "--" and (blank_ok or buf):
-                flags.append(word)
-            break
-        if phase == 1:
-            if is_go_space(ch):
-                phase = 0
-                word = "".join(buf)
-                if word == "--":
-                    return i, flags
-                if blank_ok or buf:
-                    flags.append(word)
-                buf.clear()
-                blank_ok = False
-                i += 1
-                continue
-            if ch in ("'", '"'):
-                quote, blank_ok, phase = ch, True, 2
-                i += 1
-                continue
-            if ch == escape:
-                if i + 1 == n:
-                    i += 1
-                    continue
-                i += 1
-                ch = line[i]
-            buf.append(ch)
-            i += 1
-            continue
-        # phase 2: inside quotes
-        if ch == quote:
-            phase = 1
-            i += 1
-            continue
-        if ch == escape:
-            if i + 1 == n:
-                phase = 1
-                i += 1
-                continue
-            i += 1
-            ch = line[i]
-        buf.append(ch)
-        i += 1
-    return n, flags
+    return (
+        [_Word(w.text, char(w.start), char(w.end), char(w.eq) if w.eq >= 0 else -1) for w in words],
+        len(line) - len(_from_go_bytes(raw[end:])),
+    )
 
 
 # --- the parser --------------------------------------------------------------------------
@@ -547,15 +598,11 @@ class _Parser:
             if empty_continuation:
                 self.warnings.append(
                     ParseWarning(
-                        rule="NoEmptyContinuation",
-                        message="Empty continuation line found in: " + line,
-                        detail="Empty continuation lines will become errors in a future release",
-                        url="https://docs.docker.com/go/dockerfile/rule/no-empty-continuation/",
-                        line=i,
+                        NO_EMPTY_CONTINUATION, "Empty continuation line found in: " + line, i
                     )
                 )
             seg = tuple(segments)
-            node = self._node(line, 0, seg, tuple(comments), start_line, end)
+            node = self._node(line, 0, seg, tuple(comments), end)
             if self._can_contain_heredoc(node) and "<<" in line:
                 node, i = self._read_heredocs(node, line, i, start_line)
             nodes.append(node)
@@ -589,88 +636,72 @@ class _Parser:
         base: int,
         segments: tuple[tuple[int, int, int], ...],
         comments: tuple[str, ...],
-        start_line: int,
         end: Position,
     ) -> Node:
         """newNodeFromLine: ``line`` sits at offset ``base`` of the logical line."""
-        lead = len(line) - len(line.lstrip(GO_SPACE))
+        lead = base + len(line) - len(line.lstrip(GO_SPACE))  # where the keyword starts
         body = go_trim(line)
         m = _RE_WHITESPACE.search(body)
         keyword, rest_off = body, len(body)
-        flags: list[str] = []
+        flags: list[_Word] = []
         if m is not None:
             keyword = body[: m.start()]
-            flag_end, flags = _extract_flags(body[m.end() :], self.d.escape)
+            flags, flag_end = _extract_flags(body[m.end() :], self.d.escape)
+            flags = [_shifted(w, lead + m.end()) for w in flags]
             rest_off = m.end() + flag_end
         rest = body[rest_off:]
-        rest_lead = len(rest) - len(rest.lstrip(GO_SPACE))
+        rest_base = lead + rest_off + len(rest) - len(rest.lstrip(GO_SPACE))
         rest = go_trim(rest)
-        rest_base = base + lead + rest_off + rest_lead
 
-        probe = Node(keyword, (), (), line, Span(Position(start_line, 1), end), segments=segments)
-        start = probe.position_at(base + lead)
-        span = Span(start, end)
+        keyword_span = _span(segments, lead, lead + len(keyword))
         cmd = keyword.lower()
         how = _DISPATCH.get(cmd)
         child: Node | None = None
         is_json = False
-        args: list[str] = []
+        args: list[_Word] = []
         try:
             if how is None:
-                args = [""]  # BuildKit keeps an empty argument for unknown instructions
+                args = [_Word("", 0, 0)]  # BuildKit keeps an empty argument for these
             elif how == _SUB:
                 if rest:
-                    child = self._node(rest, rest_base, segments, (), start_line, end)
+                    child = self._node(rest, rest_base, segments, (), end)
             elif how == _WHITESPACE_LIST:
-                args = _split_whitespace(rest)
-            elif how == _STRING:
-                args = [rest] if rest else []
-            elif how in (_MAYBE_JSON, _MAYBE_JSON_LIST):
-                parsed = _parse_json_array(rest) if rest or how == _MAYBE_JSON_LIST else None
+                args = _fields(rest)
+            elif how in (_STRING, _MAYBE_JSON, _MAYBE_JSON_LIST):
+                parsed = _json_words(rest) if how != _STRING and rest else None
                 if parsed is not None:
                     args, is_json = parsed, True
-                elif how == _MAYBE_JSON:
-                    args = [rest] if rest else []
+                elif how == _MAYBE_JSON_LIST:
+                    args = _fields(rest)
                 else:
-                    args = _split_whitespace(rest)
+                    args = [_Word(rest, 0, len(rest))] if rest else []
             elif how == _NAME_VAL:
-                args = _parse_name_val(rest, "LABEL" if cmd == "label" else "ENV", self.d.escape)
+                args = _name_val(rest, "LABEL" if cmd == "label" else "ENV", self.d.escape)
             elif how == _NAME_OR_NAME_VAL:
-                args = _parse_words(rest, self.d.escape)
+                args, _ = _scan_words(rest, self.d.escape)
             elif how == _HEALTH:
-                args, is_json = self._health(rest)
+                args, is_json = _health(rest)
         except ValueError as exc:
-            raise ParseError(str(exc), file=self.file, pos=start) from None
+            raise ParseError(str(exc), file=self.file, span=keyword_span) from None
+        args = [_shifted(w, rest_base) for w in args]
         return Node(
             keyword=keyword,
-            flags=tuple(flags),
-            args=tuple(args),
+            flags=tuple(w.text for w in flags),
+            args=tuple(w.text for w in args),
             original=line,
-            span=span,
+            span=Span(keyword_span.start, end),
+            keyword_span=keyword_span,
+            flag_spans=tuple(_span(segments, w.start, w.end) for w in flags),
+            flag_value_spans=tuple(
+                _span(segments, w.eq + 1, w.end) if w.eq >= 0 else None for w in flags
+            ),
+            arg_spans=tuple(_span(segments, w.start, w.end) for w in args),
             json=is_json,
             child=child,
             comments=comments,
             segments=_rebase(segments, base),
             unknown=how is None,
         )
-
-    @staticmethod
-    def _health(rest: str) -> tuple[list[str], bool]:
-        sep = 0
-        while sep < len(rest) and not is_go_space(rest[sep]):
-            sep += 1
-        if sep == 0:
-            return [], False
-        nxt = sep
-        while nxt < len(rest) and is_go_space(rest[nxt]):
-            nxt += 1
-        typ, cmd_text = rest[:sep], rest[nxt:]
-        if not cmd_text:
-            return [typ], False
-        parsed = _parse_json_array(cmd_text)
-        if parsed is not None:
-            return [typ, *parsed], True
-        return [typ, cmd_text], False
 
     @staticmethod
     def _can_contain_heredoc(node: Node) -> bool:
@@ -682,7 +713,8 @@ class _Parser:
         try:
             found = heredocs_in_line(line)
         except ExpansionError as exc:
-            raise ParseError(exc.message, file=self.file, pos=node.span.start) from None
+            # The delimiter's own position is inside the word: the instruction's is shown.
+            raise exc.located(self.file, node.keyword_span, replace=True) from None
         if not found:
             return node, i
         docs: list[Heredoc] = []
@@ -720,8 +752,8 @@ class _Parser:
         end = Position(i, len(_trim_newline(self.lines[i - 1])) + 1)
         child = node.child
         if child is not None:
-            child = _with(child, heredocs=tuple(docs), end=end)
-        return _with(node, heredocs=tuple(docs), end=end, child=child), i
+            child = replace(child, heredocs=tuple(docs), span=Span(child.span.start, end))
+        return replace(node, heredocs=tuple(docs), span=Span(node.span.start, end), child=child), i
 
 
 def _rebase(
@@ -737,28 +769,6 @@ def _rebase(
         else:
             out.append((off - base, line, col))
     return tuple(out)
-
-
-def _with(
-    node: Node,
-    *,
-    heredocs: tuple[Heredoc, ...],
-    end: Position,
-    child: Node | None = None,
-) -> Node:
-    return Node(
-        keyword=node.keyword,
-        flags=node.flags,
-        args=node.args,
-        original=node.original,
-        span=Span(node.span.start, end),
-        json=node.json,
-        child=child if child is not None else node.child,
-        heredocs=heredocs,
-        comments=node.comments,
-        segments=node.segments,
-        unknown=node.unknown,
-    )
 
 
 _HEREDOC_LINE_LEXER = Lexer(escape="\\", raw_quotes=True, raw_escapes=True, skip_unset_env=True)
@@ -798,7 +808,8 @@ def heredocs_in_line(line: str) -> list[Heredoc]:
 
 
 def parse(source: str | bytes, file: str = "Dockerfile") -> ParseResult:
-    """Parse Dockerfile text. Raises :class:`~emu.errors.ParseError` on bad input."""
+    """Parse Dockerfile text. Raises :class:`~emu.errors.ParseError` on bad input (an
+    :class:`~emu.errors.ExpansionError` for a heredoc delimiter that cannot be expanded)."""
     if isinstance(source, bytes):
         source = source.decode("utf-8", "surrogateescape")
     return _Parser(source, file).run()

@@ -100,5 +100,5 @@ def evaluate_globals(
                 try:
                     scope[decl.key] = process_word(decl.value, scope).value
                 except EmuError as exc:
-                    raise exc.located(file=file, pos=arg.pos) from None
+                    raise exc.located(file, arg.pos, replace=True) from None
     return scope

@@ -19,7 +19,7 @@ from emu.engine.args import Platform, evaluate_globals, platform_args
 from emu.engine.context import Context
 from emu.engine.dispatch import dispatch
 from emu.engine.state import CopyRecord, RunExecutor, StageState, StepEvent, UnusedVar
-from emu.errors import BuildError, EmuError
+from emu.errors import BuildError, EmuError, LimitExceeded
 from emu.fs import Dir, Meta, Snapshot
 from emu.images.image import DEFAULT_PATH, Image, ImageConfig
 from emu.pos import Position
@@ -243,8 +243,9 @@ class _Build:
         try:
             value = process_word(st.base, self.globals).value
         except EmuError as exc:
-            raise BuildError(
-                f'failed to process "{st.base}": {exc.message}', file=self.file, pos=st.from_.pos
+            prefix = f'failed to process "{st.base}": '
+            raise exc.as_build_failure(
+                self.file, st.from_.pos, prefix=prefix, replace=True
             ) from None
         if value == "":
             raise BuildError(
@@ -349,17 +350,17 @@ class _Build:
             image = self.resolve(ref)
         except catalog.InvalidReferenceError as exc:
             # BuildKit's wording (dockerfile2llb: `failed to parse stage name %q: %w`).
-            raise BuildError(
-                f'failed to parse stage name "{ref}": {exc.message}', file=self.file, pos=pos
+            raise exc.located(
+                self.file, pos, prefix=f'failed to parse stage name "{ref}": '
             ) from None
         except catalog.RefusedImageError as exc:
-            raise exc.located(file=self.file, pos=pos) from None
+            raise exc.located(self.file, pos) from None
         except catalog.UnknownImageError as exc:
             if not self.opts.permissive:
-                raise exc.located(file=self.file, pos=pos) from None
+                raise exc.located(self.file, pos) from None
             image = catalog.fallback(ref)
         except EmuError as exc:
-            raise exc.located(file=self.file, pos=pos) from None
+            raise exc.located(self.file, pos) from None
         self.external[ref] = image
         return image
 
@@ -415,21 +416,19 @@ class _Build:
 
     def _check_time(self, inst: Instruction) -> None:
         if self.deadline is not None and time.monotonic() > self.deadline:
-            raise BuildError(
-                f"limit exceeded: max_seconds ({self.opts.max_seconds}); the build was stopped",
-                file=self.file,
-                pos=inst.pos,
-            )
+            stopped = "the build was stopped"
+            limit = LimitExceeded("max_seconds", self.opts.max_seconds, stopped=stopped)
+            raise limit.located(self.file, inst.pos)
 
     def _parse_trigger(self, trigger: str, stage: Stage) -> list[Instruction]:
         try:
             parsed = parse(trigger, f"{self.file} (ONBUILD trigger of {self.bases[stage.index]})")
             return [convert(node) for node in parsed.nodes]
         except EmuError as exc:
-            raise BuildError(
-                f"ONBUILD trigger {trigger!r} of the base image failed: {exc.message}",
-                file=self.file,
-                pos=stage.from_.pos,
+            # Reported at the FROM that brought the trigger in, not inside the trigger's text.
+            prefix = f"ONBUILD trigger {trigger!r} of the base image failed: "
+            raise exc.as_build_failure(
+                self.file, stage.from_.pos, prefix=prefix, replace=True
             ) from None
 
 

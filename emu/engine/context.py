@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from emu.errors import BuildError, EmuError
+from emu.errors import ContextError as ContextError
+from emu.errors import EmuError
 from emu.fs import FS, Device, File, Kind, Lazy, Meta, Snapshot, Symlink
 from emu.ignore import IgnoreMatcher, walk_context
 
@@ -44,10 +45,6 @@ class Context:
         if rel in self.excluded:
             return True
         return self.matcher is not None and rel != "" and self.matcher.excluded(rel)
-
-
-class ContextError(BuildError):
-    """The context cannot be read."""
 
 
 _KINDS = {

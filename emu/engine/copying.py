@@ -30,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from emu.errors import BuildError
+from emu.errors import CopyError as CopyError
 from emu.fs import FS, Device, Dir, File, FsError, Kind, Meta, Node, Symlink, clean, split
 from emu.glob import has_meta, match
 from emu.ignore import IgnoreMatcher, compile_patterns
@@ -52,10 +53,6 @@ class CopyStats:
     links: int = 0
     bytes: int = 0
     sources: list[tuple[str, str]] = field(default_factory=list)  # (source path, dest path)
-
-
-class CopyError(BuildError):
-    pass
 
 
 def dest_path(workdir: str, raw: str) -> str:
@@ -230,47 +227,44 @@ def copy(
         copier.exclude = IgnoreMatcher(compile_patterns(excludes))
     if parents:
         return _copy_parents(copier, src, sources, dest, missing)
-    try:
-        ensure = dest if dest.endswith("/") else posixpath.dirname(dest)
-        ensured = False
-        for raw in sources:
-            # Each source is its own copy in BuildKit: hard links are kept within one
-            # source, not across two sources of the same COPY.
-            copier.linked = {}
-            path = clean(raw)
-            if has_meta(raw):
-                matches = expand_wildcards(src, path)
-            else:
-                if src.lookup(path) is None:
-                    if missing is not None:
-                        raise missing(raw)
-                    raise CopyError(f'"{path}": not found')
-                matches = [path]
-            for m in matches:
-                if copier.excluded(posixpath.basename(m)):
-                    continue
-                node = src.get(m)  # FollowSymlinks: the source path itself is resolved
-                if not ensured:
-                    # Only once something is copied: a wildcard matching nothing creates
-                    # no destination directory either (seen with BuildKit).
-                    copier.mkdir_all(ensure)
-                    ensured = True
-                if unpack and isinstance(node, File) and _unpack(copier, node, dest):
-                    stats.sources.append((m, dest))
-                    continue
-                target = dest
-                existing = dst.lookup(dest)
-                if not isinstance(node, Dir) and isinstance(existing, Dir):
-                    target = posixpath.join(dest, posixpath.basename(m) or "/")
-                elif dest.endswith("/") and not isinstance(node, Dir):
-                    target = posixpath.join(dest, posixpath.basename(m))
-                target = target.rstrip("/") or "/"
-                if target != "/":
-                    copier.mkdir_all(posixpath.dirname(target))
-                copier.copy(node, target, False)
-                stats.sources.append((m, target))
-    except FsError as exc:
-        raise CopyError(exc.message) from None
+    ensure = dest if dest.endswith("/") else posixpath.dirname(dest)
+    ensured = False
+    for raw in sources:
+        # Each source is its own copy in BuildKit: hard links are kept within one
+        # source, not across two sources of the same COPY.
+        copier.linked = {}
+        path = clean(raw)
+        if has_meta(raw):
+            matches = expand_wildcards(src, path)
+        else:
+            if src.lookup(path) is None:
+                if missing is not None:
+                    raise missing(raw)
+                raise CopyError(f'"{path}": not found')
+            matches = [path]
+        for m in matches:
+            if copier.excluded(posixpath.basename(m)):
+                continue
+            node = src.get(m)  # FollowSymlinks: the source path itself is resolved
+            if not ensured:
+                # Only once something is copied: a wildcard matching nothing creates
+                # no destination directory either (seen with BuildKit).
+                copier.mkdir_all(ensure)
+                ensured = True
+            if unpack and isinstance(node, File) and _unpack(copier, node, dest):
+                stats.sources.append((m, dest))
+                continue
+            target = dest
+            existing = dst.lookup(dest)
+            if not isinstance(node, Dir) and isinstance(existing, Dir):
+                target = posixpath.join(dest, posixpath.basename(m) or "/")
+            elif dest.endswith("/") and not isinstance(node, Dir):
+                target = posixpath.join(dest, posixpath.basename(m))
+            target = target.rstrip("/") or "/"
+            if target != "/":
+                copier.mkdir_all(posixpath.dirname(target))
+            copier.copy(node, target, False)
+            stats.sources.append((m, target))
     return stats
 
 

@@ -19,7 +19,7 @@ from emu.dockerfile.instructions import Run
 from emu.engine.state import StageState
 from emu.engine.users import resolve_user
 from emu.errors import BuildError, EmuError
-from emu.fs import FS, Dir, File, Meta, Node
+from emu.fs import FS, Dir, File, Meta, Node, accounts
 from emu.pos import Position
 
 if TYPE_CHECKING:
@@ -109,14 +109,9 @@ class ShellExecutor:
                     result = _execute(interp, argv, st, env, cwd, ident, REGISTRY, limits)
             else:
                 result = _execute(interp, argv, st, env, cwd, ident, REGISTRY, limits)
-        except LimitExceeded as exc:
-            raise BuildError(
-                f"{inst.source}: {exc.message}", file=st.file, pos=inst.pos, hint=exc.hint
-            ) from None
         except EmuError as exc:
-            raise BuildError(
-                f"RUN: {exc.message}", file=st.file, pos=inst.pos, hint=exc.hint
-            ) from None
+            prefix = f"{inst.source}: " if isinstance(exc, LimitExceeded) else "RUN: "
+            raise exc.as_build_failure(st.file, inst.pos, prefix=prefix) from None
         finally:
             restore()
             undo_sandbox()
@@ -198,21 +193,9 @@ def _identity(st: StageState, pos: Position) -> Identity:
     try:
         ids = resolve_user(st.fs, user)
     except EmuError as exc:
-        raise BuildError(exc.message, file=st.file, pos=pos, hint=exc.hint) from None
+        raise exc.as_build_failure(st.file, pos) from None
     name = user.partition(":")[0]
-    return Identity(ids.uid, ids.gid, _supplementary(st.fs, name, ids.uid), name)
-
-
-def _supplementary(fs: FS, name: str, uid: int) -> tuple[int, ...]:
-    node = fs.lookup("/etc/group")
-    if not isinstance(node, File) or node.data is None:
-        return ()
-    out = []
-    for line in node.data.decode("utf-8", "replace").splitlines():
-        parts = line.split(":")
-        if len(parts) >= 4 and parts[2].isdigit() and name in parts[3].split(","):
-            out.append(int(parts[2]))
-    return tuple(out)
+    return Identity(ids.uid, ids.gid, accounts.supplementary(st.fs, name), name)
 
 
 # What runc gives every RUN (seen with BuildKit): /etc/hosts and /etc/resolv.conf bind
@@ -227,13 +210,8 @@ _DEV_LINKS = {"fd": "/proc/self/fd", "stderr": "/proc/self/fd/2", "stdin": "/pro
 
 
 def _home(fs: FS, uid: int) -> str:
-    node = fs.lookup("/etc/passwd")
-    if isinstance(node, File) and node.data is not None:
-        for line in node.data.decode("utf-8", "replace").splitlines():
-            parts = line.split(":")
-            if len(parts) >= 6 and parts[2] == str(uid):
-                return parts[5] or "/"
-    return "/"
+    u = accounts.user_with_id(fs, uid)
+    return (u.home or "/") if u is not None else "/"
 
 
 def _sandbox_files(fs: FS) -> Callable[[], None]:

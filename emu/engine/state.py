@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from emu.dockerfile.instructions import Stage
+from emu.dockerfile.instructions import KeyValue, Stage
 from emu.errors import BuildError, EmuError
 from emu.fs import FS, Dir
 from emu.images.image import HistoryEntry, Image, ImageConfig, Layer, LayerOrigin
-from emu.pos import Position
+from emu.pos import Position, Span
 from emu.words import process_word, process_words
 
 if TYPE_CHECKING:
@@ -104,26 +105,38 @@ class StageState:
         """What ``$VAR`` sees at this point of the stage (a copy)."""
         return dict(self.vars)
 
-    def error(self, message: str, pos: Position, hint: str | None = None) -> BuildError:
-        return BuildError(message, file=self.file, pos=pos, hint=hint)
+    def error(self, message: str, where: Position | Span, hint: str | None = None) -> BuildError:
+        span = where if isinstance(where, Span) else Span.point(where)
+        return BuildError(message, file=self.file, span=span, hint=hint)
 
     def expand(self, word: str, pos: Position, env: dict[str, str] | None = None) -> str:
         try:
             result = process_word(word, self.env() if env is None else env)
         except EmuError as exc:
-            raise self.error(f'failed to process "{word}": {exc.message}', pos) from None
+            raise self._unexpandable(exc, word, pos) from None
         for name in result.unmatched:
             self.undefined.append(UnusedVar(name, pos.line))
         return result.value
+
+    def expand_pairs(
+        self, pairs: Iterable[KeyValue], pos: Position, env: dict[str, str]
+    ) -> list[tuple[str, str]]:
+        """ENV's and LABEL's ``key=value`` pairs, each side expanded against ``env``."""
+        return [(self.expand(kv.key, pos, env), self.expand(kv.value, pos, env)) for kv in pairs]
 
     def expand_words(self, word: str, pos: Position) -> list[str]:
         try:
             result = process_words(word, self.env())
         except EmuError as exc:
-            raise self.error(f'failed to process "{word}": {exc.message}', pos) from None
+            raise self._unexpandable(exc, word, pos) from None
         for name in result.unmatched:
             self.undefined.append(UnusedVar(name, pos.line))
         return list(result.words)
+
+    def _unexpandable(self, exc: EmuError, word: str, pos: Position) -> EmuError:
+        # BuildKit's wording; the error's in-word position gives way to the instruction's.
+        prefix = f'failed to process "{word}": '
+        return exc.as_build_failure(self.file, pos, prefix=prefix, replace=True)
 
     # --- history and layers ------------------------------------------------------------
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from emu.errors import BuildError
-from emu.fs import FS, File
+from emu.errors import UnknownUserError as UnknownUserError
+from emu.fs import FS, File, accounts
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,41 +18,16 @@ class Ids:
     gid: int
 
 
-class UnknownUserError(BuildError):
-    pass
-
-
-def _table(fs: FS, path: str) -> list[list[str]]:
-    node = fs.lookup(path)
-    if not isinstance(node, File):
-        return []
-    data = node.data or b""
-    rows = []
-    for line in data.decode("utf-8", "replace").splitlines():
-        if line and not line.startswith("#"):
-            rows.append(line.split(":"))
-    return rows
-
-
 def lookup_user(fs: FS, name: str) -> tuple[int, int] | None:
-    """(uid, primary gid) for a user name or number in /etc/passwd."""
-    for row in _table(fs, "/etc/passwd"):
-        if len(row) >= 4 and (row[0] == name or row[2] == name):
-            try:
-                return int(row[2]), int(row[3])
-            except ValueError:
-                return None
-    return None
+    """(uid, primary gid) of the first /etc/passwd entry with this name or uid text."""
+    found = next((u for u in accounts.users(fs) if name in (u.name, str(u.uid))), None)
+    return (found.uid, found.gid) if found is not None else None
 
 
 def lookup_group(fs: FS, name: str) -> int | None:
-    for row in _table(fs, "/etc/group"):
-        if len(row) >= 3 and (row[0] == name or row[2] == name):
-            try:
-                return int(row[2])
-            except ValueError:
-                return None
-    return None
+    """The gid of the first /etc/group entry with this name or gid text."""
+    found = next((g for g in accounts.groups(fs) if name in (g.name, str(g.gid))), None)
+    return found.gid if found is not None else None
 
 
 def _num(text: str) -> int | None:
@@ -69,7 +44,7 @@ def resolve_chown(fs: FS, spec: str) -> Ids:
     user, sep, group = spec.partition(":")
     uid = _num(user)
     if uid is None:
-        if not isinstance(fs.lookup("/etc/passwd"), File):
+        if not isinstance(fs.lookup(accounts.PASSWD), File):
             raise UnknownUserError(
                 f"invalid user index: -1 (no /etc/passwd to resolve user {user!r})",
                 hint=f"use a numeric uid, or COPY an /etc/passwd that defines {user} first",
@@ -82,7 +57,7 @@ def resolve_chown(fs: FS, spec: str) -> Ids:
         return Ids(uid, primary)
     gid = _num(group)
     if gid is None:
-        if not isinstance(fs.lookup("/etc/group"), File):
+        if not isinstance(fs.lookup(accounts.GROUP), File):
             raise UnknownUserError(
                 f"invalid group index: -1 (no /etc/group to resolve group {group!r})",
                 hint="use a numeric gid, or COPY an /etc/group that defines it first",

@@ -17,37 +17,10 @@ import errno as _errno
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from emu.errors import EmuError
+from emu.errors import FsError as FsError  # defined with the others in emu.errors
 from emu.fs.nodes import Device, Dir, File, Meta, Node, Symlink
 
 MAX_SYMLINKS = 40  # Linux's MAXSYMLINKS
-
-_MESSAGES = {
-    _errno.ENOENT: "no such file or directory",
-    _errno.ENOTDIR: "not a directory",
-    _errno.EISDIR: "is a directory",
-    _errno.EEXIST: "file exists",
-    _errno.ELOOP: "too many levels of symbolic links",
-    _errno.ENOTEMPTY: "directory not empty",
-    _errno.EINVAL: "invalid argument",
-    _errno.EACCES: "permission denied",
-    _errno.EBUSY: "device or resource busy",
-    _errno.EROFS: "read-only file system",
-}
-
-
-class FsError(EmuError):
-    """An OSError-style failure inside the image filesystem (``errno`` names which)."""
-
-    def __init__(self, code: int, path: str, detail: str | None = None) -> None:
-        self.errno = code
-        self.path = path
-        self.strerror = _MESSAGES.get(code, _errno.errorcode.get(code, str(code)))
-        super().__init__(f"{path}: {detail or self.strerror}")
-
-    @property
-    def code(self) -> str:
-        return _errno.errorcode.get(self.errno, str(self.errno))
 
 
 def split(path: str) -> list[str]:

@@ -16,29 +16,20 @@ import os
 import re
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from emu.errors import EmuError
 from emu.fs import FS, Blob, Device, Dir, File, Kind, Lazy, Node, Symlink
 from emu.grading.loader import compile_regex
-from emu.grading.model import (
-    AnyTest,
-    CommandTest,
-    EmuTest,
-    EnvVar,
-    FileContentTest,
-    FileExistenceTest,
-    LicenseTest,
-    MetadataTest,
-    SandboxLimits,
-    Spec,
-)
+from emu.grading.model import EmuTest, FileContentTest, FileExistenceTest, LicenseTest, MetadataTest
 from emu.grading.report import Report, TestResult
+from emu.teach.explain import root_base
 
 if TYPE_CHECKING:
     from emu.dockerfile.instructions import Dockerfile
     from emu.engine.builder import BuildResult
     from emu.engine.context import Context
+    from emu.grading.model import AnyTest, CommandTest, EnvVar, SandboxLimits, Spec
     from emu.images.image import Image
 
 MAX_READ = 64 * 1024 * 1024  # a content test reads at most this much of a file
@@ -71,6 +62,9 @@ class Subject:
             return ""
         text = str(self.error)
         return text + (f" (hint: {self.error.hint})" if self.error.hint else "")
+
+
+T = TypeVar("T")
 
 
 class _Failed(Exception):
@@ -171,39 +165,28 @@ def file_existence(t: FileExistenceTest, image: Image, extra_env: dict[str, str]
     if node is None:
         res.observed = "missing"
         if t.should_exist:
-            res.status = "fail"
-            res.messages.append(f"File {path} should exist but does not")
+            res.fail(f"File {path} should exist but does not")
         return res
     res.observed = _describe(node)
     if not t.should_exist:
-        res.status = "fail"
-        res.messages.append(f"File {path} should not exist but does ({res.observed})")
-        return res
+        return res.fail(f"File {path} should not exist but does ({res.observed})")
     if t.permissions:
         from emu.fs import mode_string
 
         go, ls = go_mode_string(node), mode_string(node)
         if t.permissions not in (go, ls):
-            res.status = "fail"
-            res.messages.append(
-                f"{path} has incorrect permissions. Expected: {t.permissions}, Actual: {go}"
-            )
+            res.fail(f"{path} has incorrect permissions. Expected: {t.permissions}, Actual: {go}")
     if t.is_executable_by:
         bits = {"any": 0o111, "owner": 0o100, "group": 0o010, "other": 0o001}[t.is_executable_by]
         if not node.meta.mode & bits:
-            res.status = "fail"
-            res.messages.append(
+            res.fail(
                 f"{path} has incorrect executable bit. Expected to be executable "
                 f"by {t.is_executable_by}, Actual: {go_mode_string(node)}"
             )
     if t.uid != -1 and node.meta.uid != t.uid:
-        res.status = "fail"
-        res.messages.append(
-            f"{path} has incorrect user ownership. Expected: {t.uid}, Actual: {node.meta.uid}"
-        )
+        res.fail(f"{path} has incorrect user ownership. Expected: {t.uid}, Actual: {node.meta.uid}")
     if t.gid != -1 and node.meta.gid != t.gid:
-        res.status = "fail"
-        res.messages.append(
+        res.fail(
             f"{path} has incorrect group ownership. Expected: {t.gid}, Actual: {node.meta.gid}"
         )
     return res
@@ -216,9 +199,7 @@ def file_content(t: FileContentTest, image: Image, extra_env: dict[str, str]) ->
     try:
         node = fs.lookup(path)
     except EmuError as exc:
-        res.status = "fail"
-        res.messages.append(f"Failed to open {path}: {exc.message}")
-        return res
+        return res.fail(f"Failed to open {path}: {exc.message}")
     if node is None:
         res.status = "fail"
         res.observed = "missing"
@@ -231,15 +212,25 @@ def file_content(t: FileContentTest, image: Image, extra_env: dict[str, str]) ->
         res.messages.append(str(exc))
         return res
     res.observed = text if len(text) <= 200 else text[:200] + "…"
-    for expr in t.expected_contents:
-        if not compile_regex(expr).search(text):
-            res.status = "fail"
-            res.messages.append(f"Expected contents '{expr}' not found in {path}")
-    for expr in t.excluded_contents:
-        if compile_regex(expr).search(text):
-            res.status = "fail"
-            res.messages.append(f"Excluded contents '{expr}' found in {path}")
+    for message in _unmatched(t.expected_contents, t.excluded_contents, text, "contents", path):
+        res.fail(message)
     return res
+
+
+def _unmatched(
+    expected: tuple[str, ...], excluded: tuple[str, ...], text: str, what: str, where: str
+) -> list[str]:
+    """CST's messages for the regexes of ``expected`` that do not match ``text`` and those of
+    ``excluded`` that do."""
+    return [
+        f"Expected {what} '{expr}' not found in {where}"
+        for expr in expected
+        if not compile_regex(expr).search(text)
+    ] + [
+        f"Excluded {what} '{expr}' found in {where}"
+        for expr in excluded
+        if compile_regex(expr).search(text)
+    ]
 
 
 def _ports(image: Image) -> list[str]:
@@ -261,53 +252,47 @@ def metadata(t: MetadataTest, image: Image) -> TestResult:
     env = c.env_dict()
     labels = c.label_dict()
 
-    def fail(message: str) -> None:
-        res.status = "fail"
-        res.messages.append(message)
+    def expect(pairs: tuple[EnvVar, ...], found: dict[str, str], what: str, missing: str) -> None:
+        for pair in pairs:
+            if pair.key not in found:
+                res.fail(missing.format(pair.key))
+            elif not _value_matches(pair, found[pair.key]):
+                res.fail(
+                    f"{what} {pair.key} value {found[pair.key]} does not match expected value: "
+                    f"{pair.value}"
+                )
 
-    for pair in t.env_vars:
-        if pair.key not in env:
-            fail(f"variable {pair.key} not found in image env")
-        elif not _value_matches(pair, env[pair.key]):
-            fail(
-                f"env var {pair.key} value {env[pair.key]} does not match expected value: "
-                f"{pair.value}"
-            )
+    expect(t.env_vars, env, "env var", "variable {} not found in image env")
     for pair in t.unbound_env_vars:
         if pair.key in env:
-            fail(f"env var {pair.key} should not be set, but is: {env[pair.key]}")
-    for pair in t.labels:
-        if pair.key not in labels:
-            fail(f"label {pair.key} not found in image metadata")
-        elif not _value_matches(pair, labels[pair.key]):
-            fail(
-                f"label {pair.key} value {labels[pair.key]} does not match expected value: "
-                f"{pair.value}"
-            )
+            res.fail(f"env var {pair.key} should not be set, but is: {env[pair.key]}")
+    expect(t.labels, labels, "label", "label {} not found in image metadata")
     if t.cmd is not None and list(t.cmd) != list(c.cmd or ()):
-        fail(f"Image Cmd {list(c.cmd or ())} does not match expected Cmd: {list(t.cmd)}")
+        res.fail(f"Image Cmd {list(c.cmd or ())} does not match expected Cmd: {list(t.cmd)}")
     if t.entrypoint is not None and list(t.entrypoint) != list(c.entrypoint or ()):
-        fail(
+        res.fail(
             f"Image entrypoint {list(c.entrypoint or ())} does not match expected entrypoint: "
             f"{list(t.entrypoint)}"
         )
     if t.workdir and t.workdir != c.working_dir:
-        fail(f"Image workdir {c.working_dir!r} does not match config workdir: {t.workdir}")
+        res.fail(f"Image workdir {c.working_dir!r} does not match config workdir: {t.workdir}")
     if t.user and t.user != c.user:
-        fail(f"Image user {c.user!r} does not match config user: {t.user}")
+        res.fail(f"Image user {c.user!r} does not match config user: {t.user}")
     ports = _ports(image)
     for port in t.exposed_ports:
         if not _port_in(port, ports):
-            fail(f"Port {port} not found in config (exposed: {', '.join(ports) or 'none'})")
+            res.fail(f"Port {port} not found in config (exposed: {', '.join(ports) or 'none'})")
     for port in t.unexposed_ports:
         if _port_in(port, ports):
-            fail(f"Port {port} should not be exposed, but is")
+            res.fail(f"Port {port} should not be exposed, but is")
     for volume in t.volumes:
         if volume not in c.volumes:
-            fail(f"Volume {volume} not found in config (volumes: {', '.join(c.volumes) or 'none'})")
+            res.fail(
+                f"Volume {volume} not found in config (volumes: {', '.join(c.volumes) or 'none'})"
+            )
     for volume in t.unmounted_volumes:
         if volume in c.volumes:
-            fail(f"Volume {volume} should not be in config, but is")
+            res.fail(f"Volume {volume} should not be in config, but is")
     res.observed = (
         f"user={c.user or 'root'!s} workdir={c.working_dir or '/'} "
         f"entrypoint={list(c.entrypoint or ())} cmd={list(c.cmd or ())} "
@@ -345,9 +330,9 @@ def command(
     run_env: dict[str, str],
     limits: SandboxLimits,
 ) -> TestResult:
-    from emu.grading.sandbox import register_programs
+    from emu.grading.sandbox import register_programs, sh_limits
     from emu.sh import interp
-    from emu.sh.api import REGISTRY, Identity, LimitExceeded, Limits
+    from emu.sh.api import REGISTRY, Identity, LimitExceeded
 
     register_programs()
     res = TestResult(t.name, t.kind, "pass", weight=t.weight)
@@ -365,24 +350,13 @@ def command(
     try:
         ident = _identity(fs, run_user or image.config.user)
     except _Failed as exc:
-        res.status = "fail"
-        res.messages.append(str(exc))
-        return res
+        return res.fail(str(exc))
     assert isinstance(ident, Identity)
     if fs.lookup(cwd) is None:
         fs.makedirs(cwd)
     deadline = time.monotonic() + limits.max_seconds
 
     def run(argv: list[str]) -> interp.RunResult:
-        lim = Limits(
-            max_steps=limits.max_steps,
-            max_output=limits.max_output,
-            max_files=limits.max_files,
-            max_bytes=limits.max_bytes,
-            max_depth=limits.max_depth,
-            deadline=deadline,
-            max_seconds=limits.max_seconds,
-        )
         result = interp.run_argv(
             [expand(a, image_env) for a in argv],
             fs=fs,
@@ -390,7 +364,7 @@ def command(
             cwd=cwd,
             ident=ident,
             registry=REGISTRY,
-            limits=lim,
+            limits=sh_limits(limits, deadline),
         )
         unknown = [u for u in result.unemulated if getattr(u, "found", True)]
         if unknown:
@@ -409,28 +383,18 @@ def command(
         res.messages.append(str(exc))
         return res
     except LimitExceeded as exc:
-        res.status = "fail"
-        res.messages.append(f"the command was stopped: {exc.message}")
-        return res
+        return res.fail(f"the command was stopped: {exc.message}")
     except EmuError as exc:
-        res.status = "fail"
-        res.messages.append(f"the command could not run: {exc.message}")
-        return res
+        return res.fail(f"the command could not run: {exc.message}")
     stdout, stderr = _cut(out.stdout), _cut(out.stderr)
     res.stdout, res.stderr = stdout, stderr
     res.observed = f"exit code {out.status}"
-    for expr in t.expected_error:
-        if not compile_regex(expr).search(stderr):
-            res.messages.append(f"Expected string '{expr}' not found in error '{stderr}'")
-    for expr in t.excluded_error:
-        if compile_regex(expr).search(stderr):
-            res.messages.append(f"Excluded string '{expr}' found in error '{stderr}'")
-    for expr in t.expected_output:
-        if not compile_regex(expr).search(stdout):
-            res.messages.append(f"Expected string '{expr}' not found in output '{stdout}'")
-    for expr in t.excluded_output:
-        if compile_regex(expr).search(stdout):
-            res.messages.append(f"Excluded string '{expr}' found in output '{stdout}'")
+    res.messages += _unmatched(
+        t.expected_error, t.excluded_error, stderr, "string", f"error '{stderr}'"
+    )
+    res.messages += _unmatched(
+        t.expected_output, t.excluded_output, stdout, "string", f"output '{stdout}'"
+    )
     if out.status != t.exit_code:
         res.messages.append(
             f"Test '{t.name}' exited with incorrect error code. Expected: "
@@ -444,35 +408,26 @@ def command(
 # --- emu's build tests ---------------------------------------------------------------------
 
 
+def _need(value: T | None, subject: Subject, failed: str, what: str) -> T:
+    """``value``, which the test needs: else why it is missing (the build failed, or the
+    subject is an image where the test needs ``what`` of a build)."""
+    if value is not None:
+        return value
+    if subject.error is not None or not what:
+        raise _Failed(f"{failed}: {subject.error_text()}")
+    raise _Failed(f"needs {what}: give a build context, not an image")
+
+
 def _need_result(subject: Subject) -> BuildResult:
-    if subject.result is not None:
-        return subject.result
-    if subject.error is not None:
-        raise _Failed(f"the build failed: {subject.error_text()}")
-    raise _Failed("needs a build: give a build context, not an image")
+    return _need(subject.result, subject, "the build failed", "a build")
 
 
 def _need_dockerfile(subject: Subject) -> Dockerfile:
-    if subject.dockerfile is not None:
-        return subject.dockerfile
-    if subject.error is not None:
-        raise _Failed(f"the Dockerfile could not be read: {subject.error_text()}")
-    raise _Failed("needs a Dockerfile: give a build context, not an image")
+    return _need(subject.dockerfile, subject, "the Dockerfile could not be read", "a Dockerfile")
 
 
 def _need_image(subject: Subject) -> Image:
-    if subject.image is not None:
-        return subject.image
-    raise _Failed(f"the build failed: {subject.error_text()}")
-
-
-def _root_base(result: BuildResult, index: int) -> str:
-    seen = set()
-    st = result.stages[index]
-    while st.base_stage is not None and st.base_stage not in seen:
-        seen.add(st.base_stage)
-        st = result.stages[st.base_stage]
-    return st.base
+    return _need(subject.image, subject, "the build failed", "")  # every subject has one
 
 
 def _ref_matches(pattern: str, ref: str) -> bool:
@@ -550,7 +505,7 @@ def _lessons(subject: Subject, df: Dockerfile) -> list[Fired] | None:
     return out
 
 
-def _walk_matches(image: Image, patterns: tuple[str, ...]) -> list[str]:
+def paths_matching(image: Image, patterns: tuple[str, ...]) -> list[str]:
     from emu.ignore import IgnoreMatcher, compile_patterns
 
     matcher = IgnoreMatcher(compile_patterns(p.lstrip("/") for p in patterns))
@@ -574,26 +529,20 @@ def emu_test(t: EmuTest, subject: Subject) -> TestResult:
     res = TestResult(t.name, t.kind, "pass", weight=t.weight)
     kind, value = t.assertion, t.value
 
-    def fail(message: str, observed: str = "") -> TestResult:
-        res.status = "fail"
-        res.messages.append(message)
-        res.observed = observed or res.observed
-        return res
-
     if kind in ("buildSucceeds", "buildFails"):
         must_fail = value is False if kind == "buildSucceeds" else value is not False
         if subject.error is None and subject.result is None and subject.image is not None:
             raise _Failed("needs a build: give a build context, not an image")
         if not must_fail:
             if subject.error is not None:
-                return fail(f"the build failed: {subject.error_text()}", "failed")
+                return res.fail(f"the build failed: {subject.error_text()}", "failed")
             res.observed = "succeeded"
             return res
         if subject.error is None:
-            return fail("the build succeeded, but it should fail", "succeeded")
+            return res.fail("the build succeeded, but it should fail", "succeeded")
         res.observed = subject.error_text()
         if isinstance(value, str) and not compile_regex(value).search(res.observed):
-            return fail(f"the build failed, but not with a message matching {value!r}")
+            return res.fail(f"the build failed, but not with a message matching {value!r}")
         return res
     if kind == "stageCount":
         assert isinstance(value, tuple)
@@ -603,7 +552,7 @@ def emu_test(t: EmuTest, subject: Subject) -> TestResult:
         lo, hi = value
         if not lo <= n <= hi:
             want = str(lo) if lo == hi else f"between {lo} and {hi}" if hi < 1 << 30 else f"≥ {lo}"
-            return fail(f"the Dockerfile has {n} stage(s); expected {want}")
+            return res.fail(f"the Dockerfile has {n} stage(s); expected {want}")
         return res
     if kind == "namedStages":
         df = _need_dockerfile(subject)
@@ -612,26 +561,26 @@ def emu_test(t: EmuTest, subject: Subject) -> TestResult:
         if value is True:
             unnamed = [str(i) for i, n in enumerate(names) if not n]
             if unnamed:
-                return fail(f"stage(s) {', '.join(unnamed)} have no name (FROM … AS name)")
+                return res.fail(f"stage(s) {', '.join(unnamed)} have no name (FROM … AS name)")
             return res
         assert isinstance(value, tuple)
         missing = [n for n in value if n.lower() not in names]
         if missing:
-            return fail(f"no stage named {', '.join(missing)}")
+            return res.fail(f"no stage named {', '.join(missing)}")
         return res
     if kind == "finalBase":
         assert isinstance(value, tuple)
         result = _need_result(subject)
-        base = _root_base(result, result.target.index)
+        base = root_base(result, result.target.index)
         res.observed = base
         if not any(_ref_matches(p, base) for p in value):
-            return fail(f"the final stage is based on {base}; allowed: {', '.join(value)}")
+            return res.fail(f"the final stage is based on {base}; allowed: {', '.join(value)}")
         return res
     if kind == "targetStage":
         result = _need_result(subject)
         res.observed = result.target.name
         if result.target.name.lower() != str(value).lower():
-            return fail(f"the build ended at stage {result.target.name}, not {value}")
+            return res.fail(f"the build ended at stage {result.target.name}, not {value}")
         return res
     if kind == "stageStatus":
         assert isinstance(value, tuple)
@@ -639,26 +588,28 @@ def emu_test(t: EmuTest, subject: Subject) -> TestResult:
         stage, status = value
         idx = _stage_named(result, stage)
         if idx is None:
-            return fail(f"no stage named {stage}")
+            return res.fail(f"no stage named {stage}")
         actual = result.stages[idx].status
         res.observed = f"{stage}: {actual} ({result.stages[idx].reason})"
         if actual != status:
-            return fail(f"stage {stage} is {actual}, expected {status}")
+            return res.fail(f"stage {stage} is {actual}, expected {status}")
         return res
     if kind == "maxImageSize":
         assert isinstance(value, int)
         image = _need_image(subject)
         res.observed = f"{human(image.size)} ({image.size} bytes)"
         if image.size > value:
-            return fail(f"the image weighs {human(image.size)}, over the budget of {human(value)}")
+            return res.fail(
+                f"the image weighs {human(image.size)}, over the budget of {human(value)}"
+            )
         return res
     if kind == "notInImage":
         assert isinstance(value, tuple)
         image = _need_image(subject)
-        found = _walk_matches(image, value)
+        found = paths_matching(image, value)
         if found:
             shown = ", ".join(found[:5]) + (f" and {len(found) - 5} more" if len(found) > 5 else "")
-            return fail(f"these must not reach the final image: {shown}", shown)
+            return res.fail(f"these must not reach the final image: {shown}", shown)
         res.observed = "none present"
         return res
     if kind == "inImage":
@@ -667,7 +618,7 @@ def emu_test(t: EmuTest, subject: Subject) -> TestResult:
         fs = image.rootfs.fs()
         missing = [p for p in value if fs.lookup(p, follow=False) is None]
         if missing:
-            return fail(f"missing from the final image: {', '.join(missing)}")
+            return res.fail(f"missing from the final image: {', '.join(missing)}")
         return res
     if kind == "dockerignoreExcludes":
         assert isinstance(value, tuple)
@@ -679,7 +630,7 @@ def emu_test(t: EmuTest, subject: Subject) -> TestResult:
             f"ignore file: {ctx.ignore_file or '.dockerignore' if ctx.matcher else 'none'}"
         )
         if kept:
-            return fail(f".dockerignore does not exclude {', '.join(kept)}")
+            return res.fail(f".dockerignore does not exclude {', '.join(kept)}")
         return res
     if kind == "copyFrom":
         assert isinstance(value, tuple)
@@ -696,7 +647,7 @@ def emu_test(t: EmuTest, subject: Subject) -> TestResult:
             fired = [f for f in fired if f[0].lower() in wanted]
         if fired:
             lines = [f"{rule} (line {line}): {msg}" for rule, msg, line, _ in fired]
-            return fail("checks fired: " + "; ".join(lines), f"{len(fired)} check(s)")
+            return res.fail("checks fired: " + "; ".join(lines), f"{len(fired)} check(s)")
         res.observed = "no check fired"
         return res
     raise _Failed(f"unknown assertion {kind}")  # pragma: no cover - the loader rejects it

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from emu.errors import EmuError
+from emu.errors import LimitExceeded, RejectedError, WorkerError
 from emu.grading.model import Spec
 from emu.grading.report import Report, to_junit
 
@@ -66,6 +66,19 @@ class Grade:
     message: str = ""
     seconds: float = 0.0
     violations: list[str] = field(default_factory=list)
+
+    @classmethod
+    def unscored(
+        cls,
+        name: str,
+        status: str,
+        max_score: float,
+        message: str,
+        seconds: float = 0.0,
+        violations: list[str] | None = None,
+    ) -> Grade:
+        """A submission that earned nothing because it could not be graded (``status``)."""
+        return cls(name, status, 0.0, max_score, None, message, seconds, violations or [])
 
     @property
     def percent(self) -> float:
@@ -128,20 +141,15 @@ def grade_one(spec: Spec, sub: Submission) -> Grade:
     """Build and evaluate one submission; never raises."""
     from emu.grading.evaluation import evaluate
     from emu.grading.run import build_folder
-    from emu.grading.sandbox import LimitError, RejectedError, Sandbox
+    from emu.grading.sandbox import Sandbox
 
     started = time.perf_counter()
     max_score = spec.max_score
     box = Sandbox([sub.path])
     try:
         if os.path.islink(sub.path):
-            return Grade(
-                sub.name,
-                REJECTED,
-                0.0,
-                max_score,
-                message="the submission is a symbolic link; not followed",
-            )
+            message = "the submission is a symbolic link; not followed"
+            return Grade.unscored(sub.name, REJECTED, max_score, message)
         with box:
             subject = build_folder(sub.path, spec, untrusted=True)
             report = evaluate(spec, subject)
@@ -150,7 +158,7 @@ def grade_one(spec: Spec, sub: Submission) -> Grade:
         if subject.error is not None:
             message = subject.error_text()
             status = BUILD_FAILED
-            if isinstance(subject.error, LimitError) or "limit exceeded" in subject.error.message:
+            if isinstance(subject.error, LimitExceeded):
                 status = LIMIT
             elif isinstance(subject.error, RejectedError):
                 status = REJECTED
@@ -171,36 +179,19 @@ def grade_one(spec: Spec, sub: Submission) -> Grade:
             list(box.violations),
         )
     except MemoryError:
-        return Grade(
-            sub.name,
-            LIMIT,
-            0.0,
-            max_score,
-            message=f"limit exceeded: max_memory ({spec.limits.max_memory})",
-            seconds=time.perf_counter() - started,
-            violations=list(box.violations),
-        )
+        message = f"limit exceeded: max_memory ({spec.limits.max_memory})"
+        seconds = time.perf_counter() - started
+        return Grade.unscored(sub.name, LIMIT, max_score, message, seconds, list(box.violations))
     except RecursionError:
-        return Grade(
-            sub.name,
-            LIMIT,
-            0.0,
-            max_score,
-            message="limit exceeded: nesting depth",
-            seconds=time.perf_counter() - started,
-        )
+        seconds = time.perf_counter() - started
+        return Grade.unscored(sub.name, LIMIT, max_score, "limit exceeded: nesting depth", seconds)
     except Exception as exc:
-        tb = traceback.format_exc(limit=-4)
-        return Grade(
-            sub.name,
-            INTERNAL,
-            0.0,
-            max_score,
-            message=f"internal error (a bug in emu, not the submission's fault): "
-            f"{type(exc).__name__}: {exc}\n{tb}",
-            seconds=time.perf_counter() - started,
-            violations=list(box.violations),
+        message = (
+            f"internal error (a bug in emu, not the submission's fault): "
+            f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=-4)}"
         )
+        seconds = time.perf_counter() - started
+        return Grade.unscored(sub.name, INTERNAL, max_score, message, seconds, list(box.violations))
 
 
 # --- workers -------------------------------------------------------------------------------
@@ -248,10 +239,6 @@ def _warm_up(spec: Spec) -> None:
     }
     with contextlib.suppress(Exception):
         evaluate(spec, build_mapping(files, spec))
-
-
-class WorkerError(EmuError):
-    """Grading workers cannot start (the submissions were not graded)."""
 
 
 class _Worker:
@@ -378,25 +365,22 @@ def grade(
                 if outcome is None and not w.proc.is_alive():
                     code = w.proc.exitcode
                     why = f"signal {-code}" if code is not None and code < 0 else f"exit {code}"
-                    outcome = Grade(
+                    outcome = Grade.unscored(
                         sub.name,
                         INTERNAL,
-                        0.0,
                         spec.max_score,
-                        message=f"internal error: the grading worker died ({why}) "
-                        "twice while grading this submission",
-                        seconds=time.monotonic() - w.started,
+                        f"internal error: the grading worker died ({why}) twice while grading "
+                        "this submission",
+                        time.monotonic() - w.started,
                     )
                     replace = True
                 elif outcome is None and time.monotonic() - w.started > kill_after:
-                    outcome = Grade(
+                    outcome = Grade.unscored(
                         sub.name,
                         TIMEOUT,
-                        0.0,
                         spec.max_score,
-                        message=f"limit exceeded: hard timeout ({kill_after:g} s); "
-                        "the worker was stopped",
-                        seconds=time.monotonic() - w.started,
+                        f"limit exceeded: hard timeout ({kill_after:g} s); the worker was stopped",
+                        time.monotonic() - w.started,
                     )
                     w.kill()
                     replace = True

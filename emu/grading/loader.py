@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import yaml
 
 from emu.dockerfile.instructions import suggest
-from emu.errors import EmuError
+from emu.errors import SpecError as SpecError
 from emu.grading.model import (
     EMU_KINDS,
     BuildSettings,
@@ -38,12 +38,6 @@ from emu.grading.model import (
 from emu.pos import Position
 
 T = TypeVar("T")
-
-
-class SpecError(EmuError):
-    """A spec file that cannot be used (exit status 2, like other bad input)."""
-
-    exit_code = 2
 
 
 # --- YAML with line numbers ----------------------------------------------------------------
@@ -285,37 +279,22 @@ _TOP = [
     "containerRunOptions",
     "emuTests",
 ]
-_FE = ["name", "path", "shouldExist", "permissions", "uid", "gid", "isExecutableBy", "weight"]
-_FC = ["name", "path", "expectedContents", "excludedContents", "weight"]
-_CMD = [
-    "name",
-    "setup",
-    "teardown",
-    "envVars",
-    "exitCode",
-    "command",
-    "args",
-    "expectedOutput",
-    "excludedOutput",
-    "expectedError",
-    "excludedError",
-    "weight",
-]
-_META = [
-    "envVars",
-    "unboundEnvVars",
-    "labels",
-    "exposedPorts",
-    "unexposedPorts",
-    "entrypoint",
-    "cmd",
-    "workdir",
-    "volumes",
-    "unmountedVolumes",
-    "user",
-    "name",
-    "weight",
-]
+# A test's fields in CST's order (the order "fields: …" hints list them): each YAML key
+# (the model's attribute in camelCase) and, after a colon, the _Reader method that reads its
+# value (str_ when not said). A key left out keeps the model's default.
+_FE = "name path shouldExist:bool_ permissions uid:int_ gid:int_ isExecutableBy weight:number"
+_FC = "name path expectedContents:regexes excludedContents:regexes weight:number"
+_CMD = (
+    "name setup:commands teardown:commands envVars:env_vars exitCode:int_ command args:strs "
+    "expectedOutput:regexes excludedOutput:regexes expectedError:regexes "
+    "excludedError:regexes weight:number"
+)
+_META = (
+    "envVars:env_vars unboundEnvVars:env_vars labels:env_vars exposedPorts:strs "
+    "unexposedPorts:strs entrypoint:strs cmd:strs workdir volumes:strs unmountedVolumes:strs "
+    "user name weight:number"
+)
+_LICENSE = "debian:bool_ files:strs name weight:number"
 _RUN_UNSUPPORTED = {
     "privileged": "has no effect in emu: no container is started",
     "allocateTty": "has no effect in emu: no container is started",
@@ -408,54 +387,40 @@ def _items(r: _Reader, data: _Map, key: str) -> list[tuple[_Map, str]]:
     return r.items(data[key], key, r.line_of(data, key))
 
 
+def _fields(r: _Reader, m: _Map, w: str, spec: str, *required: str) -> dict[str, Any]:
+    """The model's keyword arguments for the test ``m`` (``spec`` as above); ``required``
+    keys are read first."""
+    readers = dict(item.partition(":")[::2] for item in spec.split())
+    r.check_keys(m, list(readers), w)
+    values: dict[str, Any] = {}
+    for key in [*required, *(k for k in readers if k not in required)]:
+        read = getattr(r, readers[key] or "str_")
+        attr = re.sub("[A-Z]", lambda c: "_" + c.group().lower(), key)
+        if key in required:
+            values[attr] = r.require(m, key, w, read)
+        elif m.get(key) is not None:
+            values[attr] = read(m[key], f"{w}.{key}", r.line_of(m, key))
+    return values
+
+
 def _existence(r: _Reader, m: _Map, w: str) -> FileExistenceTest:
-    r.check_keys(m, _FE, w)
-    by = r.get(m, "isExecutableBy", w, r.str_, "")
+    values = _fields(r, m, w, _FE, "name", "path")
+    by = values.get("is_executable_by", "")
     if by and by not in ("owner", "group", "other", "any"):
         raise r.error(
             f"{w}.isExecutableBy",
             f"{by!r} is not one of owner, group, other, any",
             r.line_of(m, "isExecutableBy"),
         )
-    return FileExistenceTest(
-        name=r.require(m, "name", w, r.str_),
-        path=r.require(m, "path", w, r.str_),
-        should_exist=r.get(m, "shouldExist", w, r.bool_, True),
-        permissions=r.get(m, "permissions", w, r.str_, ""),
-        uid=r.get(m, "uid", w, r.int_, -1),
-        gid=r.get(m, "gid", w, r.int_, -1),
-        is_executable_by=by,
-        weight=r.weight(m, w),
-    )
+    return FileExistenceTest(**values)
 
 
 def _content(r: _Reader, m: _Map, w: str) -> FileContentTest:
-    r.check_keys(m, _FC, w)
-    return FileContentTest(
-        name=r.require(m, "name", w, r.str_),
-        path=r.require(m, "path", w, r.str_),
-        expected_contents=r.get(m, "expectedContents", w, r.regexes, ()),
-        excluded_contents=r.get(m, "excludedContents", w, r.regexes, ()),
-        weight=r.weight(m, w),
-    )
+    return FileContentTest(**_fields(r, m, w, _FC, "name", "path"))
 
 
 def _command(r: _Reader, m: _Map, w: str) -> CommandTest:
-    r.check_keys(m, _CMD, w)
-    return CommandTest(
-        name=r.require(m, "name", w, r.str_),
-        command=r.require(m, "command", w, r.str_),
-        args=r.get(m, "args", w, r.strs, ()),
-        setup=r.get(m, "setup", w, r.commands, ()),
-        teardown=r.get(m, "teardown", w, r.commands, ()),
-        env_vars=r.get(m, "envVars", w, r.env_vars, ()),
-        expected_output=r.get(m, "expectedOutput", w, r.regexes, ()),
-        excluded_output=r.get(m, "excludedOutput", w, r.regexes, ()),
-        expected_error=r.get(m, "expectedError", w, r.regexes, ()),
-        excluded_error=r.get(m, "excludedError", w, r.regexes, ()),
-        exit_code=r.get(m, "exitCode", w, r.int_, 0),
-        weight=r.weight(m, w),
-    )
+    return CommandTest(**_fields(r, m, w, _CMD, "name", "command"))
 
 
 def _metadata(r: _Reader, data: _Map) -> MetadataTest | None:
@@ -470,38 +435,16 @@ def _metadata(r: _Reader, data: _Map) -> MetadataTest | None:
         )
         m["envVars"] = m.pop("env")
         m.key_lines["envVars"] = m.key_lines.get("env", m.line)
-    r.check_keys(m, _META, w)
-    entrypoint = r.get(m, "entrypoint", w, r.strs, None) if "entrypoint" in m else None
-    cmd = r.get(m, "cmd", w, r.strs, None) if "cmd" in m else None
-    return MetadataTest(
-        env_vars=r.get(m, "envVars", w, r.env_vars, ()),
-        unbound_env_vars=r.get(m, "unboundEnvVars", w, r.env_vars, ()),
-        labels=r.get(m, "labels", w, r.env_vars, ()),
-        exposed_ports=r.get(m, "exposedPorts", w, r.strs, ()),
-        unexposed_ports=r.get(m, "unexposedPorts", w, r.strs, ()),
-        entrypoint=entrypoint,
-        cmd=cmd,
-        workdir=r.get(m, "workdir", w, r.str_, ""),
-        volumes=r.get(m, "volumes", w, r.strs, ()),
-        unmounted_volumes=r.get(m, "unmountedVolumes", w, r.strs, ()),
-        user=r.get(m, "user", w, r.str_, ""),
-        name=r.get(m, "name", w, r.str_, "Metadata Test"),
-        weight=r.weight(m, w),
-    )
+    return MetadataTest(**_fields(r, m, w, _META))
 
 
 def _license(r: _Reader, m: _Map, w: str) -> LicenseTest:
-    r.check_keys(m, ["debian", "files", "name", "weight"], w)
+    values = _fields(r, m, w, _LICENSE)
     r.warnings.append(
         f"{r.file}:{m.line}: {w}: license tests are not supported by emu (they check Debian "
         "copyright files against Google's license list); reported as skipped"
     )
-    return LicenseTest(
-        debian=r.get(m, "debian", w, r.bool_, False),
-        files=r.get(m, "files", w, r.strs, ()),
-        name=r.get(m, "name", w, r.str_, "License Test"),
-        weight=r.weight(m, w),
-    )
+    return LicenseTest(**values)
 
 
 def _run_options(r: _Reader, data: _Map) -> RunOptions:

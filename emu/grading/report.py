@@ -65,6 +65,13 @@ class TestResult:
 
     __test__ = False  # not a pytest class
 
+    def fail(self, message: str, observed: str = "") -> TestResult:
+        """Record why the test fails (and what was found, if given); returns the result."""
+        self.status = "fail"
+        self.messages.append(message)
+        self.observed = observed or self.observed
+        return self
+
     @property
     def passed(self) -> bool:
         return self.status == "pass"
@@ -128,21 +135,25 @@ class Report:
     duration: float = 0.0
     timestamp: float = field(default_factory=time.time)
 
+    def count(self, status: str) -> int:
+        """How many results have ``status`` (pass, fail, error or skip)."""
+        return sum(1 for r in self.results if r.status == status)
+
     @property
     def passed(self) -> int:
-        return sum(1 for r in self.results if r.status == "pass")
+        return self.count("pass")
 
     @property
     def failed(self) -> int:
-        return sum(1 for r in self.results if r.status == "fail")
+        return self.count("fail")
 
     @property
     def errors(self) -> int:
-        return sum(1 for r in self.results if r.status == "error")
+        return self.count("error")
 
     @property
     def skipped(self) -> int:
-        return sum(1 for r in self.results if r.status == "skip")
+        return self.count("skip")
 
     @property
     def ok(self) -> bool:

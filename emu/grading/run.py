@@ -8,7 +8,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from emu.errors import EmuError, UsageError
+from emu.errors import EmuError, LimitExceeded, UsageError
 from emu.grading.evaluation import Subject, evaluate
 from emu.grading.model import Spec
 from emu.grading.report import Report
@@ -25,14 +25,11 @@ def _parse(text: str, name: str) -> object:
 
 def _resource_error(exc: BaseException, spec: Spec) -> EmuError:
     """A build that ran out of memory or stack, as the limit it hit."""
-    from emu.grading.sandbox import LimitError
-
+    stopped = "the build was stopped"
     if isinstance(exc, MemoryError):
-        return LimitError(
-            f"limit exceeded: max_memory ({spec.limits.max_memory}); the build was stopped",
-            hint="the build needed more memory than a grading worker has",
-        )
-    return LimitError("limit exceeded: nesting depth (Python's stack); the build was stopped")
+        hint = "the build needed more memory than a grading worker has"
+        return LimitExceeded("max_memory", spec.limits.max_memory, hint, stopped=stopped)
+    return LimitExceeded("nesting depth (Python's stack)", stopped=stopped)
 
 
 def build_folder(path: str | os.PathLike[str], spec: Spec, *, untrusted: bool = True) -> Subject:

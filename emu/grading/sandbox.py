@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from emu.errors import BuildError, EmuError
+from emu.errors import BuildError, LimitExceeded, RejectedError, SandboxViolation
 
 if TYPE_CHECKING:
     from emu.engine.builder import BuildResult, ImageResolver
@@ -40,18 +40,6 @@ if TYPE_CHECKING:
     from emu.grading.model import BuildSettings, SandboxLimits
     from emu.images.image import Image
     from emu.sh.api import Limits
-
-
-class SandboxViolation(EmuError):
-    """Something tried to leave the sandbox (write, read outside, network, a process)."""
-
-
-class LimitError(BuildError):
-    """A submission over one of the sandbox's limits; the message names the limit."""
-
-
-class RejectedError(BuildError):
-    """A submission the sandbox refuses to read (a link out of it, a path outside it)."""
 
 
 # --- the tripwire --------------------------------------------------------------------------
@@ -231,11 +219,9 @@ class Sandbox:
 # --- reading a submission ------------------------------------------------------------------
 
 
-def _over(limit: str, value: float, what: str) -> LimitError:
-    return LimitError(
-        f"limit exceeded: {limit} ({value}); {what}",
-        hint=f"the submission is too large to grade; raise {limit} if it is genuine",
-    )
+def _over(limit: str, value: float, what: str) -> LimitExceeded:
+    hint = f"the submission is too large to grade; raise {limit} if it is genuine"
+    return LimitExceeded(limit, value, hint, stopped=what)
 
 
 def count_folder(root: str, limits: SandboxLimits) -> tuple[int, int]:
@@ -385,7 +371,9 @@ def register_programs() -> None:
         from emu.sh import tools  # noqa: F401
 
 
-def sh_limits(limits: SandboxLimits) -> Limits:
+def sh_limits(limits: SandboxLimits, deadline: float | None = None) -> Limits:
+    """Fresh shell limits (they count as a run goes) under ``limits``, stopping at
+    ``deadline`` (a time.monotonic() value) if given."""
     from emu.sh.api import Limits
 
     return Limits(
@@ -394,6 +382,8 @@ def sh_limits(limits: SandboxLimits) -> Limits:
         max_files=limits.max_files,
         max_bytes=limits.max_bytes,
         max_depth=limits.max_depth,
+        deadline=deadline,
+        max_seconds=limits.max_seconds,
     )
 
 
@@ -444,7 +434,7 @@ def is_inside(path: str | os.PathLike[str], root: str | os.PathLike[str]) -> boo
 
 
 __all__ = [
-    "LimitError",
+    "LimitExceeded",
     "Prepared",
     "RejectedError",
     "Sandbox",

@@ -34,7 +34,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from emu.errors import EmuError
+from emu.errors import (
+    CatalogDataError,
+    EmuError,
+    ImagesFileError,
+    RefusedImageError,
+    UnknownImageError,
+)
 from emu.fs.nodes import Dir, Meta
 from emu.fs.tree import Snapshot
 from emu.images.grammar import Grammar, derived, version_distance
@@ -52,7 +58,6 @@ from emu.images.reference import (
 from emu.images.reference import parse as _parse
 from emu.images.skeleton import (
     Builder,
-    CatalogDataError,
     as_int,
     as_str,
     as_str_list,
@@ -82,48 +87,6 @@ __all__ = [
     "suggest",
     "tree_size",
 ]
-
-LOAD_HINT = (
-    "to use an image the catalog does not model, save it with `docker save IMAGE -o FILE` "
-    "and load it with `emu load -i FILE`, or declare it for `emu build --images FILE`; "
-    "`emu build --permissive` builds on a generic stand-in instead"
-)
-
-
-# --- errors -----------------------------------------------------------------------------------
-
-
-class UnknownImageError(EmuError):
-    """An image reference that the offline catalog does not model.
-
-    ``suggestions`` lists close names (familiar form, best first): tags of the same family,
-    or of the family the reference's name implies. ``family`` is that family, if any.
-    """
-
-    exit_code = 1
-
-    def __init__(
-        self, ref: str, reason: str, suggestions: list[str], family: str | None = None
-    ) -> None:
-        self.ref = ref
-        self.reason = reason
-        self.suggestions = suggestions
-        self.family = family
-        message = f"image {ref!r}: {reason}"
-        if suggestions:
-            message += f" (did you mean {', '.join(suggestions[:3])}?)"
-        super().__init__(message, hint=LOAD_HINT)
-
-
-class RefusedImageError(UnknownImageError):
-    """A reference emu will not stand in for even when permissive (a Windows image)."""
-
-    def __init__(
-        self, ref: str, reason: str, suggestions: list[str], family: str | None = None
-    ) -> None:
-        super().__init__(ref, reason, suggestions, family)
-        self.hint = "emu builds Linux images only: use a Linux tag of the image"
-
 
 # --- what the catalog tells about an image ------------------------------------------------------
 
@@ -1032,12 +995,6 @@ _USER_KEYS = {"from", "env", "cmd", "entrypoint", "workdir", "user", "exposed_po
 _SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([kmg]i?b|b)?", re.IGNORECASE)
 _UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "kib": 2**10, "mib": 2**20,
           "gib": 2**30}  # fmt: skip
-
-
-class ImagesFileError(EmuError):
-    """A declared-images file that does not say what it should."""
-
-    exit_code = 2
 
 
 def _user_size(value: Any, where: str) -> int:

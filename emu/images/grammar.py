@@ -40,7 +40,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from emu.images.skeleton import CatalogDataError, as_str
+from emu.errors import CatalogDataError
+from emu.images.skeleton import as_str
 
 _DEFAULT_VERSION = r"\d+(?:\.\d+)*"
 

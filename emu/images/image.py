@@ -10,22 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from emu.dockerfile.instructions import Health
 from emu.fs import Dir, File, Snapshot, Symlink, diff
 from emu.fs.tree import Change
 
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
-@dataclass(frozen=True, slots=True)
-class HealthConfig:
-    """Docker's HealthConfig; durations in nanoseconds."""
-
-    test: tuple[str, ...]
-    interval: int = 0
-    timeout: int = 0
-    start_period: int = 0
-    start_interval: int = 0
-    retries: int = 0
+# Docker's HealthConfig (durations in nanoseconds) is the type HEALTHCHECK parses into, as
+# BuildKit's instruction holds a container.HealthConfig.
+HealthConfig = Health
 
 
 @dataclass(frozen=True, slots=True)

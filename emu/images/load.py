@@ -34,16 +34,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import IO, Any, Protocol, cast
 
-from emu.errors import BuildError, EmuError
+from emu.errors import ArchiveError, EmuError
 from emu.fs import FS, Device, Dir, File, FsError, Kind, Meta, Snapshot, Symlink, clean
 from emu.images.image import HealthConfig, HistoryEntry, Image, ImageConfig, Layer
 from emu.images.reference import InvalidReferenceError, familiar
 
 __all__ = ["ArchiveError", "load_archive"]
-
-
-class ArchiveError(BuildError):
-    """An image archive that cannot be read: malformed, incomplete or unsupported."""
 
 
 class _Readable(Protocol):

@@ -9,19 +9,13 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from emu.errors import EmuError
+from emu.errors import InvalidReferenceError as InvalidReferenceError
 
 SCRATCH = "scratch"
 DEFAULT_DOMAIN = "docker.io"
 LEGACY_DEFAULT_DOMAIN = "index.docker.io"
 OFFICIAL_PREFIX = "library/"
 DEFAULT_TAG = "latest"
-
-
-class InvalidReferenceError(EmuError):
-    """A string that is not a valid image reference (Docker's messages)."""
-
-    exit_code = 1
 
 
 # --- references (github.com/distribution/reference, normalize.go) ---------------------------

@@ -19,23 +19,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from emu.errors import EmuError
+from emu.errors import CatalogDataError
 from emu.fs.nodes import Blob, Dir, File, Meta, Node, Symlink
 from emu.fs.tree import clean
-
-
-class CatalogDataError(EmuError):
-    """The catalog's own data is inconsistent: a bug in emu's data, not user input (an
-    EmuError all the same, so that it reaches the user as a message, not a traceback)."""
-
-    exit_code = 70
-
-    def __init__(self, message: str) -> None:
-        super().__init__(
-            f"emu's image catalog data: {message}",
-            hint="this is a bug in emu, not in your Dockerfile: please report it",
-        )
-
 
 # --- parameters -------------------------------------------------------------------------------
 

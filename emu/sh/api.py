@@ -9,33 +9,27 @@ subprocess and no network, only the image tree. The shell knows nothing about Do
 
 from __future__ import annotations
 
+import errno as _errno
+import os
 import posixpath
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from emu.errors import EmuError
-from emu.fs import FS, Dir, File, Node, Symlink
+
+# The shell's own errors (defined with the others in emu.errors), for its programs.
+from emu.errors import LimitExceeded as LimitExceeded
+from emu.errors import ShellError as ShellError
+from emu.fs import FS, Dir, File, FsError, Node, Symlink
+from emu.fs.tree import split
 from emu.pos import Position
 
 
-class ShellError(EmuError):
-    """A script that does not parse, or a shell-level failure (``pos`` inside the script)."""
-
-    exit_code = 2
-
-
-class LimitExceeded(EmuError):
-    """A run hit one of its limits (steps, output, files, bytes, depth): it is stopped."""
-
-    def __init__(self, limit: str, value: float, hint: str | None = None) -> None:
-        super().__init__(
-            f"limit exceeded: {limit} ({value}); the command was stopped",
-            hint=hint or f"raise the limit ({limit}) if the work is genuine",
-        )
-        self.limit = limit
-        self.value = value
+def _over(limit: str, value: int) -> LimitExceeded:
+    return LimitExceeded(limit, value, f"raise the limit ({limit}) if the work is genuine")
 
 
 @dataclass(slots=True)
@@ -62,6 +56,18 @@ class Limits:
         if self.deadline is not None and self.steps & 1023 == 0:
             self.check_time()
 
+    @contextmanager
+    def nested(self) -> Iterator[None]:
+        """One level deeper (a function call, subshell or nested shell) while it runs."""
+        self.depth += 1
+        if self.depth > self.max_depth:
+            self.depth -= 1
+            raise LimitExceeded("max_depth", self.max_depth, "runaway recursion?")
+        try:
+            yield
+        finally:
+            self.depth -= 1
+
     def check_time(self) -> None:
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise LimitExceeded("max_seconds", self.max_seconds, "the build ran too long")
@@ -69,17 +75,17 @@ class Limits:
     def wrote(self, n: int) -> None:
         self.output += n
         if self.output > self.max_output:
-            raise LimitExceeded("max_output", self.max_output)
+            raise _over("max_output", self.max_output)
 
     def created(self, n: int = 1) -> None:
         self.files += n
         if self.files > self.max_files:
-            raise LimitExceeded("max_files", self.max_files)
+            raise _over("max_files", self.max_files)
 
     def stored(self, n: int) -> None:
         self.bytes += n
         if self.bytes > self.max_bytes:
-            raise LimitExceeded("max_bytes", self.max_bytes)
+            raise _over("max_bytes", self.max_bytes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +150,76 @@ def allowed(node: Node, ident: Identity, mode: int) -> bool:
     else:
         bits = perm & 7
     return bits & mode == mode
+
+
+def user_path(cwd: str, p: str) -> str:
+    """A user's path made absolute against ``cwd`` but not resolved: ``..`` is left for
+    the resolver, which follows symlinks (``link/..`` is not ``.``)."""
+    if p.startswith("/"):
+        return p
+    cwd = cwd.rstrip("/")
+    return f"{cwd}/{p}" if p else (cwd or "/")
+
+
+def _oserr(code: int, path: str) -> OSError:
+    return OSError(code, os.strerror(code), path)
+
+
+def check_search(fs: FS, ident: Identity, cwd: str, path: str) -> None:
+    """Search (x) permission on every directory leading to ``path`` (EACCES if one lacks
+    it); root passes everywhere."""
+    if ident.uid == 0:
+        return
+    try:
+        parts = fs._resolve(user_path(cwd, path), False)[0]
+    except FsError:
+        return
+    node: Node = fs.root
+    for name in parts[:-1]:
+        if not isinstance(node, Dir):
+            return
+        if not allowed(node, ident, X_OK):
+            raise _oserr(_errno.EACCES, path)
+        nxt = node.entries.get(name)
+        if nxt is None:
+            return
+        node = nxt
+    if isinstance(node, Dir) and parts and not allowed(node, ident, X_OK):
+        raise _oserr(_errno.EACCES, path)
+
+
+def lookup_as(fs: FS, ident: Identity, cwd: str, path: str, follow: bool = True) -> Node:
+    """``stat`` (``lstat`` without ``follow``) of a user's path as ``ident`` makes it,
+    failing with the OSError Linux gives: ENOENT, ENOTDIR (also for ``file/``), EACCES."""
+    try:
+        node = fs.lookup(user_path(cwd, path), follow)
+    except FsError as e:
+        raise _oserr(e.errno, path) from None
+    if node is None:
+        raise _oserr(_missing_code(fs, user_path(cwd, path)), path)
+    if path.endswith("/") and not isinstance(node, Dir):
+        raise _oserr(_errno.ENOTDIR, path)
+    check_search(fs, ident, cwd, path)
+    return node
+
+
+def _missing_code(fs: FS, abspath: str) -> int:
+    """Why a path is missing: a file where a directory is expected says ENOTDIR, like the
+    kernel; anything else ENOENT."""
+    parts = split(abspath)
+    node: Node | None = fs.root
+    for i, name in enumerate(parts):
+        if name == "..":
+            return _errno.ENOENT
+        if not isinstance(node, Dir):
+            return _errno.ENOTDIR
+        nxt = node.entries.get(name)
+        if isinstance(nxt, Symlink):
+            nxt = fs.lookup("/" + "/".join(parts[: i + 1]))
+        node = nxt
+        if node is None:
+            return _errno.ENOENT
+    return _errno.ENOENT
 
 
 @dataclass(slots=True)

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-from emu.errors import EmuError
-from emu.fs import Dir, File, FsError, Symlink
-from emu.sh.api import R_OK, W_OK, X_OK, allowed
+from emu.fs import Dir, File
+from emu.sh import coreutils
+from emu.sh.api import X_OK, allowed
 from emu.sh.syntax import quote
 
 if TYPE_CHECKING:
@@ -55,6 +55,36 @@ def _number(s: str) -> int:
     return int(s)
 
 
+# --- options and operands --------------------------------------------------------------------
+
+
+def _option_words(args: list[str]) -> Iterator[str]:
+    """A builtin's option words, each taken off the front of ``args`` as it is used, up to
+    the first operand; ``--`` ends them and is taken off too."""
+    while args and args[0].startswith("-") and len(args[0]) > 1:
+        opt = args.pop(0)
+        if opt == "--":
+            return
+        yield opt
+
+
+def _operands(argv: list[str]) -> list[str]:
+    """What a builtin without options is given: ``argv`` after its name, less a first ``--``."""
+    args = argv[1:]
+    return args[1:] if args[:1] == ["--"] else args
+
+
+def _flag_pair(args: list[str], on: str, off: str, illegal: str) -> bool:
+    """Two opposite flags (``cd -P``/``-L``, ``unset -f``/``-v``): whether the last given
+    was ``on``. Any other option is an error (``illegal`` words it)."""
+    state = False
+    for opt in _option_words(args):
+        if opt not in (on, off):
+            raise _error(f"{illegal} {opt}")
+        state = opt == on
+    return state
+
+
 # --- trivial -------------------------------------------------------------------------------
 
 
@@ -89,47 +119,24 @@ def b_ulimit(sh: Shell, argv: list[str]) -> int:
 # --- control ---------------------------------------------------------------------------------
 
 
-@builtin("exit")
+@builtin("exit", "return")
 def b_exit(sh: Shell, argv: list[str]) -> int:
-    from emu.sh.interp import _Exit
+    from emu.sh.interp import _Exit, _Return
 
     st = _number(argv[1]) & 0xFF if len(argv) > 1 else sh.status
-    raise _Exit(st)
+    raise (_Exit if argv[0] == "exit" else _Return)(st)
 
 
-@builtin("return")
-def b_return(sh: Shell, argv: list[str]) -> int:
-    from emu.sh.interp import _Return
+@builtin("break", "continue")
+def b_break(sh: Shell, argv: list[str]) -> int:
+    from emu.sh.interp import _Break, _Continue
 
-    st = _number(argv[1]) & 0xFF if len(argv) > 1 else sh.status
-    raise _Return(st)
-
-
-def _loop_count(argv: list[str]) -> int:
     n = _number(argv[1]) if len(argv) > 1 else 1
     if n == 0:
         raise _error("Illegal number: 0")
-    return n
-
-
-@builtin("break")
-def b_break(sh: Shell, argv: list[str]) -> int:
-    from emu.sh.interp import _Break
-
-    n = _loop_count(argv)
     if sh.loop_depth == 0:
         return 0
-    raise _Break(min(n, sh.loop_depth))
-
-
-@builtin("continue")
-def b_continue(sh: Shell, argv: list[str]) -> int:
-    from emu.sh.interp import _Continue
-
-    n = _loop_count(argv)
-    if sh.loop_depth == 0:
-        return 0
-    raise _Continue(min(n, sh.loop_depth))
+    raise (_Break if argv[0] == "break" else _Continue)(min(n, sh.loop_depth))
 
 
 @builtin("eval")
@@ -170,7 +177,7 @@ def b_dot(sh: Shell, argv: list[str]) -> int:
     try:
         return sh.eval_text(text, ".")
     except _Return as r:
-        return r.status
+        return r.value
     finally:
         if len(argv) > 2:
             sh.params = saved
@@ -180,9 +187,7 @@ def b_dot(sh: Shell, argv: list[str]) -> int:
 def b_exec(sh: Shell, argv: list[str]) -> int:
     from emu.sh.interp import _Exit
 
-    args = argv[1:]
-    if args and args[0] == "--":
-        args = args[1:]
+    args = _operands(argv)
     if not args:
         # `exec >file`: the redirections were applied around this call; keep them.
         sh.keep_redirects = True
@@ -193,9 +198,7 @@ def b_exec(sh: Shell, argv: list[str]) -> int:
 
 @builtin("trap")
 def b_trap(sh: Shell, argv: list[str]) -> int:
-    args = argv[1:]
-    if args and args[0] == "--":
-        args = args[1:]
+    args = _operands(argv)
     if not args:
         for sig, action in sorted(sh.traps.items()):
             sh.out(f"trap -- {quote(action)} {sig}\n")
@@ -242,10 +245,7 @@ def _check_name(name: str) -> None:
 def b_export(sh: Shell, argv: list[str]) -> int:
     who = argv[0]
     args = argv[1:]
-    while args and args[0].startswith("-") and len(args[0]) > 1:
-        opt = args.pop(0)
-        if opt == "--":
-            break
+    for opt in _option_words(args):
         if opt == "-p":
             continue  # listing is what no names means anyway
         elif who == "export" and opt == "-n":
@@ -280,17 +280,7 @@ def b_export(sh: Shell, argv: list[str]) -> int:
 @builtin("unset")
 def b_unset(sh: Shell, argv: list[str]) -> int:
     args = argv[1:]
-    funcs = False
-    while args and args[0].startswith("-") and len(args[0]) > 1:
-        opt = args.pop(0)
-        if opt == "--":
-            break
-        if opt == "-f":
-            funcs = True
-        elif opt == "-v":
-            funcs = False
-        else:
-            raise _error(f"illegal option {opt}")
+    funcs = _flag_pair(args, "-f", "-v", "illegal option")
     for name in args:
         if funcs:
             sh.funcs.pop(name, None)
@@ -354,14 +344,6 @@ def b_set(sh: Shell, argv: list[str]) -> int:
             break
         args.pop(0)
         on = a[0] == "-"
-        if a[1:] == "o":
-            if not args:
-                _list_options(sh, on)
-                return 0
-            opt = args.pop(0)
-            if not sh.set_long_option(opt, on):
-                raise _error(f"Illegal option -o {opt}")
-            continue
         for c in a[1:]:
             if c == "o":
                 if not args:
@@ -411,10 +393,7 @@ def b_read(sh: Shell, argv: list[str]) -> int:
     raw = False
     delim = "\n"
     nchars: int | None = None
-    while args and args[0].startswith("-") and len(args[0]) > 1:
-        opt = args.pop(0)
-        if opt == "--":
-            break
+    for opt in _option_words(args):
         k = 1
         while k < len(opt):
             c = opt[k]
@@ -624,17 +603,7 @@ def b_getopts(sh: Shell, argv: list[str]) -> int:
 @builtin("cd", "chdir")
 def b_cd(sh: Shell, argv: list[str]) -> int:
     args = argv[1:]
-    physical = False
-    while args and args[0].startswith("-") and len(args[0]) > 1:
-        opt = args.pop(0)
-        if opt == "--":
-            break
-        if opt == "-P":
-            physical = True
-        elif opt == "-L":
-            physical = False
-        else:
-            raise _error(f"Illegal option {opt}")
+    physical = _flag_pair(args, "-P", "-L", "Illegal option")
     print_dir = False
     if not args:
         dest = sh.vars.get("HOME", "")
@@ -656,10 +625,9 @@ def b_cd(sh: Shell, argv: list[str]) -> int:
                 logical = cand
                 print_dir = print_dir or bool(entry)  # found through CDPATH: say where
                 break
-    try:
-        node = sh.fs.lookup(logical)
-    except FsError as e:
-        raise _error(f"can't cd to {dest}: {_strerror(e)}") from None
+    node = sh.lookup_or(
+        logical, lambda why: _error(f"can't cd to {dest}: {why[:1].upper()}{why[1:]}")
+    )
     if node is None:
         raise _error(f"can't cd to {dest}: No such file or directory")
     if not isinstance(node, Dir):
@@ -674,11 +642,6 @@ def b_cd(sh: Shell, argv: list[str]) -> int:
     if print_dir:
         sh.out(new + "\n")
     return 0
-
-
-def _strerror(e: FsError) -> str:
-    s = e.strerror
-    return s[:1].upper() + s[1:]
 
 
 @builtin("pwd")
@@ -788,10 +751,7 @@ def b_type(sh: Shell, argv: list[str]) -> int:
 def b_command(sh: Shell, argv: list[str]) -> int:
     args = argv[1:]
     mode = ""
-    while args and args[0].startswith("-") and len(args[0]) > 1:
-        opt = args.pop(0)
-        if opt == "--":
-            break
+    for opt in _option_words(args):
         for c in opt[1:]:
             if c in "vV":
                 mode = c
@@ -863,467 +823,26 @@ def b_kill(sh: Shell, argv: list[str]) -> int:
     return 0
 
 
-# --- echo and printf -------------------------------------------------------------------------
-
-
-def _escapes(s: str, *, printf_octal: bool) -> tuple[str, bool]:
-    """Backslash escapes of ``echo -e`` and ``%b`` (``printf_octal``: ``\\0NNN``), plus
-    whether ``\\c`` cut the output short."""
-    out: list[str] = []
-    i, n = 0, len(s)
-    while i < n:
-        c = s[i]
-        if c != "\\" or i + 1 >= n:
-            out.append(c)
-            i += 1
-            continue
-        e = s[i + 1]
-        i += 2
-        simple = {"a": "\a", "b": "\b", "e": "\x1b", "f": "\f", "n": "\n", "r": "\r",
-                  "t": "\t", "v": "\v", "\\": "\\"}  # fmt: skip
-        if e in simple:
-            out.append(simple[e])
-        elif e == "c":
-            return "".join(out), True
-        elif e == "x" and i < n and s[i] in "0123456789abcdefABCDEF":
-            j = i
-            while j < n and j < i + 2 and s[j] in "0123456789abcdefABCDEF":
-                j += 1
-            out.append(_byte(int(s[i:j], 16)))
-            i = j
-        elif e in "01234567":
-            start = i - 1
-            if e == "0":
-                start = i
-            j = start
-            while j < n and j < start + 3 and s[j] in "01234567":
-                j += 1
-            out.append(_byte(int(s[start:j] or "0", 8) & 0xFF))
-            i = j
-        else:
-            out.append("\\" + e)
-    return "".join(out), False
-
-
-def _byte(v: int) -> str:
-    # A byte above 0x7f is that raw byte, not a character: surrogateescape carries it.
-    return chr(v) if v < 0x80 else chr(0xDC00 + v)
+# --- echo, printf, test: busybox runs its applets' code (emu.sh.coreutils) -------------------
 
 
 @builtin("echo")
 def b_echo(sh: Shell, argv: list[str]) -> int:
-    args = argv[1:]
-    newline = True
-    interpret = False
-    while args and len(args[0]) > 1 and args[0][0] == "-" and all(c in "neE" for c in args[0][1:]):
-        for c in args.pop(0)[1:]:
-            if c == "n":
-                newline = False
-            elif c == "e":
-                interpret = True
-            else:
-                interpret = False
-    text = " ".join(args)
-    if interpret:
-        text, cut = _escapes(text, printf_octal=False)
-        if cut:
-            newline = False
-    sh.out(_latin(text + ("\n" if newline else "")))
+    sh.out(coreutils.echo(argv[1:]))
     return 0
-
-
-def _latin(text: str) -> bytes:
-    """Text whose escapes produced raw bytes (``\\377``) as bytes; the rest as UTF-8."""
-    try:
-        return text.encode("utf-8", "surrogateescape")
-    except UnicodeEncodeError:  # pragma: no cover - surrogateescape takes everything
-        return text.encode("latin-1", "replace")
-
-
-_DIRECTIVE = re.compile(r"%([-+ #0]*)(\*|[0-9]*)(?:\.(\*|[0-9]*))?([hlLz]*)(.?)", re.S)
-
-
-class _PrintfState:
-    __slots__ = ("args", "status")
-
-    def __init__(self, args: list[str]) -> None:
-        self.args = args
-        self.status = 0
-
-    def next(self) -> str | None:
-        return self.args.pop(0) if self.args else None
-
-
-def _printf_int(st: _PrintfState, sh: Shell, s: str | None, unsigned: bool = False) -> int:
-    if s is None:
-        s = ""
-    if s[:1] in ("'", '"'):
-        return ord(s[1]) if len(s) > 1 else 0
-    t = s.strip(" \t\n")
-    m = re.fullmatch(r"([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)", t)
-    if m:
-        digits = m.group(2)
-        if digits[:2].lower() == "0x":
-            v = int(digits, 16)
-        elif digits.startswith("0"):
-            v = int(digits, 8)
-        else:
-            v = int(digits)
-        if m.group(1) == "-":
-            v = -v
-        if -(1 << 63) <= v < (1 << 64):
-            return v
-    sh.err(f"sh: invalid number '{s}'\n")
-    st.status = 1
-    return 0
-
-
-def _printf_float(st: _PrintfState, sh: Shell, s: str | None) -> float:
-    if s is None:
-        s = ""
-    if s[:1] in ("'", '"'):
-        return float(ord(s[1])) if len(s) > 1 else 0.0
-    try:
-        return float(s.strip())
-    except ValueError:
-        sh.err(f"sh: invalid number '{s}'\n")
-        st.status = 1
-        return 0.0
 
 
 @builtin("printf")
 def b_printf(sh: Shell, argv: list[str]) -> int:
-    args = argv[1:]
-    if args and args[0] == "--":
-        args = args[1:]
-    if not args:
+    done = coreutils.printf(argv[1:], lambda m: sh.err(f"sh: {m}\n"))
+    if done is None:
         sh.err("sh: usage: printf FORMAT [ARGUMENT...]\n")
         return 2
-    fmt = args[0]
-    st = _PrintfState(args[1:])
-    out: list[str] = []
-    try:
-        while True:
-            consumed_before = len(st.args)
-            stop = _printf_once(sh, fmt, st, out)
-            if stop or not st.args or len(st.args) == consumed_before:
-                break
-    finally:
-        sh.out(_latin("".join(out)))
-    return st.status
-
-
-def _printf_once(sh: Shell, fmt: str, st: _PrintfState, out: list[str]) -> bool:
-    """One pass over the format; True when output must stop (``\\c``, a bad format)."""
-    i, n = 0, len(fmt)
-    while i < n:
-        c = fmt[i]
-        if c == "\\":
-            span = _esc_span(fmt, i)
-            text, cut = _escapes(span, printf_octal=True)
-            out.append(text)
-            if cut:
-                return True
-            i += len(span)
-            continue
-        if c != "%":
-            j = i
-            while j < n and fmt[j] not in "%\\":
-                j += 1
-            out.append(fmt[i:j])
-            i = j
-            continue
-        if fmt.startswith("%%", i):
-            out.append("%")
-            i += 2
-            continue
-        m = _DIRECTIVE.match(fmt, i)
-        assert m is not None
-        flags, width, prec, _mods, conv = m.groups()
-        if conv == "" or conv not in "diouxXcsbeEfFgGaA":
-            rest = fmt[i : m.start(4)] + fmt[m.end(4) :]
-            sh.err(f"sh: {rest}: invalid format\n")
-            st.status = 1
-            return True
-        if width == "*":
-            width = str(_printf_int(st, sh, st.next()))
-        if prec == "*":
-            prec = str(_printf_int(st, sh, st.next()))
-        spec = "%" + flags + (width or "") + ("." + prec if prec is not None else "")
-        arg = st.next()
-        if conv in "di":
-            out.append((spec + "d") % _printf_int(st, sh, arg))
-        elif conv in "ouxX":
-            v = _printf_int(st, sh, arg, unsigned=True)
-            if v < 0:
-                v += 1 << 64
-            if conv == "o" and "#" in flags:
-                # C's "%#o" is a leading 0; Python's would be "0o".
-                text = f"{v:o}"
-                text = text if text.startswith("0") else "0" + text
-                out.append((spec.replace("#", "") + "s") % text)
-            else:
-                out.append((spec + conv) % v)
-        elif conv in "eEfFgGaA":
-            f = _printf_float(st, sh, arg)
-            out.append((spec + ("e" if conv in "aA" else conv)) % f)
-        elif conv == "c":
-            out.append(
-                (spec.replace(".", "") + "s") % ((arg or "")[:1])
-                if prec is None
-                else (spec + "s") % ((arg or "")[:1])
-            )
-        elif conv == "s":
-            out.append((spec + "s") % (arg or ""))
-        else:  # b
-            text, cut = _escapes(arg or "", printf_octal=True)
-            out.append((spec + "s") % text)
-            if cut:
-                return True
-        i = m.end()
-    return False
-
-
-def _esc_span(fmt: str, i: int) -> str:
-    """The text of the escape at ``i``: ``\\NNN``, ``\\0NNN``, ``\\xHH`` or two characters."""
-    n = len(fmt)
-    j = i + 1
-    if j >= n:
-        return fmt[i:]
-    if fmt[j] == "x":
-        k = j + 1
-        while k < n and k < j + 3 and fmt[k] in "0123456789abcdefABCDEF":
-            k += 1
-        return fmt[i:k]
-    if fmt[j] in "01234567":
-        limit = j + (4 if fmt[j] == "0" else 3)
-        k = j
-        while k < n and k < limit and fmt[k] in "01234567":
-            k += 1
-        return fmt[i:k]
-    return fmt[i : j + 1]
-
-
-# --- test ----------------------------------------------------------------------------------
-
-
-class _TestError(Exception):
-    pass
-
-
-_UNARY = frozenset(
-    ["-e", "-f", "-d", "-L", "-h", "-s", "-r", "-w", "-x", "-z", "-n", "-b", "-c", "-p",
-     "-S", "-g", "-u", "-k", "-t", "-O", "-G"]
-)  # fmt: skip
-_BINARY = frozenset(
-    ["=", "==", "!=", "-eq", "-ne", "-lt", "-le", "-gt", "-ge", "-nt", "-ot", "-ef", "<", ">"]
-)
+    sh.out(done[0])
+    return done[1]
 
 
 @builtin("test", "[", "[[")
 def b_test(sh: Shell, argv: list[str]) -> int:
-    """``test``, ``[`` and ash's ``[[``: the same test, where ``[[`` also takes ``&&``,
-    ``||`` and matches patterns with ``==`` (its words are split and globbed as usual)."""
-    args = argv[1:]
-    close = {"[": "]", "[[": "]]"}.get(argv[0])
-    if close is not None:
-        if not args or args[-1] != close:
-            sh.err(f"sh: missing {close}\n")
-            return 2
-        args = args[:-1]
-    patterns = argv[0] == "[["
-    if patterns:
-        args = [{"&&": "-a", "||": "-o"}.get(a, a) for a in args]
-    try:
-        return 0 if _Test(sh, args, patterns).run() else 1
-    except _TestError as e:
-        sh.err(f"sh: {e}\n")
-        return 2
-
-
-class _Test:
-    """POSIX ``test``: the argument-count rules for up to four arguments, then the
-    classic grammar (``!`` > ``-a`` > ``-o``, parentheses)."""
-
-    def __init__(self, sh: Shell, args: list[str], patterns: bool = False) -> None:
-        self.sh = sh
-        self.args = args
-        self.i = 0
-        self.patterns = patterns
-
-    def run(self) -> bool:
-        a = self.args
-        n = len(a)
-        if n == 0:
-            return False
-        if n == 1:
-            return a[0] != ""
-        if n == 2:
-            if a[0] == "!":
-                return a[1] == ""
-            if a[0] in _UNARY:
-                return self.unary(a[0], a[1])
-        if n == 3:
-            if a[1] in _BINARY:
-                return self.binary(a[0], a[1], a[2])
-            if a[0] == "!":
-                return not _Test(self.sh, a[1:], self.patterns).run()
-            if a[0] == "(" and a[2] == ")":
-                return a[1] != ""
-            if a[1] in ("-a", "-o"):
-                return self.expr()
-        if n == 4 and a[0] == "!":
-            return not _Test(self.sh, a[1:], self.patterns).run()
-        return self.expr()
-
-    def expr(self) -> bool:
-        v = self.or_expr()
-        if self.i < len(self.args):
-            raise _TestError(f"{self.args[self.i]}: unknown operand")
-        return v
-
-    def peek(self) -> str | None:
-        return self.args[self.i] if self.i < len(self.args) else None
-
-    def or_expr(self) -> bool:
-        v = self.and_expr()
-        while self.peek() == "-o":
-            self.i += 1
-            w = self.and_expr()
-            v = v or w
-        return v
-
-    def and_expr(self) -> bool:
-        v = self.not_expr()
-        while self.peek() == "-a":
-            self.i += 1
-            w = self.not_expr()
-            v = v and w
-        return v
-
-    def not_expr(self) -> bool:
-        if self.peek() == "!":
-            self.i += 1
-            return not self.not_expr()
-        return self.primary()
-
-    def primary(self) -> bool:
-        a = self.args
-        t = self.peek()
-        if t is None:
-            raise _TestError("argument expected")
-        if t == "(":
-            self.i += 1
-            v = self.or_expr()
-            if self.peek() != ")":
-                raise _TestError("closing paren expected")
-            self.i += 1
-            return v
-        if self.i + 2 < len(a) and a[self.i + 1] in _BINARY:
-            left, op, right = a[self.i], a[self.i + 1], a[self.i + 2]
-            self.i += 3
-            return self.binary(left, op, right)
-        if t in _UNARY:
-            if self.i + 1 >= len(a):
-                raise _TestError("argument expected")
-            self.i += 2
-            return self.unary(t, a[self.i - 1])
-        if self.i + 1 < len(a) and a[self.i + 1] in _BINARY:
-            raise _TestError(f"{a[self.i + 1]}: argument expected")
-        self.i += 1
-        return t != ""
-
-    def node(self, path: str, follow: bool = True) -> object:
-        try:
-            return self.sh.fs.lookup(self.sh.abspath(path), follow=follow) if path else None
-        except EmuError:
-            return None
-
-    def unary(self, op: str, arg: str) -> bool:
-        sh = self.sh
-        if op == "-z":
-            return arg == ""
-        if op == "-n":
-            return arg != ""
-        if op == "-t":
-            return False
-        if op in ("-L", "-h"):
-            return isinstance(self.node(arg, False), Symlink)
-        node = self.node(arg)
-        if node is None:
-            return False
-        if op == "-e":
-            return True
-        if op == "-f":
-            return isinstance(node, File)
-        if op == "-d":
-            return isinstance(node, Dir)
-        if op == "-s":
-            return (isinstance(node, File) and node.size > 0) or isinstance(node, Dir)
-        if op in ("-r", "-w", "-x"):
-            mode = {"-r": R_OK, "-w": W_OK, "-x": X_OK}[op]
-            return allowed(node, sh.ident, mode)  # type: ignore[arg-type]
-        meta = getattr(node, "meta", None)
-        kind = getattr(node, "kind", None)
-        if op == "-b":
-            return getattr(kind, "value", "") == "block"
-        if op == "-c":
-            return getattr(kind, "value", "") == "char"
-        if op == "-p":
-            return getattr(kind, "value", "") == "fifo"
-        if op == "-S":
-            return False
-        if meta is None:
-            return False
-        if op == "-u":
-            return bool(meta.mode & 0o4000)
-        if op == "-g":
-            return bool(meta.mode & 0o2000)
-        if op == "-k":
-            return bool(meta.mode & 0o1000)
-        if op == "-O":
-            return bool(meta.uid == sh.ident.uid)
-        if op == "-G":
-            return bool(meta.gid == sh.ident.gid)
-        return False
-
-    def integer(self, s: str) -> int:
-        t = s.strip(" \t\n")
-        if re.fullmatch(r"[+-]?[0-9]+", t):
-            v = int(t)
-            if -(1 << 63) <= v < (1 << 63):
-                return v
-            raise _TestError(f"{s}: out of range")
-        raise _TestError(f"{s}: bad number")
-
-    def binary(self, left: str, op: str, right: str) -> bool:
-        if op in ("=", "==", "!="):
-            if self.patterns:
-                from emu.sh.expand import match
-
-                hit = match(right, left)
-            else:
-                hit = left == right
-            return hit if op != "!=" else not hit
-        if op == "<":
-            return left < right
-        if op == ">":
-            return left > right
-        if op in ("-nt", "-ot", "-ef"):
-            a, b = self.node(left), self.node(right)
-            if op == "-ef":
-                return a is not None and a is b
-            ma = getattr(getattr(a, "meta", None), "mtime", None)
-            mb = getattr(getattr(b, "meta", None), "mtime", None)
-            if op == "-nt":
-                return ma is not None and (mb is None or ma > mb)
-            return mb is not None and (ma is None or ma < mb)
-        x, y = self.integer(left), self.integer(right)
-        return {
-            "-eq": x == y,
-            "-ne": x != y,
-            "-lt": x < y,
-            "-le": x <= y,
-            "-gt": x > y,
-            "-ge": x >= y,
-        }[op]
+    caller = coreutils.Caller(sh.fs, sh.ident, sh.cwd)
+    return coreutils.test(argv[0], argv[1:], caller, lambda m: sh.err(f"sh: {m}\n"))

@@ -22,10 +22,10 @@ import re
 from collections.abc import Callable
 from typing import Final, Protocol
 
-from emu.errors import EmuError
-from emu.fs import FS, Dir, File
+from emu.errors import EmuError, ExpansionError
+from emu.fs import FS, Dir, accounts
 from emu.pos import Position
-from emu.sh.api import R_OK, X_OK, Identity, ShellError, allowed
+from emu.sh.api import R_OK, X_OK, Identity, allowed
 from emu.sh.syntax import (
     ArithExp,
     CmdSubst,
@@ -40,11 +40,6 @@ from emu.sh.syntax import (
 
 LIT, EXP, QUO = 0, 1, 2
 Seg = tuple[str, int]
-
-
-class ExpansionFailure(ShellError):
-    """An expansion that stops the shell (``${x?}``, ``set -u``, bad arithmetic): ash
-    prints ``sh: <message>`` and a non-interactive shell exits with status 2."""
 
 
 class Env(Protocol):
@@ -267,7 +262,7 @@ def _param(env: Env, p: ParamExp, quoted: bool, acc: _Acc, joined: bool) -> None
         elif first == "=":
             if null:
                 if not _NAME.fullmatch(name):
-                    raise ExpansionFailure(f"{name}: bad variable name", pos=p.pos)
+                    raise ExpansionError(f"{name}: bad variable name", pos=p.pos)
                 value = string(env, arg)
                 env.assign(name, value)
             acc.add(value or "", kind)
@@ -276,7 +271,7 @@ def _param(env: Env, p: ParamExp, quoted: bool, acc: _Acc, joined: bool) -> None
                 msg = string(env, arg)
                 if not msg:
                     msg = "parameter not set" if op == "?" else "parameter not set or null"
-                raise ExpansionFailure(f"{name}: {msg}", pos=p.pos)
+                raise ExpansionError(f"{name}: {msg}", pos=p.pos)
             acc.add(value or "", kind)
         return
     if value is None:
@@ -306,8 +301,8 @@ def _param(env: Env, p: ParamExp, quoted: bool, acc: _Acc, joined: bool) -> None
         acc.add(piece.decode("utf-8", "surrogateescape"), kind)
 
 
-def _unset(name: str, pos: Position) -> ExpansionFailure:
-    return ExpansionFailure(f"{name}: parameter not set", pos=pos)
+def _unset(name: str, pos: Position) -> ExpansionError:
+    return ExpansionError(f"{name}: parameter not set", pos=pos)
 
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -319,15 +314,8 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 def _home_of(env: Env, user: str) -> str | None:
     if not user:
         return env.lookup("HOME")
-    node = env.fs.lookup("/etc/passwd")
-    data = node.data if isinstance(node, File) else None
-    if data is None:
-        return None
-    for line in data.decode("utf-8", "replace").splitlines():
-        f = line.split(":")
-        if len(f) >= 6 and f[0] == user:
-            return f[5]
-    return None
+    u = accounts.user_named(env.fs, user)
+    return u.home if u is not None else None
 
 
 def _tilde_in(env: Env, text: str, acc: _Acc) -> str | None:
@@ -598,6 +586,13 @@ def _regex(pat: str, path_segment: bool) -> re.Pattern[str]:
             out.append(re.escape(c))
             i += 1
     return re.compile("".join(out), re.S)
+
+
+@functools.lru_cache(maxsize=1024)
+def fnmatch_regex(pat: str, icase: bool = False) -> re.Pattern[str]:
+    """fnmatch(3) without flags (``find -name``): the shell's pattern language, where
+    ``*`` and ``?`` also match ``/`` and a leading dot; ``.match`` tests a whole string."""
+    return re.compile(_regex(pat, False).pattern + r"\Z", re.S | (re.I if icase else 0))
 
 
 def match(pat: str, s: str) -> bool:
@@ -933,9 +928,9 @@ def arith(env: Env, text: str) -> int:
     try:
         return _eval(env, _parse_arith(text), 0, False)
     except _ArithError as e:
-        raise ExpansionFailure(str(e)) from None
+        raise ExpansionError(str(e)) from None
     except RecursionError:
-        raise ExpansionFailure("arithmetic syntax error") from None
+        raise ExpansionError("arithmetic syntax error") from None
 
 
 def _var_value(env: Env, name: str, depth: int) -> int:
@@ -1050,7 +1045,7 @@ __all__ = [
     "LIT",
     "QUO",
     "Env",
-    "ExpansionFailure",
+    "ExpansionError",
     "arith",
     "assignment",
     "fields",

@@ -19,14 +19,16 @@ a shell, as Docker's exec form runs it).
 from __future__ import annotations
 
 import errno
+import itertools
 import posixpath
 import random as _random
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
-from emu.errors import EmuError
-from emu.fs import FS, Blob, Device, Dir, File, FsError, Lazy, Meta
+from emu.errors import EmuError, ExpansionError
+from emu.fs import FS, Blob, Device, Dir, File, FsError, Lazy, Meta, Node
 from emu.pos import Position
 from emu.sh import expand
 from emu.sh.api import (
@@ -45,7 +47,6 @@ from emu.sh.api import (
     find_executable,
     handler_for,
 )
-from emu.sh.expand import ExpansionFailure
 from emu.sh.syntax import (
     AndOr,
     Background,
@@ -67,6 +68,7 @@ from emu.sh.syntax import (
 )
 
 DEFAULT_PATH = "/sbin:/usr/sbin:/bin:/usr/bin"
+_T = TypeVar("_T")
 _TRACE_QUOTED = frozenset(
     ["in", "for", "if", "then", "do", "done", "case", "esac", "{", "}", "!", "fi", "elif",
      "else", "while", "until", "function"]
@@ -108,24 +110,37 @@ class RunResult:
 # --- control flow ----------------------------------------------------------------------------
 
 
-class _Exit(Exception):
-    def __init__(self, status: int) -> None:
-        self.status = status
+class _Unwind(Exception):
+    """Leaving frames early: ``exit`` and ``return`` carry a status, ``break`` and
+    ``continue`` how many enclosing loops they leave."""
+
+    def __init__(self, value: int) -> None:
+        super().__init__(value)
+        self.value = value
 
 
-class _Return(Exception):
-    def __init__(self, status: int) -> None:
-        self.status = status
+class _Exit(_Unwind):
+    pass
 
 
-class _Break(Exception):
-    def __init__(self, n: int) -> None:
-        self.n = n
+class _Return(_Unwind):
+    pass
 
 
-class _Continue(Exception):
-    def __init__(self, n: int) -> None:
-        self.n = n
+class _LoopJump(_Unwind):
+    def spend(self) -> None:
+        """This loop takes one level; re-raised while outer loops are still to leave."""
+        if self.value > 1:
+            self.value -= 1
+            raise self
+
+
+class _Break(_LoopJump):
+    pass
+
+
+class _Continue(_LoopJump):
+    pass
 
 
 class BadFd(Exception):
@@ -287,12 +302,12 @@ class _World:
     )
 
     def __init__(
-        self, fs: FS, ident: Identity, registry: Registry, limits: Limits, now: int
+        self, fs: FS, ident: Identity, registry: Registry, limits: Limits | None, now: int
     ) -> None:
         self.fs = fs
         self.ident = ident
         self.registry = registry
-        self.limits = limits
+        self.limits = limits if limits is not None else Limits()
         self.unemulated: list[Unemulated] = []
         self.appends: dict[str, tuple[File, bytearray]] = {}
         self.log: list[bytes] = []
@@ -302,6 +317,20 @@ class _World:
 
 
 Builtin = Callable[["Shell", list[str]], int]
+
+
+@dataclass(frozen=True, slots=True)
+class Launch:
+    """A program about to start: what ``execve`` gets, its descriptors, and where in the
+    script it was asked for."""
+
+    argv: list[str]
+    env: dict[str, str]
+    cwd: str
+    stdin: Source
+    out: Stream
+    err: Stream
+    pos: Position | None
 
 
 def _builtins() -> tuple[dict[str, Builtin], frozenset[str]]:
@@ -356,11 +385,6 @@ class Shell:
 
     def fork(self) -> Shell:
         """A subshell: a copy of this state; changes made in it do not come back."""
-        lim = self.limits
-        lim.depth += 1
-        if lim.depth > lim.max_depth:
-            lim.depth -= 1
-            raise LimitExceeded("max_depth", lim.max_depth, "runaway recursion?")
         sub = Shell.__new__(Shell)
         for name in _STATE:
             setattr(sub, name, getattr(self, name))
@@ -386,36 +410,36 @@ class Shell:
         fds: dict[int, Fd] | None = None,
         errexit: bool | None = None,
     ) -> int:
-        sub = self.fork()
-        if fds is not None:
-            sub.fds = fds
-        if errexit is not None:
-            sub.errexit = errexit
-        try:
+        with self.limits.nested():
+            sub = self.fork()
+            if fds is not None:
+                sub.fds = fds
+            if errexit is not None:
+                sub.errexit = errexit
             return sub.run_to_end(body, tested)
-        finally:
-            self.limits.depth -= 1
 
     def run_to_end(self, body: tuple[Command, ...], tested: bool = False) -> int:
         """Run a (sub)shell's commands to its end: ``exit``, fatal errors and its EXIT trap
         end here."""
         try:
-            try:
-                st = self.run(body, tested)
-            except _Exit as e:
-                st = e.status
-            except _Return as r:
-                st = r.status
-            except (_Break, _Continue):
-                st = 0
-            except ExpansionFailure as e:
-                self.fatal_message(e)
-                st = 2
-            self.status = st
+            st = self.status = self.ended(lambda: self.run(body, tested))
             st = self.exit_trap(st)
         finally:
             self.close_opened()
         return st
+
+    def ended(self, script: Callable[[], int]) -> int:
+        """The status a whole script ends with: its last command's, ``exit``'s or a stray
+        ``return``'s; 0 after a ``break`` outside a loop; 2 after a fatal expansion error."""
+        try:
+            return script()
+        except (_Exit, _Return) as e:
+            return e.value
+        except _LoopJump:
+            return 0
+        except ExpansionError as e:
+            self.fatal_message(e)
+            return 2
 
     def exit_trap(self, st: int) -> int:
         action = self.traps.pop("EXIT", None)
@@ -426,10 +450,10 @@ class Shell:
         try:
             self.eval_text(action, "trap")
         except _Exit as e:
-            return e.status
-        except (_Return, _Break, _Continue):
+            return e.value
+        except (_Return, _LoopJump):
             pass
-        except ExpansionFailure as e:
+        except ExpansionError as e:
             self.fatal_message(e)
             return 2
         return st
@@ -509,7 +533,7 @@ class Shell:
 
     def set_var(self, name: str, value: str) -> None:
         if name in self.readonly:
-            raise ExpansionFailure(f"{name}: is read only")
+            raise ExpansionError(f"{name}: is read only")
         self.vars[name] = value
         if self.allexport:
             self.exported.add(name)
@@ -548,7 +572,7 @@ class Shell:
         fd = self.fds.get(0)
         return fd if isinstance(fd, Source) else Source(b"")
 
-    def fatal_message(self, e: ShellError) -> None:
+    def fatal_message(self, e: EmuError) -> None:
         self.err(f"sh: {e.message}\n")
 
     def builtin_message(self, name: str, message: str) -> None:
@@ -619,55 +643,42 @@ class Shell:
 
     def run_for(self, node: For, tested: bool) -> int:
         items = expand.fields(self, node.items) if node.items is not None else list(self.params)
-        st = 0
-        step = self.limits.step
-        body = node.body
-        name = node.name
-        self.loop_depth += 1
-        try:
-            for v in items:
-                step()
-                self.set_var(name, v)
-                try:
-                    st = self.run(body, tested)
-                except _Break as b:
-                    if b.n > 1:
-                        b.n -= 1
-                        raise
-                    st = 0  # the status of `break` itself
-                    break
-                except _Continue as c:
-                    if c.n > 1:
-                        c.n -= 1
-                        raise
-                    st = 0
-        finally:
-            self.loop_depth -= 1
-        return st
+
+        def one(value: str) -> int:
+            self.set_var(node.name, value)
+            return self.run(node.body, tested)
+
+        return self.loop(items, one)
 
     def run_while(self, node: While, tested: bool) -> int:
+        def one(_: object) -> int | None:
+            if (self.run(node.cond, True) == 0) == node.until:
+                return None
+            return self.run(node.body, tested)
+
+        return self.loop(itertools.repeat(None), one)
+
+    def loop(self, rounds: Iterable[_T], one: Callable[[_T], int | None]) -> int:
+        """Run a loop's rounds, one step each: the status of the last body run (None from
+        ``one``: the loop is over), or 0 after ``break``/``continue``, which end the round
+        here or, with a count, re-raise to leave outer loops too."""
         st = 0
         step = self.limits.step
         self.loop_depth += 1
         try:
-            while True:
+            for r in rounds:
                 step()
                 try:
-                    c = self.run(node.cond, True)
-                    if (c == 0) == node.until:
+                    got = one(r)
+                except _LoopJump as j:
+                    j.spend()
+                    st = 0  # the status of `break` or `continue` itself
+                    if isinstance(j, _Break):
                         break
-                    st = self.run(node.body, tested)
-                except _Break as b:
-                    if b.n > 1:
-                        b.n -= 1
-                        raise
-                    st = 0
+                    continue
+                if got is None:
                     break
-                except _Continue as cont:
-                    if cont.n > 1:
-                        cont.n -= 1
-                        raise
-                    st = 0
+                st = got
         finally:
             self.loop_depth -= 1
         return st
@@ -797,12 +808,22 @@ class Shell:
 
     def pop_temps(self, saved: list[tuple[str, str | None, bool]]) -> None:
         for k, old, was_exported in reversed(saved):
-            if old is None:
-                self.vars.pop(k, None)
-            else:
-                self.vars[k] = old
-            if not was_exported:
-                self.exported.discard(k)
+            self.restore_var(k, old, was_exported)
+
+    def restore_var(
+        self, name: str, old: str | None, exported: bool, reexport: bool = False
+    ) -> None:
+        """Put a variable back as it was before a command's prefix assignment or a
+        function's frame: its value (None: unset), not exported if it was not; with
+        ``reexport`` exported again if it was (a function's body may have unexported it)."""
+        if old is None:
+            self.vars.pop(name, None)
+        else:
+            self.vars[name] = old
+        if not exported:
+            self.exported.discard(name)
+        elif reexport:
+            self.exported.add(name)
 
     def call_builtin(self, name: str, argv: list[str], special: bool = False) -> int:
         fn = self.builtins[name]
@@ -820,40 +841,28 @@ class Shell:
     def call_function(
         self, f: FuncDef, argv: list[str], assigns: list[tuple[str, str]], tested: bool
     ) -> int:
-        lim = self.limits
-        lim.depth += 1
-        if lim.depth > lim.max_depth:
-            lim.depth -= 1
-            raise LimitExceeded("max_depth", lim.max_depth, "runaway recursion?")
-        saved_params, saved_name = self.params, self.funcname
-        self.params = argv[1:]
-        self.funcname = f.name
-        frame: dict[str, tuple[str | None, bool]] = {}
-        self.frames.append(frame)
-        for k, v in assigns:
-            frame.setdefault(k, (self.vars.get(k), k in self.exported))
-            self.set_var(k, v)
-            self.exported.add(k)
-        try:
-            return self.exec(f.body, tested)
-        except _Return as r:
-            return r.status
-        finally:
-            self.params, self.funcname = saved_params, saved_name
-            self.frames.pop()
-            for k, (old, was_exported) in frame.items():
-                if k == "-":
-                    self.restore_options(old or "")
-                    continue
-                if old is None:
-                    self.vars.pop(k, None)
-                else:
-                    self.vars[k] = old
-                if was_exported:
-                    self.exported.add(k)
-                else:
-                    self.exported.discard(k)
-            lim.depth -= 1
+        with self.limits.nested():
+            saved_params, saved_name = self.params, self.funcname
+            self.params = argv[1:]
+            self.funcname = f.name
+            frame: dict[str, tuple[str | None, bool]] = {}
+            self.frames.append(frame)
+            for k, v in assigns:
+                frame.setdefault(k, (self.vars.get(k), k in self.exported))
+                self.set_var(k, v)
+                self.exported.add(k)
+            try:
+                return self.exec(f.body, tested)
+            except _Return as r:
+                return r.value
+            finally:
+                self.params, self.funcname = saved_params, saved_name
+                self.frames.pop()
+                for k, (old, was_exported) in frame.items():
+                    if k == "-":
+                        self.restore_options(old or "")
+                    else:
+                        self.restore_var(k, old, was_exported, reexport=True)
 
     # --- programs ------------------------------------------------------------------------------
 
@@ -881,46 +890,44 @@ class Shell:
         out = self.fds.get(1)
         err = self.fds.get(2)
         return self.exec_program(
-            argv,
-            self.environ(assigns),
-            self.cwd,
-            self.stdin(),
-            out if isinstance(out, Stream) else ClosedSink(),
-            err if isinstance(err, Stream) else ClosedSink(),
-            pos,
+            Launch(
+                argv,
+                self.environ(assigns),
+                self.cwd,
+                self.stdin(),
+                out if isinstance(out, Stream) else ClosedSink(),
+                err if isinstance(err, Stream) else ClosedSink(),
+                pos,
+            )
         )
 
-    def exec_program(
-        self,
-        argv: list[str],
-        env: dict[str, str],
-        cwd: str,
-        stdin: Source,
-        out: Stream,
-        err: Stream,
-        pos: Position | None,
-        depth: int = 0,
-    ) -> int:
+    def exec_program(self, run: Launch, depth: int = 0) -> int:
         """Find and run a program as ``execvp`` would (no builtins, no functions)."""
-        name = argv[0]
-        found = (
-            name if self.is_applet(name) else self.find(name, env.get("PATH", DEFAULT_PATH), cwd)
-        )
+        name, err = run.argv[0], run.err
+        path_var = run.env.get("PATH", DEFAULT_PATH)
+        found = name if self.is_applet(name) else self.find(name, path_var, run.cwd)
         if found is None:
             if "/" in name:
-                node = self._lookup(posixpath.join(cwd, name))
+                node = self._lookup(posixpath.join(run.cwd, name))
                 if node is not None:
                     err.write(f"sh: {name}: Permission denied\n")
                     return 126
-            self.world.unemulated.append(Unemulated(name, pos, None))
+            self.world.unemulated.append(Unemulated(name, run.pos, None))
             err.write(f"sh: {name}: not found\n")
             return 127
         base = posixpath.basename(name)
         registry = self.world.registry
         if base in SHELL_NAMES and registry.get(base) is None:
             # sh is this interpreter, even where /bin/sh links to a busybox with a handler.
-            return self.run_sh(argv, env, cwd, stdin, out, err, pos)
+            return self.run_sh(run)
         shebang = self._shebang(found)
+
+        def interpreted(interp: list[str]) -> int:
+            # The kernel hands the interpreter the path execve got: as typed when it has a
+            # slash, else where $PATH found it.
+            script = name if "/" in name else found
+            return self.exec_program(replace(run, argv=[*interp, script, *run.argv[1:]]), depth + 1)
+
         if (
             shebang is not None
             and depth < 4
@@ -930,37 +937,29 @@ class Shell:
             # A shell script runs as a script even when it is named like a program emu
             # emulates (a `seq` script first in PATH is not the seq applet; seen with
             # BuildKit). Other interpreters' scripts (pip, npm) keep their models.
-            script = name if "/" in name else found
-            return self.exec_program(
-                [*shebang, script, *argv[1:]], env, cwd, stdin, out, err, pos, depth + 1
-            )
+            return interpreted(shebang)
         handler = handler_for(self.fs, name, found, registry)
         if handler is None:
             real = posixpath.basename(self.fs.realpath(found))
             if real in SHELL_NAMES:
-                return self.run_sh(argv, env, cwd, stdin, out, err, pos)
+                return self.run_sh(run)
             if shebang is not None and depth < 4:
-                # The kernel hands the interpreter the path execve got: as typed when it
-                # has a slash, else where $PATH found it.
-                script = name if "/" in name else found
-                return self.exec_program(
-                    [*shebang, script, *argv[1:]], env, cwd, stdin, out, err, pos, depth + 1
-                )
-            self.world.unemulated.append(Unemulated(name, pos, found))
+                return interpreted(shebang)
+            self.world.unemulated.append(Unemulated(name, run.pos, found))
             err.write(f"sh: {name}: not found\n")
             return 127
         proc = Proc(
-            argv=list(argv),
-            env=env,
-            cwd=cwd,
+            argv=list(run.argv),
+            env=run.env,
+            cwd=run.cwd,
             fs=self.fs,
             ident=self.ident,
-            stdin=stdin.rest(),
-            stdout=out,
+            stdin=run.stdin.rest(),
+            stdout=run.out,
             stderr=err,
             limits=self.limits,
             runner=self,
-            pos=pos,
+            pos=run.pos,
         )
         try:
             st = handler(proc)
@@ -986,9 +985,9 @@ class Shell:
             return False
         names = _APPLET_NAMES.get("names")
         if names is None:
-            from emu.sh.utils.misc import _applets  # the shell core needs no utility otherwise
+            from emu.sh.utils.misc import applet_names  # the shell core needs no utility otherwise
 
-            names = _APPLET_NAMES["names"] = frozenset(_applets())
+            names = _APPLET_NAMES["names"] = frozenset(applet_names())
         return name in names and self._busybox_shell()
 
     def _busybox_shell(self) -> bool:
@@ -1022,25 +1021,25 @@ class Shell:
             return 0
         self.limits.step()
         return self.exec_program(
-            argv, dict(proc.env), proc.cwd, Source(stdin or b""), proc.stdout, proc.stderr, proc.pos
+            Launch(
+                argv,
+                dict(proc.env),
+                proc.cwd,
+                Source(stdin or b""),
+                proc.stdout,
+                proc.stderr,
+                proc.pos,
+            )
         )
 
-    def run_sh(
-        self,
-        argv: list[str],
-        env: dict[str, str],
-        cwd: str,
-        stdin: Source,
-        out: Stream,
-        err: Stream,
-        pos: Position | None,
-    ) -> int:
+    def run_sh(self, run: Launch) -> int:
         """``sh [-eux] [-o opt] [-c SCRIPT [NAME [ARGS]] | FILE [ARGS] | -s]`` in a nested
         interpreter, as a child process: only the environment is inherited."""
+        cwd, err = run.cwd, run.err
         child = Shell(self.world, cwd)
-        child.fds = {0: stdin, 1: out, 2: err}
-        child.init_vars(env, cwd)
-        args = argv[1:]
+        child.fds = {0: run.stdin, 1: run.out, 2: err}
+        child.init_vars(run.env, cwd)
+        args = run.argv[1:]
         command: str | None = None
         read_stdin = False
         while args and args[0].startswith(("-", "+")) and args[0] not in ("-", "--"):
@@ -1088,17 +1087,9 @@ class Shell:
         else:
             child.params = args
             child.cmode = False
-            text = stdin.rest().decode("utf-8", "surrogateescape")
-        lim = self.limits
-        lim.depth += 1
-        if lim.depth > lim.max_depth:
-            lim.depth -= 1
-            raise LimitExceeded("max_depth", lim.max_depth, "runaway recursion?")
-        try:
-            st, _ = child.main(text)
-        finally:
-            lim.depth -= 1
-        return st
+            text = run.stdin.rest().decode("utf-8", "surrogateescape")
+        with self.limits.nested():
+            return child.main(text)[0]
 
     # --- redirections ----------------------------------------------------------------------------
 
@@ -1168,6 +1159,8 @@ class Shell:
         return fds
 
     def _device(self, path: str, fds: dict[int, Fd] | None = None) -> Fd | None:
+        if not path.startswith("/dev/"):
+            return None
         if path == "/dev/null":
             return NullSink(None)
         table = self.fds if fds is None else fds
@@ -1179,18 +1172,21 @@ class Shell:
             return table.get(0)
         return None
 
+    def lookup_or(self, path: str, fail: Callable[[str], Exception]) -> Node | None:
+        """What is at ``path`` (None: nothing); ``fail(strerror)`` is raised when the way
+        there is broken (a loop of links, a file used as a directory)."""
+        try:
+            return self.fs.lookup(path)
+        except FsError as e:
+            raise fail(e.strerror) from None
+
     def open_read(self, target: str) -> Source:
         path = self.abspath(target)
-        if path.startswith("/dev/"):
-            dev = self._device(path)
-            if isinstance(dev, Source):
-                return dev
-            if dev is not None:
-                return Source(b"")
-        try:
-            node = self.fs.lookup(path)
-        except FsError as e:
-            raise _RedirError(f"can't open {target}: {e.strerror}") from None
+        dev = self._device(path)
+        if dev is not None:
+            # an output (/dev/null, /dev/stdout) reads as empty
+            return dev if isinstance(dev, Source) else Source(b"")
+        node = self.lookup_or(path, lambda why: _RedirError(f"can't open {target}: {why}"))
         if node is None:
             raise _RedirError(f"can't open {target}: no such file")
         if not allowed(node, self.ident, R_OK):
@@ -1203,17 +1199,13 @@ class Shell:
         self, target: str, append: bool, clobber_check: bool, opened: list[FileSink]
     ) -> Stream:
         path = self.abspath(target)
-        if path.startswith("/dev/"):
-            dev = self._device(path)
-            if isinstance(dev, Stream):
-                return dev
-            if dev is not None:
-                raise _RedirError(f"can't create {target}: Bad file descriptor")
+        dev = self._device(path)
+        if isinstance(dev, Stream):
+            return dev
+        if dev is not None:
+            raise _RedirError(f"can't create {target}: Bad file descriptor")
         fs = self.fs
-        try:
-            node = fs.lookup(path)
-        except FsError as e:
-            raise _RedirError(f"can't create {target}: {e.strerror}") from None
+        node = self.lookup_or(path, lambda why: _RedirError(f"can't create {target}: {why}"))
         if isinstance(node, Dir):
             raise _RedirError(f"can't create {target}: Is a directory")
         if isinstance(node, Device):
@@ -1275,18 +1267,17 @@ class Shell:
         self.pipefail = "p" in letters
 
     def set_flag(self, c: str, on: bool) -> bool:
-        attr = _FLAGS.get(c)
-        if attr is None:
-            return False
-        setattr(self, attr, on)
-        return True
+        """``set -c``/``+c``; False when there is no such option letter."""
+        return self._set_option(_FLAGS.get(c), on)
 
     def set_long_option(self, name: str, on: bool) -> bool:
-        attr = _LONG.get(name)
-        if attr is None:
-            return False
-        setattr(self, attr, on)
-        return True
+        """``set -o NAME``/``+o NAME``; False when there is no such option."""
+        return self._set_option(_LONG.get(name), on)
+
+    def _set_option(self, attr: str | None, on: bool) -> bool:
+        if attr is not None:
+            setattr(self, attr, on)
+        return attr is not None
 
     def init_vars(self, env: dict[str, str], cwd: str) -> None:
         self.vars = dict(env)
@@ -1310,27 +1301,21 @@ class Shell:
     def main(self, text: str) -> tuple[int, ShellError | None]:
         """Run a whole script as a shell process; its exit status and any syntax error."""
         script, error = parse_partial(text)
-        try:
+
+        def whole() -> int:
+            nonlocal error
             try:
                 st = self.run(script.body) if script.body else 0
-                if error is not None:
-                    self.err(f"sh: {error.message}\n")
-                    st = 2
-                else:
-                    error = None
-            except _Exit as e:
-                st = e.status
-                error = None
-            except _Return as r:
-                st = r.status
-                error = None
-            except (_Break, _Continue):
-                st = 0
-            except ExpansionFailure as e:
-                self.fatal_message(e)
-                st = 2
-                error = None
-            self.status = st
+            except (_Exit, _Return, ExpansionError):
+                error = None  # the script ended before the parser's error was reached
+                raise
+            if error is None:
+                return st
+            self.err(f"sh: {error.message}\n")
+            return 2
+
+        try:
+            st = self.status = self.ended(whole)
             st = self.exit_trap(st)
         finally:
             self.close_opened()
@@ -1416,21 +1401,6 @@ def _apply_options(sh: Shell, options: str) -> None:
         k += 1
 
 
-def _result(
-    sh: Shell, world: _World, status: int, error: ShellError | None, out: Stream, err: Stream
-) -> RunResult:
-    return RunResult(
-        status=status,
-        stdout=out.getvalue(),
-        stderr=err.getvalue(),
-        unemulated=list(world.unemulated),
-        env=sh.environ(),
-        cwd=sh.cwd,
-        output=b"".join(world.log),
-        error=error,
-    )
-
-
 def _ensure_stack() -> None:
     # Nested functions and subshells recurse in Python (a few frames per level); the depth
     # limit stops them well before this.
@@ -1477,24 +1447,18 @@ def run_script(
     located :class:`ShellError`). A :class:`LimitExceeded` propagates, carrying the run so
     far as its ``result`` attribute.
     """
-    _ensure_stack()
-    lim = limits if limits is not None else Limits()
-    world = _World(fs, ident, registry, lim, _clock(env, now))
-    sh = Shell(world, cwd)
-    out, err = _Tee(lim, world.log), _Tee(lim, world.log)
-    sh.fds = {0: Source(stdin), 1: out, 2: err}
-    sh.init_vars(env, cwd)
-    operands = list(args or [])
-    if operands:
-        sh.arg0 = operands.pop(0)
-    sh.params = operands
-    _apply_options(sh, options)
-    try:
-        status, error = sh.main(script)
-    except LimitExceeded as e:
-        setattr(e, "result", _result(sh, world, 137, None, out, err))  # noqa: B010
-        raise
-    return _result(sh, world, status, error, out, err)
+
+    def start(sh: Shell) -> tuple[int, ShellError | None]:
+        sh.init_vars(env, cwd)
+        operands = list(args or [])
+        if operands:
+            sh.arg0 = operands.pop(0)
+        sh.params = operands
+        _apply_options(sh, options)
+        return sh.main(script)
+
+    world = _World(fs, ident, registry, limits, _clock(env, now))
+    return _session(Shell(world, cwd), stdin, start)
 
 
 def run_argv(
@@ -1510,22 +1474,49 @@ def run_argv(
     now: int | None = None,
 ) -> RunResult:
     """Run a program without a shell (Docker's exec form ``RUN ["prog", "arg"]``)."""
-    _ensure_stack()
-    lim = limits if limits is not None else Limits()
-    world = _World(fs, ident, registry, lim, _clock(env, now))
-    sh = Shell(world, cwd)
-    out, err = _Tee(lim, world.log), _Tee(lim, world.log)
-    sh.fds = {0: Source(stdin), 1: out, 2: err}
-    sh.vars = dict(env)
-    sh.exported = set(env)
     if not argv:
         raise ShellError("no command given")
+
+    def start(sh: Shell) -> tuple[int, ShellError | None]:
+        sh.vars = dict(env)
+        sh.exported = set(env)
+        out, err = sh.fds[1], sh.fds[2]
+        assert isinstance(out, Stream) and isinstance(err, Stream)
+        run = Launch(list(argv), dict(env), cwd, Source(stdin), out, err, None)
+        return sh.exec_program(run), None
+
+    world = _World(fs, ident, registry, limits, _clock(env, now))
+    return _session(Shell(world, cwd), stdin, start)
+
+
+def _session(
+    sh: Shell, stdin: bytes, start: Callable[[Shell], tuple[int, ShellError | None]]
+) -> RunResult:
+    """Run a top-level shell and collect what it did; a :class:`LimitExceeded` leaves
+    carrying the run so far as its ``result`` (status 137, as when the kernel kills)."""
+    _ensure_stack()
+    world = sh.world
+    out, err = _Tee(world.limits, world.log), _Tee(world.limits, world.log)
+    sh.fds = {0: Source(stdin), 1: out, 2: err}
+
+    def result(status: int, error: ShellError | None) -> RunResult:
+        return RunResult(
+            status=status,
+            stdout=out.getvalue(),
+            stderr=err.getvalue(),
+            unemulated=list(world.unemulated),
+            env=sh.environ(),
+            cwd=sh.cwd,
+            output=b"".join(world.log),
+            error=error,
+        )
+
     try:
-        status = sh.exec_program(list(argv), dict(env), cwd, Source(stdin), out, err, None)
+        status, error = start(sh)
     except LimitExceeded as e:
-        setattr(e, "result", _result(sh, world, 137, None, out, err))  # noqa: B010
+        setattr(e, "result", result(137, None))  # noqa: B010
         raise
-    return _result(sh, world, status, None, out, err)
+    return result(status, error)
 
 
 # Imported last: the builtins module refers back to this one (and must be loaded before a

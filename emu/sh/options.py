@@ -1,14 +1,25 @@
-"""Command-line options as busybox's ``getopt32`` parses them, for every program emu
-emulates: the busybox utilities and the build-tool models alike.
+"""Command-line options, for every program emu emulates: the busybox utilities and the
+build-tool models alike.
 
-``getopt(argv, "ab:c", {"long=": "b"})`` returns :class:`Opts`; a bad option raises
-:class:`Die` with busybox's wording (``invalid option -- 'x'``) and ``usage=True``, which
-a program's runner turns into the message, the usage text and exit status 1.
+``getopt(argv, "ab:c", {"long=": "b"})`` parses as busybox's ``getopt32`` does and returns
+:class:`Opts`; a bad option raises :class:`Die` with busybox's wording (``invalid option --
+'x'``) and ``usage=True``, which a program's runner turns into the message, the usage text
+and exit status 1.
+
+:class:`Syntax` describes how a build tool spells its options (GNU long options with
+values, Go's one-dash words, Maven's ``-Dkey=value``, a subcommand after global options)
+and parses them into the same :class:`Opts`. It is lenient where ``getopt`` is strict: an
+option the table does not name is a flag, never an error, because a model must not fail a
+Dockerfile over an option it has no need to understand.
 """
 
 from __future__ import annotations
 
+import re
+from collections import deque
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import overload
 
 
 class Die(Exception):
@@ -23,7 +34,8 @@ class Die(Exception):
 
 @dataclass
 class Opts:
-    """Parsed options: ``flags`` counts each letter, ``values`` lists each argument."""
+    """Parsed options: ``flags`` counts each option (a letter, or the key a :class:`Syntax`
+    gives it), ``values`` lists each one's arguments, ``args`` are the operands."""
 
     flags: dict[str, int] = field(default_factory=dict)
     values: dict[str, list[str]] = field(default_factory=dict)
@@ -33,6 +45,10 @@ class Opts:
     def __contains__(self, key: str) -> bool:
         return key in self.flags
 
+    @overload
+    def get(self, key: str) -> str | None: ...
+    @overload
+    def get(self, key: str, default: str) -> str: ...
     def get(self, key: str, default: str | None = None) -> str | None:
         v = self.values.get(key)
         return v[-1] if v else default
@@ -42,6 +58,27 @@ class Opts:
 
     def count(self, key: str) -> int:
         return self.flags.get(key, 0)
+
+    def given(self) -> list[tuple[str, str | None]]:
+        """Each option in the order given: its key and its argument (None for a flag)."""
+        seen: dict[str, int] = {}
+        out: list[tuple[str, str | None]] = []
+        for key in self.order:
+            values = self.values.get(key)
+            if values is None:
+                out.append((key, None))
+                continue
+            n = seen.get(key, 0)
+            seen[key] = n + 1
+            out.append((key, values[n]))
+        return out
+
+    def add(self, key: str, value: str | None = None) -> None:
+        """Record one occurrence of option ``key`` (with its argument, if it has one)."""
+        self.flags[key] = self.flags.get(key, 0) + 1
+        self.order.append(key)
+        if value is not None:
+            self.values.setdefault(key, []).append(value)
 
 
 def getopt(
@@ -66,13 +103,7 @@ def getopt(
     for name, key in (longs or {}).items():
         longspec[name.rstrip("=")] = (key, name.endswith("="))
     o = Opts()
-
-    def setopt(key: str, value: str | None) -> None:
-        o.flags[key] = o.flags.get(key, 0) + 1
-        o.order.append(key)
-        if value is not None:
-            o.values.setdefault(key, []).append(value)
-
+    setopt = o.add
     i = 0
     while i < len(argv):
         a = argv[i]
@@ -130,3 +161,101 @@ def getopt(
         o.args.append(a)
         i += 1
     return o
+
+
+@dataclass(frozen=True, slots=True)
+class Syntax:
+    """How a build tool spells its options; :meth:`parse` reads an argument list with it.
+
+    ``spec`` names the options the model reads or must skip, space-separated: each is one
+    or more names joined by ``|``, the last being the key the others set, and ends in ``=``
+    when it takes a value (``"-o|--output= -s|--silent -H|--header="``). An option not
+    named is a flag, and ``--name=value`` gives any option a value. A value-taking option
+    with nothing after it gets ``""``, which the models read as unset.
+    """
+
+    spec: str = ""
+    #: GNU short options: ``-sSL`` is three flags; a letter that takes a value takes the rest
+    #: of the word, or else the next argument (``-fsSLo out``, ``-qO-``)
+    short: bool = False
+    #: prefixes whose value may be glued on: ``-D`` in ``-Dkey=value``, ``-l`` in ``-lm``
+    glued: str = ""
+    #: one dash or two are the same option (Go's flag package, tsc): keys get one dash
+    either_dash: bool = False
+    #: the first operand ends the options (what follows is a subcommand's, or a program's)
+    stop: bool = False
+    #: keys whose value ends the options (``python -m pip …``, ``java -jar app.jar …``)
+    ends: str = ""
+    #: keys whose value is optional, each with a pattern the next argument must match to be
+    #: taken as the value (make's ``-j 4`` but not ``-j all``; cac's ``--outDir --minify``)
+    optional: Mapping[str, str] = field(default_factory=dict)
+    #: words a flag takes as its value when they follow it (tsc's ``--strict false``)
+    bools: str = ""
+    takes: frozenset[str] = field(init=False)
+    aliases: Mapping[str, str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        takes: set[str] = set(self.optional)
+        aliases: dict[str, str] = {}
+        for item in self.spec.split():
+            *names, key = item.rstrip("=").split("|")
+            if item.endswith("="):
+                takes.add(key)
+            aliases.update(dict.fromkeys(names, key))
+        object.__setattr__(self, "takes", frozenset(takes))
+        object.__setattr__(self, "aliases", aliases)
+
+    def key(self, word: str) -> str:
+        """The key an option word sets (``-o`` -> ``--output``)."""
+        if self.either_dash and word.startswith("--"):
+            word = word[1:]
+        return self.aliases.get(word, word)
+
+    def parse(self, argv: Sequence[str]) -> Opts:
+        o = Opts()
+        rest = deque(argv)  # what is still to read; options take their values off the front
+        while rest:
+            a = rest.popleft()
+            if a == "--":
+                break
+            if a.startswith("-") and a != "-":
+                self._option(a, rest, o)
+                if o.order[-1] in self.ends.split():
+                    break
+            elif self.stop:
+                rest.appendleft(a)
+                break
+            else:
+                o.args.append(a)
+        o.args.extend(rest)
+        return o
+
+    def _value(self, key: str, rest: deque[str]) -> str | None:
+        """The next argument as option ``key``'s value (``None`` if an optional value is not
+        there, ``""`` if a required one is missing)."""
+        pattern = self.optional.get(key)
+        if rest and (pattern is None or re.fullmatch(pattern, rest[0])):
+            return rest.popleft()
+        return None if pattern is not None else ""
+
+    def _option(self, a: str, rest: deque[str], o: Opts) -> None:
+        key = self.key(a)
+        glue = next((p for p in self.glued.split() if a.startswith(p) and len(a) > len(p)), None)
+        if key in self.takes:
+            o.add(key, self._value(key, rest))
+        elif glue is not None:
+            o.add(self.key(glue), a[len(glue) :])
+        elif "=" in a and (a.startswith("--") or not self.short):
+            name, _, value = a.partition("=")
+            o.add(self.key(name), value)
+        elif self.short and not a.startswith("--"):
+            for j in range(1, len(a)):
+                letter = self.key("-" + a[j])
+                if letter in self.takes:
+                    o.add(letter, a[j + 1 :] or self._value(letter, rest))
+                    break
+                o.add(letter)
+        elif rest and rest[0] in self.bools.split():
+            o.add(key, rest.popleft())
+        else:
+            o.add(key)

@@ -20,8 +20,9 @@ from dataclasses import dataclass
 
 from emu.engine.builder import BuildResult
 from emu.errors import EmuError
+from emu.errors import ExplainError as ExplainError
 from emu.fs import FS, Dir, File, Node, clean, walk
-from emu.images.image import Layer
+from emu.images.image import Image, Layer, LayerOrigin
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,10 +39,6 @@ class Hop:
         if self.how:
             return f"{where} ← {self.how} (Dockerfile:{self.line})"
         return where
-
-
-class ExplainError(EmuError):
-    pass
 
 
 def _node(root: Dir | None, path: str) -> Node | None:
@@ -116,7 +113,7 @@ def explain(result: BuildResult, path: str, *, stage: str | None = None) -> list
     for _ in range(10_000):  # a chain longer than this would be a bug, not a Dockerfile
         k = _writer(layers, path, below)
         if k is None:
-            hops.append(Hop(f"base image {_root_base(result, index)}", path, "", 0))
+            hops.append(Hop(f"base image {root_base(result, index)}", path, "", 0))
             return hops
         origin = layers[k].origin
         if origin is None:
@@ -150,11 +147,32 @@ def explain(result: BuildResult, path: str, *, stage: str | None = None) -> list
     return hops
 
 
-def _root_base(result: BuildResult, index: int) -> str:
-    """The image at the root of a stage's FROM chain."""
+def root_base(result: BuildResult, index: int) -> str:
+    """The image at the root of stage ``index``'s FROM chain (through ``FROM <stage>``)."""
     seen = 0
     st = result.stages[index]
     while st.base_stage is not None and seen < len(result.stages):
         st = result.stages[st.base_stage]
         seen += 1
     return st.base
+
+
+def writers(image: Image) -> dict[str, LayerOrigin]:
+    """path -> the origin of the last layer of this build that wrote it.
+
+    What a later layer deleted is gone from the map, with everything that was below it;
+    a directory counts as written when a layer added it, not when its entries changed.
+    """
+    out: dict[str, LayerOrigin] = {}
+    for layer in image.layers:
+        if layer.origin is None:
+            continue
+        for ch in layer.changes():
+            if ch.kind == "deleted":
+                out.pop(ch.path, None)
+                prefix = ch.path + "/"
+                for p in [p for p in out if p.startswith(prefix)]:
+                    del out[p]
+            elif not isinstance(ch.new, Dir) or ch.kind == "added":
+                out[ch.path] = layer.origin
+    return out

@@ -23,10 +23,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from emu.dockerfile.checks import Rule, Violation
 from emu.dockerfile.instructions import Add, Arg, Copy, Dockerfile, Run, Stage, suggest
+from emu.engine.args import PROXY_ARGS
 from emu.errors import EmuError
 from emu.fs import Dir, File, Symlink, count, walk
 from emu.pos import Position
+from emu.teach.explain import writers
 
 if TYPE_CHECKING:
     from emu.engine.builder import BuildResult
@@ -38,10 +41,9 @@ _MULTISTAGE_DOCS = "https://docs.docker.com/build/building/multi-stage/"
 
 
 @dataclass(frozen=True, slots=True)
-class BuildRule:
-    name: str
-    description: str
-    url: str
+class BuildRule(Rule):
+    """A check rule that needs more than the Dockerfile, or one of emu's lessons."""
+
     level: str = "warning"  # "warning" fails `emu check`; "info" only teaches
     origin: str = "emu"  # "buildkit" for BuildKit's own rules
     needs: str = "build"  # "static" | "context" | "build"
@@ -49,15 +51,12 @@ class BuildRule:
 
 
 @dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(Violation):
+    """A :class:`BuildRule`'s violation: where, in which stage, about which paths."""
+
     rule: BuildRule
-    message: str
-    pos: Position
     stage: str = ""
     paths: tuple[str, ...] = ()
-
-    def format(self, file: str) -> str:
-        return f"{file}:{self.pos.line}:{self.pos.column}: {self.rule.name}: {self.message}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,22 +116,6 @@ COPY_FROM_IMAGE_NOT_STAGE = BuildRule(
     "COPY --from names an image where a build stage was probably meant",
     _MULTISTAGE_DOCS + "#use-an-external-image-as-a-stage",
     needs="static",
-)
-
-# BuildKit's nonEnvArgs: proxy ARGs are predefined and never reported as undefined.
-NON_ENV_ARGS = frozenset(
-    {
-        "HTTP_PROXY",
-        "http_proxy",
-        "HTTPS_PROXY",
-        "https_proxy",
-        "FTP_PROXY",
-        "ftp_proxy",
-        "NO_PROXY",
-        "no_proxy",
-        "ALL_PROXY",
-        "all_proxy",
-    }
 )
 
 # Executables that build software (basename -> what a learner should call it).
@@ -243,19 +226,6 @@ def _final_image(facts: BuildFacts) -> Image | None:
     return facts.result.image if facts.result is not None else None
 
 
-def _writers(image: Image) -> dict[str, LayerOrigin]:
-    out: dict[str, LayerOrigin] = {}
-    for layer in image.layers:
-        if layer.origin is None:
-            continue
-        for ch in layer.changes():
-            if ch.kind == "deleted":
-                out.pop(ch.path, None)
-            elif ch.kind == "added" or not isinstance(ch.new, Dir):
-                out[ch.path] = layer.origin
-    return out
-
-
 def _human(n: int) -> str:
     value = float(n)
     for unit in ("B", "kB", "MB", "GB"):
@@ -284,7 +254,8 @@ def _undefined_var(facts: BuildFacts) -> Iterator[Finding]:
         options = sorted(res.image.config.env_dict().keys() | global_names)
         seen: set[tuple[str, int]] = set()
         for var in res.undefined:
-            if var.name in NON_ENV_ARGS or (var.name, var.line) in seen:
+            # BuildKit's nonEnvArgs: the predefined proxy ARGs are never undefined.
+            if var.name in PROXY_ARGS or (var.name, var.line) in seen:
                 continue
             declared = {
                 d.key
@@ -363,12 +334,14 @@ def _tools_in(image: Image, table: dict[str, str]) -> dict[str, str]:
     return found
 
 
-def _compiler_in_final_image(facts: BuildFacts) -> Iterator[Finding]:
+def _final_tools(facts: BuildFacts, table: dict[str, str]) -> tuple[Stage, dict[str, str]]:
+    """The target stage, and the tools of ``table`` its image has (none without a build)."""
     image = _final_image(facts)
-    if image is None:
-        return
-    target = _target(facts)
-    tools = _tools_in(image, COMPILERS)
+    return _target(facts), (_tools_in(image, table) if image is not None else {})
+
+
+def _compiler_in_final_image(facts: BuildFacts) -> Iterator[Finding]:
+    target, tools = _final_tools(facts, COMPILERS)
     if not tools:
         return
     listed = "; ".join(f"{what} at {path}" for what, path in tools.items())
@@ -392,11 +365,7 @@ def _compiler_in_final_image(facts: BuildFacts) -> Iterator[Finding]:
 
 
 def _package_manager_in_final_image(facts: BuildFacts) -> Iterator[Finding]:
-    image = _final_image(facts)
-    if image is None:
-        return
-    target = _target(facts)
-    tools = _tools_in(image, PACKAGE_MANAGERS)
+    target, tools = _final_tools(facts, PACKAGE_MANAGERS)
     if not tools:
         return
     listed = ", ".join(f"{what} ({path})" for what, path in tools.items())
@@ -444,7 +413,7 @@ def _source_in_final_image(facts: BuildFacts) -> Iterator[Finding]:
     by_line: dict[int, list[str]] = {}
     texts: dict[int, str] = {}
     modules: dict[str, LayerOrigin] = {}
-    for path, origin in _writers(image).items():
+    for path, origin in writers(image).items():
         if "/node_modules/" in path + "/":
             top = path[: path.index("node_modules") + len("node_modules")]
             modules.setdefault(top, origin)

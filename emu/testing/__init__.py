@@ -27,17 +27,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from emu.testing.asserts import (
-    assert_config,
-    assert_no_path,
-    assert_not_in_image,
-    assert_path,
-    assert_same_image,
-    assert_stage,
-    assert_stage_skipped,
-    image_of,
-    snapshot_of,
-)
+from emu.testing import asserts
+from emu.testing.asserts import *  # noqa: F403 - its __all__ is part of this package's API
 
 if TYPE_CHECKING:
     from emu.engine.builder import BuildResult
@@ -58,9 +49,8 @@ ContextFiles = Mapping[str, "bytes | str | Link"]
 def make_context(files: ContextFiles, *, ignore_text: str | None = None) -> Context:
     """An in-memory build context: paths → bytes/text, :class:`Link`, or ``"dir/"`` keys
     for empty directories; ``.dockerignore`` (or ``ignore_text``) applies as in BuildKit."""
-    from emu.engine.context import Context
-    from emu.fs import FS, File, Meta, Symlink
-    from emu.ignore import IgnoreMatcher
+    from emu.engine.context import from_mapping
+    from emu.fs import Meta, Symlink
 
     if ignore_text is None:
         raw = files.get(".dockerignore")
@@ -68,33 +58,29 @@ def make_context(files: ContextFiles, *, ignore_text: str | None = None) -> Cont
             ignore_text = raw.decode("utf-8", "surrogateescape")
         elif isinstance(raw, str):
             ignore_text = raw
-    matcher = IgnoreMatcher.from_text(ignore_text)
-    fs = FS()
-    excluded: set[str] = set()
-    for name in sorted(files):
-        rel = name.strip("/")
+    plain: dict[str, bytes | str] = {}
+    links: dict[str, Link] = {}
+    for name, value in files.items():
+        if isinstance(value, Link):
+            links[name.strip("/")] = value
+        else:
+            plain[name] = value
+    context = from_mapping(plain, ignore_text=ignore_text)
+    if not links:
+        return context
+    # from_mapping knows files and directories only: the links go on top, under the same
+    # .dockerignore.
+    fs = context.snapshot.fs()
+    excluded = set(context.excluded)
+    for rel, link in sorted(links.items()):
         if not rel:
             continue
-        if matcher.excluded(rel):
+        if context.is_excluded(rel):
             excluded.add(rel)
             continue
-        parent = "/" + rel.rsplit("/", 1)[0] if "/" in rel else "/"
-        fs.makedirs(parent, Meta(0o755))
-        value = files[name]
-        if isinstance(value, Link):
-            fs.put("/" + rel, Symlink(Meta(0o777), value.target))
-        elif name.endswith("/"):
-            fs.makedirs("/" + rel, Meta(0o755))
-        else:
-            data = value.encode() if isinstance(value, str) else value
-            fs.put("/" + rel, File(Meta(0o644), data, ("context", rel)))
-    return Context(
-        fs.snapshot(),
-        matcher,
-        ".dockerignore" if ignore_text else "",
-        "mapping",
-        frozenset(excluded),
-    )
+        fs.makedirs("/" + rel.rsplit("/", 1)[0] if "/" in rel else "/", Meta(0o755))
+        fs.put("/" + rel, Symlink(Meta(0o777), link.target))
+    return replace(context, snapshot=fs.snapshot(), excluded=frozenset(excluded))
 
 
 def write_context(files: ContextFiles, folder: str | os.PathLike[str]) -> Path:
@@ -163,18 +149,5 @@ def build(
     return sandboxed_build(prepared.dockerfile, prepared.context, settings, lim, name=prepared.name)
 
 
-__all__ = [
-    "Link",
-    "assert_config",
-    "assert_no_path",
-    "assert_not_in_image",
-    "assert_path",
-    "assert_same_image",
-    "assert_stage",
-    "assert_stage_skipped",
-    "build",
-    "image_of",
-    "make_context",
-    "snapshot_of",
-    "write_context",
-]
+__all__ = ["Link", "build", "make_context", "write_context"]
+__all__ += asserts.__all__

@@ -146,9 +146,9 @@ def assert_no_path(subject: BuildResult | Image, *paths: str) -> None:
 
 def assert_not_in_image(subject: BuildResult | Image, *patterns: str) -> None:
     """No path of the image matches these ``.dockerignore``-style globs (``**/node_modules``)."""
-    from emu.grading.evaluation import _walk_matches
+    from emu.grading.evaluation import paths_matching
 
-    found = _walk_matches(image_of(subject), tuple(patterns))
+    found = paths_matching(image_of(subject), tuple(patterns))
     if found:
         raise AssertionError(
             f"in the image but should not be: {', '.join(found[:10])}"

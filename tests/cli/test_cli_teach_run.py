@@ -58,6 +58,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@pytest.mark.slow
 def test_run_detached_serves_the_tutorials_page_then_stops(
     my_app: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -101,6 +102,7 @@ def test_run_detached_serves_the_tutorials_page_then_stops(
     assert json.loads(capsys.readouterr().out) == []
 
 
+@pytest.mark.slow
 def test_run_in_the_foreground_until_stopped(my_app: str, home: Path) -> None:
     env = {**os.environ, "EMU_HOME": str(home), "PYTHONPATH": str(Path(__file__).parents[2])}
     proc = subprocess.Popen(
@@ -134,6 +136,7 @@ def test_run_in_the_foreground_until_stopped(my_app: str, home: Path) -> None:
     assert find("fg").status == "exited"
 
 
+@pytest.mark.slow
 def test_ephemeral_port_and_rm_flag(my_app: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", "-d", "--rm", "-p", "80", "my-app"]) == 0
     cid = capsys.readouterr().out.strip()
@@ -148,6 +151,7 @@ def test_ephemeral_port_and_rm_flag(my_app: str, capsys: pytest.CaptureFixture[s
     assert capsys.readouterr().out == ""  # --rm: gone once stopped
 
 
+@pytest.mark.slow
 def test_run_errors(my_app: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", "my-app"]) == 2
     assert "no port is published" in capsys.readouterr().err
@@ -204,6 +208,7 @@ def test_a_built_go_style_image_is_described(
     assert "user     app (uid 10001)" in out and "exposes  8080/tcp" in out
 
 
+@pytest.mark.slow
 def test_serving_follows_the_images_nginx_config(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -74,6 +74,7 @@ def test_step5_build_shows_both_stages_and_the_size(capsys: pytest.CaptureFixtur
     assert 25 <= compressed <= 50
 
 
+@pytest.mark.slow
 def test_step6_run_the_container(capsys: pytest.CaptureFixture[str]) -> None:
     emu(capsys, "build", "--progress", "quiet", "-t", "my-app", str(DEMO))
     with socket.socket() as s:
@@ -93,6 +94,7 @@ def test_step6_run_the_container(capsys: pytest.CaptureFixture[str]) -> None:
     assert "my-running-app" not in emu(capsys, "ps", "-a")[0]
 
 
+@pytest.mark.slow
 def test_step7_verify_the_size_savings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     emu(capsys, "build", "--progress", "quiet", "-t", "my-app", str(DEMO))
     single = tmp_path / "single"

@@ -22,6 +22,7 @@ def _walkthrough() -> ModuleType:
     return module
 
 
+@pytest.mark.slow
 def test_the_walkthrough_is_generated_from_real_output() -> None:
     text: str = _walkthrough().generate()
     assert "$ emu build --progress plain -t my-app examples/multistage-demo" in text
@@ -33,6 +34,7 @@ def test_the_walkthrough_is_generated_from_real_output() -> None:
     assert "\x1b[" not in text
 
 
+@pytest.mark.slow
 def test_readme_matches_the_generated_walkthrough() -> None:
     w = _walkthrough()
     block = w.current((ROOT / "README.md").read_text())

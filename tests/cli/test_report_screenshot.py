@@ -24,10 +24,13 @@ from emu.engine.context import from_directory
 DEMO = Path(__file__).resolve().parents[2] / "examples" / "multistage-demo"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="chromium is not installed (tests/support/install-chromium.sh installs Debian's)",
-)
+pytestmark = [
+    pytest.mark.slow,  # starts a browser
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="chromium is not installed (tests/support/install-chromium.sh installs Debian's)",
+    ),
+]
 
 WIDTH, HEIGHT = 1280, 1800
 

@@ -152,3 +152,14 @@ def test_demo_is_clean() -> None:
 
     demo = Path(__file__).resolve().parents[2] / "examples" / "multistage-demo" / "Dockerfile"
     assert run_checks(load(demo.read_text())).violations == ()
+
+
+def test_stage_name_rules_point_at_the_name() -> None:
+    # The image and the stage share a name: the stage name is the one pointed at.
+    src = "FROM Build as Build\nFROM a AS build\n"
+    found = {(v.rule.name, v.pos.line, v.pos.column) for v in run_checks(load(src)).violations}
+    assert ("StageNameCasing", 1, 15) in found
+    assert ("FromAsCasing", 1, 12) in found
+    assert ("DuplicateStageName", 2, 11) in found
+    reserved = run_checks(load("FROM scratch AS scratch\n")).violations
+    assert [(v.rule.name, v.pos.column) for v in reserved] == [("ReservedStageName", 17)]

@@ -354,3 +354,39 @@ def test_stages_and_meta_args() -> None:
     assert [s.name for s in df.stages] == ["one", ""]
     assert [s.display_name for s in df.stages] == ["one", "stage-1"]
     assert len(df.meta_args) == 1 and isinstance(df.stages[1].commands[0], Arg)
+
+
+def test_a_word_that_is_no_heredoc_is_a_plain_source() -> None:
+    # BuildKit's MustParseHeredoc drops the error: "<<${x" is a file name here.
+    copy = _only("COPY <<${x a <<${y\n")
+    assert isinstance(copy, Copy)
+    assert copy.sources == ("<<${x", "a") and copy.dest == "<<${y" and copy.contents == ()
+
+
+# --- errors point at the word they are about ---------------------------------------------------
+
+
+def _error_span(src: str) -> tuple[int, int, str]:
+    with pytest.raises(InstructionError) as info:
+        load(src, "Dockerfile")
+    span = info.value.span
+    assert span is not None and span.start.line == span.end.line
+    line = src.splitlines()[span.start.line - 1]
+    return span.start.line, span.start.column, line[span.start.column - 1 : span.end.column - 1]
+
+
+@pytest.mark.parametrize(
+    ("src", "where"),
+    [
+        # The stage name, not the ".1" inside the image name before it.
+        ("FROM alpine.1 AS .1\n", (1, 18, ".1")),
+        ("FROM a\nCOPY --from=x --from=y a b\n", (2, 15, "--from=y")),
+        ('FROM a\nCOPY --chown="a b" --link=maybe a b\n', (2, 20, "--link=maybe")),
+        ("FROM a\nHEALTHCHECK --retries=3 \\\n  --timeout=abc CMD x\n", (3, 3, "--timeout=abc")),
+        ("FROM a\nCOPPY x y\n", (2, 1, "COPPY")),
+        ("FROM a\n  copy a\n", (2, 3, "copy")),
+        ("RUN x\nFROM a\n", (1, 1, "RUN")),
+    ],
+)
+def test_errors_carry_the_span_of_their_word(src: str, where: tuple[int, int, str]) -> None:
+    assert _error_span(src) == where

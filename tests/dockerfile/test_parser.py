@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from emu.dockerfile import parser
 from emu.dockerfile.parser import parse
-from emu.errors import ParseError
-from emu.pos import Position
+from emu.errors import ExpansionError, ParseError
+from emu.pos import Position, Span
 
 # (id, Dockerfile text, expected dump) — each row pins one BuildKit parsing rule.
 DUMPS = [
@@ -178,7 +179,7 @@ def test_directives_and_warnings() -> None:
         ("check", "error=true", 2),
     ]
     (warning,) = result.warnings
-    assert warning.rule == "NoEmptyContinuation" and warning.line == 6
+    assert warning.rule.name == "NoEmptyContinuation" and warning.line == 6
 
 
 def test_blank_line_ends_directives() -> None:
@@ -190,3 +191,106 @@ def test_comments_are_kept_for_docs() -> None:
     nodes = parse("# base sets the base\nARG base=a\n\n# builder builds\nFROM a AS builder\n").nodes
     assert nodes[0].comments == ("base sets the base",)
     assert nodes[1].comments == ("builder builds",)
+
+
+# --- spans of every word ---------------------------------------------------------------------
+
+
+def _text(src: str, span: Span) -> str:
+    """The source text a one-line span covers."""
+    assert span.start.line == span.end.line
+    return src.splitlines()[span.start.line - 1][span.start.column - 1 : span.end.column - 1]
+
+
+def test_every_word_has_its_span() -> None:
+    src = 'FROM a\n  COPY --from=build --chown="a b" x.txt  /dst/\n'
+    copy = parse(src).nodes[1]
+    assert _text(src, copy.keyword_span) == "COPY"
+    assert [_text(src, s) for s in copy.flag_spans] == ["--from=build", '--chown="a b"']
+    assert copy.flags == ("--from=build", "--chown=a b")  # unquoted, as BuildKit keeps them
+    values = [_text(src, s) for s in copy.flag_value_spans if s is not None]
+    assert values == ["build", '"a b"']
+    assert [_text(src, s) for s in copy.arg_spans] == ["x.txt", "/dst/"]
+    assert copy.flag_span("chown") == copy.flag_spans[1]
+    assert copy.flag_span("link") == copy.keyword_span  # absent: the instruction
+
+
+def test_stage_name_span() -> None:
+    src = "FROM alpine.1 AS .1\n"
+    node = parse(src).nodes[0]
+    assert [_text(src, s) for s in node.arg_spans] == ["alpine.1", "AS", ".1"]
+    assert node.arg_spans[2] == Span(Position(1, 18), Position(1, 20))
+
+
+@pytest.mark.parametrize(
+    ("src", "args"),
+    [
+        ('FROM a\nENV a=1 b="two words"\n', ["a", "1", "=", "b", '"two words"', "="]),
+        ("FROM a\nENV key the value\n", ["key", "the value", ""]),
+        ('FROM a\nCMD [ "sh",  "-c" ]\n', ['"sh"', '"-c"']),
+        ("FROM a\nRUN echo hi  there\n", ["echo hi  there"]),
+        ("FROM a\nEXPOSE 80  443\n", ["80", "443"]),
+        ("ARG a=1 'b c'\nFROM a\n", None),
+        ('FROM a\nHEALTHCHECK --retries=3 CMD ["x", "y"]\n', ["CMD", '"x"', '"y"']),
+        ("FROM a\nHEALTHCHECK CMD curl x\n", ["CMD", "curl x"]),
+        ("FROM a\nVOLUME /a /b\n", ["/a", "/b"]),
+    ],
+)
+def test_argument_spans(src: str, args: list[str] | None) -> None:
+    node = parse(src).nodes[0 if args is None else 1]
+    got = [_text(src, s) for s in node.arg_spans]
+    # An empty separator (legacy ENV) sits where the value starts.
+    assert got == (["a=1", "'b c'"] if args is None else args)
+    assert len(node.arg_spans) == len(node.args)
+
+
+def test_spans_across_continuations_and_onbuild() -> None:
+    src = "FROM a\nRUN --mount=type=cache,target=/c \\\n    --network=none \\\n  echo hi\n"
+    run = parse(src).nodes[1]
+    assert run.flag_spans[1] == Span(Position(3, 5), Position(3, 19))
+    # The shell-form argument runs from its first character to its last, over the lines.
+    assert run.arg_spans[0] == Span(Position(4, 3), Position(4, 10))
+    src = "FROM a\nONBUILD  COPY --from=b /x /y\n"
+    child = parse(src).nodes[1].child
+    assert child is not None
+    assert _text(src, child.keyword_span) == "COPY"
+    assert [_text(src, s) for s in child.flag_spans] == ["--from=b"]
+    assert [_text(src, s) for s in child.arg_spans] == ["/x", "/y"]
+
+
+def test_non_ascii_flag_spans() -> None:
+    src = "FROM a\nCOPY --chown=é x y\n"
+    copy = parse(src).nodes[1]
+    assert copy.flags == ("--chown=Ã©",)  # Go reads flags byte by byte
+    assert [_text(src, s) for s in copy.flag_spans] == ["--chown=é"]
+    assert [_text(src, s) for s in copy.arg_spans] == ["x", "y"]
+
+
+def test_a_heredoc_delimiter_that_cannot_expand_keeps_its_type(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # BuildKit's lexers make this rare (the line lexer fails first and the line then has
+    # no heredocs); whatever ParseHeredoc raises is reported at the instruction.
+    def fail(line: str) -> list[object]:
+        raise ExpansionError("bad substitution", pos=Position(1, 3))
+
+    monkeypatch.setattr(parser, "heredocs_in_line", fail)
+    with pytest.raises(ExpansionError) as info:
+        parse("FROM a\n  RUN <<EOF\nx\nEOF\n", "Dockerfile")
+    assert info.value.file == "Dockerfile"
+    assert info.value.span == Span(Position(2, 3), Position(2, 6))
+
+
+def test_json_form_has_the_word_spans() -> None:
+    from emu.dockerfile.jsonform import to_json
+
+    (_, copy) = to_json(parse("FROM a\nCOPY --from=b x y\n"))["instructions"]
+    assert copy["flags"] == ["--from=b"] and copy["args"] == ["x", "y"]
+    assert copy["keyword_span"] == {
+        "start": {"line": 2, "column": 1},
+        "end": {"line": 2, "column": 5},
+    }
+    (flag,) = copy["flag_spans"]
+    assert flag["span"]["start"] == {"line": 2, "column": 6}
+    assert flag["value"] == {"start": {"line": 2, "column": 13}, "end": {"line": 2, "column": 14}}
+    assert [s["start"]["column"] for s in copy["arg_spans"]] == [15, 17]

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from emu.dockerfile.instructions import INSTRUCTION_NAMES, build_stages
 from emu.dockerfile.parser import parse
 from emu.errors import EmuError
+
+pytestmark = pytest.mark.slow  # hundreds of generated examples per property
 
 _KEYWORDS = st.sampled_from([*INSTRUCTION_NAMES, *(n.lower() for n in INSTRUCTION_NAMES)])
 _ARG_TEXT = st.lists(
@@ -72,3 +76,25 @@ def test_spans_are_ordered_and_inside_the_text(text: str) -> None:
             here.rstrip().rstrip("\\`").rstrip()
         )
         previous_end = node.span.end.line
+
+
+@settings(max_examples=300, deadline=None)
+@given(_DOCKERFILE)
+def test_word_spans_are_ordered_inside_their_node(text: str) -> None:
+    try:
+        result = parse(text)
+    except EmuError:
+        return
+    for top in result.nodes:
+        for node in (top, top.child) if top.child is not None else (top,):
+            assert len(node.flag_spans) == len(node.flags) == len(node.flag_value_spans)
+            assert len(node.arg_spans) == len(node.args)
+            # ENV/LABEL triplets list the separator after the value: order by place.
+            args = sorted(node.arg_spans, key=lambda s: (s.start, s.end))
+            spans = [node.keyword_span, *node.flag_spans, *args]
+            assert node.keyword_span.start == node.span.start or node is top.child
+            for before, after in itertools.pairwise(spans):
+                assert before.start <= before.end <= after.start
+            assert spans[-1].end <= top.span.end
+            for flag, value in zip(node.flag_spans, node.flag_value_spans, strict=True):
+                assert value is None or flag.start < value.start <= value.end == flag.end

@@ -113,6 +113,7 @@ def _apply(fs: FS, ops: list[tuple[str, str, str]]) -> None:
             pass
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(_OPS, _OPS)
 def test_a_snapshot_never_changes(
@@ -129,6 +130,7 @@ def test_a_snapshot_never_changes(
     ] == listing
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(_OPS, _PATHS)
 def test_resolution_stays_in_the_root(ops: list[tuple[str, str, str]], path: str) -> None:
@@ -141,6 +143,7 @@ def test_resolution_stays_in_the_root(ops: list[tuple[str, str, str]], path: str
     assert real.startswith("/") and ".." not in real.split("/")
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(_OPS, _OPS)
 def test_diff_matches_the_listings(

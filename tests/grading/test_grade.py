@@ -56,6 +56,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[grading.Grade
     return grades, out, seconds
 
 
+@pytest.mark.slow
 def test_sample_class_scores(graded: tuple[list[grading.Grade], Path, float]) -> None:
     grades, _, seconds = graded
     got = {g.name: (g.score, g.status) for g in grades}
@@ -67,6 +68,7 @@ def test_sample_class_scores(graded: tuple[list[grading.Grade], Path, float]) ->
     assert seconds < 60  # seconds in practice; generous for slow CI machines
 
 
+@pytest.mark.slow
 def test_no_submission_escapes(graded: tuple[list[grading.Grade], Path, float]) -> None:
     for marker in ("emu-tar-slip-dotdot", "emu-tar-slip-absolute", "emu-tar-slip-through-link"):
         assert not Path("/tmp", marker).exists()
@@ -75,6 +77,7 @@ def test_no_submission_escapes(graded: tuple[list[grading.Grade], Path, float]) 
         assert g.report is None or all("root:x:0:0" not in r.observed for r in g.report.results)
 
 
+@pytest.mark.slow
 def test_tables(graded: tuple[list[grading.Grade], Path, float]) -> None:
     _, out, _ = graded
     rows = list(csv.DictReader((out / "grades.csv").open()))
@@ -113,6 +116,7 @@ def test_discover_skips_files_and_hidden_folders(tmp_path: Path) -> None:
     assert notes == ["notes.txt: not a folder, skipped"]
 
 
+@pytest.mark.slow
 def test_a_class_of_a_hundred_grades_in_seconds(tmp_path: Path) -> None:
     variants = [
         "01-reference",

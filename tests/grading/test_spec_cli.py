@@ -154,6 +154,7 @@ def test_usage_errors(tmp_path: Path) -> None:
         emu("grade", str(tmp_path / "nope"), "--spec", str(spec))
 
 
+@pytest.mark.slow
 def test_grade_writes_the_tables(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     subs = tmp_path / "subs"
     subs.mkdir()
@@ -185,6 +186,7 @@ def test_grade_writes_the_tables(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert (out / "gradescope" / "03-single-stage" / "results.json").exists()
 
 
+@pytest.mark.slow
 def test_grade_single_for_gradescope(tmp_path: Path) -> None:
     rc = emu(
         "grade",

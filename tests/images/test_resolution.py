@@ -14,7 +14,7 @@ import pytest
 
 import emu
 from emu.cli import _console, main
-from emu.errors import BuildError, EmuError
+from emu.errors import EmuError, InvalidReferenceError
 from emu.images import catalog
 from emu.images.catalog import (
     RefusedImageError,
@@ -196,12 +196,12 @@ def test_permissive_stand_in_by_distribution_when_no_family_fits() -> None:
 
 
 def test_bad_references_fail_as_buildkit_says() -> None:
-    with pytest.raises(BuildError) as info:
+    with pytest.raises(InvalidReferenceError) as info:
         emu.build({"Dockerfile": f"FROM alpine@sha256:{'a' * 63}\n"})
     assert info.value.message == (
         f'failed to parse stage name "alpine@sha256:{"a" * 63}": invalid checksum digest length'
     )
-    with pytest.raises(BuildError) as info:
+    with pytest.raises(InvalidReferenceError) as info:
         emu.build({"Dockerfile": "FROM alpine:3:19\n"}, permissive=True)
     assert (
         info.value.message == 'failed to parse stage name "alpine:3:19": invalid reference format'

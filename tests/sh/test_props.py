@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from shimage import ENV, REG, ROOT, SCRATCH, image
@@ -20,6 +21,8 @@ from emu.sh import expand
 from emu.sh.api import LimitExceeded, Limits
 from emu.sh.interp import run_script
 from emu.sh.syntax import Simple, parse, parse_partial, quote
+
+pytestmark = pytest.mark.slow  # hundreds of generated examples per property
 
 SHELLISH = st.text(
     alphabet=st.sampled_from(list("abcxyz019 \t\n;&|<>(){}[]$`'\"\\#*?=~!-+/:%.@,^")),

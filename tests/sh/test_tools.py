@@ -16,6 +16,7 @@ from emu.images.catalog import tree_size
 from emu.sh import interp
 from emu.sh import utils as _utils  # noqa: F401  (registers sh, rm, ls, …)
 from emu.sh.api import REGISTRY, Identity, Limits, Proc, Stream
+from emu.sh.options import Syntax
 from emu.sh.tools import urls
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -759,6 +760,116 @@ def test_busybox_wget_message_on_alpine() -> None:
     fs, env = image("alpine:3.19")
     status, _, err = call(fs, env, ["wget", "-qO-", "http://example.com/"], cwd="/")
     assert status == 1 and "wget: bad address 'example.com'" in err
+
+
+# --- option parsing (emu.sh.options.Syntax) -------------------------------------------------------
+
+
+def test_syntax_gnu_short_and_long_options() -> None:
+    syntax = Syntax("-o|--output= -H|--header=", short=True)
+    o = syntax.parse(["-fsSLo", "out", "--header=a: b", "url", "-Hx: y", "--unknown", "--", "-v"])
+    assert o.args == ["url", "-v"]
+    assert o.get("--output") == "out" and o.all("--header") == ["a: b", "x: y"]
+    assert all(k in o for k in ("-f", "-s", "-S", "-L", "--unknown"))  # lenient: flags
+    assert "-v" not in o
+    assert syntax.parse(["-o"]).get("--output") == ""  # a missing value reads as unset
+
+
+def test_syntax_one_dash_words_glued_values_and_either_dash() -> None:
+    go = Syntax("-o= -ldflags=", either_dash=True)
+    o = go.parse(["--ldflags=-s -w", "--o", "bin/", "-trimpath", "./cmd/..."])
+    assert o.get("-ldflags") == "-s -w" and o.get("-o") == "bin/" and "-trimpath" in o
+    assert o.args == ["./cmd/..."]
+    mvn = Syntax("-D|--define=", glued="-D -P")
+    o = mvn.parse(["-DskipTests", "-D", "a=b", "-Pprod", "-ntp", "package"])
+    assert o.all("--define") == ["skipTests", "a=b"] and o.get("-P") == "prod"
+    assert o.args == ["package"] and "-ntp" in o
+
+
+def test_syntax_subcommands_ends_optional_values_and_bools() -> None:
+    pip = Syntax("--cache-dir=", stop=True)
+    o = pip.parse(["--cache-dir", "/c", "-q", "install", "-r", "x"])
+    assert o.get("--cache-dir") == "/c" and o.args == ["install", "-r", "x"]
+    python = Syntax("-m= -c= -W=", short=True, stop=True, ends="-m -c")
+    o = python.parse(["-um", "pip", "--version"])
+    assert o.get("-m") == "pip" and "-u" in o and o.args == ["--version"]
+    make = Syntax(optional={"-j": r"\d+"}, short=True)
+    assert make.parse(["-j", "all"]).args == ["all"]
+    assert make.parse(["-j", "4", "all"]).get("-j") == "4"
+    assert make.parse(["-j8"]).get("-j") == "8"
+    tsc = Syntax(either_dash=True, bools="true false")
+    o = tsc.parse(["--strict", "false", "--noEmit", "src/a.ts"])
+    assert o.get("-strict") == "false" and "-noEmit" in o and o.args == ["src/a.ts"]
+
+
+def test_models_read_options_as_their_tools_do() -> None:
+    """Options a hand-written parser used to misread (each was checked against the tool)."""
+    fs, env = image("python:3.12-slim")
+    assert call(fs, env, ["pip", "--no-cache-dir", "install", "flask"])[0] == 0
+    assert fs.lookup("/root/.cache/pip") is None  # a general option before the command
+    status, _, _ = call(fs, env, ["python", "-m", "venv", "--prompt", "x", "/v"])
+    assert status == 0 and fs.lookup("/app/x") is None and fs.lookup("/v/pyvenv.cfg")
+    fs, env = image("alpine:3.19")
+    assert call(fs, env, ["apk", "add", "--no-cache", "-t.deps", "gcc"], cwd="/")[0] == 0
+    assert ".deps" in text(fs, "/etc/apk/world").split()
+    fs, env = image("rust:latest")
+    assert call(fs, env, ["cargo", "install", "--root", "/r", "ripgrep"])[0] == 0
+    assert isinstance(fs.lookup("/r/bin/ripgrep"), File)
+    fs, env = image("node:18")
+    put(fs, {"server.js": "1\n"})
+    status, _, err = call(fs, env, ["node", "-r", "dotenv/config", "server.js"])
+    assert status == 0 and "emu: not run: node -r dotenv/config server.js" in err
+    fs, env = image("golang:1.21")
+    put(fs, GO_APP)
+    assert call(fs, {**env, "CGO_ENABLED": "0"}, ["go", "build", "--o", "app", "."])[0] == 0
+    assert isinstance(fs.lookup("/app/app"), File)
+    fs, env = image("maven:3.9")
+    put(fs, {"pom.xml": POM.format(deps=WEB), "src/main/java/com/example/demo/A.java": JAVA_APP})
+    status, out, _ = call(fs, env, ["mvn", "-D", "skipTests", "-B", "package"])
+    assert status == 0 and "Tests are skipped." in out
+    fs, env = image("node:18")
+    tree = Dir(Meta(0o755), {"README.md": File(Meta(), b"# app\n")})
+    with urls.mapped({"https://github.com/acme/app": tree}):
+        args = ["git", "clone", "--depth=1", "https://github.com/acme/app.git"]
+        status, out, _ = call(fs, env, args, cwd="/")
+    assert status == 0 and ", shallow; history not modelled" in out
+    status, _, err = call(fs, env, ["curl", "--tlsv1.2", "-s", "https://example.com/"], cwd="/")
+    assert status == 6 and "Could not resolve host" not in err  # -s is silent, not a value
+
+
+def test_npm_and_angular_options() -> None:
+    fs, env = image("node:18")
+    put(fs, REACT_APP)
+    assert call(fs, env, ["npm", "install", "--package-lock=false"])[0] == 0
+    assert fs.lookup("/app/package-lock.json") is None
+    assert call(fs, env, ["npm", "install", "--fetch-retries", "5"])[0] == 0
+    assert "5" not in fs.listdir("/app/node_modules")  # the option's value, not a package
+    status, out, _ = sh(fs, env, "npm exec vite -- build")
+    assert status == 0 and "vite v5.4.1 building for production" in out
+    fs, env = image("node:18")
+    put(
+        fs,
+        {
+            "package.json": json.dumps(
+                {
+                    "name": "ng",
+                    "devDependencies": {
+                        "@angular/cli": "^17.3.0",
+                        "@angular-devkit/build-angular": "^17.3.0",
+                    },
+                }
+            ),
+            "angular.json": json.dumps(
+                {"projects": {"app": {"architect": {"build": {"options": {}}}}}}
+            ),
+            "src/index.html": "<html><head></head><body></body></html>",
+            "src/main.ts": "export const x = 1\n",
+        },
+    )
+    assert call(fs, env, ["npm", "install"])[0] == 0
+    status, out, err = sh(fs, env, "npx ng build --configuration production")
+    assert status == 0, err
+    assert "emu: modelled ng build (app -> dist/app/browser)" in out
 
 
 # --- the examples --------------------------------------------------------------------------------

@@ -168,6 +168,15 @@ def test_source_in_final_image() -> None:
     assert "`COPY . .`" in got[0].message
 
 
+def test_source_a_later_layer_removed_is_not_in_the_final_image() -> None:
+    f = facts(
+        "FROM alpine:3.19\nWORKDIR /app\nCOPY src ./src\nRUN rm -rf src\n",
+        {"src/main.go": "package main\n", "src/util.go": "package main\n"},
+    )
+    assert f.result is not None
+    assert found(f, "SourceInFinalImage") == []
+
+
 def test_node_modules_with_dev_packages_or_without_node() -> None:
     files = {"node_modules/react/index.js": "r", "node_modules/typescript/tsc.js": "t"}
     on_node = facts("FROM node:18-alpine\nCOPY node_modules /app/node_modules\n", files)

@@ -6,10 +6,13 @@ from __future__ import annotations
 import contextlib
 import os
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from emu.errors import EmuError
+
+pytestmark = pytest.mark.slow  # each target runs a fixed budget of examples
 
 BUDGET = settings(
     max_examples=int(os.environ.get("EMU_FUZZ_EXAMPLES", "150")),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import posixpath
 
+import pytest
 from hypothesis import HealthCheck, find, given, settings
 from hypothesis import strategies as st
 
@@ -44,12 +45,14 @@ def _build(case: BuildCase, model: DockerfileModel | None = None) -> BuildResult
     return build(case.context, text, build_args=case.build_args)
 
 
+@pytest.mark.slow
 @PROPS
 @given(build_cases())
 def test_builds_are_deterministic(case: BuildCase) -> None:
     assert_same_image(_build(case), _build(case))
 
 
+@pytest.mark.slow
 @PROPS
 @given(build_cases(), unused_stages(), st.data())
 def test_a_stage_nothing_refers_to_changes_nothing(
@@ -77,11 +80,11 @@ def _chain(result: BuildResult) -> set[int]:
 @PROPS
 @given(build_cases())
 def test_every_file_comes_from_the_base_or_the_final_stage(case: BuildCase) -> None:
-    from emu.grading.evaluation import _root_base
     from emu.images import catalog
+    from emu.teach.explain import root_base
 
     result = _build(case)
-    root = _root_base(result, result.target.index)
+    root = root_base(result, result.target.index)
     base = None if root == "scratch" else catalog.lookup(root).rootfs.fs()
     chain = _chain(result)
     changed: dict[str, str] = {}
@@ -155,6 +158,7 @@ def test_dockerignore_last_match_wins_and_excluded_files_never_reach_the_image(
         assert present == (not want), (path, lines, "in the image" if present else "missing")
 
 
+@pytest.mark.slow
 def test_shrinking_gives_minimal_dockerfiles() -> None:
     def has_copy_from(model: DockerfileModel) -> bool:
         return any(i.startswith("COPY --from=") for s in model.stages for i in s.instructions)

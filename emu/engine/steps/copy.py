@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from emu.dockerfile.instructions import Add, Copy
-from emu.engine.copying import CopyError, Owner, copy, dest_path
+from emu.engine.copying import Owner, copy, dest_path
 from emu.engine.state import StageState, copy_stats_record
 from emu.engine.steps._chmod import parse_chmod
 from emu.engine.users import resolve_chown
@@ -37,7 +37,7 @@ def apply(st: StageState, inst: Copy | Add) -> None:
         try:
             ids = resolve_chown(st.fs, chown)
         except EmuError as exc:
-            raise st.error(exc.message, inst.node.find("--chown"), exc.hint) from None
+            raise exc.as_build_failure(st.file, inst.node.flag_span("chown")) from None
         owner = Owner(ids.uid, ids.gid)
     mode = None
     if inst.chmod:
@@ -45,7 +45,7 @@ def apply(st: StageState, inst: Copy | Add) -> None:
         try:
             mode = parse_chmod(chmod)
         except ValueError as exc:
-            raise st.error(str(exc), inst.node.find("--chmod")) from None
+            raise st.error(str(exc), inst.node.flag_span("chmod")) from None
 
     # Where the files come from.
     stage_index: int | None = None
@@ -54,9 +54,10 @@ def apply(st: StageState, inst: Copy | Add) -> None:
             raise st.error(
                 "variable expansion is not supported for --from, define a new stage with FROM "
                 "using ARG from global scope as a workaround",
-                inst.node.find("--from"),
+                inst.node.flag_span("from"),
             )
-        stage_index, image = st.sources.from_ref(from_, st, inst.node.find("--from"))
+        from_at = inst.node.flag_span("from").start
+        stage_index, image = st.sources.from_ref(from_, st, from_at)
         src_fs = image.rootfs.fs()
         origin = from_
     else:
@@ -103,12 +104,8 @@ def apply(st: StageState, inst: Copy | Add) -> None:
             excludes=tuple(st.expand(e, inst.pos, env) for e in inst.excludes),
             parents=isinstance(inst, Copy) and inst.parents,
         )
-    except CopyError as exc:
-        if exc.file is None:
-            raise st.error(exc.message, inst.pos, exc.hint) from None
-        raise
     except EmuError as exc:
-        raise st.error(exc.message, inst.pos, exc.hint) from None
+        raise exc.as_build_failure(st.file, inst.pos) from None
 
     for doc in inst.contents:
         data = doc.data

@@ -7,14 +7,11 @@ from emu.engine.state import StageState
 
 
 def apply(st: StageState, inst: Env) -> None:
-    before = st.env()  # snapshot semantics: ENV a=1 b=$a uses the old a
-    parts: list[str] = []
+    # snapshot semantics: ENV a=1 b=$a uses the old a
+    pairs = st.expand_pairs(inst.env, inst.pos, st.env())
     config = st.config
-    for kv in inst.env:
-        key = st.expand(kv.key, inst.pos, before)
-        value = st.expand(kv.value, inst.pos, before)
+    for key, value in pairs:
         config = config.with_env(key, value)
         st.vars[key] = value
-        parts.append(f"{key}={value}")
     st.config = config
-    st.commit("ENV " + " ".join(parts), layer=False)
+    st.commit("ENV " + " ".join(f"{k}={v}" for k, v in pairs), layer=False)

@@ -8,7 +8,6 @@ from emu.dockerfile.duration import format_duration
 from emu.dockerfile.instructions import Healthcheck
 from emu.engine.state import StageState
 from emu.engine.steps._fmt import q_list
-from emu.images.image import HealthConfig
 
 
 def _go_duration(ns: int) -> str:
@@ -17,10 +16,7 @@ def _go_duration(ns: int) -> str:
 
 def apply(st: StageState, inst: Healthcheck) -> None:
     h = inst.health
-    health = HealthConfig(
-        h.test, h.interval, h.timeout, h.start_period, h.start_interval, h.retries
-    )
-    st.config = replace(st.config, healthcheck=health)
+    st.config = replace(st.config, healthcheck=h)
     # BuildKit 20.10 prints the struct with %q: &{["CMD-SHELL" "x"] "5s" "0s" "0s" '\x00'}
     retries = f"'\\x{h.retries:02x}'" if h.retries < 0x20 else repr(chr(h.retries))
     text = (

@@ -7,13 +7,9 @@ from emu.engine.state import StageState
 
 
 def apply(st: StageState, inst: Label) -> None:
-    env = st.env()
-    parts: list[str] = []
+    pairs = st.expand_pairs(inst.labels, inst.pos, st.env())
     config = st.config
-    for kv in inst.labels:
-        key = st.expand(kv.key, inst.pos, env)
-        value = st.expand(kv.value, inst.pos, env)
+    for key, value in pairs:
         config = config.with_label(key, value)
-        parts.append(f"{key}={value}")
     st.config = config
-    st.commit("LABEL " + " ".join(parts), layer=False)
+    st.commit("LABEL " + " ".join(f"{k}={v}" for k, v in pairs), layer=False)

@@ -23,14 +23,14 @@ def apply(st: StageState, inst: Workdir) -> None:
     try:
         ids = resolve_chown(st.fs, st.config.user) if st.config.user else None
     except EmuError as exc:
-        raise st.error(exc.message, inst.pos, exc.hint) from None
+        raise exc.as_build_failure(st.file, inst.pos) from None
     uid, gid = (ids.uid, ids.gid) if ids else (0, 0)
     node = st.fs.lookup(path)
     if node is None:
         try:
             st.fs.makedirs(path, Meta(0o755, uid, gid))
         except EmuError as exc:
-            raise st.error(f"mkdir {path}: {exc.message}", inst.pos) from None
+            raise exc.as_build_failure(st.file, inst.pos, prefix=f"mkdir {path}: ") from None
     elif not isinstance(node, Dir):
         raise st.error(f"mkdir {path}: not a directory", inst.pos)
     st.commit(f"WORKDIR {path}", layer=True)

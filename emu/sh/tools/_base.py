@@ -6,30 +6,28 @@ dependency trees), fails like the real tool when inputs are missing, and says on
 its result is *modelled* (``emu: modelled npm install (24 packages, 38.1 MB)``).
 
 Here: :class:`ToolError` (a tool's own failure text and exit status), the :func:`tool`
-decorator that registers a handler and turns errors into statuses, :class:`Writer` (writes
-as the process's user, with Linux permission checks), reading helpers, the package data
-loader (``data/*.yaml``), sizes, stable hashes and running child commands.
+decorator that registers a handler and turns errors into statuses, :func:`parses` that
+hands a handler its options parsed (:class:`emu.sh.options.Syntax`) and answers
+``--version``, the ``emu: modelled …`` line, running child commands and :class:`Writer`
+(writes as the process's user, with Linux permission checks). Reading the image is in
+:mod:`._image`; package data, sizes and hashes in :mod:`._data`.
 """
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import errno as _errno
-import hashlib
-import json
 import posixpath
-import re
-from collections.abc import Callable, Iterator
-from functools import cache
-from typing import Any
+from collections.abc import Callable
 
-from emu.fs import FS, Blob, Dir, File, FsError, Lazy, Meta, Node, Symlink
-from emu.sh.api import W_OK, X_OK, LimitExceeded, Proc, allowed, find_executable, program
-
-DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+from emu.fs import FS, Blob, Dir, File, FsError, Lazy, Meta
+from emu.sh.api import W_OK, X_OK, LimitExceeded, Proc, allowed, program
+from emu.sh.options import Opts, Syntax
+from emu.sh.tools._image import node_at, tree_bytes, walk_files
 
 Handler = Callable[[Proc], int]
+OptsHandler = Callable[[Proc, Opts], int]  # a model whose options are parsed for it
+Version = str | Callable[[Proc], str]
 
 
 class ToolError(Exception):
@@ -77,7 +75,27 @@ def tool(*names: str, note: str = "") -> Callable[[Handler], Handler]:
     return deco
 
 
-# --- the clock, sizes, hashes --------------------------------------------------------------
+def parses(syntax: Syntax, *, version: Version | None = None) -> Callable[[OptsHandler], Handler]:
+    """``fn(proc, opts)`` gets the arguments parsed with ``syntax``; with ``version`` the
+    model answers ``--version`` (the key ``syntax`` gives it) with that line, or what
+    ``version(proc)`` says. Put it under :func:`tool`."""
+
+    def deco(fn: OptsHandler) -> Handler:
+        def run(proc: Proc) -> int:
+            o = syntax.parse(proc.argv[1:])
+            if version is not None and "--version" in o:
+                proc.out((version if isinstance(version, str) else version(proc)) + "\n")
+                return 0
+            return fn(proc, o)
+
+        run.__name__ = fn.__name__
+        run.__doc__ = fn.__doc__
+        return run
+
+    return deco
+
+
+# --- the clock, the modelled line ----------------------------------------------------------
 
 
 def now(proc: Proc) -> int:
@@ -88,206 +106,23 @@ def now(proc: Proc) -> int:
         return 0
 
 
-_UNITS = {
-    "": 1,
-    "b": 1,
-    "kb": 1000,
-    "k": 1000,
-    "mb": 1000**2,
-    "m": 1000**2,
-    "gb": 1000**3,
-    "g": 1000**3,
-    "kib": 1024,
-    "mib": 1024**2,
-    "gib": 1024**3,
-}
-_SIZE = re.compile(r"\s*([0-9][0-9_.]*)\s*([a-zA-Z]*)\s*")
-
-
-def size_of(value: object) -> int:
-    """A size from the YAML data: an int, or text like ``"38 MB"``, ``"316 kB"``, ``"2 MiB"``."""
-    if isinstance(value, bool):
-        raise ValueError(f"not a size: {value!r}")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return int(value)
-    m = _SIZE.fullmatch(str(value))
-    if m is None or m.group(2).lower() not in _UNITS:
-        raise ValueError(f"not a size: {value!r}")
-    return int(float(m.group(1).replace("_", "")) * _UNITS[m.group(2).lower()])
-
-
-def mb(n: int) -> str:
-    """Decimal units as ``docker images`` prints them: ``38.1 MB``, ``912 kB``, ``12 B``."""
-    if n >= 1000**3:
-        return f"{n / 1000**3:.2f} GB"
-    if n >= 1000**2:
-        return f"{n / 1000**2:.1f} MB"
-    if n >= 1000:
-        return f"{n / 1000:.0f} kB"
-    return f"{n} B"
-
-
-def kb(n: int) -> str:
-    """apt's ``1,234 kB``."""
-    return f"{(n + 999) // 1000:,} kB"
-
-
-def digest(*parts: object) -> str:
-    return hashlib.sha256("\0".join(str(p) for p in parts).encode()).hexdigest()
-
-
-def short_hash(*parts: object, n: int = 8) -> str:
-    """A stable base64url hash like bundlers put in asset names (``index-4sK4E3Wk``)."""
-    raw = hashlib.sha256("\0".join(str(p) for p in parts).encode()).digest()
-    return base64.urlsafe_b64encode(raw).decode()[:n].replace("-", "D").replace("_", "x")
-
-
 def modelled(proc: Proc, what: str) -> None:
     """The line that makes clear a result is emu's model, not the real tool's output."""
     proc.out(f"emu: modelled {what}\n")
 
 
-# --- data -------------------------------------------------------------------------------
+def not_modelled(proc: Proc, what: str) -> int:
+    """A command the model accepts but does not carry out: it says so and succeeds."""
+    modelled(proc, f"{what} (not modelled beyond this line)")
+    return 0
 
 
-@cache
-def data(name: str) -> Any:
-    """``data/<name>.yaml`` shipped in this package (parsed once per process).
-
-    Read from its JSON twin (kept in step by tests/support/data_json.py): yaml stays in the
-    top layer.
-    """
-    import json
-    from importlib import resources
-
-    text = resources.files(__package__ or "emu.sh.tools").joinpath("data", f"{name}.json")
-    return json.loads(text.read_text(encoding="utf-8"))
-
-
-# --- reading the image ---------------------------------------------------------------------
-
-
-def node_at(proc: Proc, path: str) -> Node | None:
-    try:
-        return proc.fs.lookup(proc.path(path))
-    except FsError:
-        return None
-
-
-def is_file(proc: Proc, path: str) -> bool:
-    return isinstance(node_at(proc, path), File)
-
-
-def is_dir(proc: Proc, path: str) -> bool:
-    return isinstance(node_at(proc, path), Dir)
-
-
-def read_bytes(proc: Proc, path: str) -> bytes | None:
-    """The bytes of a regular file (None if missing or size-only)."""
-    node = node_at(proc, path)
-    if not isinstance(node, File):
-        return None
-    return node.data
-
-
-def read_text(proc: Proc, path: str) -> str | None:
-    raw = read_bytes(proc, path)
-    return None if raw is None else raw.decode("utf-8", "replace")
-
-
-def listdir(proc: Proc, path: str) -> list[str]:
-    node = node_at(proc, path)
-    return sorted(node.entries) if isinstance(node, Dir) else []
-
-
-def walk_files(proc: Proc, top: str, skip: frozenset[str] = frozenset()) -> Iterator[str]:
-    """Absolute paths of the regular files under ``top``, sorted, depth first (directories
-    named in ``skip`` are not entered; symlinks are not followed)."""
-    root = node_at(proc, top)
-    if not isinstance(root, Dir):
-        return
-
-    def rec(base: str, d: Dir) -> Iterator[str]:
-        for name in sorted(d.entries):
-            c = d.entries[name]
-            p = posixpath.join(base, name)
-            if isinstance(c, File):
-                yield p
-            elif isinstance(c, Dir) and name not in skip:
-                yield from rec(p, c)
-
-    yield from rec(proc.path(top), root)
-
-
-def tree_bytes(node: Node | None) -> tuple[int, int]:
-    """(files, bytes) under ``node``."""
-    if isinstance(node, File):
-        return 1, node.size
-    if not isinstance(node, Dir):
-        return 0, 0
-    files = total = 0
-    stack = [node]
-    while stack:
-        for child in stack.pop().entries.values():
-            if isinstance(child, Dir):
-                stack.append(child)
-            elif isinstance(child, File):
-                files += 1
-                total += child.size
-    return files, total
-
-
-def find_up(proc: Proc, start: str, names: tuple[str, ...]) -> str | None:
-    """The first ``start/name``, ``start/../name``, … that is a file (None if none)."""
-    d = proc.path(start)
-    while True:
-        for n in names:
-            p = posixpath.join(d, n)
-            if is_file(proc, p):
-                return p
-        if d == "/":
-            return None
-        d = posixpath.dirname(d)
-
-
-def which(proc: Proc, name: str, env: dict[str, str] | None = None) -> str | None:
-    env = proc.env if env is None else env
-    try:
-        return find_executable(proc.fs, name, env.get("PATH", DEFAULT_PATH), proc.ident)
-    except FsError:
-        return None
-
-
-def home(proc: Proc) -> str:
-    h = proc.env.get("HOME")
-    if h:
-        return h
-    return "/root" if proc.ident.uid == 0 else "/"
-
-
-def load_json(text: str, what: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{what}: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
-
-
-_JSONC_TOKEN = re.compile(r'"(?:\\.|[^"\\])*"|//[^\n]*|/\*.*?\*/', re.S)
-_TRAILING_COMMA = re.compile(r",(\s*[}\]])")
-
-
-def load_jsonc(text: str, what: str) -> Any:
-    """JSON with comments and trailing commas (``tsconfig.json``, ``angular.json``)."""
-
-    def keep(m: re.Match[str]) -> str:
-        s = m.group(0)
-        return s if s.startswith('"') else ""
-
-    stripped = _JSONC_TOKEN.sub(keep, text)
-    stripped = _TRAILING_COMMA.sub(r"\1", stripped)
-    return load_json(stripped, what)
+def never_ends(what: str, hint: str = "") -> ToolError:
+    """``what`` serves until stopped (a dev server, a watcher): in a build the RUN would hang,
+    so the model fails instead, saying why."""
+    return ToolError(
+        f"emu: {what} until stopped; in a real build this RUN would never finish{hint}", 1
+    )
 
 
 # --- running other programs --------------------------------------------------------------
@@ -302,6 +137,11 @@ def child(
         env=dict(proc.env if env is None else env),
         cwd=proc.cwd if cwd is None else cwd,
     )
+
+
+def in_dir(proc: Proc, d: str) -> Proc:
+    """``proc`` as it goes on in directory ``d`` (``make -C``, ``go build -C``, ``git -C``)."""
+    return child(proc, proc.argv, cwd=proc.path(d))
 
 
 def run_shell(
@@ -425,9 +265,15 @@ class Writer:
         return True
 
 
-def link_target(proc: Proc, path: str) -> str | None:
-    node = proc.fs.lookup(proc.path(path), follow=False)
-    return node.target if isinstance(node, Symlink) else None
+def copy_tree(proc: Proc, w: Writer, src: str, dest: str) -> int:
+    """Copy the regular files under ``src`` to ``dest`` (``public/``, resources); how many."""
+    n = 0
+    for f in walk_files(proc, src):
+        node = node_at(proc, f)
+        if isinstance(node, File):
+            w.file(posixpath.join(dest, posixpath.relpath(f, src)), node.content)
+            n += 1
+    return n
 
 
 def exe_mode(path: str) -> int:
@@ -437,16 +283,3 @@ def exe_mode(path: str) -> int:
     if d.endswith(("/bin", "/sbin", "/libexec")) or "/libexec/" in path or ".so" in base:
         return 0o755
     return 0o644
-
-
-def can_write(proc: Proc, path: str) -> bool:
-    """Whether the process may create entries in directory ``path`` (or its first existing
-    ancestor, where ``mkdir -p`` would start)."""
-    p = proc.path(path)
-    while True:
-        node = proc.fs.lookup(p)
-        if node is not None:
-            return isinstance(node, Dir) and allowed(node, proc.ident, W_OK | X_OK)
-        if p == "/":
-            return False
-        p = posixpath.dirname(p)

@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
-from emu.sh.tools._base import Writer, data, exe_mode, size_of
+from emu.sh.tools._base import Writer, exe_mode
+from emu.sh.tools._data import data, size_of
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,20 +16,10 @@ import re
 import time
 
 from emu.sh.api import Proc
-from emu.sh.tools._base import (
-    ToolError,
-    Writer,
-    can_write,
-    data,
-    digest,
-    listdir,
-    mb,
-    modelled,
-    now,
-    read_text,
-    size_of,
-    tool,
-)
+from emu.sh.options import Opts, Syntax
+from emu.sh.tools._base import ToolError, Writer, modelled, not_modelled, now, parses, tool
+from emu.sh.tools._data import data, digest, mb, size_of
+from emu.sh.tools._image import can_write, listdir, read_text
 from emu.sh.tools._pkgs import Pkg, closure, install_files, table
 
 DB = "/lib/apk/db/installed"
@@ -172,57 +162,30 @@ def _locked(proc: Proc) -> None:
         )
 
 
+APK = Syntax(
+    (
+        "-t|--virtual= -X|--repository= -p|--root= -q|--quiet -U|--update|--update-cache "
+        "-V|--version -e|--installed --repositories-file= --cache-dir= --arch= --keys-dir="
+    ),
+    short=True,
+)
+
+
 @tool("apk", note="modelled: installs from emu's offline Alpine package table (data/apk.yaml)")
-def apk(proc: Proc) -> int:
-    args = proc.argv[1:]
-    opts: dict[str, str | bool] = {}
-    words: list[str] = []
-    i = 0
-    with_arg = {
-        "-t",
-        "--virtual",
-        "-X",
-        "--repository",
-        "-p",
-        "--root",
-        "--repositories-file",
-        "--cache-dir",
-        "--arch",
-        "--keys-dir",
-    }
-    while i < len(args):
-        a = args[i]
-        if a in with_arg:
-            opts[a] = args[i + 1] if i + 1 < len(args) else ""
-            i += 2
-            continue
-        if a.startswith("--") and "=" in a:
-            k, v = a.split("=", 1)
-            opts[k] = v
-        elif a.startswith("--"):
-            opts[a] = True
-        elif a.startswith("-") and len(a) > 1:
-            for c in a[1:]:
-                opts["-" + c] = True
-        else:
-            words.append(a)
-        i += 1
-    if "--version" in opts or "-V" in opts:
-        proc.out("apk-tools 2.14.0, compiled for x86_64.\n")
-        return 0
-    if not words:
+@parses(APK, version="apk-tools 2.14.0, compiled for x86_64.")
+def apk(proc: Proc, o: Opts) -> int:
+    if not o.args:
         proc.out(
             "apk-tools 2.14.0, compiled for x86_64.\n\nusage: apk [<OPTIONS>...] COMMAND "
             "[<ARGUMENTS>...]\n"
         )
         return 1
-    cmd, names = words[0], words[1:]
-    no_cache = bool(opts.get("--no-cache"))
-    quiet = bool(opts.get("-q") or opts.get("--quiet"))
-    update = bool(opts.get("-U") or opts.get("--update-cache") or opts.get("--update"))
-    virtual = opts.get("-t") or opts.get("--virtual")
-    extra = [str(opts[k]) for k in ("-X", "--repository") if isinstance(opts.get(k), str)]
-    repos = _repos(proc, extra)
+    cmd, names = o.args[0], o.args[1:]
+    no_cache = "--no-cache" in o
+    quiet = "--quiet" in o
+    update = "--update-cache" in o
+    virtual = o.get("--virtual") or None
+    repos = _repos(proc, o.all("--repository"))
     if cmd == "update":
         _locked(proc)
         _fetch_indexes(proc, repos, no_cache, quiet, force=True)
@@ -240,7 +203,7 @@ def apk(proc: Proc) -> int:
             no_cache,
             quiet,
             update,
-            str(virtual) if isinstance(virtual, str) else None,
+            virtual,
         )
     if cmd == "del":
         _locked(proc)
@@ -255,7 +218,7 @@ def apk(proc: Proc) -> int:
         installed = db.names()
         if names:
             missing = [n for n in names if n not in installed]
-            if "-e" in opts or "--installed" in opts:
+            if "--installed" in o:
                 for n in names:
                     if n in installed:
                         proc.out(n + "\n")
@@ -276,8 +239,7 @@ def apk(proc: Proc) -> int:
                 w.remove(f"{CACHE}/{f}")
         return 0
     if cmd in ("search", "policy", "version", "stats", "audit", "verify", "list"):
-        modelled(proc, f"apk {cmd} (not modelled beyond this line)")
-        return 0
+        return not_modelled(proc, f"apk {cmd}")
     raise ToolError(f"apk: unknown command '{cmd}'", 1)
 
 

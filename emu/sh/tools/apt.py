@@ -17,20 +17,10 @@ import fnmatch
 import re
 
 from emu.sh.api import Proc
-from emu.sh.tools._base import (
-    ToolError,
-    Writer,
-    can_write,
-    data,
-    is_file,
-    kb,
-    listdir,
-    mb,
-    modelled,
-    read_text,
-    size_of,
-    tool,
-)
+from emu.sh.options import Opts, Syntax
+from emu.sh.tools._base import ToolError, Writer, modelled, not_modelled, parses, tool
+from emu.sh.tools._data import data, kb, mb, size_of
+from emu.sh.tools._image import can_write, is_file, listdir, node_at, read_text, tree_bytes
 from emu.sh.tools._pkgs import Pkg, closure, install_files, table
 
 LISTS = "/var/lib/apt/lists"
@@ -179,53 +169,33 @@ def _wrap(names: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+APT = Syntax(
+    (
+        "-o|--option= -t|--target-release= -c|--config-file= -q|--quiet -y|--assume-yes|--yes "
+        "-v|--version"
+    ),
+    short=True,
+)
+
+
 @tool("apt-get", "apt", note="modelled: installs from emu's offline Debian package table")
-def apt_get(proc: Proc) -> int:
-    args = proc.argv[1:]
-    opts: set[str] = set()
-    config: list[str] = []
-    words: list[str] = []
-    quiet = 0
-    i = 0
-    while i < len(args):
-        a = args[i]
-        if a in ("-o", "-t", "--target-release", "-c", "--config-file"):
-            if a == "-o" and i + 1 < len(args):
-                config.append(args[i + 1])
-            i += 2
-            continue
-        if a.startswith("-o") and len(a) > 2:
-            config.append(a[2:])
-        elif a.startswith("--") and "=" in a:
-            k, v = a.split("=", 1)
-            if k == "--quiet":
-                quiet = int(v) if v.isdigit() else 1
-            opts.add(k)
-        elif a.startswith("--"):
-            opts.add(a)
-            if a == "--quiet":
-                quiet += 1
-        elif a.startswith("-") and len(a) > 1:
-            for c in a[1:]:
-                if c == "q":
-                    quiet += 1
-                else:
-                    opts.add("-" + c)
-        else:
-            words.append(a)
-        i += 1
+@parses(APT)
+def apt_get(proc: Proc, o: Opts) -> int:
+    config = o.all("--option")
+    levels = o.all("--quiet")  # -q, -qq or --quiet=2
+    quiet = int(levels[-1]) if levels and levels[-1].isdigit() else o.count("--quiet")
     if proc.name == "apt":
         proc.stderr.write(
             "\nWARNING: apt does not have a stable CLI interface. Use with caution in scripts.\n\n"
         )
-    if "--version" in opts or "-v" in opts:
+    if "--version" in o:
         proc.out("apt 2.6.1 (amd64)\n")
         return 0
-    if not words:
+    if not o.args:
         proc.out("apt 2.6.1 (amd64)\nUsage: apt-get [options] command\n")
         return 1
-    cmd, names = words[0], words[1:]
-    yes = bool(opts & {"-y", "--yes", "--assume-yes", "--force-yes"}) or quiet >= 2
+    cmd, names = o.args[0], o.args[1:]
+    yes = "--yes" in o or "--force-yes" in o or quiet >= 2
     yes = yes or any(
         c.lower().startswith("apt::get::assume-yes=")
         and c.split("=", 1)[1].lower() in ("1", "true", "yes")
@@ -237,8 +207,8 @@ def apt_get(proc: Proc) -> int:
     if cmd in ("install", "reinstall"):
         _lock(proc)
         conf = _conf(proc) + "\n" + "\n".join(config)
-        recs = "--install-recommends" in opts or not (
-            "--no-install-recommends" in opts
+        recs = "--install-recommends" in o or not (
+            "--no-install-recommends" in o
             or re.search(r'APT::Install-Recommends\s*[= ]\s*"?(false|0|no)', conf, re.I)
         )
         return _install(proc, names, yes=yes, recs=recs, quiet=quiet, conf=conf)
@@ -248,8 +218,8 @@ def apt_get(proc: Proc) -> int:
             proc,
             names,
             yes=yes,
-            auto=cmd == "autoremove" or "--auto-remove" in opts,
-            purge=cmd == "purge" or "--purge" in opts,
+            auto=cmd == "autoremove" or "--auto-remove" in o,
+            purge=cmd == "purge" or "--purge" in o,
         )
     if cmd in ("clean", "autoclean", "distclean"):
         _lock(proc)
@@ -277,8 +247,7 @@ def apt_get(proc: Proc) -> int:
         modelled(proc, f"apt-get {cmd} (emu's archive has no newer versions)")
         return 0
     if cmd in ("check", "source", "build-dep", "download", "changelog"):
-        modelled(proc, f"apt-get {cmd} (not modelled beyond this line)")
-        return 0
+        return not_modelled(proc, f"apt-get {cmd}")
     raise ToolError(f"E: Invalid operation {cmd}", 100)
 
 
@@ -351,8 +320,6 @@ def _ksize(n: int) -> str:
 
 
 def _lists_size(proc: Proc) -> tuple[int, int]:
-    from emu.sh.tools._base import node_at, tree_bytes
-
     return tree_bytes(node_at(proc, LISTS))
 
 

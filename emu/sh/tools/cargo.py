@@ -22,20 +22,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from emu.sh.api import Proc
-from emu.sh.tools._base import (
-    ToolError,
-    Writer,
-    data,
-    digest,
+from emu.sh.options import Opts, Syntax
+from emu.sh.tools._base import ToolError, Writer, child, modelled, tool
+from emu.sh.tools._data import data, digest, mb, size_of
+from emu.sh.tools._image import (
     find_up,
     home,
     is_dir,
     is_file,
-    mb,
-    modelled,
+    node_at,
     read_text,
-    size_of,
-    tool,
+    tree_bytes,
     walk_files,
 )
 
@@ -245,6 +242,17 @@ def _rust_version(proc: Proc) -> str:
     return proc.env.get("RUST_VERSION") or "1.98.0"
 
 
+# cargo's options that the model reads or must skip (clap also reads --name=value, -pNAME).
+CARGO = Syntax(
+    (
+        "-p|--package= -F|--features= -j|--jobs= -r|--release --manifest-path= --bin= --target= "
+        "--target-dir= --profile= --path= --root= --version= --vcs= --name= --edition= --example= "
+        "--test= --bench="
+    ),
+    short=True,
+)
+
+
 @tool("cargo", note="modelled: cargo builds (registry, target/ with deps, realistic binaries)")
 def cargo(proc: Proc) -> int:
     args = proc.argv[1:]
@@ -255,41 +263,15 @@ def cargo(proc: Proc) -> int:
         proc.out("Rust's package manager\n\nUsage: cargo [+toolchain] [OPTIONS] [COMMAND]\n")
         return 0
     cmd, rest = args[0], args[1:]
-    opts: dict[str, str] = {}
-    i = 0
-    while i < len(rest):
-        a = rest[i]
-        if a in (
-            "--manifest-path",
-            "--bin",
-            "--target",
-            "--target-dir",
-            "-p",
-            "--package",
-            "--features",
-            "-F",
-            "--profile",
-            "--path",
-            "-j",
-            "--jobs",
-            "--root",
-        ):
-            opts[a] = rest[i + 1] if i + 1 < len(rest) else ""
-            i += 2
-            continue
-        if a.startswith("--") and "=" in a:
-            k, v = a.split("=", 1)
-            opts[k] = v
-        else:
-            opts[a] = "true"
-        i += 1
+    o = CARGO.parse(rest)
     if cmd in ("new", "init"):
-        return _new(proc, cmd, rest)
+        return _new(proc, cmd, o)
     if cmd == "install":
-        if "--path" not in opts:
-            name = next((a for a in rest if not a.startswith("-")), "")
+        path = o.get("--path")
+        if path is None:
+            name = o.args[0] if o.args else ""
             c = crate(name)
-            root = opts.get("--root") or _cargo_home(proc)
+            root = o.get("--root") or _cargo_home(proc)
             Writer(proc).blob(
                 f"{root}/bin/{name}",
                 size_of(data("cargo")["binary"]["base"]) + c.bin * 4,
@@ -300,28 +282,27 @@ def cargo(proc: Proc) -> int:
                 f"  Installing {name} v{c.version}\n   Installed package `{name} v{c.version}`\n"
             )
             return 0
-        m = _find(proc, posixpath.join(opts["--path"], "Cargo.toml"))
-        return _build(
-            proc, m, opts, release=True, install_root=opts.get("--root") or _cargo_home(proc)
-        )
-    m = _find(proc, opts.get("--manifest-path"))
-    if "--target-dir" in opts:
-        proc = _with_env(proc, "CARGO_TARGET_DIR", opts["--target-dir"])
+        m = _find(proc, posixpath.join(path, "Cargo.toml"))
+        return _build(proc, m, o, release=True, install_root=o.get("--root") or _cargo_home(proc))
+    m = _find(proc, o.get("--manifest-path"))
+    target_dir = o.get("--target-dir")
+    if target_dir is not None:
+        proc = _with_env(proc, "CARGO_TARGET_DIR", target_dir)
     if cmd in ("build", "b"):
-        release = "--release" in opts or "-r" in opts or opts.get("--profile") == "release"
-        return _build(proc, m, opts, release=release)
+        release = "--release" in o or o.get("--profile") == "release"
+        return _build(proc, m, o, release=release)
     if cmd in ("fetch", "generate-lockfile", "update"):
-        _fetch(proc, m, opts, quiet=False)
+        _fetch(proc, m, o, quiet=False)
         return 0
     if cmd in ("check", "c", "clippy", "fmt", "doc"):
-        _fetch(proc, m, opts, quiet=False)
+        _fetch(proc, m, o, quiet=False)
         proc.stderr.write(
             f"    Checking {m.name} v{m.version} ({m.dir})\n    Finished `dev` "
             "profile [unoptimized + debuginfo] target(s) in 2.00s\n"
         )
         return 0
     if cmd in ("test", "t"):
-        _build(proc, m, opts, release="--release" in opts)
+        _build(proc, m, o, release="--release" in o)
         proc.out(
             "\nrunning 0 tests\n\ntest result: ok. 0 passed; 0 failed; 0 ignored; 0 "
             "measured; 0 filtered out; finished in 0.00s\n\n"
@@ -341,17 +322,15 @@ def cargo(proc: Proc) -> int:
 
 
 def _with_env(proc: Proc, k: str, v: str) -> Proc:
-    from emu.sh.tools._base import child
-
     env = dict(proc.env)
     env[k] = v
     return child(proc, proc.argv, env=env)
 
 
-def _fetch(proc: Proc, m: Manifest, opts: dict[str, str], quiet: bool) -> list[Crate]:
+def _fetch(proc: Proc, m: Manifest, o: Opts, quiet: bool) -> list[Crate]:
     lock_path = f"{m.dir}/Cargo.lock"
     lock_text = read_text(proc, lock_path)
-    if lock_text is None and ("--locked" in opts or "--frozen" in opts):
+    if lock_text is None and ("--locked" in o or "--frozen" in o):
         raise ToolError(
             f"error: the lock file {lock_path} needs to be updated but --locked was "
             "passed to prevent this\nIf you want to try to generate the lock file "
@@ -361,7 +340,7 @@ def _fetch(proc: Proc, m: Manifest, opts: dict[str, str], quiet: bool) -> list[C
         )
     pins = _lock_pins(lock_text) if lock_text else {}
     crates = _resolve(m, pins)
-    if lock_text is not None and ("--locked" in opts or "--frozen" in opts):
+    if lock_text is not None and ("--locked" in o or "--frozen" in o):
         missing = [c.name for c in crates if c.name not in pins]
         if missing:
             raise ToolError(
@@ -374,7 +353,7 @@ def _fetch(proc: Proc, m: Manifest, opts: dict[str, str], quiet: bool) -> list[C
         w.file(lock_path, _lock_text(m, crates))
     reg = f"{_cargo_home(proc)}/registry"
     fresh = [c for c in crates if not is_dir(proc, f"{reg}/src/{INDEX}/{c.name}-{c.version}")]
-    if fresh and "--offline" in opts:
+    if fresh and "--offline" in o:
         raise ToolError(
             f"error: no matching package named `{fresh[0].name}` found\nlocation "
             "searched: registry `crates-io`\nrequired by package `"
@@ -414,15 +393,13 @@ def _fetch(proc: Proc, m: Manifest, opts: dict[str, str], quiet: bool) -> list[C
     return crates
 
 
-def _build(
-    proc: Proc, m: Manifest, opts: dict[str, str], release: bool, install_root: str | None = None
-) -> int:
-    crates = _fetch(proc, m, opts, quiet=False)
+def _build(proc: Proc, m: Manifest, o: Opts, release: bool, install_root: str | None = None) -> int:
+    crates = _fetch(proc, m, o, quiet=False)
     t = data("cargo")
     profile = "release" if release else "debug"
     shown = "release" if release else "dev"
     target_dir = _target_dir(proc, m)
-    triple = opts.get("--target")
+    triple = o.get("--target")
     out = f"{target_dir}/{triple}/{profile}" if triple else f"{target_dir}/{profile}"
     w = Writer(proc)
     for c in crates:
@@ -458,7 +435,7 @@ def _build(
     profile_text = read_text(proc, m.path) or ""
     if release and re.search(r'^\s*strip\s*=\s*(true|"symbols")', profile_text, re.M):
         size = int(size * float(t["binary"]["strip_factor"]))
-    wanted = [opts["--bin"]] if "--bin" in opts else m.bins
+    wanted = o.all("--bin")[-1:] or m.bins
     for b in wanted:
         if b not in m.bins:
             raise ToolError(f"error: no bin target named `{b}`.\n", 101)
@@ -490,8 +467,6 @@ def _build(
                 f"  Installing {install_root}/bin/{b}\n   Installed package "
                 f"`{m.name} v{m.version} ({m.dir})` (executable `{b}`)\n"
             )
-    from emu.sh.tools._base import node_at, tree_bytes
-
     _, tsize = tree_bytes(node_at(proc, target_dir))
     modelled(
         proc,
@@ -501,9 +476,8 @@ def _build(
     return 0
 
 
-def _new(proc: Proc, cmd: str, rest: list[str]) -> int:
-    pos = [a for a in rest if not a.startswith("-")]
-    d = proc.path(pos[0]) if pos else proc.cwd
+def _new(proc: Proc, cmd: str, o: Opts) -> int:
+    d = proc.path(o.args[0]) if o.args else proc.cwd
     name = posixpath.basename(d)
     if cmd == "new" and proc.fs.exists(d):
         raise ToolError(f"error: destination `{d}` already exists", 101)
@@ -512,7 +486,7 @@ def _new(proc: Proc, cmd: str, rest: list[str]) -> int:
         f"{d}/Cargo.toml",
         f'[package]\nname = "{name}"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\n',
     )
-    if "--lib" in rest:
+    if "--lib" in o:
         w.file(
             f"{d}/src/lib.rs", "pub fn add(left: u64, right: u64) -> u64 {\n    left + right\n}\n"
         )

@@ -25,16 +25,9 @@ from dataclasses import dataclass, field
 
 from emu.fs import Blob, File
 from emu.sh.api import Proc, Stream
-from emu.sh.tools._base import (
-    ToolError,
-    Writer,
-    child,
-    is_file,
-    listdir,
-    node_at,
-    read_text,
-    tool,
-)
+from emu.sh.options import Opts, Syntax
+from emu.sh.tools._base import ToolError, Writer, child, in_dir, parses, tool
+from emu.sh.tools._image import is_file, listdir, node_at, read_text
 
 # --- gcc ---------------------------------------------------------------------------------------
 
@@ -45,6 +38,10 @@ _OBJ = (".o", ".a", ".so", ".obj")
 
 def _musl(proc: Proc) -> bool:
     return is_file(proc, "/etc/alpine-release")
+
+
+# gcc's one-dash words; -o, -l, -I, -L, -D and -U also take their value glued on (-lm).
+GCC = Syntax("-o= -I= -L= -D= -U= -x= -include= -isystem= -MF= -MT= -l=", glued="-o -l -I -L -D -U")
 
 
 @tool(
@@ -60,10 +57,10 @@ def _musl(proc: Proc) -> bool:
     "g++-12",
     note="modelled: C/C++ compiler (objects and ELF executables of realistic size)",
 )
-def gcc(proc: Proc) -> int:
+@parses(GCC)
+def gcc(proc: Proc, o: Opts) -> int:
     name = proc.name
-    args = proc.argv[1:]
-    if "--version" in args or ("-v" in args and len(args) == 1):
+    if "--version" in o or (o.order == ["-v"] and not o.args):
         ver = (
             "(Alpine 13.2.1_git20231014) 13.2.1 20231014"
             if _musl(proc)
@@ -71,37 +68,10 @@ def gcc(proc: Proc) -> int:
         )
         proc.out(f"{name} {ver}\nCopyright (C) 2022 Free Software Foundation, Inc.\n")
         return 0
-    out: str | None = None
-    compile_only = static = shared = False
-    inputs: list[str] = []
-    libs: list[str] = []
-    i = 0
-    with_value = {"-o", "-I", "-L", "-D", "-U", "-x", "-include", "-isystem", "-MF", "-MT", "-l"}
-    while i < len(args):
-        a = args[i]
-        if a == "-o" and i + 1 < len(args):
-            out = args[i + 1]
-            i += 2
-            continue
-        if a.startswith("-o") and len(a) > 2:
-            out = a[2:]
-        elif a in ("-c", "-S", "-E"):
-            compile_only = True
-        elif a == "-static":
-            static = True
-        elif a == "-shared":
-            shared = True
-        elif a.startswith("-l"):
-            libs.append(a[2:] or (args[i + 1] if i + 1 < len(args) else ""))
-            if a == "-l":
-                i += 1
-        elif a in with_value:
-            i += 1
-        elif a.startswith("-"):
-            pass
-        else:
-            inputs.append(a)
-        i += 1
+    out = o.get("-o") or None
+    compile_only = "-c" in o or "-S" in o or "-E" in o
+    static, shared = "-static" in o, "-shared" in o
+    inputs, libs = o.args, o.all("-l")
     if not inputs:
         raise ToolError(f"{name}: fatal error: no input files\ncompilation terminated.", 1)
     missing = [f for f in inputs if not is_file(proc, f)]
@@ -181,10 +151,14 @@ def gcc(proc: Proc) -> int:
     return 0
 
 
+STRIP = Syntax("-o= -R= -K= -N=", short=True)
+
+
 @tool("strip", note="modelled: strips symbols from modelled ELF files (about 30% smaller)")
-def strip(proc: Proc) -> int:
+@parses(STRIP)
+def strip(proc: Proc, o: Opts) -> int:
     w = Writer(proc)
-    for f in (a for a in proc.argv[1:] if not a.startswith("-")):
+    for f in o.args:
         node = node_at(proc, f)
         if not isinstance(node, File):
             raise ToolError(f"strip: '{f}': No such file", 1)
@@ -744,41 +718,32 @@ def _foreach(mk: Make, t: str, auto: dict[str, str], d: int) -> str:
 _FUNCS["foreach"] = lambda mk, t, a, d: _foreach(mk, t, a, d)
 
 
+MAKE = Syntax(
+    (
+        "-f|--makefile|--file= -C|--directory= -j|--jobs -l|--load-average -I|--include-dir= "
+        "-o|--old-file= -W|--what-if= -s|--quiet|--silent -n|--just-print|--dry-run "
+        "-k|--keep-going -v|--version"
+    ),
+    optional={"--jobs": r"\d+", "--load-average": r"[\d.]+"},
+    short=True,
+)
+
+
 @tool("make", "gmake", note="modelled: GNU make (Makefile rules, variables; recipes run via sh)")
-def make(proc: Proc) -> int:
-    args = proc.argv[1:]
-    files: list[str] = []
+@parses(MAKE, version="GNU Make 4.3\nBuilt for x86_64-pc-linux-gnu")
+def make(proc: Proc, o: Opts) -> int:
+    for d in o.all("--directory"):
+        proc = in_dir(proc, d)
+        proc.out(f"make: Entering directory '{proc.cwd}'\n")
+    files = o.all("--file")
     targets: list[str] = []
     cmdline: dict[str, str] = {}
-    flags: set[str] = set()
-    i = 0
-    while i < len(args):
-        a = args[i]
-        if a in ("-f", "--file", "--makefile") and i + 1 < len(args):
-            files.append(args[i + 1])
-            i += 2
-            continue
-        if a.startswith("-f") and len(a) > 2:
-            files.append(a[2:])
-        elif a in ("-C", "--directory") and i + 1 < len(args):
-            proc = child(proc, proc.argv, cwd=proc.path(args[i + 1]))
-            proc.out(f"make: Entering directory '{proc.cwd}'\n")
-            i += 2
-            continue
-        elif a in ("-j", "-l"):
-            if i + 1 < len(args) and args[i + 1].isdigit():
-                i += 1
-        elif a in ("-v", "--version"):
-            proc.out("GNU Make 4.3\nBuilt for x86_64-pc-linux-gnu\n")
-            return 0
-        elif a.startswith("-"):
-            flags.update(a.lstrip("-") if not a.startswith("--") else [a[2:]])
-        elif re.match(r"^[A-Za-z_][A-Za-z0-9_.]*:?=", a):
+    for a in o.args:
+        if re.match(r"^[A-Za-z_][A-Za-z0-9_.]*:?=", a):
             k, _, v = a.partition("=")
             cmdline[k.rstrip(":")] = v
         else:
             targets.append(a)
-        i += 1
     if not files:
         found = next((n for n in ("GNUmakefile", "makefile", "Makefile") if is_file(proc, n)), None)
         if found is None:
@@ -787,9 +752,9 @@ def make(proc: Proc) -> int:
             raise ToolError("make: *** No targets specified and no makefile found.  Stop.", 2)
         files = [found]
     mk = Make(proc, files[0], cmdline)
-    mk.silent = "s" in flags or "silent" in flags or "quiet" in flags
-    mk.dry = "n" in flags or "just-print" in flags or "dry-run" in flags
-    mk.keep_going = "k" in flags or "keep-going" in flags
+    mk.silent = "--silent" in o
+    mk.dry = "--dry-run" in o
+    mk.keep_going = "--keep-going" in o
     try:
         for f in files:
             text = read_text(proc, f)

@@ -17,26 +17,32 @@ from __future__ import annotations
 import json
 import posixpath
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from emu.fs import File
 from emu.sh.api import Proc
+from emu.sh.options import Opts, Syntax
 from emu.sh.tools._base import (
     ToolError,
     Writer,
-    data,
+    copy_tree,
+    modelled,
+    never_ends,
+    not_modelled,
+    parses,
+    run_argv,
+    tool,
+)
+from emu.sh.tools._data import data, mb, short_hash, size_of
+from emu.sh.tools._image import (
     is_dir,
     is_file,
     listdir,
     load_jsonc,
-    mb,
-    modelled,
     node_at,
     read_text,
-    run_argv,
-    short_hash,
-    size_of,
-    tool,
+    tree_bytes,
     walk_files,
 )
 
@@ -114,6 +120,18 @@ def find_package(proc: Proc, start: str, name: str) -> str | None:
         if d == "/":
             return None
         d = posixpath.dirname(d)
+
+
+def installed_version(proc: Proc, start: str, name: str, default: str) -> str:
+    """The version of package ``name`` as installed for ``start`` (``default`` if none)."""
+    p = find_package(proc, start, name)
+    text = read_text(proc, f"{p}/package.json") if p else None
+    if text:
+        try:
+            return str(json.loads(text).get("version", default))
+        except ValueError:
+            pass
+    return default
 
 
 def _resolve_file(proc: Proc, path: str) -> str | None:
@@ -242,17 +260,6 @@ def _kb(n: int) -> str:
     return f"{n / 1000:.2f} kB"
 
 
-def _copy_public(proc: Proc, w: Writer, src: str, dest: str) -> int:
-    n = 0
-    for f in walk_files(proc, src):
-        node = node_at(proc, f)
-        if isinstance(node, File):
-            rel = posixpath.relpath(f, src)
-            w.file(posixpath.join(dest, rel), node.content)
-            n += 1
-    return n
-
-
 def _copy_file(proc: Proc, w: Writer, src: str, dest: str) -> int:
     node = node_at(proc, src)
     if not isinstance(node, File):
@@ -280,61 +287,31 @@ def _option(text: str | None, key: str) -> str | None:
 # --- vite ----------------------------------------------------------------------------------------
 
 
-def _vite_version(proc: Proc, root: str) -> str:
-    p = find_package(proc, root, "vite")
-    text = read_text(proc, f"{p}/package.json") if p else None
-    if text:
-        try:
-            return str(json.loads(text).get("version", "5.4.1"))
-        except ValueError:
-            pass
-    return "5.4.1"
+# cac (vite's parser): an option's value is the next argument unless that is an option.
+VITE = Syntax(
+    "-m|--m|--mode -c|--c|--config",
+    optional=dict.fromkeys(
+        ("--outDir", "--mode", "--base", "--config", "--assetsDir", "--target"), r"[^-].*"
+    ),
+)
 
 
 @tool("vite", note="modelled: vite build (module graph, hashed assets, realistic sizes)")
-def vite(proc: Proc) -> int:
-    args = proc.argv[1:]
-    cmd = args[0] if args and not args[0].startswith("-") else "dev"
-    rest = args[1:] if cmd != "dev" or (args and args[0] == "dev") else args
+@parses(VITE)
+def vite(proc: Proc, o: Opts) -> int:
+    cmd = o.args[0] if o.args else "dev"
     if cmd in ("dev", "serve", "preview"):
-        raise ToolError(
-            f"emu: vite {cmd} starts a server that runs until stopped; in a real "
-            "build this RUN would never finish (use vite build)",
-            1,
-        )
+        raise never_ends(f"vite {cmd} starts a server that runs", " (use vite build)")
     if cmd == "optimize":
         return 0
     if cmd != "build":
         raise ToolError(f"error: Unknown command `{cmd}`", 1)
-    opts: dict[str, str] = {}
-    pos: list[str] = []
-    i = 0
-    while i < len(rest):
-        a = rest[i]
-        if a.startswith("--") and "=" in a:
-            k, v = a[2:].split("=", 1)
-            opts[k] = v
-        elif (
-            a.startswith("--")
-            and i + 1 < len(rest)
-            and not rest[i + 1].startswith("-")
-            and a[2:] in ("outDir", "mode", "base", "config", "assetsDir", "target", "c", "m")
-        ):
-            opts[a[2:]] = rest[i + 1]
-            i += 1
-        elif a in ("-m", "-c") and i + 1 < len(rest):
-            opts[a[1:]] = rest[i + 1]
-            i += 1
-        elif a.startswith("-"):
-            opts[a.lstrip("-")] = "true"
-        else:
-            pos.append(a)
-        i += 1
-    root = proc.path(pos[0]) if pos else proc.cwd
-    version = _vite_version(proc, root)
+    root = proc.path(o.args[1]) if len(o.args) > 1 else proc.cwd
+    version = installed_version(proc, root, "vite", "5.4.1")
     cfg_path, cfg = _config_text(proc, root, "vite.config")
-    if "config" in opts or "c" in opts:
-        cfg_path = proc.path(opts.get("config") or opts["c"])
+    config = o.get("--config")
+    if config:
+        cfg_path = proc.path(config)
         cfg = read_text(proc, cfg_path)
     if cfg_path and cfg is not None:
         for m in _IMPORT.finditer(cfg):
@@ -350,11 +327,11 @@ def vite(proc: Proc) -> int:
                 )
         root = posixpath.normpath(posixpath.join(root, _option(cfg, "root") or "."))
     out_dir = posixpath.normpath(
-        posixpath.join(root, opts.get("outDir") or _option(cfg, "outDir") or "dist")
+        posixpath.join(root, o.get("--outDir") or _option(cfg, "outDir") or "dist")
     )
-    assets_dir = opts.get("assetsDir") or _option(cfg, "assetsDir") or "assets"
-    base = opts.get("base") or _option(cfg, "base") or "/"
-    mode = opts.get("mode") or opts.get("m") or "production"
+    assets_dir = o.get("--assetsDir") or _option(cfg, "assetsDir") or "assets"
+    base = o.get("--base") or _option(cfg, "base") or "/"
+    mode = o.get("--mode") or "production"
     proc.out(f"vite v{version} building for {mode}...\n")
     html_path = f"{root}/index.html"
     html = read_text(proc, html_path)
@@ -427,12 +404,12 @@ def vite(proc: Proc) -> int:
     n_modules = len(g.modules) + len(g.css) + sum(4 for _ in g.packages)
     proc.out(f"✓ {n_modules} modules transformed.\nrendering chunks...\ncomputing gzip size...\n")
     w = Writer(proc)
-    if "emptyOutDir" in opts or out_dir.startswith(root + "/"):
+    if "--emptyOutDir" in o or out_dir.startswith(root + "/"):
         w.remove(out_dir)
     w.dir(out_dir)
     public = f"{root}/public"
     if is_dir(proc, public):
-        _copy_public(proc, w, public, out_dir)
+        copy_tree(proc, w, public, out_dir)
     sig = "|".join(g.modules + g.css + sorted(f"{k}" for k in g.packages))
     lines: list[tuple[str, int, float]] = []
     asset_urls: dict[str, str] = {}
@@ -503,6 +480,15 @@ def _size(proc: Proc, path: str) -> int:
     return node.size if isinstance(node, File) else 0
 
 
+def _command(proc: Proc, default: str, servers: Mapping[str, str]) -> str:
+    """A script's command: its first argument (``default`` without one). A command that
+    starts a server fails, as the RUN would never end; ``servers`` says what each runs."""
+    cmd = proc.argv[1] if len(proc.argv) > 1 else default
+    if cmd in servers:
+        raise never_ends(servers[cmd])
+    return cmd
+
+
 # --- react-scripts (Create React App) ------------------------------------------------------------
 
 
@@ -513,14 +499,7 @@ def _inject(html: str, tags: list[str], where: str = "</head>") -> str:
 
 @tool("react-scripts", note="modelled: Create React App build (build/static/js, css, maps)")
 def react_scripts(proc: Proc) -> int:
-    args = proc.argv[1:]
-    cmd = args[0] if args else ""
-    if cmd in ("start",):
-        raise ToolError(
-            "emu: react-scripts start runs a dev server until stopped; in a real "
-            "build this RUN would never finish",
-            1,
-        )
+    cmd = _command(proc, "", {"start": "react-scripts start runs a dev server"})
     if cmd == "test":
         modelled(proc, "react-scripts test (tests are not run)")
         return 0
@@ -553,7 +532,7 @@ def react_scripts(proc: Proc) -> int:
     out = f"{root}/build"
     w = Writer(proc)
     w.remove(out)
-    _copy_public(proc, w, f"{root}/public", out)
+    copy_tree(proc, w, f"{root}/public", out)
     sig = "|".join(g.modules + g.css)
     js_size = bundle_size(proc, g) + 3000
     js = f"static/js/main.{short_hash('cra', sig)[:8].lower()}.js"
@@ -613,8 +592,6 @@ def react_scripts(proc: Proc) -> int:
         "homepage field in your package.json.\n\nThe build folder is ready to be deployed."
         "\n"
     )
-    from emu.sh.tools._base import tree_bytes
-
     n, size = tree_bytes(node_at(proc, out))
     modelled(proc, f"react-scripts build ({n} files, {mb(size)} in build/)")
     return 0
@@ -623,10 +600,17 @@ def react_scripts(proc: Proc) -> int:
 # --- Angular -------------------------------------------------------------------------------------
 
 
+NG = Syntax(
+    (
+        "-c|--configuration= --project= --output-path= --base-href= --deploy-url= --index= "
+        "--main= --polyfills= --tsconfig= --output-hashing= --localize="
+    ),
+)
+
+
 @tool("ng", note="modelled: Angular CLI build (angular.json outputPath)")
 def ng(proc: Proc) -> int:
-    args = proc.argv[1:]
-    cmd = args[0] if args else "help"
+    cmd = _command(proc, "help", dict.fromkeys(("serve", "s"), "ng serve runs a dev server"))
     if cmd in ("version", "v", "--version"):
         proc.out("Angular CLI: 17.3.8\nNode: 18.13.0\nPackage Manager: npm\n")
         return 0
@@ -634,34 +618,25 @@ def ng(proc: Proc) -> int:
     while not is_file(proc, f"{root}/angular.json") and root != "/":
         root = posixpath.dirname(root)
     conf_text = read_text(proc, f"{root}/angular.json")
-    if cmd in ("serve", "s"):
-        raise ToolError(
-            "emu: ng serve runs a dev server until stopped; in a real build this RUN "
-            "would never finish",
-            1,
-        )
-    if cmd not in ("build", "b"):
-        if conf_text is None:
-            raise ToolError(
-                "Error: This command is not available when running the Angular CLI "
-                "outside a workspace.",
-                1,
-            )
-        modelled(proc, f"ng {cmd} (not modelled beyond this line)")
-        return 0
     if conf_text is None:
         raise ToolError(
             "Error: This command is not available when running the Angular CLI "
             "outside a workspace.",
             1,
         )
+    if cmd not in ("build", "b"):
+        return not_modelled(proc, f"ng {cmd}")
     try:
         conf = load_jsonc(conf_text, "angular.json")
     except ValueError as exc:
         raise ToolError(f"Error: Workspace config file cannot be loaded: {exc}", 1) from None
     projects = conf.get("projects") or {}
-    pos = [a for a in args[1:] if not a.startswith("-")]
-    name = pos[0] if pos else conf.get("defaultProject") or next(iter(projects), None)
+    o = NG.parse(proc.argv[2:])
+    name = (
+        o.args[0]
+        if o.args
+        else o.get("--project") or conf.get("defaultProject") or next(iter(projects), None)
+    )
     if name not in projects:
         raise ToolError(f'Error: Project "{name}" does not exist.', 1)
     project = projects[name]
@@ -717,7 +692,7 @@ def ng(proc: Proc) -> int:
         if is_file(proc, src):
             _copy_file(proc, w, src, f"{out}/{posixpath.basename(src)}")
         elif is_dir(proc, src):
-            _copy_public(
+            copy_tree(
                 proc, w, src, out if src.endswith("/public") else f"{out}/{posixpath.basename(src)}"
             )
     tags = [f'<link rel="stylesheet" href="{styles}">']
@@ -750,14 +725,7 @@ def ng(proc: Proc) -> int:
 
 @tool("vue-cli-service", note="modelled: Vue CLI build (dist/js, dist/css)")
 def vue_cli_service(proc: Proc) -> int:
-    args = proc.argv[1:]
-    cmd = args[0] if args else ""
-    if cmd == "serve":
-        raise ToolError(
-            "emu: vue-cli-service serve runs until stopped; in a real build this RUN "
-            "would never finish",
-            1,
-        )
+    cmd = _command(proc, "", {"serve": "vue-cli-service serve runs"})
     if cmd != "build":
         raise ToolError(f' ERROR  command "{cmd}" does not exist.', 1)
     root = proc.cwd
@@ -784,7 +752,7 @@ def vue_cli_service(proc: Proc) -> int:
     w = Writer(proc)
     w.remove(out)
     if is_dir(proc, f"{root}/public"):
-        _copy_public(proc, w, f"{root}/public", out)
+        copy_tree(proc, w, f"{root}/public", out)
     sig = "|".join(g.modules)
     vendors = max(20_000, bundle_size(proc, Graph(packages=g.packages)) - 600)
     app = int(g.source_bytes(proc) * 0.6) + 2000
@@ -832,18 +800,14 @@ def _node_bundle_size(proc: Proc, g: Graph) -> int:
     return max(total, 200)
 
 
+# esbuild takes values only as --name=value.
+ESBUILD = Syntax()
+
+
 @tool("esbuild", note="modelled: esbuild bundles (sizes from sources and packages)")
-def esbuild(proc: Proc) -> int:
-    args = proc.argv[1:]
-    if args and args[0] == "--version":
-        proc.out("0.21.5\n")
-        return 0
-    opts = {
-        a.split("=", 1)[0]: (a.split("=", 1)[1] if "=" in a else "")
-        for a in args
-        if a.startswith("--")
-    }
-    entries = [a for a in args if not a.startswith("-")]
+@parses(ESBUILD, version="0.21.5")
+def esbuild(proc: Proc, o: Opts) -> int:
+    entries = o.args
     if not entries:
         raise ToolError('✘ [ERROR] Must use "--outdir" when there are multiple input files', 1)
     root = proc.cwd
@@ -853,14 +817,14 @@ def esbuild(proc: Proc) -> int:
         if r is None:
             raise ToolError(f'✘ [ERROR] Could not resolve "{e}"\n\n1 error', 1)
         paths.append(r)
-    bundle = "--bundle" in opts
-    platform_node = opts.get("--platform") == "node"
+    bundle = "--bundle" in o
+    platform_node = o.get("--platform") == "node"
     g = walk_graph(proc, paths, root, node=platform_node) if bundle else Graph(modules=paths)
     if g.unresolved:
         spec, importer = g.unresolved[0]
         raise ToolError(f'✘ [ERROR] Could not resolve "{spec}"\n\n    {importer}\n\n1 error', 1)
-    externals = {a[len("--external:") :] for a in args if a.startswith("--external:")}
-    if "--packages" in opts and opts["--packages"] == "external":
+    externals = {k[len("--external:") :] for k in o.flags if k.startswith("--external:")}
+    if o.get("--packages") == "external":
         g.packages = {}
     for n in list(g.packages):
         if n in externals:
@@ -875,10 +839,10 @@ def esbuild(proc: Proc) -> int:
             1,
         )
     size = _node_bundle_size(proc, g) if platform_node else bundle_size(proc, g)
-    if "--minify" not in opts:
+    if "--minify" not in o:
         size = int(size * 1.8)
-    outfile = opts.get("--outfile")
-    outdir = opts.get("--outdir")
+    outfile = o.get("--outfile")
+    outdir = o.get("--outdir")
     w = Writer(proc)
     outs: list[tuple[str, int]] = []
     if outfile:
@@ -955,14 +919,7 @@ def webpack(proc: Proc) -> int:
 
 @tool("next", note="modelled: next build (.next, standalone output)")
 def next_(proc: Proc) -> int:
-    args = proc.argv[1:]
-    cmd = args[0] if args else "dev"
-    if cmd in ("dev", "start"):
-        raise ToolError(
-            f"emu: next {cmd} runs a server until stopped; in a real build this RUN "
-            "would never finish",
-            1,
-        )
+    cmd = _command(proc, "dev", {c: f"next {c} runs a server" for c in ("dev", "start")})
     if cmd != "build":
         modelled(proc, f"next {cmd}")
         return 0
@@ -1026,11 +983,10 @@ def next_(proc: Proc) -> int:
 
 
 @tool("rimraf", note="modelled: rm -rf of its arguments")
-def rimraf(proc: Proc) -> int:
+@parses(Syntax())
+def rimraf(proc: Proc, o: Opts) -> int:
     w = Writer(proc)
-    for a in proc.argv[1:]:
-        if a.startswith("-"):
-            continue
+    for a in o.args:
         if any(c in a for c in "*?["):
             import fnmatch
 

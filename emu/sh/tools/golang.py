@@ -21,22 +21,17 @@ import re
 from dataclasses import dataclass, field
 
 from emu.sh.api import Proc
-from emu.sh.tools._base import (
-    ToolError,
-    Writer,
+from emu.sh.options import Syntax
+from emu.sh.tools._base import ToolError, Writer, in_dir, modelled, not_modelled, tool
+from emu.sh.tools._data import data, digest, mb, size_of
+from emu.sh.tools._image import (
     can_write,
-    data,
-    digest,
     find_up,
     home,
     is_dir,
     is_file,
     listdir,
-    mb,
-    modelled,
     read_text,
-    size_of,
-    tool,
     walk_files,
     which,
 )
@@ -377,8 +372,9 @@ def go(proc: Proc) -> int:
             "GOROOT": "/usr/local/go",
             "GOVERSION": f"go{_toolchain(proc)}",
         }
-        keys = [a for a in rest if not a.startswith("-")]
-        if "-w" in rest:
+        o = GO.parse(rest)
+        keys = o.args
+        if "-w" in o:
             return 0
         for k in keys or sorted(values):
             proc.out((values.get(k, "") if keys else f"{k}='{values[k]}'") + "\n")
@@ -390,9 +386,7 @@ def go(proc: Proc) -> int:
     if cmd == "get":
         mod = _find_mod(proc)
         text = read_text(proc, mod.path) or ""
-        for a in rest:
-            if a.startswith("-"):
-                continue
+        for a in GO.parse(rest).args:
             path, _, version = a.partition("@")
             version = version if version.startswith("v") else "v1.0.0"
             if path not in mod.requires:
@@ -404,7 +398,7 @@ def go(proc: Proc) -> int:
         return 0
     if cmd in ("test", "vet"):
         mod = _find_mod(proc)
-        dirs = _expand(proc, mod, [a for a in rest if not a.startswith("-")])
+        dirs = _expand(proc, mod, GO.parse(rest).args)
         for d in dirs:
             pkg = _load_package(proc, d, tags_test=True)
             if pkg is None:
@@ -424,8 +418,7 @@ def go(proc: Proc) -> int:
             1,
         )
     if cmd in ("fmt", "generate", "clean", "list", "doc", "fix", "work", "tool"):
-        modelled(proc, f"go {cmd} (not modelled beyond this line)")
-        return 0
+        return not_modelled(proc, f"go {cmd}")
     raise ToolError(f"go {cmd}: unknown command\nRun 'go help' for usage.", 2)
 
 
@@ -458,8 +451,9 @@ def _mod(proc: Proc, rest: list[str]) -> int:
             raise ToolError(
                 f"go: could not create module cache: mkdir {_modcache(proc)}: permission denied", 1
             )
-        only = [a.split("@")[0] for a in rest[1:] if not a.startswith("-")]
-        size = _download(proc, mod, only or None, verbose="-x" in rest)
+        o = GO.parse(rest[1:])
+        only = [a.split("@")[0] for a in o.args]
+        size = _download(proc, mod, only or None, verbose="-x" in o)
         n = len(only or mod.requires)
         modelled(proc, f"go mod download ({n} modules, {mb(size)} in {_modcache(proc)})")
         return 0
@@ -492,51 +486,25 @@ def _mod(proc: Proc, rest: list[str]) -> int:
     raise ToolError(f"go mod {sub}: unknown command\nRun 'go help mod' for usage.", 2)
 
 
+# go's flag package: one dash or two alike; a flag that takes a value takes the next
+# argument unless written -name=value. These are the build and test flags that do.
+GO = Syntax(
+    (
+        "-o= -ldflags= -tags= -gcflags= -asmflags= -mod= -p= -buildmode= -installsuffix= -pkgdir= "
+        "-toolexec= -modfile= -overlay= -pgo= -buildvcs= -C= -run= -count= -timeout= -bench= "
+        "-cpu= -coverprofile= -covermode= -coverpkg= -exec="
+    ),
+    either_dash=True,
+)
+
+
 def _build(proc: Proc, rest: list[str], install: bool) -> int:
-    out: str | None = None
-    ldflags = ""
-    patterns: list[str] = []
-    i = 0
-    with_value = {
-        "-o",
-        "-ldflags",
-        "-tags",
-        "-gcflags",
-        "-asmflags",
-        "-mod",
-        "-p",
-        "-buildmode",
-        "-installsuffix",
-        "-pkgdir",
-        "-toolexec",
-        "-modfile",
-        "-overlay",
-        "-pgo",
-        "-buildvcs",
-        "-C",
-    }
-    while i < len(rest):
-        a = rest[i]
-        if "=" in a and a.split("=", 1)[0] in with_value:
-            k, v = a.split("=", 1)
-            if k == "-o":
-                out = v
-            elif k == "-ldflags":
-                ldflags = v
-            elif k == "-C":
-                proc = _chdir(proc, v)
-        elif a in with_value:
-            v = rest[i + 1] if i + 1 < len(rest) else ""
-            if a == "-o":
-                out = v
-            elif a == "-ldflags":
-                ldflags = v
-            elif a == "-C":
-                proc = _chdir(proc, v)
-            i += 1
-        elif not a.startswith("-"):
-            patterns.append(a)
-        i += 1
+    o = GO.parse(rest)
+    out = o.get("-o")
+    ldflags = o.get("-ldflags") or ""
+    for d in o.all("-C"):
+        proc = in_dir(proc, d)
+    patterns = o.args
     mod = _find_mod(proc)
     dirs = _expand(proc, mod, patterns)
     goos = proc.env.get("GOOS", "linux")
@@ -631,9 +599,3 @@ def _in_gosum(proc: Proc, mod: GoMod, module: str) -> bool:
     if text is None:
         return False
     return any(line.startswith(module + " ") for line in text.splitlines())
-
-
-def _chdir(proc: Proc, d: str) -> Proc:
-    from emu.sh.tools._base import child
-
-    return child(proc, proc.argv, cwd=proc.path(d))

@@ -22,21 +22,17 @@ from dataclasses import dataclass, field
 
 from emu.fs import Blob, File
 from emu.sh.api import Proc
-from emu.sh.tools._base import (
-    ToolError,
-    Writer,
-    data,
-    digest,
+from emu.sh.options import Opts, Syntax
+from emu.sh.tools._base import ToolError, Writer, copy_tree, modelled, parses, tool
+from emu.sh.tools._data import data, digest, mb, size_of
+from emu.sh.tools._image import (
     home,
     is_dir,
     is_file,
     listdir,
-    mb,
-    modelled,
     node_at,
     read_text,
-    size_of,
-    tool,
+    tree_bytes,
     walk_files,
     which,
 )
@@ -267,6 +263,15 @@ def download(proc: Proc, w: Writer, repo: str, arts: list[Artifact], quiet: bool
     return total
 
 
+def _plugins(proc: Proc, w: Writer, blob: str, key: str, what: str) -> int:
+    """Plugins Maven downloads once into the local repository (the bytes fetched now)."""
+    if is_dir(proc, posixpath.dirname(blob)):
+        return 0
+    size = size_of(data("maven")[key])
+    w.blob(blob, size, f"{what} (modelled size)")
+    return size
+
+
 def boot_jar_label(name: str, deps: int, app: int, loader: int) -> str:
     return (
         f"Spring Boot executable jar {name} (modelled size): BOOT-INF/lib {deps} bytes, "
@@ -398,17 +403,27 @@ def _mvn_fail(proc: Proc, msg: list[str], help_: str = "MojoFailureException") -
     return ToolError("", 1)
 
 
+# Maven's options; -D and -P also take their value glued on (-DskipTests, -Pprod).
+MVN = Syntax(
+    (
+        "-f|--file= -s|--settings= -gs|--global-settings= -P|--activate-profiles= -pl|--projects= "
+        "-T|--threads= -t|--toolchains= -rf|--resume-from= -l|--log-file= -D|--define= "
+        "-b|--builder= -q|--quiet -ntp|--no-transfer-progress -v|--version"
+    ),
+    glued="-D -P",
+)
+
 PHASES = ["validate", "compile", "test", "package", "verify", "install", "deploy"]
 
 
 @tool("mvn", "mvnw", note="modelled: Maven lifecycle (~/.m2 repository, target/*.jar)")
-def mvn(proc: Proc) -> int:
-    args = proc.argv[1:]
+@parses(MVN)
+def mvn(proc: Proc, o: Opts) -> int:
     wrapper_props = posixpath.join(proc.cwd, ".mvn/wrapper/maven-wrapper.properties")
     if proc.name == "mvnw" and not is_file(proc, wrapper_props):
         raise ToolError(f"cannot read distributionUrl property in {wrapper_props}", 1)
     _need_java(proc, "mvn")
-    if "-v" in args or "--version" in args:
+    if "--version" in o:
         proc.out(
             f"Apache Maven 3.9.7\nMaven home: /usr/share/maven\nJava version: "
             f"{java_version(proc)}, vendor: Eclipse Adoptium, runtime: "
@@ -416,43 +431,13 @@ def mvn(proc: Proc) -> int:
         )
         return 0
     props: dict[str, str] = {}
-    goals: list[str] = []
-    pom_file = "pom.xml"
-    quiet = False
-    transfer = True
-    i = 0
-    while i < len(args):
-        a = args[i]
-        if a.startswith("-D"):
-            k, _, v = a[2:].partition("=")
-            props[k] = v or "true"
-        elif a in (
-            "-f",
-            "--file",
-            "-s",
-            "--settings",
-            "-P",
-            "--activate-profiles",
-            "-pl",
-            "--projects",
-            "-T",
-            "--threads",
-            "-gs",
-            "-t",
-            "-rf",
-            "-l",
-            "--log-file",
-        ):
-            if a in ("-f", "--file") and i + 1 < len(args):
-                pom_file = args[i + 1]
-            i += 1
-        elif a in ("-q", "--quiet"):
-            quiet = True
-        elif a in ("-ntp", "--no-transfer-progress"):
-            transfer = False
-        elif not a.startswith("-"):
-            goals.append(a)
-        i += 1
+    for define in o.all("--define"):
+        k, _, v = define.partition("=")
+        props[k] = v or "true"
+    goals = o.args
+    pom_file = o.get("--file") or "pom.xml"
+    quiet = "--quiet" in o
+    transfer = "--no-transfer-progress" not in o
     out = _Out(proc, quiet)
     repo = props.get("maven.repo.local") or posixpath.join(home(proc), ".m2/repository")
     w = Writer(proc)
@@ -501,24 +486,22 @@ def mvn(proc: Proc) -> int:
     runtime = [a for a in arts if a.scope in ("compile", "runtime")]
     needed = [a for a in arts if a.scope != "test" or props.get("maven.test.skip") != "true"]
     downloaded = download(proc, w, repo, needed, quiet or not transfer)
-    plugins_dir = f"{repo}/org/apache/maven/plugins"
-    if not is_dir(proc, plugins_dir):
-        w.blob(
-            f"{plugins_dir}/emu-lifecycle-plugins.blob",
-            size_of(data("maven")["plugins"]),
-            "Maven lifecycle plugins and their dependencies (modelled size)",
-        )
-        downloaded += size_of(data("maven")["plugins"])
+    downloaded += _plugins(
+        proc,
+        w,
+        f"{repo}/org/apache/maven/plugins/emu-lifecycle-plugins.blob",
+        "plugins",
+        "Maven lifecycle plugins and their dependencies",
+    )
     if pom.boot_plugin:
-        bp = f"{repo}/org/springframework/boot/spring-boot-maven-plugin/"
-        bp += pom.boot_version or "3.3.0"
-        if not is_dir(proc, bp):
-            w.blob(
-                f"{bp}/emu-plugin-and-deps.blob",
-                size_of(data("maven")["spring_boot_plugin"]),
-                "spring-boot-maven-plugin and its dependencies (modelled size)",
-            )
-            downloaded += size_of(data("maven")["spring_boot_plugin"])
+        boot = f"{repo}/org/springframework/boot/spring-boot-maven-plugin/"
+        downloaded += _plugins(
+            proc,
+            w,
+            f"{boot}{pom.boot_version or '3.3.0'}/emu-plugin-and-deps.blob",
+            "spring_boot_plugin",
+            "spring-boot-maven-plugin and its dependencies",
+        )
     target = f"{pom.dir}/target"
     last = max((PHASES.index(g) for g in goals if g in PHASES), default=-1)
     for g in goals:
@@ -560,7 +543,7 @@ def mvn(proc: Proc) -> int:
             )
         out.info("")
         out.info(f"--- resources:3.3.1:resources (default-resources) @ {pom.artifact} ---")
-        res = _copy_resources(proc, w, f"{pom.dir}/src/main/resources", f"{target}/classes")
+        res = copy_tree(proc, w, f"{pom.dir}/src/main/resources", f"{target}/classes")
         out.info(
             f"Copying {res} resource{'s' if res != 1 else ''} from src/main/resources to "
             "target/classes"
@@ -619,7 +602,7 @@ def mvn(proc: Proc) -> int:
             ext = "war" if pom.packaging == "war" else "jar"
             name = f"{pom.final_name}.{ext}"
             jar = f"{target}/{name}"
-            res_size = sum(n.size for n in _files(proc, f"{target}/classes")) - app_size
+            res_size = tree_bytes(node_at(proc, f"{target}/classes"))[1] - app_size
             thin = int((app_size + max(0, res_size)) * 0.6) + 1800
             out.info(f"--- {ext}:3.4.1:{ext} (default-{ext}) @ {pom.artifact} ---")
             out.info(f"Building {ext}: {jar}")
@@ -679,25 +662,6 @@ class _Out:
             self.proc.out(f"[INFO] {text}".rstrip() + "\n")
 
 
-def _files(proc: Proc, top: str) -> list[File]:
-    out = []
-    for f in walk_files(proc, top):
-        node = node_at(proc, f)
-        if isinstance(node, File):
-            out.append(node)
-    return out
-
-
-def _copy_resources(proc: Proc, w: Writer, src: str, dest: str) -> int:
-    n = 0
-    for f in walk_files(proc, src):
-        node = node_at(proc, f)
-        if isinstance(node, File):
-            w.file(posixpath.join(dest, posixpath.relpath(f, src)), node.content)
-            n += 1
-    return n
-
-
 # --- Gradle ------------------------------------------------------------------------------------
 
 _GDEP = re.compile(
@@ -708,9 +672,20 @@ _GDEP = re.compile(
 )
 
 
+# Gradle's options; -D and -P also take their value glued on (-Pversion=2).
+GRADLE = Syntax(
+    (
+        "-x|--exclude-task= -p|--project-dir= -b|--build-file= -c|--settings-file= "
+        "-g|--gradle-user-home= -I|--init-script= -v|--version --console= --warning-mode= "
+        "--max-workers= --priority= -D= -P="
+    ),
+    glued="-D -P",
+)
+
+
 @tool("gradle", "gradlew", note="modelled: Gradle build (build/libs/*.jar, ~/.gradle)")
-def gradle(proc: Proc) -> int:
-    args = proc.argv[1:]
+@parses(GRADLE)
+def gradle(proc: Proc, o: Opts) -> int:
     wrapper = proc.name == "gradlew"
     root = proc.cwd
     gversion = "8.8"
@@ -726,7 +701,7 @@ def gradle(proc: Proc) -> int:
         m = re.search(r"gradle-([\d.]+)-(?:bin|all)\.zip", props)
         gversion = m.group(1) if m else gversion
     _need_java(proc, "gradle")
-    if "--version" in args or "-v" in args:
+    if "--version" in o:
         proc.out(
             f"\n------------------------------------------------------------\nGradle "
             f"{gversion}\n------------------------------------------------------------\n"
@@ -785,13 +760,8 @@ def gradle(proc: Proc) -> int:
         build,
     )
     boot = m.group(1) if m else None
-    tasks = [a for a in args if not a.startswith("-")]
-    excluded = {
-        args[i + 1]
-        for i, a in enumerate(args)
-        if a in ("-x", "--exclude-task") and i + 1 < len(args)
-    }
-    tasks = [t for t in tasks if t not in excluded] or ["help"]
+    excluded = set(o.all("--exclude-task"))
+    tasks = o.args or ["help"]
     direct: list[Artifact] = []
     for conf, g, a, v in _GDEP.findall(build):
         scope = (
@@ -862,9 +832,7 @@ def gradle(proc: Proc) -> int:
                 "for details.\n\nBUILD FAILED in 12s",
                 1,
             )
-        n_res = _copy_resources(
-            proc, w, f"{root}/src/main/resources", f"{build_dir}/resources/main"
-        )
+        n_res = copy_tree(proc, w, f"{root}/src/main/resources", f"{build_dir}/resources/main")
         ran += ["processResources", "classes"]
         app = sum(s for _, s in comp.classes)
         thin = int(app * 0.6) + 1500 + n_res * 300
@@ -909,49 +877,26 @@ def gradle(proc: Proc) -> int:
 # --- javac, jar, java ---------------------------------------------------------------------------
 
 
+JAVAC = Syntax(
+    (
+        "-version|--version -d= -cp= -classpath= --class-path= -sourcepath= --source-path= "
+        "--release= -source= -target= -encoding= -s= -h= -processorpath= --processor-path= "
+        "--module-path= -p="
+    ),
+)
+
+
 @tool("javac", note="modelled: one .class per type")
-def javac(proc: Proc) -> int:
-    args = proc.argv[1:]
-    out: str | None = None
-    files: list[str] = []
-    i = 0
-    while i < len(args):
-        a = args[i]
-        if a == "-d" and i + 1 < len(args):
-            out = args[i + 1]
-            i += 2
-            continue
-        if a in (
-            "-cp",
-            "-classpath",
-            "--class-path",
-            "-sourcepath",
-            "--release",
-            "-source",
-            "-target",
-            "-encoding",
-            "-s",
-            "-h",
-            "-processorpath",
-            "--module-path",
-            "-p",
-        ):
-            i += 2
-            continue
-        if a in ("-version", "--version"):
-            proc.out(f"javac {java_version(proc)}\n")
-            return 0
-        if a.startswith("-"):
-            i += 1
-            continue
+@parses(JAVAC, version=lambda proc: f"javac {java_version(proc)}")
+def javac(proc: Proc, o: Opts) -> int:
+    out, files = o.get("-d"), o.args
+    for a in files:
         if not a.endswith(".java"):
             raise ToolError(
                 f"error: invalid flag: {a}\nUsage: javac <options> <source files>\n"
                 "use --help for a list of possible options",
                 2,
             )
-        files.append(a)
-        i += 1
     if not files:
         raise ToolError("error: no source files", 2)
     for f in files:
@@ -981,17 +926,10 @@ def jar(proc: Proc) -> int:
         while i < len(rest):
             if rest[i] == "-C" and i + 2 < len(rest):
                 base = posixpath.join(proc.path(rest[i + 1]), rest[i + 2])
-                one = node_at(proc, base)
-                total += sum(n.size for n in _files(proc, base))
-                total += one.size if isinstance(one, File) else 0
+                total += tree_bytes(node_at(proc, base))[1]
                 i += 3
                 continue
-            p = proc.path(rest[i])
-            found = node_at(proc, p)
-            if is_dir(proc, p):
-                total += sum(n.size for n in _files(proc, p))
-            elif isinstance(found, File):
-                total += found.size
+            total += tree_bytes(node_at(proc, proc.path(rest[i])))[1]
             i += 1
         if fname:
             Writer(proc).blob(fname, int(total * 0.6) + 1000, f"{fname} (modelled size)")
@@ -1000,33 +938,40 @@ def jar(proc: Proc) -> int:
     return 0
 
 
+# java's options come before the main class or -jar FILE; what follows is the program's.
+JAVA = Syntax(
+    "--version|-version -cp= -classpath= --class-path= -p= --module-path= -jar=",
+    stop=True,
+    ends="-jar",
+)
+
+
 @tool("java", note="modelled: -version; Spring Boot jarmode extract; programs are not run")
-def java(proc: Proc) -> int:
+@parses(JAVA)
+def java(proc: Proc, o: Opts) -> int:
     args = proc.argv[1:]
     v = java_version(proc)
-    if any(a in ("-version", "--version", "-showversion") for a in args):
+    if "-version" in o or "-showversion" in o:
         proc.stderr.write(
             f'openjdk version "{v}" 2024-07-16 LTS\nOpenJDK Runtime Environment '
             f"Temurin-{v}+8 (build {v}+8-LTS)\nOpenJDK 64-Bit Server VM Temurin-{v}+8"
             f" (build {v}+8-LTS, mixed mode, sharing)\n"
         )
         return 0
-    jarmode = next((a.split("=", 1)[1] for a in args if a.startswith("-Djarmode=")), None)
-    jar_path = (
-        args[args.index("-jar") + 1]
-        if "-jar" in args and args.index("-jar") + 1 < len(args)
-        else None
-    )
+    jarmode = o.get("-Djarmode")
+    jar_path = o.get("-jar") or None
     if jar_path is not None and not is_file(proc, jar_path):
         raise ToolError(f"Error: Unable to access jarfile {jar_path}", 1)
     if jarmode and jar_path:
-        rest = args[args.index("-jar") + 2 :]
-        return _extract(proc, jar_path, jarmode, rest)
-    if jar_path is None and not any(not a.startswith("-") for a in args):
+        return _extract(proc, jar_path, jarmode, o.args)
+    if jar_path is None and not o.args:
         proc.stderr.write("Usage: java [options] <mainclass> [args...]\n")
         return 1
     proc.stderr.write(f"emu: not run: java {' '.join(args)} (running programs is not modelled)\n")
     return 0
+
+
+EXTRACT = Syntax("--destination=")
 
 
 def _extract(proc: Proc, jar_path: str, mode: str, rest: list[str]) -> int:
@@ -1040,10 +985,9 @@ def _extract(proc: Proc, jar_path: str, mode: str, rest: list[str]) -> int:
             1,
         )
     deps, app, loader = (int(x) for x in m.groups())
-    dest = proc.cwd
-    if "--destination" in rest:
-        dest = proc.path(rest[rest.index("--destination") + 1])
-    layers = mode == "layertools" or "--layers" in rest
+    o = EXTRACT.parse(rest)
+    dest = proc.path(o.get("--destination") or ".")
+    layers = mode == "layertools" or "--layers" in o
     w = Writer(proc)
     name = posixpath.basename(jar_path)
     if layers:

@@ -11,19 +11,12 @@ from __future__ import annotations
 
 import posixpath
 
-from emu.fs import Blob, Dir, File, Lazy
+from emu.fs import Blob, Dir, Lazy
 from emu.sh.api import Proc
+from emu.sh.options import Opts, Syntax
 from emu.sh.tools import urls
-from emu.sh.tools._base import (
-    ToolError,
-    Writer,
-    is_dir,
-    link_target,
-    modelled,
-    read_text,
-    tool,
-    which,
-)
+from emu.sh.tools._base import ToolError, Writer, in_dir, modelled, parses, tool
+from emu.sh.tools._image import home, is_dir, link_target, read_text, tree_bytes, which
 
 HINT = "emu: no network in emu builds; map the URL to a local file with --add-url URL=PATH\n"
 
@@ -40,107 +33,26 @@ def _body(content: bytes | Blob | Lazy) -> bytes | Blob:
 
 # --- curl -----------------------------------------------------------------------------------
 
-_CURL_ARG_OPTS = {
-    "-o",
-    "--output",
-    "-H",
-    "--header",
-    "-X",
-    "--request",
-    "-d",
-    "--data",
-    "--data-raw",
-    "--data-binary",
-    "-u",
-    "--user",
-    "-A",
-    "--user-agent",
-    "--retry",
-    "--retry-delay",
-    "--max-time",
-    "-m",
-    "--connect-timeout",
-    "-w",
-    "--write-out",
-    "-e",
-    "--referer",
-    "--cacert",
-    "--proto",
-    "--tlsv1.2",
-    "-T",
-    "--upload-file",
-    "-x",
-    "--proxy",
-    "-b",
-    "-c",
-    "--cookie",
-    "--cookie-jar",
-    "-F",
-    "--form",
-    "-r",
-    "--range",
-    "--output-dir",
-    "--retry-max-time",
-    "-C",
-    "--continue-at",
-}
+# curl's options that the model reads, and those whose value it must skip.
+CURL = Syntax(
+    (
+        "-o|--output= -O|--remote-name -s|--silent -S|--show-error -V|--version -H|--header= "
+        "-X|--request= -d|--data= --data-raw= --data-binary= -u|--user= -A|--user-agent= "
+        "--retry= --retry-delay= -m|--max-time= --connect-timeout= -w|--write-out= -e|--referer= "
+        "--cacert= --proto= -T|--upload-file= -x|--proxy= -b|--cookie= -c|--cookie-jar= "
+        "-F|--form= -r|--range= --output-dir= --retry-max-time= -C|--continue-at="
+    ),
+    short=True,
+)
 
 
 @tool("curl", note="modelled: offline, fetches only URLs mapped with --add-url")
-def curl(proc: Proc) -> int:
-    args = proc.argv[1:]
-    out: str | None = None
-    remote_name = silent = show_error = fail = False
-    targets: list[str] = []
-    i = 0
-    while i < len(args):
-        a = args[i]
-        if a in ("-o", "--output"):
-            i += 1
-            out = args[i] if i < len(args) else None
-        elif a.startswith("--output="):
-            out = a.split("=", 1)[1]
-        elif a in ("-O", "--remote-name"):
-            remote_name = True
-        elif a in ("-V", "--version"):
-            proc.out("curl 7.88.1 (x86_64-pc-linux-gnu) libcurl/7.88.1 (emu model)\n")
-            return 0
-        elif a.startswith("--"):
-            if a in ("--silent",):
-                silent = True
-            elif a in ("--show-error",):
-                show_error = True
-            elif a in ("--fail", "--fail-with-body"):
-                fail = True
-            elif a in _CURL_ARG_OPTS:
-                i += 1
-        elif a.startswith("-") and len(a) > 1:
-            flags = a[1:]
-            for j, c in enumerate(flags):
-                if c == "s":
-                    silent = True
-                elif c == "S":
-                    show_error = True
-                elif c == "f":
-                    fail = True
-                elif c == "O":
-                    remote_name = True
-                elif c == "o":
-                    rest = flags[j + 1 :]
-                    if rest:
-                        out = rest
-                    else:
-                        i += 1
-                        out = args[i] if i < len(args) else None
-                    break
-                elif "-" + c in _CURL_ARG_OPTS:
-                    if not flags[j + 1 :]:
-                        i += 1
-                    break
-        else:
-            targets.append(a)
-        i += 1
-    del fail
+@parses(CURL, version="curl 7.88.1 (x86_64-pc-linux-gnu) libcurl/7.88.1 (emu model)")
+def curl(proc: Proc, o: Opts) -> int:
+    out = o.get("--output") or None
+    remote_name = "--remote-name" in o
+    silent, show_error = "--silent" in o, "--show-error" in o
+    targets = o.args
     if not targets:
         raise ToolError("curl: try 'curl --help' or 'curl --manual' for more information", 2)
     status = 0
@@ -183,47 +95,22 @@ def _busybox_wget(proc: Proc) -> bool:
     return target is not None and target.endswith("busybox")
 
 
+WGET = Syntax(
+    (
+        "-O|--output-document= -P|--directory-prefix= -q|--no-verbose|--quiet -T|--timeout= "
+        "-t|--tries= -U|--user-agent= --header= -Y="
+    ),
+    short=True,
+)
+
+
 @tool("wget", note="modelled: offline, fetches only URLs mapped with --add-url")
-def wget(proc: Proc) -> int:
-    args = proc.argv[1:]
-    out: str | None = None
-    prefix: str | None = None
-    quiet = False
-    targets: list[str] = []
-    i = 0
-    while i < len(args):
-        a = args[i]
-        if a.startswith("--"):
-            key, eq, val = a.partition("=")
-            if key in ("--output-document", "--directory-prefix") and not eq:
-                i += 1
-                val = args[i] if i < len(args) else ""
-            if key == "--output-document":
-                out = val
-            elif key == "--directory-prefix":
-                prefix = val
-            elif key in ("--quiet", "--no-verbose"):
-                quiet = True
-            elif key in ("--timeout", "--tries", "--user-agent", "--header") and not eq:
-                i += 1
-        elif a.startswith("-") and len(a) > 1:
-            flags = a[1:]
-            for j, c in enumerate(flags):
-                if c in "OPTtUY":
-                    val = flags[j + 1 :]
-                    if not val:
-                        i += 1
-                        val = args[i] if i < len(args) else ""
-                    if c == "O":
-                        out = val
-                    elif c == "P":
-                        prefix = val
-                    break
-                if c == "q":
-                    quiet = True
-        else:
-            targets.append(a)
-        i += 1
+@parses(WGET)
+def wget(proc: Proc, o: Opts) -> int:
+    out = o.get("--output-document")
+    prefix = o.get("--directory-prefix")
+    quiet = "--quiet" in o
+    targets = o.args
     if not targets:
         raise ToolError("wget: missing URL\nUsage: wget [OPTION]... [URL]...", 1)
     busybox = _busybox_wget(proc)
@@ -272,23 +159,26 @@ def _repo_name(url: str) -> str:
     return base[:-4] if base.endswith(".git") else base
 
 
+GIT_VERSION = "git version 2.39.5"
+GIT = Syntax("-C= -c=", stop=True)
+CLONE = Syntax("-b|--branch= -o|--origin= -j|--jobs= --depth= --filter=", short=True)
+
+
 @tool("git", note="modelled: offline; clone works only for URLs mapped with --add-url")
-def git(proc: Proc) -> int:
-    args = proc.argv[1:]
-    while args and args[0] in ("-C", "-c"):
-        if args[0] == "-C" and len(args) > 1:
-            proc = _in_dir(proc, args[1])
-        args = args[2:]
-    if not args or args[0] in ("--help", "help"):
+@parses(GIT, version=GIT_VERSION)
+def git(proc: Proc, o: Opts) -> int:
+    for d in o.all("-C"):
+        proc = in_dir(proc, d)
+    cmd, rest = (o.args[0], o.args[1:]) if o.args else ("", [])
+    if cmd == "version":
+        proc.out(GIT_VERSION + "\n")
+        return 0
+    if cmd in ("", "help") or "--help" in o:
         proc.out(
             "usage: git [--version] [--help] [-C <path>] [-c <name>=<value>]\n"
             "           <command> [<args>]\n"
         )
-        return 1 if not args else 0
-    cmd, rest = args[0], args[1:]
-    if cmd in ("--version", "version"):
-        proc.out("git version 2.39.5\n")
-        return 0
+        return 0 if cmd or "--help" in o else 1
     if cmd == "clone":
         return _clone(proc, rest)
     if cmd == "config":
@@ -333,12 +223,6 @@ def git(proc: Proc) -> int:
     raise ToolError(f"git: '{cmd}' is not a git command modelled by emu. See 'git --help'.", 1)
 
 
-def _in_dir(proc: Proc, d: str) -> Proc:
-    from emu.sh.tools._base import child
-
-    return child(proc, proc.argv, cwd=proc.path(d))
-
-
 def _git_dir(proc: Proc) -> str | None:
     d = proc.cwd
     while True:
@@ -365,20 +249,8 @@ def _write_git_dir(w: Writer, gd: str, url: str | None = None) -> None:
 
 
 def _clone(proc: Proc, args: list[str]) -> int:
-    pos: list[str] = []
-    i = 0
-    depth_one = False
-    while i < len(args):
-        a = args[i]
-        if a in ("--depth", "-b", "--branch", "--origin", "-o", "--jobs", "-j", "--filter"):
-            depth_one = depth_one or a == "--depth"
-            i += 2
-            continue
-        if a.startswith("-"):
-            i += 1
-            continue
-        pos.append(a)
-        i += 1
+    o = CLONE.parse(args)
+    pos, depth_one = o.args, "--depth" in o
     if not pos:
         raise ToolError("fatal: You must specify a repository to clone.", 129)
     url = pos[0]
@@ -403,7 +275,7 @@ def _clone(proc: Proc, args: list[str]) -> int:
     w = Writer(proc)
     w.put_tree(target, content)
     _write_git_dir(w, posixpath.join(target, ".git"), url)
-    files = sum(1 for _ in _files(content))
+    files, _ = tree_bytes(content)
     modelled(
         proc,
         f"git clone {url} ({files} files from --add-url"
@@ -412,26 +284,16 @@ def _clone(proc: Proc, args: list[str]) -> int:
     return 0
 
 
-def _files(d: Dir) -> list[File]:
-    out: list[File] = []
-    stack = [d]
-    while stack:
-        for c in stack.pop().entries.values():
-            if isinstance(c, Dir):
-                stack.append(c)
-            elif isinstance(c, File):
-                out.append(c)
-    return out
+CONFIG = Syntax("-f|--file= --blob= --type= --default=")
 
 
 def _config(proc: Proc, args: list[str]) -> int:
-    scope_global = "--global" in args or "--system" in args
-    rest = [a for a in args if not a.startswith("--")]
+    o = CONFIG.parse(args)
+    scope_global = "--global" in o or "--system" in o
+    rest = o.args
     if len(rest) < 2:
         return 1  # a read of an unset key
     key, value = rest[0], " ".join(rest[1:])
-    from emu.sh.tools._base import home
-
     path = (
         posixpath.join(home(proc), ".gitconfig")
         if scope_global

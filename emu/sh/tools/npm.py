@@ -27,26 +27,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from emu.sh.api import Proc
+from emu.sh.options import Opts, Syntax
 from emu.sh.tools._base import (
     Denied,
     ToolError,
     Writer,
-    data,
-    digest,
-    home,
-    is_dir,
-    is_file,
-    listdir,
-    load_json,
-    mb,
+    child,
     modelled,
+    not_modelled,
     now,
-    read_text,
+    parses,
+    run_argv,
     run_shell,
-    size_of,
     tool,
-    which,
 )
+from emu.sh.tools._data import data, digest, mb, size_of
+from emu.sh.tools._image import home, is_dir, is_file, listdir, load_json, read_text, which
 
 # --- the registry table --------------------------------------------------------------------------
 
@@ -485,13 +481,12 @@ def _cache_tarballs(proc: Proc, w: Writer, tree: Tree, root: str) -> int:
     return total
 
 
-def _omit_dev(proc: Proc, opts: dict[str, list[str]]) -> bool:
-    omit = [v for k in ("--omit",) for v in opts.get(k, [])]
-    if "dev" in omit or "--production" in opts or "--prod" in opts:
+def _omit_dev(proc: Proc, o: Opts) -> bool:
+    if "dev" in o.all("--omit") or "--production" in o or "--prod" in o:
         return True
-    if any(v.startswith("prod") for v in opts.get("--only", [])):
+    if any(v.startswith("prod") for v in o.all("--only")):
         return True
-    if "--include" in opts and "dev" in opts["--include"]:
+    if "dev" in o.all("--include"):
         return False
     env_omit = proc.env.get("npm_config_omit", "") or proc.env.get("NPM_CONFIG_OMIT", "")
     if "dev" in env_omit.split():
@@ -501,46 +496,30 @@ def _omit_dev(proc: Proc, opts: dict[str, list[str]]) -> bool:
     return proc.env.get("NODE_ENV") == "production"
 
 
-def _parse(args: list[str]) -> tuple[dict[str, list[str]], list[str]]:
-    with_value = {
-        "--omit",
-        "--include",
-        "--only",
-        "--prefix",
-        "-C",
-        "--cache",
-        "--registry",
-        "--loglevel",
-        "-w",
-        "--workspace",
-        "--userconfig",
-        "--cwd",
-        "--modules-folder",
-        "--network-timeout",
-        "--filter",
-        "--mutex",
-        "--cache-folder",
-    }
-    opts: dict[str, list[str]] = {}
-    pos: list[str] = []
-    i = 0
-    while i < len(args):
-        a = args[i]
-        if a == "--":
-            pos.extend(args[i:])
-            break
-        if a.startswith("--") and "=" in a:
-            k, v = a.split("=", 1)
-            opts.setdefault(k, []).append(v)
-        elif a in with_value:
-            opts.setdefault(a, []).append(args[i + 1] if i + 1 < len(args) else "")
-            i += 1
-        elif a.startswith("-") and len(a) > 1:
-            opts.setdefault(a, []).append("")
-        else:
-            pos.append(a)
-        i += 1
-    return opts, pos
+# The options the models read, and those whose value they must skip (npm's nopt, yarn's and
+# pnpm's parsers alike: any other option is a flag; --name=value gives one a value).
+NPM = Syntax(
+    (
+        "-C|--prefix= -w|--workspace= -g|--global -D|--save-dev -O|--save-optional -f|--force "
+        "--omit= --include= --only= --cache= --registry= --loglevel= --userconfig= "
+        "--globalconfig= --tag= --fetch-timeout= --fetch-retries= --fetch-retry-mintimeout= "
+        "--fetch-retry-maxtimeout= --install-strategy= --script-shell= --location= --proxy= "
+        "--https-proxy= --noproxy= --cafile= --audit-level="
+    ),
+)
+YARN = Syntax(
+    (
+        "-D|--dev -v|--version --cwd= --modules-folder= --network-timeout= --mutex= "
+        "--cache-folder= --registry= --loglevel= --prefix= --global-folder= "
+        "--network-concurrency="
+    ),
+)
+PNPM = Syntax(
+    (
+        "-C|--dir= -D|--save-dev -P|--prod -v|--version -F|--filter= --registry= --loglevel= "
+        "--store-dir= --reporter= --network-concurrency= --child-concurrency="
+    ),
+)
 
 
 def _summary(proc: Proc, tree: Tree, secs: int = 3) -> None:
@@ -554,22 +533,20 @@ def _summary(proc: Proc, tree: Tree, secs: int = 3) -> None:
     proc.out("\nfound 0 vulnerabilities\n")
 
 
-def _project_dir(proc: Proc, opts: dict[str, list[str]]) -> str:
-    for k in ("--prefix", "-C"):
-        if opts.get(k):
-            return proc.path(opts[k][-1])
-    return proc.cwd
+def _project_dir(proc: Proc, o: Opts) -> str:
+    prefix = o.get("--prefix")
+    return proc.path(prefix) if prefix else proc.cwd
 
 
 # --- npm -----------------------------------------------------------------------------------------
 
 
 @tool("npm", note="modelled: installs from emu's offline npm table; runs scripts via sh")
-def npm(proc: Proc) -> int:
+@parses(NPM)
+def npm(proc: Proc, o: Opts) -> int:
     _need_node(proc)
-    args = proc.argv[1:]
-    opts, pos = _parse(args)
-    if "-v" in opts or ("--version" in opts and not pos):
+    pos = o.args
+    if "-v" in o or ("--version" in o and not pos):
         proc.out(_npm_version(proc) + "\n")
         return 0
     if not pos:
@@ -581,20 +558,20 @@ def npm(proc: Proc) -> int:
     cmd, rest = pos[0], pos[1:]
     try:
         if cmd in ("install", "i", "add", "in", "isntall"):
-            return _npm_install(proc, opts, rest)
+            return _npm_install(proc, o, rest)
         if cmd in ("ci", "clean-install", "install-clean"):
-            return _npm_ci(proc, opts)
+            return _npm_ci(proc, o)
         if cmd in ("run", "run-script", "rum", "urn"):
-            return _npm_run(proc, opts, rest)
+            return _npm_run(proc, o, rest)
         if cmd in ("start", "test", "t", "tst", "stop", "restart"):
             name = {"t": "test", "tst": "test"}.get(cmd, cmd)
-            return _npm_run(proc, opts, [name, *rest], implicit=True)
+            return _npm_run(proc, o, [name, *rest], implicit=True)
         if cmd == "cache":
-            return _npm_cache(proc, opts, rest)
+            return _npm_cache(proc, o, rest)
         if cmd in ("prune",):
-            return _npm_prune(proc, opts)
+            return _npm_prune(proc, o)
         if cmd in ("uninstall", "remove", "rm", "un", "r"):
-            return _npm_uninstall(proc, opts, rest)
+            return _npm_uninstall(proc, o, rest)
         if cmd == "config":
             return _npm_config(proc, rest)
         if cmd in ("exec", "x"):
@@ -618,8 +595,7 @@ def npm(proc: Proc) -> int:
             "view",
             "info",
         ):
-            modelled(proc, f"npm {cmd} (not modelled beyond this line)")
-            return 0
+            return not_modelled(proc, f"npm {cmd}")
     except Denied as exc:
         raise _eacces(proc, exc) from None
     raise npm_error(
@@ -642,18 +618,18 @@ def _global_prefix(proc: Proc) -> str:
     return "/usr/local"
 
 
-def _npm_install(proc: Proc, opts: dict[str, list[str]], names: list[str]) -> int:
-    if "--production" in opts:
+def _npm_install(proc: Proc, o: Opts, names: list[str]) -> int:
+    if "--production" in o:
         proc.stderr.write("npm WARN config production Use `--omit=dev` instead.\n")
-    if "-g" in opts or "--global" in opts:
+    if "--global" in o:
         return _npm_global(proc, names)
-    root = _project_dir(proc, opts)
+    root = _project_dir(proc, o)
     m = read_manifest(proc, root)
     w = Writer(proc)
     if names:
         raw = m.raw if m is not None else {}
-        key = "devDependencies" if ({"-D", "--save-dev"} & set(opts)) else "dependencies"
-        if "--save-optional" in opts or "-O" in opts:
+        key = "devDependencies" if "--save-dev" in o else "dependencies"
+        if "--save-optional" in o:
             key = "optionalDependencies"
         deps = dict(raw.get(key) or {})
         for n in names:
@@ -665,7 +641,7 @@ def _npm_install(proc: Proc, opts: dict[str, list[str]], names: list[str]) -> in
             )
         raw = {**raw, key: dict(sorted(deps.items()))}
         m = Manifest(root, raw)
-        if "--no-save" not in opts:
+        if "--no-save" not in o:
             w.file(f"{root}/package.json", json.dumps(raw, indent=2) + "\n")
     if m is None:
         w.file(
@@ -686,23 +662,29 @@ def _npm_install(proc: Proc, opts: dict[str, list[str]], names: list[str]) -> in
         return 0
     lock_text = read_text(proc, f"{root}/package-lock.json")
     pins = _lock_pins(lock_text)[0] if lock_text else None
-    omit = _omit_dev(proc, opts)
+    omit = _omit_dev(proc, o)
     tree = resolve(m, omit, pins)
     full = resolve(m, False, pins) if omit else tree
     _prune_extraneous(proc, w, root, tree)
     write_tree(proc, w, root, tree)
-    if "--no-package-lock" not in opts and "--package-lock=false" not in opts:
+    if "--no-package-lock" not in o and o.get("--package-lock") != "false":
         w.file(f"{root}/package-lock.json", _lock_json(m, full, _lock_version(proc)))
-    w.file(f"{root}/node_modules/.package-lock.json", _lock_json(m, tree, 3))
+    return _installed(proc, w, o, m, tree, f"npm install ({tree.count()} packages")
+
+
+def _installed(proc: Proc, w: Writer, o: Opts, m: Manifest, tree: Tree, what: str) -> int:
+    """What npm install and npm ci do once node_modules is written: the hidden lock file,
+    the cache, the summary and log, the install scripts, and the modelled line."""
+    w.file(f"{m.dir}/node_modules/.package-lock.json", _lock_json(m, tree, 3))
     cached = _cache_tarballs(proc, w, tree, _cache_root(proc))
     _summary(proc, tree)
     _log_ok(proc, w)
-    rc = _lifecycle(proc, m, opts)
-    dev = " without devDependencies" if omit else ""
+    rc = _lifecycle(proc, m, o)
+    dev = " without devDependencies" if _omit_dev(proc, o) else ""
     modelled(
         proc,
-        f"npm install ({tree.count()} packages{dev}, {mb(tree.size())} in "
-        f"node_modules; {mb(cached)} cached in {_cache_root(proc)})",
+        f"{what}{dev}, {mb(tree.size())} in node_modules; {mb(cached)} cached in "
+        f"{_cache_root(proc)})",
     )
     return rc
 
@@ -717,6 +699,18 @@ def _lock_version(proc: Proc) -> int:
         return 3 if int(_npm_version(proc).split(".")[0]) >= 9 else 2
     except ValueError:
         return 3
+
+
+def _add(w: Writer, root: str, raw: dict[str, Any], names: list[str], key: str) -> dict[str, Any]:
+    """``yarn add`` and ``pnpm add``: ``names`` (a caret on the newest version unless a
+    version is given) go under ``key`` in package.json, which is written back."""
+    deps = dict(raw.get(key) or {})
+    for n in names:
+        name, spec = _split_name(n)
+        deps[name] = spec or "^" + pick_version(name, "")
+    raw = {**raw, key: dict(sorted(deps.items()))}
+    w.file(f"{root}/package.json", json.dumps(raw, indent=2) + "\n")
+    return raw
 
 
 def _split_name(arg: str) -> tuple[str, str]:
@@ -750,8 +744,8 @@ def _prune_extraneous(proc: Proc, w: Writer, root: str, tree: Tree) -> int:
     return removed
 
 
-def _lifecycle(proc: Proc, m: Manifest, opts: dict[str, list[str]]) -> int:
-    if "--ignore-scripts" in opts or proc.env.get("npm_config_ignore_scripts") == "true":
+def _lifecycle(proc: Proc, m: Manifest, o: Opts) -> int:
+    if "--ignore-scripts" in o or proc.env.get("npm_config_ignore_scripts") == "true":
         return 0
     for name in ("preinstall", "install", "postinstall", "prepare"):
         if name in m.scripts:
@@ -761,8 +755,8 @@ def _lifecycle(proc: Proc, m: Manifest, opts: dict[str, list[str]]) -> int:
     return 0
 
 
-def _npm_ci(proc: Proc, opts: dict[str, list[str]]) -> int:
-    root = _project_dir(proc, opts)
+def _npm_ci(proc: Proc, o: Opts) -> int:
+    root = _project_dir(proc, o)
     m = read_manifest(proc, root)
     lock_text = read_text(proc, f"{root}/package-lock.json") or read_text(
         proc, f"{root}/npm-shrinkwrap.json"
@@ -832,23 +826,12 @@ def _npm_ci(proc: Proc, opts: dict[str, list[str]]) -> int:
                 *usage,
             ],
         )
-    omit = _omit_dev(proc, opts)
+    omit = _omit_dev(proc, o)
     tree = resolve(m, omit, pins)
     w = Writer(proc)
     w.remove(f"{root}/node_modules")
     write_tree(proc, w, root, tree)
-    w.file(f"{root}/node_modules/.package-lock.json", _lock_json(m, tree, 3))
-    cached = _cache_tarballs(proc, w, tree, _cache_root(proc))
-    _summary(proc, tree)
-    _log_ok(proc, w)
-    rc = _lifecycle(proc, m, opts)
-    dev = " without devDependencies" if omit else ""
-    modelled(
-        proc,
-        f"npm ci ({tree.count()} packages{dev}, {mb(tree.size())} in node_modules; "
-        f"{mb(cached)} cached in {_cache_root(proc)})",
-    )
-    return rc
+    return _installed(proc, w, o, m, tree, f"npm ci ({tree.count()} packages")
 
 
 def _npm_global(proc: Proc, names: list[str]) -> int:
@@ -931,10 +914,8 @@ def _run_one(proc: Proc, m: Manifest, name: str, extra: list[str]) -> int:
     return 0
 
 
-def _npm_run(
-    proc: Proc, opts: dict[str, list[str]], rest: list[str], implicit: bool = False
-) -> int:
-    root = _project_dir(proc, opts)
+def _npm_run(proc: Proc, o: Opts, rest: list[str], implicit: bool = False) -> int:
+    root = _project_dir(proc, o)
     m = read_manifest(proc, root)
     if m is None:
         path = f"{root}/package.json"
@@ -975,18 +956,18 @@ def _npm_run(
         else:
             lines = [f'Missing script: "{name}"', "", "To see a list of scripts, run:", "  npm run"]
             raise npm_error(proc, lines)
-    if "--ignore-scripts" not in opts and f"pre{name}" in m.scripts:
+    if "--ignore-scripts" not in o and f"pre{name}" in m.scripts:
         _run_one(proc, m, f"pre{name}", [])
     _run_one(proc, m, name, extra)
-    if "--ignore-scripts" not in opts and f"post{name}" in m.scripts:
+    if "--ignore-scripts" not in o and f"post{name}" in m.scripts:
         _run_one(proc, m, f"post{name}", [])
     return 0
 
 
-def _npm_cache(proc: Proc, opts: dict[str, list[str]], rest: list[str]) -> int:
+def _npm_cache(proc: Proc, o: Opts, rest: list[str]) -> int:
     sub = rest[0] if rest else ""
     if sub in ("clean", "clear", "rm"):
-        if "--force" not in opts and "-f" not in opts:
+        if "--force" not in o:
             raise npm_error(
                 proc,
                 [
@@ -1016,14 +997,14 @@ def _npm_cache(proc: Proc, opts: dict[str, list[str]], rest: list[str]) -> int:
     return 0
 
 
-def _npm_prune(proc: Proc, opts: dict[str, list[str]]) -> int:
-    root = _project_dir(proc, opts)
+def _npm_prune(proc: Proc, o: Opts) -> int:
+    root = _project_dir(proc, o)
     m = read_manifest(proc, root)
     if m is None:
         return 0
     lock_text = read_text(proc, f"{root}/package-lock.json")
     pins = _lock_pins(lock_text)[0] if lock_text else None
-    tree = resolve(m, _omit_dev(proc, opts), pins)
+    tree = resolve(m, _omit_dev(proc, o), pins)
     w = Writer(proc)
     removed = _prune_extraneous(proc, w, root, tree)
     proc.out(
@@ -1034,8 +1015,8 @@ def _npm_prune(proc: Proc, opts: dict[str, list[str]]) -> int:
     return 0
 
 
-def _npm_uninstall(proc: Proc, opts: dict[str, list[str]], names: list[str]) -> int:
-    root = _project_dir(proc, opts)
+def _npm_uninstall(proc: Proc, o: Opts, names: list[str]) -> int:
+    root = _project_dir(proc, o)
     m = read_manifest(proc, root)
     w = Writer(proc)
     if m is not None:
@@ -1044,7 +1025,7 @@ def _npm_uninstall(proc: Proc, opts: dict[str, list[str]], names: list[str]) -> 
             if isinstance(raw.get(key), dict):
                 raw[key] = {k: v for k, v in raw[key].items() if k not in names}
         w.file(f"{root}/package.json", json.dumps(raw, indent=2) + "\n")
-        tree = resolve(Manifest(root, raw), _omit_dev(proc, opts))
+        tree = resolve(Manifest(root, raw), _omit_dev(proc, o))
         removed = _prune_extraneous(proc, w, root, tree)
         proc.out(f"\nremoved {removed} packages in 1s\n")
     return 0
@@ -1090,12 +1071,12 @@ def _npm_init(proc: Proc) -> int:
 # --- npx -----------------------------------------------------------------------------------------
 
 
+# npx's own options come before the command; what follows the command is its own.
+NPX = Syntax("-p|--package= -c|--call= --cache=", stop=True)
+
+
 def npx_run(proc: Proc, args: list[str]) -> int:
-    words = [a for a in args if a not in ("-y", "--yes", "--no", "--no-install", "-q", "--quiet")]
-    if words and words[0] == "--":
-        words = words[1:]
-    if words and words[0] in ("-p", "--package"):
-        words = words[2:]
+    words = NPX.parse(args).args
     if not words:
         raise npm_error(
             proc, ["code EUSAGE", "", "Run a command from a local or remote npm package"]
@@ -1144,8 +1125,6 @@ def npx_run(proc: Proc, args: list[str]) -> int:
 
 
 def _exec(proc: Proc, argv: list[str], env: dict[str, str]) -> int:
-    from emu.sh.tools._base import run_argv
-
     return run_argv(proc, argv, env=env)
 
 
@@ -1202,18 +1181,20 @@ def _yarn_pins(text: str) -> dict[str, str]:
 
 
 @tool("yarn", "yarnpkg", note="modelled: yarn v1 offline installs and script runs")
-def yarn(proc: Proc) -> int:
+@parses(YARN)
+def yarn(proc: Proc, o: Opts) -> int:
     _need_node(proc)
-    opts, pos = _parse(proc.argv[1:])
+    pos = o.args
     v = _yarn_version(proc)
-    if "-v" in opts or "--version" in opts:
+    if "--version" in o:
         proc.out(v + "\n")
         return 0
-    root = proc.path(opts["--cwd"][-1]) if opts.get("--cwd") else proc.cwd
+    cwd = o.get("--cwd")
+    root = proc.path(cwd) if cwd else proc.cwd
     cmd = pos[0] if pos else "install"
     try:
         if cmd in ("install", "add"):
-            return _yarn_install(proc, opts, root, pos[1:] if cmd == "add" else [], v)
+            return _yarn_install(proc, o, root, pos[1:] if cmd == "add" else [], v)
         if cmd == "cache":
             if pos[1:2] == ["clean"]:
                 proc.out(f"yarn cache v{v}\nsuccess Cleared cache.\nDone in 0.50s.\n")
@@ -1270,9 +1251,7 @@ def _yarn_cache(proc: Proc) -> str:
     return posixpath.join(home(proc), ".cache/yarn")
 
 
-def _yarn_install(
-    proc: Proc, opts: dict[str, list[str]], root: str, names: list[str], v: str
-) -> int:
+def _yarn_install(proc: Proc, o: Opts, root: str, names: list[str], v: str) -> int:
     m = read_manifest(proc, root)
     w = Writer(proc)
     proc.out(f"yarn {'add' if names else 'install'} v{v}\n")
@@ -1290,17 +1269,11 @@ def _yarn_install(
         return 0
     raw = dict(m.raw) if m else {}
     if names:
-        key = "devDependencies" if ({"-D", "--dev"} & set(opts)) else "dependencies"
-        deps = dict(raw.get(key) or {})
-        for n in names:
-            name, spec = _split_name(n)
-            deps[name] = spec or "^" + pick_version(name, "")
-        raw[key] = dict(sorted(deps.items()))
-        w.file(f"{root}/package.json", json.dumps(raw, indent=2) + "\n")
+        raw = _add(w, root, raw, names, "devDependencies" if "--dev" in o else "dependencies")
     m = Manifest(root, raw)
     lock_text = read_text(proc, f"{root}/yarn.lock")
     pins = _yarn_pins(lock_text) if lock_text else None
-    frozen = "--frozen-lockfile" in opts or "--immutable" in opts
+    frozen = "--frozen-lockfile" in o or "--immutable" in o
     if lock_text is None:
         proc.out("info No lockfile found.\n")
     elif frozen:
@@ -1312,7 +1285,7 @@ def _yarn_install(
                 "install for documentation about this command.",
                 1,
             )
-    omit = "--production" in opts or "--prod" in opts or proc.env.get("NODE_ENV") == "production"
+    omit = "--production" in o or "--prod" in o or proc.env.get("NODE_ENV") == "production"
     tree = resolve(m, omit, pins, "yarn")
     proc.out(
         "[1/4] Resolving packages...\n[2/4] Fetching packages...\n[3/4] Linking "
@@ -1399,20 +1372,29 @@ def _pnpm_pins(text: str) -> dict[str, str]:
     return pins
 
 
-@tool("pnpm", "pnpx", note="modelled: pnpm offline installs (content-addressed store) and runs")
-def pnpm(proc: Proc) -> int:
+PNPM_NOTE = "modelled: pnpm offline installs (content-addressed store) and runs"
+
+
+@tool("pnpx", note=PNPM_NOTE)
+def pnpx(proc: Proc) -> int:
     _need_node(proc)
-    opts, pos = _parse(proc.argv[1:])
-    if proc.name == "pnpx":
-        return npx_run(proc, proc.argv[1:])
-    if "-v" in opts or "--version" in opts:
+    return npx_run(proc, proc.argv[1:])
+
+
+@tool("pnpm", note=PNPM_NOTE)
+@parses(PNPM)
+def pnpm(proc: Proc, o: Opts) -> int:
+    _need_node(proc)
+    pos = o.args
+    if "--version" in o:
         proc.out(spec_for("pnpm").version + "\n")
         return 0
-    root = proc.path(opts["-C"][-1]) if opts.get("-C") else proc.cwd
+    cwd = o.get("--dir")
+    root = proc.path(cwd) if cwd else proc.cwd
     cmd = pos[0] if pos else "install"
     try:
         if cmd in ("install", "i", "add"):
-            return _pnpm_install(proc, opts, root, pos[1:] if cmd == "add" else [])
+            return _pnpm_install(proc, o, root, pos[1:] if cmd == "add" else [])
         if cmd in ("exec", "dlx"):
             return npx_run(proc, pos[1:])
         if cmd == "store" and pos[1:2] == ["prune"]:
@@ -1447,24 +1429,17 @@ def pnpm(proc: Proc) -> int:
         ) from None
 
 
-def _pnpm_install(proc: Proc, opts: dict[str, list[str]], root: str, names: list[str]) -> int:
+def _pnpm_install(proc: Proc, o: Opts, root: str, names: list[str]) -> int:
     m = read_manifest(proc, root)
     if m is None:
         raise ToolError(f" ERR_PNPM_NO_PKG_MANIFEST  No package.json found in {root}", 1)
     w = Writer(proc)
     if names:
-        raw = dict(m.raw)
-        key = "devDependencies" if ({"-D", "--save-dev"} & set(opts)) else "dependencies"
-        deps = dict(raw.get(key) or {})
-        for n in names:
-            name, spec = _split_name(n)
-            deps[name] = spec or "^" + pick_version(name, "")
-        raw[key] = dict(sorted(deps.items()))
-        w.file(f"{root}/package.json", json.dumps(raw, indent=2) + "\n")
-        m = Manifest(root, raw)
+        key = "devDependencies" if "--save-dev" in o else "dependencies"
+        m = Manifest(root, _add(w, root, m.raw, names, key))
     lock_text = read_text(proc, f"{root}/pnpm-lock.yaml")
-    frozen = "--frozen-lockfile" in opts or (
-        proc.env.get("CI", "") not in ("", "false", "0") and "--no-frozen-lockfile" not in opts
+    frozen = "--frozen-lockfile" in o or (
+        proc.env.get("CI", "") not in ("", "false", "0") and "--no-frozen-lockfile" not in o
     )
     if frozen and lock_text is None:
         raise ToolError(
@@ -1484,12 +1459,7 @@ def _pnpm_install(proc: Proc, opts: dict[str, list[str]], root: str, names: list
                 " because pnpm-lock.yaml is not up to date with package.json",
                 1,
             )
-    omit = (
-        "--prod" in opts
-        or "-P" in opts
-        or "--production" in opts
-        or proc.env.get("NODE_ENV") == "production"
-    )
+    omit = "--prod" in o or "--production" in o or proc.env.get("NODE_ENV") == "production"
     tree = resolve(m, omit, pins, "pnpm")
     w.remove(f"{root}/node_modules")
     write_tree(proc, w, root, tree, pnpm=True)
@@ -1534,18 +1504,21 @@ def _pnpm_install(proc: Proc, opts: dict[str, list[str]], root: str, names: list
 # --- corepack ------------------------------------------------------------------------------------
 
 
+COREPACK = Syntax("-v|--version --install-directory=")
+
+
 @tool("corepack", note="modelled: enable/prepare link pnpm and yarn shims")
-def corepack(proc: Proc) -> int:
-    args = proc.argv[1:]
-    if not args or args[0] in ("--version", "-v"):
+@parses(COREPACK)
+def corepack(proc: Proc, o: Opts) -> int:
+    if not o.args or "--version" in o:
         proc.out("0.29.4\n")
         return 0
-    cmd = args[0]
+    cmd, rest = o.args[0], o.args[1:]
     if cmd == "enable":
         exe = which(proc, "corepack")
         bindir = posixpath.dirname(exe) if exe else "/usr/local/bin"
         w = Writer(proc)
-        names = [a for a in args[1:] if not a.startswith("-")] or ["pnpm", "yarn"]
+        names = rest or ["pnpm", "yarn"]
         for n in names:
             links = {"pnpm": ["pnpm", "pnpx"], "yarn": ["yarn", "yarnpkg"], "npm": ["npm", "npx"]}
             for link in links.get(n, [n]):
@@ -1558,7 +1531,7 @@ def corepack(proc: Proc) -> int:
                 )
         return 0
     if cmd in ("prepare", "install", "use"):
-        target = next((a for a in args[1:] if not a.startswith("-")), "pnpm")
+        target = rest[0] if rest else "pnpm"
         name, _, version = target.partition("@")
         version = version or spec_for(name).version
         path = posixpath.join(home(proc), ".cache/node/corepack", name, version)
@@ -1567,7 +1540,7 @@ def corepack(proc: Proc) -> int:
             spec_for(name).size,
             f"{name} {version} fetched by corepack (modelled size)",
         )
-        if "--activate" in args or cmd == "use":
+        if "--activate" in o or cmd == "use":
             proc.out(f"Preparing {name}@{version} for immediate activation...\n")
         return 0
     if cmd == "disable":
@@ -1578,21 +1551,30 @@ def corepack(proc: Proc) -> int:
 # --- node ----------------------------------------------------------------------------------------
 
 
+# node's options come before the script; -e and -p take the code to run.
+NODE = Syntax(
+    (
+        "-r|--require= -e|--eval= -p|--print= -v|--version --import= --loader= "
+        "--experimental-loader= --env-file="
+    ),
+    stop=True,
+)
+
+
+def _node_version(proc: Proc) -> str:
+    return "v" + (proc.env.get("NODE_VERSION") or "20.12.1").lstrip("v")
+
+
 @tool("node", "nodejs", note="modelled: --version; JavaScript is not run")
-def node(proc: Proc) -> int:
+@parses(NODE, version=_node_version)
+def node(proc: Proc, o: Opts) -> int:
     args = proc.argv[1:]
-    if args and args[0] in ("-v", "--version"):
-        v = proc.env.get("NODE_VERSION") or "20.12.1"
-        proc.out(f"v{v.lstrip('v')}\n")
-        return 0
-    if not args:
-        return 0
-    if args[0] in ("-e", "--eval", "-p", "--print"):
+    if "--eval" in o or "--print" in o:
         proc.stderr.write("emu: not run: node -e … (running JavaScript is not modelled)\n")
         return 0
-    script = next((a for a in args if not a.startswith("-")), None)
-    if script is None:
+    if not o.args:
         return 0
+    script = o.args[0]
     path = proc.path(script)
     if not is_file(proc, path) and not is_file(proc, path + ".js") and not is_dir(proc, path):
         raise ToolError(
@@ -1614,8 +1596,6 @@ def node(proc: Proc) -> int:
 
                 h = REGISTRY.get(b)
                 if h is not None:
-                    from emu.sh.tools._base import child
-
-                    return h(child(proc, [b, *args[args.index(script) + 1 :]]))
+                    return h(child(proc, [b, *o.args[1:]]))
     proc.stderr.write(f"emu: not run: node {' '.join(args)} (running JavaScript is not modelled)\n")
     return 0

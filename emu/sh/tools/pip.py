@@ -22,22 +22,17 @@ import tomllib
 from dataclasses import dataclass
 
 from emu.sh.api import Proc
-from emu.sh.tools._base import (
-    ToolError,
-    Writer,
+from emu.sh.options import Opts, Syntax
+from emu.sh.tools._base import ToolError, Writer, modelled, not_modelled, parses, tool
+from emu.sh.tools._data import data, digest, mb, size_of
+from emu.sh.tools._image import (
     can_write,
-    data,
-    digest,
     home,
     is_dir,
     is_file,
     listdir,
-    mb,
-    modelled,
     read_bytes,
     read_text,
-    size_of,
-    tool,
     walk_files,
     which,
 )
@@ -267,17 +262,18 @@ def pip(proc: Proc) -> int:
 
 
 def run_pip(proc: Proc, py: Python, args: list[str]) -> int:
-    opts = [a for a in args if a.startswith("-")]
-    words = [a for a in args if not a.startswith("-")]
-    if "--version" in opts or ("-V" in opts and not words):
+    o = PIP.parse(args)
+    if "--version" in o:
         site = py.site(_debian(proc))
         proc.out(f"pip {PIP_VERSION} from {site}/pip (python {py.version})\n")
         return 0
-    if not words:
+    if not o.args:
         proc.out("\nUsage:   \n  pip <command> [options]\n")
-        return 0 if "--help" in opts or "-h" in opts else 1
-    cmd = words[0]
-    rest = args[args.index(cmd) + 1 :]
+        return 0 if "--help" in o else 1
+    cmd = o.args[0]
+    # The command's options, with the general ones given before it (pip --no-cache-dir install).
+    at = args.index(cmd)
+    rest = args[:at] + args[at + 1 :]
     if cmd == "install":
         return _install(proc, py, rest)
     if cmd == "wheel":
@@ -285,17 +281,16 @@ def run_pip(proc: Proc, py: Python, args: list[str]) -> int:
     if cmd in ("freeze", "list"):
         return _list(proc, py, cmd)
     if cmd == "show":
-        return _show(proc, py, [a for a in rest if not a.startswith("-")])
+        return _show(proc, py, PIP.parse(rest).args)
     if cmd == "uninstall":
-        return _uninstall(proc, py, [a for a in rest if not a.startswith("-")])
+        return _uninstall(proc, py, PIP.parse(rest).args)
     if cmd in ("cache",):
-        if rest[:1] == ["purge"] or rest[:1] == ["remove"]:
+        if PIP.parse(rest).args[:1] in (["purge"], ["remove"]):
             Writer(proc).remove(_cache_dir(proc))
             proc.out("Files removed: 1\n")
         return 0
     if cmd in ("config", "check", "download", "hash", "debug", "inspect", "index"):
-        modelled(proc, f"pip {cmd} (not modelled beyond this line)")
-        return 0
+        return not_modelled(proc, f"pip {cmd}")
     raise ToolError(f'ERROR: unknown command "{cmd}"', 1)
 
 
@@ -306,86 +301,37 @@ def _cache_dir(proc: Proc) -> str:
     return posixpath.join(xdg, "pip")
 
 
-def _no_cache(proc: Proc, opts: list[str]) -> bool:
-    if "--no-cache-dir" in opts or "--no-cache" in opts:
-        return True
-    return bool(proc.env.get("PIP_NO_CACHE_DIR", ""))
+def _no_cache(proc: Proc, o: Opts) -> bool:
+    return "--no-cache-dir" in o or bool(proc.env.get("PIP_NO_CACHE_DIR", ""))
 
 
-def _split_opts(args: list[str], with_value: set[str]) -> tuple[dict[str, list[str]], list[str]]:
-    opts: dict[str, list[str]] = {}
-    pos: list[str] = []
-    i = 0
-    while i < len(args):
-        a = args[i]
-        if a.startswith("--") and "=" in a:
-            k, v = a.split("=", 1)
-            opts.setdefault(k, []).append(v)
-        elif a in with_value:
-            opts.setdefault(a, []).append(args[i + 1] if i + 1 < len(args) else "")
-            i += 1
-        elif a.startswith("-r") and len(a) > 2 and not a.startswith("--"):
-            opts.setdefault("-r", []).append(a[2:])
-        elif a.startswith("-"):
-            opts.setdefault(a, []).append("")
-        else:
-            pos.append(a)
-        i += 1
-    return opts, pos
+# pip's general and install options that the model reads or must skip.
+PIP = Syntax(
+    (
+        "-r|--requirement= -c|--constraint= -e|--editable= -t|--target= -i|--index-url= "
+        "-f|--find-links= -w|--wheel-dir= -C|--config-settings= -U|--upgrade -V|--version "
+        "-h|--help --no-cache|--no-cache-dir --prefix= --root= --extra-index-url= --cache-dir= "
+        "--python-version= --platform= --only-binary= --no-binary= --progress-bar= "
+        "--root-user-action= --trusted-host= --timeout= --retries= --log= --src= "
+        "--implementation= --abi= --upgrade-strategy= --global-option="
+    ),
+    short=True,
+)
 
 
-_WITH_VALUE = {
-    "-r",
-    "--requirement",
-    "-c",
-    "--constraint",
-    "-e",
-    "--editable",
-    "-t",
-    "--target",
-    "--prefix",
-    "--root",
-    "-i",
-    "--index-url",
-    "--extra-index-url",
-    "-f",
-    "--find-links",
-    "--cache-dir",
-    "--python-version",
-    "--platform",
-    "--only-binary",
-    "--no-binary",
-    "--progress-bar",
-    "--root-user-action",
-    "-w",
-    "--wheel-dir",
-    "--trusted-host",
-    "--timeout",
-    "--retries",
-    "--log",
-    "--src",
-    "--implementation",
-    "--abi",
-    "--upgrade-strategy",
-    "--config-settings",
-    "-C",
-    "--global-option",
-}
-
-
-def _collect(proc: Proc, opts: dict[str, list[str]], pos: list[str]) -> list[Req]:
+def _collect(proc: Proc, o: Opts) -> list[Req]:
     reqs: list[Req] = []
     seen: set[str] = set()
-    for f in opts.get("-r", []) + opts.get("--requirement", []):
+    for f in o.all("--requirement"):
         _read_requirements(proc, f, reqs, seen)
-    for e in opts.get("-e", []) + opts.get("--editable", []):
+    for e in o.all("--editable"):
         r = _parse_req(e, "")
         if r is not None:
             r.editable = True
             if r.path is None and not r.url:
                 r.path = e
             reqs.append(r)
-    for p in pos:
+    for p in o.args:
         r = _parse_req(p, "")
         if r is not None:
             reqs.append(r)
@@ -495,24 +441,24 @@ hint: See PEP 668 for the detailed specification."""  # noqa: E501
 
 
 def _install(proc: Proc, py: Python, args: list[str]) -> int:
-    opts, pos = _split_opts(args, _WITH_VALUE)
+    o = PIP.parse(args)
     debian = _debian(proc)
-    reqs = _collect(proc, opts, pos)
+    reqs = _collect(proc, o)
     if not reqs:
         raise ToolError(
             'ERROR: You must give at least one requirement to install (see "pip help install")', 1
         )
-    target = _last(opts, "-t", "--target")
-    prefix = _last(opts, "--prefix")
-    root = _last(opts, "--root")
-    user = "--user" in opts
+    target = o.get("--target")
+    prefix = o.get("--prefix")
+    root = o.get("--root")
+    user = "--user" in o
     site, bindir = py.site(debian), py.bindir(debian)
     if not (target or prefix or root or user) and not py.venv:
         em = _externally_managed(py)
         if (
             em
             and is_file(proc, em)
-            and "--break-system-packages" not in opts
+            and "--break-system-packages" not in o
             and not proc.env.get("PIP_BREAK_SYSTEM_PACKAGES")
         ):
             alpine = is_file(proc, "/etc/alpine-release")
@@ -539,8 +485,8 @@ def _install(proc: Proc, py: Python, args: list[str]) -> int:
     if root:
         site, bindir = proc.path(root) + site, proc.path(root) + bindir
     installed = {} if target else _installed(proc, site)
-    upgrade = "-U" in opts or "--upgrade" in opts
-    no_deps = "--no-deps" in opts
+    upgrade = "--upgrade" in o
+    no_deps = "--no-deps" in o
     # Resolve: requested first, then their requirements, breadth first.
     todo: list[tuple[Dist, str]] = []
     chosen: dict[str, Dist] = {}
@@ -585,7 +531,7 @@ def _install(proc: Proc, py: Python, args: list[str]) -> int:
     for d, how in order:
         total += _write_dist(w, py, d, site, bindir, editable=how == "editable")
     cached = 0
-    if not _no_cache(proc, list(opts)):
+    if not _no_cache(proc, o):
         cache = _cache_dir(proc)
         if can_write(proc, cache):
             for d, _ in order:
@@ -607,7 +553,7 @@ def _install(proc: Proc, py: Python, args: list[str]) -> int:
         and not py.venv
         and not (target or prefix)
         and "ignore"
-        not in (opts.get("--root-user-action") or [proc.env.get("PIP_ROOT_USER_ACTION", "")])
+        not in (o.all("--root-user-action") or [proc.env.get("PIP_ROOT_USER_ACTION", "")])
     ):
         proc.stderr.write(
             "WARNING: Running pip as the 'root' user can result in broken "
@@ -618,13 +564,6 @@ def _install(proc: Proc, py: Python, args: list[str]) -> int:
     extra = f"; {mb(cached)} of wheels cached in {_cache_dir(proc)}" if cached else ""
     modelled(proc, f"pip install ({_n(len(order), 'package')}, {mb(total)} in {site}{extra})")
     return 0
-
-
-def _last(opts: dict[str, list[str]], *keys: str) -> str | None:
-    for k in keys:
-        if opts.get(k):
-            return opts[k][-1]
-    return None
 
 
 def _n(n: int, what: str) -> str:
@@ -680,9 +619,9 @@ def _write_dist(
 
 
 def _wheel(proc: Proc, py: Python, args: list[str]) -> int:
-    opts, pos = _split_opts(args, _WITH_VALUE)
-    out = (opts.get("-w") or opts.get("--wheel-dir") or ["."])[-1]
-    reqs = _collect(proc, opts, pos)
+    o = PIP.parse(args)
+    out = o.get("--wheel-dir") or "."
+    reqs = _collect(proc, o)
     if not reqs:
         raise ToolError("ERROR: You must give at least one requirement to build", 1)
     w = Writer(proc)
@@ -697,7 +636,7 @@ def _wheel(proc: Proc, py: Python, args: list[str]) -> int:
             continue
         seen[d.name] = d
         proc.out(f"Collecting {r.name}\n  Downloading {d.wheel} ({_kb(d.wheel_size)})\n")
-        if "--no-deps" not in opts:
+        if "--no-deps" not in o:
             queue += [(Req(x, None, ""), None) for x in d.deps]
     total = 0
     for d in seen.values():
@@ -771,33 +710,33 @@ _PY_NAMES = (
 )
 
 
+# The interpreter's own options: -m and -c end them (what follows is the module's).
+PYTHON = Syntax("--version|-V -m= -c= -W= -X=", short=True, stop=True, ends="-m -c")
+
+
 @tool(*_PY_NAMES, note="modelled: --version, -m pip, -m venv; Python code is not run")
-def python(proc: Proc) -> int:
+@parses(PYTHON)
+def python(proc: Proc, o: Opts) -> int:
     py = locate(proc, proc.argv[0]) or Python(
         "/usr/local/bin/python3", "/usr/local", _version_from(proc, "/usr/local", ""), False
     )
-    args = proc.argv[1:]
-    while args and args[0] in ("-u", "-B", "-O", "-OO", "-s", "-S", "-E", "-I", "-q"):
-        args = args[1:]
-    if not args:
+    if "-V" in o or not (o.args or "-m" in o or "-c" in o):
         proc.out(f"Python {_full_version(proc, py)}\n")
         return 0
-    if args[0] in ("--version", "-V"):
-        proc.out(f"Python {_full_version(proc, py)}\n")
-        return 0
-    if args[0] == "-m" and len(args) > 1:
-        mod, rest = args[1], args[2:]
+    mod = o.get("-m")
+    if mod:
         if mod == "pip":
-            return run_pip(proc, py, rest)
+            return run_pip(proc, py, o.args)
         if mod == "venv":
-            return _venv(proc, py, rest)
+            return _venv(proc, py, o.args)
         if mod == "ensurepip":
             return 0
         proc.stderr.write(f"emu: not run: python -m {mod} (running Python code is not modelled)\n")
         return 0
-    if args[0] == "-c":
+    if "-c" in o:
         proc.stderr.write("emu: not run: python -c … (running Python code is not modelled)\n")
         return 0
+    args = o.args
     script = args[0]
     if not is_file(proc, script):
         raise ToolError(
@@ -818,8 +757,12 @@ def _full_version(proc: Proc, py: Python) -> str:
     return {"3.11": "3.11.2" if _debian(proc) else "3.11.9"}.get(py.version, py.version + ".0")
 
 
+VENV = Syntax("--prompt=")
+
+
 def _venv(proc: Proc, py: Python, args: list[str]) -> int:
-    dirs = [a for a in args if not a.startswith("-")]
+    o = VENV.parse(args)
+    dirs = o.args
     if not dirs:
         raise ToolError(
             "usage: venv [-h] [--system-site-packages] [--symlinks | --copies] "
@@ -832,7 +775,7 @@ def _venv(proc: Proc, py: Python, args: list[str]) -> int:
         py.prefix == "/usr"
         and _debian(proc)
         and not is_file(proc, f"/usr/lib/python{py.version}/ensurepip/__init__.py")
-        and "--without-pip" not in args
+        and "--without-pip" not in o
     ):
         d = proc.path(dirs[0])
         raise ToolError(
@@ -854,7 +797,7 @@ def _venv(proc: Proc, py: Python, args: list[str]) -> int:
         w.file(
             f"{d}/pyvenv.cfg",
             f"home = {posixpath.dirname(base)}\ninclude-system-site-"
-            f"packages = {'true' if '--system-site-packages' in args else 'false'}\n"
+            f"packages = {'true' if '--system-site-packages' in o else 'false'}\n"
             f"version = {full}\nexecutable = {proc.fs.realpath(base)}\n"
             f"command = {base} -m venv {d}\n",
         )
@@ -870,7 +813,7 @@ def _venv(proc: Proc, py: Python, args: list[str]) -> int:
         w.dir(f"{d}/include/python{py.version}")
         w.dir(f"{d}/lib/python{py.version}/site-packages")
         w.symlink(f"{d}/lib64", "lib")
-        if "--without-pip" not in args:
+        if "--without-pip" not in o:
             venv = Python(f"{d}/bin/python", d, py.version, True)
             site = venv.site(False)
             total += _write_dist(w, venv, dist("pip"), site, f"{d}/bin")

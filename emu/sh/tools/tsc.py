@@ -21,19 +21,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from emu.sh.api import Proc
-from emu.sh.tools._base import (
-    ToolError,
-    Writer,
-    data,
-    is_dir,
-    is_file,
-    load_jsonc,
-    modelled,
-    read_text,
-    tool,
-    walk_files,
+from emu.sh.options import Opts, Syntax
+from emu.sh.tools._base import ToolError, Writer, modelled, never_ends, parses, tool
+from emu.sh.tools._data import data
+from emu.sh.tools._image import is_dir, is_file, load_jsonc, read_text, walk_files
+from emu.sh.tools.frontend import (
+    _IMPORT,
+    _NODE_BUILTINS,
+    find_package,
+    installed_version,
+    pkg_name,
 )
-from emu.sh.tools.frontend import _IMPORT, _NODE_BUILTINS, find_package, pkg_name
 
 HELP = """Version {v}
 tsc: The TypeScript Compiler - Version {v}
@@ -68,14 +66,7 @@ class Config:
 
 
 def _version(proc: Proc) -> str:
-    p = find_package(proc, proc.cwd, "typescript")
-    text = read_text(proc, f"{p}/package.json") if p else None
-    if text:
-        try:
-            return str(json.loads(text).get("version", "5.4.5"))
-        except ValueError:
-            pass
-    return "5.4.5"
+    return installed_version(proc, proc.cwd, "typescript", "5.4.5")
 
 
 def _load(proc: Proc, path: str, seen: set[str]) -> Config:
@@ -335,45 +326,16 @@ def to_commonjs(js: str) -> str:
 # --- the command ---------------------------------------------------------------------------------
 
 
-def _parse(args: list[str]) -> tuple[dict[str, str], list[str]]:
-    opts: dict[str, str] = {}
-    files: list[str] = []
-    with_value = {
-        "-p",
-        "--project",
-        "--outDir",
-        "--rootDir",
-        "--module",
-        "-m",
-        "--target",
-        "-t",
-        "--outFile",
-        "--declarationDir",
-        "--moduleResolution",
-        "--jsx",
-        "--lib",
-        "--types",
-        "--baseUrl",
-    }
-    i = 0
-    while i < len(args):
-        a = args[i]
-        if a in with_value:
-            opts[a.lstrip("-")] = args[i + 1] if i + 1 < len(args) else ""
-            i += 2
-            continue
-        if a.startswith("-"):
-            key = a.lstrip("-")
-            if i + 1 < len(args) and args[i + 1] in ("true", "false"):
-                opts[key] = args[i + 1]
-                i += 2
-                continue
-            opts[key] = "true"
-        else:
-            files.append(a)
-        i += 1
-    return opts, files
-
+# tsc reads -name and --name alike; a boolean option may be followed by true or false.
+TSC = Syntax(
+    (
+        "-p|-project= -m|-module= -t|-target= -d|-declaration -b|-build -v|-version|--version "
+        "-h|-help -w|-watch -outDir= -rootDir= -outFile= -declarationDir= -moduleResolution= "
+        "-jsx= -lib= -types= -baseUrl="
+    ),
+    either_dash=True,
+    bools="true false",
+)
 
 _BOOL_FLAGS = {
     "noEmit",
@@ -385,25 +347,20 @@ _BOOL_FLAGS = {
     "noEmitOnError",
     "skipLibCheck",
     "esModuleInterop",
-    "d",
 }
 
 
 @tool("tsc", note="modelled: TypeScript to JavaScript (type syntax stripped; imports checked)")
-def tsc(proc: Proc) -> int:
-    opts, files = _parse(proc.argv[1:])
+@parses(TSC, version=lambda proc: f"Version {_version(proc)}")
+def tsc(proc: Proc, o: Opts) -> int:
+    files = o.args
     v = _version(proc)
-    if "v" in opts or "version" in opts:
-        proc.out(f"Version {v}\n")
-        return 0
-    if "h" in opts or "help" in opts:
+    if "-help" in o:
         proc.out(HELP.format(v=v))
         return 0
-    if "w" in opts or "watch" in opts:
-        raise ToolError(
-            "emu: tsc --watch runs until stopped; in a real build this RUN would never finish", 1
-        )
-    if "init" in opts:
+    if "-watch" in o:
+        raise never_ends("tsc --watch runs")
+    if "-init" in o:
         Writer(proc).file(
             "tsconfig.json",
             json.dumps(
@@ -438,22 +395,20 @@ def tsc(proc: Proc) -> int:
                     1,
                 )
     else:
-        project = opts.get("p") or opts.get("project") or (opts.get("b") and ".") or "."
-        if opts.get("b") == "true" or opts.get("build") == "true":
-            project = next((f for f in files), ".")
+        project = o.get("-project") or "."
         path = proc.path(project)
         if is_dir(proc, path):
             path = posixpath.join(path, "tsconfig.json")
         if not is_file(proc, path):
-            if "p" in opts or "project" in opts:
+            if "-project" in o:
                 raise ToolError(
                     f"error TS5058: The specified path does not exist: '{proc.path(project)}'.", 1
                 )
             proc.out(HELP.format(v=v))
             return 1
         cfg = _load(proc, path, set())
-    for k, val in opts.items():
-        key = {"d": "declaration", "m": "module", "t": "target"}.get(k, k)
+    for k in o.flags:
+        key, val = k[1:], o.get(k, "true")
         if key in ("outDir", "rootDir", "declarationDir"):
             cfg.options[key] = proc.path(val)
         elif key in _BOOL_FLAGS:

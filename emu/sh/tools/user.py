@@ -24,17 +24,13 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from emu.errors import EmuError
+from emu.errors import ToolsFileError
 from emu.fs import Blob, File, Meta
 from emu.sh.api import REGISTRY, Handler, Proc
 
 _SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([KMG]i?B|B)?\Z", re.IGNORECASE)
 _UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "kib": 2**10, "mib": 2**20,
           "gib": 2**30}  # fmt: skip
-
-
-class ToolsFileError(EmuError):
-    exit_code = 2
 
 
 def _size(value: object, where: str) -> int:

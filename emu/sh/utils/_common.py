@@ -11,11 +11,22 @@ import os
 import posixpath
 import stat as _stat
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
-from emu.fs import FS, Blob, Device, Dir, File, FsError, Lazy, Meta, Node, Symlink
+from emu.fs import FS, Blob, Device, Dir, File, FsError, Lazy, Meta, Node, Symlink, accounts
 from emu.fs.tree import split
-from emu.sh.api import R_OK, W_OK, X_OK, Identity, LimitExceeded, Proc, allowed, program
+from emu.sh.api import (
+    R_OK,
+    W_OK,
+    X_OK,
+    Identity,
+    LimitExceeded,
+    Proc,
+    allowed,
+    check_search,
+    lookup_as,
+    program,
+    user_path,
+)
 from emu.sh.options import Die
 
 BANNER = "BusyBox v1.35.0 multi-call binary.\n"
@@ -161,61 +172,13 @@ class Sys:
 
     def abspath(self, p: str) -> str:
         """Absolute but unresolved: ``..`` is left for the resolver (it follows symlinks)."""
-        if p.startswith("/"):
-            return p
-        cwd = self.proc.cwd.rstrip("/")
-        return f"{cwd}/{p}" if p else (cwd or "/")
+        return user_path(self.proc.cwd, p)
 
     def _search_ok(self, path: str) -> None:
-        """Search (x) permission on every directory leading to ``path``."""
-        if self.root:
-            return
-        try:
-            parts = self.fs._resolve(self.abspath(path), False)[0]
-        except FsError:
-            return
-        node: Node = self.fs.root
-        for name in parts[:-1]:
-            if not isinstance(node, Dir):
-                return
-            if not allowed(node, self.ident, X_OK):
-                raise oserr(E.EACCES, path)
-            nxt = node.entries.get(name)
-            if nxt is None:
-                return
-            node = nxt
-        if isinstance(node, Dir) and parts and not allowed(node, self.ident, X_OK):
-            raise oserr(E.EACCES, path)
+        check_search(self.fs, self.ident, self.proc.cwd, path)
 
     def _get(self, path: str, follow: bool) -> Node:
-        try:
-            node = self.fs.lookup(self.abspath(path), follow)
-        except FsError as e:
-            raise oserr(e.errno, path) from None
-        if node is None:
-            # A file where a directory is expected says ENOTDIR, like the kernel.
-            raise oserr(self._missing_code(path), path)
-        if path.endswith("/") and not isinstance(node, Dir):
-            raise oserr(E.ENOTDIR, path)
-        self._search_ok(path)
-        return node
-
-    def _missing_code(self, path: str) -> int:
-        parts = split(self.abspath(path))
-        node: Node | None = self.fs.root
-        for i, name in enumerate(parts):
-            if name == "..":
-                return E.ENOENT
-            if not isinstance(node, Dir):
-                return E.ENOTDIR
-            nxt = node.entries.get(name)
-            if isinstance(nxt, Symlink):
-                r = self.fs.lookup("/" + "/".join(parts[: i + 1]))
-                nxt = r
-            node = nxt
-            if node is None:
-                return E.ENOENT
-        return E.ENOENT
+        return lookup_as(self.fs, self.ident, self.proc.cwd, path, follow)
 
     def stat(self, path: str) -> Node:
         return self._get(path, True)
@@ -361,13 +324,19 @@ class Sys:
         self._may_write_dir(parent, path)
         return parent, name
 
-    def put_new(self, path: str, node: Node) -> None:
-        """Create ``path`` as ``node`` (permission-checked against its parent)."""
-        parent, name = self._parent(path)
+    def _new_entry(self, path: str, entry: str | None = None) -> Dir:
+        """The directory where ``path`` (its entry spelled ``entry``) is about to be made:
+        EEXIST if something is there, EACCES if it may not be written; counted as made."""
+        parent, name = self._parent(path if entry is None else entry)
         if name in parent.entries:
             raise oserr(E.EEXIST, path)
         self._may_write_dir(parent, path)
         self.limits.created()
+        return parent
+
+    def put_new(self, path: str, node: Node) -> None:
+        """Create ``path`` as ``node`` (permission-checked against its parent)."""
+        self._new_entry(path)
         try:
             self.fs.put(self.abspath(path), node)
         except FsError as e:
@@ -390,12 +359,8 @@ class Sys:
     def mkdir(self, path: str, mode: int = 0o777) -> Dir:
         if not split(self.abspath(path)):
             raise oserr(E.EEXIST, path)  # mkdir("/")
-        parent, name = self._parent(path.rstrip("/") or "/")
-        if name in parent.entries:
-            raise oserr(E.EEXIST, path)
-        self._may_write_dir(parent, path)
+        parent = self._new_entry(path, path.rstrip("/") or "/")
         meta = self.new_meta(mode, parent, is_dir=True)
-        self.limits.created()
         try:
             return self.fs.mkdir(self.abspath(path.rstrip("/")), meta)
         except FsError as e:
@@ -456,11 +421,7 @@ class Sys:
             raise oserr(e.errno, dst if e.errno == E.ENOTEMPTY else src) from None
 
     def symlink(self, target: str, path: str) -> None:
-        parent, name = self._parent(path)
-        if name in parent.entries:
-            raise oserr(E.EEXIST, path)
-        self._may_write_dir(parent, path)
-        self.limits.created()
+        self._new_entry(path)
         meta = Meta(0o777, self.ident.uid, self.ident.gid, self.time)
         try:
             self.fs.symlink(self.abspath(path), target, meta)
@@ -471,11 +432,7 @@ class Sys:
         node = self._get(src, False)
         if isinstance(node, Dir):
             raise oserr(E.EPERM, dst)
-        parent, name = self._parent(dst)
-        if name in parent.entries:
-            raise oserr(E.EEXIST, dst)
-        self._may_write_dir(parent, dst)
-        self.limits.created()
+        self._new_entry(dst)
         self.fs.link(self.abspath(src), self.abspath(dst))
 
     def set_meta(self, path: str, meta: Meta, follow: bool = True) -> None:
@@ -529,100 +486,19 @@ class Sys:
         self.set_meta(path, node.meta.with_(mtime=mtime), follow)
 
 
-# --- the image's users and groups -------------------------------------------------------
-
-
-def _rows(fs: FS, path: str) -> list[list[str]]:
-    node = fs.lookup(path)
-    if not isinstance(node, File) or not isinstance(node.content, bytes | Lazy):
-        return []
-    data = node.data or b""
-    return [
-        line.split(":")
-        for line in data.decode("utf-8", "replace").splitlines()
-        if line and not line.startswith("#")
-    ]
-
-
-@dataclass(frozen=True)
-class Pw:
-    name: str
-    uid: int
-    gid: int
-    gecos: str
-    home: str
-    shell: str
-
-
-@dataclass(frozen=True)
-class Gr:
-    name: str
-    gid: int
-    members: tuple[str, ...]
-
-
-def passwd(fs: FS) -> list[Pw]:
-    out = []
-    for r in _rows(fs, "/etc/passwd"):
-        if len(r) >= 4 and r[2].isdigit() and r[3].isdigit():
-            r += [""] * (7 - len(r))
-            out.append(Pw(r[0], int(r[2]), int(r[3]), r[4], r[5], r[6]))
-    return out
-
-
-def groups(fs: FS) -> list[Gr]:
-    out = []
-    for r in _rows(fs, "/etc/group"):
-        if len(r) >= 3 and r[2].isdigit():
-            mem = tuple(m for m in (r[3] if len(r) > 3 else "").split(",") if m)
-            out.append(Gr(r[0], int(r[2]), mem))
-    return out
-
-
-def getpwnam(fs: FS, name: str) -> Pw | None:
-    return next((p for p in passwd(fs) if p.name == name), None)
-
-
-def getpwuid(fs: FS, uid: int) -> Pw | None:
-    return next((p for p in passwd(fs) if p.uid == uid), None)
-
-
-def getgrnam(fs: FS, name: str) -> Gr | None:
-    return next((g for g in groups(fs) if g.name == name), None)
-
-
-def getgrgid(fs: FS, gid: int) -> Gr | None:
-    return next((g for g in groups(fs) if g.gid == gid), None)
-
-
-class Names:
-    """uid/gid → name caches for listings (``ls -l``, ``tar tv``, ``find -user``)."""
-
-    def __init__(self, fs: FS) -> None:
-        self.users: dict[int, str] = {}
-        self.groups: dict[int, str] = {}
-        for p in passwd(fs):
-            self.users.setdefault(p.uid, p.name)
-        for g in groups(fs):
-            self.groups.setdefault(g.gid, g.name)
-
-    def user(self, uid: int) -> str:
-        return self.users.get(uid, str(uid))
-
-    def group(self, gid: int) -> str:
-        return self.groups.get(gid, str(gid))
+# --- the image's users and groups (emu.fs.accounts) --------------------------------------
 
 
 def user_to_uid(fs: FS, text: str) -> int | None:
     """A user name or number (names first, like busybox's xuname2uid via bb_strtou)."""
-    p = getpwnam(fs, text)
+    p = accounts.user_named(fs, text)
     if p is not None:
         return p.uid
     return int(text) if text.isdigit() else None
 
 
 def group_to_gid(fs: FS, text: str) -> int | None:
-    g = getgrnam(fs, text)
+    g = accounts.group_named(fs, text)
     if g is not None:
         return g.gid
     return int(text) if text.isdigit() else None
@@ -738,6 +614,18 @@ def blocks(node: Node) -> int:
 
 
 # --- input ------------------------------------------------------------------------------
+
+
+def read_or_report(
+    proc: Proc, sys: Sys, name: str, report: Callable[[str], None] | None = None
+) -> bytes | OSError:
+    """A file's bytes, or why not (``Unmodelled`` for a size-only one), already reported
+    as ``NAME: why`` through ``report`` (``proc.err`` when None)."""
+    try:
+        return sys.read(name)
+    except OSError as e:
+        (report or proc.err)(f"{name}: {e.strerror}")
+        return e
 
 
 def read_input(proc: Proc, sys: Sys, name: str) -> bytes:

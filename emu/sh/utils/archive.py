@@ -14,20 +14,19 @@ import tarfile
 import time as _time
 import zlib
 
-from emu.fs import Blob, Device, Dir, File, Kind, Lazy, Meta, Node, Symlink
+from emu.fs import Blob, Device, Dir, File, Kind, Lazy, Meta, Node, Symlink, accounts
+from emu.fs.accounts import Names
 from emu.sh.api import Proc
 from emu.sh.options import Die, Opts, getopt
 from emu.sh.utils._common import (
-    Names,
     Sys,
     Unmodelled,
     applet,
     content_of,
-    getgrnam,
-    getpwnam,
     join,
     mode_string,
     oserr,
+    read_or_report,
     strerror,
 )
 
@@ -74,7 +73,7 @@ class _TarWriter:
     def __init__(self, proc: Proc, sys: Sys, verbose: bool, excludes: list[str]) -> None:
         self.proc = proc
         self.sys = sys
-        self.names = Names(sys.fs)
+        self.names = Names.of(sys.fs)
         self.chunks: list[bytes] = []
         self.links: dict[int, bytes] = {}
         self.verbose = verbose
@@ -318,7 +317,7 @@ def tar(proc: Proc) -> int:
     strip = int(o.get("\x03") or 0)
     wanted = {m.rstrip("/") for m in members}
     found: set[str] = set()
-    names = Names(sys.fs)
+    names = Names.of(sys.fs)
     out_to_stdout = "O" in o
     if o.get("C") is not None and mode == "x":
         dest = sys.abspath(o.get("C") or "")
@@ -419,8 +418,8 @@ def _extract(
     if same_owner:
         uid, gid = ti.uid, ti.gid
         if "\x04" not in o:
-            pw = getpwnam(sys.fs, ti.uname) if ti.uname else None
-            gr = getgrnam(sys.fs, ti.gname) if ti.gname else None
+            pw = accounts.user_named(sys.fs, ti.uname) if ti.uname else None
+            gr = accounts.group_named(sys.fs, ti.gname) if ti.gname else None
             uid = pw.uid if pw else ti.uid
             gid = gr.gid if gr else ti.gid
     mode = ti.mode & 0o7777
@@ -514,18 +513,10 @@ def _pack(proc: Proc, unpack: bool, to_stdout: bool) -> int:
     files = o.args or ["-"]
     status = 0
     for name in files:
+        node: Node | None = None
         if name == "-":
             data = proc.stdin
-            try:
-                out = _unpack_data(data) if unpack else gzip_bytes(data)
-            except Die as d:
-                proc.err(d.msg or "")
-                status = 1
-                continue
-            if "t" not in o:
-                proc.out(out)
-            continue
-        if unpack and not to_stdout:
+        elif unpack and not to_stdout:
             for suf in (".gz", ".tgz", ".Z", ".z"):
                 if name.endswith(suf) and len(name) > len(suf):
                     target = name[: -len(suf)] + (".tar" if suf == ".tgz" else "")
@@ -536,21 +527,17 @@ def _pack(proc: Proc, unpack: bool, to_stdout: bool) -> int:
                 continue
         else:
             target = name + ".gz"
-        try:
-            node = sys.stat(name)
+        if name != "-":
+            node = sys.try_stat(name)
             if isinstance(node, Dir):
                 proc.err(f"{name} is a directory")
                 status = 1
                 continue
-            data = sys.read(name)
-        except Unmodelled as u:
-            proc.err(f"{name}: {u.strerror}")
-            status = 1
-            continue
-        except OSError as e:
-            proc.err(f"{name}: {e.strerror}")
-            status = 1
-            continue
+            got = read_or_report(proc, sys, name)
+            if isinstance(got, OSError):
+                status = 1
+                continue
+            data = got
         try:
             out = _unpack_data(data) if unpack else gzip_bytes(data)
         except Die as d:
@@ -559,7 +546,7 @@ def _pack(proc: Proc, unpack: bool, to_stdout: bool) -> int:
             continue
         if "t" in o:
             continue
-        if to_stdout:
+        if to_stdout or name == "-":  # what comes from stdin goes to stdout
             proc.out(out)
             continue
         if sys.try_stat(target, False) is not None:

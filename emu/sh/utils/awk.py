@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from emu.sh.api import Proc, Stream
-from emu.sh.options import Die
+from emu.sh.options import Die, getopt
 from emu.sh.utils._common import Sys, applet
 from emu.sh.utils._regex import RegexError, translate
 
@@ -837,19 +837,20 @@ class Parser:
         return c
 
     def or_(self, no_gt: bool, no_in: bool) -> Node:
-        a = self.and_(no_gt, no_in)
-        while self.atp("||"):
-            self.advance()
-            self.nls()
-            a = Bin("||", a, self.and_(no_gt, no_in))
-        return a
+        return self.logical("||", self.and_, no_gt, no_in)
 
     def and_(self, no_gt: bool, no_in: bool) -> Node:
-        a = self.in_(no_gt, no_in)
-        while self.atp("&&"):
+        return self.logical("&&", self.in_, no_gt, no_in)
+
+    def logical(
+        self, op: str, operand: Callable[[bool, bool], Node], no_gt: bool, no_in: bool
+    ) -> Node:
+        """``a || b || ...`` (or ``&&``), left to right; a newline may follow the operator."""
+        a = operand(no_gt, no_in)
+        while self.atp(op):
             self.advance()
             self.nls()
-            a = Bin("&&", a, self.in_(no_gt, no_in))
+            a = Bin(op, a, operand(no_gt, no_in))
         return a
 
     def in_(self, no_gt: bool, no_in: bool) -> Node:
@@ -1839,6 +1840,17 @@ class Interp:
 
     # statements
 
+    def round(self, body: Node) -> bool:
+        """One round of a loop's body: False when it ran ``break``."""
+        self.proc.limits.step()
+        try:
+            self.exec(body)
+        except BreakLoop:
+            return False
+        except ContinueLoop:
+            pass
+        return True
+
     def exec(self, n: Node) -> None:
         if isinstance(n, Block):
             for s in n.body:
@@ -1863,36 +1875,21 @@ class Interp:
             first = n.do
             while first or truthy(self.eval(n.c)):
                 first = False
-                self.proc.limits.step()
-                try:
-                    self.exec(n.body)
-                except BreakLoop:
+                if not self.round(n.body):
                     break
-                except ContinueLoop:
-                    pass
         elif isinstance(n, For):
             if n.init is not None:
                 self.exec(n.init)
             while n.c is None or truthy(self.eval(n.c)):
-                self.proc.limits.step()
-                try:
-                    self.exec(n.body)
-                except BreakLoop:
+                if not self.round(n.body):
                     break
-                except ContinueLoop:
-                    pass
                 if n.step is not None:
                     self.exec(n.step)
         elif isinstance(n, ForIn):
             for k in list(self.array(n.arr)):
-                self.proc.limits.step()
                 self.assign(n.var, StrNum(k))
-                try:
-                    self.exec(n.body)
-                except BreakLoop:
+                if not self.round(n.body):
                     break
-                except ContinueLoop:
-                    pass
         elif isinstance(n, Simple):
             k = n.kind
             if k == "next":
@@ -1987,27 +1984,12 @@ def _fs_arg(s: str) -> str:
     note="modelled: POSIX awk as busybox runs it; system() and cmd|getline run in emu's shell",
 )
 def awk(proc: Proc) -> int:
-    argv = proc.argv[1:]
+    o = getopt(proc.argv[1:], "F:v:f:e:", permute=False)
     assigns: list[str] = []
     fs: str | None = None
     progs: list[str] = []
-    i = 0
-    while i < len(argv):
-        a = argv[i]
-        if a == "--":
-            i += 1
-            break
-        if not a.startswith("-") or a == "-":
-            break
-        opt = a[1:2]
-        if opt not in ("F", "v", "f", "e"):
-            raise Die(f"invalid option -- '{opt}'", usage=True)
-        val = a[2:]
-        if not val:
-            i += 1
-            if i >= len(argv):
-                raise Die(f"option requires an argument -- '{opt}'", usage=True)
-            val = argv[i]
+    for opt, val in o.given():
+        assert val is not None
         if opt == "F":
             fs = _fs_arg(val)
         elif opt == "v":
@@ -2019,8 +2001,7 @@ def awk(proc: Proc) -> int:
                 raise Die(f"{val}: {e.strerror}") from None
         else:
             progs.append(val)
-        i += 1
-    rest = argv[i:]
+    rest = o.args
     if not progs:
         if not rest:
             raise Die(usage=True)

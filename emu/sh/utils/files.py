@@ -10,11 +10,11 @@ import time as _time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from emu.fs import Blob, Device, Dir, File, Lazy, Meta, Node, Symlink
+from emu.fs import Blob, Device, Dir, File, Lazy, Meta, Node, Symlink, accounts
+from emu.fs.accounts import Names
 from emu.sh.api import R_OK, Proc, allowed
 from emu.sh.options import Die, getopt
 from emu.sh.utils._common import (
-    Names,
     Sys,
     applet,
     basename,
@@ -960,8 +960,6 @@ def parse_usergroup(sys: Sys, spec: str) -> tuple[int, int]:
     """libbb parse_chown_usergroup_or_die: ``user``, ``user:group``, ``user.group``,
     ``user:`` (the user's login group), ``:group``; numbers need no entry."""
     fs = sys.fs
-    from emu.sh.utils._common import getgrnam, getpwnam
-
     if "." in spec:
         spec = spec.replace(".", ":", 1)
     user, sep, group = spec.partition(":")
@@ -981,7 +979,7 @@ def parse_usergroup(sys: Sys, spec: str) -> tuple[int, int]:
     if user.isdigit():
         uid = int(user)
     else:
-        pw = getpwnam(fs, user)
+        pw = accounts.user_named(fs, user)
         if pw is None:
             raise Die(f"unknown user/group {spec.rstrip(':')}")
         uid, gid = pw.uid, pw.gid
@@ -989,7 +987,7 @@ def parse_usergroup(sys: Sys, spec: str) -> tuple[int, int]:
         if group.isdigit():
             gid = int(group)
         else:
-            gr = getgrnam(fs, group)
+            gr = accounts.group_named(fs, group)
             if gr is None:
                 raise Die(f"unknown user/group {spec}")
             gid = gr.gid
@@ -1271,7 +1269,7 @@ class _Ls:
         self.sys = sys
         self.f = flags
         self.long = bool({"l", "n", "g", "o"} & flags)
-        self.names = Names(sys.fs) if self.long and "n" not in flags else None
+        self.names = Names.of(sys.fs) if self.long and "n" not in flags else None
         self.counts = link_counts(sys) if self.long or "i" in flags else None
         self.now = sys.time
         self.status = 0
@@ -1581,7 +1579,7 @@ def stat(proc: Proc) -> int:
     if not o.args:
         raise Die(None, usage=True)
     sys = Sys(proc)
-    names = Names(sys.fs)
+    names = Names.of(sys.fs)
     counts = link_counts(sys)
     status = 0
     for p in o.args:

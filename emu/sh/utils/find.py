@@ -8,64 +8,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from emu.fs import Device, Dir, File, Node, Symlink
+from emu.fs import Device, Dir, File, Node, Symlink, accounts
 from emu.sh.api import X_OK, Proc, allowed, find_executable
+from emu.sh.expand import fnmatch_regex
 from emu.sh.options import Die, getopt
 from emu.sh.utils._common import Sys, applet, group_to_gid, join, parse_mode, user_to_uid
 from emu.sh.utils._regex import RegexError, compile_posix
-
-# --- shell patterns ---------------------------------------------------------------------
-
-
-def fnmatch_re(pattern: str, icase: bool = False) -> re.Pattern[str]:
-    """fnmatch(3) without flags: ``*`` and ``?`` match anything (``/`` and a leading dot
-    too), ``[...]`` with ``!``/``^`` and classes, ``\\`` escapes."""
-    out = []
-    i = 0
-    n = len(pattern)
-    while i < n:
-        ch = pattern[i]
-        if ch == "\\" and i + 1 < n:
-            out.append(re.escape(pattern[i + 1]))
-            i += 2
-        elif ch == "*":
-            out.append(".*")
-            i += 1
-        elif ch == "?":
-            out.append(".")
-            i += 1
-        elif ch == "[":
-            j = i + 1
-            if j < n and pattern[j] in "!^":
-                j += 1
-            if j < n and pattern[j] == "]":
-                j += 1
-            while j < n and pattern[j] != "]":
-                if pattern.startswith("[:", j):
-                    k = pattern.find(":]", j + 2)
-                    j = k + 2 if k > 0 else j + 1
-                else:
-                    j += 1
-            if j >= n:
-                out.append(r"\[")
-                i += 1
-                continue
-            body = pattern[i + 1 : j]
-            neg = body[:1] in ("!", "^")
-            if neg:
-                body = body[1:]
-            from emu.sh.utils._regex import _CLASSES
-
-            body = re.sub(
-                r"\[:(\w+):\]", lambda m: _CLASSES.get(m.group(1), ""), body.replace("\\", "\\\\")
-            )
-            out.append(f"[{'^' if neg else ''}{body}]")
-            i = j + 1
-        else:
-            out.append(re.escape(ch))
-            i += 1
-    return re.compile("(?s:" + "".join(out) + r")\Z", re.IGNORECASE if icase else 0)
-
 
 # --- find -------------------------------------------------------------------------------
 
@@ -166,10 +114,10 @@ class _FindParser:
             self.i += 1
             return inner
         if tok in ("-name", "-iname"):
-            rx = fnmatch_re(self.arg(tok), tok == "-iname")
+            rx = fnmatch_regex(self.arg(tok), tok == "-iname")
             return lambda c: rx.match(_base(c.path)) is not None
         if tok in ("-path", "-ipath", "-wholename", "-iwholename"):
-            rx = fnmatch_re(self.arg(tok), tok.startswith("-i"))
+            rx = fnmatch_regex(self.arg(tok), tok.startswith("-i"))
             return lambda c: rx.match(c.path) is not None
         if tok in ("-regex", "-iregex"):
             try:
@@ -279,13 +227,9 @@ class _FindParser:
         if tok in ("-false",):
             return lambda c: False
         if tok == "-nouser":
-            from emu.sh.utils._common import getpwuid
-
-            return lambda c: getpwuid(sys.fs, c.node.meta.uid) is None
+            return lambda c: accounts.user_with_id(sys.fs, c.node.meta.uid) is None
         if tok == "-nogroup":
-            from emu.sh.utils._common import getgrgid
-
-            return lambda c: getgrgid(sys.fs, c.node.meta.gid) is None
+            return lambda c: accounts.group_with_id(sys.fs, c.node.meta.gid) is None
         if tok == "-prune":
 
             def prune(c: _Ctx) -> bool:

@@ -9,7 +9,7 @@ import re
 from emu.fs import Dir, Symlink
 from emu.sh.api import Proc
 from emu.sh.options import Die, getopt
-from emu.sh.utils._common import Sys, Unmodelled, applet, join
+from emu.sh.utils._common import Sys, applet, join, read_or_report
 from emu.sh.utils._regex import RegexError, compile_posix
 
 
@@ -171,6 +171,13 @@ def grep(proc: Proc) -> int:
         out = []
         prefix = f"{label}".encode("utf-8", "surrogateescape")
         first_group = True
+
+        def emit(at: int, sep: bytes, text: bytes) -> None:
+            """Line ``at`` (or a piece of it), ``sep`` after its name and number:
+            ``:`` for a match, ``-`` for context."""
+            number = at + 1 if "n" in o else None
+            out.append(_fmt(prefix if show_name else None, number, sep, text, eol))
+
         for idx, line in enumerate(lines):
             proc.limits.step()
             hit = m.matches(line) != ("v" in o)
@@ -191,49 +198,17 @@ def grep(proc: Proc) -> int:
                         out.append(b"--\n")
                     first_group = False
                     for j in range(start, idx):
-                        out.append(
-                            _fmt(
-                                prefix if show_name else None,
-                                j + 1 if "n" in o else None,
-                                b"-",
-                                lines[j],
-                                eol,
-                            )
-                        )
+                        emit(j, b"-", lines[j])
                 if "o" in o and "v" not in o:
                     for s, e in m.spans(line):
                         if e > s:
-                            out.append(
-                                _fmt(
-                                    prefix if show_name else None,
-                                    idx + 1 if "n" in o else None,
-                                    b":",
-                                    line[s:e],
-                                    eol,
-                                )
-                            )
+                            emit(idx, b":", line[s:e])
                 else:
-                    out.append(
-                        _fmt(
-                            prefix if show_name else None,
-                            idx + 1 if "n" in o else None,
-                            b":",
-                            line,
-                            eol,
-                        )
-                    )
+                    emit(idx, b":", line)
                 last_printed = idx
                 pending_after = after
             elif pending_after > 0 and not ({"l", "L", "c"} & set(o.flags)):
-                out.append(
-                    _fmt(
-                        prefix if show_name else None,
-                        idx + 1 if "n" in o else None,
-                        b"-",
-                        line,
-                        eol,
-                    )
-                )
+                emit(idx, b"-", line)
                 last_printed = idx
                 pending_after -= 1
         if "c" in o:
@@ -279,15 +254,9 @@ def grep(proc: Proc) -> int:
                 return
             if any(fnmatch.fnmatchcase(base, p) for p in o.all("\x02")):
                 return
-        try:
-            data = sys.read(path)
-        except Unmodelled as u:
-            err(f"{path}: {u.strerror}")
-            return
-        except OSError as e:
-            err(f"{path}: {e.strerror}")
-            return
-        search(path, data)
+        data = read_or_report(proc, sys, path, err)
+        if not isinstance(data, OSError):
+            search(path, data)
 
     try:
         if not files:

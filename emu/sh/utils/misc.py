@@ -10,10 +10,11 @@ import hashlib
 import re
 import time as _time
 
-from emu.fs import Device, Dir, File, Kind, Symlink
-from emu.sh.api import R_OK, W_OK, X_OK, Proc, allowed, find_executable
+from emu.fs import File, accounts
+from emu.sh import coreutils
+from emu.sh.api import X_OK, Proc, allowed, find_executable
 from emu.sh.options import Die, getopt
-from emu.sh.utils._common import Sys, Unmodelled, applet, getgrgid, getpwnam, getpwuid, groups, now
+from emu.sh.utils._common import Sys, Unmodelled, applet, now
 from emu.sh.utils.files import parse_date
 from emu.sh.utils.find import spawn
 
@@ -72,21 +73,21 @@ def printenv(proc: Proc) -> int:
 
 
 def _uname(sys: Sys, uid: int) -> str | None:
-    p = getpwuid(sys.fs, uid)
+    p = accounts.user_with_id(sys.fs, uid)
     return p.name if p else None
 
 
 def _gname(sys: Sys, gid: int) -> str | None:
-    g = getgrgid(sys.fs, gid)
+    g = accounts.group_with_id(sys.fs, gid)
     return g.name if g else None
 
 
 def user_groups(sys: Sys, name: str, gid: int) -> list[int]:
     """getgrouplist: the login group first, then every group listing the user."""
     out = [gid]
-    for g in groups(sys.fs):
-        if name in g.members and g.gid not in out:
-            out.append(g.gid)
+    for g in accounts.supplementary(sys.fs, name):
+        if g not in out:
+            out.append(g)
     return out
 
 
@@ -101,9 +102,9 @@ def id_(proc: Proc) -> int:
     if len(o.args) > 1:
         raise Die(None, usage=True)
     if o.args:
-        pw = getpwnam(sys.fs, o.args[0])
+        pw = accounts.user_named(sys.fs, o.args[0])
         if pw is None and o.args[0].isdigit():
-            pw = getpwuid(sys.fs, int(o.args[0]))
+            pw = accounts.user_with_id(sys.fs, int(o.args[0]))
         if pw is None:
             raise Die(f"unknown user {o.args[0]}")
         uid, gid = pw.uid, pw.gid
@@ -159,7 +160,7 @@ def groups_(proc: Proc) -> int:
     sys = Sys(proc)
     args = proc.argv[1:]
     if args:
-        pw = getpwnam(sys.fs, args[0])
+        pw = accounts.user_named(sys.fs, args[0])
         if pw is None:
             raise Die(f"unknown user {args[0]}")
         gids = user_groups(sys, pw.name, pw.gid)
@@ -490,220 +491,13 @@ def base64(proc: Proc) -> int:
     return 0
 
 
-# --- test / [ ---------------------------------------------------------------------------
-
-
-class _TestError(Exception):
-    pass
-
-
-class _Test:
-    """busybox test: POSIX's rules for 0-4 arguments, then a recursive-descent parse
-    (``!`` > binary > ``-a`` > ``-o``, parentheses)."""
-
-    UNARY_FILE = frozenset("bcdefghkLprsStuwxOG")
-
-    def __init__(self, proc: Proc, args: list[str]) -> None:
-        self.proc = proc
-        self.sys = Sys(proc)
-        self.a = args
-        self.i = 0
-
-    def num(self, s: str) -> int:
-        t = s.strip()
-        if not re.fullmatch(r"[+-]?\d+", t):
-            raise _TestError(f"{s}: bad number")
-        return int(t)
-
-    def unary(self, op: str, arg: str) -> bool:
-        if op == "-n":
-            return arg != ""
-        if op == "-z":
-            return arg == ""
-        if op == "-t":
-            return False
-        c = op[1]
-        sys = self.sys
-        if c in "hL":
-            return isinstance(sys.try_stat(arg, False), Symlink)
-        node = sys.try_stat(arg) if arg else None
-        if node is None:
-            return False
-        if c == "e":
-            return True
-        if c == "f":
-            return isinstance(node, File)
-        if c == "d":
-            return isinstance(node, Dir)
-        if c == "s":
-            return isinstance(node, Dir) or node.size > 0
-        if c == "r":
-            return allowed(node, sys.ident, R_OK)
-        if c == "w":
-            return allowed(node, sys.ident, W_OK)
-        if c == "x":
-            return allowed(node, sys.ident, X_OK)
-        if c == "b":
-            return isinstance(node, Device) and node.kind == Kind.BLOCK
-        if c == "c":
-            return isinstance(node, Device) and node.kind == Kind.CHAR
-        if c == "p":
-            return isinstance(node, Device) and node.kind == Kind.FIFO
-        if c == "S":
-            return False
-        if c == "u":
-            return bool(node.meta.mode & 0o4000)
-        if c == "g":
-            return bool(node.meta.mode & 0o2000)
-        if c == "k":
-            return bool(node.meta.mode & 0o1000)
-        if c == "O":
-            return node.meta.uid == sys.ident.uid
-        if c == "G":
-            return node.meta.gid == sys.ident.gid
-        return False
-
-    def binary(self, left: str, op: str, right: str) -> bool:
-        if op in ("=", "=="):
-            return left == right
-        if op == "!=":
-            return left != right
-        if op == "<":
-            return left < right
-        if op == ">":
-            return left > right
-        if op in ("-eq", "-ne", "-lt", "-le", "-gt", "-ge"):
-            a, b = self.num(left), self.num(right)
-            return {
-                "-eq": a == b,
-                "-ne": a != b,
-                "-lt": a < b,
-                "-le": a <= b,
-                "-gt": a > b,
-                "-ge": a >= b,
-            }[op]
-        if op in ("-nt", "-ot", "-ef"):
-            x, y = self.sys.try_stat(left), self.sys.try_stat(right)
-            if op == "-ef":
-                return x is not None and x is y
-            if x is None or y is None:
-                return (op == "-nt" and x is not None) or (op == "-ot" and y is not None)
-            return x.meta.mtime > y.meta.mtime if op == "-nt" else x.meta.mtime < y.meta.mtime
-        raise _TestError(f"{op}: unknown operand")
-
-    BINOPS = (
-        "=",
-        "==",
-        "!=",
-        "<",
-        ">",
-        "-eq",
-        "-ne",
-        "-lt",
-        "-le",
-        "-gt",
-        "-ge",
-        "-nt",
-        "-ot",
-        "-ef",
-    )
-
-    def is_unary(self, s: str) -> bool:
-        return s in ("-n", "-z", "-t") or (len(s) == 2 and s[0] == "-" and s[1] in self.UNARY_FILE)
-
-    def run(self) -> bool:
-        a = self.a
-        n = len(a)
-        if n == 0:
-            return False
-        if n == 1:
-            return a[0] != ""
-        if n == 2:
-            if a[0] == "!":
-                return a[1] == ""
-            if self.is_unary(a[0]):
-                return self.unary(a[0], a[1])
-            raise _TestError(
-                f"{a[1]}: unknown operand"
-                if not a[0].startswith("-")
-                else f"{a[0]}: unary operator expected"
-            )
-        if n == 3:
-            if a[1] in self.BINOPS:
-                return self.binary(a[0], a[1], a[2])
-            if a[0] == "!":
-                self.a = a[1:]
-                return not self.run()
-            if a[0] == "(" and a[2] == ")":
-                return a[1] != ""
-        if n == 4 and a[0] == "!":
-            self.a = a[1:]
-            return not self.run()
-        r = self.or_()
-        if self.i < len(self.a):
-            raise _TestError(f"{self.a[self.i]}: unknown operand")
-        return r
-
-    def peek(self, k: int = 0) -> str | None:
-        j = self.i + k
-        return self.a[j] if j < len(self.a) else None
-
-    def or_(self) -> bool:
-        r = self.and_()
-        while self.peek() == "-o":
-            self.i += 1
-            r = self.and_() or r
-        return r
-
-    def and_(self) -> bool:
-        r = self.not_()
-        while self.peek() == "-a":
-            self.i += 1
-            r = self.not_() and r
-        return r
-
-    def not_(self) -> bool:
-        if self.peek() == "!":
-            self.i += 1
-            return not self.not_()
-        return self.prim()
-
-    def prim(self) -> bool:
-        t = self.peek()
-        if t is None:
-            raise _TestError("argument expected")
-        if t == "(":
-            self.i += 1
-            r = self.or_()
-            if self.peek() != ")":
-                raise _TestError("closing paren expected")
-            self.i += 1
-            return r
-        if self.peek(1) in self.BINOPS and self.peek(2) is not None:
-            self.i += 3
-            return self.binary(t, self.a[self.i - 2], self.a[self.i - 1])
-        if self.is_unary(t):
-            if self.peek(1) is None:
-                raise _TestError(f"{t}: argument expected")
-            self.i += 2
-            return self.unary(t, self.a[self.i - 1])
-        self.i += 1
-        return t != ""
+# --- test / [: the shell's own (emu.sh.coreutils) ---------------------------------------------
 
 
 @applet("test", "[", "[[", usage="EXPRESSION")
 def test(proc: Proc) -> int:
-    args = proc.argv[1:]
-    if proc.name == "[":
-        if not args or args[-1] != "]":
-            proc.err("missing ]")
-            return 2
-        args = args[:-1]
-    try:
-        return 0 if _Test(proc, args).run() else 1
-    except _TestError as e:
-        proc.err(str(e))
-        return 2
+    caller = coreutils.Caller(proc.fs, proc.ident, proc.cwd)
+    return coreutils.test(proc.name, proc.argv[1:], caller, proc.err)
 
 
 # --- expr -------------------------------------------------------------------------------
@@ -715,19 +509,12 @@ class _ExprError(Exception):
         self.code = code
 
 
-class _Expr:
-    def __init__(self, args: list[str]) -> None:
-        self.a = args
-        self.i = 0
-
-    def peek(self) -> str | None:
-        return self.a[self.i] if self.i < len(self.a) else None
-
+class _Expr(coreutils.Words):
     def take(self) -> str:
-        if self.i >= len(self.a):
+        if not self.left():
             raise _ExprError("syntax error")
         self.i += 1
-        return self.a[self.i - 1]
+        return self.words[self.i - 1]
 
     @staticmethod
     def is_int(v: str) -> bool:
@@ -744,30 +531,27 @@ class _Expr:
 
     def parse(self) -> str:
         v = self.or_()
-        if self.i < len(self.a):
+        if self.left():
             raise _ExprError("syntax error")
         return v
 
     def or_(self) -> str:
         left = self.and_()
-        while self.peek() == "|":
-            self.i += 1
+        while self.accept("|"):
             right = self.and_()
             left = left if self.truth(left) else (right if self.truth(right) else "0")
         return left
 
     def and_(self) -> str:
         left = self.cmp()
-        while self.peek() == "&":
-            self.i += 1
+        while self.accept("&"):
             right = self.cmp()
             left = left if self.truth(left) and self.truth(right) else "0"
         return left
 
     def cmp(self) -> str:
         left = self.add()
-        while self.peek() in ("<", "<=", "=", "==", "!=", ">=", ">"):
-            op = self.take()
+        while op := self.accept("<", "<=", "=", "==", "!=", ">=", ">"):
             right = self.add()
             if self.is_int(left) and self.is_int(right):
                 a: int | str = int(left)
@@ -788,8 +572,7 @@ class _Expr:
 
     def add(self) -> str:
         left = self.mul()
-        while self.peek() in ("+", "-"):
-            op = self.take()
+        while op := self.accept("+", "-"):
             right = self.mul()
             a, b = self.toint(left), self.toint(right)
             left = str(a + b if op == "+" else a - b)
@@ -797,8 +580,7 @@ class _Expr:
 
     def mul(self) -> str:
         left = self.match()
-        while self.peek() in ("*", "/", "%"):
-            op = self.take()
+        while op := self.accept("*", "/", "%"):
             right = self.match()
             a, b = self.toint(left), self.toint(right)
             if op != "*" and b == 0:
@@ -815,8 +597,7 @@ class _Expr:
 
     def match(self) -> str:
         left = self.unary()
-        while self.peek() == ":":
-            self.i += 1
+        while self.accept(":"):
             right = self.unary()
             left = self.regex(left, right)
         return left
@@ -836,40 +617,30 @@ class _Expr:
         return str(len(m.group().decode("utf-8", "surrogateescape"))) if m else "0"
 
     def unary(self) -> str:
-        t = self.peek()
-        if t is None:
-            raise _ExprError("syntax error")
+        t = self.expect(_ExprError("syntax error"))
         if t == "(":
+            return self.parenthesized(self.or_, _ExprError("syntax error"))
+        # a keyword needs its operands after it, else it is a plain string
+        n = {"length": 1, "substr": 3, "index": 2, "match": 2, "+": 1}.get(t, 0)
+        if n and self.left() > n:
             self.i += 1
-            v = self.or_()
-            if self.peek() != ")":
-                raise _ExprError("syntax error")
-            self.i += 1
-            return v
-        if t == "length" and self.i + 1 < len(self.a):
-            self.i += 1
+        else:
+            n = 0
+        if t == "length" and n:
             return str(len(self.take()))
-        if t == "substr" and self.i + 3 < len(self.a):
-            self.i += 1
-            s, p, n = self.take(), self.take(), self.take()
-            pi, ni = self.toint(p), self.toint(n)
+        if t == "substr" and n:
+            s, p, ln = self.take(), self.take(), self.take()
+            pi, ni = self.toint(p), self.toint(ln)
             if pi <= 0 or ni <= 0:
                 return ""
             return s[pi - 1 : pi - 1 + ni]
-        if t == "index" and self.i + 2 < len(self.a):
-            self.i += 1
+        if t == "index" and n:
             s, chars = self.take(), self.take()
             pos = [s.find(c) for c in chars if c in s]
             return str(min(pos) + 1) if pos else "0"
-        if t == "match" and self.i + 2 < len(self.a):
-            self.i += 1
-            s, p = self.take(), self.take()
-            return self.regex(s, p)
-        if t == "+" and self.i + 1 < len(self.a):
-            self.i += 1
-            return self.take()
-        self.i += 1
-        return t
+        if t == "match" and n:
+            return self.regex(self.take(), self.take())
+        return self.take()  # "+ WORD" is WORD, whatever it says; a string is itself
 
 
 @applet("expr", usage="EXPRESSION")
@@ -900,7 +671,7 @@ def getent(proc: Proc) -> int:
     if not args:
         raise Die("wrong number of arguments", 1)
     db, keys = args[0], args[1:]
-    files = {"passwd": "/etc/passwd", "group": "/etc/group", "shadow": "/etc/shadow"}
+    files = {"passwd": accounts.PASSWD, "group": accounts.GROUP, "shadow": "/etc/shadow"}
     if db == "hosts":
         lines = [
             "127.0.0.1       localhost",
@@ -936,7 +707,7 @@ def getent(proc: Proc) -> int:
 def busybox(proc: Proc) -> int:
     args = proc.argv[1:]
     if not args or args[0] in ("--help", "--list", "--list-full"):
-        names = sorted(_applets())
+        names = sorted(applet_names())
         if args and args[0] == "--list":
             proc.out("".join(n + "\n" for n in names))
             return 0
@@ -950,7 +721,7 @@ def busybox(proc: Proc) -> int:
         rest = [a for a in rest if a != "-s"]
         target = "/bin/busybox"
         status = 0
-        for n in _applets():
+        for n in applet_names():
             d = rest[0] if rest else "/bin"
             path = f"{d.rstrip('/')}/{n}"
             if sys.try_stat(path, False) is not None or n == "busybox":
@@ -970,7 +741,7 @@ def busybox(proc: Proc) -> int:
         # The shell applet is the interpreter itself: hand it the rest of the command line.
         return proc.run(["sh", *args[1:]], proc.stdin)
     h = REGISTRY.get(args[0])
-    if h is None or args[0] not in _applets():
+    if h is None or args[0] not in applet_names():
         proc.err("applet not found")
         return 127
     return h(dataclasses.replace(proc, argv=args))
@@ -979,7 +750,7 @@ def busybox(proc: Proc) -> int:
 NOT_APPLETS = {"busybox", "getent", "useradd", "groupadd", "usermod", "userdel", "groupdel"}
 
 
-def _applets() -> set[str]:
+def applet_names() -> set[str]:
     """The programs here that busybox itself provides (shadow-utils' are not)."""
     from emu.sh.utils._common import USAGES
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from emu.fs import File, Symlink
 from emu.sh.api import Proc
 from emu.sh.options import Die, Opts, getopt
-from emu.sh.utils._common import Sys, Unmodelled, applet
+from emu.sh.utils._common import Sys, Unmodelled, applet, read_or_report
 from emu.sh.utils._regex import RegexError, compile_posix
 
 
@@ -715,16 +715,11 @@ def sed(proc: Proc) -> int:
         if not files:
             raise Die("sed: no input files")
         for f in files:
-            try:
-                data = sys.read(f)
-            except Unmodelled as u:
-                proc.err(f"{f}: {u.strerror}")
-                status = 4
+            got = read_or_report(proc, sys, f)
+            if isinstance(got, OSError):
+                status = 4 if isinstance(got, Unmodelled) else 1
                 continue
-            except OSError as e:
-                proc.err(f"{f}: {e.strerror}")
-                status = 1
-                continue
+            data = got
             engine.out = []
             lines, missing = _split(data)
             quit_code = _run(engine, lines, missing)
@@ -751,15 +746,9 @@ def sed(proc: Proc) -> int:
         if f == "-":
             data_all += proc.stdin
             continue
-        try:
-            d = sys.read(f)
-        except Unmodelled as u:
-            proc.err(f"{f}: {u.strerror}")
-            status = 2
-            continue
-        except OSError as e:
-            proc.err(f"{f}: {e.strerror}")
-            status = 1
+        d = read_or_report(proc, sys, f)
+        if isinstance(d, OSError):
+            status = 2 if isinstance(d, Unmodelled) else 1
             continue
         if data_all and not data_all.endswith(b"\n"):
             data_all += b"\n"

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from emu.sh import coreutils
 from emu.sh.api import Proc
-from emu.sh.options import Die, getopt
+from emu.sh.options import Die, Opts, getopt
 from emu.sh.utils._common import Sys, Unmodelled, applet, split_lines
 
 # --- reading operands -------------------------------------------------------------------
@@ -86,257 +88,22 @@ def cat(proc: Proc) -> int:
     return status
 
 
-# --- echo / printf ----------------------------------------------------------------------
-
-_SIMPLE_ESC = {
-    "\\": "\\",
-    "a": "\a",
-    "b": "\b",
-    "e": "\x1b",
-    "f": "\f",
-    "n": "\n",
-    "r": "\r",
-    "t": "\t",
-    "v": "\v",
-}
-
-
-def escape_seq(s: str, i: int, octal_zero: bool) -> tuple[str, int]:
-    """bb_process_escape_sequence at ``s[i]`` (just after the backslash): (text, next i).
-    With ``octal_zero`` (echo -e, %b) octal needs a leading 0: ``\\0NNN``."""
-    ch = s[i] if i < len(s) else ""
-    if ch in _SIMPLE_ESC:
-        return _SIMPLE_ESC[ch], i + 1
-    if ch == "x":
-        m = re.match(r"[0-9a-fA-F]{1,2}", s[i + 1 :])
-        if m:
-            return chr(int(m.group(), 16)), i + 1 + m.end()
-        return "\\x", i + 1
-    if octal_zero and ch == "0":
-        m = re.match(r"[0-7]{0,3}", s[i + 1 :])
-        digits = m.group() if m else ""
-        return chr(int(digits or "0", 8) & 0xFF), i + 1 + len(digits)
-    if ch in "01234567":
-        m = re.match(r"[0-7]{1,3}", s[i:])
-        assert m is not None
-        return chr(int(m.group(), 8) & 0xFF), i + m.end()
-    return "\\" + ch, i + 1 if ch else i
-
-
-def _bytes(text: str) -> bytes:
-    """Text where chars < 256 produced by escapes are bytes; the rest is UTF-8."""
-    out = bytearray()
-    for ch in text:
-        o = ord(ch)
-        if o < 256 and o >= 128:
-            out.append(o)
-        else:
-            out += ch.encode("utf-8", "surrogateescape")
-    return bytes(out)
-
-
-def _unescape(s: str, octal_zero: bool) -> tuple[str, bool]:
-    """Process escapes; (text, stopped) — ``\\c`` stops all further output."""
-    out = []
-    i = 0
-    while i < len(s):
-        ch = s[i]
-        if ch != "\\":
-            out.append(ch)
-            i += 1
-            continue
-        if i + 1 < len(s) and s[i + 1] == "c":
-            return "".join(out), True
-        text, i = escape_seq(s, i + 1, octal_zero)
-        out.append(text)
-    return "".join(out), False
+# --- echo / printf: the shell's own (emu.sh.coreutils) --------------------------------------
 
 
 @applet("echo", usage="[-neE] [ARG]...")
 def echo(proc: Proc) -> int:
-    args = proc.argv[1:]
-    newline = True
-    escapes = False
-    while args and len(args[0]) > 1 and args[0][0] == "-" and all(c in "neE" for c in args[0][1:]):
-        for c in args[0][1:]:
-            if c == "n":
-                newline = False
-            elif c == "e":
-                escapes = True
-            else:
-                escapes = False
-        args = args[1:]
-    text = " ".join(args)
-    if escapes:
-        text, stopped = _unescape(text, True)
-        if stopped:
-            proc.out(_bytes(text))
-            return 0
-    proc.out(_bytes(text) + (b"\n" if newline else b""))
+    proc.out(coreutils.echo(proc.argv[1:]))
     return 0
-
-
-def _strtoll(s: str) -> tuple[int, int] | None:
-    """C strtoll(s, &end, 0): (value, chars used) or None when no digits."""
-    m = re.match(r"\s*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9]\d*)", s)
-    if m is None:
-        return None
-    sign, body = m.groups()
-    if body[:2].lower() == "0x":
-        v = int(body, 16)
-    elif len(body) > 1 and body[0] == "0":
-        v = int(body, 8)
-    else:
-        v = int(body)
-    return (-v if sign == "-" else v), m.end()
-
-
-def _num_arg(proc: Proc, arg: str, conv: str, bad: list[bool]) -> int | float:
-    """A printf numeric argument: decimal, 0x hex, 0 octal, 'c for a character code;
-    junk is reported (``invalid number``) and what parsed is used."""
-    if arg[:1] in ("'", '"'):
-        return ord(arg[1]) if len(arg) > 1 else 0
-    if conv in "eEfFgGaA":
-        m = re.match(r"\s*[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?|inf|nan)", arg, re.I)
-        if m is None or m.end() != len(arg):
-            proc.err(f"invalid number '{arg}'")
-            bad[0] = True
-            return 0.0
-        return float(arg)
-    r = _strtoll(arg)
-    if r is None or r[1] != len(arg):
-        # busybox reports the junk and uses 0, not the digits before it
-        proc.err(f"invalid number '{arg}'")
-        bad[0] = True
-        return 0
-    return r[0]
 
 
 @applet("printf", usage="FORMAT [ARG]...")
 def printf(proc: Proc) -> int:
-    argv = proc.argv[1:]
-    if argv and argv[0] == "--":
-        argv = argv[1:]
-    if not argv:
+    done = coreutils.printf(proc.argv[1:], proc.err)
+    if done is None:
         raise Die(None, usage=True)
-    fmt, args = argv[0], argv[1:]
-    bad = [False]
-    out: list[bytes] = []
-    pos = 0
-
-    def nxt() -> str | None:
-        nonlocal pos
-        if pos < len(args):
-            pos += 1
-            return args[pos - 1]
-        return None
-
-    while True:
-        start = pos
-        stopped = _printf_once(proc, fmt, nxt, out, bad)
-        if stopped or pos >= len(args) or pos == start:
-            break
-    proc.out(b"".join(out))
-    return 1 if bad[0] else 0
-
-
-def _printf_once(proc: Proc, fmt: str, nxt: object, out: list[bytes], bad: list[bool]) -> bool:
-    """One pass over the format; True when ``\\c`` stopped all output."""
-    get = nxt
-    assert callable(get)
-    i = 0
-    n = len(fmt)
-    lit: list[str] = []
-
-    def flush() -> None:
-        if lit:
-            out.append(_bytes("".join(lit)))
-            lit.clear()
-
-    while i < n:
-        ch = fmt[i]
-        if ch == "\\":
-            if i + 1 < n and fmt[i + 1] == "c":
-                flush()
-                return True
-            text, i = escape_seq(fmt, i + 1, False)
-            lit.append(text)
-            continue
-        if ch != "%":
-            lit.append(ch)
-            i += 1
-            continue
-        if i + 1 < n and fmt[i + 1] == "%":
-            lit.append("%")
-            i += 2
-            continue
-        m = re.compile(r"%([-+ #0]*)(\*|\d+)?(?:\.(\*|\d*))?[hlLqjzt]*([diouxXfFeEgGcsb]?)").match(
-            fmt, i
-        )
-        assert m is not None
-        flags, width, prec, conv = m.groups()
-        if not conv:
-            flush()
-            bad[0] = True
-            proc.err(
-                f"%{fmt[m.end() : m.end() + 1]}: invalid format"
-                if m.end() < n
-                else "%: invalid format"
-            )
-            return True
-        i = m.end()
-        spec = "%" + flags
-        if width == "*":
-            w = get()
-            spec += str(int(_num_arg(proc, w, "d", bad)) if w is not None else 0)
-        elif width:
-            spec += width
-        if prec is not None:
-            if prec == "*":
-                p = get()
-                spec += "." + str(int(_num_arg(proc, p, "d", bad)) if p is not None else 0)
-            else:
-                spec += "." + (prec or "0")
-        arg = get()
-        flush()
-        if conv in "sb":
-            text = arg or ""
-            if conv == "b":
-                text, stopped = _unescape(text, True)
-                out.append(_bytes(_pad(spec, text)))
-                if stopped:
-                    return True
-                continue
-            out.append(_bytes(_pad(spec, text)))
-        elif conv == "c":
-            out.append(_bytes(_pad(spec, (arg or "")[:1])))
-        else:
-            val = _num_arg(proc, arg, conv, bad) if arg is not None else 0
-            if conv in "diouxX":
-                ival = int(val)
-                if conv == "u" and ival < 0:
-                    ival += 1 << 64
-                if conv in "ouxX" and ival < 0:
-                    ival += 1 << 64
-                out.append(((spec + ("d" if conv in "iu" else conv)) % ival).encode())
-            else:
-                out.append(((spec + conv) % float(val)).encode())
-    flush()
-    return False
-
-
-def _pad(spec: str, text: str) -> str:
-    """%s formatting with width/precision counted in bytes, as C does."""
-    m = re.fullmatch(r"%([-+ #0]*)(\d*)(?:\.(\d+))?", spec)
-    assert m is not None
-    flags, width, prec = m.groups()
-    b = text.encode("utf-8", "surrogateescape") if any(ord(c) > 255 for c in text) else None
-    if prec is not None:
-        text = b[: int(prec)].decode("utf-8", "ignore") if b is not None else text[: int(prec)]
-    w = int(width or 0)
-    ln = len(text.encode("utf-8", "surrogateescape")) if b is not None else len(text)
-    padn = max(0, w - ln)
-    return text + " " * padn if "-" in flags else " " * padn + text
+    proc.out(done[0])
+    return done[1]
 
 
 # --- head / tail ------------------------------------------------------------------------
@@ -369,18 +136,33 @@ def head(proc: Proc) -> int:
         "n:c:qv",
         {"lines=": "n", "bytes=": "c", "quiet": "q", "silent": "q", "verbose": "v"},
     )
-    sys = Sys(proc)
-    by_bytes = False
+    by_bytes = _by_bytes(o)
     spec = "10"
-    for k in o.order:
-        if k in "nc":
-            by_bytes = k == "c"
     if o.get("n") is not None and not by_bytes:
         spec = o.get("n") or ""
     if by_bytes:
         spec = o.get("c") or ""
     neg = spec.startswith("-")
     count = _count(spec.lstrip("-+"), "lines")
+
+    def show(data: bytes) -> bytes:
+        if by_bytes:
+            return data[: len(data) - count] if neg else data[:count]
+        lines = split_lines(data)
+        return b"".join(lines[: len(lines) - count] if neg else lines[:count])
+
+    return _each_file(proc, o, show)
+
+
+def _by_bytes(o: Opts) -> bool:
+    """Whether -c (bytes) rather than -n (lines) was given last."""
+    return next((k == "c" for k in reversed(o.order) if k in "nc"), False)
+
+
+def _each_file(proc: Proc, o: Opts, show: Callable[[bytes], bytes]) -> int:
+    """head and tail over their files (stdin for none): ``show`` picks what to print of
+    each, under a ``==> NAME <==`` header with -v or several files (never with -q)."""
+    sys = Sys(proc)
     files = o.args or ["-"]
     headers = ("v" in o or len(files) > 1) and "q" not in o
     status = 0
@@ -395,11 +177,7 @@ def head(proc: Proc) -> int:
                 ("" if first else "\n") + f"==> {'standard input' if name == '-' else name} <==\n"
             )
         first = False
-        if by_bytes:
-            proc.out(data[: len(data) - count] if neg else data[:count])
-        else:
-            lines = split_lines(data)
-            proc.out(b"".join(lines[: len(lines) - count] if neg else lines[:count]))
+        proc.out(show(data))
     return status
 
 
@@ -419,41 +197,21 @@ def tail(proc: Proc) -> int:
             "retry": "\x01",
         },
     )
-    sys = Sys(proc)
-    by_bytes = False
-    for k in o.order:
-        if k in "nc":
-            by_bytes = k == "c"
+    by_bytes = _by_bytes(o)
     spec = (o.get("c") if by_bytes else o.get("n")) or "10"
     from_start = spec.startswith("+")
     count = _count(spec.lstrip("-+"), "lines")
-    files = o.args or ["-"]
-    headers = ("v" in o or len(files) > 1) and "q" not in o
-    status = 0
-    first = True
-    for name in files:
-        data = read_or_warn(proc, sys, name, open_msg=False)
-        if data is None:
-            status = 1
-            continue
-        if headers:
-            proc.out(
-                ("" if first else "\n") + f"==> {'standard input' if name == '-' else name} <==\n"
-            )
-        first = False
-        if by_bytes:
-            if from_start:
-                proc.out(data[max(count - 1, 0) :])
-            else:
-                proc.out(data[len(data) - count :] if count else b"")
+
+    def show(data: bytes) -> bytes:
+        units: Sequence[bytes] | bytes = data if by_bytes else split_lines(data)
+        if from_start:
+            units = units[max(count - 1, 0) :]
         else:
-            lines = split_lines(data)
-            if from_start:
-                proc.out(b"".join(lines[max(count - 1, 0) :]))
-            else:
-                proc.out(b"".join(lines[len(lines) - count :] if count else []))
+            units = units[len(units) - count :] if count else units[:0]
+        return units if isinstance(units, bytes) else b"".join(units)
+
     # -f: there is no one else writing: print what there is and stop (no waiting).
-    return status
+    return _each_file(proc, o, show)
 
 
 # --- wc ---------------------------------------------------------------------------------
@@ -931,17 +689,17 @@ _TR_CLASSES = {
 
 def _tr_set(spec: str) -> bytes:
     """Expand a tr SET: escapes, ranges, [:class:], [=c=], [c*n]."""
-    s = spec.encode("utf-8", "surrogateescape").decode("latin-1")
+    raw = spec.encode("utf-8", "surrogateescape")
+    s = raw.decode("latin-1")
     chars: list[int] = []
     i = 0
     n = len(s)
 
     def one(i: int) -> tuple[int, int]:
         if s[i] == "\\" and i + 1 < n:
-            text, j = escape_seq(s, i + 1, False)
-            if text.startswith("\\") and len(text) == 2:
-                return ord(text[1]), j
-            return ord(text[0]) if text else 92, j
+            c, j = coreutils.escape(raw, i + 1)
+            # Not an escape (``\z``): the character itself, where echo keeps the backslash.
+            return (ord(s[i + 1]), i + 2) if j == i + 1 else (c, j)
         return ord(s[i]), i + 1
 
     while i < n:

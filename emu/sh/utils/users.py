@@ -16,13 +16,14 @@ import posixpath
 import re
 from dataclasses import dataclass
 
-from emu.fs import Blob, Dir, File, Meta, Node, Symlink
+from emu.fs import Blob, Dir, File, Meta, Node, Symlink, accounts
 from emu.sh.api import Proc, Stream
-from emu.sh.options import Die, getopt
+from emu.sh.options import Die, Opts, getopt
 from emu.sh.utils._common import Sys, applet, content_of
 from emu.sh.utils.files import PRESERVE, RECUR, Copier
 
-PASSWD, GROUP, SHADOW, GSHADOW = "/etc/passwd", "/etc/group", "/etc/shadow", "/etc/gshadow"
+PASSWD, GROUP = accounts.PASSWD, accounts.GROUP
+SHADOW, GSHADOW = "/etc/shadow", "/etc/gshadow"
 
 
 # --- the account files ------------------------------------------------------------------
@@ -46,7 +47,7 @@ class Table:
         return cls(path, data.splitlines(), True)
 
     def rows(self) -> list[list[str]]:
-        return [ln.split(":") for ln in self.lines if ln and not ln.startswith("#")]
+        return accounts.records(self.lines)
 
     def find(self, name: str) -> int:
         prefix = name + ":"
@@ -136,6 +137,49 @@ class Db:
                 members.append(user)
                 row[idx] = ",".join(members)
                 t.set(group, row)
+
+    def add_group(self, name: str, gid: int, password: str = "!") -> None:
+        self.group.append(f"{name}:x:{gid}:")
+        if self.gshadow.exists:
+            self.gshadow.append(f"{name}:{password}::")
+
+    def delete_group(self, name: str) -> None:
+        self.group.delete(name)
+        self.gshadow.delete(name)
+
+    def delete_user(self, name: str) -> None:
+        """The user's passwd and shadow lines, and their place in every group."""
+        self.passwd.delete(name)
+        self.shadow.delete(name)
+        self.remove_member(None, name)
+
+    def logins_in(self, gid: str) -> list[list[str]]:
+        """The passwd rows whose login (primary) group is ``gid``."""
+        return [r for r in self.passwd.rows() if len(r) > 3 and r[3] == gid]
+
+    def existing_gid(self, text: str) -> int:
+        """``-g GROUP`` of useradd/usermod: a group name, or the number of one that exists."""
+        gid = self.gid_of(text)
+        if gid is None or (not text.isdigit() and self.group_row(text) is None):
+            raise Die(f"group '{text}' does not exist", 6)
+        return gid
+
+    def group_names(self, text: str) -> list[str]:
+        """``-G G1,G2`` of useradd/usermod: the names of existing groups, given by name
+        or number, each once."""
+        out: list[str] = []
+        for g in text.split(","):
+            if not g:
+                continue
+            row = self.group_row(g)
+            if row is None and g.isdigit():
+                gname = self.group_by_gid(int(g))
+                row = self.group_row(gname) if gname else None
+            if row is None:
+                raise Die(f"group '{g}' does not exist", 6)
+            if row[0] not in out:
+                out.append(row[0])
+        return out
 
     def remove_member(self, group: str | None, user: str) -> bool:
         """Drop ``user`` from ``group``'s members (from every group when None)."""
@@ -325,9 +369,7 @@ def adduser(proc: Proc) -> int:
     if usegroup is not None:
         db.add_member(usegroup, name)
     else:
-        db.group.append(f"{name}:x:{gid}:")
-        if db.gshadow.exists:
-            db.gshadow.append(f"{name}:!::")
+        db.add_group(name, gid)
     db.save()
     if "H" not in o:
         skel = o.get("k") or "/etc/skel"
@@ -395,9 +437,7 @@ def addgroup(proc: Proc) -> int:
             if gid == maxid:
                 raise Die("no gids left")
             gid += 1
-    db.group.append(f"{name}:x:{gid}:")
-    if db.gshadow.exists:
-        db.gshadow.append(f"{name}:!::")
+    db.add_group(name, gid)
     db.save()
     return 0
 
@@ -429,35 +469,49 @@ def deluser(proc: Proc) -> int:
         row = db.user(name)
         if row is None:
             raise Die(f"unknown user {name}")
-        db.passwd.delete(name)
-        db.shadow.delete(name)
-        db.remove_member(None, name)
+        db.delete_user(name)
         if remove_home and len(row) > 5 and row[5]:
             from emu.sh.utils.files import remove_file
 
             remove_file(proc, sys, row[5], True, True, False)
         # deluser also removes a same-named group, if nobody else's login group.
         grow = db.group_row(name)
-        if grow is not None:
-            gid = grow[2]
-            if not any(len(r) > 3 and r[3] == gid for r in db.passwd.rows()):
-                db.group.delete(name)
-                db.gshadow.delete(name)
+        if grow is not None and not db.logins_in(grow[2]):
+            db.delete_group(name)
         db.save()
         return 0
     grow = db.group_row(name)
     if grow is None:
         raise Die(f"unknown group {name}")
-    for r in db.passwd.rows():
-        if len(r) > 3 and r[3] == grow[2]:
-            raise Die(f"'{r[0]}' still has '{name}' as their primary group!")
-    db.group.delete(name)
-    db.gshadow.delete(name)
+    logins = db.logins_in(grow[2])
+    if logins:
+        raise Die(f"'{logins[0][0]}' still has '{name}' as their primary group!")
+    db.delete_group(name)
     db.save()
     return 0
 
 
 # --- shadow-utils: useradd / groupadd / usermod / userdel / groupdel --------------------
+
+
+def _shadow_args(
+    proc: Proc, spec: str, longs: dict[str, str], denied: int
+) -> tuple[Sys, Opts, str]:
+    """What every shadow-utils command starts with: its options, root only (else exit
+    ``denied``), then exactly one name (else the usage, exit 2)."""
+    sys = Sys(proc)
+    o = getopt(proc.argv[1:], spec, longs)
+    if not sys.root:
+        raise Die("Permission denied.", denied)
+    if len(o.args) != 1:
+        raise Die(None, usage=True, code=2)
+    return sys, o, o.args[0]
+
+
+def _shadow_name(name: str, invalid: str) -> None:
+    """shadow's is_valid_user_name/is_valid_group_name (exit 3)."""
+    if not re.fullmatch(r"[a-z_][a-z0-9_.-]*\$?", name, re.I) or len(name) > 32:
+        raise Die(invalid, 3)
 
 
 def _defs(sys: Sys) -> dict[str, str]:
@@ -528,9 +582,8 @@ def _new_id(
 
 @applet("useradd", usage="[options] LOGIN")
 def useradd(proc: Proc) -> int:
-    sys = Sys(proc)
-    o = getopt(
-        proc.argv[1:],
+    sys, o, name = _shadow_args(
+        proc,
         "c:d:e:f:g:G:k:K:lmMNop:rs:u:UDb:",
         {
             "comment=": "c",
@@ -553,14 +606,9 @@ def useradd(proc: Proc) -> int:
             "uid=": "u",
             "user-group": "U",
         },
+        1,
     )
-    if not sys.root:
-        raise Die("Permission denied.", 1)
-    if len(o.args) != 1:
-        raise Die(None, usage=True, code=2)
-    name = o.args[0]
-    if not re.fullmatch(r"[a-z_][a-z0-9_.-]*\$?", name, re.I) or len(name) > 32:
-        raise Die(f"invalid user name '{name}'", 3)
+    _shadow_name(name, f"invalid user name '{name}'")
     db = Db(sys)
     defs = _defs(sys)
     dflt = _useradd_defaults(sys)
@@ -573,26 +621,11 @@ def useradd(proc: Proc) -> int:
     user_group = "N" not in o and ("U" in o or defs.get("USERGROUPS_ENAB", "yes").lower() == "yes")
     gid: int | None = None
     if o.get("g") is not None:
-        gid = db.gid_of(o.get("g") or "")
-        if gid is None or (
-            not (o.get("g") or "").isdigit() and db.group_row(o.get("g") or "") is None
-        ):
-            raise Die(f"group '{o.get('g')}' does not exist", 6)
+        gid = db.existing_gid(o.get("g") or "")
         user_group = False
     elif user_group and db.group_row(name) is not None:
         raise Die(f"group {name} exists - if you want to add this user to that group, use -g.", 9)
-    extra: list[str] = []
-    for g in (o.get("G") or "").split(","):
-        if not g:
-            continue
-        row = db.group_row(g)
-        if row is None and g.isdigit():
-            gname = db.group_by_gid(int(g))
-            row = db.group_row(gname) if gname else None
-        if row is None:
-            raise Die(f"group '{g}' does not exist", 6)
-        if row[0] not in extra:
-            extra.append(row[0])
+    extra = db.group_names(o.get("G") or "")
     if o.get("u") is not None:
         t = o.get("u") or ""
         if not t.isdigit():
@@ -629,9 +662,7 @@ def useradd(proc: Proc) -> int:
             inact = "" if inact == "-1" else inact
             db.shadow.append(f"{name}:{pw}:{last}:{pmin}:{pmax}:{warn}:{inact}::")
     if user_group:
-        db.group.append(f"{name}:x:{gid}:")
-        if db.gshadow.exists:
-            db.gshadow.append(f"{name}:!::")
+        db.add_group(name, gid)
     for g in extra:
         db.add_member(g, name)
     db.save()
@@ -673,9 +704,8 @@ def _grow_log(sys: Sys, path: str, uid: int, record: int) -> None:
 
 @applet("groupadd", usage="[options] GROUP")
 def groupadd(proc: Proc) -> int:
-    sys = Sys(proc)
-    o = getopt(
-        proc.argv[1:],
+    sys, o, name = _shadow_args(
+        proc,
         "fg:K:op:r",
         {
             "force": "f",
@@ -685,14 +715,9 @@ def groupadd(proc: Proc) -> int:
             "password=": "p",
             "system": "r",
         },
+        10,
     )
-    if not sys.root:
-        raise Die("Permission denied.", 10)
-    if len(o.args) != 1:
-        raise Die(None, usage=True, code=2)
-    name = o.args[0]
-    if not re.fullmatch(r"[a-z_][a-z0-9_.-]*\$?", name, re.I) or len(name) > 32:
-        raise Die(f"'{name}' is not a valid group name", 3)
+    _shadow_name(name, f"'{name}' is not a valid group name")
     db = Db(sys)
     defs = _defs(sys)
     if db.group_row(name) is not None:
@@ -714,18 +739,15 @@ def groupadd(proc: Proc) -> int:
         gid = _new_id(used, "r" in o, defs, "GID")
     if gid is None:
         raise Die("Can't get unique GID (no more available GIDs)", 4)
-    db.group.append(f"{name}:x:{gid}:")
-    if db.gshadow.exists:
-        db.gshadow.append(f"{name}:{o.get('p') or '!'}::")
+    db.add_group(name, gid, o.get("p") or "!")
     db.save()
     return 0
 
 
 @applet("usermod", usage="[options] LOGIN")
 def usermod(proc: Proc) -> int:
-    sys = Sys(proc)
-    o = getopt(
-        proc.argv[1:],
+    sys, o, name = _shadow_args(
+        proc,
         "ac:d:e:f:g:G:l:Lmop:s:u:U",
         {
             "append": "a",
@@ -744,12 +766,8 @@ def usermod(proc: Proc) -> int:
             "uid=": "u",
             "unlock": "U",
         },
+        1,
     )
-    if not sys.root:
-        raise Die("Permission denied.", 1)
-    if len(o.args) != 1:
-        raise Die(None, usage=True, code=2)
-    name = o.args[0]
     db = Db(sys)
     row = db.user(name)
     if row is None:
@@ -759,12 +777,7 @@ def usermod(proc: Proc) -> int:
         raise Die("-a flag is ONLY allowed with the -G flag", 2)
     old_uid, old_home = int(row[2]), row[5]
     if o.get("g") is not None:
-        gid = db.gid_of(o.get("g") or "")
-        if gid is None or (
-            not (o.get("g") or "").isdigit() and db.group_row(o.get("g") or "") is None
-        ):
-            raise Die(f"group '{o.get('g')}' does not exist", 6)
-        row[3] = str(gid)
+        row[3] = str(db.existing_gid(o.get("g") or ""))
     if o.get("u") is not None:
         t = o.get("u") or ""
         if not t.isdigit():
@@ -778,18 +791,7 @@ def usermod(proc: Proc) -> int:
         row[5] = o.get("d") or ""
     if o.get("s") is not None:
         row[6] = o.get("s") or ""
-    groups: list[str] = []
-    if o.get("G") is not None:
-        for g in (o.get("G") or "").split(","):
-            if not g:
-                continue
-            grow = db.group_row(g)
-            if grow is None and g.isdigit():
-                gname = db.group_by_gid(int(g))
-                grow = db.group_row(gname) if gname else None
-            if grow is None:
-                raise Die(f"group '{g}' does not exist", 6)
-            groups.append(grow[0])
+    groups = db.group_names(o.get("G") or "")
     newname = o.get("l")
     if newname is not None and newname != name and db.user(newname) is not None:
         raise Die(f"user '{newname}' already exists", 9)
@@ -850,20 +852,12 @@ def _rechown(sys: Sys, path: str, old: int, new: int) -> None:
 
 @applet("userdel", usage="[options] LOGIN")
 def userdel(proc: Proc) -> int:
-    sys = Sys(proc)
-    o = getopt(proc.argv[1:], "frZ", {"force": "f", "remove": "r"})
-    if not sys.root:
-        raise Die("Permission denied.", 1)
-    if len(o.args) != 1:
-        raise Die(None, usage=True, code=2)
-    name = o.args[0]
+    sys, o, name = _shadow_args(proc, "frZ", {"force": "f", "remove": "r"}, 1)
     db = Db(sys)
     row = db.user(name)
     if row is None:
         raise Die(f"user '{name}' does not exist", 6)
-    db.passwd.delete(name)
-    db.shadow.delete(name)
-    db.remove_member(None, name)
+    db.delete_user(name)
     defs = _defs(sys)
     grow = db.group_row(name)
     if (
@@ -871,11 +865,10 @@ def userdel(proc: Proc) -> int:
         and defs.get("USERGROUPS_ENAB", "yes").lower() == "yes"
         and len(row) > 3
         and grow[2] == row[3]
+        and not db.logins_in(grow[2])
+        and not (len(grow) > 3 and grow[3])
     ):
-        others = [r for r in db.passwd.rows() if len(r) > 3 and r[3] == grow[2]]
-        if not others and not (len(grow) > 3 and grow[3]):
-            db.group.delete(name)
-            db.gshadow.delete(name)
+        db.delete_group(name)
     db.save()
     if "r" in o and len(row) > 5 and row[5]:
         from emu.sh.utils.files import remove_file
@@ -889,22 +882,15 @@ def userdel(proc: Proc) -> int:
 
 @applet("groupdel", usage="[options] GROUP")
 def groupdel(proc: Proc) -> int:
-    sys = Sys(proc)
-    o = getopt(proc.argv[1:], "f", {"force": "f"})
-    if not sys.root:
-        raise Die("Permission denied.", 10)
-    if len(o.args) != 1:
-        raise Die(None, usage=True, code=2)
-    name = o.args[0]
+    sys, o, name = _shadow_args(proc, "f", {"force": "f"}, 10)
     db = Db(sys)
     grow = db.group_row(name)
     if grow is None:
         raise Die(f"group '{name}' does not exist", 6)
-    for r in db.passwd.rows():
-        if len(r) > 3 and r[3] == grow[2] and "f" not in o:
-            raise Die(f"cannot remove the primary group of user '{r[0]}'", 8)
-    db.group.delete(name)
-    db.gshadow.delete(name)
+    logins = db.logins_in(grow[2])
+    if logins and "f" not in o:
+        raise Die(f"cannot remove the primary group of user '{logins[0][0]}'", 8)
+    db.delete_group(name)
     db.save()
     return 0
 

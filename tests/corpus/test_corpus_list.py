@@ -1,0 +1,221 @@
+"""The corpus list is well-formed, and run.py's machinery works on tiny Dockerfiles written
+here (the corpus copies themselves are not in the repository, so CI never runs them)."""
+
+from __future__ import annotations
+
+import datetime
+import importlib.util
+import json
+import re
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+import emu
+from emu.errors import BuildError
+
+HERE = Path(__file__).resolve().parent
+
+
+def _load_runner() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("corpus_run", HERE / "run.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["corpus_run"] = module  # dataclasses look their module up while defined
+    spec.loader.exec_module(module)
+    return module
+
+
+run = _load_runner()
+
+BUILDS = """\
+FROM alpine:3.19 AS build
+WORKDIR /src
+COPY build.sh .
+RUN sh build.sh && echo built > out.txt
+
+FROM alpine:3.19
+COPY --from=build /src/out.txt /out.txt
+"""
+
+BLOCKED = """\
+ARG BASE=nosuch/image:1.0
+FROM ${BASE} AS deps
+WORKDIR /app
+COPY package*.json ./
+COPY go.* ./
+COPY scripts/ ./scripts/
+RUN npm ci
+COPY . .
+RUN npm run build
+
+FROM alpine:3.19
+COPY --from=deps /app/public /srv/public
+COPY --from=deps /app/dist /srv/dist
+"""
+
+
+# --- the list -----------------------------------------------------------------------------
+
+
+def test_corpus_tsv_is_well_formed() -> None:
+    entries = run.read_corpus()
+    assert len(entries) >= 100
+    keys = [(e.repo, e.path) for e in entries]
+    assert len(set(keys)) == len(keys), "duplicate entries"
+    assert len({e.key for e in entries}) == len(entries), "two entries share a copy folder"
+    for e in entries:
+        assert re.fullmatch(r"[0-9a-f]{40}", e.commit), e
+        assert re.fullmatch(r"[\w.-]+/[\w.-]+", e.repo), e
+        assert e.path and not e.path.startswith("/"), e
+        assert re.fullmatch(r"[a-z0-9+.-]+", e.eco), e
+        datetime.date.fromisoformat(e.found)
+
+
+def test_copy_folder_name() -> None:
+    entry = run.Entry("vercel/next.js", "examples/with-docker/Dockerfile", "0" * 40, "node", "")
+    assert entry.key == "vercel__next.js__examples__with-docker__Dockerfile"
+    assert entry.url.endswith(f"/vercel/next.js/blob/{'0' * 40}/examples/with-docker/Dockerfile")
+
+
+# --- the placeholder context ---------------------------------------------------------------
+
+
+def test_context_holds_what_the_dockerfile_copies() -> None:
+    files = run.context_files(BLOCKED)
+    # A glob gets every well-known name it matches; a folder gets a placeholder file.
+    assert {"package.json", "package-lock.json", "go.mod", "go.sum"} <= set(files)
+    assert "scripts/placeholder.txt" in files
+    # COPY . /app then COPY --from=deps /app/public: public came from the context...
+    assert "public/placeholder.txt" in files
+    # ...but dist is build output, which the context must not fake.
+    assert not any(f.startswith("dist") for f in files)
+    # A node stage's dist/ copied out means a vite project, lockfile in sync.
+    manifest = json.loads(files["package.json"])
+    assert manifest["scripts"]["build"] == "vite build"
+    lock = json.loads(files["package-lock.json"])
+    assert lock["packages"]["node_modules/vite"]["version"] == manifest["dependencies"]["vite"]
+    assert b'type="module"' in files["index.html"]
+
+
+def test_context_expands_args_and_skips_stage_and_remote_sources() -> None:
+    text = (
+        "FROM alpine:3.19 AS a\n"
+        "ARG JAR=target/app.jar\n"
+        "COPY ${JAR} /app.jar\n"
+        "ADD https://example.com/x.tgz /x.tgz\n"
+        "RUN --mount=type=bind,source=uv.lock,target=/uv.lock true\n"
+        "FROM alpine:3.19\n"
+        "COPY --from=a /app.jar /app.jar\n"
+    )
+    files = run.context_files(text)
+    assert set(files) == {"target/app.jar", "uv.lock"}
+    assert run.context_files("FROM\n") == {}  # does not parse: nothing to guess
+
+
+def test_written_context_keeps_scripts_executable(tmp_path: Path) -> None:
+    run.write_context({"build.sh": b"#!/bin/sh\n", "a/b.txt": b"x"}, tmp_path)
+    assert (tmp_path / "build.sh").stat().st_mode & 0o111
+    assert not (tmp_path / "a" / "b.txt").stat().st_mode & 0o111
+
+
+# --- classifying --------------------------------------------------------------------------
+
+
+def test_a_file_that_builds() -> None:
+    result = run.run_entry("Dockerfile", BUILDS, limit=20)
+    assert result.parse_ok and result.from_ok
+    assert result.checks == 0
+    assert result.strict.ok and result.permissive.ok, (result.strict, result.permissive)
+    assert not result.crashed
+
+
+def test_a_file_blocked_at_from() -> None:
+    result = run.run_entry("Dockerfile", BLOCKED, limit=20)
+    assert result.parse_ok
+    assert result.from_ok is False
+    assert result.unresolved == ("nosuch/image:1.0",)
+    assert result.strict.blocker == "image 'nosuch/image:1.0' not in catalog"
+    assert run.category(result.strict.blocker) == "FROM"
+    assert not result.strict.crash and not result.crashed
+
+
+def test_parse_errors_are_recorded_not_raised() -> None:
+    result = run.run_entry("Dockerfile", "FROM alpine:3.19\nCOPY\n")
+    assert result.parse_ok  # the parser accepts it; the instruction is bad
+    assert "COPY" in result.load_error
+    assert not result.strict.ok and not result.crashed
+
+
+def test_an_exception_that_is_not_an_emu_error_is_a_crash(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def boom(*args: object, **kwargs: object) -> None:
+        raise TypeError("bad thing")
+
+    monkeypatch.setattr(emu, "build", boom)
+    result = run.run_entry("Dockerfile", BUILDS)
+    assert result.crashed
+    assert result.strict.crash and result.strict.blocker.startswith("CRASH TypeError: bad thing")
+
+
+@pytest.mark.parametrize(
+    ("message", "hint", "expected"),
+    [
+        (
+            "image 'ngnix:alpine': not in emu's offline catalog (did you mean nginx:alpine?)",
+            None,
+            "image 'ngnix:alpine' not in catalog",
+        ),
+        (
+            "image 'a:1@sha256:" + "ab" * 32 + "': pinned by digest, and more",
+            None,
+            "image 'a:1@sha256:abababababab…' pinned by digest (catalog has no digests)",
+        ),
+        (
+            "RUN: 'cmake' is not emulated (emu emulates 300 programs: emu tools)",
+            None,
+            "RUN: 'cmake' is not emulated",
+        ),
+        (
+            'process "/bin/sh -c apt-get install -y foo" did not complete successfully: '
+            "exit code: 100",
+            "Reading package lists... / E: Unable to locate package foo",
+            "apt package 'foo' unknown",
+        ),
+        (
+            'process "/bin/sh -c make" did not complete successfully: exit code: 127',
+            "sh: make: not found",
+            "RUN: 'make' not found",
+        ),
+        (
+            'process "/bin/sh -c yarn x" did not complete successfully: exit code: 1',
+            'error Command "x" not found. / info Visit https://yarnpkg.com for docs.',
+            'RUN exit 1: error Command "x" not found.',
+        ),
+    ],
+)
+def test_blockers_are_normalised(message: str, hint: str | None, expected: str) -> None:
+    assert run.blocker(BuildError(message, hint=hint)) == expected
+
+
+def test_report_counts() -> None:
+    entries = [
+        run.Entry("a/b", "Dockerfile", "1" * 40, "go", "2026-01-01"),
+        run.Entry("c/d", "x/Dockerfile", "2" * 40, "node", "2026-01-01"),
+        run.Entry("e/f", "Dockerfile", "3" * 40, "rust", "2026-01-01"),
+    ]
+    results = {
+        entries[0].key: run.run_entry("Dockerfile", BUILDS, limit=20),
+        entries[1].key: run.run_entry("Dockerfile", BLOCKED, limit=20),
+    }
+    text = run.report(entries, results, missing=[entries[2]])
+    assert "| parse | 2/2 (100%) |" in text
+    assert "| every FROM resolves (after ARG expansion) | 1/2 (50%) |" in text
+    assert "| `emu build` strict | 1/2 (50%) |" in text
+    assert "| `nosuch/image` | 1 | `nosuch/image:1.0` |" in text
+    assert "First blocker of each file, strict: ok 1, FROM 1." in text
+    assert "| 1 | FROM | image 'nosuch/image:1.0' not in catalog | 1 |" in text
+    assert "| 3 | [e/f/Dockerfile]" in text and "no copy" in text
