@@ -59,6 +59,7 @@ from emu.images.reference import parse as _parse
 from emu.images.skeleton import (
     Builder,
     as_int,
+    as_mapping,
     as_str,
     as_str_list,
     resolve_params,
@@ -135,14 +136,6 @@ def _read_json(name: str) -> Any:
     return json.loads(data.read_text(encoding="utf-8"))
 
 
-def _mapping(value: Any, where: str) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise CatalogDataError(f"{where}: expected a mapping")
-    return value
-
-
 @dataclass(frozen=True, slots=True)
 class _Route:
     family: str
@@ -157,30 +150,30 @@ class _Index:
 
     def __init__(self, raw: Any) -> None:
         where = "_index.yaml"
-        raw = _mapping(raw, where)
+        raw = as_mapping(raw, where)
         self.repositories = {
-            str(k): str(v) for k, v in _mapping(raw.get("repositories"), where).items()
+            str(k): str(v) for k, v in as_mapping(raw.get("repositories"), where).items()
         }
         # Regular expressions stay strings until first used (re caches the compiled ones):
         # most lookups name an exact repository and never need them.
         self.patterns: list[tuple[str, str, dict[str, Any], list[str]]] = []
         for i, p in enumerate(raw.get("patterns") or []):
             pw = f"{where}: patterns[{i}]"
-            spec = _mapping(p, pw)
+            spec = as_mapping(p, pw)
             self.patterns.append(
                 (
                     as_str(spec.get("match"), pw),
                     as_str(spec.get("family"), pw),
-                    _mapping(spec.get("set"), pw),
+                    as_mapping(spec.get("set"), pw),
                     as_str_list(spec.get("examples", []), pw),
                 )
             )
         self.mirrors = as_str_list(raw.get("mirrors", []), f"{where}: mirrors")
         self.platforms = {
-            str(k): {str(a): str(b) for a, b in _mapping(v, where).items()}
-            for k, v in _mapping(raw.get("platforms"), where).items()
+            str(k): {str(a): str(b) for a, b in as_mapping(v, where).items()}
+            for k, v in as_mapping(raw.get("platforms"), where).items()
         }
-        self.hints = {str(k): str(v) for k, v in _mapping(raw.get("hints"), where).items()}
+        self.hints = {str(k): str(v) for k, v in as_mapping(raw.get("hints"), where).items()}
         self.refuse = [
             (as_str(r.get("match"), where), as_str(r.get("message"), where))
             for r in raw.get("refuse") or []
@@ -289,13 +282,13 @@ class _Family:
     def __init__(self, name: str, raw: Any) -> None:
         where = f"{name}.yaml"
         self.name = name
-        self.raw = _mapping(raw, where)
+        self.raw = as_mapping(raw, where)
         self.about = str(self.raw.get("about", ""))
         self.tags = str(self.raw.get("tags", ""))
         self.grammar = Grammar(self.raw, where)
-        self.templates = _mapping(self.raw.get("templates"), f"{where}: templates")
+        self.templates = as_mapping(self.raw.get("templates"), f"{where}: templates")
         for tname, template in self.templates.items():
-            spec = _mapping(template, f"{where}: templates.{tname}")
+            spec = as_mapping(template, f"{where}: templates.{tname}")
             unknown = set(spec) - _TEMPLATE_KEYS
             if unknown:
                 raise CatalogDataError(
@@ -310,10 +303,10 @@ class _Family:
         """The measured models by key (each id and name parsed by the family's grammar)."""
         if self._pins is None:
             pins: dict[str, _Pin] = {}
-            images = _mapping(self.raw.get("images"), f"{self.name}.yaml: images")
+            images = as_mapping(self.raw.get("images"), f"{self.name}.yaml: images")
             for image_id, spec in images.items():
                 where = f"{self.name}.yaml: images.{image_id}"
-                spec = _mapping(spec, where)
+                spec = as_mapping(spec, where)
                 key, template, params = self.read(str(image_id), where)
                 names = [str(image_id)]
                 for name in as_str_list(spec.get("names", []), f"{where}: names"):
@@ -358,7 +351,7 @@ class _Family:
             return item
         pin = self.pins.get(key)
         if pin is not None and pin.raw.get("params"):  # what the measured image had
-            params = {**params, **_mapping(pin.raw["params"], f"{self.name}: {pin.id}")}
+            params = {**params, **as_mapping(pin.raw["params"], f"{self.name}: {pin.id}")}
         where = f"{self.name}.yaml: templates.{template} as {key}"
         params = resolve_params(derived(params), where)
         spec = {k: v for k, v in self.templates[template].items() if k not in ("id", "estimate")}
@@ -533,7 +526,7 @@ def _estimate(item: _Item, base: str | None, notes: str) -> EntryInfo:
         if measured.compressed:
             compressed = round(size * measured.compressed / max(measured.size, 1))
     else:
-        guess = _mapping(template.get("estimate"), f"{item.family}.yaml: {item.template}")
+        guess = as_mapping(template.get("estimate"), f"{item.family}.yaml: {item.template}")
         if "own" not in guess and "remainder" not in template:
             # No remainder: the model weighs exactly its base plus its own files.
             guess = {"own": 0, "source": "its base plus the files it adds, as modelled"}
@@ -612,7 +605,7 @@ def _overlay_config(base: ImageConfig, raw: Any, where: str) -> ImageConfig:
         c = raw["cmd"]
         cmd = None if c is None else tuple(as_str_list(c, f"{where}: cmd"))
     labels = dict(cfg.labels)
-    for k, v in _mapping(raw.get("labels"), f"{where}: labels").items():
+    for k, v in as_mapping(raw.get("labels"), f"{where}: labels").items():
         labels[str(k)] = str(v)
     ports = set(cfg.exposed_ports) | set(as_str_list(raw.get("exposed_ports", []), where))
     volumes = set(cfg.volumes) | set(as_str_list(raw.get("volumes", []), where))
@@ -687,7 +680,7 @@ def _includer(params: dict[str, Any]) -> Callable[[str, dict[str, Any]], list[An
         family, dot, group = name.partition(".")
         if not dot:
             raise CatalogDataError(f"include {name!r}: write FAMILY.GROUP")
-        groups = _mapping(_family(family).raw.get("groups"), f"{family}.yaml: groups")
+        groups = as_mapping(_family(family).raw.get("groups"), f"{family}.yaml: groups")
         if group not in groups:
             raise CatalogDataError(f"include {name!r}: {family}.yaml has no group {group!r}")
         where = f"{family}.yaml: groups.{group}"

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from emu.errors import CatalogDataError
-from emu.images.skeleton import as_str
+from emu.images.skeleton import as_mapping, as_str
 
 _DEFAULT_VERSION = r"\d+(?:\.\d+)*"
 
@@ -74,18 +74,19 @@ class Grammar:
 
     def __init__(self, raw: dict[str, Any], where: str) -> None:
         self.where = where
-        self.defaults = _mapping(raw.get("defaults", {}), f"{where}: defaults")
+        self.defaults = as_mapping(raw.get("defaults", {}), f"{where}: defaults")
         self.tables = {
-            str(name): {str(k): _mapping(v, f"{where}: tables.{name}.{k}") for k, v in
-                        _mapping(table, f"{where}: tables.{name}").items()}
-            for name, table in _mapping(raw.get("tables", {}), f"{where}: tables").items()
+            str(name): {str(k): as_mapping(v, f"{where}: tables.{name}.{k}") for k, v in
+                        as_mapping(table, f"{where}: tables.{name}").items()}
+            for name, table in as_mapping(raw.get("tables", {}), f"{where}: tables").items()
         }  # fmt: skip
         self.lines: list[Line] = []
-        for key, params in _mapping(raw.get("versions", {}), f"{where}: versions").items():
-            line_params = _mapping(params, f"{where}: versions.{key}")
+        for key, params in as_mapping(raw.get("versions", {}), f"{where}: versions").items():
+            line_params = as_mapping(params, f"{where}: versions.{key}")
             self.lines.append(Line(str(key), _parts(str(key)), line_params))
         self.aliases = {
-            str(k): str(v) for k, v in _mapping(raw.get("aliases", {}), f"{where}: aliases").items()
+            str(k): str(v)
+            for k, v in as_mapping(raw.get("aliases", {}), f"{where}: aliases").items()
         }
         pattern = as_str(raw.get("version_pattern", _DEFAULT_VERSION), f"{where}: version_pattern")
         self.version_re = pattern
@@ -99,20 +100,20 @@ class Grammar:
     def _field(self, raw: Any, where: str) -> Field:
         if raw == "version":
             return Field("version", (), {}, version=True)
-        spec = _mapping(raw, where)
+        spec = as_mapping(raw, where)
         unknown = set(spec) - {"name", "choices", "default", "required"}
         if unknown:
             raise CatalogDataError(f"{where}: unknown keys {sorted(unknown)}")
         choices = []
         for i, c in enumerate(spec.get("choices") or []):
             cw = f"{where}: choices[{i}]"
-            cs = _mapping(c, cw)
+            cs = as_mapping(c, cw)
             if set(cs) - {"match", "set"}:
                 raise CatalogDataError(f"{cw}: unknown keys {sorted(set(cs) - {'match', 'set'})}")
-            choices.append(Choice(as_str(cs.get("match"), cw), _mapping(cs.get("set", {}), cw)))
+            choices.append(Choice(as_str(cs.get("match"), cw), as_mapping(cs.get("set", {}), cw)))
         if not choices:
             raise CatalogDataError(f"{where}: a field needs choices")
-        default = None if spec.get("required") else _mapping(spec.get("default", {}), where)
+        default = None if spec.get("required") else as_mapping(spec.get("default", {}), where)
         return Field(as_str(spec.get("name"), where), tuple(choices), default)
 
     # --- reading a tag ----------------------------------------------------------------------
@@ -275,11 +276,3 @@ def version_distance(a: str, b: str) -> tuple[int, ...]:
 def _parts(version: str) -> tuple[str, ...]:
     # "8u342" is Java 8 update 342: its line is 8.
     return tuple(re.split(r"\.|(?<=\d)u(?=\d)", version))
-
-
-def _mapping(value: Any, where: str) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise CatalogDataError(f"{where}: expected a mapping, got {value!r}")
-    return value

@@ -93,6 +93,15 @@ def as_str(value: Any, where: str) -> str:
     return value
 
 
+def as_mapping(value: Any, where: str) -> dict[str, Any]:
+    """A mapping (an absent one is empty)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise CatalogDataError(f"{where}: expected a mapping, got {value!r}")
+    return value
+
+
 def as_str_list(value: Any, where: str) -> list[str]:
     if not isinstance(value, list):
         raise CatalogDataError(f"{where}: expected a list, got {value!r}")
