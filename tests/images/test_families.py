@@ -608,3 +608,11 @@ def test_every_grammar_regex_compiles() -> None:
         for field in raw["fields"]:
             for choice in [] if field == "version" else field["choices"]:
                 re.compile(choice["match"])
+
+
+def test_version_lines_are_newest_first() -> None:
+    from emu.images.grammar import version_vector
+
+    for fam in families():
+        vectors = [version_vector(v) or (0,) for v in fam.versions]
+        assert vectors == sorted(vectors, reverse=True), fam.name
