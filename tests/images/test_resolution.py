@@ -345,3 +345,15 @@ def test_a_lookup_reads_only_the_families_it_needs() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     assert out.stdout.strip() == "['alpine', 'golang']"
+
+
+def test_an_image_stored_before_notes_existed_still_loads() -> None:
+    import pickle
+
+    img = lookup(f"alpine:3.19@sha256:{HEX}")
+    state = img.__getstate__()  # type: ignore[attr-defined]
+    older = object.__new__(type(img))
+    older.__setstate__(state[:-1])  # what an emu without Image.notes pickled
+    assert older.notes == () and older.name == img.name and older.config == img.config
+    again = pickle.loads(pickle.dumps(img))
+    assert again.notes == img.notes
