@@ -8,6 +8,7 @@ stage up to the target in order, as the classic builder did.
 
 from __future__ import annotations
 
+import bisect
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -120,6 +121,10 @@ def _is_index(ref: str) -> bool:
 class _Build:
     def __init__(self, df: Dockerfile, ctx: Context, opts: BuildOptions) -> None:
         self.df = df
+        self._by_name: dict[str, list[int]] = {}
+        for stage in df.stages:
+            if stage.name:
+                self._by_name.setdefault(stage.name, []).append(stage.index)
         self.ctx = ctx
         self.opts = opts
         self.file = df.file
@@ -185,11 +190,9 @@ class _Build:
         with BuildKit).
         """
         wanted = name if exact else name.lower()
-        found = None
-        for st in self.df.stages[:before]:
-            if st.name == wanted:
-                found = st.index
-        return found
+        indexes = self._by_name.get(wanted, ())
+        i = bisect.bisect_left(indexes, before)  # the stages so named, in order
+        return indexes[i - 1] if i else None
 
     def _from_refs(self, stage: Stage) -> list[tuple[str, Instruction]]:
         out: list[tuple[str, Instruction]] = []
