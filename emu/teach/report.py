@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from emu.teach.fmt import human_size, plural
 
 if TYPE_CHECKING:
     from emu.engine.builder import BuildResult
-    from emu.images.image import LayerOrigin
+    from emu.images.image import Image, LayerOrigin
     from emu.teach.summary import Edge, StageInfo, Summary
 
 
@@ -249,31 +250,67 @@ def run_section(outputs: tuple[Any, ...], file: str) -> str:
 # --- the file tree with provenance ----------------------------------------------------------
 
 
-def _owners(result: BuildResult) -> tuple[dict[int, str], dict[int, str]]:
+def _owners(image: Image) -> tuple[dict[int, str], dict[int, str]]:
     from emu.fs import FS
     from emu.fs.accounts import Names
 
-    o = Names.of(FS(result.image.rootfs.root))
+    o = Names.of(FS(image.rootfs.root))
     return o.users, o.groups
 
 
-def file_tree(result: BuildResult, s: Summary) -> tuple[str, list[dict[str, Any]]]:
-    """The tree's HTML and the provenance records its files point at (by index)."""
-    from emu.errors import EmuError
-    from emu.fs import Blob, Dir, File, Node, Symlink, mode_string
-    from emu.teach.explain import explain, moral, oneline, writers
+# What a file's provenance panel shows: (the chain, the chain on one line, the lesson).
+Describe = Callable[[str, "LayerOrigin | None"], tuple[list[str], str, str]]
 
-    image = result.image
-    written: dict[str, LayerOrigin] = writers(image)
-    users, groups = _owners(result)
-    records: list[dict[str, Any]] = []
+
+def file_tree(result: BuildResult, s: Summary) -> tuple[str, list[dict[str, Any]]]:
+    """The final image's tree and the provenance records its files point at (by index):
+    each file this Dockerfile wrote carries the chain ``emu explain`` prints."""
+    from emu.errors import EmuError
+    from emu.teach.explain import explain, moral, oneline
+
     file = result.dockerfile.file
     final = result.target.name
+
+    def describe(path: str, origin: LayerOrigin | None) -> tuple[list[str], str, str]:
+        if origin is None:
+            return (
+                [f"base image {s.root_base}:{path}"],
+                f"{path} ← base image {s.root_base}",
+                "Already in the base image; this Dockerfile did not touch it.",
+            )
+        try:
+            hops = explain(result, path)
+        except EmuError as exc:
+            return [exc.message], exc.message, ""
+        return [str(h) for h in hops], oneline(hops, file), moral(hops, final)
+
+    return image_tree(result.image, describe)
+
+
+def image_tree(image: Image, describe: Describe | None = None) -> tuple[str, list[dict[str, Any]]]:
+    """An image's tree (files its own layers wrote first and in bold) and the records its
+    files point at; without ``describe``, a file's record names the instruction that wrote
+    it, as the image's layers recorded it."""
+    from emu.fs import Blob, Dir, File, Node, Symlink, mode_string
+    from emu.teach.explain import writers
+
+    written: dict[str, LayerOrigin] = writers(image)
+    users, groups = _owners(image)
+    records: list[dict[str, Any]] = []
+    base = image.name or "the base image"
     hot = set()
     for path in written:
         parts = path.split("/")
         for i in range(1, len(parts)):
             hot.add("/".join(parts[:i]) or "/")
+
+    def by_layer(path: str, origin: LayerOrigin | None) -> tuple[list[str], str, str]:
+        if origin is None:
+            return [f"{base}:{path}"], f"{path} ← {base}", ""
+        how = f"{origin.text} (line {origin.line}, stage {origin.stage_name})"
+        return [how], f"{path} ← {how}", ""
+
+    tell = describe or by_layer
 
     def meta(node: Node) -> str:
         owner = (
@@ -284,20 +321,7 @@ def file_tree(result: BuildResult, s: Summary) -> tuple[str, list[dict[str, Any]
 
     def record(path: str, node: Node) -> int:
         origin = written.get(path)
-        chain: list[str]
-        text: str
-        if origin is not None:
-            try:
-                hops = explain(result, path)
-                chain = [str(h) for h in hops]
-                text = oneline(hops, file)
-                lesson = moral(hops, final)
-            except EmuError as exc:
-                chain, text, lesson = [exc.message], exc.message, ""
-        else:
-            chain = [f"base image {s.root_base}:{path}"]
-            text = f"{path} ← base image {s.root_base}"
-            lesson = "Already in the base image; this Dockerfile did not touch it."
+        chain, text, lesson = tell(path, origin)
         records.append(
             {
                 "path": path,
@@ -422,10 +446,10 @@ border-radius:8px;overflow:auto;font:12.5px/1.45 ui-monospace,monospace;max-heig
 footer{color:var(--muted);font-size:13px;margin-top:40px}
 """
 
+# The provenance panel: clicking a file of ``scope``'s tree shows its record in ``panel``.
+# A function, so the report calls it once and the playground after every build.
 SCRIPT = """
-(function(){
-  var data = JSON.parse(document.getElementById('provenance').textContent);
-  var panel = document.getElementById('prov-body');
+function emuProvenance(scope, data, panel){
   var current = null;
   function esc(t){var d=document.createElement('div');d.textContent=t;return d.innerHTML;}
   function show(el){
@@ -439,18 +463,18 @@ SCRIPT = """
       '<ol class="chain">' + items + '</ol>' +
       (r.lesson ? '<p class="lesson">' + esc(r.lesson) + '</p>' : '');
   }
-  document.querySelectorAll('.tree .file').forEach(function(el){
+  scope.querySelectorAll('.tree .file').forEach(function(el){
     el.addEventListener('click', function(){ show(el); });
     el.addEventListener('keydown', function(ev){ if (ev.key === 'Enter') show(el); });
   });
-  var first = document.querySelector('.treebox .file.added');
+  var first = scope.querySelector('.treebox .file.added');
   if (first) {
     show(first);
-    var box = document.querySelector('.treebox');
+    var box = scope.querySelector('.treebox');
     var top = first.getBoundingClientRect().top - box.getBoundingClientRect().top;
     box.scrollTop = Math.max(0, box.scrollTop + top - box.clientHeight / 3);
   }
-})();
+}
 """
 
 
@@ -527,5 +551,6 @@ def render_html(
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>emu build report: {_e(name)}</title><style>{CSS}</style></head>"
         f'<body>{body}<script type="application/json" id="provenance">{data}</script>'
-        f"<script>{SCRIPT}</script></body></html>\n"
+        f"<script>{SCRIPT}emuProvenance(document, JSON.parse(document.getElementById('provenance')"
+        ".textContent), document.getElementById('prov-body'));</script></body></html>\n"
     )
