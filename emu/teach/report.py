@@ -478,21 +478,19 @@ function emuProvenance(scope, data, panel){
 """
 
 
-def render_html(
-    result: BuildResult,
-    summary: Summary | None = None,
-    *,
-    title: str = "",
-    image_id: str = "",
-    tags: list[str] | tuple[str, ...] = (),
-    run_outputs: tuple[Any, ...] = (),
-) -> str:
-    from emu.teach.summary import summarize
-
-    s = summary or summarize(result)
-    tree, records = file_tree(result, s)
+def subtitle(s: Summary, extra: str = "") -> str:
+    """The Dockerfile, the target and what became of each stage, on one line."""
     counts = {k: sum(1 for st in s.stages if st.status == k) for k in ("final", "built", "skipped")}
-    name = title or (tags[0] if tags else "") or "the build"
+    return (
+        f'<p class="sub">{_e(s.file)} · target stage <b>{_e(s.target.name)}</b> · '
+        f"{plural(len(s.stages), 'stage')}: {counts['final']} final, {counts['built']} discarded, "
+        f"{counts['skipped']} skipped{_e(extra)}</p>"
+    )
+
+
+def cards(s: Summary) -> str:
+    """The sizes that matter: the final image, its base, what the Dockerfile added, and
+    what the biggest discarded stage would have weighed had it been shipped."""
     packed = (
         f"{human_size(s.base_compressed)} compressed download"
         if s.base_compressed
@@ -506,12 +504,7 @@ def render_html(
             f'<div class="card built"><b>{_e(human_size(worst.size or 0))}</b>'
             f"<span>had stage {_e(worst.name)} been shipped instead</span></div>"
         )
-    idline = f" · image {image_id.removeprefix('sha256:')[:12]}" if image_id else ""
-    head = (
-        f"<h1>emu build report: {_e(name)}</h1>"
-        f'<p class="sub">{_e(s.file)} · target stage <b>{_e(s.target.name)}</b> · '
-        f"{plural(len(s.stages), 'stage')}: {counts['final']} final, {counts['built']} discarded, "
-        f"{counts['skipped']} skipped{_e(idline)}</p>"
+    return (
         '<div class="cards">'
         f'<div class="card final"><b>{_e(human_size(s.final_size))}</b><span>final image, '
         "uncompressed (docker images' SIZE)</span></div>"
@@ -521,16 +514,36 @@ def render_html(
         f"{plural(s.added_layers, 'layer')}</span></div>"
         f"{shipped_card}</div>"
     )
-    legend = (
-        '<p class="legend"><i style="background:#15803d"></i>final image'
-        '<i style="background:#b45309"></i>built, then discarded'
-        '<i style="background:#9ca3af"></i>skipped (not needed by the target)'
-        '<i style="background:#2563eb"></i>COPY --from: what crossed'
-        '<i style="background:#6b7280"></i>FROM another stage</p>'
-    )
+
+
+LEGEND = (
+    '<p class="legend"><i style="background:#15803d"></i>final image'
+    '<i style="background:#b45309"></i>built, then discarded'
+    '<i style="background:#9ca3af"></i>skipped (not needed by the target)'
+    '<i style="background:#2563eb"></i>COPY --from: what crossed'
+    '<i style="background:#6b7280"></i>FROM another stage</p>'
+)
+
+
+def render_html(
+    result: BuildResult,
+    summary: Summary | None = None,
+    *,
+    title: str = "",
+    image_id: str = "",
+    tags: list[str] | tuple[str, ...] = (),
+    run_outputs: tuple[Any, ...] = (),
+) -> str:
+    from emu.teach.summary import summarize
+
+    s = summary or summarize(result)
+    tree, records = file_tree(result, s)
+    name = title or (tags[0] if tags else "") or "the build"
+    idline = f" · image {image_id.removeprefix('sha256:')[:12]}" if image_id else ""
+    head = f"<h1>emu build report: {_e(name)}</h1>{subtitle(s, idline)}{cards(s)}"
     body = (
         f"<main>{head}"
-        f'<h2>Stages</h2><div class="graph-wrap">{stage_graph(s)}</div>{legend}'
+        f'<h2>Stages</h2><div class="graph-wrap">{stage_graph(s)}</div>{LEGEND}'
         f"<h2>What crossed between stages</h2>{crossings(s)}"
         f"<h2>Size per stage</h2>{size_bars(s)}"
         f"<h3>Layers this Dockerfile made</h3>{layer_table(s)}"
