@@ -14,7 +14,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # sandbox-ok
 from typing import Any, TextIO
@@ -112,7 +112,9 @@ def bind(
     return servers
 
 
-def serve(servers: list[Server], on_stop: Callable[[], None] | None = None) -> None:
+def serve(
+    servers: Sequence[ThreadingHTTPServer], on_stop: Callable[[], None] | None = None
+) -> None:
     """Serve until SIGTERM, SIGINT or Ctrl-C; then close the servers and call ``on_stop``."""
     stop = threading.Event()
 
