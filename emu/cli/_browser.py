@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from emu.engine.runexec import ShellExecutor
     from emu.teach.summary import Summary
 
+
 def _without_lzma() -> None:
     """Pyodide's npm package leaves ``lzma`` out of its standard library (it is a package of
     its own, which the playground does not ship), and emu's archive readers import it. A
@@ -259,6 +260,7 @@ def _comparison(built: _Built, files: dict[str, str], args: dict[str, str]) -> d
 
 
 def _comparison_html(rows: list[dict[str, Any]], note: str) -> str:
+    from emu.cli._summary import _ratio
     from emu.teach.fmt import human_size
 
     def _e(text: object) -> str:
@@ -268,7 +270,7 @@ def _comparison_html(rows: list[dict[str, Any]], note: str) -> str:
     final = rows[0]["size"] or 1
     out = []
     for i, r in enumerate(rows):
-        ratio = "" if i == 0 else f" · {r['size'] / final:.3g}× the multi-stage image"
+        ratio = "" if i == 0 else f" · {_ratio(r['size'], final)} the multi-stage image"
         lessons = ", ".join(r.get("lessons", ()))
         out.append(
             f'<div class="bar-row {"final" if i == 0 else "built"}">'

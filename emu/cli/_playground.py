@@ -35,6 +35,7 @@ from emu.cli._args import command
 from emu.errors import UsageError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from http.server import ThreadingHTTPServer
 
     from emu.cli._args import Subparsers
@@ -237,7 +238,9 @@ def pure_wheel(
                 lazy[arcname] = f"lazy/{arcname}"
                 continue
             add(arcname, path.read_bytes())
-        add(f"{info}/METADATA", (meta.read_text("METADATA") or "").encode())
+        # PKG-INFO: an egg-info (a checkout installed in place) has the same fields there.
+        text = meta.read_text("METADATA") or meta.read_text("PKG-INFO") or ""
+        add(f"{info}/METADATA", text.encode())
         add(
             f"{info}/WHEEL",
             b"Wheel-Version: 1.0\nGenerator: emu playground\nRoot-Is-Purelib: true\n"
@@ -255,8 +258,11 @@ def pure_wheel(
 # --- serving --------------------------------------------------------------------------------
 
 
-def make_server(root: Path, port: int) -> ThreadingHTTPServer:
-    """A static file server for ``root`` on 127.0.0.1 (never another address)."""
+def make_server(
+    root: Path, port: int, seen: Callable[[str], None] | None = None
+) -> ThreadingHTTPServer:
+    """A static file server for ``root`` on 127.0.0.1 (never another address); ``seen``
+    is told the path of every request."""
     import functools
     from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer  # sandbox-ok
 
@@ -266,6 +272,10 @@ def make_server(root: Path, port: int) -> ThreadingHTTPServer:
         def guess_type(self, path: str | os.PathLike[str]) -> str:
             # What browsers insist on (WebAssembly's streaming compile needs its own type).
             return TYPES.get(Path(path).suffix) or super().guess_type(path)
+
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+            if seen is not None:
+                seen(self.path)
 
         def log_message(self, format: str, *args: object) -> None:
             pass  # a page load is some twenty requests: not worth a line each

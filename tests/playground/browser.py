@@ -110,12 +110,29 @@ class Browser:
         page = url.split("/devtools/")[0] + f"/devtools/page/{target['targetId']}"
         self.ws = websocket.create_connection(page, timeout=60)
         self.send("Page.enable")
+        # The window's size less its (headless) frame: the page's own size, exactly.
+        self.send(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+        )
         self.send("Runtime.enable")
         self.send("Network.enable")
+        # Workers (the playground runs Python in one) are targets of their own: attach to
+        # each as it starts, paused, to see its requests too (handled in _attach_workers).
+        self.attached: set[str] = set()
+        self.send(
+            "Target.setAutoAttach",
+            {"autoAttach": True, "waitForDebuggerOnStart": True, "flatten": True},
+        )
 
-    def _send(self, ws: Any, method: str, params: dict[str, Any] | None = None) -> Any:
+    def _send(
+        self, ws: Any, method: str, params: dict[str, Any] | None = None, session: str = ""
+    ) -> Any:
         self.next_id += 1
-        ws.send(json.dumps({"id": self.next_id, "method": method, "params": params or {}}))
+        msg: dict[str, Any] = {"id": self.next_id, "method": method, "params": params or {}}
+        if session:
+            msg["sessionId"] = session
+        ws.send(json.dumps(msg))
         while True:
             msg = json.loads(ws.recv())
             if msg.get("id") == self.next_id:
@@ -126,7 +143,20 @@ class Browser:
                 self.events.append(msg)
 
     def send(self, method: str, params: dict[str, Any] | None = None) -> Any:
-        return self._send(self.ws, method, params)
+        out = self._send(self.ws, method, params)
+        self._attach_workers()
+        return out
+
+    def _attach_workers(self) -> None:
+        for e in list(self.events):
+            if e.get("method") != "Target.attachedToTarget":
+                continue
+            session = e["params"]["sessionId"]
+            if session in self.attached:
+                continue
+            self.attached.add(session)
+            self._send(self.ws, "Network.enable", {}, session)
+            self._send(self.ws, "Runtime.runIfWaitingForDebugger", {}, session)
 
     def evaluate(self, expression: str) -> Any:
         """The value of a JavaScript expression (awaited when it is a promise)."""
