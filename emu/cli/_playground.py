@@ -139,9 +139,8 @@ def write_site(dest: Path, pyodide: Path | None) -> int:
     lazy_dir = dest / "lazy"
     if lazy_dir.exists():
         shutil.rmtree(lazy_dir)
-    import emu
-
-    emu_wheel, lazy = pure_wheel("emu", Path(emu.__file__).parent, wheels_dir, lazy_dir)
+    package = Path(__file__).resolve().parents[1]  # emu/, this module being emu/cli/…
+    emu_wheel, lazy = pure_wheel("emu", package, wheels_dir, lazy_dir)
     import rich
 
     rich_wheel, _ = pure_wheel("rich", Path(rich.__file__).parent, wheels_dir, None)
@@ -158,7 +157,7 @@ def write_site(dest: Path, pyodide: Path | None) -> int:
         "wheels": [emu_wheel, rich_wheel],
         # Package files served beside the wheel: site-packages path -> URL in the site.
         "lazy": lazy,
-        "emu": emu.__version__,
+        "emu": metadata.version("emu"),
     }
     (dest / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return sum(p.stat().st_size for p in dest.rglob("*") if p.is_file())
