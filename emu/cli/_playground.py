@@ -66,9 +66,10 @@ def add_parsers(sub: Subparsers) -> None:
         sub,
         "playground",
         "write emu's browser playground as a static site, or serve it on 127.0.0.1",
-        f"npm pack pyodide@{PYODIDE_VERSION} && "
-        f"emu playground --write site --pyodide pyodide-{PYODIDE_VERSION}.tgz",
-        "emu playground --serve --write site",
+        f"emu playground --write site --pyodide pyodide-{PYODIDE_VERSION}.tgz --serve",
+        "emu playground --write site --serve --port 8080",
+        f"emu playground --serve --pyodide pyodide-{PYODIDE_VERSION}.tgz",
+        f"(npm pack pyodide@{PYODIDE_VERSION} downloads pyodide-{PYODIDE_VERSION}.tgz)",
         run=run,
     )
     p.add_argument("--write", metavar="DIR", help="write the site into DIR")
@@ -83,35 +84,46 @@ def add_parsers(sub: Subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.write:
+        _write(Path(args.write), args.pyodide, announce=not args.serve)
+        if args.serve:
+            serve(Path(args.write), args.port)
+        return 0
+    if not args.serve:
+        raise UsageError(
+            "say where the site goes (--write DIR), or serve it (--serve)",
+            hint=f"emu playground --write site --pyodide pyodide-{PYODIDE_VERSION}.tgz --serve",
+        )
+    import tempfile
+
+    # --serve alone: a site written for this run only, removed when the server stops.
+    with tempfile.TemporaryDirectory(prefix="emu-playground-") as tmp:
+        _write(Path(tmp), args.pyodide, announce=False)
+        serve(Path(tmp), args.port)
+    return 0
+
+
+def _write(dest: Path, pyodide: str | None, *, announce: bool) -> None:
     from rich.text import Text
 
     from emu.cli._console import err
 
-    if not args.write:
-        raise UsageError(
-            "say where the site is: --write DIR",
-            hint=f"emu playground --write site --pyodide pyodide-{PYODIDE_VERSION}.tgz --serve",
-        )
-    dest = Path(args.write)
-    if args.pyodide or not (dest / "pyodide" / "pyodide.asm.wasm").is_file():
-        if not args.pyodide:
+    if pyodide or not (dest / "pyodide" / "pyodide.asm.wasm").is_file():
+        if not pyodide:
             raise UsageError(
                 f"{dest} has no Pyodide yet: give a local copy with --pyodide PATH",
                 hint=f"npm pack pyodide@{PYODIDE_VERSION} downloads it as "
                 f"pyodide-{PYODIDE_VERSION}.tgz (emu itself never downloads anything)",
             )
-        written = write_site(dest, Path(args.pyodide))
+        written = write_site(dest, Path(pyodide))
         err().print(Text(f"Wrote the playground to {dest} ({_mb(written)})"))
     else:
         write_site(dest, None)
         err().print(Text(f"Updated the playground in {dest} (its Pyodide kept)"))
-    if args.serve:
-        serve(dest, args.port)
-    else:
+    if announce:
         err().print(
-            Text(f"Serve it with `emu playground --serve --write {dest}` (or any static server)")
+            Text(f"Serve it with `emu playground --write {dest} --serve` (or any static server)")
         )
-    return 0
 
 
 def _mb(n: int) -> str:

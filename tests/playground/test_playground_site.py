@@ -131,8 +131,15 @@ def test_something_else_is_refused_with_the_recipe(tmp_path: Path) -> None:
 
 
 def test_the_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["playground", "--help"])
+    assert "example:\n  emu playground --write site --pyodide pyodide-0.29.5.tgz --serve" in (
+        capsys.readouterr().out
+    )
     assert main(["playground"]) == 2
-    assert "say where the site is: --write DIR" in capsys.readouterr().err
+    assert "say where the site goes (--write DIR), or serve it (--serve)" in capsys.readouterr().err
+    assert main(["playground", "--serve"]) == 2  # a temporary site needs a Pyodide too
+    assert "has no Pyodide yet" in capsys.readouterr().err
     assert main(["playground", "--write", str(tmp_path / "site")]) == 2
     err = capsys.readouterr().err
     assert "has no Pyodide yet: give a local copy with --pyodide PATH" in err
