@@ -112,4 +112,8 @@ def scoped_css() -> str:
             else:
                 scoped.append(f".{SCOPE} {sel}")
         out.append(f"{','.join(scoped)}{{{block}}}")
-    return "".join(out) + f".{SCOPE} .treebox{{max-height:420px}}"
+    # A notebook cell is narrower than a page and has its own margins.
+    return "".join(out) + (
+        f".{SCOPE}{{padding:12px 16px;max-width:none}}.{SCOPE} .graph-wrap{{margin-top:12px}}"
+        f".{SCOPE} .treebox{{max-height:420px}}"
+    )
