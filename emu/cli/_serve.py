@@ -1,4 +1,5 @@
-"""The one place emu opens a socket or forks: ``emu run`` of an nginx image.
+"""Where emu opens a socket or forks: ``emu run`` of an nginx image (and the shutdown that
+``emu playground --serve``, emu's other loopback server, reuses from here).
 
 An HTTP server on 127.0.0.1 (never another address) answers from the image's in-memory
 files as the image's nginx config says (:mod:`emu.cli._nginx`); nothing is written to the
