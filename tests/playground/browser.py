@@ -119,7 +119,7 @@ class Browser:
         self.send("Network.enable")
         # Workers (the playground runs Python in one) are targets of their own: attach to
         # each as it starts, paused, to see its requests too (handled in _attach_workers).
-        self.attached: set[str] = set()
+        self.attached: list[str] = []  # in the order they started
         self.send(
             "Target.setAutoAttach",
             {"autoAttach": True, "waitForDebuggerOnStart": True, "flatten": True},
@@ -154,7 +154,7 @@ class Browser:
             session = e["params"]["sessionId"]
             if session in self.attached:
                 continue
-            self.attached.add(session)
+            self.attached.append(session)
             self._send(self.ws, "Network.enable", {}, session)
             self._send(self.ws, "Runtime.runIfWaitingForDebugger", {}, session)
 
@@ -163,6 +163,20 @@ class Browser:
         out = self.send(
             "Runtime.evaluate",
             {"expression": expression, "awaitPromise": True, "returnByValue": True},
+        )
+        if "exceptionDetails" in out:
+            raise RuntimeError(f"{expression}: {out['exceptionDetails']}")
+        return out["result"].get("value")
+
+    def evaluate_in_worker(self, expression: str) -> Any:
+        """The value of a JavaScript expression in the page's worker (the newest one: a
+        page loaded again starts another)."""
+        session = self.attached[-1]
+        out = self._send(
+            self.ws,
+            "Runtime.evaluate",
+            {"expression": expression, "awaitPromise": True, "returnByValue": True},
+            session,
         )
         if "exceptionDetails" in out:
             raise RuntimeError(f"{expression}: {out['exceptionDetails']}")

@@ -216,6 +216,22 @@ def test_nothing_left_the_loopback(page: Browser, site: Site) -> None:
     assert set(missing) <= {"/favicon.ico"}
 
 
+def test_big_data_is_fetched_when_first_read(page: Browser, site: Site) -> None:
+    """The package universes stay out of the wheel: the worker maps them into Python's
+    filesystem, and the browser fetches one only when Python opens it."""
+    assert not [p for p in site.requests if p.startswith("/lazy/")]
+    # The worker's `browser` is emu.cli._browser; through it, Python's own import.
+    got = page.evaluate_in_worker(
+        "(() => { const emu = browser.__builtins__.get('__import__')('emu.sh.tools.pkgdb');"
+        " const db = emu.sh.tools.pkgdb;"
+        " return [String(db.releases()), db.universe('noble') !== undefined]; })()"
+    )
+    assert got == ["('bookworm', 'bullseye', 'focal', 'jammy', 'noble', 'trixie')", True]
+    assert {p for p in site.requests if p.startswith("/lazy/")} == {
+        "/lazy/emu/sh/tools/data/packages/noble.tsv.gz"
+    }
+
+
 def test_a_screenshot_of_the_page(page: Browser, site: Site, tmp_path: Path) -> None:
     page.evaluate(
         "(() => { const s = document.getElementById('preset'); s.value = 'multistage-demo';"
