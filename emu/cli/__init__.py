@@ -32,6 +32,7 @@ _COMMAND_MODULES = (
     "_fsview",
     "_explain",
     "_report",
+    "_playground",
     "_run",
     "_tools",
     "_grading",

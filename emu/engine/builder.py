@@ -22,6 +22,7 @@ from emu.engine.dispatch import dispatch
 from emu.engine.state import CopyRecord, RunExecutor, StageState, StepEvent, UnusedVar
 from emu.errors import BuildError, EmuError, LimitExceeded
 from emu.fs import Dir, Meta, Snapshot
+from emu.images import display
 from emu.images.image import DEFAULT_PATH, Image, ImageConfig
 from emu.pos import Position
 from emu.words import process_word
@@ -70,6 +71,13 @@ class StageResult:
     def built(self) -> bool:
         return self.image is not None
 
+    # In a REPL and in Jupyter: what became of the stage, and its files (emu.images.display).
+    def __repr__(self) -> str:
+        return display.text(self)
+
+    def _repr_html_(self) -> str | None:
+        return display.html(self)
+
 
 @dataclass(frozen=True, slots=True)
 class BuildResult:
@@ -96,6 +104,14 @@ class BuildResult:
     @property
     def skipped(self) -> tuple[StageResult, ...]:
         return tuple(s for s in self.stages if s.status == "skipped")
+
+    # In a REPL: one line; in Jupyter: the summary, the stage graph and the final image's
+    # tree (emu.images.display), instead of every field of every stage.
+    def __repr__(self) -> str:
+        return display.text(self)
+
+    def _repr_html_(self) -> str | None:
+        return display.html(self)
 
 
 SCRATCH = Image(

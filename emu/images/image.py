@@ -15,6 +15,7 @@ from typing import TypeVar
 from emu.dockerfile.instructions import Health
 from emu.fs import Dir, File, Snapshot, Symlink, diff
 from emu.fs.tree import Change
+from emu.images import display
 
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -199,3 +200,9 @@ class Image:
     @property
     def size(self) -> int:
         return self.base_size + sum(layer.size for layer in self.layers)
+
+    def __repr__(self) -> str:
+        return display.text(self)  # its name, size and layers, not every file
+
+    def _repr_html_(self) -> str | None:
+        return display.html(self)
