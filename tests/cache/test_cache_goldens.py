@@ -1,0 +1,125 @@
+"""emu's cache decisions equal a real BuildKit's, build after build, on every sequence.
+
+``recorded/`` holds what the oracle's BuildKit printed for each build of ``sequences.py``
+(see ``regenerate.py``). Each sequence is replayed here through one emu cache: the same
+edits, the same build arguments and flags, and for every step BuildKit named, emu must name
+the same step and cache it exactly when BuildKit did.
+
+Left out of the comparison, and why:
+
+* ``FROM``: BuildKit 20.10 merges the FROM of every stage that uses the same image into one
+  step, named after whichever stage reached it first (``[builder 1/4] FROM …`` in one build,
+  ``[stage-1 1/2] FROM …`` in the next), and prints it ``DONE`` or ``CACHED`` depending on
+  whether the image's metadata was just resolved — neither is a cache decision.
+* the FROM step's text: 20.10 prints ``FROM docker.io/library/busybox`` where current
+  BuildKit prints the name with its tag and digest (``…/busybox:latest@sha256:…``); emu
+  follows current BuildKit's ``:latest`` and has no registry digest to add.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from emu.dockerfile.instructions import load
+from emu.engine.builder import BuildOptions, build
+from emu.engine.cache import MemoryCache
+from emu.engine.context import from_directory
+from emu.engine.state import BuildPlan, StepEvent
+from emu.errors import BuildError
+from tests.cache.sequences import SEQUENCES, Chmod, Sequence, Touch
+
+RECORDED = Path(__file__).parent / "recorded"
+
+
+class Steps:
+    """An observer keeping every step of one build."""
+
+    def __init__(self) -> None:
+        self.steps: list[StepEvent] = []
+
+    def planned(self, plan: BuildPlan) -> None:
+        pass
+
+    def step_started(self, step: StepEvent) -> None:
+        pass
+
+    def step_finished(self, step: StepEvent) -> None:
+        self.steps.append(step)
+
+
+def _write(ctx: Path, rel: str, content: str) -> None:
+    path = ctx / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(content)
+    path.chmod(0o644)
+
+
+def _state(step: StepEvent) -> str:
+    if step.error:
+        return "ERROR"
+    return "CACHED" if step.cached else "DONE"
+
+
+def replay(seq: Sequence, tmp: Path) -> list[dict[str, Any]]:
+    """Every build of ``seq`` through emu with one cache: its steps and their states."""
+    ctx = tmp / seq.name
+    ctx.mkdir()
+    for rel, content in seq.files.items():
+        _write(ctx, rel, content)
+    cache = MemoryCache()
+    dockerfile = seq.dockerfile
+    builds = []
+    for b in seq.builds:
+        for rel, edit in b.edits.items():
+            if edit is None:
+                (ctx / rel).unlink()
+            elif isinstance(edit, Chmod):
+                (ctx / rel).chmod(edit.mode)
+            elif isinstance(edit, Touch):
+                st = (ctx / rel).stat()
+                os.utime(ctx / rel, (st.st_atime + 3600, st.st_mtime + 3600))
+            else:
+                _write(ctx, rel, edit)
+        dockerfile = b.dockerfile if b.dockerfile is not None else dockerfile
+        (ctx / "Dockerfile").write_text(dockerfile)
+        seen = Steps()
+        opts = BuildOptions(
+            cache=cache,
+            no_cache=b.no_cache,
+            target=b.target,
+            build_args=b.build_args,
+            observer=seen,
+        )
+        rc = 0
+        try:
+            build(load(dockerfile), from_directory(ctx), opts)
+        except BuildError:
+            rc = 1
+        steps = [{"name": s.vertex, "state": _state(s)} for s in seen.steps if s.vertex]
+        builds.append({"note": b.note, "rc": rc, "steps": steps})
+    return builds
+
+
+def _decisions(build: dict[str, Any]) -> dict[str, str]:
+    return {s["name"]: s["state"] for s in build["steps"] if "] FROM " not in s["name"]}
+
+
+@pytest.mark.parametrize("seq", SEQUENCES, ids=[s.name for s in SEQUENCES])
+def test_cache_decisions_equal_buildkits(seq: Sequence, tmp_path: Path) -> None:
+    recorded = json.loads((RECORDED / f"{seq.name}.json").read_text())
+    assert len(recorded["builds"]) == len(seq.builds)
+    ours = replay(seq, tmp_path)
+    for n, (want, got) in enumerate(zip(recorded["builds"], ours, strict=True), 1):
+        assert got["rc"] == want["rc"], f"build {n} ({want['note']})"
+        assert _decisions(got) == _decisions(want), f"build {n} ({want['note']})"
+
+
+def test_there_are_enough_sequences() -> None:
+    rebuilds = sum(len(s.builds) - 1 for s in SEQUENCES)
+    assert len(SEQUENCES) >= 10 and rebuilds >= 20
+    assert {p.stem for p in RECORDED.glob("*.json")} == {s.name for s in SEQUENCES}
