@@ -37,6 +37,7 @@ from emu.engine.cache import (
     replay,
     run_changes,
 )
+from emu.engine.cache import FIRST_BUILD
 from emu.engine.cache import explain as explain_miss
 from emu.engine.context import Context
 from emu.engine.dispatch import dispatch
@@ -625,7 +626,7 @@ class _Build:
         if off:
             return off
         if not self.had_previous:
-            return "nothing in the cache for this build yet"
+            return FIRST_BUILD
         before = self.previous.get((stage.display_name, n))
         return explain_miss(text, inputs, before.inputs if before else None)
 

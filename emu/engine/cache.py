@@ -225,6 +225,8 @@ def replay(fs: FS, changes: tuple[tuple[str, Node | None], ...]) -> None:
 
 # --- why a step missed ------------------------------------------------------------------------
 
+FIRST_BUILD = "nothing in the cache for this build yet"
+
 
 def _changed(before: Mapping[str, str], now: Mapping[str, str]) -> list[str]:
     return sorted(k for k in before.keys() | now.keys() if before.get(k) != now.get(k))
@@ -271,6 +273,7 @@ def _nested(now: tuple[tuple[str, str], ...], before: tuple[tuple[str, str], ...
 
 
 __all__ = [
+    "FIRST_BUILD",
     "CacheEntry",
     "CachedRun",
     "LayerCache",
