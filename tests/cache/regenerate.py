@@ -41,7 +41,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 sys.path.insert(0, str(HERE))
 
-from sequences import SEQUENCES, Build, Chmod, Sequence, Touch  # noqa: E402
+from sequences import SEQUENCES, Sequence, apply, materialise  # noqa: E402
 
 RECORDED = HERE / "recorded"
 STEP = re.compile(r"^#(\d+) (.*)$")
@@ -80,22 +80,6 @@ def parse_log(text: str) -> list[dict[str, str]]:
     return steps
 
 
-def apply_edits(ctx: Path, build: Build) -> None:
-    for rel, edit in build.edits.items():
-        path = ctx / rel
-        if edit is None:
-            path.unlink()
-        elif isinstance(edit, Chmod):
-            path.chmod(edit.mode)
-        elif isinstance(edit, Touch):
-            st = path.stat()
-            os.utime(path, (st.st_atime + 3600, st.st_mtime + 3600))
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(edit)
-            path.chmod(0o644)
-
-
 def record(seq: Sequence, oracle: Path, env: dict[str, str], work: Path) -> dict[str, object]:
     subprocess.run(
         ["bash", "-c", f"source {oracle}/env.sh && docker_cmd builder prune -af"],
@@ -105,23 +89,14 @@ def record(seq: Sequence, oracle: Path, env: dict[str, str], work: Path) -> dict
     )
     ctx = work / seq.name
     shutil.rmtree(ctx, ignore_errors=True)
-    ctx.mkdir(parents=True)
-    os.chmod(ctx, 0o755)
-    for rel, content in seq.files.items():
-        path = ctx / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        os.chmod(path.parent, 0o755)
-        path.write_text(content)
-        path.chmod(0o644)
+    materialise(seq, ctx)
     dockerfile = seq.dockerfile
     logs = RECORDED / seq.name
     shutil.rmtree(logs, ignore_errors=True)
     logs.mkdir(parents=True)
     builds = []
     for i, build in enumerate(seq.builds, 1):
-        apply_edits(ctx, build)
-        dockerfile = build.dockerfile if build.dockerfile is not None else dockerfile
-        (ctx / "Dockerfile").write_text(dockerfile)
+        dockerfile = apply(ctx, build, dockerfile)
         cmd = [str(oracle / "oracle.sh"), "-b", "buildkit", "-o", str(work / "out")]
         if build.no_cache:
             cmd.append("--no-cache")

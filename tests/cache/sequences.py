@@ -11,7 +11,9 @@ regeneration script imports this module too.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -157,7 +159,8 @@ SEQUENCES: tuple[Sequence, ...] = (
         (
             Build(note="first build"),
             Build(
-                dockerfile="FROM busybox\nENV MODE=prod\nCOPY a.txt /a.txt\nRUN echo $MODE > /mode\n",
+                dockerfile="FROM busybox\nENV MODE=prod\nCOPY a.txt /a.txt\n"
+                "RUN echo $MODE > /mode\n",
                 note="ENV MODE=prod",
             ),
         ),
@@ -344,3 +347,38 @@ SEQUENCES: tuple[Sequence, ...] = (
         ),
     ),
 )
+
+
+def _write(ctx: Path, rel: str, content: str) -> None:
+    path = ctx / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(path.parent, 0o755)
+    path.write_text(content)
+    path.chmod(0o644)
+
+
+def materialise(seq: Sequence, ctx: Path) -> None:
+    """The sequence's context before its first build, in the new folder ``ctx``."""
+    ctx.mkdir(parents=True)
+    os.chmod(ctx, 0o755)
+    for rel, content in seq.files.items():
+        _write(ctx, rel, content)
+
+
+def apply(ctx: Path, build: Build, dockerfile: str) -> str:
+    """Apply ``build``'s edits to ``ctx`` and write its Dockerfile (``dockerfile`` is the
+    previous one, kept when the build has none); returns the Dockerfile's text."""
+    for rel, edit in build.edits.items():
+        path = ctx / rel
+        if edit is None:
+            path.unlink()
+        elif isinstance(edit, Chmod):
+            path.chmod(edit.mode)
+        elif isinstance(edit, Touch):
+            st = path.stat()
+            os.utime(path, (st.st_atime + 3600, st.st_mtime + 3600))
+        else:
+            _write(ctx, rel, edit)
+    text = build.dockerfile if build.dockerfile is not None else dockerfile
+    (ctx / "Dockerfile").write_text(text)
+    return text

@@ -19,7 +19,6 @@ Left out of the comparison, and why:
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +30,7 @@ from emu.engine.cache import MemoryCache
 from emu.engine.context import from_directory
 from emu.engine.state import BuildPlan, StepEvent
 from emu.errors import BuildError
-from tests.cache.sequences import SEQUENCES, Chmod, Sequence, Touch
+from tests.cache.sequences import SEQUENCES, Sequence, apply, materialise
 
 RECORDED = Path(__file__).parent / "recorded"
 
@@ -52,13 +51,6 @@ class Steps:
         self.steps.append(step)
 
 
-def _write(ctx: Path, rel: str, content: str) -> None:
-    path = ctx / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(content)
-    path.chmod(0o644)
-
-
 def _state(step: StepEvent) -> str:
     if step.error:
         return "ERROR"
@@ -68,25 +60,12 @@ def _state(step: StepEvent) -> str:
 def replay(seq: Sequence, tmp: Path) -> list[dict[str, Any]]:
     """Every build of ``seq`` through emu with one cache: its steps and their states."""
     ctx = tmp / seq.name
-    ctx.mkdir()
-    for rel, content in seq.files.items():
-        _write(ctx, rel, content)
+    materialise(seq, ctx)
     cache = MemoryCache()
     dockerfile = seq.dockerfile
     builds = []
     for b in seq.builds:
-        for rel, edit in b.edits.items():
-            if edit is None:
-                (ctx / rel).unlink()
-            elif isinstance(edit, Chmod):
-                (ctx / rel).chmod(edit.mode)
-            elif isinstance(edit, Touch):
-                st = (ctx / rel).stat()
-                os.utime(ctx / rel, (st.st_atime + 3600, st.st_mtime + 3600))
-            else:
-                _write(ctx, rel, edit)
-        dockerfile = b.dockerfile if b.dockerfile is not None else dockerfile
-        (ctx / "Dockerfile").write_text(dockerfile)
+        dockerfile = apply(ctx, b, dockerfile)
         seen = Steps()
         opts = BuildOptions(
             cache=cache,
