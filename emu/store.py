@@ -535,4 +535,3 @@ class LayerCache:
                 path.unlink(missing_ok=True)
                 removed += 1
         return removed
-

@@ -99,8 +99,9 @@ def add_parsers(sub: Subparsers) -> None:
         help="do not use the layer cache for these stages",
     )
     b.add_argument(
-        "--report", metavar="FILE", help="also write the HTML build report to FILE (a failed "
-        "build's too)"
+        "--report",
+        metavar="FILE",
+        help="also write the HTML build report to FILE (a failed build's too)",
     )
     add_format(b)
 
@@ -158,7 +159,7 @@ def run(args: argparse.Namespace) -> int:
     from emu.dockerfile.instructions import load
     from emu.engine.args import Platform, parse_build_args
     from emu.engine.builder import BuildOptions, build
-    from emu.engine.context import Context, from_directory, from_tar
+    from emu.engine.context import from_directory, from_tar
 
     outputs = [parse_output(o) for o in args.output or []]
     if len(outputs) > 1:
@@ -363,11 +364,18 @@ def _dim(text: str) -> object:
 def static_warnings(df: Dockerfile) -> list[Warning]:
     """BuildKit's build checks that need only the Dockerfile, as a build reports them."""
     from emu.dockerfile.checks import run_checks
+    from emu.teach.lessons import BuildFacts, run_lessons
 
-    return [
-        Warning(v.rule.name, v.message, v.pos.line, v.rule.url)
-        for v in run_checks(df).violations
-    ]
+    report = run_checks(df)
+    found = [Warning(v.rule.name, v.message, v.pos.line, v.rule.url) for v in report.violations]
+    config = report.config
+    found.extend(
+        Warning(f.rule.name, f.message, f.pos.line, f.rule.url)
+        for f in run_lessons(BuildFacts(df), skip=config.skip, skip_all=config.skip_all)
+        if f.rule.origin == "buildkit" and not f.rule.experimental
+    )
+    found.sort(key=lambda w: w.line)
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -403,14 +411,12 @@ def _print_warnings(
     from emu.dockerfile.checks import CheckConfig, parse_check_directive
 
     config = parse_check_directive(directive.value) if directive else CheckConfig()
-    findings = run_lessons(
-        BuildFacts(df, ctx, result), skip=config.skip, skip_all=config.skip_all
-    )
+    findings = run_lessons(BuildFacts(df, ctx, result), skip=config.skip, skip_all=config.skip_all)
     found = list(warnings)
     found.extend(
         Warning(f.rule.name, f.message, f.pos.line, f.rule.url)
         for f in findings
-        if f.rule.origin == "buildkit" and not f.rule.experimental
+        if f.rule.origin == "buildkit" and not f.rule.experimental and f.rule.needs != "static"
     )
     found.sort(key=lambda w: w.line)
     if found:

@@ -234,7 +234,7 @@ def _docker_name(tag: str) -> str:
 
     try:
         return reference.normalize(tag)
-    except Exception:  # noqa: BLE001 - a tag the store accepted is shown as it is
+    except Exception:
         return tag
 
 
@@ -265,9 +265,7 @@ class TtyProgress(Progress):
     def start(self) -> None:
         from rich.live import Live
 
-        live = Live(
-            self._render(), console=self.console, refresh_per_second=12, transient=False
-        )
+        live = Live(self._render(), console=self.console, refresh_per_second=12, transient=False)
         live.start()
         self.live = live
 

@@ -757,4 +757,3 @@ def _build_or_failed_page(args: argparse.Namespace) -> tuple[BuildResult, tuple[
         write_failed_html(args.html, df, seen.steps, exc, text)
         err().print(f"Wrote {args.html}: the build failed; the page shows where.", markup=False)
         raise
-

@@ -371,8 +371,6 @@ _INSTALL = re.compile(
 )
 
 
-
-
 @dataclass(frozen=True, slots=True)
 class CacheBreak:
     """Where a stage's chain of cached steps broke, and why."""

@@ -28,6 +28,7 @@ from emu.dockerfile.parser import parse
 from emu.engine import vertex
 from emu.engine.args import Platform, evaluate_globals, platform_args
 from emu.engine.cache import (
+    FIRST_BUILD,
     CachedRun,
     CacheEntry,
     LayerCache,
@@ -37,7 +38,6 @@ from emu.engine.cache import (
     replay,
     run_changes,
 )
-from emu.engine.cache import FIRST_BUILD
 from emu.engine.cache import explain as explain_miss
 from emu.engine.context import Context
 from emu.engine.dispatch import dispatch
@@ -676,7 +676,21 @@ class _Sources:
         found = b._stage_by_name(ref, idx)
         if found is not None:
             return found, b.stage_image(found)
-        return None, b.external_image(ref, pos)
+        try:
+            return None, b.external_image(ref, pos)
+        except EmuError:
+            # A plain name close to a stage's is a typo of the stage, not an image.
+            names = [s.name for s in b.df.stages[:idx] if s.name]
+            close = suggest(ref, names) if not any(c in ref for c in ":/@") else ""
+            if not close:
+                raise
+            raise BuildError(
+                f"--from={ref}: no stage is named {ref!r}, so BuildKit looks for the image "
+                f"{ref}:latest, and there is none",
+                file=b.file,
+                pos=pos,
+                hint=f"did you mean the stage {close}? write --from={close}",
+            ) from None
 
     def url_map(self) -> dict[str, bytes]:
         return dict(self.build.opts.url_map)
