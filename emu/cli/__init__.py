@@ -31,6 +31,7 @@ _COMMAND_MODULES = (
     "_images",
     "_fsview",
     "_explain",
+    "_compare",
     "_report",
     "_run",
     "_tools",

@@ -225,20 +225,23 @@ def layer_table(s: Summary) -> str:
     layers = [(st, layer) for st in s.stages for layer in st.layers]
     if not layers:
         return "<p class=muted>No instruction of this build made a layer.</p>"
-    biggest = max(layer.size for _, layer in layers) or 1
     rows = []
     for st, layer in layers:
-        pct = 100 * layer.size / biggest
+        # Scaled to the stage's whole image: a 654-byte layer on a 62.9MB base is a sliver,
+        # not a full bar (scaling to the largest layer made every lone layer look huge).
+        pct = 100 * layer.size / (st.size or 1)
         rows.append(
             f'<tr class="{st.status}"><td>{_e(st.name)}</td><td class="num">{layer.line}</td>'
             f"<td><code>{_e(layer.text)}</code></td>"
             f'<td class="num">{_e(human_size(layer.size))}</td>'
-            f'<td class="lbar"><div class="lfill {st.status}" '
-            f'style="width:max({pct:.3f}%,2px)"></div></td></tr>'
+            f'<td class="lbar" title="{pct:.2f}% of the {_e(st.name)} image">'
+            f'<div class="lfill {st.status}" style="width:max({pct:.3f}%,2px)"></div></td></tr>'
         )
     return (
         '<table class="layers"><thead><tr><th>stage</th><th>line</th><th>instruction</th>'
-        "<th>size</th><th></th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+        "<th>size</th><th>share of its image</th></tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table>"
     )
 
 
