@@ -250,13 +250,14 @@ def run(args: argparse.Namespace) -> int:
     except EmuError as exc:
         if exc.file == name:
             exc.with_source(text)
+        progress.failed()
         if progress_name != "quiet":
-            progress.failed()
             _print_warnings(console, warnings, df, ctx, None, context_arg, name)
         if report_file:
             from emu.cli._report import write_failed_html
 
-            write_failed_html(report_file, df, progress.steps, exc, text)
+            needed = progress.plan.needed if progress.plan is not None else None
+            write_failed_html(report_file, df, progress.steps, exc, text, needed)
             console.print(
                 _dim(f"Wrote the report of the failed build to {report_file}"), soft_wrap=True
             )

@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 # block repeats a failed step's last 10 lines (progressui's logsBufferSize).
 LOG_LIMIT = 2 * 1024 * 1024
 ERROR_TAIL = 10
+# The error block of the live view and of --quiet shows this many of a failed step's lines.
+BLOCK_LINES = 200
 # The classic log shows this many lines of a RUN's output before it says what it cut.
 CLASSIC_LINES = 200
 # The live view keeps this many of the last step's output lines under it.
@@ -119,7 +121,27 @@ class Progress:
         """The build worked: ``output`` is "" for an image, else the output's type."""
 
     def failed(self) -> None:
-        """The build stopped at its last step (the error itself is printed by the caller)."""
+        """The build stopped at its last step (the error itself is printed by the caller):
+        the failed step's output, as BuildKit's ``------ > [step]:`` block shows it."""
+        self.error_block(BLOCK_LINES)
+
+    def error_block(self, limit: int) -> None:
+        from rich.text import Text
+
+        step = self.failed_step
+        if step is None or not step.vertex:
+            return
+        ts = timestamp(step.seconds)
+        lines = [f"{ts} {line}" for line in output_lines(step.output)]
+        if len(lines) > limit:
+            cut = len(lines) - limit
+            lines = [
+                f"[{cut} earlier lines cut: `emu build --progress plain` prints them all]",
+                *lines[-limit:],
+            ]
+        self.console.print(
+            Text("\n".join(["------", f" > {step.vertex}:", *lines, "------"])), soft_wrap=True
+        )
 
     @property
     def failed_step(self) -> StepEvent | None:
@@ -209,12 +231,8 @@ class PlainProgress(Progress):
         self.numbers[(step.stage, step.line)] = self._vertex(step.vertex, lines, end)
 
     def failed(self) -> None:
-        step = self.failed_step
-        if step is None or not step.vertex:
-            return
-        ts = timestamp(step.seconds)
-        tail = [f"{ts} {line}" for line in output_lines(step.output)[-ERROR_TAIL:]]
-        self._print("\n".join(["------", f" > {step.vertex}:", *tail, "------"]))
+        # The step's whole output was printed above; the block repeats its last lines.
+        self.error_block(ERROR_TAIL)
 
     def succeeded(self, image_id: str, tags: tuple[str, ...], output: str) -> None:
         lines: list[str]
@@ -363,16 +381,8 @@ class TtyProgress(Progress):
 
     def failed(self) -> None:
         self.stop()
-        step = self.failed_step
-        if step is None or not step.vertex:
-            return
-        from rich.text import Text
-
         # BuildKit's tty keeps a failed step's whole log for this block.
-        lines = [f"{timestamp(step.seconds)} {line}" for line in output_lines(step.output)]
-        self.console.print(
-            Text("\n".join(["------", f" > {step.vertex}:", *lines, "------"])), soft_wrap=True
-        )
+        self.error_block(BLOCK_LINES)
 
     def _render(self) -> RenderableType:
         from rich.text import Text

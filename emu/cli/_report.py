@@ -593,7 +593,11 @@ FAILED_OUTPUT_LINES = 2000
 
 
 def render_failed_html(
-    df: Dockerfile, steps: list[StepEvent] | tuple[StepEvent, ...], error: EmuError, source: str
+    df: Dockerfile,
+    steps: list[StepEvent] | tuple[StepEvent, ...],
+    error: EmuError,
+    source: str,
+    needed: tuple[int, ...] | None = None,
 ) -> str:
     """The page of a build that failed: every step up to where it stopped, the failing
     step's output and the error, and what never ran."""
@@ -610,7 +614,8 @@ def render_failed_html(
         for inst in (st.from_, *st.commands):
             e = by_line.get((st.index, inst.line))
             if e is None:
-                state = "not run" if st.index in reached else "skipped"
+                wanted = needed is None or st.index in needed or st.index in reached
+                state = "not run" if wanted else "skipped"
             elif e.error:
                 state = "ERROR"
             elif e.cached:
@@ -672,8 +677,9 @@ def write_failed_html(
     steps: list[StepEvent] | tuple[StepEvent, ...],
     error: EmuError,
     source: str,
+    needed: tuple[int, ...] | None = None,
 ) -> None:
-    _write_page(path, render_failed_html(df, steps, error, source))
+    _write_page(path, render_failed_html(df, steps, error, source, needed))
 
 
 def _write_page(path: str, page: str) -> None:
