@@ -278,6 +278,8 @@ def run(args: argparse.Namespace) -> int:
         progress.succeeded(image_id, tuple(saved), outputs[0].type if outputs else "")
         if progress_name == "classic":
             _classic(result, summary, executor)
+        else:
+            console.print()  # BuildKit's steps end; emu's summary begins
         _print_warnings(console, warnings, df, ctx, result, context_arg, name)
         from emu.cli._summary import print_cache, print_summary
 

@@ -108,7 +108,7 @@ def _group(paths: list[str], files: dict[str, Node], depth: int) -> list[Group]:
 def _sides(a: tuple[str, BuildResult], b: tuple[str, BuildResult]) -> tuple[Side, Side]:
     from emu.cli._summary import summarize
     from emu.teach.explain import writers
-    from emu.teach.lessons import COMPILERS, PACKAGE_MANAGERS, _tools_in
+    from emu.teach.lessons import COMPILERS, PACKAGE_MANAGERS, tools_in
 
     files = [_files(r.image.rootfs.root) for _, r in (a, b)]
     sides = []
@@ -119,7 +119,7 @@ def _sides(a: tuple[str, BuildResult], b: tuple[str, BuildResult]) -> tuple[Side
         added = [p for p in only if p in wrote]
         from_base = [p for p in only if p not in wrote]
         summary = summarize(result)
-        tools = _tools_in(result.image, {**COMPILERS, **PACKAGE_MANAGERS})
+        tools = tools_in(result.image, {**COMPILERS, **PACKAGE_MANAGERS})
         sides.append(
             Side(
                 name,

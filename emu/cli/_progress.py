@@ -59,6 +59,16 @@ class Inputs:
     warnings: tuple[str, ...] = ()  # "Rule: message (line N)", known before the build
 
 
+def transfer_size(n: int) -> str:
+    """A transfer's size as BuildKit's progress prints it (``209B``, ``2.07kB``, ``52.33MB``)."""
+    value = float(n)
+    for unit in ("B", "kB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{int(value)}B" if unit == "B" else f"{value:.2f}{unit}"
+        value /= 1000
+    return f"{value:.2f}GB"  # pragma: no cover - the loop returns
+
+
 def timestamp(seconds: float) -> str:
     """BuildKit's log-line time: ``fmt.Sprintf("%#.4g", s)[:5]`` (``0.186``, ``12.34``)."""
     return f"{seconds:#.4g}"[:5]
@@ -177,7 +187,7 @@ class PlainProgress(Progress):
         i = self.inputs
         self._vertex(
             f"[internal] load build definition from {i.dockerfile}",
-            [f"transferring dockerfile: {i.dockerfile_size}B done"]
+            [f"transferring dockerfile: {transfer_size(i.dockerfile_size)} done"]
             + [f"WARN: {w}" for w in i.warnings],
             "DONE 0.0s",
         )
@@ -188,7 +198,7 @@ class PlainProgress(Progress):
         # An absent .dockerignore still costs BuildKit a 2-byte transfer.
         self._vertex(
             "[internal] load .dockerignore",
-            [f"transferring context: {i.ignore_size or 2}B done"],
+            [f"transferring context: {transfer_size(i.ignore_size or 2)} done"],
             "DONE 0.0s",
         )
 
@@ -198,7 +208,7 @@ class PlainProgress(Progress):
             self.context_loaded = True
             self._vertex(
                 "[internal] load build context",
-                [f"transferring context: {self.inputs.context_size}B done"],
+                [f"transferring context: {transfer_size(self.inputs.context_size)} done"],
                 "DONE 0.0s",
             )
 

@@ -232,10 +232,11 @@ def _changed(before: Mapping[str, str], now: Mapping[str, str]) -> list[str]:
     return sorted(k for k in before.keys() | now.keys() if before.get(k) != now.get(k))
 
 
-def _paths(before: Mapping[str, str], now: Mapping[str, str]) -> str:
-    """``src/app.js`` or ``src/app.js, src/b.js and 3 more``: what changed among read paths."""
+def _paths(before: Mapping[str, str], now: Mapping[str, str], relative: bool) -> str:
+    """``src/app.js`` or ``src/app.js, src/b.js and 3 more``: what changed among read paths
+    (relative to the context, as docker users name context files; absolute in a stage)."""
     changed = _changed(before, now)
-    shown = ", ".join(p.lstrip("/") or "/" for p in changed[:3])
+    shown = ", ".join((p.lstrip("/") or "/") if relative else p for p in changed[:3])
     if len(changed) > 3:
         shown += f" and {len(changed) - 3} more"
     return shown
@@ -259,17 +260,12 @@ def explain(text: str, now: StepInputs, before: StepInputs | None) -> str:
         return ", ".join(f"{n} changed" for n in names[:3])
     files_now, files_before = dict(now.files), dict(before.files)
     if files_now != files_before:
-        detail = _nested(now.files, before.files)
+        relative = dict(now.meta).get("from", "context") == "context"
+        detail = _paths(files_before, files_now, relative) or "its sources"
         return f"{text} changed: {detail}"
     if now.parent != before.parent:
         return "a step before it changed"
     return "not in the cache (it was pruned, or never stored)"
-
-
-def _nested(now: tuple[tuple[str, str], ...], before: tuple[tuple[str, str], ...]) -> str:
-    """The changed paths, down to the files inside a copied directory when known."""
-    top = _paths(dict(before), dict(now))
-    return top or "its sources"
 
 
 __all__ = [

@@ -371,7 +371,7 @@ def _copy_ignored_file(facts: BuildFacts) -> Iterator[Finding]:
 # --- lessons --------------------------------------------------------------------------------
 
 
-def _tools_in(image: Image, table: dict[str, str]) -> dict[str, str]:
+def tools_in(image: Image, table: dict[str, str]) -> dict[str, str]:
     """tool description -> the first path where the image has it as an executable."""
     found: dict[str, str] = {}
     for path, node in walk(image.rootfs.root):
@@ -389,7 +389,7 @@ def _tools_in(image: Image, table: dict[str, str]) -> dict[str, str]:
 def _final_tools(facts: BuildFacts, table: dict[str, str]) -> tuple[Stage, dict[str, str]]:
     """The target stage, and the tools of ``table`` its image has (none without a build)."""
     image = _final_image(facts)
-    return _target(facts), (_tools_in(image, table) if image is not None else {})
+    return _target(facts), (tools_in(image, table) if image is not None else {})
 
 
 def _compiler_in_final_image(facts: BuildFacts) -> Iterator[Finding]:
@@ -766,4 +766,5 @@ __all__ = [
     "BuildRule",
     "Finding",
     "run_lessons",
+    "tools_in",
 ]

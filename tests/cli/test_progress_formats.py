@@ -89,7 +89,7 @@ def _line(text: str) -> str | None:
     if not text.endswith(" done"):
         return None  # an intermediate progress status, repeated with "done" later
     text = re.sub(r" \d+\.\d+s done$", " done", text)
-    text = re.sub(r"^(transferring \w+:) \d+B done$", r"\1 <size> done", text)
+    text = re.sub(r"^(transferring \w+:) [\d.]+[kMG]?B done$", r"\1 <size> done", text)
     text = re.sub(r"^writing image sha256:[0-9a-f]{64} done$", "writing image <id> done", text)
     return re.sub(r"^naming to \S+ done$", "naming to <name> done", text)
 
