@@ -410,9 +410,10 @@ class TtyProgress(Progress):
             seconds = max(stop - r.started, 0.0)
             timer = f" {0.0 if seconds < 0.05 else seconds:3.1f}s"
             name = ("=> " if r.sub else "") + (f"{r.state} " if r.state else "") + r.name
-            left = width - 4 - len(timer) - 1
+            # BuildKit's align(): the time ends one column short of the window's edge.
+            left = width - 4 - len(timer) - 2
             line = " => " + name[:left]
-            line = line.ljust(width - len(timer)) + timer
+            line = line.ljust(width - 1 - len(timer)) + timer
             style = "red" if r.state == "ERROR" else "blue" if r.done is not None else ""
             text.append("\n")
             text.append(line, style=style)

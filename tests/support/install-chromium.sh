@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs Debian's chromium for the HTML report's screenshot test
 # (tests/cli/test_report_screenshot.py), which skips, saying why, where chromium is absent.
-# Not part of CI (.ci/run); run it by hand on a Debian/Ubuntu machine:
+# .ci/run calls it (as root, where apt-get exists); by hand on a Debian/Ubuntu machine:
 #   sudo tests/support/install-chromium.sh
 set -euo pipefail
 if command -v chromium >/dev/null 2>&1; then
