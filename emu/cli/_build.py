@@ -254,10 +254,10 @@ def run(args: argparse.Namespace) -> int:
         if progress_name != "quiet":
             _print_warnings(console, warnings, df, ctx, None, context_arg, name)
         if report_file:
-            from emu.cli._report import write_failed_html
+            from emu.cli._report import render_failed_html, write_page
 
             needed = progress.plan.needed if progress.plan is not None else None
-            write_failed_html(report_file, df, progress.steps, exc, text, needed)
+            write_page(report_file, render_failed_html(df, progress.steps, exc, text, needed))
             console.print(
                 _dim(f"Wrote the report of the failed build to {report_file}"), soft_wrap=True
             )

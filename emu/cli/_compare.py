@@ -225,7 +225,7 @@ def run(args: argparse.Namespace) -> int:
     from rich.text import Text
 
     from emu.cli._console import err, out
-    from emu.cli._report import _write_page
+    from emu.cli._report import write_page
     from emu.cli._source import build_context
 
     if len(args.files) != 2:
@@ -251,6 +251,6 @@ def run(args: argparse.Namespace) -> int:
         for line in only_lines(side, other):
             console.print(Text(line), soft_wrap=True)
     if args.html:
-        _write_page(args.html, render_html(a, b))
+        write_page(args.html, render_html(a, b))
         err().print(Text(f"Wrote {args.html}"))
     return 0

@@ -182,6 +182,9 @@ class PlainProgress(Progress):
         self._print(("\n" if n > 1 else "") + "\n".join(out))
         return n
 
+    def _transfer(self, name: str, what: str, size: int) -> None:
+        self._vertex(name, [f"transferring {what}: {transfer_size(size)} done"], "DONE 0.0s")
+
     def planned(self, plan: BuildPlan) -> None:
         Progress.planned(self, plan)
         i = self.inputs
@@ -196,21 +199,13 @@ class PlainProgress(Progress):
 
             self._vertex(f"[internal] load metadata for {from_text(ref)[5:]}", [], "DONE 0.0s")
         # An absent .dockerignore still costs BuildKit a 2-byte transfer.
-        self._vertex(
-            "[internal] load .dockerignore",
-            [f"transferring context: {transfer_size(i.ignore_size or 2)} done"],
-            "DONE 0.0s",
-        )
+        self._transfer("[internal] load .dockerignore", "context", i.ignore_size or 2)
 
     def step_started(self, step: StepEvent) -> None:
         Progress.step_started(self, step)
         if not self.context_loaded and _reads_context(self.instruction(step)):
             self.context_loaded = True
-            self._vertex(
-                "[internal] load build context",
-                [f"transferring context: {transfer_size(self.inputs.context_size)} done"],
-                "DONE 0.0s",
-            )
+            self._transfer("[internal] load build context", "context", self.inputs.context_size)
 
     def step_finished(self, step: StepEvent) -> None:
         Progress.step_finished(self, step)

@@ -575,7 +575,7 @@ def write_html(
     page = render_html(
         result, summary, image_id=image_id, tags=tags, title=title, run_outputs=run_outputs
     )
-    _write_page(path, page)
+    write_page(path, page)
 
 
 # --- a failed build -------------------------------------------------------------------------
@@ -671,18 +671,8 @@ def render_failed_html(
     )
 
 
-def write_failed_html(
-    path: str,
-    df: Dockerfile,
-    steps: list[StepEvent] | tuple[StepEvent, ...],
-    error: EmuError,
-    source: str,
-    needed: tuple[int, ...] | None = None,
-) -> None:
-    _write_page(path, render_failed_html(df, steps, error, source, needed))
-
-
-def _write_page(path: str, page: str) -> None:
+def write_page(path: str, page: str) -> None:
+    """Write an HTML page atomically (a failure leaves nothing behind)."""
     from emu.errors import UsageError
 
     target = Path(path)
@@ -729,31 +719,16 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-class _Steps:
-    """Keeps a build's steps (the observer a failed build's page is made from)."""
-
-    def __init__(self) -> None:
-        self.steps: list[StepEvent] = []
-
-    def planned(self, plan: object) -> None:
-        pass
-
-    def step_started(self, step: StepEvent) -> None:
-        pass
-
-    def step_finished(self, step: StepEvent) -> None:
-        self.steps.append(step)
-
-
 def _build_or_failed_page(args: argparse.Namespace) -> tuple[BuildResult, tuple[Any, ...]]:
     """Build the context; when it fails, write the failed build's page, then fail."""
     from emu.cli._console import err
     from emu.cli._files import read_text_file
     from emu.cli._source import build_context
     from emu.dockerfile.instructions import load
+    from emu.engine.state import StepLog
     from emu.errors import EmuError
 
-    seen = _Steps()
+    seen = StepLog()
     try:
         return build_context(args, args.source, observer=seen)
     except EmuError as exc:
@@ -763,6 +738,7 @@ def _build_or_failed_page(args: argparse.Namespace) -> tuple[BuildResult, tuple[
             df = load(text, getattr(args, "file", None) or "Dockerfile")
         except EmuError:
             raise exc from None
-        write_failed_html(args.html, df, seen.steps, exc, text)
+        needed = seen.plan.needed if seen.plan is not None else None
+        write_page(args.html, render_failed_html(df, seen.steps, exc, text, needed))
         err().print(f"Wrote {args.html}: the build failed; the page shows where.", markup=False)
         raise

@@ -97,6 +97,24 @@ class BuildObserver(Protocol):
 
 
 @dataclass(slots=True)
+class StepLog:
+    """The simplest observer: keeps the plan and every finished step (what a failed build,
+    which returns no result, leaves to look at)."""
+
+    steps: list[StepEvent] = field(default_factory=list)
+    plan: BuildPlan | None = None
+
+    def planned(self, plan: BuildPlan) -> None:
+        self.plan = plan
+
+    def step_started(self, step: StepEvent) -> None:
+        pass
+
+    def step_finished(self, step: StepEvent) -> None:
+        self.steps.append(step)
+
+
+@dataclass(slots=True)
 class UnusedVar:
     """A variable an instruction used that was never defined (for UndefinedVar)."""
 

@@ -98,13 +98,7 @@ def record(seq: Sequence, oracle: Path, env: dict[str, str], work: Path) -> dict
     for i, build in enumerate(seq.builds, 1):
         dockerfile = apply(ctx, build, dockerfile)
         cmd = [str(oracle / "oracle.sh"), "-b", "buildkit", "-o", str(work / "out")]
-        if build.no_cache:
-            cmd.append("--no-cache")
-        if build.target:
-            cmd += ["--target", build.target]
-        for key, value in build.build_args.items():
-            cmd += ["--build-arg", f"{key}={value}"]
-        subprocess.run([*cmd, str(ctx)], env=env, stdout=subprocess.DEVNULL)
+        subprocess.run([*cmd, *build.flags(), str(ctx)], env=env, stdout=subprocess.DEVNULL)
         out = work / "out" / "buildkit"
         log = (out / "build.log").read_text()
         (logs / f"{i}.log").write_text(log)

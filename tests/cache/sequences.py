@@ -40,6 +40,15 @@ class Build:
     target: str | None = None
     note: str = ""  # what this build changes, in words
 
+    def flags(self) -> list[str]:
+        """``--no-cache``, ``--target`` and ``--build-arg`` as docker build (and emu) take them."""
+        out = ["--no-cache"] if self.no_cache else []
+        if self.target:
+            out += ["--target", self.target]
+        for key, value in self.build_args.items():
+            out += ["--build-arg", f"{key}={value}"]
+        return out
+
 
 @dataclass(frozen=True)
 class Sequence:

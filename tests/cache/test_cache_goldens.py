@@ -28,27 +28,11 @@ from emu.dockerfile.instructions import load
 from emu.engine.builder import BuildOptions, build
 from emu.engine.cache import MemoryCache
 from emu.engine.context import from_directory
-from emu.engine.state import BuildPlan, StepEvent
+from emu.engine.state import StepEvent, StepLog
 from emu.errors import BuildError
 from tests.cache.sequences import SEQUENCES, Sequence, apply, materialise
 
 RECORDED = Path(__file__).parent / "recorded"
-
-
-class Steps:
-    """An observer keeping every step of one build."""
-
-    def __init__(self) -> None:
-        self.steps: list[StepEvent] = []
-
-    def planned(self, plan: BuildPlan) -> None:
-        pass
-
-    def step_started(self, step: StepEvent) -> None:
-        pass
-
-    def step_finished(self, step: StepEvent) -> None:
-        self.steps.append(step)
 
 
 def _state(step: StepEvent) -> str:
@@ -66,7 +50,7 @@ def replay(seq: Sequence, tmp: Path) -> list[dict[str, Any]]:
     builds = []
     for b in seq.builds:
         dockerfile = apply(ctx, b, dockerfile)
-        seen = Steps()
+        seen = StepLog()
         opts = BuildOptions(
             cache=cache,
             no_cache=b.no_cache,

@@ -35,6 +35,8 @@ is v0.8), the 20.10 side is mapped, and this is why:
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -160,15 +162,7 @@ def emu_logs(seq: Sequence, tmp: Path, monkeypatch: pytest.MonkeyPatch) -> list[
     logs = []
     for b in seq.builds:
         dockerfile = apply(ctx, b, dockerfile)
-        argv = ["build", "--progress", "plain", "-t", "oracle-case"]
-        if b.no_cache:
-            argv.append("--no-cache")
-        if b.target:
-            argv += ["--target", b.target]
-        for key, value in b.build_args.items():
-            argv += ["--build-arg", f"{key}={value}"]
-        import contextlib
-        import io
+        argv = ["build", "--progress", "plain", "-t", "oracle-case", *b.flags()]
 
         _console.reset()
         err = io.StringIO()
