@@ -288,7 +288,13 @@ class TtyProgress(Progress):
     def start(self) -> None:
         from rich.live import Live
 
-        live = Live(self._render(), console=self.console, refresh_per_second=12, transient=False)
+        # get_renderable: each refresh redraws, so a running step's time goes on ticking.
+        live = Live(
+            console=self.console,
+            refresh_per_second=12,
+            transient=False,
+            get_renderable=self._render,
+        )
         live.start()
         self.live = live
 
@@ -296,8 +302,10 @@ class TtyProgress(Progress):
         from rich.live import Live
 
         self.finished_at = time.monotonic()
+        for row in self.rows:  # BuildKit's last frame shows no step's output
+            row.lines = ()
         if isinstance(self.live, Live):
-            self.live.update(self._render(), refresh=True)
+            self.live.refresh()
             self.live.stop()
         self.live = None
 
@@ -305,7 +313,7 @@ class TtyProgress(Progress):
         from rich.live import Live
 
         if isinstance(self.live, Live):
-            self.live.update(self._render())
+            self.live.refresh()
 
     def _internal(self, name: str, status: str = "") -> None:
         now = time.monotonic()

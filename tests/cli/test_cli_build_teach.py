@@ -275,3 +275,29 @@ def test_history_created_by_uses_the_terminal_width(
     _console.reset()
     out, _ = run(capsys, "history", "my-app")
     assert "COPY /app/dist /usr/share/ngin…" in out
+
+
+def test_the_live_view_shows_the_last_output_lines_under_the_latest_step() -> None:
+    import io
+
+    from rich.console import Console
+
+    from emu.cli._progress import Inputs, TtyProgress
+    from emu.dockerfile.instructions import load
+    from emu.engine.state import BuildPlan, StepEvent
+
+    df = load("FROM busybox\nRUN seq 1 9\nCOPY a /a\n")
+    console = Console(file=io.StringIO(), width=80, force_terminal=False)
+    view = TtyProgress(console, df, Inputs("Dockerfile", 40, 0, 10))
+    view.planned(BuildPlan(("stage-0",), ("busybox",), (0,), ("busybox",)))
+    run = StepEvent(0, 2, "RUN seq 1 9", vertex="[2/3] RUN seq 1 9", kind="run")
+    view.step_started(run)
+    output = "".join(f"{i}\n" for i in range(1, 10)).encode()
+    view.step_finished(StepEvent(0, 2, "RUN seq 1 9", vertex=run.vertex, kind="run", output=output))
+    frame = view._render().plain  # type: ignore[attr-defined]
+    # BuildKit keeps the last six lines of a step's log under it.
+    assert [line for line in frame.splitlines() if line.startswith(" => => #")] == [
+        f" => => # {i}" for i in range(4, 10)
+    ]
+    view.stop()
+    assert " => => #" not in view._render().plain  # type: ignore[attr-defined]
