@@ -294,10 +294,10 @@ def test_the_live_view_shows_the_last_output_lines_under_the_latest_step() -> No
     view.step_started(run)
     output = "".join(f"{i}\n" for i in range(1, 10)).encode()
     view.step_finished(StepEvent(0, 2, "RUN seq 1 9", vertex=run.vertex, kind="run", output=output))
-    frame = view._render().plain  # type: ignore[attr-defined]
+    frame = view._render().plain
     # BuildKit keeps the last six lines of a step's log under it.
     assert [line for line in frame.splitlines() if line.startswith(" => => #")] == [
         f" => => # {i}" for i in range(4, 10)
     ]
     view.stop()
-    assert " => => #" not in view._render().plain  # type: ignore[attr-defined]
+    assert " => => #" not in view._render().plain
