@@ -111,8 +111,9 @@ def _build(files: dict[str, str], name: str, target: str | None, args: dict[str,
 def build(request: str) -> str:
     """``{"files": {PATH: TEXT}, "target": STAGE?, "build_args": {K: V}?}`` → the page's
     JSON (``ok`` false with the error's log and position when the build fails)."""
-    from emu.cli._build import _report
-    from emu.cli._console import report_error
+    from emu.cli._build import _classic
+    from emu.cli._console import err, report_error
+    from emu.cli._summary import print_summary
     from emu.store import image_id
 
     req = json.loads(request)
@@ -142,7 +143,8 @@ def build(request: str) -> str:
                     "seconds": time.perf_counter() - started,
                 }
             )
-        _report(built.result, built.summary, built.executor)
+        _classic(built.result, built.summary, built.executor)
+        print_summary(built.summary, err())
         log.write(f"Successfully built {image_id(built.result.image)[7:19]}\n")
     _last[:] = [built.result]
     return json.dumps(

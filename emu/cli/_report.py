@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from emu.cli._args import add_format, command
 from emu.cli._source import add_source_options
-from emu.teach.report import render_html
+from emu.teach.report import render_failed_html, render_html
 
 if TYPE_CHECKING:
     from emu.cli._args import Subparsers
@@ -50,11 +50,16 @@ def write_html(
     run_outputs: tuple[Any, ...] = (),
     title: str = "",
 ) -> None:
-    from emu.errors import UsageError
-
     page = render_html(
         result, summary, image_id=image_id, tags=tags, title=title, run_outputs=run_outputs
     )
+    write_page(path, page)
+
+
+def write_page(path: str, page: str) -> None:
+    """Write an HTML page atomically (a failure leaves nothing behind)."""
+    from emu.errors import UsageError
+
     target = Path(path)
     try:
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
@@ -69,10 +74,15 @@ def run(args: argparse.Namespace) -> int:
     from rich.text import Text
 
     from emu.cli._console import err, out, write
-    from emu.cli._source import resolve
+    from emu.cli._source import Source, is_context, resolve
     from emu.cli._summary import print_summary, summarize
 
-    source = resolve(args.source, args, need_build=True)
+    if args.html and is_context(args.source):
+        result, outputs = _build_or_failed_page(args)
+        source = Source(f"{args.source} (built now)", "context", result.image, result)
+        source.run_outputs = outputs
+    else:
+        source = resolve(args.source, args, need_build=True)
     assert source.result is not None
     summary = summarize(source.result)
     if args.html:
@@ -92,3 +102,28 @@ def run(args: argparse.Namespace) -> int:
     elif not args.html:
         print_summary(summary, out())
     return 0
+
+
+def _build_or_failed_page(args: argparse.Namespace) -> tuple[BuildResult, tuple[Any, ...]]:
+    """Build the context; when it fails, write the failed build's page, then fail."""
+    from emu.cli._console import err
+    from emu.cli._files import read_text_file
+    from emu.cli._source import build_context
+    from emu.dockerfile.instructions import load
+    from emu.engine.state import StepLog
+    from emu.errors import EmuError
+
+    seen = StepLog()
+    try:
+        return build_context(args, args.source, observer=seen)
+    except EmuError as exc:
+        dockerfile = getattr(args, "file", None) or str(Path(args.source) / "Dockerfile")
+        try:
+            text, _ = read_text_file(dockerfile)
+            df = load(text, getattr(args, "file", None) or "Dockerfile")
+        except EmuError:
+            raise exc from None
+        needed = seen.plan.needed if seen.plan is not None else None
+        write_page(args.html, render_failed_html(df, seen.steps, exc, text, needed))
+        err().print(f"Wrote {args.html}: the build failed; the page shows where.", markup=False)
+        raise

@@ -18,7 +18,10 @@ from typing import TYPE_CHECKING, Any
 from emu.teach.fmt import human_size, plural
 
 if TYPE_CHECKING:
+    from emu.dockerfile.instructions import Dockerfile
     from emu.engine.builder import BuildResult
+    from emu.engine.state import StepEvent
+    from emu.errors import EmuError
     from emu.images.image import Image, LayerOrigin
     from emu.teach.summary import Edge, StageInfo, Summary
 
@@ -199,20 +202,23 @@ def layer_table(s: Summary) -> str:
     layers = [(st, layer) for st in s.stages for layer in st.layers]
     if not layers:
         return "<p class=muted>No instruction of this build made a layer.</p>"
-    biggest = max(layer.size for _, layer in layers) or 1
     rows = []
     for st, layer in layers:
-        pct = 100 * layer.size / biggest
+        # Scaled to the stage's whole image: a 654-byte layer on a 62.9MB base is a sliver,
+        # not a full bar (scaling to the largest layer made every lone layer look huge).
+        pct = 100 * layer.size / (st.size or 1)
         rows.append(
             f'<tr class="{st.status}"><td>{_e(st.name)}</td><td class="num">{layer.line}</td>'
             f"<td><code>{_e(layer.text)}</code></td>"
             f'<td class="num">{_e(human_size(layer.size))}</td>'
-            f'<td class="lbar"><div class="lfill {st.status}" '
-            f'style="width:max({pct:.3f}%,2px)"></div></td></tr>'
+            f'<td class="lbar" title="{pct:.2f}% of the {_e(st.name)} image">'
+            f'<div class="lfill {st.status}" style="width:max({pct:.3f}%,2px)"></div></td></tr>'
         )
     return (
         '<table class="layers"><thead><tr><th>stage</th><th>line</th><th>instruction</th>'
-        "<th>size</th><th></th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+        "<th>size</th><th>share of its image</th></tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table>"
     )
 
 
@@ -566,4 +572,97 @@ def render_html(
         f'<body>{body}<script type="application/json" id="provenance">{data}</script>'
         f"<script>{SCRIPT}emuProvenance(document, JSON.parse(document.getElementById('provenance')"
         ".textContent), document.getElementById('prov-body'));</script></body></html>\n"
+    )
+
+
+# --- a failed build -------------------------------------------------------------------------
+
+FAILED_CSS = """
+.fail{background:#fef2f2;border:1px solid #fecaca;border-radius:12px;padding:14px 18px}
+.fail h2{border:none;margin:0 0 6px;color:#b91c1c}.fail pre{max-height:none}
+.hint{color:#0e7490}table.steps td.state{font-weight:700;white-space:nowrap}
+td.state.DONE{color:var(--final)}td.state.CACHED{color:var(--blue)}td.state.ERROR{color:#b91c1c}
+td.state.notrun,td.state.skipped{color:var(--muted)}tr.ERROR{background:#fef2f2}
+"""
+
+# A failed step's output on the page: all of it up to this many lines, then what was cut.
+FAILED_OUTPUT_LINES = 2000
+
+
+def render_failed_html(
+    df: Dockerfile,
+    steps: list[StepEvent] | tuple[StepEvent, ...],
+    error: EmuError,
+    source: str,
+    needed: tuple[int, ...] | None = None,
+) -> str:
+    """The page of a build that failed: every step up to where it stopped, the failing
+    step's output and the error, and what never ran."""
+    from emu.errors import code_frame
+    from emu.teach.summary import step_numbers
+
+    failed = next((e for e in reversed(steps) if e.error), None)
+    by_line = {(e.stage, e.line): e for e in steps if not e.text.startswith("# ONBUILD ")}
+    reached = {e.stage for e in steps}
+    numbers = step_numbers(df)
+    total = sum(1 + len(st.commands) for st in df.stages)
+    rows = []
+    for st in df.stages:
+        for inst in (st.from_, *st.commands):
+            e = by_line.get((st.index, inst.line))
+            if e is None:
+                wanted = needed is None or st.index in needed or st.index in reached
+                state = "not run" if wanted else "skipped"
+            elif e.error:
+                state = "ERROR"
+            elif e.cached:
+                state = "CACHED"
+            else:
+                state = "DONE"
+            secs = f"{e.seconds:.2f}s" if e is not None else ""
+            rows.append(
+                f'<tr class="{state.replace(" ", "")}"><td>{_e(st.display_name)}</td>'
+                f'<td class="num">{numbers.get((st.index, inst.line), 0)}/{total}</td>'
+                f'<td class="num">{inst.line}</td><td><code>{_e(inst.source)}</code></td>'
+                f'<td class="state {state.replace(" ", "")}">{_e(state)}</td>'
+                f'<td class="num">{secs}</td></tr>'
+            )
+    where = (
+        f"{failed.vertex or failed.text} ({df.file}:{failed.line})"
+        if failed is not None
+        else f"{error.location}"
+    )
+    frame = code_frame(source, error.span) if error.span is not None else ""
+    hint = f'<p class="hint">hint: {_e(error.hint)}</p>' if error.hint else ""
+    output = ""
+    if failed is not None and failed.output:
+        lines = failed.output.decode("utf-8", "replace").splitlines()
+        shown = "\n".join(lines[:FAILED_OUTPUT_LINES])
+        if len(lines) > FAILED_OUTPUT_LINES:
+            shown += f"\n… {len(lines) - FAILED_OUTPUT_LINES} more lines not shown"
+        output = (
+            f"<h3>What the failing step printed ({plural(len(lines), 'line')})</h3>"
+            f"<pre>{_e(shown)}</pre>"
+        )
+    body = (
+        f"<main><h1>emu build report: the build failed</h1>"
+        f'<p class="sub">{_e(df.file)} · stopped at <b>{_e(where)}</b></p>'
+        f'<div class="fail"><h2>Error</h2><pre>{_e(str(error))}</pre>'
+        f"{'<pre>' + _e(frame) + '</pre>' if frame else ''}{hint}</div>"
+        f"{output}"
+        "<h2>Steps</h2>"
+        '<p class="muted">Every instruction of the Dockerfile: what ran (DONE), what the layer '
+        "cache answered (CACHED), where the build stopped (ERROR), and what never ran.</p>"
+        '<table class="steps"><thead><tr><th>stage</th><th>step</th><th>line</th>'
+        "<th>instruction</th><th>state</th><th>time</th></tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table>"
+        "<footer>Generated by emu, an offline emulator of docker build. This page is "
+        "self-contained: no network, no external scripts.</footer></main>"
+    )
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>emu build report: failed</title><style>{CSS}{FAILED_CSS}</style></head>"
+        f"<body>{body}</body></html>\n"
     )
