@@ -225,3 +225,20 @@ def head(proc: Proc) -> int:
     lines = proc.stdin.split(b"\n")
     proc.out(b"\n".join(lines[:n]) + (b"\n" if len(lines) > n else b""))
     return 0
+
+
+def bash_image() -> FS:
+    """The layout the bash recordings were made in (a merged-/usr Debian): the stand-ins
+    and ``bash`` in ``/usr/bin``, ``/bin`` a link to it, ``/bin/sh`` dash."""
+    fs = FS()
+    for d in ("/usr/bin", "/etc", "/root", "/tmp", SCRATCH):
+        fs.makedirs(d)
+    fs.set_meta("/tmp", Meta(0o1777))
+    fs.put("/bin", Symlink(Meta(0o777), "usr/bin"))
+    for name in (*PROGRAMS, "bash", "dash"):
+        fs.write_file(f"/usr/bin/{name}", b"\x7fELF", Meta(0o755))
+    fs.put("/usr/bin/sh", Symlink(Meta(0o777), "dash"))
+    fs.write_file("/etc/passwd", PASSWD)
+    fs.makedirs("/dev")
+    fs.put("/dev/null", Device(Meta(0o666), Kind.CHAR, 1, 3))
+    return fs
