@@ -673,3 +673,76 @@ class _Test(Words):
             "-gt": x > y,
             "-ge": x >= y,
         }[op]
+
+
+def test_unary(caller: Caller, op: str, arg: str) -> bool:
+    """One unary file or string test (``-f``, ``-z``...), for bash's ``[[ ]]``."""
+    return _Test(caller, []).unary(op, arg)
+
+
+def test_binary(caller: Caller, left: str, op: str, right: str) -> bool:
+    """One binary test (``-nt``, ``-ot``, ``-ef``...), for bash's ``[[ ]]``."""
+    return _Test(caller, []).binary(left, op, right)
+
+
+class _BashTest(_Test):
+    """bash's ``test``/``[``: its argument-count rules and its messages."""
+
+    def run(self) -> bool:
+        a = self.words
+        n = len(a)
+        if n == 0:
+            return False
+        if n == 1:
+            return a[0] != ""
+        if n == 2:
+            return self.two(a[0], a[1])
+        if n == 3:
+            if a[1] in _BINARY:
+                return self.binary(a[0], a[1], a[2])
+            if a[0] == "!":
+                return not self.two(a[1], a[2])
+            if a[0] == "(" and a[2] == ")":
+                return a[1] != ""
+            if a[1] in ("-a", "-o"):
+                return self.expr()
+            raise _TestError(f"{a[1]}: binary operator expected")
+        if n == 4:
+            if a[0] == "!":
+                return not _BashTest(self.caller, a[1:]).run()
+            if a[0] == "(" and a[3] == ")":
+                return self.two(a[1], a[2])
+        return self.expr()
+
+    def two(self, first: str, second: str) -> bool:
+        if first == "!":
+            return second == ""
+        if first in _UNARY:
+            return self.unary(first, second)
+        raise _TestError(f"{first}: unary operator expected")
+
+    def expr(self) -> bool:
+        v = self.or_expr()
+        if self.left():
+            raise _TestError("too many arguments")
+        return v
+
+    def integer(self, s: str) -> int:
+        t = s.strip(" \t\n")
+        if re.fullmatch(r"[+-]?[0-9]+", t):
+            return int(t)
+        raise _TestError(f"{s}: integer expression expected")
+
+
+def bash_test(name: str, args: list[str], caller: Caller, complain: Complain) -> int:
+    """bash's ``test ARGS`` / ``[ ARGS ]``: 0 true, 1 false, 2 after a message."""
+    if name == "[":
+        if not args or args[-1] != "]":
+            complain("missing `]'")
+            return 2
+        args = args[:-1]
+    try:
+        return 0 if _BashTest(caller, args).run() else 1
+    except _TestError as e:
+        complain(str(e))
+        return 2

@@ -106,6 +106,7 @@ class ArrayLit:
 
     pos: Position
     items: tuple[tuple[Word | None, Word], ...]
+    text: str = ""  # as written, for ``set -x``
 
 
 WordPart = Lit | SglQuoted | DblQuoted | ParamExp | CmdSubst | ArithExp | ProcSubst | ArrayLit
@@ -518,6 +519,8 @@ class _Parser:
         self.ops = _BASH_OPS if bash else _OPS
         self.redir_ops = _BASH_REDIR_OPS if bash else _REDIR_OPS
         self.groups: list[int] = []
+        # What a nested parser (a backquote, a here-document) is given: nothing for ash.
+        self.dialect: dict[str, bool] = {"bash": True, "utf8": utf8} if bash else {}
         self.n = len(src)
         self.i = 0
         self.base_line = line
@@ -1205,7 +1208,7 @@ class _Parser:
             if w is None:
                 raise self.unexpected()
             items.append(_array_item(w))
-        return ArrayLit(self.pos(at), tuple(items))
+        return ArrayLit(self.pos(at), tuple(items), self.src[at : self.i])
 
     def function_keyword(self, start: int) -> Command:
         """ash's ``function name [()] body`` (bash's names may hold ``-``, ``.``...)."""
@@ -1412,7 +1415,7 @@ class _Parser:
             if doc.quoted:
                 body = Word(pos, (SglQuoted(pos, text),), text)
             else:
-                sub = _Parser(text, pos.line, pos.column, self.bash, self.utf8)
+                sub = _Parser(text, pos.line, pos.column, **self.dialect)
                 parts = sub.parts("heredoc")
                 body = make_word(pos, parts)
             # The body follows the redirection in the text; this is its one assignment.
@@ -1664,52 +1667,20 @@ class _Parser:
         return None
 
     def dollar_single(self) -> WordPart:
-        """ash's ``$'...'``: single quotes with C escapes (no ``\\u``, as in busybox)."""
+        """``$'...'``: single quotes with C escapes (ash has no ``\\u``; bash does)."""
         pos = self.pos()
         src, n = self.src, self.n
         j = self.i + 2
-        out: list[str] = []
-        simple = _C_ESCAPES
         while True:
             if j >= n:
                 raise self.error("unterminated quoted string", self.i)
             c = src[j]
             if c == "'":
                 break
-            if c != "\\" or j + 1 >= n:
-                out.append(c)
-                j += 1
-                continue
-            e = src[j + 1]
-            if e in simple:
-                out.append(simple[e])
-                j += 2
-            elif e == "x" and j + 2 < n and src[j + 2] in _HEX:
-                k = j + 2
-                while k < n and k < j + 4 and src[k] in _HEX:
-                    k += 1
-                out.append(_byte_char(int(src[j + 2 : k], 16)))
-                j = k
-            elif e in "01234567":
-                k = j + 1
-                while k < n and k < j + 4 and src[k] in "01234567":
-                    k += 1
-                out.append(_byte_char(int(src[j + 1 : k], 8) & 0xFF))
-                j = k
-            elif self.bash and e in "uU" and j + 2 < n and src[j + 2] in _HEX:
-                k = j + 2
-                while k < n and k < j + (6 if e == "u" else 10) and src[k] in _HEX:
-                    k += 1
-                out.append(_unicode_char(int(src[j + 2 : k], 16), e, self.utf8))
-                j = k
-            elif self.bash and e == "c" and j + 2 < n:
-                out.append(chr(ord(src[j + 2].upper()) & 0x1F))
-                j += 3
-            else:
-                out.append("\\" + e)
-                j += 2
+            j += 2 if c == "\\" else 1
+        body = src[self.i + 2 : min(j, n)]
         self.i = j + 1
-        return SglQuoted(pos, "".join(out))
+        return SglQuoted(pos, c_escapes(body, self.bash, self.utf8))
 
     def brace_param(self, dq: bool) -> WordPart:
         start = self.i
@@ -2015,7 +1986,7 @@ class _Parser:
             buf.append(c)
             j += 1
         self.i = j + 1
-        sub = _Parser("".join(buf), pos.line, pos.column + 1, self.bash, self.utf8)
+        sub = _Parser("".join(buf), pos.line, pos.column + 1, **self.dialect)
         stmts, err = sub.program()
         if err is not None:
             raise err
@@ -2038,6 +2009,48 @@ _C_ESCAPES: Final = {
     '"': '"',
     "?": "?",
 }
+
+
+def c_escapes(src: str, bash: bool = False, utf8: bool = False) -> str:
+    """The text of ``$'...'`` with its escapes made characters."""
+    out: list[str] = []
+    simple = _C_ESCAPES
+    j, n = 0, len(src)
+    while j < n:
+        c = src[j]
+        if c != "\\" or j + 1 >= n:
+            out.append(c)
+            j += 1
+            continue
+        e = src[j + 1]
+        if e in simple:
+            out.append(simple[e])
+            j += 2
+        elif e == "x" and j + 2 < n and src[j + 2] in _HEX:
+            k = j + 2
+            while k < n and k < j + 4 and src[k] in _HEX:
+                k += 1
+            out.append(_byte_char(int(src[j + 2 : k], 16)))
+            j = k
+        elif e in "01234567":
+            k = j + 1
+            while k < n and k < j + 4 and src[k] in "01234567":
+                k += 1
+            out.append(_byte_char(int(src[j + 1 : k], 8) & 0xFF))
+            j = k
+        elif bash and e in "uU" and j + 2 < n and src[j + 2] in _HEX:
+            k = j + 2
+            while k < n and k < j + (6 if e == "u" else 10) and src[k] in _HEX:
+                k += 1
+            out.append(_unicode_char(int(src[j + 2 : k], 16), e, utf8))
+            j = k
+        elif bash and e == "c" and j + 2 < n:
+            out.append(chr(ord(src[j + 2].upper()) & 0x1F))
+            j += 3
+        else:
+            out.append("\\" + e)
+            j += 2
+    return "".join(out)
 
 
 def _unicode_char(v: int, letter: str, utf8: bool) -> str:
@@ -2160,7 +2173,7 @@ def parse_partial(
 ) -> tuple[Script, ShellError | None]:
     """The complete commands that parse, and the syntax error that stopped parsing.
     ``bash``: the language is bash's (``utf8``: ``$'\\u...'`` makes UTF-8)."""
-    p = _Parser(src, line, column, bash, utf8)
+    p = _Parser(src, line, column, **({"bash": True, "utf8": utf8} if bash else {}))
     body, err = p.program()
     if err is not None:
         err.with_source(src)
