@@ -1085,7 +1085,7 @@ def _double_quote(v: str) -> str:
     exp = _expand()
     if not exp.printable(v):
         return exp.ansi_c_quote(v)
-    return '"' + re.sub(r'([$"\\\\`])', r"\\\\\\1", v) + '"'
+    return '"' + re.sub(r'([$"\\`])', r"\\\1", v) + '"'
 
 
 def _expand() -> Any:
@@ -1542,7 +1542,7 @@ def bash_printf(
                 out.append("%")
                 i += 2
                 continue
-            m = re.compile(r"%([-+ #0]*)(\*|[0-9]+)?(?:\.(\*|[0-9]*))?(?:\((.*?)\))?([hlLqjzt]*)(.?)").match(fmt, i)
+            m = re.compile(r"%([-+ #0]*)(\*|[0-9]+)?(?:\.(\*|[0-9]*))?(?:\((.*?)\))?([hlLjzt]*)(.?)").match(fmt, i)
             assert m is not None
             flags, width_s, prec_s, tfmt, _, conv = m.groups()
             i = m.end()
@@ -1808,15 +1808,21 @@ def b_dirs(sh: Shell, argv: list[str]) -> int:
 
 @bash_builtin("caller")
 def b_caller(sh: Shell, argv: list[str]) -> int:
-    # The line a function was called from is not kept; only "is there a caller".
+    # The line a function was called from is not kept: the current line stands in.
     if not sh.frames:
         return 1
-    src = "main" if len(sh.frames) == 1 else (sh.arrays.get("FUNCNAME") or _expand().Arr()).get(1)
-    if len(argv) > 1:
-        sh.out(f"{sh.lineno} {src} {sh.srcname}\n")
-    else:
-        sh.out(f"{sh.lineno} {sh.srcname}\n")
-    return 0
+    names = (sh.arrays.get("FUNCNAME") or _expand().Arr()).values()
+    if len(argv) < 2:
+        sh.out(f"{sh.lineno} {'NULL' if sh.cmode and len(names) < 2 else sh.srcname}\n")
+        return 0
+    level = int(argv[1]) if argv[1].isdigit() else 0
+    if level + 1 < len(names):
+        sh.out(f"{sh.lineno} {names[level + 1]} {sh.srcname}\n")
+        return 0
+    if level + 1 == len(names) and not sh.cmode:
+        sh.out(f"{sh.lineno} main {sh.arg0}\n")
+        return 0
+    return 1
 
 
 @bash_builtin("builtin")

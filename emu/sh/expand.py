@@ -39,6 +39,7 @@ from emu.sh.syntax import (
     SglQuoted,
     Word,
     WordPart,
+    c_escapes,
 )
 
 LIT, EXP, QUO = 0, 1, 2
@@ -106,6 +107,10 @@ class Env(Protocol):
         """A message that does not stop anything (``bad array subscript``)."""
         ...
 
+    def nameref(self, name: str) -> str | None:
+        """The variable a nameref (``declare -n``) names; None if ``name`` is not one."""
+        ...
+
 
 # --- entry points ------------------------------------------------------------------------
 
@@ -143,7 +148,7 @@ def _parts_fields(env: Env, parts: tuple[WordPart, ...]) -> list[str]:
     if ifs is None:
         ifs = " \t\n"
     noglob = env.noglob
-    bash = env.bash
+    bash = getattr(env, "bash", False)
     out: list[str] = []
     for segs, has in acc.fields:
         for f in _split(segs, has, ifs):
@@ -252,7 +257,7 @@ def _collect(
                 acc.add(env.substitute(body, pos).rstrip("\n"), kind)
             case ArithExp(expr=expr):
                 text = string(env, expr)
-                acc.add(str(bash_arith(env, text) if env.bash else arith(env, text)), kind)
+                acc.add(str(bash_arith(env, text) if getattr(env, "bash", False) else arith(env, text)), kind)
             case ProcSubst(body=body, out=out, pos=pos):
                 acc.add(env.procsubst(body, out, pos), kind)
             case ArrayLit():
@@ -260,7 +265,19 @@ def _collect(
 
 
 def _is_at(p: WordPart) -> bool:
-    return isinstance(p, ParamExp) and p.name == "@" and p.op == "" and not p.length
+    """``"$@"`` (or bash's ``"${a[@]}"``, ``"${a[@]/x/y}"``...): no word when empty."""
+    if not isinstance(p, ParamExp) or p.length:
+        return False
+    if p.name == "@" and p.op == "" and p.index is None:
+        return True
+    if p.op in _DEFAULTS_OPS:
+        return False
+    if p.op == "!@" or (p.index is not None and p.index.lit == "@"):
+        return True
+    return p.name == "@" and p.index is None and p.op != "bad"
+
+
+_DEFAULTS_OPS: Final = frozenset(["-", ":-", "=", ":=", "?", ":?", "+", ":+"])
 
 
 def _ifs_join(env: Env) -> str:
@@ -269,7 +286,7 @@ def _ifs_join(env: Env) -> str:
 
 
 def _param(env: Env, p: ParamExp, quoted: bool, acc: _Acc, joined: bool) -> None:
-    if env.bash:
+    if getattr(env, "bash", False):
         _param_bash(env, p, quoted, acc, joined)
         return
     name = p.name
@@ -1408,7 +1425,7 @@ class _BArith:
         expr = self.expr if upto is None else self.expr[:upto]
         expr = expr.lstrip(" \t")
         tp = self.lasttp if at is None else at
-        return BashArithError(f'{expr}: {msg} (error token is "{self.expr[tp:]}")')
+        return BashArithError(f'{expr}: {msg} (error token is "{self.expr[tp:upto]}")')
 
     def run(self) -> int:
         if self.depth > _B_MAX_DEPTH:
@@ -1847,6 +1864,9 @@ def _b_values(env: Env, p: ParamExp) -> tuple[list[str] | str | None, str]:
     name = p.name
     index = p.index
     if p.indirect and not (index is not None and index.lit in ("@", "*")):
+        target = env.nameref(name) if index is None else None
+        if target is not None:
+            return target, name
         ref = _b_lookup(env, name, index)
         if ref is None:
             if env.nounset:
@@ -1933,6 +1953,8 @@ def _param_bash(env: Env, p: ParamExp, quoted: bool, acc: _Acc, joined: bool) ->
         _b_emit(env, names, op == "!*", quoted, acc, joined)
         return
     got, shown = _b_values(env, p)
+    if op == "@" and got is None and (p.arg is None or p.arg.lit != "a"):
+        return  # an unset variable is not transformed (nor its operator checked)
     if p.length:
         if isinstance(got, list):
             acc.add(str(len(got)), kind)
@@ -2100,6 +2122,8 @@ def _b_changer(env: Env, p: ParamExp) -> Callable[[str], str]:
         if attrs:
             return lambda v: f"declare -{attrs} {name}={bash_single_quote(v)}"
         return lambda v: f"{name}={bash_single_quote(v)}"
+    if letter not in "PKk":
+        raise BashAbort(f"${{{name}@{letter}}}: bad substitution")
     return lambda v: v  # P (prompts), K and k: the value as it is
 
 

@@ -750,6 +750,10 @@ class Shell:
             value = "".join(c.upper() if "a" <= c <= "z" else c for c in value)
         return value
 
+    def nameref(self, name: str) -> str | None:
+        a = self.attrs.get(name)
+        return a[2:] if a is not None and a.startswith("n=") else None
+
     def warn(self, message: str) -> None:
         self.err(f"{self.srcname}: line {self.lineno}: {message}\n")
 
@@ -830,8 +834,17 @@ class Shell:
         out = Stream(None)
         fds = dict(self.fds)
         fds[1] = out
-        # busybox runs a command substitution with `set -e` off (`set -o` in it says so).
-        st = self.run_subshell(body, False, fds, errexit=False)
+        # busybox runs a command substitution with `set -e` off (`set -o` in it says so);
+        # so does bash, unless inherit_errexit is on.
+        if self.bash:
+            keep = "inherit_errexit" in self.shopts
+            self.level += 1
+            try:
+                st = self.run_subshell(body, False, fds, errexit=None if keep else False)
+            finally:
+                self.level -= 1
+        else:
+            st = self.run_subshell(body, False, fds, errexit=False)
         self.subst_status = st
         return out.getvalue().decode("utf-8", "surrogateescape")
 
@@ -1253,8 +1266,8 @@ class Shell:
             if isinstance(lit, ArrayLit):
                 items = self.array_items(lit)
                 self.pending_arrays[a.name] = (items, a.append)
-                shown = " ".join(bash_xquote(v) if k is None else f"[{k}]={bash_xquote(v)}"
-                                 for k, v in items)  # fmt: skip
+                q = expand.bash_single_quote
+                shown = " ".join(q(v) if k is None else f"[{k}]={q(v)}" for k, v in items)
                 traced.append(f"{a.name}{'+' if a.append else ''}=({shown})")
                 argv.append(a.name)
                 continue
@@ -1405,29 +1418,38 @@ class Shell:
             return 1
 
     def run_for_arith(self, node: ForArith, tested: bool) -> int:
+        failed = [False]
+
         def step(word: Word | None) -> int:
+            """The expression's value (1 when missing); an error ends the loop."""
             if word is None:
-                return 0
+                return 1
             text = expand.string(self, word).lstrip(" \t\n")
             if self.xtrace:
                 self.trace_line(f"(( {text} ))")
-            return self.arith_status("((", text)
+            try:
+                return expand.bash_arith(self, text)
+            except expand.BashArithError as e:
+                self.warn(f"((: {e.message}")
+                failed[0] = True
+                return 0
 
         self.lineno = node.pos.line
-        if step(node.init):
+        step(node.init)
+        if failed[0]:
             return 1
         first = [True]
 
         def one(_: object) -> int | None:
             if not first[0]:
-                if step(node.step):
-                    return None
+                step(node.step)
             first[0] = False
-            if node.cond is not None and step(node.cond):
+            if failed[0] or not step(node.cond) or failed[0]:
                 return None
             return self.run(node.body, tested)
 
-        return self.loop(itertools.repeat(None), one)
+        st = self.loop(itertools.repeat(None), one)
+        return 1 if failed[0] else st
 
     def cond_cmd(self, node: CondCmd) -> int:
         self.limits.step()
@@ -1549,7 +1571,7 @@ class Shell:
             for k, v in assigns:
                 self.set_var(k, v)
             return self.call_builtin(name, argv, special=True)
-        if name == "local":
+        if name == "local" and not self.bash:
             # Not special, but its errors end the shell like a special builtin's.
             return self.call_builtin(name, argv, special=True)
         f = self.funcs.get(name)
@@ -1568,6 +1590,9 @@ class Shell:
     def push_temps(self, assigns: list[tuple[str, str]]) -> list[tuple[str, str | None, bool]]:
         saved: list[tuple[str, str | None, bool]] = []
         for k, v in assigns:
+            if self.bash and k in self.readonly:
+                self.warn(f"{k}: readonly variable")
+                continue
             saved.append((k, self.vars.get(k), k in self.exported))
             self.set_var(k, v)
             self.exported.add(k)
@@ -1737,7 +1762,8 @@ class Shell:
             if "/" in name:
                 node = self._lookup(posixpath.join(run.cwd, name))
                 if node is not None:
-                    why = "Is a directory" if isinstance(node, Dir) else "Permission denied"
+                    dir_ = self.bash and isinstance(node, Dir)
+                    why = "Is a directory" if dir_ else "Permission denied"
                     err.write(self.cannot_run(name, why))
                     return 126
             self.world.unemulated.append(Unemulated(name, run.pos, None))
@@ -1902,6 +1928,8 @@ class Shell:
         prog = argv[0]
         err = self.fds.get(2)
         assert isinstance(err, Stream)
+        if bash:
+            self.arg0 = prog
         try:
             a = parse_shell_argv(argv[1:], bash, prog)
         except ShellUsage as e:
@@ -1980,7 +2008,10 @@ class Shell:
         except _RedirError as e:
             for s in opened:
                 s.close()
-            self.err(f"sh: {e.message}\n")
+            if self.bash:
+                self.warn(e.bash)
+            else:
+                self.err(f"sh: {e.message}\n")
             return 1
         self.fds = fds
         self.keep_redirects = False
@@ -2005,7 +2036,18 @@ class Shell:
                 text = "" if body is None else expand.string(self, body)
                 fds[r.fd] = Source(text.encode("utf-8", "surrogateescape"))
                 continue
-            target = expand.string(self, r.target)
+            if self.bash:
+                if op == "<<<":
+                    text = expand.string(self, r.target) + "\n"
+                    fds[r.fd] = Source(text.encode("utf-8", "surrogateescape"))
+                    continue
+                target = self.bash_target(r.target)
+                if op == "&>>":
+                    sink = self.open_write(target, True, False, opened)
+                    fds[1] = fds[2] = sink
+                    continue
+            else:
+                target = expand.string(self, r.target)
             if op in (">&", "<&"):
                 if target == "-":
                     old = fds.get(r.fd)
@@ -2037,6 +2079,16 @@ class Shell:
                     fds[r.fd] = sink
         return fds
 
+    def bash_target(self, word: Word) -> str:
+        """A redirection's target as bash expands it: split and globbed, and it must be
+        one word."""
+        if word.lit is not None:
+            return word.lit
+        found = expand.word_fields(self, word)
+        if len(found) != 1:
+            raise _RedirError("", f"{_dp_word(word)}: ambiguous redirect")
+        return found[0]
+
     def _device(self, path: str, fds: dict[int, Fd] | None = None) -> Fd | None:
         if not path.startswith("/dev/"):
             return None
@@ -2065,11 +2117,15 @@ class Shell:
         if dev is not None:
             # an output (/dev/null, /dev/stdout) reads as empty
             return dev if isinstance(dev, Source) else Source(b"")
-        node = self.lookup_or(path, lambda why: _RedirError(f"can't open {target}: {why}"))
+        node = self.lookup_or(
+            path, lambda why: _RedirError(f"can't open {target}: {why}", f"{target}: {why}")
+        )
         if node is None:
-            raise _RedirError(f"can't open {target}: no such file")
+            raise _RedirError(
+                f"can't open {target}: no such file", f"{target}: No such file or directory"
+            )
         if not allowed(node, self.ident, R_OK):
-            raise _RedirError(f"can't open {target}: Permission denied")
+            raise _RedirError(f"can't open {target}: Permission denied", f"{target}: Permission denied")
         if isinstance(node, File):
             return Source(node.data or b"")
         return Source(b"")
@@ -2084,31 +2140,44 @@ class Shell:
         if dev is not None:
             raise _RedirError(f"can't create {target}: Bad file descriptor")
         fs = self.fs
-        node = self.lookup_or(path, lambda why: _RedirError(f"can't create {target}: {why}"))
+        node = self.lookup_or(
+            path, lambda why: _RedirError(f"can't create {target}: {why}", f"{target}: {why}")
+        )
         if isinstance(node, Dir):
-            raise _RedirError(f"can't create {target}: Is a directory")
+            raise _RedirError(f"can't create {target}: Is a directory", f"{target}: Is a directory")
         if isinstance(node, Device):
             return NullSink(None)
         if node is None:
             if self.ident.uid != 0:
                 parent = self._lookup(posixpath.dirname(path))
                 if isinstance(parent, Dir) and not allowed(parent, self.ident, W_OK | X_OK):
-                    raise _RedirError(f"can't create {target}: Permission denied")
+                    raise _RedirError(
+                        f"can't create {target}: Permission denied", f"{target}: Permission denied"
+                    )
             meta = Meta(0o666 & ~self.umask, self.ident.uid, self.ident.gid, self.world.now)
             try:
                 # O_CREAT follows a dangling symlink to create its target.
                 fs.put(path, File(meta, b""), follow_last=True)
             except FsError as e:
                 if e.errno in (errno.ENOENT, errno.ENOTDIR):
-                    raise _RedirError(f"can't create {target}: nonexistent directory") from None
-                raise _RedirError(f"can't create {target}: {e.strerror}") from None
+                    raise _RedirError(
+                        f"can't create {target}: nonexistent directory",
+                        f"{target}: No such file or directory",
+                    ) from None
+                raise _RedirError(
+                    f"can't create {target}: {e.strerror}", f"{target}: {e.strerror}"
+                ) from None
             self.limits.created()
             sink = FileSink(self.world, path, bytearray(), append)
         else:
             if not allowed(node, self.ident, W_OK):
-                raise _RedirError(f"can't create {target}: Permission denied")
+                raise _RedirError(
+                    f"can't create {target}: Permission denied", f"{target}: Permission denied"
+                )
             if clobber_check and self.noclobber and isinstance(node, File):
-                raise _RedirError(f"can't create {target}: File exists")
+                raise _RedirError(
+                    f"can't create {target}: File exists", f"{target}: cannot overwrite existing file"
+                )
             if append:
                 base = bytearray()
                 if isinstance(node, File):
@@ -2576,9 +2645,12 @@ class _CondError(Exception):
 
 
 class _RedirError(Exception):
-    def __init__(self, message: str) -> None:
+    """A redirection that failed: ash's message, and bash's (``TARGET: WHY``)."""
+
+    def __init__(self, message: str, bash: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.bash = bash if bash is not None else message
 
 
 # --- entry points ------------------------------------------------------------------------------

@@ -1901,7 +1901,7 @@ class _Parser:
                 arg = self.arg_word("arg")
         elif c == "@":
             letter = src[i + 1 : i + 2]
-            if i + 2 != end or letter not in "QEPAaUuLKk" or not letter:
+            if i + 2 != end or not letter.isalpha():
                 raise _BadParam()
             op = "@"
             arg = Word(self.pos(i + 1), (Lit(self.pos(i + 1), letter),), letter)

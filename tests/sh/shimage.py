@@ -95,6 +95,12 @@ def cat(proc: Proc) -> int:
     return st
 
 
+@REG.register("echo")
+def echo(proc: Proc) -> int:
+    proc.out(" ".join(proc.argv[1:]) + "\n")
+    return 0
+
+
 @REG.register("mkdir")
 def mkdir(proc: Proc) -> int:
     opts, dirs = _args(proc, "p")
@@ -235,7 +241,7 @@ def bash_image() -> FS:
         fs.makedirs(d)
     fs.set_meta("/tmp", Meta(0o1777))
     fs.put("/bin", Symlink(Meta(0o777), "usr/bin"))
-    for name in (*PROGRAMS, "bash", "dash"):
+    for name in (*PROGRAMS, "echo", "bash", "dash"):
         fs.write_file(f"/usr/bin/{name}", b"\x7fELF", Meta(0o755))
     fs.put("/usr/bin/sh", Symlink(Meta(0o777), "dash"))
     fs.write_file("/etc/passwd", PASSWD)

@@ -41,7 +41,7 @@ set -o | head -n 5
 ### set_o_output_human_full
 set -o | while read -r n v; do printf '%s=%s ' "$n" "$v"; done; echo
 ### shlvl
-echo $SHLVL; bash -c 'echo $SHLVL'
+echo $SHLVL; bash -c 'echo $SHLVL'; true
 ### bash_var
 [[ -n $BASH ]] && echo has-BASH; echo ${BASH##*/}
 ### nested_error_prefix
