@@ -1367,19 +1367,34 @@ def _hash_order(keys: list[str]) -> list[str]:
     return [keys[k] for k in ranked]
 
 
-class BashAbort(ExpansionError):
+def _bash_error(message: str, kind: str) -> ExpansionError:
+    e = ExpansionError(message)
+    setattr(e, "bash_kind", kind)  # noqa: B010 - the errors are emu.errors', marked
+    return e
+
+
+def bash_abort(message: str) -> ExpansionError:
     """bash: an error that abandons the rest of the command line being run (a bad
-    substitution, bad arithmetic, a readonly variable): status 1, then the next line."""
+    substitution, a readonly variable): status 1, then the next line."""
+    return _bash_error(message, "abort")
 
 
-class BashArithError(BashAbort):
-    """Bad arithmetic; ``message`` is ``EXPR: WHY (error token is "TOKEN")`` and the
-    caller puts the command's name before it (``((: ``, ``let: ``)."""
+def bash_arith_error(message: str) -> ExpansionError:
+    """Bad arithmetic (an abort too); ``message`` is ``EXPR: WHY (error token is
+    "TOKEN")`` and the caller puts the command's name before it (``((: ``, ``let: ``)."""
+    return _bash_error(message, "arith")
 
 
-class BashFatal(ExpansionError):
+def bash_fatal(message: str) -> ExpansionError:
     """bash: an error that ends a non-interactive shell (``set -u``, ``${v?}``): status
     127 from the top level, 1 from a subshell."""
+    return _bash_error(message, "fatal")
+
+
+def bash_kind(e: BaseException) -> str:
+    """``abort``, ``arith``, ``fatal`` for bash's expansion errors; ``""`` otherwise."""
+    kind: str = getattr(e, "bash_kind", "")
+    return kind
 
 
 # --- arithmetic ---------------------------------------------------------------------------------
@@ -1421,11 +1436,11 @@ class _BArith:
         self.assigntok = ""
         self.noeval = 0
 
-    def fail(self, msg: str, at: int | None = None, upto: int | None = None) -> BashArithError:
+    def fail(self, msg: str, at: int | None = None, upto: int | None = None) -> ExpansionError:
         expr = self.expr if upto is None else self.expr[:upto]
         expr = expr.lstrip(" \t")
         tp = self.lasttp if at is None else at
-        return BashArithError(f'{expr}: {msg} (error token is "{self.expr[tp:upto]}")')
+        return bash_arith_error(f'{expr}: {msg} (error token is "{self.expr[tp:upto]}")')
 
     def run(self) -> int:
         if self.depth > _B_MAX_DEPTH:
@@ -1681,7 +1696,7 @@ class _BArith:
             value = self.env.get_element(n, key)
             shown = name
         if value is None and self.env.nounset:
-            raise BashFatal(f"{shown}: unbound variable")
+            raise bash_fatal(f"{shown}: unbound variable")
         if not value:
             return 0
         return _BArith(self.env, value, self.depth + 1).run()
@@ -1731,7 +1746,7 @@ class _BArith:
                             break
                     j += 1
                 if j >= n:
-                    raise BashAbort(f"{e[start:]}: bad substitution")
+                    raise bash_abort(f"{e[start:]}: bad substitution")
                 sub = e[cp + 1 : j]
                 cp = j + 1
             self.tokstr = (name, sub)
@@ -1845,16 +1860,16 @@ class _BArith:
 
 
 def bash_arith(env: Env, text: str) -> int:
-    """Evaluate bash arithmetic; raises :class:`BashArithError` (or :class:`BashFatal`
-    for an unset variable under ``set -u``)."""
+    """Evaluate bash arithmetic; raises :func:`bash_arith_error`'s error (or
+    :func:`bash_fatal`'s for an unset variable under ``set -u``)."""
     return _BArith(env, text, 0).run()
 
 
 # --- parameters ---------------------------------------------------------------------------------
 
 
-def _b_unset(name: str) -> BashFatal:
-    return BashFatal(f"{name}: unbound variable")
+def _b_unset(name: str) -> ExpansionError:
+    return bash_fatal(f"{name}: unbound variable")
 
 
 def _b_values(env: Env, p: ParamExp) -> tuple[list[str] | str | None, str]:
@@ -1912,7 +1927,7 @@ def _b_resolve(env: Env, ref: str) -> tuple[list[str] | str | None, str]:
     """``${!ref}``: the parameter whose name (or ``name[sub]``) is the value of ``ref``."""
     m = _B_REF.fullmatch(ref)
     if m is None:
-        raise BashAbort(f"{ref}: invalid variable name")
+        raise bash_abort(f"{ref}: invalid variable name")
     name, sub = m.group(1), m.group(2)
     if sub is None:
         if name in ("@", "*"):
@@ -1947,7 +1962,7 @@ def _param_bash(env: Env, p: ParamExp, quoted: bool, acc: _Acc, joined: bool) ->
     op = p.op
     kind = QUO if quoted else EXP
     if op == "bad":
-        raise BashAbort(f"{p.name}: bad substitution")
+        raise bash_abort(f"{p.name}: bad substitution")
     if op in ("!@", "!*"):
         names = sorted(n for n in env.var_names() if n.startswith(p.name))
         _b_emit(env, names, op == "!*", quoted, acc, joined)
@@ -1990,14 +2005,14 @@ def _param_bash(env: Env, p: ParamExp, quoted: bool, acc: _Acc, joined: bool) ->
             return
         if first == "=" and null:
             if isinstance(got, list) or not _NAME.fullmatch(p.name) or p.index is not None:
-                raise BashAbort(f"${p.name}: cannot assign in this way")
+                raise bash_abort(f"${p.name}: cannot assign in this way")
             got = string(env, arg)
             env.assign(p.name, got)
         elif first == "?" and null:
             msg = string(env, arg)
             if not msg:
                 msg = "parameter not set" if op == "?" else "parameter null or not set"
-            raise BashFatal(f"{shown}: {msg}")
+            raise bash_fatal(f"{shown}: {msg}")
         if isinstance(got, list):
             _b_emit(env, got, shown == "*", quoted, acc, joined)
         else:
@@ -2044,7 +2059,7 @@ def _b_substring(env: Env, p: ParamExp, value: str) -> str:
         if ln < 0:
             end = n + ln
             if end < off:
-                raise BashAbort(f"{string(env, p.arg2).strip()}: substring expression < 0")
+                raise bash_abort(f"{string(env, p.arg2).strip()}: substring expression < 0")
             piece = raw[off:end]
         else:
             piece = raw[off : off + ln]
@@ -2064,7 +2079,7 @@ def _b_slice_list(env: Env, p: ParamExp, vals: list[str]) -> list[str]:
         return vals[off:]
     ln = _b_offset(env, p.arg2)
     if ln < 0:
-        raise BashAbort(f"{string(env, p.arg2).strip()}: substring expression < 0")
+        raise bash_abort(f"{string(env, p.arg2).strip()}: substring expression < 0")
     return vals[off : off + ln]
 
 
@@ -2123,7 +2138,7 @@ def _b_changer(env: Env, p: ParamExp) -> Callable[[str], str]:
             return lambda v: f"declare -{attrs} {name}={bash_single_quote(v)}"
         return lambda v: f"{name}={bash_single_quote(v)}"
     if letter not in "PKk":
-        raise BashAbort(f"${{{name}@{letter}}}: bad substitution")
+        raise bash_abort(f"${{{name}@{letter}}}: bad substitution")
     return lambda v: v  # P (prompts), K and k: the value as it is
 
 
@@ -2303,7 +2318,7 @@ def _bash_glob(env: Env, f: list[Seg]) -> list[str] | None:
     if env.option("nullglob"):
         return []
     if env.option("failglob"):
-        raise BashAbort(f"no match: {''.join(t for t, _ in f)}")
+        raise bash_abort(f"no match: {''.join(t for t, _ in f)}")
     return None
 
 

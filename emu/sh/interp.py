@@ -54,7 +54,6 @@ from emu.sh.syntax import (
     ArrayLit,
     Assign,
     Background,
-    BashSyntaxError,
     Case,
     Command,
     CondAndOr,
@@ -81,6 +80,7 @@ from emu.sh.syntax import (
     maybe_quote,
     parse_partial,
     quote,
+    shows_line,
 )
 
 DEFAULT_PATH = "/sbin:/usr/sbin:/bin:/usr/bin"
@@ -503,7 +503,7 @@ class Shell:
         except ExpansionError as e:
             self.fatal_message(e)
             if self.bash:
-                return 127 if top and isinstance(e, expand.BashFatal) else 1
+                return 127 if top and expand.bash_kind(e) == "fatal" else 1
             return 2
 
     def exit_trap(self, st: int) -> int:
@@ -723,9 +723,9 @@ class Shell:
     def set_element(self, name: str, key: int | str, value: str) -> None:
         name = self.resolve(name)
         if name in self.readonly:
-            raise expand.BashAbort(f"{name}: readonly variable")
+            raise expand.bash_abort(f"{name}: readonly variable")
         if isinstance(key, int) and key < 0:
-            raise expand.BashAbort(f"{name}[{key}]: bad array subscript")
+            raise expand.bash_abort(f"{name}[{key}]: bad array subscript")
         value = self.attr_value(name, value)
         self.unassigned.discard(name)
         arr = self.arrays.get(name)
@@ -853,7 +853,7 @@ class Shell:
     def set_var(self, name: str, value: str) -> None:
         if name in self.readonly:
             if self.bash:
-                raise expand.BashAbort(f"{name}: readonly variable")
+                raise expand.bash_abort(f"{name}: readonly variable")
             raise ExpansionError(f"{name}: is read only")
         if self.bash:
             if name in self.attrs or name in self.arrays:
@@ -1292,7 +1292,7 @@ class Shell:
         """``name=(...)`` or ``name+=(...)`` with the elements expanded."""
         name = self.resolve(name)
         if name in self.readonly:
-            raise expand.BashAbort(f"{name}: readonly variable")
+            raise expand.bash_abort(f"{name}: readonly variable")
         old = self.arrays.get(name)
         if assoc is None:
             assoc = old is not None and old.assoc
@@ -1324,7 +1324,7 @@ class Shell:
                 if k < 0:
                     k += arr.next_index()
                     if k < 0:
-                        raise expand.BashAbort(f"{name}[{key}]: bad array subscript")
+                        raise expand.bash_abort(f"{name}[{key}]: bad array subscript")
                 nxt = k
             arr.set(nxt, self.attr_value(name, value))
             nxt += 1
@@ -1346,7 +1346,7 @@ class Shell:
                 self.trace_line(f"{a.name}[{index}]{'+' if a.append else ''}={bash_xquote(value)}")
             name, key = self.subscript(a.name, index)
             if isinstance(key, int) and key < 0:
-                raise expand.BashAbort(f"{a.name}[{index}]: bad array subscript")
+                raise expand.bash_abort(f"{a.name}[{index}]: bad array subscript")
             if a.append:
                 value = self.appended(name, self.get_element(name, key), value)
             self.set_element(name, key, value)
@@ -1413,7 +1413,9 @@ class Shell:
         is reported as ``WHO: ...``)."""
         try:
             return 0 if expand.bash_arith(self, text) else 1
-        except expand.BashArithError as e:
+        except ExpansionError as e:
+            if expand.bash_kind(e) != "arith":
+                raise
             self.warn(f"{who}: {e.message}")
             return 1
 
@@ -1429,7 +1431,9 @@ class Shell:
                 self.trace_line(f"(( {text} ))")
             try:
                 return expand.bash_arith(self, text)
-            except expand.BashArithError as e:
+            except ExpansionError as e:
+                if expand.bash_kind(e) != "arith":
+                    raise
                 self.warn(f"((: {e.message}")
                 failed[0] = True
                 return 0
@@ -1528,7 +1532,9 @@ class Shell:
         try:
             x = expand.bash_arith(self, left)
             y = expand.bash_arith(self, right)
-        except expand.BashArithError as e:
+        except ExpansionError as e:
+            if expand.bash_kind(e) != "arith":
+                raise
             raise _CondError(f"[[: {e.message}") from None
         return {"-eq": x == y, "-ne": x != y, "-lt": x < y, "-le": x <= y, "-gt": x > y,
                 "-ge": x >= y}[op]  # fmt: skip
@@ -2214,7 +2220,9 @@ class Shell:
             self.level += 1
         try:
             st = self.run(script.body) if script.body else 0
-        except expand.BashAbort as e:
+        except ExpansionError as e:
+            if expand.bash_kind(e) not in ("abort", "arith"):
+                raise
             self.fatal_message(e)
             st = 1
         finally:
@@ -2325,7 +2333,7 @@ class Shell:
         unexpected token, the line itself."""
         line = error.pos.line if error.pos is not None else 1
         self.err(f"{where}line {line}: {error.message}\n")
-        if isinstance(error, BashSyntaxError) and error.show_line:
+        if shows_line(error):
             lines = text.split("\n")
             shown = lines[line - 1] if 0 < line <= len(lines) else ""
             self.err(f"{where}line {line}: `{shown}'\n")
@@ -2343,7 +2351,9 @@ class Shell:
                 for a, b in itertools.pairwise(bounds):
                     try:
                         st = self.run(script.body[a:b])
-                    except expand.BashAbort as e:
+                    except ExpansionError as e:
+                        if expand.bash_kind(e) not in ("abort", "arith"):
+                            raise
                         self.fatal_message(e)
                         st = self.status = 1
             except (_Exit, _Return, ExpansionError):
@@ -2352,7 +2362,7 @@ class Shell:
             if error is None:
                 return st
             self.syntax_message(error, text, where)
-            if isinstance(error, BashSyntaxError) and error.message.startswith(_COND_ERRORS):
+            if error.message.startswith(_COND_ERRORS):
                 return self.status  # bash leaves $? as it was after a [[ ]] error
             return 2
 

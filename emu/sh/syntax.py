@@ -490,10 +490,16 @@ class _BadParam(Exception):
     """A ``${...}`` bash rejects when it expands (``bad substitution``)."""
 
 
-class BashSyntaxError(ShellError):
+def bash_syntax_error(message: str, pos: Position, show_line: bool = False) -> ShellError:
     """A syntax error as bash words it; ``show_line``: bash also prints the line."""
+    e = ShellError(message, pos=pos)
+    setattr(e, "bash_show_line", show_line)  # noqa: B010 - emu.errors' class, marked
+    return e
 
-    show_line = False
+
+def shows_line(e: ShellError) -> bool:
+    """Whether bash prints the offending line after this syntax error."""
+    return bool(getattr(e, "bash_show_line", False))
 
 
 _BASH_TOKEN = re.compile(r"[^ \t\n;&|<>()]+")
@@ -560,7 +566,7 @@ class _Parser:
             return self.eof_match("`", at)
         if message.startswith("unexpected"):
             return self.unexpected()
-        return BashSyntaxError(f"syntax error: {message}", pos=self.pos(at))
+        return bash_syntax_error(f"syntax error: {message}", self.pos(at))
 
     def eof_line(self) -> Position:
         """Where bash says the text ended: the line after the last (it adds a newline)."""
@@ -571,7 +577,7 @@ class _Parser:
         """bash's ``unexpected EOF while looking for matching `X'``: at the line of the
         opening character (``at``), or where the text ends (``at`` None)."""
         pos = self.eof_line() if at is None else self.pos(at)
-        return BashSyntaxError(f"unexpected EOF while looking for matching `{what}'", pos=pos)
+        return bash_syntax_error(f"unexpected EOF while looking for matching `{what}'", pos)
 
     def unexpected(self, expecting: str | None = None, quoted: bool = True) -> ShellError:
         """``unexpected <what is here>``, worded as ash (or bash) words it."""
@@ -579,16 +585,16 @@ class _Parser:
         at = self.i
         if self.bash:
             if at >= self.n:
-                return BashSyntaxError("syntax error: unexpected end of file", pos=self.eof_line())
+                return bash_syntax_error("syntax error: unexpected end of file", self.eof_line())
             op = self.peek_op()
             if op is not None:
                 tok = "newline" if op == "\n" else op
             else:
                 m = _BASH_TOKEN.match(self.src, at)
                 tok = m.group() if m else self.src[at]
-            err = BashSyntaxError(f"syntax error near unexpected token `{tok}'", pos=self.pos(at))
-            err.show_line = True
-            return err
+            return bash_syntax_error(
+                f"syntax error near unexpected token `{tok}'", self.pos(at), show_line=True
+            )
         if at >= self.n:
             what = "end of file"
         else:
@@ -863,10 +869,10 @@ class _Parser:
     def cond_error(self, what: str = "") -> ShellError:
         self.cond_blank()
         if self.i >= self.n:
-            return BashSyntaxError("unexpected EOF while looking for `]]'", pos=self.eof_line())
+            return bash_syntax_error("unexpected EOF while looking for `]]'", self.eof_line())
         if what:
-            return BashSyntaxError(what, pos=self.pos())
-        return BashSyntaxError("syntax error in conditional expression", pos=self.pos())
+            return bash_syntax_error(what, self.pos())
+        return bash_syntax_error("syntax error in conditional expression", self.pos())
 
     def cond_blank(self, newlines: bool = False) -> None:
         while True:
@@ -1941,7 +1947,7 @@ class _Parser:
                 self.i = start
                 try:
                     return self.cmdsubst()
-                except BashSyntaxError as e:
+                except ShellError as e:
                     if e.message.startswith("unexpected EOF"):
                         raise self.eof_match(")", start) from None
                     raise
@@ -2206,7 +2212,6 @@ __all__ = [
     "ArrayLit",
     "Assign",
     "Background",
-    "BashSyntaxError",
     "Case",
     "CaseItem",
     "CmdSubst",
@@ -2245,4 +2250,5 @@ __all__ = [
     "parse_partial",
     "parse_word",
     "quote",
+    "shows_line",
 ]
