@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from emu.fs import Dir, File
-from emu.sh import coreutils
+from emu.sh import coreutils, expand
 from emu.sh.api import X_OK, allowed
 from emu.sh.syntax import quote
 
@@ -969,9 +969,7 @@ def _matches_flags(sh: Shell, name: str, on: set[str]) -> bool:
     return all(c in attrs for c in on if c in "aAilnrux")
 
 
-def _declare_one(
-    sh: Shell, who: str, arg: str, on: set[str], off: set[str], local: bool
-) -> int:
+def _declare_one(sh: Shell, who: str, arg: str, on: set[str], off: set[str], local: bool) -> int:
     m = _ASSIGN_WORD.fullmatch(arg)
     name = m.group(1) if m else arg
     pending = sh.pending_arrays.pop(name, None) if m is None else None
@@ -1008,7 +1006,7 @@ def _declare_one(
         return 0
     sh.attrs[name] = attrs
     if ("A" in on or "a" in on) and name not in sh.arrays:
-        new = _expand().Arr("A" in on)
+        new = expand.Arr("A" in on)
         old = sh.vars.pop(name, None)
         if old is not None:
             new.set("0" if new.assoc else 0, old)
@@ -1082,16 +1080,9 @@ def _key_quote(k: str) -> str:
 def _double_quote(v: str) -> str:
     """declare -p's quoting: double quotes with ``$ " \\ ` `` escaped, or ``$'...'`` for
     text that does not print."""
-    exp = _expand()
-    if not exp.printable(v):
-        return exp.ansi_c_quote(v)
+    if not expand.printable(v):
+        return expand.ansi_c_quote(v)
     return '"' + re.sub(r'([$"\\`])', r"\\\1", v) + '"'
-
-
-def _expand() -> Any:
-    from emu.sh import expand
-
-    return expand
 
 
 @bash_builtin("export", "readonly")
@@ -1159,7 +1150,7 @@ def b_export_bash(sh: Shell, argv: list[str]) -> int:
             if sh.xtrace:
                 sh.trace_line(f"{name}={_bash_quote(value)}")
         elif arrays and name not in sh.arrays:
-            sh.arrays[name] = _expand().Arr(arrays == "A")
+            sh.arrays[name] = expand.Arr(arrays == "A")
         if who == "export":
             sh.exported.add(name)
         else:
@@ -1202,8 +1193,7 @@ def b_unset_bash(sh: Shell, argv: list[str]) -> int:
                 sh.arrays.pop(base, None)
                 sh.vars.pop(base, None)
             elif arr is not None:
-                n, key = sh.subscript(base, sub)
-                arr.unset(key)
+                arr.unset(sh.subscript(base, sub)[1])
             elif sh.subscript(base, sub)[1] in (0, "0"):
                 sh.vars.pop(base, None)
             continue
@@ -1309,14 +1299,16 @@ def b_set_bash(sh: Shell, argv: list[str]) -> int:
         return 0
     try:
         return b_set(sh, argv)
-    except Exception as e:  # noqa: BLE001 - reworded for bash below
+    except Exception as e:
         message = getattr(e, "message", None)
         if message is None:
             raise
         if message.startswith("Illegal option -o "):
-            raise _error(f"{message[len('Illegal option -o '):]}: invalid option name", 1) from None
+            raise _error(
+                f"{message[len('Illegal option -o ') :]}: invalid option name", 1
+            ) from None
         if message.startswith("Illegal option "):
-            raise _error(f"{message[len('Illegal option '):]}: invalid option", 2) from None
+            raise _error(f"{message[len('Illegal option ') :]}: invalid option", 2) from None
         raise
 
 
@@ -1505,7 +1497,13 @@ def bash_printf(
             st = 1
             return 0
         body = m.group(2)
-        v = int(body, 16) if body[:2] in ("0x", "0X") else int(body, 8) if body.startswith("0") else int(body)
+        v = (
+            int(body, 16)
+            if body[:2] in ("0x", "0X")
+            else int(body, 8)
+            if body.startswith("0")
+            else int(body)
+        )
         if m.end() != len(a):
             complain(f"{a}: invalid number")
             st = 1
@@ -1542,7 +1540,9 @@ def bash_printf(
                 out.append("%")
                 i += 2
                 continue
-            m = re.compile(r"%([-+ #0]*)(\*|[0-9]+)?(?:\.(\*|[0-9]*))?(?:\((.*?)\))?([hlLjzt]*)(.?)").match(fmt, i)
+            m = re.compile(
+                r"%([-+ #0]*)(\*|[0-9]+)?(?:\.(\*|[0-9]*))?(?:\((.*?)\))?([hlLjzt]*)(.?)"
+            ).match(fmt, i)
             assert m is not None
             flags, width_s, prec_s, tfmt, _, conv = m.groups()
             i = m.end()
@@ -1618,11 +1618,10 @@ _BS_QUOTE = frozenset(" \t\n!\"$&'()*,;<>?[\\]^`{|}")
 def printf_quote(s: str) -> str:
     """``printf %q``: backslashes before shell metacharacters, ``''`` for nothing,
     ``$'...'`` for text that does not print."""
-    exp = _expand()
     if s == "":
         return "''"
-    if not exp.printable(s):
-        return exp.ansi_c_quote(s)
+    if not expand.printable(s):
+        return expand.ansi_c_quote(s)
     out = []
     for k, c in enumerate(s):
         if c in _BS_QUOTE or (k == 0 and c in "#~"):
@@ -1746,7 +1745,7 @@ def b_source_bash(sh: Shell, argv: list[str]) -> int:
 def b_cd_bash(sh: Shell, argv: list[str]) -> int:
     try:
         return b_cd(sh, argv)
-    except Exception as e:  # noqa: BLE001 - reworded for bash below
+    except Exception as e:
         message = getattr(e, "message", None)
         if message is None or not message.startswith("can't cd to "):
             raise
@@ -1789,7 +1788,7 @@ def b_dirs(sh: Shell, argv: list[str]) -> int:
     home = sh.vars.get("HOME", "")
 
     def show(d: str) -> str:
-        if who == "dirs" and "-l" in args or not home:
+        if (who == "dirs" and "-l" in args) or not home:
             return d
         return "~" + d[len(home) :] if d == home or d.startswith(home + "/") else d
 
@@ -1811,7 +1810,7 @@ def b_caller(sh: Shell, argv: list[str]) -> int:
     # The line a function was called from is not kept: the current line stands in.
     if not sh.frames:
         return 1
-    names = (sh.arrays.get("FUNCNAME") or _expand().Arr()).values()
+    names = (sh.arrays.get("FUNCNAME") or expand.Arr()).values()
     if len(argv) < 2:
         sh.out(f"{sh.lineno} {'NULL' if sh.cmode and len(names) < 2 else sh.srcname}\n")
         return 0
@@ -1941,7 +1940,16 @@ def b_command_bash(sh: Shell, argv: list[str]) -> int:
                 continue
             kind, detail = found[0]
             if mode == "v":
-                sh.out((detail if kind == "file" else f"alias {name}='{detail}'" if kind == "alias" else name) + "\n")
+                sh.out(
+                    (
+                        detail
+                        if kind == "file"
+                        else f"alias {name}='{detail}'"
+                        if kind == "alias"
+                        else name
+                    )
+                    + "\n"
+                )
             elif kind == "file":
                 sh.out(f"{name} is {detail}\n")
             elif kind == "function":
@@ -1967,10 +1975,10 @@ def b_trap_bash(sh: Shell, argv: list[str]) -> int:
         for sig in _trap_order(sh.traps):
             if wanted and sig not in wanted:
                 continue
-            sh.out(f"trap -- {_expand().bash_single_quote(sh.traps[sig])} {sig}\n")
+            sh.out(f"trap -- {expand.bash_single_quote(sh.traps[sig])} {sig}\n")
         return 0
     if len(args) == 1 or re.fullmatch(r"[0-9]+", args[0]):
-        for sig in args if len(args) == 1 else args:
+        for sig in args:
             sh.traps.pop(_bash_signal(sig), None)
         return 0
     action, sigs = args[0], args[1:]

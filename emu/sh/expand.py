@@ -152,7 +152,7 @@ def _parts_fields(env: Env, parts: tuple[WordPart, ...]) -> list[str]:
     out: list[str] = []
     for segs, has in acc.fields:
         for f in _split(segs, has, ifs):
-            if not noglob and (_globbable(f) or bash and _ext_globbable(f)):
+            if not noglob and (_globbable(f) or (bash and _ext_globbable(f))):
                 if bash:
                     found = _bash_glob(env, f)
                     if found is not None:
@@ -257,7 +257,10 @@ def _collect(
                 acc.add(env.substitute(body, pos).rstrip("\n"), kind)
             case ArithExp(expr=expr):
                 text = string(env, expr)
-                acc.add(str(bash_arith(env, text) if getattr(env, "bash", False) else arith(env, text)), kind)
+                acc.add(
+                    str(bash_arith(env, text) if getattr(env, "bash", False) else arith(env, text)),
+                    kind,
+                )
             case ProcSubst(body=body, out=out, pos=pos):
                 acc.add(env.procsubst(body, out, pos), kind)
             case ArrayLit():
@@ -635,9 +638,7 @@ def _bracket_regex(pat: str, i: int, end: int) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def _regex(
-    pat: str, path_segment: bool, ext: bool = False, icase: bool = False
-) -> re.Pattern[str]:
+def _regex(pat: str, path_segment: bool, ext: bool = False, icase: bool = False) -> re.Pattern[str]:
     """A shell pattern as a compiled regex. In a path segment, wildcards never match a
     leading ``.``. ``ext``: bash's extglob groups ``?(..) *(..) +(..) @(..) !(..)``;
     ``icase``: letters match either case (``nocasematch``, ``nocaseglob``)."""
@@ -772,9 +773,7 @@ def trim(value: str, pat: str, op: str, ext: bool = False) -> str:
     return value
 
 
-def replace(
-    value: str, pat: str, repl: str, op: str, ext: bool = False, amp: bool = False
-) -> str:
+def replace(value: str, pat: str, repl: str, op: str, ext: bool = False, amp: bool = False) -> str:
     """``${v/p/r}`` (first), ``${v//p/r}`` (all), ``${v/#p/r}``, ``${v/%p/r}``: each
     match is the longest at the leftmost position. ``amp`` (bash's patsub_replacement):
     ``repl`` is escaped text in which an unescaped ``&`` stands for the match."""
@@ -1787,7 +1786,9 @@ class _BArith:
                 tok = two
         elif c in "+-" and c1 == c and self.curtok == "STR":
             tok = "POSTINC" if c == "+" else "POSTDEC"
-        elif c in "+-" and c1 == c and self.curtok == "NUM" and self.lasttok in ("PREINC", "PREDEC"):
+        elif (
+            c in "+-" and c1 == c and self.curtok == "NUM" and self.lasttok in ("PREINC", "PREDEC")
+        ):
             raise self.fail(f"{two}: assignment requires lvalue")
         elif c in "+-" and c1 == c:
             xp = cp
@@ -1996,7 +1997,7 @@ def _param_bash(env: Env, p: ParamExp, quoted: bool, acc: _Acc, joined: bool) ->
         first = op[-1]
         arg = p.arg
         assert arg is not None
-        if first == "-" and null or first == "+" and not null:
+        if (first == "-" and null) or (first == "+" and not null):
             _collect(env, arg.parts, quoted, acc, joined, EXP)
             return
         if first == "+":
@@ -2104,14 +2105,14 @@ def _b_changer(env: Env, p: ParamExp) -> Callable[[str], str]:
                 repl = unescape(repl)
         return lambda v: replace(v, pat, repl, op, ext, amp)
     if op in ("^", "^^", ",", ",,"):
-        pat = pattern(env, p.arg) if p.arg is not None else None
+        cpat = pattern(env, p.arg) if p.arg is not None else None
         upper = op[0] == "^"
         every = len(op) == 2
 
         def case(v: str) -> str:
             out = []
             for k, ch in enumerate(v):
-                if (every or k == 0) and (pat is None or match(pat, ch, ext=True)):
+                if (every or k == 0) and (cpat is None or match(cpat, ch, ext=True)):
                     ch = _ascii_upper(ch) if upper else _ascii_lower(ch)
                 out.append(ch)
             return "".join(out)
@@ -2363,7 +2364,9 @@ def ere(text: str, icase: bool = False) -> re.Pattern[str] | None:
             if j >= n:
                 return None
             body = text[i + 1 : j]
-            body = _POSIX_CLASS.sub(lambda m: _CLASSES.get(m.group(1), ""), body.replace("\\", "\\\\"))
+            body = _POSIX_CLASS.sub(
+                lambda m: _CLASSES.get(m.group(1), ""), body.replace("\\", "\\\\")
+            )
             out.append("[" + body + "]")
             i = j + 1
         elif c == "$":

@@ -18,6 +18,7 @@ a shell, as Docker's exec form runs it).
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import itertools
 import posixpath
@@ -660,7 +661,7 @@ class Shell:
             "verbose": self.verbose,
             "xtrace": self.xtrace,
         }
-        return [(n, mine[n] if n in mine else n in self.bopts) for n in BASH_SET_OPTIONS]
+        return [(n, mine.get(n, n in self.bopts)) for n in BASH_SET_OPTIONS]
 
     def resolve(self, name: str) -> str:
         """A nameref followed to the variable it names."""
@@ -797,16 +798,12 @@ class Shell:
                 fds = dict(self.fds)
                 fds[0] = Source(data or b"")
                 self.run_subshell(body, False, fds)
-            try:
+            with contextlib.suppress(EmuError):
                 self.fs.remove(path)
-            except EmuError:
-                pass
         if not self.procsubsts:
             for d in self.procsubst_dirs:
-                try:
+                with contextlib.suppress(EmuError):
                     self.fs.remove(d, recursive=True)
-                except EmuError:
-                    pass
             self.procsubst_dirs = []
 
     def flags(self) -> str:
@@ -995,7 +992,9 @@ class Shell:
             case FuncDef(name=name):
                 self.funcs[name] = node
                 if self.bash:
-                    self.funcsrc[name] = "environment" if self.srcname == self.arg0 else self.srcname
+                    self.funcsrc[name] = (
+                        "environment" if self.srcname == self.arg0 else self.srcname
+                    )
                 st = 0
             case Background(cmd=cmd):
                 self.limits.step()
@@ -1287,7 +1286,11 @@ class Shell:
         return items
 
     def assign_array(
-        self, name: str, items: list[tuple[str | None, str]], append: bool, assoc: bool | None = None
+        self,
+        name: str,
+        items: list[tuple[str | None, str]],
+        append: bool,
+        assoc: bool | None = None,
     ) -> None:
         """``name=(...)`` or ``name+=(...)`` with the elements expanded."""
         name = self.resolve(name)
@@ -1357,8 +1360,8 @@ class Shell:
             name = self.resolve(a.name)
             arr = self.arrays.get(name)
             if arr is not None:
-                key: int | str = "0" if arr.assoc else 0
-                self.set_element(name, key, self.appended(name, arr.get(key), value))
+                first: int | str = "0" if arr.assoc else 0
+                self.set_element(name, first, self.appended(name, arr.get(first), value))
                 return
             value = self.appended(name, self.vars.get(name), value)
             self.set_var(name, value)
@@ -1674,10 +1677,10 @@ class Shell:
             stacks = {k: self.arrays.get(k) for k in ("FUNCNAME", "BASH_SOURCE")}
             src = self.funcsrc.get(f.name, "environment")
             for k, top in (("FUNCNAME", f.name), ("BASH_SOURCE", src)):
-                old = stacks[k]
-                arr = expand.Arr()
-                arr.idx = dict(enumerate([top, *(old.values() if old is not None else [])]))
-                self.arrays[k] = arr
+                below = stacks[k]
+                grown = expand.Arr()
+                grown.idx = dict(enumerate([top, *(below.values() if below is not None else [])]))
+                self.arrays[k] = grown
             self.params = argv[1:]
             self.srcname = src
             frame: dict[str, tuple[str | None, bool]] = {}
@@ -1698,18 +1701,18 @@ class Shell:
                 raise
             finally:
                 self.params, self.srcname = saved_params, saved_src
-                for k, old in stacks.items():
-                    if old is None:
+                for k, stack in stacks.items():
+                    if stack is None:
                         self.arrays.pop(k, None)
                     else:
-                        self.arrays[k] = old
+                        self.arrays[k] = stack
                 self.frames.pop()
                 self.bframes.pop()
-                for k, (arr, attrs, ro) in bframe.items():
+                for k, (hidden, attrs, ro) in bframe.items():
                     self.arrays.pop(k, None)
                     self.attrs.pop(k, None)
-                    if arr is not None:
-                        self.arrays[k] = arr
+                    if hidden is not None:
+                        self.arrays[k] = hidden
                     if attrs is not None:
                         self.attrs[k] = attrs
                     if ro:
@@ -2131,7 +2134,9 @@ class Shell:
                 f"can't open {target}: no such file", f"{target}: No such file or directory"
             )
         if not allowed(node, self.ident, R_OK):
-            raise _RedirError(f"can't open {target}: Permission denied", f"{target}: Permission denied")
+            raise _RedirError(
+                f"can't open {target}: Permission denied", f"{target}: Permission denied"
+            )
         if isinstance(node, File):
             return Source(node.data or b"")
         return Source(b"")
@@ -2182,7 +2187,8 @@ class Shell:
                 )
             if clobber_check and self.noclobber and isinstance(node, File):
                 raise _RedirError(
-                    f"can't create {target}: File exists", f"{target}: cannot overwrite existing file"
+                    f"can't create {target}: File exists",
+                    f"{target}: cannot overwrite existing file",
                 )
             if append:
                 base = bytearray()
@@ -2604,7 +2610,7 @@ def parse_shell_argv(args: list[str], bash: bool, prog: str) -> ShellArgs:
             elif bash and c in "ilrD":
                 if c == "l":
                     out.login = True
-            elif bash and c in _BASH_INVOCATION_LETTERS or not bash and c in _FLAGS:
+            elif (bash and c in _BASH_INVOCATION_LETTERS) or (not bash and c in _FLAGS):
                 out.flags.append((c, on))
             elif bash:
                 raise ShellUsage(f"{prog}: {opt[0]}{c}: invalid option\n{_BASH_USAGE}")
@@ -2760,10 +2766,8 @@ def shell_dialect(fs: FS, program: str, path_var: str, ident: Identity) -> str |
     found = find_executable(fs, program, path_var, ident)
     real = base
     if found is not None:
-        try:
+        with contextlib.suppress(EmuError):
             real = posixpath.basename(fs.realpath(found))
-        except EmuError:
-            pass
     return "bash" if base in BASH_NAMES or real in BASH_NAMES else "ash"
 
 
@@ -2884,7 +2888,7 @@ def _is_shell_script(shebang: list[str]) -> bool:
     return prog in SHELL_NAMES or prog in BASH_NAMES
 
 
-# --- bash's printing of functions (declare -f, type, export -f) ------------------------------------
+# --- bash's printing of functions (declare -f, type, export -f) ---------------------------
 
 
 def deparse_function(f: FuncDef) -> str:
@@ -2939,8 +2943,13 @@ def _dp(c: Command, ind: str) -> list[str]:
             out.append(f"{ind}fi")
             return out
         case For(name=name, items=items, body=body):
-            words = " ".join(_dp_word(w) for w in items) if items is not None else '"$@"'
-            return [f"{ind}for {name} in {words};", f"{ind}do", *_dp_list(body, deeper), f"{ind}done"]
+            listed = " ".join(_dp_word(w) for w in items) if items is not None else '"$@"'
+            return [
+                f"{ind}for {name} in {listed};",
+                f"{ind}do",
+                *_dp_list(body, deeper),
+                f"{ind}done",
+            ]
         case While(cond=cond, body=body, until=until):
             kw = "until" if until else "while"
             return [f"{ind}{kw} {_dp_inline(cond)}; do", *_dp_list(body, deeper), f"{ind}done"]
@@ -2985,7 +2994,9 @@ def _dp_part(p: object, dq: bool = False) -> str:
         return '"' + "".join(_dp_part(q, True) for q in p.parts) + '"'
     if isinstance(p, sx.ParamExp):
         if p.op == "" and not p.length and p.index is None and not p.indirect:
-            return "$" + p.name if len(p.name) == 1 or p.name.isidentifier() else "${" + p.name + "}"
+            return (
+                "$" + p.name if len(p.name) == 1 or p.name.isidentifier() else "${" + p.name + "}"
+            )
         inner = ("#" if p.length else "") + ("!" if p.indirect else "") + p.name
         if p.index is not None:
             inner += "[" + _dp_word(p.index) + "]"

@@ -974,16 +974,16 @@ class _Parser:
         m = _BASH_TOKEN.match(self.src, at)
         op = m.group() if m else ""
         if op not in _COND_BINARY:
-            raise self.cond_error(
-                f"unexpected token `{op}', conditional binary operator expected"
-            )
+            raise self.cond_error(f"unexpected token `{op}', conditional binary operator expected")
         self.i = at + len(op)
         self.cond_blank()
         nxt = self.cond_token()
-        if nxt is not None and nxt not in ("!", "(") or self.i >= self.n:
+        if (nxt is not None and nxt not in ("!", "(")) or self.i >= self.n:
             shown = "newline" if nxt == "newline" else (nxt or "")
             if nxt == "]]":
-                raise self.cond_error(f"unexpected argument `{shown}' to conditional binary operator")
+                raise self.cond_error(
+                    f"unexpected argument `{shown}' to conditional binary operator"
+                )
             raise self.cond_error("unexpected argument to conditional binary operator")
         if op == "=~":
             return CondBinary(op, first, self.regex_word())
@@ -1385,9 +1385,7 @@ class _Parser:
             body = self.body(frozenset(["esac"]), empty_ok=True)
             self.linebreak()
             end = self.peek_op()
-            items.append(
-                CaseItem(self.pos(istart), tuple(patterns), tuple(body), end or ";;")
-            )
+            items.append(CaseItem(self.pos(istart), tuple(patterns), tuple(body), end or ";;"))
             if end in (";;", ";&", ";;&"):
                 self.i += len(end)
                 continue
@@ -1501,7 +1499,7 @@ class _Parser:
                         continue
                 break
             if mode == "regex":
-                if c in " \t\n" and depth == 0 or c == "\n":
+                if (c in " \t\n" and depth == 0) or c == "\n":
                     break
                 if c == "(":
                     depth += 1
@@ -2141,7 +2139,7 @@ def _array_item(w: Word) -> tuple[Word | None, Word]:
     if w.parts and isinstance(w.parts[0], Lit) and w.parts[0].value.startswith("["):
         found = _subscript_split(w.parts, 1)
         if found is not None:
-            index_parts, op, rest = found
+            index_parts, _, rest = found
             a = _as_assign(make_word(w.pos, [Lit(w.pos, "x="), *rest]))
             assert a is not None
             return make_word(w.pos, index_parts), a.value
@@ -2225,9 +2223,8 @@ __all__ = [
     "CondWord",
     "DblQuoted",
     "DeclSimple",
-    "ForArith",
-    "ProcSubst",
     "For",
+    "ForArith",
     "FuncDef",
     "Group",
     "HereDoc",
@@ -2235,6 +2232,7 @@ __all__ = [
     "Lit",
     "ParamExp",
     "Pipeline",
+    "ProcSubst",
     "Redirect",
     "Redirected",
     "Script",
