@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from emu.errors import EmuError, ExpansionError
-from emu.fs import FS, Blob, Device, Dir, File, FsError, Lazy, Meta, Node
+from emu.fs import FS, Blob, Device, Dir, File, FsError, Lazy, Meta, Node, Symlink
 from emu.pos import Position
 from emu.sh import coreutils, expand
 from emu.sh.api import (
@@ -766,7 +766,10 @@ class Shell:
         fs = self.fs
         if not isinstance(self._lookup("/dev/fd"), Dir):
             # Where /dev/fd leads (runc makes it a link to /proc/self/fd): made for now.
-            real = fs.realpath("/dev/fd")
+            link = fs.lookup("/dev/fd", follow=False)
+            real = "/dev/fd"
+            if isinstance(link, Symlink):
+                real = posixpath.normpath(posixpath.join("/dev", link.target))
             top = real
             while posixpath.dirname(top) != "/" and self._lookup(posixpath.dirname(top)) is None:
                 top = posixpath.dirname(top)
@@ -2908,11 +2911,12 @@ def deparse_function(f: FuncDef) -> str:
     return "\n".join(lines)
 
 
-def _dp_list(cmds: Sequence[Command], ind: str) -> list[str]:
+def _dp_list(cmds: Sequence[Command], ind: str, last: bool = False) -> list[str]:
+    """Commands one per line, each ending with ``;`` (but the last, unless ``last``)."""
     out: list[str] = []
     for k, c in enumerate(cmds):
         lines = _dp(c, ind)
-        if k < len(cmds) - 1:
+        if last or k < len(cmds) - 1:
             lines[-1] += ";"
         out.extend(lines)
     return out
@@ -2936,10 +2940,10 @@ def _dp(c: Command, ind: str) -> list[str]:
         case AndOr(op=op, left=left, right=right):
             return [ind + _dp_inline([left]) + f" {op} " + _dp_inline([right])]
         case If(cond=cond, body=body, orelse=orelse):
-            out = [f"{ind}if {_dp_inline(cond)}; then", *_dp_list(body, deeper)]
+            out = [f"{ind}if {_dp_inline(cond)}; then", *_dp_list(body, deeper, True)]
             if orelse is not None:
                 out.append(f"{ind}else")
-                out.extend(_dp_list(orelse, deeper))
+                out.extend(_dp_list(orelse, deeper, True))
             out.append(f"{ind}fi")
             return out
         case For(name=name, items=items, body=body):
@@ -2947,12 +2951,21 @@ def _dp(c: Command, ind: str) -> list[str]:
             return [
                 f"{ind}for {name} in {listed};",
                 f"{ind}do",
-                *_dp_list(body, deeper),
+                *_dp_list(body, deeper, True),
                 f"{ind}done",
             ]
         case While(cond=cond, body=body, until=until):
             kw = "until" if until else "while"
-            return [f"{ind}{kw} {_dp_inline(cond)}; do", *_dp_list(body, deeper), f"{ind}done"]
+            loop = _dp_list(body, deeper, True)
+            return [f"{ind}{kw} {_dp_inline(cond)}; do", *loop, f"{ind}done"]
+        case Case(word=word, items=items):
+            out = [f"{ind}case {_dp_word(word)} in "]
+            for item in items:
+                out.append(f"{deeper}{' | '.join(_dp_word(p) for p in item.patterns)})")
+                out.extend(_dp_list(item.body, deeper + "    "))
+                out.append(f"{deeper}{item.end}")
+            out.append(f"{ind}esac")
+            return out
         case Group(body=body):
             return [f"{ind}{{ ", *_dp_list(body, deeper), f"{ind}}}"]
         case Subshell(body=body):
@@ -2974,7 +2987,8 @@ def _dp_redir(r: Redirect) -> str:
     fd = "" if r.fd == (0 if r.op[0] == "<" else 1) or r.op.startswith("&") else str(r.fd)
     if r.heredoc is not None:
         return f"{fd}{r.op} {r.heredoc.delimiter}"
-    return f"{fd}{r.op} {_dp_word(r.target)}"
+    space = "" if r.op in (">&", "<&") else " "
+    return f"{fd}{r.op}{space}{_dp_word(r.target)}"
 
 
 def _dp_word(w: Word) -> str:
