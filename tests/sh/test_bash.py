@@ -92,7 +92,7 @@ def test_a_script_never_picks_its_dialect_by_looking_bashy() -> None:
         (
             ["-eux", "-o", "pipefail", "-c", "x"],
             [("e", True), ("u", True), ("x", True), ("o:pipefail", True)],
-        ),  # fmt: skip
+        ),
         (["-xeo", "pipefail", "-c", "x"], [("x", True), ("e", True), ("o:pipefail", True)]),
         (["+e", "-c", "x"], [("e", False)]),
     ],
@@ -196,7 +196,7 @@ def test_declare_f_prints_a_function_back() -> None:
     )
 
 
-# --- in a build -------------------------------------------------------------------------------------
+# --- in a build ---------------------------------------------------------------------------------
 
 
 def run_build(dockerfile: str) -> FS:
