@@ -205,13 +205,14 @@ def b_trap(sh: Shell, argv: list[str]) -> int:
             sh.out(f"trap -- {quote(action)} {sig}\n")
         return 0
     if len(args) == 1:
-        # `trap SIG` resets it.
-        for sig in args:
-            sh.traps.pop(_signal(sig), None)
-        return 0
-    action, sigs = args[0], args[1:]
+        return _set_traps(sh, "-", args, _signal)  # `trap SIG` resets it
+    return _set_traps(sh, args[0], args[1:], _signal)
+
+
+def _set_traps(sh: Shell, action: str, sigs: list[str], name_of: Callable[[str], str]) -> int:
+    """``trap ACTION SIG...``; the action ``-`` resets them."""
     for sig in sigs:
-        name = _signal(sig)
+        name = name_of(sig)
         if action == "-":
             sh.traps.pop(name, None)
         else:
@@ -910,8 +911,21 @@ def bash_builtin(*names: str) -> Callable[[Builtin], Builtin]:
     return deco
 
 
-def _invalid(arg: str) -> Exception:
-    return _error(f"`{arg}': not a valid identifier", 1)
+def _letters(sh: Shell, args: list[str], allowed: str, plus: bool = False) -> list[str]:
+    """A bash builtin's option letters, taken off the front of ``args`` up to the first
+    operand (``--`` ends them, ``+x`` counts when ``plus``: then ``+`` is kept before the
+    letter); any other letter is bash's ``-X: invalid option``."""
+    out: list[str] = []
+    while args and args[0][:1] in ("-", "+" if plus else "-") and len(args[0]) > 1:
+        opt = args.pop(0)
+        if opt == "--":
+            break
+        for c in opt[1:]:
+            if c not in allowed:
+                sh.pending_arrays.clear()
+                raise _error(f"{opt[0]}{c}: invalid option", 2)
+            out.append(c if opt[0] == "-" else "+" + c)
+    return out
 
 
 _DECL_LETTERS = "aAilnrtuxgpfF"
@@ -925,17 +939,9 @@ def b_declare(sh: Shell, argv: list[str]) -> int:
         sh.pending_arrays.clear()
         raise _error("can only be used in a function", 1)
     args = argv[1:]
-    on: set[str] = set()
-    off: set[str] = set()
-    while args and args[0][:1] in ("-", "+") and len(args[0]) > 1:
-        opt = args.pop(0)
-        if opt == "--":
-            break
-        for c in opt[1:]:
-            if c not in _DECL_LETTERS:
-                sh.pending_arrays.clear()
-                raise _error(f"{opt[0]}{c}: invalid option", 2)
-            (on if opt[0] == "-" else off).add(c)
+    given = _letters(sh, args, _DECL_LETTERS, plus=True)
+    on = {c for c in given if len(c) == 1}
+    off = {c[1] for c in given if len(c) == 2}
     if "f" in on or "F" in on:
         return _declare_functions(sh, args, "F" in on)
     if not args and ("p" in on or not on):
@@ -1089,23 +1095,10 @@ def _double_quote(v: str) -> str:
 def b_export_bash(sh: Shell, argv: list[str]) -> int:
     who = argv[0]
     args = argv[1:]
-    unexport = False
-    funcs = False
-    arrays = ""
-    while args and args[0].startswith("-") and len(args[0]) > 1:
-        opt = args.pop(0)
-        if opt == "--":
-            break
-        for c in opt[1:]:
-            if c == "n" and who == "export":
-                unexport = True
-            elif c == "f":
-                funcs = True
-            elif c in "aA" and who == "readonly":
-                arrays = c
-            elif c != "p":
-                sh.pending_arrays.clear()
-                raise _error(f"-{c}: invalid option", 2)
+    given = _letters(sh, args, "fnp" if who == "export" else "aAfp")
+    unexport = "n" in given
+    funcs = "f" in given
+    arrays = "A" if "A" in given else "a" if "a" in given else ""
     if not args:
         names = sorted(sh.exported) if who == "export" else sorted(sh.readonly)
         flag = "x" if who == "export" else "r"
@@ -1167,15 +1160,8 @@ def _bash_quote(v: str) -> str:
 @bash_builtin("unset")
 def b_unset_bash(sh: Shell, argv: list[str]) -> int:
     args = argv[1:]
-    mode = ""
-    while args and args[0].startswith("-") and len(args[0]) > 1:
-        opt = args.pop(0)
-        if opt == "--":
-            break
-        for c in opt[1:]:
-            if c not in "fvn":
-                raise _error(f"-{c}: invalid option", 2)
-            mode = c
+    given = _letters(sh, args, "fvn")
+    mode = given[-1] if given else ""
     st = 0
     for name in args:
         if mode == "f":
@@ -1224,21 +1210,9 @@ def b_shopt(sh: Shell, argv: list[str]) -> int:
     from emu.sh.interp import BASH_SET_OPTIONS, BASH_SHOPTS
 
     args = argv[1:]
-    mode = ""
-    quiet = printable = oset = False
-    while args and args[0].startswith("-") and len(args[0]) > 1:
-        opt = args.pop(0)
-        for c in opt[1:]:
-            if c in "su":
-                mode = c
-            elif c == "q":
-                quiet = True
-            elif c == "p":
-                printable = True
-            elif c == "o":
-                oset = True
-            else:
-                raise _error(f"-{c}: invalid option", 2)
+    given = _letters(sh, args, "supqo")
+    mode = "".join(c for c in given if c in "su")[-1:]
+    quiet, printable, oset = "q" in given, "p" in given, "o" in given
     table = BASH_SET_OPTIONS if oset else BASH_SHOPTS
 
     def state(name: str) -> bool:
@@ -1370,18 +1344,7 @@ def b_mapfile(sh: Shell, argv: list[str]) -> int:
 @bash_builtin("echo")
 def b_echo_bash(sh: Shell, argv: list[str]) -> int:
     args = argv[1:]
-    newline, escapes = True, "xpg_echo" in sh.shopts
-    k = 0
-    while k < len(args):
-        a = args[k]
-        if len(a) < 2 or a[0] != "-" or any(c not in "neE" for c in a[1:]):
-            break
-        for c in a[1:]:
-            if c == "n":
-                newline = False
-            else:
-                escapes = c == "e"
-        k += 1
+    k, newline, escapes = coreutils.echo_options(args, "xpg_echo" in sh.shopts)
     text = " ".join(args[k:])
     if escapes:
         text, stopped = bash_echo_escapes(text, sh.utf8())
@@ -1394,46 +1357,9 @@ def b_echo_bash(sh: Shell, argv: list[str]) -> int:
 
 def bash_echo_escapes(text: str, utf8: bool) -> tuple[str, bool]:
     """``echo -e``'s escapes: C's, ``\\0NNN``, ``\\xHH``, ``\\uHHHH``; ``\\c`` stops."""
-    from emu.sh.syntax import c_escapes
+    from emu.sh.syntax import escapes
 
-    out: list[str] = []
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c != "\\" or i + 1 >= n:
-            out.append(c)
-            i += 1
-            continue
-        e = text[i + 1]
-        if e == "c":
-            return "".join(out), True
-        if e == "0":
-            j = i + 2
-            while j < n and j < i + 5 and text[j] in "01234567":
-                j += 1
-            out.append(c_escapes("\\" + (text[i + 2 : j] or "0"), bash=True, utf8=utf8))
-            i = j
-            continue
-        if e in "01234567":
-            out.append(text[i : i + 2])
-            i += 2
-            continue
-        if e in "abefnrtvExuU\\":
-            j = i + 2
-            if e in "xuU":
-                limit = {"x": 2, "u": 4, "U": 8}[e]
-                while j < n and j < i + 2 + limit and text[j] in "0123456789abcdefABCDEF":
-                    j += 1
-                if j == i + 2:
-                    out.append(text[i : i + 2])
-                    i += 2
-                    continue
-            out.append(c_escapes(text[i:j], bash=True, utf8=utf8))
-            i = j
-            continue
-        out.append(text[i : i + 2])
-        i += 2
-    return "".join(out), False
+    return escapes(text, "echo", utf8)
 
 
 @bash_builtin("printf")
@@ -1516,19 +1442,13 @@ def bash_printf(
         while i < n:
             c = fmt[i]
             if c == "\\":
-                j = i + 1
-                if j < n and fmt[j] in "01234567":
-                    k = j
-                    while k < n and k < j + 3 and fmt[k] in "01234567":
-                        k += 1
-                    out.append(c_escapes("\\" + fmt[j:k], bash=True))
-                    i = k
-                    continue
-                k = j + 1
-                if j < n and fmt[j] in "xuU":
-                    limit = {"x": 2, "u": 4, "U": 8}[fmt[j]]
-                    while k < n and k < j + 1 + limit and fmt[k] in "0123456789abcdefABCDEF":
-                        k += 1
+                limit = {"x": 2, "u": 4, "U": 8}.get(fmt[i + 1 : i + 2], 3)
+                digits = "01234567" if limit == 3 else "0123456789abcdefABCDEF"
+                first = i + 1 if limit == 3 else i + 2
+                k = first
+                while k < n and k < first + limit and fmt[k] in digits:
+                    k += 1
+                k = max(k, i + 2)
                 out.append(c_escapes(fmt[i:k], bash=True, utf8=utf8))
                 i = k
                 continue
@@ -1875,14 +1795,9 @@ def _path_hits(sh: Shell, name: str) -> list[str]:
 @bash_builtin("type")
 def b_type_bash(sh: Shell, argv: list[str]) -> int:
     args = argv[1:]
-    mode = ""
-    every = False
-    while args and args[0].startswith("-") and len(args[0]) > 1:
-        for c in args.pop(0)[1:]:
-            if c in "tpP":
-                mode = c
-            elif c == "a":
-                every = True
+    given = _letters(sh, args, "tpPaf")
+    mode = "".join(c for c in given if c in "tpP")[-1:]
+    every = "a" in given
     st = 0
     for name in args:
         kinds = "p" if mode == "P" else "akfbp"
@@ -1917,16 +1832,7 @@ def b_type_bash(sh: Shell, argv: list[str]) -> int:
 @bash_builtin("command")
 def b_command_bash(sh: Shell, argv: list[str]) -> int:
     args = argv[1:]
-    mode = ""
-    while args and args[0].startswith("-") and len(args[0]) > 1:
-        opt = args.pop(0)
-        if opt == "--":
-            break
-        for c in opt[1:]:
-            if c in "vV":
-                mode = c
-            elif c != "p":
-                raise _error(f"-{c}: invalid option", 2)
+    mode = "".join(c for c in _letters(sh, args, "vVp") if c in "vV")[-1:]
     if not args:
         return 0
     if mode:
@@ -1978,17 +1884,8 @@ def b_trap_bash(sh: Shell, argv: list[str]) -> int:
             sh.out(f"trap -- {expand.bash_single_quote(sh.traps[sig])} {sig}\n")
         return 0
     if len(args) == 1 or re.fullmatch(r"[0-9]+", args[0]):
-        for sig in args:
-            sh.traps.pop(_bash_signal(sig), None)
-        return 0
-    action, sigs = args[0], args[1:]
-    for sig in sigs:
-        name = _bash_signal(sig)
-        if action == "-":
-            sh.traps.pop(name, None)
-        else:
-            sh.traps[name] = action
-    return 0
+        return _set_traps(sh, "-", args, _bash_signal)
+    return _set_traps(sh, args[0], args[1:], _bash_signal)
 
 
 def _bash_signal(sig: str) -> str:

@@ -101,11 +101,11 @@ def unescape(s: bytes, *, cut: bool = True) -> tuple[bytes, bool]:
 # --- echo -----------------------------------------------------------------------------------
 
 
-def echo(args: list[str]) -> bytes:
-    """What ``echo ARGS`` writes. Leading words made only of ``n``, ``e`` and ``E`` after
-    a dash are options (``-n`` no newline, ``-e`` escapes, ``-E`` none); the first other
-    word, ``-`` and ``--`` included, starts the text. echo never fails."""
-    newline, escapes = True, False
+def echo_options(args: list[str], escapes: bool = False) -> tuple[int, bool, bool]:
+    """echo's options: leading words made only of ``n``, ``e`` and ``E`` after a dash
+    (``-n`` no newline, ``-e`` escapes, ``-E`` none); the first other word, ``-`` and
+    ``--`` included, starts the text. How many words they are, newline, escapes."""
+    newline = True
     k = 0
     while k < len(args):
         a = args[k]
@@ -117,6 +117,13 @@ def echo(args: list[str]) -> bytes:
             else:
                 escapes = c == "e"
         k += 1
+    return k, newline, escapes
+
+
+def echo(args: list[str]) -> bytes:
+    """What ``echo ARGS`` writes (options as :func:`echo_options` reads them). echo
+    never fails."""
+    k, newline, escapes = echo_options(args)
     text = b" ".join(encode(a) for a in args[k:])
     if escapes:
         text, stopped = unescape(text)
@@ -542,17 +549,26 @@ class _Test(Words):
                 return a[1] == ""
             if a[0] in _UNARY:
                 return self.unary(a[0], a[1])
+            return self.odd()
         if n == 3:
             if a[1] in _BINARY:
                 return self.binary(a[0], a[1], a[2])
             if a[0] == "!":
-                return not _Test(self.caller, a[1:], self.patterns).run()
+                return not type(self)(self.caller, a[1:], self.patterns).run()
             if a[0] == "(" and a[2] == ")":
                 return a[1] != ""
             if a[1] in ("-a", "-o"):
                 return self.expr()
+            return self.odd()
         if n == 4 and a[0] == "!":
-            return not _Test(self.caller, a[1:], self.patterns).run()
+            return not type(self)(self.caller, a[1:], self.patterns).run()
+        if n == 4 and a[0] == "(" and a[3] == ")":
+            return self.odd()
+        return self.expr()
+
+    def odd(self) -> bool:
+        """Two to four words that fit no special rule: busybox reads them with the full
+        grammar."""
         return self.expr()
 
     def expr(self) -> bool:
@@ -688,38 +704,13 @@ def test_binary(caller: Caller, left: str, op: str, right: str) -> bool:
 class _BashTest(_Test):
     """bash's ``test``/``[``: its argument-count rules and its messages."""
 
-    def run(self) -> bool:
+    def odd(self) -> bool:
         a = self.words
-        n = len(a)
-        if n == 0:
-            return False
-        if n == 1:
-            return a[0] != ""
-        if n == 2:
-            return self.two(a[0], a[1])
-        if n == 3:
-            if a[1] in _BINARY:
-                return self.binary(a[0], a[1], a[2])
-            if a[0] == "!":
-                return not self.two(a[1], a[2])
-            if a[0] == "(" and a[2] == ")":
-                return a[1] != ""
-            if a[1] in ("-a", "-o"):
-                return self.expr()
+        if len(a) == 2:
+            raise _TestError(f"{a[0]}: unary operator expected")
+        if len(a) == 3:
             raise _TestError(f"{a[1]}: binary operator expected")
-        if n == 4:
-            if a[0] == "!":
-                return not _BashTest(self.caller, a[1:]).run()
-            if a[0] == "(" and a[3] == ")":
-                return self.two(a[1], a[2])
-        return self.expr()
-
-    def two(self, first: str, second: str) -> bool:
-        if first == "!":
-            return second == ""
-        if first in _UNARY:
-            return self.unary(first, second)
-        raise _TestError(f"{first}: unary operator expected")
+        return _BashTest(self.caller, a[1:3]).run()  # ( a b )
 
     def expr(self) -> bool:
         v = self.or_expr()

@@ -40,6 +40,7 @@ from emu.sh.syntax import (
     Word,
     WordPart,
     c_escapes,
+    group_end,
 )
 
 LIT, EXP, QUO = 0, 1, 2
@@ -653,7 +654,7 @@ def _regex_body(pat: str, i: int, n: int, ext: bool) -> str:
     while i < n:
         c = pat[i]
         if ext and c in "?*+@!" and i + 1 < n and pat[i + 1] == "(":
-            close = _group_end(pat, i + 1, n)
+            close = group_end(pat, i + 1, n)
             if close > 0:
                 alts = [_regex_body(a, 0, len(a), ext) for a in _split_alts(pat[i + 2 : close])]
                 group = "(?:" + "|".join(alts) + ")"
@@ -686,25 +687,6 @@ def _regex_body(pat: str, i: int, n: int, ext: bool) -> str:
             out.append(re.escape(c))
             i += 1
     return "".join(out)
-
-
-def _group_end(pat: str, i: int, n: int) -> int:
-    """The ``)`` closing the extglob group whose ``(`` is at ``i`` (0: none)."""
-    depth = 0
-    j = i
-    while j < n:
-        c = pat[j]
-        if c == "\\":
-            j += 2
-            continue
-        if c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-            if depth == 0:
-                return j
-        j += 1
-    return 0
 
 
 def _split_alts(text: str) -> list[str]:

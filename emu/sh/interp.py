@@ -536,7 +536,13 @@ class Shell:
         if v is not None:
             return v
         if self.bash:
-            return self.bash_lookup(name)
+            arr = self.arrays.get(name)
+            if arr is not None:
+                return arr.get("0" if arr.assoc else 0)
+        return self.special_param(name)
+
+    def special_param(self, name: str) -> str | None:
+        """A positional or special parameter, or one of the dialect's dynamic variables."""
         if name.isdigit():
             k = int(name)
             if k == 0:
@@ -552,9 +558,12 @@ class Shell:
             case "!":
                 return None if self.last_bg is None else str(self.last_bg)
             case "-":
-                return self.flags()
+                return self.bash_flags() if self.bash else self.flags()
             case "@" | "*":
                 return " ".join(self.params)
+        if self.bash:
+            return self.bash_dynamic(name)
+        match name:
             case "LINENO":
                 return str(self.line_number())
             case "FUNCNAME":
@@ -571,30 +580,9 @@ class Shell:
 
     # --- bash's variables -----------------------------------------------------------------
 
-    def bash_lookup(self, name: str) -> str | None:
-        """A bash variable not in ``vars``: positional and special parameters, element 0
-        of an array, a nameref's target, and the dynamic ones."""
-        if name.isdigit():
-            k = int(name)
-            if k == 0:
-                return self.arg0
-            return self.params[k - 1] if k <= len(self.params) else None
-        arr = self.arrays.get(name)
-        if arr is not None:
-            return arr.get("0" if arr.assoc else 0)
+    def bash_dynamic(self, name: str) -> str | None:
+        """bash's variables computed when read, and a nameref's target."""
         match name:
-            case "?":
-                return str(self.status)
-            case "#":
-                return str(len(self.params))
-            case "$":
-                return str(FAKE_PID)
-            case "!":
-                return None if self.last_bg is None else str(self.last_bg)
-            case "-":
-                return self.bash_flags()
-            case "@" | "*":
-                return " ".join(self.params)
             case "_":
                 return self.last_arg
             case "LINENO":

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
@@ -903,24 +904,22 @@ class _Parser:
         return None
 
     def cond_or(self) -> CondExpr:
-        left = self.cond_and()
-        while True:
-            self.cond_blank()
-            if self.cond_token() != "||":
-                return left
-            self.i += 2
-            self.cond_blank(newlines=True)
-            left = CondAndOr("||", left, self.cond_and())
+        return self.cond_list("||", self.cond_and)
 
     def cond_and(self) -> CondExpr:
-        left = self.cond_not()
+        return self.cond_list("&&", self.cond_not)
+
+    def cond_list(self, op: str, operand: Callable[[], CondExpr]) -> CondExpr:
+        """Operands joined by ``op`` (``&&`` binds tighter than ``||``), left to right;
+        a newline may follow the operator."""
+        left = operand()
         while True:
             self.cond_blank()
-            if self.cond_token() != "&&":
+            if self.cond_token() != op:
                 return left
             self.i += 2
             self.cond_blank(newlines=True)
-            left = CondAndOr("&&", left, self.cond_not())
+            left = CondAndOr(op, left, operand())
 
     def cond_not(self) -> CondExpr:
         self.cond_blank()
@@ -1617,24 +1616,12 @@ class _Parser:
             self.pending = saved + self.pending
             return ProcSubst(self.pos(at), tuple(body), c == ">")
         if c == "(" and lit and lit[-1][-1:] in ("?", "*", "+", "@", "!"):
-            depth = 0
-            j = i
-            while j < self.n:
-                ch = src[j]
-                if ch == "\\":
-                    j += 2
-                    continue
-                if ch == "(":
-                    depth += 1
-                elif ch == ")":
-                    depth -= 1
-                    if depth == 0:
-                        self.i = j + 1
-                        return src[i : j + 1]
-                elif ch == "\n":
-                    break
-                j += 1
-            raise self.unexpected()
+            end = src.find("\n", i)
+            close = group_end(src, i, self.n if end < 0 else end)
+            if close == 0:
+                raise self.unexpected()
+            self.i = close + 1
+            return src[i : close + 1]
         return None
 
     def dollar(self, dq: bool) -> WordPart | None:
@@ -2015,10 +2002,39 @@ _C_ESCAPES: Final = {
 }
 
 
+def group_end(text: str, i: int, n: int) -> int:
+    """The ``)`` closing the ``(`` at ``i`` before ``n`` (0: none); backslashes escape."""
+    depth = 0
+    j = i
+    while j < n:
+        c = text[j]
+        if c == "\\":
+            j += 2
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return j
+        j += 1
+    return 0
+
+
 def c_escapes(src: str, bash: bool = False, utf8: bool = False) -> str:
-    """The text of ``$'...'`` with its escapes made characters."""
+    """The text of ``$'...'`` with its escapes made characters (bash adds ``\\u``,
+    ``\\U`` and ``\\cX``); also the escapes of bash's printf format."""
+    return escapes(src, "bash" if bash else "ash", utf8)[0]
+
+
+def escapes(src: str, style: str, utf8: bool = False) -> tuple[str, bool]:
+    """C escapes made characters, as ``style`` has them: ``ash`` and ``bash`` (``$'...'``:
+    ``\\NNN`` octal), ``echo`` (bash's ``echo -e`` and ``%b``: ``\\0NNN`` octal, no
+    quote escapes, and ``\\c`` stops everything, which the second item says)."""
     out: list[str] = []
-    simple = _C_ESCAPES
+    echo = style == "echo"
+    bash = style != "ash"
+    simple = _ECHO_ESCAPES if echo else _C_ESCAPES
     j, n = 0, len(src)
     while j < n:
         c = src[j]
@@ -2036,11 +2052,12 @@ def c_escapes(src: str, bash: bool = False, utf8: bool = False) -> str:
                 k += 1
             out.append(_byte_char(int(src[j + 2 : k], 16)))
             j = k
-        elif e in "01234567":
-            k = j + 1
-            while k < n and k < j + 4 and src[k] in "01234567":
+        elif e in ("0" if echo else "01234567"):
+            start = j + 2 if echo else j + 1
+            k = start
+            while k < n and k < start + 3 and src[k] in "01234567":
                 k += 1
-            out.append(_byte_char(int(src[j + 1 : k], 8) & 0xFF))
+            out.append(_byte_char(int(src[start:k] or "0", 8) & 0xFF))
             j = k
         elif bash and e in "uU" and j + 2 < n and src[j + 2] in _HEX:
             k = j + 2
@@ -2048,13 +2065,15 @@ def c_escapes(src: str, bash: bool = False, utf8: bool = False) -> str:
                 k += 1
             out.append(_unicode_char(int(src[j + 2 : k], 16), e, utf8))
             j = k
+        elif echo and e == "c":
+            return "".join(out), True
         elif bash and e == "c" and j + 2 < n:
             out.append(chr(ord(src[j + 2].upper()) & 0x1F))
             j += 3
         else:
             out.append("\\" + e)
             j += 2
-    return "".join(out)
+    return "".join(out), False
 
 
 def _unicode_char(v: int, letter: str, utf8: bool) -> str:
@@ -2063,6 +2082,9 @@ def _unicode_char(v: int, letter: str, utf8: bool) -> str:
     if v < 0x80 or (utf8 and v < 0x110000 and not 0xD800 <= v < 0xE000):
         return chr(v)
     return f"\\{letter}{v:0{4 if letter == 'u' else 8}X}"
+
+
+_ECHO_ESCAPES: Final = {k: v for k, v in _C_ESCAPES.items() if k not in "'\"?"}
 
 
 def _byte_char(v: int) -> str:

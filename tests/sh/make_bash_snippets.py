@@ -25,12 +25,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from make_snippets import SCRATCH, listing, read_cases
+from make_snippets import read_cases, run
 
 HERE = Path(__file__).parent / "bash_snippets"
 BASH = os.environ.get("BASH_PROGRAM", "/usr/bin/bash")
@@ -43,36 +42,6 @@ def _check_version() -> None:
     ).stdout.strip()
     if out != _VERSION:
         sys.exit(f"{BASH} is bash {out}; the recordings are of bash {_VERSION}")
-
-
-def _clean() -> None:
-    if SCRATCH.exists():
-        subprocess.run(["chmod", "-R", "u+rwx", str(SCRATCH)], check=False)
-        shutil.rmtree(SCRATCH)
-
-
-def run(script: str) -> dict[str, object]:
-    _clean()
-    SCRATCH.mkdir(parents=True)
-    env = {"PATH": "/usr/bin:/bin", "HOME": "/root"}
-    p = subprocess.run(
-        ["bash", "-c", script],
-        executable=BASH,
-        cwd=SCRATCH,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        timeout=20,
-        check=False,
-    )
-    result = {
-        "status": p.returncode,
-        "stdout": p.stdout.decode("utf-8", "surrogateescape"),
-        "stderr": p.stderr.decode("utf-8", "surrogateescape"),
-        "files": listing(SCRATCH),
-    }
-    _clean()
-    return result
 
 
 def _headers(src: Path) -> dict[str, str]:
@@ -99,7 +68,8 @@ def main(topics: list[str]) -> None:
         for case in read_cases(src):
             flags = [str(f) for f in case["flags"]]  # type: ignore[attr-defined]
             head = _headers(src).get(str(case["name"]), "")
-            result = run(str(case["script"]))
+            script = str(case["script"])
+            result = run(script, ["bash", "-c", script], BASH)
             if "!nostderr" in flags:
                 result["stderr"] = None
             text = json.dumps(result)

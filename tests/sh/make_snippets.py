@@ -68,14 +68,19 @@ def listing(top: Path) -> list[list[str]]:
     return out
 
 
-def run(script: str) -> dict[str, object]:
+def run(
+    script: str, argv: list[str] | None = None, program: str | None = None
+) -> dict[str, object]:
+    """Run ``script`` (as ``argv``, by default busybox's ``sh -c``; ``program`` is the
+    file to run when argv[0] is not it) in a fresh scratch directory; what it did."""
     if SCRATCH.exists():
         subprocess.run(["chmod", "-R", "u+rwx", str(SCRATCH)], check=False)
         shutil.rmtree(SCRATCH)
     SCRATCH.mkdir(parents=True)
     env = {"PATH": "/usr/bin:/bin", "HOME": "/root"}
     p = subprocess.run(
-        [BUSYBOX, "sh", "-c", script],
+        argv or [BUSYBOX, "sh", "-c", script],
+        executable=program,
         cwd=SCRATCH,
         env=env,
         stdin=subprocess.DEVNULL,

@@ -10,11 +10,17 @@ same layout. The stand-ins below mimic busybox's applets just enough for the sni
 
 from __future__ import annotations
 
+import json
 import posixpath
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
 
 from emu.fs import FS, Device, Dir, File, Kind, Meta, Symlink
 from emu.sh.api import Identity, Proc, Registry
+from emu.sh.interp import RunResult
 
 SCRATCH = "/tmp/emush/w"  # the snippets' working directory, on the host and in the image
 ENV = {"PATH": "/usr/bin:/bin", "HOME": "/root"}
@@ -56,6 +62,37 @@ def listing(fs: FS, top: str = SCRATCH) -> list[list[str]]:
 
 
 ROOT = Identity()
+
+
+def recorded(folder: Path) -> list[Any]:
+    """The recorded cases of ``folder/*.json`` as test parameters (``topic/name``); a
+    case recorded with a ``gap`` (why emu does not match it yet) is expected to fail."""
+    out = []
+    for path in sorted(folder.glob("*.json")):
+        for case in json.loads(path.read_text()):
+            marks = []
+            if case.get("gap"):
+                marks.append(pytest.mark.xfail(reason=case["gap"], strict=True))
+            out.append(pytest.param(case, id=f"{path.stem}/{case['name']}", marks=marks))
+    return out
+
+
+def outcome(r: RunResult, fs: FS) -> dict[str, Any]:
+    """What a run did, as a recording holds it."""
+    return {
+        "status": r.status,
+        "stdout": r.stdout.decode("utf-8", "surrogateescape"),
+        "stderr": r.stderr.decode("utf-8", "surrogateescape"),
+        "files": listing(fs),
+    }
+
+
+def compare(got: dict[str, Any], case: dict[str, Any]) -> None:
+    """A run against its recording (stderr not compared where it was not stable)."""
+    want = {k: case[k] for k in ("status", "stdout", "stderr", "files")}
+    if want["stderr"] is None:
+        got["stderr"] = None
+    assert got == want
 
 
 def _args(proc: Proc, flags: str) -> tuple[set[str], list[str]]:

@@ -9,30 +9,16 @@ case recorded with a ``gap`` (a reason emu does not match it yet) is expected to
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-from shimage import ENV, REG, ROOT, SCRATCH, bash_image, listing
+from shimage import ENV, REG, ROOT, SCRATCH, bash_image, compare, outcome, recorded
 
 from emu.sh.interp import run_script
 
 SNIPPETS = Path(__file__).parent / "bash_snippets"
-
-
-def _cases() -> list[Any]:
-    out = []
-    for path in sorted(SNIPPETS.glob("*.json")):
-        for case in json.loads(path.read_text()):
-            marks = []
-            if case.get("gap"):
-                marks.append(pytest.mark.xfail(reason=case["gap"], strict=True))
-            out.append(pytest.param(case, id=f"{path.stem}/{case['name']}", marks=marks))
-    return out
-
-
-CASES = _cases()
+CASES = recorded(SNIPPETS)
 
 
 def run_case(case: dict[str, Any]) -> dict[str, Any]:
@@ -47,21 +33,12 @@ def run_case(case: dict[str, Any]) -> dict[str, Any]:
         args=["bash"],
         dialect="bash",
     )
-    return {
-        "status": r.status,
-        "stdout": r.stdout.decode("utf-8", "surrogateescape"),
-        "stderr": r.stderr.decode("utf-8", "surrogateescape"),
-        "files": listing(fs),
-    }
+    return outcome(r, fs)
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_snippet(case: dict[str, Any]) -> None:
-    got = run_case(case)
-    want = {k: case[k] for k in ("status", "stdout", "stderr", "files")}
-    if want["stderr"] is None:
-        got["stderr"] = None
-    assert got == want
+    compare(run_case(case), case)
 
 
 def test_enough_snippets() -> None:
