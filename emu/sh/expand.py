@@ -1279,11 +1279,12 @@ class Arr:
     """A bash array: indexed (``idx``, sparse, in index order) or associative (``map``,
     listed in the order of bash's hash table)."""
 
-    __slots__ = ("idx", "map")
+    __slots__ = ("idx", "map", "top")
 
     def __init__(self, assoc: bool = False) -> None:
         self.idx: dict[int, str] = {}
         self.map: dict[str, str] | None = {} if assoc else None
+        self.top = -1  # the highest index (-1: none), so appending is O(1)
 
     @property
     def assoc(self) -> bool:
@@ -1292,6 +1293,7 @@ class Arr:
     def copy(self) -> Arr:
         a = Arr(self.map is not None)
         a.idx = dict(self.idx)
+        a.top = self.top
         if self.map is not None:
             a.map = dict(self.map)
         return a
@@ -1320,16 +1322,27 @@ class Arr:
         if self.map is not None:
             self.map[str(key)] = value
         else:
-            self.idx[int(key)] = value
+            k = int(key)
+            self.idx[k] = value
+            if k > self.top:
+                self.top = k
 
     def unset(self, key: int | str) -> None:
         if self.map is not None:
             self.map.pop(str(key), None)
         else:
-            self.idx.pop(int(key), None)
+            k = int(key)
+            self.idx.pop(k, None)
+            if k == self.top:
+                self.top = max(self.idx) if self.idx else -1
+
+    def fill(self, values: list[str]) -> None:
+        """Indexed from 0, these values and nothing else."""
+        self.idx = dict(enumerate(values))
+        self.top = len(values) - 1
 
     def next_index(self) -> int:
-        return max(self.idx) + 1 if self.idx else 0
+        return self.top + 1
 
 
 def _fnv1(s: str) -> int:
@@ -1795,6 +1808,8 @@ class _BArith:
         self.tp = cp
 
     def strlong(self, num: str, end: int) -> int:
+        if num.isdigit() and (num[0] != "0" or len(num) == 1):
+            return _b_wrap(int(num))  # plain decimal: the common case
         base = 10
         found = False
         k = 0

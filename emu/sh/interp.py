@@ -1240,7 +1240,7 @@ class Shell:
 
     def set_pipestatus(self, statuses: list[int]) -> None:
         arr = expand.Arr()
-        arr.idx = {k: str(v) for k, v in enumerate(statuses)}
+        arr.fill([str(v) for v in statuses])
         self.arrays["PIPESTATUS"] = arr
 
     def decl_argv(self, node: DeclSimple, traced: list[str]) -> list[str]:
@@ -1293,7 +1293,7 @@ class Shell:
         arr = expand.Arr(assoc)
         if append:
             if old is not None:
-                arr = old.copy()
+                arr = old  # grows in place: a loop of a+=(x) stays linear
             elif name in self.vars:
                 arr.set("0" if assoc else 0, self.vars[name])
         self.arrays[name] = arr
@@ -1545,10 +1545,7 @@ class Shell:
         m = rx.search(left)
         arr = expand.Arr()
         if m is not None:
-            arr.idx[0] = m.group(0)
-            for k in range(1, (rx.groups or 0) + 1):
-                g = m.group(k)
-                arr.idx[k] = g if g is not None else ""
+            arr.fill([g if g is not None else "" for g in (m.group(0), *m.groups())])
         self.arrays["BASH_REMATCH"] = arr
         return m is not None
 
@@ -1670,7 +1667,7 @@ class Shell:
             for k, top in (("FUNCNAME", f.name), ("BASH_SOURCE", src)):
                 below = stacks[k]
                 grown = expand.Arr()
-                grown.idx = dict(enumerate([top, *(below.values() if below is not None else [])]))
+                grown.fill([top, *(below.values() if below is not None else [])])
                 self.arrays[k] = grown
             self.params = argv[1:]
             self.srcname = src
@@ -2308,7 +2305,7 @@ class Shell:
                 self.funcs[name] = script.body[0]
                 self.exported_funcs.add(name)
         info = expand.Arr()
-        info.idx = dict(enumerate(BASH_VERSINFO))
+        info.fill(list(BASH_VERSINFO))
         self.arrays["BASH_VERSINFO"] = info
         self.readonly.update(("BASH_VERSINFO", "UID", "EUID", "PPID"))
 

@@ -4,6 +4,8 @@ exported functions reaching a child, a login shell's profile)."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from shimage import ENV, REG, ROOT, SCRATCH, bash_image, image
 
@@ -242,3 +244,10 @@ def test_ash_with_o_pipefail_in_a_build() -> None:
 def test_debian_sh_stays_ash() -> None:
     with pytest.raises(BuildError, match="exit code: 2"):
         run_build("FROM debian:12\nRUN a=(1 2)\n")
+
+
+def test_growing_an_array_stays_linear() -> None:
+    t0 = time.monotonic()
+    r = bash("a=(); for i in {1..20000}; do a+=($i); done; echo ${#a[@]} ${a[-1]}")
+    assert out(r) == "20000 20000\n"
+    assert time.monotonic() - t0 < 15
