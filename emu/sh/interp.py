@@ -1097,6 +1097,8 @@ class Shell:
         return st
 
     def pipeline(self, node: Pipeline, tested: bool) -> int:
+        if node.timed:
+            return self.timed(node, tested)
         cmds = node.cmds
         if len(cmds) == 1:
             st = self.exec(cmds[0], tested or node.negated)
@@ -1135,6 +1137,17 @@ class Shell:
             elif self.errexit:
                 raise _Exit(st)
         return st
+
+    def timed(self, node: Pipeline, tested: bool) -> int:
+        """bash's ``time``: the pipeline, then its times on stderr (no time passes in a
+        build that emu runs)."""
+        try:
+            return self.pipeline(replace(node, timed=""), tested)
+        finally:
+            if node.timed == "-p":
+                self.err("real 0.00\nuser 0.00\nsys 0.00\n")
+            else:
+                self.err("\nreal\t0m0.000s\nuser\t0m0.000s\nsys\t0m0.000s\n")
 
     def in_this_shell(self, cmd: Command, tested: bool, fds: dict[int, Fd]) -> int:
         """bash's lastpipe: the end of a pipeline runs in the shell itself."""

@@ -186,6 +186,7 @@ class Pipeline:
     pos: Position
     cmds: tuple[Command, ...]
     negated: bool = False
+    timed: str = ""  # bash's ``time`` (``"time"``) or ``time -p`` (``"-p"``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -752,6 +753,13 @@ class _Parser:
     def pipeline(self) -> Command:
         self.blank()
         start = self.i
+        timed = ""
+        if self.bash:
+            m = _TIME.match(self.src, self.i)
+            if m:
+                timed = "-p" if m.group(1) else "time"
+                self.i = m.end()
+                self.blank()
         negated = False
         while self.peek_reserved() == "!":
             self.i += 1
@@ -771,9 +779,9 @@ class _Parser:
             self.i += len(op)
             self.linebreak()
             cmds.append(self.command())
-        if len(cmds) == 1 and not negated:
+        if len(cmds) == 1 and not negated and not timed:
             return cmds[0]
-        return Pipeline(self.pos(start), tuple(cmds), negated)
+        return Pipeline(self.pos(start), tuple(cmds), negated, timed)
 
     # --- commands --------------------------------------------------------------------
 
@@ -2117,6 +2125,7 @@ def _as_assign(w: Word) -> Assign | None:
     return Assign(w.pos, m.group(1), value)
 
 
+_TIME = re.compile(r"time(?:[ \t]+(-p))?(?=[ \t\n;&|]|$)")
 _BASH_FUNC_NAME = re.compile(r"[^ \t\n;&|<>()'\"$`\\]+")
 _BASH_ASSIGN = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(\+?=|\[)")
 

@@ -38,3 +38,5 @@ set -o pipefail; set +o | while read -r l; do [[ $l == *@(pipefail|errexit) ]] &
 x=$(echo a | tr a b); echo $x
 ### time_not_used
 echo a | { read v; echo got $v; }
+### time_keyword
+time true; time -p false; echo st=$?
