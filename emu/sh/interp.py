@@ -819,6 +819,10 @@ class Shell:
         self.set_var(name, value)
 
     def substitute(self, body: tuple[Command, ...], pos: Position) -> str:
+        if self.bash and len(body) == 1:
+            read = self.read_file_subst(body[0])
+            if read is not None:
+                return read
         out = Stream(None)
         fds = dict(self.fds)
         fds[1] = out
@@ -835,6 +839,21 @@ class Shell:
             st = self.run_subshell(body, False, fds, errexit=False)
         self.subst_status = st
         return out.getvalue().decode("utf-8", "surrogateescape")
+
+    def read_file_subst(self, cmd: Command) -> str | None:
+        """bash's ``$(< file)``: the file's content, no command run (None: not that)."""
+        if not (isinstance(cmd, Simple) and not cmd.args and not cmd.assigns):
+            return None
+        if len(cmd.redirs) != 1 or cmd.redirs[0].op != "<" or cmd.redirs[0].fd != 0:
+            return None
+        try:
+            src = self.open_read(self.bash_target(cmd.redirs[0].target))
+        except _RedirError as e:
+            self.warn(e.bash)
+            self.subst_status = 1
+            return ""
+        self.subst_status = 0
+        return src.rest().decode("utf-8", "surrogateescape")
 
     # --- variables ------------------------------------------------------------------------
 

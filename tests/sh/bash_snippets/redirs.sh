@@ -60,3 +60,13 @@ cat <<< 'single $x' ; cat <<< "double \$x"
 f="a b"; echo x > $f; echo st=$?; ls
 ### redirect_glob_target
 touch one.log; echo hi > *.log; cat one.log
+### read_file_substitution
+echo 1.2.3 > VERSION; V=$(<VERSION); echo "v=$V"; W="$(< VERSION)"; echo "w=$W"
+### read_file_substitution_missing
+x=$(<nosuch); echo "st=$? [$x]"
+### read_d_empty_heredoc
+read -r -d '' MSG <<'END'
+line one
+line two
+END
+echo "st=$? [$MSG]"
