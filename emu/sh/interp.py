@@ -1415,7 +1415,8 @@ class Shell:
             saved = self.status
             self.status = st
             try:
-                self.eval_text(action, "trap")
+                # the ERR trap runs as if on the line that failed ($LINENO says where)
+                self.eval_text(action, "trap", self.lineno)
             finally:
                 self.in_trap = False
                 self.status = saved
@@ -2228,20 +2229,21 @@ class Shell:
 
     # --- eval, source, options ------------------------------------------------------------------
 
-    def eval_text(self, text: str, what: str) -> int:
-        """Parse and run ``text`` in this shell (``eval``, ``.``, traps)."""
+    def eval_text(self, text: str, what: str, line: int = 1) -> int:
+        """Parse and run ``text`` in this shell (``eval``, ``.``, traps); bash numbers its
+        lines from ``line``."""
         if self.bash:
-            return self.eval_bash(text, what)
+            return self.eval_bash(text, what, line)
         script, error = parse_partial(text)
         st = self.run(script.body) if script.body else 0
         if error is not None:
             raise BuiltinError(error.message)
         return st
 
-    def eval_bash(self, text: str, what: str) -> int:
+    def eval_bash(self, text: str, what: str, line: int = 1) -> int:
         """bash's eval (and traps, sourced files): an expansion error abandons only
         this text; a syntax error is reported as ``NAME: WHAT: line N: ...``."""
-        script, error = self.parse(text)
+        script, error = self.parse(text, line)
         if what == "eval":
             self.level += 1
         try:
@@ -2349,9 +2351,9 @@ class Shell:
                 return "utf-8" in value.lower() or "utf8" in value.lower()
         return False
 
-    def parse(self, text: str) -> tuple[Script, ShellError | None]:
+    def parse(self, text: str, line: int = 1) -> tuple[Script, ShellError | None]:
         if self.bash:
-            return parse_partial(text, bash=True, utf8=self.utf8())
+            return parse_partial(text, line=line, bash=True, utf8=self.utf8())
         return parse_partial(text)
 
     def syntax_message(self, error: ShellError, text: str, where: str) -> None:
