@@ -44,7 +44,7 @@ s="Hello, World"; echo "${#s} ${s:7} ${s,,} ${s//o/0} ${s%%,*}"
 ### set_x_with_functions
 set -x; greet() { local who=$1; echo "hi $who"; }; greet there
 ### pipefail_status_message
-set -o pipefail; if ! printf 'x\n' | (exit 4); then echo "pipeline failed: ${PIPESTATUS[*]}"; fi
+set -o pipefail; if ! true | (exit 4); then echo "pipeline failed: ${PIPESTATUS[*]}"; fi
 ### getopts_with_local_optind
 parse() { local OPTIND opt; while getopts ":vo:" opt; do case $opt in v) echo verbose;; o) echo "out=$OPTARG";; \?) echo "bad -$OPTARG";; :) echo "need arg -$OPTARG";; esac; done; shift $((OPTIND-1)); echo "rest: $*"; }; parse -v -o x -z y; parse -o
 ### brace_sequence_padded_files
