@@ -1070,24 +1070,27 @@ def _declare_p(sh: Shell, name: str) -> str:
         if not arr and name in sh.unassigned:
             return f"declare {opts} {name}"
         keys, values = arr.keys(), arr.values()
-        items = [f"[{_key_quote(k)}]={_double_quote(v)}" for k, v in zip(keys, values, strict=True)]
+        u = sh.utf8()
+        items = [
+            f"[{_key_quote(k, u)}]={_double_quote(v, u)}" for k, v in zip(keys, values, strict=True)
+        ]
         tail = " )" if arr.assoc and items else ")"
         return f"declare {opts} {name}=(" + " ".join(items) + tail
     value = sh.vars.get(name)
     if value is None:
         return f"declare {opts} {name}"
-    return f"declare {opts} {name}={_double_quote(value)}"
+    return f"declare {opts} {name}={_double_quote(value, sh.utf8())}"
 
 
-def _key_quote(k: str) -> str:
-    return k if re.fullmatch(r"[A-Za-z0-9_.@%+,:/-]*", k) else _double_quote(k)
+def _key_quote(k: str, utf8: bool) -> str:
+    return k if re.fullmatch(r"[A-Za-z0-9_.@%+,:/-]*", k) else _double_quote(k, utf8)
 
 
-def _double_quote(v: str) -> str:
+def _double_quote(v: str, utf8: bool = False) -> str:
     """declare -p's quoting: double quotes with ``$ " \\ ` `` escaped, or ``$'...'`` for
     text that does not print."""
-    if not expand.printable(v):
-        return expand.ansi_c_quote(v)
+    if not expand.printable(v, utf8):
+        return expand.ansi_c_quote(v, utf8)
     return '"' + re.sub(r'([$"\\`])', r"\\\1", v) + '"'
 
 
@@ -1141,7 +1144,7 @@ def b_export_bash(sh: Shell, argv: list[str]) -> int:
             else:
                 sh.set_var(name, value)
             if sh.xtrace:
-                sh.trace_line(f"{name}={_bash_quote(value)}")
+                sh.trace_line(f"{name}={sh.xq(value)}")
         elif arrays and name not in sh.arrays:
             sh.arrays[name] = expand.Arr(arrays == "A")
         if who == "export":
@@ -1149,12 +1152,6 @@ def b_export_bash(sh: Shell, argv: list[str]) -> int:
         else:
             sh.readonly.add(name)
     return st
-
-
-def _bash_quote(v: str) -> str:
-    from emu.sh.interp import bash_xquote
-
-    return bash_xquote(v)
 
 
 @bash_builtin("unset")
@@ -1269,7 +1266,7 @@ def b_set_bash(sh: Shell, argv: list[str]) -> int:
             if name in sh.arrays:
                 sh.out(_declare_p(sh, name).split(" ", 2)[2] + "\n")
             elif value is not None:
-                sh.out(f"{name}={_bash_quote(value)}\n")
+                sh.out(f"{name}={sh.xq(value)}\n")
         return 0
     try:
         return b_set(sh, argv)
@@ -1499,7 +1496,7 @@ def bash_printf(
                     stop = True
                     break
             elif conv == "q":
-                out.append(_pad(printf_quote(a or ""), flags, width, None))
+                out.append(_pad(printf_quote(a or "", utf8), flags, width, None))
             elif conv == "c":
                 out.append(_pad((a or "")[:1], flags, width, None))
             elif conv in "eEfFgGaA":
@@ -1535,13 +1532,13 @@ def _pad(text: str, flags: str, width: int | None, prec: int | None) -> str:
 _BS_QUOTE = frozenset(" \t\n!\"$&'()*,;<>?[\\]^`{|}")
 
 
-def printf_quote(s: str) -> str:
+def printf_quote(s: str, utf8: bool = False) -> str:
     """``printf %q``: backslashes before shell metacharacters, ``''`` for nothing,
     ``$'...'`` for text that does not print."""
     if s == "":
         return "''"
-    if not expand.printable(s):
-        return expand.ansi_c_quote(s)
+    if not expand.printable(s, utf8):
+        return expand.ansi_c_quote(s, utf8)
     out = []
     for k, c in enumerate(s):
         if c in _BS_QUOTE or (k == 0 and c in "#~"):

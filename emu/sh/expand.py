@@ -21,7 +21,7 @@ import functools
 import itertools
 import re
 from collections.abc import Callable
-from typing import Final, Protocol
+from typing import Final, Protocol, TypeVar
 
 from emu.errors import EmuError, ExpansionError
 from emu.fs import FS, Dir, accounts
@@ -110,6 +110,10 @@ class Env(Protocol):
 
     def nameref(self, name: str) -> str | None:
         """The variable a nameref (``declare -n``) names; None if ``name`` is not one."""
+        ...
+
+    def utf8(self) -> bool:
+        """Whether the locale is UTF-8 (characters), else the C locale (bytes)."""
         ...
 
 
@@ -1974,7 +1978,8 @@ def _param_bash(env: Env, p: ParamExp, quoted: bool, acc: _Acc, joined: bool) ->
             return
         if got is None and env.nounset and p.name not in "@*#?$!-":
             raise _b_unset(shown)
-        acc.add(str(len((got or "").encode("utf-8", "surrogateescape"))), kind)
+        value = got or ""
+        acc.add(str(len(value if env.utf8() else value.encode("utf-8", "surrogateescape"))), kind)
         return
     if op == "":
         if isinstance(got, list):
@@ -2037,31 +2042,38 @@ def _param_bash(env: Env, p: ParamExp, quoted: bool, acc: _Acc, joined: bool) ->
         acc.add(change(got), kind)
 
 
+_S = TypeVar("_S", str, bytes)
+
+
 def _b_offset(env: Env, word: Word) -> int:
     return bash_arith(env, string(env, word))
 
 
 def _b_substring(env: Env, p: ParamExp, value: str) -> str:
+    """``${v:off:len}``, in characters in a UTF-8 locale, in bytes in the C locale."""
+    if env.utf8():
+        return _b_cut(env, p, value)
     raw = value.encode("utf-8", "surrogateescape")
+    return _b_cut(env, p, raw).decode("utf-8", "surrogateescape")
+
+
+def _b_cut(env: Env, p: ParamExp, raw: _S) -> _S:
     assert p.arg is not None
     off = _b_offset(env, p.arg)
     n = len(raw)
     if off < 0:
         off += n
         if off < 0:
-            return ""
+            return raw[:0]
     if p.arg2 is None:
-        piece = raw[off:]
-    else:
-        ln = _b_offset(env, p.arg2)
-        if ln < 0:
-            end = n + ln
-            if end < off:
-                raise bash_abort(f"{string(env, p.arg2).strip()}: substring expression < 0")
-            piece = raw[off:end]
-        else:
-            piece = raw[off : off + ln]
-    return piece.decode("utf-8", "surrogateescape")
+        return raw[off:]
+    ln = _b_offset(env, p.arg2)
+    if ln >= 0:
+        return raw[off : off + ln]
+    end = n + ln
+    if end < off:
+        raise bash_abort(f"{string(env, p.arg2).strip()}: substring expression < 0")
+    return raw[off:end]
 
 
 def _b_slice_list(env: Env, p: ParamExp, vals: list[str]) -> list[str]:
@@ -2086,6 +2098,7 @@ def _b_changer(env: Env, p: ParamExp) -> Callable[[str], str]:
     ``@`` transformations."""
     op = p.op
     ext = True
+    utf8 = env.utf8()
     if op in ("#", "##", "%", "%%"):
         assert p.arg is not None
         pat = pattern(env, p.arg)
@@ -2110,7 +2123,7 @@ def _b_changer(env: Env, p: ParamExp) -> Callable[[str], str]:
             out = []
             for k, ch in enumerate(v):
                 if (every or k == 0) and (cpat is None or match(cpat, ch, ext=True)):
-                    ch = _ascii_upper(ch) if upper else _ascii_lower(ch)
+                    ch = _upper(ch, utf8) if upper else _lower(ch, utf8)
                 out.append(ch)
             return "".join(out)
 
@@ -2123,11 +2136,11 @@ def _b_changer(env: Env, p: ParamExp) -> Callable[[str], str]:
     if letter == "E":
         return lambda v: ansi_c(v)
     if letter == "U":
-        return lambda v: "".join(_ascii_upper(c) for c in v)
+        return lambda v: "".join(_upper(c, utf8) for c in v)
     if letter == "u":
-        return lambda v: _ascii_upper(v[:1]) + v[1:]
+        return lambda v: _upper(v[:1], utf8) + v[1:] if v else v
     if letter == "L":
-        return lambda v: "".join(_ascii_lower(c) for c in v)
+        return lambda v: "".join(_lower(c, utf8) for c in v)
     if letter == "a":
         return lambda v: env.attributes(name)
     if letter == "A":
@@ -2140,12 +2153,19 @@ def _b_changer(env: Env, p: ParamExp) -> Callable[[str], str]:
     return lambda v: v  # P (prompts), K and k: the value as it is
 
 
-def _ascii_upper(c: str) -> str:
-    return c.upper() if "a" <= c <= "z" else c
+def _upper(c: str, utf8: bool) -> str:
+    """A character's capital: ASCII only in the C locale; one character, never more."""
+    if "a" <= c <= "z":
+        return c.upper()
+    u = c.upper() if utf8 and c > "\x7f" else c
+    return u if len(u) == 1 else c
 
 
-def _ascii_lower(c: str) -> str:
-    return c.lower() if "A" <= c <= "Z" else c
+def _lower(c: str, utf8: bool) -> str:
+    if "A" <= c <= "Z":
+        return c.lower()
+    u = c.lower() if utf8 and c > "\x7f" else c
+    return u if len(u) == 1 else c
 
 
 # --- quoting as bash writes it -----------------------------------------------------------------
@@ -2160,23 +2180,26 @@ _ANSI_OUT = {"\a": "\\a", "\b": "\\b", "\x1b": "\\E", "\f": "\\f", "\n": "\\n", 
              "\t": "\\t", "\v": "\\v", "\\": "\\\\", "'": "\\'"}  # fmt: skip
 
 
-def printable(s: str) -> bool:
-    """Whether every character prints in the C locale (no control bytes, nothing above
-    ASCII) — else bash quotes the string as ``$'...'``."""
+def printable(s: str, utf8: bool = False) -> bool:
+    """Whether every character prints in the locale (in the C locale no control bytes
+    and nothing above ASCII; in UTF-8 any printable character) — else bash quotes the
+    string as ``$'...'``."""
+    if utf8:
+        return s.isprintable()
     return all(" " <= c <= "~" for c in s)
 
 
-def ansi_c_quote(s: str) -> str:
-    """``$'...'`` with C escapes; other unprintable bytes as three octal digits."""
+def ansi_c_quote(s: str, utf8: bool = False) -> str:
+    """``$'...'`` with C escapes; other unprintable bytes as three octal digits (in a
+    UTF-8 locale printable characters stay as they are)."""
     out = ["$'"]
-    for b in s.encode("utf-8", "surrogateescape"):
-        c = chr(b)
-        if c in _ANSI_OUT:
-            out.append(_ANSI_OUT[c])
-        elif " " <= c <= "~":
-            out.append(c)
+    for ch in s:
+        if ch in _ANSI_OUT:
+            out.append(_ANSI_OUT[ch])
+        elif " " <= ch <= "~" or (utf8 and ch.isprintable()):
+            out.append(ch)
         else:
-            out.append(f"\\{b:03o}")
+            out.extend(f"\\{b:03o}" for b in ch.encode("utf-8", "surrogateescape"))
     out.append("'")
     return "".join(out)
 

@@ -1042,7 +1042,7 @@ class Shell:
 
         def one(value: str) -> int:
             if self.xtrace and self.bash:
-                self.trace_line(f"for {node.name} in {' '.join(bash_xquote(i) for i in items)}")
+                self.trace_line(f"for {node.name} in {' '.join(self.xq(i) for i in items)}")
             self.set_var(node.name, value)
             return self.run(node.body, tested)
 
@@ -1100,7 +1100,7 @@ class Shell:
     def run_case_bash(self, node: Case, word: str, tested: bool) -> int:
         """bash's case: ``;&`` runs the next body too, ``;;&`` tests the next items."""
         if self.xtrace:
-            self.trace_line(f"case {bash_xquote(word)} in")
+            self.trace_line(f"case {self.xq(word)} in")
         icase = "nocasematch" in self.shopts
         st = 0
         fall = False
@@ -1369,7 +1369,7 @@ class Shell:
         if a.index is not None:
             index = expand.string(self, a.index)
             if trace:
-                self.trace_line(f"{a.name}[{index}]{'+' if a.append else ''}={bash_xquote(value)}")
+                self.trace_line(f"{a.name}[{index}]{'+' if a.append else ''}={self.xq(value)}")
             name, key = self.subscript(a.name, index)
             if isinstance(key, int) and key < 0:
                 raise expand.bash_abort(f"{a.name}[{index}]: bad array subscript")
@@ -1378,7 +1378,7 @@ class Shell:
             self.set_element(name, key, value)
             return
         if trace:
-            self.trace_line(f"{a.name}{'+' if a.append else ''}={bash_xquote(value)}")
+            self.trace_line(f"{a.name}{'+' if a.append else ''}={self.xq(value)}")
         if a.append:
             name = self.resolve(a.name)
             arr = self.arrays.get(name)
@@ -1397,13 +1397,17 @@ class Shell:
             return str(expand.bash_arith(self, old or "0") + expand.bash_arith(self, value))
         return (old or "") + value
 
+    def xq(self, word: str) -> str:
+        """A word quoted as bash's ``set -x`` shows it, in this shell's locale."""
+        return bash_xquote(word, self.utf8())
+
     def trace_line(self, text: str) -> None:
         ps4 = self.vars.get("PS4", "+ ")
         self.err((ps4[:1] * self.level + ps4[1:] if ps4 else "") + text + "\n")
 
     def trace_bash(self, assigns: list[tuple[str, str]], argv: list[str]) -> None:
-        words = [f"{n}={bash_xquote(v)}" for n, v in assigns]
-        words.extend(bash_xquote(a) for a in argv)
+        words = [f"{n}={self.xq(v)}" for n, v in assigns]
+        words.extend(self.xq(a) for a in argv)
         self.trace_line(" ".join(words))
 
     def failed(self, st: int) -> None:
@@ -1505,12 +1509,12 @@ class Shell:
             case CondWord(word=w):
                 v = expand.string(self, w)
                 if self.xtrace:
-                    self.trace_line(f"[[ {bash_xquote(v)} ]]")
+                    self.trace_line(f"[[ {self.xq(v)} ]]")
                 return v != ""
             case CondUnary(op=op, word=w):
                 v = expand.string(self, w)
                 if self.xtrace:
-                    self.trace_line(f"[[ {op} {bash_xquote(v)} ]]")
+                    self.trace_line(f"[[ {op} {self.xq(v)} ]]")
                 return self.cond_unary(op, v)
             case CondBinary(op=op, left=lw, right=rw):
                 return self.cond_binary(op, lw, rw)
@@ -1542,14 +1546,14 @@ class Shell:
         if op in ("==", "=", "!="):
             pat = expand.pattern(self, rw)
             if self.xtrace:
-                self.trace_line(f"[[ {bash_xquote(left)} {op} {pat} ]]")
+                self.trace_line(f"[[ {self.xq(left)} {op} {pat} ]]")
             hit = expand.match(pat, left, ext=True, icase=icase)
             return hit if op != "!=" else not hit
         if op == "=~":
             return self.regex_match(left, rw, icase)
         right = expand.string(self, rw)
         if self.xtrace:
-            self.trace_line(f"[[ {bash_xquote(left)} {op} {bash_xquote(right)} ]]")
+            self.trace_line(f"[[ {self.xq(left)} {op} {self.xq(right)} ]]")
         if op in ("<", ">"):
             a, b = left.encode("utf-8", "surrogateescape"), right.encode("utf-8", "surrogateescape")
             return a < b if op == "<" else a > b
@@ -1571,7 +1575,7 @@ class Shell:
         the match and its groups go to BASH_REMATCH."""
         text = expand.regex_pattern(self, rw)
         if self.xtrace:
-            self.trace_line(f"[[ {bash_xquote(left)} =~ {text} ]]")
+            self.trace_line(f"[[ {self.xq(left)} =~ {text} ]]")
         rx = expand.ere(text, icase)
         if rx is None:
             raise _CondError("", 2)
@@ -2473,15 +2477,15 @@ _COND_ERRORS = ("unexpected argument", "syntax error in conditional", "unexpecte
 _BASH_META = frozenset(" \t\n'\"\\|&;()<>!{}*[?]^$`")
 
 
-def bash_xquote(s: str) -> str:
+def bash_xquote(s: str, utf8: bool = False) -> str:
     """A word as bash's ``set -x`` (and its other listings) write it: ``''`` when empty,
     single quotes around shell metacharacters, ``$'...'`` around unprintable text."""
     if s == "":
         return "''"
     if any(c in _BASH_META for c in s) or s[0] in "~#" or "=~" in s or ":~" in s:
         return expand.bash_single_quote(s)
-    if not expand.printable(s):
-        return expand.ansi_c_quote(s)
+    if not expand.printable(s, utf8):
+        return expand.ansi_c_quote(s, utf8)
     return s
 
 

@@ -31,3 +31,5 @@ echo `echo back` "`echo tick`"
 v='a*b'; echo "${v/\*/x}" "${v/'*'/y}"
 ### unicode_passthrough
 s='héllo wörld'; echo "${s^^}" ${#s}
+### utf8_locale_characters
+LANG=C.UTF-8; v=héllo; echo ${#v} ${v^^} ${v:1:2} ${v^}; printf '%q\n' é "a b"; w=ÉCOLE; echo ${w,,}; set -x; echo é
