@@ -12,8 +12,14 @@ Control flow (``break``, ``continue``, ``return``, ``exit``) travels as exceptio
 cost nothing in Python 3.11 until raised. Every command and loop iteration counts one step
 against :class:`~emu.sh.api.Limits`; functions, subshells and substitutions count depth.
 
-Entry points: :func:`run_script` (``sh -c SCRIPT``) and :func:`run_argv` (a command without
-a shell, as Docker's exec form runs it).
+The shell is busybox ash, or bash when the program that runs is bash (``bash``, a
+``#!/bin/bash`` script, ``sh`` where the image's /bin/sh is bash): then arrays, ``[[ ]]``,
+bash's arithmetic, options, builtins, messages and its line-at-a-time handling of
+expansion errors apply. The program decides, never what a script looks like.
+
+Entry points: :func:`run_script` (``sh -c SCRIPT``, or ``bash -c``), :func:`run_shell` (a
+shell's whole command line, as Docker's SHELL gives it) and :func:`run_argv` (a command
+without a shell, as Docker's exec form runs it).
 """
 
 from __future__ import annotations

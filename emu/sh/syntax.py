@@ -1,7 +1,10 @@
 """The shell's lexer and parser: script text to a typed AST, scanned exactly once.
 
 The language is what busybox ash (and dash) accept: POSIX sh plus ash's ``${v/p/r}``,
-``${v:off:len}`` and ``&>``. Like mvdan/sh's ``syntax`` package, every node is an immutable
+``${v:off:len}`` and ``&>``; with ``bash=True``, what bash 5.2 accepts on top: arrays and
+``name+=``, ``[[ ]]``, ``(( ))`` and ``for (( ))``, ``<<<``, ``<(...)``, ``|&``, ``;&``,
+brace words, extglob groups, ``time``, and bash's ``${...}`` (which leaves what it cannot
+read to fail when it expands, as bash does) and its wording of syntax errors. Like mvdan/sh's ``syntax`` package, every node is an immutable
 value carrying its :class:`~emu.pos.Position`, and words keep their structure (literal,
 quoted, parameter, command substitution, arithmetic) so later stages never look at the
 text again. Two places do read text twice, because the language defines them that way:
