@@ -4,10 +4,11 @@ The language is what busybox ash (and dash) accept: POSIX sh plus ash's ``${v/p/
 ``${v:off:len}`` and ``&>``; with ``bash=True``, what bash 5.2 accepts on top: arrays and
 ``name+=``, ``[[ ]]``, ``(( ))`` and ``for (( ))``, ``<<<``, ``<(...)``, ``|&``, ``;&``,
 brace words, extglob groups, ``time``, and bash's ``${...}`` (which leaves what it cannot
-read to fail when it expands, as bash does) and its wording of syntax errors. Like mvdan/sh's ``syntax`` package, every node is an immutable
-value carrying its :class:`~emu.pos.Position`, and words keep their structure (literal,
-quoted, parameter, command substitution, arithmetic) so later stages never look at the
-text again. Two places do read text twice, because the language defines them that way:
+read to fail when it expands, as bash does) and its wording of syntax errors.
+
+Like mvdan/sh's ``syntax`` package, every node is an immutable value carrying its
+:class:`~emu.pos.Position`, and words keep their structure (literal, quoted, parameter,
+command substitution, arithmetic) so later stages never look at the text again. Two places do read text twice, because the language defines them that way:
 a backquoted command is un-escaped and then parsed (once, here), and the body of a
 here-document is parsed when the line that introduced it ends.
 
