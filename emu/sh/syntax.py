@@ -8,9 +8,10 @@ read to fail when it expands, as bash does) and its wording of syntax errors.
 
 Like mvdan/sh's ``syntax`` package, every node is an immutable value carrying its
 :class:`~emu.pos.Position`, and words keep their structure (literal, quoted, parameter,
-command substitution, arithmetic) so later stages never look at the text again. Two places do read text twice, because the language defines them that way:
-a backquoted command is un-escaped and then parsed (once, here), and the body of a
-here-document is parsed when the line that introduced it ends.
+command substitution, arithmetic) so later stages never look at the text again. Two
+places do read text twice, because the language defines them that way: a backquoted
+command is un-escaped and then parsed (once, here), and the body of a here-document is
+parsed when the line that introduced it ends.
 
 Parsing a script yields its *complete commands* — the lists that end at a top-level
 newline — because ash reads and runs one at a time: ``echo a`` on line 1 runs before a
