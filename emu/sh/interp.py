@@ -603,10 +603,10 @@ class Shell:
                 return ":".join(n for n, on in self.set_options() if on)
             case "BASHOPTS":
                 return ":".join(sorted(self.shopts))
-        target = self.attrs.get(name)
-        if target is not None and target.startswith("n="):
-            return self.lookup(target[2:])
-        return None
+        target = self.resolve(name)
+        if target != name and not self.attrs.get(target, "").startswith("n="):
+            return self.lookup(target)
+        return None  # unset, or a loop of namerefs
 
     def bash_random(self) -> int:
         """bash's $RANDOM: Park and Miller's minimal standard generator, the two halves
@@ -885,6 +885,8 @@ class Shell:
         nameref (its target)."""
         target = self.resolve(name)
         if target != name:
+            if self.attrs.get(target, "").startswith("n="):
+                return  # a loop of namerefs names no variable
             self.set_var(target, value)
             return
         arr = self.arrays.get(name)

@@ -251,3 +251,27 @@ def test_growing_an_array_stays_linear() -> None:
     r = bash("a=(); for i in {1..20000}; do a+=($i); done; echo ${#a[@]} ${a[-1]}")
     assert out(r) == "20000 20000\n"
     assert time.monotonic() - t0 < 15
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        "declare -n a=b; declare -n b=a; echo $a; a=1",
+        "x=x; echo $((x))",
+        "echo ${a[} ${!} ${x@Z} ${#a:1}",
+        "a=(1 2; echo",
+        "[[ a == ( ]]",
+        "for ((;;",
+        "echo $(( (1 + 2 ))",
+        "f() { f; }; f",
+        "echo <(",
+    ],
+)
+def test_odd_scripts_end_in_a_message_not_a_traceback(script: str) -> None:
+    from emu.errors import EmuError
+
+    try:
+        r = bash(script)
+    except EmuError:
+        return  # a limit, reported as the build's error
+    assert r.status != 0 or out(r) or err(r)
