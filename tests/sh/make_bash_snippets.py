@@ -29,7 +29,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from make_snippets import read_cases, run
+from make_snippets import Case, record, run
 
 HERE = Path(__file__).parent / "bash_snippets"
 BASH = os.environ.get("BASH_PROGRAM", "/usr/bin/bash")
@@ -57,33 +57,25 @@ def _headers(src: Path) -> dict[str, str]:
 _MACHINE = re.compile(r"/usr/bin/bash|/tmp/tmp|\bpid\b")
 
 
+def bash_entry(src: Path, case: Case) -> Case:
+    flags = [str(f) for f in case["flags"]]  # type: ignore[attr-defined]
+    script = str(case["script"])
+    result = run(script, ["bash", "-c", script], BASH)
+    if "!nostderr" in flags:
+        result["stderr"] = None
+    text = json.dumps(result)
+    if _MACHINE.search(text):
+        sys.exit(f"{src.name} {case['name']}: machine-specific output: {text[:300]}")
+    entry = {"name": case["name"], "script": script, **result}
+    head = _headers(src).get(str(case["name"]), "")
+    if "!gap=" in head:
+        entry["gap"] = head.split("!gap=", 1)[1].strip()
+    return entry
+
+
 def main(topics: list[str]) -> None:
     _check_version()
-    sources = sorted(HERE.glob("*.sh"))
-    if topics:
-        sources = [s for s in sources if s.stem in topics]
-    total = 0
-    for src in sources:
-        out = []
-        for case in read_cases(src):
-            flags = [str(f) for f in case["flags"]]  # type: ignore[attr-defined]
-            head = _headers(src).get(str(case["name"]), "")
-            script = str(case["script"])
-            result = run(script, ["bash", "-c", script], BASH)
-            if "!nostderr" in flags:
-                result["stderr"] = None
-            text = json.dumps(result)
-            if _MACHINE.search(text):
-                sys.exit(f"{src.name} {case['name']}: machine-specific output: {text[:300]}")
-            entry = {"name": case["name"], "script": case["script"], **result}
-            if "!gap=" in head:
-                entry["gap"] = head.split("!gap=", 1)[1].strip()
-            out.append(entry)
-        dest = src.with_suffix(".json")
-        dest.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n")
-        total += len(out)
-        print(f"{dest.name}: {len(out)} cases")
-    print(f"{total} cases")
+    record(HERE, topics, bash_entry)
 
 
 if __name__ == "__main__":
