@@ -911,6 +911,11 @@ def bash_builtin(*names: str) -> Callable[[Builtin], Builtin]:
     return deco
 
 
+def _last(given: list[str], letters: str) -> str:
+    """The last of ``letters`` given (options that exclude each other), or ``""``."""
+    return "".join(c for c in given if c in letters)[-1:]
+
+
 def _letters(sh: Shell, args: list[str], allowed: str, plus: bool = False) -> list[str]:
     """A bash builtin's option letters, taken off the front of ``args`` up to the first
     operand (``--`` ends them, ``+x`` counts when ``plus``: then ``+`` is kept before the
@@ -1208,7 +1213,7 @@ def b_shopt(sh: Shell, argv: list[str]) -> int:
 
     args = argv[1:]
     given = _letters(sh, args, "supqo")
-    mode = "".join(c for c in given if c in "su")[-1:]
+    mode = _last(given, "su")
     quiet, printable, oset = "q" in given, "p" in given, "o" in given
     table = BASH_SET_OPTIONS if oset else BASH_SHOPTS
 
@@ -1793,7 +1798,7 @@ def _path_hits(sh: Shell, name: str) -> list[str]:
 def b_type_bash(sh: Shell, argv: list[str]) -> int:
     args = argv[1:]
     given = _letters(sh, args, "tpPaf")
-    mode = "".join(c for c in given if c in "tpP")[-1:]
+    mode = _last(given, "tpP")
     every = "a" in given
     st = 0
     for name in args:
@@ -1829,7 +1834,7 @@ def b_type_bash(sh: Shell, argv: list[str]) -> int:
 @bash_builtin("command")
 def b_command_bash(sh: Shell, argv: list[str]) -> int:
     args = argv[1:]
-    mode = "".join(c for c in _letters(sh, args, "vVp") if c in "vV")[-1:]
+    mode = _last(_letters(sh, args, "vVp"), "vV")
     if not args:
         return 0
     if mode:
