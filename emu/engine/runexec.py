@@ -154,20 +154,20 @@ def _execute(
     registry: Registry,
     limits: Limits,
 ) -> RunResult:
-    """Shell form (``sh -c SCRIPT``) through the interpreter; anything else as a program."""
+    """A shell (``sh``, ``ash``, ``dash``, ``bash``: SHELL's argv plus the RUN line, or an
+    exec-form shell) through the interpreter, which reads the shell's own command line as
+    that shell does (``bash -eux -o pipefail -c SCRIPT``, ``ash -xeo pipefail -c``) and
+    runs bash in bash mode; anything else as a program."""
     name = posixpath.basename(argv[0])
-    result: RunResult
-    if name in SHELLS and len(argv) >= 3 and argv[1].startswith("-") and "c" in argv[1]:
-        result = interp.run_script(
-            argv[2],
+    if name in SHELLS and name != "busybox" and len(argv) >= 2:
+        result: RunResult = interp.run_shell(
+            list(argv),
             fs=st.fs,
             env=env,
             cwd=cwd,
             ident=ident,
-            args=list(argv[3:]) or [argv[0]],  # sh -c SCRIPT: $0 is the shell's argv[0]
             registry=registry,
             limits=limits,
-            options=argv[1].lstrip("-").replace("c", ""),
         )
         return result
     result = interp.run_argv(
