@@ -1,7 +1,8 @@
 """The inodes of emu's in-memory filesystem: files, directories, symlinks and devices.
 
 Files and symlinks are immutable values; a hard link is the same :class:`File` object under
-two names. Directories are mutable only by the writer that owns them (see
+two names (a write through one name puts a new object under every name, see
+:meth:`~emu.fs.tree.FS.store`). Directories are mutable only by the writer that owns them (see
 :class:`~emu.fs.tree.FS`): a snapshot freezes a tree by handing out a new owner token, so
 the next write copies just the directories on its path.
 """
@@ -103,6 +104,10 @@ class File:
     content: Content = b""
     # Where it came from (a context path, a stage path, a RUN): for `emu explain`.
     origin: object = field(default=None, compare=False)
+    # The writer (one layer) in which this file's hard links were made, or None. Only there
+    # do its names share one inode: in a later layer the names sit in a lower overlay2
+    # layer, and writing one copies that name up alone (see FS.store).
+    linked_in: object = field(default=None, compare=False)
 
     kind = Kind.FILE
 

@@ -267,7 +267,7 @@ class FileSink(Stream):
         else:
             # The buffer only grows, so a view of its first ``size`` bytes never changes.
             f = File(node.meta, Lazy(size, _prefix(buf, size)))
-        fs.put(self._path, f, follow_last=True)
+        f = fs.store(self._path, f)  # a write to the inode: its hard links see it too
         if self._shared or size >= _LAZY_APPEND:
             self._world.appends[fs.realpath(self._path)] = (f, buf)
 

@@ -279,8 +279,8 @@ class Sys:
         keep_meta: bool = True,
     ) -> File:
         """``open(O_WRONLY|O_CREAT|O_TRUNC or O_APPEND)`` + write. A new file gets
-        ``mode & ~umask``; an existing one keeps its inode metadata (and its hard links
-        see the new content only in this name: links are modelled as shared values)."""
+        ``mode & ~umask``; an existing one keeps its inode metadata, and its hard links
+        made in this layer see the new content too (``FS.store``)."""
         try:
             existing = self.fs.lookup(self.abspath(path))
         except FsError as e:
@@ -308,7 +308,10 @@ class Sys:
         if existing is None:
             self.limits.created()
         try:
-            self.fs.put(self.abspath(path), f, follow_last=True)
+            if existing is None:
+                self.fs.put(self.abspath(path), f, follow_last=True)
+            else:
+                f = self.fs.store(self.abspath(path), f)
         except FsError as e:
             raise oserr(e.errno, path) from None
         return f
