@@ -241,7 +241,7 @@ class _Build:
 
     def _expand_base(self, st: Stage) -> str:
         try:
-            value = process_word(st.base, self.globals).value
+            value = process_word(st.base, self.globals, escape=self.df.parsed.escape).value
         except EmuError as exc:
             prefix = f'failed to process "{st.base}": '
             raise exc.as_build_failure(
@@ -397,6 +397,7 @@ class _Build:
             source_date_epoch=self.opts.source_date_epoch,
             sources=_Sources(self),
             executor=self.executor,
+            escape=self.df.parsed.escape,
         )
         self.states[stage.index] = state
         self.steps.append(StepEvent(stage.index, stage.from_.line, stage.from_.source))

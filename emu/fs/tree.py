@@ -259,19 +259,25 @@ class FS:
         parent.entries[name] = d
         return d
 
-    def makedirs(self, path: str, meta: Meta | None = None) -> list[str]:
-        """Create ``path`` and missing parents (each with ``meta``); returns those created."""
+    def makedirs(self, path: str, meta: Meta | None = None, *, chowned: bool = True) -> list[str]:
+        """Create ``path`` and missing parents (each with ``meta``); returns those created.
+
+        As mkdir(2) does, a directory made in a setgid directory is setgid too, and takes
+        that directory's group unless ``chowned`` (its owner is set after the mkdir).
+        """
         created: list[str] = []
         meta = meta or Meta(0o755)
         parts = split(path)
+        parent: Node = self.root
         for i in range(1, len(parts) + 1):
             sub = join(parts[:i])
             node = self.lookup(sub)
             if node is None:
-                self.mkdir(sub, meta)
+                node = self.mkdir(sub, in_dir(parent.meta, meta, chowned=chowned))
                 created.append(sub)
             elif not isinstance(node, Dir):
                 raise FsError(_errno.ENOTDIR, sub)
+            parent = node
         return created
 
     def symlink(self, path: str, target: str, meta: Meta | None = None) -> Symlink:
@@ -349,6 +355,14 @@ class FS:
     def walk(self, path: str = "/") -> Iterator[tuple[str, Node]]:
         """Every entry under ``path`` (not ``path`` itself), depth first, sorted by name."""
         return walk(self.get(path), clean(path))
+
+
+def in_dir(parent: Meta, meta: Meta, *, chowned: bool) -> Meta:
+    """``meta`` for a directory made inside one with ``parent``: a setgid parent passes on
+    the setgid bit, and its group unless the new directory is chowned afterwards."""
+    if not parent.mode & 0o2000:
+        return meta
+    return meta.with_(mode=meta.mode | 0o2000, gid=meta.gid if chowned else parent.gid)
 
 
 def _with_meta(node: Node, meta: Meta, fs: FS) -> Node:
@@ -460,6 +474,7 @@ __all__ = [
     "clean",
     "count",
     "diff",
+    "in_dir",
     "join",
     "split",
     "walk",

@@ -901,8 +901,13 @@ class Shell:
             )
         )
 
-    def exec_program(self, run: Launch, depth: int = 0) -> int:
-        """Find and run a program as ``execvp`` would (no builtins, no functions)."""
+    def exec_program(self, run: Launch, depth: int = 0, *, bare: bool = False) -> int:
+        """Find and run a program as ``execvp`` would (no builtins, no functions).
+
+        A file with neither ``#!`` nor a binary's header fails execve with ENOEXEC; ash
+        and glibc's execvp then run it with /bin/sh. ``bare``: a plain execve (runc, for
+        exec-form RUN), which has no such fallback: "exec format error".
+        """
         name, err = run.argv[0], run.err
         path_var = run.env.get("PATH", DEFAULT_PATH)
         found = name if self.is_applet(name) else self.find(name, path_var, run.cwd)
@@ -945,6 +950,11 @@ class Shell:
                 return self.run_sh(run)
             if shebang is not None and depth < 4:
                 return interpreted(shebang)
+            if shebang is None and depth < 4 and self._plain_text(found):
+                if bare:
+                    err.write(f"exec {name}: exec format error\n")
+                    return 1
+                return interpreted(["/bin/sh"])
             self.world.unemulated.append(Unemulated(name, run.pos, found))
             err.write(f"sh: {name}: not found\n")
             return 127
@@ -1000,6 +1010,13 @@ class Shell:
             return False
         content = node.content if isinstance(node, File) else None
         return isinstance(content, Blob) and "sh-standalone-applets" in content.traits
+
+    def _plain_text(self, path: str) -> bool:
+        """Real bytes with no ``#!`` and no ELF header: what execve refuses with ENOEXEC
+        (a modelled binary, known by size only, is a program emu lacks instead)."""
+        node = self._lookup(path)
+        data = node.data if isinstance(node, File) else None
+        return data is not None and not data.startswith((b"#!", b"\x7fELF"))
 
     def _shebang(self, path: str) -> list[str] | None:
         node = self._lookup(path)
@@ -1160,15 +1177,22 @@ class Shell:
 
     def _device(self, path: str, fds: dict[int, Fd] | None = None) -> Fd | None:
         if not path.startswith("/dev/"):
-            return None
+            # A link to one (nginx's ``ln -sf /dev/stdout /var/log/access.log``) leads to
+            # /proc/self/fd/N, the process's own descriptor.
+            try:
+                path = self.fs.realpath(path, missing_ok=True)
+            except FsError:
+                return None
+            if not path.startswith(("/dev/", "/proc/self/fd/")):
+                return None
         if path == "/dev/null":
             return NullSink(None)
         table = self.fds if fds is None else fds
-        if path in ("/dev/stdout", "/dev/fd/1"):
+        if path in ("/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"):
             return table.get(1)
-        if path in ("/dev/stderr", "/dev/fd/2"):
+        if path in ("/dev/stderr", "/dev/fd/2", "/proc/self/fd/2"):
             return table.get(2)
-        if path in ("/dev/stdin", "/dev/fd/0"):
+        if path in ("/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"):
             return table.get(0)
         return None
 
@@ -1483,7 +1507,7 @@ def run_argv(
         out, err = sh.fds[1], sh.fds[2]
         assert isinstance(out, Stream) and isinstance(err, Stream)
         run = Launch(list(argv), dict(env), cwd, Source(stdin), out, err, None)
-        return sh.exec_program(run), None
+        return sh.exec_program(run, bare=True), None
 
     world = _World(fs, ident, registry, limits, _clock(env, now))
     return _session(Shell(world, cwd), stdin, start)

@@ -21,6 +21,7 @@ from emu.sh.api import (
     Identity,
     LimitExceeded,
     Proc,
+    Stream,
     allowed,
     check_search,
     lookup_as,
@@ -280,7 +281,14 @@ class Sys:
     ) -> File:
         """``open(O_WRONLY|O_CREAT|O_TRUNC or O_APPEND)`` + write. A new file gets
         ``mode & ~umask``; an existing one keeps its inode metadata, and its hard links
-        made in this layer see the new content too (``FS.store``)."""
+        made in this layer see the new content too (``FS.store``). A path that leads to
+        the process's own stdout or stderr (/dev/stdout, a link to it) writes there."""
+        fd = self._own_output(path)
+        if fd is not None:
+            if isinstance(data, Lazy):
+                data = data.read()
+            fd.write(data if isinstance(data, bytes) else b"")
+            return File(Meta(0o666), b"")
         try:
             existing = self.fs.lookup(self.abspath(path))
         except FsError as e:
@@ -315,6 +323,19 @@ class Sys:
         except FsError as e:
             raise oserr(e.errno, path) from None
         return f
+
+    def _own_output(self, path: str) -> Stream | None:
+        """The process's stdout or stderr when ``path`` is /dev/stdout, /dev/stderr or a
+        link to one (they lead to /proc/self/fd/N, the process's own descriptor)."""
+        try:
+            real = self.fs.realpath(self.abspath(path), missing_ok=True)
+        except FsError:
+            return None
+        if real in ("/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"):
+            return self.proc.stdout
+        if real in ("/dev/stderr", "/dev/fd/2", "/proc/self/fd/2"):
+            return self.proc.stderr
+        return None
 
     def _parent_for_create(self, path: str) -> tuple[Dir, str]:
         # A dangling symlink as the last component creates its target, like open(O_CREAT).

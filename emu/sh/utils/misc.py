@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64 as _b64
 import dataclasses
 import hashlib
+import posixpath
 import re
 import time as _time
 
@@ -47,7 +48,9 @@ def env(proc: Proc) -> int:
         proc.out("".join(f"{k}={v}{end}" for k, v in newenv.items()))
         return 0
     child = dataclasses.replace(proc, env=newenv)
-    found = find_executable(proc.fs, args[0], newenv.get("PATH", "/bin:/usr/bin"), proc.ident)
+    # A name with a slash is relative to the working directory, as execvp takes it.
+    name = posixpath.join(proc.cwd, args[0]) if "/" in args[0] else args[0]
+    found = find_executable(proc.fs, name, newenv.get("PATH", "/bin:/usr/bin"), proc.ident)
     if found is None:
         proc.err(f"can't execute '{args[0]}': No such file or directory")
         return 127
