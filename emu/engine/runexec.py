@@ -195,8 +195,15 @@ def _identity(st: StageState, pos: Position) -> Identity:
         ids = resolve_user(st.fs, user)
     except EmuError as exc:
         raise exc.as_build_failure(st.file, pos) from None
-    name = user.partition(":")[0]
-    return Identity(ids.uid, ids.gid, accounts.supplementary(st.fs, name), name)
+    name, colon, _ = user.partition(":")
+    # runc's user lookup (libcontainer GetExecUser) adds the groups /etc/group lists the
+    # user in only when USER names no group (`USER app:grp` has none; seen with BuildKit).
+    entry = accounts.user_named(st.fs, name)
+    if entry is None and name.isdigit():
+        entry = accounts.user_with_id(st.fs, int(name))
+    member = entry.name if entry is not None else name
+    groups = () if colon else accounts.supplementary(st.fs, member)
+    return Identity(ids.uid, ids.gid, groups, name)
 
 
 # What runc gives every RUN (seen with BuildKit): /etc/hosts and /etc/resolv.conf bind

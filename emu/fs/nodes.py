@@ -10,6 +10,7 @@ the next write copies just the directories on its path.
 from __future__ import annotations
 
 import hashlib
+import random as _random
 import stat as _stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -159,6 +160,18 @@ class Device:
     @property
     def size(self) -> int:
         return 0
+
+    def read(self, size: int) -> bytes:
+        """``size`` bytes read from the device: /dev/zero gives zeros, /dev/random and
+        /dev/urandom a fixed pseudo-random stream (builds stay reproducible), any other
+        device (/dev/null) nothing."""
+        if self.kind is not Kind.CHAR or self.major != 1:
+            return b""
+        if self.minor == 5:
+            return bytes(size)
+        if self.minor in (8, 9):
+            return _random.Random("emu-urandom").randbytes(size)
+        return b""
 
 
 class Dir:

@@ -667,6 +667,13 @@ def replace(value: str, pat: str, repl: str, op: str) -> str:
 # --- pathname expansion --------------------------------------------------------------------
 
 
+def _is_dir(fs: FS, path: str) -> bool:
+    try:
+        return isinstance(fs.lookup(path), Dir)
+    except EmuError:  # too many levels of symbolic links
+        return False
+
+
 def glob(env: Env, pat: str) -> list[str]:
     """Pathname expansion of ``pat`` in the image (sorted; empty if nothing matches)."""
     fs = env.fs
@@ -682,7 +689,7 @@ def glob(env: Env, pat: str) -> list[str]:
         if comp == "":
             # "a//b" or a trailing "/": only directories carry on.
             for text, path in cands:
-                if isinstance(fs.lookup(path), Dir):
+                if _is_dir(fs, path):  # a symlink loop is no directory: it drops out
                     new.append((text + "/" if idx != 0 or not absolute else text, path))
             cands = new
             continue

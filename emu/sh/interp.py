@@ -123,6 +123,16 @@ class _Exit(_Unwind):
     pass
 
 
+class _Killed(Exception):
+    """A shell process killed by a signal it neither traps nor ignores: it ends at once,
+    without its EXIT trap; its parent sees status 128 + the signal."""
+
+    def __init__(self, signum: int, message: str) -> None:
+        super().__init__(signum)
+        self.signum = signum
+        self.message = message  # what the parent shell prints ("Terminated"), or ""
+
+
 class _Return(_Unwind):
     pass
 
@@ -298,6 +308,7 @@ class _World:
         "now",
         "random",
         "registry",
+        "signals",
         "unemulated",
     )
 
@@ -314,6 +325,7 @@ class _World:
         self.now = now
         self.next_pid = 100
         self.random = _random.Random(0)
+        self.signals: list[tuple[int, int]] = []  # (pid, signal) sent from a subshell
 
 
 Builtin = Callable[["Shell", list[str]], int]
@@ -368,6 +380,8 @@ class Shell:
         self.noexec = False
         self.cmode = True  # started with -c: ash numbers the script's lines from 0
         self.umask = 0o022
+        self.pid = FAKE_PID  # $$; a nested `sh` gets its own
+        self.forked = False  # a subshell: $$ is the shell it was forked from
         self.fds: dict[int, Fd] = {}
         self.loop_depth = 0
         self.frames: list[dict[str, tuple[str | None, bool]]] = []
@@ -401,6 +415,7 @@ class Shell:
         sub.opened = []
         sub.in_trap = False
         sub.keep_redirects = False
+        sub.forked = True
         return sub
 
     def run_subshell(
@@ -416,7 +431,14 @@ class Shell:
                 sub.fds = fds
             if errexit is not None:
                 sub.errexit = errexit
-            return sub.run_to_end(body, tested)
+            st = sub.run_to_end(body, tested)
+        if self.world.signals and not self.forked:
+            # `kill $$` in the subshell reaches this shell now that it is done.
+            mine = [sig for pid, sig in self.world.signals if pid == self.pid]
+            self.world.signals = [(p, s) for p, s in self.world.signals if p != self.pid]
+            for sig in mine:
+                _bi.deliver(self, sig)
+        return st
 
     def run_to_end(self, body: tuple[Command, ...], tested: bool = False) -> int:
         """Run a (sub)shell's commands to its end: ``exit``, fatal errors and its EXIT trap
@@ -480,7 +502,7 @@ class Shell:
             case "#":
                 return str(len(self.params))
             case "$":
-                return str(FAKE_PID)
+                return str(self.pid)
             case "!":
                 return None if self.last_bg is None else str(self.last_bg)
             case "-":
@@ -1056,6 +1078,9 @@ class Shell:
         child = Shell(self.world, cwd)
         child.fds = {0: run.stdin, 1: run.out, 2: err}
         child.init_vars(run.env, cwd)
+        child.umask = self.umask  # a child process inherits the umask
+        self.world.next_pid += 1
+        child.pid = self.world.next_pid
         args = run.argv[1:]
         command: str | None = None
         read_stdin = False
@@ -1106,7 +1131,13 @@ class Shell:
             child.cmode = False
             text = run.stdin.rest().decode("utf-8", "surrogateescape")
         with self.limits.nested():
-            return child.main(text)[0]
+            try:
+                return child.main(text)[0]
+            except _Killed as k:
+                # The parent reports how its foreground child died (ash: not for INT, PIPE).
+                if k.message:
+                    err.write(k.message + "\n")
+                return 128 + k.signum
 
     # --- redirections ----------------------------------------------------------------------------
 
@@ -1217,6 +1248,8 @@ class Shell:
             raise _RedirError(f"can't open {target}: Permission denied")
         if isinstance(node, File):
             return Source(node.data or b"")
+        if isinstance(node, Device):  # `tr -dc a-z < /dev/urandom | head -c 32`
+            return Source(node.read(self.limits.max_output + 1))  # as utils' endless()
         return Source(b"")
 
     def open_write(
@@ -1387,6 +1420,7 @@ _STATE = (
     "noexec",
     "cmode",
     "umask",
+    "pid",
     "loop_depth",
     "lineno",
     "funcname",
