@@ -1,22 +1,10 @@
 """Golden cases for busybox differences found by a differential check (issue 14): each
-pins what busybox 1.35 does where emu did otherwise. Same format as ``cases.py``."""
+pins what busybox 1.35 does where emu did otherwise. Same format as ``cases.py``, which
+imports this table once its helpers are defined."""
 
 from __future__ import annotations
 
-from typing import Any
-
-Case = dict[str, Any]
-
-
-def c(name: str, *cmds: Any, setup: dict[str, Any] | None = None, **kw: Any) -> Case:
-    out: Case = {"name": name, "setup": setup if setup is not None else {}, "cmds": list(cmds)}
-    out.update(kw)
-    return out
-
-
-def sin(argv: list[str], stdin: str) -> dict[str, Any]:
-    return {"argv": argv, "stdin": stdin}
-
+from cases import Case, c, sin
 
 LINKS = {
     "f": "data\n",
