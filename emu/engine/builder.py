@@ -308,7 +308,7 @@ class _Build:
 
     def _expand_base(self, st: Stage) -> str:
         try:
-            value = process_word(st.base, self.globals).value
+            value = process_word(st.base, self.globals, escape=self.df.parsed.escape).value
         except EmuError as exc:
             prefix = f'failed to process "{st.base}": '
             raise exc.as_build_failure(
@@ -516,6 +516,7 @@ class _Build:
             source_date_epoch=self.opts.source_date_epoch,
             sources=_Sources(self),
             executor=self.executor,
+            escape=self.df.parsed.escape,
         )
         self.states[stage.index] = state
         self._start_stage(stage, base, len(triggers))

@@ -151,6 +151,7 @@ class StageState:
     executor: RunExecutor | None = None
     line: int = 0  # the instruction being dispatched (for layer origins)
     text: str = ""
+    escape: str = "\\"  # the Dockerfile's escape character (``# escape=``)
 
     # --- variables ---------------------------------------------------------------------
 
@@ -164,7 +165,7 @@ class StageState:
 
     def expand(self, word: str, pos: Position, env: dict[str, str] | None = None) -> str:
         try:
-            result = process_word(word, self.env() if env is None else env)
+            result = process_word(word, self.env() if env is None else env, escape=self.escape)
         except EmuError as exc:
             raise self._unexpandable(exc, word, pos) from None
         for name in result.unmatched:
@@ -179,7 +180,7 @@ class StageState:
 
     def expand_words(self, word: str, pos: Position) -> list[str]:
         try:
-            result = process_words(word, self.env())
+            result = process_words(word, self.env(), escape=self.escape)
         except EmuError as exc:
             raise self._unexpandable(exc, word, pos) from None
         for name in result.unmatched:

@@ -863,10 +863,105 @@ def b_let(sh: Shell, argv: list[str]) -> int:
     return 0 if v else 1
 
 
+# Linux's signals 1-31, as `kill -l` lists them, and what strsignal calls them.
+_SIGNALS = (
+    ("HUP", "Hangup"), ("INT", ""), ("QUIT", "Quit"), ("ILL", "Illegal instruction"),
+    ("TRAP", "Trace/breakpoint trap"), ("ABRT", "Aborted"), ("BUS", "Bus error"),
+    ("FPE", "Floating point exception"), ("KILL", "Killed"), ("USR1", "User defined signal 1"),
+    ("SEGV", "Segmentation fault"), ("USR2", "User defined signal 2"), ("PIPE", ""),
+    ("ALRM", "Alarm clock"), ("TERM", "Terminated"), ("STKFLT", "Stack fault"),
+    ("CHLD", ""), ("CONT", ""), ("STOP", ""), ("TSTP", ""), ("TTIN", ""), ("TTOU", ""),
+    ("URG", ""), ("XCPU", "CPU time limit exceeded"), ("XFSZ", "File size limit exceeded"),
+    ("VTALRM", "Virtual timer expired"), ("PROF", "Profiling timer expired"), ("WINCH", ""),
+    ("POLL", "I/O possible"), ("PWR", "Power failure"), ("SYS", "Bad system call"),
+)  # fmt: skip
+# Signals whose default action does not end a process (ignore, stop, continue).
+_NOT_FATAL = frozenset(["CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG", "WINCH"])
+
+
+def _signum(text: str) -> int | None:
+    if text.isdigit():
+        n = int(text)
+        return n if n <= 64 else None
+    name = text.upper().removeprefix("SIG")
+    for i, (known, _) in enumerate(_SIGNALS, 1):
+        if name == known:
+            return i
+    return None
+
+
 @builtin("kill")
 def b_kill(sh: Shell, argv: list[str]) -> int:
-    # Background commands have finished; there is nothing to signal.
-    return 0
+    """busybox's kill. A signal to the shell itself ($$) runs its trap, or kills it — except
+    in the RUN's own shell, which is PID 1 of its container: the kernel does not deliver a
+    signal it has no handler for to PID 1. Other processes emu knows (background jobs, which
+    have already finished) take the signal silently."""
+    from emu.sh.interp import FAKE_PID
+
+    args = argv[1:]
+    if args and args[0] == "-l":
+        if len(args) == 1:
+            sh.out("".join(f"{i:2d}) {name}\n" for i, (name, _) in enumerate(_SIGNALS, 1)))
+            return 0
+        for a in args[1:]:
+            n = _signum(a)
+            if n is None or n > len(_SIGNALS):
+                sh.err(f"sh: bad signal name '{a}'\n")
+                return 1
+            sh.out(f"{_SIGNALS[n - 1][0] if a.isdigit() else n}\n")
+        return 0
+    if args and args[0] == "-s" and len(args) > 1:
+        spec, args = args[1], args[2:]
+    elif args and args[0].startswith("-") and args[0] != "--" and len(args[0]) > 1:
+        spec, args = args[0][1:], args[1:]
+    else:
+        spec = "TERM"
+    found = _signum(spec)
+    if found is None:
+        sh.err(f"sh: bad signal name '{spec}'\n")
+        return 1
+    sig = found
+    if args and args[0] == "--":
+        args = args[1:]
+    if not args:
+        sh.err("sh: you need to specify whom to kill\n")
+        return 1
+    status = 0
+    to_self = False
+    for a in args:
+        if a.startswith("%"):
+            continue  # a job: it has finished
+        pid = int(a) if a.isdigit() else None
+        if pid == sh.pid:
+            to_self = True
+        elif pid is None or not (pid == FAKE_PID or 100 < pid <= sh.world.next_pid):
+            sh.err(f"sh: can't kill pid {a}: No such process\n")
+            status = 1
+    if not to_self or sig == 0 or sig > len(_SIGNALS):
+        return status
+    if sh.forked:
+        # $$ is the shell this subshell was forked from: it takes the signal when the
+        # subshell is done, and the subshell carries on.
+        sh.world.signals.append((sh.pid, sig))
+        return status
+    deliver(sh, sig)
+    return status
+
+
+def deliver(sh: Shell, sig: int) -> None:
+    """Signal ``sig`` reaches shell ``sh``: its trap runs, or it is killed (an untrapped
+    fatal signal), or nothing happens (ignored, harmless, or sh is PID 1)."""
+    from emu.sh.interp import FAKE_PID, _Killed
+
+    name, message = _SIGNALS[sig - 1]
+    action = sh.traps.get(name) if name not in ("KILL", "STOP") else None
+    if action is not None:
+        if action:  # `trap '' SIG` ignores it
+            saved = sh.status
+            sh.eval_text(action, "trap")
+            sh.status = saved
+    elif sh.pid != FAKE_PID and name not in _NOT_FATAL:
+        raise _Killed(sig, message)
 
 
 # --- echo, printf, test: busybox runs its applets' code (emu.sh.coreutils) -------------------

@@ -673,13 +673,13 @@ class _Test(Words):
             return encode(left) > encode(right)
         if op in ("-nt", "-ot", "-ef"):
             a, b = self.node(left), self.node(right)
+            if a is None or b is None:
+                return False  # busybox stats both: a missing file makes each one false
             if op == "-ef":
-                return a is not None and a is b
-            ma = a.meta.mtime if a is not None else None
-            mb = b.meta.mtime if b is not None else None
+                return a is b
             if op == "-nt":
-                return ma is not None and (mb is None or ma > mb)
-            return mb is not None and (ma is None or ma < mb)
+                return a.meta.mtime > b.meta.mtime
+            return a.meta.mtime < b.meta.mtime
         x, y = self.integer(left), self.integer(right)
         return {
             "-eq": x == y,
@@ -698,7 +698,7 @@ def test_unary(caller: Caller, op: str, arg: str) -> bool:
 
 def test_binary(caller: Caller, left: str, op: str, right: str) -> bool:
     """One binary test (``-nt``, ``-ot``, ``-ef``...), for bash's ``[[ ]]``."""
-    return _Test(caller, []).binary(left, op, right)
+    return _BashTest(caller, []).binary(left, op, right)
 
 
 class _BashTest(_Test):
@@ -723,6 +723,14 @@ class _BashTest(_Test):
         if re.fullmatch(r"[+-]?[0-9]+", t):
             return int(t)
         raise _TestError(f"{s}: integer expression expected")
+
+    def binary(self, left: str, op: str, right: str) -> bool:
+        if op in ("-nt", "-ot"):
+            a, b = self.node(left), self.node(right)
+            if a is None or b is None:
+                # bash: -nt holds when only the left file exists, -ot when only the right does
+                return (a is not None) if op == "-nt" else (b is not None)
+        return super().binary(left, op, right)
 
 
 def bash_test(name: str, args: list[str], caller: Caller, complain: Complain) -> int:

@@ -828,6 +828,13 @@ def _amp_template(repl: str) -> Callable[[str], str]:
 # --- pathname expansion --------------------------------------------------------------------
 
 
+def _is_dir(fs: FS, path: str) -> bool:
+    try:
+        return isinstance(fs.lookup(path), Dir)
+    except EmuError:  # too many levels of symbolic links
+        return False
+
+
 def glob(
     env: Env,
     pat: str,
@@ -855,7 +862,7 @@ def glob(
         if comp == "":
             # "a//b" or a trailing "/": only directories carry on.
             for text, path in cands:
-                if isinstance(fs.lookup(path), Dir):
+                if _is_dir(fs, path):  # a symlink loop is no directory: it drops out
                     new.append((text + "/" if idx != 0 or not absolute else text, path))
             cands = new
             continue

@@ -147,6 +147,16 @@ class _Exit(_Unwind):
     pass
 
 
+class _Killed(Exception):
+    """A shell process killed by a signal it neither traps nor ignores: it ends at once,
+    without its EXIT trap; its parent sees status 128 + the signal."""
+
+    def __init__(self, signum: int, message: str) -> None:
+        super().__init__(signum)
+        self.signum = signum
+        self.message = message  # what the parent shell prints ("Terminated"), or ""
+
+
 class _Return(_Unwind):
     pass
 
@@ -291,7 +301,7 @@ class FileSink(Stream):
         else:
             # The buffer only grows, so a view of its first ``size`` bytes never changes.
             f = File(node.meta, Lazy(size, _prefix(buf, size)))
-        fs.put(self._path, f, follow_last=True)
+        f = fs.store(self._path, f)  # a write to the inode: its hard links see it too
         if self._shared or size >= _LAZY_APPEND:
             self._world.appends[fs.realpath(self._path)] = (f, buf)
 
@@ -322,6 +332,7 @@ class _World:
         "now",
         "random",
         "registry",
+        "signals",
         "unemulated",
     )
 
@@ -338,6 +349,7 @@ class _World:
         self.now = now
         self.next_pid = 100
         self.random = _random.Random(0)
+        self.signals: list[tuple[int, int]] = []  # (pid, signal) sent from a subshell
 
 
 Builtin = Callable[["Shell", list[str]], int]
@@ -392,6 +404,9 @@ class Shell:
         self.noexec = False
         self.cmode = True  # started with -c: ash numbers the script's lines from 0
         self.umask = 0o022
+        self.pid = FAKE_PID  # $$; a nested `sh` gets its own, a subshell keeps its shell's
+        self.bashpid = FAKE_PID  # bash's $BASHPID: this process's own, a subshell's too
+        self.forked = False  # a subshell: $$ is the shell it was forked from
         self.fds: dict[int, Fd] = {}
         self.loop_depth = 0
         self.frames: list[dict[str, tuple[str | None, bool]]] = []
@@ -418,7 +433,6 @@ class Shell:
         self.level = 1  # bash's xtrace nesting: command substitutions and eval add one
         self.subshell = False
         self.rlast = -1
-        self.pid = FAKE_PID
         self.procsubsts: list[tuple[str, tuple[Command, ...] | None]] = []
         # bash: what each function's locals hid (array, attributes, readonly)
         self.bframes: list[dict[str, tuple[expand.Arr | None, str | None, bool]]] = []
@@ -454,7 +468,7 @@ class Shell:
             sub.dirstack = list(self.dirstack)
             sub.subshell = True
             self.world.next_pid += 1
-            sub.pid = self.world.next_pid
+            sub.bashpid = self.world.next_pid
             err = self.traps.get("ERR")
             sub.traps = {"ERR": err} if err is not None and "errtrace" in self.bopts else {}
         else:
@@ -463,13 +477,13 @@ class Shell:
             sub.dirstack = []
             sub.subshell = True
             sub.traps = {}
-            sub.pid = FAKE_PID
         sub.opened = []
         sub.procsubsts, sub.procsubst_dirs, sub.pending_arrays = [], [], {}
         sub.unassigned = set(self.unassigned)
         sub.exported_funcs = set(self.exported_funcs)
         sub.in_trap = False
         sub.keep_redirects = False
+        sub.forked = True
         return sub
 
     def run_subshell(
@@ -485,7 +499,14 @@ class Shell:
                 sub.fds = fds
             if errexit is not None:
                 sub.errexit = errexit
-            return sub.run_to_end(body, tested)
+            st = sub.run_to_end(body, tested)
+        if self.world.signals and not self.forked:
+            # `kill $$` in the subshell reaches this shell now that it is done.
+            mine = [sig for pid, sig in self.world.signals if pid == self.pid]
+            self.world.signals = [(p, s) for p, s in self.world.signals if p != self.pid]
+            for sig in mine:
+                _bi.deliver(self, sig)
+        return st
 
     def run_to_end(self, body: tuple[Command, ...], tested: bool = False) -> int:
         """Run a (sub)shell's commands to its end: ``exit``, fatal errors and its EXIT trap
@@ -560,7 +581,7 @@ class Shell:
             case "#":
                 return str(len(self.params))
             case "$":
-                return str(FAKE_PID)
+                return str(self.pid)
             case "!":
                 return None if self.last_bg is None else str(self.last_bg)
             case "-":
@@ -596,7 +617,7 @@ class Shell:
             case "RANDOM":
                 return str(self.bash_random())
             case "BASHPID":
-                return str(self.pid)
+                return str(self.bashpid)
             case "SECONDS" | "EPOCHSECONDS":
                 return "0" if name == "SECONDS" else str(self.world.now)
             case "SHELLOPTS":
@@ -1795,8 +1816,13 @@ class Shell:
             )
         )
 
-    def exec_program(self, run: Launch, depth: int = 0) -> int:
-        """Find and run a program as ``execvp`` would (no builtins, no functions)."""
+    def exec_program(self, run: Launch, depth: int = 0, *, bare: bool = False) -> int:
+        """Find and run a program as ``execvp`` would (no builtins, no functions).
+
+        A file with neither ``#!`` nor a binary's header fails execve with ENOEXEC; ash
+        and glibc's execvp then run it with /bin/sh. ``bare``: a plain execve (runc, for
+        exec-form RUN), which has no such fallback: "exec format error".
+        """
         name, err = run.argv[0], run.err
         path_var = run.env.get("PATH", DEFAULT_PATH)
         found = name if self.is_applet(name) else self.find(name, path_var, run.cwd)
@@ -1849,6 +1875,11 @@ class Shell:
                 return self.run_sh(run)
             if shebang is not None and depth < 4:
                 return interpreted(shebang)
+            if shebang is None and depth < 4 and self._plain_text(found):
+                if bare:
+                    err.write(f"exec {name}: exec format error\n")
+                    return 1
+                return interpreted(["/bin/sh"])
             self.world.unemulated.append(Unemulated(name, run.pos, found))
             err.write(self.cannot_run(name, "not found"))
             return 127
@@ -1921,6 +1952,13 @@ class Shell:
         content = node.content if isinstance(node, File) else None
         return isinstance(content, Blob) and "sh-standalone-applets" in content.traits
 
+    def _plain_text(self, path: str) -> bool:
+        """Real bytes with no ``#!`` and no ELF header: what execve refuses with ENOEXEC
+        (a modelled binary, known by size only, is a program emu lacks instead)."""
+        node = self._lookup(path)
+        data = node.data if isinstance(node, File) else None
+        return data is not None and not data.startswith((b"#!", b"\x7fELF"))
+
     def _shebang(self, path: str) -> list[str] | None:
         node = self._lookup(path)
         if not isinstance(node, File):
@@ -1959,8 +1997,17 @@ class Shell:
         child = Shell(self.world, run.cwd)
         child.fds = {0: run.stdin, 1: run.out, 2: run.err}
         child.init_vars(run.env, run.cwd)
+        child.umask = self.umask  # a child process inherits the umask
+        self.world.next_pid += 1
+        child.pid = child.bashpid = self.world.next_pid
         with self.limits.nested():
-            return child.start(run.argv, bash, path or run.argv[0], run.stdin)[0]
+            try:
+                return child.start(run.argv, bash, path or run.argv[0], run.stdin)[0]
+            except _Killed as k:
+                # The parent reports how its foreground child died (ash: not for INT, PIPE).
+                if k.message:
+                    run.err.write(k.message + "\n")
+                return 128 + k.signum
 
     def start(
         self, argv: list[str], bash: bool, path: str, stdin: Source
@@ -2133,15 +2180,22 @@ class Shell:
 
     def _device(self, path: str, fds: dict[int, Fd] | None = None) -> Fd | None:
         if not path.startswith("/dev/"):
-            return None
+            # A link to one (nginx's ``ln -sf /dev/stdout /var/log/access.log``) leads to
+            # /proc/self/fd/N, the process's own descriptor.
+            try:
+                path = self.fs.realpath(path, missing_ok=True)
+            except FsError:
+                return None
+            if not path.startswith(("/dev/", "/proc/self/fd/")):
+                return None
         if path == "/dev/null":
             return NullSink(None)
         table = self.fds if fds is None else fds
-        if path in ("/dev/stdout", "/dev/fd/1"):
+        if path in ("/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"):
             return table.get(1)
-        if path in ("/dev/stderr", "/dev/fd/2"):
+        if path in ("/dev/stderr", "/dev/fd/2", "/proc/self/fd/2"):
             return table.get(2)
-        if path in ("/dev/stdin", "/dev/fd/0"):
+        if path in ("/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"):
             return table.get(0)
         return None
 
@@ -2172,6 +2226,8 @@ class Shell:
             )
         if isinstance(node, File):
             return Source(node.data or b"")
+        if isinstance(node, Device):  # `tr -dc a-z < /dev/urandom | head -c 32`
+            return Source(node.read(self.limits.max_output + 1))  # as utils' endless()
         return Source(b"")
 
     def open_write(
@@ -2538,6 +2594,8 @@ _STATE = (
     "noexec",
     "cmode",
     "umask",
+    "pid",
+    "bashpid",
     "loop_depth",
     "lineno",
     "funcname",
@@ -2857,7 +2915,7 @@ def run_argv(
         out, err = sh.fds[1], sh.fds[2]
         assert isinstance(out, Stream) and isinstance(err, Stream)
         run = Launch(list(argv), dict(env), cwd, Source(stdin), out, err, None)
-        return sh.exec_program(run), None
+        return sh.exec_program(run, bare=True), None
 
     world = _World(fs, ident, registry, limits, _clock(env, now))
     return _session(Shell(world, cwd), stdin, start)

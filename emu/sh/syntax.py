@@ -418,6 +418,12 @@ _RESERVED: Final = frozenset(
      "for", "{", "}", "!"]
 )  # fmt: skip
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# ash refuses to define a function named like a special builtin, or local (its parser
+# looks the name up before the body): "syntax error: bad function name". (bash does not.)
+_NO_FUNCTION_NAMES = frozenset(
+    [":", ".", "source", "break", "continue", "eval", "exec", "exit", "export", "local",
+     "readonly", "return", "set", "shift", "times", "trap", "unset"]
+)  # fmt: skip
 _ASSIGN = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=")
 _DIGITS = re.compile(r"[0-9]+")
 _BLANKS = re.compile(r"(?:[ \t]+|\\\n)+")
@@ -1253,6 +1259,8 @@ class _Parser:
         if self.peek_op() != ")":
             raise self.unexpected(")")
         self.i += 1
+        if not self.bash and (not _NAME.fullmatch(name) or name in _NO_FUNCTION_NAMES):
+            raise self.error("bad function name")
         self.linebreak()
         body = self.command()
         return FuncDef(self.pos(start), name, body)

@@ -4,7 +4,7 @@ The golden snippets (``snippets/*.json``) were recorded by running ``busybox sh 
 scratch directory; here the same scripts run in emu against an in-memory image with the
 same layout. The stand-ins below mimic busybox's applets just enough for the snippets
 (``cat``, ``mkdir [-p]``, ``touch``, ``ls [-a]``, ``rm [-f] [-r]``, ``seq``, ``tr``,
-``wc -l``, ``sort``, ``head -n``), with busybox's messages. They live on a private
+``wc -l``, ``sort``, ``head -n``, ``ln -s``), with busybox's messages. They live on a private
 :class:`Registry` so the tests do not depend on ``emu.sh.utils``.
 """
 
@@ -24,7 +24,7 @@ from emu.sh.interp import RunResult
 
 SCRATCH = "/tmp/emush/w"  # the snippets' working directory, on the host and in the image
 ENV = {"PATH": "/usr/bin:/bin", "HOME": "/root"}
-PROGRAMS = ("cat", "mkdir", "touch", "ls", "rm", "seq", "tr", "wc", "sort", "head")
+PROGRAMS = ("cat", "mkdir", "touch", "ls", "rm", "seq", "tr", "wc", "sort", "head", "ln")
 PASSWD = (
     b"root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
 )
@@ -217,6 +217,16 @@ def rm(proc: Proc) -> int:
         else:
             proc.fs.remove(path, recursive=True)
     return st
+
+
+@REG.register("ln")
+def ln(proc: Proc) -> int:
+    opts, args = _args(proc, "s")
+    if "s" not in opts or len(args) != 2:
+        proc.err("only ln -s TARGET NAME is stood in for")
+        return 1
+    proc.fs.symlink(proc.path(args[1]), args[0])
+    return 0
 
 
 @REG.register("seq")
