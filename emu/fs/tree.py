@@ -137,6 +137,22 @@ class FS:
 
     def lookup(self, path: str, follow: bool = True) -> Node | None:
         """The node at ``path``, or None when it (or a parent) does not exist."""
+        # Most paths hold no symlink and no "..": walk them directly, without the lists
+        # _resolve keeps for the general case.
+        cur: Node | None = self.root
+        for name in path.split("/"):
+            if not name or name == ".":
+                continue
+            if name == ".." or isinstance(cur, Symlink):
+                break
+            if not isinstance(cur, Dir):
+                return None  # ENOTDIR
+            cur = cur.entries.get(name)
+            if cur is None:
+                return None
+        else:
+            if not isinstance(cur, Symlink):
+                return cur
         try:
             _, nodes = self._resolve(path, follow)
         except FsError as exc:
