@@ -197,6 +197,7 @@ def run(args: argparse.Namespace) -> int:
             builder=args.builder,
             url_map=url_map,
             source_date_epoch=_source_date_epoch(build_args),
+            permissive=args.permissive,
         )
         if progress == "tty":
             with console.status("[bold]Building…", spinner="dots") as status:
@@ -383,6 +384,24 @@ def _report(result: object, summary: object, executor: object) -> None:
                 console.print(Text(f"  | {raw}", style="dim"))
             for note in run.notes:
                 console.print(Text(f" warning: {note}", style="yellow"))
+        here = summary.stages[step.stage].name
+        for stage_name, rec in summary.skipped:
+            # ADD of a URL (RUN's downloads are in its notes)
+            if (
+                rec.kind == "download"
+                and not rec.where
+                and (stage_name, rec.line)
+                == (
+                    here,
+                    step.line,
+                )
+            ):
+                console.print(
+                    Text(
+                        f" warning: no network: {rec.what} is a placeholder (--permissive)",
+                        style="yellow",
+                    )
+                )
         size = layer_size.get((step.stage, step.line))
         if size is not None:
             console.print(Text(f" ---> layer +{human_size(size)}", style="dim"))

@@ -106,6 +106,7 @@ def build_context(args: argparse.Namespace, context: str) -> tuple[BuildResult, 
                 resolve_image=store.resolve,
                 target=getattr(args, "target", None),
                 build_args=parse_build_args(getattr(args, "build_arg", None) or []),
+                permissive=executor.permissive,
             ),
         )
     except EmuError as exc:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from emu.cli._fmt import human_size, plural
 from emu.dockerfile.instructions import Copy, Dockerfile, Run, Stage
+from emu.engine.state import Skipped
 from emu.errors import EmuError
 from emu.teach.explain import root_base
 
@@ -75,6 +76,8 @@ class Summary:
     added_layers: int
     total_steps: int
     file: str
+    # What --permissive forgave, in build order: (stage name, record).
+    skipped: tuple[tuple[str, Skipped], ...] = ()
 
     @property
     def target(self) -> StageInfo:
@@ -122,6 +125,16 @@ class Summary:
                     "bytes": e.bytes,
                 }
                 for e in self.crossings
+            ],
+            "skipped": [
+                {
+                    "stage": stage,
+                    "line": rec.line,
+                    "kind": rec.kind,
+                    "what": rec.what,
+                    "where": rec.where or None,
+                }
+                for stage, rec in self.skipped
             ],
         }
 
@@ -269,6 +282,7 @@ def summarize(result: BuildResult) -> Summary:
         added_layers=sum(1 for layer in image.layers if layer.origin is not None),
         total_steps=result.total_instructions,
         file=df.file,
+        skipped=tuple((res.name, rec) for res in result.stages for rec in res.skipped),
     )
 
 
@@ -280,6 +294,35 @@ def _ratio(a: int, b: int) -> str:
         return ""
     r = a / b
     return f"{r:.2g}×" if r < 10 else f"{r:.0f}×"
+
+
+def skipped_lines(s: Summary) -> list[str]:
+    """What --permissive forgave, counted: programs skipped, downloads replaced by
+    placeholders (empty when nothing was)."""
+    programs: dict[str, list[str]] = {}
+    downloads: list[str] = []
+    for stage, rec in s.skipped:
+        at = f"{stage}:{rec.line}"
+        if rec.kind == "program":
+            programs.setdefault(rec.what, []).append(at)
+        else:
+            where = "" if not rec.where else " (stdout)" if rec.where == "-" else f" → {rec.where}"
+            downloads.append(f"{rec.what}{where} at {at}")
+    out: list[str] = []
+    if programs:
+        n = sum(len(v) for v in programs.values())
+        out.append(
+            f"--permissive skipped {plural(n, 'command')} emu cannot emulate (each a no-op): "
+            + "; ".join(f"{name} at {', '.join(where)}" for name, where in programs.items())
+        )
+    if downloads:
+        out.append(
+            f"--permissive wrote {plural(len(downloads), 'placeholder')} where downloads "
+            "would land (no network): " + "; ".join(downloads)
+        )
+    if out:
+        out.append("so this image is not the one docker would build (a strict build stops there)")
+    return out
 
 
 def print_summary(s: Summary, console: Console, *, image_id: str = "") -> None:
@@ -326,6 +369,8 @@ def print_summary(s: Summary, console: Console, *, image_id: str = "") -> None:
             f" added by this Dockerfile: {human_size(s.added)} in {plural(s.added_layers, 'layer')}"
         )
     )
+    for forgiven in skipped_lines(s):
+        console.print(Text(forgiven, style="yellow"))
     for st in s.stages:
         if st.status == "built" and st.size is not None:
             ratio = _ratio(st.size, s.final_size)

@@ -18,7 +18,14 @@ from emu.dockerfile.parser import parse
 from emu.engine.args import Platform, evaluate_globals, platform_args
 from emu.engine.context import Context
 from emu.engine.dispatch import dispatch
-from emu.engine.state import CopyRecord, RunExecutor, StageState, StepEvent, UnusedVar
+from emu.engine.state import (
+    CopyRecord,
+    RunExecutor,
+    Skipped,
+    StageState,
+    StepEvent,
+    UnusedVar,
+)
 from emu.errors import BuildError, EmuError, LimitExceeded
 from emu.fs import Dir, Meta, Snapshot
 from emu.images.image import DEFAULT_PATH, Image, ImageConfig
@@ -61,6 +68,7 @@ class StageResult:
     copies: tuple[CopyRecord, ...] = ()
     undefined: tuple[UnusedVar, ...] = ()
     base_stage: int | None = None
+    skipped: tuple[Skipped, ...] = ()  # what --permissive skipped or replaced
 
     @property
     def built(self) -> bool:
@@ -281,6 +289,7 @@ class _Build:
                     image=image,
                     copies=tuple(state.copies) if state else (),
                     undefined=tuple(state.undefined) if state else (),
+                    skipped=tuple(state.skipped) if state else (),
                     base_stage=self.base_stage[st.index],
                 )
             )
@@ -428,6 +437,12 @@ class _Sources:
 
     def url(self, url: str, st: StageState, pos: Position) -> bytes:
         mapped = self.build.opts.url_map.get(url)
+        if mapped is None and self.build.opts.permissive:
+            # --permissive: a marked placeholder where the download would land
+            from emu.sh import permissive
+
+            st.skipped.append(Skipped(pos.line, "download", url))
+            return permissive.content(url)
         if mapped is None:
             raise BuildError(
                 f"cannot fetch {url}: emu never opens the network",

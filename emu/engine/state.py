@@ -61,6 +61,17 @@ class StepEvent:
     text: str
 
 
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """What a ``--permissive`` build did instead of failing (for the summary): a program
+    it cannot emulate skipped, or a placeholder written where a download would land."""
+
+    line: int
+    kind: str  # "program" | "download"
+    what: str  # the program's name, or the URL
+    where: str = ""  # a download's placeholder path ("-": a RUN's stdout)
+
+
 @dataclass(slots=True)
 class UnusedVar:
     """A variable an instruction used that was never defined (for UndefinedVar)."""
@@ -91,6 +102,7 @@ class StageState:
     history: list[HistoryEntry] = field(default_factory=list)
     copies: list[CopyRecord] = field(default_factory=list)
     undefined: list[UnusedVar] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)  # --permissive's forgiveness
     last_root: Dir | None = None
     source_date_epoch: int | None = None
     author: str = ""

@@ -30,7 +30,7 @@ from typing import TypeVar
 from emu.errors import EmuError, ExpansionError
 from emu.fs import FS, Blob, Device, Dir, File, FsError, Lazy, Meta, Node
 from emu.pos import Position
-from emu.sh import expand
+from emu.sh import expand, permissive
 from emu.sh.api import (
     R_OK,
     REGISTRY,
@@ -946,6 +946,9 @@ class Shell:
             if shebang is not None and depth < 4:
                 return interpreted(shebang)
             self.world.unemulated.append(Unemulated(name, run.pos, found))
+            if permissive.active():  # this command only is skipped; the script goes on
+                err.write(permissive.skipped(name))
+                return 0
             err.write(f"sh: {name}: not found\n")
             return 127
         proc = Proc(

@@ -16,6 +16,7 @@ import zlib
 
 from emu.fs import Blob, Device, Dir, File, Kind, Lazy, Meta, Node, Symlink, accounts
 from emu.fs.accounts import Names
+from emu.sh import permissive
 from emu.sh.api import Proc
 from emu.sh.options import Die, Opts, getopt
 from emu.sh.utils._common import (
@@ -301,6 +302,11 @@ def tar(proc: Proc) -> int:
             raise Die(f"{archive}: {u.strerror}") from None
         except OSError as e:
             raise Die(f"can't open '{archive}': {e.strerror}") from None
+    url = permissive.url_of(raw)
+    if url is not None:
+        # --permissive's stand-in for a download: there is nothing to read
+        proc.err(f"emu: warning: {archive} is a placeholder for {url}; nothing extracted")
+        return 0
     raw = decompress(raw)
     status = 0
     try:

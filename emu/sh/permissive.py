@@ -1,0 +1,103 @@
+"""What ``--permissive`` changes in the shell, and the placeholders it writes.
+
+A strict build fails where emu cannot do what the real build would: a program the image
+has but emu does not emulate, a download (emu's builds have no network). Under
+:func:`session` with ``permissive`` on (the build engine opens one per RUN):
+
+- a program emu cannot emulate is skipped — that command only, with a warning on stderr
+  and status 0 — and the rest of the script runs (the session lists it in ``skipped``);
+- ``curl``, ``wget`` and ``git clone`` of a URL not mapped with ``--add-url`` write a
+  *placeholder* where the download would have landed, warn, and go on (listed in
+  ``placeholders``).
+
+A placeholder is a short shell script whose first line is :data:`MAGIC`, so that the
+commonest next steps behave: run (``sh install.sh``, ``curl … | sh``) it prints a warning
+and does nothing; ``tar``, ``unzip`` and the checksum tools recognise it (:func:`url_of`)
+and warn instead of failing; ``emu explain`` marks it.
+
+The session is process-wide, like the URL mapping of :mod:`emu.sh.tools.urls`: it holds
+no state of the image, so the same build gives the same result wherever it runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+MAGIC = b"#!/bin/sh\n# emu placeholder: "
+
+
+@dataclass(slots=True)
+class Session:
+    """One RUN's leniency and what it forgave."""
+
+    permissive: bool = False
+    skipped: list[str] = field(default_factory=list)  # programs not emulated, skipped
+    placeholders: list[tuple[str, str]] = field(default_factory=list)  # (url, where)
+
+
+_sessions: list[Session] = []
+
+
+@contextmanager
+def session(permissive: bool) -> Iterator[Session]:
+    """A RUN's session (nested sessions stack; the innermost counts)."""
+    s = Session(permissive)
+    _sessions.append(s)
+    try:
+        yield s
+    finally:
+        _sessions.remove(s)
+
+
+def active() -> bool:
+    """Whether the running command is under a permissive session."""
+    return bool(_sessions) and _sessions[-1].permissive
+
+
+def skipped(program: str) -> str:
+    """Record that ``program`` was skipped; the warning the shell prints for it."""
+    if _sessions:
+        _sessions[-1].skipped.append(program)
+    return f"emu: warning: '{program}' is not emulated: this command was skipped (--permissive)\n"
+
+
+def placeholder(url: str, where: str, what: str = "download") -> bytes:
+    """Record a placeholder for ``url`` written at ``where`` (a path, or ``-`` for stdout)
+    and return its content."""
+    if _sessions:
+        _sessions[-1].placeholders.append((url, where))
+    return content(url, what)
+
+
+def warning(url: str, where: str) -> str:
+    """The line a tool prints on stderr when it writes a placeholder."""
+    at = "on stdout" if where == "-" else f"at {where}"
+    return (
+        f"emu: warning: no network: wrote a placeholder for {url} {at} (--permissive; "
+        "--add-url URL=PATH gives the real content)\n"
+    )
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
+def content(url: str, what: str = "download") -> bytes:
+    """The placeholder for ``url`` (``what``: a download, a clone, …)."""
+    line = f"emu: warning: this file is a placeholder for {url} ({what} not made: no network)"
+    return MAGIC + (
+        f"{url}\n"
+        f"# The {what} was not made: emu builds have no network and this build was\n"
+        "# --permissive. Give emu the real content with --add-url URL=PATH.\n"
+        f"echo {_quote(line)} >&2\n"
+    ).encode("utf-8", "surrogateescape")
+
+
+def url_of(data: bytes | None) -> str | None:
+    """The URL a placeholder stands for, or None when ``data`` is not a placeholder."""
+    if data is None or not data.startswith(MAGIC):
+        return None
+    end = data.find(b"\n", len(MAGIC))
+    return data[len(MAGIC) : end if end >= 0 else len(data)].decode("utf-8", "surrogateescape")
