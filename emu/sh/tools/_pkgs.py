@@ -23,6 +23,11 @@ class Pkg:
     files: dict[str, int | str] = field(default_factory=dict)
     rest: str | None = None
     section: str = "misc"
+    dl: int = 0  # the archive's size when the index gives it
+    # What the files' sizes are, for their labels: the table's figures ("modelled size") or
+    # an estimate that says how it was made.
+    sizes: str = "modelled size"
+    rest_sizes: str = "modelled size"
 
     @property
     def listed(self) -> int:
@@ -30,8 +35,8 @@ class Pkg:
 
     @property
     def download(self) -> int:
-        """The archive's size: compressed, about 40% of what it installs."""
-        return max(1000, self.size * 2 // 5)
+        """The archive's size: the index's, else about 40% of what it installs."""
+        return self.dl or max(1000, self.size * 2 // 5)
 
 
 @cache
@@ -94,7 +99,7 @@ def install_files(
             w.blob(
                 path,
                 int(spec),
-                f"{pkg.name} {pkg.version}: {posixpath.basename(path)} (modelled size)",
+                f"{pkg.name} {pkg.version}: {posixpath.basename(path)} ({pkg.sizes})",
                 exe_mode(path),
             )
         written.append(path)
@@ -106,7 +111,7 @@ def install_files(
                 path,
                 rest,
                 f"rest of {pkg.name} {pkg.version}: libraries, data and "
-                "documentation (modelled size)",
+                f"documentation ({pkg.rest_sizes})",
             )
             written.append(path)
     return written
