@@ -134,7 +134,7 @@ def test_a_third_party_repository_package_is_a_marked_estimate() -> None:
     assert call(fs, env, ["apt-get", "update", "-qq"], cwd="/")[0] == 0
     status, out, err = call(fs, env, ["apt-get", "install", "-y", "nodejs", "docker-ce"], cwd="/")
     assert status == 0, err
-    assert "emu: estimate: nodejs: from https://deb.nodesource.com/node_20.x" in err
+    assert "emu: estimate: nodejs: not in emu's data (https://deb.nodesource.com/node_20.x" in err
     assert "estimated (a repository emu has no index of)" in out
     assert isinstance(fs.lookup("/usr/bin/node"), File)  # Debian's nodejs's programs
     assert "estimate" in blob(fs, "/usr/bin/node").label

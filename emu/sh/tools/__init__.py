@@ -1,7 +1,8 @@
 """Models of the build tools Dockerfiles run, registered in :data:`emu.sh.api.REGISTRY`
 when this package is imported.
 
-- package managers: ``apk`` (:mod:`.apk`), ``apt-get``/``apt`` (:mod:`.apt`), ``pip`` and
+- package managers: ``apk`` (:mod:`.apk`), ``apt-get``/``apt`` (:mod:`.apt`),
+  ``dnf``/``microdnf``/``yum``/``rpm`` (:mod:`.rpm`, estimates), ``pip`` and
   ``python -m pip|venv`` (:mod:`.pip`), ``npm``/``npx``/``yarn``/``pnpm``/``corepack``/``node``
   (:mod:`.npm`);
 - builders: ``vite``, ``react-scripts``, ``ng``, ``vue-cli-service``, ``esbuild``,
@@ -28,6 +29,7 @@ from emu.sh.tools import (
     net,
     npm,
     pip,
+    rpm,
     tsc,
     urls,
 )
@@ -43,6 +45,7 @@ __all__ = [
     "net",
     "npm",
     "pip",
+    "rpm",
     "tsc",
     "urls",
 ]

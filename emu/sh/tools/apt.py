@@ -38,7 +38,15 @@ from emu.sh.tools import pkgdb
 from emu.sh.tools._base import ToolError, Writer, modelled, not_modelled, parses, tool
 from emu.sh.tools._data import data, kb, mb, size_of
 from emu.sh.tools._image import can_write, is_file, listdir, node_at, read_text, tree_bytes
-from emu.sh.tools._pkgs import Pkg, closure, install_files, table
+from emu.sh.tools._pkgs import (
+    Pkg,
+    closure,
+    debian_files,
+    estimate,
+    has_programs,
+    install_files,
+    table,
+)
 
 LISTS = "/var/lib/apt/lists"
 STATUS = "/var/lib/dpkg/status"
@@ -374,42 +382,14 @@ def _relation(rel: pkgdb.Relation) -> str:
     return " | ".join(rel)
 
 
-# Programs Debian installs with update-alternatives, outside any bin folder of the package:
-# the JDK's, as /usr/lib/jvm/java-N-openjdk-amd64/bin/<prog> with a /usr/bin link.
-_JVM = re.compile(r"openjdk-(\d+)-(jre|jdk)-headless")
-_JVM_PROGRAMS = {
-    "jre": ("java", "keytool", "rmiregistry"),
-    "jdk": ("javac", "jar", "jarsigner", "javadoc", "javap", "jdeps", "jlink", "jshell"),
-}
-ESTIMATE_MAX = 8_000_000  # at most this much of a package's size for one of its programs
-
-
-def _estimated_files(p: pkgdb.Package) -> dict[str, int | str]:
-    """The files a package of the universe gets when emu's table does not list it: every
-    program it puts on PATH as a size-only executable (an estimate: half its Installed-Size
-    spread over them, 8 MB at most each); the rest of its size is one remainder file."""
-    files: dict[str, int | str] = {}
-    m = _JVM.fullmatch(p.name)
-    if m:
-        home = f"/usr/lib/jvm/java-{m.group(1)}-openjdk-amd64"
-        for prog in _JVM_PROGRAMS[m.group(2)]:
-            files[f"{home}/bin/{prog}"] = 14_000
-            files[f"/usr/bin/{prog}"] = f"-> {home}/bin/{prog}"
-    programs = [path for path in p.programs if path not in files]
-    if programs:
-        each = min(p.installed_size // (2 * len(programs)), ESTIMATE_MAX)
-        files.update({path: each for path in programs})
-    return files
-
-
 def _from_universe(p: pkgdb.Package, curated: Pkg | None) -> Pkg:
     """A package of the universe as the installer writes it: the release's version,
     Installed-Size and .deb size; the files of emu's table when it has the package (for
-    bookworm, the release the table describes), else :func:`_estimated_files`."""
+    bookworm, the release the table describes), else :func:`.debian_files`."""
     if curated is not None:
         files, rest, sizes = dict(curated.files), curated.rest, "modelled size"
     else:
-        files, rest = _estimated_files(p), None
+        files, rest = debian_files(p), None
         sizes = "size estimated from the package's Installed-Size"
     listed = sum(v for v in files.values() if isinstance(v, int))
     return Pkg(
@@ -436,41 +416,14 @@ def _third_party(proc: Proc, universe: pkgdb.Universe) -> list[str]:
     return [s.uri for s in _sources(proc) if not any(h in s.uri for h in own)]
 
 
-def _estimate(name: str, universe: pkgdb.Universe, repos: list[str]) -> Pkg:
-    """A package only a third-party repository has (emu has no index of it): installed as
-    an estimate, the same-named package of the release standing in for its programs and
-    size when there is one, else one size-only file of the median size."""
-    same = universe.get(name)
-    where = ", ".join(repos)
-    if same is not None:
-        files = _estimated_files(same)
-        size, version = same.installed_size, same.version
-        how = f"programs and size of {universe.release}'s {name}, as an estimate"
-    else:
-        files, size, version = {}, MEDIAN_SIZE, "0-emu"
-        how = "the median size of a Debian package, as an estimate"
-    return Pkg(
-        name=name,
-        version=version,
-        size=size,
-        desc=f"from {where} (not indexed by emu: {how})",
-        files=files,
-        sizes=f"estimate: {how}",
-        rest_sizes=f"estimate: {how}",
-    )
-
-
-MEDIAN_SIZE = 230 * 1024  # bookworm's median Installed-Size (data/packages/README.md)
-
-
 def _already(proc: Proc, universe: pkgdb.Universe, name: str) -> bool:
     """Whether a package the dpkg status does not list is in the image all the same: the
-    release's stock image has it, or (emu's images abridge their dpkg status) every program
-    it puts on PATH is already there."""
+    release's stock image has it, or (emu's images abridge their dpkg status) its programs
+    are already there (:func:`.has_programs`)."""
     if name in universe.image_packages():
         return True
     p = universe.get(name)
-    return p is not None and bool(p.programs) and all(is_file(proc, x) for x in p.programs)
+    return p is not None and has_programs(proc, p)
 
 
 def _install(proc: Proc, names: list[str], *, yes: bool, recs: bool, quiet: int, conf: str) -> int:
@@ -590,7 +543,13 @@ def _install_universe(
                 continue
         if extra_repos and (universe.get(n) is None or n in _VENDOR_PACKAGES):
             # a vendor's repository (nodesource, docker...) may have it: emu has no index
-            estimates[n] = _estimate(n, universe, extra_repos)
+            same = universe.get(n)
+            estimates[n] = estimate(
+                n,
+                source=", ".join(extra_repos) + ", which emu has no index of",
+                like=(universe, same) if same is not None else None,
+                with_deps=False,  # apt's plan installs the dependencies apt knows
+            )
             wanted.append(n)
             continue
         pkg = universe.lookup(n)
