@@ -2,7 +2,8 @@
 when this package is imported.
 
 - package managers: ``apk`` (:mod:`.apk`), ``apt-get``/``apt`` (:mod:`.apt`),
-  ``dnf``/``microdnf``/``yum``/``rpm`` (:mod:`.rpm`, estimates), ``pip`` and
+  ``dnf``/``microdnf``/``yum``/``rpm`` (:mod:`.rpm`, estimates), ``uv``/``poetry``/``pipenv``
+  (:mod:`.pyproj`), ``pip`` and
   ``python -m pip|venv`` (:mod:`.pip`), ``npm``/``npx``/``yarn``/``pnpm``/``corepack``/``node``
   (:mod:`.npm`);
 - builders: ``vite``, ``react-scripts``, ``ng``, ``vue-cli-service``, ``esbuild``,
@@ -29,6 +30,7 @@ from emu.sh.tools import (
     net,
     npm,
     pip,
+    pyproj,
     rpm,
     tsc,
     urls,
@@ -45,6 +47,7 @@ __all__ = [
     "net",
     "npm",
     "pip",
+    "pyproj",
     "rpm",
     "tsc",
     "urls",
