@@ -134,8 +134,11 @@ class ShellExecutor:
             notes.append(f"{message}; --permissive skipped that command (a no-op)")
             st.skipped.append(Skipped(inst.line, "program", name))
         for url, where in forgiven.placeholders:
-            at = "its stdout" if where == "-" else where
-            notes.append(f"RUN: no network: a placeholder for {url} stands in at {at}")
+            if where:
+                at = "its stdout" if where == "-" else where
+                notes.append(f"RUN: no network: a placeholder for {url} stands in at {at}")
+            else:
+                notes.append(f"RUN: no network: {url} was not downloaded; the build went on")
             st.skipped.append(Skipped(inst.line, "download", url, where))
         self.outputs.append(
             RunOutput(
