@@ -3,9 +3,9 @@ paths, modes, sizes — and what it prints, estimates said to be estimates."""
 
 from __future__ import annotations
 
-from test_tools import blob, call, image, put, sh, text
+from test_tools import blob, call, image, put
 
-from emu.fs import FS, File, Meta
+from emu.fs import FS, File
 from emu.sh import permissive
 
 HELLO_GO = {"go.mod": "module x\n\ngo 1.22\n", "main.go": "package main\nfunc main() {}\n"}
