@@ -10,10 +10,12 @@ The whole hierarchy, in one place (``tests/test_errors.py`` checks it against th
     ├── ShellError              a shell script that does not parse, or ``set -o nope`` (exit 2)
     ├── IgnoreFileError         a ``.dockerignore`` that cannot be read (exit 2)
     ├── ToolsFileError          a ``--tools`` file of tool models that cannot be used (exit 2)
+    ├── ImagesFileError         an ``--images`` file of declared images that cannot be used (exit 2)
     ├── SpecError               a grading spec that cannot be used (exit 2)
     ├── FsError                 an OSError-style failure inside an image's filesystem
     ├── InvalidReferenceError   a string that is not an image reference
-    ├── UnknownImageError       an image the offline catalog does not hold
+    ├── UnknownImageError       an image the offline catalog does not model
+    │   └── RefusedImageError   one it will not stand in for, even permissive (Windows)
     ├── CatalogDataError        catalog image data that is inconsistent
     ├── ExplainError            ``emu explain`` asked about what the build does not have
     ├── SandboxViolation        something tried to leave the grading sandbox
@@ -57,11 +59,13 @@ __all__ = [
     "ExplainError",
     "FsError",
     "IgnoreFileError",
+    "ImagesFileError",
     "InstructionError",
     "InvalidReferenceError",
     "LimitExceeded",
     "OutputError",
     "ParseError",
+    "RefusedImageError",
     "RejectedError",
     "SandboxViolation",
     "ShellError",
@@ -212,6 +216,10 @@ class ToolsFileError(EmuError, exit_code=2):
     """A file of user-declared tool models (``emu build --tools FILE``) that cannot be used."""
 
 
+class ImagesFileError(EmuError, exit_code=2):
+    """A ``--images`` file of declared base images that cannot be used."""
+
+
 class SpecError(EmuError, exit_code=2):
     """A grading spec file that cannot be used."""
 
@@ -252,27 +260,50 @@ class InvalidReferenceError(EmuError):
 
 
 class UnknownImageError(EmuError):
-    """An image reference that the offline catalog does not hold.
+    """An image reference that the offline catalog does not model.
 
-    ``suggestions`` lists close catalog names (familiar form, best first).
+    ``suggestions`` lists close names (familiar form, best first): tags of the same family,
+    or of the family the reference's name implies. ``family`` is that family, if any.
     """
 
     LOAD_HINT = (
-        "to use an image that is not in the catalog, save it with `docker save IMAGE -o FILE` "
-        "and load it with `emu load -i FILE`"
+        "to use an image the catalog does not model, save it with `docker save IMAGE -o FILE` "
+        "and load it with `emu load -i FILE`, or declare it for `emu build --images FILE`; "
+        "`emu build --permissive` builds on a generic stand-in instead"
     )
 
-    def __init__(self, ref: str, reason: str, suggestions: list[str]) -> None:
+    def __init__(
+        self, ref: str, reason: str, suggestions: list[str], family: str | None = None
+    ) -> None:
         self.ref = ref
+        self.reason = reason
         self.suggestions = suggestions
+        self.family = family
         message = f"image {ref!r}: {reason}"
         if suggestions:
             message += f" (did you mean {', '.join(suggestions[:3])}?)"
         super().__init__(message, hint=self.LOAD_HINT)
 
 
-class CatalogDataError(EmuError):
-    """The catalog's image data is inconsistent (a YAML entry that cannot be built)."""
+class RefusedImageError(UnknownImageError):
+    """An image emu will not stand in for, even with ``--permissive`` (a Windows image)."""
+
+    def __init__(
+        self, ref: str, reason: str, suggestions: list[str], family: str | None = None
+    ) -> None:
+        super().__init__(ref, reason, suggestions, family)
+        self.hint = "emu builds Linux images only: use a Linux tag of the image"
+
+
+class CatalogDataError(EmuError, exit_code=70):
+    """The catalog's image data is inconsistent: a bug in emu's data, not in the input
+    (reported as a message all the same, never a traceback)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(
+            f"emu's image catalog data: {message}",
+            hint="this is a bug in emu, not in your Dockerfile: please report it",
+        )
 
 
 class ExplainError(EmuError):

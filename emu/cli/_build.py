@@ -70,13 +70,21 @@ def add_parsers(sub: Subparsers) -> None:
     b.add_argument(
         "--permissive",
         action="store_true",
-        help="a program emu does not emulate becomes a warning and a no-op instead of an error",
+        help="a program emu does not emulate becomes a warning and a no-op instead of an "
+        "error, and an image the catalog does not model a generic stand-in",
     )
     b.add_argument(
         "--tools",
         action="append",
         metavar="FILE",
         help="YAML declaring extra program models (format in emu/sh/tools/user.py)",
+    )
+    b.add_argument(
+        "--images",
+        action="append",
+        metavar="FILE",
+        help="YAML declaring extra base images on catalogued ones (format in "
+        "emu/images/catalog.py, register_images)",
     )
     b.add_argument(
         "--add-url",
@@ -181,6 +189,8 @@ def run(args: argparse.Namespace) -> int:
 
     for tools_file in args.tools or []:
         _register_tools(tools_file)
+    for images_file in getattr(args, "images", None) or []:
+        _register_images(images_file)
     from emu.engine.runexec import ShellExecutor
 
     executor = ShellExecutor(permissive=args.permissive)
@@ -252,7 +262,12 @@ def run(args: argparse.Namespace) -> int:
 
         from emu.cli._console import write
 
-        data = {"id": image_id, "tags": saved, **summary.as_json()}
+        data = {
+            "id": image_id,
+            "tags": saved,
+            **summary.as_json(),
+            "warnings": list(result.warnings),
+        }
         write(json.dumps(data, indent=2) + "\n")
     elif progress == "quiet":
         out().out(image_id)
@@ -359,6 +374,7 @@ def _report(result: object, summary: object, executor: object) -> None:
         (layer.stage, layer.line): layer.size for st in summary.stages for layer in st.layers
     }
     froms = {st.from_.line: st.index for st in result.dockerfile.stages}
+    shown: set[str] = set()
     for step in result.steps:
         if step.text.startswith("# ONBUILD "):
             console.print(Text(f" ---> {step.text[2:]} (a trigger of the base image)", style="dim"))
@@ -377,6 +393,9 @@ def _report(result: object, summary: object, executor: object) -> None:
                 if packed:
                     note += f" ({human_size(packed)} compressed)"
             console.print(Text(f" ---> {note}", style="dim"))
+            for warning in result.stages[step.stage].base_notes:
+                console.print(Text(f" warning: {warning}", style="yellow"))
+                shown.add(warning)
             continue
         run = by_line.get(step.line) if step.text.upper().startswith("RUN") else None
         if run is not None:
@@ -384,24 +403,12 @@ def _report(result: object, summary: object, executor: object) -> None:
                 console.print(Text(f"  | {raw}", style="dim"))
             for note in run.notes:
                 console.print(Text(f" warning: {note}", style="yellow"))
-        here = summary.stages[step.stage].name
+        here = (summary.stages[step.stage].name, step.line)
         for stage_name, rec in summary.skipped:
             # ADD of a URL (RUN's downloads are in its notes)
-            if (
-                rec.kind == "download"
-                and not rec.where
-                and (stage_name, rec.line)
-                == (
-                    here,
-                    step.line,
-                )
-            ):
-                console.print(
-                    Text(
-                        f" warning: no network: {rec.what} is a placeholder (--permissive)",
-                        style="yellow",
-                    )
-                )
+            if rec.kind == "download" and not rec.where and (stage_name, rec.line) == here:
+                warning = f" warning: no network: {rec.what} is a placeholder (--permissive)"
+                console.print(Text(warning, style="yellow"))
         size = layer_size.get((step.stage, step.line))
         if size is not None:
             console.print(Text(f" ---> layer +{human_size(size)}", style="dim"))
@@ -415,6 +422,9 @@ def _report(result: object, summary: object, executor: object) -> None:
                     style="dim",
                 )
             )
+    for warning in result.warnings:  # the images COPY --from and unbuilt stages named
+        if warning not in shown:
+            console.print(Text(f"warning: {warning}", style="yellow"))
     print_summary(summary, console)
 
 
@@ -431,3 +441,19 @@ def _register_tools(path: str) -> None:
     except yaml.YAMLError as exc:
         raise UsageError(f"{path}: not valid YAML: {exc}") from None
     register_file(data, path)
+
+
+def _register_images(path: str) -> None:
+    """Read an --images YAML file and declare its images to the catalog (as --tools does for
+    programs)."""
+    import yaml
+
+    from emu.cli._files import read_text_file
+    from emu.images.catalog import register_images
+
+    text, _ = read_text_file(path, "images file")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise UsageError(f"{path}: not valid YAML: {exc}") from None
+    register_images(data, path)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -80,7 +81,7 @@ def _config(args: argparse.Namespace, directive: str | None) -> CheckConfig:
         elif name not in known:
             raise UsageError(f"unknown check {name!r}", hint="rules: " + ", ".join(sorted(known)))
         skip.add(name)
-    return CheckConfig(frozenset(skip), skip_all, base.error or args.error)
+    return replace(base, skip=frozenset(skip), skip_all=skip_all, error=base.error or args.error)
 
 
 def _paths(args: argparse.Namespace) -> tuple[str, str | None]:
@@ -236,4 +237,5 @@ def _print_text(name: str, config: CheckConfig, violations: Any, findings: list[
             if isinstance(item, Finding) and item.rule.experimental
             else ""
         )
-        console.print(Text(f"  {item.rule.description} ({item.rule.url}){extra}", style="dim"))
+        url = f" ({item.rule.url})" if item.rule.url else ""  # InvalidBaseImagePlatform has none
+        console.print(Text(f"  {item.rule.description}{url}{extra}", style="dim"))

@@ -36,7 +36,8 @@ def add_parsers(sub: Subparsers) -> None:
     im.add_argument(
         "--catalog",
         action="store_true",
-        help="list emu's offline catalog instead, with compressed sizes",
+        help="list emu's offline catalog instead: its image families and the tags they "
+        "accept (with a family: its measured images and their sizes)",
     )
     im.add_argument("--no-notes", action="store_true", help="no size notes on stderr")
     add_format(im)
@@ -163,33 +164,57 @@ def _entry_json(e: StoredImage) -> dict[str, Any]:
 
 
 def _catalog(args: argparse.Namespace) -> int:
+    """Without a name: every family and the tags it accepts. With one (a family or a
+    repository): that family's grammar and its measured images with their sizes."""
     from emu.images import catalog
 
-    infos = [catalog.describe(i) for i in catalog.ids()]
-    if args.repository:
-        infos = [i for i in infos if i.id.split(":")[0] == args.repository.split(":")[0]]
-    if args.format == "json":
-        write(
-            json.dumps(
-                [
-                    {
-                        "ID": i.id,
-                        "Names": list(i.names),
-                        "Size": i.size,
-                        "SizeEstimate": i.size_estimate,
-                        "CompressedSize": i.compressed,
-                        "CompressedEstimate": i.compressed_estimate,
-                    }
-                    for i in infos
-                ],
-                indent=2,
+    if not args.repository:
+        fams = catalog.families()
+        if args.format == "json":
+            write(json.dumps([_family_json(f) for f in fams], indent=2) + "\n")
+            return 0
+        rows = []
+        for f in fams:
+            repos = ", ".join(f.repositories[:2]) + (", ..." if len(f.repositories) > 2 else "")
+            rows.append([f.name, repos, f.tags])
+        _lines(columns(("FAMILY", "REPOSITORIES", "TAGS"), rows))
+        from rich.text import Text
+
+        err().print(
+            Text(
+                "note: any tag the grammar reads resolves (sizes from the nearest measured "
+                "image, marked ~); `emu images --catalog FAMILY` lists a family's measured "
+                "images; `emu build --images FILE` declares more (README: Base images, offline)",
+                style="dim",
             )
-            + "\n"
         )
+        return 0
+    fam = catalog.family_of(args.repository.split(":")[0].split("@")[0])
+    if fam is None:
+        raise UsageError(
+            f"no image family named or serving {args.repository!r}",
+            hint="`emu images --catalog` lists the families",
+        )
+    infos = [catalog.describe(i) for i in fam.images]
+    if args.format == "json":
+        doc = _family_json(fam)
+        doc["Images"] = [
+            {
+                "ID": i.id,
+                "Names": list(i.names),
+                "Size": i.size,
+                "SizeEstimate": i.size_estimate,
+                "SizeSource": i.size_source,
+                "CompressedSize": i.compressed,
+                "CompressedEstimate": i.compressed_estimate,
+            }
+            for i in infos
+        ]
+        write(json.dumps(doc, indent=2) + "\n")
         return 0
     rows = []
     for i in infos:
-        repo, _, tag = i.id.rpartition(":") if ":" in i.id else (i.id, "", "")
+        repo, _, tag = i.id.rpartition(":") if ":" in i.id.rsplit("/", 1)[-1] else (i.id, "", "")
         size = ("~" if i.size_estimate else "") + human_size(i.size)
         packed = (
             "-"
@@ -200,14 +225,28 @@ def _catalog(args: argparse.Namespace) -> int:
     _lines(columns(("REPOSITORY", "TAG", "SIZE", "COMPRESSED"), rows, shrink=0))
     from rich.text import Text
 
+    versions = ", ".join(fam.versions) or "-"
     err().print(
         Text(
+            f"{fam.name}: {fam.about}\n  tags: {fam.tags}\n  versions: {versions}\n"
             "note: SIZE is uncompressed (what `docker images` shows); COMPRESSED is the "
             "registry download size; ~ marks an estimate",
             style="dim",
         )
     )
     return 0
+
+
+def _family_json(f: Any) -> dict[str, Any]:
+    return {
+        "Family": f.name,
+        "About": f.about,
+        "Repositories": list(f.repositories),
+        "Tags": f.tags,
+        "Versions": list(f.versions),
+        "Aliases": dict(f.aliases),
+        "MeasuredImages": list(f.images),
+    }
 
 
 # --- history ----------------------------------------------------------------------------
@@ -295,7 +334,12 @@ def inspect_json(source: Source) -> dict[str, Any]:
         "Base": base or None,
         "BaseSize": image.base_size,
         "BaseCompressedSize": compressed_size(base) if base else None,
+        # What to know about the base: an unverified digest, a --permissive stand-in, ...
+        "Notes": list(image.notes),
     }
+    catalogued = base or (source.label if source.kind == "catalog" else "")
+    if catalogued:
+        emu.update(_catalog_facts(catalogued))
     if source.stored is not None and not base:
         emu["BaseCompressedSize"] = source.stored.compressed_base
     if source.result is not None:
@@ -319,6 +363,23 @@ def inspect_json(source: Source) -> dict[str, Any]:
         "RootFS": {"Type": "layers", "Layers": cfg.get("rootfs", {}).get("diff_ids", [])},
         "History": cfg.get("history", []),
         "Emu": emu,
+    }
+
+
+def _catalog_facts(ref: str) -> dict[str, Any]:
+    """Which catalog model stands for ``ref`` and where its size comes from (estimates are
+    marked), for `emu inspect`."""
+    from emu.images import catalog
+
+    try:
+        info = catalog.describe(ref)
+    except EmuError:
+        return {}
+    return {
+        "CatalogModel": info.id,
+        "BaseSizeSource": info.size_source,
+        "BaseSizeEstimate": info.size_estimate,
+        "CatalogNotes": info.notes or None,
     }
 
 

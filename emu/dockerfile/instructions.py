@@ -400,12 +400,19 @@ class _Flags:
         return tuple(self.lists[name])
 
 
-def suggest(value: str, options: list[str], max_distance: int = 2) -> str:
-    """The closest option by edit distance (case-insensitive), or "" when none is close."""
+def suggest(
+    value: str, options: list[str], max_distance: int = 2, *, case_sensitive: bool = False
+) -> str:
+    """The closest option by edit distance (case-insensitive unless asked), or "" when none
+    is close; the first of equally close options."""
     best, best_d = "", max_distance + 1
-    low = value.lower()
+
+    def fold(s: str) -> str:
+        return s if case_sensitive else s.lower()
+
+    low = fold(value)
     for opt in options:
-        d = _levenshtein(low, opt.lower())
+        d = _levenshtein(low, fold(opt))
         if d < best_d:
             best, best_d = opt, d
     return best

@@ -52,7 +52,9 @@ class BuildOptions:
     # Sandbox limits: per-RUN maxima and the whole build's wall time.
     limits: Limits | None = None
     max_seconds: float | None = None
-    permissive: bool = False  # unemulated programs: a warning and a no-op
+    # Unemulated programs become a warning and a no-op; an image the catalog does not model
+    # becomes a generic stand-in with a warning (emu.images.catalog.fallback).
+    permissive: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +71,7 @@ class StageResult:
     undefined: tuple[UnusedVar, ...] = ()
     base_stage: int | None = None
     skipped: tuple[Skipped, ...] = ()  # what --permissive skipped or replaced
+    base_notes: tuple[str, ...] = ()  # what to know about an external base (see Image.notes)
 
     @property
     def built(self) -> bool:
@@ -85,6 +88,9 @@ class BuildResult:
     dockerfile: Dockerfile
     context: Context
     steps: tuple[StepEvent, ...] = ()
+    # The notes of every external image the build used (FROM and COPY --from), in order:
+    # an unverified digest, a --permissive stand-in, a mirror read as the official image.
+    warnings: tuple[str, ...] = ()
 
     @property
     def total_instructions(self) -> int:
@@ -291,11 +297,21 @@ class _Build:
                     undefined=tuple(state.undefined) if state else (),
                     skipped=tuple(state.skipped) if state else (),
                     base_stage=self.base_stage[st.index],
+                    base_notes=self._base_notes(st.index),
                 )
             )
         final = results[self.target]
         assert final.image is not None
-        return BuildResult(final.image, final, tuple(results), self.df, self.ctx, tuple(self.steps))
+        warnings = tuple(dict.fromkeys(n for img in self.external.values() for n in img.notes))
+        return BuildResult(
+            final.image, final, tuple(results), self.df, self.ctx, tuple(self.steps), warnings
+        )
+
+    def _base_notes(self, index: int) -> tuple[str, ...]:
+        if self.base_stage[index] is not None or index not in self.images:
+            return ()
+        image = self.external.get(self.bases[index])
+        return image.notes if image is not None else ()
 
     def stage_image(self, index: int) -> Image:
         if index in self.images:
@@ -337,8 +353,21 @@ class _Build:
                 pos=pos,
                 hint="stage names are matched exactly in FROM; write the name in lower case",
             )
+        from emu.images import catalog
+
         try:
             image = self.resolve(ref)
+        except catalog.InvalidReferenceError as exc:
+            # BuildKit's wording (dockerfile2llb: `failed to parse stage name %q: %w`).
+            raise exc.located(
+                self.file, pos, prefix=f'failed to parse stage name "{ref}": '
+            ) from None
+        except catalog.RefusedImageError as exc:
+            raise exc.located(self.file, pos) from None
+        except catalog.UnknownImageError as exc:
+            if not self.opts.permissive:
+                raise exc.located(self.file, pos) from None
+            image = catalog.fallback(ref)
         except EmuError as exc:
             raise exc.located(self.file, pos) from None
         self.external[ref] = image

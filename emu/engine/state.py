@@ -197,6 +197,7 @@ class StageState:
             base_size=self.base.base_size,
             name=self.stage.display_name,
             author=self.author or self.base.author,
+            notes=self.base.notes,
         )
 
 

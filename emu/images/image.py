@@ -8,7 +8,7 @@ and the history. Everything is frozen; building a stage makes new values.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import MISSING, dataclass, field, fields, replace
 
 from emu.dockerfile.instructions import Health
 from emu.fs import Dir, File, Snapshot, Symlink, diff
@@ -150,6 +150,22 @@ class Image:
     base_size: int = 0
     name: str = ""
     author: str = ""
+    # What the user should know about the base this image stands on: a digest emu could not
+    # verify, a generic stand-in for an unknown image (--permissive), a mirror or platform
+    # namespace read as the official image. Builds print them; `emu inspect` shows them.
+    notes: tuple[str, ...] = ()
+
+    def __setstate__(self, state: list[object]) -> None:
+        # An image stored (pickled) by an emu older than a field gets the field's default,
+        # so the local store keeps working across versions.
+        for i, f in enumerate(fields(self)):
+            if i < len(state):
+                value = state[i]
+            elif f.default is not MISSING:
+                value = f.default
+            else:
+                value = f.default_factory()  # type: ignore[operator]
+            object.__setattr__(self, f.name, value)
 
     @property
     def size(self) -> int:

@@ -80,26 +80,19 @@ class Reference:
 
 
 def parse(ref: str) -> Reference:
-    """Docker's ParseNormalizedNamed followed by TagNameOnly (no tag, no digest: latest)."""
+    """Docker's ParseNormalizedNamed followed by TagNameOnly (no tag, no digest: latest).
+
+    The errors are Docker's, word for word (distribution/reference's normalize.go and
+    reference.go, go-digest's Validate): BuildKit prefixes them with ``failed to parse stage
+    name "REF": ``.
+    """
     if _is_hex64(ref):
         raise InvalidReferenceError(
             f"invalid repository name ({ref}), cannot specify 64-byte hexadecimal strings"
         )
-    slash = ref.find("/")
-    first = ref[:slash] if slash >= 0 else ""
-    if slash < 0 or (
-        not any(c in first for c in ".:") and first != "localhost" and first.lower() == first
-    ):
-        domain, remainder = DEFAULT_DOMAIN, ref
-    else:
-        domain, remainder = first, ref[slash + 1 :]
-    if domain == LEGACY_DEFAULT_DOMAIN:
-        domain = DEFAULT_DOMAIN
-    if domain == DEFAULT_DOMAIN and "/" not in remainder:
-        remainder = OFFICIAL_PREFIX + remainder
-    colon = remainder.find(":")
-    remote = remainder[:colon] if colon >= 0 else remainder
-    remote = remote.split("@", 1)[0]
+    domain, remainder = _split_domain(ref)
+    # The repository is what precedes the first colon (a digest's "sha256:" included).
+    remote = remainder.split(":", 1)[0]
     if remote.lower() != remote:
         raise InvalidReferenceError(
             f"invalid reference format: repository name ({remote}) must be lowercase"
@@ -107,25 +100,53 @@ def parse(ref: str) -> Reference:
     full = f"{domain}/{remainder}"
     m = _reference_re().fullmatch(full)
     if m is None:
-        if not ref:
-            raise InvalidReferenceError("invalid reference format: empty image name")
-        raise InvalidReferenceError(f"invalid reference format: {ref!r}")
+        if full.lower() != full and _reference_re().fullmatch(full.lower()) is not None:
+            raise InvalidReferenceError("repository name must be lowercase")
+        raise InvalidReferenceError("invalid reference format")
     name, tag, digest = m.group(1), m.group(2), m.group(3)
-    if len(name) > _NAME_TOTAL_LENGTH_MAX:
+    dom, _, path = name.partition("/")
+    if len(path) > _NAME_TOTAL_LENGTH_MAX:
         raise InvalidReferenceError(
-            f"invalid reference format: repository name must not be more than "
-            f"{_NAME_TOTAL_LENGTH_MAX} characters"
+            f"repository name must not be more than {_NAME_TOTAL_LENGTH_MAX} characters"
         )
     if digest is not None:
-        algorithm, _, hexpart = digest.partition(":")
-        if algorithm == "sha256" and not _is_hex64(hexpart.lower()):
-            raise InvalidReferenceError(
-                f"invalid reference format: invalid checksum digest length in {digest!r}"
-            )
-    dom, _, path = name.partition("/")
+        _validate_digest(digest)
     if tag is None and digest is None:
         tag = DEFAULT_TAG
     return Reference(dom, path, tag, digest)
+
+
+def _split_domain(ref: str) -> tuple[str, str]:
+    """splitDockerDomain: a first component with a dot or a colon, ``localhost``, or one not
+    in lower case is a registry host; anything else is a Docker Hub path."""
+    first, slash, rest = ref.partition("/")
+    if not slash:
+        return DEFAULT_DOMAIN, OFFICIAL_PREFIX + ref
+    if first == LEGACY_DEFAULT_DOMAIN:
+        domain, remainder = DEFAULT_DOMAIN, rest
+    elif first == "localhost" or any(c in first for c in ".:") or first.lower() != first:
+        domain, remainder = first, rest
+    else:
+        domain, remainder = DEFAULT_DOMAIN, ref
+    if domain == DEFAULT_DOMAIN and "/" not in remainder:
+        remainder = OFFICIAL_PREFIX + remainder
+    return domain, remainder
+
+
+# go-digest's registered algorithms and their hex lengths (Docker imports sha256 and sha512).
+_DIGEST_LENGTHS = {"sha256": 64, "sha384": 96, "sha512": 128}
+
+
+def _validate_digest(digest: str) -> None:
+    """go-digest's Digest.Validate, with its messages."""
+    algorithm, _, encoded = digest.partition(":")
+    length = _DIGEST_LENGTHS.get(algorithm)
+    if length is None:
+        raise InvalidReferenceError("unsupported digest algorithm")
+    if len(encoded) != length:
+        raise InvalidReferenceError("invalid checksum digest length")
+    if any(c not in "0123456789abcdef" for c in encoded):
+        raise InvalidReferenceError("invalid checksum digest format")
 
 
 def normalize(ref: str) -> str:
