@@ -519,6 +519,24 @@ def _global_scope(df: Dockerfile) -> dict[str, str]:
         return dict(platform_args(plat, plat, "default"))
 
 
+def _tool_files(command: str, workdir: str, folders: dict[str, str]) -> set[str]:
+    """The files a RUN's tools expect in its working directory, as context paths: where a
+    COPY put a context folder (or the whole context) at that directory or above it."""
+    best = max((d for d in folders if workdir == d or workdir.startswith(d.rstrip("/") + "/")),
+               key=len, default=None)  # fmt: skip
+    if best is None:
+        return set()
+    at = posixpath.normpath(posixpath.join(folders[best], posixpath.relpath(workdir, best)))
+    at = "" if at == "." else at
+    if not at:
+        return set()  # the top of the whole context: added below, from every RUN line
+    out: set[str] = set()
+    for pattern, expected in _ECOSYSTEMS:
+        if re.search(pattern, command.lower()):
+            out.update(posixpath.join(at, f) for f in expected)
+    return out
+
+
 def context_files(text: str, name: str = "Dockerfile") -> dict[str, bytes]:
     """A minimal placeholder context for ``text``: ``{path: content}``.
 
@@ -527,7 +545,8 @@ def context_files(text: str, name: str = "Dockerfile") -> dict[str, bytes]:
     names with plausible contents, globs with one matching file (every matching
     well-known name), folders with a placeholder file. When the whole context is copied,
     the files the RUN lines' tools expect (package.json for npm, go.mod for go, ...) are
-    added at the top. A Dockerfile that does not parse gets an empty context.
+    added at the top; a RUN whose working directory is inside a copied context folder
+    gets them in that folder. A Dockerfile that does not parse gets an empty context.
     """
     try:
         df = load(text, name)
@@ -538,11 +557,16 @@ def context_files(text: str, name: str = "Dockerfile") -> dict[str, bytes]:
     # Where each stage copied the whole context: a COPY --from=<stage> of a path inside
     # it names a context file too (``/app/public`` after ``COPY . /app``).
     whole_at: list[set[str]] = []
+    # Where each stage copied a context folder (destination -> context path, "" for the
+    # whole context): a RUN of a tool there needs the tool's files in that folder.
+    folders_at: list[dict[str, str]] = []
+    tool_files: set[str] = set()
     names: dict[str, int] = {}
     for stage in df.stages:
         scope = dict(globals_)
         base = _expand(stage.base, globals_)
         whole: set[str] = set(whole_at[names[base]]) if base in names else set()
+        folders: dict[str, str] = dict(folders_at[names[base]]) if base in names else {}
         workdir = "/"
         for inst in stage.commands:
             if isinstance(inst, Arg):
@@ -566,18 +590,25 @@ def context_files(text: str, name: str = "Dockerfile") -> dict[str, bytes]:
                 for src in inst.sources:
                     if src not in inline:
                         sources.add(_expand(src, scope))
+                dest = posixpath.normpath(posixpath.join(workdir, _expand(inst.dest, scope)))
                 if [s.strip("./") for s in inst.sources] == [""]:
-                    dest = posixpath.join(workdir, _expand(inst.dest, scope))
-                    whole.add(posixpath.normpath(dest))
+                    whole.add(dest)
+                    folders[dest] = ""
+                elif len(inst.sources) == 1 and inst.sources[0] not in inline:
+                    src = posixpath.normpath(_expand(inst.sources[0], scope)).strip("/")
+                    if _is_dir(src) and not _GLOB.search(src) and "$" not in src:
+                        folders[dest] = src
             elif isinstance(inst, Run):
                 for mount in inst.mounts:
                     where = _mount_source(mount)
                     if where is not None:
                         sources.add(_expand(where, scope))
+                tool_files |= _tool_files(str(inst.command), posixpath.normpath(workdir), folders)
         whole_at.append(whole)
+        folders_at.append(folders)
         if stage.name:
             names[stage.name] = stage.index
-    files = set(sources.files)
+    files = set(sources.files) | tool_files
     if sources.whole:
         runs = text.lower()
         for pattern, expected in _ECOSYSTEMS:

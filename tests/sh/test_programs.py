@@ -3,7 +3,7 @@ paths, modes, sizes — and what it prints, estimates said to be estimates."""
 
 from __future__ import annotations
 
-from test_tools import blob, call, image, put
+from test_tools import blob, call, image, put, text
 
 from emu.fs import FS, File
 from emu.sh import permissive
@@ -64,3 +64,77 @@ def test_go_install_of_a_versioned_command() -> None:
     assert call(fs, env, ["go", "install", "example.com/tool/v2@latest"], cwd="/src")[0] == 0
     assert isinstance(fs.lookup("/go/bin/tool"), File)
     assert call(fs, env, ["go", "install", "std"], cwd="/src")[0] == 0
+
+
+# --- dotnet ---------------------------------------------------------------------------------
+
+CSPROJ = """<Project Sdk="Microsoft.NET.Sdk.Web">
+  <PropertyGroup>
+    <TargetFramework>net8.0</TargetFramework>
+  </PropertyGroup>
+  <ItemGroup>
+    <PackageReference Include="Newtonsoft.Json" Version="13.0.3" />
+    <ProjectReference Include="..\\lib\\lib.csproj" />
+  </ItemGroup>
+</Project>
+"""
+LIB = '<Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><TargetFramework>net8.0</TargetFramework>'
+LIB += "</PropertyGroup></Project>\n"
+
+
+def dotnet_project() -> tuple[FS, dict[str, str]]:
+    fs, env = image("mcr.microsoft.com/dotnet/sdk:8.0")
+    put(fs, {"web/web.csproj": CSPROJ, "web/Program.cs": "var app = 1;\n",
+             "web/appsettings.json": "{}\n", "web/wwwroot/site.css": "body {}\n",
+             "lib/lib.csproj": LIB, "lib/Lib.cs": "class L {}\n"}, base="/src")  # fmt: skip
+    return fs, env
+
+
+def test_dotnet_restore_fills_the_nuget_cache_and_obj() -> None:
+    fs, env = dotnet_project()
+    status, out, err = call(fs, env, ["dotnet", "restore"], cwd="/src/web")
+    assert status == 0, err
+    assert "Restored /src/web/web.csproj" in out and "Restored /src/lib/lib.csproj" in out
+    assert fs.lookup("/root/.nuget/packages/newtonsoft.json/13.0.3/emu-package.blob")
+    assert '"Newtonsoft.Json/13.0.3"' in text(fs, "/src/web/obj/project.assets.json")
+
+
+def test_dotnet_publish_without_restore_needs_the_assets_file() -> None:
+    fs, env = dotnet_project()
+    status, _, err = call(
+        fs, env, ["dotnet", "publish", "--no-restore", "-o", "/app"], cwd="/src/web"
+    )
+    assert status == 1 and "NETSDK1004: Assets file '/src/lib/obj/project.assets.json'" in err
+
+
+def test_dotnet_publish_writes_the_app_its_dependencies_and_web_content() -> None:
+    fs, env = dotnet_project()
+    args = ["dotnet", "publish", "-c", "Release", "-o", "/app", "/p:UseAppHost=false"]
+    status, out, err = call(fs, env, args, cwd="/src/web")
+    assert status == 0, err
+    names = set(fs.listdir("/app"))
+    wanted = {"web.dll", "web.pdb", "web.deps.json", "web.runtimeconfig.json", "lib.dll",
+              "Newtonsoft.Json.dll", "appsettings.json", "web.config", "wwwroot"}  # fmt: skip
+    assert wanted <= names
+    assert "web" not in names  # UseAppHost=false: no native launcher
+    assert "Microsoft.AspNetCore.App" in text(fs, "/app/web.runtimeconfig.json")
+    assert text(fs, "/app/wwwroot/site.css") == "body {}\n"
+    assert "web -> /app/" in out
+
+
+def test_dotnet_build_and_self_contained_publish() -> None:
+    fs, env = dotnet_project()
+    assert call(fs, env, ["dotnet", "build", "-c", "Release"], cwd="/src/web")[0] == 0
+    launcher = fs.lookup("/src/web/bin/Release/net8.0/web")
+    assert isinstance(launcher, File) and launcher.meta.mode & 0o777 == 0o755
+    args = ["dotnet", "publish", "-r", "linux-x64", "--self-contained", "-o", "/out"]
+    assert call(fs, env, args, cwd="/src/web")[0] == 0
+    assert blob(fs, "/out/emu-dotnet-runtime.blob").size > 50_000_000
+    assert '"includedFrameworks"' in text(fs, "/out/web.runtimeconfig.json")
+
+
+def test_dotnet_without_a_project() -> None:
+    fs, env = image("mcr.microsoft.com/dotnet/sdk:8.0")
+    fs.makedirs("/empty")
+    status, _, err = call(fs, env, ["dotnet", "restore"], cwd="/empty")
+    assert status == 1 and "MSB1003: Specify a project or solution file." in err

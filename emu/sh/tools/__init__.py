@@ -10,7 +10,7 @@ when this package is imported.
   ``webpack``, ``next`` and helpers (:mod:`.frontend`), ``tsc`` (:mod:`.tsc`), ``go``
   (:mod:`.golang`), ``cargo``/``rustc``/``rustup`` (:mod:`.cargo`), ``mvn``/``mvnw``,
   ``gradle``/``gradlew``, ``javac``, ``jar``, ``java`` (:mod:`.jvm`), ``gcc``/``cc``/``g++``,
-  ``strip``, ``make`` (:mod:`.cc`);
+  ``strip``, ``make`` (:mod:`.cc`), ``dotnet`` (:mod:`.dotnet`);
 - network tools: ``curl``, ``wget``, ``git`` (:mod:`.net`), offline unless a URL is mapped
   in :mod:`.urls`.
 
@@ -24,6 +24,7 @@ from emu.sh.tools import (
     apt,
     cargo,
     cc,
+    dotnet,
     frontend,
     golang,
     jvm,
@@ -41,6 +42,7 @@ __all__ = [
     "apt",
     "cargo",
     "cc",
+    "dotnet",
     "frontend",
     "golang",
     "jvm",
