@@ -3,7 +3,7 @@ paths, modes, sizes — and what it prints, estimates said to be estimates."""
 
 from __future__ import annotations
 
-from test_tools import blob, call, image, put, text
+from test_tools import blob, call, image, put, sh, text
 
 from emu.fs import FS, File
 from emu.sh import permissive
@@ -138,3 +138,45 @@ def test_dotnet_without_a_project() -> None:
     fs.makedirs("/empty")
     status, _, err = call(fs, env, ["dotnet", "restore"], cwd="/empty")
     assert status == 1 and "MSB1003: Specify a project or solution file." in err
+
+
+# --- accounts: Debian's adduser, Alpine's busybox ------------------------------------------
+
+
+def test_debian_adduser_creates_the_user_group_and_home_and_survives_no_terminal() -> None:
+    fs, env = image("node:20-slim")
+    script = "addgroup --gid 1001 nodejs && adduser --uid 1001 --ingroup nodejs nodejs"
+    status, out, err = sh(fs, env, script, cwd="/")
+    assert status == 0, err
+    assert "nodejs:x:1001:1001::/home/nodejs:/bin/bash" in text(fs, "/etc/passwd")
+    assert "nodejs:x:1001:" in text(fs, "/etc/group")
+    home = fs.lookup("/home/nodejs")
+    assert home is not None and home.meta.uid == 1001 and home.meta.mode & 0o777 == 0o750
+    assert "Adding new user `nodejs' (1001) with group `nodejs' ..." in out
+    assert "passwd: password unchanged" in err and "Try again? [y/N]" in out
+
+
+def test_debian_adduser_system_user_with_its_group() -> None:
+    fs, env = image("debian:bookworm-slim")
+    args = ["adduser", "--system", "--group", "--disabled-password", "--no-create-home", "app"]
+    status, _, err = call(fs, env, args, cwd="/")
+    assert status == 0, err
+    row = next(r for r in text(fs, "/etc/passwd").splitlines() if r.startswith("app:"))
+    uid, gid = (int(x) for x in row.split(":")[2:4])
+    assert 100 <= uid <= 999 and 100 <= gid <= 999
+    assert row.endswith(":/nonexistent:/usr/sbin/nologin")
+    assert fs.lookup("/nonexistent") is None
+    status, _, err = call(
+        fs, env, ["adduser", "--uid", "1000", "app2", "--disabled-password"], cwd="/"
+    )
+    assert status == 0
+    status, _, err = call(fs, env, ["adduser", "--uid", "1000", "app3"], cwd="/")
+    assert status == 1 and "The UID 1000 is already in use." in err
+
+
+def test_alpine_busybox_takes_ids_up_to_256000() -> None:
+    fs, env = image("alpine:3.19")
+    script = "addgroup -g 65532 nonroot && adduser -D -H -u 65532 -G nonroot nonroot"
+    status, _, err = sh(fs, env, script, cwd="/")
+    assert status == 0, err
+    assert "nonroot:x:65532:65532:" in text(fs, "/etc/passwd")
