@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from test_tools import blob, call, image, put, sh, text
 
-from emu.fs import FS, File
+from emu.fs import FS, Blob, Device, File, Kind, Meta, Symlink
 from emu.sh import permissive
 
 HELLO_GO = {"go.mod": "module x\n\ngo 1.22\n", "main.go": "package main\nfunc main() {}\n"}
@@ -180,3 +180,140 @@ def test_alpine_busybox_takes_ids_up_to_256000() -> None:
     status, _, err = sh(fs, env, script, cwd="/")
     assert status == 0, err
     assert "nonroot:x:65532:65532:" in text(fs, "/etc/passwd")
+
+
+# --- utilities: diff, cmp, od, dd, paste, unzip ---------------------------------------------
+
+
+def with_files(ref: str, files: dict[str, str]) -> tuple[FS, dict[str, str]]:
+    fs, env = image(ref)
+    put(fs, files, base="/w")
+    return fs, env
+
+
+def test_diff_is_unified_in_busybox_and_normal_in_gnu() -> None:
+    files = {"a": "a\nb\nc\n", "b": "a\nB\nc\n"}
+    fs, env = with_files("alpine:3.19", files)
+    status, out, _ = call(fs, env, ["diff", "a", "b"], cwd="/w")
+    assert status == 1
+    assert out.splitlines()[2:] == ["@@ -1,3 +1,3 @@", " a", "-b", "+B", " c"]
+    fs, env = with_files("debian:bookworm-slim", files)
+    status, out, _ = call(fs, env, ["diff", "a", "b"], cwd="/w")
+    assert (status, out) == (1, "2c2\n< b\n---\n> B\n")
+    assert call(fs, env, ["diff", "-q", "a", "b"], cwd="/w")[1] == "Files a and b differ\n"
+    assert call(fs, env, ["diff", "a", "a"], cwd="/w")[:2] == (0, "")
+    status, _, err = call(fs, env, ["diff", "a", "nope"], cwd="/w")
+    assert status == 2 and "nope" in err
+
+
+def test_cmp_says_where_files_differ() -> None:
+    fs, env = with_files("debian:bookworm-slim", {"a": "abc\n", "b": "abd\n", "c": "ab"})
+    assert call(fs, env, ["cmp", "a", "b"], cwd="/w")[:2] == (1, "a b differ: byte 3, line 1\n")
+    assert call(fs, env, ["cmp", "-s", "a", "a"], cwd="/w")[0] == 0
+    status, _, err = call(fs, env, ["cmp", "a", "c"], cwd="/w")
+    assert status == 1 and "cmp: EOF on c after byte 2" in err
+    fs, env = with_files("alpine:3.19", {"a": "abc\n", "b": "abd\n"})
+    assert call(fs, env, ["cmp", "a", "b"], cwd="/w")[1] == "a b differ: char 3, line 1\n"
+
+
+def test_od_formats() -> None:
+    fs, env = with_files("alpine:3.19", {"f": "AB\n"})
+    assert call(fs, env, ["od", "-c", "f"], cwd="/w")[1] == "0000000   A   B  \\n\n0000003\n"
+    assert call(fs, env, ["od", "-An", "-tx1", "f"], cwd="/w")[1] == " 41 42 0a\n"
+    assert call(fs, env, ["od", "-An", "-tu2", "-N2", "f"], cwd="/w")[1] == " 16961\n"
+
+
+def test_dd_copies_blocks_and_big_device_reads_are_size_only() -> None:
+    fs, env = with_files("alpine:3.19", {"f": "0123456789"})
+    status, _, err = call(fs, env, ["dd", "if=f", "of=g", "bs=2", "skip=1", "count=3"], cwd="/w")
+    assert status == 0 and text(fs, "/w/g") == "234567"
+    assert err.startswith("3+0 records in\n3+0 records out\n6 bytes")
+    fs.put("/dev/zero", Device(Meta(0o666), Kind.CHAR, 1, 5))
+    status, _, err = sh(fs, env, "dd if=/dev/zero of=/swap bs=1M count=64 status=none", cwd="/w")
+    assert status == 0 and err == ""
+    assert blob(fs, "/swap").size == 64 << 20
+    assert call(fs, env, ["dd", "if=f", "of=g", "bs=1", "seek=2", "conv=notrunc"], cwd="/w")[0] == 0
+    assert text(fs, "/w/g") == "230123456789"
+
+
+def test_paste_joins_lines() -> None:
+    fs, env = with_files("alpine:3.19", {"a": "1\n2\n3\n", "b": "x\ny\n"})
+    assert call(fs, env, ["paste", "a", "b"], cwd="/w")[1] == "1\tx\n2\ty\n3\t\n"
+    assert call(fs, env, ["paste", "-sd,", "a"], cwd="/w")[1] == "1,2,3\n"
+    assert call(fs, env, ["paste", "-d", ":", "a", "b"], cwd="/w")[1] == "1:x\n2:y\n3:\n"
+
+
+def test_zip_and_unzip_round_trip_real_bytes() -> None:
+    fs, env = image("debian:bookworm-slim")
+    put(fs, {"site/index.html": "<h1>hi</h1>\n", "site/js/app.js": "x()\n"}, base="/w")
+    status, out, _ = call(fs, env, ["zip", "-r", "out.zip", "site"], cwd="/w")
+    assert status == 0 and "  adding: site/js/app.js (deflated 50%)" in out
+    zipped = fs.get("/w/out.zip")
+    assert isinstance(zipped, File) and (zipped.data or b"").startswith(b"PK")
+    status, out, _ = call(fs, env, ["unzip", "-o", "out.zip", "-d", "/x"], cwd="/w")
+    assert status == 0 and "  inflating: /x/site/js/app.js" in out
+    assert text(fs, "/x/site/index.html") == "<h1>hi</h1>\n"
+    status, out, _ = call(fs, env, ["unzip", "-l", "out.zip"], cwd="/w")
+    assert "site/index.html" in out and "3 files" in out
+
+
+def test_unzip_of_a_spring_boot_jar_and_jar_x() -> None:
+    fs, env = image("eclipse-temurin:21-jdk")
+    label = "Spring Boot executable jar app.jar (modelled size): BOOT-INF/lib 30000000 bytes, "
+    label += "BOOT-INF/classes 200000 bytes, loader 400000 bytes"
+    fs.makedirs("/w/target/dependency")
+    fs.write_file("/w/target/app.jar", Blob(30_600_000, label))
+    status, _, err = sh(fs, env, "cd target/dependency && jar -xf ../app.jar", cwd="/w")
+    assert status == 0, err
+    assert blob(fs, "/w/target/dependency/BOOT-INF/lib/emu-dependencies.blob").size == 30_000_000
+    assert fs.lookup("/w/target/dependency/META-INF/MANIFEST.MF") is not None
+    assert call(fs, env, ["unzip", "-q", "target/app.jar", "-d", "/u"], cwd="/w")[0] == 0
+    assert blob(fs, "/u/BOOT-INF/classes/emu-classes.blob").size == 200_000
+
+
+# --- system programs ------------------------------------------------------------------------
+
+
+def test_update_ca_certificates_adds_local_certificates() -> None:
+    fs, env = image("debian:bookworm-slim")
+    put(fs, {"my.crt": "-----BEGIN CERTIFICATE-----\nX\n-----END CERTIFICATE-----\n"},
+        base="/usr/local/share/ca-certificates")  # fmt: skip
+    fs.write_file("/usr/sbin/update-ca-certificates", b"\x7fELF", Meta(0o755))
+    status, out, _ = call(fs, env, ["update-ca-certificates"], cwd="/")
+    assert status == 0 and "1 added, 0 removed; done." in out
+    assert text(fs, "/etc/ssl/certs/ca-certificates.crt").endswith("-----END CERTIFICATE-----\n")
+    link = fs.lookup("/etc/ssl/certs/my.pem", follow=False)
+    assert isinstance(link, Symlink) and link.target == "/usr/local/share/ca-certificates/my.crt"
+
+
+def test_dpkg_queries() -> None:
+    fs, env = image("debian:bookworm-slim")
+    assert call(fs, env, ["dpkg", "--print-architecture"], cwd="/")[1] == "amd64\n"
+    status, out, _ = call(fs, env, ["dpkg", "-s", "tar"], cwd="/")
+    assert status == 0 and out.startswith("Package: tar\n")
+    status, _, err = call(fs, env, ["dpkg", "-s", "nosuch"], cwd="/")
+    assert status == 1 and "package 'nosuch' is not installed" in err
+    out = call(fs, env, ["dpkg-architecture", "-qDEB_HOST_MULTIARCH"], cwd="/")[1]
+    assert out == "x86_64-linux-gnu\n"
+
+
+def test_gosu_runs_the_command_as_the_user() -> None:
+    fs, env = image("debian:bookworm-slim")
+    for name in ("gosu", "su-exec"):
+        fs.write_file(f"/usr/local/bin/{name}", b"\x7fELF", Meta(0o755))
+    script = "useradd -m app && gosu app sh -c 'touch /tmp/mine; id -un' && gosu nobody true"
+    status, out, err = sh(fs, env, script, cwd="/")
+    assert status == 0, err
+    assert out == "app\n"
+    node = fs.lookup("/tmp/mine")
+    assert node is not None and node.meta.uid == 1000
+    status, _, err = call(fs, env, ["gosu", "nosuchuser", "true"], cwd="/")
+    assert status == 1 and "unable to find user nosuchuser" in err
+    assert sh(fs, env, "su-exec 1000:1000 id -u", cwd="/")[1] == "1000\n"
+
+
+def test_tini_runs_the_command() -> None:
+    fs, env = image("debian:bookworm-slim")
+    fs.write_file("/usr/bin/tini", b"\x7fELF", Meta(0o755))
+    assert sh(fs, env, "tini -- echo hi", cwd="/")[1] == "hi\n"
+    assert sh(fs, env, "tini --version", cwd="/")[1] == "tini version 0.19.0\n"

@@ -11,6 +11,8 @@ when this package is imported.
   (:mod:`.golang`), ``cargo``/``rustc``/``rustup`` (:mod:`.cargo`), ``mvn``/``mvnw``,
   ``gradle``/``gradlew``, ``javac``, ``jar``, ``java`` (:mod:`.jvm`), ``gcc``/``cc``/``g++``,
   ``strip``, ``make`` (:mod:`.cc`), ``dotnet`` (:mod:`.dotnet`);
+- system programs: ``update-ca-certificates``, ``dpkg``, ``dpkg-architecture``, ``gosu``/
+  ``su-exec``, ``tini``, ``zip`` (:mod:`.system`);
 - network tools: ``curl``, ``wget``, ``git`` (:mod:`.net`), offline unless a URL is mapped
   in :mod:`.urls`.
 
@@ -33,6 +35,7 @@ from emu.sh.tools import (
     pip,
     pyproj,
     rpm,
+    system,
     tsc,
     urls,
 )
@@ -51,6 +54,7 @@ __all__ = [
     "pip",
     "pyproj",
     "rpm",
+    "system",
     "tsc",
     "urls",
 ]

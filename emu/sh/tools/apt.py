@@ -349,7 +349,7 @@ def _lists_size(proc: Proc) -> tuple[int, int]:
     return tree_bytes(node_at(proc, LISTS))
 
 
-def _universe(proc: Proc) -> tuple[pkgdb.Universe, str] | None:
+def release_universe(proc: Proc) -> tuple[pkgdb.Universe, str] | None:
     """The package universe that answers for the image (data/packages), and a note when it
     is a neighbouring release's (an estimate); None when the image is not Debian/Ubuntu."""
     text = read_text(proc, "/etc/os-release")
@@ -427,7 +427,7 @@ def _already(proc: Proc, universe: pkgdb.Universe, name: str) -> bool:
 
 
 def _install(proc: Proc, names: list[str], *, yes: bool, recs: bool, quiet: int, conf: str) -> int:
-    found = _universe(proc)
+    found = release_universe(proc)
     if quiet < 2:
         proc.out(
             "Reading package lists...\nBuilding dependency tree...\nReading state information...\n"
@@ -742,7 +742,7 @@ def _auto(proc: Proc) -> set[str]:
 def _remove(
     proc: Proc, names: list[str], *, yes: bool, auto: bool, purge: bool, essential_ok: bool
 ) -> int:
-    found = _universe(proc)
+    found = release_universe(proc)
     universe = found[0] if found is not None else None
     curated = table("apt")
     status = _Status(read_text(proc, STATUS) or "")

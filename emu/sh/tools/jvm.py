@@ -934,8 +934,48 @@ def jar(proc: Proc) -> int:
         if fname:
             Writer(proc).blob(fname, int(total * 0.6) + 1000, f"{fname} (modelled size)")
         return 0
+    if "x" in mode:
+        fname = args[1] if "f" in mode and len(args) > 1 else None
+        if fname is None:
+            raise ToolError("jar: reading an archive from stdin is not modelled", 1)
+        node = node_at(proc, fname)
+        if not isinstance(node, File):
+            raise ToolError(
+                f"java.io.FileNotFoundException: {fname} (No such file or directory)", 1
+            )
+        n = unpack_jar(Writer(proc), node, proc.cwd, fname)
+        modelled(proc, f"jar x {fname} ({n} entries)")
+        return 0
     modelled(proc, f"jar {mode}")
     return 0
+
+
+def unpack_jar(w: Writer, node: File, dest: str, name: str) -> int:
+    """Extract a jar the models built (size-only): a Spring Boot jar's BOOT-INF/lib,
+    BOOT-INF/classes and loader, else its classes; real zip bytes are the unzip tools'.
+    Returns how many entries were written."""
+    label = node.content.label if isinstance(node.content, Blob) else ""
+    manifest = "Manifest-Version: 1.0\nCreated-By: emu model\n"
+    m = _BOOT.search(label)
+    if m is not None:
+        deps, app, loader = (int(x) for x in m.groups())
+        w.blob(f"{dest}/BOOT-INF/lib/emu-dependencies.blob", deps,
+               f"the dependency jars of {name} (modelled size)")  # fmt: skip
+        w.blob(f"{dest}/BOOT-INF/classes/emu-classes.blob", app,
+               f"the application classes and resources of {name} (modelled size)")  # fmt: skip
+        w.blob(f"{dest}/org/springframework/boot/loader/emu-loader.blob", loader,
+               "Spring Boot loader classes (modelled size)")  # fmt: skip
+        w.file(
+            f"{dest}/META-INF/MANIFEST.MF",
+            manifest + "Main-Class: org.springframework.boot.loader.launch.JarLauncher\n"
+            "Spring-Boot-Classes: BOOT-INF/classes/\nSpring-Boot-Lib: BOOT-INF/lib/\n",
+        )
+        return 4
+    size = node.size
+    what = f"the classes and resources of {name} (modelled size: about 1.6 times the jar)"
+    w.blob(f"{dest}/emu-classes.blob", int(size * 1.6), what)
+    w.file(f"{dest}/META-INF/MANIFEST.MF", manifest)
+    return 2
 
 
 # java's options come before the main class or -jar FILE; what follows is the program's.

@@ -137,17 +137,18 @@ def content_of(node: File, path: str) -> bytes:
 DEVICE_READ = 64 * 1024  # what reading an endless device yields here
 
 
-def device_bytes(node: Device) -> bytes:
+def device_bytes(node: Device, n: int = DEVICE_READ) -> bytes:
     """A read of a character device: /dev/zero gives zeros, /dev/[u]random a fixed
     pseudo-random stream (builds stay reproducible), anything else (/dev/null) nothing.
-    Endless devices give a bounded amount, which ``head -c`` and friends cut further."""
+    Endless devices give a bounded amount (``n``), which ``head -c`` and friends cut
+    further."""
     if node.kind.value != "char" or node.major != 1:
         return b""
     if node.minor == 5:
-        return bytes(DEVICE_READ)
+        return bytes(n)
     if node.minor in (8, 9):
-        blocks = (hashlib.sha256(b"emu-urandom:%d" % i).digest() for i in range(DEVICE_READ // 32))
-        return b"".join(blocks)
+        blocks = (hashlib.sha256(b"emu-urandom:%d" % i).digest() for i in range(-(-n // 32)))
+        return b"".join(blocks)[:n]
     return b""
 
 
