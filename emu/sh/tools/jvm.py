@@ -950,6 +950,11 @@ def jar(proc: Proc) -> int:
     return 0
 
 
+def unpack_jar_at(proc: Proc, node: File, dest: str, name: str) -> int:
+    """:func:`unpack_jar` as ``proc`` (``unzip`` of a modelled jar)."""
+    return unpack_jar(Writer(proc), node, dest, name)
+
+
 def unpack_jar(w: Writer, node: File, dest: str, name: str) -> int:
     """Extract a jar the models built (size-only): a Spring Boot jar's BOOT-INF/lib,
     BOOT-INF/classes and loader, else its classes; real zip bytes are the unzip tools'.

@@ -640,12 +640,11 @@ def unzip(proc: Proc) -> int:
     except OSError:
         raise Die(f"can't open {name}[.zip]") from None
     if isinstance(node, File) and isinstance(node.content, Blob):
-        from emu.sh.tools._base import Writer  # the jar models live with the tools
-        from emu.sh.tools.jvm import unpack_jar
+        from emu.sh.tools.jvm import unpack_jar_at  # the jar models live with the tools
 
         if not quiet:
             proc.out(f"Archive:  {name}\n")
-        unpack_jar(Writer(proc), node, proc.path(dest), name)
+        unpack_jar_at(proc, node, proc.path(dest), name)
         return 0
     try:
         raw = sys.read(name)
