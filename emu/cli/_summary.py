@@ -301,10 +301,13 @@ def skipped_lines(s: Summary) -> list[str]:
     placeholders (empty when nothing was)."""
     programs: dict[str, list[str]] = {}
     downloads: list[str] = []
+    outputs: list[str] = []
     for stage, rec in s.skipped:
         at = f"{stage}:{rec.line}"
         if rec.kind == "program":
             programs.setdefault(rec.what, []).append(at)
+        elif rec.kind == "copy":
+            outputs.append(f"{rec.what} → {rec.where} at {at}")
         else:
             where = "" if not rec.where else " (stdout)" if rec.where == "-" else f" → {rec.where}"
             downloads.append(f"{rec.what}{where} at {at}")
@@ -319,6 +322,11 @@ def skipped_lines(s: Summary) -> list[str]:
         out.append(
             f"--permissive wrote {plural(len(downloads), 'placeholder')} where downloads "
             "would land (no network): " + "; ".join(downloads)
+        )
+    if outputs:
+        out.append(
+            f"--permissive copied {plural(len(outputs), 'placeholder')} for files that skipped "
+            "commands did not make: " + "; ".join(outputs)
         )
     if out:
         out.append("so this image is not the one docker would build (a strict build stops there)")

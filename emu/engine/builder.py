@@ -464,6 +464,22 @@ class _Sources:
     def url_map(self) -> dict[str, bytes]:
         return dict(self.build.opts.url_map)
 
+    def forgave(self, index: int) -> tuple[Skipped, ...]:
+        """What --permissive skipped in stage ``index`` and the stages it is built FROM
+        (nothing in a strict build)."""
+        if not self.build.opts.permissive:
+            return ()
+        out: list[Skipped] = []
+        seen: set[int] = set()
+        at: int | None = index
+        while at is not None and at not in seen:
+            seen.add(at)
+            state = self.build.states.get(at)
+            if state is not None:
+                out.extend(state.skipped)
+            at = self.build.base_stage.get(at)
+        return tuple(out)
+
     def url(self, url: str, st: StageState, pos: Position) -> bytes:
         mapped = self.build.opts.url_map.get(url)
         if mapped is None and self.build.opts.permissive:

@@ -105,7 +105,8 @@ class ShellExecutor:
         try:
             # Under --permissive an unemulated program is skipped (that command only) and
             # an unmapped download leaves a placeholder; the session says what was forgiven.
-            with permissive.session(self.permissive) as forgiven:
+            earlier = st.sources.forgave(st.stage.index) if st.sources is not None else ()
+            with permissive.session(self.permissive, bool(st.skipped or earlier)) as forgiven:
                 if urls:
                     from emu.sh.tools import urls as _urls  # curl/wget/git read the mapping
 
@@ -132,6 +133,12 @@ class ShellExecutor:
                 raise BuildError(message, file=st.file, pos=inst.pos,
                                  hint="--permissive turns this into a warning")  # fmt: skip
             notes.append(f"{message}; --permissive skipped that command (a no-op)")
+            st.skipped.append(Skipped(inst.line, "program", name))
+        for name in forgiven.missing:
+            notes.append(
+                f"RUN: '{name}' not found; --permissive skipped it, as commands skipped before "
+                "may have installed it"
+            )
             st.skipped.append(Skipped(inst.line, "program", name))
         for url, where in forgiven.placeholders:
             if where:

@@ -30,6 +30,8 @@ class Sources(Protocol):
 
     def url_map(self) -> dict[str, bytes]: ...
 
+    def forgave(self, index: int) -> tuple[Skipped, ...]: ...
+
 
 class RunExecutor(Protocol):
     """Runs a RUN instruction against the stage (the shell plugs in here)."""
@@ -67,9 +69,9 @@ class Skipped:
     it cannot emulate skipped, or a placeholder written where a download would land."""
 
     line: int
-    kind: str  # "program" | "download"
-    what: str  # the program's name, or the URL
-    where: str = ""  # a download's placeholder path ("-": a RUN's stdout)
+    kind: str  # "program" | "download" | "copy" (a stage's output a skipped command did not make)
+    what: str  # the program's name, the URL, or stage:path
+    where: str = ""  # the placeholder's path ("-": a RUN's stdout)
 
 
 @dataclass(slots=True)

@@ -6,9 +6,13 @@ has but emu does not emulate, a download (emu's builds have no network). Under
 
 - a program emu cannot emulate is skipped — that command only, with a warning on stderr
   and status 0 — and the rest of the script runs (the session lists it in ``skipped``);
+  once something was skipped in the stage, a command not found is skipped the same way
+  (a skipped command may have been what installs it; listed in ``missing``);
 - ``curl``, ``wget`` and ``git clone`` of a URL not mapped with ``--add-url`` write a
   *placeholder* where the download would have landed, warn, and go on (listed in
-  ``placeholders``).
+  ``placeholders``);
+- (in the engine) ``ADD`` of such a URL does the same, and a ``COPY --from`` of a file a
+  stage did not make because --permissive skipped commands there copies a placeholder.
 
 A placeholder is a short shell script whose first line is :data:`MAGIC`, so that the
 commonest next steps behave: run (``sh install.sh``, ``curl … | sh``) it prints a warning
@@ -33,7 +37,11 @@ class Session:
     """One RUN's leniency and what it forgave."""
 
     permissive: bool = False
+    # Set when --permissive already skipped something this stage's files depend on: a
+    # command then not found may be one a skipped command would have installed.
+    after_skips: bool = False
     skipped: list[str] = field(default_factory=list)  # programs not emulated, skipped
+    missing: list[str] = field(default_factory=list)  # not found after skips, skipped
     placeholders: list[tuple[str, str]] = field(default_factory=list)  # (url, where)
 
 
@@ -41,9 +49,9 @@ _sessions: list[Session] = []
 
 
 @contextmanager
-def session(permissive: bool) -> Iterator[Session]:
+def session(permissive: bool, after_skips: bool = False) -> Iterator[Session]:
     """A RUN's session (nested sessions stack; the innermost counts)."""
-    s = Session(permissive)
+    s = Session(permissive, after_skips and permissive)
     _sessions.append(s)
     try:
         yield s
@@ -61,6 +69,19 @@ def skipped(program: str) -> str:
     if _sessions:
         _sessions[-1].skipped.append(program)
     return f"emu: warning: '{program}' is not emulated: this command was skipped (--permissive)\n"
+
+
+def excused(program: str) -> str | None:
+    """A command not found, where --permissive had skipped commands before (which may
+    have installed it): the warning, and it is skipped too; None when that is not the case
+    (it fails as a shell's "not found" does)."""
+    if not (_sessions and _sessions[-1].after_skips):
+        return None
+    _sessions[-1].missing.append(program)
+    return (
+        f"emu: warning: '{program}' not found; --permissive skipped commands earlier that may "
+        "have installed it: this command was skipped too\n"
+    )
 
 
 def placeholder(url: str, where: str, what: str = "download") -> bytes:
@@ -84,13 +105,14 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "'\\''") + "'"
 
 
-def content(url: str, what: str = "download") -> bytes:
-    """The placeholder for ``url`` (``what``: a download, a clone, …)."""
-    line = f"emu: warning: this file is a placeholder for {url} ({what} not made: no network)"
+def content(url: str, what: str = "download", why: str = "no network") -> bytes:
+    """The placeholder for ``url`` (``what``: a download, a clone, a build output...; ``why``
+    it was not made)."""
+    line = f"emu: warning: this file is a placeholder for {url} ({what} not made: {why})"
     return MAGIC + (
         f"{url}\n"
-        f"# The {what} was not made: emu builds have no network and this build was\n"
-        "# --permissive. Give emu the real content with --add-url URL=PATH.\n"
+        f"# The {what} was not made ({why}) and this build was --permissive.\n"
+        "# A download: give emu the real content with --add-url URL=PATH.\n"
         f"echo {_quote(line)} >&2\n"
     ).encode("utf-8", "surrogateescape")
 

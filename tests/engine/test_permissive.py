@@ -179,3 +179,46 @@ def test_the_placeholder_is_a_script_that_warns() -> None:
     assert permissive.url_of(data) == "https://example.com/a'b"
     assert permissive.url_of(b"#!/bin/sh\necho hi\n") is None
     assert b"echo 'emu: warning: this file is a placeholder for https://example.com/a'\\''b" in data
+
+
+# --- consequences of what was skipped ----------------------------------------------------------
+
+
+BUILD_AND_COPY = (
+    "FROM alpine:3.19 AS build\n"
+    + FROB
+    + "RUN mkdir /out && frob build -o /out/app && echo done > /out/log\n"
+    + "FROM alpine:3.19\n"
+    + "COPY --from=build /out/app /usr/local/bin/app\n"
+    + "COPY --from=build /out/log /log\n"
+)
+
+
+def test_a_copy_of_what_a_skipped_command_did_not_make_is_a_placeholder() -> None:
+    result = build(BUILD_AND_COPY, frob=ELF)
+    data = read(result, "/usr/local/bin/app")
+    assert permissive.url_of(data) == "build:/out/app"
+    assert b"--permissive skipped frob in stage build" in data
+    assert read(result, "/log") == b"done\n"  # what the stage did make is copied as usual
+    (rec,) = result.target.skipped
+    assert (rec.kind, rec.what, rec.where) == ("copy", "build:/out/app", "/usr/local/bin/app")
+    lines = skipped_lines(summarize(result))
+    assert any(line.startswith("--permissive copied 1 placeholder") for line in lines)
+
+
+def test_a_copy_from_a_stage_that_skipped_nothing_still_fails() -> None:
+    df = "FROM alpine:3.19 AS build\nRUN true\nFROM alpine:3.19\nCOPY --from=build /nope /x\n"
+    with pytest.raises(BuildError) as info:
+        build(df)
+    assert 'failed to calculate checksum of ref: "/nope": not found' in info.value.message
+
+
+def test_after_a_skip_a_command_not_found_is_skipped_with_a_warning() -> None:
+    df = "FROM alpine:3.19\n" + FROB + "RUN frob install tool\nRUN tool --init && echo ok > /ok\n"
+    result = build(df, frob=ELF)
+    assert read(result, "/ok") == b"ok\n"
+    assert [(r.what, r.line) for r in result.target.skipped] == [("frob", 3), ("tool", 4)]
+    # without an earlier skip, not found is not found
+    with pytest.raises(BuildError) as info:
+        build("FROM alpine:3.19\nRUN tool --init\n")
+    assert "exit code: 127" in info.value.message
