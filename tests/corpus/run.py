@@ -104,6 +104,35 @@ _POM = """<?xml version="1.0" encoding="UTF-8"?>
   <packaging>jar</packaging>
 </project>
 """
+# A Spring Boot project's pom (the Dockerfile extracts BOOT-INF or uses a jarmode).
+_BOOT_POM = """<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <parent>
+    <groupId>org.springframework.boot</groupId>
+    <artifactId>spring-boot-starter-parent</artifactId>
+    <version>3.3.0</version>
+  </parent>
+  <groupId>com.example</groupId>
+  <artifactId>app</artifactId>
+  <version>0.0.1-SNAPSHOT</version>
+  <dependencies>
+    <dependency>
+      <groupId>org.springframework.boot</groupId>
+      <artifactId>spring-boot-starter-web</artifactId>
+    </dependency>
+  </dependencies>
+  <build>
+    <plugins>
+      <plugin>
+        <groupId>org.springframework.boot</groupId>
+        <artifactId>spring-boot-maven-plugin</artifactId>
+      </plugin>
+    </plugins>
+  </build>
+</project>
+"""
+_BOOT = re.compile(r"BOOT-INF|jarmode|spring-boot|springframework", re.I)
 _NGINX_CONF = """server {
     listen 80;
     location / {
@@ -408,6 +437,8 @@ def _content(path: str, text: str = "") -> bytes:
         return cargo_toml(text).encode()
     if base == "package.json":
         return package_json(text).encode()
+    if base == "pom.xml" and _BOOT.search(text):
+        return _BOOT_POM.encode()
     if path == "index.html" and frontend(text) == "vite":
         return _VITE_INDEX.encode()
     if base in ("package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml"):
@@ -416,7 +447,7 @@ def _content(path: str, text: str = "") -> bytes:
         text = KNOWN[base]
     elif base.startswith("Dockerfile") or base.endswith(".Dockerfile"):
         text = "FROM scratch\n"
-    elif base.endswith(".csproj"):
+    elif base.endswith((".csproj", ".fsproj", ".vbproj")):
         text = _BY_EXT[".csproj"]
     elif _executable(path) and posixpath.splitext(base)[1] in ("", ".sh", ".bash"):
         text = _SCRIPT
@@ -519,6 +550,9 @@ def _global_scope(df: Dockerfile) -> dict[str, str]:
         return dict(platform_args(plat, plat, "default"))
 
 
+_PROJECT_FILE = re.compile(r"[\"']?([\w./-]+\.(?:csproj|fsproj|vbproj|sln))\b")
+
+
 def _tool_files(command: str, workdir: str, folders: dict[str, str]) -> set[str]:
     """The files a RUN's tools expect in its working directory, as context paths: where a
     COPY put a context folder (or the whole context) at that directory or above it."""
@@ -528,9 +562,10 @@ def _tool_files(command: str, workdir: str, folders: dict[str, str]) -> set[str]
         return set()
     at = posixpath.normpath(posixpath.join(folders[best], posixpath.relpath(workdir, best)))
     at = "" if at == "." else at
+    # Project files the command names (dotnet build "app.csproj"): the real project has them.
+    out = {posixpath.join(at, p.strip("\"'")) for p in _PROJECT_FILE.findall(command)}
     if not at:
-        return set()  # the top of the whole context: added below, from every RUN line
-    out: set[str] = set()
+        return out  # the top of the whole context: its tools' files are added from every RUN
     for pattern, expected in _ECOSYSTEMS:
         if re.search(pattern, command.lower()):
             out.update(posixpath.join(at, f) for f in expected)

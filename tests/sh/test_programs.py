@@ -317,3 +317,70 @@ def test_tini_runs_the_command() -> None:
     fs.write_file("/usr/bin/tini", b"\x7fELF", Meta(0o755))
     assert sh(fs, env, "tini -- echo hi", cwd="/")[1] == "hi\n"
     assert sh(fs, env, "tini --version", cwd="/")[1] == "tini version 0.19.0\n"
+
+
+# --- yarn, pnpm, npx ------------------------------------------------------------------------
+
+
+def test_yarn_config_set_get_and_upgrade() -> None:
+    fs, env = image("node:20")
+    put(fs, {"package.json": '{"name": "app", "dependencies": {"express": "^4.19.2"}}'})
+    status, out, _ = call(fs, env, ["yarn", "config", "set", "network-timeout", "600000"])
+    assert status == 0 and 'success Set "network-timeout" to "600000".' in out
+    assert 'network-timeout "600000"' in text(fs, "/root/.yarnrc")
+    assert call(fs, env, ["yarn", "config", "get", "network-timeout"])[1].endswith("600000\n")
+    status, _, _ = call(fs, env, ["yarn", "upgrade"])
+    assert status == 0 and fs.lookup("/app/node_modules/express/package.json") is not None
+
+
+def test_yarn_workspace_runs_in_the_package() -> None:
+    fs, env = image("node:20")
+    put(fs, {
+        "package.json": '{"name": "root", "private": true, "workspaces": ["packages/*"]}',
+        "packages/web/package.json":
+            '{"name": "@me/web", "scripts": {"build": "echo built > out"}}',
+    })  # fmt: skip
+    status, _, err = sh(fs, env, "yarn workspace @me/web build")
+    assert status == 0, err
+    assert text(fs, "/app/packages/web/out") == "built\n"
+    status, _, err = sh(fs, env, "yarn workspace @me/nope build")
+    assert status == 1 and 'Unknown workspace "@me/nope"' in err
+
+
+PNPM_LOCK = "lockfileVersion: '9.0'\n\npackages:\n\n  express@4.19.2:\n    resolution: {}\n"
+
+
+def test_pnpm_fetch_needs_only_the_lockfile() -> None:
+    fs, env = image("node:20")
+    fs.write_file("/usr/local/bin/pnpm", b"#!/usr/bin/env node\n", Meta(0o755))
+    put(fs, {"pnpm-lock.yaml": PNPM_LOCK})
+    status, out, err = call(fs, env, ["pnpm", "fetch", "--prod"])
+    assert status == 0, err
+    assert "downloaded 1" in out
+    assert fs.lookup("/root/.local/share/pnpm/store/v3/files") is not None
+    fs.remove("/app/pnpm-lock.yaml")
+    assert call(fs, env, ["pnpm", "fetch"])[0] == 1
+
+
+def test_pnpm_deploy_writes_the_package_with_its_dependencies() -> None:
+    fs, env = image("node:20")
+    fs.write_file("/usr/local/bin/pnpm", b"#!/usr/bin/env node\n", Meta(0o755))
+    put(fs, {
+        "package.json": '{"name": "root", "private": true}',
+        "pnpm-workspace.yaml": "packages:\n  - 'apps/*'\n",
+        "apps/api/package.json": '{"name": "api", "dependencies": {"express": "^4.19.2"}}',
+        "apps/api/dist/main.js": "console.log(1)\n",
+    })  # fmt: skip
+    status, _, err = call(fs, env, ["pnpm", "deploy", "--filter", "api", "--prod", "/out"])
+    assert status == 0, err
+    assert text(fs, "/out/dist/main.js") == "console.log(1)\n"
+    assert fs.lookup("/out/node_modules/express/package.json") is not None
+
+
+def test_npx_of_a_package_not_in_the_table_installs_an_estimate() -> None:
+    fs, env = image("node:20")
+    fs.makedirs("/app")
+    status, _, err = sh(fs, env, "npx some-unknown-cli --help")
+    assert status == 0, err
+    assert "emu: not run: node" in err  # its bin is JavaScript, which emu does not run
+    assert "emu: estimate: some-unknown-cli is not in emu's npm table" in err
