@@ -384,3 +384,29 @@ def test_npx_of_a_package_not_in_the_table_installs_an_estimate() -> None:
     assert status == 0, err
     assert "emu: not run: node" in err  # its bin is JavaScript, which emu does not run
     assert "emu: estimate: some-unknown-cli is not in emu's npm table" in err
+
+
+# --- cargo chef -----------------------------------------------------------------------------
+
+
+def test_cargo_chef_prepare_then_cook_builds_the_dependencies_only() -> None:
+    fs, env = image("rust:1")
+    cargo_toml = '[package]\nname = "svc"\nversion = "0.1.0"\nedition = "2021"\n\n'
+    cargo_toml += '[dependencies]\nserde = "1"\n'
+    put(fs, {"Cargo.toml": cargo_toml, "src/main.rs": "fn main() {}\n"})
+    status, _, err = call(fs, env, ["cargo", "chef", "prepare"])
+    assert status == 101 and "no such command: `chef`" in err  # not installed yet
+    assert call(fs, env, ["cargo", "install", "cargo-chef"])[0] == 0
+    assert call(fs, env, ["cargo", "chef", "prepare", "--recipe-path", "recipe.json"])[0] == 0
+    recipe = text(fs, "/app/recipe.json")
+    assert '"relative_path": "Cargo.toml"' in recipe and "serde" in recipe
+    fs.makedirs("/build")
+    fs.write_file("/build/recipe.json", recipe.encode())
+    status, out, err = call(fs, env, ["cargo", "chef", "cook", "--release",
+                                      "--recipe-path", "recipe.json"], cwd="/build")  # fmt: skip
+    assert status == 0, err
+    assert "   Compiling serde v" in err
+    assert text(fs, "/build/src/main.rs") == "fn main() {}\n"
+    assert any(n.startswith("libserde-") for n in fs.listdir("/build/target/release/deps"))
+    assert fs.lookup("/build/target/release/svc") is None  # the app itself is not built
+    assert "cargo chef cook" in out
