@@ -155,3 +155,24 @@ def test_pipenv_system_and_deploy() -> None:
     assert "requests-2.31.0.dist-info" in fs.listdir(site)
     status, out, _ = call(fs, env, ["pipenv", "requirements"])
     assert status == 0 and "requests==2.31.0" in out
+
+
+def test_uv_installs_a_managed_python_where_the_image_has_none() -> None:
+    fs, env = image("debian:bookworm-slim")
+    put(fs, {"pyproject.toml": PYPROJECT, "uv.lock": UV_LOCK})
+    fs.write_file("/usr/local/bin/uv", b"\x7fELF", Meta(0o755))
+    env = {**env, "UV_PYTHON_INSTALL_DIR": "/python", "UV_PYTHON_PREFERENCE": "only-managed"}
+    status, _, err = call(fs, env, ["uv", "python", "install", "3.12"])
+    assert status == 0 and "Installed Python 3.12.7" in err
+    exe = fs.lookup("/python/cpython-3.12.7-linux-x86_64-gnu/bin/python3.12")
+    assert isinstance(exe, File) and exe.meta.mode & 0o777 == 0o755
+    assert size(fs, "/python") > 50_000_000
+    assert call(fs, env, ["uv", "sync", "--locked"])[0] == 0
+    cfg = text(fs, "/app/.venv/pyvenv.cfg")
+    assert "home = /python/cpython-3.12.7-linux-x86_64-gnu/bin" in cfg
+    # with downloads off and no Python, uv fails as it does
+    fs, env = image("debian:bookworm-slim")
+    put(fs, {"pyproject.toml": PYPROJECT, "uv.lock": UV_LOCK})
+    fs.write_file("/usr/local/bin/uv", b"\x7fELF", Meta(0o755))
+    status, _, err = call(fs, {**env, "UV_PYTHON_DOWNLOADS": "never"}, ["uv", "sync"])
+    assert status == 2 and "No interpreter found" in err
