@@ -410,3 +410,37 @@ def test_cargo_chef_prepare_then_cook_builds_the_dependencies_only() -> None:
     assert any(n.startswith("libserde-") for n in fs.listdir("/build/target/release/deps"))
     assert fs.lookup("/build/target/release/svc") is None  # the app itself is not built
     assert "cargo chef cook" in out
+
+
+# --- jq -------------------------------------------------------------------------------------
+
+PKG = '{"name": "app", "version": "1.2.3", "scripts": {"build": "vite"}, "deps": [1, 2]}'
+
+
+def jq_out(args: list[str]) -> tuple[int, str, str]:
+    fs, env = image("alpine:3.19")
+    fs.write_file("/usr/bin/jq", b"\x7fELF", Meta(0o755))
+    put(fs, {"package.json": PKG}, base="/w")
+    return call(fs, env, ["jq", *args, "package.json"], cwd="/w")
+
+
+def test_jq_reads_paths_and_builds_values() -> None:
+    assert jq_out(["-r", ".version"])[1] == "1.2.3\n"
+    assert jq_out([".scripts | keys"])[1] == '[\n  "build"\n]\n'
+    assert jq_out(["-c", "[.deps[] | select(. > 1)]"])[1] == "[2]\n"
+    assert jq_out(["-r", '"\\(.name)@\\(.version)"'])[1] == "app@1.2.3\n"
+    assert jq_out(["-c", "{name, v: .version}"])[1] == '{"name":"app","v":"1.2.3"}\n'
+    assert jq_out(['.missing // "dflt"'])[1] == '"dflt"\n'
+
+
+def test_jq_assignment_and_del_rewrite_the_document() -> None:
+    out = jq_out(["-c", '.version = "2.0.0" | del(.deps) | .scripts.test |= "jest"'])[1]
+    assert out == '{"name":"app","version":"2.0.0","scripts":{"build":"vite","test":"jest"}}\n'
+
+
+def test_jq_errors_and_exit_status() -> None:
+    status, _, err = jq_out(["frobnicate(1)"])
+    assert status == 3 and "jq: 1 compile error" in err
+    assert jq_out(["-e", ".missing"])[0] == 1
+    status, _, err = jq_out([".deps.name"])
+    assert status == 5 and "Cannot index array" in err

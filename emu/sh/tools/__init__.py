@@ -12,7 +12,7 @@ when this package is imported.
   ``gradle``/``gradlew``, ``javac``, ``jar``, ``java`` (:mod:`.jvm`), ``gcc``/``cc``/``g++``,
   ``strip``, ``make`` (:mod:`.cc`), ``dotnet`` (:mod:`.dotnet`);
 - system programs: ``update-ca-certificates``, ``dpkg``, ``dpkg-architecture``, ``gosu``/
-  ``su-exec``, ``tini``, ``zip`` (:mod:`.system`);
+  ``su-exec``, ``tini``, ``zip`` (:mod:`.system`), ``jq`` (:mod:`.jq`);
 - network tools: ``curl``, ``wget``, ``git`` (:mod:`.net`), offline unless a URL is mapped
   in :mod:`.urls`.
 
@@ -29,6 +29,7 @@ from emu.sh.tools import (
     dotnet,
     frontend,
     golang,
+    jq,
     jvm,
     net,
     npm,
@@ -48,6 +49,7 @@ __all__ = [
     "dotnet",
     "frontend",
     "golang",
+    "jq",
     "jvm",
     "net",
     "npm",

@@ -181,12 +181,15 @@ APK = Syntax(
 @tool("apk", note="modelled: installs from emu's offline Alpine package table (data/apk.yaml)")
 @parses(APK, version="apk-tools 2.14.0, compiled for x86_64.")
 def apk(proc: Proc, o: Opts) -> int:
-    if not o.args:
+    if not o.args and "--print-arch" not in o:
         proc.out(
             "apk-tools 2.14.0, compiled for x86_64.\n\nusage: apk [<OPTIONS>...] COMMAND "
             "[<ARGUMENTS>...]\n"
         )
         return 1
+    if "--print-arch" in o:
+        proc.out("x86_64\n")
+        return 0
     cmd, names = o.args[0], o.args[1:]
     no_cache = "--no-cache" in o
     quiet = "--quiet" in o
@@ -353,13 +356,19 @@ _DEBIAN_NAMES = {
     "shadow": "passwd",
     "su-exec": "gosu",
     "libstdc++6": "libstdc++6",
+    "yarn": "yarnpkg",
+    "nodejs-current": "nodejs",
+    "py3-virtualenv": "python3-virtualenv",
+    "openjdk-jre": "default-jre-headless",
 }
 _JDK = re.compile(r"openjdk(\d+)(-jre|-jdk)?(?:-headless)?")
 
 
 def _debian_names(name: str) -> list[str]:
     """The Debian packages an Alpine package may correspond to, likeliest first."""
-    out = [_DEBIAN_NAMES.get(name, name)]
+    out = [_DEBIAN_NAMES.get(name, name), f"{name}1", f"lib{name}1", f"lib{name}"]
+    if name.endswith("-ng"):
+        out.append(name[: -len("-ng")])
     m = _JDK.fullmatch(name)
     if m:
         out.insert(0, f"openjdk-{m.group(1)}-{'jre' if m.group(2) == '-jre' else 'jdk'}-headless")

@@ -308,6 +308,13 @@ def date(proc: Proc) -> int:
     return 0
 
 
+@applet("arch", usage="")
+def arch(proc: Proc) -> int:
+    """``uname -m``: the machine of the build (linux/amd64)."""
+    proc.out("x86_64\n")
+    return 0
+
+
 @applet("uname", usage="[-amnrspvio]")
 def uname(proc: Proc) -> int:
     o = getopt(
