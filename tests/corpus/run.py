@@ -132,6 +132,7 @@ _BOOT_POM = """<?xml version="1.0" encoding="UTF-8"?>
   </build>
 </project>
 """
+_BUNDLE_EXEC = re.compile(r"\bbundle\s+exec\s+([a-z][\w-]*)")
 _BOOT = re.compile(r"BOOT-INF|jarmode|spring-boot|springframework", re.I)
 _NGINX_CONF = """server {
     listen 80;
@@ -309,6 +310,18 @@ _ECOSYSTEMS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"\bpoetry\b", ("pyproject.toml", "poetry.lock", "app.py")),
     (r"\buv\b", ("pyproject.toml", "uv.lock", "app.py")),
     (r"\bbundle\b|\brails\b", ("Gemfile", "Gemfile.lock")),
+    (
+        r"\brails\b",
+        (
+            "bin/rails",
+            "config.ru",
+            "db/seeds.rb",
+            "log/.keep",
+            "storage/.keep",
+            "tmp/.keep",
+            "app/assets/stylesheets/application.css",
+        ),
+    ),
     (r"\bmix\b", ("mix.exs", "mix.lock", "lib/app.ex")),
     (r"\bcomposer\b", ("composer.json", "composer.lock")),
     (r"\bdart\b", ("pubspec.yaml", "bin/server.dart")),
@@ -439,6 +452,12 @@ def _content(path: str, text: str = "") -> bytes:
         return package_json(text).encode()
     if base == "pom.xml" and _BOOT.search(text):
         return _BOOT_POM.encode()
+    if path.endswith("bin/rails"):
+        return b"#!/usr/bin/env ruby\nrequire_relative '../config/boot'\nrequire 'rails/commands'\n"
+    if base == "Gemfile":
+        # the gems whose commands the Dockerfile runs (bundle exec bootsnap ...)
+        extra = sorted(set(_BUNDLE_EXEC.findall(text)) - {"rails", "rake", "ruby"})
+        return (KNOWN["Gemfile"] + "".join(f'gem "{g}"\n' for g in extra)).encode()
     if path == "index.html" and frontend(text) == "vite":
         return _VITE_INDEX.encode()
     if base in ("package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml"):

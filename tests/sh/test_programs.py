@@ -444,3 +444,55 @@ def test_jq_errors_and_exit_status() -> None:
     assert jq_out(["-e", ".missing"])[0] == 1
     status, _, err = jq_out([".deps.name"])
     assert status == 5 and "Cannot index array" in err
+
+
+# --- ruby: gem, bundle, rails --------------------------------------------------------------
+
+GEMFILE = 'source "https://rubygems.org"\ngem "rails"\ngem "puma"\ngroup :development do\n'
+GEMFILE += '  gem "rubocop"\nend\ngem "some-private-gem"\n'
+
+
+def test_gem_install_puts_the_gem_and_its_executables_in_gem_home() -> None:
+    fs, env = image("ruby:3.3-alpine")
+    status, out, _ = call(fs, env, ["gem", "install", "bundler", "-v", "2.5.11"], cwd="/")
+    assert status == 0 and "Successfully installed bundler-2.5.11" in out
+    assert fs.lookup("/usr/local/bundle/gems/bundler-2.5.11/emu-gem.blob") is not None
+    bundle_bin = fs.lookup("/usr/local/bundle/bin/bundle")
+    assert isinstance(bundle_bin, File) and bundle_bin.meta.mode & 0o111
+    assert fs.lookup("/usr/local/bundle/cache/bundler-2.5.11.gem") is not None
+
+
+def test_bundle_config_and_install_into_the_bundle_path_without_groups() -> None:
+    fs, env = image("ruby:3.3-alpine")
+    put(fs, {"Gemfile": GEMFILE})
+    env = {**env, "BUNDLE_PATH": "/usr/local/bundle"}
+    assert sh(fs, env, "bundle config set --local without 'development test'")[0] == 0
+    assert 'BUNDLE_WITHOUT: "development:test"' in text(fs, "/usr/local/bundle/config")
+    status, out, err = call(fs, env, ["bundle", "install", "--jobs", "4"])
+    assert status == 0, err
+    gems = fs.listdir("/usr/local/bundle/ruby/3.3.0/gems")
+    assert any(g.startswith("rails-") for g in gems) and any(g.startswith("puma-") for g in gems)
+    assert not any(g.startswith("rubocop-") for g in gems)  # development group left out
+    assert "Bundle complete!" in out and "Gems in the groups 'development, test'" in out
+    assert "some-private-gem not in emu's gem table" in err
+    assert isinstance(fs.lookup("/app/Gemfile.lock"), File)
+    status, out, err = sh(fs, env, "bundle exec puma --version")
+    assert status == 0 and "emu: not run: ruby" in err
+
+
+def test_bundle_without_a_gemfile() -> None:
+    fs, env = image("ruby:3.3-alpine")
+    fs.makedirs("/app")
+    status, _, err = call(fs, env, ["bundle", "install"])
+    assert status == 10 and "Could not locate Gemfile" in err
+
+
+def test_rails_assets_precompile_writes_public_assets() -> None:
+    fs, env = image("ruby:3.3-alpine")
+    put(fs, {"Gemfile": GEMFILE, "app/assets/stylesheets/app.css": "body{}" * 100,
+             "bin/rails": "#!/usr/bin/env ruby\nrequire 'rails/commands'\n"})  # fmt: skip
+    status, out, err = sh(fs, env, "chmod +x bin/rails && ./bin/rails assets:precompile")
+    assert status == 0, err
+    names = fs.listdir("/app/public/assets")
+    assert ".manifest.json" in names and any(n.endswith(".css") for n in names)
+    assert "rake assets:precompile" in out

@@ -3,7 +3,7 @@ when this package is imported.
 
 - package managers: ``apk`` (:mod:`.apk`), ``apt-get``/``apt`` (:mod:`.apt`),
   ``dnf``/``microdnf``/``yum``/``rpm`` (:mod:`.rpm`, estimates), ``uv``/``poetry``/``pipenv``
-  (:mod:`.pyproj`), ``pip`` and
+  (:mod:`.pyproj`), ``gem``/``bundle`` (:mod:`.ruby`), ``pip`` and
   ``python -m pip|venv`` (:mod:`.pip`), ``npm``/``npx``/``yarn``/``pnpm``/``corepack``/``node``
   (:mod:`.npm`);
 - builders: ``vite``, ``react-scripts``, ``ng``, ``vue-cli-service``, ``esbuild``,
@@ -36,6 +36,7 @@ from emu.sh.tools import (
     pip,
     pyproj,
     rpm,
+    ruby,
     system,
     tsc,
     urls,
@@ -56,6 +57,7 @@ __all__ = [
     "pip",
     "pyproj",
     "rpm",
+    "ruby",
     "system",
     "tsc",
     "urls",
