@@ -496,3 +496,23 @@ def test_rails_assets_precompile_writes_public_assets() -> None:
     names = fs.listdir("/app/public/assets")
     assert ".manifest.json" in names and any(n.endswith(".css") for n in names)
     assert "rake assets:precompile" in out
+
+
+# --- php: composer --------------------------------------------------------------------------
+
+
+def test_composer_install_fills_vendor_from_the_lock() -> None:
+    fs, env = image("composer:2")
+    lock = '{"packages": [{"name": "monolog/monolog", "version": "3.6.0"}], '
+    lock += '"packages-dev": [{"name": "phpunit/phpunit", "version": "11.2.0"}]}'
+    put(fs, {"composer.json": '{"require": {"monolog/monolog": "^3.6"}}', "composer.lock": lock})
+    status, _, err = call(fs, env, ["composer", "install", "--no-dev", "--optimize-autoloader"])
+    assert status == 0, err
+    assert "Installing dependencies from lock file\n" in err
+    assert fs.lookup("/app/vendor/monolog/monolog/emu-package.blob") is not None
+    assert fs.lookup("/app/vendor/phpunit") is None
+    assert fs.lookup("/app/vendor/autoload.php") is not None
+    assert fs.lookup("/app/vendor/composer/emu-classmap.blob") is not None
+    fs.makedirs("/empty")
+    status, _, err = call(fs, env, ["composer", "install"], cwd="/empty")
+    assert status == 1 and "Composer could not find a composer.json file in /empty" in err

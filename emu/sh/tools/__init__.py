@@ -3,7 +3,8 @@ when this package is imported.
 
 - package managers: ``apk`` (:mod:`.apk`), ``apt-get``/``apt`` (:mod:`.apt`),
   ``dnf``/``microdnf``/``yum``/``rpm`` (:mod:`.rpm`, estimates), ``uv``/``poetry``/``pipenv``
-  (:mod:`.pyproj`), ``gem``/``bundle`` (:mod:`.ruby`), ``pip`` and
+  (:mod:`.pyproj`), ``gem``/``bundle`` (:mod:`.ruby`), ``composer``
+  (:mod:`.php`), ``pip`` and
   ``python -m pip|venv`` (:mod:`.pip`), ``npm``/``npx``/``yarn``/``pnpm``/``corepack``/``node``
   (:mod:`.npm`);
 - builders: ``vite``, ``react-scripts``, ``ng``, ``vue-cli-service``, ``esbuild``,
@@ -33,6 +34,7 @@ from emu.sh.tools import (
     jvm,
     net,
     npm,
+    php,
     pip,
     pyproj,
     rpm,
@@ -54,6 +56,7 @@ __all__ = [
     "jvm",
     "net",
     "npm",
+    "php",
     "pip",
     "pyproj",
     "rpm",
