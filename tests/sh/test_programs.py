@@ -516,3 +516,70 @@ def test_composer_install_fills_vendor_from_the_lock() -> None:
     fs.makedirs("/empty")
     status, _, err = call(fs, env, ["composer", "install"], cwd="/empty")
     assert status == 1 and "Composer could not find a composer.json file in /empty" in err
+
+
+# --- bun, deno, dart, mix, sbt ---------------------------------------------------------------
+
+
+def with_tool(ref: str, name: str, files: dict[str, str]) -> tuple[FS, dict[str, str]]:
+    fs, env = image(ref)
+    fs.write_file(f"/usr/local/bin/{name}", b"\x7fELF", Meta(0o755))
+    put(fs, files)
+    return fs, env
+
+
+def test_bun_install_run_and_compile() -> None:
+    pkg = '{"name": "a", "scripts": {"build": "echo ok > built"}, '
+    pkg += '"dependencies": {"express": "^4.19.2"}}'
+    fs, env = with_tool("debian:bookworm-slim", "bun", {"package.json": pkg, "index.ts": "1\n"})
+    assert call(fs, env, ["bun", "install"])[0] == 0
+    assert fs.lookup("/app/node_modules/express/package.json") is not None
+    assert fs.lookup("/app/bun.lockb") is not None
+    assert sh(fs, env, "bun run build")[0] == 0 and text(fs, "/app/built") == "ok\n"
+    args = ["bun", "build", "--compile", "index.ts", "--outfile", "server"]
+    assert call(fs, env, args)[0] == 0
+    assert blob(fs, "/app/server").size > 50_000_000
+    assert call(fs, env, ["bun", "run", "nope"])[0] == 1
+
+
+def test_deno_compile_and_task() -> None:
+    files = {"main.ts": "console.log(1)\n", "deno.json": '{"tasks": {"build": "echo hi > out"}}'}
+    fs, env = with_tool("debian:bookworm-slim", "deno", files)
+    assert call(fs, env, ["deno", "compile", "--output", "/bot", "--allow-net", "main.ts"])[0] == 0
+    node = fs.lookup("/bot")
+    assert isinstance(node, File) and node.meta.mode & 0o777 == 0o755
+    assert sh(fs, env, "deno task build")[0] == 0 and text(fs, "/app/out") == "hi\n"
+    status, _, err = call(fs, env, ["deno", "compile", "nope.ts"])
+    assert status == 1 and 'Module not found "file:///app/nope.ts"' in err
+
+
+def test_dart_pub_get_and_compile_exe() -> None:
+    files = {"pubspec.yaml": "name: s\ndependencies:\n  shelf: ^1.4.0\n", "bin/server.dart": "1"}
+    fs, env = with_tool("debian:bookworm-slim", "dart", files)
+    assert call(fs, env, ["dart", "pub", "get"])[0] == 0
+    assert "shelf" in text(fs, "/app/.dart_tool/package_config.json")
+    assert call(fs, env, ["dart", "compile", "exe", "bin/server.dart", "-o", "bin/server"])[0] == 0
+    assert blob(fs, "/app/bin/server").size > 1_000_000
+
+
+def test_mix_release() -> None:
+    mix_exs = "defmodule App.MixProject do\n  def project, do: [app: :shop]\n"
+    mix_exs += '  defp deps, do: [{:phoenix, "~> 1.7"}]\nend\n'
+    fs, env = with_tool("debian:bookworm-slim", "mix", {"mix.exs": mix_exs, "lib/a.ex": "x"})
+    env = {**env, "MIX_ENV": "prod"}
+    script = "mix local.hex --force && mix do deps.get, deps.compile && mix do compile, release"
+    status, out, err = sh(fs, env, script)
+    assert status == 0, err
+    assert fs.lookup("/app/deps/phoenix") is not None
+    assert fs.lookup("/app/_build/prod/rel/shop/bin/shop") is not None
+    assert "Release created at _build/prod/rel/shop" in out
+
+
+def test_sbt_assembly() -> None:
+    build = 'name := "svc"\nversion := "1.0"\nscalaVersion := "2.13.8"\n'
+    build += 'assembly / assemblyJarName := "out.jar"\n'
+    fs, env = with_tool("eclipse-temurin:17-jdk", "sbt", {"build.sbt": build})
+    assert call(fs, env, ["sbt", "clean", "assembly"])[0] == 0
+    assert blob(fs, "/app/target/scala-2.13/out.jar").size > 1_000_000
+    fs.makedirs("/empty")
+    assert call(fs, env, ["sbt", "assembly"], cwd="/empty")[0] == 1

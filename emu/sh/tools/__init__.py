@@ -4,7 +4,7 @@ when this package is imported.
 - package managers: ``apk`` (:mod:`.apk`), ``apt-get``/``apt`` (:mod:`.apt`),
   ``dnf``/``microdnf``/``yum``/``rpm`` (:mod:`.rpm`, estimates), ``uv``/``poetry``/``pipenv``
   (:mod:`.pyproj`), ``gem``/``bundle`` (:mod:`.ruby`), ``composer``
-  (:mod:`.php`), ``pip`` and
+  (:mod:`.php`), ``bun``/``deno``/``dart``/``mix``/``sbt`` (:mod:`.runtimes`), ``pip`` and
   ``python -m pip|venv`` (:mod:`.pip`), ``npm``/``npx``/``yarn``/``pnpm``/``corepack``/``node``
   (:mod:`.npm`);
 - builders: ``vite``, ``react-scripts``, ``ng``, ``vue-cli-service``, ``esbuild``,
@@ -39,6 +39,7 @@ from emu.sh.tools import (
     pyproj,
     rpm,
     ruby,
+    runtimes,
     system,
     tsc,
     urls,
@@ -61,6 +62,7 @@ __all__ = [
     "pyproj",
     "rpm",
     "ruby",
+    "runtimes",
     "system",
     "tsc",
     "urls",
