@@ -572,6 +572,45 @@ def _global_scope(df: Dockerfile) -> dict[str, str]:
 _PROJECT_FILE = re.compile(r"[\"']?([\w./-]+\.(?:csproj|fsproj|vbproj|sln))\b")
 
 
+# A word of a RUN line that names a file of the project: a script, a config or data file.
+_FILE_WORD = re.compile(
+    r"^(?:\./)?[\w@][\w./@-]*\.(?:sh|bash|py|js|mjs|cjs|ts|json|ya?ml|toml|ini|cfg|conf|txt|"
+    r"xml|properties|env|example|sql|rb|php|lock)$|^\.env(?:\.[\w-]+)?$"
+)
+_CD = re.compile(r"\bcd\s+([\w./-]+)")
+
+
+def _in_context(path: str, folders: dict[str, str]) -> str | None:
+    """The context path an absolute path of a stage comes from, when a COPY of a context
+    folder (or the whole context) put it there."""
+    best = max((d for d in folders if path == d or path.startswith(d.rstrip("/") + "/")),
+               key=len, default=None)  # fmt: skip
+    if best is None:
+        return None
+    rel = posixpath.normpath(posixpath.join(folders[best], posixpath.relpath(path, best)))
+    return None if rel in (".", "") or rel.startswith("..") else rel
+
+
+def _named_files(command: str, workdir: str, folders: dict[str, str]) -> set[str]:
+    """Project files and folders a RUN line names (``chmod +x ./entrypoint.sh``, ``python
+    manage.py``, ``cp .env.example .env``, ``cd webapp``) inside what a COPY brought from
+    the context: a real project has them."""
+    out: set[str] = set()
+    for word in re.split(r"[\s;&|()<>]+", command):
+        word = word.strip("\"'")
+        if not word or word.startswith(("-", "$")) or "=" in word or "://" in word:
+            continue
+        if _FILE_WORD.match(posixpath.basename(word)) and not any(c in word for c in "*?["):
+            where = _in_context(posixpath.normpath(posixpath.join(workdir, word)), folders)
+            if where:
+                out.add(where)
+    for d in _CD.findall(command):
+        where = _in_context(posixpath.normpath(posixpath.join(workdir, d)), folders)
+        if where and not _FILE_WORD.match(posixpath.basename(d)):
+            out.add(posixpath.join(where, "placeholder.txt"))
+    return out
+
+
 def _tool_files(command: str, workdir: str, folders: dict[str, str]) -> set[str]:
     """The files a RUN's tools expect in its working directory, as context paths: where a
     COPY put a context folder (or the whole context) at that directory or above it."""
@@ -583,6 +622,7 @@ def _tool_files(command: str, workdir: str, folders: dict[str, str]) -> set[str]
     at = "" if at == "." else at
     # Project files the command names (dotnet build "app.csproj"): the real project has them.
     out = {posixpath.join(at, p.strip("\"'")) for p in _PROJECT_FILE.findall(command)}
+    out |= _named_files(command, workdir, folders)
     if not at:
         return out  # the top of the whole context: its tools' files are added from every RUN
     for pattern, expected in _ECOSYSTEMS:

@@ -583,3 +583,68 @@ def test_sbt_assembly() -> None:
     assert blob(fs, "/app/target/scala-2.13/out.jar").size > 1_000_000
     fs.makedirs("/empty")
     assert call(fs, env, ["sbt", "assembly"], cwd="/empty")[0] == 1
+
+
+# --- cmake, ninja, meson --------------------------------------------------------------------
+
+CMAKELISTS = """cmake_minimum_required(VERSION 3.10)
+project(hello CXX)
+set(SRCS main.cpp util.cpp)
+add_executable(hello ${SRCS})
+add_library(core STATIC util.cpp)
+install(TARGETS hello DESTINATION bin)
+"""
+
+
+def c_project(files: dict[str, str]) -> tuple[FS, dict[str, str]]:
+    fs, env = image("golang:1.22")  # has gcc and make
+    for name in ("cmake", "ninja", "meson", "ar", "c++"):
+        fs.write_file(f"/usr/local/bin/{name}", b"\x7fELF", Meta(0o755))
+    put(fs, {"main.cpp": "int main() {}\n", "util.cpp": "int f() { return 1; }\n", **files})
+    return fs, env
+
+
+def test_cmake_configure_build_and_install_through_make() -> None:
+    fs, env = c_project({"CMakeLists.txt": CMAKELISTS})
+    script = "cmake -S . -B build -DCMAKE_BUILD_TYPE=Release && cmake --build build"
+    script += " && cmake --install build"
+    status, out, err = sh(fs, env, script)
+    assert status == 0, err
+    assert "-- Build files have been written to: /app/build" in out
+    assert "CMAKE_BUILD_TYPE:STRING=Release" in text(fs, "/app/build/CMakeCache.txt")
+    exe = fs.lookup("/app/build/hello")
+    assert isinstance(exe, File) and exe.meta.mode & 0o111
+    assert "static library" in blob(fs, "/app/build/libcore.a").label
+    assert isinstance(fs.lookup("/usr/local/bin/hello"), File)
+
+
+def test_cmake_ninja_generator_from_the_build_folder() -> None:
+    fs, env = c_project({"CMakeLists.txt": CMAKELISTS})
+    status, _, err = sh(fs, env, "mkdir b && cd b && cmake -G Ninja .. && ninja")
+    assert status == 0, err
+    assert "rule build_hello" in text(fs, "/app/b/build.ninja")
+    assert isinstance(fs.lookup("/app/b/hello"), File)
+
+
+def test_cmake_without_cmakelists_or_compiler() -> None:
+    fs, env = c_project({})
+    status, _, err = call(fs, env, ["cmake", "-S", ".", "-B", "build"])
+    assert status == 1 and "does not appear to contain CMakeLists.txt" in err
+    fs, env = image("debian:bookworm-slim")
+    fs.write_file("/usr/local/bin/cmake", b"\x7fELF", Meta(0o755))
+    put(fs, {"CMakeLists.txt": CMAKELISTS})
+    status, _, err = call(fs, env, ["cmake", "."])
+    assert status == 1 and "No CMAKE_CXX_COMPILER could be found." in err
+
+
+def test_meson_setup_compile_install() -> None:
+    meson_build = "project('hi', 'c')\nexecutable('hi', 'main.c', install: true)\n"
+    fs, env = c_project({"meson.build": meson_build, "main.c": "int main(void) { return 0; }\n"})
+    script = (
+        "meson setup build --prefix=/opt/hi && meson compile -C build && meson install -C build"
+    )
+    status, out, err = sh(fs, env, script)
+    assert status == 0, err
+    assert "Project name: hi" in out
+    assert isinstance(fs.lookup("/app/build/hi"), File)
+    assert isinstance(fs.lookup("/opt/hi/bin/hi"), File)

@@ -11,7 +11,8 @@ when this package is imported.
   ``webpack``, ``next`` and helpers (:mod:`.frontend`), ``tsc`` (:mod:`.tsc`), ``go``
   (:mod:`.golang`), ``cargo``/``rustc``/``rustup`` (:mod:`.cargo`), ``mvn``/``mvnw``,
   ``gradle``/``gradlew``, ``javac``, ``jar``, ``java`` (:mod:`.jvm`), ``gcc``/``cc``/``g++``,
-  ``strip``, ``make`` (:mod:`.cc`), ``dotnet`` (:mod:`.dotnet`);
+  ``strip``, ``make`` (:mod:`.cc`), ``cmake``/``meson``/``ninja`` (:mod:`.cmake`), ``dotnet``
+  (:mod:`.dotnet`);
 - system programs: ``update-ca-certificates``, ``dpkg``, ``dpkg-architecture``, ``gosu``/
   ``su-exec``, ``tini``, ``zip`` (:mod:`.system`), ``jq`` (:mod:`.jq`);
 - network tools: ``curl``, ``wget``, ``git`` (:mod:`.net`), offline unless a URL is mapped
@@ -27,6 +28,7 @@ from emu.sh.tools import (
     apt,
     cargo,
     cc,
+    cmake,
     dotnet,
     frontend,
     golang,
@@ -50,6 +52,7 @@ __all__ = [
     "apt",
     "cargo",
     "cc",
+    "cmake",
     "dotnet",
     "frontend",
     "golang",

@@ -45,6 +45,7 @@ from emu.sh.tools._pkgs import (
     estimate,
     has_programs,
     install_files,
+    program_files,
     table,
 )
 
@@ -388,6 +389,10 @@ def _from_universe(p: pkgdb.Package, curated: Pkg | None) -> Pkg:
     bookworm, the release the table describes), else :func:`.debian_files`."""
     if curated is not None:
         files, rest, sizes = dict(curated.files), curated.rest, "modelled size"
+        # the programs the table leaves out (binutils' ar, as...), estimated from what is left
+        listed = sum(v for v in files.values() if isinstance(v, int))
+        left = [x for x in p.programs if x not in files and x.replace("/usr", "", 1) not in files]
+        files.update(program_files(left, max(0, p.installed_size - listed)))
     else:
         files, rest = debian_files(p), None
         sizes = "size estimated from the package's Installed-Size"
