@@ -648,3 +648,21 @@ def test_meson_setup_compile_install() -> None:
     assert "Project name: hi" in out
     assert isinstance(fs.lookup("/app/build/hi"), File)
     assert isinstance(fs.lookup("/opt/hi/bin/hi"), File)
+
+
+def test_jdeps_and_jlink_make_a_custom_runtime() -> None:
+    fs, env = image("eclipse-temurin:21-jdk")
+    for name in ("jdeps", "jlink"):
+        fs.write_file(f"/usr/local/bin/{name}", b"\x7fELF", Meta(0o755))
+    fs.makedirs("/app")
+    fs.write_file("/app/app.jar", Blob(30_000_000, "app.jar (modelled size)"))
+    status, out, err = call(fs, env, ["jdeps", "--print-module-deps", "--ignore-missing-deps",
+                                      "app.jar"])  # fmt: skip
+    assert status == 0 and out.startswith("java.base,") and "estimate" in err
+    args = ["jlink", "--add-modules", out.strip(), "--strip-debug", "--no-man-pages",
+            "--output", "/javaruntime"]  # fmt: skip
+    assert call(fs, env, args)[0] == 0
+    assert blob(fs, "/javaruntime/lib/modules").size > 20_000_000
+    assert isinstance(fs.lookup("/javaruntime/bin/java"), File)
+    status, _, err = call(fs, env, args)
+    assert status == 2 and "directory already exists" in err
