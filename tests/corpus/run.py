@@ -175,7 +175,8 @@ KNOWN: dict[str, str] = {
     "index.js": "console.log('hello');\n",
     "server.js": "console.log('hello');\n",
     "index.html": "<!doctype html>\n<title>app</title>\n<h1>Hello</h1>\n",
-    "go.mod": "module example.com/app\n\ngo 1.22\n",
+    # an old go directive: the real project's matches its golang image, whatever the tag
+    "go.mod": "module example.com/app\n\ngo 1.13\n",
     "go.sum": "",
     "main.go": 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hello") }\n',
     "Cargo.toml": '[package]\nname = "app"\nversion = "0.1.0"\nedition = "2021"\n',
@@ -235,6 +236,7 @@ KNOWN: dict[str, str] = {
     "gradlew": _SCRIPT,
     "LICENSE": "Placeholder licence text.\n",
     "README.md": "# app\n",
+    "HEAD": "ref: refs/heads/main\n",
 }
 # Contents by extension, for names not in KNOWN.
 _BY_EXT: dict[str, str] = {
@@ -332,6 +334,7 @@ _ECOSYSTEMS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"\bmake\b", ("Makefile",)),
     (r"\bg\+\+|\bgcc\b", ("main.cpp",)),
     (r"\bnginx\b", ("nginx.conf", "index.html")),
+    (r"\bgit\s+(?:describe|rev-parse|log|show|status)", (".git/HEAD",)),
 )
 
 

@@ -980,6 +980,28 @@ def _adduser_conf(sys: Sys) -> dict[str, str]:
     return conf
 
 
+def _debian_id(
+    what: str,
+    requested: str | None,
+    used: dict[int, str],
+    conf: dict[str, str],
+    system: bool,
+    bounds: tuple[str | None, str | None] = (None, None),
+) -> int:
+    """The UID or GID adduser takes: the one asked for (refused if used), else the first
+    free one of adduser.conf's range (the system range with --system; --firstuid/--lastuid
+    narrow the other)."""
+    if requested is not None:
+        n = int(requested or "0")
+        if n in used:
+            raise Die(f"The {what} {n} is already in use.", 1)
+        return n
+    key = ("FIRST_SYSTEM_", "LAST_SYSTEM_") if system else ("FIRST_", "LAST_")
+    first = bounds[0] or conf[f"{key[0]}{what[0]}ID"]
+    last = bounds[1] or conf[f"{key[1]}{what[0]}ID"]
+    return _free_id(used, int(first), int(last))
+
+
 def _free_id(used: dict[int, str], first: int, last: int) -> int:
     for n in range(first, last + 1):
         if n not in used:
@@ -1025,15 +1047,7 @@ def debian_adduser(proc: Proc, *, group_only: bool) -> int:
             if system:
                 return 0
             raise Die(f"The group `{name}' already exists.", 1)
-        used = db.group.ids()
-        if o.get("g") is not None:
-            gid = int(o.get("g") or "0")
-            if gid in used:
-                raise Die(f"The GID {gid} is already in use.", 1)
-        elif system:
-            gid = _free_id(used, int(conf["FIRST_SYSTEM_GID"]), int(conf["LAST_SYSTEM_GID"]))
-        else:
-            gid = _free_id(used, int(conf["FIRST_GID"]), int(conf["LAST_GID"]))
+        gid = _debian_id("GID", o.get("g"), db.group.ids(), conf, system)
         say(f"Adding {'system ' if system else ''}group `{name}' (GID {gid}) ...")
         db.add_group(name, gid)
         db.save()
@@ -1049,16 +1063,8 @@ def debian_adduser(proc: Proc, *, group_only: bool) -> int:
             say(f"The system user `{name}' already exists. Exiting.")
             return 0
         raise Die(f"The user `{name}' already exists.", 1)
-    used_uids = db.passwd.ids()
-    if o.get("u") is not None:
-        uid = int(o.get("u") or "0")
-        if uid in used_uids:
-            raise Die(f"The UID {uid} is already in use.", 1)
-    elif system:
-        uid = _free_id(used_uids, int(conf["FIRST_SYSTEM_UID"]), int(conf["LAST_SYSTEM_UID"]))
-    else:
-        uid = _free_id(used_uids, int(o.get("1") or conf["FIRST_UID"]),
-                       int(o.get("2") or conf["LAST_UID"]))  # fmt: skip
+    uid = _debian_id("UID", o.get("u"), db.passwd.ids(), conf, system,
+                     (o.get("1"), o.get("2")))  # fmt: skip
     new_group: str | None = None
     if o.get("G") is not None:
         group = o.get("G") or ""
