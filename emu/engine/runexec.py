@@ -134,11 +134,8 @@ class ShellExecutor:
                                  hint="--permissive turns this into a warning")  # fmt: skip
             notes.append(f"{message}; --permissive skipped that command (a no-op)")
             st.skipped.append(Skipped(inst.line, "program", name))
-        for name in forgiven.missing:
-            notes.append(
-                f"RUN: '{name}' not found; --permissive skipped it, as commands skipped before "
-                "may have installed it"
-            )
+        for name, why in forgiven.excused:
+            notes.append(f"RUN: '{name}' {why}; --permissive skipped it")
             st.skipped.append(Skipped(inst.line, "program", name))
         for url, where in forgiven.placeholders:
             if where:

@@ -7,7 +7,8 @@ has but emu does not emulate, a download (emu's builds have no network). Under
 - a program emu cannot emulate is skipped — that command only, with a warning on stderr
   and status 0 — and the rest of the script runs (the session lists it in ``skipped``);
   once something was skipped in the stage, a command not found is skipped the same way
-  (a skipped command may have been what installs it; listed in ``missing``);
+  (a skipped command may have been what installs it), and so is a tool failing on a
+  placeholder clone's folder (both listed in ``excused``);
 - ``curl``, ``wget`` and ``git clone`` of a URL not mapped with ``--add-url`` write a
   *placeholder* where the download would have landed, warn, and go on (listed in
   ``placeholders``);
@@ -30,6 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 MAGIC = b"#!/bin/sh\n# emu placeholder: "
+CLONE_PLACEHOLDER = "EMU-PLACEHOLDER"  # the file a --permissive clone leaves in its folder
 
 
 @dataclass(slots=True)
@@ -41,7 +43,9 @@ class Session:
     # command then not found may be one a skipped command would have installed.
     after_skips: bool = False
     skipped: list[str] = field(default_factory=list)  # programs not emulated, skipped
-    missing: list[str] = field(default_factory=list)  # not found after skips, skipped
+    # commands skipped as consequences: (program, why) — not found after skips, or failed on
+    # a placeholder's inputs
+    excused: list[tuple[str, str]] = field(default_factory=list)
     placeholders: list[tuple[str, str]] = field(default_factory=list)  # (url, where)
 
 
@@ -77,10 +81,22 @@ def excused(program: str) -> str | None:
     (it fails as a shell's "not found" does)."""
     if not (_sessions and _sessions[-1].after_skips):
         return None
-    _sessions[-1].missing.append(program)
+    why = "not found, as commands skipped before may have installed it"
+    _sessions[-1].excused.append((program, why))
     return (
         f"emu: warning: '{program}' not found; --permissive skipped commands earlier that may "
         "have installed it: this command was skipped too\n"
+    )
+
+
+def excused_failure(program: str, folder: str) -> str:
+    """A tool failed on inputs --permissive left as a placeholder (a clone it could not
+    make): record it as skipped; the warning to print."""
+    if _sessions:
+        _sessions[-1].excused.append((program, f"failed on {folder}, a placeholder clone"))
+    return (
+        f"emu: warning: {program} failed on {folder}, a placeholder for a clone that was not "
+        "made (no network): this command was skipped (--permissive)\n"
     )
 
 

@@ -222,3 +222,19 @@ def test_after_a_skip_a_command_not_found_is_skipped_with_a_warning() -> None:
     with pytest.raises(BuildError) as info:
         build("FROM alpine:3.19\nRUN tool --init\n")
     assert "exit code: 127" in info.value.message
+
+
+def test_a_tool_failing_on_a_placeholder_clone_is_skipped_in_permissive_only() -> None:
+    df = (
+        "FROM golang:1.22\n"
+        "RUN git clone https://github.com/o/tool /src && cd /src && go build -o /tool .\n"
+        "RUN echo after > /after\n"
+    )
+    result = build(df)
+    assert read(result, "/after") == b"after\n"
+    assert sorted((r.kind, r.what) for r in result.target.skipped) == [
+        ("download", "https://github.com/o/tool"),
+        ("program", "go"),
+    ]
+    with pytest.raises(BuildError):
+        build(df, permissive_=False)

@@ -21,7 +21,7 @@ from emu.sh.tools import urls
 from emu.sh.tools._base import ToolError, Writer, in_dir, modelled, parses, tool
 from emu.sh.tools._image import home, is_dir, link_target, read_text, tree_bytes, which
 
-PLACEHOLDER = "EMU-PLACEHOLDER"  # the file a --permissive clone leaves in the folder
+PLACEHOLDER = permissive.CLONE_PLACEHOLDER  # the file a --permissive clone leaves
 HINT = "emu: no network in emu builds; map the URL to a local file with --add-url URL=PATH\n"
 
 
