@@ -572,6 +572,7 @@ def _global_scope(df: Dockerfile) -> dict[str, str]:
         return dict(platform_args(plat, plat, "default"))
 
 
+_DOTNET_DIR = re.compile(r"\bdotnet\s+(?:restore|build|publish|test)\s+[\"']?([A-Za-z][\w./-]*)")
 _PROJECT_FILE = re.compile(r"[\"']?([\w./-]+\.(?:csproj|fsproj|vbproj|sln))\b")
 
 
@@ -625,6 +626,10 @@ def _tool_files(command: str, workdir: str, folders: dict[str, str]) -> set[str]
     at = "" if at == "." else at
     # Project files the command names (dotnet build "app.csproj"): the real project has them.
     out = {posixpath.join(at, p.strip("\"'")) for p in _PROJECT_FILE.findall(command)}
+    # dotnet build DIR: a project folder holds a project file of its name
+    for d in _DOTNET_DIR.findall(command):
+        if "." not in posixpath.basename(d) or d.endswith((".Server", ".Api", ".API", ".Web")):
+            out.add(posixpath.join(at, d, posixpath.basename(d) + ".csproj"))
     out |= _named_files(command, workdir, folders)
     if not at:
         return out  # the top of the whole context: its tools' files are added from every RUN
