@@ -89,15 +89,14 @@ def excused(program: str) -> str | None:
     )
 
 
-def excused_failure(program: str, folder: str) -> str:
+def excused_failure(program: str, folder: str, why: str = "") -> str:
     """A tool failed on inputs --permissive left as a placeholder (a clone it could not
-    make): record it as skipped; the warning to print."""
+    make), or cannot do what it was asked (``why``: it would run a program): record it as
+    skipped; the warning to print."""
+    why = why or (f"failed on {folder}, a placeholder for a clone that was not made (no network)")
     if _sessions:
-        _sessions[-1].excused.append((program, f"failed on {folder}, a placeholder clone"))
-    return (
-        f"emu: warning: {program} failed on {folder}, a placeholder for a clone that was not "
-        "made (no network): this command was skipped (--permissive)\n"
-    )
+        _sessions[-1].excused.append((program, why))
+    return f"emu: warning: {program}: {why}: this command was skipped (--permissive)\n"
 
 
 def placeholder(url: str, where: str, what: str = "download") -> bytes:

@@ -666,3 +666,14 @@ def test_jdeps_and_jlink_make_a_custom_runtime() -> None:
     assert isinstance(fs.lookup("/javaruntime/bin/java"), File)
     status, _, err = call(fs, env, args)
     assert status == 2 and "directory already exists" in err
+
+
+def test_go_run_cannot_run_strictly_and_is_skipped_permissively() -> None:
+    fs, env = image("golang:1.22")
+    put(fs, HELLO_GO)
+    status, _, err = call(fs, env, ["go", "run", "."])
+    assert status == 1 and "go run (module x) builds and runs a program" in err
+    with permissive.session(True) as forgiven:
+        status, _, err = call(fs, env, ["go", "run", "."])
+    assert status == 0 and "this command was skipped (--permissive)" in err
+    assert forgiven.excused[0][0] == "go"

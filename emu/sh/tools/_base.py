@@ -143,6 +143,17 @@ def not_modelled(proc: Proc, what: str) -> int:
     return 0
 
 
+def cannot_run(proc: Proc, what: str, code: int = 1) -> int:
+    """``what`` runs a program the build made (``go run``, ``cargo run``): emu runs no
+    programs. A strict build fails, saying so; --permissive skips that command, warning
+    (the program's effects on the image are missing)."""
+    message = f"emu: {what} runs a program; running programs is not modelled"
+    if permissive.active():
+        proc.stderr.write(permissive.excused_failure(proc.name, "", why=message))
+        return 0
+    raise ToolError(message, code)
+
+
 def never_ends(what: str, hint: str = "") -> ToolError:
     """``what`` serves until stopped (a dev server, a watcher): in a build the RUN would hang,
     so the model fails instead, saying why."""

@@ -24,7 +24,7 @@ from typing import Any
 
 from emu.sh.api import Proc
 from emu.sh.options import Opts, Syntax
-from emu.sh.tools._base import ToolError, Writer, child, modelled, tool
+from emu.sh.tools._base import ToolError, Writer, cannot_run, child, modelled, tool
 from emu.sh.tools._data import data, digest, mb, size_of
 from emu.sh.tools._image import (
     find_up,
@@ -318,9 +318,7 @@ def cargo(proc: Proc) -> int:
         Writer(proc).remove(_target_dir(proc, m))
         return 0
     if cmd in ("run", "r"):
-        raise ToolError(
-            "emu: cargo run builds and runs a program; running programs is not modelled", 101
-        )
+        return cannot_run(proc, "cargo run builds and", 101)
     raise ToolError(
         f"error: no such command: `{cmd}`\n\n\tView all installed commands with `cargo --list`", 101
     )

@@ -28,7 +28,15 @@ from dataclasses import dataclass, field
 
 from emu.sh.api import Proc
 from emu.sh.options import Opts, Syntax
-from emu.sh.tools._base import ToolError, Writer, copy_tree, modelled, not_modelled, tool
+from emu.sh.tools._base import (
+    ToolError,
+    Writer,
+    cannot_run,
+    copy_tree,
+    modelled,
+    not_modelled,
+    tool,
+)
 from emu.sh.tools._data import data, digest, mb, size_of
 from emu.sh.tools._image import (
     home,
@@ -241,7 +249,7 @@ def dotnet(proc: Proc) -> int:
             raise ToolError(
                 f"The application '{cmd}' does not exist or is not a managed .dll or .exe.", 1
             )
-        raise ToolError(f"emu: dotnet {cmd} runs the app; running programs is not modelled", 1)
+        return cannot_run(proc, f"dotnet {cmd}")
     raise ToolError(
         f"Could not execute because the specified command or file was not found.\n"
         f"  * You intended to execute a .NET program, but dotnet-{cmd} does not exist.",

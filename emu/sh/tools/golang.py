@@ -23,7 +23,15 @@ from dataclasses import dataclass, field
 from emu.sh import permissive
 from emu.sh.api import Proc
 from emu.sh.options import Syntax
-from emu.sh.tools._base import ToolError, Writer, in_dir, modelled, not_modelled, tool
+from emu.sh.tools._base import (
+    ToolError,
+    Writer,
+    cannot_run,
+    in_dir,
+    modelled,
+    not_modelled,
+    tool,
+)
 from emu.sh.tools._data import data, digest, mb, size_of
 from emu.sh.tools._image import (
     can_write,
@@ -445,11 +453,7 @@ def go(proc: Proc) -> int:
         return 0
     if cmd == "run":
         mod = _find_mod(proc)
-        raise ToolError(
-            "emu: go run builds and runs a program; running programs is not "
-            f"modelled (module {mod.module})",
-            1,
-        )
+        return cannot_run(proc, f"go run (module {mod.module}) builds and")
     if cmd in ("fmt", "generate", "clean", "list", "doc", "fix", "work", "tool"):
         return not_modelled(proc, f"go {cmd}")
     raise ToolError(f"go {cmd}: unknown command\nRun 'go help' for usage.", 2)
