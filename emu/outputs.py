@@ -418,8 +418,9 @@ def _layer_entries(before: Dir | None, after: Dir, sde: int | None) -> Iterator[
 
     Like containerd's differ (BuildKit): parents of every change are included, deletions are
     ``.wh.NAME`` whiteouts, a directory whose old entries are all gone gets ``.wh..wh..opq``.
-    A hard link is kept whole: when a layer writes one name of a file, every name of it is
-    written (the first as the file, the others as links to it), as an overlay copy-up does.
+    A hard link is kept whole: every name of a file the layer writes is in the layer (the
+    first as the file, the others as links to it). An earlier layer's link group is never
+    pulled in: writing one of its names copied that name up alone (``FS.store``).
     """
     ops: list[_Op] = []
     _layer_ops(before if before is not None else Dir(after.meta), after, (), ops)

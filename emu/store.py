@@ -13,6 +13,10 @@ Kept under ``$EMU_HOME`` (default ``$XDG_DATA_HOME/emu``, i.e. ``~/.local/share/
                              so `emu explain`, `emu ls --stage`, `emu diff --stages` and
                              `emu report` can answer without building again
     containers/<id>.json     containers started by `emu run` (see emu.cli._run)
+    cache/entries/<key>.pickle   the layer cache: one entry per BuildKit step key (a RUN's
+                             changed paths and output; see emu.engine.cache)
+    cache/builds/<name>.pickle   what the last build of a context + Dockerfile + target
+                             put into each key, so the next build can say why a step missed
 
 Image and build files are pickles that emu itself wrote (never load one from elsewhere);
 lazily-read context bytes are materialised first (shared content stays shared, so a shell
@@ -39,6 +43,7 @@ from emu.images.image import Image
 
 if TYPE_CHECKING:
     from emu.engine.builder import BuildResult
+    from emu.engine.cache import CacheEntry, StepRecord
 
 
 def home() -> Path:
@@ -471,3 +476,62 @@ def load_image(stored: StoredImage) -> Image:
     image = lookup(stored.tag)
     assert image is not None
     return image
+
+
+# --- the layer cache --------------------------------------------------------------------------
+
+
+class LayerCache:
+    """The layer cache of ``emu build`` (:class:`emu.engine.cache.LayerCache`), on disk under
+    ``$EMU_HOME/cache``. Only the command line uses it: library builds get no cache unless
+    they pass one, so they stay hermetic. An unreadable entry is a miss, never an error."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = (root or home()) / "cache"
+
+    def _entry_path(self, key: str) -> Path:
+        return self.root / "entries" / (key.removeprefix("sha256:") + ".pickle")
+
+    def _build_path(self, ident: str) -> Path:
+        name = hashlib.sha256(ident.encode("utf-8", "surrogateescape")).hexdigest()
+        return self.root / "builds" / (name + ".pickle")
+
+    def get(self, key: str) -> CacheEntry | None:
+        from emu.engine.cache import CacheEntry
+
+        try:
+            entry = pickle.loads(self._entry_path(key).read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+            return None
+        return entry if isinstance(entry, CacheEntry) and entry.key == key else None
+
+    def put(self, entry: CacheEntry) -> None:
+        self._write(self._entry_path(entry.key), entry)
+
+    def last_build(self, ident: str) -> tuple[StepRecord, ...]:
+        try:
+            steps = pickle.loads(self._build_path(ident).read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+            return ()
+        return tuple(steps) if isinstance(steps, tuple) else ()
+
+    def remember_build(self, ident: str, steps: tuple[StepRecord, ...]) -> None:
+        self._write(self._build_path(ident), steps)
+
+    def _write(self, path: Path, obj: object) -> None:
+        try:
+            _write_atomic(path, _dumps(obj))
+        except OSError as exc:
+            raise BuildError(
+                f"cannot write the build cache at {self.root}: {exc.strerror}",
+                hint="set EMU_HOME to a writable folder, or build with --no-cache",
+            ) from None
+
+    def prune(self) -> int:
+        """Remove every entry; returns how many files went."""
+        removed = 0
+        for sub in ("entries", "builds"):
+            for path in (self.root / sub).glob("*.pickle"):
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed

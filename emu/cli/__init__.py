@@ -31,7 +31,9 @@ _COMMAND_MODULES = (
     "_images",
     "_fsview",
     "_explain",
+    "_compare",
     "_report",
+    "_playground",
     "_run",
     "_tools",
     "_grading",
@@ -99,10 +101,24 @@ def _version() -> str:
         return "0+unknown"
 
 
+def _refuse_dashes(argv: Sequence[str]) -> None:
+    """``–name`` (an en dash, as the tutorial's prose prints ``--name``) is no option: say so
+    instead of letting it pass as an image or path name."""
+    from emu.engine.steps.copy import DASHES, dash_hint
+
+    for word in argv:
+        if len(word) > 1 and word[0] in DASHES and word[1:2].isalpha():
+            fixed = "--" + word.lstrip(DASHES)
+            raise UsageError(
+                f"unknown option {word!r}: did you mean {fixed}?", hint=dash_hint(word)
+            )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
     parser = _build_parser()
     try:
+        _refuse_dashes(sys.argv[1:] if argv is None else argv)
         args = parser.parse_args(argv)
         if args.command is None:
             parser.print_help()

@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,8 +14,12 @@ from emu.cli._console import err, out
 from emu.errors import BuildError, EmuError, UsageError
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from emu.cli._args import Subparsers
-    from emu.images.image import Image
+    from emu.dockerfile.instructions import Dockerfile
+    from emu.engine.builder import BuildResult
+    from emu.engine.context import Context
 
 
 def add_parsers(sub: Subparsers) -> None:
@@ -26,6 +29,7 @@ def add_parsers(sub: Subparsers) -> None:
         "build an image from a Dockerfile (like docker build)",
         "emu build -t my-app examples/multistage-demo",
         "emu build --progress plain --report report.html -t my-app .",
+        "emu build --progress classic -t my-app .   # the tutorial's Step 1/7 log",
         "emu build -o type=tar,dest=rootfs.tar .",
         run=run,
     )
@@ -47,10 +51,11 @@ def add_parsers(sub: Subparsers) -> None:
     )
     b.add_argument(
         "--progress",
-        choices=("auto", "plain", "quiet"),
+        choices=("auto", "plain", "tty", "classic", "quiet"),
         default="auto",
-        help="auto: a live view on a terminal, plain lines otherwise (also with NO_COLOR "
-        "honoured); quiet: only the image ID",
+        help="auto: BuildKit's live view on a terminal, its plain text otherwise; plain: "
+        "what docker build --progress=plain prints; tty: the live view; classic: the "
+        "legacy builder's Step 1/7 log (the tutorial's); quiet: only the image ID",
     )
     b.add_argument(
         "-q",
@@ -92,7 +97,20 @@ def add_parsers(sub: Subparsers) -> None:
         metavar="URL=FILE",
         help="serve an ADD <URL> from a local file (emu never opens the network)",
     )
-    b.add_argument("--report", metavar="FILE", help="also write the HTML build report to FILE")
+    b.add_argument(
+        "--no-cache", action="store_true", help="do not use the layer cache (still fill it)"
+    )
+    b.add_argument(
+        "--no-cache-filter",
+        action="append",
+        metavar="STAGE[,STAGE]",
+        help="do not use the layer cache for these stages",
+    )
+    b.add_argument(
+        "--report",
+        metavar="FILE",
+        help="also write the HTML build report to FILE (a failed build's too)",
+    )
     add_format(b)
 
 
@@ -149,7 +167,7 @@ def run(args: argparse.Namespace) -> int:
     from emu.dockerfile.instructions import load
     from emu.engine.args import Platform, parse_build_args
     from emu.engine.builder import BuildOptions, build
-    from emu.engine.context import Context, from_directory, from_tar
+    from emu.engine.context import from_directory, from_tar
 
     outputs = [parse_output(o) for o in args.output or []]
     if len(outputs) > 1:
@@ -191,53 +209,98 @@ def run(args: argparse.Namespace) -> int:
         _register_tools(tools_file)
     for images_file in getattr(args, "images", None) or []:
         _register_images(images_file)
+    tags = tuple(_check_tag(t) for t in args.tag or ())
     from emu.engine.runexec import ShellExecutor
 
     executor = ShellExecutor(permissive=args.permissive)
-    progress = progress_mode(args.progress)
+    legacy = args.builder == "legacy"
+    progress_name = progress_mode(args.progress, legacy=legacy)
     console = err()
     try:
         df = load(text, name)
-        opts = BuildOptions(
-            executor=executor,
-            resolve_image=store.resolve,
-            target=args.target,
-            build_args=build_args,
-            platform=Platform.parse(args.platform) if args.platform else Platform(),
-            builder=args.builder,
-            url_map=url_map,
-            source_date_epoch=_source_date_epoch(build_args),
-            permissive=args.permissive,
-        )
-        if progress == "tty":
-            with console.status("[bold]Building…", spinner="dots") as status:
-                live = _LiveExecutor(executor, status)
-                result = build(
-                    df, ctx, replace(opts, executor=live, resolve_image=_live_resolver(status))
-                )
-        else:
-            result = build(df, ctx, opts)
     except EmuError as exc:
         if exc.file == name:
             exc.with_source(text)
+        raise
+    from emu.cli import _progress
+    from emu.fs import count
+
+    warnings = static_warnings(df)
+    inputs = _progress.Inputs(
+        dockerfile=name,
+        dockerfile_size=len(text.encode("utf-8", "surrogateescape")),
+        ignore_size=_ignore_size(context_arg, df_path) if context_arg != "-" else 0,
+        context_size=count(ctx.snapshot.root)[1],
+        warnings=tuple(w.short for w in warnings),
+    )
+    progress = _progress.make(progress_name, console, df, inputs)
+    no_cache_filter = tuple(
+        n.strip() for item in args.no_cache_filter or () for n in item.split(",") if n.strip()
+    )
+    opts = BuildOptions(
+        executor=executor,
+        resolve_image=store.resolve,
+        target=args.target,
+        build_args=build_args,
+        platform=Platform.parse(args.platform) if args.platform else Platform(),
+        builder=args.builder,
+        url_map=url_map,
+        source_date_epoch=_source_date_epoch(build_args),
+        permissive=args.permissive,
+        cache=store.LayerCache(),
+        no_cache=args.no_cache,
+        no_cache_filter=no_cache_filter,
+        cache_ident=_cache_ident(context_arg, name, args.target),
+        observer=progress,
+    )
+    report_file = getattr(args, "report", None)
+    if isinstance(progress, _progress.TtyProgress):
+        progress.start()
+    try:
+        result = build(df, ctx, opts)
+    except EmuError as exc:
+        if exc.file == name:
+            exc.with_source(text)
+        progress.failed()
+        if progress_name != "quiet":
+            _print_warnings(console, warnings, df, ctx, None, context_arg, name)
+        if report_file:
+            from emu.cli._report import write_page
+            from emu.teach.report import render_failed_html
+
+            needed = progress.plan.needed if progress.plan is not None else None
+            write_page(report_file, render_failed_html(df, progress.steps, exc, text, needed))
+            console.print(
+                _dim(f"Wrote the report of the failed build to {report_file}"), soft_wrap=True
+            )
         raise
 
     from emu.cli._summary import summarize
 
     summary = summarize(result)
     fmt = getattr(args, "format", "text")
-    if progress != "quiet":
-        _report(result, summary, executor)
     if outputs:
-        _write_output(result, outputs[0], opts.source_date_epoch, tuple(args.tag or ()))
-    from emu import store
-
+        _write_output(result, outputs[0], opts.source_date_epoch, tags)
     image_id = store.image_id(result.image)
     saved: list[str] = []
-    if args.tag:
+    if tags:
         record = store.BuildRecord(result, image_id, tuple(executor.outputs))
-        saved = store.save_many(args.tag, result.image, build=record, known_id=image_id)
-    report_file = getattr(args, "report", None)
+        saved = store.save_many(tags, result.image, build=record, known_id=image_id)
+    if progress_name != "quiet":
+        progress.succeeded(image_id, tuple(saved), outputs[0].type if outputs else "")
+        if progress_name == "classic":
+            _classic(result, summary, executor)
+        else:
+            console.print()  # BuildKit's steps end; emu's summary begins
+            from rich.text import Text
+
+            for note in result.warnings:  # what emu assumed of its base images
+                console.print(Text(f"warning: {note}", style="yellow"), soft_wrap=True)
+        _print_warnings(console, warnings, df, ctx, result, context_arg, name)
+        from emu.cli._summary import print_cache, print_summary
+
+        print_summary(summary, console)
+        print_cache(result, console)
     if report_file:
         from emu.cli._report import write_html
 
@@ -249,7 +312,7 @@ def run(args: argparse.Namespace) -> int:
             tags=saved,
             run_outputs=tuple(executor.outputs),
         )
-    if progress != "quiet":
+    if progress_name != "quiet":
         from rich.text import Text
 
         console.print(Text(f"Successfully built {image_id.removeprefix('sha256:')[:12]}"))
@@ -269,57 +332,134 @@ def run(args: argparse.Namespace) -> int:
             "warnings": list(result.warnings),
         }
         write(json.dumps(data, indent=2) + "\n")
-    elif progress == "quiet":
+    elif progress_name == "quiet":
         out().out(image_id)
     return 0
 
 
-def progress_mode(requested: str) -> str:
-    """``tty`` (a live view), ``plain`` or ``quiet``: auto is tty only on a terminal."""
+def progress_mode(requested: str, *, legacy: bool = False) -> str:
+    """``tty`` (the live view), ``plain``, ``classic`` or ``quiet``: auto is the live view
+    only on a terminal; the legacy builder prints its classic log, as docker's does."""
+    if requested == "quiet":
+        return "quiet"
+    if legacy:
+        return "classic"
     if requested == "auto":
         return "tty" if err().is_terminal and not err().is_dumb_terminal else "plain"
     return requested
 
 
-class _LiveExecutor:
-    """Runs RUN through the real executor, showing each one in the live status line."""
+def _check_tag(tag: str) -> str:
+    """``-t`` as docker checks it: a valid reference, or "invalid reference format"."""
+    from emu.images import reference
 
-    def __init__(self, inner: object, status: object) -> None:
-        self.inner = inner
-        self.status = status
-
-    def run(self, st: object, inst: object, argv: tuple[str, ...], env: dict[str, str]) -> None:
-        from emu.dockerfile.instructions import Run
-        from emu.engine.runexec import ShellExecutor
-        from emu.engine.state import StageState
-
-        assert isinstance(self.inner, ShellExecutor) and isinstance(st, StageState)
-        assert isinstance(inst, Run)
-        update = getattr(self.status, "update", None)
-        if update is not None:
-            text = inst.source if len(inst.source) < 60 else inst.source[:59] + "…"
-            update(f"[bold]Building…[/] [cyan]\\[{st.stage.display_name}][/] {_escape(text)}")
-        self.inner.run(st, inst, argv, env)
+    try:
+        reference.normalize(tag)
+    except EmuError as exc:
+        raise UsageError(
+            f'invalid argument "{tag}" for "-t, --tag" flag: {exc.message}',
+            hint="image names are lower case: letters, digits and . _ - separators, "
+            "optionally :TAG (e.g. -t my-app:1.0)",
+        ) from None
+    return tag
 
 
-def _live_resolver(status: object) -> Callable[[str], Image]:
-    """The engine's resolver (the local store, then the catalog), shown in the live view."""
-
-    def resolve(ref: str) -> Image:
-        update = getattr(status, "update", None)
-        if update is not None:
-            update(f"[bold]Building…[/] [cyan]FROM[/] {_escape(ref)}")
-        from emu import store
-
-        return store.resolve(ref)
-
-    return resolve
+def _cache_ident(context: str, dockerfile: str, target: str | None) -> str:
+    where = os.path.abspath(context) if context != "-" else "-"
+    return f"{where}\0{dockerfile}\0{target or ''}"
 
 
-def _escape(text: str) -> str:
-    from rich.markup import escape
+def _ignore_size(context: str, dockerfile: Path | None) -> int:
+    from emu.engine.context import ignore_text_for
 
-    return escape(text)
+    try:
+        text, _ = ignore_text_for(Path(context), dockerfile)
+    except (EmuError, OSError):
+        return 0
+    return len((text or "").encode())
+
+
+def _dim(text: str) -> object:
+    from rich.text import Text
+
+    return Text(text, style="dim")
+
+
+def static_warnings(df: Dockerfile) -> list[Warning]:
+    """BuildKit's build checks that need only the Dockerfile, as a build reports them."""
+    from emu.dockerfile.checks import run_checks
+    from emu.teach.lessons import BuildFacts, run_lessons
+
+    report = run_checks(df)
+    found = [Warning(v.rule.name, v.message, v.pos.line, v.rule.url) for v in report.violations]
+    config = report.config
+    found.extend(
+        Warning(f.rule.name, f.message, f.pos.line, f.rule.url)
+        for f in run_lessons(BuildFacts(df), skip=config.skip, skip_all=config.skip_all)
+        if f.rule.origin == "buildkit" and not f.rule.experimental
+    )
+    found.sort(key=lambda w: w.line)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Warning:
+    rule: str
+    message: str
+    line: int
+    url: str = ""
+
+    @property
+    def short(self) -> str:
+        """BuildKit's short form (linter.LintFormatShort): ``Rule: message (line N)``."""
+        return f"{self.rule}: {self.message}" + (f" (line {self.line})" if self.line else "")
+
+
+def _print_warnings(
+    console: Console,
+    warnings: list[Warning],
+    df: Dockerfile,
+    ctx: Context,
+    result: BuildResult | None,
+    context: str,
+    dockerfile: str,
+) -> None:
+    """After every build, as Docker 27+ prints them (buildx's printWarnings): `` N warnings
+    found (use docker --debug to expand):`` and one ``- Rule: message (line N)`` each; then
+    the count of emu's lessons and where to read them."""
+    from rich.text import Text
+
+    from emu.teach.lessons import BuildFacts, run_lessons
+
+    directive = df.parsed.directive("check")
+    from emu.dockerfile.checks import CheckConfig, parse_check_directive
+
+    config = parse_check_directive(directive.value) if directive else CheckConfig()
+    findings = run_lessons(BuildFacts(df, ctx, result), skip=config.skip, skip_all=config.skip_all)
+    found = list(warnings)
+    found.extend(
+        Warning(f.rule.name, f.message, f.pos.line, f.rule.url)
+        for f in findings
+        if f.rule.origin == "buildkit" and not f.rule.experimental and f.rule.needs != "static"
+    )
+    found.sort(key=lambda w: w.line)
+    if found:
+        n = len(found)
+        head = f"{n} warning{'s' if n != 1 else ''} found (use docker --debug to expand):"
+        console.print(Text("\n " + head, style="yellow"), soft_wrap=True)
+        for w in found:
+            console.print(Text(f" - {w.short}"), soft_wrap=True)
+    lessons = [f for f in findings if f.rule.origin == "emu"]
+    if lessons:
+        n = len(lessons)
+        where = context if context != "-" else "DIR"
+        line = Text(f"{n} lesson{'s' if n != 1 else ''} for this build", style="magenta")
+        line.append(
+            f" ({', '.join(sorted({f.rule.name for f in lessons}))}): read "
+            f"{'it' if n == 1 else 'them'} with `emu check --context {where} {dockerfile}`",
+            style="",
+        )
+        console.print(line, soft_wrap=True)
 
 
 def _source_date_epoch(build_args: dict[str, str | None]) -> int | None:
@@ -355,12 +495,13 @@ def _write_output(
         outputs.write_oci_archive(image, target, tags=tags, source_date_epoch=epoch)
 
 
-def _report(result: object, summary: object, executor: object) -> None:
-    """Each step as docker's classic builder numbers it, then the summary."""
+def _classic(result: object, summary: object, executor: object) -> None:
+    """Each step as docker's classic builder numbers it (the legacy builder's log)."""
     from rich.text import Text
 
     from emu.cli._fmt import human_size
-    from emu.cli._summary import Summary, compressed_size, print_summary, step_numbers
+    from emu.cli._progress import CLASSIC_LINES
+    from emu.cli._summary import Summary, compressed_size, step_numbers
     from emu.engine.builder import BuildResult
     from emu.engine.runexec import ShellExecutor
 
@@ -383,6 +524,8 @@ def _report(result: object, summary: object, executor: object) -> None:
         line = Text(f"Step {n}/{total} : ")
         line.append(step.text, style="bold" if step.line in froms else "")
         console.print(line)
+        if step.cached:
+            console.print(Text(" ---> Using cache", style="dim"))
         if froms.get(step.line) == step.stage:
             info = summary.stages[step.stage]
             if info.base_stage is not None:
@@ -398,9 +541,19 @@ def _report(result: object, summary: object, executor: object) -> None:
                 shown.add(warning)
             continue
         run = by_line.get(step.line) if step.text.upper().startswith("RUN") else None
-        if run is not None:
-            for raw in (run.stdout + run.stderr).decode("utf-8", "replace").splitlines()[:50]:
+        if run is not None and not step.cached:
+            lines = (run.stdout + run.stderr).decode("utf-8", "replace").splitlines()
+            for raw in lines[:CLASSIC_LINES]:
                 console.print(Text(f"  | {raw}", style="dim"))
+            if len(lines) > CLASSIC_LINES:
+                cut = len(lines) - CLASSIC_LINES
+                console.print(
+                    Text(
+                        f"  | … {cut} more lines not shown (`emu build --progress plain` "
+                        "prints them all)",
+                        style="yellow",
+                    )
+                )
             for note in run.notes:
                 console.print(Text(f" warning: {note}", style="yellow"))
         here = (summary.stages[step.stage].name, step.line)
@@ -425,7 +578,6 @@ def _report(result: object, summary: object, executor: object) -> None:
     for warning in result.warnings:  # the images COPY --from and unbuilt stages named
         if warning not in shown:
             console.print(Text(f"warning: {warning}", style="yellow"))
-    print_summary(summary, console)
 
 
 def _register_tools(path: str) -> None:

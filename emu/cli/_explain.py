@@ -12,10 +12,10 @@ from emu.cli._console import out, write
 from emu.cli._fmt import human_size
 from emu.cli._source import add_source_options
 from emu.errors import UsageError
+from emu.teach.explain import moral, oneline
 
 if TYPE_CHECKING:
     from emu.cli._args import Subparsers
-    from emu.teach.explain import Hop
 
 
 def add_parsers(sub: Subparsers) -> None:
@@ -37,48 +37,6 @@ def add_parsers(sub: Subparsers) -> None:
     e.add_argument("--oneline", action="store_true", help="the whole chain on one line")
     add_source_options(e)
     add_format(e)
-
-
-def oneline(hops: list[Hop], file: str) -> str:
-    """``PATH ← INSTRUCTION (Dockerfile:N) ← stage:PATH ← … ← context:PATH`` (the issue's form)."""
-    parts = [hops[0].path]
-    for i, hop in enumerate(hops):
-        if i > 0:
-            parts.append(f"{hop.where}:{hop.path}")
-        if hop.how:
-            parts.append(f"{hop.how} ({file}:{hop.line})" if hop.line else hop.how)
-        elif i == 0:
-            parts.append(hop.where)
-    return " ← ".join(parts)
-
-
-def moral(hops: list[Hop], final: str) -> str:
-    """One sentence a learner can take away."""
-    last = hops[-1]
-    stages = []
-    for hop in hops:
-        if hop.how and hop.where not in stages:
-            stages.append(hop.where)
-    if last.where == "context":
-        start = f"It entered the build from the context file {last.path}"
-    elif last.where.startswith("base image "):
-        if len(hops) == 1:
-            return (
-                f"It was already in the {last.where}: this Dockerfile did not touch it, yet "
-                "it ships with every image built on that base."
-            )
-        start = f"It started in the {last.where}"
-    elif not last.how:
-        start = f"It started at {last.where}:{last.path}"
-    else:
-        start = f"It was made by {last.how}"
-    crossed = [s for s in reversed(stages) if s != final]
-    if crossed:
-        return (
-            f"{start}, passed through stage {', '.join(crossed)} and reached {final} by "
-            "COPY --from; nothing else of those stages was kept."
-        )
-    return f"{start} and stayed in stage {final}."
 
 
 def run(args: argparse.Namespace) -> int:

@@ -85,6 +85,13 @@ def add_parsers(sub: Subparsers) -> None:
         action="store_true",
         help="compare stages of one build (a context dir or an image built with -t)",
     )
+    d.add_argument(
+        "--depth",
+        type=int,
+        metavar="N",
+        help="list paths down to N levels (/app/node_modules is 2), each deeper change "
+        "counted in its directory",
+    )
     add_source_options(d, stage=False)
     add_format(d)
 
@@ -479,6 +486,17 @@ def run_diff(args: argparse.Namespace) -> int:
         return 0
     console = out()
     style = {"A": "green", "C": "yellow", "D": "red"}
+    _diff_summary(found, old_label, new_label, args.depth or 2)
+    if args.depth is not None:
+        if args.depth < 1:
+            raise UsageError("--depth counts levels from /: give 1 or more")
+        for kind, where, files, size, is_dir in _collapsed(found, args.depth):
+            line = Text()
+            line.append(f"{kind} ", style=style[kind])
+            line.append(where + ("/" if is_dir else ""))
+            what = f"{files} files, " if is_dir and files != 1 else ""
+            line.append(f"  {what}{human_size(size)}", style="dim")
+            console.print(line)
     added = changed = removed = 0
     grew = 0
     for d in found:
@@ -502,7 +520,8 @@ def run_diff(args: argparse.Namespace) -> int:
                 line.append(f"  {human_size(node.size)}", style="dim")
                 grew -= node.size
                 removed += 1
-        console.print(line)
+        if args.depth is None:
+            console.print(line)
     sign = "+" if grew >= 0 else "-"
     err().print(
         Text(
@@ -512,3 +531,53 @@ def run_diff(args: argparse.Namespace) -> int:
         )
     )
     return 0
+
+
+def _top(path: str, depth: int) -> str:
+    parts = path.strip("/").split("/")
+    return "/" + "/".join(parts[:depth])
+
+
+def _collapsed(found: list[Difference], depth: int) -> list[tuple[str, str, int, int, bool]]:
+    """(kind, path, files, bytes, a directory?) with every change deeper than ``depth``
+    counted in its directory at that depth; a group's kind is A or D when all its changes
+    are, else C."""
+    from emu.fs import Dir
+
+    groups: dict[str, list[Difference]] = {}
+    for d in found:
+        groups.setdefault(_top(d.path, depth), []).append(d)
+    out = []
+    for where, items in groups.items():
+        kinds = {d.kind for d in items}
+        kind = kinds.pop() if len(kinds) == 1 else "C"
+        files = sum(1 for d in items if not isinstance(d.new or d.old, Dir))
+        size = sum(_size_of(d.new) if d.kind != "D" else _size_of(d.old) for d in items)
+        is_dir = len(items) > 1 or isinstance(items[0].new or items[0].old, Dir)
+        if not files and any(k.startswith(where + "/") for k in groups):
+            continue  # a directory whose changes are listed below it
+        out.append((kind, where, files, size, is_dir))
+    return out
+
+
+def _size_of(node: Node | None) -> int:
+    from emu.fs import Dir
+
+    return 0 if node is None or isinstance(node, Dir) else node.size
+
+
+def _diff_summary(found: list[Difference], old_label: str, new_label: str, depth: int) -> None:
+    """Before the list: what changed most, by directory (on stderr, like the totals)."""
+    from rich.text import Text
+
+    if not found:
+        err().print(Text(f"{old_label} and {new_label} have the same files", style="bold"))
+        return
+    groups = sorted(_collapsed(found, depth), key=lambda g: (-g[3], -g[2], g[1]))
+    err().print(Text(f"{old_label} → {new_label}, most changed first:", style="bold"))
+    word = {"A": "added", "C": "changed", "D": "removed"}
+    for kind, where, files, size, is_dir in groups[:5]:
+        what = f"{files} file{'s' if files != 1 else ''} {word[kind]}" if is_dir else word[kind]
+        err().print(Text(f"  {where}{'/' if is_dir else ''}: {what}, {human_size(size)}"))
+    if len(groups) > 5:
+        err().print(Text(f"  … and {len(groups) - 5} more (emu diff --depth {depth} lists them)"))

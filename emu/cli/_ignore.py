@@ -20,9 +20,11 @@ def add_parsers(sub: Subparsers) -> None:
         "ignore",
         "show what .dockerignore sends to the build and why",
         "emu ignore examples/multistage-demo --explain",
+        "emu ignore --explain examples/multistage-demo",
+        "emu ignore --explain README.md examples/multistage-demo",
         run=run,
     )
-    i.add_argument("context", metavar="CONTEXT", help="the build context directory")
+    i.add_argument("context", metavar="CONTEXT", nargs="?", help="the build context directory")
     i.add_argument(
         "--explain",
         nargs="?",
@@ -54,6 +56,15 @@ def run(args: argparse.Namespace) -> int:
 
     from emu.ignore import explain_context
 
+    if args.context is None:
+        # `emu ignore --explain DIR`: argparse gave DIR to --explain's optional PATH.
+        if args.explain and Path(args.explain).is_dir():
+            args.context, args.explain = args.explain, ""
+        else:
+            raise UsageError(
+                "the build context directory is missing",
+                hint="emu ignore [--explain [PATH]] CONTEXT",
+            )
     context = Path(args.context)
     if not context.is_dir():
         raise UsageError(

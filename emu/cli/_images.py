@@ -309,7 +309,8 @@ def run_history(args: argparse.Namespace) -> int:
             comment = f"{human_size(compressed)} compressed" if compressed else comment
         image_col = (top or "<missing>") if i == 0 else "<missing>"
         table.append([image_col, created_by, human_size(r.size), comment])
-    width = 10_000 if args.no_trunc else 80
+    # CREATED BY takes what the terminal's width leaves (COLUMNS, else 80 off a terminal).
+    width = 10_000 if args.no_trunc else max(out().width, 60)
     _lines(columns(("IMAGE", "CREATED BY", "SIZE", "COMMENT"), table, width=width, shrink=1))
     return 0
 

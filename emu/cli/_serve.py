@@ -1,4 +1,5 @@
-"""The one place emu opens a socket or forks: ``emu run`` of an nginx image.
+"""Where emu opens a socket or forks: ``emu run`` of an nginx image (and the shutdown that
+``emu playground --serve``, emu's other loopback server, reuses from here).
 
 An HTTP server on 127.0.0.1 (never another address) answers from the image's in-memory
 files as the image's nginx config says (:mod:`emu.cli._nginx`); nothing is written to the
@@ -14,7 +15,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # sandbox-ok
 from typing import Any, TextIO
@@ -112,7 +113,9 @@ def bind(
     return servers
 
 
-def serve(servers: list[Server], on_stop: Callable[[], None] | None = None) -> None:
+def serve(
+    servers: Sequence[ThreadingHTTPServer], on_stop: Callable[[], None] | None = None
+) -> None:
     """Serve until SIGTERM, SIGINT or Ctrl-C; then close the servers and call ``on_stop``."""
     stop = threading.Event()
 

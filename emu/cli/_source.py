@@ -81,8 +81,11 @@ def is_context(ref: str) -> bool:
     return Path(ref).is_dir()
 
 
-def build_context(args: argparse.Namespace, context: str) -> tuple[BuildResult, tuple[Any, ...]]:
-    """Build ``context`` in memory as ``emu build`` would (nothing is stored)."""
+def build_context(
+    args: argparse.Namespace, context: str, *, observer: Any = None
+) -> tuple[BuildResult, tuple[Any, ...]]:
+    """Build ``context`` in memory as ``emu build`` would (nothing is stored); ``observer``
+    is told each step (see :class:`emu.engine.state.BuildObserver`)."""
     from emu import store
     from emu.cli._files import read_text_file
     from emu.dockerfile.instructions import load
@@ -107,6 +110,7 @@ def build_context(args: argparse.Namespace, context: str) -> tuple[BuildResult, 
                 target=getattr(args, "target", None),
                 build_args=parse_build_args(getattr(args, "build_arg", None) or []),
                 permissive=executor.permissive,
+                observer=observer,
             ),
         )
     except EmuError as exc:

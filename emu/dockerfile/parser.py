@@ -144,10 +144,6 @@ class Node:
     args: tuple[str, ...]
     original: str  # the logical line, continuations joined
     span: Span
-    keyword_span: Span
-    flag_spans: tuple[Span, ...]
-    flag_value_spans: tuple[Span | None, ...]
-    arg_spans: tuple[Span, ...]
     json: bool = False
     child: Node | None = None
     heredocs: tuple[Heredoc, ...] = ()
@@ -155,6 +151,34 @@ class Node:
     # (offset in ``original``, line, column) of each physical line's first character.
     segments: tuple[tuple[int, int, int], ...] = field(default=(), repr=False)
     unknown: bool = False  # the keyword is not a Dockerfile instruction
+    # Where each word was read, as offsets in ``original``: the keyword's start and end,
+    # the number of flags, each flag's start, end and "=" (-1: none), then each argument's
+    # start and end. Spans are made from them when asked for (errors and checks), so
+    # parsing a 10,000-line Dockerfile does not build 40,000 span objects nobody reads.
+    offsets: tuple[int, ...] = field(default=(0, 0, 0), repr=False)
+
+    @property
+    def keyword_span(self) -> Span:
+        return _span(self.segments, self.offsets[0], self.offsets[1])
+
+    @property
+    def flag_spans(self) -> tuple[Span, ...]:
+        o = self.offsets
+        return tuple(_span(self.segments, o[3 + 3 * i], o[4 + 3 * i]) for i in range(o[2]))
+
+    @property
+    def flag_value_spans(self) -> tuple[Span | None, ...]:
+        o, out = self.offsets, []
+        for i in range(o[2]):
+            eq, end = o[5 + 3 * i], o[4 + 3 * i]
+            out.append(_span(self.segments, eq + 1, end) if eq >= 0 else None)
+        return tuple(out)
+
+    @property
+    def arg_spans(self) -> tuple[Span, ...]:
+        o = self.offsets
+        first = 3 + 3 * o[2]
+        return tuple(_span(self.segments, o[j], o[j + 1]) for j in range(first, len(o), 2))
 
     @property
     def cmd(self) -> str:
@@ -313,6 +337,9 @@ def _shifted(word: _Word, by: int) -> _Word:
 
 def _position(segments: tuple[tuple[int, int, int], ...], offset: int) -> Position:
     """The source position of a logical line's ``offset`` (segments as in :class:`Node`)."""
+    if len(segments) == 1:  # one physical line: the common case
+        seg_off, line, col = segments[0]
+        return Position(line, col + (offset - seg_off))
     seg_off, line, col = segments[0] if segments else (0, 1, 1)
     for s_off, s_line, s_col in segments:
         if s_off > offset:
@@ -342,6 +369,8 @@ def _scan_words(text: str, escape: str, *, flags: bool = False) -> tuple[list[_W
     escape works inside single quotes too), a lone ``--`` ending them; the offset returned
     is where the arguments start. In both a trailing escape token is dropped.
     """
+    if "'" not in text and '"' not in text and escape not in text:
+        return _split_plain(text, flags)
     keep = not flags
     words: list[_Word] = []
     buf: list[str] = []
@@ -395,6 +424,25 @@ def _scan_words(text: str, escape: str, *, flags: bool = False) -> tuple[list[_W
     if state != _SPACE and (blank_ok or buf) and not (flags and word == "--"):
         words.append(_Word(word, start, n, eq))
     return words, n
+
+
+def _split_plain(text: str, flags: bool) -> tuple[list[_Word], int]:
+    """:func:`_scan_words` of a text with no quote and no escape token (most lines): the
+    words are the runs between Go spaces, so a regex finds them."""
+    words: list[_Word] = []
+    for m in _RE_GO_WORD.finditer(text):
+        word, start = m.group(), m.start()
+        if flags:
+            if not word.startswith("--"):
+                return words, start
+            if word == "--":
+                return words, m.end()
+        eq = word.find("=")
+        words.append(_Word(word, start, m.end(), start + eq if eq >= 0 else -1))
+    return words, len(text)
+
+
+_RE_GO_WORD = re.compile("[^" + re.escape(GO_SPACE) + "]+")
 
 
 def _fields(text: str) -> list[_Word]:
@@ -653,7 +701,6 @@ class _Parser:
         rest_base = lead + rest_off + len(rest) - len(rest.lstrip(GO_SPACE))
         rest = go_trim(rest)
 
-        keyword_span = _span(segments, lead, lead + len(keyword))
         cmd = keyword.lower()
         how = _DISPATCH.get(cmd)
         child: Node | None = None
@@ -682,25 +729,25 @@ class _Parser:
             elif how == _HEALTH:
                 args, is_json = _health(rest)
         except ValueError as exc:
-            raise ParseError(str(exc), file=self.file, span=keyword_span) from None
-        args = [_shifted(w, rest_base) for w in args]
+            span = _span(segments, lead, lead + len(keyword))
+            raise ParseError(str(exc), file=self.file, span=span) from None
+        offsets = [lead - base, lead + len(keyword) - base, len(flags)]
+        for w in flags:
+            offsets += (w.start - base, w.end - base, w.eq - base if w.eq >= 0 else -1)
+        for w in args:
+            offsets += (w.start + rest_base - base, w.end + rest_base - base)
         return Node(
             keyword=keyword,
             flags=tuple(w.text for w in flags),
             args=tuple(w.text for w in args),
             original=line,
-            span=Span(keyword_span.start, end),
-            keyword_span=keyword_span,
-            flag_spans=tuple(_span(segments, w.start, w.end) for w in flags),
-            flag_value_spans=tuple(
-                _span(segments, w.eq + 1, w.end) if w.eq >= 0 else None for w in flags
-            ),
-            arg_spans=tuple(_span(segments, w.start, w.end) for w in args),
+            span=Span(_position(segments, lead), end),
             json=is_json,
             child=child,
             comments=comments,
             segments=_rebase(segments, base),
             unknown=how is None,
+            offsets=tuple(offsets),
         )
 
     @staticmethod

@@ -8,17 +8,43 @@ stage up to the target in order, as the classic builder did.
 
 from __future__ import annotations
 
+import bisect
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from emu.dockerfile.instructions import Copy, Dockerfile, Instruction, Run, Stage, convert, suggest
+from emu.dockerfile.instructions import (
+    Add,
+    Copy,
+    Dockerfile,
+    Instruction,
+    Run,
+    Stage,
+    Workdir,
+    convert,
+    suggest,
+)
 from emu.dockerfile.parser import parse
+from emu.engine import vertex
 from emu.engine.args import Platform, evaluate_globals, platform_args
+from emu.engine.cache import (
+    FIRST_BUILD,
+    CachedRun,
+    CacheEntry,
+    LayerCache,
+    StepInputs,
+    StepRecord,
+    image_key,
+    replay,
+    run_changes,
+)
+from emu.engine.cache import explain as explain_miss
 from emu.engine.context import Context
 from emu.engine.dispatch import dispatch
 from emu.engine.state import (
+    BuildObserver,
+    BuildPlan,
     CopyRecord,
     RunExecutor,
     Skipped,
@@ -28,6 +54,7 @@ from emu.engine.state import (
 )
 from emu.errors import BuildError, EmuError, LimitExceeded
 from emu.fs import Dir, Meta, Snapshot
+from emu.images import display
 from emu.images.image import DEFAULT_PATH, Image, ImageConfig
 from emu.pos import Position
 from emu.words import process_word
@@ -55,6 +82,15 @@ class BuildOptions:
     # Unemulated programs become a warning and a no-op; an image the catalog does not model
     # becomes a generic stand-in with a warning (emu.images.catalog.fallback).
     permissive: bool = False
+    # The layer cache (None: every step runs, nothing is kept: a hermetic build), and
+    # docker build's --no-cache / --no-cache-filter STAGE,...
+    cache: LayerCache | None = None
+    no_cache: bool = False
+    no_cache_filter: tuple[str, ...] = ()
+    # Names this build for the cache's memory of "the last build", so a miss can say what
+    # changed since (default: the Dockerfile's name and the target).
+    cache_ident: str = ""
+    observer: BuildObserver | None = None  # told about each step as it happens
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +112,13 @@ class StageResult:
     @property
     def built(self) -> bool:
         return self.image is not None
+
+    # In a REPL and in Jupyter: what became of the stage, and its files (emu.images.display).
+    def __repr__(self) -> str:
+        return display.text(self)
+
+    def _repr_html_(self) -> str | None:
+        return display.html(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +147,14 @@ class BuildResult:
     def skipped(self) -> tuple[StageResult, ...]:
         return tuple(s for s in self.stages if s.status == "skipped")
 
+    # In a REPL: one line; in Jupyter: the summary, the stage graph and the final image's
+    # tree (emu.images.display), instead of every field of every stage.
+    def __repr__(self) -> str:
+        return display.text(self)
+
+    def _repr_html_(self) -> str | None:
+        return display.html(self)
+
 
 SCRATCH = Image(
     rootfs=Snapshot(Dir(Meta(0o755))),
@@ -128,6 +179,10 @@ def _is_index(ref: str) -> bool:
 class _Build:
     def __init__(self, df: Dockerfile, ctx: Context, opts: BuildOptions) -> None:
         self.df = df
+        self._by_name: dict[str, list[int]] = {}
+        for stage in df.stages:
+            if stage.name:
+                self._by_name.setdefault(stage.name, []).append(stage.index)
         self.ctx = ctx
         self.opts = opts
         self.file = df.file
@@ -154,6 +209,14 @@ class _Build:
         else:
             self.executor = opts.executor
         self.final_vars: dict[int, dict[str, str]] = {}
+        # BuildKit's steps: each stage's chain of cache keys, its step counter, what this
+        # build recorded for the cache and what the last build with the same name did.
+        self.chain: dict[int, str] = {}
+        self.counters: dict[int, int] = {}
+        self.totals: dict[int, int] = {}
+        self.records: list[StepRecord] = []
+        self.previous: dict[tuple[str, int], StepRecord] = {}
+        self.had_previous = False
         stages = df.stages
         if not stages:
             raise BuildError(
@@ -193,11 +256,9 @@ class _Build:
         with BuildKit).
         """
         wanted = name if exact else name.lower()
-        found = None
-        for st in self.df.stages[:before]:
-            if st.name == wanted:
-                found = st.index
-        return found
+        indexes = self._by_name.get(wanted, ())
+        i = bisect.bisect_left(indexes, before)  # the stages so named, in order
+        return indexes[i - 1] if i else None
 
     def _from_refs(self, stage: Stage) -> list[tuple[str, Instruction]]:
         out: list[tuple[str, Instruction]] = []
@@ -249,7 +310,7 @@ class _Build:
 
     def _expand_base(self, st: Stage) -> str:
         try:
-            value = process_word(st.base, self.globals).value
+            value = process_word(st.base, self.globals, escape=self.df.parsed.escape).value
         except EmuError as exc:
             prefix = f'failed to process "{st.base}": '
             raise exc.as_build_failure(
@@ -267,11 +328,23 @@ class _Build:
     # --- running -----------------------------------------------------------------------
 
     def run(self) -> BuildResult:
-        if self.opts.builder == "legacy":
-            for i in range(self.target + 1):
-                self.stage_image(i)
-        else:
-            self.stage_image(self.target)
+        cache = self.opts.cache
+        ident = self.opts.cache_ident or f"{self.file}\0{self.opts.target or ''}"
+        if cache is not None:
+            last = cache.last_build(ident)
+            self.had_previous = bool(last)
+            self.previous = {(r.stage, r.index): r for r in last}
+        if self.opts.observer is not None:
+            self.opts.observer.planned(self._plan())
+        try:
+            if self.opts.builder == "legacy":
+                for i in range(self.target + 1):
+                    self.stage_image(i)
+            else:
+                self.stage_image(self.target)
+        finally:
+            if cache is not None:
+                cache.remember_build(ident, tuple(self.records))
         results = []
         for st in self.df.stages:
             image = self.images.get(st.index)
@@ -312,6 +385,46 @@ class _Build:
             return ()
         image = self.external.get(self.bases[index])
         return image.notes if image is not None else ()
+
+    def _needed(self) -> list[int]:
+        """The stages this build builds (BuildKit: what the target reaches)."""
+        if self.opts.builder == "legacy":
+            return list(range(self.target + 1))
+        seen: set[int] = set()
+        todo = [self.target]
+        while todo:
+            i = todo.pop()
+            if i in seen:
+                continue
+            seen.add(i)
+            st = self.df.stages[i]
+            parent = self.base_stage[i]
+            if parent is not None:
+                todo.append(parent)
+            for ref, _inst in self._from_refs(st):
+                dep = int(ref) if _is_index(ref) else self._stage_by_name(ref, i)
+                if dep is not None and dep < i:
+                    todo.append(dep)
+        return sorted(seen)
+
+    def _plan(self) -> BuildPlan:
+        needed = self._needed()
+        images: list[str] = []
+        for i in needed:
+            st = self.df.stages[i]
+            refs = [] if self.base_stage[i] is not None else [self.bases[i]]
+            for ref, _inst in self._from_refs(st):
+                if "$" in ref or _is_index(ref) or self._stage_by_name(ref, i) is not None:
+                    continue
+                refs.append(ref)
+            images.extend(r for r in refs if r != "scratch" and r not in images)
+        return BuildPlan(
+            stages=tuple(s.display_name for s in self.df.stages),
+            bases=tuple(self.bases[s.index] for s in self.df.stages),
+            needed=tuple(needed),
+            images=tuple(images),
+            cache=self.opts.cache is not None,
+        )
 
     def stage_image(self, index: int) -> Image:
         if index in self.images:
@@ -406,22 +519,168 @@ class _Build:
             source_date_epoch=self.opts.source_date_epoch,
             sources=_Sources(self),
             executor=self.executor,
+            escape=self.df.parsed.escape,
         )
         self.states[stage.index] = state
-        self.steps.append(StepEvent(stage.index, stage.from_.line, stage.from_.source))
+        self._start_stage(stage, base, len(triggers))
         for trigger in triggers:
             for inst in self._parse_trigger(trigger, stage):
-                self.steps.append(
-                    StepEvent(stage.index, stage.from_.line, f"# ONBUILD {inst.source}")
-                )
-                dispatch(state, inst)
+                self._step(state, inst, onbuild=True)
         for inst in stage.commands:
             self._check_time(inst)
-            self.steps.append(StepEvent(stage.index, inst.line, inst.source))
             state.line, state.text = inst.line, inst.source
-            dispatch(state, inst)
+            self._step(state, inst)
         self.final_vars[stage.index] = state.vars
         return state.image()
+
+    # --- BuildKit's steps: progress events and the layer cache ----------------------------
+
+    def _start_stage(self, stage: Stage, base: Image, triggers: int) -> None:
+        i = stage.index
+        parent = self.base_stage[i]
+        ref = self.bases[i]
+        self.totals[i] = vertex.stage_total(self.df, i, parent is not None) + triggers
+        self.counters[i] = 0
+        if parent is not None:
+            self.chain[i] = self.chain.get(parent, "")
+        elif ref == "scratch":
+            self.chain[i] = "scratch"
+        else:
+            self.chain[i] = (
+                image_key(ref, base.rootfs.root, base.config) if self.opts.cache else ref
+            )
+        event = StepEvent(i, stage.from_.line, stage.from_.source)
+        if parent is None and ref != "scratch":
+            self.counters[i] = 1
+            name = self._prefix(stage, 1) + vertex.from_text(ref)
+            event = replace(event, vertex=name, kind="from", key=self.chain[i])
+        self._announce(event)
+        self.steps.append(event)
+        if self.opts.observer is not None:
+            self.opts.observer.step_finished(event)
+
+    def _prefix(self, stage: Stage, n: int, onbuild: bool = False) -> str:
+        label = stage.display_name if vertex.named_stages(self.df) else ""
+        return vertex.prefix(label, n, self.totals[stage.index], onbuild)
+
+    def _announce(self, event: StepEvent) -> None:
+        if self.opts.observer is not None:
+            self.opts.observer.step_started(event)
+
+    def _use_cache(self, stage: Stage) -> str:
+        """Why this stage may not use the cache ("" when it may)."""
+        if self.opts.no_cache:
+            return "--no-cache"
+        wanted = {n.lower() for n in self.opts.no_cache_filter}
+        if stage.name and stage.name in wanted:
+            return f"--no-cache-filter {stage.name}"
+        return ""
+
+    def _outputs(self) -> list[object]:
+        outputs = getattr(self.executor, "outputs", None)
+        return outputs if isinstance(outputs, list) else []
+
+    def _step(self, st: StageState, inst: Instruction, onbuild: bool = False) -> None:
+        stage = st.stage
+        i = stage.index
+        kind = vertex.kind(inst)
+        if isinstance(inst, Workdir) and vertex.workdir_path(st, inst) == "/":
+            kind = ""  # BuildKit makes no step for WORKDIR / (but still counts it)
+        text = f"# ONBUILD {inst.source}" if onbuild else inst.source
+        event = StepEvent(i, inst.line, text, kind=kind)
+        if kind:
+            self.counters[i] += 1
+            shown = vertex.text(st, inst)
+            name = self._prefix(stage, self.counters[i], onbuild) + shown
+            event = replace(event, vertex=name)
+        self._announce(event)
+        started = time.monotonic()
+        ran = len(self._outputs())
+        cache = self.opts.cache
+        inputs: StepInputs | None = None
+        cached = False
+        try:
+            if isinstance(inst, Run) and cache is not None:
+                from emu.engine.steps.run import command
+
+                inputs = vertex.run_inputs(st, inst, command(st, inst), self.chain[i])
+                entry = None if self._use_cache(stage) else cache.get(inputs.key)
+                if entry is not None and entry.run is not None:
+                    saved = st.executor
+                    st.executor = _Replay(entry.run)
+                    try:
+                        dispatch(st, inst)
+                    finally:
+                        st.executor = saved
+                    cached = True
+                else:
+                    dispatch(st, inst)
+                    cache.put(CacheEntry(inputs.key, event.vertex, self._kept_run(st, ran)))
+            else:
+                dispatch(st, inst)
+                if cache is not None and kind:
+                    inputs = self._inputs_after(st, inst, kind)
+                    cached = not self._use_cache(stage) and cache.get(inputs.key) is not None
+                    if not cached:
+                        cache.put(CacheEntry(inputs.key, event.vertex))
+        except EmuError as exc:
+            failed = replace(
+                event,
+                seconds=time.monotonic() - started,
+                error=exc.message,
+                output=self._printed(ran),
+            )
+            self.steps.append(failed)
+            if self.opts.observer is not None:
+                self.opts.observer.step_finished(failed)
+            raise
+        why = ""
+        if inputs is not None:
+            self.chain[i] = inputs.key
+            n = self.counters[i]
+            self.records.append(StepRecord(stage.display_name, n, event.vertex, inputs))
+            if not cached:
+                why = self._why(stage, n, vertex.text(st, inst), inputs)
+        done = replace(
+            event,
+            cached=cached,
+            why=why,
+            seconds=time.monotonic() - started,
+            output=b"" if cached else self._printed(ran),
+            key=inputs.key if inputs is not None else "",
+        )
+        self.steps.append(done)
+        if self.opts.observer is not None:
+            self.opts.observer.step_finished(done)
+
+    def _inputs_after(self, st: StageState, inst: Instruction, kind: str) -> StepInputs:
+        parent = self.chain[st.stage.index]
+        if isinstance(inst, Copy | Add):
+            record = st.copies[-1] if st.copies and st.copies[-1].line == inst.line else None
+            return vertex.copy_inputs(st, inst, record, parent)
+        return vertex.workdir_inputs(st, st.config.working_dir or "/", parent)
+
+    def _printed(self, ran: int) -> bytes:
+        new = self._outputs()[ran:]
+        return b"".join(getattr(o, "stdout", b"") + getattr(o, "stderr", b"") for o in new)
+
+    def _kept_run(self, st: StageState, ran: int) -> CachedRun:
+        new = self._outputs()[ran:]
+        layer = st.layers[-1]
+        return CachedRun(
+            run_changes(layer.changes()),
+            b"".join(getattr(o, "stdout", b"") for o in new),
+            b"".join(getattr(o, "stderr", b"") for o in new),
+        )
+
+    def _why(self, stage: Stage, n: int, text: str, inputs: StepInputs) -> str:
+        off = self._use_cache(stage)
+        if off:
+            return off
+        if not self.had_previous:
+            return FIRST_BUILD
+        before = self.previous.get((stage.display_name, n))
+        return explain_miss(text, inputs, before.inputs if before else None)
 
     def _check_time(self, inst: Instruction) -> None:
         if self.deadline is not None and time.monotonic() > self.deadline:
@@ -439,6 +698,16 @@ class _Build:
             raise exc.as_build_failure(
                 self.file, stage.from_.pos, prefix=prefix, replace=True
             ) from None
+
+
+class _Replay:
+    """Answers a cached RUN: applies what it changed when it ran, runs nothing."""
+
+    def __init__(self, run: CachedRun) -> None:
+        self.cached = run
+
+    def run(self, st: StageState, inst: Run, argv: tuple[str, ...], env: dict[str, str]) -> None:
+        replay(st.fs, self.cached.changes)
 
 
 class _Sources:
@@ -459,7 +728,21 @@ class _Sources:
         found = b._stage_by_name(ref, idx)
         if found is not None:
             return found, b.stage_image(found)
-        return None, b.external_image(ref, pos)
+        try:
+            return None, b.external_image(ref, pos)
+        except EmuError:
+            # A plain name close to a stage's is a typo of the stage, not an image.
+            names = [s.name for s in b.df.stages[:idx] if s.name]
+            close = suggest(ref, names) if not any(c in ref for c in ":/@") else ""
+            if not close:
+                raise
+            raise BuildError(
+                f"--from={ref}: no stage is named {ref!r}, so BuildKit looks for the image "
+                f"{ref}:latest, and there is none",
+                file=b.file,
+                pos=pos,
+                hint=f"did you mean the stage {close}? write --from={close}",
+            ) from None
 
     def url_map(self) -> dict[str, bytes]:
         return dict(self.build.opts.url_map)

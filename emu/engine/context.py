@@ -14,6 +14,7 @@ resolves it inside the context root later, as BuildKit does).
 from __future__ import annotations
 
 import errno
+import functools
 import io
 import os
 import stat
@@ -127,6 +128,13 @@ def _loader(path: str) -> Callable[[], bytes]:
     return load
 
 
+@functools.lru_cache(maxsize=64)
+def _matcher(text: str | None, file: str) -> IgnoreMatcher:
+    """The compiled ``.dockerignore``, once per distinct text (patterns compile once, as
+    pathspec's do); bounded, and keyed on the whole text so an edit recompiles."""
+    return IgnoreMatcher.from_text(text, file=file)
+
+
 def from_directory(
     root: str | Path,
     *,
@@ -151,7 +159,7 @@ def from_directory(
             base, Path(dockerfile) if dockerfile is not None else None
         )
     try:
-        matcher = IgnoreMatcher.from_text(ignore_text, file=source or ".dockerignore")
+        matcher = _matcher(ignore_text, source or ".dockerignore")
     except EmuError as exc:
         raise exc.located(file=source or ".dockerignore").with_source(ignore_text or "") from None
 
@@ -228,7 +236,7 @@ def from_mapping(files: Mapping[str, bytes | str], *, ignore_text: str | None = 
     if ignore_text is None:
         raw = files.get(".dockerignore")
         ignore_text = raw.decode() if isinstance(raw, bytes) else raw
-    matcher = IgnoreMatcher.from_text(ignore_text)
+    matcher = _matcher(ignore_text, ".dockerignore")
     fs = FS()
     excluded: set[str] = set()
     for name in sorted(files):

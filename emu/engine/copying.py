@@ -10,7 +10,16 @@ The rules, each from ``tonistiigi/fsutil/copy`` and BuildKit's ``dockerfile2llb`
 - a file goes *into* the destination when the destination ends with ``/`` or is an existing
   directory, else it becomes the destination;
 - wildcards (Go ``filepath.Match``, component by component) may match nothing;
-- inner symlinks are copied as symlinks; hard links inside one copy stay hard links;
+- inner symlinks are copied as symlinks; hard links inside one copied source stay hard
+  links; each source, and each match of a wildcard, is a copy of its own (BuildKit's
+  file backend copies match by match), so a file matched twice (by its name and by a
+  symlink to it) or two names of one file both matched give separate files;
+- the destination path itself is resolved (``RootPath``): an existing symlink there is
+  followed, even a dangling one (its target and missing parents are created), while
+  names inside the copy are not: a symlink there is replaced by a file, and is no
+  directory to copy into ("cannot copy to non-directory");
+- directories the copy creates inside a setgid directory inherit its group and the
+  setgid bit (the kernel does it on mkdir; --chown then sets the owner);
 - ``--chown`` replaces every owner (and the parents it creates), ``--chmod`` every
   permission set (special bits kept), on files and directories alike.
 
@@ -31,7 +40,19 @@ from dataclasses import dataclass, field
 
 from emu.errors import BuildError
 from emu.errors import CopyError as CopyError
-from emu.fs import FS, Device, Dir, File, FsError, Kind, Meta, Node, Symlink, clean, split
+from emu.fs import (
+    FS,
+    Device,
+    Dir,
+    File,
+    Kind,
+    Meta,
+    Node,
+    Symlink,
+    clean,
+    in_dir,
+    split,
+)
 from emu.glob import has_meta, match
 from emu.ignore import IgnoreMatcher, compile_patterns
 
@@ -119,16 +140,15 @@ class _Copier:
 
     def mkdir_all(self, path: str) -> None:
         """MkdirAll for the destination's parents: 0755, owned by --chown (else root)."""
+        self.stats.dirs += len(self.dst.makedirs(path, self.dir_meta(0), chowned=self.chowned))
+
+    def dir_meta(self, mtime: int) -> Meta:
         owner = self.owner or Owner(0, 0)
-        cur = ""
-        for comp in split(path):
-            cur = f"{cur}/{comp}"
-            node = self.dst.lookup(cur)
-            if node is None:
-                self.dst.mkdir(cur, Meta(0o755, owner.uid, owner.gid))
-                self.stats.dirs += 1
-            elif not isinstance(node, Dir):
-                raise FsError(20, cur)  # ENOTDIR
+        return Meta(0o755, owner.uid, owner.gid, mtime)
+
+    @property
+    def chowned(self) -> bool:
+        return self.owner is not None
 
     def excluded(self, rel: str) -> bool:
         return self.exclude is not None and self.exclude.excluded(rel)
@@ -166,13 +186,9 @@ class _Copier:
         return out
 
     def copy(self, node: Node, target: str, overwrite_meta: bool, rel: str = "") -> None:
+        # lstat: a symlink inside the destination is not followed (the destination path
+        # itself was resolved by copy() before).
         existing = self.dst.lookup(target, follow=False)
-        if isinstance(existing, Symlink) and isinstance(node, Dir):
-            # os.Stat follows the link: an existing directory behind it is merged into.
-            behind = self.dst.lookup(target)
-            if isinstance(behind, Dir):
-                target = self.dst.realpath(target)
-                existing = behind
         if isinstance(node, Dir):
             if existing is None and overwrite_meta:
                 self.dst.put(target, self.clone(node, rel))  # nested: the source's metadata
@@ -180,8 +196,10 @@ class _Copier:
             if existing is None:
                 # The destination directory itself is created 0755, owned by --chown or root
                 # (seen with BuildKit): the source directory's mode and --chmod do not reach it.
-                owner = self.owner or Owner(0, 0)
-                top = Dir(Meta(0o755, owner.uid, owner.gid, node.meta.mtime), None, self.dst_owner)
+                meta = self.dir_meta(node.meta.mtime)
+                parent = self.dst.get(posixpath.dirname(target))
+                meta = in_dir(parent.meta, meta, chowned=self.chowned)
+                top = Dir(meta, None, self.dst_owner)
                 top.entries = self.clone_entries(node, rel)
                 self.stats.dirs += 1
                 self.dst.put(target, top)
@@ -196,8 +214,7 @@ class _Copier:
                     self.copy(node.entries[name], f"{target.rstrip('/')}/{name}", True, sub)
             return
         if isinstance(existing, Dir):
-            what = "file" if isinstance(node, File) else "symlink"
-            raise CopyError(f"cannot copy a {what} over the directory {target}")
+            raise CopyError(f"cannot replace to directory {target} with file")  # fsutil's words
         self.dst.put(target, self.clone(node, rel))
 
 
@@ -227,12 +244,13 @@ def copy(
         copier.exclude = IgnoreMatcher(compile_patterns(excludes))
     if parents:
         return _copy_parents(copier, src, sources, dest, missing)
+    # fsutil resolves the destination inside the image first (RootPath): a symlink there,
+    # dangling or not, is followed, and what is copied lands behind it.
+    real = dst.realpath(dest, missing_ok=True)
+    dest = real + "/" if dest.endswith("/") and real != "/" else real
     ensure = dest if dest.endswith("/") else posixpath.dirname(dest)
     ensured = False
     for raw in sources:
-        # Each source is its own copy in BuildKit: hard links are kept within one
-        # source, not across two sources of the same COPY.
-        copier.linked = {}
         path = clean(raw)
         if has_meta(raw):
             matches = expand_wildcards(src, path)
@@ -245,6 +263,9 @@ def copy(
         for m in matches:
             if copier.excluded(posixpath.basename(m)):
                 continue
+            # Each source, and each match of a wildcard, is a copy of its own in BuildKit:
+            # hard links are kept within it, never across two (golden cases 28, 112).
+            copier.linked = {}
             node = src.get(m)  # FollowSymlinks: the source path itself is resolved
             if not ensured:
                 # Only once something is copied: a wildcard matching nothing creates
@@ -365,7 +386,7 @@ def _unpack(copier: _Copier, node: File, dest: str) -> bool:
     root = dest.rstrip("/") or "/"
     copier.mkdir_all(root)
     for m in members:
-        rel = clean(m.name)  # confined: ".." and absolute names stay inside dest
+        rel = _archive_name(m.name)  # an absolute name is taken from the destination
         if rel == "/":
             continue
         # Resolve the entry's directory inside the destination as a chroot would: a symlink
@@ -391,7 +412,13 @@ def _unpack(copier: _Copier, node: File, dest: str) -> bool:
             dst.put(path, Symlink(Meta(0o777, uid, gid, int(m.mtime)), m.linkname))
             copier.stats.links += 1
         elif m.islnk():
-            target = dst.lookup(root.rstrip("/") + clean(m.linkname), follow=False)
+            link_rel = _archive_name(m.linkname)
+            parent_rel, _, leaf = link_rel.rpartition("/")
+            link_path = _inside(dst, root, parent_rel) + "/" + leaf
+            target = dst.lookup(link_path, follow=False)
+            if target is None:  # the unpacker's link(2) fails, and the build with it
+                name = rel.lstrip("/")
+                raise CopyError(f"link {link_rel.lstrip('/')} {name}: no such file or directory")
             if isinstance(target, File):
                 dst.put(path, target)
                 copier.stats.links += 1
@@ -407,8 +434,19 @@ def _unpack(copier: _Copier, node: File, dest: str) -> bool:
     return True
 
 
+def _archive_name(name: str) -> str:
+    """An archive entry's name as BuildKit's unpacker takes it: cleaned, an absolute name
+    relative to the destination, a name that still climbs out of it refused."""
+    rel = posixpath.normpath(name).lstrip("/")
+    if rel == ".." or rel.startswith("../"):
+        raise CopyError(f'archive path "{rel}" is outside extraction root')
+    return "/" + rel if rel not in ("", ".") else "/"
+
+
 def _inside(dst: FS, root: str, rel: str) -> str:
-    """``root`` + ``rel`` with symlinks resolved relative to ``root`` (chroot semantics)."""
+    """``root`` + ``rel`` with symlinks resolved inside ``root``, as BuildKit's unpacker
+    does: an absolute link target starts again at ``root``; a relative one that climbs
+    out of it fails the build (current BuildKit; Docker 20.10's chroot clamped it)."""
     base = root.rstrip("/")
     parts: list[str] = []
     pending = [p for p in rel.split("/") if p and p != "."][::-1]
@@ -422,11 +460,16 @@ def _inside(dst: FS, root: str, rel: str) -> str:
         node = dst.lookup(base + "/" + "/".join([*parts, name]), follow=False)
         if isinstance(node, Symlink):
             hops += 1
-            if hops > 40:
-                raise CopyError(f"too many levels of symbolic links in archive path {rel}")
+            if hops > 255:
+                raise CopyError(f'too many symlinks resolving archive path "{rel.lstrip("/")}"')
             target = node.target
             if target.startswith("/"):
                 parts = []
+            else:
+                up = posixpath.normpath(posixpath.join(*parts, target) if parts else target)
+                if up == ".." or up.startswith("../"):
+                    link = "/".join([*parts, name])
+                    raise CopyError(f'archive symlink "{link}" points outside extraction root')
             pending.extend(p for p in reversed(target.split("/")) if p and p != ".")
             continue
         parts.append(name)

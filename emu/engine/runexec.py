@@ -73,6 +73,7 @@ class ShellExecutor:
         cwd = st.config.working_dir or "/"
         if st.fs.lookup(cwd) is None:
             st.fs.makedirs(cwd, Meta(0o755))
+        cwd = st.fs.realpath(cwd)  # runc chdirs: a WORKDIR through a symlink is its target
         path_var = env.get("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
         program = argv[0] if argv else ""
         if not argv or find_executable(st.fs, program, path_var, ident) is None:
@@ -172,20 +173,20 @@ def _execute(
     registry: Registry,
     limits: Limits,
 ) -> RunResult:
-    """Shell form (``sh -c SCRIPT``) through the interpreter; anything else as a program."""
+    """A shell (``sh``, ``ash``, ``dash``, ``bash``: SHELL's argv plus the RUN line, or an
+    exec-form shell) through the interpreter, which reads the shell's own command line as
+    that shell does (``bash -eux -o pipefail -c SCRIPT``, ``ash -xeo pipefail -c``) and
+    runs bash in bash mode; anything else as a program."""
     name = posixpath.basename(argv[0])
-    result: RunResult
-    if name in SHELLS and len(argv) >= 3 and argv[1].startswith("-") and "c" in argv[1]:
-        result = interp.run_script(
-            argv[2],
+    if name in SHELLS and name != "busybox" and len(argv) >= 2:
+        result: RunResult = interp.run_shell(
+            list(argv),
             fs=st.fs,
             env=env,
             cwd=cwd,
             ident=ident,
-            args=list(argv[3:]) or [argv[0]],  # sh -c SCRIPT: $0 is the shell's argv[0]
             registry=registry,
             limits=limits,
-            options=argv[1].lstrip("-").replace("c", ""),
         )
         return result
     result = interp.run_argv(
@@ -212,8 +213,15 @@ def _identity(st: StageState, pos: Position) -> Identity:
         ids = resolve_user(st.fs, user)
     except EmuError as exc:
         raise exc.as_build_failure(st.file, pos) from None
-    name = user.partition(":")[0]
-    return Identity(ids.uid, ids.gid, accounts.supplementary(st.fs, name), name)
+    name, colon, _ = user.partition(":")
+    # runc's user lookup (libcontainer GetExecUser) adds the groups /etc/group lists the
+    # user in only when USER names no group (`USER app:grp` has none; seen with BuildKit).
+    entry = accounts.user_named(st.fs, name)
+    if entry is None and name.isdigit():
+        entry = accounts.user_with_id(st.fs, int(name))
+    member = entry.name if entry is not None else name
+    groups = () if colon else accounts.supplementary(st.fs, member)
+    return Identity(ids.uid, ids.gid, groups, name)
 
 
 # What runc gives every RUN (seen with BuildKit): /etc/hosts and /etc/resolv.conf bind
@@ -270,9 +278,12 @@ def _mount(st: StageState, inst: Run, caches: dict[str, Node]) -> Callable[[], N
     As with BuildKit: a cache mount keeps its contents across the build's RUNs (by ``id``,
     default the target); a tmpfs is always empty, hiding what is there; a bind mount shows
     the source and what is written under it is discarded. What was at the target comes
-    back afterwards, and a target that did not exist stays as an empty 0755 directory.
+    back afterwards, and a target that did not exist stays as an empty 0755 directory —
+    unless a single file was bound there: then nothing stays (its parents do). emu is given
+    no secrets and no SSH agent: such a mount is left out, as BuildKit leaves out one that
+    is not ``required``.
     """
-    undo: list[tuple[str, Node | None, str | None]] = []
+    undo: list[tuple[str, Node | None, str | None, bool]] = []
     for spec in inst.mounts:
         fields: dict[str, str] = {}
         for part in spec.split(","):
@@ -280,16 +291,27 @@ def _mount(st: StageState, inst: Run, caches: dict[str, Node]) -> Callable[[], N
             fields[key.strip()] = value.strip() if eq else "true"
         kind = fields.get("type", "bind")
         target = fields.get("target") or fields.get("dst") or fields.get("destination")
+        if kind in ("secret", "ssh"):
+            if fields.get("required", "false") == "true":
+                what = f"secret {fields.get('id') or posixpath.basename(target or '')}"
+                raise BuildError(
+                    f"{what if kind == 'secret' else 'no SSH key'}: not found",
+                    file=st.file,
+                    pos=inst.pos,
+                    hint="emu builds without secrets or an SSH agent",
+                )
+            continue
         if not target:
             raise BuildError(f"mount {spec!r}: target is required", file=st.file, pos=inst.pos)
         target = posixpath.normpath(posixpath.join(st.config.working_dir or "/", target))
         before = st.fs.lookup(target, follow=False)
         st.fs.makedirs(posixpath.dirname(target) or "/", Meta(0o755))
         cache_id: str | None = None
+        stub = True  # a directory mount point stays where there was nothing
         if kind == "cache":
             cache_id = fields.get("id") or target
             st.fs.put(target, caches.get(cache_id) or Dir(Meta(0o755)))
-        elif kind in ("tmpfs", "secret", "ssh"):
+        elif kind == "tmpfs":
             st.fs.put(target, Dir(Meta(0o755)))
         elif kind == "bind":
             source = fields.get("source") or fields.get("src") or "/"
@@ -305,19 +327,23 @@ def _mount(st: StageState, inst: Run, caches: dict[str, Node]) -> Callable[[], N
             if node is None:
                 raise BuildError(f"mount {spec!r}: {source} not found", file=st.file, pos=inst.pos)
             st.fs.put(target, node)
+            stub = isinstance(node, Dir)
             if fields.get("rw", fields.get("readwrite", "false")) != "true":
                 st.fs.readonly = (*st.fs.readonly, target)  # BuildKit binds read-only
         else:
             raise BuildError(f"unsupported mount type {kind!r}", file=st.file, pos=inst.pos)
-        undo.append((target, before, cache_id))
+        undo.append((target, before, cache_id, stub))
 
     def restore() -> None:
         st.fs.readonly = ()
-        for target, before, cache_id in reversed(undo):
+        for target, before, cache_id, stub in reversed(undo):
             if cache_id is not None:
                 kept = st.fs.lookup(target, follow=False)
                 if kept is not None:
                     caches[cache_id] = kept
-            st.fs.put(target, before if before is not None else Dir(Meta(0o755)))
+            if before is not None or stub:
+                st.fs.put(target, before if before is not None else Dir(Meta(0o755)))
+            elif st.fs.lookup(target, follow=False) is not None:
+                st.fs.remove(target, recursive=True)
 
     return restore

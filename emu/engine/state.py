@@ -56,11 +56,64 @@ class CopyRecord:
 
 @dataclass(frozen=True, slots=True)
 class StepEvent:
-    """One instruction as it ran, in execution order (for progress output)."""
+    """One instruction as it ran, in execution order (for progress output).
+
+    ``vertex`` is the step as BuildKit names it in its progress output (``[builder 2/4]
+    WORKDIR /app``); it is empty for an instruction that makes no BuildKit step (ENV,
+    LABEL, EXPOSE…). A step the cache answered is ``cached``; one that ran while a cache was
+    in use says ``why`` it missed; a failed one carries its ``error``.
+    """
 
     stage: int
     line: int
     text: str
+    vertex: str = ""
+    kind: str = ""  # "from" | "run" | "copy" | "add" | "workdir" | "" (no BuildKit step)
+    cached: bool = False
+    why: str = ""
+    seconds: float = 0.0
+    error: str = ""
+    output: bytes = b""  # what a RUN printed (stdout, then stderr)
+    key: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BuildPlan:
+    """What a build is about to do, told to its observer before the first step."""
+
+    stages: tuple[str, ...]  # display names, in Dockerfile order
+    bases: tuple[str, ...]  # each stage's FROM reference, ARGs expanded
+    needed: tuple[int, ...]  # the stages this build will build
+    images: tuple[str, ...]  # the external images it resolves, first use first
+    cache: bool = False  # a layer cache is in use
+
+
+class BuildObserver(Protocol):
+    """Told about a build as it happens (progress output plugs in here)."""
+
+    def planned(self, plan: BuildPlan) -> None: ...
+
+    def step_started(self, step: StepEvent) -> None: ...
+
+    def step_finished(self, step: StepEvent) -> None: ...
+
+
+@dataclass(slots=True)
+class StepLog:
+    """The simplest observer: keeps the plan and every finished step (what a failed build,
+    which returns no result, leaves to look at)."""
+
+    steps: list[StepEvent] = field(default_factory=list)
+    plan: BuildPlan | None = None
+
+    def planned(self, plan: BuildPlan) -> None:
+        self.plan = plan
+
+    def step_started(self, step: StepEvent) -> None:
+        pass
+
+    def step_finished(self, step: StepEvent) -> None:
+        self.steps.append(step)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +165,7 @@ class StageState:
     executor: RunExecutor | None = None
     line: int = 0  # the instruction being dispatched (for layer origins)
     text: str = ""
+    escape: str = "\\"  # the Dockerfile's escape character (``# escape=``)
 
     # --- variables ---------------------------------------------------------------------
 
@@ -125,7 +179,7 @@ class StageState:
 
     def expand(self, word: str, pos: Position, env: dict[str, str] | None = None) -> str:
         try:
-            result = process_word(word, self.env() if env is None else env)
+            result = process_word(word, self.env() if env is None else env, escape=self.escape)
         except EmuError as exc:
             raise self._unexpandable(exc, word, pos) from None
         for name in result.unmatched:
@@ -140,7 +194,7 @@ class StageState:
 
     def expand_words(self, word: str, pos: Position) -> list[str]:
         try:
-            result = process_words(word, self.env())
+            result = process_words(word, self.env(), escape=self.escape)
         except EmuError as exc:
             raise self._unexpandable(exc, word, pos) from None
         for name in result.unmatched:

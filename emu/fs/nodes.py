@@ -1,7 +1,8 @@
 """The inodes of emu's in-memory filesystem: files, directories, symlinks and devices.
 
 Files and symlinks are immutable values; a hard link is the same :class:`File` object under
-two names. Directories are mutable only by the writer that owns them (see
+two names (a write through one name puts a new object under every name, see
+:meth:`~emu.fs.tree.FS.store`). Directories are mutable only by the writer that owns them (see
 :class:`~emu.fs.tree.FS`): a snapshot freezes a tree by handing out a new owner token, so
 the next write copies just the directories on its path.
 """
@@ -9,6 +10,7 @@ the next write copies just the directories on its path.
 from __future__ import annotations
 
 import hashlib
+import random as _random
 import stat as _stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -103,6 +105,10 @@ class File:
     content: Content = b""
     # Where it came from (a context path, a stage path, a RUN): for `emu explain`.
     origin: object = field(default=None, compare=False)
+    # The writer (one layer) in which this file's hard links were made, or None. Only there
+    # do its names share one inode: in a later layer the names sit in a lower overlay2
+    # layer, and writing one copies that name up alone (see FS.store).
+    linked_in: object = field(default=None, compare=False)
 
     kind = Kind.FILE
 
@@ -154,6 +160,18 @@ class Device:
     @property
     def size(self) -> int:
         return 0
+
+    def read(self, size: int) -> bytes:
+        """``size`` bytes read from the device: /dev/zero gives zeros, /dev/random and
+        /dev/urandom a fixed pseudo-random stream (builds stay reproducible), any other
+        device (/dev/null) nothing."""
+        if self.kind is not Kind.CHAR or self.major != 1:
+            return b""
+        if self.minor == 5:
+            return bytes(size)
+        if self.minor in (8, 9):
+            return _random.Random("emu-urandom").randbytes(size)
+        return b""
 
 
 class Dir:

@@ -80,8 +80,14 @@ class FS:
 
     # --- resolution --------------------------------------------------------------------
 
-    def _resolve(self, path: str, follow_last: bool) -> tuple[list[str], list[Node | None]]:
-        """Canonical components of ``path`` and the nodes along them (last may be None)."""
+    def _resolve(
+        self, path: str, follow_last: bool, lenient: bool = False
+    ) -> tuple[list[str], list[Node | None]]:
+        """Canonical components of ``path`` and the nodes along them (last may be None).
+
+        ``lenient``: a missing directory is no error, the rest of the path is taken as
+        written below it (containerd's ``RootPath``, which COPY uses for its destination).
+        """
         pending = split(path)
         pending.reverse()
         if path.endswith("/") or path.endswith("/."):
@@ -97,6 +103,10 @@ class FS:
                     nodes.pop()
                 continue
             cur = nodes[-1]
+            if cur is None and lenient:
+                parts.append(name)
+                nodes.append(None)
+                continue
             if not isinstance(cur, Dir):
                 raise FsError(_errno.ENOTDIR if cur is not None else _errno.ENOENT, join(parts))
             child = cur.entries.get(name)
@@ -114,15 +124,16 @@ class FS:
                 # A relative target (and any ".." in it) continues from the link's directory.
                 pending.extend(more)
                 continue
-            if child is None and not last:
+            if child is None and not last and not lenient:
                 raise FsError(_errno.ENOENT, join([*parts, name]))
             parts.append(name)
             nodes.append(child)
         return parts, nodes
 
-    def realpath(self, path: str) -> str:
-        """The path with every symlink resolved (the last component need not exist)."""
-        return join(self._resolve(path, True)[0])
+    def realpath(self, path: str, *, missing_ok: bool = False) -> str:
+        """The path with every symlink resolved (the last component need not exist;
+        with ``missing_ok`` no component need: a dangling link's target is where it points)."""
+        return join(self._resolve(path, True, missing_ok)[0])
 
     def lookup(self, path: str, follow: bool = True) -> Node | None:
         """The node at ``path``, or None when it (or a parent) does not exist."""
@@ -202,9 +213,36 @@ class FS:
             raise FsError(_errno.EISDIR, path)
         if meta is None:
             meta = existing.meta if isinstance(existing, File) else Meta(0o644)
-        f = File(meta, content, origin)
-        self.put(path, f, follow_last=True)
-        return f
+        return self.store(path, File(meta, content, origin))
+
+    def store(self, path: str, new: File) -> File:
+        """Write through ``path`` (following symlinks): the file there becomes ``new``.
+
+        This is a write to the inode, not a new one: when the file's hard links were made
+        in this writer (this layer), every name of it gets the new content and metadata.
+        A file from an earlier layer is copied up alone, as overlay2 does: its other names
+        keep the old bytes and stay linked to each other. Returns the node now in place.
+        """
+        parent, name, _ = self._parent_for_write(path, True)
+        old = parent.entries.get(name)
+        if isinstance(old, File) and old.linked_in is self._owner:
+            new = File(new.meta, new.content, new.origin, self._owner)
+            self._relink(old, new)
+        parent.entries[name] = new
+        return new
+
+    def _relink(self, old: File, new: File) -> None:
+        """Every name of ``old`` now names ``new``. Those names were all made by this
+        writer, so only the directories it owns are searched."""
+        stack = [self._own(self.root)]
+        self.root = stack[0]
+        while stack:
+            d = stack.pop()
+            for name, child in d.entries.items():
+                if child is old:
+                    d.entries[name] = new
+                elif isinstance(child, Dir) and child.owner is self._owner:
+                    stack.append(child)
 
     def mkdir(self, path: str, meta: Meta | None = None, *, exist_ok: bool = False) -> Dir:
         if not self._resolve(path, False)[0]:
@@ -221,19 +259,25 @@ class FS:
         parent.entries[name] = d
         return d
 
-    def makedirs(self, path: str, meta: Meta | None = None) -> list[str]:
-        """Create ``path`` and missing parents (each with ``meta``); returns those created."""
+    def makedirs(self, path: str, meta: Meta | None = None, *, chowned: bool = True) -> list[str]:
+        """Create ``path`` and missing parents (each with ``meta``); returns those created.
+
+        As mkdir(2) does, a directory made in a setgid directory is setgid too, and takes
+        that directory's group unless ``chowned`` (its owner is set after the mkdir).
+        """
         created: list[str] = []
         meta = meta or Meta(0o755)
         parts = split(path)
+        parent: Node = self.root
         for i in range(1, len(parts) + 1):
             sub = join(parts[:i])
             node = self.lookup(sub)
             if node is None:
-                self.mkdir(sub, meta)
+                node = self.mkdir(sub, in_dir(parent.meta, meta, chowned=chowned))
                 created.append(sub)
             elif not isinstance(node, Dir):
                 raise FsError(_errno.ENOTDIR, sub)
+            parent = node
         return created
 
     def symlink(self, path: str, target: str, meta: Meta | None = None) -> Symlink:
@@ -245,13 +289,21 @@ class FS:
         return link
 
     def link(self, existing: str, new: str) -> None:
-        """A hard link: the same file object under a second name."""
+        """A hard link: the same file object under a second name.
+
+        A file not yet linked in this writer is copied up first (a new object under its
+        old name too), so that both names are this layer's inode, as overlay2 does.
+        """
         node = self.get(existing, follow=False)
         if isinstance(node, Dir):
             raise FsError(_errno.EPERM, existing, "hard link not allowed for directory")
         parent, name, real = self._parent_for_write(new)
         if name in parent.entries:
             raise FsError(_errno.EEXIST, real)
+        if isinstance(node, File) and node.linked_in is not self._owner:
+            node = File(node.meta, node.content, node.origin, self._owner)
+            self.put(existing, node)
+            parent = self._writable_dir(split(real)[:-1])
         parent.entries[name] = node
 
     def remove(self, path: str, *, recursive: bool = False) -> Node:
@@ -279,6 +331,9 @@ class FS:
         sparent = self._writable_dir(split(sreal)[:-1])
         del sparent.entries[sname]
         dparent = self._writable_dir(split(dreal)[:-1])
+        if isinstance(node, File) and node.linked_in is not self._owner:
+            # rename(2) of a lower layer's file copies it up: it leaves its hard links.
+            node = File(node.meta, node.content, node.origin)
         dparent.entries[dname] = node
 
     def set_meta(self, path: str, meta: Meta, *, follow: bool = True) -> None:
@@ -290,6 +345,9 @@ class FS:
         node = parent.entries.get(name)
         if node is None:
             raise FsError(_errno.ENOENT, real)
+        if isinstance(node, File) and node.linked_in is self._owner:
+            self.store(real, File(meta, node.content, node.origin))  # every name's inode
+            return
         parent.entries[name] = _with_meta(node, meta, self)
 
     # --- reading trees -----------------------------------------------------------------
@@ -297,6 +355,14 @@ class FS:
     def walk(self, path: str = "/") -> Iterator[tuple[str, Node]]:
         """Every entry under ``path`` (not ``path`` itself), depth first, sorted by name."""
         return walk(self.get(path), clean(path))
+
+
+def in_dir(parent: Meta, meta: Meta, *, chowned: bool) -> Meta:
+    """``meta`` for a directory made inside one with ``parent``: a setgid parent passes on
+    the setgid bit, and its group unless the new directory is chowned afterwards."""
+    if not parent.mode & 0o2000:
+        return meta
+    return meta.with_(mode=meta.mode | 0o2000, gid=meta.gid if chowned else parent.gid)
 
 
 def _with_meta(node: Node, meta: Meta, fs: FS) -> Node:
@@ -408,6 +474,7 @@ __all__ = [
     "clean",
     "count",
     "diff",
+    "in_dir",
     "join",
     "split",
     "walk",

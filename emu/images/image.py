@@ -8,11 +8,14 @@ and the history. Everything is frozen; building a stage makes new values.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import MISSING, dataclass, field, fields, replace
+from typing import TypeVar
 
 from emu.dockerfile.instructions import Health
 from emu.fs import Dir, File, Snapshot, Symlink, diff
 from emu.fs.tree import Change
+from emu.images import display
 
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -45,6 +48,9 @@ class ImageConfig:
     architecture: str = "amd64"
     os: str = "linux"
     variant: str = ""
+    # Caches of where each env/label key stands (see _keys); not part of the value.
+    _env_index: dict[str, int] | None = field(default=None, init=False, repr=False, compare=False)
+    _label_index: dict[str, int] | None = field(default=None, init=False, repr=False, compare=False)
 
     def env_dict(self) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -62,23 +68,47 @@ class ImageConfig:
 
     def with_env(self, key: str, value: str) -> ImageConfig:
         """Set one variable, replacing the first ``key=`` entry in place (BuildKit's addEnv)."""
-        entry = f"{key}={value}"
-        env = list(self.env)
-        for i, item in enumerate(env):
-            if item.partition("=")[0] == key:
-                env[i] = entry
-                break
-        else:
-            env.append(entry)
-        return replace(self, env=tuple(env))
+        index = self._keys("_env_index", (item.partition("=")[0] for item in self.env))
+        env, index = _set_at(self.env, index, key, f"{key}={value}")
+        new = replace(self, env=env)
+        object.__setattr__(new, "_env_index", index)
+        return new
 
     def label_dict(self) -> dict[str, str]:
         return dict(self.labels)
 
     def with_label(self, key: str, value: str) -> ImageConfig:
-        labels = dict(self.labels)
-        labels[key] = value
-        return replace(self, labels=tuple(labels.items()))
+        index = self._keys("_label_index", (k for k, _ in self.labels))
+        labels, index = _set_at(self.labels, index, key, (key, value))
+        new = replace(self, labels=labels)
+        object.__setattr__(new, "_label_index", index)
+        return new
+
+    def _keys(self, slot: str, keys: Iterator[str]) -> dict[str, int]:
+        """Where each key first stands in env or labels, built once and handed on to the
+        configs derived by ``with_env``/``with_label`` (so N ENV lines cost O(N), not
+        O(N²), in a 4,000-line Dockerfile)."""
+        index: dict[str, int] | None = getattr(self, slot, None)  # None: an older pickle
+        if index is None:
+            index = {}
+            for i, key in enumerate(keys):
+                index.setdefault(key, i)
+            object.__setattr__(self, slot, index)
+        return index
+
+
+_T = TypeVar("_T")
+
+
+def _set_at(
+    items: tuple[_T, ...], index: dict[str, int], key: str, item: _T
+) -> tuple[tuple[_T, ...], dict[str, int]]:
+    """``items`` with ``key``'s entry replaced in place, or ``item`` appended; the index of
+    the result (shared when no key was added: indexes are never mutated once made)."""
+    at = index.get(key)
+    if at is None:
+        return (*items, item), {**index, key: len(items)}
+    return (*items[:at], item, *items[at + 1 :]), index
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,3 +200,9 @@ class Image:
     @property
     def size(self) -> int:
         return self.base_size + sum(layer.size for layer in self.layers)
+
+    def __repr__(self) -> str:
+        return display.text(self)  # its name, size and layers, not every file
+
+    def _repr_html_(self) -> str | None:
+        return display.html(self)

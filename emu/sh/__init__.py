@@ -1,4 +1,5 @@
-"""An emulated POSIX shell over an in-memory filesystem (it knows nothing about Docker).
+"""An emulated POSIX shell (busybox ash, and bash) over an in-memory filesystem (it knows
+nothing about Docker).
 
 ``syntax`` parses scripts into a typed AST whose every node carries its position,
 ``expand`` performs word expansion, ``interp`` runs the AST; programs are Python handlers

@@ -101,11 +101,11 @@ def unescape(s: bytes, *, cut: bool = True) -> tuple[bytes, bool]:
 # --- echo -----------------------------------------------------------------------------------
 
 
-def echo(args: list[str]) -> bytes:
-    """What ``echo ARGS`` writes. Leading words made only of ``n``, ``e`` and ``E`` after
-    a dash are options (``-n`` no newline, ``-e`` escapes, ``-E`` none); the first other
-    word, ``-`` and ``--`` included, starts the text. echo never fails."""
-    newline, escapes = True, False
+def echo_options(args: list[str], escapes: bool = False) -> tuple[int, bool, bool]:
+    """echo's options: leading words made only of ``n``, ``e`` and ``E`` after a dash
+    (``-n`` no newline, ``-e`` escapes, ``-E`` none); the first other word, ``-`` and
+    ``--`` included, starts the text. How many words they are, newline, escapes."""
+    newline = True
     k = 0
     while k < len(args):
         a = args[k]
@@ -117,6 +117,13 @@ def echo(args: list[str]) -> bytes:
             else:
                 escapes = c == "e"
         k += 1
+    return k, newline, escapes
+
+
+def echo(args: list[str]) -> bytes:
+    """What ``echo ARGS`` writes (options as :func:`echo_options` reads them). echo
+    never fails."""
+    k, newline, escapes = echo_options(args)
     text = b" ".join(encode(a) for a in args[k:])
     if escapes:
         text, stopped = unescape(text)
@@ -542,17 +549,26 @@ class _Test(Words):
                 return a[1] == ""
             if a[0] in _UNARY:
                 return self.unary(a[0], a[1])
+            return self.odd()
         if n == 3:
             if a[1] in _BINARY:
                 return self.binary(a[0], a[1], a[2])
             if a[0] == "!":
-                return not _Test(self.caller, a[1:], self.patterns).run()
+                return not type(self)(self.caller, a[1:], self.patterns).run()
             if a[0] == "(" and a[2] == ")":
                 return a[1] != ""
             if a[1] in ("-a", "-o"):
                 return self.expr()
+            return self.odd()
         if n == 4 and a[0] == "!":
-            return not _Test(self.caller, a[1:], self.patterns).run()
+            return not type(self)(self.caller, a[1:], self.patterns).run()
+        if n == 4 and a[0] == "(" and a[3] == ")":
+            return self.odd()
+        return self.expr()
+
+    def odd(self) -> bool:
+        """Two to four words that fit no special rule: busybox reads them with the full
+        grammar."""
         return self.expr()
 
     def expr(self) -> bool:
@@ -657,13 +673,13 @@ class _Test(Words):
             return encode(left) > encode(right)
         if op in ("-nt", "-ot", "-ef"):
             a, b = self.node(left), self.node(right)
+            if a is None or b is None:
+                return False  # busybox stats both: a missing file makes each one false
             if op == "-ef":
-                return a is not None and a is b
-            ma = a.meta.mtime if a is not None else None
-            mb = b.meta.mtime if b is not None else None
+                return a is b
             if op == "-nt":
-                return ma is not None and (mb is None or ma > mb)
-            return mb is not None and (ma is None or ma < mb)
+                return a.meta.mtime > b.meta.mtime
+            return a.meta.mtime < b.meta.mtime
         x, y = self.integer(left), self.integer(right)
         return {
             "-eq": x == y,
@@ -673,3 +689,59 @@ class _Test(Words):
             "-gt": x > y,
             "-ge": x >= y,
         }[op]
+
+
+def test_unary(caller: Caller, op: str, arg: str) -> bool:
+    """One unary file or string test (``-f``, ``-z``...), for bash's ``[[ ]]``."""
+    return _Test(caller, []).unary(op, arg)
+
+
+def test_binary(caller: Caller, left: str, op: str, right: str) -> bool:
+    """One binary test (``-nt``, ``-ot``, ``-ef``...), for bash's ``[[ ]]``."""
+    return _BashTest(caller, []).binary(left, op, right)
+
+
+class _BashTest(_Test):
+    """bash's ``test``/``[``: its argument-count rules and its messages."""
+
+    def odd(self) -> bool:
+        a = self.words
+        if len(a) == 2:
+            raise _TestError(f"{a[0]}: unary operator expected")
+        if len(a) == 3:
+            raise _TestError(f"{a[1]}: binary operator expected")
+        return _BashTest(self.caller, a[1:3]).run()  # ( a b )
+
+    def expr(self) -> bool:
+        v = self.or_expr()
+        if self.left():
+            raise _TestError("too many arguments")
+        return v
+
+    def integer(self, s: str) -> int:
+        t = s.strip(" \t\n")
+        if re.fullmatch(r"[+-]?[0-9]+", t):
+            return int(t)
+        raise _TestError(f"{s}: integer expression expected")
+
+    def binary(self, left: str, op: str, right: str) -> bool:
+        if op in ("-nt", "-ot"):
+            a, b = self.node(left), self.node(right)
+            if a is None or b is None:
+                # bash: -nt holds when only the left file exists, -ot when only the right does
+                return (a is not None) if op == "-nt" else (b is not None)
+        return super().binary(left, op, right)
+
+
+def bash_test(name: str, args: list[str], caller: Caller, complain: Complain) -> int:
+    """bash's ``test ARGS`` / ``[ ARGS ]``: 0 true, 1 false, 2 after a message."""
+    if name == "[":
+        if not args or args[-1] != "]":
+            complain("missing `]'")
+            return 2
+        args = args[:-1]
+    try:
+        return 0 if _BashTest(caller, args).run() else 1
+    except _TestError as e:
+        complain(str(e))
+        return 2

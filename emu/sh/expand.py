@@ -18,9 +18,10 @@ The shell supplies what expansion needs through the :class:`Env` protocol.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Callable
-from typing import Final, Protocol
+from typing import Final, Protocol, TypeVar
 
 from emu.errors import EmuError, ExpansionError
 from emu.fs import FS, Dir, accounts
@@ -28,14 +29,18 @@ from emu.pos import Position
 from emu.sh.api import R_OK, X_OK, Identity, allowed
 from emu.sh.syntax import (
     ArithExp,
+    ArrayLit,
     CmdSubst,
     Command,
     DblQuoted,
     Lit,
     ParamExp,
+    ProcSubst,
     SglQuoted,
     Word,
     WordPart,
+    c_escapes,
+    group_end,
 )
 
 LIT, EXP, QUO = 0, 1, 2
@@ -67,6 +72,50 @@ class Env(Protocol):
         """Run a command substitution; its standard output."""
         ...
 
+    # What only bash mode asks for (an ash shell never reaches these).
+
+    @property
+    def bash(self) -> bool: ...
+
+    def option(self, name: str) -> bool:
+        """A bash option by its ``set -o`` or ``shopt`` name (``nullglob``, ``extglob``)."""
+        ...
+
+    def array(self, name: str) -> Arr | None: ...
+
+    def var_names(self) -> list[str]:
+        """Every set variable's name (``${!prefix*}``)."""
+        ...
+
+    def attributes(self, name: str) -> str:
+        """``declare``'s attribute letters of a variable (``${v@a}``)."""
+        ...
+
+    def procsubst(self, body: tuple[Command, ...], out: bool, pos: Position) -> str:
+        """Start a process substitution; the path that stands for it."""
+        ...
+
+    def subscript(self, name: str, index: str) -> tuple[str, int | str]:
+        """How ``name[index]`` names an element: (name, key), ``index`` already expanded
+        (an arithmetic index of an indexed array is evaluated here)."""
+        ...
+
+    def get_element(self, name: str, key: int | str) -> str | None: ...
+
+    def set_element(self, name: str, key: int | str, value: str) -> None: ...
+
+    def warn(self, message: str) -> None:
+        """A message that does not stop anything (``bad array subscript``)."""
+        ...
+
+    def nameref(self, name: str) -> str | None:
+        """The variable a nameref (``declare -n``) names; None if ``name`` is not one."""
+        ...
+
+    def utf8(self) -> bool:
+        """Whether the locale is UTF-8 (characters), else the C locale (bytes)."""
+        ...
+
 
 # --- entry points ------------------------------------------------------------------------
 
@@ -84,8 +133,18 @@ def fields(env: Env, words: tuple[Word, ...]) -> list[str]:
 
 
 def word_fields(env: Env, word: Word) -> list[str]:
+    if word.brace and env.option("braceexpand"):
+        alts = brace_expand(word)
+        if len(alts) > 1 or alts[0] != word.parts:
+            out: list[str] = []
+            for parts in alts:
+                out.extend(_parts_fields(env, parts))
+            return out
+    return _parts_fields(env, word.parts)
+
+
+def _parts_fields(env: Env, parts: tuple[WordPart, ...]) -> list[str]:
     acc = _Acc()
-    parts = word.parts
     if parts and isinstance(parts[0], Lit) and parts[0].value.startswith("~"):
         parts = _tilde(env, parts, acc, assignment=False)
     _collect(env, parts, False, acc)
@@ -94,14 +153,21 @@ def word_fields(env: Env, word: Word) -> list[str]:
     if ifs is None:
         ifs = " \t\n"
     noglob = env.noglob
+    bash = getattr(env, "bash", False)
     out: list[str] = []
     for segs, has in acc.fields:
         for f in _split(segs, has, ifs):
-            if not noglob and _globbable(f):
-                matches = glob(env, _pattern_of(f))
-                if matches:
-                    out.extend(matches)
-                    continue
+            if not noglob and (_globbable(f) or (bash and _ext_globbable(f))):
+                if bash:
+                    found = _bash_glob(env, f)
+                    if found is not None:
+                        out.extend(found)
+                        continue
+                else:
+                    matches = glob(env, _pattern_of(f))
+                    if matches:
+                        out.extend(matches)
+                        continue
             out.append("".join(t for t, _ in f))
     return out
 
@@ -196,11 +262,30 @@ def _collect(
                 acc.add(env.substitute(body, pos).rstrip("\n"), kind)
             case ArithExp(expr=expr):
                 text = string(env, expr)
-                acc.add(str(arith(env, text)), kind)
+                acc.add(
+                    str(bash_arith(env, text) if getattr(env, "bash", False) else arith(env, text)),
+                    kind,
+                )
+            case ProcSubst(body=body, out=out, pos=pos):
+                acc.add(env.procsubst(body, out, pos), kind)
+            case ArrayLit():
+                pass  # only an assignment reads an array literal
 
 
 def _is_at(p: WordPart) -> bool:
-    return isinstance(p, ParamExp) and p.name == "@" and p.op == "" and not p.length
+    """``"$@"`` (or bash's ``"${a[@]}"``, ``"${a[@]/x/y}"``...): no word when empty."""
+    if not isinstance(p, ParamExp) or p.length:
+        return False
+    if p.name == "@" and p.op == "" and p.index is None:
+        return True
+    if p.op in _DEFAULTS_OPS:
+        return False
+    if p.op == "!@" or (p.index is not None and p.index.lit == "@"):
+        return True
+    return p.name == "@" and p.index is None and p.op != "bad"
+
+
+_DEFAULTS_OPS: Final = frozenset(["-", ":-", "=", ":=", "?", ":?", "+", ":+"])
 
 
 def _ifs_join(env: Env) -> str:
@@ -209,6 +294,9 @@ def _ifs_join(env: Env) -> str:
 
 
 def _param(env: Env, p: ParamExp, quoted: bool, acc: _Acc, joined: bool) -> None:
+    if getattr(env, "bash", False):
+        _param_bash(env, p, quoted, acc, joined)
+        return
     name = p.name
     kind = QUO if quoted else EXP
     op = p.op
@@ -555,15 +643,32 @@ def _bracket_regex(pat: str, i: int, end: int) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def _regex(pat: str, path_segment: bool) -> re.Pattern[str]:
+def _regex(pat: str, path_segment: bool, ext: bool = False, icase: bool = False) -> re.Pattern[str]:
     """A shell pattern as a compiled regex. In a path segment, wildcards never match a
-    leading ``.``."""
-    out: list[str] = []
-    i, n = 0, len(pat)
+    leading ``.``. ``ext``: bash's extglob groups ``?(..) *(..) +(..) @(..) !(..)``;
+    ``icase``: letters match either case (``nocasematch``, ``nocaseglob``)."""
+    body = _regex_body(pat, 0, len(pat), ext)
     if path_segment and not pat.startswith("."):
-        out.append("(?!\\.)")
+        body = "(?!\\.)" + body
+    return re.compile(body, re.S | (re.I if icase else 0))
+
+
+def _regex_body(pat: str, i: int, n: int, ext: bool) -> str:
+    out: list[str] = []
     while i < n:
         c = pat[i]
+        if ext and c in "?*+@!" and i + 1 < n and pat[i + 1] == "(":
+            close = group_end(pat, i + 1, n)
+            if close > 0:
+                alts = [_regex_body(a, 0, len(a), ext) for a in _split_alts(pat[i + 2 : close])]
+                group = "(?:" + "|".join(alts) + ")"
+                if c == "!":
+                    rest = _regex_body(pat, close + 1, n, ext)
+                    out.append(f"(?:(?!{group}{rest}\\Z).*?)")
+                else:
+                    out.append(group + {"?": "?", "*": "*", "+": "+", "@": ""}[c])
+                i = close + 1
+                continue
         if c == "\\":
             out.append(re.escape(pat[i + 1]) if i + 1 < n else "\\\\")
             i += 2
@@ -576,7 +681,7 @@ def _regex(pat: str, path_segment: bool) -> re.Pattern[str]:
             i += 1
         elif c == "[":
             end = _bracket_end(pat, i)
-            if end:
+            if end and end <= n:
                 out.append(_bracket_regex(pat, i, end))
                 i = end
             else:
@@ -585,7 +690,32 @@ def _regex(pat: str, path_segment: bool) -> re.Pattern[str]:
         else:
             out.append(re.escape(c))
             i += 1
-    return re.compile("".join(out), re.S)
+    return "".join(out)
+
+
+def _split_alts(text: str) -> list[str]:
+    out: list[str] = []
+    depth = 0
+    start = 0
+    j = 0
+    while j < len(text):
+        c = text[j]
+        if c == "\\":
+            j += 2
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            out.append(text[start:j])
+            start = j + 1
+        j += 1
+    out.append(text[start:])
+    return out
+
+
+_EXT_META = re.compile(r"[?*+@!]\(")
 
 
 @functools.lru_cache(maxsize=1024)
@@ -595,21 +725,24 @@ def fnmatch_regex(pat: str, icase: bool = False) -> re.Pattern[str]:
     return re.compile(_regex(pat, False).pattern + r"\Z", re.S | (re.I if icase else 0))
 
 
-def match(pat: str, s: str) -> bool:
-    """Whether ``s`` matches the shell pattern ``pat`` as a whole (``case``, ``[[``)."""
-    if not has_meta(pat):
+def match(pat: str, s: str, ext: bool = False, icase: bool = False) -> bool:
+    """Whether ``s`` matches the shell pattern ``pat`` as a whole (``case``, ``[[``);
+    ``ext`` and ``icase`` as for :func:`_regex`."""
+    if not has_meta(pat) and not (ext and _EXT_META.search(pat)):
+        if icase:
+            return unescape(pat).lower() == s.lower()
         return unescape(pat) == s if "\\" in pat else pat == s
-    return _regex(pat, False).fullmatch(s) is not None
+    return _regex(pat, False, ext, icase).fullmatch(s) is not None
 
 
-def trim(value: str, pat: str, op: str) -> str:
+def trim(value: str, pat: str, op: str, ext: bool = False) -> str:
     """``${v#p}`` ``${v##p}`` ``${v%p}`` ``${v%%p}``."""
-    if not has_meta(pat):
+    if not has_meta(pat) and not (ext and _EXT_META.search(pat)):
         lit = unescape(pat)
         if op[0] == "#":
             return value[len(lit) :] if value.startswith(lit) else value
         return value[: len(value) - len(lit)] if lit and value.endswith(lit) else value
-    rx = _regex(pat, False)
+    rx = _regex(pat, False, ext)
     n = len(value)
     if op == "#":
         rng: range = range(0, n + 1)
@@ -626,22 +759,28 @@ def trim(value: str, pat: str, op: str) -> str:
     return value
 
 
-def replace(value: str, pat: str, repl: str, op: str) -> str:
+def replace(value: str, pat: str, repl: str, op: str, ext: bool = False, amp: bool = False) -> str:
     """``${v/p/r}`` (first), ``${v//p/r}`` (all), ``${v/#p/r}``, ``${v/%p/r}``: each
-    match is the longest at the leftmost position."""
+    match is the longest at the leftmost position. ``amp`` (bash's patsub_replacement):
+    ``repl`` is escaped text in which an unescaped ``&`` stands for the match."""
     if pat == "":
         return value
-    rx = _regex(pat, False)
+    make = _amp_template(repl) if amp else None
+    rx = _regex(pat, False, ext)
     n = len(value)
+
+    def put(matched: str) -> str:
+        return repl if make is None else make(matched)
+
     if op == "/#":
         for k in range(n, -1, -1):
             if rx.fullmatch(value, 0, k):
-                return repl + value[k:]
+                return put(value[:k]) + value[k:]
         return value
     if op == "/%":
         for k in range(0, n + 1):
             if rx.fullmatch(value, k, n):
-                return value[:k] + repl
+                return value[:k] + put(value[k:])
         return value
     out: list[str] = []
     i = 0
@@ -656,7 +795,7 @@ def replace(value: str, pat: str, repl: str, op: str) -> str:
                 out.append(value[i])
             i += 1
             continue
-        out.append(repl)
+        out.append(put(value[i:found]))
         i = found
         if op != "//":
             out.append(value[i:])
@@ -664,11 +803,52 @@ def replace(value: str, pat: str, repl: str, op: str) -> str:
     return "".join(out)
 
 
+def _amp_template(repl: str) -> Callable[[str], str]:
+    """bash's replacement with ``&`` for the match; ``\\x`` is ``x``."""
+    pieces: list[str | None] = []  # None: the match
+    lit: list[str] = []
+    i = 0
+    while i < len(repl):
+        c = repl[i]
+        if c == "\\" and i + 1 < len(repl):
+            lit.append(repl[i + 1])
+            i += 2
+            continue
+        if c == "&":
+            pieces.append("".join(lit))
+            lit.clear()
+            pieces.append(None)
+        else:
+            lit.append(c)
+        i += 1
+    pieces.append("".join(lit))
+    return lambda m: "".join(m if p is None else p for p in pieces)
+
+
 # --- pathname expansion --------------------------------------------------------------------
 
 
-def glob(env: Env, pat: str) -> list[str]:
-    """Pathname expansion of ``pat`` in the image (sorted; empty if nothing matches)."""
+def _is_dir(fs: FS, path: str) -> bool:
+    try:
+        return isinstance(fs.lookup(path), Dir)
+    except EmuError:  # too many levels of symbolic links
+        return False
+
+
+def glob(
+    env: Env,
+    pat: str,
+    *,
+    dot: bool = False,
+    icase: bool = False,
+    globstar: bool = False,
+    ext: bool = False,
+    skipdots: bool = False,
+) -> list[str]:
+    """Pathname expansion of ``pat`` in the image (sorted; empty if nothing matches).
+    bash's options: ``dot`` (dotglob), ``icase`` (nocaseglob), ``globstar`` (``**``
+    crosses directories), ``ext`` (extglob groups), ``skipdots`` (globskipdots: ``.*``
+    never matches ``.`` and ``..``)."""
     fs = env.fs
     absolute = pat.startswith("/")
     comps = pat.split("/")
@@ -682,11 +862,14 @@ def glob(env: Env, pat: str) -> list[str]:
         if comp == "":
             # "a//b" or a trailing "/": only directories carry on.
             for text, path in cands:
-                if isinstance(fs.lookup(path), Dir):
+                if _is_dir(fs, path):  # a symlink loop is no directory: it drops out
                     new.append((text + "/" if idx != 0 or not absolute else text, path))
             cands = new
             continue
-        if not has_meta(comp):
+        if globstar and comp == "**":
+            cands = _globstar(env, cands, idx == last, dot)
+            continue
+        if not has_meta(comp) and not (ext and _EXT_META.search(comp)):
             name = unescape(comp)
             for text, path in cands:
                 child = _join(path, name)
@@ -701,7 +884,7 @@ def glob(env: Env, pat: str) -> list[str]:
                     new.append((_sep(text) + name, child))
             cands = new
             continue
-        rx = _regex(comp, True)
+        rx = _regex(comp, not dot, ext, icase)
         for text, path in cands:
             try:
                 node = fs.lookup(path)
@@ -712,7 +895,7 @@ def glob(env: Env, pat: str) -> list[str]:
             if not allowed(node, env.ident, R_OK | X_OK):
                 continue
             names = sorted(node.entries)
-            if comp.startswith("."):
+            if comp.startswith(".") and not skipdots:
                 names = [".", "..", *names]
             for name in names:
                 if rx.fullmatch(name):
@@ -722,6 +905,41 @@ def glob(env: Env, pat: str) -> list[str]:
             return []
     out = [t for t, _ in cands]
     out.sort()
+    return out
+
+
+def _globstar(
+    env: Env, cands: list[tuple[str, str]], last: bool, dot: bool
+) -> list[tuple[str, str]]:
+    """bash's ``**``: no directory or any number of them (and, last in the pattern, every
+    file below too). Hidden names need dotglob; links to directories are not entered."""
+    fs = env.fs
+    out: list[tuple[str, str]] = []
+    for text, path in cands:
+        if last:
+            if text:
+                out.append((_sep(text), path))
+        else:
+            out.append((text, path))
+        stack = [(text, path)]
+        while stack:
+            t, p = stack.pop()
+            try:
+                node = fs.lookup(p, follow=True)
+            except EmuError:
+                continue
+            if not isinstance(node, Dir) or not allowed(node, env.ident, R_OK | X_OK):
+                continue
+            for name in sorted(node.entries):
+                if name.startswith(".") and not dot:
+                    continue
+                child = node.entries[name]
+                ct, cp = _sep(t) + name, _join(p, name)
+                if isinstance(child, Dir):
+                    out.append((ct, cp))
+                    stack.append((ct, cp))
+                elif last:
+                    out.append((ct, cp))
     return out
 
 
@@ -1059,3 +1277,1132 @@ __all__ = [
     "unescape",
     "word_fields",
 ]
+
+
+# === bash =======================================================================================
+#
+# What bash adds to expansion: arrays, its own arithmetic (evaluated while it is read,
+# with short-circuits and bash's messages), the extra ${...} operators, brace expansion and
+# its glob options. An ash shell never runs any of it.
+
+
+class Arr:
+    """A bash array: indexed (``idx``, sparse, in index order) or associative (``map``,
+    listed in the order of bash's hash table)."""
+
+    __slots__ = ("idx", "map", "top")
+
+    def __init__(self, assoc: bool = False) -> None:
+        self.idx: dict[int, str] = {}
+        self.map: dict[str, str] | None = {} if assoc else None
+        self.top = -1  # the highest index (-1: none), so appending is O(1)
+
+    @property
+    def assoc(self) -> bool:
+        return self.map is not None
+
+    def copy(self) -> Arr:
+        a = Arr(self.map is not None)
+        a.idx = dict(self.idx)
+        a.top = self.top
+        if self.map is not None:
+            a.map = dict(self.map)
+        return a
+
+    def keys(self) -> list[str]:
+        if self.map is not None:
+            return _hash_order(list(self.map))
+        return [str(k) for k in sorted(self.idx)]
+
+    def values(self) -> list[str]:
+        if self.map is not None:
+            m = self.map
+            return [m[k] for k in _hash_order(list(m))]
+        d = self.idx
+        return [d[k] for k in sorted(d)]
+
+    def __len__(self) -> int:
+        return len(self.map) if self.map is not None else len(self.idx)
+
+    def get(self, key: int | str) -> str | None:
+        if self.map is not None:
+            return self.map.get(str(key))
+        return self.idx.get(int(key))
+
+    def set(self, key: int | str, value: str) -> None:
+        if self.map is not None:
+            self.map[str(key)] = value
+        else:
+            k = int(key)
+            self.idx[k] = value
+            if k > self.top:
+                self.top = k
+
+    def unset(self, key: int | str) -> None:
+        if self.map is not None:
+            self.map.pop(str(key), None)
+        else:
+            k = int(key)
+            self.idx.pop(k, None)
+            if k == self.top:
+                self.top = max(self.idx) if self.idx else -1
+
+    def fill(self, values: list[str]) -> None:
+        """Indexed from 0, these values and nothing else."""
+        self.idx = dict(enumerate(values))
+        self.top = len(values) - 1
+
+    def next_index(self) -> int:
+        return self.top + 1
+
+
+def _fnv1(s: str) -> int:
+    """bash's hash_string(): 32-bit FNV-1 of the bytes."""
+    h = 2166136261
+    for b in s.encode("utf-8", "surrogateescape"):
+        h = (h * 16777619) & 0xFFFFFFFF
+        h ^= b
+    return h
+
+
+def _hash_order(keys: list[str]) -> list[str]:
+    """Keys in the order bash lists an associative array: by bucket of its 1024-bucket
+    table, the newest first within a bucket (``keys`` is in insertion order)."""
+    ranked = sorted(range(len(keys)), key=lambda k: (_fnv1(keys[k]) & 1023, -k))
+    return [keys[k] for k in ranked]
+
+
+def _bash_error(message: str, kind: str) -> ExpansionError:
+    e = ExpansionError(message)
+    setattr(e, "bash_kind", kind)  # noqa: B010 - the errors are emu.errors', marked
+    return e
+
+
+def bash_abort(message: str) -> ExpansionError:
+    """bash: an error that abandons the rest of the command line being run (a bad
+    substitution, a readonly variable): status 1, then the next line."""
+    return _bash_error(message, "abort")
+
+
+def bash_arith_error(message: str) -> ExpansionError:
+    """Bad arithmetic (an abort too); ``message`` is ``EXPR: WHY (error token is
+    "TOKEN")`` and the caller puts the command's name before it (``((: ``, ``let: ``)."""
+    return _bash_error(message, "arith")
+
+
+def bash_fatal(message: str) -> ExpansionError:
+    """bash: an error that ends a non-interactive shell (``set -u``, ``${v?}``): status
+    127 from the top level, 1 from a subshell."""
+    return _bash_error(message, "fatal")
+
+
+def bash_kind(e: BaseException) -> str:
+    """``abort``, ``arith``, ``fatal`` for bash's expansion errors; ``""`` otherwise."""
+    kind: str = getattr(e, "bash_kind", "")
+    return kind
+
+
+# --- arithmetic ---------------------------------------------------------------------------------
+
+_B_SPACE = " \t\n\r"
+_B_ARITHOPS = frozenset("+-*/%<>=!~&|^?:,()")
+_B_ASSIGNABLE = frozenset("*/%+-&^|")
+_B_MAX_DEPTH = 200  # bash allows 1024 nested variable evaluations; each costs Python frames
+_I64 = 1 << 64
+
+
+def _b_wrap(v: int) -> int:
+    v &= _I64 - 1
+    return v - _I64 if v >= 1 << 63 else v
+
+
+def _b_cdiv(a: int, b: int) -> tuple[int, int]:
+    """C's truncating division and remainder."""
+    q = abs(a) // abs(b)
+    if (a < 0) != (b < 0):
+        q = -q
+    return _b_wrap(q), _b_wrap(a - b * q)
+
+
+class _BArith:
+    """bash's expr.c: the expression is evaluated as it is read, one token of lookahead,
+    ``noeval`` counting the branches that are read but not evaluated."""
+
+    def __init__(self, env: Env, text: str, depth: int) -> None:
+        self.env = env
+        self.expr = text
+        self.depth = depth
+        self.tp = 0
+        self.lasttp = 0
+        self.curtok: str | None = None
+        self.lasttok: str | None = None
+        self.tokval = 0
+        self.tokstr: tuple[str, str | None] | None = None  # a variable: (name, subscript)
+        self.assigntok = ""
+        self.noeval = 0
+
+    def fail(self, msg: str, at: int | None = None, upto: int | None = None) -> ExpansionError:
+        expr = self.expr if upto is None else self.expr[:upto]
+        expr = expr.lstrip(" \t")
+        tp = self.lasttp if at is None else at
+        return bash_arith_error(f'{expr}: {msg} (error token is "{self.expr[tp:upto]}")')
+
+    def run(self) -> int:
+        if self.depth > _B_MAX_DEPTH:
+            raise self.fail("expression recursion level exceeded")
+        self.readtok()
+        if self.curtok is None:
+            return 0
+        val = self.expcomma()
+        if self.curtok is not None:
+            raise self.fail("syntax error in expression")
+        return val
+
+    # the grammar, loosest first
+
+    def expcomma(self) -> int:
+        val = self.expassign()
+        while self.curtok == ",":
+            self.readtok()
+            val = self.expassign()
+        return val
+
+    def expassign(self) -> int:
+        value = self.expcond()
+        if self.curtok in ("=", "OP="):
+            special = self.curtok == "OP="
+            if self.lasttok != "STR":
+                raise self.fail("attempted assignment to non-variable")
+            op = self.assigntok
+            lvalue = value
+            lhs = self.tokstr
+            if lhs is None:
+                raise self.fail("syntax error in variable assignment")
+            self.readtok()
+            value = self.expassign()
+            if special:
+                if op in "/%" and value == 0:
+                    if self.noeval == 0:
+                        raise self.fail("division by 0")
+                    value = 1
+                value = self._binop(op, lvalue, value)
+            if self.noeval == 0:
+                self.bind(lhs, value)
+            self.tokstr = None
+        return value
+
+    def expcond(self) -> int:
+        cval = self.explor()
+        if self.curtok != "?":
+            return cval
+        self.readtok()
+        if self.curtok is None or self.curtok == ":":
+            raise self.fail("expression expected")
+        if cval == 0:
+            self.noeval += 1
+        val1 = self.expcomma()
+        if cval == 0:
+            self.noeval -= 1
+        if self.curtok != ":":
+            raise self.fail("`:' expected for conditional expression")
+        self.readtok()
+        if self.curtok is None:
+            raise self.fail("expression expected")
+        if cval:
+            self.noeval += 1
+        val2 = self.expcond()
+        if cval:
+            self.noeval -= 1
+        self.lasttok = "NUM"
+        return val1 if cval else val2
+
+    def explor(self) -> int:
+        val1 = self.expland()
+        while self.curtok == "||":
+            self.readtok()
+            if val1:
+                self.noeval += 1
+            val2 = self.expland()
+            if val1:
+                self.noeval -= 1
+            val1 = int(bool(val1) or bool(val2))
+            self.lasttok = "||"
+        return val1
+
+    def expland(self) -> int:
+        val1 = self.expbor()
+        while self.curtok == "&&":
+            self.readtok()
+            if not val1:
+                self.noeval += 1
+            val2 = self.expbor()
+            if not val1:
+                self.noeval -= 1
+            val1 = int(bool(val1) and bool(val2))
+            self.lasttok = "&&"
+        return val1
+
+    def _left(self, ops: tuple[str, ...], nxt: Callable[[], int]) -> int:
+        val1 = nxt()
+        while self.curtok in ops:
+            op = self.curtok
+            assert op is not None
+            self.readtok()
+            val2 = nxt()
+            val1 = self._binop(op, val1, val2)
+            self.lasttok = "NUM"
+        return val1
+
+    def expbor(self) -> int:
+        return self._left(("|",), self.expbxor)
+
+    def expbxor(self) -> int:
+        return self._left(("^",), self.expband)
+
+    def expband(self) -> int:
+        return self._left(("&",), self.exp5)
+
+    def exp5(self) -> int:
+        return self._left(("==", "!="), self.exp4)
+
+    def exp4(self) -> int:
+        return self._left(("<", ">", "<=", ">="), self.expshift)
+
+    def expshift(self) -> int:
+        return self._left(("<<", ">>"), self.exp3)
+
+    def exp3(self) -> int:
+        return self._left(("+", "-"), self.exp2)
+
+    def exp2(self) -> int:
+        val1 = self.exppower()
+        while self.curtok in ("*", "/", "%"):
+            op = self.curtok
+            assert op is not None
+            stp = self.tp
+            self.readtok()
+            val2 = self.exppower()
+            if op in "/%" and val2 == 0:
+                if self.noeval == 0:
+                    at = stp
+                    while at < len(self.expr) and self.expr[at] in " \t":
+                        at += 1
+                    raise self.fail("division by 0", at)
+                val2 = 1
+            val1 = self._binop(op, val1, val2)
+            self.lasttok = "NUM"
+        return val1
+
+    def exppower(self) -> int:
+        val1 = self.exp1()
+        while self.curtok == "**":
+            self.readtok()
+            val2 = self.exppower()
+            self.lasttok = "NUM"
+            if val2 == 0:
+                return 1
+            if val2 < 0:
+                raise self.fail("exponent less than 0")
+            val1 = _b_wrap(pow(val1, val2, _I64))
+        return val1
+
+    def exp1(self) -> int:
+        tok = self.curtok
+        if tok in ("!", "~", "-", "+"):
+            self.readtok()
+            val = self.exp1()
+            self.lasttok = "NUM"
+            if tok == "!":
+                return int(val == 0)
+            if tok == "~":
+                return _b_wrap(~val)
+            return _b_wrap(-val) if tok == "-" else val
+        return self.exp0()
+
+    def exp0(self) -> int:
+        tok = self.curtok
+        if tok in ("PREINC", "PREDEC"):
+            self.lasttok = tok
+            self.readtok()
+            if self.curtok != "STR" or self.tokstr is None:
+                raise self.fail("identifier expected after pre-increment or pre-decrement")
+            v2 = _b_wrap(self.tokval + (1 if tok == "PREINC" else -1))
+            if self.noeval == 0:
+                self.bind(self.tokstr, v2)
+            self.curtok = "NUM"
+            self.readtok()
+            return v2
+        if tok == "(":
+            self.readtok()
+            val = self.expcomma()
+            if self.curtok != ")":
+                raise self.fail("missing `)'")
+            self.readtok()
+            return val
+        if tok in ("NUM", "STR"):
+            val = self.tokval
+            if tok == "STR":
+                var = self.tokstr
+                nxt = self.peek()
+                if nxt in ("POSTINC", "POSTDEC") and var is not None:
+                    self.readtok()
+                    v2 = _b_wrap(val + (1 if nxt == "POSTINC" else -1))
+                    if self.noeval == 0:
+                        self.bind(var, v2)
+                    self.lasttok = "STR"
+                    self.curtok = "NUM"
+            self.readtok()
+            return val
+        raise self.fail("syntax error: operand expected")
+
+    def _binop(self, op: str, a: int, b: int) -> int:
+        if op == "+":
+            return _b_wrap(a + b)
+        if op == "-":
+            return _b_wrap(a - b)
+        if op == "*":
+            return _b_wrap(a * b)
+        if op in ("/", "%"):
+            if a == -(1 << 63) and b == -1:
+                return a if op == "/" else 0
+            q, r = _b_cdiv(a, b)
+            return q if op == "/" else r
+        if op == "<<":
+            return _b_wrap(a << (b & 63))
+        if op == ">>":
+            return a >> (b & 63)
+        if op == "&":
+            return a & b
+        if op == "|":
+            return a | b
+        if op == "^":
+            return a ^ b
+        return int(
+            {"==": a == b, "!=": a != b, "<": a < b, ">": a > b, "<=": a <= b, ">=": a >= b}[op]
+        )
+
+    # variables
+
+    def bind(self, var: tuple[str, str | None], value: int) -> None:
+        name, sub = var
+        if sub is None:
+            self.env.assign(name, str(value))
+        else:
+            n, key = self.env.subscript(name, sub)
+            self.env.set_element(n, key, str(value))
+
+    def streval(self, var: tuple[str, str | None]) -> int:
+        name, sub = var
+        if sub is None:
+            value = self.env.lookup(name)
+            shown = name
+        else:
+            n, key = self.env.subscript(name, sub)
+            value = self.env.get_element(n, key)
+            shown = name
+        if value is None and self.env.nounset:
+            raise bash_fatal(f"{shown}: unbound variable")
+        if not value:
+            return 0
+        return _BArith(self.env, value, self.depth + 1).run()
+
+    # tokens
+
+    def peek(self) -> str | None:
+        """The token after the current one, without reading it (nor evaluating it)."""
+        saved = (self.tp, self.lasttp, self.curtok, self.lasttok, self.tokval, self.tokstr)
+        saved_noeval = self.noeval
+        self.noeval = 1
+        try:
+            self.readtok(peeking=True)
+            return self.curtok
+        finally:
+            self.tp, self.lasttp, self.curtok, self.lasttok, self.tokval, self.tokstr = saved
+            self.noeval = saved_noeval
+
+    def readtok(self, peeking: bool = False) -> None:
+        e = self.expr
+        n = len(e)
+        cp = self.tp
+        while cp < n and e[cp] in _B_SPACE:
+            cp += 1
+        if cp >= n:
+            self.lasttok = self.curtok
+            self.curtok = None
+            self.tp = cp
+            return
+        self.lasttp = start = cp
+        c = e[cp]
+        if c.isascii() and (c.isalpha() or c == "_"):
+            cp += 1
+            while cp < n and e[cp].isascii() and (e[cp].isalnum() or e[cp] == "_"):
+                cp += 1
+            name = e[start:cp]
+            sub: str | None = None
+            if cp < n and e[cp] == "[":
+                depth = 0
+                j = cp
+                while j < n:
+                    if e[j] == "[":
+                        depth += 1
+                    elif e[j] == "]":
+                        depth -= 1
+                        if depth == 0:
+                            break
+                    j += 1
+                if j >= n:
+                    raise bash_abort(f"{e[start:]}: bad substitution")
+                sub = e[cp + 1 : j]
+                cp = j + 1
+            self.tokstr = (name, sub)
+            self.tp = cp
+            if peeking:
+                self.tokval = 0
+            else:
+                rest = e[cp:].lstrip(_B_SPACE)
+                is_assign = rest.startswith("=") and not rest.startswith("==")
+                if self.lasttok in ("PREINC", "PREDEC") or not is_assign:
+                    self.tokval = self.streval(self.tokstr)
+                else:
+                    self.tokval = 0
+            self.lasttok = self.curtok
+            self.curtok = "STR"
+            return
+        if c.isdigit():
+            cp += 1
+            while cp < n and ((e[cp].isascii() and e[cp].isalnum()) or e[cp] in "#@_"):
+                cp += 1
+            self.tokval = self.strlong(e[start:cp], cp)
+            self.tp = cp
+            self.lasttok = self.curtok
+            self.curtok = "NUM"
+            return
+        c1 = e[cp + 1] if cp + 1 < n else ""
+        cp += 2
+        tok: str
+        two = c + c1
+        if two in ("==", "!=", ">=", "<=", "&&", "||", "**"):
+            tok = two
+        elif two in ("<<", ">>"):
+            if cp < n and e[cp] == "=":
+                self.assigntok = two
+                tok = "OP="
+                cp += 1
+            else:
+                tok = two
+        elif c in "+-" and c1 == c and self.curtok == "STR":
+            tok = "POSTINC" if c == "+" else "POSTDEC"
+        elif (
+            c in "+-" and c1 == c and self.curtok == "NUM" and self.lasttok in ("PREINC", "PREDEC")
+        ):
+            raise self.fail(f"{two}: assignment requires lvalue")
+        elif c in "+-" and c1 == c:
+            xp = cp
+            while xp < n and e[xp] in _B_SPACE:
+                xp += 1
+            if xp < n and e[xp].isascii() and (e[xp].isalpha() or e[xp] == "_"):
+                tok = "PREINC" if c == "+" else "PREDEC"
+            else:
+                cp -= 1
+                tok = c
+        elif c1 == "=" and c in _B_ASSIGNABLE:
+            self.assigntok = c
+            tok = "OP="
+        elif c not in _B_ARITHOPS:
+            self.tp = start
+            raise self.fail("syntax error: invalid arithmetic operator", start)
+        else:
+            cp -= 1
+            tok = c
+        self.lasttok = self.curtok
+        self.curtok = tok
+        self.tp = cp
+
+    def strlong(self, num: str, end: int) -> int:
+        if num.isdigit() and (num[0] != "0" or len(num) == 1):
+            return _b_wrap(int(num))  # plain decimal: the common case
+        base = 10
+        found = False
+        k = 0
+        if num[0] == "0":
+            k = 1
+            if len(num) == 1:
+                return 0
+            if num[1] in "xX":
+                base = 16
+                k = 2
+            else:
+                base = 8
+            found = True
+        val = 0
+        while k < len(num):
+            c = num[k]
+            k += 1
+            if c == "#":
+                if found:
+                    raise self.fail("invalid number", upto=end)
+                if val < 2 or val > 64:
+                    raise self.fail("invalid arithmetic base", upto=end)
+                base = val
+                val = 0
+                found = True
+                nxt = num[k] if k < len(num) else ""
+                if not (nxt.isalnum() or nxt in "_@") or not nxt:
+                    raise self.fail("invalid integer constant", upto=end)
+                continue
+            if c.isdigit():
+                d = ord(c) - 48
+            elif "a" <= c <= "z":
+                d = ord(c) - 87
+            elif "A" <= c <= "Z":
+                d = ord(c) - (55 if base <= 36 else 29)
+            elif c == "@":
+                d = 62
+            elif c == "_":
+                d = 63
+            else:
+                break
+            if d >= base:
+                raise self.fail("value too great for base", upto=end)
+            val = _b_wrap(val * base + d)
+        return val
+
+
+def bash_arith(env: Env, text: str) -> int:
+    """Evaluate bash arithmetic; raises :func:`bash_arith_error`'s error (or
+    :func:`bash_fatal`'s for an unset variable under ``set -u``)."""
+    return _BArith(env, text, 0).run()
+
+
+# --- parameters ---------------------------------------------------------------------------------
+
+
+def _b_unset(name: str) -> ExpansionError:
+    return bash_fatal(f"{name}: unbound variable")
+
+
+def _b_values(env: Env, p: ParamExp) -> tuple[list[str] | str | None, str]:
+    """What a parameter names: a list (``@``/``*`` of the positional parameters or of an
+    array; then the second item is ``@`` or ``*``), else one value (None: unset) and how
+    ``set -u`` names it."""
+    name = p.name
+    index = p.index
+    if p.indirect and not (index is not None and index.lit in ("@", "*")):
+        target = env.nameref(name) if index is None else None
+        if target is not None:
+            return target, name
+        ref = _b_lookup(env, name, index)
+        if ref is None:
+            if env.nounset:
+                raise _b_unset(name)
+            return None, name
+        return _b_resolve(env, ref)
+    if name in ("@", "*") and index is None:
+        return list(env.positional()), name
+    if index is not None:
+        sub = index.lit
+        if sub in ("@", "*"):
+            arr = env.array(name)
+            if p.indirect:
+                keys = arr.keys() if arr is not None else ["0"] if env.lookup(name) else []
+                return keys, sub
+            if arr is not None:
+                return arr.values(), sub
+            v = env.lookup(name)
+            return ([v] if v is not None else []), sub
+        return _b_element(env, name, string(env, index)), f"{name}[{string(env, index)}]"
+    v = env.lookup(name)
+    return v, ("$" + name if name.isdigit() else name)
+
+
+def _b_element(env: Env, name: str, sub: str) -> str | None:
+    n, key = env.subscript(name, sub)
+    if isinstance(key, int) and key < 0:
+        env.warn(f"{name}: bad array subscript")
+        return None
+    return env.get_element(n, key)
+
+
+def _b_lookup(env: Env, name: str, index: Word | None) -> str | None:
+    if index is None:
+        return env.lookup(name)
+    return _b_element(env, name, string(env, index))
+
+
+_B_REF = re.compile(r"([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?$!-])(?:\[(.*)\])?", re.S)
+
+
+def _b_resolve(env: Env, ref: str) -> tuple[list[str] | str | None, str]:
+    """``${!ref}``: the parameter whose name (or ``name[sub]``) is the value of ``ref``."""
+    m = _B_REF.fullmatch(ref)
+    if m is None:
+        raise bash_abort(f"{ref}: invalid variable name")
+    name, sub = m.group(1), m.group(2)
+    if sub is None:
+        if name in ("@", "*"):
+            return list(env.positional()), name
+        return env.lookup(name), name
+    if sub in ("@", "*"):
+        arr = env.array(name)
+        if arr is not None:
+            return arr.values(), sub
+        v = env.lookup(name)
+        return ([v] if v is not None else []), sub
+    return _b_element(env, name, sub), ref
+
+
+def _b_emit(env: Env, values: list[str], star: bool, quoted: bool, acc: _Acc, joined: bool) -> None:
+    """A list of words as ``$@``/``$*`` (or ``${a[@]}``/``${a[*]}``) expand."""
+    kind = QUO if quoted else EXP
+    if joined:
+        acc.add((_ifs_join(env) if star else " ").join(values), kind)
+    elif quoted and star:
+        acc.add(_ifs_join(env).join(values), QUO)
+    else:
+        for k, v in enumerate(values):
+            if k:
+                acc.brk()
+            acc.add(v, kind)
+            if quoted:
+                acc.has = True
+
+
+def _param_bash(env: Env, p: ParamExp, quoted: bool, acc: _Acc, joined: bool) -> None:
+    op = p.op
+    kind = QUO if quoted else EXP
+    if op == "bad":
+        raise bash_abort(f"{p.name}: bad substitution")
+    if op in ("!@", "!*"):
+        names = sorted(n for n in env.var_names() if n.startswith(p.name))
+        _b_emit(env, names, op == "!*", quoted, acc, joined)
+        return
+    got, shown = _b_values(env, p)
+    if op == "@" and got is None and (p.arg is None or p.arg.lit != "a"):
+        return  # an unset variable is not transformed (nor its operator checked)
+    if p.length:
+        if isinstance(got, list):
+            acc.add(str(len(got)), kind)
+            return
+        if got is None and env.nounset and p.name not in "@*#?$!-":
+            raise _b_unset(shown)
+        value = got or ""
+        acc.add(str(len(value if env.utf8() else value.encode("utf-8", "surrogateescape"))), kind)
+        return
+    if op == "":
+        if isinstance(got, list):
+            _b_emit(env, got, shown == "*", quoted, acc, joined)
+            return
+        if got is None:
+            if env.nounset:
+                raise _b_unset(shown)
+            got = ""
+        acc.add(got, kind)
+        return
+    if op in ("-", ":-", "=", ":=", "?", ":?", "+", ":+"):
+        if isinstance(got, list):
+            null = not got or (op[0] == ":" and not "".join(got))
+        else:
+            null = got is None or (op[0] == ":" and got == "")
+        first = op[-1]
+        arg = p.arg
+        assert arg is not None
+        if (first == "-" and null) or (first == "+" and not null):
+            _collect(env, arg.parts, quoted, acc, joined, EXP)
+            return
+        if first == "+":
+            if quoted:
+                acc.has = True
+            return
+        if first == "=" and null:
+            if isinstance(got, list) or not _NAME.fullmatch(p.name) or p.index is not None:
+                raise bash_abort(f"${p.name}: cannot assign in this way")
+            got = string(env, arg)
+            env.assign(p.name, got)
+        elif first == "?" and null:
+            msg = string(env, arg)
+            if not msg:
+                msg = "parameter not set" if op == "?" else "parameter null or not set"
+            raise bash_fatal(f"{shown}: {msg}")
+        if isinstance(got, list):
+            _b_emit(env, got, shown == "*", quoted, acc, joined)
+        else:
+            acc.add(got or "", kind)
+        return
+    if got is None:
+        if env.nounset:
+            raise _b_unset(shown)
+        got = ""
+    if op == ":":
+        if isinstance(got, list):
+            vals = got
+            if p.name in ("@", "*") and p.index is None:
+                vals = [env.lookup("0") or "", *got]
+            sliced = _b_slice_list(env, p, vals)
+            _b_emit(env, sliced, shown == "*", quoted, acc, joined)
+        else:
+            acc.add(_b_substring(env, p, got), kind)
+        return
+    change = _b_changer(env, p)
+    if isinstance(got, list):
+        _b_emit(env, [change(v) for v in got], shown == "*", quoted, acc, joined)
+    else:
+        acc.add(change(got), kind)
+
+
+_S = TypeVar("_S", str, bytes)
+
+
+def _b_offset(env: Env, word: Word) -> int:
+    return bash_arith(env, string(env, word))
+
+
+def _b_substring(env: Env, p: ParamExp, value: str) -> str:
+    """``${v:off:len}``, in characters in a UTF-8 locale, in bytes in the C locale."""
+    if env.utf8():
+        return _b_cut(env, p, value)
+    raw = value.encode("utf-8", "surrogateescape")
+    return _b_cut(env, p, raw).decode("utf-8", "surrogateescape")
+
+
+def _b_cut(env: Env, p: ParamExp, raw: _S) -> _S:
+    assert p.arg is not None
+    off = _b_offset(env, p.arg)
+    n = len(raw)
+    if off < 0:
+        off += n
+        if off < 0:
+            return raw[:0]
+    if p.arg2 is None:
+        return raw[off:]
+    ln = _b_offset(env, p.arg2)
+    if ln >= 0:
+        return raw[off : off + ln]
+    end = n + ln
+    if end < off:
+        raise bash_abort(f"{string(env, p.arg2).strip()}: substring expression < 0")
+    return raw[off:end]
+
+
+def _b_slice_list(env: Env, p: ParamExp, vals: list[str]) -> list[str]:
+    """``${a[@]:off:len}`` and ``${@:off:len}`` (``vals`` then starts with ``$0``)."""
+    assert p.arg is not None
+    off = _b_offset(env, p.arg)
+    n = len(vals)
+    if off < 0:
+        off += n
+        if off < 0:
+            return []
+    if p.arg2 is None:
+        return vals[off:]
+    ln = _b_offset(env, p.arg2)
+    if ln < 0:
+        raise bash_abort(f"{string(env, p.arg2).strip()}: substring expression < 0")
+    return vals[off : off + ln]
+
+
+def _b_changer(env: Env, p: ParamExp) -> Callable[[str], str]:
+    """What an operator does to each value: trims, replacements, case changes and the
+    ``@`` transformations."""
+    op = p.op
+    ext = True
+    utf8 = env.utf8()
+    if op in ("#", "##", "%", "%%"):
+        assert p.arg is not None
+        pat = pattern(env, p.arg)
+        return lambda v: trim(v, pat, op, ext)
+    if op[0] == "/":
+        assert p.arg is not None
+        pat = pattern(env, p.arg)
+        if p.arg2 is None:
+            repl, amp = "", False
+        else:
+            repl = pattern(env, p.arg2)
+            amp = env.option("patsub_replacement") and "&" in repl
+            if not amp:
+                repl = unescape(repl)
+        return lambda v: replace(v, pat, repl, op, ext, amp)
+    if op in ("^", "^^", ",", ",,"):
+        cpat = pattern(env, p.arg) if p.arg is not None else None
+        upper = op[0] == "^"
+        every = len(op) == 2
+
+        def case(v: str) -> str:
+            out = []
+            for k, ch in enumerate(v):
+                if (every or k == 0) and (cpat is None or match(cpat, ch, ext=True)):
+                    ch = _upper(ch, utf8) if upper else _lower(ch, utf8)
+                out.append(ch)
+            return "".join(out)
+
+        return case
+    assert op == "@" and p.arg is not None
+    letter = p.arg.lit or ""
+    name = p.name
+    if letter == "Q":
+        return bash_single_quote
+    if letter == "E":
+        return lambda v: ansi_c(v)
+    if letter == "U":
+        return lambda v: "".join(_upper(c, utf8) for c in v)
+    if letter == "u":
+        return lambda v: _upper(v[:1], utf8) + v[1:] if v else v
+    if letter == "L":
+        return lambda v: "".join(_lower(c, utf8) for c in v)
+    if letter == "a":
+        return lambda v: env.attributes(name)
+    if letter == "A":
+        attrs = env.attributes(name)
+        if attrs:
+            return lambda v: f"declare -{attrs} {name}={bash_single_quote(v)}"
+        return lambda v: f"{name}={bash_single_quote(v)}"
+    if letter not in "PKk":
+        raise bash_abort(f"${{{name}@{letter}}}: bad substitution")
+    return lambda v: v  # P (prompts), K and k: the value as it is
+
+
+def _upper(c: str, utf8: bool) -> str:
+    """A character's capital: ASCII only in the C locale; one character, never more."""
+    if "a" <= c <= "z":
+        return c.upper()
+    u = c.upper() if utf8 and c > "\x7f" else c
+    return u if len(u) == 1 else c
+
+
+def _lower(c: str, utf8: bool) -> str:
+    if "A" <= c <= "Z":
+        return c.lower()
+    u = c.lower() if utf8 and c > "\x7f" else c
+    return u if len(u) == 1 else c
+
+
+# --- quoting as bash writes it -----------------------------------------------------------------
+
+
+def bash_single_quote(s: str) -> str:
+    """``${v@Q}``: ``'...'``, a single quote written ``'\\''``."""
+    return "'" + s.replace("'", "'\\''") + "'"
+
+
+_ANSI_OUT = {"\a": "\\a", "\b": "\\b", "\x1b": "\\E", "\f": "\\f", "\n": "\\n", "\r": "\\r",
+             "\t": "\\t", "\v": "\\v", "\\": "\\\\", "'": "\\'"}  # fmt: skip
+
+
+def printable(s: str, utf8: bool = False) -> bool:
+    """Whether every character prints in the locale (in the C locale no control bytes
+    and nothing above ASCII; in UTF-8 any printable character) — else bash quotes the
+    string as ``$'...'``."""
+    if utf8:
+        return s.isprintable()
+    return all(" " <= c <= "~" for c in s)
+
+
+def ansi_c_quote(s: str, utf8: bool = False) -> str:
+    """``$'...'`` with C escapes; other unprintable bytes as three octal digits (in a
+    UTF-8 locale printable characters stay as they are)."""
+    out = ["$'"]
+    for ch in s:
+        if ch in _ANSI_OUT:
+            out.append(_ANSI_OUT[ch])
+        elif " " <= ch <= "~" or (utf8 and ch.isprintable()):
+            out.append(ch)
+        else:
+            out.extend(f"\\{b:03o}" for b in ch.encode("utf-8", "surrogateescape"))
+    out.append("'")
+    return "".join(out)
+
+
+def ansi_c(s: str) -> str:
+    """The escapes of ``$'...'`` in ``s`` made characters (``${v@E}``)."""
+    return c_escapes(s, bash=True)
+
+
+# --- brace expansion ------------------------------------------------------------------------------
+
+_Tok = str | WordPart  # a character of unquoted text, or a part no brace can look into
+_SEQ_NUM = re.compile(r"(-?[0-9]+)\.\.(-?[0-9]+)(?:\.\.(-?[0-9]+))?")
+_SEQ_CHR = re.compile(r"([^0-9])\.\.([^0-9])(?:\.\.(-?[0-9]+))?")
+
+
+def brace_expand(word: Word) -> list[tuple[WordPart, ...]]:
+    """bash's brace expansion of a word: the words it makes, as parts. Only unquoted text
+    takes part; ``{a,b}`` lists, ``{1..5}`` ``{a..e}`` ``{01..10..2}`` sequences."""
+    toks: list[_Tok] = []
+    for p in word.parts:
+        if isinstance(p, Lit):
+            toks.extend(p.value)
+        else:
+            toks.append(p)
+    return [_rebuild(r, word.pos) for r in _brace(toks)]
+
+
+def _rebuild(toks: list[_Tok], pos: Position) -> tuple[WordPart, ...]:
+    out: list[WordPart] = []
+    text: list[str] = []
+    for t in toks:
+        if isinstance(t, str):
+            text.append(t)
+            continue
+        if text:
+            out.append(Lit(pos, "".join(text)))
+            text.clear()
+        out.append(t)
+    if text:
+        out.append(Lit(pos, "".join(text)))
+    return tuple(out)
+
+
+def _brace(toks: list[_Tok]) -> list[list[_Tok]]:
+    n = len(toks)
+    i = 0
+    while i < n:
+        if toks[i] == "{":
+            close, commas = _brace_close(toks, i)
+            if close > 0:
+                pre, post = toks[:i], toks[close + 1 :]
+                if commas:
+                    bounds = [i, *commas, close]
+                    posts = _brace(post)
+                    out: list[list[_Tok]] = []
+                    for a, b in itertools.pairwise(bounds):
+                        for alt in _brace(toks[a + 1 : b]):
+                            out.extend(pre + alt + p for p in posts)
+                    return out
+                seq = _sequence(toks[i + 1 : close])
+                if seq is not None:
+                    posts = _brace(post)
+                    return [pre + list(item) + p for item in seq for p in posts]
+        i += 1
+    return [toks]
+
+
+def _brace_close(toks: list[_Tok], i: int) -> tuple[int, list[int]]:
+    """The ``}`` matching the ``{`` at ``i`` (0: none) and the top-level commas."""
+    depth = 0
+    commas: list[int] = []
+    for j in range(i, len(toks)):
+        t = toks[j]
+        if t == "{":
+            depth += 1
+        elif t == "}":
+            depth -= 1
+            if depth == 0:
+                return j, commas
+        elif t == "," and depth == 1:
+            commas.append(j)
+    return 0, []
+
+
+def _sequence(toks: list[_Tok]) -> list[str] | None:
+    if not all(isinstance(t, str) for t in toks):
+        return None
+    text = "".join(t for t in toks if isinstance(t, str))
+    m = _SEQ_NUM.fullmatch(text)
+    if m:
+        a, b = int(m.group(1)), int(m.group(2))
+        step = abs(int(m.group(3))) if m.group(3) else 1
+        step = step or 1
+        width = 0
+        for s in (m.group(1), m.group(2)):
+            digits = s.lstrip("-")
+            if len(digits) > 1 and digits.startswith("0"):
+                width = max(len(m.group(1)), len(m.group(2)))
+        rng = range(a, b + 1, step) if a <= b else range(a, b - 1, -step)
+        return [str(v).zfill(width) if width else str(v) for v in rng]
+    m = _SEQ_CHR.fullmatch(text)
+    if m:
+        a, b = ord(m.group(1)), ord(m.group(2))
+        step = abs(int(m.group(3))) if m.group(3) else 1
+        step = step or 1
+        rng = range(a, b + 1, step) if a <= b else range(a, b - 1, -step)
+        return [chr(v) for v in rng]
+    return None
+
+
+# --- globs ----------------------------------------------------------------------------------------
+
+
+def _ext_globbable(f: list[Seg]) -> bool:
+    return any(k != QUO and _EXT_META.search(t) for t, k in f)
+
+
+def _bash_glob(env: Env, f: list[Seg]) -> list[str] | None:
+    """Pathname expansion with bash's options; None: no match, the word stays."""
+    pat = _pattern_of(f)
+    ignore = env.lookup("GLOBIGNORE") or ""
+    matches = glob(
+        env,
+        pat,
+        dot=env.option("dotglob") or bool(ignore),
+        icase=env.option("nocaseglob"),
+        globstar=env.option("globstar"),
+        ext=True,
+        skipdots=True,
+    )
+    if ignore:
+        pats = ignore.split(":")
+        matches = [m for m in matches if not any(match(p, m, ext=True) for p in pats if p)]
+    if matches:
+        return matches
+    if env.option("nullglob"):
+        return []
+    if env.option("failglob"):
+        raise bash_abort(f"no match: {''.join(t for t, _ in f)}")
+    return None
+
+
+# --- [[ s =~ re ]] --------------------------------------------------------------------------------
+
+
+def regex_pattern(env: Env, word: Word) -> str:
+    """The right of ``=~`` expanded: quoted characters come out escaped so they match
+    themselves; unquoted text (and unquoted expansions) stay regular expression."""
+    acc = _Acc()
+    _collect(env, word.parts, False, acc, joined=True)
+    return "".join(re.sub(r"([.\[\]\\()*+?{}|^$])", r"\\\1", t) if k == QUO else t
+                   for t, k in acc.segs)  # fmt: skip
+
+
+_POSIX_CLASS = re.compile(r"\[:([a-z]+):\]")
+
+
+@functools.lru_cache(maxsize=256)
+def ere(text: str, icase: bool = False) -> re.Pattern[str] | None:
+    """A POSIX extended regular expression as Python's (None: not a valid one). ``$``
+    matches only at the very end, ``.`` matches a newline, bracket classes convert."""
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "\\" and i + 1 < n:
+            out.append(text[i : i + 2])
+            i += 2
+        elif c == "[":
+            j = i + 1
+            if j < n and text[j] == "^":
+                j += 1
+            if j < n and text[j] == "]":
+                j += 1
+            while j < n and text[j] != "]":
+                if text.startswith("[:", j):
+                    k = text.find(":]", j + 2)
+                    j = k + 2 if k >= 0 else j + 1
+                else:
+                    j += 1
+            if j >= n:
+                return None
+            body = text[i + 1 : j]
+            body = _POSIX_CLASS.sub(
+                lambda m: _CLASSES.get(m.group(1), ""), body.replace("\\", "\\\\")
+            )
+            out.append("[" + body + "]")
+            i = j + 1
+        elif c == "$":
+            out.append(r"\Z")
+            i += 1
+        else:
+            out.append(c)
+            i += 1
+    try:
+        return re.compile("".join(out), re.S | (re.I if icase else 0))
+    except re.error:
+        return None

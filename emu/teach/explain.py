@@ -193,3 +193,45 @@ def writers(image: Image) -> dict[str, LayerOrigin]:
             elif not isinstance(ch.new, Dir) or ch.kind == "added":
                 out[ch.path] = layer.origin
     return out
+
+
+def oneline(hops: list[Hop], file: str) -> str:
+    """``PATH ← INSTRUCTION (Dockerfile:N) ← stage:PATH ← … ← context:PATH`` (the issue's form)."""
+    parts = [hops[0].path]
+    for i, hop in enumerate(hops):
+        if i > 0:
+            parts.append(f"{hop.where}:{hop.path}")
+        if hop.how:
+            parts.append(f"{hop.how} ({file}:{hop.line})" if hop.line else hop.how)
+        elif i == 0:
+            parts.append(hop.where)
+    return " ← ".join(parts)
+
+
+def moral(hops: list[Hop], final: str) -> str:
+    """One sentence a learner can take away."""
+    last = hops[-1]
+    stages = []
+    for hop in hops:
+        if hop.how and hop.where not in stages:
+            stages.append(hop.where)
+    if last.where == "context":
+        start = f"It entered the build from the context file {last.path}"
+    elif last.where.startswith("base image "):
+        if len(hops) == 1:
+            return (
+                f"It was already in the {last.where}: this Dockerfile did not touch it, yet "
+                "it ships with every image built on that base."
+            )
+        start = f"It started in the {last.where}"
+    elif not last.how:
+        start = f"It started at {last.where}:{last.path}"
+    else:
+        start = f"It was made by {last.how}"
+    crossed = [s for s in reversed(stages) if s != final]
+    if crossed:
+        return (
+            f"{start}, passed through stage {', '.join(crossed)} and reached {final} by "
+            "COPY --from; nothing else of those stages was kept."
+        )
+    return f"{start} and stayed in stage {final}."

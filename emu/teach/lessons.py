@@ -19,12 +19,22 @@ from __future__ import annotations
 
 import json
 import posixpath
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from emu.dockerfile.checks import Rule, Violation
-from emu.dockerfile.instructions import Add, Arg, Copy, Dockerfile, Run, Stage, suggest
+from emu.dockerfile.instructions import (
+    Add,
+    Arg,
+    Copy,
+    Dockerfile,
+    Run,
+    Stage,
+    Workdir,
+    suggest,
+)
 from emu.engine.args import PROXY_ARGS
 from emu.errors import EmuError
 from emu.fs import Dir, File, Symlink, count, walk
@@ -117,6 +127,33 @@ COPY_FROM_IMAGE_NOT_STAGE = BuildRule(
     _MULTISTAGE_DOCS + "#use-an-external-image-as-a-stage",
     needs="static",
 )
+
+DASH_FOR_HYPHENS = BuildRule(
+    "DashForHyphens",
+    "A flag typed with an en dash (–from) instead of two hyphens (--from) is no flag",
+    "https://docs.docker.com/reference/dockerfile/#copy---from",
+    needs="static",
+)
+CD_IN_ITS_OWN_RUN = BuildRule(
+    "CdInItsOwnRun",
+    "RUN cd changes directory for that RUN only: the next instruction starts in the WORKDIR",
+    "https://docs.docker.com/reference/dockerfile/#workdir",
+    needs="static",
+)
+COPY_FROM_COPIED_NOTHING = BuildRule(
+    "CopyFromCopiedNothing",
+    "A COPY --from copied no file: its wildcard matched nothing in the source",
+    _MULTISTAGE_DOCS,
+)
+FILES_IN_ROOT = BuildRule(
+    "FilesInRoot",
+    "Files copied to a relative destination land in / when the stage has no WORKDIR",
+    "https://docs.docker.com/reference/dockerfile/#workdir",
+)
+
+_DASHES = "\u2013\u2014\u2212"
+_DASHED_FLAG = re.compile(f"(?:^|\\s)([{_DASHES}]{{1,2}}[A-Za-z][A-Za-z-]*(?:=\\S*)?)")
+_ONLY_CD = re.compile(r"^\s*cd\s+(\S+)\s*;?\s*$")
 
 # Executables that build software (basename -> what a learner should call it).
 COMPILERS: dict[str, str] = {
@@ -319,7 +356,7 @@ def _copy_ignored_file(facts: BuildFacts) -> Iterator[Finding]:
 # --- lessons --------------------------------------------------------------------------------
 
 
-def _tools_in(image: Image, table: dict[str, str]) -> dict[str, str]:
+def tools_in(image: Image, table: dict[str, str]) -> dict[str, str]:
     """tool description -> the first path where the image has it as an executable."""
     found: dict[str, str] = {}
     for path, node in walk(image.rootfs.root):
@@ -337,7 +374,7 @@ def _tools_in(image: Image, table: dict[str, str]) -> dict[str, str]:
 def _final_tools(facts: BuildFacts, table: dict[str, str]) -> tuple[Stage, dict[str, str]]:
     """The target stage, and the tools of ``table`` its image has (none without a build)."""
     image = _final_image(facts)
-    return _target(facts), (_tools_in(image, table) if image is not None else {})
+    return _target(facts), (tools_in(image, table) if image is not None else {})
 
 
 def _compiler_in_final_image(facts: BuildFacts) -> Iterator[Finding]:
@@ -541,6 +578,112 @@ def _copy_from_image_not_stage(facts: BuildFacts) -> Iterator[Finding]:
             yield Finding(COPY_FROM_IMAGE_NOT_STAGE, msg, c.pos, stage=st.display_name)
 
 
+def _dash_for_hyphens(facts: BuildFacts) -> Iterator[Finding]:
+    for st in facts.dockerfile.stages:
+        for c in (st.from_, *st.commands):
+            for m in _DASHED_FLAG.finditer(c.source):
+                word = m.group(1)
+                fixed = "--" + word.lstrip(_DASHES)
+                yield Finding(
+                    DASH_FOR_HYPHENS,
+                    f"{word!r} starts with an en dash (U+{ord(word[0]):04X}), as word "
+                    f"processors and web pages print --: it is no flag but a word of its own "
+                    f"(a path to copy, an argument); type {fixed}",
+                    c.pos,
+                    stage=st.display_name,
+                )
+
+
+def _cd_in_its_own_run(facts: BuildFacts) -> Iterator[Finding]:
+    for st in facts.dockerfile.stages:
+        for i, c in enumerate(st.commands):
+            if not isinstance(c, Run) or not c.command.prepend_shell or not c.command.args:
+                continue
+            m = _ONLY_CD.match(c.command.args[0])
+            if m is None or i == len(st.commands) - 1:
+                continue
+            target = m.group(1)
+            yield Finding(
+                CD_IN_ITS_OWN_RUN,
+                f"`{c.source}` changes directory for that RUN only: each RUN is a new shell "
+                "that starts in the WORKDIR, so the next instructions do not run in "
+                f"{target}; write `WORKDIR {target}` instead (or `cd {target} && …` in the "
+                "same RUN)",
+                c.pos,
+                stage=st.display_name,
+            )
+
+
+def _copy_from_copied_nothing(facts: BuildFacts) -> Iterator[Finding]:
+    result = facts.result
+    if result is None:
+        return
+    for res in result.stages:
+        for rec in res.copies:
+            if rec.source == "context" or rec.files:
+                continue
+            source = rec.source
+            if rec.from_stage is not None:
+                source = result.stages[rec.from_stage].name
+                look = f"`emu ls --stage {source} CONTEXT PATH`"
+            else:
+                look = f"`emu ls {source} PATH`"
+            yield Finding(
+                COPY_FROM_COPIED_NOTHING,
+                f"`{rec.text}` copied 0 files from {source}: a wildcard that matches "
+                f"nothing is no error in BuildKit, so the build went on without them; {look} "
+                "shows what is there",
+                Position(rec.line, 1),
+                stage=res.name,
+            )
+
+
+def _files_in_root(facts: BuildFacts) -> Iterator[Finding]:
+    result = facts.result
+    if result is None:
+        return
+    for st, res in zip(facts.dockerfile.stages, result.stages, strict=True):
+        if res.image is None or res.base_stage is not None:
+            continue
+        base_dir = _base_workdir(res.base)
+        if base_dir not in ("", "/"):
+            continue
+        records = {rec.line: rec for rec in res.copies}
+        for c in st.commands:
+            if isinstance(c, Workdir):
+                break
+            if not isinstance(c, Copy | Add) or c.dest.startswith(("/", "$")):
+                continue
+            rec = records.get(c.line)
+            if rec is None or not rec.files:
+                continue
+            top = sorted({p.split("/")[1] for _, p in rec.pairs if p.strip("/")})
+            if any(p == "/" for _, p in rec.pairs) and facts.context is not None:
+                top = sorted(set(top) | set(facts.context.snapshot.root.entries))
+            shown = ", ".join("/" + t for t in top[:4]) + (", …" if len(top) > 4 else "")
+            yield Finding(
+                FILES_IN_ROOT,
+                f"`{c.source}` copied {rec.files} file{'s' if rec.files != 1 else ''} "
+                f"straight into / ({shown}): the stage has no WORKDIR, so a relative "
+                "destination is the root, among /bin, /etc and /usr; add `WORKDIR /app` "
+                "before it",
+                c.pos,
+                stage=st.display_name,
+            )
+
+
+def _base_workdir(ref: str) -> str:
+    from emu.images import catalog
+
+    if ref == "scratch":
+        return "/"
+    try:
+        image = catalog.lookup(ref)
+    except EmuError:
+        return "?"
+    return image.config.working_dir or "/"
+
+
 RULES: tuple[tuple[BuildRule, Checker], ...] = (
     (UNDEFINED_VAR, _undefined_var),
     (COPY_IGNORED_FILE, _copy_ignored_file),
@@ -550,6 +693,10 @@ RULES: tuple[tuple[BuildRule, Checker], ...] = (
     (SOURCE_IN_FINAL_IMAGE, _source_in_final_image),
     (UNUSED_STAGE, _unused_stage),
     (COPY_FROM_IMAGE_NOT_STAGE, _copy_from_image_not_stage),
+    (DASH_FOR_HYPHENS, _dash_for_hyphens),
+    (CD_IN_ITS_OWN_RUN, _cd_in_its_own_run),
+    (COPY_FROM_COPIED_NOTHING, _copy_from_copied_nothing),
+    (FILES_IN_ROOT, _files_in_root),
 )
 RULE_NAMES = frozenset(r.name for r, _ in RULES)
 
@@ -581,4 +728,5 @@ __all__ = [
     "BuildRule",
     "Finding",
     "run_lessons",
+    "tools_in",
 ]

@@ -31,7 +31,7 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_build_to_a_tar(context: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "rootfs.tar"
-    assert main(["build", "--progress", "plain", "-o", f"type=tar,dest={out}", str(context)]) == 0
+    assert main(["build", "--progress", "classic", "-o", f"type=tar,dest={out}", str(context)]) == 0
     with tarfile.open(out) as tf:
         names = tf.getnames()
     assert "srv/html/index.html" in names and "bin/sh" in names

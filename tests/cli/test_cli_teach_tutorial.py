@@ -60,7 +60,7 @@ def test_step4_dockerignore_keeps_the_context_lean(capsys: pytest.CaptureFixture
 
 
 def test_step5_build_shows_both_stages_and_the_size(capsys: pytest.CaptureFixture[str]) -> None:
-    _, err = emu(capsys, "build", "--progress", "plain", "-t", "my-app", str(DEMO))
+    _, err = emu(capsys, "build", "--progress", "classic", "-t", "my-app", str(DEMO))
     steps = re.findall(r"^Step (\d)/7 : (\S+)", err, re.M)
     assert steps == [
         ("1", "FROM"), ("2", "WORKDIR"), ("3", "COPY"), ("4", "RUN"),

@@ -8,12 +8,12 @@ from __future__ import annotations
 import pytest
 
 import emu
-from emu.cli._summary import skipped_lines, summarize
 from emu.engine.builder import BuildResult
 from emu.errors import BuildError
 from emu.fs import File
 from emu.sh import permissive
 from emu.teach.explain import content_mark
+from emu.teach.summary import skipped_lines, summarize
 
 ELF = b"\x7fELF\x02\x01\x01" + b"\0" * 57  # a binary emu has no model of
 

@@ -35,6 +35,17 @@ VERSION_DIFFERENCES = {
         "Docker 20.10 resolves a forward --from to the later stage's base image; current "
         "BuildKit rejects it (integration test testOutOfOrderStage), and so does emu",
     ),
+    "124-add-tar-symlink-escapes": (
+        'archive symlink "up" points outside extraction root',
+        "Docker 20.10 extracts ADD's archive in a chroot of the destination, which clamps a "
+        "relative link climbing out of it; current BuildKit's unpacker (solver/llbsolver/file/"
+        "unpack_root.go, resolveRootPath) refuses such a link, and so does emu",
+    ),
+    "125-add-tar-dotdot-entry": (
+        'archive path "../outside/pwned" is outside extraction root',
+        "Docker 20.10's chroot clamps an entry named ../outside/pwned into the destination; "
+        "current BuildKit's unpacker (cleanRootTarPath) refuses it, and so does emu",
+    ),
 }
 _HISTORY_NORMALISE: list[tuple[str, str]] = []
 

@@ -31,7 +31,8 @@ EXPECTED = {
     "08-no-dockerfile": (0, "build failed", "no Dockerfile in the submission"),
     "09-lint-warnings": (19, "graded", ""),
     "10-path-escape": (6, "build failed", "not found"),
-    "11-tar-slip": (20, "graded", ""),
+    # Its archive names ../../tmp/…: current BuildKit refuses it (Docker 20.10 clamped it).
+    "11-tar-slip": (6, "build failed", "is outside extraction root"),
     "12-endless-loop": (6, "limit exceeded", "limit exceeded: max_steps"),
     "13-million-files": (6, "limit exceeded", "limit exceeded: max_files"),
     "14-ten-gb-file": (6, "limit exceeded", "limit exceeded: max_"),

@@ -233,13 +233,11 @@ def test_tar_slip_in_add_never_reaches_the_host(host: Path) -> None:
     ctx = host / "ctx"
     payload = _tar(
         [
-            ("../" * 12 + str(host / "dotdot-slip").lstrip("/"), b"pwned"),
             (str(host / "absolute-slip"), b"pwned"),
             _link("rootlink", "/"),
             ("rootlink" + str(host / "through-link-slip"), b"pwned"),
             _link("hostlink", str(host)),
             ("hostlink/through-hostlink-slip", b"pwned"),
-            _link("hard", "../" * 12 + str(host / "secret.txt").lstrip("/"), hard=True),
             _link("soft-secret", str(host / "secret.txt")),
         ]
     )
@@ -254,9 +252,29 @@ def test_tar_slip_in_add_never_reaches_the_host(host: Path) -> None:
     assert sorted(p.name for p in host.iterdir()) == before  # nothing written on the host
     assert TOKEN.encode() not in _all_bytes(subject)
     fs = subject.result.image.rootfs.fs()
-    # ".." and absolute names are confined to the destination, as BuildKit does.
-    assert fs.lookup("/dest" + str(host / "dotdot-slip")) is not None
+    # Absolute names and link targets are taken from the destination, as BuildKit does.
     assert fs.lookup("/dest" + str(host / "absolute-slip")) is not None
+    assert fs.lookup("/dest" + str(host / "through-hostlink-slip")) is not None
+
+
+def test_tar_entries_leaving_the_destination_fail_the_build_off_the_host(host: Path) -> None:
+    # Current BuildKit refuses a name or a hard link climbing out with ".." (Docker 20.10's
+    # chroot clamped them into the destination; golden case 125), and a hard link to a
+    # host path is a link to a missing file of the destination.
+    for entry, why in (
+        (("../" * 12 + str(host / "dotdot-slip").lstrip("/"), b"pwned"), "outside extraction"),
+        (_link("hard", "../" * 12 + str(host / "secret.txt").lstrip("/"), hard=True), "outside"),
+        (_link("hard", str(host / "secret.txt"), hard=True), "no such file or directory"),
+    ):
+        ctx = host / "ctx"
+        (ctx / "payload.tar.gz").write_bytes(_tar([entry]))
+        (ctx / "Dockerfile").write_text("FROM busybox\nADD payload.tar.gz /dest/\n")
+        before = sorted(p.name for p in host.iterdir())
+        with Sandbox([ctx]) as box:
+            subject = build_folder(ctx, _spec(), untrusted=True)
+        assert box.violations == [] and subject.result is None
+        assert why in subject.error_text()
+        assert sorted(p.name for p in host.iterdir()) == before  # nothing written on the host
 
 
 def test_tar_slip_through_a_symlink_stays_inside_the_destination() -> None:

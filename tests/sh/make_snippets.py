@@ -21,6 +21,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).parent / "snippets"
@@ -68,14 +69,19 @@ def listing(top: Path) -> list[list[str]]:
     return out
 
 
-def run(script: str) -> dict[str, object]:
+def run(
+    script: str, argv: list[str] | None = None, program: str | None = None
+) -> dict[str, object]:
+    """Run ``script`` (as ``argv``, by default busybox's ``sh -c``; ``program`` is the
+    file to run when argv[0] is not it) in a fresh scratch directory; what it did."""
     if SCRATCH.exists():
         subprocess.run(["chmod", "-R", "u+rwx", str(SCRATCH)], check=False)
         shutil.rmtree(SCRATCH)
     SCRATCH.mkdir(parents=True)
     env = {"PATH": "/usr/bin:/bin", "HOME": "/root"}
     p = subprocess.run(
-        [BUSYBOX, "sh", "-c", script],
+        argv or [BUSYBOX, "sh", "-c", script],
+        executable=program,
         cwd=SCRATCH,
         env=env,
         stdin=subprocess.DEVNULL,
@@ -94,24 +100,34 @@ def run(script: str) -> dict[str, object]:
     return result
 
 
-def main(topics: list[str]) -> None:
-    sources = sorted(HERE.glob("*.sh"))
+Case = dict[str, object]
+
+
+def record(folder: Path, topics: list[str], entry_of: Callable[[Path, Case], Case]) -> None:
+    """Record every case of ``folder/<topic>.sh`` (only ``topics`` when given) into
+    ``<topic>.json``; ``entry_of`` runs one case and gives what is written of it."""
+    sources = sorted(folder.glob("*.sh"))
     if topics:
         sources = [s for s in sources if s.stem in topics]
     total = 0
     for src in sources:
-        out = []
-        for case in read_cases(src):
-            result = run(str(case["script"]))
-            if "!nostderr" in case["flags"]:  # type: ignore[operator]
-                result["stderr"] = None
-            entry = {"name": case["name"], "script": case["script"], **result}
-            out.append(entry)
+        out = [entry_of(src, case) for case in read_cases(src)]
         dest = src.with_suffix(".json")
         dest.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n")
         total += len(out)
         print(f"{dest.name}: {len(out)} cases")
     print(f"{total} cases")
+
+
+def busybox_entry(src: Path, case: Case) -> Case:
+    result = run(str(case["script"]))
+    if "!nostderr" in case["flags"]:  # type: ignore[operator]
+        result["stderr"] = None
+    return {"name": case["name"], "script": case["script"], **result}
+
+
+def main(topics: list[str]) -> None:
+    record(HERE, topics, busybox_entry)
 
 
 if __name__ == "__main__":

@@ -4,21 +4,27 @@ The golden snippets (``snippets/*.json``) were recorded by running ``busybox sh 
 scratch directory; here the same scripts run in emu against an in-memory image with the
 same layout. The stand-ins below mimic busybox's applets just enough for the snippets
 (``cat``, ``mkdir [-p]``, ``touch``, ``ls [-a]``, ``rm [-f] [-r]``, ``seq``, ``tr``,
-``wc -l``, ``sort``, ``head -n``), with busybox's messages. They live on a private
+``wc -l``, ``sort``, ``head -n``, ``ln -s``), with busybox's messages. They live on a private
 :class:`Registry` so the tests do not depend on ``emu.sh.utils``.
 """
 
 from __future__ import annotations
 
+import json
 import posixpath
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
 
 from emu.fs import FS, Device, Dir, File, Kind, Meta, Symlink
 from emu.sh.api import Identity, Proc, Registry
+from emu.sh.interp import RunResult
 
 SCRATCH = "/tmp/emush/w"  # the snippets' working directory, on the host and in the image
 ENV = {"PATH": "/usr/bin:/bin", "HOME": "/root"}
-PROGRAMS = ("cat", "mkdir", "touch", "ls", "rm", "seq", "tr", "wc", "sort", "head")
+PROGRAMS = ("cat", "mkdir", "touch", "ls", "rm", "seq", "tr", "wc", "sort", "head", "ln")
 PASSWD = (
     b"root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
 )
@@ -58,6 +64,37 @@ def listing(fs: FS, top: str = SCRATCH) -> list[list[str]]:
 ROOT = Identity()
 
 
+def recorded(folder: Path) -> list[Any]:
+    """The recorded cases of ``folder/*.json`` as test parameters (``topic/name``); a
+    case recorded with a ``gap`` (why emu does not match it yet) is expected to fail."""
+    out = []
+    for path in sorted(folder.glob("*.json")):
+        for case in json.loads(path.read_text()):
+            marks = []
+            if case.get("gap"):
+                marks.append(pytest.mark.xfail(reason=case["gap"], strict=True))
+            out.append(pytest.param(case, id=f"{path.stem}/{case['name']}", marks=marks))
+    return out
+
+
+def outcome(r: RunResult, fs: FS) -> dict[str, Any]:
+    """What a run did, as a recording holds it."""
+    return {
+        "status": r.status,
+        "stdout": r.stdout.decode("utf-8", "surrogateescape"),
+        "stderr": r.stderr.decode("utf-8", "surrogateescape"),
+        "files": listing(fs),
+    }
+
+
+def compare(got: dict[str, Any], case: dict[str, Any]) -> None:
+    """A run against its recording (stderr not compared where it was not stable)."""
+    want = {k: case[k] for k in ("status", "stdout", "stderr", "files")}
+    if want["stderr"] is None:
+        got["stderr"] = None
+    assert got == want
+
+
 def _args(proc: Proc, flags: str) -> tuple[set[str], list[str]]:
     opts: set[str] = set()
     rest: list[str] = []
@@ -93,6 +130,12 @@ def cat(proc: Proc) -> int:
         else:
             proc.out(node.data or b"")
     return st
+
+
+@REG.register("echo")
+def echo(proc: Proc) -> int:
+    proc.out(" ".join(proc.argv[1:]) + "\n")
+    return 0
 
 
 @REG.register("mkdir")
@@ -176,6 +219,16 @@ def rm(proc: Proc) -> int:
     return st
 
 
+@REG.register("ln")
+def ln(proc: Proc) -> int:
+    opts, args = _args(proc, "s")
+    if "s" not in opts or len(args) != 2:
+        proc.err("only ln -s TARGET NAME is stood in for")
+        return 1
+    proc.fs.symlink(proc.path(args[1]), args[0])
+    return 0
+
+
 @REG.register("seq")
 def seq(proc: Proc) -> int:
     nums = [int(a) for a in proc.argv[1:]]
@@ -225,3 +278,20 @@ def head(proc: Proc) -> int:
     lines = proc.stdin.split(b"\n")
     proc.out(b"\n".join(lines[:n]) + (b"\n" if len(lines) > n else b""))
     return 0
+
+
+def bash_image() -> FS:
+    """The layout the bash recordings were made in (a merged-/usr Debian): the stand-ins
+    and ``bash`` in ``/usr/bin``, ``/bin`` a link to it, ``/bin/sh`` dash."""
+    fs = FS()
+    for d in ("/usr/bin", "/etc", "/root", "/tmp", SCRATCH):
+        fs.makedirs(d)
+    fs.set_meta("/tmp", Meta(0o1777))
+    fs.put("/bin", Symlink(Meta(0o777), "usr/bin"))
+    for name in (*PROGRAMS, "echo", "bash", "dash"):
+        fs.write_file(f"/usr/bin/{name}", b"\x7fELF", Meta(0o755))
+    fs.put("/usr/bin/sh", Symlink(Meta(0o777), "dash"))
+    fs.write_file("/etc/passwd", PASSWD)
+    fs.makedirs("/dev")
+    fs.put("/dev/null", Device(Meta(0o666), Kind.CHAR, 1, 3))
+    return fs

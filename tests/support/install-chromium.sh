@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs Debian's chromium for the HTML report's screenshot test
-# (tests/cli/test_report_screenshot.py), which skips, saying why, where chromium is absent.
-# Not part of CI (.ci/run); run it by hand on a Debian/Ubuntu machine:
+# Installs Debian's chromium for the browser tests (the HTML report's screenshot in
+# tests/cli/test_report_screenshot.py, the playground in tests/playground), which skip,
+# saying why, where chromium is absent. .ci/run runs it when chromium is missing; by hand,
+# on a Debian/Ubuntu machine:
 #   sudo tests/support/install-chromium.sh
 set -euo pipefail
 if command -v chromium >/dev/null 2>&1; then

@@ -7,7 +7,9 @@ README.md holds it between ``<!-- tutorial:begin -->`` and ``<!-- tutorial:end -
 ``tests/cli/test_cli_teach_walkthrough.py`` regenerates it and fails when the README drifts.
 Every command runs for real (the server of step 6 too, on a free port). Only what changes
 from run to run is normalised: ages read "Less than a second ago", a container ID reads
-``<container id>`` (``<container>`` in ``emu ps``), the published port reads 8080.
+``<container id>`` (``<container>`` in ``emu ps``), the published port reads 8080, and
+BuildKit's times read 0.0s (``DONE 0.0s``, a RUN's output lines ``0.000``). The cache lesson
+and the failed build work on copies of the demo in a scratch folder, shown as ``my-demo``.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import contextlib
 import io
 import os
 import re
+import shutil
 import socket
 import sys
 import tempfile
@@ -46,28 +49,30 @@ def _environment(home: str) -> Iterator[None]:
                 os.environ[key] = value
 
 
-def _emu(*argv: str) -> str:
+def _emu(*argv: str, code: int = 0) -> str:
     """Run ``emu ARGV`` in this process; its stdout then its stderr, as a terminal shows."""
     from emu.cli import _console, main
 
     _console.reset()
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(argv))
+        got = main(list(argv))
     _console.reset()
-    if code != 0:
-        raise RuntimeError(f"emu {' '.join(argv)} exited {code}:\n{err.getvalue()}")
+    if got != code:
+        raise RuntimeError(f"emu {' '.join(argv)} exited {got}:\n{err.getvalue()}")
     return out.getvalue() + err.getvalue()
 
 
 def _normalise(text: str, port: int) -> str:
-    text = re.sub(r"\b[0-9a-f]{64}\b", "<container id>", text)
+    text = re.sub(r"(?<!sha256:)\b[0-9a-f]{64}\b", "<container id>", text)
     text = re.sub(r"^[0-9a-f]{12}(?=   my-app   Up)", "<container> ", text, flags=re.M)
     ages = r"(Less than a second|\d+ seconds|About a minute|\d+ minutes) ago"
     text = re.sub(ages, "Less than a second ago", text)
     text = re.sub(
         r"Up (Less than a second|\d+ seconds|About a minute)", "Up Less than a second", text
     )
+    text = re.sub(r"^(#\d+ )\d+\.\d+ ", r"\g<1>0.000 ", text, flags=re.M)
+    text = re.sub(r"^(#\d+ DONE )\d+\.\d+s$", r"\g<1>0.0s", text, flags=re.M)
     return text.replace(f"127.0.0.1:{port}", "127.0.0.1:8080")
 
 
@@ -84,7 +89,7 @@ def _free_port() -> int:
 
 
 def _block(command: str, output: str) -> str:
-    lines = [f"$ {command}", *output.rstrip("\n").splitlines()]
+    lines = [f"$ {command}", *output.rstrip("\n").splitlines()] if output else [f"$ {command}"]
     return "\n".join("    " + line if line else "" for line in lines) + "\n"
 
 
@@ -95,8 +100,8 @@ def generate() -> str:
     def step(title: str, text: str) -> None:
         parts.extend([f"**{title}** {text}", ""])
 
-    def show(*argv: str, port: int = 0, shown: str | None = None) -> str:
-        output = _emu(*argv)
+    def show(*argv: str, port: int = 0, shown: str | None = None, code: int = 0) -> str:
+        output = _emu(*argv, code=code)
         parts.append(_block(shown or "emu " + " ".join(argv), _normalise(output, port)))
         return output
 
@@ -118,10 +123,20 @@ def generate() -> str:
         show("ignore", DEMO, "--explain")
         step(
             "Step 5 — build it.",
-            "The steps are numbered as the tutorial shows them, then emu says what each stage "
-            "became, what crossed between them, and what the sizes mean:",
+            "`--progress plain` prints what `docker build --progress=plain` prints today "
+            "(BuildKit's steps, numbered as it numbers them, each `DONE` or `CACHED`); then "
+            "emu says what each stage became, what crossed between them, and what the sizes "
+            "mean:",
         )
         show("build", "--progress", "plain", "-t", "my-app", DEMO)
+        parts.append(
+            "On a terminal, `emu build` draws BuildKit's live view instead "
+            "(`[+] Building 0.3s (12/12) FINISHED`). The tutorial's own log, the legacy "
+            "builder's `Step 1/7 : …`, is `--progress classic` (and what `--builder legacy` "
+            "prints); `--no-cache` runs every step again rather than taking it from the layer "
+            "cache the first build filled:\n"
+        )
+        show("build", "--progress", "classic", "--no-cache", "-t", "my-app", DEMO)
         show("images", "my-app")
         step(
             "Step 6 — run it.",
@@ -147,6 +162,38 @@ def generate() -> str:
         )
         show("history", "my-app")
         show("explain", "my-app", "/usr/share/nginx/html/index.html")
+        step(
+            "The layer cache.",
+            "Edit one file and build again: BuildKit keys each step by its instruction, the "
+            "step before it and the content of what it reads, so only what the edit reaches "
+            "runs again — and emu says where the cache broke and why:",
+        )
+        scratch = Path(home) / "work"
+        demo = scratch / "my-demo"
+        shutil.copytree(ROOT / DEMO, demo)
+        os.chdir(scratch)
+        # Built once (silently) as my-demo: its steps are the demo's, so all are cached.
+        _emu("build", "--progress", "quiet", "-t", "my-demo", "my-demo")
+        (demo / "index.html").write_text(
+            (demo / "index.html").read_text().replace("Hello from Docker!", "Hello, cache!")
+        )
+        parts.append(_block("sed -i 's/Hello from Docker!/Hello, cache!/' my-demo/index.html", ""))
+        show("build", "--progress", "plain", "-t", "my-demo", "my-demo")
+        step(
+            "A failed build",
+            "shows every step up to the failure, the failing step's whole output and "
+            "BuildKit's error block, then where in the Dockerfile it stopped (`--report "
+            "FILE` writes the same as a page):",
+        )
+        dockerfile = demo / "Dockerfile"
+        dockerfile.write_text(
+            dockerfile.read_text().replace("cp index.html dist/", "cp index.htm dist/")
+        )
+        parts.append(
+            _block("sed -i 's/cp index.html dist/cp index.htm dist/' my-demo/Dockerfile", "")
+        )
+        show("build", "--progress", "plain", "my-demo", code=1)
+        os.chdir(ROOT)
         parts.append(
             "The builder stage is not an image, as the tutorial says, but emu kept the build: "
             "`emu ls --stage builder my-app /app`, `emu diff --stages my-app builder stage-1` "

@@ -51,6 +51,10 @@ def test_rules_are_data() -> None:
         "SourceInFinalImage",
         "UnusedStage",
         "CopyFromImageNotStage",
+        "DashForHyphens",
+        "CdInItsOwnRun",
+        "CopyFromCopiedNothing",
+        "FilesInRoot",
     ]
     for rule, _ in RULES:
         assert rule.url.startswith("https://docs.docker.com/")
@@ -327,3 +331,71 @@ def test_the_multistage_examples_pass_and_their_single_stage_variants_teach(
     assert doc["build_error"] is None
     rules = {v["rule"] for v in doc["violations"]}
     assert {"CompilerInFinalImage", "HeavyFinalBase", "SourceInFinalImage"} <= rules
+
+
+# --- the lessons of issue 15: secrets, dashes, cd, empty COPY --from, files in / ------------
+
+
+def test_secrets_used_in_arg_or_env_is_buildkits_static_rule() -> None:
+    # BuildKit runs it with the other static checks (emu.dockerfile.checks), not as a lesson.
+    from emu.dockerfile.checks import run_checks
+    from emu.dockerfile.instructions import load
+
+    df = load("FROM busybox\nENV API_TOKEN=x PUBLIC_KEY=y\nARG DB_PASSWORD\nARG VERSION_KEY\n")
+    got = [v for v in run_checks(df).violations if v.rule.name == "SecretsUsedInArgOrEnv"]
+    # BuildKit's wording; PUBLIC_KEY and VERSION_KEY are let through as BuildKit lets them.
+    assert [x.message for x in got] == [
+        'Do not use ARG or ENV instructions for sensitive data (ENV "API_TOKEN")',
+        'Do not use ARG or ENV instructions for sensitive data (ARG "DB_PASSWORD")',
+    ]
+    assert got[0].pos.line == 2
+    assert not found(facts("FROM busybox\nENV API_TOKEN=x\n"), "SecretsUsedInArgOrEnv")
+
+
+def test_an_en_dash_flag_is_named() -> None:
+    f = facts("FROM busybox AS b\nFROM busybox\nCOPY \u2013from=b /x /y\n")
+    (lesson,) = found(f, "DashForHyphens")
+    assert "'\u2013from=b' starts with an en dash (U+2013)" in lesson.message
+    assert lesson.message.endswith("type --from=b") and lesson.pos.line == 3
+
+
+def test_cd_in_its_own_run_teaches_workdir() -> None:
+    f = facts("FROM busybox\nRUN cd /app\nRUN touch x\nRUN cd /tmp && touch y\n")
+    (lesson,) = found(f, "CdInItsOwnRun")
+    assert lesson.pos.line == 2 and "write `WORKDIR /app` instead" in lesson.message
+
+
+def test_a_copy_from_that_copied_nothing() -> None:
+    f = facts(
+        "FROM busybox AS builder\nRUN mkdir /out\nFROM busybox\n"
+        "COPY --from=builder /out/*.jar /srv/\n"
+    )
+    (lesson,) = found(f, "CopyFromCopiedNothing")
+    assert "copied 0 files from builder" in lesson.message
+    assert "`emu ls --stage builder CONTEXT PATH`" in lesson.message
+
+
+def test_files_landing_in_root_without_a_workdir() -> None:
+    f = facts("FROM busybox\nCOPY . .\n", {"app.js": "x", "package.json": "{}"})
+    (lesson,) = found(f, "FilesInRoot")
+    assert "copied 2 files straight into / (/app.js, /package.json)" in lesson.message
+    assert "add `WORKDIR /app` before it" in lesson.message
+    assert not found(facts("FROM busybox\nWORKDIR /app\nCOPY . .\n", {"a": "x"}), "FilesInRoot")
+
+
+def test_build_counts_lessons_and_prints_warnings_as_docker_27(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ctx = tmp_path / "ctx"
+    ctx.mkdir()
+    (ctx / "Dockerfile").write_text("FROM busybox\nENV API_TOKEN=x\nRUN cd /tmp\nCMD echo hi\n")
+    assert main(["build", "--progress", "plain", str(ctx)]) == 0
+    err = capsys.readouterr().err
+    assert "#1 WARN: JSONArgsRecommended: JSON arguments recommended for CMD" in err
+    assert "\n 2 warnings found (use docker --debug to expand):\n" in err
+    assert (
+        " - SecretsUsedInArgOrEnv: Do not use ARG or ENV instructions for sensitive data "
+        '(ENV "API_TOKEN") (line 2)\n' in err
+    )
+    assert "(line 4)" in err and "1 lesson for this build (CdInItsOwnRun)" in err
+    assert f"emu check --context {ctx} Dockerfile" in err

@@ -76,7 +76,9 @@ def apply(st: StageState, inst: Copy | Add) -> None:
         elif raw.startswith("../") or raw == "..":
             hint = "paths are relative to the build context; ../ cannot reach outside it"
         elif from_:
-            hint = f"the path is absolute in the source ({from_}), whatever its WORKDIR"
+            hint = _nearest_hint(src_fs, path, from_, stage_index is not None)
+        elif raw[:1] in DASHES:
+            hint = dash_hint(raw)
         return BuildError(
             f'failed to calculate checksum of ref: "{path}": not found',
             file=st.file,
@@ -169,6 +171,61 @@ def _stand_ins(
         st.fs.put(target, File(Meta(0o644), data, ("placeholder", f"{from_}:{path}")))
         st.skipped.append(Skipped(inst.line, "copy", f"{from_}:{path}", target))
     return kept
+
+
+# Characters a word processor puts where a flag's "--" was typed: en dash, em dash, minus.
+DASHES = "\u2013\u2014\u2212"
+_DASH_NAMES = {"\u2013": "an en dash", "\u2014": "an em dash", "\u2212": "a minus sign"}
+
+
+def dash_hint(word: str) -> str:
+    """What to say about ``–from=builder``: the dash is not ``--``, so it is no flag."""
+    name = _DASH_NAMES.get(word[:1], "a dash")
+    flag = word.lstrip(DASHES).split("=", 1)[0]
+    fixed = "--" + word.lstrip(DASHES)
+    return (
+        f"{word!r} starts with {name} (U+{ord(word[0]):04X}, as word processors and web pages "
+        f"print --), not two hyphens, so it is no {flag!r} flag but a word of its own: type "
+        f"{fixed}"
+    )
+
+
+def _nearest_hint(fs: object, path: str, from_: str, is_stage: bool) -> str:
+    """Paths that do exist in the ``--from`` stage near the one asked for: a case mismatch,
+    a sibling (``/app/build`` for ``/app/dist``), a close spelling; and how to list them."""
+    import difflib
+    import posixpath
+
+    from emu.fs import FS, Dir, walk
+
+    assert isinstance(fs, FS)
+    parent = posixpath.dirname(path.rstrip("/")) or "/"
+    while parent != "/" and not isinstance(fs.lookup(parent), Dir):
+        parent = posixpath.dirname(parent) or "/"
+    candidates: list[str] = []
+    node = fs.lookup(parent)
+    if isinstance(node, Dir):
+        prefix = "" if parent == "/" else parent
+        candidates = [f"{prefix}/{name}" for name in sorted(node.entries)]
+        if parent != "/":
+            for sub, _n in walk(node, prefix):
+                deep = sub.count("/") - prefix.count("/")
+                if 1 < deep <= 3 and len(candidates) < 2000:
+                    candidates.append(sub)
+    lowered = {c.lower(): c for c in candidates}
+    near = [lowered[path.lower()]] if path.lower() in lowered else []
+    near += [
+        c for c in difflib.get_close_matches(path, candidates, n=3, cutoff=0.6) if c not in near
+    ]
+    if not near and parent != "/":
+        near = [c for c in candidates if c.count("/") == path.count("/")][:3]
+    where = (
+        f"`emu ls --stage {from_} CONTEXT {parent}`" if is_stage else f"`emu ls {from_} {parent}`"
+    )
+    said = f"the path is absolute in {'stage ' if is_stage else ''}{from_}, whatever its WORKDIR"
+    if near:
+        return f"{said}; it has {', '.join(near[:3])} — did you mean {near[0]}? {where} lists it"
+    return f"{said}; {where} lists what it has there"
 
 
 def _add_url(st: StageState, inst: Copy | Add, src: str, dest: str, owner: Owner | None) -> None:

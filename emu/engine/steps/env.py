@@ -7,8 +7,9 @@ from emu.engine.state import StageState
 
 
 def apply(st: StageState, inst: Env) -> None:
-    # snapshot semantics: ENV a=1 b=$a uses the old a
-    pairs = st.expand_pairs(inst.env, inst.pos, st.env())
+    # snapshot semantics: ENV a=1 b=$a uses the old a (every pair is expanded before any
+    # is set, so the variables need no copy)
+    pairs = st.expand_pairs(inst.env, inst.pos, st.vars)
     config = st.config
     for key, value in pairs:
         config = config.with_env(key, value)

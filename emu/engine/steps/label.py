@@ -7,7 +7,7 @@ from emu.engine.state import StageState
 
 
 def apply(st: StageState, inst: Label) -> None:
-    pairs = st.expand_pairs(inst.labels, inst.pos, st.env())
+    pairs = st.expand_pairs(inst.labels, inst.pos, st.vars)
     config = st.config
     for key, value in pairs:
         config = config.with_label(key, value)

@@ -28,7 +28,8 @@ def apply(st: StageState, inst: Workdir) -> None:
     node = st.fs.lookup(path)
     if node is None:
         try:
-            st.fs.makedirs(path, Meta(0o755, uid, gid))
+            # Without USER nothing is chowned: in a setgid directory the group is inherited.
+            st.fs.makedirs(path, Meta(0o755, uid, gid), chowned=ids is not None)
         except EmuError as exc:
             raise exc.as_build_failure(st.file, inst.pos, prefix=f"mkdir {path}: ") from None
     elif not isinstance(node, Dir):

@@ -6,7 +6,6 @@ the deterministic clock, the image's users and groups, and mode strings.
 from __future__ import annotations
 
 import errno as E
-import hashlib
 import os
 import posixpath
 import stat as _stat
@@ -20,7 +19,9 @@ from emu.sh.api import (
     X_OK,
     Identity,
     LimitExceeded,
+    Limits,
     Proc,
+    Stream,
     allowed,
     check_search,
     lookup_as,
@@ -134,22 +135,17 @@ def content_of(node: File, path: str) -> bytes:
     raise Unmodelled(path, data)
 
 
-DEVICE_READ = 64 * 1024  # what reading an endless device yields here
+def endless(limits: Limits) -> int:
+    """How much an endless source (/dev/zero, ``yes``) gives a reader that takes it all: as
+    much as a stream of the sandbox may carry, and one byte more, so that copying it all
+    to the output trips the output limit instead of stopping short. ``head -c`` and
+    friends cut what they need from it."""
+    return limits.max_output + 1
 
 
-def device_bytes(node: Device, n: int = DEVICE_READ) -> bytes:
-    """A read of a character device: /dev/zero gives zeros, /dev/[u]random a fixed
-    pseudo-random stream (builds stay reproducible), anything else (/dev/null) nothing.
-    Endless devices give a bounded amount (``n``), which ``head -c`` and friends cut
-    further."""
-    if node.kind.value != "char" or node.major != 1:
-        return b""
-    if node.minor == 5:
-        return bytes(n)
-    if node.minor in (8, 9):
-        blocks = (hashlib.sha256(b"emu-urandom:%d" % i).digest() for i in range(-(-n // 32)))
-        return b"".join(blocks)[:n]
-    return b""
+def device_bytes(node: Device, limits: Limits) -> bytes:
+    """A read of a character device to its end (see :meth:`Device.read`)."""
+    return node.read(endless(limits))
 
 
 class Sys:
@@ -179,6 +175,8 @@ class Sys:
         check_search(self.fs, self.ident, self.proc.cwd, path)
 
     def _get(self, path: str, follow: bool) -> Node:
+        if not path:
+            raise oserr(E.ENOENT, path)  # Linux: an empty path names nothing
         return lookup_as(self.fs, self.ident, self.proc.cwd, path, follow)
 
     def stat(self, path: str) -> Node:
@@ -205,6 +203,8 @@ class Sys:
 
     def _parent(self, path: str) -> tuple[Dir, str]:
         """The (real) parent directory of ``path`` for creating/removing an entry in it."""
+        if not path:
+            raise oserr(E.ENOENT, path)
         ab = self.abspath(path)
         try:
             parts = self.fs._resolve(ab, False)[0]
@@ -249,7 +249,7 @@ class Sys:
         if isinstance(node, File):
             return content_of(node, path)
         if isinstance(node, Device):
-            return device_bytes(node)
+            return device_bytes(node, self.limits)
         return b""
 
     def open_read(self, path: str) -> Node:
@@ -280,8 +280,17 @@ class Sys:
         keep_meta: bool = True,
     ) -> File:
         """``open(O_WRONLY|O_CREAT|O_TRUNC or O_APPEND)`` + write. A new file gets
-        ``mode & ~umask``; an existing one keeps its inode metadata (and its hard links
-        see the new content only in this name: links are modelled as shared values)."""
+        ``mode & ~umask``; an existing one keeps its inode metadata, and its hard links
+        made in this layer see the new content too (``FS.store``). A path that leads to
+        the process's own stdout or stderr (/dev/stdout, a link to it) writes there."""
+        if not path:
+            raise oserr(E.ENOENT, path)
+        fd = self._own_output(path)
+        if fd is not None:
+            if isinstance(data, Lazy):
+                data = data.read()
+            fd.write(data if isinstance(data, bytes) else b"")
+            return File(Meta(0o666), b"")
         try:
             existing = self.fs.lookup(self.abspath(path))
         except FsError as e:
@@ -309,10 +318,26 @@ class Sys:
         if existing is None:
             self.limits.created()
         try:
-            self.fs.put(self.abspath(path), f, follow_last=True)
+            if existing is None:
+                self.fs.put(self.abspath(path), f, follow_last=True)
+            else:
+                f = self.fs.store(self.abspath(path), f)
         except FsError as e:
             raise oserr(e.errno, path) from None
         return f
+
+    def _own_output(self, path: str) -> Stream | None:
+        """The process's stdout or stderr when ``path`` is /dev/stdout, /dev/stderr or a
+        link to one (they lead to /proc/self/fd/N, the process's own descriptor)."""
+        try:
+            real = self.fs.realpath(self.abspath(path), missing_ok=True)
+        except FsError:
+            return None
+        if real in ("/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"):
+            return self.proc.stdout
+        if real in ("/dev/stderr", "/dev/fd/2", "/proc/self/fd/2"):
+            return self.proc.stderr
+        return None
 
     def _parent_for_create(self, path: str) -> tuple[Dir, str]:
         # A dangling symlink as the last component creates its target, like open(O_CREAT).
@@ -358,6 +383,8 @@ class Sys:
             raise oserr(e.errno, path) from None
 
     def mkdir(self, path: str, mode: int = 0o777) -> Dir:
+        if not path:
+            raise oserr(E.ENOENT, path)
         if not split(self.abspath(path)):
             raise oserr(E.EEXIST, path)  # mkdir("/")
         parent = self._new_entry(path, path.rstrip("/") or "/")

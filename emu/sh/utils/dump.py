@@ -18,7 +18,7 @@ import struct
 from emu.fs import Blob, Device
 from emu.sh.api import Proc
 from emu.sh.options import Die, getopt
-from emu.sh.utils._common import Sys, Unmodelled, applet, device_bytes
+from emu.sh.utils._common import Sys, Unmodelled, applet
 
 _CHARS = {0: "\\0", 7: "\\a", 8: "\\b", 9: "\\t", 10: "\\n", 11: "\\v", 12: "\\f", 13: "\\r"}
 # od -t a: the names of the control characters 0-32
@@ -81,7 +81,7 @@ def od(proc: Proc) -> int:
         node = sys.try_stat(name)
         if isinstance(node, Device):
             want = _size(o.get("N") or "0") + _size(o.get("j") or "0")
-            data += device_bytes(node, max(want, 16) if o.get("N") else 4096)
+            data += node.read(max(want, 16) if o.get("N") else 4096)
             continue
         try:
             data += sys.read(name)
@@ -183,7 +183,7 @@ def dd(proc: Proc) -> int:
             data = (
                 Blob(want, f"{want} bytes from {src} (dd; size-only: the bytes are not modelled)")
                 if want > SPARSE_LIMIT
-                else device_bytes(node, want)
+                else node.read(want)
             )
         else:
             try:

@@ -1345,7 +1345,11 @@ class _Ls:
             target = None
             if isinstance(child, Symlink):
                 target = self.sys.try_stat(cpath)
-                if "L" in self.f and target is not None:
+                if "L" in self.f:
+                    if target is None:  # -L stats every entry: a loop or dangling link fails
+                        self.proc.err(f"{cpath}: {_stat_error(self.sys, cpath)}")
+                        self.status = 1
+                        continue
                     child, target = target, None
             ents.append(_Ent(name, cpath, child, target))
         return self.sort(ents)
@@ -1368,6 +1372,14 @@ class _Ls:
             for e in ents:
                 if isinstance(e.node, Dir) and e.name not in (".", ".."):
                     self.listing(e.path, e.node, True, False)
+
+
+def _stat_error(sys: Sys, path: str) -> str:
+    try:
+        sys.stat(path)
+    except OSError as e:
+        return str(e.strerror)
+    return ""
 
 
 def _indicator(node: Node) -> str:
@@ -1413,9 +1425,14 @@ def ls(proc: Proc) -> int:
     args = o.args or ["."]
     files: list[_Ent] = []
     dirs: list[_Ent] = []
+    # busybox stats its operands (following links) unless -l, -i, -s or -F, or with -H/-L:
+    # a dangling link or a loop is then an error.
+    follow_args = not ({"l", "i", "s", "F"} & flags) or bool({"H", "L"} & flags)
     for a in args:
         try:
             node = sys.lstat(a)
+            if follow_args:
+                sys.stat(a)
         except OSError as e:
             proc.err(f"{a}: {e.strerror}")
             st.status = 1
@@ -1628,11 +1645,11 @@ def readlink(proc: Proc) -> int:
         "fenvqs",
         {"canonicalize": "f", "canonicalize-existing": "e", "no-newline": "n", "verbose": "v"},
     )
-    if not o.args:
+    if len(o.args) != 1:  # busybox takes exactly one FILE ("=1"); -e is GNU's
         raise Die(None, usage=True)
     sys = Sys(proc)
     status = 0
-    end = "" if "n" in o and len(o.args) == 1 else "\n"
+    end = "" if "n" in o else "\n"
     for p in o.args:
         if "f" in o or "e" in o:
             out = _canonical(sys, p, must_exist="e" in o)

@@ -399,7 +399,14 @@ def find(proc: Proc) -> int:
                     child = node.entries[name]
                     cpath = join(path, name)
                     if isinstance(child, Symlink) and follow == "L":
-                        child = sys.try_stat(cpath) or child
+                        try:
+                            child = sys.stat(cpath)
+                        except OSError as e:
+                            if e.errno != E.ENOENT:  # a loop: reported and skipped
+                                proc.err(f"{cpath}: {e.strerror}")
+                                st = 1
+                                continue
+                            # a dangling link is the link itself
                     st |= visit(cpath, child, depth + 1)
                     if quit_all:
                         return st

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64 as _b64
 import dataclasses
 import hashlib
+import posixpath
 import re
 import time as _time
 
@@ -47,7 +48,9 @@ def env(proc: Proc) -> int:
         proc.out("".join(f"{k}={v}{end}" for k, v in newenv.items()))
         return 0
     child = dataclasses.replace(proc, env=newenv)
-    found = find_executable(proc.fs, args[0], newenv.get("PATH", "/bin:/usr/bin"), proc.ident)
+    # A name with a slash is relative to the working directory, as execvp takes it.
+    name = posixpath.join(proc.cwd, args[0]) if "/" in args[0] else args[0]
+    found = find_executable(proc.fs, name, newenv.get("PATH", "/bin:/usr/bin"), proc.ident)
     if found is None:
         proc.err(f"can't execute '{args[0]}': No such file or directory")
         return 127
@@ -130,7 +133,9 @@ def id_(proc: Proc) -> int:
         proc.out(show(gid, _gname(sys, gid)) + "\n")
         return status
     if "G" in o:
-        proc.out(" ".join(show(g, _gname(sys, g)) for g in (gids or [gid])) + "\n")
+        # The primary group first, then the others (busybox skips a repeat of it).
+        listed = [gid, *(g for g in gids if g != gid)]
+        proc.out(" ".join(show(g, _gname(sys, g)) for g in listed) + "\n")
         return status
 
     def fmt(n: int, name: str | None) -> str:
@@ -497,18 +502,44 @@ def base64(proc: Proc) -> int:
     except OSError as e:
         raise Die(f"can't open '{name}': {e.strerror}") from None
     if "d" in o:
-        clean = re.sub(rb"[^A-Za-z0-9+/=]", b"", data)
-        try:
-            proc.out(_b64.b64decode(clean + b"=" * (-len(clean) % 4)))
-        except ValueError:
-            raise Die("invalid input") from None
+        out, complete = _b64_decode(data)
+        proc.out(out)
+        if not complete:
+            raise Die("truncated input")
         return 0
     enc = _b64.b64encode(data).decode()
     width = int(o.get("w") or 76)
     if width:
         enc = "\n".join(enc[i : i + width] for i in range(0, len(enc), width))
-    proc.out(enc + ("\n" if enc else ""))
+    proc.out(enc + ("\n" if enc and width else ""))  # -w 0: no newline at all
     return 0
+
+
+_B64 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
+
+
+def _b64_decode(data: bytes) -> tuple[bytes, bool]:
+    """busybox's decode_base64: any other character is skipped; four characters make
+    three bytes, an ``=`` ends a group early (and decoding goes on after it). False when
+    a group is left unfinished at the end ("truncated input", after what was decoded)."""
+    out = bytearray()
+    group: list[int] = []
+    for ch in data:
+        v = _B64.find(bytes([ch]))
+        if v < 0:
+            continue
+        if v < 64:
+            group.append(v)
+            if len(group) < 4:
+                continue
+        if len(group) > 1:
+            out.append((group[0] << 2 | group[1] >> 4) & 0xFF)
+        if len(group) > 2:
+            out.append((group[1] << 4 | group[2] >> 2) & 0xFF)
+        if len(group) > 3:
+            out.append((group[2] << 6 | group[3]) & 0xFF)
+        group = []
+    return bytes(out), not group
 
 
 # --- test / [: the shell's own (emu.sh.coreutils) ---------------------------------------------

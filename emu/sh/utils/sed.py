@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from emu.fs import File, Symlink
+from emu.fs import File
 from emu.sh.api import Proc
 from emu.sh.options import Die, Opts, getopt
 from emu.sh.utils._common import Sys, Unmodelled, applet, read_or_report
@@ -76,6 +76,10 @@ class _Parser:
                     out.append(delim)
                 elif nx == ord("n") and not in_bracket:
                     out += b"\\n"
+                elif nx in b"trn":
+                    # busybox turns \t, \r (and \n) into the character before compiling,
+                    # inside brackets too: s/\r$// strips a CR
+                    out.append({ord("t"): 9, ord("r"): 13, ord("n"): 10}[nx])
                 else:
                     out += bytes([92, nx])
                 self.i += 2
@@ -446,7 +450,7 @@ class _Sed:
                 continue  # no empty match right after a match (as glibc/sed)
             prev_end = m.end()
             count += 1
-            if count < c.nth:
+            if count < c.nth and not c.gflag:  # busybox: with g, a number is ignored (2g: all)
                 continue
             out += ps[pos : m.start()]
             for part in c.repl:
@@ -725,15 +729,14 @@ def sed(proc: Proc) -> int:
             quit_code = _run(engine, lines, missing)
             text = b"".join(engine.out)
             # A new inode with the old one's owner and mode; the old one becomes the backup.
+            # A symlink is replaced by the new file (busybox renames over the name given);
+            # the file it pointed at is left as it was.
             try:
-                orig = sys.lstat(f)
-                if isinstance(orig, Symlink):
-                    orig = sys.stat(f)
-                    f = sys.realpath(f)
+                orig, named = sys.stat(f), sys.lstat(f)
                 sys.limits.stored(len(text))
                 sys.replace(f, File(orig.meta.with_(mtime=sys.time), text))
                 if suffix:
-                    sys.replace(f + suffix, orig)
+                    sys.replace(f + suffix, named)  # the name given, a link stays a link
             except OSError as e:
                 proc.err(f"can't create '{f}': {e.strerror}")
                 status = 4

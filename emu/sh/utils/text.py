@@ -11,7 +11,7 @@ from typing import Any
 from emu.sh import coreutils
 from emu.sh.api import Proc
 from emu.sh.options import Die, Opts, getopt
-from emu.sh.utils._common import Sys, Unmodelled, applet, split_lines
+from emu.sh.utils._common import Sys, Unmodelled, applet, endless, split_lines
 
 # --- reading operands -------------------------------------------------------------------
 
@@ -459,16 +459,14 @@ def sort(proc: Proc) -> int:
         r = 0
         if keys:
             for k in keys:
-                opts = k.opts if k.opts.strip("b") else glob_opts + k.opts
+                # A key with options of its own (even just b) ignores the global ones, -r
+                # too; one without takes them all (-r -n -k2: numerically, reversed).
+                opts = k.opts if k.opts else glob_opts
                 if "b" in o:
                     opts += "b"
                 kx = _key_text(x, k, sep, "b" in opts)
                 ky = _key_text(y, k, sep, "b" in opts)
-                r = cmp_one(
-                    kx,
-                    ky,
-                    opts.replace("r", "") if "r" in glob_opts and "r" not in k.opts else opts,
-                )
+                r = cmp_one(kx, ky, opts)
                 if r:
                     return r
         else:
@@ -490,10 +488,6 @@ def sort(proc: Proc) -> int:
                     proc.stderr.write(f"Check line {i}\n")
                 return 1
         return 0
-    if keys and "r" in o:
-        for k in keys:
-            if not k.opts.strip("b"):
-                k.opts += "r"
     lines.sort(key=functools.cmp_to_key(compare))
     if "u" in o:
         uniq: list[bytes] = []
@@ -879,32 +873,44 @@ def dirname(proc: Proc) -> int:
     if not args:
         raise Die(None, usage=True)
     for a in args:
-        s = a.rstrip("/")
-        if not s:
-            proc.out("/\n" if a else ".\n")
-            continue
-        if "/" not in s:
-            proc.out(".\n")
-            continue
-        d = s.rsplit("/", 1)[0].rstrip("/")
-        proc.out((d or "/") + "\n")
+        proc.out(_dirname(a) + "\n")
     return 0
+
+
+def _dirname(path: str) -> str:
+    """glibc's dirname(3), which busybox calls: trailing slashes and the last name go;
+    a path left with only its leading slashes is "/", or "//" when exactly two (POSIX
+    lets "//" mean something else: dirname //x is //)."""
+    last = path.rfind("/")
+    if last > 0 and last == len(path) - 1:
+        run = last
+        while run > 0 and path[run - 1] == "/":
+            run -= 1
+        if run > 0:
+            last = path.rfind("/", 0, run)
+    if last < 0:
+        return "."
+    run = last
+    while run > 0 and path[run - 1] == "/":
+        run -= 1
+    if run == 0:
+        return "//" if last == 1 else "/"
+    return path[:run]
 
 
 # --- yes / seq --------------------------------------------------------------------------
 
-YES_CAP = 1 << 20  # bytes: enough for any consumer in a build (`yes | apt-get …`)
-
 
 @applet("yes", usage="[STRING]")
 def yes(proc: Proc) -> int:
-    # A real `yes` writes until its reader goes away; here there is no reader to wait
-    # for, so it writes a bounded amount (still counted against the output limit).
+    # A real `yes` writes until its reader goes away; here the pipeline's stages run one
+    # after the other, so it writes what an endless source gives (the sandbox's stream
+    # limit): `yes | head -c N` is exact, and `yes` alone trips the output limit.
     line = (" ".join(proc.argv[1:]) if len(proc.argv) > 1 else "y").encode(
         "utf-8", "surrogateescape"
     ) + b"\n"
-    reps = max(1, YES_CAP // len(line))
-    per_chunk = min(reps, 4096)
+    reps = max(1, -(-endless(proc.limits) // len(line)))
+    per_chunk = min(reps, 1 << 16)
     while reps > 0:
         proc.limits.step()
         n = min(per_chunk, reps)

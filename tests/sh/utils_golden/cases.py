@@ -339,6 +339,7 @@ FILES: list[Case] = [
 ]
 
 FAMILIES: dict[str, list[Case]] = {"files": FILES}
+FAMILIES["fidelity"] = __import__("cases_fidelity").FIDELITY  # issue 14's differences
 
 LINES = "banana 3\napple 10\ncherry 2\napple 10\nDate 7\n"
 CSV = "name:uid:shell\nroot:0:/bin/sh\nbob:1000:/bin/bash\n\nalice:1001:/bin/zsh\n"
