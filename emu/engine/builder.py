@@ -605,6 +605,14 @@ class _Build:
 
                 inputs = vertex.run_inputs(st, inst, command(st, inst), self.chain[i])
                 entry = None if self._use_cache(stage) else cache.get(inputs.key)
+                forgave = getattr(entry.run, "forgiven", ()) if entry and entry.run else ()
+                if (
+                    entry is not None
+                    and entry.run is not None
+                    and forgave
+                    and not (self.opts.permissive)
+                ):
+                    entry = None  # a result --permissive made: a strict build runs the RUN
                 if entry is not None and entry.run is not None:
                     saved = st.executor
                     st.executor = _Replay(entry.run)
@@ -614,8 +622,10 @@ class _Build:
                         st.executor = saved
                     cached = True
                 else:
+                    before = len(st.skipped)
                     dispatch(st, inst)
-                    cache.put(CacheEntry(inputs.key, event.vertex, self._kept_run(st, ran)))
+                    kept = self._kept_run(st, ran, tuple(st.skipped[before:]))
+                    cache.put(CacheEntry(inputs.key, event.vertex, kept))
             else:
                 dispatch(st, inst)
                 if cache is not None and kind:
@@ -664,13 +674,14 @@ class _Build:
         new = self._outputs()[ran:]
         return b"".join(getattr(o, "stdout", b"") + getattr(o, "stderr", b"") for o in new)
 
-    def _kept_run(self, st: StageState, ran: int) -> CachedRun:
+    def _kept_run(self, st: StageState, ran: int, forgiven: tuple[Skipped, ...]) -> CachedRun:
         new = self._outputs()[ran:]
         layer = st.layers[-1]
         return CachedRun(
             run_changes(layer.changes()),
             b"".join(getattr(o, "stdout", b"") for o in new),
             b"".join(getattr(o, "stderr", b"") for o in new),
+            forgiven,
         )
 
     def _why(self, stage: Stage, n: int, text: str, inputs: StepInputs) -> str:
@@ -708,6 +719,9 @@ class _Replay:
 
     def run(self, st: StageState, inst: Run, argv: tuple[str, ...], env: dict[str, str]) -> None:
         replay(st.fs, self.cached.changes)
+        st.skipped.extend(  # what --permissive forgave when it ran, forgiven again
+            r for r in getattr(self.cached, "forgiven", ()) if isinstance(r, Skipped)
+        )
 
 
 class _Sources:

@@ -238,3 +238,22 @@ def test_a_tool_failing_on_a_placeholder_clone_is_skipped_in_permissive_only() -
     ]
     with pytest.raises(BuildError):
         build(df, permissive_=False)
+
+
+def test_the_layer_cache_keeps_what_permissive_forgave_and_strict_builds_rerun() -> None:
+    from emu.dockerfile.instructions import load
+    from emu.engine.builder import BuildOptions
+    from emu.engine.builder import build as engine_build
+    from emu.engine.cache import MemoryCache
+    from emu.engine.context import from_mapping
+
+    df = "FROM alpine:3.19\n" + FROB + "RUN frob; echo done > /done\n"
+    ctx = from_mapping({"frob": ELF})
+    cache = MemoryCache()
+    first = engine_build(load(df), ctx, BuildOptions(permissive=True, cache=cache))
+    again = engine_build(load(df), ctx, BuildOptions(permissive=True, cache=cache))
+    assert [r.what for r in again.target.skipped] == [r.what for r in first.target.skipped]
+    assert any(step.cached for step in again.steps)
+    with pytest.raises(BuildError) as info:  # never a permissive result for a strict build
+        engine_build(load(df), ctx, BuildOptions(cache=cache))
+    assert "'frob' is not emulated" in info.value.message

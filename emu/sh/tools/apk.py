@@ -357,6 +357,8 @@ _DEBIAN_NAMES = {
     "su-exec": "gosu",
     "libstdc++6": "libstdc++6",
     "yarn": "yarnpkg",
+    "vips": "libvips-tools",
+    "vips-dev": "libvips-dev",
     "nodejs-current": "nodejs",
     "py3-virtualenv": "python3-virtualenv",
     "openjdk-jre": "default-jre-headless",
