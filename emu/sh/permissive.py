@@ -26,6 +26,7 @@ no state of the image, so the same build gives the same result wherever it runs.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -130,6 +131,16 @@ def content(url: str, what: str = "download", why: str = "no network") -> bytes:
         "# A download: give emu the real content with --add-url URL=PATH.\n"
         f"echo {_quote(line)} >&2\n"
     ).encode("utf-8", "surrogateescape")
+
+
+def why_of(data: bytes) -> str:
+    """What a placeholder stands for and why it was not made (``download not made: no
+    network``), from its text."""
+    m = re.search(rb"^# The (.+?) was not made \((.+?)\) and this build", data, re.M)
+    if m is None:
+        return "not made (--permissive)"
+    what, why = (g.decode("utf-8", "surrogateescape") for g in m.groups())
+    return f"{what} not made: {why}"
 
 
 def url_of(data: bytes | None) -> str | None:

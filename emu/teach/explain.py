@@ -160,7 +160,10 @@ def content_mark(node: Node | None) -> str | None:
     if isinstance(node.content, bytes):
         url = permissive.url_of(node.content)
         if url is not None:
-            return f"placeholder for {url}: not downloaded (no network, --permissive)"
+            why = permissive.why_of(node.content)
+            return (
+                f"placeholder for {url} ({why}{'' if '--permissive' in why else ', --permissive'})"
+            )
     return None
 
 
