@@ -225,23 +225,23 @@ def _compare(p: _P) -> Filter:
 
 
 def _additive(p: _P) -> Filter:
-    left = _mult(p)
-    while p.peek()[1] in ("+", "-") and p.peek()[0] == "op":
-        op = p.take()[1]
-        right = _mult(p)
-        left = (lambda a, b, o: lambda v, env: (
-            _arith(o, x, y) for y in b(v, env) for x in a(v, env)))(left, right, op)  # fmt: skip
-    return left
+    return _binary(p, ("+", "-"), _mult)
 
 
 def _mult(p: _P) -> Filter:
-    left = _postfix(p)
-    while p.peek()[1] in ("*", "/", "%") and p.peek()[0] == "op":
-        op = p.take()[1]
-        right = _postfix(p)
-        left = (lambda a, b, o: lambda v, env: (
-            _arith(o, x, y) for y in b(v, env) for x in a(v, env)))(left, right, op)  # fmt: skip
+    return _binary(p, ("*", "/", "%"), _postfix)
+
+
+def _binary(p: _P, ops: tuple[str, ...], operand: Callable[[_P], Filter]) -> Filter:
+    """A left-associative chain of arithmetic ``ops`` over ``operand``s."""
+    left = operand(p)
+    while p.peek()[1] in ops and p.peek()[0] == "op":
+        left = _arith_filter(p.take()[1], left, operand(p))
     return left
+
+
+def _arith_filter(op: str, a: Filter, b: Filter) -> Filter:
+    return lambda v, env: (_arith(op, x, y) for y in b(v, env) for x in a(v, env))
 
 
 def _postfix(p: _P) -> Filter:

@@ -303,10 +303,7 @@ def tar(proc: Proc) -> int:
             raise Die(f"{archive}: {u.strerror}") from None
         except OSError as e:
             raise Die(f"can't open '{archive}': {e.strerror}") from None
-    url = permissive.url_of(raw)
-    if url is not None:
-        # --permissive's stand-in for a download: there is nothing to read
-        proc.err(f"emu: warning: {archive} is a placeholder for {url}; nothing extracted")
+    if _placeholder(proc, archive, raw):
         return 0
     raw = decompress(raw)
     status = 0
@@ -650,9 +647,7 @@ def unzip(proc: Proc) -> int:
         raw = sys.read(name)
     except OSError as e:
         raise Die(f"can't open {name}: {e.strerror}") from None
-    url = permissive.url_of(raw)
-    if url is not None:
-        proc.err(f"emu: warning: {name} is a placeholder for {url}; nothing extracted")
+    if _placeholder(proc, name, raw):
         return 0
     import zipfile
 
@@ -709,3 +704,12 @@ def _mkdirs(sys: Sys, path: str) -> None:
         sub = "/".join(parts[:k])
         if sub and sys.try_stat(sub) is None:
             sys.mkdir(sub, 0o755)
+
+
+def _placeholder(proc: Proc, name: str, raw: bytes) -> bool:
+    """Whether the archive is --permissive's stand-in for a download (then there is
+    nothing to read: a warning, and nothing is extracted)."""
+    url = permissive.url_of(raw)
+    if url is not None:
+        proc.err(f"emu: warning: {name} is a placeholder for {url}; nothing extracted")
+    return url is not None
