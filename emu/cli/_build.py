@@ -556,6 +556,12 @@ def _classic(result: object, summary: object, executor: object) -> None:
                 )
             for note in run.notes:
                 console.print(Text(f" warning: {note}", style="yellow"))
+        here = (summary.stages[step.stage].name, step.line)
+        for stage_name, rec in summary.skipped:
+            # ADD of a URL (RUN's downloads are in its notes)
+            if rec.kind == "download" and not rec.where and (stage_name, rec.line) == here:
+                warning = f" warning: no network: {rec.what} is a placeholder (--permissive)"
+                console.print(Text(warning, style="yellow"))
         size = layer_size.get((step.stage, step.line))
         if size is not None:
             console.print(Text(f" ---> layer +{human_size(size)}", style="dim"))

@@ -116,6 +116,7 @@ def _build(
         resolve_image=store.resolve,
         target=args.target,
         build_args=parse_build_args(args.build_arg or []),
+        permissive=args.permissive,
     )
     try:
         result = build(df, ctx, opts)

@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
 
     from emu.cli._source import resolve
     from emu.fs import clean
-    from emu.teach.explain import explain
+    from emu.teach.explain import content_mark, explain
 
     source = resolve(args.image, args)
     path = clean(args.path)
@@ -65,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
     result = source.result
     stage = source.stage.name if source.stage is not None else None
     hops = explain(result, path, stage=stage)
+    mark = content_mark(source.image.rootfs.fs().lookup(path, follow=False))
     file = result.dockerfile.file
     final = source.stage.name if source.stage is not None else result.target.name
     if args.format == "json":
@@ -83,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
                         for h in hops
                     ],
                     "summary": moral(hops, final),
+                    "content": mark,
                 },
                 indent=2,
             )
@@ -91,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     console = out()
     if args.oneline:
-        console.print(Text(oneline(hops, file)))
+        console.print(Text(oneline(hops, file) + (f" [{mark}]" if mark else "")))
         return 0
     node = source.image.rootfs.fs().lookup(path, follow=False)
     size = f", {human_size(node.size)}" if node is not None and node.size else ""
@@ -99,6 +101,8 @@ def run(args: argparse.Namespace) -> int:
     head.append(path, style="bold")
     head.append(f"  (in {source.label}{size})", style="dim")
     console.print(head)
+    if mark:
+        console.print(Text(f"  content: {mark}", style="yellow"))
     for i, hop in enumerate(hops):
         if i > 0 or not hop.how:
             where = Text(f"{hop.where}:{hop.path}" if hop.where != "context" else "")

@@ -109,6 +109,7 @@ def build_context(
                 resolve_image=store.resolve,
                 target=getattr(args, "target", None),
                 build_args=parse_build_args(getattr(args, "build_arg", None) or []),
+                permissive=executor.permissive,
                 observer=observer,
             ),
         )

@@ -17,6 +17,7 @@ from emu.teach.summary import (
     StageInfo,
     Summary,
     compressed_size,
+    skipped_lines,
     static_edges,
     step_numbers,
     summarize,
@@ -97,6 +98,8 @@ def print_summary(s: Summary, console: Console, *, image_id: str = "") -> None:
             f" added by this Dockerfile: {human_size(s.added)} in {plural(s.added_layers, 'layer')}"
         )
     )
+    for forgiven in skipped_lines(s):
+        console.print(Text(forgiven, style="yellow"))
     for st in s.stages:
         if st.status == "built" and st.size is not None:
             console.print(_shipped_line(st, s), soft_wrap=True)

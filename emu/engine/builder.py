@@ -47,6 +47,7 @@ from emu.engine.state import (
     BuildPlan,
     CopyRecord,
     RunExecutor,
+    Skipped,
     StageState,
     StepEvent,
     UnusedVar,
@@ -105,6 +106,7 @@ class StageResult:
     copies: tuple[CopyRecord, ...] = ()
     undefined: tuple[UnusedVar, ...] = ()
     base_stage: int | None = None
+    skipped: tuple[Skipped, ...] = ()  # what --permissive skipped or replaced
     base_notes: tuple[str, ...] = ()  # what to know about an external base (see Image.notes)
 
     @property
@@ -366,6 +368,7 @@ class _Build:
                     image=image,
                     copies=tuple(state.copies) if state else (),
                     undefined=tuple(state.undefined) if state else (),
+                    skipped=tuple(state.skipped) if state else (),
                     base_stage=self.base_stage[st.index],
                     base_notes=self._base_notes(st.index),
                 )
@@ -602,6 +605,14 @@ class _Build:
 
                 inputs = vertex.run_inputs(st, inst, command(st, inst), self.chain[i])
                 entry = None if self._use_cache(stage) else cache.get(inputs.key)
+                forgave = getattr(entry.run, "forgiven", ()) if entry and entry.run else ()
+                if (
+                    entry is not None
+                    and entry.run is not None
+                    and forgave
+                    and not (self.opts.permissive)
+                ):
+                    entry = None  # a result --permissive made: a strict build runs the RUN
                 if entry is not None and entry.run is not None:
                     saved = st.executor
                     st.executor = _Replay(entry.run)
@@ -611,8 +622,10 @@ class _Build:
                         st.executor = saved
                     cached = True
                 else:
+                    before = len(st.skipped)
                     dispatch(st, inst)
-                    cache.put(CacheEntry(inputs.key, event.vertex, self._kept_run(st, ran)))
+                    kept = self._kept_run(st, ran, tuple(st.skipped[before:]))
+                    cache.put(CacheEntry(inputs.key, event.vertex, kept))
             else:
                 dispatch(st, inst)
                 if cache is not None and kind:
@@ -661,13 +674,14 @@ class _Build:
         new = self._outputs()[ran:]
         return b"".join(getattr(o, "stdout", b"") + getattr(o, "stderr", b"") for o in new)
 
-    def _kept_run(self, st: StageState, ran: int) -> CachedRun:
+    def _kept_run(self, st: StageState, ran: int, forgiven: tuple[Skipped, ...]) -> CachedRun:
         new = self._outputs()[ran:]
         layer = st.layers[-1]
         return CachedRun(
             run_changes(layer.changes()),
             b"".join(getattr(o, "stdout", b"") for o in new),
             b"".join(getattr(o, "stderr", b"") for o in new),
+            forgiven,
         )
 
     def _why(self, stage: Stage, n: int, text: str, inputs: StepInputs) -> str:
@@ -705,6 +719,9 @@ class _Replay:
 
     def run(self, st: StageState, inst: Run, argv: tuple[str, ...], env: dict[str, str]) -> None:
         replay(st.fs, self.cached.changes)
+        st.skipped.extend(  # what --permissive forgave when it ran, forgiven again
+            r for r in getattr(self.cached, "forgiven", ()) if isinstance(r, Skipped)
+        )
 
 
 class _Sources:
@@ -744,8 +761,30 @@ class _Sources:
     def url_map(self) -> dict[str, bytes]:
         return dict(self.build.opts.url_map)
 
+    def forgave(self, index: int) -> tuple[Skipped, ...]:
+        """What --permissive skipped in stage ``index`` and the stages it is built FROM
+        (nothing in a strict build)."""
+        if not self.build.opts.permissive:
+            return ()
+        out: list[Skipped] = []
+        seen: set[int] = set()
+        at: int | None = index
+        while at is not None and at not in seen:
+            seen.add(at)
+            state = self.build.states.get(at)
+            if state is not None:
+                out.extend(state.skipped)
+            at = self.build.base_stage.get(at)
+        return tuple(out)
+
     def url(self, url: str, st: StageState, pos: Position) -> bytes:
         mapped = self.build.opts.url_map.get(url)
+        if mapped is None and self.build.opts.permissive:
+            # --permissive: a marked placeholder where the download would land
+            from emu.sh import permissive
+
+            st.skipped.append(Skipped(pos.line, "download", url))
+            return permissive.content(url)
         if mapped is None:
             raise BuildError(
                 f"cannot fetch {url}: emu never opens the network",

@@ -70,6 +70,9 @@ class CachedRun:
     changes: tuple[tuple[str, Node | None], ...]  # path -> new node (None: deleted)
     stdout: bytes = b""
     stderr: bytes = b""
+    # What --permissive forgave while it ran (emu.engine.state.Skipped records): such a
+    # result stands for a strict build's never, and a permissive replay reports them again.
+    forgiven: tuple[object, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

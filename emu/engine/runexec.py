@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from emu.dockerfile.instructions import Run
-from emu.engine.state import StageState
+from emu.engine.state import Skipped, StageState
 from emu.engine.users import resolve_user
 from emu.errors import BuildError, EmuError
 from emu.fs import FS, Dir, File, Meta, Node, accounts
 from emu.pos import Position
+from emu.sh import permissive
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -103,13 +104,17 @@ class ShellExecutor:
         restore = _mount(st, inst, self.caches)
         urls = st.sources.url_map() if st.sources is not None else {}
         try:
-            if urls:
-                from emu.sh.tools import urls as _urls  # curl/wget/git read the mapping
+            # Under --permissive an unemulated program is skipped (that command only) and
+            # an unmapped download leaves a placeholder; the session says what was forgiven.
+            earlier = st.sources.forgave(st.stage.index) if st.sources is not None else ()
+            with permissive.session(self.permissive, bool(st.skipped or earlier)) as forgiven:
+                if urls:
+                    from emu.sh.tools import urls as _urls  # curl/wget/git read the mapping
 
-                with _urls.mapped(urls):
+                    with _urls.mapped(urls):
+                        result = _execute(interp, argv, st, env, cwd, ident, REGISTRY, limits)
+                else:
                     result = _execute(interp, argv, st, env, cwd, ident, REGISTRY, limits)
-            else:
-                result = _execute(interp, argv, st, env, cwd, ident, REGISTRY, limits)
         except EmuError as exc:
             prefix = f"{inst.source}: " if isinstance(exc, LimitExceeded) else "RUN: "
             raise exc.as_build_failure(st.file, inst.pos, prefix=prefix) from None
@@ -128,13 +133,26 @@ class ShellExecutor:
             if not self.permissive:
                 raise BuildError(message, file=st.file, pos=inst.pos,
                                  hint="--permissive turns this into a warning")  # fmt: skip
-            notes.append(message)
+            notes.append(f"{message}; --permissive skipped that command (a no-op)")
+            st.skipped.append(Skipped(inst.line, "program", name))
+        for name, why in forgiven.excused:
+            notes.append(f"RUN: '{name}' {why}; --permissive skipped it")
+            st.skipped.append(Skipped(inst.line, "program", name))
+        for url, where in forgiven.placeholders:
+            if where:
+                at = "its stdout" if where == "-" else where
+                notes.append(f"RUN: no network: a placeholder for {url} stands in at {at}")
+            else:
+                notes.append(f"RUN: no network: {url} was not downloaded; the build went on")
+            st.skipped.append(Skipped(inst.line, "download", url, where))
         self.outputs.append(
             RunOutput(
                 inst.line, " ".join(argv), result.stdout, result.stderr, result.status, tuple(notes)
             )
         )
-        if result.status != 0 and not (self.permissive and notes):
+        # The status is the script's own: what --permissive skipped returned 0 and the rest
+        # of the script ran, so a failure here is a real one.
+        if result.status != 0:
             tail = result.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
             raise BuildError(
                 f'process "{" ".join(argv)}" did not complete successfully: exit code: '

@@ -30,6 +30,8 @@ class Sources(Protocol):
 
     def url_map(self) -> dict[str, bytes]: ...
 
+    def forgave(self, index: int) -> tuple[Skipped, ...]: ...
+
 
 class RunExecutor(Protocol):
     """Runs a RUN instruction against the stage (the shell plugs in here)."""
@@ -114,6 +116,17 @@ class StepLog:
         self.steps.append(step)
 
 
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """What a ``--permissive`` build did instead of failing (for the summary): a program
+    it cannot emulate skipped, or a placeholder written where a download would land."""
+
+    line: int
+    kind: str  # "program" | "download" | "copy" (a stage's output a skipped command did not make)
+    what: str  # the program's name, the URL, or stage:path
+    where: str = ""  # the placeholder's path ("-": a RUN's stdout)
+
+
 @dataclass(slots=True)
 class UnusedVar:
     """A variable an instruction used that was never defined (for UndefinedVar)."""
@@ -144,6 +157,7 @@ class StageState:
     history: list[HistoryEntry] = field(default_factory=list)
     copies: list[CopyRecord] = field(default_factory=list)
     undefined: list[UnusedVar] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)  # --permissive's forgiveness
     last_root: Dir | None = None
     source_date_epoch: int | None = None
     author: str = ""

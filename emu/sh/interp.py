@@ -38,7 +38,7 @@ from typing import TypeVar
 from emu.errors import EmuError, ExpansionError
 from emu.fs import FS, Blob, Device, Dir, File, FsError, Lazy, Meta, Node, Symlink
 from emu.pos import Position
-from emu.sh import coreutils, expand
+from emu.sh import coreutils, expand, permissive
 from emu.sh.api import (
     R_OK,
     REGISTRY,
@@ -1835,6 +1835,10 @@ class Shell:
                     err.write(self.cannot_run(name, why))
                     return 126
             self.world.unemulated.append(Unemulated(name, run.pos, None))
+            excuse = permissive.excused(name)  # --permissive, after skipped commands
+            if excuse is not None:
+                err.write(excuse)
+                return 0
             if self.bash and "/" in name:
                 err.write(self.cannot_run(name, "No such file or directory"))
             else:
@@ -1881,6 +1885,9 @@ class Shell:
                     return 1
                 return interpreted(["/bin/sh"])
             self.world.unemulated.append(Unemulated(name, run.pos, found))
+            if permissive.active():  # this command only is skipped; the script goes on
+                err.write(permissive.skipped(name))
+                return 0
             err.write(self.cannot_run(name, "not found"))
             return 127
         proc = Proc(

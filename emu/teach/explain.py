@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from emu.engine.builder import BuildResult
 from emu.errors import EmuError
 from emu.errors import ExplainError as ExplainError
-from emu.fs import FS, Dir, File, Node, clean, walk
+from emu.fs import FS, Blob, Dir, File, Node, clean, walk
 from emu.images.image import Image, Layer, LayerOrigin
+from emu.sh import permissive
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +146,25 @@ def explain(result: BuildResult, path: str, *, stage: str | None = None) -> list
             continue
         return hops
     return hops
+
+
+def content_mark(node: Node | None) -> str | None:
+    """What a file's content is when it is not real bytes: a model (a size-only file a tool
+    model or the catalog wrote: its size is the model's, it has no bytes) or a
+    ``--permissive`` placeholder for a download that was not made; None for real content."""
+    if not isinstance(node, File):
+        return None
+    if isinstance(node.content, Blob):
+        what = f": {node.content.label}" if node.content.label else ""
+        return f"modelled content (size only, no bytes){what}"
+    if isinstance(node.content, bytes):
+        url = permissive.url_of(node.content)
+        if url is not None:
+            why = permissive.why_of(node.content)
+            return (
+                f"placeholder for {url} ({why}{'' if '--permissive' in why else ', --permissive'})"
+            )
+    return None
 
 
 def root_base(result: BuildResult, index: int) -> str:

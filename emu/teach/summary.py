@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from emu.dockerfile.instructions import Copy, Dockerfile, Run, Stage
+from emu.engine.state import Skipped
 from emu.errors import EmuError
 from emu.teach.explain import root_base
 
@@ -73,6 +74,8 @@ class Summary:
     added_layers: int
     total_steps: int
     file: str
+    # What --permissive forgave, in build order: (stage name, record).
+    skipped: tuple[tuple[str, Skipped], ...] = ()
 
     @property
     def target(self) -> StageInfo:
@@ -120,6 +123,16 @@ class Summary:
                     "bytes": e.bytes,
                 }
                 for e in self.crossings
+            ],
+            "skipped": [
+                {
+                    "stage": stage,
+                    "line": rec.line,
+                    "kind": rec.kind,
+                    "what": rec.what,
+                    "where": rec.where or None,
+                }
+                for stage, rec in self.skipped
             ],
         }
 
@@ -267,4 +280,46 @@ def summarize(result: BuildResult) -> Summary:
         added_layers=sum(1 for layer in image.layers if layer.origin is not None),
         total_steps=result.total_instructions,
         file=df.file,
+        skipped=tuple((res.name, rec) for res in result.stages for rec in res.skipped),
     )
+
+
+def skipped_lines(s: Summary) -> list[str]:
+    """What --permissive forgave, counted: programs skipped, downloads replaced by
+    placeholders, files copied as placeholders (empty when nothing was)."""
+    programs: dict[str, list[str]] = {}
+    downloads: list[str] = []
+    outputs: list[str] = []
+    for stage, rec in s.skipped:
+        at = f"{stage}:{rec.line}"
+        if rec.kind == "program":
+            programs.setdefault(rec.what, []).append(at)
+        elif rec.kind == "copy":
+            outputs.append(f"{rec.what} → {rec.where} at {at}")
+        else:
+            where = "" if not rec.where else " (stdout)" if rec.where == "-" else f" → {rec.where}"
+            downloads.append(f"{rec.what}{where} at {at}")
+
+    def count(n: int, word: str) -> str:
+        return f"{n} {word}{'' if n == 1 else 's'}"
+
+    out: list[str] = []
+    if programs:
+        n = sum(len(v) for v in programs.values())
+        out.append(
+            f"--permissive skipped {count(n, 'command')} emu cannot emulate (each a no-op): "
+            + "; ".join(f"{name} at {', '.join(where)}" for name, where in programs.items())
+        )
+    if downloads:
+        out.append(
+            f"--permissive wrote {count(len(downloads), 'placeholder')} where downloads "
+            "would land (no network): " + "; ".join(downloads)
+        )
+    if outputs:
+        out.append(
+            f"--permissive copied {count(len(outputs), 'placeholder')} for files that skipped "
+            "commands did not make: " + "; ".join(outputs)
+        )
+    if out:
+        out.append("so this image is not the one docker would build (a strict build stops there)")
+    return out

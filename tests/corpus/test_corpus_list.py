@@ -142,6 +142,27 @@ def test_a_file_blocked_at_from() -> None:
     assert not result.strict.crash and not result.crashed
 
 
+def test_swap_bases_builds_on_the_nearest_catalog_image() -> None:
+    result = run.run_entry("Dockerfile", BLOCKED, limit=20, swap_bases=True)
+    assert result.from_ok is False  # the FROM column still tells the truth
+    assert result.swapped == (("nosuch/image:1.0", run.SWAP_DEFAULT),)
+    # the build got past FROM: what stops it now is a RUN line (no npm in debian)
+    assert run.category(result.strict.blocker) == "RUN", result.strict
+    text = run.report([], {}, [])
+    assert "--swap-bases" not in text
+    entry = run.Entry("o/r", "Dockerfile", "0" * 40, "node", "2026-01-01")
+    assert "`nosuch/image:1.0` | `debian:bookworm` | 1" in run.report(
+        [entry], {entry.key: result}, []
+    )
+
+
+def test_swap_for_prefers_the_same_repository_then_a_named_family() -> None:
+    assert run.swap_for("node:10.14.2", ["node:10", "alpine:3.19"]) == "node:10"
+    assert run.swap_for("rust:1.89-alpine3.22", ["debian:bookworm"]) == "alpine:3.19"
+    assert run.swap_for("lukemathwalker/cargo-chef:latest-rust-1", []) == "rust:1"
+    assert run.swap_for("mcr.microsoft.com/dotnet/sdk:8.0", []) == run.SWAP_DEFAULT
+
+
 def test_parse_errors_are_recorded_not_raised() -> None:
     result = run.run_entry("Dockerfile", "FROM alpine:3.19\nCOPY\n")
     assert result.parse_ok  # the parser accepts it; the instruction is bad

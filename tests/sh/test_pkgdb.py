@@ -549,3 +549,22 @@ def test_bad_data_is_refused() -> None:
     good = mpd.render(mpd.RELEASES["bookworm"], [], records)
     with pytest.raises(pkgdb.FormatError):
         pkgdb.Universe(good[:-10])  # a member cut short
+
+
+@pytest.mark.parametrize(
+    ("os_release", "expected"),
+    [
+        ('ID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm', ("bookworm", True)),
+        ('ID=debian\nVERSION_ID="10"\nVERSION_CODENAME=buster', ("bullseye", False)),
+        ('ID=debian\nVERSION_CODENAME=trixie\nPRETTY_NAME="Debian GNU/Linux trixie/sid"',
+         ("trixie", True)),
+        ('ID=debian\nPRETTY_NAME="Debian GNU/Linux forky/sid"', ("trixie", False)),
+        ('ID=ubuntu\nVERSION_ID="26.04"', ("noble", False)),
+        ('ID=ubuntu\nVERSION_ID="18.04"\nVERSION_CODENAME=bionic', ("focal", False)),
+        ("ID=linuxmint\nID_LIKE=ubuntu\nUBUNTU_CODENAME=jammy", ("jammy", False)),
+        ("ID=alpine\nVERSION_ID=3.19.1", None),
+        ("", None),
+    ],
+)  # fmt: skip
+def test_nearest_release(os_release: str, expected: tuple[str, bool] | None) -> None:
+    assert pkgdb.nearest_release(os_release) == expected

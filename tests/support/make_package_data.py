@@ -7,7 +7,8 @@
 For each release this reads the archive's ``InRelease`` (for its ``Date``), the
 ``Packages.xz`` of every suite and component a stock image of that release lists in its apt
 sources (the release, its ``-updates`` and its ``-security`` suites), and the release's
-``Contents-amd64.gz`` (the file list, for the programs each package puts on PATH). It
+``Contents-amd64.gz`` (the file list, for the programs each package puts on PATH; on Debian
+also ``Contents-all.gz``, which lists the architecture-independent packages). It
 writes ``emu/sh/tools/data/packages/<codename>.tsv.gz``: facts, no code, in the line format
 that ``emu/sh/tools/data/packages/README.md`` describes and ``emu.sh.tools.pkgdb`` reads.
 
@@ -91,7 +92,7 @@ class Release:
     codename: str
     version: str  # the image's VERSION_ID
     suites: tuple[Suite, ...]
-    contents: tuple[str, ...]  # Contents-amd64.gz URLs of the release suite
+    contents: tuple[str, ...]  # Contents-amd64.gz (and -all.gz) URLs of the release suite
 
 
 def _debian(codename: str, version: str) -> Release:
@@ -105,7 +106,12 @@ def _debian(codename: str, version: str) -> Release:
             Suite(DEBIAN, f"{codename}-updates", main),
             Suite(DEBIAN_SECURITY, f"{codename}-security", main),
         ),
-        (f"{DEBIAN}/dists/{codename}/main/Contents-amd64.gz",),
+        # Debian lists the files of Architecture: all packages (python3-pip, npm,
+        # ca-certificates...) in Contents-all, not in Contents-amd64.
+        (
+            f"{DEBIAN}/dists/{codename}/main/Contents-amd64.gz",
+            f"{DEBIAN}/dists/{codename}/main/Contents-all.gz",
+        ),
     )
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import posixpath
+
 from emu.dockerfile.instructions import Add, Copy
 from emu.engine.copying import Owner, copy, dest_path
-from emu.engine.state import StageState, copy_stats_record
+from emu.engine.state import Skipped, StageState, copy_stats_record
 from emu.engine.steps._chmod import parse_chmod
 from emu.engine.users import resolve_chown
 from emu.errors import BuildError, EmuError
-from emu.fs import File, Meta
+from emu.fs import FS, File, Meta
 
 
 def _is_url(src: str) -> bool:
@@ -84,6 +86,11 @@ def apply(st: StageState, inst: Copy | Add) -> None:
             hint=hint,
         )
 
+    if stage_index is not None:
+        forgiven = st.sources.forgave(stage_index)
+        if forgiven:
+            sources = _stand_ins(st, inst, src_fs, sources, dest, from_, forgiven)
+
     context_sources: list[str] = []
     for src in sources:
         if is_add and not from_ and (_is_url(src) or _is_git(src)):
@@ -132,6 +139,38 @@ def apply(st: StageState, inst: Copy | Add) -> None:
         source_stage=stage_index,
         pairs=tuple(stats.sources),
     )
+
+
+def _stand_ins(
+    st: StageState,
+    inst: Copy | Add,
+    src_fs: FS,
+    sources: list[str],
+    dest: str,
+    from_: str,
+    forgiven: tuple[Skipped, ...],
+) -> list[str]:
+    """--permissive: the sources stage ``from_`` did not make because commands were skipped
+    there get a marked placeholder at the destination instead of failing the COPY; the
+    others are copied as usual."""
+    from emu.sh import permissive
+
+    skipped = sorted({s.what for s in forgiven if s.kind == "program"})
+    why = f"--permissive skipped {', '.join(skipped) or 'commands'} in stage {from_}"
+    kept: list[str] = []
+    for src in sources:
+        path = posixpath.normpath("/" + src.strip("/"))
+        if any(c in src for c in "*?[") or src_fs.lookup(path) is not None:
+            kept.append(src)
+            continue
+        node = st.fs.lookup(dest)
+        into_dir = dest.endswith("/") or (node is not None and node.kind.value == "dir")
+        target = posixpath.join(dest, posixpath.basename(path)) if into_dir else dest
+        st.fs.makedirs(posixpath.dirname(target) or "/")
+        data = permissive.content(f"{from_}:{path}", "build output", why)
+        st.fs.put(target, File(Meta(0o644), data, ("placeholder", f"{from_}:{path}")))
+        st.skipped.append(Skipped(inst.line, "copy", f"{from_}:{path}", target))
+    return kept
 
 
 # Characters a word processor puts where a flag's "--" was typed: en dash, em dash, minus.

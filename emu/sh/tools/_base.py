@@ -21,11 +21,13 @@ import posixpath
 from collections.abc import Callable
 
 from emu.fs import FS, Blob, Dir, File, FsError, Lazy, Meta
+from emu.sh import permissive
 from emu.sh.api import W_OK, X_OK, LimitExceeded, Proc, allowed, program
 from emu.sh.options import Opts, Syntax
 from emu.sh.tools._image import node_at, tree_bytes, walk_files
 
 Handler = Callable[[Proc], int]
+PLACEHOLDER = permissive.CLONE_PLACEHOLDER
 OptsHandler = Callable[[Proc, Opts], int]  # a model whose options are parsed for it
 Version = str | Callable[[Proc], str]
 
@@ -55,6 +57,12 @@ def tool(*names: str, note: str = "") -> Callable[[Handler], Handler]:
             try:
                 return fn(proc)
             except ToolError as exc:
+                excuse = _placeholder_inputs(proc)
+                if excuse is not None:
+                    # --permissive wrote this tool's inputs as a placeholder (a clone it
+                    # could not make): the failure is that, not the tool's
+                    proc.stderr.write(permissive.excused_failure(proc.name, excuse))
+                    return 0
                 if exc.message:
                     msg = exc.message
                     proc.stderr.write(msg if msg.endswith("\n") else msg + "\n")
@@ -73,6 +81,24 @@ def tool(*names: str, note: str = "") -> Callable[[Handler], Handler]:
         return program(*names, note=note or "modelled build tool")(run)
 
     return deco
+
+
+def _placeholder_inputs(proc: Proc) -> str | None:
+    """Under --permissive: the placeholder folder (a clone that was not made) this process
+    works in or names, if any."""
+    if not permissive.active():
+        return None
+    candidates = [proc.cwd] + [proc.path(a) for a in proc.argv[1:] if a.startswith(("/", "."))
+                               or "/" in a]  # fmt: skip
+    for path in candidates:
+        d = path
+        while True:
+            if isinstance(proc.fs.lookup(posixpath.join(d, PLACEHOLDER)), File):
+                return d
+            if d in ("/", ""):
+                break
+            d = posixpath.dirname(d)
+    return None
 
 
 def parses(syntax: Syntax, *, version: Version | None = None) -> Callable[[OptsHandler], Handler]:
@@ -115,6 +141,17 @@ def not_modelled(proc: Proc, what: str) -> int:
     """A command the model accepts but does not carry out: it says so and succeeds."""
     modelled(proc, f"{what} (not modelled beyond this line)")
     return 0
+
+
+def cannot_run(proc: Proc, what: str, code: int = 1) -> int:
+    """``what`` runs a program the build made (``go run``, ``cargo run``): emu runs no
+    programs. A strict build fails, saying so; --permissive skips that command, warning
+    (the program's effects on the image are missing)."""
+    message = f"emu: {what} runs a program; running programs is not modelled"
+    if permissive.active():
+        proc.stderr.write(permissive.excused_failure(proc.name, "", why=message))
+        return 0
+    raise ToolError(message, code)
 
 
 def never_ends(what: str, hint: str = "") -> ToolError:

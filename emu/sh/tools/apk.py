@@ -4,9 +4,15 @@
 ``apk upgrade``, ``apk info``. Packages install their files (sizes from the table) and are
 recorded in ``/lib/apk/db/installed`` and ``/etc/apk/world``; without ``--no-cache`` the
 repository indexes stay behind in ``/var/cache/apk`` (about 3 MB: the reason for
-``--no-cache``); ``apk del`` of a ``--virtual`` group removes what it pulled in. Unknown
-packages fail as apk does (``ERROR: unable to select packages:``, status 1), a non-root
+``--no-cache``); ``apk del`` of a ``--virtual`` group removes what it pulled in. A non-root
 user cannot open the database (status 99).
+
+Alpine's index cannot be read here, so a package the table does not know is installed as
+an *estimate*, said so on stderr and in the ``emu: modelled`` line: the Debian package it
+corresponds to (same name, or a known rename: ``sqlite`` is ``sqlite3``) gives its programs
+and installed size, from the newest Debian universe; its dependencies are unknown. A name
+no Debian package matches either fails as apk does (``ERROR: unable to select packages:``,
+status 1) unless the build is ``--permissive``, which installs it at the median size.
 """
 
 from __future__ import annotations
@@ -15,12 +21,13 @@ import posixpath
 import re
 import time
 
+from emu.sh import permissive
 from emu.sh.api import Proc
 from emu.sh.options import Opts, Syntax
 from emu.sh.tools._base import ToolError, Writer, modelled, not_modelled, now, parses, tool
 from emu.sh.tools._data import data, digest, mb, size_of
 from emu.sh.tools._image import can_write, listdir, read_text
-from emu.sh.tools._pkgs import Pkg, closure, install_files, table
+from emu.sh.tools._pkgs import Pkg, closure, counterpart, estimate, install_files, table
 
 DB = "/lib/apk/db/installed"
 WORLD = "/etc/apk/world"
@@ -174,12 +181,15 @@ APK = Syntax(
 @tool("apk", note="modelled: installs from emu's offline Alpine package table (data/apk.yaml)")
 @parses(APK, version="apk-tools 2.14.0, compiled for x86_64.")
 def apk(proc: Proc, o: Opts) -> int:
-    if not o.args:
+    if not o.args and "--print-arch" not in o:
         proc.out(
             "apk-tools 2.14.0, compiled for x86_64.\n\nusage: apk [<OPTIONS>...] COMMAND "
             "[<ARGUMENTS>...]\n"
         )
         return 1
+    if "--print-arch" in o:
+        proc.out("x86_64\n")
+        return 0
     cmd, names = o.args[0], o.args[1:]
     no_cache = "--no-cache" in o
     quiet = "--quiet" in o
@@ -267,13 +277,22 @@ def _add(
     installed = db.names()
     wanted = [_CONSTRAINT.sub("", n) for n in names]
     _fetch_indexes(proc, repos, no_cache, quiet, force=update)
-    missing = [n for n in wanted if n not in pkgs and n not in installed]
+    unknown = [n for n in wanted if n not in pkgs and n not in installed]
+    estimates = {n: e for n in unknown if (e := _estimate(proc, n)) is not None}
+    missing = [n for n in unknown if n not in estimates]
     if missing:
         owner = f"{virtual}-{_vversion(proc)}" if virtual else "world"
         lines = ["ERROR: unable to select packages:"]
         for n in missing:
             lines += [f"  {n} (no such package):", f"    required by: {owner}[{n}]"]
+        lines.append(
+            "emu: not in emu's Alpine table, and no Debian package of that name to estimate "
+            "it from (a typo?); --permissive installs it as an estimate of median size"
+        )
         raise ToolError("\n".join(lines), len(missing))
+    for est in estimates.values():
+        proc.stderr.write(f"emu: estimate: {est.name}: {est.desc}\n")
+    pkgs = {**pkgs, **estimates}
     order = closure(wanted, pkgs, lambda n: n in installed)
     total = len(order) + (1 if virtual else 0)
     w = Writer(proc)
@@ -308,9 +327,70 @@ def _add(
         proc.out(f"Executing ca-certificates-{p.version}.trigger\n")
     _ok(proc, db)
     what = f"{len(order)} package{'s' if len(order) != 1 else ''}, {mb(added)}"
+    if estimates:
+        what += f"; {', '.join(estimates)} estimated"
     cache = "" if no_cache else "; indexes cached in /var/cache/apk"
     modelled(proc, f"apk add ({what}{cache})")
     return 0
+
+
+# Alpine names whose Debian counterpart is named otherwise (for estimates).
+_DEBIAN_NAMES = {
+    "sqlite": "sqlite3",
+    "postgresql-dev": "libpq-dev",
+    "mariadb-dev": "libmariadb-dev",
+    "mariadb-client": "mariadb-client",
+    "mysql-client": "default-mysql-client",
+    "openssh": "openssh-client",
+    "font-freefont": "fonts-freefont-ttf",
+    "libressl": "openssl",
+    "libressl-dev": "libssl-dev",
+    "openssl-dev": "libssl-dev",
+    "linux-headers": "linux-libc-dev",
+    "musl-dev": "libc6-dev",
+    "python3-dev": "python3-dev",
+    "chromium": "chromium",
+    "ttf-freefont": "fonts-freefont-ttf",
+    "gcompat": "libc6",
+    "libc6-compat": "libc6",
+    "shadow": "passwd",
+    "su-exec": "gosu",
+    "libstdc++6": "libstdc++6",
+    "yarn": "yarnpkg",
+    "vips": "libvips-tools",
+    "vips-dev": "libvips-dev",
+    "nodejs-current": "nodejs",
+    "py3-virtualenv": "python3-virtualenv",
+    "openjdk-jre": "default-jre-headless",
+}
+_JDK = re.compile(r"openjdk(\d+)(-jre|-jdk)?(?:-headless)?")
+
+
+def _debian_names(name: str) -> list[str]:
+    """The Debian packages an Alpine package may correspond to, likeliest first."""
+    out = [_DEBIAN_NAMES.get(name, name), f"{name}1", f"lib{name}1", f"lib{name}"]
+    if name.endswith("-ng"):
+        out.append(name[: -len("-ng")])
+    m = _JDK.fullmatch(name)
+    if m:
+        out.insert(0, f"openjdk-{m.group(1)}-{'jre' if m.group(2) == '-jre' else 'jdk'}-headless")
+    if name.startswith("py3-"):
+        out.append("python3-" + name[4:])
+    if name.endswith("-dev") and not name.startswith("lib"):
+        out.append("lib" + name)
+    if name.endswith("-libs"):
+        out.append("lib" + name[: -len("-libs")])
+    return out
+
+
+def _estimate(proc: Proc, name: str) -> Pkg | None:
+    """An Alpine package emu's table lacks (Alpine's index cannot be read here): the Debian
+    package it corresponds to stands in for its programs and size; without one, only under
+    --permissive, one size-only file of the median size."""
+    like = counterpart(_debian_names(name))
+    if like is None and not permissive.active():
+        return None
+    return estimate(name, source="Alpine's index cannot be read offline", like=like, proc=proc)
 
 
 def _vversion(proc: Proc) -> str:

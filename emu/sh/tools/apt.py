@@ -1,14 +1,30 @@
-"""``apt-get`` and ``apt`` (Debian, Ubuntu), modelled offline from ``data/apt.yaml``.
+"""``apt-get`` and ``apt`` (Debian, Ubuntu), modelled offline.
+
+The image's ``/etc/os-release`` names its release; apt then knows every package of it
+(:mod:`.pkgdb`, built from the release's own indexes): versions, Installed-Size, .deb sizes,
+dependencies, recommendations, virtual packages, and the programs each puts on PATH. A
+release emu ships no data for answers from the nearest one, with a warning that it is an
+estimate (Debian 10 from Debian 11, Ubuntu 26.04 from 24.04).
 
 ``apt-get update`` writes the package indexes under ``/var/lib/apt/lists`` (real files of
 realistic size — 18 MB on bookworm — so ``rm -rf /var/lib/apt/lists/*`` really shrinks the
 layer); ``apt-get install -y [--no-install-recommends] pkg…`` installs the packages, their
 dependencies and (unless told not to) their recommendations, records them in
 ``/var/lib/dpkg/status``, ``/var/lib/dpkg/info/<pkg>.list`` and
-``/var/lib/apt/extended_states``; ``remove``/``purge``/``autoremove`` take them away again;
-``clean`` empties ``/var/cache/apt``. As on a fresh image, ``install`` before ``update``
-fails: ``E: Unable to locate package curl`` (status 100); so does an unknown package, a
-non-root user (the dpkg lock) and, without ``-y``, a question nobody can answer.
+``/var/lib/apt/extended_states``. A package's files are those of emu's table
+(``data/apt.yaml``, bookworm) when it lists the package, else its programs as size-only
+executables and the rest of its Installed-Size as one file; their labels say which sizes
+are estimates. What the image already has answers as apt does (``tar is already the newest
+version (…)``): the release's stock packages, and any package whose programs are all there
+(emu's images abridge their dpkg status). A package only a third-party repository in the
+sources can have (nodesource, docker, pgdg…) is installed as a marked estimate.
+
+``remove``/``purge``/``autoremove`` take packages away again (a base image's package: its
+programs; essential ones only with ``--allow-remove-essential``); ``clean`` empties
+``/var/cache/apt``. As on a fresh image, ``install`` before ``update`` fails: ``E: Unable to
+locate package curl`` (status 100); so does an unknown package, a virtual package several
+packages provide, a non-root user (the dpkg lock) and, without ``-y``, a question nobody
+can answer.
 """
 
 from __future__ import annotations
@@ -18,10 +34,20 @@ import re
 
 from emu.sh.api import Proc
 from emu.sh.options import Opts, Syntax
+from emu.sh.tools import pkgdb
 from emu.sh.tools._base import ToolError, Writer, modelled, not_modelled, parses, tool
 from emu.sh.tools._data import data, kb, mb, size_of
 from emu.sh.tools._image import can_write, is_file, listdir, node_at, read_text, tree_bytes
-from emu.sh.tools._pkgs import Pkg, closure, install_files, table
+from emu.sh.tools._pkgs import (
+    Pkg,
+    closure,
+    debian_files,
+    estimate,
+    has_programs,
+    install_files,
+    program_files,
+    table,
+)
 
 LISTS = "/var/lib/apt/lists"
 STATUS = "/var/lib/dpkg/status"
@@ -220,6 +246,7 @@ def apt_get(proc: Proc, o: Opts) -> int:
             yes=yes,
             auto=cmd == "autoremove" or "--auto-remove" in o,
             purge=cmd == "purge" or "--purge" in o,
+            essential_ok="--allow-remove-essential" in o,
         )
     if cmd in ("clean", "autoclean", "distclean"):
         _lock(proc)
@@ -323,17 +350,98 @@ def _lists_size(proc: Proc) -> tuple[int, int]:
     return tree_bytes(node_at(proc, LISTS))
 
 
+def release_universe(proc: Proc) -> tuple[pkgdb.Universe, str] | None:
+    """The package universe that answers for the image (data/packages), and a note when it
+    is a neighbouring release's (an estimate); None when the image is not Debian/Ubuntu."""
+    text = read_text(proc, "/etc/os-release")
+    if text is None:
+        return None
+    found = pkgdb.nearest_release(text)
+    if found is None:
+        return None
+    codename, exact = found
+    universe = pkgdb.universe(codename)
+    if universe is None:
+        return None
+    note = ""
+    if not exact:
+        fields = dict(
+            (k, v.strip().strip("\"'"))
+            for k, _, v in (ln.partition("=") for ln in text.splitlines())
+            if k
+        )
+        mine = fields.get("PRETTY_NAME") or fields.get("ID", "this release")
+        note = (
+            f"emu: estimate: emu has no package data for {mine}; versions, sizes and "
+            f"dependencies are those of {universe.distro.capitalize()} {universe.version} "
+            f"({codename})\n"
+        )
+    return universe, note
+
+
+def _relation(rel: pkgdb.Relation) -> str:
+    return " | ".join(rel)
+
+
+def _from_universe(p: pkgdb.Package, curated: Pkg | None) -> Pkg:
+    """A package of the universe as the installer writes it: the release's version,
+    Installed-Size and .deb size; the files of emu's table when it has the package (for
+    bookworm, the release the table describes), else :func:`.debian_files`."""
+    if curated is not None:
+        files, rest, sizes = dict(curated.files), curated.rest, "modelled size"
+        # the programs the table leaves out (binutils' ar, as...), estimated from what is left
+        listed = sum(v for v in files.values() if isinstance(v, int))
+        left = [x for x in p.programs if x not in files and x.replace("/usr", "", 1) not in files]
+        files.update(program_files(left, max(0, p.installed_size - listed)))
+    else:
+        files, rest = debian_files(p), None
+        sizes = "size estimated from the package's Installed-Size"
+    listed = sum(v for v in files.values() if isinstance(v, int))
+    return Pkg(
+        name=p.name,
+        version=p.version,
+        size=max(p.installed_size, listed),
+        deps=tuple(rel[0] for rel in p.pre_depends + p.depends),
+        recs=tuple(rel[0] for rel in p.recommends),
+        desc=p.description,
+        files=files,
+        rest=rest,
+        section=p.section,
+        dl=p.download_size,
+        sizes=sizes,
+        rest_sizes="Installed-Size from the release's index; its files are not listed",
+    )
+
+
+def _third_party(proc: Proc, universe: pkgdb.Universe) -> list[str]:
+    """The image's apt sources that are not the distribution's own archive (a vendor's
+    repository added by the Dockerfile: nodesource, docker, pgdg...)."""
+    own = ("deb.debian.org", "security.debian.org", "archive.ubuntu.com",
+           "security.ubuntu.com", "ports.ubuntu.com", "ftp.debian.org")  # fmt: skip
+    return [s.uri for s in _sources(proc) if not any(h in s.uri for h in own)]
+
+
+def _already(proc: Proc, universe: pkgdb.Universe, name: str) -> bool:
+    """Whether a package the dpkg status does not list is in the image all the same: the
+    release's stock image has it, or (emu's images abridge their dpkg status) its programs
+    are already there (:func:`.has_programs`)."""
+    if name in universe.image_packages():
+        return True
+    p = universe.get(name)
+    return p is not None and has_programs(proc, p)
+
+
 def _install(proc: Proc, names: list[str], *, yes: bool, recs: bool, quiet: int, conf: str) -> int:
+    found = release_universe(proc)
+    if quiet < 2:
+        proc.out(
+            "Reading package lists...\nBuilding dependency tree...\nReading state information...\n"
+        )
+    if found is not None:
+        return _install_universe(proc, found[0], found[1], names, yes=yes, recs=recs, quiet=quiet)
     pkgs = table("apt")
     status = _Status(read_text(proc, STATUS) or "")
     installed = status.installed()
-    lines = [
-        "Reading package lists...",
-        "Building dependency tree...",
-        "Reading state information...",
-    ]
-    if quiet < 2:
-        proc.out("\n".join(lines) + "\n")
     wanted: list[str] = []
     errors: list[str] = []
     have_lists = _has_lists(proc)
@@ -357,45 +465,199 @@ def _install(proc: Proc, names: list[str], *, yes: bool, recs: bool, quiet: int,
             errors.append(f"E: Unable to locate package {n}")
             continue
         wanted.append(n)
-    if errors:
-        msg = "\n".join(errors)
-        if not have_lists:
-            msg += (
-                "\nemu: the package lists are empty (as in every fresh Debian/Ubuntu image): "
-                "run apt-get update first, in the same RUN"
-            )
-        raise ToolError(msg, 100)
-    if not names:
-        if quiet < 2:
-            proc.out("0 upgraded, 0 newly installed, 0 to remove and 0 not upgraded.\n")
-        return 0
+    _fail(errors, have_lists)
     order = closure(wanted, pkgs, lambda n: n in installed, with_recs=recs)
-    if not order:
-        if quiet < 2:
-            proc.out("0 upgraded, 0 newly installed, 0 to remove and 0 not upgraded.\n")
-        return 0
-    extra = sorted(n for n in order if n not in wanted)
     skipped_recs = (
         sorted({r for n in order for r in pkgs[n].recs if r not in order and r not in installed})
         if not recs
         else []
     )
-    dl = sum(pkgs[n].download for n in order)
-    size = sum(pkgs[n].size for n in order)
     out: list[str] = []
-    if extra:
-        out.append("The following additional packages will be installed:\n" + _wrap(extra))
     if skipped_recs:
         out.append("Recommended packages:\n" + _wrap(skipped_recs))
-    out.append("The following NEW packages will be installed:\n" + _wrap(sorted(order)))
-    out.append(
+    note = "" if recs or not skipped_recs else f"; {len(skipped_recs)} recommended skipped"
+    return _unpack(proc, names, order, wanted, pkgs, out, yes=yes, quiet=quiet, note=note)
+
+
+def _fail(errors: list[str], have_lists: bool) -> None:
+    if not errors:
+        return
+    msg = "\n".join(errors)
+    if not have_lists:
+        msg += (
+            "\nemu: the package lists are empty (as in every fresh Debian/Ubuntu image): "
+            "run apt-get update first, in the same RUN"
+        )
+    raise ToolError(msg, 100)
+
+
+def _install_universe(
+    proc: Proc,
+    universe: pkgdb.Universe,
+    note: str,
+    names: list[str],
+    *,
+    yes: bool,
+    recs: bool,
+    quiet: int,
+) -> int:
+    """``apt-get install`` on a Debian/Ubuntu image: every package of its release, their
+    real dependencies, and what the image already has."""
+    curated = table("apt") if universe.release == "bookworm" else {}
+    status = _Status(read_text(proc, STATUS) or "")
+    installed = status.installed()
+    have_lists = _has_lists(proc)
+    if note and quiet < 2:
+        proc.stderr.write(note)
+    wanted: list[str] = []
+    errors: list[str] = []
+    estimates: dict[str, Pkg] = {}
+    extra_repos = _third_party(proc, universe) if have_lists else []
+    for raw in names:
+        if raw.endswith(".deb") and "/" in raw:
+            errors.append(f"E: Unsupported file {raw} given on commandline")
+            continue
+        n = _CONSTRAINT.sub("", raw)
+        if n.endswith("-"):
+            continue  # "pkg-": remove; nothing to do for the model
+        have_provider = next(
+            (w for w in universe.providers(n) if w in installed or _already(proc, universe, w)),
+            None,
+        )
+        if have_provider is not None and universe.get(n) is None:
+            if quiet < 2:
+                proc.out(f"Note, selecting '{have_provider}' instead of '{n}'\n")
+            n = have_provider
+        if n in installed or (n not in estimates and _already(proc, universe, n)):
+            if quiet < 2:
+                known = universe.get(n)
+                ver = (
+                    _field(installed[n], "Version")
+                    if n in installed
+                    else (known.version if known else "")
+                )
+                proc.out(f"{n} is already the newest version ({ver}).\n")
+            continue
+        if not have_lists:
+            errors.append(f"E: Unable to locate package {n}")
+            continue
+        if any(c in n for c in "*?["):
+            matches = [m for m in universe.names() if fnmatch.fnmatchcase(m, n)]
+            if matches:
+                wanted.extend(m for m in matches if m not in installed)
+                continue
+        if extra_repos and (universe.get(n) is None or n in _VENDOR_PACKAGES):
+            # a vendor's repository (nodesource, docker...) may have it: emu has no index
+            same = universe.get(n)
+            estimates[n] = estimate(
+                n,
+                source=", ".join(extra_repos) + ", which emu has no index of",
+                like=(universe, same) if same is not None else None,
+                with_deps=False,  # apt's plan installs the dependencies apt knows
+            )
+            wanted.append(n)
+            continue
+        pkg = universe.lookup(n)
+        if pkg is not None:
+            if pkg.name != n and quiet < 2:
+                proc.out(f"Note, selecting '{pkg.name}' instead of '{n}'\n")
+            wanted.append(pkg.name)
+            continue
+        who = universe.providers(n)
+        if who:
+            lines = [f"Package {n} is a virtual package provided by:"]
+            for w in who:
+                p = universe.get(w)
+                lines.append(f"  {w} {p.version if p else ''}")
+            lines.append("You should explicitly select one to install.")
+            proc.out("\n".join(lines) + "\n\n")
+            errors.append(f"E: Package '{n}' has no installation candidate")
+            continue
+        errors.append(f"E: Unable to locate package {n}")
+    _fail(errors, have_lists)
+    have = set(installed) | set(universe.image_packages())
+    plan = universe.closure([n for n in wanted if n not in estimates], have, recommends=recs)
+    if plan.missing:
+        unmet = "".join(
+            f" {who} : Depends: {_relation(rel)} but it is not installable\n"
+            for who, rel in plan.missing
+        )
+        raise ToolError(
+            "Some packages could not be installed. This may mean that you have\n"
+            "requested an impossible situation or if you are using the unstable\n"
+            "distribution that some required packages have not yet been created\n"
+            "or been moved out of Incoming.\n"
+            "The following information may help to resolve the situation:\n\n"
+            "The following packages have unmet dependencies:\n"
+            f"{unmet}E: Unable to correct problems, you have held broken packages.",
+            100,
+        )
+    # a dependency whose programs the image already has counts as installed
+    order = [n for n in plan.install if n in wanted or not _already(proc, universe, n)]
+    pkgs: dict[str, Pkg] = {}
+    for n in order:
+        p = universe.get(n)
+        if p is not None:
+            pkgs[n] = _from_universe(p, curated.get(n))
+    for n, est in estimates.items():
+        order.append(n)
+        pkgs[n] = est
+    out: list[str] = []
+    if plan.suggested:
+        out.append("Suggested packages:\n" + _wrap([_relation(r) for r in plan.suggested]))
+    if plan.recommended:
+        out.append("Recommended packages:\n" + _wrap([_relation(r) for r in plan.recommended]))
+    tail = "" if recs or not plan.recommended else f"; {len(plan.recommended)} recommended skipped"
+    if estimates:
+        tail += f"; {', '.join(estimates)} estimated (a repository emu has no index of)"
+        if quiet < 2:
+            for est in estimates.values():
+                proc.stderr.write(f"emu: estimate: {est.name}: {est.desc}\n")
+    return _unpack(proc, names, order, wanted, pkgs, out, yes=yes, quiet=quiet, note=tail)
+
+
+# Packages a vendor's repository ships under a name Debian also uses, with different
+# contents (nodesource's nodejs bundles npm; docker's docker-ce...): with such a repository
+# in the sources, apt takes the vendor's (newer) version.
+_VENDOR_PACKAGES = frozenset({"nodejs", "docker-ce", "docker-ce-cli", "containerd.io", "yarn"})
+
+
+def _unpack(
+    proc: Proc,
+    names: list[str],
+    order: list[str],
+    wanted: list[str],
+    pkgs: dict[str, Pkg],
+    out: list[str],
+    *,
+    yes: bool,
+    quiet: int,
+    note: str,
+) -> int:
+    """Print the plan, ask, download, unpack and record ``order`` (dependencies first)."""
+    if not order:
+        if quiet < 2:
+            proc.out(
+                "".join(out) + "0 upgraded, 0 newly installed, 0 to remove and 0 not upgraded.\n"
+            )
+        return 0
+    status = _Status(read_text(proc, STATUS) or "")
+    extra = sorted(n for n in order if n not in wanted)
+    dl = sum(pkgs[n].download for n in order)
+    size = sum(pkgs[n].size for n in order)
+    head: list[str] = []
+    if extra:
+        head.append("The following additional packages will be installed:\n" + _wrap(extra))
+    head.extend(out)
+    head.append("The following NEW packages will be installed:\n" + _wrap(sorted(order)))
+    head.append(
         f"0 upgraded, {len(order)} newly installed, 0 to remove and 0 not upgraded.\n"
         f"Need to get {_apt_size(dl)} of archives.\n"
         f"After this operation, {_apt_size(size)} of additional disk space will be "
         "used.\n"
     )
     if quiet < 2:
-        proc.out("".join(out))
+        proc.out("".join(head))
     if extra and not yes:
         proc.out("Do you want to continue? [Y/n] Abort.\n")
         raise ToolError(
@@ -456,7 +718,6 @@ def _install(proc: Proc, names: list[str], *, yes: bool, recs: bool, quiet: int,
         + ", ".join(f"{n}:amd64 ({pkgs[n].version})" for n in order)
         + "\n",
     )
-    note = "" if recs or not skipped_recs else f"; {len(skipped_recs)} recommended skipped"
     modelled(proc, f"apt-get install ({len(order)} packages, {mb(size)}{note})")
     return 0
 
@@ -483,31 +744,64 @@ def _auto(proc: Proc) -> set[str]:
     return out
 
 
-def _remove(proc: Proc, names: list[str], *, yes: bool, auto: bool, purge: bool) -> int:
-    pkgs = table("apt")
+def _remove(
+    proc: Proc, names: list[str], *, yes: bool, auto: bool, purge: bool, essential_ok: bool
+) -> int:
+    found = release_universe(proc)
+    universe = found[0] if found is not None else None
+    curated = table("apt")
     status = _Status(read_text(proc, STATUS) or "")
     installed = status.installed()
     proc.out(
         "Reading package lists...\nBuilding dependency tree...\nReading state information...\n"
     )
+
+    def known(n: str) -> pkgdb.Package | Pkg | None:
+        return (universe.get(n) if universe is not None else None) or curated.get(n)
+
+    def size_of_pkg(n: str) -> int:
+        p = known(n)
+        if isinstance(p, pkgdb.Package):
+            return p.installed_size
+        if p is not None:
+            return p.size
+        kib = _field(installed[n], "Installed-Size") if n in installed else ""
+        return int(kib) * 1024 if kib.isdigit() else 0
+
+    def deps_of(n: str) -> tuple[str, ...]:
+        p = known(n)
+        if isinstance(p, pkgdb.Package):
+            return tuple(r[0] for r in p.pre_depends + p.depends + p.recommends)
+        return p.deps + p.recs if p is not None else ()
+
     gone: list[str] = []
+    base: list[str] = []  # came with the image: emu knows only their programs
     for raw in names:
         n = _CONSTRAINT.sub("", raw)
-        if n not in installed:
-            if n not in pkgs:
-                raise ToolError(f"E: Unable to locate package {n}", 100)
-            proc.out(f"Package '{n}' is not installed, so not removed\n")
+        if n in installed and is_file(proc, f"{INFO}/{n}.list"):
+            gone.append(n)
             continue
-        if not is_file(proc, f"{INFO}/{n}.list"):
-            raise ToolError(
-                f"E: emu: {n} comes with the base image, whose packages are not "
-                "modelled file by file; it cannot be removed",
-                100,
-            )
-        gone.append(n)
+        in_image = n in installed or (universe is not None and _already(proc, universe, n))
+        if in_image:
+            p = universe.get(n) if universe is not None else None
+            if p is not None and p.essential and not essential_ok:
+                raise ToolError(
+                    "WARNING: The following essential packages will be removed.\n"
+                    "This should NOT be done unless you know exactly what you are doing!\n"
+                    f"  {n}\n"
+                    "E: Essential packages were removed and -y was used without "
+                    "--allow-remove-essential.",
+                    100,
+                )
+            base.append(n)
+            continue
+        is_known = known(n) is not None or (universe is not None and universe.providers(n))
+        if not is_known:
+            raise ToolError(f"E: Unable to locate package {n}", 100)
+        proc.out(f"Package '{n}' is not installed, so not removed\n")
     autos = _auto(proc)
     if auto:
-        remaining = set(installed) - set(gone)
+        remaining = set(installed) - set(gone) - set(base)
         needed: set[str] = set()
         stack = [n for n in remaining if n not in autos]
         while stack:
@@ -515,29 +809,29 @@ def _remove(proc: Proc, names: list[str], *, yes: bool, auto: bool, purge: bool)
             if n in needed:
                 continue
             needed.add(n)
-            if n in pkgs:
-                stack.extend(pkgs[n].deps + pkgs[n].recs)
+            stack.extend(deps_of(n))
         gone += sorted(
             n
             for n in remaining
             if n in autos and n not in needed and is_file(proc, f"{INFO}/{n}.list")
         )
-    if not gone:
+    every = gone + base
+    if not every:
         proc.out("0 upgraded, 0 newly installed, 0 to remove and 0 not upgraded.\n")
         return 0
-    freed = sum(pkgs[n].size for n in gone if n in pkgs)
-    proc.out("The following packages will be REMOVED:\n" + _wrap(sorted(gone)))
+    freed = sum(size_of_pkg(n) for n in every)
+    proc.out("The following packages will be REMOVED:\n" + _wrap(sorted(every)))
     proc.out(
-        f"0 upgraded, 0 newly installed, {len(gone)} to remove and 0 not upgraded.\n"
+        f"0 upgraded, 0 newly installed, {len(every)} to remove and 0 not upgraded.\n"
         f"After this operation, {_apt_size(freed)} disk space will be freed.\n"
     )
-    if len(gone) > len(names) and not yes:
+    if len(every) > len(names) and not yes:
         proc.out("Do you want to continue? [Y/n] Abort.\n")
         return 1
     w = Writer(proc)
     kept_files: set[str] = set()
     for n in installed:
-        if n not in gone:
+        if n not in every:
             kept_files.update((read_text(proc, f"{INFO}/{n}.list") or "").splitlines())
     for n in gone:
         proc.out(f"Removing {n} ({_field(installed[n], 'Version')}) ...\n")
@@ -546,12 +840,31 @@ def _remove(proc: Proc, names: list[str], *, yes: bool, auto: bool, purge: bool)
                 w.remove(f)
         w.remove(f"{INFO}/{n}.list")
         status.stanzas.remove(installed[n])
+    removed_programs = 0
+    for n in base:
+        p = universe.get(n) if universe is not None else None
+        version = _field(installed[n], "Version") if n in installed else (p.version if p else "")
+        proc.out(f"Removing {n} ({version}) ...\n")
+        for prog in p.programs if p is not None else ():
+            if prog not in kept_files and is_file(proc, prog):
+                w.remove(prog)
+                removed_programs += 1
+        if n in installed:
+            status.stanzas.remove(installed[n])
     w.file(STATUS, status.text())
-    if autos & set(gone):
+    if autos & set(every):
         left = [
-            s for s in _stanzas(read_text(proc, EXTENDED) or "") if _field(s, "Package") not in gone
+            s
+            for s in _stanzas(read_text(proc, EXTENDED) or "")
+            if _field(s, "Package") not in every
         ]
         w.file(EXTENDED, "".join(s + "\n\n" for s in left))
     verb = "purge" if purge else "remove"
-    modelled(proc, f"apt-get {verb} ({len(gone)} packages, {mb(freed)} freed)")
+    what = f"{len(every)} packages, {mb(freed)} freed"
+    if base:
+        what += (
+            f"; {', '.join(base)} came with the base image, whose packages emu models only by "
+            f"their programs: {removed_programs} removed, their other files stay"
+        )
+    modelled(proc, f"apt-get {verb} ({what})")
     return 0

@@ -15,6 +15,7 @@ the lock error. ``cargo install --path .``, ``fetch``, ``test``, ``check``, ``cl
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 import tomllib
@@ -23,17 +24,19 @@ from typing import Any
 
 from emu.sh.api import Proc
 from emu.sh.options import Opts, Syntax
-from emu.sh.tools._base import ToolError, Writer, child, modelled, tool
+from emu.sh.tools._base import ToolError, Writer, cannot_run, child, modelled, tool
 from emu.sh.tools._data import data, digest, mb, size_of
 from emu.sh.tools._image import (
     find_up,
     home,
     is_dir,
     is_file,
+    listdir,
     node_at,
     read_text,
     tree_bytes,
     walk_files,
+    which,
 )
 
 INDEX = "index.crates.io-6f17d22bba15001f"
@@ -284,6 +287,8 @@ def cargo(proc: Proc) -> int:
             return 0
         m = _find(proc, posixpath.join(path, "Cargo.toml"))
         return _build(proc, m, o, release=True, install_root=o.get("--root") or _cargo_home(proc))
+    if cmd == "chef" and which(proc, "cargo-chef") is not None:
+        return _chef(proc, rest)
     m = _find(proc, o.get("--manifest-path"))
     target_dir = o.get("--target-dir")
     if target_dir is not None:
@@ -313,12 +318,81 @@ def cargo(proc: Proc) -> int:
         Writer(proc).remove(_target_dir(proc, m))
         return 0
     if cmd in ("run", "r"):
-        raise ToolError(
-            "emu: cargo run builds and runs a program; running programs is not modelled", 101
-        )
+        return cannot_run(proc, "cargo run builds and", 101)
     raise ToolError(
         f"error: no such command: `{cmd}`\n\n\tView all installed commands with `cargo --list`", 101
     )
+
+
+CHEF = Syntax(
+    "--recipe-path= --release --target= --bin= -F|--features= -p|--package= --profile= "
+    "--target-dir= --manifest-path=",
+    short=True,
+)
+
+
+def _chef(proc: Proc, args: list[str]) -> int:
+    """cargo-chef (``cargo install cargo-chef``; the lukemathwalker/cargo-chef images):
+    ``prepare`` writes the project's skeleton — manifests and lock file — to recipe.json;
+    ``cook`` writes that skeleton back with empty sources and builds the dependencies
+    only, the layer Docker caches while the sources change."""
+    sub = args[0] if args else ""
+    o = CHEF.parse(args[1:])
+    recipe = proc.path(o.get("--recipe-path") or "recipe.json")
+    if sub == "prepare":
+        m = _find(proc, o.get("--manifest-path"))
+        manifests = [{"relative_path": posixpath.relpath(m.path, proc.cwd),
+                      "contents": read_text(proc, m.path) or ""}]  # fmt: skip
+        for member in _members(proc, m):
+            manifests.append({"relative_path": posixpath.relpath(member, proc.cwd),
+                              "contents": read_text(proc, member) or ""})  # fmt: skip
+        skeleton = {
+            "skeleton": {
+                "manifests": manifests,
+                "config_file": None,
+                "lock_file": read_text(proc, f"{m.dir}/Cargo.lock"),
+                "rust_toolchain_file": None,
+            }
+        }
+        Writer(proc).file(recipe, json.dumps(skeleton, indent=2) + "\n")
+        return 0
+    if sub == "cook":
+        text = read_text(proc, recipe)
+        if text is None:
+            raise ToolError(f"Error: Failed to read recipe from {recipe}\n\nCaused by:\n    No "
+                            "such file or directory (os error 2)", 1)  # fmt: skip
+        try:
+            sk = json.loads(text)["skeleton"]
+        except (ValueError, KeyError, TypeError):
+            raise ToolError(f"Error: Failed to deserialize recipe from {recipe}", 1) from None
+        w = Writer(proc)
+        for man in sk.get("manifests", []):
+            path = proc.path(man["relative_path"])
+            w.file(path, man["contents"])
+            src = posixpath.join(posixpath.dirname(path), "src")
+            if not is_file(proc, f"{src}/main.rs") and not is_file(proc, f"{src}/lib.rs"):
+                w.file(f"{src}/main.rs", "fn main() {}\n")
+                w.file(f"{src}/lib.rs", "")
+        if sk.get("lock_file"):
+            w.file(proc.path("Cargo.lock"), sk["lock_file"])
+        m = _find(proc, o.get("--manifest-path"))
+        release = "--release" in o or o.get("--profile") == "release"
+        return _build(proc, m, o, release=release, deps_only=True)
+    raise ToolError(f"error: unrecognized subcommand '{sub}'\n\nUsage: cargo chef <COMMAND>", 2)
+
+
+def _members(proc: Proc, m: Manifest) -> list[str]:
+    """The Cargo.toml of each workspace member the root manifest lists."""
+    text = read_text(proc, m.path) or ""
+    out: list[str] = []
+    block = re.search(r"members\s*=\s*\[([^\]]*)\]", text, re.S)
+    for pat in re.findall(r'"([^"]+)"', block.group(1)) if block else []:
+        base = posixpath.join(m.dir, pat.rstrip("/*"))
+        dirs = (
+            [posixpath.join(base, d) for d in listdir(proc, base)] if pat.endswith("*") else [base]
+        )
+        out += [f"{d}/Cargo.toml" for d in dirs if is_file(proc, f"{d}/Cargo.toml")]
+    return out
 
 
 def _with_env(proc: Proc, k: str, v: str) -> Proc:
@@ -393,7 +467,14 @@ def _fetch(proc: Proc, m: Manifest, o: Opts, quiet: bool) -> list[Crate]:
     return crates
 
 
-def _build(proc: Proc, m: Manifest, o: Opts, release: bool, install_root: str | None = None) -> int:
+def _build(
+    proc: Proc,
+    m: Manifest,
+    o: Opts,
+    release: bool,
+    install_root: str | None = None,
+    deps_only: bool = False,
+) -> int:
     crates = _fetch(proc, m, o, quiet=False)
     t = data("cargo")
     profile = "release" if release else "debug"
@@ -414,6 +495,11 @@ def _build(proc: Proc, m: Manifest, o: Opts, release: bool, install_root: str | 
             f"{c.name} {c.version} compiled ({profile}; modelled size)",
         )
         w.file(f"{out}/.fingerprint/{c.name}-{h}/lib-{c.name}", h + "\n")
+    if deps_only:  # cargo chef cook: the dependencies only, the cached layer
+        note = "[optimized]" if release else "[unoptimized + debuginfo]"
+        proc.stderr.write(f"    Finished `{shown}` profile {note} target(s) in 42.00s\n")
+        modelled(proc, f"cargo chef cook ({profile}: {len(crates)} dependency crates built)")
+        return 0
     proc.stderr.write(f"   Compiling {m.name} v{m.version} ({m.dir})\n")
     w.file(
         f"{target_dir}/CACHEDIR.TAG",

@@ -154,6 +154,39 @@ def gcc(proc: Proc, o: Opts) -> int:
 STRIP = Syntax("-o= -R= -K= -N=", short=True)
 
 
+@tool("ar", "x86_64-linux-gnu-ar", "gcc-ar", note="modelled: ar r/c/s/t of object files")
+def ar(proc: Proc) -> int:
+    """``ar rcs libx.a a.o b.o``: a static library the size of its members (plus headers);
+    ``ar t`` lists what emu recorded."""
+    args = proc.argv[1:]
+    if len(args) < 2:
+        raise ToolError(
+            "Usage: ar [emulation options] [-]{dmpqrstx}[abcDfilMNoOPsSTuvV] archive-file file...",
+            1,
+        )
+    ops, archive, members = args[0].lstrip("-"), args[1], args[2:]
+    if "t" in ops:
+        node = node_at(proc, archive)
+        if not isinstance(node, File):
+            raise ToolError(f"ar: '{archive}': No such file", 9)
+        label = node.content.label if isinstance(node.content, Blob) else ""
+        proc.out("".join(m + "\n" for m in label.split(": ", 1)[-1].split(", ") if m))
+        return 0
+    if not ({"r", "q"} & set(ops)):
+        raise ToolError(f"ar: operation {ops!r} is not modelled", 1)
+    total = 8
+    for m in members:
+        node = node_at(proc, m)
+        if not isinstance(node, File):
+            raise ToolError(f"ar: {m}: No such file or directory", 1)
+        total += node.size + 60
+    names = ", ".join(posixpath.basename(m) for m in members)
+    Writer(proc).blob(archive, total, f"static library (modelled size): {names}")
+    if "c" not in ops:
+        proc.stderr.write(f"ar: creating {archive}\n")
+    return 0
+
+
 @tool("strip", note="modelled: strips symbols from modelled ELF files (about 30% smaller)")
 @parses(STRIP)
 def strip(proc: Proc, o: Opts) -> int:

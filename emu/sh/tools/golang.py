@@ -20,9 +20,18 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
+from emu.sh import permissive
 from emu.sh.api import Proc
 from emu.sh.options import Syntax
-from emu.sh.tools._base import ToolError, Writer, in_dir, modelled, not_modelled, tool
+from emu.sh.tools._base import (
+    ToolError,
+    Writer,
+    cannot_run,
+    in_dir,
+    modelled,
+    not_modelled,
+    tool,
+)
 from emu.sh.tools._data import data, digest, mb, size_of
 from emu.sh.tools._image import (
     can_write,
@@ -154,18 +163,50 @@ def _find_mod(proc: Proc) -> GoMod:
         )
     have = _toolchain(proc)
     if mod.go and _vt(mod.go) > _vt(have):
-        policy = proc.env.get("GOTOOLCHAIN", "auto")
-        if policy == "local" or _vt(have) < (1, 21):
-            raise ToolError(
-                f"go: go.mod requires go >= {mod.go} (running go {have}; GOTOOLCHAIN={policy})", 1
-            )
-        raise ToolError(
-            f"go: downloading go{mod.go} (linux/amd64)\ngo: download go{mod.go} for "
-            "linux/amd64: toolchain not available\nemu: no network in emu builds; "
-            "use a golang image that matches the go directive",
-            1,
-        )
+        _newer_directive(proc, mod, have)
     return mod
+
+
+def _newer_directive(proc: Proc, mod: GoMod, have: str) -> None:
+    """go.mod asks for a newer Go than the image's. Before Go 1.21 the directive was
+    advisory (the build goes on), except that Go 1.19.13+ and 1.20.8+ refuse go 1.22 or
+    later and 1.19.11+/1.20.6+ refuse 1.21 or later (go.dev/doc/toolchain). Go 1.21+ with
+    GOTOOLCHAIN=local refuses; with auto it downloads the newer toolchain: no network
+    here, so a strict build fails and --permissive builds with the image's Go, warning."""
+    want = _vt(mod.go)
+    mine = _vt(have)
+    if mine < (1, 21):
+        minor, patch = (*mine, 0, 0)[1], (*mine, 0, 0, 0)[2]
+        gate = {19: (11, 13), 20: (6, 8)}.get(minor)  # the patches refusing 1.21, 1.22
+        refuses = gate is not None and (
+            (patch >= gate[0] and want >= (1, 21)) or (patch >= gate[1] and want >= (1, 22))
+        )
+        if refuses:
+            raise ToolError(f"go: go.mod requires go >= {mod.go} (running go {have})", 1)
+        proc.stderr.write(
+            f"emu: go.mod says go {mod.go}; go {have} treats that as advisory and builds "
+            "anyway (a newer language feature would fail to compile)\n"
+        )
+        return
+    policy = proc.env.get("GOTOOLCHAIN", "auto")
+    if policy == "local":
+        raise ToolError(
+            f"go: go.mod requires go >= {mod.go} (running go {have}; GOTOOLCHAIN={policy})", 1
+        )
+    url = f"https://proxy.golang.org/golang.org/toolchain/@v/v0.0.1-go{mod.go}.linux-amd64.zip"
+    if permissive.active():
+        permissive.placeholder(url, "", "toolchain download")
+        proc.stderr.write(
+            f"go: downloading go{mod.go} (linux/amd64)\nemu: warning: no network: go "
+            f"{mod.go} was not downloaded; the image's go {have} builds instead (--permissive)\n"
+        )
+        return
+    raise ToolError(
+        f"go: downloading go{mod.go} (linux/amd64)\ngo: download go{mod.go} for "
+        "linux/amd64: toolchain not available\nemu: no network in emu builds; "
+        "use a golang image that matches the go directive",
+        1,
+    )
 
 
 def _download(proc: Proc, mod: GoMod, only: list[str] | None = None, verbose: bool = False) -> int:
@@ -412,11 +453,7 @@ def go(proc: Proc) -> int:
         return 0
     if cmd == "run":
         mod = _find_mod(proc)
-        raise ToolError(
-            "emu: go run builds and runs a program; running programs is not "
-            f"modelled (module {mod.module})",
-            1,
-        )
+        return cannot_run(proc, f"go run (module {mod.module}) builds and")
     if cmd in ("fmt", "generate", "clean", "list", "doc", "fix", "work", "tool"):
         return not_modelled(proc, f"go {cmd}")
     raise ToolError(f"go {cmd}: unknown command\nRun 'go help' for usage.", 2)
@@ -505,6 +542,11 @@ def _build(proc: Proc, rest: list[str], install: bool) -> int:
     for d in o.all("-C"):
         proc = in_dir(proc, d)
     patterns = o.args
+    if install and patterns and all("@" in p for p in patterns):
+        return _install_versioned(proc, patterns, ldflags)
+    if install and patterns == ["std"]:
+        modelled(proc, "go install std (the standard library's packages, into the build cache)")
+        return 0
     mod = _find_mod(proc)
     dirs = _expand(proc, mod, patterns)
     goos = proc.env.get("GOOS", "linux")
@@ -591,6 +633,42 @@ def _build(proc: Proc, rest: list[str], install: bool) -> int:
         )
     for dest, size, link in built:
         modelled(proc, f"go {'install' if install else 'build'} -> {dest} ({mb(size)}, {link})")
+    return 0
+
+
+def _install_versioned(proc: Proc, patterns: list[str], ldflags: str) -> int:
+    """``go install example.com/cmd/tool@v1.2.3``: outside the main module, go downloads
+    that module version (and its dependencies) and builds the command into $GOBIN. The
+    source is not here, so the binary is an estimate: the module table's size when it
+    knows the module, else its default, over a hello world."""
+    w = Writer(proc)
+    gobin = proc.env.get("GOBIN") or posixpath.join(_gopath(proc).split(":")[0], "bin")
+    cache = _modcache(proc)
+    base = size_of(data("go")["binary"]["base"])
+    for pat in patterns:
+        path, _, version = pat.partition("@")
+        if not path or not version:
+            raise ToolError(f"go: {pat}: malformed module path", 1)
+        version = version if version.startswith("v") else "v0.0.0-latest"
+        src, bin_size = _module_sizes(path)
+        size = base + bin_size
+        if "-s" in ldflags:
+            size = int(size * float(data("go")["binary"]["strip_factor"]))
+        proc.stderr.write(f"go: downloading {path} {version}\n")
+        w.blob(
+            f"{cache}/{_escape(path)}@{version}/emu-module.blob",
+            src,
+            f"{path}@{version} in the module cache (modelled size, an estimate)",
+        )
+        dest = posixpath.join(gobin, _exe_name(path))
+        w.blob(
+            dest,
+            size,
+            f"Go linux/amd64 executable of {path}@{version}, statically linked (size "
+            "estimated: its source is not in the image)",
+            0o755,
+        )
+        modelled(proc, f"go install {pat} -> {dest} ({mb(size)}, an estimate)")
     return 0
 
 

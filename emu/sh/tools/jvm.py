@@ -23,7 +23,15 @@ from dataclasses import dataclass, field
 from emu.fs import Blob, File
 from emu.sh.api import Proc
 from emu.sh.options import Opts, Syntax
-from emu.sh.tools._base import ToolError, Writer, copy_tree, modelled, parses, tool
+from emu.sh.tools._base import (
+    ToolError,
+    Writer,
+    copy_tree,
+    modelled,
+    not_modelled,
+    parses,
+    tool,
+)
 from emu.sh.tools._data import data, digest, mb, size_of
 from emu.sh.tools._image import (
     home,
@@ -934,8 +942,62 @@ def jar(proc: Proc) -> int:
         if fname:
             Writer(proc).blob(fname, int(total * 0.6) + 1000, f"{fname} (modelled size)")
         return 0
+    if "x" in mode:
+        fname = args[1] if "f" in mode and len(args) > 1 else None
+        if fname is None:
+            raise ToolError("jar: reading an archive from stdin is not modelled", 1)
+        node = node_at(proc, fname)
+        if not isinstance(node, File):
+            raise ToolError(
+                f"java.io.FileNotFoundException: {fname} (No such file or directory)", 1
+            )
+        n = unpack_jar(Writer(proc), node, proc.cwd, fname)
+        modelled(proc, f"jar x {fname} ({n} entries)")
+        return 0
     modelled(proc, f"jar {mode}")
     return 0
+
+
+def unpack_jar_at(proc: Proc, node: File, dest: str, name: str) -> int:
+    """:func:`unpack_jar` as ``proc`` (``unzip`` of a modelled jar)."""
+    return unpack_jar(Writer(proc), node, dest, name)
+
+
+def unpack_jar(w: Writer, node: File, dest: str, name: str) -> int:
+    """Extract a jar the models built (size-only): a Spring Boot jar's BOOT-INF/lib,
+    BOOT-INF/classes and loader, else its classes; real zip bytes are the unzip tools'.
+    Returns how many entries were written."""
+    label = node.content.label if isinstance(node.content, Blob) else ""
+    manifest = "Manifest-Version: 1.0\nCreated-By: emu model\n"
+    m = _BOOT.search(label)
+    if m is not None:
+        deps, app, loader = (int(x) for x in m.groups())
+        w.blob(
+            f"{dest}/BOOT-INF/lib/emu-dependencies.blob",
+            deps,
+            f"the dependency jars of {name} (modelled size)",
+        )
+        w.blob(
+            f"{dest}/BOOT-INF/classes/emu-classes.blob",
+            app,
+            f"the application classes and resources of {name} (modelled size)",
+        )
+        w.blob(
+            f"{dest}/org/springframework/boot/loader/emu-loader.blob",
+            loader,
+            "Spring Boot loader classes (modelled size)",
+        )
+        w.file(
+            f"{dest}/META-INF/MANIFEST.MF",
+            manifest + "Main-Class: org.springframework.boot.loader.launch.JarLauncher\n"
+            "Spring-Boot-Classes: BOOT-INF/classes/\nSpring-Boot-Lib: BOOT-INF/lib/\n",
+        )
+        return 4
+    size = node.size
+    what = f"the classes and resources of {name} (modelled size: about 1.6 times the jar)"
+    w.blob(f"{dest}/emu-classes.blob", int(size * 1.6), what)
+    w.file(f"{dest}/META-INF/MANIFEST.MF", manifest)
+    return 2
 
 
 # java's options come before the main class or -jar FILE; what follows is the program's.
@@ -1017,4 +1079,72 @@ def _extract(proc: Proc, jar_path: str, mode: str, rest: list[str]) -> int:
         w.blob(f"{base}/{name}", app, f"{name} with the application classes (modelled size)")
         w.blob(f"{base}/lib/emu-dependencies.blob", deps, "dependency jars (modelled size)")
     modelled(proc, f"java -Djarmode={mode} extract ({'layers' if layers else 'jar + lib'})")
+    return 0
+
+
+# --- jdeps, jlink ------------------------------------------------------------------------------
+
+# What jdeps --print-module-deps answers for a Spring Boot style app (an estimate: the jar's
+# classes are not in the image); jlink's image size per module, a typical figure.
+TYPICAL_MODULES = "java.base,java.desktop,java.instrument,java.logging,java.management,"
+TYPICAL_MODULES += (
+    "java.naming,java.net.http,java.prefs,java.security.jgss,java.sql,jdk.unsupported"
+)
+MODULE_SIZE = 3_500_000
+
+
+@tool("jdeps", note="modelled: --print-module-deps (an estimate; classes are not read)")
+def jdeps(proc: Proc) -> int:
+    args = proc.argv[1:]
+    jars = [a for a in args if a.endswith((".jar", ".class")) and not a.startswith("-")]
+    for j in jars:
+        if not is_file(proc, j) and "*" not in j:
+            raise ToolError(f"Error: {j} is not a valid path", 2)
+    if "--print-module-deps" in args or "--list-reduced-deps" in args:
+        proc.out(TYPICAL_MODULES + "\n")
+        proc.stderr.write(
+            "emu: estimate: jdeps's module list is a typical one (classes are not read)\n"
+        )
+        return 0
+    return not_modelled(proc, "jdeps " + " ".join(args))
+
+
+@tool("jlink", note="modelled: a custom runtime image of the modules asked for")
+def jlink(proc: Proc) -> int:
+    args = proc.argv[1:]
+
+    def value(flag: str) -> str | None:
+        for k, a in enumerate(args):
+            if a == flag and k + 1 < len(args):
+                return args[k + 1]
+            if a.startswith(flag + "="):
+                return a.split("=", 1)[1]
+        return None
+
+    out = value("--output")
+    modules = [m for m in (value("--add-modules") or "").split(",") if m]
+    if out is None or not modules:
+        raise ToolError(
+            "Error: --module-path is not specified and this runtime image does not "
+            "contain jmods directory"
+            if out
+            else "Error: --output must be specified",
+            2,
+        )
+    if node_at(proc, out) is not None:
+        raise ToolError(f"Error: directory already exists: {proc.path(out)}", 2)
+    factor = 0.7 if "--strip-debug" in args else 1.0
+    size = int(len(modules) * MODULE_SIZE * factor) + 8_000_000
+    w = Writer(proc)
+    w.blob(f"{out}/bin/java", 12_000, "java launcher (modelled size)", 0o755)
+    w.blob(
+        f"{out}/lib/modules",
+        size,
+        f"jlink image of {len(modules)} modules (modelled size, an estimate)",
+    )
+    w.blob(f"{out}/lib/server/libjvm.so", 22_000_000, "HotSpot VM (modelled size)", 0o755)
+    w.file(
+        f"{out}/release", f'JAVA_VERSION="{java_version(proc)}"\nMODULES="{" ".join(modules)}"\n'
+    )
+    modelled(proc, f"jlink ({len(modules)} modules -> {out})")
     return 0

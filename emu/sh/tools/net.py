@@ -4,7 +4,9 @@ emu's builds have no network. A URL mapped in :mod:`emu.sh.tools.urls` (the engi
 ``--add-url``) is fetched from there; any other URL fails as it does on a host without DNS:
 ``curl: (6) Could not resolve host: example.com``, status 6; busybox ``wget: bad address``;
 ``fatal: unable to access …: Could not resolve host``, status 128. Each failure adds an
-``emu:`` line saying how to map the URL.
+``emu:`` line saying how to map the URL. Under ``--permissive`` (:mod:`emu.sh.permissive`)
+an unmapped download writes a marked placeholder where it would land (a clone: the folder
+with an ``EMU-PLACEHOLDER`` file), warns, and succeeds.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ from __future__ import annotations
 import posixpath
 
 from emu.fs import Blob, Dir, Lazy
+from emu.sh import permissive
 from emu.sh.api import Proc
 from emu.sh.options import Opts, Syntax
 from emu.sh.tools import urls
 from emu.sh.tools._base import ToolError, Writer, in_dir, modelled, parses, tool
 from emu.sh.tools._image import home, is_dir, link_target, read_text, tree_bytes, which
 
+PLACEHOLDER = permissive.CLONE_PLACEHOLDER  # the file a --permissive clone leaves
 HINT = "emu: no network in emu builds; map the URL to a local file with --add-url URL=PATH\n"
 
 
@@ -29,6 +33,17 @@ def _fetch(url: str) -> bytes | Blob | Lazy | Dir | None:
 
 def _body(content: bytes | Blob | Lazy) -> bytes | Blob:
     return content.read() if isinstance(content, Lazy) else content
+
+
+def _placeholder(proc: Proc, w: Writer, url: str, dest: str, what: str = "download") -> None:
+    """--permissive: a marked placeholder where the download would land (``-``: stdout)."""
+    where = dest if dest == "-" else proc.path(dest)
+    body = permissive.placeholder(url, where, what)
+    proc.stderr.write(permissive.warning(url, where))
+    if dest == "-":
+        proc.out(body)
+    else:
+        w.file(dest, body)
 
 
 # --- curl -----------------------------------------------------------------------------------
@@ -59,6 +74,12 @@ def curl(proc: Proc, o: Opts) -> int:
     w = Writer(proc)
     for url in targets:
         content = _fetch(url)
+        dest = out
+        if remote_name and dest is None:
+            dest = posixpath.basename(url.split("?", 1)[0].rstrip("/")) or "index.html"
+        if (content is None or isinstance(content, Dir)) and permissive.active():
+            _placeholder(proc, w, url, dest or "-")
+            continue
         if content is None or isinstance(content, Dir):
             if not silent or show_error:
                 proc.stderr.write(f"curl: (6) Could not resolve host: {urls.host(url)}\n")
@@ -66,9 +87,6 @@ def curl(proc: Proc, o: Opts) -> int:
             status = 6
             continue
         body = _body(content)
-        dest = out
-        if remote_name and dest is None:
-            dest = posixpath.basename(url.split("?", 1)[0].rstrip("/")) or "index.html"
         if dest is None or dest == "-":
             if isinstance(body, Blob):
                 raise ToolError(
@@ -117,6 +135,12 @@ def wget(proc: Proc, o: Opts) -> int:
     w = Writer(proc)
     for url in targets:
         content = _fetch(url)
+        if (content is None or isinstance(content, Dir)) and permissive.active():
+            dest = out or posixpath.basename(url.split("?", 1)[0].rstrip("/")) or "index.html"
+            if prefix and not out:
+                dest = posixpath.join(prefix, dest)
+            _placeholder(proc, w, url, dest)
+            continue
         if content is None or isinstance(content, Dir):
             host = urls.host(url)
             if busybox:
@@ -190,6 +214,9 @@ def git(proc: Proc, o: Opts) -> int:
         proc.out(f"Initialized empty Git repository in {proc.path(target)}/.git/\n")
         return 0
     if cmd in ("fetch", "pull", "push", "ls-remote", "submodule"):
+        if permissive.active():
+            proc.stderr.write(f"emu: warning: no network: git {cmd} did nothing (--permissive)\n")
+            return 0
         raise ToolError("fatal: unable to access the remote: Could not resolve host\n" + HINT, 128)
     if cmd in (
         "rev-parse",
@@ -263,6 +290,13 @@ def _clone(proc: Proc, args: list[str]) -> int:
         )
     proc.stderr.write(f"Cloning into '{dest}'...\n")
     content = _fetch(url) if "://" in url else urls.get(url)
+    if content is None and permissive.active():
+        # --permissive: the clone's folder, with a placeholder file and an empty .git
+        w = Writer(proc)
+        w.dir(target)
+        _write_git_dir(w, posixpath.join(target, ".git"), url)
+        _placeholder(proc, w, url, posixpath.join(target, PLACEHOLDER), "clone")
+        return 0
     if content is None or not isinstance(content, Dir):
         if content is not None:
             msg = f"fatal: repository '{url}' does not exist (it is mapped to a file, not a tree)"

@@ -1,7 +1,8 @@
 """``pip`` and ``python`` (``-m pip``, ``-m venv``, ``--version``), modelled offline.
 
 ``pip install [-r requirements.txt] [--no-cache-dir] [--user|--prefix P|--target T] pkg…``
-installs distributions from ``data/pip.yaml`` (unknown names get a default size) into the
+installs distributions from ``data/pip.yaml`` (unknown names get a default size and no
+console scripts, said to be an estimate) into the
 interpreter's site-packages — ``/usr/local/lib/python3.X/site-packages`` in the python
 images, ``VENV/lib/python3.X/site-packages`` in a virtual environment — with dist-info and
 console scripts; downloaded wheels stay in ``~/.cache/pip`` unless ``--no-cache-dir`` (or
@@ -529,7 +530,7 @@ def _install(proc: Proc, py: Python, args: list[str]) -> int:
     proc.out("Installing collected packages: " + ", ".join(d.name for d, _ in order) + "\n")
     total = 0
     for d, how in order:
-        total += _write_dist(w, py, d, site, bindir, editable=how == "editable")
+        total += write_dist(w, py, d, site, bindir, editable=how == "editable")
     cached = 0
     if not _no_cache(proc, o):
         cache = _cache_dir(proc)
@@ -562,8 +563,23 @@ def _install(proc: Proc, py: Python, args: list[str]) -> int:
             "https://pip.pypa.io/warnings/venv\n"
         )
     extra = f"; {mb(cached)} of wheels cached in {_cache_dir(proc)}" if cached else ""
+    extra += estimated(proc, [d for d, _ in order])
     modelled(proc, f"pip install ({_n(len(order), 'package')}, {mb(total)} in {site}{extra})")
     return 0
+
+
+def estimated(proc: Proc, dists: list[Dist]) -> str:
+    """Say which distributions emu's table lacks (their size is the table's default, they
+    get no console scripts: an estimate) — on stderr, and as a note for the modelled line."""
+    unknown = [d.name for d in dists if not d.known]
+    if not unknown:
+        return ""
+    default = mb(size_of(data("pip")["default"]["size"]))
+    proc.stderr.write(
+        f"emu: estimate: {', '.join(unknown)} not in emu's PyPI table (data/pip.yaml): "
+        f"{default} each, no console scripts\n"
+    )
+    return f"; {len(unknown)} estimated"
 
 
 def _n(n: int, what: str) -> str:
@@ -574,7 +590,7 @@ def _kb(n: int) -> str:
     return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1000:.0f} kB"
 
 
-def _write_dist(
+def write_dist(
     w: Writer, py: Python, d: Dist, site: str, bindir: str, editable: bool = False
 ) -> int:
     info = f"{site}/{_norm(d.name)}-{d.version}.dist-info"
@@ -788,36 +804,50 @@ def _venv(proc: Proc, py: Python, args: list[str]) -> int:
             f"Failing command: {d}/bin/python3\n",
             1,
         )
-    base = py.exe
     w = Writer(proc)
-    total = 0
     for raw in dirs:
-        d = proc.path(raw)
-        full = _full_version(proc, py)
-        w.file(
-            f"{d}/pyvenv.cfg",
-            f"home = {posixpath.dirname(base)}\ninclude-system-site-"
-            f"packages = {'true' if '--system-site-packages' in o else 'false'}\n"
-            f"version = {full}\nexecutable = {proc.fs.realpath(base)}\n"
-            f"command = {base} -m venv {d}\n",
+        size = make_venv(
+            w,
+            py,
+            proc.path(raw),
+            with_pip="--without-pip" not in o,
+            system_site="--system-site-packages" in o,
         )
-        w.symlink(f"{d}/bin/python", base)
-        w.symlink(f"{d}/bin/python3", "python")
-        w.symlink(f"{d}/bin/python{py.version}", "python")
-        w.file(
-            f"{d}/bin/activate",
-            f'# This file must be used with "source bin/activate" '
-            f'*from bash*\nVIRTUAL_ENV="{d}"\nexport VIRTUAL_ENV\n_OLD_VIRTUAL_PATH="$PATH"\n'
-            f'PATH="$VIRTUAL_ENV/bin:$PATH"\nexport PATH\n',
-        )
-        w.dir(f"{d}/include/python{py.version}")
-        w.dir(f"{d}/lib/python{py.version}/site-packages")
-        w.symlink(f"{d}/lib64", "lib")
-        if "--without-pip" not in o:
-            venv = Python(f"{d}/bin/python", d, py.version, True)
-            site = venv.site(False)
-            total += _write_dist(w, venv, dist("pip"), site, f"{d}/bin")
-            for alias in ("pip3", f"pip{py.version}"):
-                w.file(f"{d}/bin/{alias}", f"#!{d}/bin/python\n# pip (emu model)\n", 0o755)
-        modelled(proc, f"python -m venv {raw} ({mb(total)}: pip {PIP_VERSION} in the venv)")
+        modelled(proc, f"python -m venv {raw} ({mb(size)}: pip {PIP_VERSION} in the venv)")
     return 0
+
+
+def make_venv(
+    w: Writer, py: Python, d: str, *, with_pip: bool = True, system_site: bool = False
+) -> int:
+    """A virtual environment at ``d`` for interpreter ``py`` (``python -m venv``, also what
+    uv, poetry and pipenv make); returns the bytes of what it installed in it."""
+    proc = w.proc
+    base = py.exe
+    full = _full_version(proc, py)
+    w.file(
+        f"{d}/pyvenv.cfg",
+        f"home = {posixpath.dirname(base)}\ninclude-system-site-"
+        f"packages = {'true' if system_site else 'false'}\n"
+        f"version = {full}\nexecutable = {proc.fs.realpath(base)}\n"
+        f"command = {base} -m venv {d}\n",
+    )
+    w.symlink(f"{d}/bin/python", base)
+    w.symlink(f"{d}/bin/python3", "python")
+    w.symlink(f"{d}/bin/python{py.version}", "python")
+    w.file(
+        f"{d}/bin/activate",
+        f'# This file must be used with "source bin/activate" '
+        f'*from bash*\nVIRTUAL_ENV="{d}"\nexport VIRTUAL_ENV\n_OLD_VIRTUAL_PATH="$PATH"\n'
+        f'PATH="$VIRTUAL_ENV/bin:$PATH"\nexport PATH\n',
+    )
+    w.dir(f"{d}/include/python{py.version}")
+    w.dir(f"{d}/lib/python{py.version}/site-packages")
+    w.symlink(f"{d}/lib64", "lib")
+    if not with_pip:
+        return 0
+    venv = Python(f"{d}/bin/python", d, py.version, True)
+    total = write_dist(w, venv, dist("pip"), venv.site(False), f"{d}/bin")
+    for alias in ("pip3", f"pip{py.version}"):
+        w.file(f"{d}/bin/{alias}", f"#!{d}/bin/python\n# pip (emu model)\n", 0o755)
+    return total

@@ -451,18 +451,67 @@ def universe(codename: str) -> Universe | None:
     return Universe(_folder().joinpath(f"{codename}.tsv.gz").read_bytes())
 
 
-def release_of(os_release: str) -> str | None:
-    """The universe an image's ``/etc/os-release`` text belongs to, if one is shipped:
-    its VERSION_CODENAME, else its ID and VERSION_ID (debian 12 = bookworm, ubuntu 24.04 =
-    noble)."""
+def _os_fields(os_release: str) -> dict[str, str]:
     fields: dict[str, str] = {}
     for line in os_release.splitlines():
         m = re.match(r"\s*([A-Z_]+)=(.*)$", line)
         if m:
             fields[m.group(1)] = m.group(2).strip().strip("\"'")
+    return fields
+
+
+def release_of(os_release: str) -> str | None:
+    """The universe an image's ``/etc/os-release`` text belongs to, if one is shipped:
+    its VERSION_CODENAME, else its ID and VERSION_ID (debian 12 = bookworm, ubuntu 24.04 =
+    noble)."""
+    fields = _os_fields(os_release)
     known = releases()
     codename = fields.get("VERSION_CODENAME", "")
     if codename in known:
         return codename
     by_version = _VERSIONS.get((fields.get("ID", ""), fields.get("VERSION_ID", "")))
     return by_version if by_version in known else None
+
+
+# Releases with no shipped universe, by codename: their version, for the nearest one.
+_OTHER_CODENAMES = {
+    "debian": {"jessie": 8.0, "stretch": 9.0, "buster": 10.0, "forky": 14.0, "sid": 99.0},
+    "ubuntu": {"xenial": 16.04, "bionic": 18.04, "oracular": 24.10, "plucky": 25.04},
+}
+
+
+def nearest_release(os_release: str) -> tuple[str, bool] | None:
+    """The universe that answers for an image: ``(codename, True)`` when its release is
+    shipped (:func:`release_of`), else the shipped release of the same distribution closest
+    in version, ``(codename, False)`` — an estimate the caller must say it is (Debian 10
+    answers from bullseye, Ubuntu 26.04 from noble, sid from trixie). Derived distributions
+    count by their ``ID_LIKE`` (debian or ubuntu) and ``UBUNTU_CODENAME``. None for
+    anything else."""
+    exact = release_of(os_release)
+    if exact is not None:
+        return exact, True
+    fields = _os_fields(os_release)
+    known = releases()
+    for key in ("UBUNTU_CODENAME", "DEBIAN_CODENAME"):
+        if fields.get(key) in known:
+            return fields[key], False
+    family = [fields.get("ID", ""), *fields.get("ID_LIKE", "").split()]
+    distro = next((d for d in family if d in ("debian", "ubuntu")), None)
+    if distro is None:
+        return None
+    codename = fields.get("VERSION_CODENAME", "")
+    version = _OTHER_CODENAMES[distro].get(codename)
+    if version is None and "sid" in fields.get("PRETTY_NAME", ""):
+        version = _OTHER_CODENAMES["debian"]["sid"]
+    if version is None:
+        try:
+            version = float(fields.get("VERSION_ID", "").split()[0])
+        except (ValueError, IndexError):
+            return None
+    shipped = [
+        (float(v), name) for (d, v), name in _VERSIONS.items() if d == distro and name in known
+    ]
+    if not shipped:
+        return None
+    _, best = min(shipped, key=lambda vn: (abs(vn[0] - version), -vn[0]))
+    return best, False

@@ -10,12 +10,14 @@ import fnmatch
 import gzip as _gzip
 import io
 import lzma
+import posixpath
 import tarfile
 import time as _time
 import zlib
 
 from emu.fs import Blob, Device, Dir, File, Kind, Lazy, Meta, Node, Symlink, accounts
 from emu.fs.accounts import Names
+from emu.sh import permissive
 from emu.sh.api import Proc
 from emu.sh.options import Die, Opts, getopt
 from emu.sh.utils._common import (
@@ -301,6 +303,8 @@ def tar(proc: Proc) -> int:
             raise Die(f"{archive}: {u.strerror}") from None
         except OSError as e:
             raise Die(f"can't open '{archive}': {e.strerror}") from None
+    if _placeholder(proc, archive, raw):
+        return 0
     raw = decompress(raw)
     status = 0
     try:
@@ -602,3 +606,110 @@ def zcat(proc: Proc) -> int:
 
 
 _unused = (Blob, Lazy)
+
+
+# --- unzip --------------------------------------------------------------------------------
+
+
+@applet("unzip", usage="[-lnojpq] FILE[.zip] [FILE]... [-x FILE]... [-d DIR]")
+def unzip(proc: Proc) -> int:
+    """busybox unzip: extract (``-o`` overwrite, ``-n`` never, ``-d DIR``), list (``-l``) or
+    pipe (``-p``) members of a real zip; a jar the build-tool models wrote (size-only)
+    unpacks as they model it; a --permissive placeholder warns and extracts nothing."""
+    args = proc.argv[1:]
+    excludes: list[str] = []
+    if "-x" in args:
+        at = args.index("-x")
+        excludes = [a for a in args[at + 1 :] if not a.startswith("-")]
+        args = args[:at] + [a for a in args[at + 1 :] if a.startswith("-")]
+    o = getopt(args, "lnojpqvd:")
+    if not o.args:
+        raise Die(None, usage=True)
+    sys = Sys(proc)
+    name = o.args[0]
+    if sys.try_stat(name) is None and sys.try_stat(name + ".zip") is not None:
+        name += ".zip"
+    members = o.args[1:]
+    quiet = o.count("q") > 0 or "p" in o
+    dest = o.get("d") or "."
+    try:
+        node = sys.stat(name)
+    except OSError:
+        raise Die(f"can't open {name}[.zip]") from None
+    if isinstance(node, File) and isinstance(node.content, Blob):
+        from emu.sh.tools.jvm import unpack_jar_at  # the jar models live with the tools
+
+        if not quiet:
+            proc.out(f"Archive:  {name}\n")
+        unpack_jar_at(proc, node, proc.path(dest), name)
+        return 0
+    try:
+        raw = sys.read(name)
+    except OSError as e:
+        raise Die(f"can't open {name}: {e.strerror}") from None
+    if _placeholder(proc, name, raw):
+        return 0
+    import zipfile
+
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(raw))
+    except zipfile.BadZipFile:
+        raise Die("not a zip file") from None
+    infos = [
+        i
+        for i in zf.infolist()
+        if (not members or any(fnmatch.fnmatchcase(i.filename, m) for m in members))
+        and not any(fnmatch.fnmatchcase(i.filename, x) for x in excludes)
+    ]
+    if "l" in o:
+        proc.out(f"Archive:  {name}\n  Length      Date    Time    Name\n"
+                 "---------  ---------- -----   ----\n")  # fmt: skip
+        for i in infos:
+            y, mo, d, h, mi, _ = i.date_time
+            proc.out(f"{i.file_size:9d}  {mo:02d}-{d:02d}-{y} {h:02d}:{mi:02d}   {i.filename}\n")
+        total = sum(i.file_size for i in infos)
+        proc.out(f"---------                     -------\n{total:9d}                     "
+                 f"{len(infos)} file{'s' if len(infos) != 1 else ''}\n")  # fmt: skip
+        return 0
+    if not quiet:
+        proc.out(f"Archive:  {name}\n")
+    for i in infos:
+        data = zf.read(i)
+        if "p" in o:
+            if not i.is_dir():
+                proc.out(data)
+            continue
+        target = posixpath.join(dest, i.filename)
+        if i.is_dir():
+            if not quiet:
+                proc.out(f"   creating: {target}\n")
+            _mkdirs(sys, target)
+            continue
+        if sys.try_stat(target) is not None and "o" not in o:
+            if "n" in o:
+                continue
+            raise Die(f"'{target}' exists but -o is not given (the question has no answer)")
+        _mkdirs(sys, posixpath.dirname(target) or ".")
+        mode = (i.external_attr >> 16) & 0o7777 or 0o644
+        if not quiet:
+            proc.out(f"  inflating: {target}\n")
+        sys.write(target, data, mode=mode)
+    return 0
+
+
+def _mkdirs(sys: Sys, path: str) -> None:
+    """``mkdir -p``, as the process's user."""
+    parts = sys.abspath(path).split("/")
+    for k in range(2, len(parts) + 1):
+        sub = "/".join(parts[:k])
+        if sub and sys.try_stat(sub) is None:
+            sys.mkdir(sub, 0o755)
+
+
+def _placeholder(proc: Proc, name: str, raw: bytes) -> bool:
+    """Whether the archive is --permissive's stand-in for a download (then there is
+    nothing to read: a warning, and nothing is extracted)."""
+    url = permissive.url_of(raw)
+    if url is not None:
+        proc.err(f"emu: warning: {name} is a placeholder for {url}; nothing extracted")
+    return url is not None

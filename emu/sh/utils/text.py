@@ -1030,3 +1030,53 @@ def truncate(proc: Proc) -> int:
             proc.err(f"{name}: {e.strerror}")
             status = 1
     return status
+
+
+# --- paste --------------------------------------------------------------------------------
+
+
+def _paste_delims(spec: str) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(spec):
+        c = spec[i]
+        if c == "\\" and i + 1 < len(spec):
+            nxt = spec[i + 1]
+            out.append({"n": "\n", "t": "\t", "\\": "\\", "0": ""}.get(nxt, nxt))
+            i += 2
+            continue
+        out.append(c)
+        i += 1
+    return out or ["\t"]
+
+
+@applet("paste", usage="[-d LIST] [-s] [FILE]...")
+def paste(proc: Proc) -> int:
+    o = getopt(proc.argv[1:], "d:s", {"delimiters=": "d", "serial": "s"})
+    sys = Sys(proc)
+    delims = _paste_delims(o.get("d", "\t"))
+    columns: list[list[str]] = []
+    status = 0
+    for name in o.args or ["-"]:
+        data = read_or_warn(proc, sys, name)
+        if data is None:
+            status = 1
+            data = b""
+        text = data.decode("utf-8", "surrogateescape")
+        columns.append([ln.rstrip("\n") for ln in text.splitlines(True)])
+    out: list[str] = []
+    if "s" in o:
+        for col in columns:
+            row = ""
+            for k, cell in enumerate(col):
+                row += (delims[(k - 1) % len(delims)] if k else "") + cell
+            out.append(row + "\n")
+    else:
+        for r in range(max((len(c) for c in columns), default=0)):
+            row = ""
+            for k, col in enumerate(columns):
+                cell = col[r] if r < len(col) else ""
+                row += (delims[(k - 1) % len(delims)] if k else "") + cell
+            out.append(row + "\n")
+    proc.out("".join(out).encode("utf-8", "surrogateescape"))
+    return status

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from emu.fs import Blob, Dir, File, Meta, Node, Symlink, accounts
@@ -291,10 +292,18 @@ def _root_only(sys: Sys) -> None:
 # --- busybox: adduser / addgroup / deluser / delgroup -----------------------------------
 
 FIRST_SYSTEM_ID, LAST_SYSTEM_ID, LAST_ID = 100, 999, 60000
+ALPINE_LAST_ID = 256000  # Alpine builds busybox with CONFIG_LAST_ID=256000 (aports busyboxconfig)
+
+
+def _last_id(sys: Sys) -> int:
+    """busybox's CONFIG_LAST_ID: 60000 upstream (and Debian), 256000 in Alpine's build."""
+    return ALPINE_LAST_ID if sys.try_stat("/etc/alpine-release") is not None else LAST_ID
 
 
 @applet("adduser", usage="[OPTIONS] USER [GROUP]")
 def adduser(proc: Proc) -> int:
+    if _debian_tool(proc):
+        return debian_adduser(proc, group_only=False)
     sys = Sys(proc)
     _root_only(sys)
     o = getopt(
@@ -326,7 +335,7 @@ def adduser(proc: Proc) -> int:
     uid: int | None = None
     if o.get("u") is not None:
         text = o.get("u") or ""
-        if not text.isdigit() or int(text) > LAST_ID:
+        if not text.isdigit() or int(text) > _last_id(sys):
             raise Die(f"invalid number '{text}'")
         uid = int(text)
     home = o.get("h") or f"/home/{name}"
@@ -347,7 +356,7 @@ def adduser(proc: Proc) -> int:
         raise Die(f"user '{name}' in use")
     used_uids = db.passwd.ids()
     used_gids = db.group.ids()
-    maxid = LAST_ID
+    maxid = _last_id(sys)
     if uid is None:
         if "S" in o:
             uid, maxid = FIRST_SYSTEM_ID, LAST_SYSTEM_ID
@@ -407,6 +416,8 @@ def _addgroup_member(proc: Proc, db: Db, user: str, group: str) -> int:
 
 @applet("addgroup", usage="[-g GID] [-S] [USER] GROUP")
 def addgroup(proc: Proc) -> int:
+    if _debian_tool(proc):
+        return debian_adduser(proc, group_only=True)
     sys = Sys(proc)
     _root_only(sys)
     o = getopt(proc.argv[1:], "g:S", {"gid=": "g", "system": "S"})
@@ -420,7 +431,7 @@ def addgroup(proc: Proc) -> int:
     name = o.args[0]
     _check_name(name)
     gid_text = o.get("g") or "0"
-    if not gid_text.isdigit() or int(gid_text) > LAST_ID:
+    if not gid_text.isdigit() or int(gid_text) > _last_id(sys):
         raise Die(f"invalid number '{gid_text}'")
     if db.group_row(name) is not None:
         raise Die(f"group '{name}' in use")
@@ -431,7 +442,7 @@ def addgroup(proc: Proc) -> int:
             raise Die(f"gid '{gid}' in use")
     else:
         gid, maxid = (
-            (FIRST_SYSTEM_ID, LAST_SYSTEM_ID) if "S" in o else (LAST_SYSTEM_ID + 1, LAST_ID)
+            (FIRST_SYSTEM_ID, LAST_SYSTEM_ID) if "S" in o else (LAST_SYSTEM_ID + 1, _last_id(sys))
         )
         while gid in used:
             if gid == maxid:
@@ -931,3 +942,213 @@ def chpasswd(proc: Proc) -> int:
         table.set(user, row)
     db.save()
     return status
+
+
+# --- Debian's adduser / addgroup (the perl front end of the adduser package) ------------------
+
+
+def _debian_tool(proc: Proc) -> bool:
+    """Whether ``adduser``/``addgroup`` is Debian's perl program (it reads
+    /etc/adduser.conf), not busybox's applet."""
+    sys = Sys(proc)
+    if sys.try_stat("/etc/adduser.conf") is None:
+        return False
+    name = proc.argv[0]
+    found = name if "/" in name else None
+    if found is None:
+        for d in proc.env.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":"):
+            if sys.try_stat(posixpath.join(d or ".", name)) is not None:
+                found = posixpath.join(d or ".", name)
+                break
+    if found is None:
+        return False
+    return posixpath.basename(proc.fs.realpath(proc.path(found))) != "busybox"
+
+
+def _adduser_conf(sys: Sys) -> dict[str, str]:
+    conf = {"DSHELL": "/bin/bash", "DHOME": "/home", "SKEL": "/etc/skel", "FIRST_UID": "1000",
+            "LAST_UID": "59999", "FIRST_GID": "1000", "LAST_GID": "59999",
+            "FIRST_SYSTEM_UID": "100", "LAST_SYSTEM_UID": "999", "FIRST_SYSTEM_GID": "100",
+            "LAST_SYSTEM_GID": "999", "USERGROUPS": "yes", "USERS_GID": "100",
+            "DIR_MODE": "0750"}  # fmt: skip
+    node = sys.try_stat("/etc/adduser.conf")
+    if isinstance(node, File):
+        for line in content_of(node, "/etc/adduser.conf").decode("utf-8", "replace").splitlines():
+            m = re.match(r"\s*([A-Z_]+)\s*=\s*\"?([^\"#]*)\"?", line)
+            if m:
+                conf[m.group(1)] = m.group(2).strip()
+    return conf
+
+
+def _debian_id(
+    what: str,
+    requested: str | None,
+    used: dict[int, str],
+    conf: dict[str, str],
+    system: bool,
+    bounds: tuple[str | None, str | None] = (None, None),
+) -> int:
+    """The UID or GID adduser takes: the one asked for (refused if used), else the first
+    free one of adduser.conf's range (the system range with --system; --firstuid/--lastuid
+    narrow the other)."""
+    if requested is not None:
+        n = int(requested or "0")
+        if n in used:
+            raise Die(f"The {what} {n} is already in use.", 1)
+        return n
+    key = ("FIRST_SYSTEM_", "LAST_SYSTEM_") if system else ("FIRST_", "LAST_")
+    first = bounds[0] or conf[f"{key[0]}{what[0]}ID"]
+    last = bounds[1] or conf[f"{key[1]}{what[0]}ID"]
+    return _free_id(used, int(first), int(last))
+
+
+def _free_id(used: dict[int, str], first: int, last: int) -> int:
+    for n in range(first, last + 1):
+        if n not in used:
+            return n
+    raise Die(f"No UID/GID is available in the range {first}-{last}.", 1)
+
+
+def debian_adduser(proc: Proc, *, group_only: bool) -> int:
+    """Debian's adduser(8)/addgroup(8): users from FIRST_UID (1000), system users from 100
+    with /usr/sbin/nologin and no home unless --home, a group per user (USERGROUPS), homes
+    copied from /etc/skel with DIR_MODE. Without --disabled-password (or --disabled-login)
+    it runs passwd, which has no terminal in a build: passwd fails, adduser asks "Try
+    again?", reads end of input as "no" and goes on, as it does in a real build."""
+    sys = Sys(proc)
+    _root_only(sys)
+    o = getopt(
+        proc.argv[1:],
+        "q",
+        {"system": "S", "group": "R", "home=": "h", "shell=": "s", "no-create-home": "H",
+         "uid=": "u", "gid=": "g", "ingroup=": "G", "gecos=": "c", "comment=": "c",
+         "disabled-password": "D", "disabled-login": "L", "quiet": "q", "firstuid=": "1",
+         "lastuid=": "2", "firstgid=": "3", "lastgid=": "4", "force-badname": "b",
+         "allow-bad-names": "b", "allow-all-names": "b", "add-extra-groups": "x",
+         "add_extra_groups": "x", "conf=": "C", "debug": "d", "verbose": "v"},
+    )  # fmt: skip
+    conf = _adduser_conf(sys)
+    db = Db(sys)
+    quiet = "q" in o
+
+    def say(text: str) -> None:
+        if not quiet:
+            proc.stdout.write(text + "\n")
+
+    args = o.args
+    system = "S" in o
+    if group_only or ("R" in o and not system):
+        if len(args) == 2:
+            return _debian_add_member(proc, db, args[0], args[1], say)
+        if len(args) != 1:
+            raise Die("Only one or two names allowed.", 1)
+        name = args[0]
+        if db.group_row(name) is not None:
+            if system:
+                return 0
+            raise Die(f"The group `{name}' already exists.", 1)
+        gid = _debian_id("GID", o.get("g"), db.group.ids(), conf, system)
+        say(f"Adding {'system ' if system else ''}group `{name}' (GID {gid}) ...")
+        db.add_group(name, gid)
+        db.save()
+        say("Done.")
+        return 0
+    if len(args) == 2 and not system:
+        return _debian_add_member(proc, db, args[0], args[1], say)
+    if len(args) != 1:
+        raise Die("Only one or two names allowed.", 1)
+    name = args[0]
+    if db.user(name) is not None:
+        if system:
+            say(f"The system user `{name}' already exists. Exiting.")
+            return 0
+        raise Die(f"The user `{name}' already exists.", 1)
+    uid = _debian_id("UID", o.get("u"), db.passwd.ids(), conf, system,
+                     (o.get("1"), o.get("2")))  # fmt: skip
+    new_group: str | None = None
+    if o.get("G") is not None:
+        group = o.get("G") or ""
+        gid_found = db.gid_of(group)
+        if gid_found is None or db.group_row(group) is None:
+            raise Die(f"The group `{group}' does not exist.", 1)
+        gid = gid_found
+    elif o.get("g") is not None:
+        gid = int(o.get("g") or "0")
+        if db.group_by_gid(gid) is None:
+            raise Die(f"The group with GID {gid} does not exist.", 1)
+    elif system and "R" not in o:
+        gid = db.gid_of("nogroup") or 65534
+    elif conf.get("USERGROUPS", "yes") == "yes" or "R" in o:
+        if db.group_row(name) is not None:
+            raise Die(f"The group `{name}' already exists.", 1)
+        first, last = (
+            ("FIRST_SYSTEM_GID", "LAST_SYSTEM_GID") if system else ("FIRST_GID", "LAST_GID")
+        )
+        gid = (
+            uid
+            if uid not in db.group.ids()
+            else _free_id(db.group.ids(), int(conf[first]), int(conf[last]))
+        )
+        new_group = name
+    else:
+        gid = int(conf["USERS_GID"])
+    group_name = new_group or db.group_by_gid(gid) or str(gid)
+    home = o.get("h") or ("/nonexistent" if system else f"{conf['DHOME']}/{name}")
+    shell = o.get("s") or ("/usr/sbin/nologin" if system else conf["DSHELL"])
+    gecos = o.get("c") or ""
+    if system:
+        say(f"Adding system user `{name}' (UID {uid}) ...")
+        if new_group:
+            say(f"Adding new group `{name}' (GID {gid}) ...")
+        say(f"Adding new user `{name}' (UID {uid}) with group `{group_name}' ...")
+    else:
+        say(f"Adding user `{name}' ...")
+        if new_group:
+            say(f"Adding new group `{name}' ({gid}) ...")
+        say(f"Adding new user `{name}' ({uid}) with group `{group_name}' ...")
+    if new_group:
+        db.add_group(name, gid)
+    db.passwd.append(f"{name}:x:{uid}:{gid}:{gecos}:{home}:{shell}")
+    if db.shadow.exists:
+        locked = "*" if system or "L" in o else "!"
+        db.shadow.append(f"{name}:{locked}:{_days(sys)}:0:99999:7:::")
+    db.save()
+    if "H" in o or home == "/nonexistent":
+        if not system:
+            say("Not creating home directory `" + home + "'.")
+    elif sys.try_stat(home) is not None:
+        say(f"The home directory `{home}' already exists.  Not copying from `{conf['SKEL']}'.")
+    else:
+        say(f"Creating home directory `{home}' ...")
+        skel = None if system else conf["SKEL"]
+        if skel is not None:
+            say(f"Copying files from `{skel}' ...")
+        mode = int(conf.get("DIR_MODE", "0750"), 8)
+        _make_home(proc, sys, home, (uid, gid), mode, skel, quiet=True, preserve=False)
+    if not system and "D" not in o and "L" not in o:
+        # passwd and chfn read a terminal the build does not have; adduser goes on.
+        proc.stdout.write("New password: Retype new password: ")
+        proc.stderr.write("passwd: Authentication token manipulation error\n"
+                          "passwd: password unchanged\n")  # fmt: skip
+        proc.stdout.write("Try again? [y/N] ")
+    if not system and o.get("c") is None:
+        proc.stdout.write(
+            f"Changing the user information for {name}\nEnter the new value, or press ENTER "
+            "for the default\n\tFull Name []: \tRoom Number []: \tWork Phone []: \t"
+            "Home Phone []: \tOther []: Is the information correct? [Y/n] \n"
+        )
+    return 0
+
+
+def _debian_add_member(
+    proc: Proc, db: Db, user: str, group: str, say: Callable[[str], None]
+) -> int:
+    if db.user(user) is None:
+        raise Die(f"The user `{user}' does not exist.", 1)
+    if db.group_row(group) is None:
+        raise Die(f"The group `{group}' does not exist.", 1)
+    say(f"Adding user `{user}' to group `{group}' ...")
+    db.add_member(group, user)
+    db.save()
+    say("Done.")
+    return 0
