@@ -507,7 +507,8 @@ def run_rmi(args: argparse.Namespace) -> int:
                 continue
         for name in names:
             tag, deleted = store.untag(name)
-            console.print(Text(f"Untagged: {tag}"))
+            if not tag.startswith(store.UNTAGGED):  # an image without a name: only deleted
+                console.print(Text(f"Untagged: {tag}"))
             if deleted:
                 console.print(Text(f"Deleted: {deleted}"))
     return status

@@ -647,3 +647,11 @@ def test_an_untagged_save_loads_with_its_id(cli: Path, capsys: pytest.CaptureFix
     emu(capsys, "tag", DOCKER_ID[7:19], "tiny:v1")
     table = emu(capsys, "images").splitlines()
     assert [line.split()[:3] for line in table[1:]] == [["tiny", "v1", DOCKER_ID[7:19]]]
+
+
+def test_an_untagged_image_is_removed_by_its_id(
+    cli: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    emu(capsys, "load", "-i", str(FIXTURES / "tiny-untagged.tar"))
+    assert emu(capsys, "rmi", DOCKER_ID[7:19]) == f"Deleted: {DOCKER_ID}\n"  # as docker rmi
+    assert emu(capsys, "images").splitlines()[1:] == []
