@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from emu.cli._progress import Progress, _reads_context
+from emu.cli._progress import Progress, _reads_context, export_step
 
 if TYPE_CHECKING:
     from emu.engine.state import BuildPlan, StepEvent
@@ -165,17 +165,8 @@ class RawJsonProgress(Progress):
         """The failed step's vertex carries its error; nothing more is written."""
 
     def succeeded(self, image_id: str, tags: tuple[str, ...], output: str) -> None:
-        inputs = [d for d in self.last.values()][-1:]
-        if output:
-            what = {"local": "directory", "tar": "tarball"}.get(output, "image tarball")
-            name = f"exporting to client {what}"
-            statuses = ["sending tarball" if output != "local" else "copying files"]
-        else:
-            name = "exporting to image"
-            statuses = ["exporting layers", f"writing image {image_id}"]
-            from emu.cli._progress import _docker_name
-
-            statuses.extend(f"naming to {_docker_name(t)}" for t in tags)
+        inputs = list(self.last.values())[-1:]
+        name, statuses = export_step(image_id, tags, output)
         digest = _digest("export", name)
         self._start(digest, name, inputs)
         for ident in statuses:
