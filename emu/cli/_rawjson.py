@@ -2,7 +2,7 @@
 
 buildx's ``rawjson`` mode writes every ``client.SolveStatus`` it receives as one JSON object
 a line (Go's ``json.Encoder``: compact, a newline after each), on stderr. Its shape, from
-BuildKit's ``client/graph.go``:
+BuildKit's ``client/graph.go`` (``<``, ``>`` and ``&`` escaped, as Go's encoder does):
 
 * ``{"vertexes": [{"digest", "inputs", "name", "started", "completed", "cached", "error"}]}``
   — a step when it starts (``started``) and again when it ends (``completed``, and
@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -61,8 +60,9 @@ class RawJsonProgress(Progress):
     dockerfile_digest: str = ""
 
     def _emit(self, **status: list[dict[str, Any]]) -> None:
-        line = json.dumps(status, ensure_ascii=False, separators=(",", ":"))
-        self.console.out(line, highlight=False)
+        from emu.outputs import json_bytes  # Go's encoder: compact, <>& escaped
+
+        self.console.out(json_bytes(status).decode("utf-8"), highlight=False)
 
     def _start(self, digest: str, name: str, inputs: list[str]) -> None:
         now = time.time()

@@ -392,6 +392,7 @@ def test_rawjson_is_the_solve_status_stream(
     ctx = context(tmp_path, "FROM busybox\nRUN echo hello\nCOPY a.txt /\n", **{"a.txt": "a\n"})
     out, err = build(capsys, "--progress", "rawjson", str(ctx))
     assert out == ""
+    assert '"name":"[internal] load build definition from Dockerfile"' in err  # compact
     events = [json.loads(line) for line in err.splitlines()]  # every line one JSON object
     assert all(set(e) <= {"vertexes", "statuses", "logs", "warnings"} for e in events)
     vertexes = [v for e in events for v in e.get("vertexes", [])]
@@ -410,3 +411,6 @@ def test_rawjson_is_the_solve_status_stream(
     again = [json.loads(line) for line in err.splitlines()]
     cached = [v for e in again for v in e.get("vertexes", []) if v.get("cached")]
     assert any(v["name"] == "[2/3] RUN echo hello" for v in cached)
+    (ctx / "Dockerfile").write_text("FROM busybox\nRUN echo a > /b\n")
+    _, err = build(capsys, "--progress", "rawjson", str(ctx))
+    assert "RUN echo a \\u003e /b" in err  # as Go's encoder escapes it
