@@ -57,20 +57,24 @@ from typing import IO, Any, Protocol
 
 from emu.errors import OutputError
 from emu.fs import Blob, Device, Dir, File, Kind, Node, Snapshot, Symlink
-from emu.images.image import HealthConfig, HistoryEntry, Image, ImageConfig
+from emu.images.image import HealthConfig, HistoryEntry, Image, ImageConfig, Layer
 
 __all__ = [
     "MEDIA_CONFIG",
     "MEDIA_INDEX",
     "MEDIA_LAYER",
     "MEDIA_MANIFEST",
+    "KnownLayer",
+    "KnownLayers",
     "OutputError",
     "config_json",
     "format_time",
+    "image_created",
     "image_layers",
     "json_bytes",
     "layer_digests",
     "normalize_ref",
+    "with_layer_times",
     "write_docker_archive",
     "write_layer_tar",
     "write_local",
@@ -95,6 +99,23 @@ class _Writable(Protocol):
 
 Dest = IO[bytes] | str | os.PathLike[str]
 Tree = Snapshot | Dir
+
+
+@dataclass(frozen=True, slots=True)
+class KnownLayer:
+    """A layer tar as Docker wrote it (from a ``docker save`` that ``emu load`` read), to be
+    written unchanged wherever emu's own encoding of the same layer would go: the layer
+    keeps Docker's diff_id, so Docker shares it with the image it came from."""
+
+    diff_id: str
+    size: int
+    open: Callable[[], IO[bytes]]
+
+
+class KnownLayers(Protocol):
+    def find(self, digest: str) -> KnownLayer | None:
+        """The layer whose emu encoding has ``digest`` (None: write emu's encoding)."""
+        ...
 
 
 # --- the tar encoder -----------------------------------------------------------------------
@@ -787,7 +808,8 @@ def _history(image: Image, plan: list[_PlannedLayer], sde: int | None) -> list[H
 
     Surplus non-empty entries at the bottom (a base whose layers were squashed into one) are
     marked empty; missing ones (a base without history) are made up at the bottom with
-    BuildKit's comment. ``created`` is clamped to ``sde`` (unset ones become ``sde``).
+    BuildKit's comment. Unset ``created`` times are filled as BuildKit's exporter fills them
+    (:func:`_fill_created`), then clamped to ``sde`` (unset ones become ``sde``).
     """
     hist = list(image.history)
     real = [p for p in plan if not p.synthetic_top]
@@ -803,6 +825,7 @@ def _history(image: Image, plan: list[_PlannedLayer], sde: int | None) -> list[H
         hist = made + hist
     if len(real) != len(plan):
         hist.append(HistoryEntry(plan[-1].created_by, comment=SYNTHETIC_HISTORY_COMMENT))
+    hist = _fill_created(hist)
     if sde is not None:
         hist = [
             replace(h, created=sde if not h.created or h.created > sde else h.created) for h in hist
@@ -810,14 +833,87 @@ def _history(image: Image, plan: list[_PlannedLayer], sde: int | None) -> list[H
     return hist
 
 
-def layer_digests(image: Image, *, source_date_epoch: int | None = None) -> list[tuple[str, int]]:
-    """(diff_id, size in bytes) of each uncompressed layer tar, computed by streaming."""
-    out = []
-    for p in _plan(image):
-        sink = _HashSink()
-        _write_entries(sink, _layer_entries(p.before, p.after, source_date_epoch))
-        out.append((sink.digest, sink.size))
+def _fill_created(hist: list[HistoryEntry]) -> list[HistoryEntry]:
+    """Give every entry without a time one, as BuildKit's exporter does
+    (normalizeLayersAndHistory): an entry before the build's first timed entry takes that
+    entry's time (not the base image's, which would date a first ENV to the base's age);
+    an entry after timed ones takes the time of the last timed entry before it. Entries
+    stay unset only when no entry has a time."""
+    created = 0
+    unset_seen = False
+    for h in hist:  # the first timed entry after an unset one, else the last timed entry
+        if h.created:
+            created = h.created
+            if unset_seen:
+                break
+        else:
+            unset_seen = True
+    out: list[HistoryEntry] = []
+    unset_seen = False
+    for h in hist:
+        if h.created:
+            if unset_seen:
+                created = h.created
+        else:
+            unset_seen = True
+            h = replace(h, created=created)
+        out.append(h)
     return out
+
+
+def with_layer_times(image: Image, time_of: Callable[[Layer], int | None]) -> Image:
+    """``image`` with each layer's history entry dated ``time_of(layer)`` (seconds since the
+    epoch), where that entry has no time yet and ``time_of`` knows one.
+
+    BuildKit dates a layer's history entry with the layer's creation time — when the step
+    ran, or for a step answered by the cache, when the cached layer was made — so a rebuild
+    that only hits the cache gives the same image ID. Non-empty entries are matched with
+    layers from the top; entries without a layer keep their time (or get one when written,
+    :func:`_fill_created`).
+    """
+    hist = list(image.history)
+    nonempty = [i for i, h in enumerate(hist) if not h.empty_layer]
+    changed = False
+    for i, layer in zip(reversed(nonempty), reversed(image.layers), strict=False):
+        if hist[i].created:
+            continue
+        when = time_of(layer)
+        if when:
+            hist[i] = replace(hist[i], created=when)
+            changed = True
+    return replace(image, history=tuple(hist)) if changed else image
+
+
+def layer_digests(
+    image: Image,
+    *,
+    source_date_epoch: int | None = None,
+    known_layers: KnownLayers | None = None,
+) -> list[tuple[str, int]]:
+    """(diff_id, size in bytes) of each uncompressed layer tar, computed by streaming (a
+    layer ``known_layers`` has is the one Docker wrote)."""
+    return [d for d, _ in _digests(_plan(image), source_date_epoch, known_layers)]
+
+
+def _digests(
+    plan: list[_PlannedLayer], sde: int | None, known: KnownLayers | None
+) -> list[tuple[tuple[str, int], KnownLayer | None]]:
+    out: list[tuple[tuple[str, int], KnownLayer | None]] = []
+    for p in plan:
+        sink = _HashSink()
+        _write_entries(sink, _layer_entries(p.before, p.after, sde))
+        blob = known.find(sink.digest) if known is not None else None
+        out.append(((blob.diff_id, blob.size) if blob else (sink.digest, sink.size), blob))
+    return out
+
+
+def image_created(image: Image, *, source_date_epoch: int | None = None) -> int | None:
+    """The image config's ``created`` (seconds since the epoch): the epoch when given, else
+    its last dated history entry, as :func:`config_json` writes it (None: no time known)."""
+    if source_date_epoch is not None:
+        return source_date_epoch
+    hist = _fill_created(list(image.history))
+    return next((h.created for h in reversed(hist) if h.created), 0) or None
 
 
 def config_json(
@@ -825,6 +921,7 @@ def config_json(
     *,
     diff_ids: list[str] | None = None,
     source_date_epoch: int | None = None,
+    known_layers: KnownLayers | None = None,
 ) -> dict[str, Any]:
     """The image config as BuildKit writes it (Docker's field names, empty fields omitted).
 
@@ -833,7 +930,12 @@ def config_json(
     """
     plan = _plan(image)
     if diff_ids is None:
-        diff_ids = [d for d, _ in layer_digests(image, source_date_epoch=source_date_epoch)]
+        diff_ids = [
+            d
+            for d, _ in layer_digests(
+                image, source_date_epoch=source_date_epoch, known_layers=known_layers
+            )
+        ]
     if len(diff_ids) != len(plan):
         raise OutputError(f"{len(diff_ids)} diff_ids given for {len(plan)} layers")
     hist = _history(image, plan, source_date_epoch)
@@ -842,9 +944,10 @@ def config_json(
     if image.author:
         out["author"] = image.author
     out["config"] = _container_config(c)
+    # BuildKit's patchImageConfig: the epoch when given, else the last dated history entry.
     created = source_date_epoch
     if created is None:
-        created = max((h.created for h in hist), default=0) or None
+        created = next((h.created for h in reversed(hist) if h.created), 0) or None
     if created is not None:
         out["created"] = format_time(created)
     if hist:
@@ -911,26 +1014,35 @@ class _Prepared:
     digests: list[tuple[str, int]]
     config: bytes
     config_digest: str
+    blobs: list[KnownLayer | None]  # per layer: Docker's bytes to write instead of emu's
 
 
-def _prepare(image: Image, sde: int | None) -> _Prepared:
+def _prepare(image: Image, sde: int | None, known: KnownLayers | None = None) -> _Prepared:
     plan = _plan(image)
-    digests = []
-    for p in plan:
-        sink = _HashSink()
-        _write_entries(sink, _layer_entries(p.before, p.after, sde))
-        digests.append((sink.digest, sink.size))
+    found = _digests(plan, sde, known)
+    digests = [d for d, _ in found]
     cfg = config_json(image, diff_ids=[d for d, _ in digests], source_date_epoch=sde)
     raw = json_bytes(cfg)
-    return _Prepared(plan, digests, raw, "sha256:" + hashlib.sha256(raw).hexdigest())
+    blobs = [b for _, b in found]
+    return _Prepared(plan, digests, raw, "sha256:" + hashlib.sha256(raw).hexdigest(), blobs)
 
 
 def _stream_layer(
-    tw: _TarWriter, name: str, p: _PlannedLayer, digest: tuple[str, int], sde: int | None
+    tw: _TarWriter,
+    name: str,
+    p: _PlannedLayer,
+    digest: tuple[str, int],
+    sde: int | None,
+    blob: KnownLayer | None = None,
 ) -> None:
     tw.begin_file(name, digest[1])
     sink = _HashSink(tw.out)
-    _write_entries(sink, _layer_entries(p.before, p.after, sde))
+    if blob is not None:
+        with blob.open() as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                sink.write(chunk)
+    else:
+        _write_entries(sink, _layer_entries(p.before, p.after, sde))
     if (sink.digest, sink.size) != digest:
         raise OutputError(
             f"layer {name} changed while it was written (content read from the host changed?)"
@@ -953,6 +1065,7 @@ def write_docker_archive(
     *,
     tags: Iterable[str] = (),
     source_date_epoch: int | None = None,
+    known_layers: KnownLayers | None = None,
 ) -> None:
     """``docker save`` format (``--output type=docker``), as Docker 20.10 writes it.
 
@@ -963,7 +1076,7 @@ def write_docker_archive(
     """
     familiar = [normalize_ref(t)[1] for t in tags]
     sde = source_date_epoch
-    prep = _prepare(image, sde)
+    prep = _prepare(image, sde, known_layers)
 
     def produce(out: _Writable) -> None:
         tw = _TarWriter(out)
@@ -972,7 +1085,8 @@ def write_docker_archive(
         cfg_name = prep.config_digest.removeprefix("sha256:") + ".json"
         created = json.loads(prep.config).get("created", "1970-01-01T00:00:00Z")
         members: list[tuple[str, Callable[[], None]]] = []
-        for i, (p, digest, lid) in enumerate(zip(prep.plan, prep.digests, ids, strict=True)):
+        layers = zip(prep.plan, prep.digests, ids, prep.blobs, strict=True)
+        for i, (p, digest, lid, blob) in enumerate(layers):
             v1: dict[str, Any] = {"id": lid}
             if i:
                 v1["parent"] = ids[i - 1]
@@ -986,7 +1100,7 @@ def write_docker_archive(
             members.append((lid, partial(tw.add_dir, lid)))
             members.append((f"{lid}/VERSION", partial(tw.add_bytes, f"{lid}/VERSION", b"1.0")))
             members.append((f"{lid}/json", partial(tw.add_bytes, f"{lid}/json", json_bytes(v1))))
-            layer = partial(_stream_layer, tw, f"{lid}/layer.tar", p, digest, sde)
+            layer = partial(_stream_layer, tw, f"{lid}/layer.tar", p, digest, sde, blob)
             members.append((f"{lid}/layer.tar", layer))
         members.append((cfg_name, lambda: tw.add_bytes(cfg_name, prep.config)))
         manifest = [
@@ -1028,7 +1142,8 @@ def write_oci_archive(
     tags: Iterable[str] = (),
     source_date_epoch: int | None = None,
     docker_manifest: bool = False,
-) -> None:
+    known_layers: KnownLayers | None = None,
+) -> tuple[str, int]:
     """An OCI image layout as a tar (``--output type=oci``), as BuildKit writes it.
 
     ``oci-layout``, ``index.json`` (one manifest descriptor per tag, annotated with
@@ -1038,11 +1153,12 @@ def write_oci_archive(
 
     ``docker_manifest=True`` adds Docker's ``manifest.json`` (and ``repositories``) pointing
     into ``blobs/`` — BuildKit's ``type=docker`` layout, which Docker before 25 needs to
-    ``docker load`` it; plain OCI layouts load only in Docker 25+.
+    ``docker load`` it; plain OCI layouts load only in Docker 25+. Returns the manifest's
+    digest and size (what ``--metadata-file`` reports).
     """
     names = [normalize_ref(t) for t in tags]
     sde = source_date_epoch
-    prep = _prepare(image, sde)
+    prep = _prepare(image, sde, known_layers)
     cfg = json.loads(prep.config)
     platform = {"architecture": cfg["architecture"], "os": cfg["os"]}
     if "variant" in cfg:
@@ -1086,10 +1202,10 @@ def write_oci_archive(
             blob(prep.config_digest), prep.config
         )
         members[blob(manifest_digest)] = lambda: tw.add_bytes(blob(manifest_digest), manifest_raw)
-        for p, digest in zip(prep.plan, prep.digests, strict=True):
+        for p, digest, known in zip(prep.plan, prep.digests, prep.blobs, strict=True):
             name = blob(digest[0])
             if name not in members:  # identical layers are one blob
-                members[name] = partial(_stream_layer, tw, name, p, digest, sde)
+                members[name] = partial(_stream_layer, tw, name, p, digest, sde, known)
         if docker_manifest:
             familiar = [f for _, f in names]
             dm = [
@@ -1112,3 +1228,4 @@ def write_oci_archive(
         tw.close()
 
     _to_dest(fileobj, "the OCI archive", produce)
+    return manifest_digest, len(manifest_raw)

@@ -12,6 +12,9 @@ Kept under ``$EMU_HOME`` (default ``$XDG_DATA_HOME/emu``, i.e. ``~/.local/share/
                              stage, discarded ones too, each layer's origin, the context),
                              so `emu explain`, `emu ls --stage`, `emu diff --stages` and
                              `emu report` can answer without building again
+    layers/<diff id>.tar     the layers of images `emu load` read, as Docker wrote them, and
+    layers/index.json        which of emu's own layer encodings each stands for: an image
+                             built on a loaded one writes these bytes (Docker's diff_ids)
     containers/<id>.json     containers started by `emu run` (see emu.cli._run)
     cache/entries/<key>.pickle   the layer cache: one entry per BuildKit step key (a RUN's
                              changed paths and output; see emu.engine.cache)
@@ -42,6 +45,7 @@ from emu.fs import Dir, File, Lazy, Node, Snapshot
 from emu.images.image import Image
 
 if TYPE_CHECKING:
+    from emu import outputs
     from emu.engine.builder import BuildResult
     from emu.engine.cache import CacheEntry, StepRecord
 
@@ -54,7 +58,14 @@ def home() -> Path:
     return Path(data) / "emu"
 
 
+# The index key of an image loaded without a name (an untagged `docker save`): docker lists
+# it as <none>:<none> and finds it by its ID.
+UNTAGGED = "<none>:<none>@"
+
+
 def normalize_tag(tag: str) -> str:
+    if tag.startswith(UNTAGGED):
+        return tag
     name, _, t = tag.rpartition(":") if ":" in tag.rsplit("/", 1)[-1] else (tag, "", "")
     if not name:
         name, t = tag, ""
@@ -140,11 +151,15 @@ class StoredImage:
 
     @property
     def repository(self) -> str:
-        return self.tag.rpartition(":")[0]
+        return "<none>" if self.untagged else self.tag.rpartition(":")[0]
 
     @property
     def tag_name(self) -> str:
-        return self.tag.rpartition(":")[2]
+        return "<none>" if self.untagged else self.tag.rpartition(":")[2]
+
+    @property
+    def untagged(self) -> bool:
+        return self.tag.startswith(UNTAGGED)
 
     @property
     def short_id(self) -> str:
@@ -160,11 +175,16 @@ class BuildRecord:
     run_outputs: tuple[Any, ...] = field(default=())  # emu.engine.runexec.RunOutput
 
 
-def image_id(image: Image) -> str:
-    """docker's image ID: the sha256 of the image config as BuildKit writes it."""
+def image_id(image: Image, *, source_date_epoch: int | None = None) -> str:
+    """docker's image ID: the sha256 of the image config as BuildKit writes it (with the
+    layers loaded from Docker written as Docker wrote them, and SOURCE_DATE_EPOCH applied
+    as the outputs apply it)."""
     from emu import outputs
 
-    return "sha256:" + hashlib.sha256(outputs.json_bytes(outputs.config_json(image))).hexdigest()
+    config = outputs.config_json(
+        image, source_date_epoch=source_date_epoch, known_layers=known_layers()
+    )
+    return "sha256:" + hashlib.sha256(outputs.json_bytes(config)).hexdigest()
 
 
 def history_rows(image: Image) -> list[HistoryRow]:
@@ -239,9 +259,21 @@ def save(
     build: BuildRecord | None = None,
     base: str = "",
     known_id: str | None = None,
+    keep_layers: bool = False,
 ) -> str:
     """Store ``image`` under ``tag`` (with its build, when given); returns the normalised tag."""
-    return save_many([tag], image, build=build, base=base, known_id=known_id)[0]
+    return save_many(
+        [tag], image, build=build, base=base, known_id=known_id, keep_layers=keep_layers
+    )[0]
+
+
+def save_untagged(image: Image, image_id: str) -> str:
+    """Store an image that has no name (an untagged ``docker save``), found by its ID; when
+    an image with that ID is stored already, nothing changes. Returns the ID."""
+    if any(e.id == image_id for e in entries()):
+        return image_id
+    save_many([UNTAGGED + image_id], image, known_id=image_id, keep_layers=True)
+    return image_id
 
 
 def save_many(
@@ -251,12 +283,28 @@ def save_many(
     build: BuildRecord | None = None,
     base: str = "",
     known_id: str | None = None,
+    keep_layers: bool = False,
 ) -> list[str]:
+    """Store ``image`` under every tag. Its layers are squashed into its base (FROM needs
+    only files and config), unless ``keep_layers``: a loaded image keeps Docker's layering,
+    so an image built on it writes the same layers (see :func:`known_layers`)."""
     root = home()
     names = [normalize_tag(t) for t in tags]
     seen: dict[int, Node] = {}
-    rootfs = Snapshot(_materialize(image.rootfs.root, seen))  # type: ignore[arg-type]
-    stored = replace(image, rootfs=rootfs, layers=(), name=names[0], base_size=image.size)
+    if keep_layers:
+        layers = tuple(
+            replace(
+                layer,
+                before=_materialize(layer.before, seen) if layer.before is not None else None,  # type: ignore[arg-type]
+                after=_materialize(layer.after, seen),  # type: ignore[arg-type]
+            )
+            for layer in image.layers
+        )
+        rootfs = Snapshot(_materialize(image.rootfs.root, seen))  # type: ignore[arg-type]
+        stored = replace(image, rootfs=rootfs, layers=layers, name=names[0])
+    else:
+        rootfs = Snapshot(_materialize(image.rootfs.root, seen))  # type: ignore[arg-type]
+        stored = replace(image, rootfs=rootfs, layers=(), name=names[0], base_size=image.size)
     blob = pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL)
     digest = hashlib.sha256(blob).hexdigest()
     file = f"{digest}.pickle"
@@ -286,10 +334,18 @@ def save_many(
         index = _index(root)
         for name in names:
             index[name] = file
+        _drop_untagged(index, file, names)
         _write_index(root, index)
     except OSError as exc:
         raise BuildError(f"cannot write the image store at {root}: {exc.strerror}") from None
     return names
+
+
+def _drop_untagged(index: dict[str, str], file: str, names: list[str]) -> None:
+    """A named image is no longer listed as <none> (as `docker tag` of a dangling image)."""
+    if any(not n.startswith(UNTAGGED) for n in names):
+        for key in [k for k, v in index.items() if v == file and k.startswith(UNTAGGED)]:
+            del index[key]
 
 
 def tag(source: str, target: str) -> str:
@@ -298,11 +354,15 @@ def tag(source: str, target: str) -> str:
     index = _index(root)
     file = index.get(normalize_tag(source))
     if file is None:
+        found = entry(source)  # an image ID or its prefix
+        file = found.file if found is not None else None
+    if file is None:
         raise BuildError(
             f"No such image: {source}", hint="list the stored images with `emu images`"
         )
     name = normalize_tag(target)
     index[name] = file
+    _drop_untagged(index, file, [name])
     try:
         _write_index(root, index)
     except OSError as exc:
@@ -478,6 +538,70 @@ def load_image(stored: StoredImage) -> Image:
     return image
 
 
+# --- layers as Docker wrote them ---------------------------------------------------------------
+
+
+def keep_layer(diff_id: str, data: bytes) -> None:
+    """Keep a loaded layer's uncompressed tar (as ``docker save`` had it), by its diff_id."""
+    path = home() / "layers" / (diff_id.removeprefix("sha256:") + ".tar")
+    try:
+        if not path.is_file():
+            _write_atomic(path, data)
+    except OSError as exc:
+        raise BuildError(f"cannot write the image store at {home()}: {exc.strerror}") from None
+
+
+def remember_layers(pairs: Iterable[tuple[str, str]]) -> None:
+    """Record (emu's digest of a layer, Docker's diff_id): where emu would write its own
+    encoding of that layer, it writes Docker's bytes (kept by :func:`keep_layer`)."""
+    root = home() / "layers"
+    path = root / "index.json"
+    index = _layer_index(path)
+    for digest, diff_id in pairs:
+        try:
+            size = (root / (diff_id.removeprefix("sha256:") + ".tar")).stat().st_size
+        except OSError:
+            continue  # not kept: emu writes its own encoding
+        index[digest] = [diff_id, size]
+    try:
+        _write_atomic(path, json.dumps(index, indent=1, sort_keys=True).encode())
+    except OSError as exc:
+        raise BuildError(f"cannot write the image store at {home()}: {exc.strerror}") from None
+
+
+def _layer_index(path: Path) -> dict[str, list[Any]]:
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+@dataclass(slots=True)
+class _KnownLayers:
+    root: Path
+    index: dict[str, list[Any]] | None = None
+
+    def find(self, digest: str) -> outputs.KnownLayer | None:
+        from emu import outputs
+
+        if self.index is None:
+            self.index = _layer_index(self.root / "index.json")
+        hit = self.index.get(digest)
+        if not (isinstance(hit, list) and len(hit) == 2):
+            return None
+        diff_id, size = str(hit[0]), int(hit[1])
+        path = self.root / (diff_id.removeprefix("sha256:") + ".tar")
+        if not path.is_file():
+            return None
+        return outputs.KnownLayer(diff_id, size, lambda: path.open("rb"))
+
+
+def known_layers() -> outputs.KnownLayers:
+    """The loaded layers the store keeps (see :class:`emu.outputs.KnownLayer`)."""
+    return _KnownLayers(home() / "layers")
+
+
 # --- the layer cache --------------------------------------------------------------------------
 
 
@@ -497,16 +621,28 @@ class LayerCache:
         return self.root / "builds" / (name + ".pickle")
 
     def get(self, key: str) -> CacheEntry | None:
+        return self._read(key)[0]
+
+    def created(self, key: str) -> int | None:
+        """When the entry for ``key`` was made (seconds since the epoch): the creation time
+        of the layer it stands for, which BuildKit writes in the image's history."""
+        return self._read(key)[1]
+
+    def _read(self, key: str) -> tuple[CacheEntry | None, int | None]:
         from emu.engine.cache import CacheEntry
 
         try:
-            entry = pickle.loads(self._entry_path(key).read_bytes())
+            data = pickle.loads(self._entry_path(key).read_bytes())
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
-            return None
-        return entry if isinstance(entry, CacheEntry) and entry.key == key else None
+            return None, None
+        entry, created = data if isinstance(data, tuple) and len(data) == 2 else (data, None)
+        if not (isinstance(entry, CacheEntry) and entry.key == key):
+            return None, None
+        return entry, created if isinstance(created, int) else None
 
     def put(self, entry: CacheEntry) -> None:
-        self._write(self._entry_path(entry.key), entry)
+        # Kept with the time it was made: a later build that hits it dates the layer then.
+        self._write(self._entry_path(entry.key), (entry, int(time.time())))
 
     def last_build(self, ident: str) -> tuple[StepRecord, ...]:
         try:

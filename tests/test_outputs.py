@@ -13,6 +13,7 @@ import os
 import stat
 import tarfile
 from dataclasses import replace
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -29,11 +30,15 @@ from emu.outputs import (
     MEDIA_INDEX,
     MEDIA_LAYER,
     MEDIA_MANIFEST,
+    KnownLayer,
     OutputError,
     config_json,
     format_time,
+    image_created,
     image_layers,
+    layer_digests,
     normalize_ref,
+    with_layer_times,
     write_docker_archive,
     write_layer_tar,
     write_local,
@@ -832,3 +837,92 @@ def test_symlink_nodes_are_written_as_links_in_archives() -> None:
         [m] = tf.getmembers()
     assert m.issym() and m.linkname == "/etc/shadow"
     assert isinstance(fs.get("/l", follow=False), Symlink)
+
+
+# --- created, as BuildKit's exporter dates history (normalizeLayersAndHistory) --------------
+
+
+def dated_image(times: list[int], empty: list[bool]) -> Image:
+    """An image whose history entries have ``times`` (0: unset) and ``empty`` flags, with
+    one layer per non-empty entry (the first one the base's, which has no layers)."""
+    fs = FS()
+    roots = []
+    for i, is_empty in enumerate(empty):
+        if not is_empty:
+            fs.write_file(f"/f{i}", f"{i}".encode())
+            roots.append(fs.snapshot().root)
+    layers = tuple(Layer(a, b, f"L{i}") for i, (a, b) in enumerate(pairwise(roots), 1))
+    hist = tuple(
+        HistoryEntry(f"H{i}", empty_layer=e, created=t)
+        for i, (t, e) in enumerate(zip(times, empty, strict=True))
+    )
+    return Image(Snapshot(roots[-1]), layers=layers, history=hist)
+
+
+def test_created_fills_entries_as_buildkit_does() -> None:
+    # Recorded with Docker 20.10's BuildKit: FROM busybox (dated t0), RUN (t1), ENV, RUN
+    # (t2), LABEL gave ENV and LABEL the second RUN's time, and the config the last time.
+    t0, t1, t2 = T, T + 3600, T + 3601
+    img = dated_image([t0, t1, 0, t2, 0], [False, False, True, False, True])
+    cfg = config_json(img)
+    assert [h["created"] for h in cfg["history"]] == [format_time(t) for t in (t0, t1, t2, t2, t2)]
+    assert cfg["created"] == format_time(t2)
+    # Only metadata on a base (LABEL, HEALTHCHECK…): every entry and the config take the
+    # base's time (recorded: the image's Created was busybox's).
+    img = dated_image([t0, 0, 0], [False, True, True])
+    cfg = config_json(img)
+    assert {h["created"] for h in cfg["history"]} == {format_time(t0)}
+    assert cfg["created"] == format_time(t0)
+    # An undated first entry takes the first time after it, not the one before.
+    img = dated_image([0, 0, t1, 0], [False, True, False, True])
+    assert [h["created"] for h in config_json(img)["history"]] == [format_time(t1)] * 4
+    # No time anywhere: no created at all (what a library build without dates writes).
+    assert "created" not in config_json(dated_image([0, 0], [False, False]))
+
+
+def test_with_layer_times_dates_each_layers_entry() -> None:
+    img = dated_image([T, 0, 0, 0], [False, False, True, False])
+    when = {"L1": T + 10, "L2": T + 20}
+    dated = with_layer_times(img, lambda layer: when.get(layer.created_by))
+    assert [h.created for h in dated.history] == [T, T + 10, 0, T + 20]
+    assert image_created(dated) == T + 20 and image_created(dated, source_date_epoch=5) == 5
+    assert with_layer_times(dated, lambda layer: 1) is dated  # dated entries keep their time
+    assert with_layer_times(img, lambda layer: None) is img
+
+
+class StubLayers:
+    """Known layers: emu's digest of a layer -> other bytes standing for it."""
+
+    def __init__(self, by_digest: dict[str, bytes]) -> None:
+        self.by_digest = by_digest
+
+    def find(self, digest: str) -> KnownLayer | None:
+        data = self.by_digest.get(digest)
+        if data is None:
+            return None
+        diff_id = "sha256:" + hashlib.sha256(data).hexdigest()
+        return KnownLayer(diff_id, len(data), lambda: io.BytesIO(data))
+
+
+def test_known_layers_are_written_as_they_were_made() -> None:
+    img = two_layer_image()
+    ours = [d for d, _ in layer_digests(img)]
+    theirs = tar_bytes(Dir(Meta(0o755)))  # any other bytes for the bottom layer
+    known = StubLayers({ours[0]: theirs})
+    their_id = "sha256:" + hashlib.sha256(theirs).hexdigest()
+    assert [d for d, _ in layer_digests(img, known_layers=known)] == [their_id, ours[1]]
+    assert config_json(img, known_layers=known)["rootfs"]["diff_ids"] == [their_id, ours[1]]
+    out = io.BytesIO()
+    write_docker_archive(img, out, known_layers=known)
+    files = read_tar(out.getvalue())
+    manifest = json.loads(files["manifest.json"] or b"")
+    assert files[manifest[0]["Layers"][0]] == theirs
+    out = io.BytesIO()
+    digest, size = write_oci_archive(img, out, known_layers=known)
+    files = read_tar(out.getvalue())
+    assert files["blobs/sha256/" + their_id[7:]] == theirs
+    assert size == len(files["blobs/sha256/" + digest[7:]] or b"")
+    # with a SOURCE_DATE_EPOCH that clamps its mtimes, the layer is emu's own
+    clamped = layer_digests(img, source_date_epoch=T - 1, known_layers=known)
+    assert clamped == layer_digests(img, source_date_epoch=T - 1)
+    assert clamped[0][0] != their_id

@@ -114,12 +114,31 @@ def _refuse_dashes(argv: Sequence[str]) -> None:
             )
 
 
+def _refuse_extra(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, extra: list[str]
+) -> None:
+    """An option no command knows, worded as docker's CLI words it (``unknown flag: --x``,
+    ``unknown shorthand flag: 'x' in -x``); exit 2, emu's status for bad usage."""
+    command = f"emu {args.command}" if getattr(args, "command", None) else "emu"
+    for word in extra:
+        if word.startswith("--") and len(word) > 2:
+            message = f"unknown flag: {word.partition('=')[0]}"
+        elif word.startswith("-") and len(word) > 1 and word != "-":
+            message = f"unknown shorthand flag: {word[1]!r} in {word}"
+        else:
+            continue
+        raise UsageError(message, hint=f"see '{command} --help'")
+    parser.error(f"unrecognized arguments: {' '.join(extra)}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
     parser = _build_parser()
     try:
         _refuse_dashes(sys.argv[1:] if argv is None else argv)
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:
+            _refuse_extra(parser, args, extra)
         if args.command is None:
             parser.print_help()
             return 2

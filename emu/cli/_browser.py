@@ -58,6 +58,23 @@ _without_lzma()
 
 DOCKERFILE = "Dockerfile"
 SINGLE_STAGE = "Dockerfile.single-stage"
+# The time the tutorial's builds are dated (2025-01-01), as SOURCE_DATE_EPOCH dates a
+# reproducible build: an image ID carries its config's `created`, and with one fixed time
+# the playground's IDs are the README walkthrough's (tests/support/walkthrough.py).
+TUTORIAL_EPOCH = 1735689600
+
+
+def dated_image_id(result: BuildResult) -> str:
+    """The image ID ``emu build`` gives ``result`` without a cache, at SOURCE_DATE_EPOCH
+    (default :data:`TUTORIAL_EPOCH`)."""
+    from emu.cli._build import epoch_from, finish
+    from emu.store import image_id
+
+    epoch = epoch_from({})
+    epoch = TUTORIAL_EPOCH if epoch is None else epoch
+    dated = finish(result, (), None, epoch, epoch)
+    return image_id(dated.image, source_date_epoch=epoch)
+
 
 # The last build, so "explain" can look into any of its stages without building again.
 _last: list[BuildResult] = []
@@ -114,7 +131,6 @@ def build(request: str) -> str:
     from emu.cli._build import _classic
     from emu.cli._console import err, report_error
     from emu.cli._summary import print_summary
-    from emu.store import image_id
 
     req = json.loads(request)
     files: dict[str, str] = req["files"]
@@ -145,7 +161,7 @@ def build(request: str) -> str:
             )
         _classic(built.result, built.summary, built.executor)
         print_summary(built.summary, err())
-        log.write(f"Successfully built {image_id(built.result.image)[7:19]}\n")
+        log.write(f"Successfully built {dated_image_id(built.result)[7:19]}\n")
     _last[:] = [built.result]
     return json.dumps(
         {

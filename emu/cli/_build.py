@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
     from emu.dockerfile.instructions import Dockerfile
     from emu.engine.builder import BuildResult
     from emu.engine.context import Context
+    from emu.images.image import Layer
 
 
 def add_parsers(sub: Subparsers) -> None:
@@ -31,6 +34,7 @@ def add_parsers(sub: Subparsers) -> None:
         "emu build --progress plain --report report.html -t my-app .",
         "emu build --progress classic -t my-app .   # the tutorial's Step 1/7 log",
         "emu build -o type=tar,dest=rootfs.tar .",
+        "emu build -q --iidfile id.txt --label org.opencontainers.image.version=1.2 .",
         run=run,
     )
     b.add_argument(
@@ -47,15 +51,17 @@ def add_parsers(sub: Subparsers) -> None:
         "--output",
         action="append",
         metavar="type=TYPE,dest=PATH",
-        help="type=local|tar|oci|docker with dest=PATH",
+        help="type=local|tar|oci|docker with dest=PATH (dest=- for stdout); a bare PATH is "
+        "type=local, and - alone the filesystem tar on stdout",
     )
     b.add_argument(
         "--progress",
-        choices=("auto", "plain", "tty", "classic", "quiet"),
+        choices=("auto", "plain", "tty", "classic", "quiet", "rawjson"),
         default="auto",
         help="auto: BuildKit's live view on a terminal, its plain text otherwise; plain: "
         "what docker build --progress=plain prints; tty: the live view; classic: the "
-        "legacy builder's Step 1/7 log (the tutorial's); quiet: only the image ID",
+        "legacy builder's Step 1/7 log (the tutorial's); quiet: only the image ID; "
+        "rawjson: BuildKit's solve-status stream, one JSON object a line",
     )
     b.add_argument(
         "-q",
@@ -111,6 +117,54 @@ def add_parsers(sub: Subparsers) -> None:
         metavar="FILE",
         help="also write the HTML build report to FILE (a failed build's too)",
     )
+    g = b.add_argument_group("docker build's flags for scripts and CI")
+    g.add_argument("--label", action="append", metavar="KEY=VALUE", help="set a label on the image")
+    g.add_argument("--iidfile", metavar="FILE", help="write the image ID to FILE")
+    g.add_argument(
+        "--metadata-file",
+        metavar="FILE",
+        help="write the build's result as JSON, with buildx's keys (containerimage.digest, "
+        "containerimage.config.digest, image.name, buildx.build.ref)",
+    )
+    g.add_argument(
+        "--secret",
+        action="append",
+        metavar="id=ID[,src=FILE|env=VAR]",
+        help="a secret for RUN --mount=type=secret (never in a layer or the history)",
+    )
+    g.add_argument(
+        "--ssh",
+        action="append",
+        metavar="default|ID[=SOCKET|KEY]",
+        help="an agent for RUN --mount=type=ssh: emu's is empty (it holds no keys)",
+    )
+    g.add_argument(
+        "--add-host",
+        action="append",
+        metavar="HOST:IP",
+        help="a line of RUN's /etc/hosts",
+    )
+    g.add_argument(
+        "--network",
+        metavar="none|default|host",
+        help="accepted; RUN never has a network in emu",
+    )
+    g.add_argument(
+        "--pull", action="store_true", help="accepted; emu is offline: nothing is pulled"
+    )
+    g.add_argument(
+        "--cache-from",
+        action="append",
+        metavar="SOURCE",
+        help="accepted; emu uses its own layer cache ($EMU_HOME/cache)",
+    )
+    g.add_argument("--cache-to", action="append", metavar="DEST", help="accepted, as --cache-from")
+    g.add_argument(
+        "--source-date-epoch",
+        metavar="SECONDS",
+        help="the image's creation time, and the clamp on file times (default: "
+        "$SOURCE_DATE_EPOCH or the build arg; else the build time)",
+    )
     add_format(b)
 
 
@@ -124,7 +178,10 @@ class OutputSpec:
 
 
 def parse_output(text: str) -> OutputSpec:
-    """``type=local,dest=DIR`` (docker's CSV form); a bare path means type=local."""
+    """``type=local,dest=DIR`` (docker's CSV form); a bare path means type=local, and ``-``
+    alone the filesystem as a tar on stdout (as buildx reads ``-o -``)."""
+    if text == "-":
+        return OutputSpec("tar", "-")
     if "=" not in text and "," not in text:
         return OutputSpec("local", text)
     fields: dict[str, str] = {}
@@ -172,7 +229,18 @@ def run(args: argparse.Namespace) -> int:
     outputs = [parse_output(o) for o in args.output or []]
     if len(outputs) > 1:
         raise BuildError("only one --output is supported", hint="build twice for two outputs")
+    to_stdout = any(o.dest == "-" for o in outputs)
+    if to_stdout and getattr(args, "format", "text") == "json":
+        raise UsageError(
+            "the output (-o -) and --format json cannot both go to stdout",
+            hint="write the output to a file: -o type=tar,dest=FILE",
+        )
+    flags = docker_flags(args)
     build_args = parse_build_args(args.build_arg or [])
+    epoch = epoch_from(build_args, getattr(args, "source_date_epoch", None))
+    if epoch is not None and "SOURCE_DATE_EPOCH" not in build_args:
+        # buildx hands $SOURCE_DATE_EPOCH to the build as the build arg of that name.
+        build_args["SOURCE_DATE_EPOCH"] = str(epoch)
     url_map: dict[str, bytes] = {}
     for item in args.add_url or []:
         url, eq, path = item.partition("=")
@@ -212,7 +280,12 @@ def run(args: argparse.Namespace) -> int:
     tags = tuple(_check_tag(t) for t in args.tag or ())
     from emu.engine.runexec import ShellExecutor
 
-    executor = ShellExecutor(permissive=args.permissive)
+    executor = ShellExecutor(
+        permissive=args.permissive,
+        secrets=flags.secrets,
+        ssh=flags.ssh,
+        extra_hosts=flags.hosts,
+    )
     legacy = args.builder == "legacy"
     progress_name = progress_mode(args.progress, legacy=legacy)
     console = err()
@@ -233,7 +306,16 @@ def run(args: argparse.Namespace) -> int:
         context_size=count(ctx.snapshot.root)[1],
         warnings=tuple(w.short for w in warnings),
     )
-    progress = _progress.make(progress_name, console, df, inputs)
+    progress: _progress.Progress
+    if progress_name == "rawjson":
+        from emu.cli._rawjson import RawJsonProgress
+
+        progress = RawJsonProgress(console, df, inputs)
+    else:
+        progress = _progress.make(progress_name, console, df, inputs)
+    if progress_name not in ("quiet", "rawjson"):
+        for note in flags.notes:
+            console.print(_dim(f"note: {note}"), soft_wrap=True)
     no_cache_filter = tuple(
         n.strip() for item in args.no_cache_filter or () for n in item.split(",") if n.strip()
     )
@@ -245,7 +327,7 @@ def run(args: argparse.Namespace) -> int:
         platform=Platform.parse(args.platform) if args.platform else Platform(),
         builder=args.builder,
         url_map=url_map,
-        source_date_epoch=_source_date_epoch(build_args),
+        source_date_epoch=epoch,
         permissive=args.permissive,
         cache=store.LayerCache(),
         no_cache=args.no_cache,
@@ -256,13 +338,14 @@ def run(args: argparse.Namespace) -> int:
     report_file = getattr(args, "report", None)
     if isinstance(progress, _progress.TtyProgress):
         progress.start()
+    started = int(time.time())
     try:
         result = build(df, ctx, opts)
     except EmuError as exc:
         if exc.file == name:
             exc.with_source(text)
         progress.failed()
-        if progress_name != "quiet":
+        if progress_name not in ("quiet", "rawjson"):
             _print_warnings(console, warnings, df, ctx, None, context_arg, name)
         if report_file:
             from emu.cli._report import write_page
@@ -275,25 +358,39 @@ def run(args: argparse.Namespace) -> int:
             )
         raise
 
+    from rich.text import Text
+
     from emu.cli._summary import summarize
 
+    result = finish(result, flags.labels, opts.cache, started, epoch)
     summary = summarize(result)
     fmt = getattr(args, "format", "text")
+    manifest: tuple[str, int] | None = None
     if outputs:
-        _write_output(result, outputs[0], opts.source_date_epoch, tags)
-    image_id = store.image_id(result.image)
+        manifest = _write_output(result, outputs[0], epoch, tags)
+    image_id = store.image_id(result.image, source_date_epoch=epoch)
     saved: list[str] = []
     if tags:
         record = store.BuildRecord(result, image_id, tuple(executor.outputs))
         saved = store.save_many(tags, result.image, build=record, known_id=image_id)
-    if progress_name != "quiet":
+    kind = outputs[0].type if outputs else ""
+    if kind in ("docker", "oci") and progress_name != "rawjson":
+        for line in modelled_warning(result, outputs[0].dest):
+            console.print(Text(f"warning: {line}", style="yellow"), soft_wrap=True)
+    if args.iidfile:
+        # buildx writes the config digest, without a newline; nothing for a tar or a folder.
+        _write_text(args.iidfile, image_id if kind in ("", "docker", "oci") else "")
+    if args.metadata_file:
+        meta = build_metadata(result, image_id, kind, tags, manifest, epoch)
+        _write_text(args.metadata_file, json.dumps(meta, indent=2, sort_keys=True))
+    if progress_name == "rawjson":  # the stream's last vertex; no summary to interleave
+        progress.succeeded(image_id, tuple(saved), outputs[0].type if outputs else "")
+    elif progress_name != "quiet":
         progress.succeeded(image_id, tuple(saved), outputs[0].type if outputs else "")
         if progress_name == "classic":
             _classic(result, summary, executor)
         else:
             console.print()  # BuildKit's steps end; emu's summary begins
-            from rich.text import Text
-
             for note in result.warnings:  # what emu assumed of its base images
                 console.print(Text(f"warning: {note}", style="yellow"), soft_wrap=True)
         _print_warnings(console, warnings, df, ctx, result, context_arg, name)
@@ -312,17 +409,13 @@ def run(args: argparse.Namespace) -> int:
             tags=saved,
             run_outputs=tuple(executor.outputs),
         )
-    if progress_name != "quiet":
-        from rich.text import Text
-
+    if progress_name not in ("quiet", "rawjson"):
         console.print(Text(f"Successfully built {image_id.removeprefix('sha256:')[:12]}"))
         for tag in saved:
             console.print(Text(f"Successfully tagged {tag}"))
         if report_file:
             console.print(Text(f"Wrote the build report to {report_file}", style="dim"))
     if fmt == "json":
-        import json
-
         from emu.cli._console import write
 
         data = {
@@ -332,16 +425,17 @@ def run(args: argparse.Namespace) -> int:
             "warnings": list(result.warnings),
         }
         write(json.dumps(data, indent=2) + "\n")
-    elif progress_name == "quiet":
+    elif progress_name == "quiet" and not to_stdout:
         out().out(image_id)
     return 0
 
 
 def progress_mode(requested: str, *, legacy: bool = False) -> str:
-    """``tty`` (the live view), ``plain``, ``classic`` or ``quiet``: auto is the live view
-    only on a terminal; the legacy builder prints its classic log, as docker's does."""
-    if requested == "quiet":
-        return "quiet"
+    """``tty`` (the live view), ``plain``, ``classic``, ``quiet`` or ``rawjson``: auto is the
+    live view only on a terminal; the legacy builder prints its classic log, as docker's
+    does."""
+    if requested in ("quiet", "rawjson"):
+        return requested
     if legacy:
         return "classic"
     if requested == "auto":
@@ -462,8 +556,9 @@ def _print_warnings(
         console.print(line, soft_wrap=True)
 
 
-def _source_date_epoch(build_args: dict[str, str | None]) -> int | None:
-    value = build_args.get("SOURCE_DATE_EPOCH") or os.environ.get("SOURCE_DATE_EPOCH")
+def epoch_from(build_args: dict[str, str | None], flag: str | None = None) -> int | None:
+    """--source-date-epoch, else the SOURCE_DATE_EPOCH build arg, else the variable."""
+    value = flag or build_args.get("SOURCE_DATE_EPOCH") or os.environ.get("SOURCE_DATE_EPOCH")
     if not value:
         return None
     try:
@@ -474,8 +569,9 @@ def _source_date_epoch(build_args: dict[str, str | None]) -> int | None:
 
 def _write_output(
     result: object, spec: OutputSpec, epoch: int | None, tags: tuple[str, ...]
-) -> None:
-    from emu import outputs
+) -> tuple[str, int] | None:
+    """Write the output; for ``type=oci``, returns its manifest's (digest, size)."""
+    from emu import outputs, store
     from emu.engine.builder import BuildResult
 
     assert isinstance(result, BuildResult)
@@ -483,16 +579,284 @@ def _write_output(
     if spec.type == "local":
         for note in outputs.write_local(image.rootfs, spec.dest):
             err().print(f"note: {note}", markup=False, highlight=False)
-        return
+        return None
     target: outputs.Dest = sys.stdout.buffer if spec.dest == "-" else spec.dest
     # The writers take a path (written to a temporary file, then renamed: a failure leaves
     # nothing behind) or an open binary stream.
+    known = store.known_layers()  # layers loaded from `docker save`: written as Docker had them
     if spec.type == "tar":
         outputs.write_rootfs_tar(image.rootfs, target, source_date_epoch=epoch)
     elif spec.type == "docker":
-        outputs.write_docker_archive(image, target, tags=tags, source_date_epoch=epoch)
+        outputs.write_docker_archive(
+            image, target, tags=tags, source_date_epoch=epoch, known_layers=known
+        )
     else:
-        outputs.write_oci_archive(image, target, tags=tags, source_date_epoch=epoch)
+        return outputs.write_oci_archive(
+            image, target, tags=tags, source_date_epoch=epoch, known_layers=known
+        )
+    return None
+
+
+def _write_text(path: str, text: str) -> None:
+    try:
+        Path(path).write_text(text)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+# --- docker build's flags for scripts ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DockerFlags:
+    """What docker build's flags ask of a build, checked and read before it starts."""
+
+    labels: tuple[tuple[str, str], ...] = ()
+    secrets: dict[str, bytes] = field(default_factory=dict)
+    ssh: frozenset[str] = frozenset()
+    hosts: tuple[tuple[str, str], ...] = ()
+    notes: tuple[str, ...] = ()  # what a flag emu accepts means here
+
+
+# buildkit's secretsprovider refuses a secret file over 500 KB.
+MAX_SECRET_SIZE = 500 * 1024
+
+
+def docker_flags(args: argparse.Namespace) -> DockerFlags:
+    """--label, --secret, --ssh, --add-host, --network, --pull, --cache-from/--cache-to,
+    with docker's checks and wording for bad values."""
+    notes: list[str] = []
+    labels = []
+    for item in getattr(args, "label", None) or ():
+        key, _, value = item.partition("=")  # `--label k` is k="" (as docker)
+        labels.append((key, value))
+    secrets: dict[str, bytes] = {}
+    for item in getattr(args, "secret", None) or ():
+        ident, value = _parse_secret(item)
+        if value is not None:
+            secrets[ident] = value
+    ssh: set[str] = set()
+    for item in getattr(args, "ssh", None) or ():
+        ssh.add(_parse_ssh(item))
+    if ssh:
+        notes.append(
+            "--ssh: emu has no SSH agent; RUN --mount=type=ssh gets an empty one (it holds no "
+            "keys, and RUN has no network to use them on)"
+        )
+    hosts = tuple(_parse_host(item) for item in getattr(args, "add_host", None) or ())
+    network = getattr(args, "network", None)
+    if network is not None:
+        if network not in ("none", "default", "host"):
+            raise UsageError(
+                f'network mode "{network}" not supported by buildkit',
+                hint="--network takes none, default or host",
+            )
+        if network != "none":
+            notes.append(
+                f"--network {network}: RUN never has a network in emu (ADD <url> is served "
+                "from --add-url files)"
+            )
+    if getattr(args, "pull", False):
+        notes.append(
+            "--pull: nothing to pull, emu is offline (FROM reads the local store, then emu's "
+            "catalog)"
+        )
+    if getattr(args, "cache_from", None) or getattr(args, "cache_to", None):
+        notes.append(
+            "--cache-from/--cache-to: accepted; emu uses its own layer cache ($EMU_HOME/cache)"
+        )
+    return DockerFlags(tuple(labels), secrets, frozenset(ssh), hosts, tuple(notes))
+
+
+def _parse_secret(item: str) -> tuple[str, bytes | None]:
+    """``id=ID[,src=FILE|env=VAR][,type=file|env]`` as buildx reads it; the content, or None
+    for a variable that is not set (a RUN that needs it is then told it is missing)."""
+
+    def bad(reason: str) -> UsageError:
+        return UsageError(f"could not parse secrets: [{item}]: {reason}")
+
+    ident = path = env = kind = ""
+    for part in item.split(","):
+        key, eq, value = part.partition("=")
+        if not eq:
+            raise bad(f"invalid field '{part}' must be a key=value pair")
+        key = key.lower()
+        if key == "type":
+            if value not in ("file", "env"):
+                raise bad(f'unsupported secret type "{value}"')
+            kind = value
+        elif key == "id":
+            ident = value
+        elif key in ("source", "src"):
+            path = value
+        elif key == "env":
+            env = value
+        else:
+            raise bad(f"unexpected key '{key}' in '{part}'")
+    if kind == "env" and not env:
+        env, path = path, ""
+    if not ident:
+        raise bad("secret missing ID")
+    if not env and not path:  # id alone: the variable of that name if set, else the file
+        env, path = (ident, "") if ident in os.environ else ("", ident)
+    if env:
+        text = os.environ.get(env)
+        return ident, text.encode("utf-8", "surrogateescape") if text is not None else None
+    try:
+        if os.stat(path).st_size > MAX_SECRET_SIZE:
+            raise bad(f"secret {ident} too big. max size 500KB")
+        return ident, Path(path).read_bytes()
+    except OSError as exc:
+        reason = (exc.strerror or str(exc)).lower()
+        raise bad(f"failed to stat {path}: stat {path}: {reason}") from None
+
+
+def _parse_ssh(item: str) -> str:
+    """``default`` or ``ID[=SOCKET|KEY[,KEY]]``: the agent's id (its keys are never read)."""
+    ident, _, paths = item.partition("=")
+    for path in filter(None, paths.split(",")):
+        if not os.path.exists(path):
+            raise UsageError(
+                f"could not parse ssh: [{item}]: stat {path}: no such file or directory"
+            )
+    return ident
+
+
+def _parse_host(item: str) -> tuple[str, str]:
+    """``HOST:IP`` or ``HOST=IP`` (docker 28 reads both; ``[::1]`` for IPv6)."""
+    import ipaddress
+
+    sep = "=" if "=" in item else ":"
+    host, found, ip = item.partition(sep)
+    if not found or not host:
+        raise UsageError(
+            f'invalid argument "{item}" for "--add-host" flag: bad format for add-host: "{item}"',
+            hint="write --add-host HOST:IP (e.g. db:10.0.0.5)",
+        )
+    ip = ip.removeprefix("[").removesuffix("]")
+    try:
+        ipaddress.ip_address(ip)
+    except ValueError:
+        hint = None
+        if ip == "host-gateway":
+            hint = "host-gateway names the Docker host's bridge; emu has no host network"
+        raise UsageError(
+            f'invalid argument "{item}" for "--add-host" flag: invalid IP address in '
+            f'add-host: "{ip}"',
+            hint=hint,
+        ) from None
+    return host, ip
+
+
+def finish(
+    result: BuildResult,
+    labels: tuple[tuple[str, str], ...],
+    cache: object,
+    started: int,
+    epoch: int | None = None,
+) -> BuildResult:
+    """The built image as the exporter writes it: --label labels set last (BuildKit adds them
+    to the exported image, with no history entry) and each layer's history entry dated
+    when its layer was made — this build, or the build that filled the cache entry a step
+    hit (so a rebuild from the cache keeps its image ID, as with BuildKit); with
+    SOURCE_DATE_EPOCH, no date later than it (what the image store then shows)."""
+    from emu import outputs, store
+
+    image = result.image
+    for key, value in labels:
+        image = replace(image, config=image.config.with_label(key, value))
+    keys = {(s.stage, s.line): s.key for s in result.steps if s.key}
+
+    def made(layer: Layer) -> int | None:
+        if layer.origin is None:
+            return None  # a base image's layer: its own history says when
+        key = keys.get((layer.origin.stage, layer.origin.line))
+        when = cache.created(key) if key and isinstance(cache, store.LayerCache) else None
+        return when or started
+
+    image = outputs.with_layer_times(image, made)
+    if epoch is not None:
+        hist = [
+            replace(h, created=epoch if not h.created or h.created > epoch else h.created)
+            for h in image.history
+        ]
+        image = replace(image, history=tuple(hist))
+    if image is result.image:
+        return result
+    target = replace(result.target, image=image)
+    stages = tuple(target if st.index == target.index else st for st in result.stages)
+    return replace(result, image=image, target=target, stages=stages)
+
+
+def modelled_warning(result: BuildResult, dest: str) -> list[str]:
+    """One line when an image archive holds modelled layers: it loads into docker, but what
+    is modelled does not run; and how to get an image that does."""
+    from emu.cli._images import modelled_layers
+
+    flags = modelled_layers(result.image)
+    if not any(flags):
+        return []
+    from emu import store
+    from emu.teach.explain import root_base
+
+    where = "stdout" if dest == "-" else dest
+    base = root_base(result, result.target.index)
+    stored = store.entry(base) if base and base != "scratch" else None
+    if stored is not None and stored.base:
+        base = stored.base  # an image emu built: the catalogued image at its root
+    if flags[0] and base and base != "scratch":
+        return [
+            f"{where}: the base {base} is modelled by emu (its binaries are size-only stand-ins): "
+            "`docker load` takes the archive but `docker run` fails (exec format error); for an "
+            f"image that runs, `docker save {base} -o base.tar`, `emu load -i base.tar`, and "
+            "build FROM it"
+        ]
+    n = sum(flags)
+    return [
+        f"{where}: {n} layer{'s' if n != 1 else ''} hold modelled files (size-only stand-ins "
+        "made by emulated programs): they load into docker but do not run; `emu inspect "
+        "IMAGE` lists the layers"
+    ]
+
+
+def build_metadata(
+    result: BuildResult,
+    image_id: str,
+    kind: str,
+    tags: tuple[str, ...],
+    manifest: tuple[str, int] | None,
+    epoch: int | None,
+) -> dict[str, object]:
+    """``--metadata-file``: the exporter's response as buildx writes it (its keys, sorted,
+    2-space JSON). The image store and ``type=docker`` report the image ID (the config
+    digest) as ``containerimage.digest``, as Docker's image exporter does; ``type=oci`` the
+    manifest's digest and descriptor; a tar or a folder only the build's reference."""
+    import secrets as _random
+
+    from emu import outputs
+
+    alphabet = "0123456789abcdefghijklmnopqrstuvwxyz"  # BuildKit's identity.NewID: base36
+    ref = "".join(_random.choice(alphabet) for _ in range(25))
+    meta: dict[str, object] = {"buildx.build.ref": f"emu/emu0/{ref}"}
+    if kind in ("", "docker", "oci"):
+        meta["containerimage.config.digest"] = image_id
+        meta["containerimage.digest"] = image_id
+        if tags:
+            meta["image.name"] = ",".join(outputs.normalize_ref(t)[0] for t in tags)
+    if kind == "oci" and manifest is not None:
+        digest, size = manifest
+        created = outputs.image_created(result.image, source_date_epoch=epoch)
+        annotations = {"config.digest": image_id}
+        if created:
+            annotations["org.opencontainers.image.created"] = outputs.format_time(created)
+        meta["containerimage.digest"] = digest
+        meta["containerimage.descriptor"] = {
+            "annotations": annotations,
+            "digest": digest,
+            "mediaType": outputs.MEDIA_MANIFEST,
+            "size": size,
+        }
+    return meta
 
 
 def _classic(result: object, summary: object, executor: object) -> None:

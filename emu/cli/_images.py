@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 from typing import TYPE_CHECKING, Any
 
 from emu.cli._args import IMAGE_HELP, add_format, command
@@ -61,6 +60,8 @@ def add_parsers(sub: Subparsers) -> None:
         "print an image's details as JSON (like docker inspect)",
         "emu inspect my-app",
         "emu inspect --format '{{.Size}}' my-app",
+        "emu inspect --format '{{json .Config}}' my-app",
+        "emu inspect --format '{{range .Config.Env}}{{println .}}{{end}}' my-app",
         run=run_inspect,
     )
     ins.add_argument("image", nargs="+", metavar="IMAGE", help=IMAGE_HELP)
@@ -69,7 +70,8 @@ def add_parsers(sub: Subparsers) -> None:
         "--format",
         dest="template",
         metavar="TEMPLATE",
-        help="a Go-template subset: {{.Field.Sub}}, {{json .Field}}",
+        help="a Go template, as docker inspect's: {{.Config.Cmd}}, {{json .Config}}, "
+        "{{range}}, {{index}}, {{if}} and Go's and docker's functions",
     )
     add_source_options(ins, short_file=False)  # -f is docker inspect's --format
 
@@ -322,14 +324,19 @@ def inspect_json(source: Source) -> dict[str, Any]:
     from emu import outputs, store
 
     image: Image = source.image
-    cfg = outputs.config_json(image)
+    cfg = outputs.config_json(image, known_layers=store.known_layers())
     image_id = source.image_id or store.image_id(image)
     tags = []
     if source.stored is not None and source.stage is None:
-        tags = sorted(e.tag for e in store.entries() if e.file == source.stored.file)
+        tags = sorted(
+            e.tag for e in store.entries() if e.file == source.stored.file and not e.untagged
+        )
     base = source.root_base
     from emu.cli._summary import compressed_size
 
+    diff_ids = cfg.get("rootfs", {}).get("diff_ids", [])
+    planned = outputs.image_layers(image)
+    modelled = modelled_layers(image)
     emu: dict[str, Any] = {
         "Source": source.kind,
         "Base": base or None,
@@ -337,6 +344,13 @@ def inspect_json(source: Source) -> dict[str, Any]:
         "BaseCompressedSize": compressed_size(base) if base else None,
         # What to know about the base: an unverified digest, a --permissive stand-in, ...
         "Notes": list(image.notes),
+        # Per layer of RootFS.Layers: a modelled one holds size-only stand-ins (a
+        # catalogued base's binaries, what an emulated program installed): it loads into
+        # docker, but its programs do not run.
+        "Layers": [
+            {"DiffID": d, "CreatedBy": created_by, "Modelled": m}
+            for d, (_, _, created_by), m in zip(diff_ids, planned, modelled, strict=False)
+        ],
     }
     catalogued = base or (source.label if source.kind == "catalog" else "")
     if catalogued:
@@ -361,10 +375,26 @@ def inspect_json(source: Source) -> dict[str, Any]:
         "Architecture": cfg.get("architecture", "amd64"),
         "Os": cfg.get("os", "linux"),
         "Size": image.size,
-        "RootFS": {"Type": "layers", "Layers": cfg.get("rootfs", {}).get("diff_ids", [])},
+        "RootFS": {"Type": "layers", "Layers": diff_ids},
         "History": cfg.get("history", []),
         "Emu": emu,
     }
+
+
+def modelled_layers(image: Image) -> list[bool]:
+    """Per layer of the image as archives hold it (:func:`emu.outputs.image_layers`):
+    whether it adds a modelled file — size-only content, such as a catalogued base's
+    binaries or what an emulated package manager installed."""
+    from emu import outputs
+    from emu.fs import Blob, Dir, File, diff
+
+    out = []
+    for before, after, _ in outputs.image_layers(image):
+        changes = diff(before if before is not None else Dir(after.meta), after)
+        out.append(
+            any(isinstance(c.new, File) and isinstance(c.new.content, Blob) for c in changes)
+        )
+    return out
 
 
 def _catalog_facts(ref: str) -> dict[str, Any]:
@@ -384,31 +414,6 @@ def _catalog_facts(ref: str) -> dict[str, Any]:
     }
 
 
-_TEMPLATE = re.compile(r"\{\{\s*(json\s+)?\.([A-Za-z0-9_.]*)\s*\}\}")
-
-
-def render_template(template: str, data: dict[str, Any]) -> str:
-    """The subset of Go templates `docker inspect --format` is mostly used with:
-    ``{{.Field.Sub}}`` and ``{{json .Field}}``."""
-
-    def value(m: re.Match[str]) -> str:
-        cur: Any = data
-        for part in [p for p in m.group(2).split(".") if p]:
-            if not isinstance(cur, dict) or part not in cur:
-                raise UsageError(
-                    f"template: {m.group(0)}: no field {part!r}",
-                    hint="fields: " + ", ".join(sorted(cur)) if isinstance(cur, dict) else None,
-                )
-            cur = cur[part]
-        if m.group(1) or isinstance(cur, dict | list):
-            return json.dumps(cur)
-        if cur is None:
-            return "<no value>"
-        return str(cur).lower() if isinstance(cur, bool) else str(cur)
-
-    return _TEMPLATE.sub(value, template)
-
-
 def run_inspect(args: argparse.Namespace) -> int:
     from emu.cli._source import resolve
 
@@ -418,6 +423,25 @@ def run_inspect(args: argparse.Namespace) -> int:
     else:
         write(json.dumps(docs, indent=4) + "\n")
     return 0
+
+
+def render_template(template: str, doc: dict[str, Any]) -> str:
+    """``docker inspect --format``: Go's template language (emu.cli._gotemplate); a
+    template that does not parse is bad usage (exit 2), one that fails as it runs exit 1."""
+    from emu.cli import _gotemplate
+
+    try:
+        return _gotemplate.render(template, doc)
+    except _gotemplate.ParseError as exc:
+        raise UsageError(
+            f"template parsing error: {exc}",
+            hint="--format takes a Go template, as docker's: {{.Config.Cmd}}, {{json .Config}}",
+        ) from None
+    except _gotemplate.TemplateError as exc:
+        raise EmuError(
+            f"template parsing error: {exc}",
+            hint="`emu inspect IMAGE` prints every field; {{json .Config}} prints an object",
+        ) from None
 
 
 # --- tag and rmi ------------------------------------------------------------------------
@@ -483,7 +507,8 @@ def run_rmi(args: argparse.Namespace) -> int:
                 continue
         for name in names:
             tag, deleted = store.untag(name)
-            console.print(Text(f"Untagged: {tag}"))
+            if not tag.startswith(store.UNTAGGED):  # an image without a name: only deleted
+                console.print(Text(f"Untagged: {tag}"))
             if deleted:
                 console.print(Text(f"Deleted: {deleted}"))
     return status

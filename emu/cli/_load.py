@@ -30,24 +30,29 @@ def add_parsers(sub: Subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """As ``docker load``: each image under its tags (or ``-t``), an untagged one by its ID;
+    Docker's image ID and layers are kept (an image built on it writes Docker's layers)."""
     from rich.text import Text
 
-    from emu import store
-    from emu.images.load import load_archive
+    from emu import outputs, store
+    from emu.images.load import load_images
 
     source = args.input
-    images = load_archive(sys.stdin.buffer if source == "-" else source)
+    images = load_images(sys.stdin.buffer if source == "-" else source, keep_layer=store.keep_layer)
     if not images:
         raise UsageError(f"{source} holds no image")
     console = out()
-    for tags, image in images:
-        names = list(args.tag or tags)
+    for item in images:
+        # Where emu would write its own encoding of a layer, it writes Docker's bytes.
+        emu_digests = [d for d, _ in outputs.layer_digests(item.image)]
+        if len(emu_digests) == len(item.diff_ids):
+            store.remember_layers(zip(emu_digests, item.diff_ids, strict=True))
+        names = list(args.tag or item.tags)
         if not names:
-            raise UsageError(
-                f"the image in {source} has no tag",
-                hint="give it one: emu load -i FILE -t name:tag",
-            )
+            store.save_untagged(item.image, item.id)
+            console.print(Text(f"Loaded image ID: {item.id}"))
+            continue
         for name in names:
-            saved = store.save(name, image)
+            saved = store.save(name, item.image, known_id=item.id, keep_layers=True)
             console.print(Text(f"Loaded image: {saved}"))
     return 0

@@ -240,16 +240,21 @@ class PlainProgress(Progress):
         self.error_block(ERROR_TAIL)
 
     def succeeded(self, image_id: str, tags: tuple[str, ...], output: str) -> None:
-        lines: list[str]
-        if output:
-            what = {"local": "directory", "tar": "tarball"}.get(output, "image tarball")
-            name = f"exporting to client {what}"
-            lines = ["sending tarball done" if output != "local" else "copying files done"]
-        else:
-            name = "exporting to image"
-            lines = ["exporting layers done", f"writing image {image_id} done"]
-            lines.extend(f"naming to {_docker_name(t)} done" for t in tags)
-        self._vertex(name, lines, "DONE 0.0s")
+        name, parts = export_step(image_id, tags, output)
+        self._vertex(name, [f"{part} done" for part in parts], "DONE 0.0s")
+
+
+def export_step(image_id: str, tags: tuple[str, ...], output: str) -> tuple[str, list[str]]:
+    """The step that exports the result, as BuildKit names it, and what it does in order
+    (``output``: "" for the image store, else the --output type)."""
+    if output:
+        what = {"local": "directory", "tar": "tarball"}.get(output, "image tarball")
+        return f"exporting to client {what}", [
+            "sending tarball" if output != "local" else "copying files"
+        ]
+    parts = ["exporting layers", f"writing image {image_id}"]
+    parts.extend(f"naming to {_docker_name(t)}" for t in tags)
+    return "exporting to image", parts
 
 
 def _docker_name(tag: str) -> str:

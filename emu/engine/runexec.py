@@ -4,14 +4,16 @@ Shell form runs the stage's SHELL (``/bin/sh -c``) — which must exist in the i
 docker — through :mod:`emu.sh.interp`; exec form runs the program directly. The process
 sees the stage's variables, starts in WORKDIR and runs as USER; everything it writes lands
 in the stage's filesystem, nothing on the host. ``RUN --mount`` of type cache, tmpfs and
-bind is honoured for the duration of the command and leaves no trace in the layer.
+bind is honoured for the duration of the command and leaves no trace in the layer; so are
+secret mounts (``docker build --secret``, given to :class:`ShellExecutor` as ``secrets``) and
+ssh mounts (``--ssh``: emu has no sockets and no agent, so an empty stand-in).
 """
 
 from __future__ import annotations
 
 import importlib
 import posixpath
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -58,6 +60,11 @@ class ShellExecutor:
     deadline: float | None = None
     max_seconds: float = 0.0
     caches: dict[str, Node] = field(default_factory=dict)  # RUN --mount=type=cache, by id
+    # docker build --secret (id -> content), --ssh (the agent ids given), --add-host
+    # (name, address): what RUN --mount=type=secret|ssh and /etc/hosts see.
+    secrets: Mapping[str, bytes] = field(default_factory=dict)
+    ssh: frozenset[str] = frozenset()
+    extra_hosts: tuple[tuple[str, str], ...] = ()
 
     def run(self, st: StageState, inst: Run, argv: tuple[str, ...], env: dict[str, str]) -> None:
         from emu.sh import interp, utils  # noqa: F401  (utils registers the utilities)
@@ -100,8 +107,13 @@ class ShellExecutor:
         limits.check_time()
         if "HOME" not in env:
             env = {**env, "HOME": _home(st.fs, ident.uid)}
-        undo_sandbox = _sandbox_files(st.fs)
-        restore = _mount(st, inst, self.caches)
+        undo_sandbox = _sandbox_files(st.fs, self.extra_hosts)
+        restore, mount_env = _mount(st, inst, self.caches, self.secrets, self.ssh)
+        if mount_env:  # a secret's env= replaces; SSH_AUTH_SOCK only when unset (BuildKit)
+            sock = mount_env.pop("SSH_AUTH_SOCK", None)
+            env = {**env, **mount_env}
+            if sock is not None:
+                env.setdefault("SSH_AUTH_SOCK", sock)
         urls = st.sources.url_map() if st.sources is not None else {}
         try:
             # Under --permissive an unemulated program is skipped (that command only) and
@@ -240,7 +252,7 @@ def _home(fs: FS, uid: int) -> str:
     return (u.home or "/") if u is not None else "/"
 
 
-def _sandbox_files(fs: FS) -> Callable[[], None]:
+def _sandbox_files(fs: FS, extra_hosts: tuple[tuple[str, str], ...] = ()) -> Callable[[], None]:
     from emu.fs import Device, Kind, Symlink
 
     for d in ("/dev", "/proc", "/sys", "/etc"):
@@ -248,7 +260,9 @@ def _sandbox_files(fs: FS) -> Callable[[], None]:
         if node is None:
             fs.put(d, Dir(Meta(0o755)))
     saved: list[tuple[str, Node | None]] = []
-    for path, data in (("/etc/hosts", _HOSTS), ("/etc/resolv.conf", _RESOLV)):
+    # --add-host lines follow the sandbox's own, one "ADDRESS<TAB>NAME" each (as BuildKit).
+    hosts = _HOSTS + b"".join(f"{ip}\t{name}\n".encode() for name, ip in extra_hosts)
+    for path, data in (("/etc/hosts", hosts), ("/etc/resolv.conf", _RESOLV)):
         saved.append((path, fs.lookup(path, follow=False)))
         fs.put(path, File(Meta(0o644), data))
     saved.append(("/dev", fs.lookup("/dev", follow=False)))
@@ -272,35 +286,41 @@ def _sandbox_files(fs: FS) -> Callable[[], None]:
     return undo
 
 
-def _mount(st: StageState, inst: Run, caches: dict[str, Node]) -> Callable[[], None]:
-    """Apply RUN --mount for the command; returns the function that undoes it.
+def _mount(
+    st: StageState,
+    inst: Run,
+    caches: dict[str, Node],
+    secrets: Mapping[str, bytes] | None = None,
+    ssh: frozenset[str] = frozenset(),
+) -> tuple[Callable[[], None], dict[str, str]]:
+    """Apply RUN --mount for the command; returns the function that undoes it and the
+    variables the mounts set (a secret's ``env=``, ``SSH_AUTH_SOCK``).
 
     As with BuildKit: a cache mount keeps its contents across the build's RUNs (by ``id``,
     default the target); a tmpfs is always empty, hiding what is there; a bind mount shows
     the source and what is written under it is discarded. What was at the target comes
     back afterwards, and a target that did not exist stays as an empty 0755 directory —
-    unless a single file was bound there: then nothing stays (its parents do). emu is given
-    no secrets and no SSH agent: such a mount is left out, as BuildKit leaves out one that
-    is not ``required``.
+    unless a single file was bound there: then nothing stays (its parents do). A secret or
+    ssh mount is a file that is gone afterwards (its parent directories stay, as the mount
+    points BuildKit made for it).
     """
     undo: list[tuple[str, Node | None, str | None, bool]] = []
+    env: dict[str, str] = {}
+    n_ssh = 0
     for spec in inst.mounts:
         fields: dict[str, str] = {}
         for part in spec.split(","):
             key, eq, value = part.partition("=")
-            fields[key.strip()] = value.strip() if eq else "true"
+            fields[key.strip().lower()] = value.strip() if eq else "true"
         kind = fields.get("type", "bind")
-        target = fields.get("target") or fields.get("dst") or fields.get("destination")
         if kind in ("secret", "ssh"):
-            if fields.get("required", "false") == "true":
-                what = f"secret {fields.get('id') or posixpath.basename(target or '')}"
-                raise BuildError(
-                    f"{what if kind == 'secret' else 'no SSH key'}: not found",
-                    file=st.file,
-                    pos=inst.pos,
-                    hint="emu builds without secrets or an SSH agent",
-                )
+            if kind == "ssh":
+                n_ssh += 1
+            placed = _secret_or_ssh(st, inst, spec, fields, secrets or {}, ssh, n_ssh, env)
+            if placed is not None:
+                undo.append((*placed, None, False))
             continue
+        target = fields.get("target") or fields.get("dst") or fields.get("destination")
         if not target:
             raise BuildError(f"mount {spec!r}: target is required", file=st.file, pos=inst.pos)
         target = posixpath.normpath(posixpath.join(st.config.working_dir or "/", target))
@@ -336,14 +356,88 @@ def _mount(st: StageState, inst: Run, caches: dict[str, Node]) -> Callable[[], N
 
     def restore() -> None:
         st.fs.readonly = ()
-        for target, before, cache_id, stub in reversed(undo):
+        for target, before, cache_id, keep_dir in reversed(undo):
             if cache_id is not None:
                 kept = st.fs.lookup(target, follow=False)
                 if kept is not None:
                     caches[cache_id] = kept
-            if before is not None or stub:
-                st.fs.put(target, before if before is not None else Dir(Meta(0o755)))
+            if before is not None:
+                st.fs.put(target, before)
+            elif keep_dir:
+                st.fs.put(target, Dir(Meta(0o755)))
             elif st.fs.lookup(target, follow=False) is not None:
                 st.fs.remove(target, recursive=True)
 
-    return restore
+    return restore, env
+
+
+def _secret_or_ssh(
+    st: StageState,
+    inst: Run,
+    spec: str,
+    fields: dict[str, str],
+    secrets: Mapping[str, bytes],
+    ssh: frozenset[str],
+    n_ssh: int,
+    env: dict[str, str],
+) -> tuple[str, Node | None] | None:
+    """Mount one secret or ssh agent (BuildKit's dispatchSecret / dispatchSSH); returns the
+    mounted path and what was there, or None when nothing was mounted.
+
+    A secret: ``id`` (default: the target's base name), at ``target`` (default
+    ``/run/secrets/ID``, none when only ``env=`` is given), a file ``mode`` 0400 owned by
+    ``uid``:``gid`` (0:0); with ``env=NAME`` also the variable NAME. An ssh mount: ``id``
+    ``default``, at ``target`` (default ``/run/buildkit/ssh_agent.N``), mode 0600, and
+    ``SSH_AUTH_SOCK`` names the first one. Either is skipped when the build was not given
+    it — an error with ``required=true`` (BuildKit's wording).
+    """
+    from emu.fs import Device, Kind
+
+    def fail(message: str) -> BuildError:
+        return BuildError(message, file=st.file, pos=inst.pos)
+
+    def number(key: str, base: int, default: int) -> int:
+        raw = fields.get(key)
+        if raw is None:
+            return default
+        try:
+            return int(raw, base)
+        except ValueError:
+            raise fail(f"invalid value {raw} for {key}") from None
+
+    required = fields.get("required", "false").lower() in ("true", "1")
+    target = fields.get("target") or fields.get("dst") or fields.get("destination") or ""
+    uid, gid = number("uid", 10, 0), number("gid", 10, 0)
+    node: Node
+    if fields.get("type") == "ssh":
+        ident = fields.get("id") or "default"
+        target = target or f"/run/buildkit/ssh_agent.{n_ssh - 1}"
+        env.setdefault("SSH_AUTH_SOCK", target)
+        if ident not in ssh:
+            if required:
+                raise fail(f'no SSH key "{fields.get("id", "")}" forwarded from the client')
+            return None
+        # emu has no sockets and its agent holds no keys: a node stands where it would be.
+        node = Device(Meta(number("mode", 8, 0o600), uid, gid), Kind.FIFO)
+    else:
+        ident = fields.get("id") or fields.get("source") or fields.get("src") or ""
+        if not ident:
+            if not target:
+                raise fail(f"mount {spec!r}: one of source, target required")
+            ident = posixpath.basename(target)
+        value = secrets.get(ident)
+        if value is None:
+            if required:
+                raise fail(f"secret {ident} not found: not found")
+            return None
+        if "env" in fields:
+            env[fields["env"]] = value.decode("utf-8", "surrogateescape")
+            if not target:
+                return None
+        target = target or "/run/secrets/" + posixpath.basename(ident)
+        node = File(Meta(number("mode", 8, 0o400), uid, gid), value)
+    path = posixpath.normpath(posixpath.join("/", target))
+    before = st.fs.lookup(path, follow=False)
+    st.fs.makedirs(posixpath.dirname(path) or "/", Meta(0o755))
+    st.fs.put(path, node)
+    return path, before

@@ -30,6 +30,7 @@ import re
 import tarfile
 import tarfile as tarfile_
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import IO, Any, Protocol, cast
@@ -39,7 +40,7 @@ from emu.fs import FS, Device, Dir, File, FsError, Kind, Meta, Snapshot, Symlink
 from emu.images.image import HealthConfig, HistoryEntry, Image, ImageConfig, Layer
 from emu.images.reference import InvalidReferenceError, familiar
 
-__all__ = ["ArchiveError", "load_archive"]
+__all__ = ["ArchiveError", "Loaded", "load_archive", "load_images"]
 
 
 class _Readable(Protocol):
@@ -73,10 +74,14 @@ class _Source:
         raise NotImplementedError
 
     def read_json(self, name: str) -> Any:
+        return self.read_json_digest(name)[0]
+
+    def read_json_digest(self, name: str) -> tuple[Any, str]:
+        """The JSON in ``name`` and the sha256 of its bytes (a config's: the image ID)."""
         with self.open(name) as f:
             raw = f.read()
         try:
-            return json.loads(raw)
+            return json.loads(raw), "sha256:" + hashlib.sha256(raw).hexdigest()
         except (ValueError, UnicodeDecodeError) as exc:
             raise ArchiveError(f"{self.label}: {name} is not valid JSON: {exc}") from exc
 
@@ -142,12 +147,14 @@ class _DirSource(_Source):
 
 
 class _Hashing:
-    """A reader that hashes what it hands out; ``head`` is served before ``raw``."""
+    """A reader that hashes what it hands out; ``head`` is served before ``raw``; with
+    ``keep``, it also keeps every byte it hands out (a layer kept as Docker wrote it)."""
 
-    def __init__(self, raw: _Readable, head: bytes = b"") -> None:
+    def __init__(self, raw: _Readable, head: bytes = b"", keep: bool = False) -> None:
         self.raw = raw
         self.head = head
         self.sha = hashlib.sha256()
+        self.kept: list[bytes] | None = [] if keep else None
 
     def read(self, n: int = -1, /) -> bytes:
         if self.head:
@@ -159,6 +166,8 @@ class _Hashing:
         else:
             data = self.raw.read(n)
         self.sha.update(data)
+        if self.kept is not None:
+            self.kept.append(data)
         return data
 
     def drain(self) -> None:
@@ -459,13 +468,16 @@ class _LayerRef:
 
 
 class _Loader:
-    def __init__(self, src: _Source) -> None:
+    def __init__(self, src: _Source, keep: Callable[[str, bytes], None] | None = None) -> None:
         self.src = src
         # Applied layer chains, shared by images of one archive: key → root after it.
         self.cache: dict[tuple[str, ...], Dir] = {}
+        self.keep = keep  # told each layer's uncompressed bytes, by diff_id
+        self.kept: set[str] = set()
 
     def layer(self, fs: FS, ref: _LayerRef, index: int) -> None:
         what = f"{self.src.label}: layer {index + 1} ({ref.name})"
+        keep = self.keep is not None and ref.diff_id not in self.kept
         with self.src.open(ref.name) as raw_file:
             raw = _Hashing(raw_file)
             inner = _decompressed(raw, what)
@@ -473,9 +485,9 @@ class _Loader:
                 adds: list[_Member] = []
                 whiteouts: list[str] = []
                 opaque: list[str] = []
-                plain = _Hashing(raw)
+                plain = _Hashing(raw, keep=keep)
             else:
-                plain = _Hashing(inner)
+                plain = _Hashing(inner, keep=keep)
                 adds, whiteouts, opaque = _read_layer(plain, what)
                 try:
                     plain.drain()
@@ -492,8 +504,13 @@ class _Loader:
                 f"{what}: content does not match diff_id {ref.diff_id} (it is {plain.digest})"
             )
         _apply(fs, adds, whiteouts, opaque, what)
+        if self.keep is not None and plain.kept is not None:
+            self.kept.add(ref.diff_id)
+            self.keep(ref.diff_id, b"".join(plain.kept))
 
-    def image(self, cfg: Any, layers: list[_LayerRef], tags: list[str], what: str) -> Image:
+    def image(
+        self, cfg: Any, config_digest: str, layers: list[_LayerRef], tags: list[str], what: str
+    ) -> Loaded:
         if not isinstance(cfg, dict):
             raise ArchiveError(f"{what}: the image config must be a JSON object")
         config = _image_config(cfg, what)
@@ -513,7 +530,7 @@ class _Loader:
             built.append(Layer(before, after, created_by[i] if i < len(created_by) else ""))
             before = after
         rootfs = Snapshot(before if before is not None else FS().snapshot().root)
-        return Image(
+        image = Image(
             rootfs=rootfs,
             config=config,
             layers=tuple(built),
@@ -521,6 +538,17 @@ class _Loader:
             name=tags[0] if tags else "",
             author=_str(cfg.get("author"), f"{what}: author"),
         )
+        return Loaded(tuple(tags), image, config_digest, tuple(r.diff_id for r in layers))
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """An image read from an archive, with what Docker knows it by."""
+
+    tags: tuple[str, ...]
+    image: Image
+    id: str  # the sha256 of its config as stored: Docker's image ID
+    diff_ids: tuple[str, ...]  # its layers' IDs, as its config lists them
 
 
 def _familiar(name: str) -> str:
@@ -530,12 +558,11 @@ def _familiar(name: str) -> str:
         return name
 
 
-def _load_docker(src: _Source) -> list[tuple[list[str], Image]]:
+def _load_docker(src: _Source, loader: _Loader) -> list[Loaded]:
     manifest = src.read_json("manifest.json")
     if not isinstance(manifest, list):
         raise ArchiveError(f"{src.label}: manifest.json must be a list")
-    loader = _Loader(src)
-    out: list[tuple[list[str], Image]] = []
+    out: list[Loaded] = []
     for i, entry in enumerate(manifest):
         what = f"{src.label}: manifest.json[{i}]"
         if not isinstance(entry, dict) or not isinstance(entry.get("Config"), str):
@@ -546,14 +573,14 @@ def _load_docker(src: _Source) -> list[tuple[list[str], Image]]:
             raise ArchiveError(f"{what}: RepoTags must be a list of strings")
         if not isinstance(layer_names, list) or not all(isinstance(n, str) for n in layer_names):
             raise ArchiveError(f"{what}: Layers must be a list of paths")
-        cfg = src.read_json(entry["Config"])
+        cfg, config_digest = src.read_json_digest(entry["Config"])
         diff_ids = _diff_ids(cfg, what) if isinstance(cfg, dict) else []
         if len(diff_ids) != len(layer_names):
             raise ArchiveError(
                 f"{what}: {len(layer_names)} layers but {len(diff_ids)} diff_ids in the config"
             )
         refs = [_LayerRef(n, d) for n, d in zip(layer_names, diff_ids, strict=True)]
-        out.append((list(tags), loader.image(cfg, refs, list(tags), what)))
+        out.append(loader.image(cfg, config_digest, refs, list(tags), what))
     return out
 
 
@@ -616,14 +643,13 @@ def _pick(manifests: list[Any], platform: str | None, what: str) -> dict[str, An
     return first
 
 
-def _load_oci(src: _Source, platform: str | None) -> list[tuple[list[str], Image]]:
+def _load_oci(src: _Source, platform: str | None, loader: _Loader) -> list[Loaded]:
     layout = src.read_json("oci-layout")
     if not isinstance(layout, dict) or "imageLayoutVersion" not in layout:
         raise ArchiveError(f"{src.label}: oci-layout has no imageLayoutVersion")
     index = src.read_json("index.json")
     if not isinstance(index, dict) or not isinstance(index.get("manifests"), list):
         raise ArchiveError(f"{src.label}: index.json has no manifests list")
-    loader = _Loader(src)
     # One descriptor per tag (BuildKit, containerd): group them by what they point at.
     groups: dict[str, tuple[dict[str, Any], list[str]]] = {}
     for i, desc in enumerate(index["manifests"]):
@@ -641,7 +667,7 @@ def _load_oci(src: _Source, platform: str | None) -> list[tuple[list[str], Image
         group = groups.setdefault(desc["digest"], (desc, []))
         if tag and tag not in group[1]:
             group[1].append(tag)
-    out: list[tuple[list[str], Image]] = []
+    out: list[Loaded] = []
     for digest, (desc, tags) in groups.items():
         what = f"{src.label}: {digest}"
         manifest = _read_blob_json(src, desc, what)
@@ -681,15 +707,18 @@ def _load_oci(src: _Source, platform: str | None) -> list[tuple[list[str], Image
                     f"is not in the archive: {name}"
                 )
             refs.append(_LayerRef(name, diff_id, ld["digest"]))
-        out.append((tags, loader.image(cfg, refs, tags, what)))
+        config_desc = manifest.get("config")
+        config_digest = config_desc.get("digest", "") if isinstance(config_desc, dict) else ""
+        out.append(loader.image(cfg, str(config_digest), refs, tags, what))
     return out
 
 
-def _load(src: _Source, platform: str | None) -> list[tuple[list[str], Image]]:
+def _load(src: _Source, platform: str | None, keep: _Keep | None = None) -> list[Loaded]:
+    loader = _Loader(src, keep)
     if src.has("oci-layout") and src.has("index.json"):
-        return _load_oci(src, platform)
+        return _load_oci(src, platform, loader)
     if src.has("manifest.json"):
-        return _load_docker(src)
+        return _load_docker(src, loader)
     if src.has("repositories"):
         raise ArchiveError(
             f"{src.label}: a legacy docker archive without manifest.json is not supported"
@@ -709,26 +738,46 @@ def load_archive(
     or else the first. Raises :class:`ArchiveError` (an :class:`~emu.errors.EmuError`) for
     anything malformed, with the file and member named.
     """
+    return [
+        (list(item.tags), item.image) for item in load_images(path_or_fileobj, platform=platform)
+    ]
+
+
+_Keep = Callable[[str, bytes], None]
+
+
+def load_images(
+    path_or_fileobj: str | os.PathLike[str] | IO[bytes],
+    *,
+    platform: str | None = None,
+    keep_layer: _Keep | None = None,
+) -> list[Loaded]:
+    """:func:`load_archive`, with each image's Docker ID (the sha256 of its config bytes)
+    and its layers' diff_ids; ``keep_layer(diff_id, data)`` is given each distinct layer's
+    uncompressed tar as the archive has it (so it can be written again unchanged)."""
     try:
         if isinstance(path_or_fileobj, str | os.PathLike):
             path = os.fspath(path_or_fileobj)
             if os.path.isdir(path):
-                return _load(_DirSource(path), platform)
+                return _load(_DirSource(path), platform, keep_layer)
             try:
                 with open(path, "rb") as f:
-                    return _load_tar(f, path, platform)
+                    return _load_tar(f, path, platform, keep_layer)
             except OSError as exc:
                 if exc.filename == path:
                     raise ArchiveError(f"cannot open {path}: {exc.strerror or exc}") from exc
                 raise
-        return _load_tar(path_or_fileobj, getattr(path_or_fileobj, "name", "<archive>"), platform)
+        label = getattr(path_or_fileobj, "name", "<archive>")
+        return _load_tar(path_or_fileobj, label, platform, keep_layer)
     except EmuError:
         raise
     except (OSError, EOFError, tarfile.TarError, lzma.LZMAError) as exc:
         raise ArchiveError(f"cannot read the image archive: {exc}") from exc
 
 
-def _load_tar(f: IO[bytes], label: str, platform: str | None) -> list[tuple[list[str], Image]]:
+def _load_tar(
+    f: IO[bytes], label: str, platform: str | None, keep: _Keep | None = None
+) -> list[Loaded]:
     label = str(label)
     seekable = False
     try:
@@ -746,4 +795,4 @@ def _load_tar(f: IO[bytes], label: str, platform: str | None) -> list[tuple[list
             tf = stack.enter_context(tarfile.open(fileobj=f, mode="r:*"))
         except tarfile.TarError as exc:
             raise ArchiveError(f"{label}: not a tar archive ({exc})") from exc
-        return _load(_TarSource(tf, label), platform)
+        return _load(_TarSource(tf, label), platform, keep)

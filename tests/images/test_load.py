@@ -21,8 +21,8 @@ import pytest
 from emu.errors import EmuError
 from emu.fs import FS, Device, Dir, File, Kind, Meta, Symlink
 from emu.images.image import HealthConfig
-from emu.images.load import ArchiveError, load_archive
-from emu.outputs import write_docker_archive, write_oci_archive
+from emu.images.load import ArchiveError, load_archive, load_images
+from emu.outputs import layer_digests, write_docker_archive, write_oci_archive
 from emu.teach.listing import listing
 
 Entry = tuple[tarfile.TarInfo, bytes | None]
@@ -546,3 +546,112 @@ def test_round_trip_of_a_loaded_archive_is_stable() -> None:
         assert tags == ["x:1"]
         assert listing(again.rootfs.root) == listing(img.rootfs.root)
         assert [listing(x.after) for x in again.layers] == [listing(x.after) for x in img.layers]
+
+
+# --- Docker's IDs, kept -----------------------------------------------------------------------
+#
+# data/tiny-{tagged,untagged}.tar are `docker save` archives made by Docker 20.10.24 (the
+# oracle) of `FROM scratch / COPY a.txt / / COPY d /d/ / CMD ["/a.txt"]` built by its
+# BuildKit: `docker save emu-fixture:tiny` and `docker save <its ID>` (RepoTags null). Docker
+# gave it the ID and layer IDs below. Checked once with the oracle, not in the suite: `docker
+# save busybox:local` → `emu load -i` → an emu build FROM it written with -o type=docker →
+# `docker load` shows busybox's own layer ID (c0144559…) at the bottom, shares that layer with
+# busybox:local, and `docker run` of the image works.
+
+FIXTURES = Path(__file__).parent / "data"
+DOCKER_ID = "sha256:fa0bfbcab398e9581ef22dfcdc45036b702deea8f5f4c72d01849918fa8aed47"
+DOCKER_LAYERS = [
+    "sha256:f8c6f6d4e469d7f7e6d91708807ed08f05f1d2217af7a79ba0d6910c71363b0d",
+    "sha256:981c4040a46c7b9be49cd32bc548073ba6bd74279bf9524416fb78c2e8faa5f5",
+]
+
+
+def test_load_images_reports_dockers_ids() -> None:
+    kept: dict[str, bytes] = {}
+    (tagged,) = load_images(FIXTURES / "tiny-tagged.tar", keep_layer=kept.__setitem__)
+    assert tagged.tags == ("emu-fixture:tiny",)
+    assert tagged.id == DOCKER_ID and list(tagged.diff_ids) == DOCKER_LAYERS
+    assert sorted(kept) == sorted(DOCKER_LAYERS)
+    for diff_id, data in kept.items():  # the layers as Docker wrote them, byte for byte
+        assert "sha256:" + hashlib.sha256(data).hexdigest() == diff_id
+    (untagged,) = load_images(FIXTURES / "tiny-untagged.tar")
+    assert untagged.tags == () and untagged.id == DOCKER_ID
+    assert listing(untagged.image.rootfs.root) == listing(tagged.image.rootfs.root)
+    # emu's own encoding of the same layers is not Docker's: why the bytes are kept
+    emu_encoding = [d for d, _ in layer_digests(tagged.image)]
+    assert emu_encoding != DOCKER_LAYERS
+
+
+@pytest.fixture()
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("EMU_HOME", str(tmp_path / "emu-home"))
+    return tmp_path
+
+
+def emu(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    from emu.cli import main
+
+    assert main(list(argv)) == 0
+    out: str = capsys.readouterr().out
+    return out
+
+
+def archive_config(path: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """The config of a `docker save` archive and its layer tars, by member name."""
+    with tarfile.open(path) as tf:
+        manifest = json.loads(tf.extractfile("manifest.json").read())  # type: ignore[union-attr]
+        config = json.loads(tf.extractfile(manifest[0]["Config"]).read())  # type: ignore[union-attr]
+        layers = {n: tf.extractfile(n).read() for n in manifest[0]["Layers"]}  # type: ignore[union-attr]
+    return config, layers
+
+
+def test_emu_load_keeps_the_id_and_an_image_built_on_it_keeps_the_layers(
+    cli: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert emu(capsys, "load", "-i", str(FIXTURES / "tiny-tagged.tar")) == (
+        "Loaded image: emu-fixture:tiny\n"
+    )
+    (row,) = json.loads(emu(capsys, "images", "--format", "json"))
+    assert row["ID"] == DOCKER_ID
+    doc = json.loads(emu(capsys, "inspect", "emu-fixture:tiny"))[0]
+    assert doc["Id"] == DOCKER_ID and doc["RootFS"]["Layers"] == DOCKER_LAYERS
+    assert doc["Created"] == "2026-12-06T03:28:07Z"  # Docker's, to the second
+    assert doc["Config"]["Cmd"] == ["/a.txt"]
+
+    ctx = cli / "ctx"
+    ctx.mkdir()
+    (ctx / "b.txt").write_text("from emu\n")
+    (ctx / "Dockerfile").write_text("FROM emu-fixture:tiny\nCOPY b.txt /\n")
+    out = cli / "image.tar"
+    emu(capsys, "build", "-q", "-o", f"type=docker,dest={out}", str(ctx))
+    config, layers = archive_config(out)
+    diff_ids = config["rootfs"]["diff_ids"]
+    assert diff_ids[:2] == DOCKER_LAYERS and len(diff_ids) == 3  # Docker shares the base
+    for data in layers.values():
+        assert "sha256:" + hashlib.sha256(data).hexdigest() in diff_ids
+    assert [h.get("comment") for h in config["history"][:2]] == ["buildkit.dockerfile.v0"] * 2
+    oci = cli / "image-oci.tar"
+    emu(capsys, "build", "-q", "-o", f"type=oci,dest={oci}", str(ctx))
+    (again,) = load_images(oci)
+    assert list(again.diff_ids[:2]) == DOCKER_LAYERS
+
+
+def test_an_untagged_save_loads_with_its_id(cli: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = emu(capsys, "load", "-i", str(FIXTURES / "tiny-untagged.tar"))
+    assert out == f"Loaded image ID: {DOCKER_ID}\n"  # docker load's words
+    table = emu(capsys, "images").splitlines()
+    assert table[1].split()[:3] == ["<none>", "<none>", DOCKER_ID[7:19]]
+    assert json.loads(emu(capsys, "inspect", DOCKER_ID[7:19]))[0]["RepoTags"] == []
+    emu(capsys, "load", "-i", str(FIXTURES / "tiny-untagged.tar"))  # again: still one
+    assert len(emu(capsys, "images").splitlines()) == 2
+    emu(capsys, "tag", DOCKER_ID[7:19], "tiny:v1")
+    table = emu(capsys, "images").splitlines()
+    assert [line.split()[:3] for line in table[1:]] == [["tiny", "v1", DOCKER_ID[7:19]]]
+
+
+def test_an_untagged_image_is_removed_by_its_id(
+    cli: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    emu(capsys, "load", "-i", str(FIXTURES / "tiny-untagged.tar"))
+    assert emu(capsys, "rmi", DOCKER_ID[7:19]) == f"Deleted: {DOCKER_ID}\n"  # as docker rmi
+    assert emu(capsys, "images").splitlines()[1:] == []

@@ -212,6 +212,8 @@ def test_the_log_is_the_command_lines(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("EMU_HOME", str(tmp_path / "emu-home"))  # an empty cache: every step runs
+    # Image IDs carry the build's time (the config's `created`): one fixed time for both.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")
     out = json.loads(build(json.dumps({"files": files_of("go-alpine")})))
     assert out["ok"] is True
     assert main(["build", "--progress", "classic", str(EXAMPLES / "go-alpine")]) == 0

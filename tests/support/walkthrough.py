@@ -8,7 +8,8 @@ README.md holds it between ``<!-- tutorial:begin -->`` and ``<!-- tutorial:end -
 Every command runs for real (the server of step 6 too, on a free port). Only what changes
 from run to run is normalised: ages read "Less than a second ago", a container ID reads
 ``<container id>`` (``<container>`` in ``emu ps``), the published port reads 8080, and
-BuildKit's times read 0.0s (``DONE 0.0s``, a RUN's output lines ``0.000``). The cache lesson
+BuildKit's times read 0.0s (``DONE 0.0s``, a RUN's output lines ``0.000``); image IDs, which
+carry the build's time, are made at a fixed SOURCE_DATE_EPOCH. The cache lesson
 and the failed build work on copies of the demo in a scratch folder, shown as ``my-demo``.
 """
 
@@ -34,9 +35,20 @@ DEMO = "examples/multistage-demo"
 
 @contextlib.contextmanager
 def _environment(home: str) -> Iterator[None]:
-    saved = {k: os.environ.get(k) for k in ("EMU_HOME", "NO_COLOR", "COLUMNS", "TERM")}
+    names = ("EMU_HOME", "NO_COLOR", "COLUMNS", "TERM", "SOURCE_DATE_EPOCH")
+    saved = {k: os.environ.get(k) for k in names}
     cwd = os.getcwd()
-    os.environ.update(EMU_HOME=home, NO_COLOR="1", COLUMNS="80", TERM="dumb")
+    # Image IDs carry the build's time (the config's `created`), so the session is built
+    # at the playground's fixed time, as a reproducible build would be: the IDs are its.
+    from emu.cli._browser import TUTORIAL_EPOCH
+
+    os.environ.update(
+        EMU_HOME=home,
+        NO_COLOR="1",
+        COLUMNS="80",
+        TERM="dumb",
+        SOURCE_DATE_EPOCH=str(TUTORIAL_EPOCH),
+    )
     os.chdir(ROOT)
     try:
         yield
