@@ -156,6 +156,7 @@ class Decision:
 _NOTHING: Final = Decision(False)
 _ROOT: Final = Decision(False, None, 0, -1)  # the context root: nothing matched yet
 
+
 def _without_trailing_glob(cleaned: str) -> str:
     """fsutil's ``patternWithoutTrailingGlob``: drop a final ``/**``, then a final ``/*``."""
     if cleaned.endswith("/**"):

@@ -53,7 +53,6 @@ class RegexpError(Exception):
     """Go's ``regexp.Compile`` would reject the expression; the text says why."""
 
 
-
 _MAX_RUNE: Final = 0x10FFFF
 _Ranges = list[tuple[int, int]]
 

@@ -18,7 +18,14 @@ from emu.dockerfile.parser import parse
 from emu.engine.args import Platform, evaluate_globals, platform_args
 from emu.engine.context import Context
 from emu.engine.dispatch import dispatch
-from emu.engine.state import CopyRecord, RunExecutor, StageState, StepEvent, UnusedVar
+from emu.engine.state import (
+    CopyRecord,
+    LimitError,
+    RunExecutor,
+    StageState,
+    StepEvent,
+    UnusedVar,
+)
 from emu.errors import BuildError, EmuError
 from emu.fs import Dir, Meta, Snapshot
 from emu.images.image import DEFAULT_PATH, Image, ImageConfig
@@ -288,6 +295,12 @@ class _Build:
         return BuildResult(final.image, final, tuple(results), self.df, self.ctx, tuple(self.steps))
 
     def stage_image(self, index: int) -> Image:
+        """The image of stage ``index``, built first with what it needs (its base stage, the
+        stages it copies from), in the order BuildKit's graph runs them.
+
+        The dependencies are planned with an explicit stack, not recursion: 3,000 stages
+        chained by ``FROM``/``--from`` are data, not Python's stack.
+        """
         if index in self.images:
             return self.images[index]
         if index in self.building:
@@ -297,20 +310,60 @@ class _Build:
                 file=self.file,
                 pos=st.from_.pos,
             )
-        self.building.append(index)
-        try:
-            image = self._build_stage(self.df.stages[index])
-        finally:
-            self.building.pop()
-        self.images[index] = image
-        return image
+        for i in self._plan(index):
+            self.building.append(i)
+            try:
+                self.images[i] = self._build_stage(self.df.stages[i])
+            finally:
+                self.building.pop()
+        return self.images[index]
+
+    def _needs(self, index: int) -> list[int]:
+        """The earlier stages stage ``index`` builds on: its base, then what it copies from."""
+        stage = self.df.stages[index]
+        out: list[int] = []
+        parent = self.base_stage[index]
+        if parent is not None:
+            out.append(parent)
+        for ref, _inst in self._from_refs(stage):
+            if "$" in ref:
+                continue
+            dep = int(ref) if _is_index(ref) else self._stage_by_name(ref, stage.index)
+            if dep is not None and dep < stage.index:
+                out.append(dep)
+        return out
+
+    def _plan(self, index: int) -> list[int]:
+        """Stages to build for ``index``, dependencies first (depth-first, in the order a
+        stage names them). A stage's external base is resolved when the stage is first
+        reached, before what it copies from is built, as a recursive build would."""
+        order: list[int] = []
+        seen = set(self.images) | set(self.building)
+        stack: list[tuple[int, list[int]]] = []
+
+        def reach(i: int) -> None:
+            seen.add(i)
+            if self.base_stage[i] is None:
+                self.external_image(self.bases[i], self.df.stages[i].from_.pos)
+            stack.append((i, self._needs(i)[::-1]))
+
+        reach(index)
+        while stack:
+            i, todo = stack[-1]
+            while todo and todo[-1] in seen:
+                todo.pop()
+            if todo:
+                reach(todo.pop())
+                continue
+            stack.pop()
+            order.append(i)
+        return order
 
     def _base_image(self, st: Stage) -> Image:
-        ref = self.bases[st.index]
         parent = self.base_stage[st.index]
         if parent is not None:
-            return self.stage_image(parent)
-        return self.external_image(ref, st.from_.pos)
+            return self.images[parent]  # built first (see _plan)
+        return self.external_image(self.bases[st.index], st.from_.pos)
 
     def external_image(self, ref: str, pos: Position) -> Image:
         if ref == "scratch":
@@ -335,15 +388,9 @@ class _Build:
         return image
 
     def _build_stage(self, stage: Stage) -> Image:
+        # What this stage builds on or copies from is built already (see _plan), as
+        # BuildKit's graph runs it, so progress reads in dependency order.
         base = self._base_image(stage)
-        # Build the stages this one copies from first, as BuildKit's graph does, so that
-        # progress reads in dependency order.
-        for ref, _inst in self._from_refs(stage):
-            if "$" in ref:
-                continue
-            dep = int(ref) if _is_index(ref) else self._stage_by_name(ref, stage.index)
-            if dep is not None and dep < stage.index:
-                self.stage_image(dep)
         config = base.config
         if config.get_env("PATH") is None:
             config = replace(config, env=(f"PATH={DEFAULT_PATH}", *config.env))
@@ -386,8 +433,9 @@ class _Build:
 
     def _check_time(self, inst: Instruction) -> None:
         if self.deadline is not None and time.monotonic() > self.deadline:
-            raise BuildError(
+            raise LimitError(
                 f"limit exceeded: max_seconds ({self.opts.max_seconds}); the build was stopped",
+                limit="max_seconds",
                 file=self.file,
                 pos=inst.pos,
             )
@@ -426,6 +474,21 @@ class _Sources:
 
     def url_map(self) -> dict[str, bytes]:
         return dict(self.build.opts.url_map)
+
+    def limits(self) -> Limits:
+        from emu.sh.api import Limits
+
+        b = self.build
+        template = b.opts.limits or Limits()
+        return Limits(
+            max_steps=template.max_steps,
+            max_output=template.max_output,
+            max_files=template.max_files,
+            max_bytes=template.max_bytes,
+            max_depth=template.max_depth,
+            deadline=b.deadline,
+            max_seconds=b.opts.max_seconds or template.max_seconds,
+        )
 
     def url(self, url: str, st: StageState, pos: Position) -> bytes:
         mapped = self.build.opts.url_map.get(url)

@@ -20,19 +20,18 @@ shares the content bytes; the tree is built directly, not path by path.
 
 from __future__ import annotations
 
-import bz2
-import gzip
-import io
-import lzma
 import posixpath
-import tarfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from emu.engine.state import LimitError
 from emu.errors import BuildError
-from emu.fs import FS, Device, Dir, File, FsError, Kind, Meta, Node, Symlink, clean, split
+from emu.fs import FS, Device, Dir, File, FsError, Kind, Meta, Node, Symlink, archive, clean, split
+from emu.fs.archive import Budget
+from emu.fs.names import printable
 from emu.glob import has_meta, match
 from emu.ignore import IgnoreMatcher, compile_patterns
+from emu.sh.api import LimitExceeded
 
 ModeFn = Callable[[int, bool], int]  # (old mode, is a directory) -> new mode
 
@@ -123,15 +122,7 @@ class _Copier:
     def mkdir_all(self, path: str) -> None:
         """MkdirAll for the destination's parents: 0755, owned by --chown (else root)."""
         owner = self.owner or Owner(0, 0)
-        cur = ""
-        for comp in split(path):
-            cur = f"{cur}/{comp}"
-            node = self.dst.lookup(cur)
-            if node is None:
-                self.dst.mkdir(cur, Meta(0o755, owner.uid, owner.gid))
-                self.stats.dirs += 1
-            elif not isinstance(node, Dir):
-                raise FsError(20, cur)  # ENOTDIR
+        self.stats.dirs += len(self.dst.makedirs(path, Meta(0o755, owner.uid, owner.gid)))
 
     def excluded(self, rel: str) -> bool:
         return self.exclude is not None and self.exclude.excluded(rel)
@@ -216,13 +207,15 @@ def copy(
     missing: Callable[[str], BuildError] | None = None,
     excludes: tuple[str, ...] = (),
     parents: bool = False,
+    limits: Budget | None = None,
 ) -> CopyStats:
     """Copy ``sources`` (paths in ``src``) to ``dest`` (absolute, trailing ``/`` kept).
 
     ``excludes`` (``--exclude``) are patternmatcher patterns, matched against each copied
     path relative to its source (a file source: its name); ``parents`` (``--parents``) keeps
     each source's directories below the ``/./`` pivot (or the root), with ``**`` matching
-    any depth.
+    any depth. ``limits`` bound what ADD's archives may unpack (as a RUN's limits bound what
+    it writes); without them an archive is read without limits.
     """
     stats = CopyStats()
     copier = _Copier(dst, owner, mode, stats)
@@ -255,7 +248,7 @@ def copy(
                     # no destination directory either (seen with BuildKit).
                     copier.mkdir_all(ensure)
                     ensured = True
-                if unpack and isinstance(node, File) and _unpack(copier, node, dest):
+                if unpack and isinstance(node, File) and _unpack(copier, node, dest, m, limits):
                     stats.sources.append((m, dest))
                     continue
                 target = dest
@@ -326,123 +319,57 @@ def _walk_from(src: FS, start: str) -> list[tuple[str, Node]]:
 # --- ADD's archive extraction ---------------------------------------------------------------
 
 
-def _archive_kind(data: bytes) -> str | None:
-    if data[:2] == b"\x1f\x8b":
-        return "gzip"
-    if data[:3] == b"BZh":
-        return "bzip2"
-    if data[:6] == b"\xfd7zXZ\x00":
-        return "xz"
-    if len(data) >= 262 and data[257:262] == b"ustar":
-        return "tar"
-    return None
+def _unpack(copier: _Copier, node: File, dest: str, name: str, budget: Budget | None) -> bool:
+    """ADD of a local archive: extract into ``dest``; False when it is not an archive.
 
-
-def _decompress(kind: str, data: bytes) -> bytes | None:
-    try:
-        if kind == "gzip":
-            return gzip.decompress(data)
-        if kind == "bzip2":
-            return bz2.decompress(data)
-        if kind == "xz":
-            return lzma.decompress(data)
-    except (OSError, EOFError, lzma.LZMAError, ValueError):
-        return None
-    return data
-
-
-def _unpack(copier: _Copier, node: File, dest: str) -> bool:
-    """ADD of a local archive: extract into ``dest``; False when it is not an archive."""
+    The archive is read by :mod:`emu.fs.archive` under the same limits as a RUN (each entry
+    a file created, each declared size bytes stored, the deadline checked as it reads) and
+    placed as a chroot at ``dest`` would: ``..``, absolute names and the archive's own
+    symlinks (``link -> /``) stay inside the destination.
+    """
     data = node.data
     if data is None:
         return False
-    kind = _archive_kind(data)
-    if kind is None:
-        return False
-    raw = _decompress(kind, data)
-    if raw is None or not ((len(raw) >= 262 and raw[257:262] == b"ustar") or _looks_like_tar(raw)):
-        return False
-    try:
-        tf = tarfile.open(fileobj=io.BytesIO(raw), mode="r:")  # noqa: SIM115 - closed below
-        members = tf.getmembers()
-    except tarfile.TarError:
+    stream = archive.open_tar(data)
+    if stream is None:
         return False
     dst = copier.dst
     root = dest.rstrip("/") or "/"
     copier.mkdir_all(root)
-    for m in members:
-        rel = clean(m.name)  # confined: ".." and absolute names stay inside dest
-        if rel == "/":
-            continue
-        # Resolve the entry's directory inside the destination as a chroot would: a symlink
-        # the archive made (``link -> /``) points at the destination's root, never out of it.
-        parent_rel, _, leaf = rel.rpartition("/")
-        path = _inside(dst, root, parent_rel) + "/" + leaf
-        if path.startswith("//"):
-            path = path[1:]
-        # --chown owns only the directories ADD creates: entries keep the archive's owners.
-        uid, gid = m.uid, m.gid
-        meta = Meta(m.mode & 0o7777, uid, gid, int(m.mtime))
-        parent = posixpath.dirname(path)
-        if dst.lookup(parent) is None:
-            copier.mkdir_all(parent)
-        existing = dst.lookup(path, follow=False)
-        if m.isdir():
-            if isinstance(existing, Dir):
-                dst.set_meta(path, meta, follow=False)
-            else:
-                dst.put(path, Dir(meta))
-            copier.stats.dirs += 1
-        elif m.issym():
-            dst.put(path, Symlink(Meta(0o777, uid, gid, int(m.mtime)), m.linkname))
-            copier.stats.links += 1
-        elif m.islnk():
-            target = dst.lookup(root.rstrip("/") + clean(m.linkname), follow=False)
-            if isinstance(target, File):
-                dst.put(path, target)
-                copier.stats.links += 1
-        elif m.isfile():
-            f = tf.extractfile(m)
-            content = f.read() if f is not None else b""
-            dst.put(path, File(meta, content, ("archive", m.name)))
-            copier.stats.files += 1
-            copier.stats.bytes += len(content)
-        elif m.ischr() or m.isblk() or m.isfifo():
-            dev = Kind.CHAR if m.ischr() else Kind.BLOCK if m.isblk() else Kind.FIFO
-            dst.put(path, Device(meta, dev, m.devmajor, m.devminor))
-    return True
-
-
-def _inside(dst: FS, root: str, rel: str) -> str:
-    """``root`` + ``rel`` with symlinks resolved relative to ``root`` (chroot semantics)."""
-    base = root.rstrip("/")
-    parts: list[str] = []
-    pending = [p for p in rel.split("/") if p and p != "."][::-1]
-    hops = 0
-    while pending:
-        name = pending.pop()
-        if name == "..":
-            if parts:
-                parts.pop()
-            continue
-        node = dst.lookup(base + "/" + "/".join([*parts, name]), follow=False)
-        if isinstance(node, Symlink):
-            hops += 1
-            if hops > 40:
-                raise CopyError(f"too many levels of symbolic links in archive path {rel}")
-            target = node.target
-            if target.startswith("/"):
-                parts = []
-            pending.extend(p for p in reversed(target.split("/")) if p and p != ".")
-            continue
-        parts.append(name)
-    return base + ("/" + "/".join(parts) if parts else "")
-
-
-def _looks_like_tar(raw: bytes) -> bool:
+    # --chown owns only the directories ADD creates: entries keep the archive's owners.
+    owner = copier.owner or Owner(0, 0)
+    placer = archive.Placer(dst, root, Meta(0o755, owner.uid, owner.gid))
+    what = printable(name.lstrip("/"), 80)
     try:
-        with tarfile.open(fileobj=io.BytesIO(raw), mode="r:") as tf:
-            tf.next()
-        return True
-    except tarfile.TarError:
-        return False
+        for entry in archive.entries(stream, what, budget or archive.UNLIMITED):
+            rel = clean(entry.name)[1:]  # confined: ".." and absolute names stay inside dest
+            if not rel:
+                continue
+            if entry.kind is Kind.DIR:
+                placer.put(rel, Dir(entry.meta))
+                copier.stats.dirs += 1
+            elif entry.kind is Kind.SYMLINK:
+                meta = Meta(0o777, entry.meta.uid, entry.meta.gid, entry.meta.mtime)
+                placer.put(rel, Symlink(meta, entry.link))
+                copier.stats.links += 1
+            elif entry.hard_link:
+                target = dst.lookup(root.rstrip("/") + clean(entry.link), follow=False)
+                if isinstance(target, File):
+                    placer.put(rel, target)
+                    copier.stats.links += 1
+            elif entry.kind is Kind.FILE:
+                placer.put(rel, File(entry.meta, entry.data, ("archive", entry.name)))
+                copier.stats.files += 1
+                copier.stats.bytes += len(entry.data)
+            else:
+                placer.put(rel, archive.device(entry))
+    except FsError as exc:
+        raise CopyError(f"{what}: {exc.message}") from None
+    except LimitExceeded as exc:
+        raise LimitError(
+            f"{what}: limit exceeded: {exc.limit} ({exc.value}); the archive was not extracted",
+            limit=exc.limit,
+            hint=exc.hint,
+        ) from None
+    copier.stats.dirs += placer.made_dirs
+    return True

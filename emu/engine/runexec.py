@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from emu.dockerfile.instructions import Run
-from emu.engine.state import StageState
+from emu.engine.state import LimitError, StageState
 from emu.engine.users import resolve_user
 from emu.errors import BuildError, EmuError
 from emu.fs import FS, Dir, File, Meta, Node
@@ -110,8 +110,12 @@ class ShellExecutor:
             else:
                 result = _execute(interp, argv, st, env, cwd, ident, REGISTRY, limits)
         except LimitExceeded as exc:
-            raise BuildError(
-                f"{inst.source}: {exc.message}", file=st.file, pos=inst.pos, hint=exc.hint
+            raise LimitError(
+                f"{inst.source}: {exc.message}",
+                limit=exc.limit,
+                file=st.file,
+                pos=inst.pos,
+                hint=exc.hint,
             ) from None
         except EmuError as exc:
             raise BuildError(

@@ -16,12 +16,35 @@ if TYPE_CHECKING:
     from emu.dockerfile.instructions import Run
     from emu.engine.context import Context
     from emu.engine.copying import CopyStats
+    from emu.sh.api import Limits
+
+
+class LimitError(BuildError):
+    """A build stopped by one of its limits; ``limit`` names it (``max_seconds``,
+    ``max_bytes``, ``max_files``…), so callers (grading) tell a limit from a failure by
+    type, never by reading the message."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        limit: str,
+        file: str | None = None,
+        pos: Position | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, file=file, pos=pos, hint=hint)
+        self.limit = limit
 
 
 class Sources(Protocol):
     """What a stage can copy from: the context, earlier stages, images, mapped URLs."""
 
     def context(self) -> Context: ...
+
+    def limits(self) -> Limits:
+        """Fresh limits for one instruction (ADD's archives), with the build's deadline."""
+        ...
 
     def from_ref(self, ref: str, st: StageState, pos: Position) -> tuple[int | None, Image]: ...
 

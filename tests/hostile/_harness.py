@@ -14,8 +14,8 @@ and its outcome must satisfy :func:`check`:
 * it ended within its limit, with the expected exit status;
 * no ``Traceback`` in stdout or stderr, and no escape character (``\\x1b``) in them either:
   names and texts taken from the input are escaped, and rich prints no colour to a pipe;
-* when the status is not 0 (and the case does not expect a report instead: ``emu test``
-  and ``emu grade`` say what failed on stdout), stderr ends with emu's error block: exactly one *error line*
+* when the status is not 0 (and the case does not expect a report on stdout instead, as
+  ``emu test`` prints one), stderr ends with emu's error block: exactly one *error line*
   ``LOCATION: error: MESSAGE`` (``LOCATION`` is ``FILE:LINE:COL``, ``FILE`` or ``emu``), then
   only *code-frame lines* (``> 12 | text``, ``  11 | text``, ``     | ^``) and at most one
   final *hint line* (``hint: …``). The message is not empty, holds no control character and

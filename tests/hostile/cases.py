@@ -182,8 +182,9 @@ ARCHIVES = [
     add(
         "add-gzip-bomb-lying-header",
         lambda: gzip_bomb_tar(GIB, declared=10),
-        r"not a valid archive|unexpected|max_bytes|out of memory",
-        limit=30,
+        "",
+        status=0,
+        limit=10,
     ),
     add("add-deep-path-5000", lambda: deep_path_tar(5000), r"file name too long"),
     add(

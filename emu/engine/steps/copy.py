@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from emu.dockerfile.instructions import Add, Copy
 from emu.engine.copying import CopyError, Owner, copy, dest_path
-from emu.engine.state import StageState, copy_stats_record
+from emu.engine.state import LimitError, StageState, copy_stats_record
 from emu.engine.steps._chmod import parse_chmod
 from emu.engine.users import resolve_chown
 from emu.errors import BuildError, EmuError
@@ -102,7 +102,10 @@ def apply(st: StageState, inst: Copy | Add) -> None:
             missing=missing,
             excludes=tuple(st.expand(e, inst.pos, env) for e in inst.excludes),
             parents=isinstance(inst, Copy) and inst.parents,
+            limits=st.sources.limits() if is_add else None,
         )
+    except LimitError as exc:
+        raise exc.located(file=st.file, pos=inst.pos) from None
     except CopyError as exc:
         if exc.file is None:
             raise st.error(exc.message, inst.pos, exc.hint) from None
