@@ -33,7 +33,7 @@ and ``pos = Position(1, offset + 1)``, where ``offset`` indexes into the word:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Final, NoReturn
@@ -84,6 +84,56 @@ class WordsResult:
     words: tuple[str, ...]
     matched: frozenset[str]
     unmatched: frozenset[str]
+
+
+# A word may not expand past this many characters: BuildKit has no such limit, but emu holds
+# words in memory, and twenty ``ARG A=$A$A`` lines would otherwise ask for gigabytes.
+MAX_WORD: Final = 1 << 24
+
+# A step of the lexer: a generator that yields the sub-steps it needs (a nested ``${…}``,
+# a quoted string) and gets their text back, and returns its own. :func:`_drive` runs them
+# with an explicit stack, so a 1,000-deep ``${a:-${b:-…}}`` is data, not Python's stack.
+_Expansion = Generator["_Expansion", str, str]
+
+
+def _drive(top: _Expansion) -> str:
+    stack = [top]
+    value: str | None = None
+    error: BaseException | None = None
+    while True:
+        step = stack[-1]
+        try:
+            if error is not None:
+                failure, error = error, None
+                request = step.throw(failure)
+            else:
+                request = step.send(value)  # type: ignore[arg-type]  # None starts a step
+        except StopIteration as done:
+            stack.pop()
+            if not stack:
+                result: str = done.value
+                return result
+            value = done.value
+            continue
+        except Exception as exc:
+            stack.pop()
+            if not stack:
+                raise
+            error = exc  # handed to the step that asked, as a raise would be
+            continue
+        stack.append(request)
+        value = None
+
+
+def _grown(size: int, piece: str, at: int) -> int:
+    size += len(piece)
+    if size > MAX_WORD:
+        _fail(
+            f"the expansion is too long (more than {MAX_WORD} characters): emu holds words in "
+            "memory",
+            at,
+        )
+    return size
 
 
 def _error(message: str, offset: int) -> ExpansionError:
@@ -140,7 +190,7 @@ class Lexer:
         if self._top.search(word, start) is None:
             return WordResult(word[start:] if start else word, _NOTHING, _NOTHING)
         run = _Run(self, word, start, env, split=False)
-        value = run.scan("", self.raw_escapes)
+        value = _drive(run.scan("", self.raw_escapes))
         return WordResult(value, frozenset(run.matched), frozenset(run.unmatched))
 
     def process_words(self, word: str, env: Mapping[str, str]) -> WordsResult:
@@ -149,7 +199,7 @@ class Lexer:
         if self._top.search(word, start) is None:
             return WordsResult(tuple(_NON_SPACE_RUN.findall(word, start)), _NOTHING, _NOTHING)
         run = _Run(self, word, start, env, split=True)
-        run.scan("", self.raw_escapes)
+        _drive(run.scan("", self.raw_escapes))
         return WordsResult(tuple(run.words), frozenset(run.matched), frozenset(run.unmatched))
 
 
@@ -272,7 +322,7 @@ class _Run:
 
     # -- the main loop (BuildKit's processStopOn) --------------------------------------
 
-    def scan(self, stop: str, raw_escapes: bool) -> str:
+    def scan(self, stop: str, raw_escapes: bool) -> _Expansion:
         """Expand up to ``stop`` (consumed) or, when ``stop`` is "", to the end."""
         s, n, lex = self.s, self.n, self.lex
         if stop == "}":
@@ -289,6 +339,7 @@ class _Run:
             else:
                 words = _Words(self.wbuf)
         out: list[str] = []
+        size = 0
         i = self.i
         while i < n:
             m = finder.search(s, i)
@@ -307,13 +358,18 @@ class _Run:
                 return "".join(out)
             if c == "$":
                 self.i = i
-                piece = self.dollar()
+                piece = yield self.dollar()
+                size = _grown(size, piece, i)
                 out.append(piece)
                 if words is not None:
                     words.add_text(piece)
             elif quotes and (c == "'" or c == '"'):
                 self.i = i
-                piece = self.single_quoted() if c == "'" else self.double_quoted(raw_escapes)
+                if c == "'":
+                    piece = self.single_quoted()
+                else:
+                    piece = yield self.double_quoted(raw_escapes)
+                    size = _grown(size, piece, i)
                 out.append(piece)
                 if words is not None:
                     words.add_raw(piece)
@@ -349,12 +405,13 @@ class _Run:
         self.i = end + 1
         return s[start : end + 1] if self.lex.raw_quotes else s[start + 1 : end]
 
-    def double_quoted(self, raw_escapes: bool) -> str:
+    def double_quoted(self, raw_escapes: bool) -> _Expansion:
         s, n, esc = self.s, self.n, self.esc
         start = self.i
         raw_quotes = self.lex.raw_quotes
         finder = self.lex._in_double
         out: list[str] = ['"'] if raw_quotes else []
+        size = 0
         i = start + 1
         while True:
             m = finder.search(s, i)
@@ -372,7 +429,9 @@ class _Run:
                 return "".join(out)
             if c == "$":
                 self.i = j
-                out.append(self.dollar())
+                piece = yield self.dollar()
+                size = _grown(size, piece, j)
+                out.append(piece)
                 i = self.i
                 continue
             # The escape character escapes only `"`, `$` and itself; before
@@ -392,7 +451,7 @@ class _Run:
 
     # -- $ expansions (BuildKit's processDollar) -----------------------------------------
 
-    def dollar(self) -> str:
+    def dollar(self) -> _Expansion:
         s, n = self.s, self.n
         start = self.i  # at the "$"
         i = start + 1
@@ -431,7 +490,7 @@ class _Run:
                 return "${" + name + "}" if self.lex.skip_unset_env else ""
             return value
         if ch == "/":
-            return self.replace(name, start)
+            return (yield self.replace(name, start))
 
         null_is_unset = ch == ":"
         if null_is_unset:
@@ -450,7 +509,7 @@ class _Run:
             _fail(_unsupported(modifier), modifier_at)
         # The word is expanded before the variable is looked at (so its own
         # lookups count), with escapes kept raw for patterns.
-        word = self.nested("}", trims, start, "syntax error: missing '}'")
+        word = yield self.nested("}", trims, start, "syntax error: missing '}'")
         value = self.lookup(name)
         if value is None and self.lex.skip_unset_env:
             return "${" + name + modifier + word + "}"
@@ -475,23 +534,23 @@ class _Run:
             return _trim_prefix(word, value or "", greedy, start)
         _fail(_unsupported(modifier), modifier_at)
 
-    def nested(self, stop: str, raw_escapes: bool, start: int, at_end: str) -> str:
+    def nested(self, stop: str, raw_escapes: bool, start: int, at_end: str) -> _Expansion:
         """Scan a modifier's word; any failure at the end of the word becomes ``at_end``."""
         try:
-            return self.scan(stop, raw_escapes)
+            return (yield self.scan(stop, raw_escapes))
         except ExpansionError:
             if self.i >= self.n:
                 raise _error(at_end, start) from None
             raise
 
-    def replace(self, name: str, start: int) -> str:
+    def replace(self, name: str, start: int) -> _Expansion:
         """``${name/pattern/replacement}`` and ``${name//pattern/replacement}``."""
         s, n = self.s, self.n
         replace_all = self.i < n and s[self.i] == "/"
         if replace_all:
             self.i += 1
-        pattern = self.nested("/", True, start, "syntax error: missing '/' in ${}")
-        replacement = self.nested("}", True, start, "syntax error: missing '}'")
+        pattern = yield self.nested("/", True, start, "syntax error: missing '/' in ${}")
+        replacement = yield self.nested("}", True, start, "syntax error: missing '}'")
         value = self.lookup(name)
         if value is None:
             if self.lex.skip_unset_env:
@@ -500,7 +559,7 @@ class _Run:
             value = ""
         glob = _compiled(pattern, True, start)
         if replace_all:
-            return _go_replace_all(glob, value, replacement)
+            return _go_replace_all(glob, value, replacement, start)
         span = glob.search(value)
         if span is None:
             return value
@@ -703,7 +762,7 @@ def _trim_suffix(pattern: str, value: str, greedy: bool, at: int) -> str:
     return _trim_prefix(_reverse_pattern(pattern), value[::-1], greedy, at)[::-1]
 
 
-def _go_replace_all(glob: _Glob, src: str, template: str) -> str:
+def _go_replace_all(glob: _Glob, src: str, template: str, at: int) -> str:
     """Go's Regexp.ReplaceAllString.
 
     Unlike ``re.sub``, an empty match right after a match is not replaced, and
@@ -712,6 +771,7 @@ def _go_replace_all(glob: _Glob, src: str, template: str) -> str:
     """
     expand = "$" in template
     out: list[str] = []
+    size = 0
     last = search = 0
     n = len(src)
     while search <= n:
@@ -720,8 +780,11 @@ def _go_replace_all(glob: _Glob, src: str, template: str) -> str:
             break
         a0, a1 = span
         out.append(src[last:a0])
+        size = _grown(size, src[last:a0], at)
         if a1 > last or a0 == 0:
-            out.append(_go_expand(template, src[a0:a1]) if expand else template)
+            piece = _go_expand(template, src[a0:a1]) if expand else template
+            size = _grown(size, piece, at)
+            out.append(piece)
         last = a1
         # Always advance by at least one character.
         search = search + 1 if search + 1 > a1 else a1

@@ -9,9 +9,12 @@ bind is honoured for the duration of the command and leaves no trace in the laye
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import posixpath
-from collections.abc import Callable
+import sys
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -29,6 +32,35 @@ if TYPE_CHECKING:
     from emu.sh.interp import RunResult
 
 _TOOLS_HOOKED: list[bool] = []
+
+# The shell recurses in Python for nested functions and subshells (its own depth limit
+# stops them long before this); Python's stack may be this deep only while it runs.
+_SHELL_STACK = 20_000
+_stack_lock = threading.Lock()
+_stack_users = 0
+_stack_before = 0
+
+
+@contextlib.contextmanager
+def shell_stack() -> Iterator[None]:
+    """Raise Python's recursion limit for the shell while it runs, and put it back after
+    (the host process's limit is the host's: ``emu.build`` leaves it as it found it).
+    Re-entrant and shared between threads: the last one out restores it."""
+    global _stack_users, _stack_before
+    with _stack_lock:
+        if _stack_users == 0:
+            _stack_before = sys.getrecursionlimit()
+        _stack_users += 1
+        if sys.getrecursionlimit() < _SHELL_STACK:
+            sys.setrecursionlimit(_SHELL_STACK)
+    try:
+        yield
+    finally:
+        with _stack_lock:
+            _stack_users -= 1
+            if _stack_users == 0:
+                sys.setrecursionlimit(_stack_before)
+
 
 SHELLS = frozenset({"sh", "ash", "bash", "dash", "busybox"})
 
@@ -59,6 +91,10 @@ class ShellExecutor:
     caches: dict[str, Node] = field(default_factory=dict)  # RUN --mount=type=cache, by id
 
     def run(self, st: StageState, inst: Run, argv: tuple[str, ...], env: dict[str, str]) -> None:
+        with shell_stack():
+            self._run(st, inst, argv, env)
+
+    def _run(self, st: StageState, inst: Run, argv: tuple[str, ...], env: dict[str, str]) -> None:
         from emu.sh import interp, utils  # noqa: F401  (utils registers the utilities)
         from emu.sh.api import REGISTRY as _registry
 

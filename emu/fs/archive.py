@@ -60,7 +60,7 @@ __all__ = [
 
 PATH_MAX: Final = 4096  # bytes, with the terminating NUL: a path of 4096 bytes is too long
 NAME_MAX: Final = 255
-MAX_ID: Final = (1 << 32) - 1  # uid_t and gid_t are 32 bits
+MAX_ID: Final = (1 << 32) - 2  # uid_t and gid_t are 32 bits, and (uid_t)-1 means "none"
 MAX_MAJOR: Final = (1 << 12) - 1  # the kernel's dev_t: 12 bits of major, 20 of minor
 MAX_MINOR: Final = (1 << 20) - 1
 _CHUNK: Final = 1 << 20

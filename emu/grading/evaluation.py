@@ -330,6 +330,20 @@ def command(
     run_env: dict[str, str],
     limits: SandboxLimits,
 ) -> TestResult:
+    from emu.engine.runexec import shell_stack
+
+    with shell_stack():
+        return _command(t, image, global_env, run_user, run_env, limits)
+
+
+def _command(
+    t: CommandTest,
+    image: Image,
+    global_env: tuple[EnvVar, ...],
+    run_user: str,
+    run_env: dict[str, str],
+    limits: SandboxLimits,
+) -> TestResult:
     from emu.grading.sandbox import register_programs, sh_limits
     from emu.sh import interp
     from emu.sh.api import REGISTRY, Identity, LimitExceeded

@@ -170,6 +170,28 @@ def many_entries_tar_gz(count: int) -> bytes:
     return out.getvalue()
 
 
+def deep_tree_tar(depth: int, step: int = 2000) -> bytes:
+    """A tar whose tree is ``depth`` directories deep although no name reaches PATH_MAX:
+    each symlink ``lN`` points at the bottom of the tree so far, and the next entries
+    continue below it (how a real tar extraction also gets past PATH_MAX)."""
+    parts: list[bytes] = []
+    made = min(step, depth)
+    first = "/".join(["a"] * made)
+    parts += [longname(first + "/"), header(first[:99] + "/", kind=b"5", mode=0o755)]
+    link_to, n = first, 0
+    while made < depth:
+        n += 1
+        more = min(step, depth - made)
+        parts.append(pax(f"l{n}", {"linkpath": link_to}, kind=b"2", link="x"))
+        below = f"l{n}/" + "/".join(["a"] * more)
+        parts += [longname(below + "/"), header(below[:99] + "/", kind=b"5", mode=0o755)]
+        link_to = below
+        made += more
+    leaf = link_to + "/f"
+    parts += [longname(leaf), header(leaf[:100], size=5), _pad(b"deep\n")]
+    return tar(*parts)
+
+
 def deep_path_tar(depth: int, name: str = "a") -> bytes:
     path = "/".join([name] * depth) + "/f"
     return tar(longname(path), header(path[:100], size=0))
