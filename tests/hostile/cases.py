@@ -295,7 +295,7 @@ LOAD = [
     load(
         "load-sparse-1tib", lambda: docker_save(layer=tar(sparse_member("big", TIB))), r"max_bytes"
     ),
-    load("load-outer-sparse", lambda: tar(sparse_member("manifest.json", TIB)), r"max_bytes"),
+    load("load-outer-sparse", lambda: tar(sparse_member("manifest.json", TIB)), r"1099511627776 bytes"),
     load(
         "load-gzip-bomb-layer",
         lambda: docker_save(layer=gzip_bomb_tar(GIB)),
@@ -322,10 +322,19 @@ LOAD = [
     ),
     load(
         "load-created-out-of-range",
-        lambda: docker_save(config={"created": "99999-01-01T00:00:00Z"}),
+        lambda: docker_save(
+            config={
+                "created": "9999-12-31T23:59:59-23:59",
+                "history": [{"created_by": "x", "created": "9999-12-31T23:59:59-23:59"}],
+            }
+        ),
         r"created",
     ),
-    load("load-created-not-a-string", lambda: docker_save(config={"created": 12}), r"created"),
+    load(
+        "load-created-not-a-string",
+        lambda: docker_save(config={"history": [{"created_by": "x", "created": 12}]}),
+        r"created",
+    ),
     load(
         "load-tag-escape",
         lambda: docker_save(tags=["\x1b[31mred:latest"]),
