@@ -73,6 +73,7 @@ __all__ = [
     "layer_digests",
     "normalize_ref",
     "write_docker_archive",
+    "write_file",
     "write_layer_tar",
     "write_local",
     "write_oci_archive",
@@ -611,6 +612,16 @@ def _to_dest(dest: Dest, what: str, produce: Callable[[_Writable], None]) -> Non
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+def write_file(dest: str | os.PathLike[str], data: bytes, what: str) -> None:
+    """Write ``data`` to ``dest`` as the archives are written: atomically, and only as a new
+    file or over a regular file (never through a symlink, over a directory or a device)."""
+
+    def produce(out: _Writable) -> None:
+        out.write(data)
+
+    _to_dest(dest, what, produce)
 
 
 # --- type=tar -------------------------------------------------------------------------------

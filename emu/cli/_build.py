@@ -84,6 +84,12 @@ def add_parsers(sub: Subparsers) -> None:
         metavar="URL=FILE",
         help="serve an ADD <URL> from a local file (emu never opens the network)",
     )
+    b.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="treat the context as untrusted, as emu grade does: refuse hard links to files "
+        "outside it and paths too long to read; FROM sees emu's catalog only",
+    )
     b.add_argument("--report", metavar="FILE", help="also write the HTML build report to FILE")
     add_format(b)
 
@@ -177,6 +183,10 @@ def run(args: argparse.Namespace) -> int:
         else:
             text, name = read_text_file(str(df_path), nofollow=args.file is None)
             name = "Dockerfile" if args.file is None else args.file
+        if getattr(args, "sandbox", False):
+            from emu.grading.sandbox import count_folder
+
+            count_folder(context_arg, None)  # hard links out, over-long paths: refused
         ctx = from_directory(context_arg, dockerfile=df_path)
 
     for tools_file in args.tools or []:
@@ -188,9 +198,14 @@ def run(args: argparse.Namespace) -> int:
     console = err()
     try:
         df = load(text, name)
+        resolver = store.resolve
+        if getattr(args, "sandbox", False):
+            from emu.grading.sandbox import catalog_only
+
+            resolver = catalog_only
         opts = BuildOptions(
             executor=executor,
-            resolve_image=store.resolve,
+            resolve_image=resolver,
             target=args.target,
             build_args=build_args,
             platform=Platform.parse(args.platform) if args.platform else Platform(),
@@ -202,7 +217,9 @@ def run(args: argparse.Namespace) -> int:
             with console.status("[bold]Building…", spinner="dots") as status:
                 live = _LiveExecutor(executor, status)
                 result = build(
-                    df, ctx, replace(opts, executor=live, resolve_image=_live_resolver(status))
+                    df,
+                    ctx,
+                    replace(opts, executor=live, resolve_image=_live_resolver(status, resolver)),
                 )
         else:
             result = build(df, ctx, opts)
@@ -286,16 +303,15 @@ class _LiveExecutor:
         self.inner.run(st, inst, argv, env)
 
 
-def _live_resolver(status: object) -> Callable[[str], Image]:
-    """The engine's resolver (the local store, then the catalog), shown in the live view."""
+def _live_resolver(status: object, inner: Callable[[str], Image]) -> Callable[[str], Image]:
+    """The engine's resolver (the local store, then the catalog; the catalog alone with
+    --sandbox), shown in the live view."""
 
     def resolve(ref: str) -> Image:
         update = getattr(status, "update", None)
         if update is not None:
             update(f"[bold]Building…[/] [cyan]FROM[/] {_escape(ref)}")
-        from emu import store
-
-        return store.resolve(ref)
+        return inner(ref)
 
     return resolve
 

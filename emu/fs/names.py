@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Final
 
-__all__ = ["printable"]
+__all__ = ["printable", "shown"]
 
 _NAMED: Final = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
@@ -42,3 +42,9 @@ def printable(name: str, limit: int = 0) -> str:
         keep = max(limit - 1, 2)
         text = text[: keep // 2] + "…" + text[len(text) - (keep - keep // 2) :]
     return text
+
+
+def shown(text: str) -> str:
+    """``text`` as it is when nothing in it acts on a terminal or starts a new line (a name
+    :func:`printable` already wrote stays as it is), else :func:`printable` of it."""
+    return text if text.isprintable() else printable(text)

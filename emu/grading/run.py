@@ -30,9 +30,13 @@ def _resource_error(exc: BaseException, spec: Spec) -> EmuError:
     if isinstance(exc, MemoryError):
         return LimitError(
             f"limit exceeded: max_memory ({spec.limits.max_memory}); the build was stopped",
+            limit="max_memory",
             hint="the build needed more memory than a grading worker has",
         )
-    return LimitError("limit exceeded: nesting depth (Python's stack); the build was stopped")
+    return LimitError(
+        "limit exceeded: nesting depth (Python's stack); the build was stopped",
+        limit="max_depth",
+    )
 
 
 def build_folder(path: str | os.PathLike[str], spec: Spec, *, untrusted: bool = True) -> Subject:

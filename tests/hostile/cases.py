@@ -95,6 +95,12 @@ RUBRIC = (
     "emuTests:\n"
     "  limits: {maxSeconds: 10, maxMemory: 900MB}\n"
 )
+SPEC_FILE = (
+    "schemaVersion: 2.0.0\nfileExistenceTests:\n"
+    "  - {name: the file is there, path: /s/hello.txt, shouldExist: true}\n"
+    "commandTests:\n"
+    "  - {name: the files are listed, command: ls, args: [/s], expectedOutput: [hello]}\n"
+)
 COPY_ALL = "FROM busybox\nCOPY . /s/\n"
 
 
@@ -295,7 +301,11 @@ LOAD = [
     load(
         "load-sparse-1tib", lambda: docker_save(layer=tar(sparse_member("big", TIB))), r"max_bytes"
     ),
-    load("load-outer-sparse", lambda: tar(sparse_member("manifest.json", TIB)), r"1099511627776 bytes"),
+    load(
+        "load-outer-sparse",
+        lambda: tar(sparse_member("manifest.json", TIB)),
+        r"1099511627776 bytes",
+    ),
     load(
         "load-gzip-bomb-layer",
         lambda: docker_save(layer=gzip_bomb_tar(GIB)),
@@ -410,7 +420,7 @@ CONTEXT = [
     ),
     Case(
         "test-sandbox-fifo-dockerfile",
-        combine(files({"spec.yaml": "schemaVersion: 2.0.0\n"}), fifo("ctx/Dockerfile")),
+        combine(files({"spec.yaml": SPEC_FILE}), fifo("ctx/Dockerfile")),
         argv=("test", "--sandbox", "-c", "{in}/spec.yaml", "{in}/ctx"),
         status=1,
         message=r"Dockerfile.*(FIFO|not a regular file)",
@@ -565,13 +575,6 @@ GLOBS = [
 ]
 
 # --- grading ---------------------------------------------------------------------------------
-
-SPEC_FILE = (
-    "schemaVersion: 2.0.0\nfileExistenceTests:\n"
-    "  - {name: the file is there, path: /s/hello.txt, shouldExist: true}\n"
-    "commandTests:\n"
-    "  - {name: the files are listed, command: ls, args: [/s], expectedOutput: [hello]}\n"
-)
 
 
 def _valid_json(rel: str) -> object:
