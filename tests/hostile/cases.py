@@ -130,7 +130,7 @@ def grade(id: str, make: object, *, check: object, message: str = "", **kw: obje
     )
 
 
-def submission(name: str, dockerfile_text: str = COPY_ALL, **more: str | bytes) -> object:
+def submission(name: str, dockerfile_text: str | bytes = COPY_ALL, **more: str | bytes) -> object:
     content = {f"subs/{name}/Dockerfile": dockerfile_text, f"subs/{name}/hello.txt": "hi\n"}
     content.update({f"subs/{name}/{k}": v for k, v in more.items()})
     return files(content)
@@ -622,6 +622,19 @@ GRADING = [
         check=status_of("alice", "graded"),
     ),
     grade(
+        "grade-file-name-invalid-utf8-copied-by-name",
+        combine(
+            submission("alice", "FROM busybox\nCOPY *.txt /s/\nRUN ls /s/*.txt\n"),
+            raw_name_file("subs/alice", b"bad\xff\xfe.txt"),
+        ),
+        check=status_of("alice", "graded"),
+    ),
+    grade(
+        "grade-invalid-utf8-in-a-build-error",
+        submission("alice", b"FROM busybox\nCOPY bad\xff.txt /s/\n"),  # type: ignore[arg-type]
+        check=status_of("alice", "build failed"),
+    ),
+    grade(
         "grade-folder-name-invalid-utf8",
         raw_name_folder("subs", b"bob\xff", COPY_ALL),
         check=status_of("bob\\xff", "graded"),
@@ -634,6 +647,22 @@ GRADING = [
         ),
         argv=("test", "-c", "{in}/spec.yaml", "{in}/ctx", "-o", "json", "{out}/r.json"),
         status=0,
+        check=_valid_json("out/r.json"),
+        area="grading",
+    ),
+    Case(
+        "test-json-invalid-utf8-in-a-build-error",
+        files(
+            {
+                "spec.yaml": SPEC_FILE,
+                "ctx/Dockerfile": b"FROM busybox\nCOPY bad\xff.txt /s/\n",
+                "ctx/hello.txt": "hi",
+            }
+        ),
+        argv=("test", "-c", "{in}/spec.yaml", "{in}/ctx", "-o", "json", "{out}/r.json"),
+        status=1,
+        where="stdout",
+        message=r"bad\\xff\.txt",
         check=_valid_json("out/r.json"),
         area="grading",
     ),
