@@ -70,28 +70,31 @@ def dest_path(workdir: str, raw: str) -> str:
 
 
 def expand_wildcards(src: FS, pattern: str) -> list[str]:
-    """Paths in ``src`` matching ``pattern`` component by component, sorted (fsutil)."""
+    """Paths in ``src`` matching ``pattern`` component by component, sorted (fsutil).
+
+    Walked with an explicit stack (a pattern may have thousands of components)."""
     parts = split(pattern)
     results: list[str] = []
-
-    def walk(prefix: str, node: Node | None, i: int) -> None:
+    todo: list[tuple[str, Node | None, int]] = [("", src.root, 0)]
+    while todo:
+        prefix, node, i = todo.pop()
         if i == len(parts):
             results.append(prefix or "/")
-            return
+            continue
         comp = parts[i]
         if not isinstance(node, Dir):
-            return
+            continue
         if not has_meta(comp):
             child = src.lookup(f"{prefix}/{comp}")
             if child is not None:
-                walk(f"{prefix}/{comp}", child, i + 1)
-            return
+                todo.append((f"{prefix}/{comp}", child, i + 1))
+            continue
+        found = []
         for name in sorted(node.entries, key=lambda n: n.encode("utf-8", "surrogateescape")):
             if match(comp, name):
                 path = f"{prefix}/{name}"
-                walk(path, src.lookup(path), i + 1)
-
-    walk("", src.root, 0)
+                found.append((path, src.lookup(path), i + 1))
+        todo.extend(reversed(found))  # the first match is walked first, as in sorted order
     return results
 
 
