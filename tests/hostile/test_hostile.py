@@ -15,7 +15,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from _harness import Case, check, remove_tree, run
-from cases import CASES
+from cases import _QUICK, CASES
 
 
 def _param(case: Case) -> object:
@@ -27,9 +27,10 @@ def _param(case: Case) -> object:
     return pytest.param(case, id=case.id, marks=marks)
 
 
-def test_case_ids_are_unique() -> None:
+def test_case_ids_are_unique_and_the_quick_ones_exist() -> None:
     ids = [c.id for c in CASES]
     assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    assert set(ids) >= _QUICK, sorted(_QUICK - set(ids))
 
 
 @pytest.mark.parametrize("case", [_param(c) for c in CASES])
