@@ -55,7 +55,7 @@ from functools import partial
 from typing import IO, Any, Final, Protocol
 
 from emu.errors import BuildError
-from emu.fs import Blob, Device, Dir, File, Kind, Node, Snapshot, Symlink
+from emu.fs import Blob, Device, Dir, File, Kind, Node, Snapshot, Symlink, walk
 from emu.fs.archive import MAX_ID, PATH_MAX
 from emu.fs.names import printable
 from emu.images.image import HealthConfig, HistoryEntry, Image, ImageConfig
@@ -332,20 +332,10 @@ def _entry(name: str, node: Node, sde: int | None, link_to: str | None = None) -
     return e
 
 
-def _walk(d: Dir, prefix: str = "") -> Iterator[tuple[str, Node]]:
+def _walk(d: Dir) -> Iterator[tuple[str, Node]]:
     """(relative path, node) under ``d``, depth first, sorted by name (= by path components)."""
-    stack: list[tuple[str, Dir, Iterator[str]]] = [(prefix, d, iter(sorted(d.entries)))]
-    while stack:
-        base, cur, names = stack[-1]
-        name = next(names, None)
-        if name is None:
-            stack.pop()
-            continue
-        child = cur.entries[name]
-        path = f"{base}/{name}" if base else name
-        yield path, child
-        if isinstance(child, Dir):
-            stack.append((path, child, iter(sorted(child.entries))))
+    for path, node in walk(d):
+        yield path[1:], node
 
 
 def _root(tree: Tree) -> Dir:
@@ -384,20 +374,9 @@ def _same_node(a: Node, b: Node) -> bool:
 
 
 def _add_subtree(d: Dir, path: tuple[str, ...], out: list[_Op]) -> None:
-    """Everything under ``d`` as additions, in path order (iteratively: a tree's depth is
-    data, never Python's stack)."""
-    stack: list[tuple[tuple[str, ...], Dir, Iterator[str]]] = [(path, d, iter(sorted(d.entries)))]
-    while stack:
-        base, cur, names = stack[-1]
-        name = next(names, None)
-        if name is None:
-            stack.pop()
-            continue
-        child = cur.entries[name]
-        sub = (*base, name)
-        out.append((sub, _ADD, child))
-        if isinstance(child, Dir):
-            stack.append((sub, child, iter(sorted(child.entries))))
+    """Everything under ``d`` as additions, in path order."""
+    for rel, node in _walk(d):
+        out.append(((*path, *rel.split("/")), _ADD, node))
 
 
 def _layer_ops(a: Dir, b: Dir, path: tuple[str, ...], out: list[_Op]) -> None:

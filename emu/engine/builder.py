@@ -25,6 +25,7 @@ from emu.engine.state import (
     StageState,
     StepEvent,
     UnusedVar,
+    fresh_limits,
 )
 from emu.errors import BuildError, EmuError
 from emu.fs import Dir, Meta, Snapshot
@@ -479,16 +480,7 @@ class _Sources:
         from emu.sh.api import Limits
 
         b = self.build
-        template = b.opts.limits or Limits()
-        return Limits(
-            max_steps=template.max_steps,
-            max_output=template.max_output,
-            max_files=template.max_files,
-            max_bytes=template.max_bytes,
-            max_depth=template.max_depth,
-            deadline=b.deadline,
-            max_seconds=b.opts.max_seconds or template.max_seconds,
-        )
+        return fresh_limits(b.opts.limits or Limits(), b.deadline, b.opts.max_seconds or 0.0)
 
     def url(self, url: str, st: StageState, pos: Position) -> bytes:
         mapped = self.build.opts.url_map.get(url)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from emu.dockerfile.instructions import Run
-from emu.engine.state import LimitError, StageState
+from emu.engine.state import LimitError, StageState, fresh_limits
 from emu.engine.users import resolve_user
 from emu.errors import BuildError, EmuError
 from emu.fs import FS, Dir, File, Meta, Node
@@ -122,15 +122,7 @@ class ShellExecutor:
                    if program.endswith("sh") else ""),
             )  # fmt: skip
         template = self.limits if self.limits is not None else Limits(self.max_steps)
-        limits = Limits(
-            max_steps=template.max_steps,
-            max_output=template.max_output,
-            max_files=template.max_files,
-            max_bytes=template.max_bytes,
-            max_depth=template.max_depth,
-            deadline=self.deadline,
-            max_seconds=self.max_seconds or template.max_seconds,
-        )
+        limits = fresh_limits(template, self.deadline, self.max_seconds)
         limits.check_time()
         if "HOME" not in env:
             env = {**env, "HOME": _home(st.fs, ident.uid)}

@@ -330,20 +330,6 @@ def command(
     run_env: dict[str, str],
     limits: SandboxLimits,
 ) -> TestResult:
-    from emu.engine.runexec import shell_stack
-
-    with shell_stack():
-        return _command(t, image, global_env, run_user, run_env, limits)
-
-
-def _command(
-    t: CommandTest,
-    image: Image,
-    global_env: tuple[EnvVar, ...],
-    run_user: str,
-    run_env: dict[str, str],
-    limits: SandboxLimits,
-) -> TestResult:
     from emu.grading.sandbox import register_programs, sh_limits
     from emu.sh import interp
     from emu.sh.api import REGISTRY, Identity, LimitExceeded
@@ -761,7 +747,12 @@ def _one(
             return file_content(t, image, global_env)
         if isinstance(t, MetadataTest):
             return metadata(t, image)
-        return command(t, image, spec.global_env_vars, spec.run_options.user, run_env, spec.limits)
+        from emu.engine.runexec import shell_stack
+
+        with shell_stack():  # the shell's stack, only while it runs (as for a RUN)
+            return command(
+                t, image, spec.global_env_vars, spec.run_options.user, run_env, spec.limits
+            )
     except _Failed as exc:
         # A failed build fails what it prevents; otherwise emu could not evaluate the test.
         status = "fail" if subject.error is not None else "error"

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from emu.engine.state import LimitError as EngineLimitError
+from emu.engine.state import fresh_limits
 from emu.errors import BuildError, EmuError
 from emu.fs.archive import PATH_MAX
 from emu.fs.names import printable
@@ -421,17 +422,7 @@ def register_programs() -> None:
 def sh_limits(limits: SandboxLimits, deadline: float | None = None) -> Limits:
     """Fresh shell limits (they count as a run goes) under ``limits``, stopping at
     ``deadline`` (a time.monotonic() value) if given."""
-    from emu.sh.api import Limits
-
-    return Limits(
-        max_steps=limits.max_steps,
-        max_output=limits.max_output,
-        max_files=limits.max_files,
-        max_bytes=limits.max_bytes,
-        max_depth=limits.max_depth,
-        deadline=deadline,
-        max_seconds=limits.max_seconds,
-    )
+    return fresh_limits(limits, deadline, limits.max_seconds)
 
 
 def sandboxed_build(
