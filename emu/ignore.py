@@ -275,7 +275,7 @@ class IgnoreMatcher:
         ``parent`` must come from this method for the parent directory; None means "no
         parent information" (Go's zero ``MatchInfo``: the parents are evaluated from the
         path itself). Unchanged decisions are returned as the parent's own object, so
-        walking a tree costs one regex call for most paths.
+        walking a tree costs one pass of the automaton over each path.
         """
         if parent is None or parent._counted is None:
             return self._walk_zero(path)

@@ -275,6 +275,18 @@ class _Words:
         return self.words
 
 
+@dataclass(frozen=True, slots=True)
+class _Head:
+    """``${NAME<modifier>…}`` read up to the modifier's word."""
+
+    name: str
+    op: str  # "-", "+", "?", "#", "%", "replace" (``${NAME/…}``) or what follows a ":"
+    null_is_unset: bool  # a ":" before the op
+    modifier: str  # as written, for messages and skip_unset_env
+    start: int  # where the "$" is
+    modifier_at: int  # where the modifier is
+
+
 class _Run:
     """One expansion of one word: a cursor ``i`` over ``s`` plus what was looked up.
 
@@ -358,7 +370,9 @@ class _Run:
                 return "".join(out)
             if c == "$":
                 self.i = i
-                piece = yield self.dollar()
+                piece = self.plain_dollar()
+                if piece is None:
+                    piece = yield self.dollar()
                 size = _grown(size, piece, i)
                 out.append(piece)
                 if words is not None:
@@ -429,7 +443,9 @@ class _Run:
                 return "".join(out)
             if c == "$":
                 self.i = j
-                piece = yield self.dollar()
+                piece = self.plain_dollar()
+                if piece is None:
+                    piece = yield self.dollar()
                 size = _grown(size, piece, j)
                 out.append(piece)
                 i = self.i
@@ -451,7 +467,47 @@ class _Run:
 
     # -- $ expansions (BuildKit's processDollar) -----------------------------------------
 
+    def plain_dollar(self) -> str | None:
+        """The expansion at ``self.i`` when it needs no step of its own (``$NAME``,
+        ``${NAME}``, a modifier whose word is plain text: most are); None, with nothing
+        read, for the others."""
+        start = self.i
+        head = self._head()
+        if isinstance(head, str):
+            return head
+        if head.op != "replace":
+            word = self._plain_word()
+            if word is not None:
+                return self._modified(head, word)
+        self.i = start
+        return None
+
     def dollar(self) -> _Expansion:
+        head = self._head()
+        if isinstance(head, str):
+            return head
+        if head.op == "replace":
+            return (yield self.replace(head.name, head.start))
+        # The word is expanded before the variable is looked at (so its own
+        # lookups count), with escapes kept raw for patterns.
+        trims = head.op == "#" or head.op == "%"
+        word = yield self.nested("}", trims, head.start, "syntax error: missing '}'")
+        return self._modified(head, word)
+
+    def _plain_word(self) -> str | None:
+        """A modifier's word up to its ``}`` when it holds nothing to expand or unquote."""
+        m = self.lex._until_brace.search(self.s, self.i)
+        if m is None or m.group() != "}":
+            return None
+        word = self.s[self.i : m.start()]
+        self.i = m.end()
+        if self.split:
+            self.wbuf.clear()  # quirk: as the nested scan it stands for would (see _Words)
+        return word
+
+    def _head(self) -> str | _Head:
+        """BuildKit's processDollar up to the modifier's word: the whole expansion when there
+        is no modifier, else what the word is for."""
         s, n = self.s, self.n
         start = self.i  # at the "$"
         i = start + 1
@@ -490,7 +546,7 @@ class _Run:
                 return "${" + name + "}" if self.lex.skip_unset_env else ""
             return value
         if ch == "/":
-            return (yield self.replace(name, start))
+            return _Head(name, "replace", False, modifier, start, modifier_at)
 
         null_is_unset = ch == ":"
         if null_is_unset:
@@ -504,15 +560,16 @@ class _Run:
         elif ch == "" or ch not in "+-?#%":
             _fail(_unsupported(modifier), modifier_at)
 
-        trims = ch == "#" or ch == "%"
-        if null_is_unset and trims:
+        if null_is_unset and (ch == "#" or ch == "%"):
             _fail(_unsupported(modifier), modifier_at)
-        # The word is expanded before the variable is looked at (so its own
-        # lookups count), with escapes kept raw for patterns.
-        word = yield self.nested("}", trims, start, "syntax error: missing '}'")
+        return _Head(name, ch, null_is_unset, modifier, start, modifier_at)
+
+    def _modified(self, head: _Head, word: str) -> str:
+        """What ``${NAME<modifier>word}`` expands to, once the word is known."""
+        name, ch, null_is_unset, start = head.name, head.op, head.null_is_unset, head.start
         value = self.lookup(name)
         if value is None and self.lex.skip_unset_env:
-            return "${" + name + modifier + word + "}"
+            return "${" + name + head.modifier + word + "}"
         empty = value is None or (null_is_unset and value == "")
         if ch == "-":
             return word if empty or value is None else value
@@ -524,15 +581,15 @@ class _Run:
             if null_is_unset and value == "":
                 _fail(f"{name}: {word or 'is not allowed to be empty'}", start)
             return value
-        if trims:
-            # "##"/"%%" (longest match) are seen only after expanding the word.
-            greedy = word.startswith(ch)
-            if greedy:
-                word = word[1:]
-            if ch == "%":
-                return _trim_suffix(word, value or "", greedy, start)
-            return _trim_prefix(word, value or "", greedy, start)
-        _fail(_unsupported(modifier), modifier_at)
+        if ch != "#" and ch != "%":
+            _fail(_unsupported(head.modifier), head.modifier_at)  # after the word, as Go
+        # "##"/"%%" (longest match) are seen only after expanding the word.
+        greedy = word.startswith(ch)
+        if greedy:
+            word = word[1:]
+        if ch == "%":
+            return _trim_suffix(word, value or "", greedy, start)
+        return _trim_prefix(word, value or "", greedy, start)
 
     def nested(self, stop: str, raw_escapes: bool, start: int, at_end: str) -> _Expansion:
         """Scan a modifier's word; any failure at the end of the word becomes ``at_end``."""
