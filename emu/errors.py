@@ -349,9 +349,10 @@ class LimitExceeded(BuildError):
         hint: str | None = None,
         *,
         stopped: str = "the command was stopped",
+        message: str | None = None,
     ) -> None:
         shown = limit if value is None else f"{limit} ({value})"
-        super().__init__(f"limit exceeded: {shown}; {stopped}", hint=hint)
+        super().__init__(message or f"limit exceeded: {shown}; {stopped}", hint=hint)
         self.limit = limit
         self.value = value
 

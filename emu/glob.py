@@ -12,25 +12,20 @@
 
 patternmatcher hands its regexp text to Go's RE2 parser, and not every glob survives that
 unchanged: ``[*]`` becomes ``[[^/]*]`` (a class of ``[``, ``^``, ``/`` repeated, then ``]``),
-``a\\d`` matches a digit, ``dir\\path`` is a bad ``\\pa`` class. So the regexp is not
-written for Python directly: :func:`go_regexp` builds Go's text and :func:`_re2_to_python`
-reads it with RE2's rules and writes the equivalent Python regex. A regexp RE2 would reject is
-an error only when the pattern is first used, as in Go (``[Local-Only]`` loads fine and fails
-every match).
-
-Known divergence: Python's backtracking engine is not linear-time like RE2, so a pattern with
-many ``**`` or ``*`` runs can be slow on long non-matching paths (the results are the same).
+``a\\d`` matches a digit, ``dir\\path`` is a bad ``\\pa`` class. So :func:`go_regexp` builds
+Go's text and :mod:`emu.re2` reads it with RE2's rules. A regexp RE2 would reject is an error
+only when the pattern is first used, as in Go (``[Local-Only]`` loads fine and fails every
+match). Like RE2, :mod:`emu.re2` matches in time linear in the path, whatever the pattern:
+``a*a*a*a*a*a*b`` against a long name costs what ``a*b`` costs.
 """
 
 from __future__ import annotations
 
 import enum
-import functools
-import re
-import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
+from emu import re2
 from emu.errors import EmuError, IgnoreFileError
 from emu.pos import Position
 
@@ -269,346 +264,6 @@ def validate(pattern: str) -> None:
     match(pattern, ".")
 
 
-# -- RE2 (the subset patternmatcher can produce) to Python re -------------------------------
-
-
-class _RegexpError(Exception):
-    """Go's ``regexp.Compile`` would reject the expression; the text says why."""
-
-
-_MAX_RUNE: Final = 0x10FFFF
-_Ranges = list[tuple[int, int]]
-
-_DIGIT: Final = ((0x30, 0x39),)
-_WORD: Final = ((0x30, 0x39), (0x41, 0x5A), (0x5F, 0x5F), (0x61, 0x7A))
-_PERL_CLASSES: Final[dict[str, tuple[tuple[int, int], ...]]] = {
-    "d": _DIGIT,
-    "s": ((0x09, 0x0A), (0x0C, 0x0D), (0x20, 0x20)),  # RE2's \s has no \v
-    "w": _WORD,
-}
-_POSIX_CLASSES: Final[dict[str, tuple[tuple[int, int], ...]]] = {
-    "alnum": ((0x30, 0x39), (0x41, 0x5A), (0x61, 0x7A)),
-    "alpha": ((0x41, 0x5A), (0x61, 0x7A)),
-    "ascii": ((0x00, 0x7F),),
-    "blank": ((0x09, 0x09), (0x20, 0x20)),
-    "cntrl": ((0x00, 0x1F), (0x7F, 0x7F)),
-    "digit": _DIGIT,
-    "graph": ((0x21, 0x7E),),
-    "lower": ((0x61, 0x7A),),
-    "print": ((0x20, 0x7E),),
-    "punct": ((0x21, 0x2F), (0x3A, 0x40), (0x5B, 0x60), (0x7B, 0x7E)),
-    "space": ((0x09, 0x0D), (0x20, 0x20)),
-    "upper": ((0x41, 0x5A),),
-    "word": _WORD,
-    "xdigit": ((0x30, 0x39), (0x41, 0x46), (0x61, 0x66)),
-}
-# Go's unicode.Categories keys (no "Cn": unassigned code points are not a Go category).
-_CATEGORIES: Final = frozenset(
-    {
-        *("C", "Cc", "Cf", "Co", "Cs", "L", "Ll", "Lm", "Lo", "Lt", "Lu", "M", "Mc", "Me", "Mn"),
-        *("N", "Nd", "Nl", "No", "P", "Pc", "Pd", "Pe", "Pf", "Pi", "Po", "Ps"),
-        *("S", "Sc", "Sk", "Sm", "So", "Z", "Zl", "Zp", "Zs"),
-    }
-)
-
-
-def _normalize(ranges: _Ranges) -> _Ranges:
-    out: _Ranges = []
-    for lo, hi in sorted(ranges):
-        if out and lo <= out[-1][1] + 1:
-            if hi > out[-1][1]:
-                out[-1] = (out[-1][0], hi)
-        else:
-            out.append((lo, hi))
-    return out
-
-
-def _negate(ranges: _Ranges) -> _Ranges:
-    out: _Ranges = []
-    nxt = 0
-    for lo, hi in _normalize(ranges):
-        if lo > nxt:
-            out.append((nxt, lo - 1))
-        nxt = hi + 1
-    if nxt <= _MAX_RUNE:
-        out.append((nxt, _MAX_RUNE))
-    return out
-
-
-@functools.cache
-def _category_ranges(name: str) -> tuple[tuple[int, int], ...]:
-    # Only reachable through \pL-style escapes, so the one-off scan of all code points is fine.
-    out: _Ranges = []
-    for cp in range(_MAX_RUNE + 1):
-        cat = unicodedata.category(chr(cp))
-        if cat != "Cn" and (cat == name or cat[0] == name):
-            if out and out[-1][1] == cp - 1:
-                out[-1] = (out[-1][0], cp)
-            else:
-                out.append((cp, cp))
-    return tuple(out)
-
-
-def _lit(cp: int, *, in_class: bool = False) -> str:
-    """A code point as Python regex text (plain when that is unambiguous)."""
-    ch = chr(cp)
-    if ch.isascii() and ch.isalnum():
-        return ch
-    if ch in "_/" or (ch == " " and not in_class):
-        return ch
-    if 0x21 <= cp <= 0x7E:
-        return "\\" + ch  # ASCII punctuation: escaping keeps it literal, in or out of a class
-    if cp < 0x100:
-        return f"\\x{cp:02x}"
-    if cp < 0x10000:
-        return f"\\u{cp:04x}"
-    return f"\\U{cp:08x}"
-
-
-def _render_class(ranges: _Ranges) -> str:
-    pos = _normalize(ranges)
-    if not pos:
-        return "(?!)"  # an empty class matches nothing
-    neg = _negate(pos)
-    if not neg:
-        return "(?s:.)"
-    sign, items = ("^", neg) if len(neg) < len(pos) else ("", pos)
-    parts: list[str] = []
-    for lo, hi in items:
-        parts.append(_lit(lo, in_class=True))
-        if hi == lo + 1:
-            parts.append(_lit(hi, in_class=True))
-        elif hi > lo:
-            parts.append("-" + _lit(hi, in_class=True))
-    return "[" + sign + "".join(parts) + "]"
-
-
-def _hex(c: str) -> int:
-    return int(c, 16) if c in "0123456789abcdefABCDEF" else -1
-
-
-def _parse_escape(t: str, i: int) -> tuple[int, int]:
-    """RE2's single-character escape at ``t[i] == "\\"``: (code point, next index)."""
-    n = len(t)
-    j = i + 1
-    if j >= n:
-        raise _RegexpError("trailing backslash at end of expression")
-    c = t[j]
-    j += 1
-    if c.isascii() and not c.isalnum():
-        return ord(c), j  # escaped punctuation is itself
-    bad = _RegexpError(f"invalid escape sequence: {t[i:j]}")
-    if c in "1234567" and (j >= n or t[j] not in "01234567"):
-        raise bad  # \1 alone would be a backreference, which RE2 lacks
-    if c in "01234567":
-        r = int(c)
-        for _ in range(2):
-            if j < n and t[j] in "01234567":
-                r = r * 8 + int(t[j])
-                j += 1
-            else:
-                break
-        return r, j
-    if c == "x":
-        if j >= n:
-            raise bad
-        c2 = t[j]
-        j += 1
-        if c2 == "{":
-            r = digits = 0
-            while True:
-                if j >= n:
-                    raise bad
-                c3 = t[j]
-                j += 1
-                if c3 == "}":
-                    break
-                v = _hex(c3)
-                if v < 0:
-                    raise bad
-                r = r * 16 + v
-                if r > _MAX_RUNE:
-                    raise bad
-                digits += 1
-            if digits == 0:
-                raise bad
-            return r, j
-        x = _hex(c2)
-        y = -1
-        if j < n:
-            y = _hex(t[j])
-            j += 1
-        if x < 0 or y < 0:
-            raise bad
-        return x * 16 + y, j
-    simple = {"a": 7, "f": 12, "n": 10, "r": 13, "t": 9, "v": 11}
-    if c in simple:
-        return simple[c], j
-    raise bad
-
-
-def _parse_unicode_class(t: str, i: int) -> tuple[_Ranges, int]:
-    """RE2's ``\\pX`` / ``\\p{Name}`` / ``\\PX`` at ``t[i]``."""
-    negate = t[i + 1] == "P"
-    j = i + 2
-    if j < len(t) and t[j] == "{":
-        end = t.find("}", i)
-        if end < 0:
-            raise _RegexpError(f"invalid character class range: {t[i:]}")
-        name, seq_end = t[i + 3 : end], end + 1
-    else:
-        name, seq_end = t[j : j + 1], j + 1
-    seq = t[i:seq_end]
-    if name.startswith("^"):
-        negate = not negate
-        name = name[1:]
-    if name == "Any":
-        ranges: _Ranges = [(0, _MAX_RUNE)]
-    elif name in _CATEGORIES:
-        ranges = list(_category_ranges(name))
-    elif len(name) > 2 and name.isalpha():
-        # A Unicode script: valid in Go, but Python has no script tables (and the braces it
-        # needs are always escaped by patternmatcher, so a .dockerignore cannot reach this).
-        raise _RegexpError(f"Unicode script classes are not supported by emu: {seq}")
-    else:
-        raise _RegexpError(f"invalid character class range: {seq}")
-    return (_negate(ranges) if negate else ranges), seq_end
-
-
-def _perl_class(letter: str) -> _Ranges:
-    ranges = list(_PERL_CLASSES[letter.lower()])
-    return _negate(ranges) if letter.isupper() else ranges
-
-
-def _parse_class(t: str, i: int) -> tuple[_Ranges, int]:
-    """RE2's ``[...]`` at ``t[i]`` (Perl flags: ``-`` is fine anywhere, ``]`` first is literal)."""
-    n = len(t)
-    j = i + 1
-    negate = j < n and t[j] == "^"
-    if negate:
-        j += 1
-    ranges: _Ranges = []
-    first = True
-    while j >= n or t[j] != "]" or first:
-        first = False
-        if j >= n:
-            raise _RegexpError(f"missing closing ]: {t[i:]}")
-        if n - j > 2 and t.startswith("[:", j):
-            end = t.find(":]", j + 2)
-            if end >= 0:
-                name = t[j + 2 : end]
-                posix_negate = name.startswith("^")
-                posix = _POSIX_CLASSES.get(name[1:] if posix_negate else name)
-                if posix is None:
-                    raise _RegexpError(f"invalid character class range: {t[j : end + 2]}")
-                ranges.extend(_negate(list(posix)) if posix_negate else posix)
-                j = end + 2
-                continue
-        if t[j] == "\\" and j + 1 < n:
-            if t[j + 1] in "pP":
-                more, j = _parse_unicode_class(t, j)
-                ranges.extend(more)
-                continue
-            if t[j + 1] in "dDsSwW":
-                ranges.extend(_perl_class(t[j + 1]))
-                j += 2
-                continue
-        start = j
-        lo, j = _class_char(t, j, i)
-        hi = lo
-        if j + 1 < n and t[j] == "-" and t[j + 1] != "]":
-            hi, j = _class_char(t, j + 1, i)
-            if hi < lo:
-                raise _RegexpError(f"invalid character class range: {t[start:j]}")
-        ranges.append((lo, hi))
-    ranges = _negate(ranges) if negate else ranges
-    return ranges, j + 1
-
-
-def _class_char(t: str, j: int, class_start: int) -> tuple[int, int]:
-    if j >= len(t):
-        raise _RegexpError(f"missing closing ]: {t[class_start:]}")
-    if t[j] == "\\":
-        return _parse_escape(t, j)
-    return ord(t[j]), j + 1
-
-
-_REPEAT = re.compile(r"\{(\d+)(?:(,)(\d*))?\}")
-
-
-def _re2_to_python(expr: str) -> tuple[str, bool]:
-    """Translate an RE2 expression (Perl flags) into Python ``re`` text.
-
-    Returns the text and whether its only end-of-text anchor is the final one (then a
-    caller may swap that anchor for "end or ``/``"). Python's ``$`` also matches before a
-    final newline, so RE2's ``$`` and ``\\z`` both become ``\\Z``.
-    """
-    out: list[str] = []
-    end_anchors = 0
-    last_is_anchor = False
-    i, n = 0, len(expr)
-    while i < n:
-        c = expr[i]
-        anchor = False
-        if c == "\\":
-            d = expr[i + 1] if i + 1 < n else ""
-            if d in ("A", "b", "B"):
-                out.append("\\" + d)
-                i += 2
-            elif d == "z":
-                out.append(r"\Z")
-                anchor = True
-                i += 2
-            elif d == "C":
-                raise _RegexpError(r"invalid escape sequence: \C")
-            elif d == "Q":
-                end = expr.find(r"\E", i + 2)
-                literal = expr[i + 2 :] if end < 0 else expr[i + 2 : end]
-                out.extend(_lit(ord(ch)) for ch in literal)
-                i = n if end < 0 else end + 2
-            elif d and d in "pP":
-                ranges, i = _parse_unicode_class(expr, i)
-                out.append(_render_class(ranges))
-            elif d and d in "dDsSwW":
-                out.append(_render_class(_perl_class(d)))
-                i += 2
-            else:
-                cp, i = _parse_escape(expr, i)
-                out.append(_lit(cp))
-        elif c == "[":
-            ranges, i = _parse_class(expr, i)
-            out.append(_render_class(ranges))
-        elif c == "(":
-            if expr.startswith("(?", i):
-                raise _RegexpError("flag groups are not supported by emu")
-            out.append("(?:")
-            i += 1
-        elif c in ")|*+?.^":
-            out.append(c)
-            i += 1
-        elif c == "$":
-            out.append(r"\Z")
-            anchor = True
-            i += 1
-        elif c == "{" and (rep := _REPEAT.match(expr, i)) is not None:
-            if int(rep.group(1)) > 1000 or (rep.group(3) and int(rep.group(3)) > 1000):
-                raise _RegexpError(f"invalid repeat count: {rep.group(0)}")
-            out.append(rep.group(0))
-            i = rep.end()
-        else:
-            out.append(_lit(ord(c)))
-            i += 1
-        if anchor:
-            end_anchors += 1
-        last_is_anchor = anchor
-    text = "".join(out)
-    # "**/**/" gives two "any directories" groups in a row; one matches the same paths and
-    # spares the backtracking engine a quadratic search.
-    while "(?:.*/)?(?:.*/)?" in text:
-        text = text.replace("(?:.*/)?(?:.*/)?", "(?:.*/)?")
-    return text, end_anchors == 1 and last_is_anchor
-
-
 # -- patternmatcher ------------------------------------------------------------------------
 
 
@@ -687,18 +342,15 @@ def go_regexp(cleaned: str, sep: str = "/") -> tuple[MatchKind, str | None]:
     return kind, "".join(out)
 
 
-_BOUNDARY: Final = r"(?=/|\Z)"  # "here the path ends, or a parent directory does"
-
-
 @dataclass(frozen=True, slots=True, repr=False)
 class Pattern:
     """One compiled ignore pattern (patternmatcher's ``Pattern``), built by :func:`compile_pattern`.
 
-    ``full_source`` is Python regex text matching a whole path (used with ``re.match``);
-    ``boundary_source`` matches a path *or one of its parent directories*. Either is None
-    when it cannot be said in one regex (a Go-rejected regexp, an end anchor in the middle,
-    the byte-cut suffix after a BOM); then :meth:`matches` is the only way to test the
-    pattern. :class:`emu.ignore.IgnoreMatcher` combines the sources into one regex.
+    ``node`` says what the pattern matches as an :mod:`emu.re2` syntax tree, anchored at the
+    start of the path, or is None when that cannot be said with one (a regexp Go rejects,
+    the byte-cut suffix after a BOM): then :meth:`matches` is the only way to test the
+    pattern. :class:`emu.ignore.IgnoreMatcher` compiles the nodes of all its patterns into
+    one automaton, which tests them all in one pass over a path.
     """
 
     text: str  # as written, e.g. the line of the .dockerignore
@@ -709,9 +361,8 @@ class Pattern:
     kind: MatchKind
     regexp: str | None  # Go's regexp text for REGEXP patterns
     error: str | None  # why Go's regexp.Compile fails: every use of the pattern is an error
-    full_source: str | None
-    boundary_source: str | None
-    compiled: re.Pattern[str] | None  # full_source, compiled (REGEXP only)
+    node: re2.Node | None = field(compare=False)
+    automaton: re2.Automaton | None = field(compare=False)  # for REGEXP patterns
 
     def __repr__(self) -> str:
         return f"Pattern({self.text!r}, line={self.line})"
@@ -742,15 +393,39 @@ class Pattern:
             if path.endswith(suffix_str):
                 return True
             return suffix_str[:1] == "/" and path == suffix_str[1:]
-        assert self.compiled is not None
-        return self.compiled.match(path) is not None
+        assert self.automaton is not None
+        return self.automaton.matched(path)
 
     def matches_or_parent(self, path: str) -> bool:
         """Whether the pattern matches ``path`` or one of its parents, as
         ``MatchesOrParentMatches`` tries them (``filepath.Dir``, then each prefix)."""
+        if self.automaton is not None and self.error is None and plain_path(path):
+            return self.automaton.scan(path)[1] != 0  # every parent in one pass
         if self.matches(path):
             return True
         return any(self.matches(parent) for parent in go_parents(path))
+
+
+_DOT_COMPONENT: Final = ("./", "../")
+
+
+def plain_path(path: str) -> bool:
+    """A relative path whose parents are exactly its prefixes up to each ``/``.
+
+    Anything else (``a//b``, ``./a``, ``/a``, ``a/``...) has other parents, because Go
+    derives them with ``filepath.Dir`` (which cleans them): see :func:`go_parents`.
+    """
+    return not (
+        not path
+        or path[0] == "/"
+        or path[-1] == "/"
+        or "//" in path
+        or path in (".", "..")
+        or path.startswith(_DOT_COMPONENT)
+        or path.endswith(("/.", "/.."))
+        or "/./" in path
+        or "/../" in path
+    )
 
 
 def go_parents(path: str) -> list[str]:
@@ -763,13 +438,13 @@ def go_parents(path: str) -> list[str]:
     return ["/".join(dirs[: i + 1]) for i in range(len(dirs))]
 
 
-def _suffix_sources(cleaned: str) -> tuple[str, str | None]:
+def _suffix_node(cleaned: str) -> re2.Node:
+    """``**SUFFIX``: the path ends with SUFFIX, or is SUFFIX without its leading ``/``."""
     suffix = cleaned[2:]
-    alts = ["(?s:.*)" + re.escape(suffix)]
+    ends = re2.sequence(re2.star(re2.ANY), re2.literal(suffix))
     if suffix.startswith("/"):
-        alts.append(re.escape(suffix[1:]))
-    body = "(?:" + "|".join(alts) + ")"
-    return body + r"\Z", body + _BOUNDARY
+        ends = re2.either(ends, re2.literal(suffix[1:]))
+    return re2.sequence(ends, re2.END)
 
 
 def compile_pattern(
@@ -799,35 +474,23 @@ def compile_pattern(
 
     kind, regexp = go_regexp(p)
     error: str | None = None
-    compiled: re.Pattern[str] | None = None
-    full: str | None
-    boundary: str | None
+    node: re2.Node | None = None
+    automaton: re2.Automaton | None = None
     if kind is MatchKind.EXACT:
-        full, boundary = re.escape(p) + r"\Z", re.escape(p) + _BOUNDARY
+        node = re2.sequence(re2.literal(p), re2.END)
     elif kind is MatchKind.PREFIX:
-        full = boundary = re.escape(p[:-2])
+        node = re2.literal(p[:-2])
     elif kind is MatchKind.SUFFIX:
-        full, boundary = _suffix_sources(p)
-        if not p.startswith("**"):
-            full = boundary = None  # the byte-cut suffix after a BOM: Pattern.matches only
+        if p.startswith("**"):
+            node = _suffix_node(p)
+        # else: the byte-cut suffix after a BOM, which Pattern.matches alone can test
     else:
         assert regexp is not None
         try:
-            source, simple_tail = _re2_to_python(regexp)
-            compiled = re.compile(source, re.ASCII)
-            full = source
-        except _RegexpError as exc:
-            error, full, simple_tail = str(exc), None, False
-        except (re.error, OverflowError, RecursionError) as exc:  # pragma: no cover - our bug
-            error, full, simple_tail = f"cannot translate {regexp!r}: {exc}", None, False
-        if full is None:
-            boundary = None
-        elif simple_tail:
-            boundary = full[: -len(r"\Z")] + _BOUNDARY
-        elif r"\Z" not in full:
-            boundary = full  # no end anchor: matching a parent implies matching the path
-        else:
-            boundary = None
+            node = re2.parse(regexp)
+            automaton = re2.Automaton(re2.Program([node]))
+        except re2.RegexpError as exc:
+            error, node = str(exc), None
     return Pattern(
         text=entry if text is None else text,
         cleaned=p,
@@ -837,7 +500,6 @@ def compile_pattern(
         kind=kind,
         regexp=regexp,
         error=error,
-        full_source=full,
-        boundary_source=boundary,
-        compiled=compiled,
+        node=node,
+        automaton=automaton,
     )

@@ -18,23 +18,24 @@
   exception could re-include anything below them, and excluded directories still sent when
   something inside them is re-included.
 
-Speed: all patterns are compiled once into one Python regex per matcher (alternatives in
-reverse order, so the first alternative that matches is the last pattern that does), so a
-path costs one regex call whatever the number of patterns.
+Speed: all patterns are compiled once into one automaton per matcher (:mod:`emu.re2`, each
+pattern's match tagged with its index), so a path costs one pass over its characters
+whatever the number of patterns — and whatever the patterns: matching is linear in the
+path, as with Go's RE2, so no ``.dockerignore`` line can make a walk slow.
 """
 
 from __future__ import annotations
 
 import os
-import re
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
+from emu import re2
 from emu.errors import EmuError, IgnoreFileError
-from emu.glob import MatchKind, Pattern, clean, compile_pattern, trim_space
+from emu.glob import Pattern, clean, compile_pattern, plain_path, trim_space
 from emu.pos import Position
 
 __all__ = [
@@ -155,27 +156,6 @@ class Decision:
 _NOTHING: Final = Decision(False)
 _ROOT: Final = Decision(False, None, 0, -1)  # the context root: nothing matched yet
 
-_DOT_COMPONENT: Final = ("./", "../")
-
-
-def _plain(path: str) -> bool:
-    """A relative path whose parents are exactly its prefixes up to each ``/``.
-
-    Anything else (``a//b``, ``./a``, ``/a``, ``a/``...) takes the exact, slower route,
-    because Go derives the parents with ``filepath.Dir`` (which cleans them).
-    """
-    return not (
-        not path
-        or path[0] == "/"
-        or path[-1] == "/"
-        or "//" in path
-        or path in (".", "..")
-        or path.startswith(_DOT_COMPONENT)
-        or path.endswith(("/.", "/.."))
-        or "/./" in path
-        or "/../" in path
-    )
-
 
 def _without_trailing_glob(cleaned: str) -> str:
     """fsutil's ``patternWithoutTrailingGlob``: drop a final ``/**``, then a final ``/*``."""
@@ -196,15 +176,12 @@ class IgnoreMatcher:
     """
 
     __slots__ = (
-        "_boundary_rx",
-        "_by_mask",
+        "_auto",
         "_decisions",
         "_exception_prefixes",
-        "_fast",
         "_file",
         "_has_exclusions",
         "_patterns",
-        "_tests",
     )
 
     def __init__(self, patterns: Iterable[Pattern] = (), *, file: str | None = None) -> None:
@@ -213,26 +190,12 @@ class IgnoreMatcher:
         pats = self._patterns
         self._has_exclusions = any(p.exclusion for p in pats)
         self._decisions = tuple(Decision(not p.exclusion, p) for p in pats)
-        # The one-regex route needs every pattern expressible as a regex (no Go-rejected
-        # regexps, nothing that must be tried parent by parent).
-        self._fast = all(
-            p.error is None and p.full_source is not None and p.boundary_source is not None
-            for p in pats
-        )
-        self._boundary_rx: re.Pattern[str] | None = None
-        # One C-level test per pattern for the walk's per-pattern checks.
-        self._tests: tuple[Callable[[str], object], ...] = ()
-        if self._fast and pats:
-            self._tests = tuple(
-                p.cleaned.__eq__
-                if p.kind is MatchKind.EXACT
-                else re.compile(p.full_source or "", re.ASCII).match
-                for p in pats
-            )
-            source = "|".join(f"({p.boundary_source})" for p in reversed(pats))
-            self._boundary_rx = re.compile(source, re.ASCII)
-        # Per set of already-counted patterns: a regex over the others (see _uncounted).
-        self._by_mask: dict[int, tuple[re.Pattern[str], tuple[int, ...]] | None] = {}
+        # The one-pass route needs every pattern as a node (no Go-rejected regexps, nor the
+        # byte-cut suffix after a BOM); pattern i's match is tagged i.
+        self._auto: re2.Automaton | None = None
+        if pats and all(p.error is None and p.node is not None for p in pats):
+            nodes = [p.node for p in pats if p.node is not None]
+            self._auto = re2.Automaton(re2.Program(nodes))
         # fsutil prunes an excluded directory only when every exception is a plain path
         # (after dropping a trailing /** or /*) that does not lead into it.
         prefixes: list[str] | None = []
@@ -274,13 +237,12 @@ class IgnoreMatcher:
     def match(self, path: str) -> Decision:
         """``MatchesOrParentMatches(path)``: excluded when the last pattern matching the path
         or one of its parents is not a ``!`` exception."""
-        rx = self._boundary_rx
-        if rx is not None and _plain(path):
-            m = rx.match(path)
-            if m is None:
+        auto = self._auto
+        if auto is not None and plain_path(path):
+            found = auto.scan(path)[1]  # the patterns matching the path or a parent
+            if not found:
                 return _NOTHING
-            assert m.lastindex is not None
-            return self._decisions[len(self._patterns) - m.lastindex]
+            return self._decisions[found.bit_length() - 1]
         if not self._patterns:
             return _NOTHING
         return self._match_exact(path)
@@ -313,24 +275,20 @@ class IgnoreMatcher:
         ``parent`` must come from this method for the parent directory; None means "no
         parent information" (Go's zero ``MatchInfo``: the parents are evaluated from the
         path itself). Unchanged decisions are returned as the parent's own object, so
-        walking a tree costs one regex call for most paths.
+        walking a tree costs one pass of the automaton over each path.
         """
         if parent is None or parent._counted is None:
             return self._walk_zero(path)
-        if not self._fast:
+        auto = self._auto
+        if auto is None:
             return self._walk_exact(path, parent)
         counted = parent._counted
-        alt = self._uncounted(counted)
-        if alt is None:
-            return parent  # every pattern already counts: nothing can change
-        rx, index_of = alt
-        m = rx.match(path)
-        if m is None:
+        whole = auto.accepted(auto.feed(path))  # the patterns matching the path itself
+        fresh = whole & ~counted
+        if not fresh:
             return parent  # no pattern that is not already counted matches this path
-        assert m.lastindex is not None
-        j = index_of[m.lastindex - 1]  # the last not-yet-counted pattern matching the path
+        j = fresh.bit_length() - 1  # the last not-yet-counted pattern matching the path
         pats = self._patterns
-        tests = self._tests
         excluded = False
         new = counted
         # Only patterns up to j can newly count (later uncounted ones do not match).
@@ -339,7 +297,7 @@ class IgnoreMatcher:
             bit = 1 << i
             if counted & bit:
                 excluded = not p.exclusion
-            elif p.exclusion == excluded and (i == j or tests[i](path)):
+            elif p.exclusion == excluded and whole >> i & 1:
                 new |= bit
                 excluded = not p.exclusion
         return self._decide(new, max(j, parent._last))
@@ -354,22 +312,6 @@ class IgnoreMatcher:
         if last >= 0 and pats[last].exclusion != excluded:
             return Decision(excluded, pats[last], counted, last)
         return Decision(excluded, decider, counted, last)
-
-    def _uncounted(self, counted: int) -> tuple[re.Pattern[str], tuple[int, ...]] | None:
-        """A regex over the patterns not in ``counted`` (reverse order), and their indexes."""
-        try:
-            return self._by_mask[counted]
-        except KeyError:
-            pass
-        pats = self._patterns
-        idx = tuple(i for i in range(len(pats) - 1, -1, -1) if not counted >> i & 1)
-        value = None
-        if idx:
-            source = "|".join(f"({pats[i].full_source})" for i in idx)
-            value = (re.compile(source, re.ASCII), idx)
-        if len(self._by_mask) < 4096:  # distinct masks are few in real trees; stay bounded
-            self._by_mask[counted] = value
-        return value
 
     def _walk_zero(self, path: str) -> Decision:
         counted = 0

@@ -46,17 +46,18 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import stat as _stat
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
-from typing import IO, Any, Protocol
+from typing import IO, Any, Final, Protocol
 
 from emu.errors import OutputError
-from emu.fs import Blob, Device, Dir, File, Kind, Node, Snapshot, Symlink
+from emu.fs import Blob, Device, Dir, File, Kind, Node, Snapshot, Symlink, walk
+from emu.fs.archive import MAX_ID, PATH_MAX
+from emu.fs.names import printable
 from emu.images.image import HealthConfig, HistoryEntry, Image, ImageConfig, Layer
 
 __all__ = [
@@ -76,6 +77,7 @@ __all__ = [
     "normalize_ref",
     "with_layer_times",
     "write_docker_archive",
+    "write_file",
     "write_layer_tar",
     "write_local",
     "write_oci_archive",
@@ -158,8 +160,11 @@ def _pax_record(key: str, value: bytes) -> bytes:
     return str(n).encode("ascii") + body
 
 
+_ASCII: Final = bytes(c if c < 0x80 else 0x3F for c in range(256))  # others become "?"
+
+
 def _ascii_field(raw: bytes, width: int) -> bytes:
-    return bytes(c if c < 0x80 else 0x3F for c in raw)[:width]
+    return raw[:width].translate(_ASCII)
 
 
 def _ustar(
@@ -344,20 +349,10 @@ def _entry(name: str, node: Node, sde: int | None, link_to: str | None = None) -
     return e
 
 
-def _walk(d: Dir, prefix: str = "") -> Iterator[tuple[str, Node]]:
+def _walk(d: Dir) -> Iterator[tuple[str, Node]]:
     """(relative path, node) under ``d``, depth first, sorted by name (= by path components)."""
-    stack: list[tuple[str, Dir, Iterator[str]]] = [(prefix, d, iter(sorted(d.entries)))]
-    while stack:
-        base, cur, names = stack[-1]
-        name = next(names, None)
-        if name is None:
-            stack.pop()
-            continue
-        child = cur.entries[name]
-        path = f"{base}/{name}" if base else name
-        yield path, child
-        if isinstance(child, Dir):
-            stack.append((path, child, iter(sorted(child.entries))))
+    for path, node in walk(d):
+        yield path[1:], node
 
 
 def _root(tree: Tree) -> Dir:
@@ -396,23 +391,26 @@ def _same_node(a: Node, b: Node) -> bool:
 
 
 def _add_subtree(d: Dir, path: tuple[str, ...], out: list[_Op]) -> None:
-    for name in sorted(d.entries):
-        child = d.entries[name]
-        sub = (*path, name)
-        out.append((sub, _ADD, child))
-        if isinstance(child, Dir):
-            _add_subtree(child, sub, out)
+    """Everything under ``d`` as additions, in path order."""
+    for rel, node in _walk(d):
+        out.append(((*path, *rel.split("/")), _ADD, node))
 
 
 def _layer_ops(a: Dir, b: Dir, path: tuple[str, ...], out: list[_Op]) -> None:
     """What turns ``a`` into ``b``: added/changed nodes, whiteouts and opaque markers."""
-    if a is b:
-        return
-    for name in sorted(a.entries.keys() | b.entries.keys()):
-        x, y = a.entries.get(name), b.entries.get(name)
+    stack: list[tuple[Dir, Dir, tuple[str, ...], Iterator[str]]] = []
+    if a is not b:
+        stack.append((a, b, path, iter(sorted(a.entries.keys() | b.entries.keys()))))
+    while stack:
+        old, new, base, names = stack[-1]
+        name = next(names, None)
+        if name is None:
+            stack.pop()
+            continue
+        x, y = old.entries.get(name), new.entries.get(name)
         if x is y:
             continue
-        sub = (*path, name)
+        sub = (*base, name)
         if y is None:
             assert x is not None
             out.append((sub, _WHITEOUT, x))
@@ -426,7 +424,7 @@ def _layer_ops(a: Dir, b: Dir, path: tuple[str, ...], out: list[_Op]) -> None:
                 else:
                     if x.meta != y.meta:
                         out.append((sub, _ADD, y))
-                    _layer_ops(x, y, sub, out)
+                    stack.append((x, y, sub, iter(sorted(x.entries.keys() | y.entries.keys()))))
             else:
                 out.append((sub, _ADD, y))
                 _add_subtree(y, sub, out)
@@ -458,12 +456,19 @@ def _layer_entries(before: Dir | None, after: Dir, sde: int | None) -> Iterator[
     first: dict[int, str] = {}
 
     def ancestors(path: tuple[str, ...]) -> Iterator[_Entry]:
+        # The ops come in path order, so the parents are almost always out already: look
+        # from the deepest one up, and walk down from the root only for those missing.
+        k = len(path)
+        while k > 0 and path[:k] not in emitted:
+            k -= 1
+        if k == len(path):
+            return
         node: Node = after
         for i, name in enumerate(path):
             assert isinstance(node, Dir)
             node = node.entries[name]
-            key = path[: i + 1]
-            if key not in emitted:
+            if i >= k:
+                key = path[: i + 1]
                 emitted.add(key)
                 yield _entry("/".join(key), node, sde)
 
@@ -509,7 +514,72 @@ def _write_entries(out: _Writable, entries: Iterable[_Entry]) -> None:
 
 def _describe(exc: OSError) -> str:
     what = exc.strerror or str(exc)
-    return f"{what}: {exc.filename}" if exc.filename else what
+    return f"{what}: {printable(os.fsdecode(exc.filename), 120)}" if exc.filename else what
+
+
+def _remove_tree(path: str) -> None:
+    """Remove what ``path`` holds, however deep (shutil.rmtree recurses once per level),
+    never following a symlink; errors are ignored (this only cleans up after a failure)."""
+    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+    try:
+        stack: list[tuple[int, str]] = [(os.open(path, flags), "")]
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        return
+    while stack:
+        fd, _ = stack[-1]
+        child = None
+        with contextlib.suppress(OSError), os.scandir(fd) as it:
+            for entry in it:
+                if entry.is_dir(follow_symlinks=False):
+                    child = entry.name
+                    break
+                os.unlink(entry.name, dir_fd=fd)
+        if child is not None:
+            try:
+                stack.append((os.open(child, flags, dir_fd=fd), child))
+                continue
+            except OSError:
+                child = None
+        os.close(fd)
+        _, name = stack.pop()
+        with contextlib.suppress(OSError):
+            if stack:
+                os.rmdir(name, dir_fd=stack[-1][0])
+            else:
+                os.rmdir(path)
+
+
+_NOT_REGULAR: Final = {
+    _stat.S_IFDIR: "a directory",
+    _stat.S_IFLNK: "a symbolic link",
+    _stat.S_IFIFO: "a FIFO",
+    _stat.S_IFCHR: "a character device",
+    _stat.S_IFBLK: "a block device",
+    _stat.S_IFSOCK: "a socket",
+}
+
+
+def _replaceable(path: str, what: str) -> None:
+    """Refuse a destination that is not a regular file or a missing path: the archive
+    replaces what is there, and replacing a device (``dest=/dev/full`` run as root), a FIFO,
+    a directory, or a symlink (or what it points to) is never what was asked."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise OutputError(
+            f"cannot write {what} to {printable(path, 120)}: {_describe(exc)}"
+        ) from None
+    kind = _NOT_REGULAR.get(_stat.S_IFMT(mode))
+    if kind is not None:
+        raise OutputError(
+            f"cannot write {what} to {printable(path, 120)}: it is {kind}; emu writes only a "
+            "new file or over a regular file",
+            hint="pick another dest, or dest=- for stdout",
+        )
 
 
 def _to_dest(dest: Dest, what: str, produce: Callable[[_Writable], None]) -> None:
@@ -523,8 +593,7 @@ def _to_dest(dest: Dest, what: str, produce: Callable[[_Writable], None]) -> Non
         return
     path = os.path.abspath(os.fspath(dest))
     parent = os.path.dirname(path)
-    if os.path.isdir(path):
-        raise OutputError(f"cannot write {what} to {path}: is a directory")
+    _replaceable(path, what)
     tmp: str | None = None
     try:
         os.makedirs(parent, exist_ok=True)
@@ -540,6 +609,16 @@ def _to_dest(dest: Dest, what: str, produce: Callable[[_Writable], None]) -> Non
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+def write_file(dest: str | os.PathLike[str], data: bytes, what: str) -> None:
+    """Write ``data`` to ``dest`` as the archives are written: atomically, and only as a new
+    file or over a regular file (never through a symlink, over a directory or a device)."""
+
+    def produce(out: _Writable) -> None:
+        out.write(data)
+
+    _to_dest(dest, what, produce)
 
 
 # --- type=tar -------------------------------------------------------------------------------
@@ -615,9 +694,9 @@ def write_local(tree: Tree, dest_dir: str | os.PathLike[str]) -> list[str]:
         raise OutputError(f"cannot write the output to {dest}: {_describe(exc)}") from exc
     finally:
         if staging is not None:
-            shutil.rmtree(staging, ignore_errors=True)
+            _remove_tree(staging)
             if created_dest:
-                shutil.rmtree(dest, ignore_errors=True)
+                _remove_tree(dest)
     return notes
 
 
@@ -635,6 +714,14 @@ def _materialize(root: Dir, staging: str, as_root: bool, notes: list[str]) -> li
                 notes.append(f"skipped /{base + '/' if base else ''}{name!r}: unsafe name")
                 continue
             path = os.path.join(staging, rel)
+            length = len(os.fsencode(path))
+            if length >= PATH_MAX:
+                raise OutputError(
+                    f"cannot write /{printable(rel, 80)}: file name too long ({length} bytes "
+                    f"on the host; Linux's limit is {PATH_MAX - 1})",
+                    hint="a tar output (-o type=tar) has no such limit",
+                )
+            _check_owner(rel, node)
             if isinstance(node, Dir):
                 os.mkdir(path, 0o700)
                 dirs.append((rel, node))
@@ -659,6 +746,16 @@ def _materialize(root: Dir, staging: str, as_root: bool, notes: list[str]) -> li
                 )
     dirs.sort(key=lambda item: item[0].split("/"))
     return dirs
+
+
+def _check_owner(rel: str, node: Node) -> None:
+    m = node.meta
+    for what, value in (("uid", m.uid), ("gid", m.gid)):
+        if not 0 <= value <= MAX_ID:
+            raise OutputError(
+                f"cannot write /{printable(rel, 80)}: {what} {value} is out of range "
+                "(owners are 32-bit numbers)"
+            )
 
 
 def _write_host_file(path: str, node: File, as_root: bool) -> None:
@@ -689,23 +786,31 @@ def _apply_meta(path: str, node: Node, as_root: bool) -> None:
 
 def _merge(src: str, dst: str) -> None:
     """Move ``src`` (in the staging directory) to ``dst``, merging directories, never
-    following a symlink at the destination."""
-    src_is_dir = _stat.S_ISDIR(os.lstat(src).st_mode)
-    try:
-        dst_mode = os.lstat(dst).st_mode
-    except FileNotFoundError:
-        os.rename(src, dst)
-        return
-    if src_is_dir and _stat.S_ISDIR(dst_mode):
-        for name in sorted(os.listdir(src)):
-            _merge(os.path.join(src, name), os.path.join(dst, name))
-        os.rmdir(src)
-        return
-    if _stat.S_ISDIR(dst_mode):
-        shutil.rmtree(dst)
-    elif src_is_dir:
-        os.unlink(dst)  # a file or a symlink (never its target) where a directory goes
-    os.rename(src, dst)  # atomically replaces a file or a symlink by a file or a symlink
+    following a symlink at the destination (one level at a time, without recursion)."""
+    todo = [(src, dst)]
+    emptied: list[str] = []  # merged staging directories, removed children first
+    while todo:
+        src, dst = todo.pop()
+        src_is_dir = _stat.S_ISDIR(os.lstat(src).st_mode)
+        try:
+            dst_mode = os.lstat(dst).st_mode
+        except FileNotFoundError:
+            os.rename(src, dst)
+            continue
+        if src_is_dir and _stat.S_ISDIR(dst_mode):
+            emptied.append(src)
+            todo.extend(
+                (os.path.join(src, name), os.path.join(dst, name))
+                for name in sorted(os.listdir(src), reverse=True)
+            )
+            continue
+        if _stat.S_ISDIR(dst_mode):
+            _remove_tree(dst)
+        elif src_is_dir:
+            os.unlink(dst)  # a file or a symlink (never its target) where a directory goes
+        os.rename(src, dst)  # atomically replaces a file or a symlink by a file or a symlink
+    for directory in reversed(emptied):
+        os.rmdir(directory)
 
 
 # --- image config ---------------------------------------------------------------------------

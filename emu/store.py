@@ -21,8 +21,9 @@ Kept under ``$EMU_HOME`` (default ``$XDG_DATA_HOME/emu``, i.e. ``~/.local/share/
     cache/builds/<name>.pickle   what the last build of a context + Dockerfile + target
                              put into each key, so the next build can say why a step missed
 
-Image and build files are pickles that emu itself wrote (never load one from elsewhere);
-lazily-read context bytes are materialised first (shared content stays shared, so a shell
+Image and build files are pickles that emu itself wrote (never load one from elsewhere),
+their directory trees written as flat rows (see :data:`_FLAT`: depth is data, not Python's
+stack); lazily-read context bytes are materialised (shared content stays shared, so a shell
 ``cp`` is still recognisable), size-only blobs stay blobs, so an image built on a 1 GB base
 costs only what was added.
 """
@@ -41,7 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from emu.errors import BuildError, EmuError
-from emu.fs import Dir, File, Lazy, Node, Snapshot
+from emu.fs import Dir, Lazy, Meta
 from emu.images.image import Image
 
 if TYPE_CHECKING:
@@ -72,31 +73,85 @@ def normalize_tag(tag: str) -> str:
     return f"{name.lower()}:{t or 'latest'}"
 
 
-def _materialize(node: Node, seen: dict[int, Node]) -> Node:
-    if id(node) in seen:
-        return seen[id(node)]
-    out: Node = node
-    if isinstance(node, Dir):
-        out = Dir(node.meta, {k: _materialize(v, seen) for k, v in node.entries.items()})
-    elif isinstance(node, File) and isinstance(node.content, Lazy):
-        out = File(node.meta, node.content.read(), node.origin)
-    seen[id(node)] = out
-    return out
+# A stored file starts with this, then two pickles sharing one memo: the object, whose
+# directories are replaced by numbers, and the directories themselves as flat rows (meta,
+# origin, entries, a child directory again a number). Pickling a tree directly recurses
+# once per level, and a RUN can nest directories thousands deep; this way no pickle call
+# nests more than a row does, and a directory shared by two trees stays one object.
+_FLAT = b"EMU-FLAT-TREES/1\n"
 
 
 class _Pickler(pickle.Pickler):
-    """Pickles lazily-read content as its bytes; one content object stays one object."""
+    """Pickles lazily-read content as its bytes (one content object stays one object) and
+    directories by number (see :data:`_FLAT`)."""
+
+    def __init__(self, buf: io.BytesIO) -> None:
+        super().__init__(buf, protocol=pickle.HIGHEST_PROTOCOL)
+        self.dirs: list[Dir] = []
+        self.numbers: dict[int, int] = {}
 
     def reducer_override(self, obj: Any) -> Any:
         if type(obj) is Lazy:
             return (bytes, (obj.read(),))
         return NotImplemented
 
+    def persistent_id(self, obj: Any) -> int | None:
+        if type(obj) is not Dir:
+            return None
+        n = self.numbers.get(id(obj))
+        if n is None:
+            n = self.numbers[id(obj)] = len(self.dirs)
+            self.dirs.append(obj)
+        return n
+
+    def rows(self) -> list[tuple[Any, ...]]:
+        """Every directory reached so far and below, as rows (numbered as they come)."""
+        out: list[tuple[Any, ...]] = []
+        i = 0
+        while i < len(self.dirs):
+            d = self.dirs[i]
+            for child in d.entries.values():
+                if type(child) is Dir:
+                    self.persistent_id(child)
+            out.append((d.meta, d.origin, d.entries))
+            i += 1
+        return out
+
 
 def _dumps(obj: object) -> bytes:
     buf = io.BytesIO()
-    _Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
+    buf.write(_FLAT)
+    pickler = _Pickler(buf)
+    pickler.dump(obj)
+    pickler.dump(pickler.rows())
     return buf.getvalue()
+
+
+class _Unpickler(pickle.Unpickler):
+    def __init__(self, buf: io.BytesIO) -> None:
+        super().__init__(buf)
+        self.dirs: dict[int, Dir] = {}
+
+    def persistent_load(self, pid: Any) -> Dir:
+        d = self.dirs.get(pid)
+        if d is None:
+            d = self.dirs[pid] = Dir(Meta())
+        return d
+
+
+def _loads(data: bytes) -> object:
+    """What :func:`_dumps` wrote (or a plain pickle, as emu wrote before)."""
+    if not data.startswith(_FLAT):
+        return pickle.loads(data)
+    buf = io.BytesIO(data)
+    buf.seek(len(_FLAT))
+    unpickler = _Unpickler(buf)
+    obj = unpickler.load()
+    rows = unpickler.load()
+    for n, (meta, origin, entries) in enumerate(rows):
+        d = unpickler.persistent_load(n)
+        d.meta, d.origin, d.entries = meta, origin, entries
+    return obj
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -290,22 +345,11 @@ def save_many(
     so an image built on it writes the same layers (see :func:`known_layers`)."""
     root = home()
     names = [normalize_tag(t) for t in tags]
-    seen: dict[int, Node] = {}
     if keep_layers:
-        layers = tuple(
-            replace(
-                layer,
-                before=_materialize(layer.before, seen) if layer.before is not None else None,  # type: ignore[arg-type]
-                after=_materialize(layer.after, seen),  # type: ignore[arg-type]
-            )
-            for layer in image.layers
-        )
-        rootfs = Snapshot(_materialize(image.rootfs.root, seen))  # type: ignore[arg-type]
-        stored = replace(image, rootfs=rootfs, layers=layers, name=names[0])
+        stored = replace(image, name=names[0])
     else:
-        rootfs = Snapshot(_materialize(image.rootfs.root, seen))  # type: ignore[arg-type]
-        stored = replace(image, rootfs=rootfs, layers=(), name=names[0], base_size=image.size)
-    blob = pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL)
+        stored = replace(image, layers=(), name=names[0], base_size=image.size)
+    blob = _dumps(stored)  # lazily-read bytes materialised, shared content kept shared
     digest = hashlib.sha256(blob).hexdigest()
     file = f"{digest}.pickle"
     try:
@@ -405,7 +449,7 @@ def lookup(ref: str) -> Image | None:
     if file is None:
         return None
     try:
-        image = pickle.loads((root / "images" / file).read_bytes())
+        image = _loads((root / "images" / file).read_bytes())
     except (OSError, pickle.UnpicklingError, EOFError) as exc:
         raise BuildError(f"stored image {ref} is unreadable: {exc}") from None
     if not isinstance(image, Image):
@@ -522,7 +566,7 @@ def load_build(stored: StoredImage) -> BuildRecord | None:
         return None
     path = _build_path(home(), stored.file)
     try:
-        record = pickle.loads(path.read_bytes())
+        record = _loads(path.read_bytes())
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError) as exc:
         raise BuildError(f"the stored build of {stored.tag} is unreadable: {exc}") from None
     return record if isinstance(record, BuildRecord) else None
@@ -632,7 +676,7 @@ class LayerCache:
         from emu.engine.cache import CacheEntry
 
         try:
-            data = pickle.loads(self._entry_path(key).read_bytes())
+            data = _loads(self._entry_path(key).read_bytes())
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
             return None, None
         entry, created = data if isinstance(data, tuple) and len(data) == 2 else (data, None)
@@ -646,7 +690,7 @@ class LayerCache:
 
     def last_build(self, ident: str) -> tuple[StepRecord, ...]:
         try:
-            steps = pickle.loads(self._build_path(ident).read_bytes())
+            steps = _loads(self._build_path(ident).read_bytes())
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
             return ()
         return tuple(steps) if isinstance(steps, tuple) else ()

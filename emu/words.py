@@ -33,7 +33,7 @@ and ``pos = Position(1, offset + 1)``, where ``offset`` indexes into the word:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Final, NoReturn
@@ -84,6 +84,56 @@ class WordsResult:
     words: tuple[str, ...]
     matched: frozenset[str]
     unmatched: frozenset[str]
+
+
+# A word may not expand past this many characters: BuildKit has no such limit, but emu holds
+# words in memory, and twenty ``ARG A=$A$A`` lines would otherwise ask for gigabytes.
+MAX_WORD: Final = 1 << 24
+
+# A step of the lexer: a generator that yields the sub-steps it needs (a nested ``${…}``,
+# a quoted string) and gets their text back, and returns its own. :func:`_drive` runs them
+# with an explicit stack, so a 1,000-deep ``${a:-${b:-…}}`` is data, not Python's stack.
+_Expansion = Generator["_Expansion", str, str]
+
+
+def _drive(top: _Expansion) -> str:
+    stack = [top]
+    value: str | None = None
+    error: BaseException | None = None
+    while True:
+        step = stack[-1]
+        try:
+            if error is not None:
+                failure, error = error, None
+                request = step.throw(failure)
+            else:
+                request = step.send(value)  # type: ignore[arg-type]  # None starts a step
+        except StopIteration as done:
+            stack.pop()
+            if not stack:
+                result: str = done.value
+                return result
+            value = done.value
+            continue
+        except Exception as exc:
+            stack.pop()
+            if not stack:
+                raise
+            error = exc  # handed to the step that asked, as a raise would be
+            continue
+        stack.append(request)
+        value = None
+
+
+def _grown(size: int, piece: str, at: int) -> int:
+    size += len(piece)
+    if size > MAX_WORD:
+        _fail(
+            f"the expansion is too long (more than {MAX_WORD} characters): emu holds words in "
+            "memory",
+            at,
+        )
+    return size
 
 
 def _error(message: str, offset: int) -> ExpansionError:
@@ -140,7 +190,7 @@ class Lexer:
         if self._top.search(word, start) is None:
             return WordResult(word[start:] if start else word, _NOTHING, _NOTHING)
         run = _Run(self, word, start, env, split=False)
-        value = run.scan("", self.raw_escapes)
+        value = _drive(run.scan("", self.raw_escapes))
         return WordResult(value, frozenset(run.matched), frozenset(run.unmatched))
 
     def process_words(self, word: str, env: Mapping[str, str]) -> WordsResult:
@@ -149,7 +199,7 @@ class Lexer:
         if self._top.search(word, start) is None:
             return WordsResult(tuple(_NON_SPACE_RUN.findall(word, start)), _NOTHING, _NOTHING)
         run = _Run(self, word, start, env, split=True)
-        run.scan("", self.raw_escapes)
+        _drive(run.scan("", self.raw_escapes))
         return WordsResult(tuple(run.words), frozenset(run.matched), frozenset(run.unmatched))
 
 
@@ -225,6 +275,18 @@ class _Words:
         return self.words
 
 
+@dataclass(frozen=True, slots=True)
+class _Head:
+    """``${NAME<modifier>…}`` read up to the modifier's word."""
+
+    name: str
+    op: str  # "-", "+", "?", "#", "%", "replace" (``${NAME/…}``) or what follows a ":"
+    null_is_unset: bool  # a ":" before the op
+    modifier: str  # as written, for messages and skip_unset_env
+    start: int  # where the "$" is
+    modifier_at: int  # where the modifier is
+
+
 class _Run:
     """One expansion of one word: a cursor ``i`` over ``s`` plus what was looked up.
 
@@ -272,7 +334,7 @@ class _Run:
 
     # -- the main loop (BuildKit's processStopOn) --------------------------------------
 
-    def scan(self, stop: str, raw_escapes: bool) -> str:
+    def scan(self, stop: str, raw_escapes: bool) -> _Expansion:
         """Expand up to ``stop`` (consumed) or, when ``stop`` is "", to the end."""
         s, n, lex = self.s, self.n, self.lex
         if stop == "}":
@@ -289,6 +351,7 @@ class _Run:
             else:
                 words = _Words(self.wbuf)
         out: list[str] = []
+        size = 0
         i = self.i
         while i < n:
             m = finder.search(s, i)
@@ -307,13 +370,20 @@ class _Run:
                 return "".join(out)
             if c == "$":
                 self.i = i
-                piece = self.dollar()
+                piece = self.plain_dollar()
+                if piece is None:
+                    piece = yield self.dollar()
+                size = _grown(size, piece, i)
                 out.append(piece)
                 if words is not None:
                     words.add_text(piece)
             elif quotes and (c == "'" or c == '"'):
                 self.i = i
-                piece = self.single_quoted() if c == "'" else self.double_quoted(raw_escapes)
+                if c == "'":
+                    piece = self.single_quoted()
+                else:
+                    piece = yield self.double_quoted(raw_escapes)
+                    size = _grown(size, piece, i)
                 out.append(piece)
                 if words is not None:
                     words.add_raw(piece)
@@ -349,12 +419,13 @@ class _Run:
         self.i = end + 1
         return s[start : end + 1] if self.lex.raw_quotes else s[start + 1 : end]
 
-    def double_quoted(self, raw_escapes: bool) -> str:
+    def double_quoted(self, raw_escapes: bool) -> _Expansion:
         s, n, esc = self.s, self.n, self.esc
         start = self.i
         raw_quotes = self.lex.raw_quotes
         finder = self.lex._in_double
         out: list[str] = ['"'] if raw_quotes else []
+        size = 0
         i = start + 1
         while True:
             m = finder.search(s, i)
@@ -372,7 +443,11 @@ class _Run:
                 return "".join(out)
             if c == "$":
                 self.i = j
-                out.append(self.dollar())
+                piece = self.plain_dollar()
+                if piece is None:
+                    piece = yield self.dollar()
+                size = _grown(size, piece, j)
+                out.append(piece)
                 i = self.i
                 continue
             # The escape character escapes only `"`, `$` and itself; before
@@ -392,7 +467,47 @@ class _Run:
 
     # -- $ expansions (BuildKit's processDollar) -----------------------------------------
 
-    def dollar(self) -> str:
+    def plain_dollar(self) -> str | None:
+        """The expansion at ``self.i`` when it needs no step of its own (``$NAME``,
+        ``${NAME}``, a modifier whose word is plain text: most are); None, with nothing
+        read, for the others."""
+        start = self.i
+        head = self._head()
+        if isinstance(head, str):
+            return head
+        if head.op != "replace":
+            word = self._plain_word()
+            if word is not None:
+                return self._modified(head, word)
+        self.i = start
+        return None
+
+    def dollar(self) -> _Expansion:
+        head = self._head()
+        if isinstance(head, str):
+            return head
+        if head.op == "replace":
+            return (yield self.replace(head.name, head.start))
+        # The word is expanded before the variable is looked at (so its own
+        # lookups count), with escapes kept raw for patterns.
+        trims = head.op == "#" or head.op == "%"
+        word = yield self.nested("}", trims, head.start, "syntax error: missing '}'")
+        return self._modified(head, word)
+
+    def _plain_word(self) -> str | None:
+        """A modifier's word up to its ``}`` when it holds nothing to expand or unquote."""
+        m = self.lex._until_brace.search(self.s, self.i)
+        if m is None or m.group() != "}":
+            return None
+        word = self.s[self.i : m.start()]
+        self.i = m.end()
+        if self.split:
+            self.wbuf.clear()  # quirk: as the nested scan it stands for would (see _Words)
+        return word
+
+    def _head(self) -> str | _Head:
+        """BuildKit's processDollar up to the modifier's word: the whole expansion when there
+        is no modifier, else what the word is for."""
         s, n = self.s, self.n
         start = self.i  # at the "$"
         i = start + 1
@@ -431,7 +546,7 @@ class _Run:
                 return "${" + name + "}" if self.lex.skip_unset_env else ""
             return value
         if ch == "/":
-            return self.replace(name, start)
+            return _Head(name, "replace", False, modifier, start, modifier_at)
 
         null_is_unset = ch == ":"
         if null_is_unset:
@@ -445,15 +560,16 @@ class _Run:
         elif ch == "" or ch not in "+-?#%":
             _fail(_unsupported(modifier), modifier_at)
 
-        trims = ch == "#" or ch == "%"
-        if null_is_unset and trims:
+        if null_is_unset and (ch == "#" or ch == "%"):
             _fail(_unsupported(modifier), modifier_at)
-        # The word is expanded before the variable is looked at (so its own
-        # lookups count), with escapes kept raw for patterns.
-        word = self.nested("}", trims, start, "syntax error: missing '}'")
+        return _Head(name, ch, null_is_unset, modifier, start, modifier_at)
+
+    def _modified(self, head: _Head, word: str) -> str:
+        """What ``${NAME<modifier>word}`` expands to, once the word is known."""
+        name, ch, null_is_unset, start = head.name, head.op, head.null_is_unset, head.start
         value = self.lookup(name)
         if value is None and self.lex.skip_unset_env:
-            return "${" + name + modifier + word + "}"
+            return "${" + name + head.modifier + word + "}"
         empty = value is None or (null_is_unset and value == "")
         if ch == "-":
             return word if empty or value is None else value
@@ -465,33 +581,33 @@ class _Run:
             if null_is_unset and value == "":
                 _fail(f"{name}: {word or 'is not allowed to be empty'}", start)
             return value
-        if trims:
-            # "##"/"%%" (longest match) are seen only after expanding the word.
-            greedy = word.startswith(ch)
-            if greedy:
-                word = word[1:]
-            if ch == "%":
-                return _trim_suffix(word, value or "", greedy, start)
-            return _trim_prefix(word, value or "", greedy, start)
-        _fail(_unsupported(modifier), modifier_at)
+        if ch != "#" and ch != "%":
+            _fail(_unsupported(head.modifier), head.modifier_at)  # after the word, as Go
+        # "##"/"%%" (longest match) are seen only after expanding the word.
+        greedy = word.startswith(ch)
+        if greedy:
+            word = word[1:]
+        if ch == "%":
+            return _trim_suffix(word, value or "", greedy, start)
+        return _trim_prefix(word, value or "", greedy, start)
 
-    def nested(self, stop: str, raw_escapes: bool, start: int, at_end: str) -> str:
+    def nested(self, stop: str, raw_escapes: bool, start: int, at_end: str) -> _Expansion:
         """Scan a modifier's word; any failure at the end of the word becomes ``at_end``."""
         try:
-            return self.scan(stop, raw_escapes)
+            return (yield self.scan(stop, raw_escapes))
         except ExpansionError:
             if self.i >= self.n:
                 raise _error(at_end, start) from None
             raise
 
-    def replace(self, name: str, start: int) -> str:
+    def replace(self, name: str, start: int) -> _Expansion:
         """``${name/pattern/replacement}`` and ``${name//pattern/replacement}``."""
         s, n = self.s, self.n
         replace_all = self.i < n and s[self.i] == "/"
         if replace_all:
             self.i += 1
-        pattern = self.nested("/", True, start, "syntax error: missing '/' in ${}")
-        replacement = self.nested("}", True, start, "syntax error: missing '}'")
+        pattern = yield self.nested("/", True, start, "syntax error: missing '/' in ${}")
+        replacement = yield self.nested("}", True, start, "syntax error: missing '}'")
         value = self.lookup(name)
         if value is None:
             if self.lex.skip_unset_env:
@@ -500,7 +616,7 @@ class _Run:
             value = ""
         glob = _compiled(pattern, True, start)
         if replace_all:
-            return _go_replace_all(glob, value, replacement)
+            return _go_replace_all(glob, value, replacement, start)
         span = glob.search(value)
         if span is None:
             return value
@@ -703,7 +819,7 @@ def _trim_suffix(pattern: str, value: str, greedy: bool, at: int) -> str:
     return _trim_prefix(_reverse_pattern(pattern), value[::-1], greedy, at)[::-1]
 
 
-def _go_replace_all(glob: _Glob, src: str, template: str) -> str:
+def _go_replace_all(glob: _Glob, src: str, template: str, at: int) -> str:
     """Go's Regexp.ReplaceAllString.
 
     Unlike ``re.sub``, an empty match right after a match is not replaced, and
@@ -712,6 +828,7 @@ def _go_replace_all(glob: _Glob, src: str, template: str) -> str:
     """
     expand = "$" in template
     out: list[str] = []
+    size = 0
     last = search = 0
     n = len(src)
     while search <= n:
@@ -720,8 +837,11 @@ def _go_replace_all(glob: _Glob, src: str, template: str) -> str:
             break
         a0, a1 = span
         out.append(src[last:a0])
+        size = _grown(size, src[last:a0], at)
         if a1 > last or a0 == 0:
-            out.append(_go_expand(template, src[a0:a1]) if expand else template)
+            piece = _go_expand(template, src[a0:a1]) if expand else template
+            size = _grown(size, piece, at)
+            out.append(piece)
         last = a1
         # Always advance by at least one character.
         search = search + 1 if search + 1 > a1 else a1

@@ -392,22 +392,27 @@ def test_bom_at_pattern_start_is_dropped_by_the_regexp_only() -> None:
     # ...and the suffix shortcut then cuts two *bytes* off "\ufeff**/foo" (a 3-byte BOM).
     p = compile_pattern("\ufeff**/foo")
     assert p is not None and p.kind is MatchKind.SUFFIX
-    assert p.boundary_source is None
+    assert p.node is None  # not one regexp: only Pattern.matches can test it
     assert p.matches("x\ufeff**/foo")
     assert p.matches("¿**/foo")  # "¿" also ends in the byte 0xBF
     assert not p.matches("a/foo")
 
 
-def test_boundary_source_only_when_safe() -> None:
+def test_every_pattern_tests_its_parents_in_one_pass() -> None:
     for text in ("*.md", "a/b", "dir/**", "**/x", "a\\Qb"):
         p = compile_pattern(text)
-        assert p is not None and p.boundary_source is not None, text
+        assert p is not None and p.node is not None, text
+    # An end anchor in the middle: each parent is matched as a whole string, as Go does.
     p = compile_pattern("a\\zb")
-    assert p is not None and p.boundary_source is None
+    assert p is not None and p.node is not None
+    assert not any(p.matches_or_parent(path) for path in ("a", "a/b", "ab", "a/zb"))
 
 
-def test_double_globstar_groups_are_merged() -> None:
+def test_globstar_chains_match_in_linear_time() -> None:
     p = compile_pattern("**/**/**/x")
-    assert p is not None and p.full_source is not None
-    assert p.full_source.count("(?:.*/)?") == 1
+    assert p is not None and p.node is not None
     assert p.matches("x") and p.matches("a/b/c/x") and not p.matches("a/bx")
+    # What a backtracking engine takes seconds for, the automaton reads in one pass.
+    many = compile_pattern("**/a/**/a/**/a/**/a/**/b")
+    assert many is not None and not many.matches("a/" * 3000 + "c")
+    assert not compile_pattern("a*" * 15 + "b").matches("a" * 3000)  # type: ignore[union-attr]

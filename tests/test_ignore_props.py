@@ -1,7 +1,7 @@
 """Properties of emu.ignore / emu.glob, checked against straightforward reference versions.
 
 The references follow Go's loops literally (pattern by pattern, parent by parent); the code
-under test uses one combined regex per matcher, so these properties are what keeps that
+under test uses one combined automaton per matcher, so these properties are what keeps that
 shortcut honest.
 """
 

@@ -149,5 +149,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         report_error(exc, exc.source)
         return exc.exit_code
+    except MemoryError:
+        # A resource limit, not a bug: emu holds images in memory, and what an input needs
+        # can exceed what this process may have (ulimit -v, a container's limit).
+        from emu.cli._console import report_error
+
+        report_error(
+            EmuError(
+                "out of memory: the input needs more memory than this process may use",
+                hint="emu holds images in memory; give it more, or make the input smaller",
+            )
+        )
+        return 1
     except KeyboardInterrupt:
         return 130

@@ -165,6 +165,12 @@ def add_parsers(sub: Subparsers) -> None:
         help="the image's creation time, and the clamp on file times (default: "
         "$SOURCE_DATE_EPOCH or the build arg; else the build time)",
     )
+    b.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="treat the context as untrusted, as emu grade does: refuse hard links to files "
+        "outside it and paths too long to read; FROM sees emu's catalog only",
+    )
     add_format(b)
 
 
@@ -271,6 +277,10 @@ def run(args: argparse.Namespace) -> int:
         else:
             text, name = read_text_file(str(df_path), nofollow=args.file is None)
             name = "Dockerfile" if args.file is None else args.file
+        if getattr(args, "sandbox", False):
+            from emu.grading.sandbox import count_folder
+
+            count_folder(context_arg, None)  # hard links out, over-long paths: refused
         ctx = from_directory(context_arg, dockerfile=df_path)
 
     for tools_file in args.tools or []:
@@ -319,9 +329,14 @@ def run(args: argparse.Namespace) -> int:
     no_cache_filter = tuple(
         n.strip() for item in args.no_cache_filter or () for n in item.split(",") if n.strip()
     )
+    resolver = store.resolve
+    if getattr(args, "sandbox", False):
+        from emu.grading.sandbox import catalog_only
+
+        resolver = catalog_only  # untrusted: emu's catalog, never the local store
     opts = BuildOptions(
         executor=executor,
-        resolve_image=store.resolve,
+        resolve_image=resolver,
         target=args.target,
         build_args=build_args,
         platform=Platform.parse(args.platform) if args.platform else Platform(),

@@ -21,14 +21,16 @@ def read_text_file(
     if path == "-":
         data = sys.stdin.buffer.read()
         return data.decode("utf-8", "surrogateescape"), "<stdin>"
+    from emu.engine.context import read_host_file
+
     p = Path(path)
     try:
-        flags = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | (os.O_NOFOLLOW if nofollow else 0)
         if nofollow and stat.S_ISLNK(os.lstat(p).st_mode):
             raise OSError(errno.ELOOP, "symlink")  # refused before anything is opened
-        fd = os.open(p, flags)
-        with os.fdopen(fd, "rb") as f:
-            data = f.read()
+        if stat.S_ISDIR(os.stat(p).st_mode):
+            raise IsADirectoryError(errno.EISDIR, path)
+        # A FIFO or a device would block or never end: read_host_file refuses them first.
+        data = read_host_file(p, follow=not nofollow)
     except FileNotFoundError:
         raise UsageError(
             f"{what} not found: {path}", hint="check the path, or pass one with -f"

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from emu.errors import UsageError
+from emu.fs.names import printable, shown
 
 if TYPE_CHECKING:
     from emu.cli._args import Subparsers
@@ -112,6 +113,15 @@ def _output(args: argparse.Namespace) -> tuple[str, str | None]:
     file = values[1] if len(values) > 1 else args.test_report
     if fmt == "text" and file:
         raise UsageError("--output text writes to the terminal; use json or junit for a file")
+    if len(values) > 1 and args.target is None:
+        # `emu test -c SPEC -o json IMAGE.tar` reads as "write the report over IMAGE.tar and
+        # test the spec's default context": never guess which was meant.
+        raise UsageError(
+            f"--output {fmt} {printable(values[1], 120)}: this names the report file, and no "
+            "CONTEXT or IMAGE is given",
+            hint=f"put what to test first (emu test -c SPEC TARGET -o {fmt} REPORT), or name "
+            "the report with --test-report",
+        )
     return fmt, file
 
 
@@ -120,7 +130,6 @@ def run_test(args: argparse.Namespace) -> int:
     from emu.grading.loader import load
     from emu.grading.report import Report, to_json, to_junit
     from emu.grading.run import default_target, subject_for
-    from emu.grading.sandbox import Sandbox
 
     fmt, file = _output(args)
     reports: list[Report] = []
@@ -145,10 +154,7 @@ def run_test(args: argparse.Namespace) -> int:
                 "emuTests: {context: PATH})",
             )
         if args.sandbox and os.path.isdir(target):
-            with Sandbox([target]) as box:
-                subject = subject_for(target, spec, untrusted=True)
-                report = evaluate(spec, subject)
-            report.warnings.extend(box.violations)
+            report = _sandboxed(spec, target)
         else:
             report = evaluate(spec, subject_for(target, spec))
         reports.append(report)
@@ -165,12 +171,36 @@ def run_test(args: argparse.Namespace) -> int:
         else:
             text = to_junit(reports)
         if file:
-            Path(file).write_text(text, encoding="utf-8")
+            from emu.outputs import write_file
+
+            write_file(file, text.encode("utf-8"), f"the {fmt} report")
         else:
             from emu.cli._console import write
 
             write(text)
     return 0 if all(r.ok for r in reports) else 1
+
+
+def _sandboxed(spec: Any, target: str) -> Any:
+    """``emu test --sandbox``: the context built and tested as ``emu grade`` does it, in a
+    worker process under the spec's limits (its address space capped at maxMemory, killed
+    after hardTimeout), so what the build costs is bounded and reported as a limit."""
+    from emu.errors import BuildError
+    from emu.grading import grade as grading
+    from emu.grading.evaluation import Subject, evaluate
+
+    g = grading.grade(spec, [grading.Submission(target, target)], jobs=1)[0]
+    report = g.report
+    if report is None:  # nothing was built: a limit, a timeout, a refusal, a crash
+        report = evaluate(spec, Subject(target, error=BuildError(g.message.splitlines()[0])))
+    report.subject = target
+    report.warnings.extend(g.violations)
+    return report
+
+
+def _lines(text: str) -> list[str]:
+    """Text from a submission (messages, output) as lines safe to print: each escaped."""
+    return [shown(line) for line in text.splitlines()] or [""]
 
 
 def _print_report(report: Any, *, quiet: bool = False) -> None:
@@ -181,28 +211,34 @@ def _print_report(report: Any, *, quiet: bool = False) -> None:
     console = out()
     head = Text()
     head.append("emu test ", style="bold")
-    head.append(f"{report.spec}", style="cyan")
+    head.append(shown(f"{report.spec}"), style="cyan")
     head.append(" against ")
-    head.append(f"{report.subject}", style="cyan")
+    head.append(shown(f"{report.subject}"), style="cyan")
     console.print(head)
     for w in report.warnings:
-        console.print(Text(f"  warning: {w}", style="yellow"))
+        console.print(Text(f"  warning: {shown(w)}", style="yellow"))
     if report.build_error:
-        console.print(Text(f"  build failed: {report.build_error}", style="red"))
+        for n, text in enumerate(_lines(report.build_error)):
+            console.print(Text(("  build failed: " if n == 0 else "    ") + text, style="red"))
     for r in report.results:
         if quiet and r.passed:
             continue
         line = Text("  ")
         line.append(f"{_STATUS_WORD[r.status]:<5}", style="bold " + _STATUS_STYLE[r.status])
-        line.append(f" {r.name}")
+        line.append(f" {shown(r.name)}")
         if r.weight != 1:
             line.append(f"  [{r.score:g}/{r.weight:g}]", style="dim")
         console.print(line)
         if not r.passed:
             for m in r.messages:
-                console.print(Text(f"        {m}", style="dim" if r.status == "skip" else ""))
+                for text in _lines(m):
+                    console.print(
+                        Text(f"        {text}", style="dim" if r.status == "skip" else "")
+                    )
             if r.observed and r.status != "skip":
-                console.print(Text(f"        observed: {r.observed}", style="dim"))
+                for n, text in enumerate(_lines(r.observed)):
+                    console.print(Text(("        observed: " if n == 0 else "        ") + text,
+                                       style="dim"))  # fmt: skip
     summary = Text("  ")
     summary.append(f"{report.passed} passed", style="green")
     summary.append(", ")
@@ -283,9 +319,9 @@ def _print_grades(
 
     console = out()
     for w in spec.warnings:
-        console.print(Text(f"warning: {w}", style="yellow"))
+        console.print(Text(f"warning: {shown(w)}", style="yellow"))
     for n in notes:
-        console.print(Text(f"note: {n}", style="dim"))
+        console.print(Text(f"note: {shown(n)}", style="dim"))
     if len(grades) <= 60:
         table = Table(show_edge=False, pad_edge=False)
         table.add_column("submission")
@@ -293,14 +329,17 @@ def _print_grades(
         table.add_column("status")
         table.add_column("failed tests / why")
         for g in grades:
-            why = "; ".join(g.failed_tests()) if g.status == GRADED else g.message.splitlines()[0]
+            why = "; ".join(g.failed_tests()) if g.status == GRADED else _lines(g.message)[0]
             style = (
                 "green"
                 if g.status == GRADED and g.score == g.max_score
                 else ("" if g.status == GRADED else "red")
             )
             table.add_row(
-                g.name, f"{g.score:g}/{g.max_score:g}", Text(g.status, style=style), why[:120]
+                Text(shown(g.name)),
+                f"{g.score:g}/{g.max_score:g}",
+                Text(g.status, style=style),
+                Text(shown(why)[:120]),
             )
         console.print(table)
     s = summary(grades)

@@ -45,9 +45,13 @@ def ignore_file_for(context: Path, dockerfile: str | None) -> tuple[str | None, 
     if dockerfile:
         candidates.append(Path(dockerfile + ".dockerignore"))
     candidates.append(context / ".dockerignore")
+    from emu.engine.context import read_host_file
+
     for path in candidates:
-        if path.is_file():
-            return path.read_bytes().decode("utf-8", "surrogateescape"), str(path)
+        try:  # as the build reads it: a FIFO, a device or a symlink there is an error
+            return read_host_file(path).decode("utf-8", "surrogateescape"), str(path)
+        except FileNotFoundError:
+            continue
     return None, ""
 
 

@@ -14,10 +14,11 @@ import mimetypes
 import posixpath
 import re
 from dataclasses import dataclass, field
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from emu.errors import UsageError
 from emu.fs import FS, Blob, Dir, File, Lazy, accounts
+from emu.fs.names import printable
 
 DEFAULT_CONF = "/etc/nginx/nginx.conf"
 PREFIX = "/etc/nginx"  # the nginx images' --prefix (relative paths are resolved against it)
@@ -72,39 +73,36 @@ def _tokens(text: str) -> list[tuple[str, int, bool]]:
 
 
 def parse(text: str, file: str = "nginx.conf") -> list[Directive]:
+    """The directives of a config, blocks nested as written (with an explicit stack: a config
+    3,000 blocks deep is data, as it is to nginx, not Python's stack)."""
     toks = _tokens(text)
-    pos = 0
-
-    def block(depth: int) -> list[Directive]:
-        nonlocal pos
-        items: list[Directive] = []
-        words: list[str] = []
-        start = 0
-        while pos < len(toks):
-            tok, line, quoted = toks[pos]
-            pos += 1
-            if quoted or tok not in "{};":
-                if not words:
-                    start = line
-                words.append(tok)
-            elif tok == ";":
-                if words:
-                    items.append(Directive(words[0], words[1:], None, file, start))
-                words = []
-            elif tok == "{":
-                if not words:
-                    raise UsageError(f'{file}:{line}: unexpected "{{" in the nginx config')
-                items.append(Directive(words[0], words[1:], block(depth + 1), file, start))
-                words = []
-            else:  # "}"
-                if depth == 0:
-                    raise UsageError(f'{file}:{line}: unexpected "}}" in the nginx config')
-                return items
-        if depth:
-            raise UsageError(f'{file}: unexpected end of file, expecting "}}"')
-        return items
-
-    return block(0)
+    top: list[Directive] = []
+    stack: list[list[Directive]] = [top]  # the open blocks, innermost last
+    words: list[str] = []
+    start = 0
+    for tok, line, quoted in toks:
+        if quoted or tok not in "{};":
+            if not words:
+                start = line
+            words.append(tok)
+        elif tok == ";":
+            if words:
+                stack[-1].append(Directive(words[0], words[1:], None, file, start))
+            words = []
+        elif tok == "{":
+            if not words:
+                raise UsageError(f'{file}:{line}: unexpected "{{" in the nginx config')
+            block: list[Directive] = []
+            stack[-1].append(Directive(words[0], words[1:], block, file, start))
+            stack.append(block)
+            words = []
+        else:  # "}"
+            if len(stack) == 1:
+                raise UsageError(f'{file}:{line}: unexpected "}}" in the nginx config')
+            stack.pop()
+    if len(stack) > 1:
+        raise UsageError(f'{file}: unexpected end of file, expecting "}}"')
+    return top
 
 
 def _read(fs: FS, path: str) -> str:
@@ -117,18 +115,28 @@ def _read(fs: FS, path: str) -> str:
     return data.decode("utf-8", "replace")
 
 
-def _expand_includes(fs: FS, items: list[Directive], depth: int = 0) -> list[Directive]:
-    if depth > 10:
-        raise UsageError("nginx config: includes nested too deeply")
+def _expand_includes(fs: FS, items: list[Directive]) -> list[Directive]:
+    """``items`` with every ``include`` replaced by the directives of the files it names,
+    at any block depth (iteratively; includes may nest 10 deep, as in nginx practice)."""
     out: list[Directive] = []
-    for d in items:
+    # Each frame: the directives left to copy, where they go, and the include depth.
+    todo: list[tuple[list[Directive], list[Directive], int]] = [(list(reversed(items)), out, 0)]
+    while todo:
+        pending, into, depth = todo[-1]
+        if not pending:
+            todo.pop()
+            continue
+        d = pending.pop()
         if d.name == "include" and d.args:
+            if depth >= 10:
+                raise UsageError("nginx config: includes nested too deeply")
             pattern = d.args[0]
             if not pattern.startswith("/"):
                 pattern = posixpath.join(PREFIX, pattern)
             directory, base = posixpath.split(pattern)
             node = fs.lookup(directory)
             names = sorted(node.entries) if isinstance(node, Dir) else []
+            included: list[Directive] = []
             for name in names:
                 if fnmatch.fnmatchcase(name, base):
                     path = posixpath.join(directory, name)
@@ -136,12 +144,33 @@ def _expand_includes(fs: FS, items: list[Directive], depth: int = 0) -> list[Dir
                     # A modelled include (mime.types is size-only in the catalog) adds nothing
                     # emu needs: content types come from Python's mimetypes instead.
                     if isinstance(node, File) and node.data is not None:
-                        out.extend(_expand_includes(fs, parse(_read(fs, path), path), depth + 1))
+                        included.extend(parse(_read(fs, path), path))
+            todo.append((list(reversed(included)), into, depth + 1))
             continue
         if d.block is not None:
-            d = Directive(d.name, d.args, _expand_includes(fs, d.block, depth), d.file, d.line)
-        out.append(d)
+            block: list[Directive] = []
+            into.append(Directive(d.name, d.args, block, d.file, d.line))
+            todo.append((list(reversed(d.block)), block, depth))
+            continue
+        into.append(d)
     return out
+
+
+def _check_returns(items: list[Directive]) -> None:
+    """nginx refuses a ``return`` code above 999 when it reads the config; so does emu
+    (an out-of-range status would otherwise be sent as it is)."""
+    stack = [items]
+    while stack:
+        for d in stack.pop():
+            if d.block is not None:
+                stack.append(d.block)
+            elif d.name == "return" and d.args and d.args[0].isdigit():
+                code = d.args[0]
+                if len(code) > 3:  # (also spares int() a number thousands of digits long)
+                    raise UsageError(
+                        f'invalid return code "{printable(code, 20)}" in {d.file}:{d.line}',
+                        hint="nginx's return codes are 0 to 999",
+                    )
 
 
 @dataclass(slots=True)
@@ -174,6 +203,7 @@ class Site:
     http: list[Directive]
     user: str = "nginx"
     conf: str = DEFAULT_CONF
+    events: list[Directive] = field(default_factory=list)
 
     def server_for(self, port: int) -> Server | None:
         for s in self.servers:
@@ -193,6 +223,7 @@ def _port(arg: str) -> int | None:
 
 def load_site(fs: FS, conf: str = DEFAULT_CONF) -> Site:
     items = _expand_includes(fs, parse(_read(fs, conf), conf))
+    _check_returns(items)
     user = next((d.args[0] for d in items if d.name == "user" and d.args), "nginx")
     http = next((d.block for d in items if d.name == "http" and d.block is not None), [])
     servers = []
@@ -215,7 +246,8 @@ def load_site(fs: FS, conf: str = DEFAULT_CONF) -> Site:
                 else:
                     server.locations.append(Location("", sub.args[0], sub.block))
         servers.append(server)
-    return Site(servers, http, user, conf)
+    events = next((d.block for d in items if d.name == "events" and d.block is not None), [])
+    return Site(servers, http, user, conf, events)
 
 
 # --- answering a request --------------------------------------------------------------------
@@ -353,7 +385,8 @@ class Responder:
         if ret is not None and ret.args and ret.args[0].isdigit():
             code = int(ret.args[0])
             if code in (301, 302) and len(ret.args) > 1:
-                return Response(code, {"Location": ret.args[1]}, error_page(code, self.version))
+                location = header_value(ret.args[1])
+                return Response(code, {"Location": location}, error_page(code, self.version))
             body = (" ".join(ret.args[1:]) + "\n").encode() if len(ret.args) > 1 else b""
             return Response(code, {"Content-Type": "text/plain"}, body)
         try_files = loc.first("try_files") if loc is not None else None
@@ -378,7 +411,8 @@ class Responder:
         node = self.fs.lookup(path)
         if isinstance(node, Dir):
             if not uri.endswith("/"):
-                return Response(301, {"Location": uri + "/"}, error_page(301, self.version))
+                location = header_value(quote(uri, safe="/%:@!$&'()*+,;=~-._") + "/")
+                return Response(301, {"Location": location}, error_page(301, self.version))
             found = self._index(loc, path)
             if found is None:
                 return self._error(403)
@@ -386,6 +420,31 @@ class Responder:
         if isinstance(node, File):
             return self._file(path)
         return self._error(404)
+
+
+def header_value(text: str) -> str:
+    """A header value that stays one header: control characters (a CR LF that would start a
+    header of the client's or the config's choosing) are percent-encoded, as nginx escapes
+    the URIs it puts in Location."""
+    return "".join(f"%{ord(c):02X}" if ord(c) < 0x20 or ord(c) == 0x7F else c for c in text)
+
+
+def duration(text: str, default: float) -> float:
+    """An nginx time (``60``, ``60s``, ``500ms``, ``1m``, ``1h``) in seconds."""
+    units = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+    for unit in ("ms", "s", "m", "h", "d"):
+        if text.endswith(unit) and text[: -len(unit)].isdigit():
+            return int(text[: -len(unit)]) * units[unit]
+    return float(text) if text.isdigit() else default
+
+
+def setting(site: Site, server: Server, name: str) -> str | None:
+    """The first argument of a server- or http-level directive, if set."""
+    for scope in (server.directives, site.http):
+        found = _first(scope, name)
+        if found is not None and found.args:
+            return found.args[0]
+    return None
 
 
 def is_nginx(argv: list[str]) -> bool:

@@ -27,6 +27,7 @@ from emu.cli._console import err, out, write
 from emu.cli._fmt import ago, columns, human_duration
 from emu.cli._source import add_source_options
 from emu.errors import EmuError, UsageError
+from emu.fs.names import shown
 
 if TYPE_CHECKING:
     from emu.cli._args import Subparsers
@@ -609,5 +610,7 @@ def run_logs(args: argparse.Namespace) -> int:
         text = log_path(c.id).read_text(encoding="utf-8", errors="replace")
     except FileNotFoundError:
         text = ""
-    write(text)
+    # The access log escapes what clients send; a line that still holds a control character
+    # (a log from an older emu) is escaped here, so nothing reaches the terminal raw.
+    write("".join(shown(line) + "\n" for line in text.splitlines()))
     return 0

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import selectors
 import signal
 import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # sandbox-ok
+from http.server import BaseHTTPRequestHandler, HTTPServer  # sandbox-ok
 from typing import Any, TextIO
 
 from emu.cli._nginx import Responder
@@ -25,18 +27,116 @@ from emu.cli._nginx import Responder
 LOOPBACK = "127.0.0.1"
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
+class Server(HTTPServer):
+    """One published port, bounded as nginx bounds what a client may hold.
+
+    nginx waits on idle connections with an event loop; so does this: an accepted
+    connection is parked in a selector (a socket, no thread) until its request starts to
+    arrive, and only then handled by one of a few worker threads, which answers it and
+    closes it (``Connection: close``: no keep-alive to wait on). A connection that sends
+    nothing within ``client_header_timeout`` (60 s unless the config says, as in nginx) is
+    closed, and past ``worker_connections`` (512) open connections a new one is closed at
+    once. Hundreds of idle clients cost hundreds of sockets, not hundreds of threads.
+    """
+
     allow_reuse_address = True
+    request_queue_size = 511  # nginx's listen backlog (socketserver's 5 drops a burst)
+    workers = 8
 
     def __init__(self, port: int, responder: Responder, log: Callable[[str], None]) -> None:
+        from emu.cli._nginx import duration, setting
+
         self.responder = responder
         self.log = log
+        site, server = responder.site, responder.server
+        self.header_timeout = duration(setting(site, server, "client_header_timeout") or "", 60)
+        limit = next((d.args[0] for d in site.events if d.name == "worker_connections"), "512")
+        self.max_connections = int(limit) if limit.isdigit() and len(limit) < 7 else 512
+        self._parked: dict[Any, float] = {}  # socket -> when it is given up on
+        self._idle = selectors.DefaultSelector()
+        self._lock = threading.Lock()
+        self._open = 0
+        self._pool: ThreadPoolExecutor | None = None
+        self._closing = threading.Event()
         super().__init__((LOOPBACK, port), _Handler)
+
+    def start(self) -> list[threading.Thread]:
+        """The threads that serve (started in the process that serves: after a fork)."""
+        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="emu-run")
+        return [
+            threading.Thread(target=self.serve_forever, daemon=True),
+            threading.Thread(target=self._watch, daemon=True),
+        ]
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._lock:
+            if self._open >= self.max_connections:
+                self.shutdown_request(request)  # nginx: "worker_connections are not enough"
+                return
+            self._open += 1
+            self._parked[request] = time.monotonic() + self.header_timeout
+            self._idle.register(request, selectors.EVENT_READ, client_address)
+
+    def _close(self, request: Any) -> None:
+        self.shutdown_request(request)
+        with self._lock:
+            self._open -= 1
+
+    def _watch(self) -> None:
+        """Hand a parked connection to a worker when its request arrives; close it when it
+        waited too long."""
+        while not self._closing.is_set():
+            ready = self._idle.select(timeout=0.2)
+            now = time.monotonic()
+            with self._lock:
+                for key, _ in ready:
+                    self._idle.unregister(key.fileobj)
+                    del self._parked[key.fileobj]
+                    assert self._pool is not None
+                    self._pool.submit(self._serve_one, key.fileobj, key.data)
+                late = [sock for sock, until in self._parked.items() if until < now]
+                for sock in late:
+                    self._idle.unregister(sock)
+                    del self._parked[sock]
+            for sock in late:
+                self._close(sock)
+
+    def _serve_one(self, request: Any, client_address: Any) -> None:
+        try:
+            request.settimeout(self.header_timeout)  # the rest of the request
+            self.finish_request(request, client_address)
+        except Exception:
+            pass
+        finally:
+            self._close(request)
+
+    def server_close(self) -> None:
+        self._closing.set()
+        with self._lock:
+            parked = list(self._parked)
+            self._parked.clear()
+        for sock in parked:
+            with contextlib.suppress(Exception):
+                self._idle.unregister(sock)
+            self.shutdown_request(sock)
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+        super().server_close()
 
     @property
     def port(self) -> int:
         return int(self.server_address[1])
+
+
+def _log_field(text: str) -> str:
+    """A request's text as nginx's access log writes it: ``"``, ``\\`` and bytes below
+    0x20 or from 0x7f as ``\\xHH`` (an escape sequence in a User-Agent must not reach a
+    terminal through ``emu logs``)."""
+    out = []
+    for c in text:
+        o = ord(c)
+        out.append(f"\\x{o:02X}" if o < 0x20 or o >= 0x7F or c in '"\\' else c)
+    return "".join(out)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -47,11 +147,14 @@ class _Handler(BaseHTTPRequestHandler):
         return f"nginx/{self.server.responder.version} (emulated by emu)"
 
     def _answer(self, body: bool) -> None:
+        from emu.cli._nginx import header_value
+
         response = self.server.responder.respond(self.path)
         self.send_response(response.status)
         for key, value in response.headers.items():
-            self.send_header(key, value)
+            self.send_header(key, header_value(value))
         self.send_header("Content-Length", str(len(response.body)))
+        self.send_header("Connection", "close")  # see Server: no idle keep-alive to hold
         self.end_headers()
         if body:
             self.wfile.write(response.body)
@@ -70,6 +173,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(405)
         self.send_header("Content-Type", "text/html")
         self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.write(body)
         self._access(405, len(body))
@@ -78,11 +182,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _access(self, status: int, size: int) -> None:
         when = datetime.now(UTC).strftime("%d/%b/%Y:%H:%M:%S +0000")
-        agent = self.headers.get("User-Agent", "-")
-        referer = self.headers.get("Referer", "-")
+        agent = _log_field(self.headers.get("User-Agent", "-"))
+        referer = _log_field(self.headers.get("Referer", "-"))
+        line = _log_field(self.requestline)
         self.server.log(
-            f'{self.client_address[0]} - - [{when}] "{self.requestline}" {status} {size} '
-            f'"{referer}" "{agent}"'
+            f'{self.client_address[0]} - - [{when}] "{line}" {status} {size} "{referer}" "{agent}"'
         )
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -113,9 +217,7 @@ def bind(
     return servers
 
 
-def serve(
-    servers: Sequence[ThreadingHTTPServer], on_stop: Callable[[], None] | None = None
-) -> None:
+def serve(servers: Sequence[HTTPServer], on_stop: Callable[[], None] | None = None) -> None:
     """Serve until SIGTERM, SIGINT or Ctrl-C; then close the servers and call ``on_stop``."""
     stop = threading.Event()
 
@@ -123,7 +225,17 @@ def serve(
         stop.set()
 
     previous = {s: signal.signal(s, handler) for s in (signal.SIGTERM, signal.SIGINT)}
-    threads = [threading.Thread(target=s.serve_forever, daemon=True) for s in servers]
+    # emu run's servers start their own threads; another server (the playground's) runs
+    # serve_forever in one.
+    threads = [
+        t
+        for s in servers
+        for t in (
+            s.start()
+            if isinstance(s, Server)
+            else [threading.Thread(target=s.serve_forever, daemon=True)]
+        )
+    ]
     for t in threads:
         t.start()
     try:

@@ -51,6 +51,7 @@ from emu.engine.state import (
     StageState,
     StepEvent,
     UnusedVar,
+    fresh_limits,
 )
 from emu.errors import BuildError, EmuError, LimitExceeded
 from emu.fs import Dir, Meta, Snapshot
@@ -427,6 +428,12 @@ class _Build:
         )
 
     def stage_image(self, index: int) -> Image:
+        """The image of stage ``index``, built first with what it needs (its base stage, the
+        stages it copies from), in the order BuildKit's graph runs them.
+
+        The dependencies are planned with an explicit stack, not recursion: 3,000 stages
+        chained by ``FROM``/``--from`` are data, not Python's stack.
+        """
         if index in self.images:
             return self.images[index]
         if index in self.building:
@@ -436,20 +443,60 @@ class _Build:
                 file=self.file,
                 pos=st.from_.pos,
             )
-        self.building.append(index)
-        try:
-            image = self._build_stage(self.df.stages[index])
-        finally:
-            self.building.pop()
-        self.images[index] = image
-        return image
+        for i in self._build_order(index):
+            self.building.append(i)
+            try:
+                self.images[i] = self._build_stage(self.df.stages[i])
+            finally:
+                self.building.pop()
+        return self.images[index]
+
+    def _needs(self, index: int) -> list[int]:
+        """The earlier stages stage ``index`` builds on: its base, then what it copies from."""
+        stage = self.df.stages[index]
+        out: list[int] = []
+        parent = self.base_stage[index]
+        if parent is not None:
+            out.append(parent)
+        for ref, _inst in self._from_refs(stage):
+            if "$" in ref:
+                continue
+            dep = int(ref) if _is_index(ref) else self._stage_by_name(ref, stage.index)
+            if dep is not None and dep < stage.index:
+                out.append(dep)
+        return out
+
+    def _build_order(self, index: int) -> list[int]:
+        """Stages to build for ``index``, dependencies first (depth-first, in the order a
+        stage names them). A stage's external base is resolved when the stage is first
+        reached, before what it copies from is built, as a recursive build would."""
+        order: list[int] = []
+        seen = set(self.images) | set(self.building)
+        stack: list[tuple[int, list[int]]] = []
+
+        def reach(i: int) -> None:
+            seen.add(i)
+            if self.base_stage[i] is None:
+                self.external_image(self.bases[i], self.df.stages[i].from_.pos)
+            stack.append((i, self._needs(i)[::-1]))
+
+        reach(index)
+        while stack:
+            i, todo = stack[-1]
+            while todo and todo[-1] in seen:
+                todo.pop()
+            if todo:
+                reach(todo.pop())
+                continue
+            stack.pop()
+            order.append(i)
+        return order
 
     def _base_image(self, st: Stage) -> Image:
-        ref = self.bases[st.index]
         parent = self.base_stage[st.index]
         if parent is not None:
-            return self.stage_image(parent)
-        return self.external_image(ref, st.from_.pos)
+            return self.images[parent]  # built first (see _build_order)
+        return self.external_image(self.bases[st.index], st.from_.pos)
 
     def external_image(self, ref: str, pos: Position) -> Image:
         if ref == "scratch":
@@ -487,15 +534,9 @@ class _Build:
         return image
 
     def _build_stage(self, stage: Stage) -> Image:
+        # What this stage builds on or copies from is built already (see _plan), as
+        # BuildKit's graph runs it, so progress reads in dependency order.
         base = self._base_image(stage)
-        # Build the stages this one copies from first, as BuildKit's graph does, so that
-        # progress reads in dependency order.
-        for ref, _inst in self._from_refs(stage):
-            if "$" in ref:
-                continue
-            dep = int(ref) if _is_index(ref) else self._stage_by_name(ref, stage.index)
-            if dep is not None and dep < stage.index:
-                self.stage_image(dep)
         config = base.config
         if config.get_env("PATH") is None:
             config = replace(config, env=(f"PATH={DEFAULT_PATH}", *config.env))
@@ -776,6 +817,12 @@ class _Sources:
                 out.extend(state.skipped)
             at = self.build.base_stage.get(at)
         return tuple(out)
+
+    def limits(self) -> Limits:
+        from emu.sh.api import Limits
+
+        b = self.build
+        return fresh_limits(b.opts.limits or Limits(), b.deadline, b.opts.max_seconds or 0.0)
 
     def url(self, url: str, st: StageState, pos: Position) -> bytes:
         mapped = self.build.opts.url_map.get(url)

@@ -29,30 +29,29 @@ shares the content bytes; the tree is built directly, not path by path.
 
 from __future__ import annotations
 
-import bz2
-import gzip
-import io
-import lzma
 import posixpath
-import tarfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from emu.errors import BuildError
+from emu.errors import BuildError, LimitExceeded
 from emu.errors import CopyError as CopyError
 from emu.fs import (
     FS,
     Device,
     Dir,
     File,
+    FsError,
     Kind,
     Meta,
     Node,
     Symlink,
+    archive,
     clean,
     in_dir,
     split,
 )
+from emu.fs.archive import Budget
+from emu.fs.names import printable
 from emu.glob import has_meta, match
 from emu.ignore import IgnoreMatcher, compile_patterns
 
@@ -89,28 +88,31 @@ def dest_path(workdir: str, raw: str) -> str:
 
 
 def expand_wildcards(src: FS, pattern: str) -> list[str]:
-    """Paths in ``src`` matching ``pattern`` component by component, sorted (fsutil)."""
+    """Paths in ``src`` matching ``pattern`` component by component, sorted (fsutil).
+
+    Walked with an explicit stack (a pattern may have thousands of components)."""
     parts = split(pattern)
     results: list[str] = []
-
-    def walk(prefix: str, node: Node | None, i: int) -> None:
+    todo: list[tuple[str, Node | None, int]] = [("", src.root, 0)]
+    while todo:
+        prefix, node, i = todo.pop()
         if i == len(parts):
             results.append(prefix or "/")
-            return
+            continue
         comp = parts[i]
         if not isinstance(node, Dir):
-            return
+            continue
         if not has_meta(comp):
             child = src.lookup(f"{prefix}/{comp}")
             if child is not None:
-                walk(f"{prefix}/{comp}", child, i + 1)
-            return
+                todo.append((f"{prefix}/{comp}", child, i + 1))
+            continue
+        found = []
         for name in sorted(node.entries, key=lambda n: n.encode("utf-8", "surrogateescape")):
             if match(comp, name):
                 path = f"{prefix}/{name}"
-                walk(path, src.lookup(path), i + 1)
-
-    walk("", src.root, 0)
+                found.append((path, src.lookup(path), i + 1))
+        todo.extend(reversed(found))  # the first match is walked first, as in sorted order
     return results
 
 
@@ -230,6 +232,7 @@ def copy(
     missing: Callable[[str], BuildError] | None = None,
     excludes: tuple[str, ...] = (),
     parents: bool = False,
+    limits: Budget | None = None,
 ) -> CopyStats:
     """Copy ``sources`` (paths in ``src``) to ``dest`` (absolute, trailing ``/`` kept).
 
@@ -272,7 +275,7 @@ def copy(
                 # no destination directory either (seen with BuildKit).
                 copier.mkdir_all(ensure)
                 ensured = True
-            if unpack and isinstance(node, File) and _unpack(copier, node, dest):
+            if unpack and isinstance(node, File) and _unpack(copier, node, dest, m, limits):
                 stats.sources.append((m, dest))
                 continue
             target = dest
@@ -341,96 +344,64 @@ def _walk_from(src: FS, start: str) -> list[tuple[str, Node]]:
 # --- ADD's archive extraction ---------------------------------------------------------------
 
 
-def _archive_kind(data: bytes) -> str | None:
-    if data[:2] == b"\x1f\x8b":
-        return "gzip"
-    if data[:3] == b"BZh":
-        return "bzip2"
-    if data[:6] == b"\xfd7zXZ\x00":
-        return "xz"
-    if len(data) >= 262 and data[257:262] == b"ustar":
-        return "tar"
-    return None
+def _unpack(copier: _Copier, node: File, dest: str, name: str, budget: Budget | None) -> bool:
+    """ADD of a local archive: extract into ``dest``; False when it is not an archive.
 
-
-def _decompress(kind: str, data: bytes) -> bytes | None:
-    try:
-        if kind == "gzip":
-            return gzip.decompress(data)
-        if kind == "bzip2":
-            return bz2.decompress(data)
-        if kind == "xz":
-            return lzma.decompress(data)
-    except (OSError, EOFError, lzma.LZMAError, ValueError):
-        return None
-    return data
-
-
-def _unpack(copier: _Copier, node: File, dest: str) -> bool:
-    """ADD of a local archive: extract into ``dest``; False when it is not an archive."""
+    The archive is read by :mod:`emu.fs.archive` under the same limits as a RUN (each entry
+    a file created, each declared size bytes stored, the deadline checked as it reads) and
+    placed as BuildKit's unpacker places it: an absolute name is taken from the
+    destination, the archive's own symlinks (``link -> /``) resolve inside it, and a name or
+    a relative link that climbs out of it fails the build (current BuildKit; Docker 20.10's
+    chroot clamped them), as does a hard link to a file the archive does not hold.
+    """
     data = node.data
     if data is None:
         return False
-    kind = _archive_kind(data)
-    if kind is None:
-        return False
-    raw = _decompress(kind, data)
-    if raw is None or not ((len(raw) >= 262 and raw[257:262] == b"ustar") or _looks_like_tar(raw)):
-        return False
-    try:
-        tf = tarfile.open(fileobj=io.BytesIO(raw), mode="r:")  # noqa: SIM115 - closed below
-        members = tf.getmembers()
-    except tarfile.TarError:
+    stream = archive.open_tar(data)
+    if stream is None:
         return False
     dst = copier.dst
     root = dest.rstrip("/") or "/"
     copier.mkdir_all(root)
-    for m in members:
-        rel = _archive_name(m.name)  # an absolute name is taken from the destination
-        if rel == "/":
-            continue
-        # Resolve the entry's directory inside the destination as a chroot would: a symlink
-        # the archive made (``link -> /``) points at the destination's root, never out of it.
-        parent_rel, _, leaf = rel.rpartition("/")
-        path = _inside(dst, root, parent_rel) + "/" + leaf
-        if path.startswith("//"):
-            path = path[1:]
-        # --chown owns only the directories ADD creates: entries keep the archive's owners.
-        uid, gid = m.uid, m.gid
-        meta = Meta(m.mode & 0o7777, uid, gid, int(m.mtime))
-        parent = posixpath.dirname(path)
-        if dst.lookup(parent) is None:
-            copier.mkdir_all(parent)
-        existing = dst.lookup(path, follow=False)
-        if m.isdir():
-            if isinstance(existing, Dir):
-                dst.set_meta(path, meta, follow=False)
-            else:
-                dst.put(path, Dir(meta))
-            copier.stats.dirs += 1
-        elif m.issym():
-            dst.put(path, Symlink(Meta(0o777, uid, gid, int(m.mtime)), m.linkname))
-            copier.stats.links += 1
-        elif m.islnk():
-            link_rel = _archive_name(m.linkname)
-            parent_rel, _, leaf = link_rel.rpartition("/")
-            link_path = _inside(dst, root, parent_rel) + "/" + leaf
-            target = dst.lookup(link_path, follow=False)
-            if target is None:  # the unpacker's link(2) fails, and the build with it
-                name = rel.lstrip("/")
-                raise CopyError(f"link {link_rel.lstrip('/')} {name}: no such file or directory")
-            if isinstance(target, File):
-                dst.put(path, target)
+    # --chown owns only the directories ADD creates: entries keep the archive's owners.
+    placer = archive.Placer(dst, root, copier.dir_meta(0))
+    what = printable(name.lstrip("/"), 80)
+    try:
+        for entry in archive.entries(stream, what, budget or archive.UNLIMITED):
+            rel = _archive_name(entry.name)[1:]
+            if not rel:
+                continue
+            if entry.kind is Kind.DIR:
+                placer.put(rel, Dir(entry.meta))
+                copier.stats.dirs += 1
+            elif entry.kind is Kind.SYMLINK:
+                meta = Meta(0o777, entry.meta.uid, entry.meta.gid, entry.meta.mtime)
+                placer.put(rel, Symlink(meta, entry.link))
                 copier.stats.links += 1
-        elif m.isfile():
-            f = tf.extractfile(m)
-            content = f.read() if f is not None else b""
-            dst.put(path, File(meta, content, ("archive", m.name)))
-            copier.stats.files += 1
-            copier.stats.bytes += len(content)
-        elif m.ischr() or m.isblk() or m.isfifo():
-            dev = Kind.CHAR if m.ischr() else Kind.BLOCK if m.isblk() else Kind.FIFO
-            dst.put(path, Device(meta, dev, m.devmajor, m.devminor))
+            elif entry.hard_link:
+                link_rel = _archive_name(entry.link)[1:]
+                target = placer.get(link_rel)
+                if target is None:  # the unpacker's link(2) fails, and the build with it
+                    raise CopyError(f"link {link_rel} {rel}: no such file or directory")
+                if isinstance(target, File):
+                    placer.put(rel, target)
+                    copier.stats.links += 1
+            elif entry.kind is Kind.FILE:
+                placer.put(rel, File(entry.meta, entry.data, ("archive", entry.name)))
+                copier.stats.files += 1
+                copier.stats.bytes += len(entry.data)
+            else:
+                placer.put(rel, archive.device(entry))
+    except archive.Escape as exc:
+        raise CopyError(str(exc)) from None
+    except FsError as exc:
+        raise CopyError(f"{what}: {exc.message}") from None
+    except LimitExceeded as exc:
+        message = (
+            f"{what}: limit exceeded: {exc.limit} ({exc.value}); the archive was not extracted"
+        )
+        raise LimitExceeded(exc.limit, exc.value, exc.hint, message=message) from None
+    copier.stats.dirs += placer.made_dirs
     return True
 
 
@@ -441,45 +412,3 @@ def _archive_name(name: str) -> str:
     if rel == ".." or rel.startswith("../"):
         raise CopyError(f'archive path "{rel}" is outside extraction root')
     return "/" + rel if rel not in ("", ".") else "/"
-
-
-def _inside(dst: FS, root: str, rel: str) -> str:
-    """``root`` + ``rel`` with symlinks resolved inside ``root``, as BuildKit's unpacker
-    does: an absolute link target starts again at ``root``; a relative one that climbs
-    out of it fails the build (current BuildKit; Docker 20.10's chroot clamped it)."""
-    base = root.rstrip("/")
-    parts: list[str] = []
-    pending = [p for p in rel.split("/") if p and p != "."][::-1]
-    hops = 0
-    while pending:
-        name = pending.pop()
-        if name == "..":
-            if parts:
-                parts.pop()
-            continue
-        node = dst.lookup(base + "/" + "/".join([*parts, name]), follow=False)
-        if isinstance(node, Symlink):
-            hops += 1
-            if hops > 255:
-                raise CopyError(f'too many symlinks resolving archive path "{rel.lstrip("/")}"')
-            target = node.target
-            if target.startswith("/"):
-                parts = []
-            else:
-                up = posixpath.normpath(posixpath.join(*parts, target) if parts else target)
-                if up == ".." or up.startswith("../"):
-                    link = "/".join([*parts, name])
-                    raise CopyError(f'archive symlink "{link}" points outside extraction root')
-            pending.extend(p for p in reversed(target.split("/")) if p and p != ".")
-            continue
-        parts.append(name)
-    return base + ("/" + "/".join(parts) if parts else "")
-
-
-def _looks_like_tar(raw: bytes) -> bool:
-    try:
-        with tarfile.open(fileobj=io.BytesIO(raw), mode="r:") as tf:
-            tf.next()
-        return True
-    except tarfile.TarError:
-        return False

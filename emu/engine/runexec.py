@@ -11,14 +11,17 @@ ssh mounts (``--ssh``: emu has no sockets and no agent, so an empty stand-in).
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import posixpath
-from collections.abc import Callable, Mapping
+import sys
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from emu.dockerfile.instructions import Run
-from emu.engine.state import Skipped, StageState
+from emu.engine.state import Skipped, StageState, fresh_limits
 from emu.engine.users import resolve_user
 from emu.errors import BuildError, EmuError
 from emu.fs import FS, Dir, File, Meta, Node, accounts
@@ -32,6 +35,35 @@ if TYPE_CHECKING:
     from emu.sh.interp import RunResult
 
 _TOOLS_HOOKED: list[bool] = []
+
+# The shell recurses in Python for nested functions and subshells (its own depth limit
+# stops them long before this); Python's stack may be this deep only while it runs.
+_SHELL_STACK = 20_000
+_stack_lock = threading.Lock()
+_stack_users = 0
+_stack_before = 0
+
+
+@contextlib.contextmanager
+def shell_stack() -> Iterator[None]:
+    """Raise Python's recursion limit for the shell while it runs, and put it back after
+    (the host process's limit is the host's: ``emu.build`` leaves it as it found it).
+    Re-entrant and shared between threads: the last one out restores it."""
+    global _stack_users, _stack_before
+    with _stack_lock:
+        if _stack_users == 0:
+            _stack_before = sys.getrecursionlimit()
+        _stack_users += 1
+        if sys.getrecursionlimit() < _SHELL_STACK:
+            sys.setrecursionlimit(_SHELL_STACK)
+    try:
+        yield
+    finally:
+        with _stack_lock:
+            _stack_users -= 1
+            if _stack_users == 0:
+                sys.setrecursionlimit(_stack_before)
+
 
 SHELLS = frozenset({"sh", "ash", "bash", "dash", "busybox"})
 
@@ -67,6 +99,10 @@ class ShellExecutor:
     extra_hosts: tuple[tuple[str, str], ...] = ()
 
     def run(self, st: StageState, inst: Run, argv: tuple[str, ...], env: dict[str, str]) -> None:
+        with shell_stack():
+            self._run(st, inst, argv, env)
+
+    def _run(self, st: StageState, inst: Run, argv: tuple[str, ...], env: dict[str, str]) -> None:
         from emu.sh import interp, utils  # noqa: F401  (utils registers the utilities)
         from emu.sh.api import REGISTRY as _registry
 
@@ -95,15 +131,7 @@ class ShellExecutor:
                    if program.endswith("sh") else ""),
             )  # fmt: skip
         template = self.limits if self.limits is not None else Limits(self.max_steps)
-        limits = Limits(
-            max_steps=template.max_steps,
-            max_output=template.max_output,
-            max_files=template.max_files,
-            max_bytes=template.max_bytes,
-            max_depth=template.max_depth,
-            deadline=self.deadline,
-            max_seconds=self.max_seconds or template.max_seconds,
-        )
+        limits = fresh_limits(template, self.deadline, self.max_seconds)
         limits.check_time()
         if "HOME" not in env:
             env = {**env, "HOME": _home(st.fs, ident.uid)}

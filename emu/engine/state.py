@@ -17,12 +17,51 @@ if TYPE_CHECKING:
     from emu.dockerfile.instructions import Run
     from emu.engine.context import Context
     from emu.engine.copying import CopyStats
+    from emu.sh.api import Limits
+
+
+class LimitMaxima(Protocol):
+    """The maxima limits are made from (a shell :class:`~emu.sh.api.Limits`, a grading
+    rubric's :class:`~emu.grading.model.SandboxLimits`)."""
+
+    @property
+    def max_steps(self) -> int: ...
+    @property
+    def max_output(self) -> int: ...
+    @property
+    def max_files(self) -> int: ...
+    @property
+    def max_bytes(self) -> int: ...
+    @property
+    def max_depth(self) -> int: ...
+    @property
+    def max_seconds(self) -> float: ...
+
+
+def fresh_limits(template: LimitMaxima, deadline: float | None, max_seconds: float) -> Limits:
+    """Limits for one instruction (a RUN, an ADD's archive, a spec's command): the
+    template's maxima and the build's deadline, with nothing counted yet."""
+    from emu.sh.api import Limits
+
+    return Limits(
+        max_steps=template.max_steps,
+        max_output=template.max_output,
+        max_files=template.max_files,
+        max_bytes=template.max_bytes,
+        max_depth=template.max_depth,
+        deadline=deadline,
+        max_seconds=max_seconds or template.max_seconds,
+    )
 
 
 class Sources(Protocol):
     """What a stage can copy from: the context, earlier stages, images, mapped URLs."""
 
     def context(self) -> Context: ...
+
+    def limits(self) -> Limits:
+        """Fresh limits for one instruction (ADD's archives), with the build's deadline."""
+        ...
 
     def from_ref(self, ref: str, st: StageState, pos: Position) -> tuple[int | None, Image]: ...
 

@@ -280,10 +280,42 @@ class FS:
 
         As mkdir(2) does, a directory made in a setgid directory is setgid too, and takes
         that directory's group unless ``chowned`` (its owner is set after the mkdir).
+
+        Linear in the path: the existing part is walked once and the missing part is made
+        in one go (a path thousands of levels deep costs thousands of steps, not millions).
         """
-        created: list[str] = []
         meta = meta or Meta(0o755)
         parts = split(path)
+        cur = self.root
+        i = 0
+        while i < len(parts):
+            if parts[i] == "..":
+                break
+            child = cur.entries.get(parts[i])
+            if child is None or isinstance(child, Symlink):
+                break
+            if not isinstance(child, Dir):
+                raise FsError(_errno.ENOTDIR, join(parts[: i + 1]))
+            cur, i = child, i + 1
+        rest = parts[i:]
+        if not rest:
+            return []
+        if self.readonly or ".." in rest or rest[0] in cur.entries:
+            return self._makedirs_slowly(parts, meta, chowned)
+        parent = self._writable_dir(parts[:i])
+        created: list[str] = []
+        prefix = join(parts[:i]).rstrip("/")
+        for name in rest:
+            child_dir = Dir(in_dir(parent.meta, meta, chowned=chowned), owner=self._owner)
+            parent.entries[name] = child_dir
+            prefix = f"{prefix}/{name}"
+            created.append(prefix)
+            parent = child_dir
+        return created
+
+    def _makedirs_slowly(self, parts: list[str], meta: Meta, chowned: bool) -> list[str]:
+        """makedirs through symlinks, ``..`` or read-only mounts: component by component."""
+        created: list[str] = []
         parent: Node = self.root
         for i in range(1, len(parts) + 1):
             sub = join(parts[:i])
@@ -295,6 +327,29 @@ class FS:
                 raise FsError(_errno.ENOTDIR, sub)
             parent = node
         return created
+
+    def writable_dir(self, path: str) -> Dir:
+        """The directory at ``path`` (symlinks followed), owned by this writer: entries may be
+        put in it directly until the next :meth:`snapshot` (an archive's many entries under
+        one directory cost one resolution)."""
+        parts, nodes = self._resolve(path, True)
+        node = nodes[-1]
+        if not isinstance(node, Dir):
+            raise FsError(_errno.ENOENT if node is None else _errno.ENOTDIR, path)
+        if self.readonly:
+            real = join(parts)
+            if any(real == ro or real.startswith(ro + "/") for ro in self.readonly):
+                raise FsError(_errno.EROFS, path)
+        return self._writable_dir(parts)
+
+    def writable_child(self, parent: Dir, name: str) -> Dir:
+        """The directory ``name`` of a :meth:`writable_dir`, itself made writable."""
+        child = parent.entries[name]
+        assert isinstance(child, Dir)
+        if child.owner is not self._owner:
+            child = child.copy_for(self._owner)
+            parent.entries[name] = child
+        return child
 
     def symlink(self, path: str, target: str, meta: Meta | None = None) -> Symlink:
         link = Symlink(meta or Meta(0o777), target)
@@ -401,15 +456,27 @@ def with_meta(node: Node, meta: Meta) -> Node:
 
 
 def walk(node: Node, prefix: str = "/") -> Iterator[tuple[str, Node]]:
+    """(path, node) for every entry under ``node``, depth first, sorted by name.
+
+    Iterative, like every walk here: a tree's depth is data (a RUN can nest directories
+    thousands deep), never Python's stack.
+    """
     if not isinstance(node, Dir):
         return
-    base = "" if prefix == "/" else prefix
-    for name in sorted(node.entries):
-        child = node.entries[name]
+    stack: list[tuple[str, Dir, Iterator[str]]] = [
+        ("" if prefix == "/" else prefix, node, iter(sorted(node.entries)))
+    ]
+    while stack:
+        base, cur, names = stack[-1]
+        name = next(names, None)
+        if name is None:
+            stack.pop()
+            continue
+        child = cur.entries[name]
         path = f"{base}/{name}"
         yield path, child
         if isinstance(child, Dir):
-            yield from walk(child, path)
+            stack.append((path, child, iter(sorted(child.entries))))
 
 
 def count(node: Node) -> tuple[int, int]:
@@ -445,15 +512,24 @@ class Change:
 
 def diff(old: Dir, new: Dir, prefix: str = "") -> Iterator[Change]:
     """What turned ``old`` into ``new``, in path order; shared subtrees are skipped whole."""
-    if old is new:
-        return
-    names = sorted(old.entries.keys() | new.entries.keys())
-    for name in names:
-        a = old.entries.get(name)
-        b = new.entries.get(name)
+    stack: list[tuple[Dir, Dir, str, Iterator[str]]] = []
+
+    def enter(a: Dir, b: Dir, base: str) -> None:
+        if a is not b:
+            stack.append((a, b, base, iter(sorted(a.entries.keys() | b.entries.keys()))))
+
+    enter(old, new, prefix)
+    while stack:
+        a_dir, b_dir, base, names = stack[-1]
+        name = next(names, None)
+        if name is None:
+            stack.pop()
+            continue
+        a = a_dir.entries.get(name)
+        b = b_dir.entries.get(name)
         if a is b:
             continue
-        path = f"{prefix}/{name}"
+        path = f"{base}/{name}"
         if b is None:
             yield Change(path, "deleted", a, None)
         elif a is None:
@@ -464,13 +540,12 @@ def diff(old: Dir, new: Dir, prefix: str = "") -> Iterator[Change]:
         elif isinstance(a, Dir) and isinstance(b, Dir):
             if a.meta != b.meta:
                 yield Change(path, "modified", a, b)
-            yield from diff(a, b, path)
-        else:
-            if isinstance(a, Dir) or isinstance(b, Dir) or not _same(a, b):
-                yield Change(path, "modified", a, b)
-                if isinstance(b, Dir):
-                    for sub, node in walk(b, path):
-                        yield Change(sub, "added", None, node)
+            enter(a, b, path)
+        elif isinstance(a, Dir) or isinstance(b, Dir) or not _same(a, b):
+            yield Change(path, "modified", a, b)
+            if isinstance(b, Dir):
+                for sub, node in walk(b, path):
+                    yield Change(sub, "added", None, node)
 
 
 def _same(a: Node, b: Node) -> bool:

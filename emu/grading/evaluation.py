@@ -747,7 +747,12 @@ def _one(
             return file_content(t, image, global_env)
         if isinstance(t, MetadataTest):
             return metadata(t, image)
-        return command(t, image, spec.global_env_vars, spec.run_options.user, run_env, spec.limits)
+        from emu.engine.runexec import shell_stack
+
+        with shell_stack():  # the shell's stack, only while it runs (as for a RUN)
+            return command(
+                t, image, spec.global_env_vars, spec.run_options.user, run_env, spec.limits
+            )
     except _Failed as exc:
         # A failed build fails what it prevents; otherwise emu could not evaluate the test.
         status = "fail" if subject.error is not None else "error"

@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-import json
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -36,8 +35,9 @@ from pathlib import Path
 from typing import Any
 
 from emu.errors import LimitExceeded, RejectedError, WorkerError
+from emu.fs.names import printable, shown
 from emu.grading.model import Spec
-from emu.grading.report import Report, to_junit
+from emu.grading.report import Report, json_text, to_junit
 
 GRADED = "graded"
 BUILD_FAILED = "build failed"
@@ -118,19 +118,28 @@ class Grade:
 
 
 def discover(folder: str | os.PathLike[str]) -> tuple[list[Submission], list[str]]:
-    """The submissions in ``folder`` (sorted by name) and notes about what was skipped."""
+    """The submissions in ``folder`` (sorted by name) and notes about what was skipped.
+
+    A name is data: it is shown (in every table, report and file) as
+    :func:`emu.fs.names.printable` writes it, so an escape sequence, a newline or bytes that
+    are not UTF-8 in a folder's name neither reach the terminal nor forge a line, and the
+    folder is still graded (its path is kept as it is).
+    """
     root = Path(folder)
     subs: list[Submission] = []
     notes: list[str] = []
-    for entry in sorted(os.scandir(root), key=lambda e: e.name):
+    for entry in sorted(os.scandir(root), key=lambda e: os.fsencode(e.name)):
+        name = printable(entry.name)
         if entry.name.startswith("."):
+            if entry.is_dir(follow_symlinks=False):
+                notes.append(f"{name}: a hidden folder (its name starts with '.'), not graded")
             continue
         if entry.is_symlink():
-            subs.append(Submission(entry.name, entry.path))  # reported as rejected
+            subs.append(Submission(name, entry.path))  # reported as rejected
         elif entry.is_dir(follow_symlinks=False):
-            subs.append(Submission(entry.name, entry.path))
+            subs.append(Submission(name, entry.path))
         else:
-            notes.append(f"{entry.name}: not a folder, skipped")
+            notes.append(f"{name}: not a folder, skipped")
     return subs, notes
 
 
@@ -157,6 +166,7 @@ def grade_one(spec: Spec, sub: Submission) -> Grade:
         status, message = GRADED, ""
         if subject.error is not None:
             message = subject.error_text()
+            # From the error's type, never its text (a RUN may print "limit exceeded").
             status = BUILD_FAILED
             if isinstance(subject.error, LimitExceeded):
                 status = LIMIT
@@ -451,20 +461,28 @@ def _summary_line(g: Grade) -> str:
     return text
 
 
+def _cell(text: str) -> str:
+    """A text cell of grades.csv: printable, and never a formula a spreadsheet would run
+    (OWASP's advice: a leading ``=``, ``+``, ``-``, ``@``, tab or CR is quoted by a ``'``)."""
+    text = shown(text)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def csv_text(grades: list[Grade]) -> str:
+    """grades.csv as RFC 4180 says (CRLF line ends, fields quoted when they need it)."""
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(["submission", "score", "max_score", "percent", "status", "failed_tests", "message"])
     for g in grades:
         w.writerow(
             [
-                g.name,
+                _cell(g.name),
                 f"{g.score:g}",
                 f"{g.max_score:g}",
                 f"{g.percent:.1f}",
                 g.status,
-                "; ".join(g.failed_tests()),
-                g.message.splitlines()[0] if g.message else "",
+                _cell("; ".join(g.failed_tests())),
+                _cell(g.message.splitlines()[0] if g.message else ""),
             ]
         )
     return buf.getvalue()
@@ -505,7 +523,7 @@ def write_outputs(
         written.append(path)
 
     if single and grades:
-        put(out / "results.json", json.dumps(gradescope(grades[0]), indent=2) + "\n")
+        put(out / "results.json", json_text(gradescope(grades[0])))
     put(out / "grades.csv", csv_text(grades))
     doc = {
         "schema": 1,
@@ -517,7 +535,7 @@ def write_outputs(
         "warnings": list(spec.warnings),
         "submissions": [g.to_dict() for g in grades],
     }
-    put(out / "grades.json", json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    put(out / "grades.json", json_text(doc))
     reports = [g.report for g in grades if g.report is not None]
     put(out / "junit.xml", to_junit(reports, name="emu grade"))
     if not single:
@@ -529,7 +547,7 @@ def write_outputs(
             used.add(name)
             put(
                 out / "gradescope" / name / "results.json",
-                json.dumps(gradescope(g), indent=2) + "\n",
+                json_text(gradescope(g)),
             )
     return written
 

@@ -36,6 +36,7 @@ from emu.grading.model import (
     Spec,
 )
 from emu.pos import Position
+from emu.re2 import Regexp, RegexpError
 
 T = TypeVar("T")
 
@@ -72,15 +73,13 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 # --- regexes -------------------------------------------------------------------------------
 
 
-def compile_regex(expr: str) -> re.Pattern[str]:
-    """A CST regex (Go RE2 syntax) as a Python pattern; raises ``re.error``."""
-    from emu import glob as _glob
+def compile_regex(expr: str) -> Regexp:
+    """A CST regex (Go's RE2 syntax, as container-structure-test reads it), matched in time
+    linear in the text (a student's 2 MB file cannot stall a test); raises
+    :class:`~emu.re2.RegexpError` where Go's ``regexp.Compile`` fails."""
+    from emu import re2
 
-    try:
-        text, _ = _glob._re2_to_python(expr)
-    except _glob._RegexpError:
-        text = expr
-    return re.compile(text)
+    return re2.compile(expr)
 
 
 # --- sizes ---------------------------------------------------------------------------------
@@ -210,7 +209,7 @@ class _Reader:
         for i, expr in enumerate(out):
             try:
                 compile_regex(expr)
-            except re.error as exc:
+            except RegexpError as exc:
                 raise self.error(f"{where}[{i}]", f"bad regex {expr!r}: {exc}", line) from None
         return out
 

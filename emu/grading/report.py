@@ -204,8 +204,19 @@ class Report:
         )
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def json_text(data: object) -> str:
+    """``data`` as indented JSON that is valid UTF-8 whatever it holds: text stays readable
+    (no ``\\u`` escapes for é), but an undecodable byte of a name or an output (a lone
+    surrogate here) is written as its ``\\uDCxx`` escape instead of failing the write."""
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+
+
 def to_json(report: Report) -> str:
-    return json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    return json_text(report.to_dict())
 
 
 # --- JUnit ---------------------------------------------------------------------------------
@@ -305,4 +316,12 @@ def to_junit(reports: Report | list[Report], name: str = "emu test") -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
 
 
-__all__ = ["Report", "TestResult", "junit_element", "to_json", "to_junit", "xml_text"]
+__all__ = [
+    "Report",
+    "TestResult",
+    "json_text",
+    "junit_element",
+    "to_json",
+    "to_junit",
+    "xml_text",
+]

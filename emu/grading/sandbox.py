@@ -32,7 +32,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from emu.engine.state import fresh_limits
 from emu.errors import BuildError, LimitExceeded, RejectedError, SandboxViolation
+from emu.fs.archive import PATH_MAX
+from emu.fs.names import printable
 
 if TYPE_CHECKING:
     from emu.engine.builder import BuildResult, ImageResolver
@@ -224,9 +227,17 @@ def _over(limit: str, value: float, what: str) -> LimitExceeded:
     return LimitExceeded(limit, value, hint, stopped=what)
 
 
-def count_folder(root: str, limits: SandboxLimits) -> tuple[int, int]:
-    """(entries, bytes) under ``root`` without following links; stops past the limits."""
+def count_folder(root: str, limits: SandboxLimits | None) -> tuple[int, int]:
+    """(entries, bytes) under ``root`` without following links; stops past the limits
+    (none with ``limits`` None: ``emu build --sandbox`` checks only what follows).
+
+    It also refuses what a path check cannot see: a path of PATH_MAX bytes or more (no
+    system call can name it, so the build could not read it either), and a regular file with
+    hard links outside the folder (its content is a file of someone else's, reachable under a
+    name inside the submission): every link of a file must be in the folder.
+    """
     entries = size = 0
+    links: dict[tuple[int, int], tuple[int, int, str]] = {}  # (dev, ino) -> nlink, seen, name
     stack = [root]
     while stack:
         current = stack.pop()
@@ -234,26 +245,45 @@ def count_folder(root: str, limits: SandboxLimits) -> tuple[int, int]:
             with os.scandir(current) as it:
                 for entry in it:
                     entries += 1
-                    if entries > limits.max_context_files:
+                    if limits is not None and entries > limits.max_context_files:
                         raise _over(
                             "max_context_files",
                             limits.max_context_files,
                             "the submission's folder holds more entries",
                         )
+                    if len(os.fsencode(entry.path)) >= PATH_MAX:
+                        rel = printable(os.path.relpath(entry.path, root), 80)
+                        raise RejectedError(
+                            f"a path in the submission is too long: {rel} (Linux's limit is "
+                            f"{PATH_MAX - 1} bytes)",
+                            hint="paths that long cannot be read or built",
+                        )
                     st = entry.stat(follow_symlinks=False)
                     if stat.S_ISDIR(st.st_mode):
                         stack.append(entry.path)
                     elif stat.S_ISREG(st.st_mode):
+                        if st.st_nlink > 1:
+                            key = (st.st_dev, st.st_ino)
+                            _, seen, first = links.get(key, (0, 0, entry.path))
+                            links[key] = (st.st_nlink, seen + 1, first)
                         size += st.st_size
-                        if size > limits.max_context_bytes:
+                        if limits is not None and size > limits.max_context_bytes:
                             raise _over(
                                 "max_context_bytes",
                                 limits.max_context_bytes,
-                                f"the submission's files weigh more ({entry.name} alone "
-                                f"is {st.st_size} bytes)",
+                                f"the submission's files weigh more ({printable(entry.name, 80)} "
+                                f"alone is {st.st_size} bytes)",
                             )
         except PermissionError:
-            raise BuildError(f"cannot read {current}: permission denied") from None
+            raise BuildError(f"cannot read {printable(current, 120)}: permission denied") from None
+    for nlink, seen, first in links.values():
+        if seen < nlink:
+            rel = printable(os.path.relpath(first, root), 80)
+            raise RejectedError(
+                f"{rel} is a hard link to a file outside the folder ({nlink} links, "
+                f"{seen} in it): the sandbox does not read it",
+                hint="submit a copy of the file, not a hard link to it",
+            )
     return entries, size
 
 
@@ -280,8 +310,8 @@ def _read_inside(root: str, name: str, max_bytes: int, what: str) -> bytes | Non
         for i, part in enumerate(parts):
             last = i == len(parts) - 1
             flags = os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
-            if not last:
-                flags |= os.O_DIRECTORY
+            # Not blocking on the last one: a FIFO must be refused, not waited on.
+            flags |= os.O_NONBLOCK if last else os.O_DIRECTORY
             try:
                 nfd = os.open(part, flags, dir_fd=fd)
             except FileNotFoundError:
@@ -297,7 +327,9 @@ def _read_inside(root: str, name: str, max_bytes: int, what: str) -> bytes | Non
             fd = nfd
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            raise BuildError(f"{what} {name!r} is not a regular file")
+            kind = "a FIFO" if stat.S_ISFIFO(st.st_mode) else "not a regular file"
+            raise BuildError(f"{what} {printable(name, 80)!r} is {kind}: emu does not read it")
+        os.set_blocking(fd, True)
         if st.st_size > max_bytes:
             raise _over("max_dockerfile_bytes", max_bytes, f"{what} {name!r} is bigger")
         chunks: list[bytes] = []
@@ -374,17 +406,7 @@ def register_programs() -> None:
 def sh_limits(limits: SandboxLimits, deadline: float | None = None) -> Limits:
     """Fresh shell limits (they count as a run goes) under ``limits``, stopping at
     ``deadline`` (a time.monotonic() value) if given."""
-    from emu.sh.api import Limits
-
-    return Limits(
-        max_steps=limits.max_steps,
-        max_output=limits.max_output,
-        max_files=limits.max_files,
-        max_bytes=limits.max_bytes,
-        max_depth=limits.max_depth,
-        deadline=deadline,
-        max_seconds=limits.max_seconds,
-    )
+    return fresh_limits(limits, deadline, limits.max_seconds)
 
 
 def sandboxed_build(

@@ -27,18 +27,22 @@ import lzma
 import os
 import posixpath
 import re
+import stat
 import tarfile
-import tarfile as tarfile_
 import tempfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import IO, Any, Protocol, cast
+from datetime import UTC, datetime, timedelta, timezone
+from typing import IO, Any, Final, Protocol, cast
 
 from emu.errors import ArchiveError, EmuError
-from emu.fs import FS, Device, Dir, File, FsError, Kind, Meta, Snapshot, Symlink, clean
+from emu.fs import FS, Dir, FsError, Kind, Meta, Snapshot, Symlink, archive, clean
+from emu.fs.archive import Budget
+from emu.fs.names import printable
 from emu.images.image import HealthConfig, HistoryEntry, Image, ImageConfig, Layer
 from emu.images.reference import InvalidReferenceError, familiar
+from emu.sh.api import LimitExceeded, Limits
 
 __all__ = ["ArchiveError", "Loaded", "load_archive", "load_images"]
 
@@ -73,17 +77,50 @@ class _Source:
     def open(self, name: str) -> IO[bytes]:
         raise NotImplementedError
 
+    def size(self, name: str) -> int:
+        """The declared size of ``name`` (what reading it will cost)."""
+        raise NotImplementedError
+
+    def read_small(self, name: str) -> bytes:
+        """The bytes of a manifest, config or index (refused past :data:`MAX_JSON` bytes)."""
+        size = self.size(name)
+        if size > MAX_JSON:
+            raise ArchiveError(
+                f"{self.label}: {printable(name, 80)} is {size} bytes: a manifest, index or "
+                f"config of more than {MAX_JSON} bytes is not read"
+            )
+        with self.open(name) as f:
+            return f.read(MAX_JSON + 1)
+
     def read_json(self, name: str) -> Any:
         return self.read_json_digest(name)[0]
 
     def read_json_digest(self, name: str) -> tuple[Any, str]:
         """The JSON in ``name`` and the sha256 of its bytes (a config's: the image ID)."""
-        with self.open(name) as f:
-            raw = f.read()
-        try:
-            return json.loads(raw), "sha256:" + hashlib.sha256(raw).hexdigest()
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ArchiveError(f"{self.label}: {name} is not valid JSON: {exc}") from exc
+        raw = self.read_small(name)
+        value = parse_json(raw, f"{self.label}: {printable(name, 80)}")
+        return value, "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+MAX_JSON: Final = 64 << 20
+MAX_JSON_DEPTH: Final = 500  # Go reads 10,000 levels; no real manifest has more than 10
+_JSON_STRING: Final = re.compile(rb'"(?:[^"\\\\]|\\\\.)*"')
+_JSON_BRACKET: Final = re.compile(rb"[][{}]")
+
+
+def parse_json(raw: bytes, what: str) -> Any:
+    """JSON from an archive, its nesting checked first: depth is data, not Python's stack
+    (the decoder recurses once per level)."""
+    depth = deepest = 0
+    for m in _JSON_BRACKET.finditer(_JSON_STRING.sub(b"", raw)):
+        depth += 1 if m.group() in (b"[", b"{") else -1
+        deepest = max(deepest, depth)
+        if deepest > MAX_JSON_DEPTH:
+            raise ArchiveError(f"{what} is nested more than {MAX_JSON_DEPTH} levels deep")
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ArchiveError(f"{what} is not valid JSON: {printable(str(exc), 200)}") from None
 
 
 class _TarSource(_Source):
@@ -113,6 +150,9 @@ class _TarSource(_Source):
     def has(self, name: str) -> bool:
         return _norm(name) in self.members
 
+    def size(self, name: str) -> int:
+        return int(self._resolve(name).size)  # a sparse member's whole size
+
     def open(self, name: str) -> IO[bytes]:
         f = self.tf.extractfile(self._resolve(name))
         if f is None:
@@ -134,13 +174,30 @@ class _DirSource(_Source):
     def has(self, name: str) -> bool:
         return os.path.isfile(self._path(name))
 
+    def size(self, name: str) -> int:
+        try:
+            return os.stat(self._path(name)).st_size
+        except OSError:
+            return 0  # open() says what is wrong
+
     def open(self, name: str) -> IO[bytes]:
         path = self._path(name)
         try:
-            return open(path, "rb")
+            # A FIFO or a device would block or never end: only a regular file is opened
+            # (O_NONBLOCK, then checked on the open file, so nothing can swap it in between).
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
         except OSError as exc:
             reason = exc.strerror or str(exc)
-            raise ArchiveError(f"{self.label}: cannot read {name}: {reason}") from exc
+            raise ArchiveError(f"{self.label}: cannot read {name}: {reason}") from None
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            os.close(fd)
+            kind = "a FIFO" if stat.S_ISFIFO(mode) else "not a regular file"
+            raise ArchiveError(
+                f"{self.label}: {printable(name, 80)} is {kind}: emu does not read it"
+            )
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
 
 
 # --- stream helpers ------------------------------------------------------------------------
@@ -170,9 +227,12 @@ class _Hashing:
             self.kept.append(data)
         return data
 
-    def drain(self) -> None:
-        while self.read(1 << 20):
-            pass
+    def drain(self, budget: Budget) -> None:
+        """Read (and hash) what is left: a stream may go on after its tar ends, so what is
+        read counts as bytes against the limits, as the entries' content did."""
+        while chunk := self.read(1 << 20):
+            budget.stored(len(chunk))
+            budget.check_time()
 
     @property
     def digest(self) -> str:
@@ -200,84 +260,38 @@ def _decompressed(raw: _Hashing, what: str) -> _Readable | None:
 
 # --- applying a layer ----------------------------------------------------------------------
 
-_TYPES = {
-    tarfile.CHRTYPE: Kind.CHAR,
-    tarfile.BLKTYPE: Kind.BLOCK,
-    tarfile.FIFOTYPE: Kind.FIFO,
-}
 
-
-@dataclass(slots=True)
-class _Member:
-    path: str  # absolute, cleaned
-    info: tarfile.TarInfo
-    data: bytes | None
-
-
-def _meta(m: tarfile.TarInfo) -> Meta:
-    return Meta(m.mode & 0o7777, int(m.uid), int(m.gid), int(m.mtime // 1))
-
-
-class _CorruptTar(Exception):
-    pass
-
-
-class _StrictInfo(tarfile.TarInfo):
-    """Headers read as Go's archive/tar (Docker) reads them: a truncated or invalid header
-    after the first is an error, not a silent end of the archive."""
-
-    @classmethod
-    def fromtarfile(cls, tarfile: tarfile_.TarFile) -> _StrictInfo:
-        try:
-            info = super().fromtarfile(tarfile)
-        except tarfile_.HeaderError as exc:
-            # The end of the archive (a zero block, or no more data) is fine; a truncated
-            # or invalid header (TruncatedHeaderError, InvalidHeaderError) is not.
-            if type(exc).__name__ in ("EOFHeaderError", "EmptyHeaderError"):
-                raise
-            raise _CorruptTar(f"bad header at byte {tarfile.offset}: {exc}") from None
-        assert isinstance(info, _StrictInfo)
-        return info
-
-
-def _read_layer(stream: _Readable, what: str) -> tuple[list[_Member], list[str], list[str]]:
-    """(entries to add in order, whiteout paths, opaque directories) of one layer tar."""
-    adds: list[_Member] = []
+def _read_layer(
+    stream: _Readable, what: str, budget: Budget
+) -> tuple[list[archive.Entry], list[str], list[str]]:
+    """(entries to add in order, whiteout paths, opaque directories) of one layer tar,
+    read by :mod:`emu.fs.archive` under ``budget`` (as a RUN's limits)."""
+    adds: list[archive.Entry] = []
     whiteouts: list[str] = []
     opaque: list[str] = []
-    try:
-        with tarfile.open(fileobj=stream, mode="r|", tarinfo=_StrictInfo) as tf:  # type: ignore[call-overload]
-            for m in tf:
-                path = clean("/" + m.name)
-                base = posixpath.basename(path)
-                parent = posixpath.dirname(path)
-                if any(part.startswith(".wh..wh.") for part in path.split("/")[:-1]):
-                    continue  # inside an AUFS metadata directory (.wh..wh.plnk)
-                if base == ".wh..wh..opq":
-                    opaque.append(parent)
-                    continue
-                if base.startswith(".wh..wh."):
-                    continue  # other AUFS metadata
-                if base.startswith(".wh."):
-                    whiteouts.append(posixpath.join(parent, base[4:]))
-                    continue
-                data = None
-                if m.isreg():
-                    f = tf.extractfile(m)
-                    data = f.read() if f is not None else b""
-                elif not (m.isdir() or m.issym() or m.islnk() or m.type in _TYPES):
-                    raise ArchiveError(f"{what}: {m.name}: unsupported tar entry type {m.type!r}")
-                adds.append(_Member(path, m, data))
-    except (tarfile.TarError, _CorruptTar) as exc:
-        raise ArchiveError(f"{what} is not a valid tar: {exc}") from exc
-    except (OSError, EOFError, lzma.LZMAError) as exc:
-        raise ArchiveError(f"{what} cannot be read: {exc}") from exc
+    for entry in archive.entries(stream, what, budget):
+        path = clean("/" + entry.name)
+        base = posixpath.basename(path)
+        parent = posixpath.dirname(path)
+        if any(part.startswith(".wh..wh.") for part in path.split("/")[:-1]):
+            continue  # inside an AUFS metadata directory (.wh..wh.plnk)
+        if base == ".wh..wh..opq":
+            opaque.append(parent)
+            continue
+        if base.startswith(".wh..wh."):
+            continue  # other AUFS metadata
+        if base.startswith(".wh."):
+            whiteouts.append(posixpath.join(parent, base[4:]))
+            continue
+        adds.append(entry)
     return adds, whiteouts, opaque
 
 
-def _apply(fs: FS, adds: list[_Member], whiteouts: list[str], opaque: list[str], what: str) -> None:
+def _apply(
+    fs: FS, adds: list[archive.Entry], whiteouts: list[str], opaque: list[str], what: str
+) -> None:
     def fail(path: str, exc: FsError) -> ArchiveError:
-        return ArchiveError(f"{what}: {path}: {exc.strerror}")
+        return ArchiveError(f"{what}: {printable(path, 80)}: {exc.strerror}")
 
     # Whiteouts hide what the lower layers hold, never what this layer adds: apply them first.
     for d in opaque:
@@ -287,47 +301,44 @@ def _apply(fs: FS, adds: list[_Member], whiteouts: list[str], opaque: list[str],
                 try:
                     fs.remove(posixpath.join(d, name), recursive=True)
                 except FsError as exc:
-                    raise fail(d, exc) from exc
+                    raise fail(d, exc) from None
     for w in whiteouts:
         if w != "/" and fs.lookup(w, follow=False) is not None:
             try:
                 fs.remove(w, recursive=True)
             except FsError as exc:
-                raise fail(w, exc) from exc
-    for member in adds:
-        path, m = member.path, member.info
-        meta = _meta(m)
+                raise fail(w, exc) from None
+    placer = archive.Placer(fs, "/", Meta(0o755))
+    for entry in adds:
+        path, meta = clean("/" + entry.name), entry.meta
         try:
             if path == "/":
-                if m.isdir():
+                if entry.kind is Kind.DIR:
                     fs.root = Dir(meta, dict(fs.root.entries))
+                    placer.forget()
                 continue
-            parent = posixpath.dirname(path)
-            if not fs.is_dir(parent):
-                fs.makedirs(parent)
-            if m.isdir():
-                existing = fs.lookup(path, follow=False)
-                if isinstance(existing, Dir):
-                    fs.set_meta(path, meta, follow=False)
-                else:
-                    fs.put(path, Dir(meta))
-            elif m.isreg():
-                fs.put(path, File(meta, member.data or b""))
-            elif m.issym():
-                fs.put(path, Symlink(meta, m.linkname))
-            elif m.islnk():
-                target = clean("/" + m.linkname)
+            rel = path[1:]
+            if entry.kind is Kind.DIR:
+                placer.put(rel, Dir(meta))
+            elif entry.hard_link:
+                target = clean("/" + entry.link)
                 node = fs.lookup(target, follow=False)
                 if node is None:
-                    raise ArchiveError(f"{what}: {path}: hard link to missing {target}")
+                    raise ArchiveError(f"{what}: {printable(path, 80)}: hard link to missing "
+                                       f"{printable(target, 80)}")  # fmt: skip
                 if isinstance(node, Dir):
-                    raise ArchiveError(f"{what}: {path}: hard link to directory {target}")
-                if fs.lookup(path, follow=False) is not node:
-                    fs.put(path, node)
+                    raise ArchiveError(f"{what}: {printable(path, 80)}: hard link to directory "
+                                       f"{printable(target, 80)}")  # fmt: skip
+                if placer.get(rel) is not node:
+                    placer.put(rel, node)
+            elif entry.kind is Kind.FILE:
+                placer.put(rel, archive.regular(entry))
+            elif entry.kind is Kind.SYMLINK:
+                placer.put(rel, Symlink(meta, entry.link))
             else:
-                fs.put(path, Device(meta, _TYPES[m.type], m.devmajor, m.devminor))
+                placer.put(rel, archive.device(entry))
         except FsError as exc:
-            raise fail(path, exc) from exc
+            raise fail(path, exc) from None
 
 
 # --- configs -------------------------------------------------------------------------------
@@ -373,7 +384,7 @@ def _time(v: Any, what: str) -> int:
         return 0
     m = _TIME.match(v) if isinstance(v, str) else None
     if m is None:
-        raise ArchiveError(f"{what}: not an RFC 3339 time: {v!r}")
+        raise ArchiveError(f"{what}: not an RFC 3339 time: {printable(str(v), 80)!r}")
     year, month, day, hh, mm, ss = (int(g) for g in m.groups()[:6])
     zone = m.group(8)
     offset = timedelta(0)
@@ -382,8 +393,11 @@ def _time(v: Any, what: str) -> int:
         offset = sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))
     try:
         dt = datetime(year, month, day, hh, mm, ss, tzinfo=timezone(offset))
-    except ValueError as exc:
-        raise ArchiveError(f"{what}: bad time {v!r}: {exc}") from exc
+        # Outside years 1 to 9999 in UTC no date can be shown (Go allows them; nothing real
+        # was built then): refused here rather than failing later, wherever it is printed.
+        dt.astimezone(UTC)
+    except (ValueError, OverflowError) as exc:
+        raise ArchiveError(f"{what}: bad time {printable(v, 80)!r}: {exc}") from None
     return int(dt.timestamp())
 
 
@@ -468,32 +482,39 @@ class _LayerRef:
 
 
 class _Loader:
-    def __init__(self, src: _Source, keep: Callable[[str, bytes], None] | None = None) -> None:
+    def __init__(
+        self, src: _Source, budget: Budget, keep: Callable[[str, bytes], None] | None = None
+    ) -> None:
         self.src = src
+        self.budget = budget
         # Applied layer chains, shared by images of one archive: key → root after it.
         self.cache: dict[tuple[str, ...], Dir] = {}
         self.keep = keep  # told each layer's uncompressed bytes, by diff_id
         self.kept: set[str] = set()
 
     def layer(self, fs: FS, ref: _LayerRef, index: int) -> None:
-        what = f"{self.src.label}: layer {index + 1} ({ref.name})"
+        what = f"{self.src.label}: layer {index + 1} ({printable(ref.name, 80)})"
+        # The blob itself is read and hashed whole: its declared size (a sparse member's
+        # whole size) counts as bytes before anything is read.
+        self.budget.stored(self.src.size(ref.name))
         keep = self.keep is not None and ref.diff_id not in self.kept
         with self.src.open(ref.name) as raw_file:
             raw = _Hashing(raw_file)
             inner = _decompressed(raw, what)
             if inner is None:
-                adds: list[_Member] = []
+                adds: list[archive.Entry] = []
                 whiteouts: list[str] = []
                 opaque: list[str] = []
                 plain = _Hashing(raw, keep=keep)
             else:
                 plain = _Hashing(inner, keep=keep)
-                adds, whiteouts, opaque = _read_layer(plain, what)
+                adds, whiteouts, opaque = _read_layer(plain, what, self.budget)
                 try:
-                    plain.drain()
-                    raw.drain()
-                except (OSError, EOFError, lzma.LZMAError) as exc:
-                    raise ArchiveError(f"{what} cannot be read: {exc}") from exc
+                    plain.drain(self.budget)
+                    raw.drain(archive.UNLIMITED)  # (its size was counted above)
+                except (OSError, EOFError, lzma.LZMAError, zlib.error) as exc:
+                    reason = printable(str(exc), 200)
+                    raise ArchiveError(f"{what} cannot be read: {reason}") from None
         digest = ref.blob_digest
         if digest is not None and digest.startswith("sha256:") and raw.digest != digest:
             raise ArchiveError(
@@ -558,6 +579,18 @@ def _familiar(name: str) -> str:
         return name
 
 
+def _check_tag(tag: str, what: str) -> None:
+    """A tag an archive names is data: it must be a reference docker would accept (no
+    escape sequence or newline reaches the terminal or the store)."""
+    try:
+        familiar(tag)
+    except InvalidReferenceError:
+        raise ArchiveError(
+            f"{what}: invalid reference format: {printable(tag, 80)!r}",
+            hint="tag the image yourself: emu load -i FILE -t name:tag",
+        ) from None
+
+
 def _load_docker(src: _Source, loader: _Loader) -> list[Loaded]:
     manifest = src.read_json("manifest.json")
     if not isinstance(manifest, list):
@@ -571,6 +604,8 @@ def _load_docker(src: _Source, loader: _Loader) -> list[Loaded]:
         layer_names = entry.get("Layers") or []
         if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
             raise ArchiveError(f"{what}: RepoTags must be a list of strings")
+        for j, tag in enumerate(tags):
+            _check_tag(tag, f"{what}: RepoTags[{j}]")
         if not isinstance(layer_names, list) or not all(isinstance(n, str) for n in layer_names):
             raise ArchiveError(f"{what}: Layers must be a list of paths")
         cfg, config_digest = src.read_json_digest(entry["Config"])
@@ -596,16 +631,12 @@ def _read_blob_json(src: _Source, desc: Any, what: str) -> Any:
         raise ArchiveError(f"{what}: a descriptor must be an object")
     digest = desc.get("digest")
     name = _blob_name(digest, what)
-    with src.open(name) as f:
-        raw = f.read()
+    raw = src.read_small(name)
     if isinstance(digest, str) and digest.startswith("sha256:"):
         actual = "sha256:" + hashlib.sha256(raw).hexdigest()
         if actual != digest:
             raise ArchiveError(f"{what}: blob {name} does not match its digest (it is {actual})")
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ArchiveError(f"{what}: blob {name} is not valid JSON: {exc}") from exc
+    return parse_json(raw, f"{what}: blob {name}")
 
 
 def _platform_of(desc: dict[str, Any]) -> str:
@@ -661,8 +692,10 @@ def _load_oci(src: _Source, platform: str | None, loader: _Loader) -> list[Loade
             name = ann.get("io.containerd.image.name")
             ref = ann.get("org.opencontainers.image.ref.name")
             if isinstance(name, str) and name:
+                _check_tag(name, f"{src.label}: index.json manifests[{i}]")
                 tag = _familiar(name)
             elif isinstance(ref, str) and ("/" in ref or ":" in ref):
+                _check_tag(ref, f"{src.label}: index.json manifests[{i}]")
                 tag = _familiar(ref)
         group = groups.setdefault(desc["digest"], (desc, []))
         if tag and tag not in group[1]:
@@ -713,8 +746,10 @@ def _load_oci(src: _Source, platform: str | None, loader: _Loader) -> list[Loade
     return out
 
 
-def _load(src: _Source, platform: str | None, keep: _Keep | None = None) -> list[Loaded]:
-    loader = _Loader(src, keep)
+def _load(
+    src: _Source, platform: str | None, budget: Budget, keep: _Keep | None = None
+) -> list[Loaded]:
+    loader = _Loader(src, budget, keep)
     if src.has("oci-layout") and src.has("index.json"):
         return _load_oci(src, platform, loader)
     if src.has("manifest.json"):
@@ -729,7 +764,10 @@ def _load(src: _Source, platform: str | None, keep: _Keep | None = None) -> list
 
 
 def load_archive(
-    path_or_fileobj: str | os.PathLike[str] | IO[bytes], *, platform: str | None = None
+    path_or_fileobj: str | os.PathLike[str] | IO[bytes],
+    *,
+    platform: str | None = None,
+    limits: Budget | None = None,
 ) -> list[tuple[list[str], Image]]:
     """The images in a ``docker save`` tar or an OCI layout (tar or directory), with tags.
 
@@ -737,10 +775,14 @@ def load_archive(
     platforms, ``platform`` (``os/arch[/variant]``) picks one; by default ``linux/amd64``
     or else the first. Raises :class:`ArchiveError` (an :class:`~emu.errors.EmuError`) for
     anything malformed, with the file and member named.
+
+    The layers are read under ``limits`` (default: a RUN's default limits) as
+    :mod:`emu.fs.archive` reads them: entries count as files, declared sizes as bytes,
+    before anything is read; manifests, indexes and configs are read only up to
+    :data:`MAX_JSON` bytes and :data:`MAX_JSON_DEPTH` levels of nesting.
     """
-    return [
-        (list(item.tags), item.image) for item in load_images(path_or_fileobj, platform=platform)
-    ]
+    loaded = load_images(path_or_fileobj, platform=platform, limits=limits)
+    return [(list(item.tags), item.image) for item in loaded]
 
 
 _Keep = Callable[[str, bytes], None]
@@ -751,24 +793,33 @@ def load_images(
     *,
     platform: str | None = None,
     keep_layer: _Keep | None = None,
+    limits: Budget | None = None,
 ) -> list[Loaded]:
     """:func:`load_archive`, with each image's Docker ID (the sha256 of its config bytes)
     and its layers' diff_ids; ``keep_layer(diff_id, data)`` is given each distinct layer's
     uncompressed tar as the archive has it (so it can be written again unchanged)."""
+    budget: Budget = limits if limits is not None else Limits()
     try:
         if isinstance(path_or_fileobj, str | os.PathLike):
             path = os.fspath(path_or_fileobj)
             if os.path.isdir(path):
-                return _load(_DirSource(path), platform, keep_layer)
+                return _load(_DirSource(path), platform, budget, keep_layer)
             try:
                 with open(path, "rb") as f:
-                    return _load_tar(f, path, platform, keep_layer)
+                    return _load_tar(f, path, platform, budget, keep_layer)
             except OSError as exc:
                 if exc.filename == path:
                     raise ArchiveError(f"cannot open {path}: {exc.strerror or exc}") from exc
                 raise
         label = getattr(path_or_fileobj, "name", "<archive>")
-        return _load_tar(path_or_fileobj, label, platform, keep_layer)
+        return _load_tar(path_or_fileobj, label, platform, budget, keep_layer)
+    except LimitExceeded as exc:
+        where = path_or_fileobj if isinstance(path_or_fileobj, str | os.PathLike) else "<archive>"
+        raise ArchiveError(
+            f"{printable(os.fspath(where), 120)}: limit exceeded: {exc.limit} ({exc.value}); "
+            "the image was not loaded",
+            hint=exc.hint,
+        ) from None
     except EmuError:
         raise
     except (OSError, EOFError, tarfile.TarError, lzma.LZMAError) as exc:
@@ -776,7 +827,11 @@ def load_images(
 
 
 def _load_tar(
-    f: IO[bytes], label: str, platform: str | None, keep: _Keep | None = None
+    f: IO[bytes],
+    label: str,
+    platform: str | None,
+    budget: Budget,
+    keep: _Keep | None = None,
 ) -> list[Loaded]:
     label = str(label)
     seekable = False
@@ -795,4 +850,4 @@ def _load_tar(
             tf = stack.enter_context(tarfile.open(fileobj=f, mode="r:*"))
         except tarfile.TarError as exc:
             raise ArchiveError(f"{label}: not a tar archive ({exc})") from exc
-        return _load(_TarSource(tf, label), platform, keep)
+        return _load(_TarSource(tf, label), platform, budget, keep)

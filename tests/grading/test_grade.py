@@ -108,13 +108,17 @@ def test_single_submission_for_gradescope(tmp_path: Path) -> None:
     assert not (tmp_path / "gradescope").exists()
 
 
-def test_discover_skips_files_and_hidden_folders(tmp_path: Path) -> None:
+def test_discover_skips_files_and_hidden_folders_and_says_so(tmp_path: Path) -> None:
     (tmp_path / "alice").mkdir()
     (tmp_path / ".git").mkdir()
     (tmp_path / "notes.txt").write_text("x")
     subs, notes = grading.discover(tmp_path)
     assert [s.name for s in subs] == ["alice"]
-    assert notes == ["notes.txt: not a folder, skipped"]
+    # A hidden folder may be a student's submission: not graded, but never without a word.
+    assert notes == [
+        ".git: a hidden folder (its name starts with '.'), not graded",
+        "notes.txt: not a folder, skipped",
+    ]
 
 
 @pytest.mark.slow

@@ -112,6 +112,7 @@ def apply(st: StageState, inst: Copy | Add) -> None:
             missing=missing,
             excludes=tuple(st.expand(e, inst.pos, env) for e in inst.excludes),
             parents=isinstance(inst, Copy) and inst.parents,
+            limits=st.sources.limits() if is_add else None,
         )
     except EmuError as exc:
         raise exc.as_build_failure(st.file, inst.pos) from None
