@@ -879,7 +879,7 @@ def _classic(result: object, summary: object, executor: object) -> None:
     from rich.text import Text
 
     from emu.cli._fmt import human_size
-    from emu.cli._progress import CLASSIC_LINES
+    from emu.cli._progress import CLASSIC_LINES, ONBUILD, output_lines
     from emu.cli._summary import Summary, compressed_size, step_numbers
     from emu.engine.builder import BuildResult
     from emu.engine.runexec import ShellExecutor
@@ -896,8 +896,12 @@ def _classic(result: object, summary: object, executor: object) -> None:
     froms = {st.from_.line: st.index for st in result.dockerfile.stages}
     shown: set[str] = set()
     for step in result.steps:
-        if step.text.startswith("# ONBUILD "):
+        if step.text.startswith(ONBUILD):
+            # Right under its stage's FROM: what it copies from was built before that FROM.
             console.print(Text(f" ---> {step.text[2:]} (a trigger of the base image)", style="dim"))
+            if step.output and not step.cached:
+                for raw in output_lines(step.output)[:CLASSIC_LINES]:
+                    console.print(Text(f"  | {raw}", style="dim"))
             continue
         n = numbers.get((step.stage, step.line), 0)
         line = Text(f"Step {n}/{total} : ")

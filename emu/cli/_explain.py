@@ -12,7 +12,7 @@ from emu.cli._console import out, write
 from emu.cli._fmt import human_size
 from emu.cli._source import add_source_options
 from emu.errors import UsageError
-from emu.teach.explain import moral, oneline
+from emu.teach.explain import moral, oneline, ran_in
 
 if TYPE_CHECKING:
     from emu.cli._args import Subparsers
@@ -80,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
                             "path": h.path,
                             "instruction": h.how or None,
                             "line": h.line or None,
+                            **({"onbuild_of": h.trigger} if h.trigger else {}),
                         }
                         for h in hops
                     ],
@@ -116,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
             line = Text("  ← ")
             line.append(hop.how, style="cyan")
             if hop.line:
-                line.append(f"  ({file}:{hop.line}, stage {hop.where})", style="dim")
+                line.append(f"  ({file}:{hop.line}, {ran_in(hop.where, hop.trigger)})", style="dim")
             console.print(line)
     console.print(Text(moral(hops, final), style="italic"))
     return 0

@@ -146,6 +146,8 @@ def _entry_json(path: str, node: Node, owners: Names, origin: LayerOrigin | None
         data["stage"] = origin.stage_name
         data["line"] = origin.line
         data["instruction"] = origin.text
+        if origin.trigger:
+            data["onbuild_of"] = origin.trigger
     return data
 
 
@@ -162,6 +164,10 @@ def _display_name(name: str, node: Node) -> str:
 def _mark(origin: LayerOrigin | None, file: str) -> str:
     if origin is None:
         return ""
+    if origin.trigger:  # the ONBUILD's line, whose trigger it was and where it ran
+        from emu.teach.explain import ran_in
+
+        return f"  ← {file}:{origin.line} ({ran_in(origin.stage_name, origin.trigger)})"
     return f"  ← {file}:{origin.line} ({origin.stage_name})"
 
 

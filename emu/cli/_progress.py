@@ -79,6 +79,24 @@ def output_lines(data: bytes) -> list[str]:
     return text.splitlines()
 
 
+# How a step that runs a base's ONBUILD trigger is told (StepEvent.text).
+ONBUILD = "# ONBUILD "
+
+
+def _trigger(text: str) -> Instruction | None:
+    """The instruction an ONBUILD trigger step runs (its line is the ONBUILD's, or the FROM's
+    for an image's trigger, so the stage's own instructions cannot tell it)."""
+    from emu.dockerfile.instructions import convert
+    from emu.dockerfile.parser import parse
+    from emu.errors import EmuError
+
+    try:
+        nodes = parse(text, "ONBUILD").nodes
+        return convert(nodes[0]) if len(nodes) == 1 else None
+    except EmuError:
+        return None
+
+
 def _reads_context(inst: Instruction | None) -> bool:
     from emu.dockerfile.instructions import Add, Copy, Run
 
@@ -109,6 +127,8 @@ class Progress:
     running: StepEvent | None = None
 
     def instruction(self, step: StepEvent) -> Instruction | None:
+        if step.text.startswith(ONBUILD):
+            return _trigger(step.text.removeprefix(ONBUILD))
         st = self.df.stages[step.stage]
         for inst in st.commands:
             if inst.line == step.line:
@@ -447,11 +467,12 @@ class ClassicProgress(Progress):
         numbers = step_numbers(self.df)
         total = sum(1 + len(s.commands) for s in self.df.stages)
         for step in self.steps:
-            if step.text.startswith("# ONBUILD "):
+            if step.text.startswith(ONBUILD):
+                # Right under its stage's FROM (what it copies from was built before that).
                 self.console.print(Text(f" ---> {step.text[2:]} (a trigger of the base image)"))
-                continue
-            n = numbers.get((step.stage, step.line), 0)
-            self.console.print(Text(f"Step {n}/{total} : {step.text}"))
+            else:
+                n = numbers.get((step.stage, step.line), 0)
+                self.console.print(Text(f"Step {n}/{total} : {step.text}"))
             if step.cached:
                 self.console.print(Text(" ---> Using cache", style="dim"))
             lines = output_lines(step.output)

@@ -12,10 +12,12 @@ from emu.cli._fmt import human_size, plural
 from emu.dockerfile.instructions import Copy, Run
 from emu.engine.cache import FIRST_BUILD
 from emu.teach.summary import (
+    FATES,
     Edge,
     LayerInfo,
     StageInfo,
     Summary,
+    cite,
     compressed_size,
     skipped_lines,
     static_edges,
@@ -58,13 +60,12 @@ def print_summary(s: Summary, console: Console, *, image_id: str = "") -> None:
     """The end of ``emu build``: stages, crossings, the final size against its base."""
     from rich.text import Text
 
-    mark = {"final": "final", "built": "discarded", "skipped": "skipped"}
-    style = {"final": "bold green", "built": "yellow", "skipped": "dim"}
+    style = {"final": "bold green", "base": "green", "built": "yellow", "skipped": "dim"}
     width = max(len(st.name) for st in s.stages)
     console.print(Text("Stages:", style="bold"))
     for st in s.stages:
         line = Text(" ")
-        line.append(f"{mark[st.status]:<9}", style=style[st.status])
+        line.append(f"{FATES[st.status]:<9}", style=style[st.status])
         line.append(f" {st.name:<{width}}  FROM {st.base}")
         if st.size is not None:
             line.append(f"  {human_size(st.size)}")
@@ -82,7 +83,9 @@ def print_summary(s: Summary, console: Console, *, image_id: str = "") -> None:
             what = f"{plural(e.files or 0, 'file')}, {human_size(e.bytes or 0)}"
             source = e.source_name if e.source is not None else f"image {e.source_name}"
             console.print(Text(f" {source} → {s.stages[e.target].name}: {what}"))
-            console.print(Text(f"   {e.text} ({s.file}:{e.line})", style="dim"))
+            console.print(
+                Text(f"   {e.text} ({cite(e, s.file, s.stages)})", style="dim"), soft_wrap=True
+            )
     elif len(s.stages) > 1:
         console.print(Text("Nothing crossed between stages (no COPY --from ran).", style="dim"))
     head = Text()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -19,6 +19,7 @@ from emu.dockerfile.instructions import (
     Copy,
     Dockerfile,
     Instruction,
+    Onbuild,
     Run,
     Stage,
     Workdir,
@@ -109,6 +110,9 @@ class StageResult:
     base_stage: int | None = None
     skipped: tuple[Skipped, ...] = ()  # what --permissive skipped or replaced
     base_notes: tuple[str, ...] = ()  # what to know about an external base (see Image.notes)
+    # The final stage, or a stage in its FROM chain (``FROM builder``, ``FROM ${BASE}``): its
+    # layers are the first layers of the final image, so it is built but not discarded.
+    in_final: bool = False
 
     @property
     def built(self) -> bool:
@@ -142,7 +146,7 @@ class BuildResult:
 
     @property
     def discarded(self) -> tuple[StageResult, ...]:
-        return tuple(s for s in self.stages if s.status == "built")
+        return tuple(s for s in self.stages if s.status == "built" and not s.in_final)
 
     @property
     def skipped(self) -> tuple[StageResult, ...]:
@@ -175,6 +179,31 @@ def catalog_image(ref: str) -> Image:
 
 def _is_index(ref: str) -> bool:
     return ref.isdigit()
+
+
+def from_refs(instructions: Iterable[Instruction]) -> list[tuple[str, Instruction]]:
+    """What these instructions copy or mount from (``COPY --from``, ``RUN --mount from=``),
+    as written, with the instruction that names it."""
+    out: list[tuple[str, Instruction]] = []
+    for inst in instructions:
+        if isinstance(inst, Copy) and inst.from_:
+            out.append((inst.from_, inst))
+        elif isinstance(inst, Run):
+            for mount in inst.mounts:
+                for part in mount.split(","):
+                    key, _, value = part.partition("=")
+                    if key.strip() == "from" and value.strip():
+                        out.append((value.strip(), inst))
+    return out
+
+
+def stage_triggers(df: Dockerfile, parent: int | None) -> list[tuple[Onbuild, Instruction]]:
+    """The ONBUILD triggers stage ``parent`` leaves to a stage built FROM it: each ONBUILD
+    with the instruction it wraps, placed where the ONBUILD is written. (A stage's image
+    keeps only its own ONBUILDs: those of its base ran in it.)"""
+    if parent is None:
+        return []
+    return [(c, c.trigger()) for c in df.stages[parent].commands if isinstance(c, Onbuild)]
 
 
 class _Build:
@@ -262,17 +291,15 @@ class _Build:
         return indexes[i - 1] if i else None
 
     def _from_refs(self, stage: Stage) -> list[tuple[str, Instruction]]:
-        out: list[tuple[str, Instruction]] = []
-        for inst in stage.commands:
-            if isinstance(inst, Copy) and inst.from_:
-                out.append((inst.from_, inst))
-            elif isinstance(inst, Run):
-                for mount in inst.mounts:
-                    for part in mount.split(","):
-                        key, _, value = part.partition("=")
-                        if key.strip() == "from" and value:
-                            out.append((value, inst))
-        return out
+        return from_refs(stage.commands)
+
+    def _stage_dep(self, ref: str, index: int) -> int | None:
+        """The earlier stage a ``--from`` of stage ``index`` names (None: an image, or a
+        reference to expand first)."""
+        if "$" in ref:
+            return None
+        dep = int(ref) if _is_index(ref) else self._stage_by_name(ref, index)
+        return dep if dep is not None and dep < index else None
 
     def _validate(self) -> None:
         """What BuildKit checks for every stage, reached or not."""
@@ -347,6 +374,7 @@ class _Build:
             if cache is not None:
                 cache.remember_build(ident, tuple(self.records))
         results = []
+        chain = self._final_chain()
         for st in self.df.stages:
             image = self.images.get(st.index)
             state = self.states.get(st.index)
@@ -354,6 +382,12 @@ class _Build:
                 status, reason = (
                     "final",
                     "the target stage" if self.opts.target else "the last stage",
+                )
+            elif image is not None and st.index in chain:
+                status = "built"
+                reason = (
+                    f"the base of stage {self.df.stages[self.target].display_name}: "
+                    "its layers are the first layers of the final image"
                 )
             elif image is not None:
                 status, reason = "built", "built, then discarded: not part of the final image"
@@ -372,6 +406,7 @@ class _Build:
                     skipped=tuple(state.skipped) if state else (),
                     base_stage=self.base_stage[st.index],
                     base_notes=self._base_notes(st.index),
+                    in_final=st.index in chain,
                 )
             )
         final = results[self.target]
@@ -380,6 +415,15 @@ class _Build:
         return BuildResult(
             final.image, final, tuple(results), self.df, self.ctx, tuple(self.steps), warnings
         )
+
+    def _final_chain(self) -> set[int]:
+        """The target and the stages its FROM chain goes through."""
+        chain: set[int] = set()
+        i: int | None = self.target
+        while i is not None and i not in chain:
+            chain.add(i)
+            i = self.base_stage[i]
+        return chain
 
     def _base_notes(self, index: int) -> tuple[str, ...]:
         if self.base_stage[index] is not None or index not in self.images:
@@ -402,11 +446,23 @@ class _Build:
             parent = self.base_stage[i]
             if parent is not None:
                 todo.append(parent)
-            for ref, _inst in self._from_refs(st):
-                dep = int(ref) if _is_index(ref) else self._stage_by_name(ref, i)
-                if dep is not None and dep < i:
+            # The triggers a stage base leaves run here, and reach what they name (current
+            # BuildKit; Docker 20.10's frontend missed those: golden case 49c).
+            triggers = [inst for _ob, inst in self._stage_triggers(i)]
+            for ref, _inst in from_refs([*st.commands, *triggers]):
+                dep = self._stage_dep(ref, i)
+                if dep is not None:
                     todo.append(dep)
         return sorted(seen)
+
+    def _stage_triggers(self, index: int) -> list[tuple[Onbuild, Instruction]]:
+        """The triggers stage ``index``'s stage base leaves it ([] for an image base, whose
+        triggers are known once it is resolved, or for a trigger that does not parse: the
+        build reports that at the FROM)."""
+        try:
+            return stage_triggers(self.df, self.base_stage[index])
+        except EmuError:
+            return []
 
     def _plan(self) -> BuildPlan:
         needed = self._needed()
@@ -537,10 +593,16 @@ class _Build:
         # What this stage builds on or copies from is built already (see _plan), as
         # BuildKit's graph runs it, so progress reads in dependency order.
         base = self._base_image(stage)
+        triggers = self._triggers(stage, base.config.on_build)
+        # Build the stages this one (or a trigger of its base) copies from first, as
+        # BuildKit's graph does, so that progress reads in dependency order.
+        for ref, _inst in from_refs([*(t.inst for t in triggers), *stage.commands]):
+            dep = self._stage_dep(ref, stage.index)
+            if dep is not None:
+                self.stage_image(dep)
         config = base.config
         if config.get_env("PATH") is None:
             config = replace(config, env=(f"PATH={DEFAULT_PATH}", *config.env))
-        triggers = config.on_build
         config = replace(config, on_build=())
         parent = self.base_stage[stage.index]
         # A stage built FROM another stage inherits its ARG values too, not just its ENV.
@@ -565,8 +627,20 @@ class _Build:
         self.states[stage.index] = state
         self._start_stage(stage, base, len(triggers))
         for trigger in triggers:
-            for inst in self._parse_trigger(trigger, stage):
-                self._step(state, inst, onbuild=True)
+            self._check_time(stage.from_)
+            # What the trigger's layer, copy and step cite: the ONBUILD line of a stage
+            # base, or for an image's trigger the FROM that brought it in.
+            state.line, state.text, state.trigger = trigger.line, trigger.text, trigger.of
+            try:
+                self._step(state, trigger.inst, onbuild=True)
+            except EmuError as exc:
+                if trigger.placed:
+                    raise
+                failed = _trigger_failed(trigger.text.removeprefix("ONBUILD "))
+                raise exc.as_build_failure(
+                    self.file, stage.from_.pos, prefix=failed, replace=True
+                ) from None
+        state.trigger = ""
         for inst in stage.commands:
             self._check_time(inst)
             state.line, state.text = inst.line, inst.source
@@ -628,7 +702,7 @@ class _Build:
         if isinstance(inst, Workdir) and vertex.workdir_path(st, inst) == "/":
             kind = ""  # BuildKit makes no step for WORKDIR / (but still counts it)
         text = f"# ONBUILD {inst.source}" if onbuild else inst.source
-        event = StepEvent(i, inst.line, text, kind=kind)
+        event = StepEvent(i, st.line if onbuild else inst.line, text, kind=kind)
         if kind:
             self.counters[i] += 1
             shown = vertex.text(st, inst)
@@ -740,16 +814,55 @@ class _Build:
             limit = LimitExceeded("max_seconds", self.opts.max_seconds, stopped=stopped)
             raise limit.located(self.file, inst.pos)
 
-    def _parse_trigger(self, trigger: str, stage: Stage) -> list[Instruction]:
-        try:
-            parsed = parse(trigger, f"{self.file} (ONBUILD trigger of {self.bases[stage.index]})")
-            return [convert(node) for node in parsed.nodes]
-        except EmuError as exc:
-            # Reported at the FROM that brought the trigger in, not inside the trigger's text.
-            prefix = f"ONBUILD trigger {trigger!r} of the base image failed: "
-            raise exc.as_build_failure(
-                self.file, stage.from_.pos, prefix=prefix, replace=True
-            ) from None
+    def _triggers(self, stage: Stage, on_build: tuple[str, ...]) -> list[_Trigger]:
+        """The ONBUILD triggers of ``stage``'s base, parsed, each with what it cites.
+
+        A stage base's triggers are its own ONBUILD instructions, so they are placed where
+        those are written (their errors too); an image's are parsed from its config and
+        cite the FROM that brought them in.
+        """
+        index = stage.index
+        parent = self.base_stage[index]
+        of = (
+            f"stage {self.df.stages[parent].display_name}"
+            if parent is not None
+            else f"image {self.bases[index]}"
+        )
+        own = [] if parent is None else self.df.stages[parent].commands
+        onbuilds = [c for c in own if isinstance(c, Onbuild)]
+        placed = tuple(ob.expression for ob in onbuilds) == on_build and parent is not None
+        out: list[_Trigger] = []
+        name = f"{self.file} (ONBUILD trigger of {self.bases[index]})"
+        for k, trigger in enumerate(on_build):
+            try:
+                if placed:
+                    ob = onbuilds[k]
+                    out.append(_Trigger(ob.trigger(), ob.line, ob.source, of, placed=True))
+                    continue
+                for node in parse(trigger, name).nodes:
+                    inst = convert(node)
+                    out.append(_Trigger(inst, stage.from_.line, f"ONBUILD {trigger}", of))
+            except EmuError as exc:
+                # Reported at the FROM that brought the trigger in, not inside its text.
+                raise exc.as_build_failure(
+                    self.file, stage.from_.pos, prefix=_trigger_failed(trigger), replace=True
+                ) from None
+        return out
+
+
+def _trigger_failed(trigger: str) -> str:
+    return f"ONBUILD trigger {trigger!r} of the base image failed: "
+
+
+@dataclass(frozen=True, slots=True)
+class _Trigger:
+    """An ONBUILD trigger about to run in a stage, and what its step, layer and copy cite."""
+
+    inst: Instruction
+    line: int  # the ONBUILD's line (a stage base) or the FROM's (an image base)
+    text: str  # ``ONBUILD COPY …``
+    of: str  # whose trigger it is: "stage NAME" or "image REF"
+    placed: bool = False  # its positions point into this Dockerfile already
 
 
 class _Replay:

@@ -91,6 +91,9 @@ class CopyRecord:
     files: int
     bytes: int
     text: str
+    # An ONBUILD trigger's copy: whose trigger it was ("stage NAME" or "image REF").
+    # ``line`` and ``text`` are then the ONBUILD's (for an image's trigger, the FROM's line).
+    trigger: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +207,7 @@ class StageState:
     executor: RunExecutor | None = None
     line: int = 0  # the instruction being dispatched (for layer origins)
     text: str = ""
+    trigger: str = ""  # while a base's ONBUILD trigger runs: "stage NAME" or "image REF"
     escape: str = "\\"  # the Dockerfile's escape character (``# escape=``)
 
     # --- variables ---------------------------------------------------------------------
@@ -270,6 +274,7 @@ class StageState:
                 source=source,
                 source_stage=source_stage,
                 pairs=pairs,
+                trigger=self.trigger,
             )
             self.layers.append(Layer(before, after, created_by, origin))
             self.last_root = after
@@ -299,6 +304,9 @@ class StageState:
 def copy_stats_record(
     st: StageState, line: int, source: str, from_stage: int | None, stats: CopyStats, text: str
 ) -> CopyRecord:
-    rec = CopyRecord(line, source, from_stage, tuple(stats.sources), stats.files, stats.bytes, text)
+    if st.trigger:  # cite the ONBUILD, not the line inside the trigger's own text
+        line, text = st.line, st.text
+    pairs = tuple(stats.sources)
+    rec = CopyRecord(line, source, from_stage, pairs, stats.files, stats.bytes, text, st.trigger)
     st.record_copy(rec)
     return rec

@@ -135,6 +135,10 @@ class LayerOrigin:
     source: str = ""  # COPY/ADD: "context", a stage name or an image reference
     source_stage: int | None = None
     pairs: tuple[tuple[str, str], ...] = ()  # (source path, destination path)
+    # An ONBUILD trigger's layer: whose trigger it was, "stage NAME" or "image REF".
+    # ``stage`` is the stage that ran it; ``line`` and ``text`` are the ONBUILD's (for an
+    # image's trigger, the line of the FROM that brought it in).
+    trigger: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,9 +27,8 @@ from emu.teach.report import (
     stage_graph,
     subtitle,
 )
-from emu.teach.summary import summarize
+from emu.teach.summary import FATES, fate, summarize
 
-STATUS = {"final": "final", "built": "discarded", "skipped": "skipped"}
 SCOPE = "emu-view"
 
 
@@ -50,7 +49,7 @@ def text(obj: object) -> str:
 
 def _stage_words(st: StageResult) -> str:
     size = f" {human_size(st.image.size)}" if st.image is not None else ""
-    return f"{st.name} {STATUS.get(st.status, st.status)}{size}"
+    return f"{st.name} {FATES[fate(st)]}{size}"
 
 
 def html(obj: object) -> str:
@@ -66,7 +65,7 @@ def html(obj: object) -> str:
         )
     elif isinstance(obj, StageResult):
         head = (
-            f"<h3>stage {_e(obj.name)}: {_e(STATUS.get(obj.status, obj.status))}</h3>"
+            f"<h3>stage {_e(obj.name)}: {_e(FATES[fate(obj)])}</h3>"
             f'<p class="sub">FROM {_e(obj.base)} · {_e(obj.reason)}</p>'
         )
         body = head + (_image_body(obj.image) if obj.image is not None else "")

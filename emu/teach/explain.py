@@ -34,6 +34,7 @@ class Hop:
     path: str  # the path there (context paths are relative)
     how: str  # the instruction that put it there ("" for the end of the chain)
     line: int = 0  # its Dockerfile line
+    trigger: str = ""  # ``how`` is an ONBUILD trigger of this ("stage NAME", "image REF")
 
     def __str__(self) -> str:
         where = f"{self.where}:{self.path}"
@@ -120,7 +121,7 @@ def explain(result: BuildResult, path: str, *, stage: str | None = None) -> list
         if origin is None:
             hops.append(Hop(where, path, layers[k].created_by, 0))
             return hops
-        hops.append(Hop(origin.stage_name, path, origin.text, origin.line))
+        hops.append(Hop(origin.stage_name, path, origin.text, origin.line, origin.trigger))
         if origin.kind in ("copy", "add"):
             src = _source_of_copy(origin.pairs, path)
             if src is None:
@@ -165,6 +166,13 @@ def content_mark(node: Node | None) -> str | None:
                 f"placeholder for {url} ({why}{'' if '--permissive' in why else ', --permissive'})"
             )
     return None
+
+
+def ran_in(stage: str, trigger: str = "") -> str:
+    """Which stage ran an instruction, and for an ONBUILD trigger whose it was: ``stage
+    app`` or ``ONBUILD of stage base, run in stage app`` (its line is the ONBUILD's, or
+    for an image's trigger the FROM that brought it in)."""
+    return f"ONBUILD of {trigger}, run in stage {stage}" if trigger else f"stage {stage}"
 
 
 def root_base(result: BuildResult, index: int) -> str:

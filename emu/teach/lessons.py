@@ -35,11 +35,13 @@ from emu.dockerfile.instructions import (
     Workdir,
     suggest,
 )
-from emu.engine.args import PROXY_ARGS
+from emu.engine.args import PROXY_ARGS, Platform, evaluate_globals, platform_args
+from emu.engine.builder import from_refs, stage_triggers
 from emu.errors import EmuError
 from emu.fs import Dir, File, Symlink, count, walk
 from emu.pos import Position
 from emu.teach.explain import writers
+from emu.words import process_word
 
 if TYPE_CHECKING:
     from emu.engine.builder import BuildResult
@@ -235,10 +237,27 @@ def _stage_ref(df: Dockerfile, ref: str, before: int) -> int | None:
     return found
 
 
+def _base_ref(df: Dockerfile, stage: Stage) -> str:
+    """The FROM reference as a build without --build-arg expands it (``FROM ${BASE}``
+    with ``ARG BASE=builder`` is ``builder``); as written when it does not expand."""
+    if "$" not in stage.base:
+        return stage.base
+    target = df.stages[-1].name or "default"
+    try:
+        scope = evaluate_globals(
+            df.meta_args, {}, platform_args(Platform(), Platform(), target), df.file
+        )
+        return process_word(stage.base, scope, escape=df.parsed.escape).value or stage.base
+    except EmuError:
+        return stage.base
+
+
 def _base_stage(df: Dockerfile, stage: Stage) -> int | None:
+    """The earlier stage ``stage`` is built FROM (FROM matches stage names exactly)."""
+    base = _base_ref(df, stage)
     found = None
     for st in df.stages[: stage.index]:
-        if st.name and st.name == stage.base:
+        if st.name and st.name == base:
             found = st.index
     return found
 
@@ -250,7 +269,7 @@ def _root_base(df: Dockerfile, stage: Stage) -> str:
         if parent is None:
             break
         st = df.stages[parent]
-    return st.base
+    return _base_ref(df, st)
 
 
 def _target(facts: BuildFacts) -> Stage:
@@ -498,26 +517,29 @@ def _source_in_final_image(facts: BuildFacts) -> Iterator[Finding]:
         )
 
 
-def _used_stages(df: Dockerfile) -> set[int]:
+def _used_stages(facts: BuildFacts) -> set[int]:
+    """The stages another stage names: as its base (``FROM ${BASE}`` too, as the build
+    resolved it), in ``COPY --from`` or ``RUN --mount from=``, also in the ONBUILD
+    triggers its stage base leaves it (they run in it)."""
+    df = facts.dockerfile
+    result = facts.result
     used: set[int] = set()
     for st in df.stages:
-        parent = _base_stage(df, st)
+        parent = result.stages[st.index].base_stage if result else _base_stage(df, st)
         if parent is not None:
             used.add(parent)
-        for c in st.commands:
-            refs: list[str] = []
-            if isinstance(c, Copy) and c.from_:
-                refs.append(c.from_)
-            elif isinstance(c, Run):
-                for mount in c.mounts:
-                    for part in mount.split(","):
-                        key, _, value = part.partition("=")
-                        if key.strip() == "from" and value:
-                            refs.append(value.strip())
-            for ref in refs:
-                n = _stage_ref(df, ref, st.index)
-                if n is not None:
-                    used.add(n)
+        try:
+            triggers = [inst for _ob, inst in stage_triggers(df, parent)]
+        except EmuError:
+            triggers = []
+        for ref, _inst in from_refs([*triggers, *st.commands]):
+            n = _stage_ref(df, ref, st.index)
+            if n is not None:
+                used.add(n)
+    # What the build copied from: also what an image's triggers named, which only its
+    # config tells.
+    for res in result.stages if result else ():
+        used.update(rec.from_stage for rec in res.copies if rec.from_stage is not None)
     return used
 
 
@@ -525,7 +547,7 @@ def _unused_stage(facts: BuildFacts) -> Iterator[Finding]:
     df = facts.dockerfile
     if len(df.stages) < 2:
         return
-    used = _used_stages(df)
+    used = _used_stages(facts)
     target = _target(facts)
     for st in df.stages:
         if st.index in used or st.index == target.index or st.index == len(df.stages) - 1:
@@ -533,9 +555,10 @@ def _unused_stage(facts: BuildFacts) -> Iterator[Finding]:
         how = f"build it alone with --target {st.name}" if st.name else "delete it"
         yield Finding(
             UNUSED_STAGE,
-            f"stage {st.display_name} is never used: no FROM, COPY --from or RUN --mount names "
-            "it and it is not the target, so BuildKit skips it (the legacy builder built every "
-            f"stage anyway); if that is intended, {how}",
+            f"stage {st.display_name} is never used: no FROM, COPY --from or RUN --mount (nor "
+            "an ONBUILD trigger that runs) names it and it is not the target, so BuildKit skips "
+            "it (the legacy builder built every stage anyway); if that is intended, "
+            f"{how}",
             _from_pos(st),
             stage=st.display_name,
         )

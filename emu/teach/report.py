@@ -33,9 +33,15 @@ def _e(text: object) -> str:
 # --- the stage graph ------------------------------------------------------------------------
 
 BOX_W, BOX_H, COL_GAP, ROW_GAP, PAD = 230, 92, 220, 34, 24
-COLOURS = {"final": "#15803d", "built": "#b45309", "skipped": "#9ca3af"}
-FILLS = {"final": "#ecfdf5", "built": "#fffbeb", "skipped": "#f3f4f6"}
-LABELS = {"final": "final image", "built": "built, then discarded", "skipped": "skipped"}
+# A stage the final stage is built FROM ("base") is part of the final image: green's kin.
+COLOURS = {"final": "#15803d", "base": "#0f766e", "built": "#b45309", "skipped": "#9ca3af"}
+FILLS = {"final": "#ecfdf5", "base": "#f0fdfa", "built": "#fffbeb", "skipped": "#f3f4f6"}
+LABELS = {
+    "final": "final image",
+    "base": "base of the final image",
+    "built": "built, then discarded",
+    "skipped": "skipped",
+}
 
 
 def _depths(s: Summary) -> dict[int, int]:
@@ -187,7 +193,7 @@ def size_bars(s: Summary) -> str:
             f'<div class="seg added {st.status}" style="width:max({added_pct:.3f}%,3px)" '
             f'title="added by the Dockerfile: {_e(human_size(st.size - st.base_size))}"></div>'
         )
-        label = {"final": "final image", "built": "discarded", "skipped": ""}[st.status]
+        label = {"final": "final image", "base": "its base", "built": "discarded"}[st.status]
         rows.append(
             f'<div class="bar-row {st.status}"><span class="bname">{_e(st.name)}'
             f'<small>{_e(label)}</small></span><div class="track">{segs}</div>'
@@ -298,7 +304,7 @@ def image_tree(image: Image, describe: Describe | None = None) -> tuple[str, lis
     files point at; without ``describe``, a file's record names the instruction that wrote
     it, as the image's layers recorded it."""
     from emu.fs import Blob, Dir, File, Node, Symlink, mode_string
-    from emu.teach.explain import writers
+    from emu.teach.explain import ran_in, writers
 
     written: dict[str, LayerOrigin] = writers(image)
     users, groups = _owners(image)
@@ -313,7 +319,7 @@ def image_tree(image: Image, describe: Describe | None = None) -> tuple[str, lis
     def by_layer(path: str, origin: LayerOrigin | None) -> tuple[list[str], str, str]:
         if origin is None:
             return [f"{base}:{path}"], f"{path} ← {base}", ""
-        how = f"{origin.text} (line {origin.line}, stage {origin.stage_name})"
+        how = f"{origin.text} (line {origin.line}, {ran_in(origin.stage_name, origin.trigger)})"
         return [how], f"{path} ← {how}", ""
 
     tell = describe or by_layer
@@ -392,7 +398,7 @@ def image_tree(image: Image, describe: Describe | None = None) -> tuple[str, lis
 
 CSS = """
 :root{--fg:#1f2937;--muted:#6b7280;--line:#e5e7eb;--final:#15803d;--built:#b45309;--skip:#9ca3af;
---blue:#2563eb}
+--blue:#2563eb;--base:#0f766e}
 *{box-sizing:border-box}
 body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);
 background:#f8fafc}
@@ -419,6 +425,7 @@ margin:8px 0}.bname{font-weight:600}.bname small{display:block;font-weight:400;c
 .track{height:22px;background:#eef2f7;border-radius:6px;display:flex;overflow:hidden}
 .seg.base{background:repeating-linear-gradient(45deg,#94a3b8,#94a3b8 6px,#a8b3c4 6px,#a8b3c4 12px)}
 .seg.added.final{background:var(--final)}.seg.added.built{background:var(--built)}
+.seg.added.base{background:var(--base)}
 .bsize{font-variant-numeric:tabular-nums}.bsize small{color:var(--muted)}
 .bar-row.skipped{opacity:.5}
 table{border-collapse:collapse;width:100%;background:#fff;border:1px solid var(--line);
@@ -427,6 +434,7 @@ text-align:left;vertical-align:top}th{background:#f1f5f9;font-size:13px;color:#4
 td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
 td.lbar{width:22%}.lfill{height:12px;border-radius:4px;background:var(--blue)}
 .lfill.built{background:var(--built)}.lfill.final{background:var(--final)}
+.lfill.base{background:var(--base)}tr.base td:first-child{color:var(--base)}
 tr.built td:first-child{color:var(--built)}tr.final td:first-child{color:var(--final)}
 .split{display:grid;grid-template-columns:minmax(0,1.25fr) minmax(0,1fr);gap:18px;
 align-items:start}
@@ -486,11 +494,12 @@ function emuProvenance(scope, data, panel){
 
 def subtitle(s: Summary, extra: str = "") -> str:
     """The Dockerfile, the target and what became of each stage, on one line."""
-    counts = {k: sum(1 for st in s.stages if st.status == k) for k in ("final", "built", "skipped")}
+    counts = {k: sum(1 for st in s.stages if st.status == k) for k in COLOURS}
+    bases = f"{counts['base']} base, " if counts["base"] else ""
     return (
         f'<p class="sub">{_e(s.file)} · target stage <b>{_e(s.target.name)}</b> · '
-        f"{plural(len(s.stages), 'stage')}: {counts['final']} final, {counts['built']} discarded, "
-        f"{counts['skipped']} skipped{_e(extra)}</p>"
+        f"{plural(len(s.stages), 'stage')}: {counts['final']} final, {bases}"
+        f"{counts['built']} discarded, {counts['skipped']} skipped{_e(extra)}</p>"
     )
 
 
@@ -524,6 +533,7 @@ def cards(s: Summary) -> str:
 
 LEGEND = (
     '<p class="legend"><i style="background:#15803d"></i>final image'
+    '<i style="background:#0f766e"></i>its base stage'
     '<i style="background:#b45309"></i>built, then discarded'
     '<i style="background:#9ca3af"></i>skipped (not needed by the target)'
     '<i style="background:#2563eb"></i>COPY --from: what crossed'

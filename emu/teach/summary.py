@@ -7,16 +7,18 @@ notebooks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from emu.dockerfile.instructions import Copy, Dockerfile, Run, Stage
+from emu.dockerfile.instructions import Copy, Dockerfile, Instruction, Stage
+from emu.engine.builder import from_refs, stage_triggers
 from emu.engine.state import Skipped
 from emu.errors import EmuError
-from emu.teach.explain import root_base
+from emu.teach.explain import ran_in, root_base
 
 if TYPE_CHECKING:
-    from emu.engine.builder import BuildResult
+    from emu.engine.builder import BuildResult, StageResult
+    from emu.engine.state import CopyRecord
     from emu.images.image import Image, Layer
 
 
@@ -43,6 +45,9 @@ class Edge:
     text: str
     files: int | None = None  # what crossed, when the target was built
     bytes: int | None = None
+    # An ONBUILD trigger's copy or mount: the base whose trigger it is (it ran in
+    # ``target``; ``line`` and ``text`` are the ONBUILD's, or an image's FROM line).
+    trigger: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +57,9 @@ class StageInfo:
     base: str  # the FROM reference
     base_stage: int | None
     root_base: str  # the image at the root of its FROM chain
-    status: str  # final | built (then discarded) | skipped
+    # final | base (of the final stage: its layers are in the final image) | built (then
+    # discarded) | skipped
+    status: str
     reason: str
     size: int | None  # None when skipped
     base_size: int
@@ -101,7 +108,7 @@ class Summary:
                     "name": s.name,
                     "base": s.base,
                     "base_stage": s.base_stage,
-                    "status": "discarded" if s.status == "built" else s.status,
+                    "status": FATES[s.status],
                     "reason": s.reason,
                     "size": s.size,
                     "added_size": s.added,
@@ -121,6 +128,7 @@ class Summary:
                     "instruction": e.text,
                     "files": e.files,
                     "bytes": e.bytes,
+                    **({"onbuild_of": e.trigger} if e.trigger else {}),
                 }
                 for e in self.crossings
             ],
@@ -135,6 +143,23 @@ class Summary:
                 for stage, rec in self.skipped
             ],
         }
+
+
+# What each stage status is called where a person reads it.
+FATES = {"final": "final", "base": "base", "built": "discarded", "skipped": "skipped"}
+
+
+def fate(res: StageResult) -> str:
+    """A stage's status as the summary tells it: the final stage's own base (``FROM
+    builder``, ``FROM ${BASE}``) is built but not discarded."""
+    return "base" if res.status == "built" and res.in_final else res.status
+
+
+def cite(e: Edge, file: str, stages: tuple[StageInfo, ...]) -> str:
+    """Where an edge's instruction is written: ``Dockerfile:12``, and for an ONBUILD
+    trigger also whose trigger it is and which stage ran it."""
+    where = f"{file}:{e.line}"
+    return f"{where}, {ran_in(stages[e.target].name, e.trigger)}" if e.trigger else where
 
 
 def step_numbers(df: Dockerfile) -> dict[tuple[int, int], int]:
@@ -162,24 +187,37 @@ def _stage_ref(df: Dockerfile, ref: str, before: int) -> int | None:
     return found
 
 
-def static_edges(df: Dockerfile, stage: Stage) -> list[Edge]:
-    """The edges into ``stage`` read from the Dockerfile (also for stages never built)."""
+def static_edges(df: Dockerfile, stage: Stage, base_stage: int | None = None) -> list[Edge]:
+    """The edges into ``stage`` read from the Dockerfile (also for stages never built): its
+    own ``COPY --from`` and ``RUN --mount from=``, and those of the ONBUILD triggers its
+    stage base ``base_stage`` leaves it."""
+    try:
+        triggers = stage_triggers(df, base_stage)
+    except EmuError:
+        triggers = []  # a trigger that does not parse: the build says so at the FROM
+    whose = f"stage {df.stages[base_stage].display_name}" if base_stage is not None else ""
+    placed = {id(inst): (ob.source, whose) for ob, inst in triggers}
+    insts: list[Instruction] = [inst for _ob, inst in triggers]
     out: list[Edge] = []
-    for inst in stage.commands:
-        refs: list[tuple[str, str]] = []
-        if isinstance(inst, Copy) and inst.from_:
-            refs.append((inst.from_, "copy"))
-        elif isinstance(inst, Run):
-            for mount in inst.mounts:
-                for part in mount.split(","):
-                    key, _, value = part.partition("=")
-                    if key.strip() == "from" and value:
-                        refs.append((value.strip(), "mount"))
-        for ref, kind in refs:
-            src = None if "$" in ref else _stage_ref(df, ref, stage.index)
-            name = df.stages[src].display_name if src is not None else ref
-            out.append(Edge(src, name, stage.index, kind, inst.line, inst.source))
+    for ref, inst in from_refs([*insts, *stage.commands]):
+        src = None if "$" in ref else _stage_ref(df, ref, stage.index)
+        name = df.stages[src].display_name if src is not None else ref
+        kind = "copy" if isinstance(inst, Copy) else "mount"
+        text, trigger = placed.get(id(inst), (inst.source, ""))
+        out.append(Edge(src, name, stage.index, kind, inst.line, text, trigger=trigger))
     return out
+
+
+def _crossing(edge: Edge, records: list[CopyRecord]) -> Edge:
+    """``edge`` with what its COPY carried, when it ran (its record leaves ``records``)."""
+    if edge.kind != "copy":
+        return edge
+    for k, rec in enumerate(records):
+        if rec.line == edge.line and bool(rec.trigger) == bool(edge.trigger):
+            del records[k]
+            source = rec.from_stage if rec.from_stage is not None else edge.source
+            return replace(edge, source=source, files=rec.files, bytes=rec.bytes)
+    return edge
 
 
 def _layer_size(layer: Layer, cache: dict[int, int]) -> int:
@@ -230,7 +268,7 @@ def summarize(result: BuildResult) -> Summary:
                 base=res.base,
                 base_stage=res.base_stage,
                 root_base=root_base(result, st.index),
-                status=res.status,
+                status=fate(res),
                 reason=res.reason,
                 size=image.size if image is not None else None,
                 base_size=image.base_size if image is not None else 0,
@@ -250,21 +288,27 @@ def summarize(result: BuildResult) -> Summary:
                     st.from_.source,
                 )
             )
-        records = {rec.line: rec for rec in res.copies}
-        for edge in static_edges(df, st):
-            rec = records.get(edge.line) if edge.kind == "copy" else None
-            if rec is not None:
-                edge = Edge(
-                    rec.from_stage if rec.from_stage is not None else edge.source,
-                    edge.source_name,
-                    edge.target,
-                    edge.kind,
-                    edge.line,
-                    edge.text,
-                    rec.files,
-                    rec.bytes,
+        records = list(res.copies)  # each is matched to the edge of its COPY once
+        for edge in static_edges(df, st, res.base_stage):
+            edges.append(_crossing(edge, records))
+        # An image's triggers are known only from its config: their copies from a stage or
+        # an image are crossings too.
+        for rec in records:
+            if rec.trigger and rec.source != "context":
+                name = result.stages[rec.from_stage].name if rec.from_stage is not None else ""
+                edges.append(
+                    Edge(
+                        rec.from_stage,
+                        name or rec.source,
+                        st.index,
+                        "copy",
+                        rec.line,
+                        rec.text,
+                        rec.files,
+                        rec.bytes,
+                        trigger=rec.trigger,
+                    )
                 )
-            edges.append(edge)
     final = result.target.index
     image = result.image
     root = root_base(result, final)

@@ -242,8 +242,10 @@ def test_a_target_the_lessons_and_explain() -> None:
     out = json.loads(build(json.dumps({"files": files, "target": "app"})))
     assert out["ok"] is True
     assert [(s["name"], s["status"]) for s in out["stages"]] == [
-        ("tools", "built"), ("app", "final"), ("unused", "skipped"),
-    ]  # fmt: skip
+        ("tools", "base"),
+        ("app", "final"),
+        ("unused", "skipped"),
+    ]  # fmt: skip  (tools is app's base: its layers are in the final image, not discarded)
     rules = {f["rule"]: f for f in out["lessons"]}
     assert rules["CompilerInFinalImage"]["level"] == "lesson"
     assert rules["CompilerInFinalImage"]["url"].startswith("https://")

@@ -84,7 +84,8 @@ def _normalise(text: str, port: int) -> str:
         r"Up (Less than a second|\d+ seconds|About a minute)", "Up Less than a second", text
     )
     text = re.sub(r"^(#\d+ )\d+\.\d+ ", r"\g<1>0.000 ", text, flags=re.M)
-    text = re.sub(r"^\d+\.\d{3} ", "0.000 ", text, flags=re.M)  # the failed step's excerpt
+    # ... and so do those the error block repeats (``------ > [step]:`` then ``0.001 …``)
+    text = re.sub(r"^\d+\.\d{3} ", "0.000 ", text, flags=re.M)
     text = re.sub(r"^(#\d+ DONE )\d+\.\d+s$", r"\g<1>0.0s", text, flags=re.M)
     return text.replace(f"127.0.0.1:{port}", "127.0.0.1:8080")
 

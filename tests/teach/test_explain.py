@@ -46,3 +46,54 @@ def test_missing_paths_and_skipped_stages_are_errors() -> None:
         explain(result, "/nope")
     with pytest.raises(ExplainError, match="not built"):
         explain(result, "/x", stage="unused")
+
+
+def test_an_onbuild_trigger_is_cited_at_its_onbuild_line_and_the_stage_that_ran_it() -> None:
+    from emu.teach.explain import oneline, ran_in, writers
+
+    ctx = from_mapping({"a.txt": "asset\n"})
+    df = load(
+        "FROM scratch AS assets\nCOPY a.txt /out/asset.txt\n"
+        "FROM scratch AS base\nONBUILD COPY --from=assets /out /assets\n"
+        "ONBUILD COPY a.txt /ctx.txt\nFROM base AS child\n"
+    )
+    result = build(df, ctx)
+    hops = explain(result, "/assets/asset.txt")
+    assert [(h.where, h.path, h.how, h.line, h.trigger) for h in hops] == [
+        ("child", "/assets/asset.txt", "ONBUILD COPY --from=assets /out /assets", 4, "stage base"),
+        ("assets", "/out/asset.txt", "COPY a.txt /out/asset.txt", 2, ""),
+        ("context", "a.txt", "", 0, ""),
+    ]
+    assert ran_in("child", "stage base") == "ONBUILD of stage base, run in stage child"
+    assert oneline(hops, "Dockerfile").startswith(
+        "/assets/asset.txt ← ONBUILD COPY --from=assets /out /assets (Dockerfile:4) ← assets:"
+    )
+    ctx_hops = explain(result, "/ctx.txt")
+    assert [(h.where, h.line, h.trigger) for h in ctx_hops] == [
+        ("child", 5, "stage base"),
+        ("context", 0, ""),
+    ]
+    origins = writers(result.image)
+    assert {p: (o.line, o.trigger) for p, o in origins.items()} == {
+        "/assets": (4, "stage base"),
+        "/assets/asset.txt": (4, "stage base"),
+        "/ctx.txt": (5, "stage base"),
+    }
+
+
+def test_an_images_onbuild_trigger_is_cited_at_the_from_that_brought_it_in() -> None:
+    from dataclasses import replace
+
+    from emu.engine.builder import SCRATCH, BuildOptions
+
+    image = replace(SCRATCH, config=replace(SCRATCH.config, on_build=("COPY a.txt /a",)))
+    df = load("# an image with a trigger\nFROM onbuild:1 AS app\nCOPY a.txt /b\n")
+    result = build(df, from_mapping({"a.txt": "x"}), BuildOptions(resolve_image=lambda r: image))
+    (hop, end) = explain(result, "/a")
+    assert (hop.where, hop.how, hop.line, hop.trigger) == (
+        "app",
+        "ONBUILD COPY a.txt /a",
+        2,
+        "image onbuild:1",
+    )
+    assert str(end) == "context:a.txt"

@@ -399,3 +399,54 @@ def test_build_counts_lessons_and_prints_warnings_as_docker_27(
     )
     assert "(line 4)" in err and "1 lesson for this build (CdInItsOwnRun)" in err
     assert f"emu check --context {ctx} Dockerfile" in err
+
+
+def test_unused_stage_follows_from_arg_and_onbuild_triggers() -> None:
+    # FROM ${BASE} names builder through the ARG's default; an ONBUILD of a stage some
+    # stage is built FROM runs there, so what its COPY --from / RUN --mount from= names is
+    # used; an ONBUILD of a stage nothing is built FROM never runs in this Dockerfile.
+    dockerfile = (
+        "ARG BASE=builder\n"
+        "FROM scratch AS builder\n"
+        "FROM scratch AS assets\n"
+        "FROM scratch AS cache\n"
+        "FROM scratch AS orphan\n"
+        "FROM scratch AS base\n"
+        "ONBUILD COPY --from=assets / /a\n"
+        "ONBUILD RUN --mount=type=bind,from=cache,target=/c true\n"
+        "FROM base AS child\n"
+        "FROM scratch AS leaf\n"
+        "ONBUILD COPY --from=orphan / /o\n"
+        "FROM ${BASE}\n"
+        "COPY --from=child / /c\n"
+    )
+    static = found(BuildFacts(load(dockerfile)), "UnusedStage")
+    assert [(x.pos.line, x.stage) for x in static] == [(5, "orphan"), (10, "leaf")]
+    assert "nor an ONBUILD trigger that runs" in static[0].message
+
+
+def test_unused_stage_with_the_build_follows_build_args_and_image_triggers() -> None:
+    from dataclasses import replace
+
+    from emu.engine.builder import SCRATCH
+
+    # --build-arg BASE=other: the build's own resolution decides, not the ARG's default.
+    df = load("ARG BASE=builder\nFROM scratch AS builder\nFROM scratch AS other\nFROM ${BASE}\n")
+    r = build(df, from_mapping({}), BuildOptions(build_args={"BASE": "other"}))
+    got = found(BuildFacts(df, from_mapping({}), r), "UnusedStage")
+    assert [x.stage for x in got] == ["builder"]
+    # An image's ONBUILD COPY --from names a stage only its config tells: the build used it.
+    onbuild = replace(
+        SCRATCH, config=replace(SCRATCH.config, on_build=("COPY --from=assets / /a",))
+    )
+    df = load("FROM scratch AS assets\nCOPY a /a\nFROM onbuild:1\n")
+    ctx = from_mapping({"a": "1"})
+    r = build(df, ctx, BuildOptions(resolve_image=lambda ref: onbuild))
+    assert found(BuildFacts(df, ctx, r), "UnusedStage") == []
+    assert found(BuildFacts(df, ctx), "UnusedStage")[0].stage == "assets"  # static: unknown
+
+
+def test_heavy_final_base_sees_through_from_arg() -> None:
+    f = BuildFacts(load("ARG IMG=golang:1.21\nFROM scratch AS x\nFROM ${IMG}\nRUN true\n"))
+    got = found(f, "HeavyFinalBase")
+    assert got and "golang:1.21" in got[0].message

@@ -309,7 +309,8 @@ function show(out) {
     if (st.status === "skipped") continue;
     const o = document.createElement("option");
     o.value = st.status === "final" ? "" : st.name;
-    o.textContent = st.name + (st.status === "final" ? " (final image)" : " (discarded)");
+    const fate = { final: " (final image)", base: " (base of the final image)" };
+    o.textContent = st.name + (fate[st.status] || " (discarded)");
     stages.appendChild(o);
   }
   $("explain-out").textContent = "";
