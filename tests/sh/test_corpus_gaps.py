@@ -1,0 +1,97 @@
+"""Gaps the real-world corpus (tests/corpus) found in emu's models and image skeletons: each
+test is one program or image a public Dockerfile needed and emu lacked."""
+
+from __future__ import annotations
+
+import json
+
+import emu.sh.tools  # noqa: F401  (registers the models)
+from emu.fs import File, Symlink
+from emu.images import catalog
+from tests.sh.test_tools import call, image, put, text
+
+# --- cargo ------------------------------------------------------------------------------
+
+
+def test_cargo_new_bin_takes_the_path_not_a_bin_name() -> None:
+    fs, env = image("rust:latest")
+    status, _, err = call(fs, env, ["cargo", "new", "--bin", "/srv/app"], cwd="/")
+    assert status == 0, err
+    assert 'name = "app"' in text(fs, "/srv/app/Cargo.toml")
+    assert fs.lookup("/srv/app/src/main.rs") is not None
+    assert "Creating binary (application) `app` package" in err
+    status, _, err = call(fs, env, ["cargo", "new", "--lib", "--name", "util", "/srv/lib"], cwd="/")
+    assert status == 0 and fs.lookup("/srv/lib/src/lib.rs") is not None
+    assert 'name = "util"' in text(fs, "/srv/lib/Cargo.toml")
+    status, _, err = call(fs, env, ["cargo", "new", "--bin", "/srv/app"], cwd="/")
+    assert status == 101 and "destination `/srv/app` already exists" in err
+
+
+def test_cargo_builds_for_the_target_its_config_names() -> None:
+    fs, env = image("ekidd/rust-musl-builder")
+    src = "/home/rust/src"
+    put(fs, {"Cargo.toml": '[package]\nname = "hello"\nversion = "0.1.0"\n',
+             "src/main.rs": "fn main() {}\n"}, base=src)  # fmt: skip
+    status, _, err = call(fs, env, ["cargo", "build", "--release"], cwd=src)
+    assert status == 0, err
+    # the image's ~/.cargo/config says build.target = x86_64-unknown-linux-musl
+    assert fs.lookup(f"{src}/target/x86_64-unknown-linux-musl/release/hello") is not None
+    assert fs.lookup(f"{src}/target/release/hello") is None
+    # --target and CARGO_BUILD_TARGET win over the config
+    status, _, _ = call(fs, {**env, "CARGO_BUILD_TARGET": "aarch64-unknown-linux-gnu"},
+                        ["cargo", "build"], cwd=src)  # fmt: skip
+    assert status == 0
+    assert fs.lookup(f"{src}/target/aarch64-unknown-linux-gnu/debug/hello") is not None
+
+
+# --- npm link -------------------------------------------------------------------------------
+
+
+def test_npm_link_links_the_package_and_its_bins_globally() -> None:
+    fs, env = image("node:20-alpine")
+    manifest = {"name": "immich", "version": "1.0.0", "bin": {"immich": "./bin/cli.js"}}
+    put(fs, {"package.json": json.dumps(manifest), "bin/cli.js": "#!/usr/bin/env node\n"})
+    status, out, err = call(fs, env, ["npm", "link"])
+    assert status == 0, err
+    assert "added 1 package" in out
+    link = fs.lookup("/usr/local/lib/node_modules/immich", follow=False)
+    assert isinstance(link, Symlink) and link.target == "/app"
+    cli = fs.lookup("/usr/local/bin/immich", follow=False)
+    assert isinstance(cli, Symlink) and cli.target == "../lib/node_modules/immich/bin/cli.js"
+    fs2, env2 = image("node:20-alpine")
+    fs2.makedirs("/empty")
+    status, _, err = call(fs2, env2, ["npm", "link"], cwd="/empty")
+    assert status == 254 and "ENOENT" in err
+
+
+# --- image skeletons --------------------------------------------------------------------------
+
+
+def _has(ref: str, path: str) -> bool:
+    return catalog.lookup(ref).rootfs.fs().lookup(path) is not None
+
+
+def test_binutils_where_the_real_images_have_it() -> None:
+    # gcc and build-base bring binutils; the Temurin JDKs install it (jlink needs objcopy)
+    for ref in ("golang:1.22", "gcc:13", "buildpack-deps:bookworm", "rust:1-alpine",
+                "eclipse-temurin:21-jdk", "eclipse-temurin:21-jdk-alpine",
+                "gradle:9-jdk21-alpine"):  # fmt: skip
+        assert _has(ref, "/usr/bin/strip") and _has(ref, "/usr/bin/objcopy"), ref
+    for ref in ("eclipse-temurin:21-jre", "eclipse-temurin:17-jre-alpine", "alpine:3.20"):
+        assert not _has(ref, "/usr/bin/strip"), ref
+    status = catalog.lookup("golang:1.22").rootfs.fs().lookup("/var/lib/dpkg/status")
+    assert isinstance(status, File) and b"Package: binutils\n" in (status.data or b"")
+
+
+def test_third_party_bases_hold_what_their_dockerfiles_put_there() -> None:
+    docker = catalog.lookup("gloursdocker/docker")
+    assert docker.rootfs.fs().lookup("/bin") is None  # scratch: it copies onto any image
+    assert _has("gloursdocker/docker", "/usr/local/bin/docker")
+    assert _has("gloursdocker/docker", "/usr/local/lib/docker/cli-plugins/docker-compose")
+    for path in ("build", "server", "public", ".sequelizerc", "node_modules", "package.json"):
+        assert _has("outlinewiki/outline-base", f"/opt/outline/{path}"), path
+    assert catalog.lookup("n8nio/base:18").config.working_dir == "/home/node"
+    assert _has("dunglas/frankenphp:php8.4-alpine", "/usr/local/bin/install-php-extensions")
+    assert "x86_64-unknown-linux-musl" in (
+        text(catalog.lookup("ekidd/rust-musl-builder").rootfs.fs(), "/home/rust/.cargo/config")
+    )
