@@ -8,7 +8,7 @@ import json
 import emu.sh.tools  # noqa: F401  (registers the models)
 from emu.fs import File, Symlink
 from emu.images import catalog
-from tests.sh.test_tools import call, image, put, text
+from tests.sh.test_tools import call, image, put, sh, text
 
 # --- cargo ------------------------------------------------------------------------------
 
@@ -95,3 +95,46 @@ def test_third_party_bases_hold_what_their_dockerfiles_put_there() -> None:
     assert "x86_64-unknown-linux-musl" in (
         text(catalog.lookup("ekidd/rust-musl-builder").rootfs.fs(), "/home/rust/.cargo/config")
     )
+
+
+# --- xx-go --wrap -------------------------------------------------------------------------
+
+
+def test_xx_go_wrap_writes_the_target_into_go_env() -> None:
+    fs, env = image("golang:1.22-alpine")
+    xx = catalog.lookup("tonistiigi/xx").rootfs.fs()
+    node = xx.lookup("/usr/bin/xx-go")
+    assert isinstance(node, File)
+    fs.put("/usr/bin/xx-go", node)
+    status, out, _ = sh(fs, env, "go env GOENV")
+    assert status == 0 and out == "/root/.config/go/env\n"
+    status, _, err = sh(fs, env, "xx-go --wrap")
+    assert status == 0, err
+    assert text(fs, "/root/.config/go/env") == "GOOS=linux\nGOARCH=amd64\n"
+    status, _, err = sh(fs, env, "xx-go --unwrap")
+    assert status == 0 and fs.lookup("/root/.config/go/env") is None
+
+
+# --- apk: the accounts and files packages bring --------------------------------------------
+
+
+def test_apk_add_postgresql_creates_the_postgres_account() -> None:
+    fs, env = image("alpine:3.20")
+    status, _, err = call(fs, env, ["apk", "add", "--no-cache", "postgresql"])
+    assert status == 0, err
+    assert "postgres:x:70:70:postgres:/var/lib/postgresql:/bin/sh\n" in text(fs, "/etc/passwd")
+    assert "postgres:x:70:\n" in text(fs, "/etc/group")
+    data = fs.lookup("/var/lib/postgresql")
+    assert data is not None and (data.meta.uid, data.meta.gid) == (70, 70)
+    assert fs.lookup("/usr/bin/initdb") is not None
+    # adding it again does not add the account twice
+    call(fs, env, ["apk", "add", "postgresql16"])
+    assert text(fs, "/etc/passwd").count("\npostgres:") == 1
+
+
+def test_apk_iptables_has_the_nft_and_legacy_tools() -> None:
+    fs, env = image("alpine:3.22")
+    status, _, err = call(fs, env, ["apk", "add", "--no-cache", "iptables", "ip6tables"])
+    assert status == 0, err
+    for name in ("iptables", "iptables-legacy", "ip6tables", "ip6tables-legacy"):
+        assert isinstance(fs.lookup(f"/usr/sbin/{name}", follow=False), Symlink), name
