@@ -93,11 +93,13 @@ def create_accounts(proc: Proc, w: Writer, pkg: Pkg) -> None:
             w.file("/etc/shadow", shadow + f"{name}:!::0:::::\n", 0o640)
     ids = {u.split(":")[0]: (int(u.split(":")[1]), int(u.split(":")[2])) for u in pkg.users}
     for path, spec in pkg.dirs.items():
-        owner, group, mode = spec.split(":")
-        uid = ids.get(owner, (0, 0))[0]
-        gid = ids.get(group, (0, 0))[1]
+        owner_name, group_name, mode = spec.split(":")
         w.dir(path)
-        w.fs.set_meta(w.proc.path(path), Meta(int(mode, 8), uid, gid, w.mtime))
+        w.fs.set_meta(
+            w.proc.path(path),
+            Meta(int(mode, 8), ids.get(owner_name, (0, 0))[0], ids.get(group_name, (0, 0))[1],
+                 w.mtime),
+        )  # fmt: skip
 
 
 def closure(
