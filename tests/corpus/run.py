@@ -478,8 +478,9 @@ def package_json(text: str) -> str:
     deps = _node_deps(text)
     fw = frontend(text)
     if fw:
-        # build, build:prod, build-docker ...: each runs the framework's build
-        for name in [n for n in scripts if n == "build" or re.match(r"build\b|build[-:_]", n)]:
+        # build, build:prod, build-docker, generate (a static site) ...: each runs the
+        # framework's build
+        for name in [n for n in scripts if re.match(r"(?:build|generate)(?:$|[-:_])", n)]:
             scripts[name] = _FRONTENDS[fw][0]
     doc = {"name": "app", "version": "1.0.0", "private": True, "scripts": scripts}
     return json.dumps({**doc, "dependencies": deps}, indent=2) + "\n"
@@ -827,19 +828,29 @@ def _tools_at(command: str, workdir: str, folders: dict[str, str], text: str) ->
     for d in _DOTNET_DIR.findall(command):
         if "." not in posixpath.basename(d) or d.endswith((".Server", ".Api", ".API", ".Web")):
             out.add(posixpath.join(at, d, posixpath.basename(d) + ".csproj"))
+    for where, _ in make_calls(command):
+        if where:  # make -C DIR: a Makefile there
+            out.add(posixpath.normpath(posixpath.join(at, where, "Makefile")))
     if not at:
         return out  # the top of the whole context: its tools' files are added from every RUN
     for pattern, expected in _ECOSYSTEMS:
         if re.search(pattern, command.lower()):
             out.update(posixpath.join(at, f) for f in expected)
-    for where, _ in make_calls(command):
-        if where:  # make -C DIR: a Makefile there
-            out.add(posixpath.normpath(posixpath.join(at, where, "Makefile")))
     fw = frontend(text)
     if fw and _NODE_TOOL.search(command):
         # the front-end project the Dockerfile's output copies imply lives where node runs
         out.update(posixpath.join(at, f) for f in _FRONTENDS[fw][2])
     return out
+
+
+# $NAME and ${NAME} in a RUN line: the stage's ARG and ENV values stand in for them when
+# guessing which files the line names.
+_VAR = re.compile(r"\$\{?([A-Za-z_]\w*)\}?")
+
+
+def _with_vars(command: str, scope: Mapping[str, str]) -> str:
+    """``command`` with the variables ``scope`` knows replaced by their values."""
+    return _VAR.sub(lambda m: scope.get(m.group(1), m.group(0)), command)
 
 
 def _command_text(inst: Run) -> str:
@@ -926,9 +937,8 @@ def context_files(text: str, name: str = "Dockerfile") -> dict[str, bytes]:
                     where = _mount_source(mount)
                     if where is not None:
                         sources.add(_expand(where, scope))
-                tool_files |= _tool_files(
-                    _command_text(inst), posixpath.normpath(workdir), folders, text
-                )
+                command = _with_vars(_command_text(inst), scope)
+                tool_files |= _tool_files(command, posixpath.normpath(workdir), folders, text)
         whole_at.append(whole)
         folders_at.append(folders)
         if stage.name:

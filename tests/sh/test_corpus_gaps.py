@@ -8,6 +8,7 @@ import json
 import emu.sh.tools  # noqa: F401  (registers the models)
 from emu.fs import File, Symlink
 from emu.images import catalog
+from emu.sh import permissive
 from tests.sh.test_tools import call, image, put, sh, text
 
 # --- cargo ------------------------------------------------------------------------------
@@ -138,3 +139,110 @@ def test_apk_iptables_has_the_nft_and_legacy_tools() -> None:
     assert status == 0, err
     for name in ("iptables", "iptables-legacy", "ip6tables", "ip6tables-legacy"):
         assert isinstance(fs.lookup(f"/usr/sbin/{name}", follow=False), Symlink), name
+
+
+# --- python reading its script from stdin ---------------------------------------------------
+
+
+def test_python_dash_reads_the_script_from_stdin() -> None:
+    fs, env = image("python:3.12-slim")
+    status, _, err = sh(fs, env, "echo 'print(1)' | python3 -")
+    assert status == 0 and "emu: not run: python - (the script on stdin" in err
+    # a --permissive placeholder for `curl -sSL https://install.python-poetry.org` is said
+    # to be one (the download was already recorded when it was written)
+    fs.write_file("/tmp/install.py", permissive.content("https://install.python-poetry.org"))
+    with permissive.session(True):
+        status, _, err = sh(fs, env, "python3 - < /tmp/install.py")
+    assert status == 0
+    assert "placeholder for https://install.python-poetry.org; nothing was run" in err
+    status, out, _ = sh(fs, env, "python3 < /dev/null")
+    assert status == 0 and out.startswith("Python 3.12")  # no script: as before
+
+
+# --- placeholders: an archive's contents, and the utilities that meet them ------------------
+
+
+def test_extracting_a_placeholder_marks_the_folder_made_for_it() -> None:
+    fs, env = image("alpine:3.20")
+    fs.makedirs("/tmp/keycloak")
+    url = "https://example.com/keycloak-22.0.11.tar.gz"
+    fs.write_file("/tmp/keycloak/keycloak-22.0.11.tar.gz", permissive.content(url))
+    script = "cd /tmp/keycloak && tar -xzf keycloak-22.0.11.tar.gz && rm keycloak-*.tar.gz"
+    with permissive.session(True) as forgiven:
+        status, _, err = sh(fs, env, script)
+        assert status == 0, err
+        marker = "/tmp/keycloak/" + permissive.CLONE_PLACEHOLDER
+        assert permissive.url_of(fs.get(marker).data) == url  # type: ignore[union-attr]
+        assert forgiven.placeholders == []  # the download was recorded when it was written
+        # the tarball's top folder is missing: mv fails on the placeholder, and is forgiven
+        status, _, err = sh(fs, env, "mv /tmp/keycloak/keycloak-* /opt/keycloak")
+        assert status == 0 and "placeholder for what a download would have put there" in err
+        assert forgiven.excused and forgiven.excused[0][0] == "mv"
+    # a strict build fails as before, and a folder holding other files gets no marker
+    status, _, err = sh(fs, env, "mv /tmp/keycloak/keycloak-* /opt/keycloak")
+    assert status == 1 and "can't rename" in err
+    fs.write_file("/srv/data.txt", b"x")
+    fs.write_file("/srv/go.tgz", permissive.content(url))
+    with permissive.session(True):
+        assert sh(fs, env, "tar -C /srv -xzf /srv/go.tgz")[0] == 0
+    assert fs.lookup("/srv/" + permissive.CLONE_PLACEHOLDER) is None
+
+
+# --- busybox and GNU utilities -----------------------------------------------------------
+
+
+def test_xargs_i_is_replace_with_braces() -> None:
+    fs, env = image("alpine:3.20")
+    status, out, err = sh(fs, env, "printf 'a\\nb\\n' | xargs -i echo [{}]")
+    assert status == 0, err
+    assert out == "[a]\n[b]\n"
+    status, out, _ = sh(fs, env, "printf 'a\\n' | xargs -i@ echo @-@")
+    assert out == "a-a\n"
+
+
+def test_gnu_extensions_only_where_the_utility_is_gnu() -> None:
+    fs, env = image("debian:bookworm-slim")  # GNU coreutils
+    fs.makedirs("/app/target/x86/release")
+    status, _, err = sh(fs, env, "ln -vfsr /app/target/x86/release /app/target/final")
+    assert status == 0, err
+    link = fs.lookup("/app/target/final", follow=False)
+    assert isinstance(link, Symlink) and link.target == "x86/release"
+    status, _, err = sh(fs, env, "mkdir -p /d/e && chmod 700 -R /d")
+    assert status == 0, err
+    assert fs.get("/d/e").meta.mode & 0o777 == 0o700
+    fs, env = image("alpine:3.20")  # busybox: neither extension
+    fs.makedirs("/d")
+    assert sh(fs, env, "ln -sr /d /e")[0] == 1
+    status, _, err = sh(fs, env, "chmod 700 -R /d")
+    assert status == 1 and "-R: No such file or directory" in err
+
+
+# --- images the corpus found lacking -------------------------------------------------------
+
+
+def test_distroless_debug_busybox_has_the_account_applets() -> None:
+    fs = catalog.lookup("gcr.io/distroless/static:debug").rootfs.fs()
+    for name in ("addgroup", "adduser", "ln", "touch"):
+        assert isinstance(fs.lookup(f"/busybox/{name}", follow=False), Symlink), name
+
+
+def test_ng_build_output_path_option() -> None:
+    fs, env = image("node:18")
+    dev = {"@angular/cli": "^17.3.0", "@angular-devkit/build-angular": "^17.3.0"}
+    manifest = {"name": "ng", "devDependencies": dev}
+    build = {"builder": "@angular-devkit/build-angular:browser", "options": {}}
+    put(fs, {"package.json": json.dumps(manifest),
+             "angular.json": json.dumps({"projects": {"app": {"architect": {"build": build}}}}),
+             "src/index.html": "<html><head></head><body></body></html>",
+             "src/main.ts": "export const x = 1\n"})  # fmt: skip
+    assert call(fs, env, ["npm", "install"])[0] == 0
+    status, _, err = sh(fs, env, "npx ng build --output-path out/site")
+    assert status == 0, err
+    assert fs.lookup("/app/out/site/index.html") is not None
+
+
+def test_grunt_installs_with_its_bin() -> None:
+    fs, env = image("node:18")
+    put(fs, {"package.json": json.dumps({"name": "g", "devDependencies": {"grunt": "^1.6.1"}})})
+    assert call(fs, env, ["npm", "install"])[0] == 0
+    assert isinstance(fs.lookup("/app/node_modules/.bin/grunt", follow=False), Symlink)

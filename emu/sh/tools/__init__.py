@@ -46,6 +46,7 @@ from emu.sh.tools import (
     tsc,
     urls,
 )
+from emu.sh.tools._base import placeholder_inputs
 
 __all__ = [
     "apk",
@@ -62,6 +63,7 @@ __all__ = [
     "npm",
     "php",
     "pip",
+    "placeholder_inputs",  # for the utilities: --permissive's rule for placeholder folders
     "pyproj",
     "rpm",
     "ruby",

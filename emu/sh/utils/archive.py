@@ -5,6 +5,7 @@ zlib; header mtime 0 so archives are reproducible)."""
 from __future__ import annotations
 
 import bz2
+import contextlib
 import errno as E
 import fnmatch
 import gzip as _gzip
@@ -303,7 +304,7 @@ def tar(proc: Proc) -> int:
             raise Die(f"{archive}: {u.strerror}") from None
         except OSError as e:
             raise Die(f"can't open '{archive}': {e.strerror}") from None
-    if _placeholder(proc, archive, raw):
+    if _placeholder(proc, archive, raw, (o.get("C") or ".") if mode == "x" else None):
         return 0
     raw = decompress(raw)
     status = 0
@@ -647,7 +648,7 @@ def unzip(proc: Proc) -> int:
         raw = sys.read(name)
     except OSError as e:
         raise Die(f"can't open {name}: {e.strerror}") from None
-    if _placeholder(proc, name, raw):
+    if _placeholder(proc, name, raw, None if "l" in o or "p" in o else dest):
         return 0
     import zipfile
 
@@ -706,10 +707,38 @@ def _mkdirs(sys: Sys, path: str) -> None:
             sys.mkdir(sub, 0o755)
 
 
-def _placeholder(proc: Proc, name: str, raw: bytes) -> bool:
+def _placeholder(proc: Proc, name: str, raw: bytes, dest: str | None) -> bool:
     """Whether the archive is --permissive's stand-in for a download (then there is
-    nothing to read: a warning, and nothing is extracted)."""
+    nothing to read: a warning, and nothing is extracted). Extracting it into ``dest``, a
+    folder that holds nothing else (made for the download), marks that folder as a
+    placeholder for the archive's contents, as a clone that was not made is marked: a tool
+    that then fails there fails on the placeholder, which --permissive forgives."""
     url = permissive.url_of(raw)
-    if url is not None:
-        proc.err(f"emu: warning: {name} is a placeholder for {url}; nothing extracted")
-    return url is not None
+    if url is None:
+        return False
+    proc.err(f"emu: warning: {name} is a placeholder for {url}; nothing extracted")
+    sys = Sys(proc)
+    folder = posixpath.normpath(sys.abspath(dest)) if dest is not None else ""
+    if folder and _only_placeholders(sys, folder):
+        marker = posixpath.join(folder, permissive.CLONE_PLACEHOLDER)
+        # (not recorded again: the download it stands for was, when it was written)
+        data = permissive.content(url, "archive's contents")
+        # the folder may not be ours to write: then no marker, and nothing else changes
+        with contextlib.suppress(OSError):
+            sys.write(marker, data)
+    return True
+
+
+def _only_placeholders(sys: Sys, path: str) -> bool:
+    """Whether the folder ``path`` holds nothing but --permissive placeholders (or nothing)."""
+    node = sys.try_stat(path)
+    if not isinstance(node, Dir):
+        return False
+    for entry in sys.listdir(path):
+        child = sys.try_stat(posixpath.join(path, entry), follow=False)
+        if isinstance(child, Dir):
+            if not _only_placeholders(sys, posixpath.join(path, entry)):
+                return False
+        elif not (isinstance(child, File) and permissive.url_of(child.data) is not None):
+            return False
+    return True
