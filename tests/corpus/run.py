@@ -513,9 +513,20 @@ _CRATE = re.compile(
 )
 
 
+_COPY_FROM = re.compile(r"^\s*COPY\s.*--from=.*$", re.M | re.I)
+
+
 def crates(text: str) -> list[str]:
-    """The binaries :data:`_CRATE` finds, in order, once each."""
-    return list(dict.fromkeys(m.group(1) or m.group(2) for m in _CRATE.finditer(text)))
+    """The binaries :data:`_CRATE` finds, in order, once each; else the extensionless files
+    a ``COPY --from`` takes out of a ``target/`` folder (target/final/app after a link)."""
+    found = [m.group(1) or m.group(2) for m in _CRATE.finditer(text)]
+    if not found and re.search(r"\bcargo\s+build\b", text):
+        for line in _COPY_FROM.findall(text):
+            for word in line.split():
+                base = posixpath.basename(word)
+                if "/target/" in word and re.fullmatch(r"[A-Za-z][\w-]*", base):
+                    found.append(base)
+    return list(dict.fromkeys(found))
 
 
 def cargo_toml(text: str) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import emu.sh.tools  # noqa: F401  (registers the models)
-from emu.fs import File, Symlink
+from emu.fs import Blob, File, Meta, Symlink
 from emu.images import catalog
 from emu.sh import permissive
 from tests.sh.test_tools import call, image, put, sh, text
@@ -246,3 +246,43 @@ def test_grunt_installs_with_its_bin() -> None:
     put(fs, {"package.json": json.dumps({"name": "g", "devDependencies": {"grunt": "^1.6.1"}})})
     assert call(fs, env, ["npm", "install"])[0] == 0
     assert isinstance(fs.lookup("/app/node_modules/.bin/grunt", follow=False), Symlink)
+
+
+# --- tar of size-only files; mkdocs ------------------------------------------------------
+
+
+def test_tar_of_size_only_files_is_a_size_only_archive() -> None:
+    fs, env = image("alpine:3.20")
+    put(fs, {"dist/index.html": "<html></html>\n"})
+    fs.put("/app/dist/app.js", File(Meta(0o644), Blob(600_000, "bundle (modelled size)")))
+    status, _, err = sh(fs, env, "tar -czf dist.tar.gz dist")
+    assert status == 0, err
+    archive = fs.get("/app/dist.tar.gz")
+    assert isinstance(archive, File) and isinstance(archive.content, Blob)
+    assert 600_000 < archive.content.size < 610_000
+    assert "1 size-only file" in archive.content.label
+    # a stream cannot carry one: tar to stdout fails on it as before
+    status, _, err = sh(fs, env, "tar -cf - dist > /dev/null")
+    assert status == 1 and "content not modelled" in err
+
+
+def test_mkdocs_build_renders_the_site() -> None:
+    fs, env = image("python:3.12-slim")
+    put(fs, {"mkdocs.yml": "site_name: docs\ntheme:\n  name: material\n",
+             "docs/index.md": "# Home\n", "docs/guide/setup.md": "# Setup\n" * 50,
+             "docs/img/logo.png": b"\x89PNG"})  # fmt: skip
+    fs.write_file("/usr/local/bin/mkdocs", b"#!/usr/local/bin/python\n", Meta(0o755))
+    status, out, err = sh(fs, env, "mkdocs build")
+    assert status == 0, err
+    assert "Building documentation to directory: /app/site" in err
+    assert "emu: modelled mkdocs build (2 pages" in out
+    for page in ("index.html", "guide/setup/index.html", "img/logo.png", "sitemap.xml",
+                 "search/search_index.json", "assets/emu-theme-material.blob"):  # fmt: skip
+        assert fs.lookup(f"/app/site/{page}") is not None, page
+    status, _, err = sh(fs, env, "mkdocs build -d /out/docs")
+    assert status == 0 and fs.lookup("/out/docs/index.html") is not None
+    fs.remove("/app/mkdocs.yml")
+    status, _, err = sh(fs, env, "mkdocs build")
+    assert status == 1 and "Config file 'mkdocs.yml' does not exist" in err
+    status, _, err = sh(fs, env, "mkdocs serve")
+    assert status == 1 and "would never finish" in err

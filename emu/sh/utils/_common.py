@@ -40,6 +40,7 @@ class Unmodelled(OSError):
 
     def __init__(self, path: str, blob: Blob) -> None:
         what = f" ({blob.label})" if blob.label else ""
+        self.size = blob.size
         super().__init__(
             E.EIO, f"content not modelled: size-only file of {blob.size} bytes{what}", path
         )

@@ -83,6 +83,10 @@ class _TarWriter:
         self.excludes = excludes
         self.status = 0
         self.warned = False
+        # Size-only files (a model's binaries and bundles): their bytes are not modelled, so
+        # an archive holding them can only be a size-only file too (bytes: their sizes).
+        self.opaque: list[int] = []
+        self.to_stdout = False
 
     def excluded(self, name: str) -> bool:
         base = name.rstrip("/").rsplit("/", 1)[-1]
@@ -120,8 +124,15 @@ class _TarWriter:
             try:
                 data = content_of(node, path)
             except Unmodelled as u:
-                self.proc.err(f"{path}: {u.strerror}")
-                self.status = 1
+                if self.to_stdout:  # a stream cannot carry a size-only file
+                    self.proc.err(f"{path}: {u.strerror}")
+                    self.status = 1
+                    return
+                self.links[id(node)] = bname
+                self._emit(bname, meta, b"0", u.size, b"")
+                self.opaque.append(u.size + (-u.size % 512))
+                if self.verbose:
+                    self.proc.out(name + "\n")
                 return
             self.links[id(node)] = bname
             self._emit(bname, meta, b"0", len(data), b"")
@@ -158,6 +169,17 @@ class _TarWriter:
 
     def archive(self) -> bytes:
         return b"".join(self.chunks) + b"\0" * 1024
+
+    def size_only(self, compressed: bool) -> Blob:
+        """The archive as a size-only file, when it holds size-only files: the headers and
+        modelled files' bytes, plus the size-only files' sizes (compression is taken to
+        gain nothing on those, as they stand for binaries and bundles)."""
+        known = self.archive()
+        head = len(gzip_bytes(known)) if compressed else len(known)
+        n = len(self.opaque)
+        label = (f"tar archive with {n} size-only file{'s' if n != 1 else ''} "
+                 "(their bytes are not modelled; modelled size)")  # fmt: skip
+        return Blob(head + sum(self.opaque), label)
 
 
 # --- compression ------------------------------------------------------------------------
@@ -268,6 +290,7 @@ def tar(proc: Proc) -> int:
             if not isinstance(sys.try_stat(dirp), Dir):
                 raise Die(f"can't change directory to '{o.get('C')}': No such file or directory")
         w = _TarWriter(proc, sys, "v" in o and archive != "-", excludes)
+        w.to_stdout = archive == "-"
         if "v" in o and archive == "-":
             w.verbose = False
         for m in members:
@@ -277,8 +300,15 @@ def tar(proc: Proc) -> int:
                 w.add(m, m, "h" in o)
             finally:
                 sys.proc.cwd = cwd
+        gz = "z" in o or (("a" in o) and archive.endswith(("gz", "tgz")))
+        if w.opaque:
+            try:
+                sys.write(archive, w.size_only(gz))
+            except OSError as e:
+                raise Die(f"can't open '{archive}': {e.strerror}") from None
+            return w.status
         data = w.archive()
-        if "z" in o or (("a" in o) and archive.endswith(("gz", "tgz"))):
+        if gz:
             data = gzip_bytes(data)
         elif "j" in o:
             data = bz2.compress(data)
