@@ -585,6 +585,49 @@ def requirements(text: str) -> str:
     return "".join(f"{n}=={table[n]['v']}\n" for n in dict.fromkeys(names) if n in table)
 
 
+# mix's own tasks (and Hex's and Phoenix's that emu models): any other task a RUN line
+# calls is one the project defines in lib/mix/tasks, or a dependency named by its prefix.
+_MIX_TASK = re.compile(r"\bmix\s+(do\s+)?([^;&|\n]*)")
+_MIX_BUILTIN = frozenset({
+    "compile", "deps.get", "deps.compile", "deps.clean", "release", "local.hex", "local.rebar",
+    "assets.deploy", "phx.digest", "test", "format", "run", "do", "clean", "archive.install",
+    "hex.info", "ecto.migrate", "ecto.create", "help",
+})  # fmt: skip
+
+
+def mix_tasks(text: str) -> tuple[list[str], list[str]]:
+    """The tasks the RUN lines call that mix does not have itself: (dependencies they come
+    from, by their prefix, e.g. ``sentry`` for sentry.package_source_code; the project's own
+    tasks)."""
+    called: list[str] = []
+    for do, rest in _MIX_TASK.findall(text):
+        parts = re.split(r"[,+]", rest) if do else [rest]  # mix do a, b (or a + b)
+        called += [w.split()[0] for w in parts if w.split()]
+    tasks = [
+        t
+        for t in dict.fromkeys(called)
+        if re.fullmatch(r"[a-z][\w.]*", t) and t not in _MIX_BUILTIN
+    ]
+    deps = sorted({t.split(".")[0] for t in tasks if "." in t and not t.startswith("phx.")})
+    return deps, [t for t in tasks if "." not in t]
+
+
+def mix_exs(text: str) -> str:
+    """mix.exs with the dependencies whose tasks the RUN lines call."""
+    deps = "".join(f'      {{:{d}, "~> 1.0"}},\n' for d in mix_tasks(text)[0])
+    return (
+        "defmodule App.MixProject do\n  use Mix.Project\n\n  def project do\n"
+        '    [app: :app, version: "0.1.0", deps: deps()]\n  end\n\n'
+        f"  defp deps do\n    [\n{deps}    ]\n  end\nend\n"
+    )
+
+
+def _mix_task_module(task: str) -> str:
+    camel = "".join(w.capitalize() for w in task.split("_"))
+    return (f"defmodule Mix.Tasks.{camel} do\n  use Mix.Task\n\n"
+            "  def run(_args), do: :ok\nend\n")  # fmt: skip
+
+
 _MAKE = re.compile(r"(?:^|[\s;&|(])(?:make|gmake)\b([^;&|()\n]*)")
 _MAKE_VALUED = frozenset({"-C", "-f", "-j", "-o", "-W", "-I", "--directory", "--file"})
 
@@ -626,6 +669,11 @@ def _content(path: str, text: str = "") -> bytes:
         return cargo_toml(text).encode()
     if base in ("Makefile", "makefile", "GNUmakefile"):
         return makefile(text).encode()
+    if base == "mix.exs":
+        return mix_exs(text).encode()
+    m = re.fullmatch(r"(?:.*/)?lib/mix/tasks/(\w+)\.ex", path)
+    if m:
+        return _mix_task_module(m.group(1)).encode()
     if base == "package.json":
         return package_json(text).encode()
     if base == "pom.xml":
@@ -963,6 +1011,11 @@ def context_files(text: str, name: str = "Dockerfile") -> dict[str, bytes]:
         fw = frontend(text)
         if fw:
             files.update(_FRONTENDS[fw][2])
+    if any(f == "mix.exs" or f.endswith("/mix.exs") for f in files):
+        # the project's own mix tasks the RUN lines call live in lib/mix/tasks
+        for task in mix_tasks(text)[1]:
+            for mix in [f for f in files if f == "mix.exs" or f.endswith("/mix.exs")]:
+                files.add(posixpath.join(posixpath.dirname(mix), f"lib/mix/tasks/{task}.ex"))
     # A name used as a folder elsewhere is a folder; an empty folder gets a placeholder.
     parents = {posixpath.dirname(f) for f in files} | set(sources.dirs)
     for p in list(parents):

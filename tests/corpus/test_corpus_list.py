@@ -320,3 +320,14 @@ def test_bin_is_build_output_only_where_a_build_writes_it() -> None:
     assert "bin/placeholder.txt" in run.context_files(node)
     dotnet = node.replace("COPY . .", "COPY . .\nRUN dotnet publish")
     assert not any(f.startswith("bin/") for f in run.context_files(dotnet))
+
+
+def test_mix_tasks_the_run_lines_call_are_the_projects_or_its_dependencies() -> None:
+    text = (
+        "FROM elixir:1.17\nWORKDIR /app\nCOPY mix.exs ./\nCOPY lib ./lib\n"
+        "RUN mix deps.get && mix do sentry.package_source_code, download_db\n"
+    )
+    assert run.mix_tasks(text) == (["sentry"], ["download_db"])
+    files = run.context_files(text)
+    assert b"{:sentry," in files["mix.exs"]
+    assert b"defmodule Mix.Tasks.DownloadDb do" in files["lib/mix/tasks/download_db.ex"]

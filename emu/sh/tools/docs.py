@@ -62,7 +62,9 @@ def mkdocs(proc: Proc) -> int:
         raise ToolError(f"Error: Config file '{posixpath.basename(config)}' does not exist.", 1)
     root = posixpath.dirname(config)
     docs = posixpath.join(root, _setting(text, "docs_dir") or "docs")
-    site = proc.path(o.get("--site-dir") or posixpath.join(root, _setting(text, "site_dir") or "site"))
+    site = proc.path(
+        o.get("--site-dir") or posixpath.join(root, _setting(text, "site_dir") or "site")
+    )
     theme = o.get("--theme") or _setting(text, "theme") or "mkdocs"
     if node_at(proc, docs) is None:
         raise ToolError(

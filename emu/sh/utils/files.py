@@ -921,7 +921,9 @@ def chmod(proc: Proc) -> int:
     if len(rest) < 2:
         raise Die(None, usage=True)
     spec, files = rest[0], rest[1:]
-    if gnu(proc):  # GNU chmod takes its options after the mode too (chmod 777 -R dir)
+    if "--" not in argv[:i]:
+        # getopt32 permutes, as GNU's getopt does: options after the mode count too
+        # (chmod 777 -R dir); only a leading -x/-w/-r is taken for a mode
         late = [f for f in files if len(f) > 1 and f[0] == "-" and all(c in "Rcvf" for c in f[1:])]
         opts.update(c for f in late for c in f[1:])
         files = [f for f in files if f not in late]
