@@ -45,6 +45,7 @@ from emu.errors import EmuError
 from emu.images import catalog
 from emu.images.image import Image
 from emu.images.reference import parse as parse_reference
+from emu.sh.tools._data import data as emu_table
 from emu.words import process_word
 
 HERE = Path(__file__).resolve().parent
@@ -194,7 +195,33 @@ KNOWN: dict[str, str] = {
     "uv.lock": 'version = 1\nrequires-python = ">=3.10"\n',
     "Pipfile": '[packages]\n\n[requires]\npython_version = "3"\n',
     "setup.py": "from setuptools import setup\n\nsetup(name='app')\n",
-    "manage.py": "print('manage')\n",
+    # Django's manage.py is executable, with a shebang (./manage.py collectstatic)
+    "manage.py": "#!/usr/bin/env python\nprint('manage')\n",
+    "artisan": "#!/usr/bin/env php\n<?php echo 'artisan';\n",
+    "angular.json": json.dumps(
+        {
+            "version": 1,
+            "projects": {
+                "app": {
+                    "root": "",
+                    "sourceRoot": "src",
+                    "architect": {
+                        "build": {
+                            "builder": "@angular-devkit/build-angular:browser",
+                            "options": {
+                                "outputPath": "dist",
+                                "index": "src/index.html",
+                                "main": "src/main.ts",
+                            },
+                        }
+                    },
+                }
+            },
+        },
+        indent=2,
+    )
+    + "\n",
+    "mkdocs.yml": "site_name: app\n",
     "app.py": "print('hello')\n",
     "main.py": "print('hello')\n",
     "pom.xml": _POM,
@@ -330,11 +357,15 @@ _ECOSYSTEMS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"\bswift\b", ("Package.swift", "Sources/Run/main.swift")),
     (r"\bsbt\b", ("build.sbt", "src/main/scala/Main.scala")),
     (r"\bdeno\b", ("deno.json", "main.ts")),
+    (r"\bmkdocs\b", ("mkdocs.yml", "docs/index.md")),
     (r"\bcmake\b", ("CMakeLists.txt", "main.cpp")),
     (r"\bmake\b", ("Makefile",)),
     (r"\bg\+\+|\bgcc\b", ("main.cpp",)),
     (r"\bnginx\b", ("nginx.conf", "index.html")),
-    (r"\bgit\s+(?:describe|rev-parse|log|show|status)", (".git/HEAD",)),
+    (
+        r"\bgit\s+(?:describe|rev-parse|rev-list|log|show|status|checkout|diff|tag|branch)",
+        (".git/HEAD",),
+    ),
 )
 
 
@@ -344,6 +375,7 @@ def _executable(path: str) -> bool:
         base.endswith((".sh", ".bash"))
         or base in {"mvnw", "gradlew"}
         or "entrypoint" in base
+        or base in {"manage.py", "artisan"}
         or path.startswith("bin/")
         or "/bin/" in path
     )
@@ -351,7 +383,7 @@ def _executable(path: str) -> bool:
 
 _SCRIPT_RUN = re.compile(
     r"\b(?:npm|yarn|pnpm|bun)(?:\s+--?[\w-]+(?:[= ][\w./@-]+)?)*\s+run\s+([\w:.-]+)"
-    r"|\b(?:yarn|pnpm)\s+([a-z][\w:.-]*)"
+    r"|\b(?:yarn|pnpm)(?:\s+--?[\w-]+(?:[= ][\w./@-]+)?)*\s+([a-z][\w:.-]*)"
 )
 # yarn/pnpm subcommands that are the tool's own, not package.json scripts.
 _BUILTIN = frozenset({
@@ -379,26 +411,59 @@ _FRONTENDS: dict[str, tuple[str, dict[str, str], tuple[str, ...]]] = {
         {"react-scripts": "5.0.1", "react": "18.3.1", "react-dom": "18.3.1"},
         ("public/index.html", "src/index.js"),
     ),
+    "angular": (
+        "ng build",
+        {
+            "@angular/cli": "17.3.8",
+            "@angular-devkit/build-angular": "17.3.8",
+            "@angular/core": "17.3.10",
+        },
+        ("angular.json", "src/main.ts", "src/index.html"),
+    ),
 }
+_NG_BUILD = re.compile(r"\bng\s+build\b")
+# A RUN line that works on dist/ (tar czf out.tgz dist, cp -r dist ...): the build wrote it.
+_USES_DIST = re.compile(r"^RUN\b.*(?<![\w.=/-])(?:\./)?dist(?:/|\s|$)", re.M)
 
 
 def frontend(text: str) -> str:
-    """Which front-end build the Dockerfile's output copies imply: ``.next`` output is a
-    Next.js build, a node stage's ``dist/`` a vite build, its ``build/`` Create React App."""
+    """Which front-end build the Dockerfile implies: ``ng build`` is Angular, ``.next``
+    output a Next.js build, a node stage's ``dist/`` (copied out, or used by a RUN line) a
+    vite build, its ``build/`` Create React App."""
+    if _NG_BUILD.search(text):
+        return "angular"
     if ".next" in text:
         return "next"
     if _NODE_TOOL.search(text):
-        if _COPIES_DIST.search(text):
+        if _COPIES_DIST.search(text) or _USES_DIST.search(text):
             return "vite"
         if _COPIES_BUILD.search(text):
             return "react-scripts"
     return ""
 
 
+# node_modules/.bin/<name> run directly: the package that has that bin is a dependency.
+_LOCAL_BIN = re.compile(r"node_modules/\.bin/([\w.-]+)")
+
+
+def _bin_packages(text: str) -> dict[str, str]:
+    """The packages whose executables the RUN lines call from node_modules/.bin (by emu's
+    npm table; a name it does not know is taken as the package's own)."""
+    table: dict[str, dict[str, object]] = emu_table("npm")["packages"]
+    owner = {b: name for name, p in table.items() for b in dict(p.get("bin") or {})}  # type: ignore[call-overload]
+    out: dict[str, str] = {}
+    for b in _LOCAL_BIN.findall(text):
+        name = owner.get(b, b)
+        spec = table.get(name)
+        out[name] = str(spec["v"]) if spec else "1.0.0"
+    return out
+
+
 def _node_deps(text: str) -> dict[str, str]:
-    """The dependencies of :func:`frontend`'s build (none for a plain node project)."""
+    """The dependencies of :func:`frontend`'s build and of the executables the RUN lines
+    call from node_modules/.bin (none for a plain node project)."""
     fw = frontend(text)
-    return dict(_FRONTENDS[fw][1]) if fw else {}
+    return {**(_FRONTENDS[fw][1] if fw else {}), **_bin_packages(text)}
 
 
 def package_json(text: str) -> str:
@@ -407,13 +472,16 @@ def package_json(text: str) -> str:
     Next.js build, so that emu's models of those tools have what a real project gives."""
     scripts = {"build": "echo build", "start": "node server.js"}
     for m in _SCRIPT_RUN.finditer(text):
-        name = m.group(1) or m.group(2)
-        if name and name not in _BUILTIN and name not in scripts:
+        name = m.group(1) or (m.group(2) if m.group(2) not in _BUILTIN else None)
+        if name and name not in scripts:
             scripts[name] = f"echo {name}"
     deps = _node_deps(text)
     fw = frontend(text)
     if fw:
-        scripts["build"] = _FRONTENDS[fw][0]
+        # build, build:prod, build-docker, generate (a static site) ...: each runs the
+        # framework's build
+        for name in [n for n in scripts if re.match(r"(?:build|generate)(?:$|[-:_])", n)]:
+            scripts[name] = _FRONTENDS[fw][0]
     doc = {"name": "app", "version": "1.0.0", "private": True, "scripts": scripts}
     return json.dumps({**doc, "dependencies": deps}, indent=2) + "\n"
 
@@ -437,24 +505,183 @@ def lockfile(name: str, text: str) -> str:
     return KNOWN[name]
 
 
-_CRATE = re.compile(r"(?:target/(?:[\w-]+/)?release/|--bin\s+)([A-Za-z][\w-]*)")
+# The binaries a Dockerfile takes out of a cargo build: target/[<triple>/]<profile>/<name>,
+# where the profile may be a variable (target/"${MODE}"/app), or cargo's --bin <name>.
+_CRATE = re.compile(
+    r"target/(?:[^\s/]+/)*?(?:release|debug|\"?\$\{?\w+\}?\"?)/(?!(?:release|debug|deps|build)\b)"
+    r"([A-Za-z][\w-]*)(?![\w.-]*\.d\b)|--bin\s+([A-Za-z][\w-]*)"
+)
+
+
+_COPY_FROM = re.compile(r"^\s*COPY\s.*--from=.*$", re.M | re.I)
+
+
+def crates(text: str) -> list[str]:
+    """The binaries :data:`_CRATE` finds, in order, once each; else the extensionless files
+    a ``COPY --from`` takes out of a ``target/`` folder (target/final/app after a link)."""
+    found = [m.group(1) or m.group(2) for m in _CRATE.finditer(text)]
+    if not found and re.search(r"\bcargo\s+build\b", text):
+        for line in _COPY_FROM.findall(text):
+            for word in line.split():
+                base = posixpath.basename(word)
+                if "/target/" in word and re.fullmatch(r"[A-Za-z][\w-]*", base):
+                    found.append(base)
+    return list(dict.fromkeys(found))
 
 
 def cargo_toml(text: str) -> str:
-    """Cargo.toml named after the binary the Dockerfile copies out of ``target/``."""
-    m = _CRATE.search(text)
-    name = m.group(1) if m else "app"
-    return f'[package]\nname = "{name}"\nversion = "0.1.0"\nedition = "2021"\n'
+    """Cargo.toml named after the binary the Dockerfile copies out of ``target/``; each
+    further binary it takes is a ``[[bin]]`` of the same sources."""
+    names = crates(text) or ["app"]
+    bins = "".join(f'\n[[bin]]\nname = "{n}"\npath = "src/main.rs"\n' for n in names[1:])
+    return f'[package]\nname = "{names[0]}"\nversion = "0.1.0"\nedition = "2021"\n{bins}'
+
+
+# A jar the Dockerfile takes out of a Maven or sbt build: target/<name>.jar,
+# target/scala-<x.y>/<name>.jar.
+_TARGET_JAR = re.compile(r"target/(?:scala-(\d+\.\d+)/)?([\w.-]+)\.jar\b")
+_SCALA = {"2.11": "2.11.12", "2.12": "2.12.18", "2.13": "2.13.12"}
+
+
+def pom_xml(text: str) -> str:
+    """A pom (a Spring Boot one when the Dockerfile unpacks BOOT-INF or names Spring) whose
+    ``finalName`` is the jar the Dockerfile copies out of ``target/``."""
+    pom = _BOOT_POM if _BOOT.search(text) else _POM
+    m = next((m for m in _TARGET_JAR.finditer(text) if not m.group(1)), None)
+    if m is None:
+        return pom
+    final = f"    <finalName>{m.group(2)}</finalName>\n"
+    if "<build>" in pom:
+        return pom.replace("  <build>\n", "  <build>\n" + final)
+    return pom.replace("</project>", f"  <build>\n{final}  </build>\n</project>")
+
+
+def build_sbt(text: str) -> str:
+    """build.sbt of the Scala version and assembly jar name of the jar the Dockerfile copies
+    out of ``target/scala-<x.y>/``."""
+    m = next((m for m in _TARGET_JAR.finditer(text) if m.group(1)), None)
+    if m is None:
+        return KNOWN["build.sbt"]
+    version = _SCALA.get(m.group(1), m.group(1) + ".0")
+    return (f'scalaVersion := "{version}"\n'
+            f'assembly / assemblyJarName := "{m.group(2)}.jar"\n')  # fmt: skip
+
+
+# Python's installers: a Dockerfile that runs them installs them itself, not from the file.
+_INSTALLERS = frozenset({"pip", "setuptools", "wheel", "uv", "poetry", "pipenv", "virtualenv"})
+
+
+def requirements(text: str) -> str:
+    """requirements.txt: flask, and every distribution whose console script the Dockerfile
+    runs (``mkdocs build``), by emu's PyPI table."""
+    table: dict[str, dict[str, object]] = emu_table("pip")["packages"]
+    names = ["flask"] + [
+        name
+        for name, p in table.items()
+        if name not in _INSTALLERS
+        and any(re.search(rf"(?<![\w./-]){re.escape(str(b))}(?![\w.-])", text)
+               for b in list(p.get("bin") or []))  # type: ignore[call-overload]
+    ]  # fmt: skip
+    return "".join(f"{n}=={table[n]['v']}\n" for n in dict.fromkeys(names) if n in table)
+
+
+# mix's own tasks (and Hex's and Phoenix's that emu models): any other task a RUN line
+# calls is one the project defines in lib/mix/tasks, or a dependency named by its prefix.
+_MIX_TASK = re.compile(r"\bmix\s+(do\s+)?([^;&|\n]*)")
+_MIX_BUILTIN = frozenset({
+    "compile", "deps.get", "deps.compile", "deps.clean", "release", "local.hex", "local.rebar",
+    "assets.deploy", "phx.digest", "test", "format", "run", "do", "clean", "archive.install",
+    "hex.info", "ecto.migrate", "ecto.create", "help",
+})  # fmt: skip
+
+
+def mix_tasks(text: str) -> tuple[list[str], list[str]]:
+    """The tasks the RUN lines call that mix does not have itself: (dependencies they come
+    from, by their prefix, e.g. ``sentry`` for sentry.package_source_code; the project's own
+    tasks)."""
+    called: list[str] = []
+    for do, rest in _MIX_TASK.findall(text):
+        parts = re.split(r"[,+]", rest) if do else [rest]  # mix do a, b (or a + b)
+        called += [w.split()[0] for w in parts if w.split()]
+    tasks = [
+        t
+        for t in dict.fromkeys(called)
+        if re.fullmatch(r"[a-z][\w.]*", t) and t not in _MIX_BUILTIN
+    ]
+    deps = sorted({t.split(".")[0] for t in tasks if "." in t and not t.startswith("phx.")})
+    return deps, [t for t in tasks if "." not in t]
+
+
+def mix_exs(text: str) -> str:
+    """mix.exs with the dependencies whose tasks the RUN lines call."""
+    deps = "".join(f'      {{:{d}, "~> 1.0"}},\n' for d in mix_tasks(text)[0])
+    return (
+        "defmodule App.MixProject do\n  use Mix.Project\n\n  def project do\n"
+        '    [app: :app, version: "0.1.0", deps: deps()]\n  end\n\n'
+        f"  defp deps do\n    [\n{deps}    ]\n  end\nend\n"
+    )
+
+
+def _mix_task_module(task: str) -> str:
+    camel = "".join(w.capitalize() for w in task.split("_"))
+    return (f"defmodule Mix.Tasks.{camel} do\n  use Mix.Task\n\n"
+            "  def run(_args), do: :ok\nend\n")  # fmt: skip
+
+
+_MAKE = re.compile(r"(?:^|[\s;&|(])(?:make|gmake)\b([^;&|()\n]*)")
+_MAKE_VALUED = frozenset({"-C", "-f", "-j", "-o", "-W", "-I", "--directory", "--file"})
+
+
+def make_calls(text: str) -> list[tuple[str, list[str]]]:
+    """Each ``make`` the RUN lines call: its ``-C`` directory ("" for none) and targets."""
+    out: list[tuple[str, list[str]]] = []
+    for m in _MAKE.finditer(text):
+        before = re.split(r"[;&|\n]", text[: m.start() + 1])[-1]
+        if re.search(r"\b(?:add|install)\b", before):
+            continue  # a package list (apk add make gcc ...), not a call
+        words = m.group(1).replace("\\\n", " ").split()
+        where, targets, i = "", [], 0
+        while i < len(words):
+            w = words[i].strip("\"'")
+            if w in _MAKE_VALUED and i + 1 < len(words):
+                if w in ("-C", "--directory"):
+                    where = words[i + 1].strip("\"'")
+                i += 2
+                continue
+            if re.fullmatch(r"[a-z][\w.-]*", w) and "=" not in w:
+                targets.append(w)
+            i += 1
+        out.append((where, targets))
+    return out
+
+
+def makefile(text: str) -> str:
+    """A Makefile with every target the RUN lines ask make for (each one echoes its name),
+    the first of them the default."""
+    targets = list(dict.fromkeys(t for _, ts in make_calls(text) for t in ts))
+    rules = "".join(f"{t}:\n\t@echo {t}\n" for t in targets if t != "all")
+    return f"all: {' '.join(t for t in targets if t != 'all')}\n\t@echo build\n{rules}"
 
 
 def _content(path: str, text: str = "") -> bytes:
     base = posixpath.basename(path)
     if base == "Cargo.toml":
         return cargo_toml(text).encode()
+    if base in ("Makefile", "makefile", "GNUmakefile"):
+        return makefile(text).encode()
+    if base == "mix.exs":
+        return mix_exs(text).encode()
+    m = re.fullmatch(r"(?:.*/)?lib/mix/tasks/(\w+)\.ex", path)
+    if m:
+        return _mix_task_module(m.group(1)).encode()
     if base == "package.json":
         return package_json(text).encode()
-    if base == "pom.xml" and _BOOT.search(text):
-        return _BOOT_POM.encode()
+    if base == "pom.xml":
+        return pom_xml(text).encode()
+    if base == "build.sbt":
+        return build_sbt(text).encode()
+    if base.startswith("requirements") and base.endswith(".txt"):
+        return requirements(text).encode()
     if path.endswith("bin/rails"):
         return b"#!/usr/bin/env ruby\nrequire_relative '../config/boot'\nrequire 'rails/commands'\n"
     if base == "Gemfile":
@@ -547,20 +774,28 @@ def _mount_source(mount: str) -> str | None:
 
 # Folders a build writes (not in a fresh checkout): a stage copy of these is build output.
 _OUTPUTS = frozenset({
-    "dist", "build", "out", "target", "node_modules", ".next", "bin", "obj", "publish",
+    "dist", "build", "out", "target", "node_modules", ".next", "publish",
     "_build", "vendor", "site", ".venv", "venv", "release", "deps", ".output",
 })  # fmt: skip
+# bin/ and obj/ are build output where .NET builds or a command writes into bin/; elsewhere
+# (a node or Ruby project's bin/ of scripts) they are part of the checkout.
+_BIN_OUTPUT = re.compile(r"\bdotnet\b|(?:-o|--output)[ =]\.?/?bin\b")
 
 
-def _from_stage(src: str, whole: set[str], sources: _Sources) -> None:
+def outputs(text: str) -> frozenset[str]:
+    """The top-level folders that are build output in the project ``text`` builds."""
+    return _OUTPUTS | {"bin", "obj"} if _BIN_OUTPUT.search(text) else _OUTPUTS
+
+
+def _from_stage(src: str, whole: set[str], sources: _Sources, built: frozenset[str]) -> None:
     """A ``COPY --from`` source inside a folder its stage filled with the whole context:
-    the context path it came from, unless it is something the build made."""
+    the context path it came from, unless it is something the build made (``built``)."""
     path = posixpath.normpath("/" + src.lstrip("/"))
     for dest in whole - {"/"}:
         prefix = dest.rstrip("/") + "/"
         if path.startswith(prefix):
             rel = path[len(prefix) :]
-            if rel.split("/")[0] not in _OUTPUTS:
+            if rel.split("/")[0] not in built:
                 sources.add(rel + ("/" if src.endswith("/") else ""))
 
 
@@ -579,7 +814,11 @@ _PROJECT_FILE = re.compile(r"[\"']?([\w./-]+\.(?:csproj|fsproj|vbproj|sln))\b")
 # A word of a RUN line that names a file of the project: a script, a config or data file.
 _FILE_WORD = re.compile(
     r"^(?:\./)?[\w@][\w./@-]*\.(?:sh|bash|py|js|mjs|cjs|ts|json|ya?ml|toml|ini|cfg|conf|txt|"
-    r"xml|properties|env|example|sql|rb|php|lock)$|^\.env(?:\.[\w-]+)?$"
+    r"xml|properties|env|example|sql|rb|php|lock|go)$|^\.env(?:\.[\w-]+)?$|^artisan$"
+    # the dot-files a checkout has (rm .gitignore, cp .nvmrc ...)
+    r"|^\.(?:git(?:ignore|attributes|modules)|dockerignore|editorconfig|prettierrc|eslintrc|"
+    r"babelrc|browserslistrc|nvmrc|npmrc|yarnrc|sequelizerc|tool-versions|python-version|"
+    r"ruby-version|node-version)(?:\.\w+)?$"
 )
 _CD = re.compile(r"\bcd\s+([\w./-]+)")
 
@@ -615,9 +854,27 @@ def _named_files(command: str, workdir: str, folders: dict[str, str]) -> set[str
     return out
 
 
-def _tool_files(command: str, workdir: str, folders: dict[str, str]) -> set[str]:
-    """The files a RUN's tools expect in its working directory, as context paths: where a
-    COPY put a context folder (or the whole context) at that directory or above it."""
+def _segments(command: str, workdir: str) -> Iterator[tuple[str, str]]:
+    """Each simple command of a RUN line with the directory it runs in: ``cd X && npm ci``
+    runs npm in X (a ``cd`` carries over to the commands after it, as in the shell)."""
+    cwd = workdir
+    for part in re.split(r"&&|\|\||;|\n", command):
+        m = re.match(r"\s*cd\s+([\w./-]+)\s*$", part)
+        if m:
+            cwd = posixpath.normpath(posixpath.join(cwd, m.group(1)))
+        yield part, cwd
+
+
+def _tool_files(command: str, workdir: str, folders: dict[str, str], text: str = "") -> set[str]:
+    """The files a RUN's tools expect where they run, as context paths: where a COPY put a
+    context folder (or the whole context) at that directory or above it."""
+    out = _named_files(command, workdir, folders)
+    for part, cwd in _segments(command, workdir):
+        out |= _tools_at(part, cwd, folders, text)
+    return out
+
+
+def _tools_at(command: str, workdir: str, folders: dict[str, str], text: str) -> set[str]:
     best = max((d for d in folders if workdir == d or workdir.startswith(d.rstrip("/") + "/")),
                key=len, default=None)  # fmt: skip
     if best is None:
@@ -630,13 +887,34 @@ def _tool_files(command: str, workdir: str, folders: dict[str, str]) -> set[str]
     for d in _DOTNET_DIR.findall(command):
         if "." not in posixpath.basename(d) or d.endswith((".Server", ".Api", ".API", ".Web")):
             out.add(posixpath.join(at, d, posixpath.basename(d) + ".csproj"))
-    out |= _named_files(command, workdir, folders)
+    for where, _ in make_calls(command):
+        if where:  # make -C DIR: a Makefile there
+            out.add(posixpath.normpath(posixpath.join(at, where, "Makefile")))
     if not at:
         return out  # the top of the whole context: its tools' files are added from every RUN
     for pattern, expected in _ECOSYSTEMS:
         if re.search(pattern, command.lower()):
             out.update(posixpath.join(at, f) for f in expected)
+    fw = frontend(text)
+    if fw and _NODE_TOOL.search(command):
+        # the front-end project the Dockerfile's output copies imply lives where node runs
+        out.update(posixpath.join(at, f) for f in _FRONTENDS[fw][2])
     return out
+
+
+# $NAME and ${NAME} in a RUN line: the stage's ARG and ENV values stand in for them when
+# guessing which files the line names.
+_VAR = re.compile(r"\$\{?([A-Za-z_]\w*)\}?")
+
+
+def _with_vars(command: str, scope: Mapping[str, str]) -> str:
+    """``command`` with the variables ``scope`` knows replaced by their values."""
+    return _VAR.sub(lambda m: scope.get(m.group(1), m.group(0)), command)
+
+
+def _command_text(inst: Run) -> str:
+    """What a RUN runs, as text: its command line and any here-documents' bodies."""
+    return " ".join([*inst.command.args, *(f.data for f in inst.command.files)])
 
 
 def context_files(text: str, name: str = "Dockerfile") -> dict[str, bytes]:
@@ -655,6 +933,7 @@ def context_files(text: str, name: str = "Dockerfile") -> dict[str, bytes]:
     except EmuError:
         return {}
     globals_ = _global_scope(df)
+    built = outputs(text)
     sources = _Sources()
     # Where each stage copied the whole context: a COPY --from=<stage> of a path inside
     # it names a context file too (``/app/public`` after ``COPY . /app``).
@@ -686,7 +965,19 @@ def context_files(text: str, name: str = "Dockerfile") -> dict[str, bytes]:
                 if index is None or index >= len(whole_at):
                     continue
                 for src in inst.sources:
-                    _from_stage(_expand(src, scope), whole_at[index], sources)
+                    _from_stage(_expand(src, scope), whole_at[index], sources, built)
+                if len(inst.sources) == 1:
+                    # a context folder that stage holds is a context folder here too
+                    src = posixpath.normpath("/" + _expand(inst.sources[0], scope).lstrip("/"))
+                    there = folders_at[index]
+                    where = there[src] if src in there else _in_context(src, there)
+                    if where is not None and (where == "" or _is_dir(where)):
+                        dest = posixpath.normpath(
+                            posixpath.join(workdir, _expand(inst.dest, scope))
+                        )
+                        folders[dest] = where
+                        if where == "":
+                            whole.add(dest)
             elif isinstance(inst, (Copy, Add)):
                 inline = {f.name for f in inst.contents}
                 for src in inst.sources:
@@ -705,7 +996,8 @@ def context_files(text: str, name: str = "Dockerfile") -> dict[str, bytes]:
                     where = _mount_source(mount)
                     if where is not None:
                         sources.add(_expand(where, scope))
-                tool_files |= _tool_files(str(inst.command), posixpath.normpath(workdir), folders)
+                command = _with_vars(_command_text(inst), scope)
+                tool_files |= _tool_files(command, posixpath.normpath(workdir), folders, text)
         whole_at.append(whole)
         folders_at.append(folders)
         if stage.name:
@@ -719,6 +1011,11 @@ def context_files(text: str, name: str = "Dockerfile") -> dict[str, bytes]:
         fw = frontend(text)
         if fw:
             files.update(_FRONTENDS[fw][2])
+    if any(f == "mix.exs" or f.endswith("/mix.exs") for f in files):
+        # the project's own mix tasks the RUN lines call live in lib/mix/tasks
+        for task in mix_tasks(text)[1]:
+            for mix in [f for f in files if f == "mix.exs" or f.endswith("/mix.exs")]:
+                files.add(posixpath.join(posixpath.dirname(mix), f"lib/mix/tasks/{task}.ex"))
     # A name used as a folder elsewhere is a folder; an empty folder gets a placeholder.
     parents = {posixpath.dirname(f) for f in files} | set(sources.dirs)
     for p in list(parents):

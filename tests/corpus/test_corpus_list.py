@@ -240,3 +240,94 @@ def test_report_counts() -> None:
     assert "First blocker of each file, strict: ok 1, FROM 1." in text
     assert "| 1 | FROM | image 'nosuch/image:1.0' not in catalog | 1 |" in text
     assert "| 3 | [e/f/Dockerfile]" in text and "no copy" in text
+
+
+# --- what the placeholder context derives from the RUN and COPY lines ----------------------
+
+
+def test_context_follows_copies_between_stages_and_cd() -> None:
+    text = (
+        "FROM node:20 AS build\nWORKDIR /app\nCOPY . .\nRUN cd webapp && npm ci\n"
+        "FROM python:3.12\nWORKDIR /srv\nCOPY --from=build /app .\n"
+        "RUN ./manage.py collectstatic && cp .env.example .env && rm .gitignore\n"
+        "RUN go build -o server ./cmd/server/main.go\n"
+    )
+    files = run.context_files(text)
+    # the second stage's /srv is the context (copied through the build stage)
+    assert {"manage.py", ".env.example", ".gitignore", "cmd/server/main.go"} <= set(files)
+    assert files["manage.py"].startswith(b"#!/usr/bin/env python")
+    # cd webapp && npm ci: the node project is in webapp/
+    assert {"webapp/package.json", "webapp/package-lock.json"} <= set(files)
+
+
+def test_make_targets_and_folders_come_from_the_run_lines() -> None:
+    text = (
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN apk add make gcc\n"
+        "RUN make -C ui build && make clean-all BUILD=1 server\n"
+    )
+    assert run.make_calls(text) == [("ui", ["build"]), ("", ["clean-all", "server"])]
+    files = run.context_files(text)
+    assert "ui/Makefile" in files and "Makefile" in files
+    makefile = files["Makefile"].decode()
+    assert makefile.startswith("all: build clean-all server\n")
+    assert "clean-all:\n\t@echo clean-all\n" in makefile
+
+
+def test_build_outputs_name_the_project() -> None:
+    cargo = (
+        "FROM rust:1 AS b\nCOPY . .\nRUN cargo build --release -p a -p tool\n"
+        "FROM debian\nCOPY --from=b /target/release/app /app\n"
+        "COPY --from=b /target/release/tool /tool\n"
+    )
+    assert run.crates(cargo) == ["app", "tool"]
+    assert '[[bin]]\nname = "tool"' in run.cargo_toml(cargo)
+    assert run.crates('RUN cargo build\nRUN mv target/"${MODE}"/lemmy ./\n') == ["lemmy"]
+    linked = "RUN cargo build\nCOPY --from=build /app/target/final/vault .\n"
+    assert run.crates(linked) == ["vault"]
+    maven = "FROM maven AS m\nRUN mvn package\nFROM jre\nCOPY --from=m /w/target/bench-1.0.jar a\n"
+    assert "<finalName>bench-1.0</finalName>" in run.pom_xml(maven)
+    sbt = "RUN sbt assembly\nCOPY --from=b /b/target/scala-2.13/out.jar /o.jar\n"
+    assert run.build_sbt(sbt) == (
+        'scalaVersion := "2.13.12"\nassembly / assemblyJarName := "out.jar"\n'
+    )
+
+
+def test_node_projects_get_the_tools_their_run_lines_call() -> None:
+    text = (
+        "FROM node:20 AS b\nWORKDIR /app\nCOPY . .\n"
+        "RUN npm ci && ./node_modules/.bin/grunt build && npm run build-docker\n"
+        "FROM nginx\nCOPY --from=b /app/dist /usr/share/nginx/html\n"
+    )
+    manifest = json.loads(run.package_json(text))
+    assert manifest["dependencies"]["grunt"]  # node_modules/.bin/grunt: its package
+    assert manifest["scripts"]["build-docker"] == "vite build"  # a build script builds
+    angular = "FROM node\nCOPY . .\nRUN npm ci && ng build --output-path dist\n"
+    assert run.frontend(angular) == "angular"
+    assert "angular.json" in run.context_files(angular)
+    # yarn's options before a script name, npm run of a name pnpm has as a command
+    scripts = json.loads(run.package_json("RUN yarn --cwd web seed && npm run deploy\n"))
+    assert {"seed", "deploy"} <= set(scripts["scripts"])
+
+
+def test_requirements_name_the_console_scripts_run() -> None:
+    text = "FROM python:3.12\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n"
+    assert run.requirements(text) == "flask==3.0.3\n"
+    assert "mkdocs==" in run.requirements(text + "RUN mkdocs build\n")
+
+
+def test_bin_is_build_output_only_where_a_build_writes_it() -> None:
+    node = "FROM node AS b\nWORKDIR /a\nCOPY . .\nFROM node\nCOPY --from=b /a/bin /bin2\n"
+    assert "bin/placeholder.txt" in run.context_files(node)
+    dotnet = node.replace("COPY . .", "COPY . .\nRUN dotnet publish")
+    assert not any(f.startswith("bin/") for f in run.context_files(dotnet))
+
+
+def test_mix_tasks_the_run_lines_call_are_the_projects_or_its_dependencies() -> None:
+    text = (
+        "FROM elixir:1.17\nWORKDIR /app\nCOPY mix.exs ./\nCOPY lib ./lib\n"
+        "RUN mix deps.get && mix do sentry.package_source_code, download_db\n"
+    )
+    assert run.mix_tasks(text) == (["sentry"], ["download_db"])
+    files = run.context_files(text)
+    assert b"{:sentry," in files["mix.exs"]
+    assert b"defmodule Mix.Tasks.DownloadDb do" in files["lib/mix/tasks/download_db.ex"]

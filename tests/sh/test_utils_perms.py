@@ -194,7 +194,16 @@ def test_blobs_copy_move_and_list_without_bytes(blobfs: FS) -> None:
     assert run(blobfs, ["du", "-sh", "java"]).out == "171.7M\tjava\n"
     assert run(blobfs, ["stat", "-c", "%s", "java"]).out == "180000000\n"
     assert run(blobfs, ["test", "-s", "java"]).status == 0
+    # an archive of a size-only file is itself size-only: headers plus the file's size
     r = run(blobfs, ["tar", "cf", "a.tar", "java"])
+    assert r.status == 0, r.err
+    archive = blobfs.get(f"{SCRATCH}/a.tar")
+    assert isinstance(archive, File) and not isinstance(archive.content, bytes)
+    assert (
+        run(blobfs, ["stat", "-c", "%s", "a.tar"]).out == f"{180000256 + 512 + 1024}\n"
+    )  # padded to 512
+    # a stream cannot carry one
+    r = run(blobfs, ["tar", "cf", "-", "java"])
     assert r.status == 1 and "content not modelled" in r.err
 
 

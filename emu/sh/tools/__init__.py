@@ -13,6 +13,7 @@ when this package is imported.
   ``gradle``/``gradlew``, ``javac``, ``jar``, ``java`` (:mod:`.jvm`), ``gcc``/``cc``/``g++``,
   ``strip``, ``make`` (:mod:`.cc`), ``cmake``/``meson``/``ninja`` (:mod:`.cmake`), ``dotnet``
   (:mod:`.dotnet`);
+- documentation: ``mkdocs`` (:mod:`.docs`);
 - system programs: ``update-ca-certificates``, ``dpkg``, ``dpkg-architecture``, ``gosu``/
   ``su-exec``, ``tini``, ``zip`` (:mod:`.system`), ``jq`` (:mod:`.jq`);
 - network tools: ``curl``, ``wget``, ``git`` (:mod:`.net`), offline unless a URL is mapped
@@ -29,6 +30,7 @@ from emu.sh.tools import (
     cargo,
     cc,
     cmake,
+    docs,
     dotnet,
     frontend,
     golang,
@@ -46,6 +48,7 @@ from emu.sh.tools import (
     tsc,
     urls,
 )
+from emu.sh.tools._base import placeholder_inputs
 
 __all__ = [
     "apk",
@@ -53,6 +56,7 @@ __all__ = [
     "cargo",
     "cc",
     "cmake",
+    "docs",
     "dotnet",
     "frontend",
     "golang",
@@ -62,6 +66,7 @@ __all__ = [
     "npm",
     "php",
     "pip",
+    "placeholder_inputs",  # for the utilities: --permissive's rule for placeholder folders
     "pyproj",
     "rpm",
     "ruby",

@@ -57,7 +57,7 @@ def tool(*names: str, note: str = "") -> Callable[[Handler], Handler]:
             try:
                 return fn(proc)
             except ToolError as exc:
-                excuse = _placeholder_inputs(proc)
+                excuse = placeholder_inputs(proc)
                 if excuse is not None:
                     # --permissive wrote this tool's inputs as a placeholder (a clone it
                     # could not make): the failure is that, not the tool's
@@ -83,7 +83,7 @@ def tool(*names: str, note: str = "") -> Callable[[Handler], Handler]:
     return deco
 
 
-def _placeholder_inputs(proc: Proc) -> str | None:
+def placeholder_inputs(proc: Proc) -> str | None:
     """Under --permissive: the placeholder folder (a clone that was not made) this process
     works in or names, if any."""
     if not permissive.active():

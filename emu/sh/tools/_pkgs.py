@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
 
+from emu.fs import Meta
 from emu.sh.api import Proc
 from emu.sh.tools._base import Writer, exe_mode
 from emu.sh.tools._data import data, size_of
-from emu.sh.tools._image import is_file
+from emu.sh.tools._image import is_file, read_text
 
 if TYPE_CHECKING:
     from emu.sh.tools.pkgdb import Package, Universe
@@ -35,6 +36,10 @@ class Pkg:
     # an estimate that says how it was made.
     sizes: str = "modelled size"
     rest_sizes: str = "modelled size"
+    # System accounts the package's install script creates ("name:uid:gid:home:shell"), and
+    # folders it ships owned by them ("path": "owner:group:mode").
+    users: tuple[str, ...] = ()
+    dirs: dict[str, str] = field(default_factory=dict)
 
     @property
     def listed(self) -> int:
@@ -64,8 +69,37 @@ def table(name: str) -> dict[str, Pkg]:
             },
             rest=p.get("rest"),
             section=str(p.get("section", "misc")),
+            users=tuple(str(u) for u in p.get("users", ())),
+            dirs={str(k): str(v) for k, v in (p.get("dirs") or {}).items()},
         )
     return out
+
+
+def create_accounts(proc: Proc, w: Writer, pkg: Pkg) -> None:
+    """What ``pkg``'s install script does for its service account: the group and the user
+    (unless they exist; a system account, locked, as adduser -S / useradd -r make them),
+    then the folders it owns."""
+    for spec in pkg.users:
+        name, uid, gid, home, shell = spec.split(":")
+        group_text = read_text(proc, "/etc/group") or ""
+        if not re.search(rf"^{re.escape(name)}:", group_text, re.M):
+            w.file("/etc/group", group_text + f"{name}:x:{gid}:\n")
+        passwd = read_text(proc, "/etc/passwd") or ""
+        if re.search(rf"^{re.escape(name)}:", passwd, re.M):
+            continue
+        w.file("/etc/passwd", passwd + f"{name}:x:{uid}:{gid}:{name}:{home}:{shell}\n")
+        shadow = read_text(proc, "/etc/shadow")
+        if shadow is not None:
+            w.file("/etc/shadow", shadow + f"{name}:!::0:::::\n", 0o640)
+    ids = {u.split(":")[0]: (int(u.split(":")[1]), int(u.split(":")[2])) for u in pkg.users}
+    for path, spec in pkg.dirs.items():
+        owner_name, group_name, mode = spec.split(":")
+        w.dir(path)
+        w.fs.set_meta(
+            w.proc.path(path),
+            Meta(int(mode, 8), ids.get(owner_name, (0, 0))[0], ids.get(group_name, (0, 0))[1],
+                 w.mtime),
+        )  # fmt: skip
 
 
 def closure(

@@ -27,7 +27,15 @@ from emu.sh.options import Opts, Syntax
 from emu.sh.tools._base import ToolError, Writer, modelled, not_modelled, now, parses, tool
 from emu.sh.tools._data import data, digest, mb, size_of
 from emu.sh.tools._image import can_write, listdir, read_text
-from emu.sh.tools._pkgs import Pkg, closure, counterpart, estimate, install_files, table
+from emu.sh.tools._pkgs import (
+    Pkg,
+    closure,
+    counterpart,
+    create_accounts,
+    estimate,
+    install_files,
+    table,
+)
 
 DB = "/lib/apk/db/installed"
 WORLD = "/etc/apk/world"
@@ -302,6 +310,7 @@ def _add(
         if not quiet:
             proc.out(f"({k}/{total}) Installing {name} ({p.version})\n")
         files = install_files(w, p)
+        create_accounts(proc, w, p)
         db.stanzas.append(_stanza(name, p.version, p.size, p.desc, list(p.deps), files))
         added += p.size
     world = [ln for ln in (read_text(proc, WORLD) or "").splitlines() if ln.strip()]

@@ -256,6 +256,37 @@ CARGO = Syntax(
 )
 
 
+# cargo new / init: --bin and --lib are flags there (--bin NAME is build's).
+NEW = Syntax("--name= --edition= --vcs= --registry=", short=True)
+
+
+def _config_target(proc: Proc) -> str | None:
+    """The target triple cargo builds for without --target: $CARGO_BUILD_TARGET, else
+    ``[build] target`` of the first cargo config found from the working directory up,
+    then in $CARGO_HOME (what images such as rust-musl-builder set)."""
+    if proc.env.get("CARGO_BUILD_TARGET"):
+        return proc.env["CARGO_BUILD_TARGET"]
+    d, dirs = proc.cwd, []
+    while True:
+        dirs.append(f"{d.rstrip('/')}/.cargo")
+        if d == "/":
+            break
+        d = posixpath.dirname(d)
+    dirs.append(_cargo_home(proc))
+    for folder in dirs:
+        for name in ("config.toml", "config"):
+            text = read_text(proc, f"{folder}/{name}")
+            if text is None:
+                continue
+            try:
+                build = tomllib.loads(text).get("build") or {}
+            except tomllib.TOMLDecodeError:
+                continue
+            if isinstance(build, dict) and isinstance(build.get("target"), str):
+                return str(build["target"])
+    return None
+
+
 @tool("cargo", note="modelled: cargo builds (registry, target/ with deps, realistic binaries)")
 def cargo(proc: Proc) -> int:
     args = proc.argv[1:]
@@ -266,9 +297,9 @@ def cargo(proc: Proc) -> int:
         proc.out("Rust's package manager\n\nUsage: cargo [+toolchain] [OPTIONS] [COMMAND]\n")
         return 0
     cmd, rest = args[0], args[1:]
-    o = CARGO.parse(rest)
     if cmd in ("new", "init"):
-        return _new(proc, cmd, o)
+        return _new(proc, cmd, NEW.parse(rest))
+    o = CARGO.parse(rest)
     if cmd == "install":
         path = o.get("--path")
         if path is None:
@@ -480,7 +511,7 @@ def _build(
     profile = "release" if release else "debug"
     shown = "release" if release else "dev"
     target_dir = _target_dir(proc, m)
-    triple = o.get("--target")
+    triple = o.get("--target") or _config_target(proc)
     out = f"{target_dir}/{triple}/{profile}" if triple else f"{target_dir}/{profile}"
     w = Writer(proc)
     for c in crates:
@@ -564,7 +595,7 @@ def _build(
 
 def _new(proc: Proc, cmd: str, o: Opts) -> int:
     d = proc.path(o.args[0]) if o.args else proc.cwd
-    name = posixpath.basename(d)
+    name = o.get("--name") or posixpath.basename(d)
     if cmd == "new" and proc.fs.exists(d):
         raise ToolError(f"error: destination `{d}` already exists", 101)
     w = Writer(proc)
@@ -578,7 +609,8 @@ def _new(proc: Proc, cmd: str, o: Opts) -> int:
         )
     else:
         w.file(f"{d}/src/main.rs", 'fn main() {\n    println!("Hello, world!");\n}\n')
-    proc.stderr.write(f"    Creating binary (application) `{name}` package\n")
+    kind = "library" if "--lib" in o else "binary (application)"
+    proc.stderr.write(f"    Creating {kind} `{name}` package\n")
     return 0
 
 

@@ -646,7 +646,7 @@ def ng(proc: Proc) -> int:
     pkg = builder.split(":")[0]
     if find_package(proc, root, pkg) is None:
         raise ToolError(f"Could not find the '{builder}' builder's node package.", 1)
-    output = options.get("outputPath") or f"dist/{name}"
+    output = o.get("--output-path") or options.get("outputPath") or f"dist/{name}"
     if isinstance(output, dict):
         output = output.get("base", f"dist/{name}")
     out = posixpath.normpath(posixpath.join(root, str(output)))

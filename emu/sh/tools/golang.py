@@ -412,6 +412,9 @@ def go(proc: Proc) -> int:
             "CGO_ENABLED": (_cgo(proc) and "1") or "0",
             "GOROOT": "/usr/local/go",
             "GOVERSION": f"go{_toolchain(proc)}",
+            # go's own settings file (go env -w writes it; xx-go --wrap too)
+            "GOENV": proc.env.get("GOENV")
+            or posixpath.join(proc.env.get("XDG_CONFIG_HOME") or f"{home(proc)}/.config", "go/env"),
         }
         o = GO.parse(rest)
         keys = o.args

@@ -579,6 +579,8 @@ def npm(proc: Proc, o: Opts) -> int:
             return npx_run(proc, rest)
         if cmd == "init":
             return _npm_init(proc)
+        if cmd in ("link", "ln"):
+            return _npm_link(proc, o, rest)
         if cmd in (
             "audit",
             "fund",
@@ -915,25 +917,59 @@ def _run_one(proc: Proc, m: Manifest, name: str, extra: list[str]) -> int:
     return 0
 
 
+def _no_manifest(proc: Proc, root: str) -> ToolError:
+    """npm's error for a command that needs ``root/package.json`` where there is none."""
+    path = f"{root}/package.json"
+    return npm_error(
+        proc,
+        [
+            "code ENOENT",
+            "syscall open",
+            f"path {path}",
+            "errno -2",
+            f"enoent Could not read package.json: Error: ENOENT: no such "
+            f"file or directory, open '{path}'",
+            "enoent This is related to npm not being able to find a file.",
+            "enoent",
+        ],
+        254,
+    )
+
+
+def _npm_link(proc: Proc, o: Opts, names: list[str]) -> int:
+    """``npm link`` in a package folder: the global folder gets a symlink to it and its
+    ``bin`` entries are linked into the global bin; ``npm link <pkg>`` links a globally
+    installed package into ./node_modules."""
+    root = _project_dir(proc, o)
+    prefix = _global_prefix(proc)
+    w = Writer(proc)
+    if names:
+        for n in names:
+            name = _split_name(n)[0]
+            target = f"{prefix}/lib/node_modules/{name}"
+            if not proc.fs.exists(target):
+                raise _network("npm", n)  # not linked globally: npm would fetch it
+            w.symlink(f"{root}/node_modules/{name}", target)
+        proc.out(f"\nadded {len(names)} packages in 1s\n")
+        return 0
+    m = read_manifest(proc, root, NpmError)
+    if m is None:
+        raise _no_manifest(proc, root)
+    w.symlink(f"{prefix}/lib/node_modules/{m.name}", root)
+    bins = m.raw.get("bin")
+    if isinstance(bins, str):
+        bins = {m.name.rsplit("/", 1)[-1]: bins}
+    for b, rel in bins.items() if isinstance(bins, dict) else ():
+        w.symlink(f"{prefix}/bin/{b}", f"../lib/node_modules/{m.name}/{posixpath.normpath(rel)}")
+    proc.out("\nadded 1 package, and audited 1 package in 1s\n\nfound 0 vulnerabilities\n")
+    return 0
+
+
 def _npm_run(proc: Proc, o: Opts, rest: list[str], implicit: bool = False) -> int:
     root = _project_dir(proc, o)
     m = read_manifest(proc, root)
     if m is None:
-        path = f"{root}/package.json"
-        raise npm_error(
-            proc,
-            [
-                "code ENOENT",
-                "syscall open",
-                f"path {path}",
-                "errno -2",
-                f"enoent Could not read package.json: Error: ENOENT: no such "
-                f"file or directory, open '{path}'",
-                "enoent This is related to npm not being able to find a file.",
-                "enoent",
-            ],
-            254,
-        )
+        raise _no_manifest(proc, root)
     if not rest:
         scripts = m.scripts
         lifecycle = [s for s in scripts if s in ("start", "test", "stop", "restart")]

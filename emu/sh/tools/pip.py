@@ -22,6 +22,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 
+from emu.sh import permissive
 from emu.sh.api import Proc
 from emu.sh.options import Opts, Syntax
 from emu.sh.tools._base import ToolError, Writer, modelled, not_modelled, parses, tool
@@ -736,6 +737,8 @@ def python(proc: Proc, o: Opts) -> int:
     py = locate(proc, proc.argv[0]) or Python(
         "/usr/local/bin/python3", "/usr/local", _version_from(proc, "/usr/local", ""), False
     )
+    if (o.args[:1] == ["-"] or not o.args) and proc.stdin and "-m" not in o and "-c" not in o:
+        return _stdin_script(proc)
     if "-V" in o or not (o.args or "-m" in o or "-c" in o):
         proc.out(f"Python {_full_version(proc, py)}\n")
         return 0
@@ -763,6 +766,20 @@ def python(proc: Proc, o: Opts) -> int:
     proc.stderr.write(
         f"emu: not run: python {' '.join(args)} (running Python code is not modelled)\n"
     )
+    return 0
+
+
+def _stdin_script(proc: Proc) -> int:
+    """``curl … | python3 -``: the script comes on stdin. A --permissive placeholder for a
+    download is said to be one; any other script is not run, as a script file is not."""
+    url = permissive.url_of(proc.stdin)
+    if url is not None:
+        proc.stderr.write(
+            f"emu: warning: the script on stdin is a placeholder for {url}; nothing was run\n"
+        )
+        return 0
+    proc.stderr.write("emu: not run: python - (the script on stdin; running Python code is "
+                      "not modelled)\n")  # fmt: skip
     return 0
 
 

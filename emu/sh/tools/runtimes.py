@@ -24,7 +24,15 @@ import posixpath
 import re
 
 from emu.sh.api import Proc
-from emu.sh.tools._base import ToolError, Writer, modelled, not_modelled, run_shell, tool
+from emu.sh.tools._base import (
+    ToolError,
+    Writer,
+    cannot_run,
+    modelled,
+    not_modelled,
+    run_shell,
+    tool,
+)
 from emu.sh.tools._data import mb
 from emu.sh.tools._image import find_up, home, is_file, node_at, read_text, tree_bytes, walk_files
 
@@ -343,7 +351,28 @@ def mix(proc: Proc) -> int:
         return 0
     if task in ("phx.digest", "ecto.migrate", "test", "format", "run"):
         return not_modelled(proc, f"mix {task}")
+    if _defined_task(proc, root, task, deps):
+        # the project's own task, or one a dependency brings: Elixir code, not run
+        return cannot_run(proc, f"mix {task}")
     raise ToolError(f'** (Mix) The task "{task}" could not be found', 1)
+
+
+def _defined_task(proc: Proc, root: str, task: str, deps: list[str]) -> bool:
+    """Whether ``mix <task>`` names a task the project defines (``defmodule
+    Mix.Tasks.DownloadCountryDatabase`` in lib/) or a dependency brings (``sentry.*``
+    from :sentry, ``phx.*`` from :phoenix)."""
+    prefix = task.split(".", 1)[0] if "." in task else ""
+    if prefix and (prefix in deps or {"phx": "phoenix"}.get(prefix) in deps):
+        return True
+    module = "Mix.Tasks." + ".".join(
+        "".join(w.capitalize() for w in part.split("_")) for part in task.split(".")
+    )
+    pattern = re.compile(rf"\bdefmodule\s+{re.escape(module)}\b")
+    return any(
+        pattern.search(read_text(proc, f) or "")
+        for f in walk_files(proc, f"{root}/lib")
+        if f.endswith(".ex")
+    )
 
 
 def _with_argv(proc: Proc, argv: list[str]) -> Proc:

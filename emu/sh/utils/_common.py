@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 
 from emu.fs import FS, Blob, Device, Dir, File, FsError, Lazy, Meta, Node, Symlink, accounts
 from emu.fs.tree import split
+from emu.sh import permissive
 from emu.sh.api import (
     R_OK,
     W_OK,
@@ -39,12 +40,56 @@ class Unmodelled(OSError):
 
     def __init__(self, path: str, blob: Blob) -> None:
         what = f" ({blob.label})" if blob.label else ""
+        self.size = blob.size
         super().__init__(
             E.EIO, f"content not modelled: size-only file of {blob.size} bytes{what}", path
         )
 
 
 USAGES: dict[str, str] = {}
+
+# The file utilities whose failure on a --permissive placeholder folder (a clone or an
+# archive's contents that could not be had offline) is that placeholder's, not theirs.
+_ON_FILES = frozenset({
+    "cp", "mv", "ln", "rm", "rmdir", "chmod", "chown", "chgrp", "cat", "ls", "install", "find",
+    "stat", "sed", "head", "tail", "mkdir", "touch", "tar", "unzip",
+})  # fmt: skip
+
+
+def gnu(proc: Proc) -> bool:
+    """Whether the program running is GNU's (an image with coreutils, findutils...) rather
+    than a busybox applet: the file it was run as, followed through its links, is not
+    busybox. The utilities are busybox's; where the image's own are GNU's, the GNU
+    extensions Dockerfiles use there (``ln -r``, ``chmod MODE -R``) are accepted too."""
+    name = proc.argv[0] if proc.argv else ""
+    path: str | None = proc.path(name) if "/" in name else None
+    for d in [] if path else proc.env.get("PATH", "").split(":"):
+        cand = posixpath.join(d or ".", name)
+        if isinstance(proc.fs.lookup(proc.path(cand)), File):
+            path = proc.path(cand)
+            break
+    if path is None:
+        return False
+    try:
+        real = proc.fs.realpath(path)
+    except FsError:
+        return False
+    return posixpath.basename(real) != "busybox"
+
+
+def _excused(proc: Proc, status: int) -> int:
+    """``status``, unless --permissive forgives it: a file utility that failed inside (or
+    on a path inside) a placeholder folder warns and succeeds."""
+    if status == 0 or proc.name not in _ON_FILES or not permissive.active():
+        return status
+    from emu.sh.tools import placeholder_inputs  # the tools' own rule, one of it
+
+    where = placeholder_inputs(proc)
+    if where is None:
+        return status
+    why = f"failed on {where}, a placeholder for what a download would have put there"
+    proc.stderr.write(permissive.excused_failure(proc.name, where, why))
+    return 0
 
 
 def applet(
@@ -55,13 +100,13 @@ def applet(
     def deco(fn: Callable[[Proc], int]) -> Callable[[Proc], int]:
         def run(proc: Proc) -> int:
             try:
-                return fn(proc)
+                return _excused(proc, fn(proc))
             except Die as d:
                 if d.msg is not None:
                     proc.err(d.msg)
                 if d.usage:
                     show_usage(proc)
-                return d.code
+                return _excused(proc, d.code)
             except Unmodelled as u:
                 proc.err(f"{u.filename}: {u.strerror}")
                 return 1

@@ -5,6 +5,7 @@ zlib; header mtime 0 so archives are reproducible)."""
 from __future__ import annotations
 
 import bz2
+import contextlib
 import errno as E
 import fnmatch
 import gzip as _gzip
@@ -82,6 +83,10 @@ class _TarWriter:
         self.excludes = excludes
         self.status = 0
         self.warned = False
+        # Size-only files (a model's binaries and bundles): their bytes are not modelled, so
+        # an archive holding them can only be a size-only file too (bytes: their sizes).
+        self.opaque: list[int] = []
+        self.to_stdout = False
 
     def excluded(self, name: str) -> bool:
         base = name.rstrip("/").rsplit("/", 1)[-1]
@@ -119,8 +124,15 @@ class _TarWriter:
             try:
                 data = content_of(node, path)
             except Unmodelled as u:
-                self.proc.err(f"{path}: {u.strerror}")
-                self.status = 1
+                if self.to_stdout:  # a stream cannot carry a size-only file
+                    self.proc.err(f"{path}: {u.strerror}")
+                    self.status = 1
+                    return
+                self.links[id(node)] = bname
+                self._emit(bname, meta, b"0", u.size, b"")
+                self.opaque.append(u.size + (-u.size % 512))
+                if self.verbose:
+                    self.proc.out(name + "\n")
                 return
             self.links[id(node)] = bname
             self._emit(bname, meta, b"0", len(data), b"")
@@ -157,6 +169,17 @@ class _TarWriter:
 
     def archive(self) -> bytes:
         return b"".join(self.chunks) + b"\0" * 1024
+
+    def size_only(self, compressed: bool) -> Blob:
+        """The archive as a size-only file, when it holds size-only files: the headers and
+        modelled files' bytes, plus the size-only files' sizes (compression is taken to
+        gain nothing on those, as they stand for binaries and bundles)."""
+        known = self.archive()
+        head = len(gzip_bytes(known)) if compressed else len(known)
+        n = len(self.opaque)
+        label = (f"tar archive with {n} size-only file{'s' if n != 1 else ''} "
+                 "(their bytes are not modelled; modelled size)")  # fmt: skip
+        return Blob(head + sum(self.opaque), label)
 
 
 # --- compression ------------------------------------------------------------------------
@@ -267,6 +290,7 @@ def tar(proc: Proc) -> int:
             if not isinstance(sys.try_stat(dirp), Dir):
                 raise Die(f"can't change directory to '{o.get('C')}': No such file or directory")
         w = _TarWriter(proc, sys, "v" in o and archive != "-", excludes)
+        w.to_stdout = archive == "-"
         if "v" in o and archive == "-":
             w.verbose = False
         for m in members:
@@ -276,8 +300,15 @@ def tar(proc: Proc) -> int:
                 w.add(m, m, "h" in o)
             finally:
                 sys.proc.cwd = cwd
+        gz = "z" in o or (("a" in o) and archive.endswith(("gz", "tgz")))
+        if w.opaque:
+            try:
+                sys.write(archive, w.size_only(gz))
+            except OSError as e:
+                raise Die(f"can't open '{archive}': {e.strerror}") from None
+            return w.status
         data = w.archive()
-        if "z" in o or (("a" in o) and archive.endswith(("gz", "tgz"))):
+        if gz:
             data = gzip_bytes(data)
         elif "j" in o:
             data = bz2.compress(data)
@@ -303,7 +334,7 @@ def tar(proc: Proc) -> int:
             raise Die(f"{archive}: {u.strerror}") from None
         except OSError as e:
             raise Die(f"can't open '{archive}': {e.strerror}") from None
-    if _placeholder(proc, archive, raw):
+    if _placeholder(proc, archive, raw, (o.get("C") or ".") if mode == "x" else None):
         return 0
     raw = decompress(raw)
     status = 0
@@ -647,7 +678,7 @@ def unzip(proc: Proc) -> int:
         raw = sys.read(name)
     except OSError as e:
         raise Die(f"can't open {name}: {e.strerror}") from None
-    if _placeholder(proc, name, raw):
+    if _placeholder(proc, name, raw, None if "l" in o or "p" in o else dest):
         return 0
     import zipfile
 
@@ -706,10 +737,38 @@ def _mkdirs(sys: Sys, path: str) -> None:
             sys.mkdir(sub, 0o755)
 
 
-def _placeholder(proc: Proc, name: str, raw: bytes) -> bool:
+def _placeholder(proc: Proc, name: str, raw: bytes, dest: str | None) -> bool:
     """Whether the archive is --permissive's stand-in for a download (then there is
-    nothing to read: a warning, and nothing is extracted)."""
+    nothing to read: a warning, and nothing is extracted). Extracting it into ``dest``, a
+    folder that holds nothing else (made for the download), marks that folder as a
+    placeholder for the archive's contents, as a clone that was not made is marked: a tool
+    that then fails there fails on the placeholder, which --permissive forgives."""
     url = permissive.url_of(raw)
-    if url is not None:
-        proc.err(f"emu: warning: {name} is a placeholder for {url}; nothing extracted")
-    return url is not None
+    if url is None:
+        return False
+    proc.err(f"emu: warning: {name} is a placeholder for {url}; nothing extracted")
+    sys = Sys(proc)
+    folder = posixpath.normpath(sys.abspath(dest)) if dest is not None else ""
+    if folder and _only_placeholders(sys, folder):
+        marker = posixpath.join(folder, permissive.CLONE_PLACEHOLDER)
+        # (not recorded again: the download it stands for was, when it was written)
+        data = permissive.content(url, "archive's contents")
+        # the folder may not be ours to write: then no marker, and nothing else changes
+        with contextlib.suppress(OSError):
+            sys.write(marker, data)
+    return True
+
+
+def _only_placeholders(sys: Sys, path: str) -> bool:
+    """Whether the folder ``path`` holds nothing but --permissive placeholders (or nothing)."""
+    node = sys.try_stat(path)
+    if not isinstance(node, Dir):
+        return False
+    for entry in sys.listdir(path):
+        child = sys.try_stat(posixpath.join(path, entry), follow=False)
+        if isinstance(child, Dir):
+            if not _only_placeholders(sys, posixpath.join(path, entry)):
+                return False
+        elif not (isinstance(child, File) and permissive.url_of(child.data) is not None):
+            return False
+    return True

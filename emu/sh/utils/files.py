@@ -20,6 +20,7 @@ from emu.sh.utils._common import (
     basename,
     blocks,
     file_size,
+    gnu,
     group_to_gid,
     human,
     join,
@@ -699,7 +700,7 @@ def rm(proc: Proc) -> int:
 def ln(proc: Proc) -> int:
     o = getopt(
         proc.argv[1:],
-        "sfnbS:vTt:",
+        "sfnbS:vTt:" + ("r" if gnu(proc) else ""),  # GNU's -r: a link relative to its folder
         {
             "symbolic": "s",
             "force": "f",
@@ -747,6 +748,8 @@ def ln(proc: Proc) -> int:
         if "f" in o:
             with contextlib.suppress(OSError):
                 sys.unlink(dest)
+        if "r" in o and "s" in o:
+            target = posixpath.relpath(sys.abspath(target), posixpath.dirname(sys.abspath(dest)))
         try:
             if "s" in o:
                 sys.symlink(target, dest)
@@ -918,6 +921,12 @@ def chmod(proc: Proc) -> int:
     if len(rest) < 2:
         raise Die(None, usage=True)
     spec, files = rest[0], rest[1:]
+    if "--" not in argv[:i]:
+        # getopt32 permutes, as GNU's getopt does: options after the mode count too
+        # (chmod 777 -R dir); only a leading -x/-w/-r is taken for a mode
+        late = [f for f in files if len(f) > 1 and f[0] == "-" and all(c in "Rcvf" for c in f[1:])]
+        opts.update(c for f in late for c in f[1:])
+        files = [f for f in files if f not in late]
     sys = Sys(proc)
     if parse_mode(spec, 0, False, sys.mask) is None:
         raise Die(f"invalid mode '{spec}'")

@@ -481,11 +481,21 @@ def _xargs_split(data: bytes, zero: bool) -> list[str]:
     return words
 
 
+def _replace_opt(argv: list[str]) -> list[str]:
+    """busybox's ``i::``: -i takes its STR only when attached (-i{}), else it is -I {}."""
+    out: list[str] = []
+    for k, a in enumerate(argv):
+        if a == "--" or not a.startswith("-") or a == "-":
+            return out + argv[k:]
+        out.append("-I{}" if a == "-i" else "-I" + a[2:] if a.startswith("-i") else a)
+    return out
+
+
 @applet("xargs", usage="[OPTIONS] [PROG ARGS]")
 def xargs(proc: Proc) -> int:
     o = getopt(
-        proc.argv[1:],
-        "n:s:0rI:i:tpP:xE:e:L:l:a:d:o",
+        _replace_opt(proc.argv[1:]),
+        "n:s:0rI:tpP:xE:e:L:l:a:d:o",
         {
             "max-args=": "n",
             "max-chars=": "s",
@@ -511,9 +521,7 @@ def xargs(proc: Proc) -> int:
             data = sys.read(o.get("a") or "")
         except OSError as e:
             raise Die(f"can't open '{o.get('a')}': {e.strerror}") from None
-    replace = o.get("I") or o.get("i")
-    if "i" in o and not o.get("i"):
-        replace = "{}"
+    replace = o.get("I")
     if replace is not None:
         # -I: one command per input line, the line (leading blanks dropped) replacing STR.
         text = data.decode("utf-8", "surrogateescape")

@@ -1,0 +1,311 @@
+"""Gaps the real-world corpus (tests/corpus) found in emu's models and image skeletons: each
+test is one program or image a public Dockerfile needed and emu lacked."""
+
+from __future__ import annotations
+
+import json
+
+import emu.sh.tools  # noqa: F401  (registers the models)
+from emu.fs import Blob, File, Meta, Symlink
+from emu.images import catalog
+from emu.sh import permissive
+from tests.sh.test_tools import call, image, put, sh, text
+
+# --- cargo ------------------------------------------------------------------------------
+
+
+def test_cargo_new_bin_takes_the_path_not_a_bin_name() -> None:
+    fs, env = image("rust:latest")
+    status, _, err = call(fs, env, ["cargo", "new", "--bin", "/srv/app"], cwd="/")
+    assert status == 0, err
+    assert 'name = "app"' in text(fs, "/srv/app/Cargo.toml")
+    assert fs.lookup("/srv/app/src/main.rs") is not None
+    assert "Creating binary (application) `app` package" in err
+    status, _, err = call(fs, env, ["cargo", "new", "--lib", "--name", "util", "/srv/lib"], cwd="/")
+    assert status == 0 and fs.lookup("/srv/lib/src/lib.rs") is not None
+    assert 'name = "util"' in text(fs, "/srv/lib/Cargo.toml")
+    status, _, err = call(fs, env, ["cargo", "new", "--bin", "/srv/app"], cwd="/")
+    assert status == 101 and "destination `/srv/app` already exists" in err
+
+
+def test_cargo_builds_for_the_target_its_config_names() -> None:
+    fs, env = image("ekidd/rust-musl-builder")
+    src = "/home/rust/src"
+    put(fs, {"Cargo.toml": '[package]\nname = "hello"\nversion = "0.1.0"\n',
+             "src/main.rs": "fn main() {}\n"}, base=src)  # fmt: skip
+    status, _, err = call(fs, env, ["cargo", "build", "--release"], cwd=src)
+    assert status == 0, err
+    # the image's ~/.cargo/config says build.target = x86_64-unknown-linux-musl
+    assert fs.lookup(f"{src}/target/x86_64-unknown-linux-musl/release/hello") is not None
+    assert fs.lookup(f"{src}/target/release/hello") is None
+    # --target and CARGO_BUILD_TARGET win over the config
+    status, _, _ = call(fs, {**env, "CARGO_BUILD_TARGET": "aarch64-unknown-linux-gnu"},
+                        ["cargo", "build"], cwd=src)  # fmt: skip
+    assert status == 0
+    assert fs.lookup(f"{src}/target/aarch64-unknown-linux-gnu/debug/hello") is not None
+
+
+# --- npm link -------------------------------------------------------------------------------
+
+
+def test_npm_link_links_the_package_and_its_bins_globally() -> None:
+    fs, env = image("node:20-alpine")
+    manifest = {"name": "immich", "version": "1.0.0", "bin": {"immich": "./bin/cli.js"}}
+    put(fs, {"package.json": json.dumps(manifest), "bin/cli.js": "#!/usr/bin/env node\n"})
+    status, out, err = call(fs, env, ["npm", "link"])
+    assert status == 0, err
+    assert "added 1 package" in out
+    link = fs.lookup("/usr/local/lib/node_modules/immich", follow=False)
+    assert isinstance(link, Symlink) and link.target == "/app"
+    cli = fs.lookup("/usr/local/bin/immich", follow=False)
+    assert isinstance(cli, Symlink) and cli.target == "../lib/node_modules/immich/bin/cli.js"
+    fs2, env2 = image("node:20-alpine")
+    fs2.makedirs("/empty")
+    status, _, err = call(fs2, env2, ["npm", "link"], cwd="/empty")
+    assert status == 254 and "ENOENT" in err
+
+
+# --- image skeletons --------------------------------------------------------------------------
+
+
+def _has(ref: str, path: str) -> bool:
+    return catalog.lookup(ref).rootfs.fs().lookup(path) is not None
+
+
+def test_binutils_where_the_real_images_have_it() -> None:
+    # gcc and build-base bring binutils; the Temurin JDKs install it (jlink needs objcopy)
+    for ref in ("golang:1.22", "gcc:13", "buildpack-deps:bookworm", "rust:1-alpine",
+                "eclipse-temurin:21-jdk", "eclipse-temurin:21-jdk-alpine",
+                "gradle:9-jdk21-alpine"):  # fmt: skip
+        assert _has(ref, "/usr/bin/strip") and _has(ref, "/usr/bin/objcopy"), ref
+    for ref in ("eclipse-temurin:21-jre", "eclipse-temurin:17-jre-alpine", "alpine:3.20"):
+        assert not _has(ref, "/usr/bin/strip"), ref
+    status = catalog.lookup("golang:1.22").rootfs.fs().lookup("/var/lib/dpkg/status")
+    assert isinstance(status, File) and b"Package: binutils\n" in (status.data or b"")
+
+
+def test_third_party_bases_hold_what_their_dockerfiles_put_there() -> None:
+    docker = catalog.lookup("gloursdocker/docker")
+    assert docker.rootfs.fs().lookup("/bin") is None  # scratch: it copies onto any image
+    assert _has("gloursdocker/docker", "/usr/local/bin/docker")
+    assert _has("gloursdocker/docker", "/usr/local/lib/docker/cli-plugins/docker-compose")
+    for path in ("build", "server", "public", ".sequelizerc", "node_modules", "package.json"):
+        assert _has("outlinewiki/outline-base", f"/opt/outline/{path}"), path
+    assert catalog.lookup("n8nio/base:18").config.working_dir == "/home/node"
+    assert _has("dunglas/frankenphp:php8.4-alpine", "/usr/local/bin/install-php-extensions")
+    assert "x86_64-unknown-linux-musl" in (
+        text(catalog.lookup("ekidd/rust-musl-builder").rootfs.fs(), "/home/rust/.cargo/config")
+    )
+
+
+# --- xx-go --wrap -------------------------------------------------------------------------
+
+
+def test_xx_go_wrap_writes_the_target_into_go_env() -> None:
+    fs, env = image("golang:1.22-alpine")
+    xx = catalog.lookup("tonistiigi/xx").rootfs.fs()
+    node = xx.lookup("/usr/bin/xx-go")
+    assert isinstance(node, File)
+    fs.put("/usr/bin/xx-go", node)
+    status, out, _ = sh(fs, env, "go env GOENV")
+    assert status == 0 and out == "/root/.config/go/env\n"
+    status, _, err = sh(fs, env, "xx-go --wrap")
+    assert status == 0, err
+    assert text(fs, "/root/.config/go/env") == "GOOS=linux\nGOARCH=amd64\n"
+    status, _, err = sh(fs, env, "xx-go --unwrap")
+    assert status == 0 and fs.lookup("/root/.config/go/env") is None
+
+
+# --- apk: the accounts and files packages bring --------------------------------------------
+
+
+def test_apk_add_postgresql_creates_the_postgres_account() -> None:
+    fs, env = image("alpine:3.20")
+    status, _, err = call(fs, env, ["apk", "add", "--no-cache", "postgresql"])
+    assert status == 0, err
+    assert "postgres:x:70:70:postgres:/var/lib/postgresql:/bin/sh\n" in text(fs, "/etc/passwd")
+    assert "postgres:x:70:\n" in text(fs, "/etc/group")
+    data = fs.lookup("/var/lib/postgresql")
+    assert data is not None and (data.meta.uid, data.meta.gid) == (70, 70)
+    assert fs.lookup("/usr/bin/initdb") is not None
+    # adding it again does not add the account twice
+    call(fs, env, ["apk", "add", "postgresql16"])
+    assert text(fs, "/etc/passwd").count("\npostgres:") == 1
+
+
+def test_apk_iptables_has_the_nft_and_legacy_tools() -> None:
+    fs, env = image("alpine:3.22")
+    status, _, err = call(fs, env, ["apk", "add", "--no-cache", "iptables", "ip6tables"])
+    assert status == 0, err
+    for name in ("iptables", "iptables-legacy", "ip6tables", "ip6tables-legacy"):
+        assert isinstance(fs.lookup(f"/usr/sbin/{name}", follow=False), Symlink), name
+
+
+# --- python reading its script from stdin ---------------------------------------------------
+
+
+def test_python_dash_reads_the_script_from_stdin() -> None:
+    fs, env = image("python:3.12-slim")
+    status, _, err = sh(fs, env, "echo 'print(1)' | python3 -")
+    assert status == 0 and "emu: not run: python - (the script on stdin" in err
+    # a --permissive placeholder for `curl -sSL https://install.python-poetry.org` is said
+    # to be one (the download was already recorded when it was written)
+    fs.write_file("/tmp/install.py", permissive.content("https://install.python-poetry.org"))
+    with permissive.session(True):
+        status, _, err = sh(fs, env, "python3 - < /tmp/install.py")
+    assert status == 0
+    assert "placeholder for https://install.python-poetry.org; nothing was run" in err
+    status, out, _ = sh(fs, env, "python3 < /dev/null")
+    assert status == 0 and out.startswith("Python 3.12")  # no script: as before
+
+
+# --- placeholders: an archive's contents, and the utilities that meet them ------------------
+
+
+def test_extracting_a_placeholder_marks_the_folder_made_for_it() -> None:
+    fs, env = image("alpine:3.20")
+    fs.makedirs("/tmp/keycloak")
+    url = "https://example.com/keycloak-22.0.11.tar.gz"
+    fs.write_file("/tmp/keycloak/keycloak-22.0.11.tar.gz", permissive.content(url))
+    script = "cd /tmp/keycloak && tar -xzf keycloak-22.0.11.tar.gz && rm keycloak-*.tar.gz"
+    with permissive.session(True) as forgiven:
+        status, _, err = sh(fs, env, script)
+        assert status == 0, err
+        marker = "/tmp/keycloak/" + permissive.CLONE_PLACEHOLDER
+        assert permissive.url_of(fs.get(marker).data) == url  # type: ignore[union-attr]
+        assert forgiven.placeholders == []  # the download was recorded when it was written
+        # the tarball's top folder is missing: mv fails on the placeholder, and is forgiven
+        status, _, err = sh(fs, env, "mv /tmp/keycloak/keycloak-* /opt/keycloak")
+        assert status == 0 and "placeholder for what a download would have put there" in err
+        assert forgiven.excused and forgiven.excused[0][0] == "mv"
+    # a strict build fails as before, and a folder holding other files gets no marker
+    status, _, err = sh(fs, env, "mv /tmp/keycloak/keycloak-* /opt/keycloak")
+    assert status == 1 and "can't rename" in err
+    fs.write_file("/srv/data.txt", b"x")
+    fs.write_file("/srv/go.tgz", permissive.content(url))
+    with permissive.session(True):
+        assert sh(fs, env, "tar -C /srv -xzf /srv/go.tgz")[0] == 0
+    assert fs.lookup("/srv/" + permissive.CLONE_PLACEHOLDER) is None
+
+
+# --- busybox and GNU utilities -----------------------------------------------------------
+
+
+def test_xargs_i_is_replace_with_braces() -> None:
+    fs, env = image("alpine:3.20")
+    status, out, err = sh(fs, env, "printf 'a\\nb\\n' | xargs -i echo [{}]")
+    assert status == 0, err
+    assert out == "[a]\n[b]\n"
+    status, out, _ = sh(fs, env, "printf 'a\\n' | xargs -i@ echo @-@")
+    assert out == "a-a\n"
+
+
+def test_ln_relative_where_the_utility_is_gnu_and_chmod_options_after_the_mode() -> None:
+    fs, env = image("debian:bookworm-slim")  # GNU coreutils
+    fs.makedirs("/app/target/x86/release")
+    status, _, err = sh(fs, env, "ln -vfsr /app/target/x86/release /app/target/final")
+    assert status == 0, err
+    link = fs.lookup("/app/target/final", follow=False)
+    assert isinstance(link, Symlink) and link.target == "x86/release"
+    status, _, err = sh(fs, env, "mkdir -p /d/e && chmod 700 -R /d")
+    assert status == 0, err
+    assert fs.get("/d/e").meta.mode & 0o777 == 0o700
+    fs, env = image("alpine:3.20")  # busybox: no ln -r
+    fs.makedirs("/d/e")
+    assert sh(fs, env, "ln -sr /d /e")[0] == 1
+    # busybox's getopt32 permutes too: chmod MODE -R works there (Plausible's Alpine stage)
+    status, _, err = sh(fs, env, "chmod 700 -R /d")
+    assert status == 0, err
+    assert fs.get("/d/e").meta.mode & 0o777 == 0o700
+
+
+# --- images the corpus found lacking -------------------------------------------------------
+
+
+def test_distroless_debug_busybox_has_the_account_applets() -> None:
+    fs = catalog.lookup("gcr.io/distroless/static:debug").rootfs.fs()
+    for name in ("addgroup", "adduser", "ln", "touch"):
+        assert isinstance(fs.lookup(f"/busybox/{name}", follow=False), Symlink), name
+
+
+def test_ng_build_output_path_option() -> None:
+    fs, env = image("node:18")
+    dev = {"@angular/cli": "^17.3.0", "@angular-devkit/build-angular": "^17.3.0"}
+    manifest = {"name": "ng", "devDependencies": dev}
+    build = {"builder": "@angular-devkit/build-angular:browser", "options": {}}
+    put(fs, {"package.json": json.dumps(manifest),
+             "angular.json": json.dumps({"projects": {"app": {"architect": {"build": build}}}}),
+             "src/index.html": "<html><head></head><body></body></html>",
+             "src/main.ts": "export const x = 1\n"})  # fmt: skip
+    assert call(fs, env, ["npm", "install"])[0] == 0
+    status, _, err = sh(fs, env, "npx ng build --output-path out/site")
+    assert status == 0, err
+    assert fs.lookup("/app/out/site/index.html") is not None
+
+
+def test_grunt_installs_with_its_bin() -> None:
+    fs, env = image("node:18")
+    put(fs, {"package.json": json.dumps({"name": "g", "devDependencies": {"grunt": "^1.6.1"}})})
+    assert call(fs, env, ["npm", "install"])[0] == 0
+    assert isinstance(fs.lookup("/app/node_modules/.bin/grunt", follow=False), Symlink)
+
+
+# --- tar of size-only files; mkdocs ------------------------------------------------------
+
+
+def test_tar_of_size_only_files_is_a_size_only_archive() -> None:
+    fs, env = image("alpine:3.20")
+    put(fs, {"dist/index.html": "<html></html>\n"})
+    fs.put("/app/dist/app.js", File(Meta(0o644), Blob(600_000, "bundle (modelled size)")))
+    status, _, err = sh(fs, env, "tar -czf dist.tar.gz dist")
+    assert status == 0, err
+    archive = fs.get("/app/dist.tar.gz")
+    assert isinstance(archive, File) and isinstance(archive.content, Blob)
+    assert 600_000 < archive.content.size < 610_000
+    assert "1 size-only file" in archive.content.label
+    # a stream cannot carry one: tar to stdout fails on it as before
+    status, _, err = sh(fs, env, "tar -cf - dist > /dev/null")
+    assert status == 1 and "content not modelled" in err
+
+
+def test_mkdocs_build_renders_the_site() -> None:
+    fs, env = image("python:3.12-slim")
+    put(fs, {"mkdocs.yml": "site_name: docs\ntheme:\n  name: material\n",
+             "docs/index.md": "# Home\n", "docs/guide/setup.md": "# Setup\n" * 50,
+             "docs/img/logo.png": b"\x89PNG"})  # fmt: skip
+    fs.write_file("/usr/local/bin/mkdocs", b"#!/usr/local/bin/python\n", Meta(0o755))
+    status, out, err = sh(fs, env, "mkdocs build")
+    assert status == 0, err
+    assert "Building documentation to directory: /app/site" in err
+    assert "emu: modelled mkdocs build (2 pages" in out
+    for page in ("index.html", "guide/setup/index.html", "img/logo.png", "sitemap.xml",
+                 "search/search_index.json", "assets/emu-theme-material.blob"):  # fmt: skip
+        assert fs.lookup(f"/app/site/{page}") is not None, page
+    status, _, err = sh(fs, env, "mkdocs build -d /out/docs")
+    assert status == 0 and fs.lookup("/out/docs/index.html") is not None
+    fs.remove("/app/mkdocs.yml")
+    status, _, err = sh(fs, env, "mkdocs build")
+    assert status == 1 and "Config file 'mkdocs.yml' does not exist" in err
+    status, _, err = sh(fs, env, "mkdocs serve")
+    assert status == 1 and "would never finish" in err
+
+
+# --- mix tasks the project or its dependencies define ---------------------------------------
+
+
+def test_mix_runs_no_task_code_but_knows_where_tasks_come_from() -> None:
+    fs, env = image("elixir:1.17")
+    mix_exs = (
+        "defmodule A.MixProject do\n  def project, do: [app: :a]\n"
+        '  defp deps do\n    [{:sentry, "~> 10.0"}]\n  end\nend\n'
+    )
+    task = "defmodule Mix.Tasks.DownloadDb do\nend\n"
+    put(fs, {"mix.exs": mix_exs, "lib/mix/tasks/download_db.ex": task})
+    for task in ("download_db", "sentry.package_source_code"):
+        status, _, err = call(fs, env, ["mix", task])
+        assert status == 1 and f"mix {task} runs a program" in err, task
+        with permissive.session(True) as forgiven:
+            status, _, err = call(fs, env, ["mix", task])
+        assert status == 0 and forgiven.excused, task
+    status, _, err = call(fs, env, ["mix", "nosuch_task"])
+    assert status == 1 and '** (Mix) The task "nosuch_task" could not be found' in err
