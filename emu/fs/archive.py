@@ -209,10 +209,10 @@ class _StrictInfo(tarfile.TarInfo):
             return super().frombuf(buf, encoding, errors)
         try:
             numbers = [int(fields[i].partition(b"\0")[0].strip() or b"0", 8) for i in _NUMERIC]
-        except ValueError:
+            chksum = int(fields[6].partition(b"\0")[0].strip() or b"0", 8)
+        except ValueError:  # not octal: tarfile's reader says what is wrong with it
             return super().frombuf(buf, encoding, errors)
         mode, uid, gid, size, mtime, devmajor, devminor = numbers
-        chksum = int(fields[6].partition(b"\0")[0].strip() or b"0", 8)
         if chksum != sum(buf) - sum(buf[148:156]) + 256:
             return super().frombuf(buf, encoding, errors)
         obj = cls()
