@@ -655,12 +655,95 @@ def make_calls(text: str) -> list[tuple[str, list[str]]]:
     return out
 
 
+# Files a step checks after make: xx-verify PATH, file PATH.
+_VERIFY = re.compile(r"\b(?:xx-verify|file)\s+(?:--?[\w-]+\s+)*([\w./${}-]+)")
+# What a Makefile plausibly builds: programs and libraries, not the checkout's sources.
+_PRODUCT_EXT = frozenset({"", ".exe", ".so", ".a", ".bin"})
+
+
+def make_products(text: str) -> list[str]:
+    """The files a real checkout's Makefile would make for this Dockerfile: what a later
+    ``COPY --from`` takes out of a stage that ran ``make`` (or a stage built on one) and
+    what ``xx-verify``/``file`` check after a ``make``, as absolute paths — programs and
+    libraries only (no extension, ``.so``, ``.exe``...), never under ``/etc`` (the image's
+    own files) nor inside a folder the stage filled with the whole context (the checkout's
+    files come from there)."""
+    try:
+        df = load(text, "Dockerfile")
+    except EmuError:
+        return []
+    globals_ = _global_scope(df)
+    makers: set[int] = set()
+    names: dict[str, int] = {}
+    whole_at: list[set[str]] = []
+    out: list[str] = []
+
+    def add(path: str, whole: set[str]) -> None:
+        path = posixpath.normpath(path)
+        if (
+            posixpath.splitext(path)[1] in _PRODUCT_EXT
+            and not path.startswith("/etc/")
+            and "$" not in path
+            and not any(path.startswith(d.rstrip("/") + "/") for d in whole)
+        ):
+            out.append(path)
+
+    for stage in df.stages:
+        scope = dict(globals_)
+        base = _expand(stage.base, globals_)
+        made = names.get(base) in makers
+        workdir = "/"
+        whole: set[str] = set()
+        for inst in stage.commands:
+            if isinstance(inst, Arg):
+                for decl in inst.args:
+                    if decl.value is not None:
+                        scope[decl.key] = _expand(decl.value, scope)
+            elif isinstance(inst, Env):
+                for kv in inst.env:
+                    scope[kv.key] = _expand(kv.value, scope)
+            elif isinstance(inst, Workdir):
+                workdir = posixpath.join(workdir, _expand(inst.path, scope))
+            elif isinstance(inst, Copy) and inst.from_:
+                ref = _expand(inst.from_, scope).lower()
+                index = int(ref) if ref.isdigit() else names.get(ref)
+                if index in makers:
+                    for src in inst.sources:
+                        if not src.endswith("/") and not _GLOB.search(src):
+                            add(posixpath.join(workdir, _expand(src, scope)), whole_at[index])
+            elif isinstance(inst, (Copy, Add)):
+                if [s.strip("./") for s in inst.sources] == [""]:
+                    whole.add(
+                        posixpath.normpath(posixpath.join(workdir, _expand(inst.dest, scope)))
+                    )
+            elif isinstance(inst, Run):
+                command = _with_vars(_command_text(inst), scope)
+                for part, cwd in _segments(command, workdir):
+                    made = made or bool(make_calls(part))
+                    if made:
+                        for m in _VERIFY.finditer(part):
+                            add(posixpath.join(cwd, m.group(1)), whole)
+        if made:
+            makers.add(stage.index)
+        whole_at.append(whole)
+        if stage.name:
+            names[stage.name] = stage.index
+    # a folder holding another product is a folder (COPY --from=build /out /), not a product
+    return [p for p in dict.fromkeys(out) if not any(q.startswith(p + "/") for q in out)]
+
+
 def makefile(text: str) -> str:
     """A Makefile with every target the RUN lines ask make for (each one echoes its name),
-    the first of them the default."""
+    the first of them the default; each target also makes :func:`make_products` (a
+    two-line script standing in for the program the real Makefile builds)."""
     targets = list(dict.fromkeys(t for _, ts in make_calls(text) for t in ts))
-    rules = "".join(f"{t}:\n\t@echo {t}\n" for t in targets if t != "all")
-    return f"all: {' '.join(t for t in targets if t != 'all')}\n\t@echo build\n{rules}"
+    made = "".join(
+        f"\t@mkdir -p {posixpath.dirname(p)} && printf '#!/bin/sh\\nexit 0\\n' > {p}"
+        f" && chmod 755 {p}\n"
+        for p in make_products(text)
+    )
+    rules = "".join(f"{t}:\n\t@echo {t}\n{made}" for t in targets if t != "all")
+    return f"all: {' '.join(t for t in targets if t != 'all')}\n\t@echo build\n{made}{rules}"
 
 
 def _content(path: str, text: str = "") -> bytes:

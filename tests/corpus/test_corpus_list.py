@@ -273,6 +273,25 @@ def test_make_targets_and_folders_come_from_the_run_lines() -> None:
     assert "clean-all:\n\t@echo clean-all\n" in makefile
 
 
+def test_the_makefile_makes_what_later_steps_take_from_its_stage() -> None:
+    text = (
+        "FROM tonistiigi/xx:1.9.0 AS xx\n"
+        "FROM golang:1.22-alpine AS build\nCOPY --from=xx / /\nWORKDIR /src\nCOPY . .\n"
+        "RUN apk add --no-cache make && make release DESTDIR=/out && xx-verify /out/tool\n"
+        "FROM alpine:3.19\nCOPY --from=build /go/bin/app /src/README.md /usr/bin/\n"
+        "COPY --from=build /out /opt/\nCOPY --from=build /src/web /srv/web\n"
+        "COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/\n"
+    )
+    # programs only: not the checkout's files (README.md, web/ come from COPY . .), not
+    # the image's (/etc), not a folder holding another product (/out)
+    assert run.make_products(text) == ["/out/tool", "/go/bin/app"]
+    makefile = run.context_files(text)["Makefile"].decode()
+    assert "printf '#!/bin/sh\\nexit 0\\n' > /go/bin/app && chmod 755 /go/bin/app" in makefile
+    assert run.make_products(text.replace("make release", "go build")) == []
+    result = run.run_entry("Dockerfile", text, limit=20)
+    assert result.strict.ok, result.strict.blocker
+
+
 def test_build_outputs_name_the_project() -> None:
     cargo = (
         "FROM rust:1 AS b\nCOPY . .\nRUN cargo build --release -p a -p tool\n"

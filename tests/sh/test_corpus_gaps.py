@@ -309,3 +309,25 @@ def test_mix_runs_no_task_code_but_knows_where_tasks_come_from() -> None:
         assert status == 0 and forgiven.excused, task
     status, _, err = call(fs, env, ["mix", "nosuch_task"])
     assert status == 1 and '** (Mix) The task "nosuch_task" could not be found' in err
+
+
+# --- programs whose code emu does not run -------------------------------------------------
+
+
+def test_code_not_run_is_a_no_op_that_permissive_records() -> None:
+    fs, env = image("node:20-alpine")
+    put(fs, {"build.js": "require('fs').writeFileSync('dist/app.js', '')\n"})
+    # strict: it says so and succeeds, writing nothing (the script's effects are unknown)
+    status, _, err = call(fs, env, ["node", "build.js"])
+    assert status == 0
+    assert "emu: not run: node build.js (running JavaScript is not modelled)" in err
+    assert fs.lookup("/app/dist") is None
+    # --permissive: the same, and recorded as forgiven (what it would have made, a later
+    # COPY --from takes as a consequence, with a marked placeholder)
+    with permissive.session(True) as forgiven:
+        status, _, err = call(fs, env, ["node", "build.js"])
+    assert status == 0 and fs.lookup("/app/dist") is None
+    assert forgiven.excused == [("node", "was not run (running JavaScript is not modelled)")]
+    with permissive.session(False) as strict:
+        call(fs, env, ["node", "build.js"])
+    assert strict.excused == []

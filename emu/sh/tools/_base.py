@@ -137,6 +137,14 @@ def modelled(proc: Proc, what: str) -> None:
     proc.out(f"emu: modelled {what}\n")
 
 
+def not_run(proc: Proc, command: str, why: str) -> int:
+    """``command`` would run code emu does not run (``why``: "running JavaScript is not
+    modelled"): it says so and succeeds; --permissive records it as forgiven."""
+    proc.stderr.write(f"emu: not run: {command} ({why})\n")
+    permissive.not_run(proc.name, why)
+    return 0
+
+
 def not_modelled(proc: Proc, what: str) -> int:
     """A command the model accepts but does not carry out: it says so and succeeds."""
     modelled(proc, f"{what} (not modelled beyond this line)")

@@ -29,6 +29,7 @@ from emu.sh.tools._base import (
     copy_tree,
     modelled,
     not_modelled,
+    not_run,
     parses,
     tool,
 )
@@ -1029,8 +1030,7 @@ def java(proc: Proc, o: Opts) -> int:
     if jar_path is None and not o.args:
         proc.stderr.write("Usage: java [options] <mainclass> [args...]\n")
         return 1
-    proc.stderr.write(f"emu: not run: java {' '.join(args)} (running programs is not modelled)\n")
-    return 0
+    return not_run(proc, f"java {' '.join(args)}", "running programs is not modelled")
 
 
 EXTRACT = Syntax("--destination=")

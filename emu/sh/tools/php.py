@@ -17,7 +17,7 @@ import posixpath
 from typing import Any
 
 from emu.sh.api import Proc
-from emu.sh.tools._base import ToolError, Writer, modelled, not_modelled, tool
+from emu.sh.tools._base import ToolError, Writer, modelled, not_modelled, not_run, tool
 from emu.sh.tools._data import digest, mb
 from emu.sh.tools._image import home, is_file, read_text
 
@@ -229,5 +229,4 @@ def php(proc: Proc) -> int:
     script = next((a for a in args if not a.startswith("-")), None)
     if script is not None and "-r" not in args and not is_file(proc, script):
         raise ToolError(f"Could not open input file: {script}", 1)
-    proc.stderr.write(f"emu: not run: php {' '.join(args)} (running PHP code is not modelled)\n")
-    return 0
+    return not_run(proc, f"php {' '.join(args)}", "running PHP code is not modelled")
