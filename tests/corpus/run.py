@@ -444,16 +444,19 @@ def frontend(text: str) -> str:
 
 # node_modules/.bin/<name> run directly: the package that has that bin is a dependency.
 _LOCAL_BIN = re.compile(r"node_modules/\.bin/([\w.-]+)")
+# A package the RUN lines read from the lockfile (jq '.packages["node_modules/turbo"]'): the
+# project depends on it.
+_LOCKED = re.compile(r"""\[["']node_modules/((?:@[\w.-]+/)?[\w.-]+)["']\]""")
 
 
 def _bin_packages(text: str) -> dict[str, str]:
     """The packages whose executables the RUN lines call from node_modules/.bin (by emu's
-    npm table; a name it does not know is taken as the package's own)."""
+    npm table; a name it does not know is taken as the package's own), and those they read
+    from the lockfile."""
     table: dict[str, dict[str, object]] = emu_table("npm")["packages"]
     owner = {b: name for name, p in table.items() for b in dict(p.get("bin") or {})}  # type: ignore[call-overload]
     out: dict[str, str] = {}
-    for b in _LOCAL_BIN.findall(text):
-        name = owner.get(b, b)
+    for name in [owner.get(b, b) for b in _LOCAL_BIN.findall(text)] + _LOCKED.findall(text):
         spec = table.get(name)
         out[name] = str(spec["v"]) if spec else "1.0.0"
     return out

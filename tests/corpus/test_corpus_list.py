@@ -292,6 +292,18 @@ def test_the_makefile_makes_what_later_steps_take_from_its_stage() -> None:
     assert result.strict.ok, result.strict.blocker
 
 
+def test_the_lockfile_holds_the_packages_the_run_lines_read_from_it() -> None:
+    text = (
+        "FROM node:20-alpine\nWORKDIR /app\nCOPY . .\n"
+        """RUN V="$(jq -r '.packages["node_modules/turbo"].version' package-lock.json)" """
+        '&& npm install -g "turbo@$V"\n'
+    )
+    files = run.context_files(text)
+    lock = json.loads(files["package-lock.json"])
+    assert lock["packages"]["node_modules/turbo"] == {"version": "2.0.4"}  # emu's npm table
+    assert json.loads(files["package.json"])["dependencies"] == {"turbo": "2.0.4"}
+
+
 def test_build_outputs_name_the_project() -> None:
     cargo = (
         "FROM rust:1 AS b\nCOPY . .\nRUN cargo build --release -p a -p tool\n"

@@ -331,3 +331,15 @@ def test_code_not_run_is_a_no_op_that_permissive_records() -> None:
     with permissive.session(False) as strict:
         call(fs, env, ["node", "build.js"])
     assert strict.excused == []
+
+
+def test_npm_install_g_turbo_puts_turbo_on_path() -> None:
+    fs, env = image("node:20-alpine")
+    status, out, err = sh(fs, env, 'npm install -g "turbo@2.0.4" && command -v turbo')
+    assert status == 0, err
+    assert out.splitlines()[-1] == "/usr/local/bin/turbo"
+    link = fs.lookup("/usr/local/bin/turbo", follow=False)
+    assert isinstance(link, Symlink) and link.target == "../lib/node_modules/turbo/bin/turbo"
+    # the platform binary comes with it, at a modelled size (the table says so)
+    assert fs.lookup("/usr/local/lib/node_modules/turbo/node_modules/turbo-linux-64") is not None
+    assert "emu: modelled npm install -g (2 packages" in out
