@@ -1112,7 +1112,28 @@ def context_files(text: str, name: str = "Dockerfile") -> dict[str, bytes]:
     for d in sources.dirs:
         if not any(f.startswith(d + "/") for f in files):
             files.add(d + "/placeholder.txt")
-    return {f: _content(f, text) for f in sorted(files)}
+    out = {f: _content(f, text) for f in sorted(files)}
+    return _solution(out)
+
+
+_PROJECTS = (".csproj", ".fsproj", ".vbproj")
+
+
+def _solution(files: dict[str, bytes]) -> dict[str, bytes]:
+    """Where .NET projects live in folders, the top of the checkout holds a solution naming
+    them (what ``dotnet restore`` there restores), not a project of its own."""
+    nested = sorted(f for f in files if "/" in f and f.endswith(_PROJECTS))
+    if not nested or "app.csproj" not in files:
+        return files
+    out = {f: c for f, c in files.items() if f not in ("app.csproj", "Program.cs")}
+    lines = [_BY_EXT[".sln"]]
+    for i, f in enumerate(nested, start=1):
+        name = posixpath.splitext(posixpath.basename(f))[0]
+        guid = f"{{00000000-0000-0000-0000-{i:012d}}}"
+        lines.append(f'Project("{{FAE04EC0-301F-11D3-BF4B-00C04F79EFBC}}") = "{name}", '
+                     f'"{f.replace("/", chr(92))}", "{guid}"\nEndProject\n')  # fmt: skip
+    out["app.sln"] = "".join(lines).encode()
+    return out
 
 
 def write_context(files: Mapping[str, bytes], root: Path) -> None:

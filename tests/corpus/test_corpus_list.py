@@ -304,6 +304,20 @@ def test_the_lockfile_holds_the_packages_the_run_lines_read_from_it() -> None:
     assert json.loads(files["package.json"])["dependencies"] == {"turbo": "2.0.4"}
 
 
+def test_nested_dotnet_projects_get_a_solution_at_the_top() -> None:
+    text = (
+        "FROM mcr.microsoft.com/dotnet/sdk:8.0 AS build\nWORKDIR /src\nCOPY . .\n"
+        "RUN dotnet restore\nWORKDIR /src/src/Api\nRUN dotnet build --no-restore -o /app\n"
+    )
+    files = run.context_files(text)
+    assert "app.csproj" not in files and "src/Api/app.csproj" in files
+    sln = files["app.sln"].decode()
+    assert '"src\\Api\\app.csproj"' in sln
+    assert run.run_entry("Dockerfile", text, limit=20).strict.ok
+    # a project at the top only: no solution
+    assert "app.sln" not in run.context_files(text.replace("WORKDIR /src/src/Api\n", ""))
+
+
 def test_build_outputs_name_the_project() -> None:
     cargo = (
         "FROM rust:1 AS b\nCOPY . .\nRUN cargo build --release -p a -p tool\n"
