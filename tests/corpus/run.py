@@ -551,12 +551,37 @@ def pom_xml(text: str) -> str:
     ``finalName`` is the jar the Dockerfile copies out of ``target/``."""
     pom = _BOOT_POM if _BOOT.search(text) else _POM
     m = next((m for m in _TARGET_JAR.finditer(text) if not m.group(1)), None)
-    if m is None:
+    assembly = "assembly:single" in text
+    if m is None and not assembly:
         return pom
-    final = f"    <finalName>{m.group(2)}</finalName>\n"
+    name = m.group(2) if m else ""
+    build = ""
+    if assembly:
+        # mvn … assembly:single: the pom configures the assembly plugin (as such projects
+        # do); the jar the Dockerfile copies is the assembly, with or without its id
+        with_id = name.endswith(_WITH_DEPS)
+        name = name.removesuffix(_WITH_DEPS)
+        build = (
+            "    <plugins>\n      <plugin>\n"
+            "        <groupId>org.apache.maven.plugins</groupId>\n"
+            "        <artifactId>maven-assembly-plugin</artifactId>\n"
+            "        <configuration>\n"
+            "          <descriptorRefs><descriptorRef>jar-with-dependencies</descriptorRef>"
+            "</descriptorRefs>\n"
+            + (
+                ""
+                if with_id or not name
+                else "          <appendAssemblyId>false</appendAssemblyId>\n"
+            )
+            + "        </configuration>\n      </plugin>\n    </plugins>\n"
+        )
+    final = f"    <finalName>{name}</finalName>\n" if name else ""
     if "<build>" in pom:
         return pom.replace("  <build>\n", "  <build>\n" + final)
-    return pom.replace("</project>", f"  <build>\n{final}  </build>\n</project>")
+    return pom.replace("</project>", f"  <build>\n{final}{build}  </build>\n</project>")
+
+
+_WITH_DEPS = "-jar-with-dependencies"
 
 
 def build_sbt(text: str) -> str:

@@ -318,6 +318,23 @@ def test_nested_dotnet_projects_get_a_solution_at_the_top() -> None:
     assert "app.sln" not in run.context_files(text.replace("WORKDIR /src/src/Api\n", ""))
 
 
+def test_the_pom_configures_the_assembly_the_dockerfile_builds() -> None:
+    text = (
+        "FROM maven:3.9 AS build\nWORKDIR /w\nCOPY pom.xml .\nCOPY src src\n"
+        "RUN mvn clean compile assembly:single\n"
+        "FROM eclipse-temurin:17-jre\nCOPY --from=build /w/target/app.jar /app.jar\n"
+    )
+    pom = run.pom_xml(text)
+    assert "<finalName>app</finalName>" in pom
+    assert "<descriptorRef>jar-with-dependencies</descriptorRef>" in pom
+    assert "<appendAssemblyId>false</appendAssemblyId>" in pom
+    assert run.run_entry("Dockerfile", text, limit=20).strict.ok
+    # a copied target/app-jar-with-dependencies.jar keeps the assembly's id
+    pom = run.pom_xml(text.replace("app.jar /", "app-jar-with-dependencies.jar /"))
+    assert "<finalName>app</finalName>" in pom and "appendAssemblyId" not in pom
+    assert "maven-assembly-plugin" not in run.pom_xml(text.replace("assembly:single", "package"))
+
+
 def test_build_outputs_name_the_project() -> None:
     cargo = (
         "FROM rust:1 AS b\nCOPY . .\nRUN cargo build --release -p a -p tool\n"

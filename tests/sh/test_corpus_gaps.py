@@ -343,3 +343,41 @@ def test_npm_install_g_turbo_puts_turbo_on_path() -> None:
     # the platform binary comes with it, at a modelled size (the table says so)
     assert fs.lookup("/usr/local/lib/node_modules/turbo/node_modules/turbo-linux-64") is not None
     assert "emu: modelled npm install -g (2 packages" in out
+
+
+# --- mvn assembly:single --------------------------------------------------------------------
+
+_ASSEMBLY_POM = """<project><modelVersion>4.0.0</modelVersion>
+<groupId>com.example</groupId><artifactId>app</artifactId><version>1.0</version>
+<build><finalName>app</finalName><plugins><plugin>
+<groupId>org.apache.maven.plugins</groupId><artifactId>maven-assembly-plugin</artifactId>
+<configuration><descriptorRefs><descriptorRef>jar-with-dependencies</descriptorRef>
+</descriptorRefs>{extra}</configuration></plugin></plugins></build></project>
+"""
+
+
+def test_mvn_assembly_single_builds_the_jar_with_dependencies() -> None:
+    fs, env = image("maven:3.9")
+    put(fs, {"pom.xml": _ASSEMBLY_POM.format(extra=""),
+             "src/main/java/App.java": "public class App {}\n"})  # fmt: skip
+    status, out, _ = call(fs, env, ["mvn", "-B", "clean", "compile", "assembly:single"])
+    assert status == 0, out
+    assert "--- assembly:3.7.1:single (default-cli) @ app ---" in out
+    assert "Building jar: /app/target/app-jar-with-dependencies.jar" in out
+    jar = fs.lookup("/app/target/app-jar-with-dependencies.jar")
+    assert isinstance(jar, File) and jar.size > 0
+    assert fs.lookup("/app/target/app.jar") is None  # compile does not package
+    # appendAssemblyId false: the assembly is the project's jar name
+    put(fs, {"pom.xml": _ASSEMBLY_POM.format(extra="<appendAssemblyId>false</appendAssemblyId>")})
+    status, _, _ = call(fs, env, ["mvn", "-B", "clean", "compile", "assembly:single"])
+    assert status == 0 and isinstance(fs.lookup("/app/target/app.jar"), File)
+
+
+def test_mvn_assembly_single_without_a_descriptor_fails_as_maven_does() -> None:
+    fs, env = image("maven:3.9")
+    put(fs, {"pom.xml": "<project><modelVersion>4.0.0</modelVersion><groupId>g</groupId>"
+             "<artifactId>app</artifactId><version>1</version></project>\n"})  # fmt: skip
+    status, out, _ = call(fs, env, ["mvn", "-B", "compile", "assembly:single"])
+    assert status == 1
+    assert "Error reading assemblies: No assembly descriptors found." in out
+    assert fs.lookup("/app/target/app-1-jar-with-dependencies.jar") is None

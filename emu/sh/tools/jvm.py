@@ -307,6 +307,10 @@ class Pom:
     boot_version: str | None
     java: str | None
     modules: list[str]
+    # maven-assembly-plugin: its descriptorRefs (jar-with-dependencies) and whether the
+    # assembly's id is appended to the file name (appendAssemblyId, true by default)
+    assemblies: tuple[str, ...] = ()
+    assembly_id: bool = True
 
     @property
     def dir(self) -> str:
@@ -368,6 +372,15 @@ def read_pom(proc: Proc, path: str) -> Pom:
         for p in root.findall("build/plugins/plugin")
     ]
     boot_plugin = any(p.endswith(":spring-boot-maven-plugin") for p in plugins)
+    assembly = next(
+        (p for p in root.findall("build/plugins/plugin")
+         if _text(p, "artifactId") == "maven-assembly-plugin"),
+        None,
+    )  # fmt: skip
+    refs = tuple(
+        (r.text or "").strip() for r in assembly.iter("descriptorRef")
+    ) if assembly is not None else ()  # fmt: skip
+    append_id = assembly is None or _text(assembly, "configuration/appendAssemblyId") != "false"
     artifact_id = _text(root, "artifactId")
     java = (
         props.get("java.version")
@@ -386,7 +399,37 @@ def read_pom(proc: Proc, path: str) -> Pom:
         boot_version,
         java,
         [m.text or "" for m in root.findall("modules/module")],
+        refs,
+        append_id,
     )
+
+
+def _assembly(
+    proc: Proc, w: Writer, out: _Out, pom: Pom, target: str, runtime: list[Artifact]
+) -> None:
+    """``mvn … assembly:single``: each descriptorRef the pom's maven-assembly-plugin names
+    (jar-with-dependencies: the classes and every runtime dependency in one jar) as
+    ``target/<finalName>[-<ref>].jar``, sized as the classes plus the dependencies' jars
+    (a modelled size); without a descriptor the goal fails as Maven's does."""
+    out.info("")
+    out.info(f"--- assembly:3.7.1:single (default-cli) @ {pom.artifact} ---")
+    if not pom.assemblies:
+        raise _mvn_fail(
+            proc,
+            [
+                "Failed to execute goal org.apache.maven.plugins:maven-assembly-plugin:3.7.1:"
+                f"single (default-cli) on project {pom.artifact}: Error reading assemblies: "
+                "No assembly descriptors found."
+            ],
+        )
+    classes = tree_bytes(node_at(proc, f"{target}/classes"))[1]
+    deps = sum(a.size for a in runtime)
+    for ref in pom.assemblies:
+        name = f"{pom.final_name}-{ref}.jar" if pom.assembly_id else f"{pom.final_name}.jar"
+        out.info(f"Building jar: {target}/{name}")
+        size = int((classes + deps) * 0.9) + 1800
+        w.blob(f"{target}/{name}", size, f"{name}: classes and {len(runtime)} dependencies "
+               "(modelled size)")  # fmt: skip
 
 
 def _mvn_fail(proc: Proc, msg: list[str], help_: str = "MojoFailureException") -> ToolError:
@@ -643,6 +686,8 @@ def mvn(proc: Proc, o: Opts) -> int:
                     f"Installing {target}/{pom.final_name}.jar to {me.repo_dir(repo)}/"
                     f"{pom.artifact}-{pom.version}.jar"
                 )
+    if "assembly:single" in goals:
+        _assembly(proc, w, out, pom, target, runtime)
     proc.out(
         f"{LINE}\n[INFO] BUILD SUCCESS\n{LINE}\n[INFO] Total time:  12.345 s\n"
         f"[INFO] Finished at: 1970-01-01T00:00:00Z\n{LINE}\n"
