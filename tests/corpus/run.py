@@ -51,6 +51,7 @@ from emu.words import process_word
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 CORPUS_TSV = HERE / "corpus.tsv"
+BROKEN_TSV = HERE / "broken.tsv"
 RESULTS_MD = HERE / "RESULTS.md"
 COLUMNS = ("repository", "path", "commit", "ecosystem", "found")
 DEFAULT_LIMIT = 30.0  # seconds per build (strict or permissive) of one file
@@ -92,6 +93,23 @@ def read_corpus(path: Path = CORPUS_TSV) -> list[Entry]:
             raise ValueError(f"{path}:{n}: {len(fields)} fields, expected {len(COLUMNS)}")
         entries.append(Entry(*fields))
     return entries
+
+
+def read_broken(path: Path = BROKEN_TSV) -> dict[str, str]:
+    """The files that fail in a real build too (``broken.tsv``: repository, path, reason),
+    by copy folder name: the report counts them separately, with the reason, and says if
+    emu builds one (a fault emu misses)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    if tuple(lines[0].split("\t")) != ("repository", "path", "reason"):
+        raise ValueError(f"{path}: header {lines[0]!r}")
+    out: dict[str, str] = {}
+    for n, line in enumerate(lines[1:], start=2):
+        fields = line.split("\t")
+        if len(fields) != 3 or not fields[2].strip():
+            raise ValueError(f"{path}:{n}: expected repository, path and a reason")
+        repo, file, reason = fields
+        out[Entry(repo, file, "", "", "").key] = reason
+    return out
 
 
 # --- the placeholder context ---------------------------------------------------------------
@@ -1542,9 +1560,17 @@ def _emu_commit() -> str:
     return out.stdout.strip()
 
 
-def report(entries: list[Entry], results: dict[str, Result], missing: list[Entry]) -> str:
-    """RESULTS.md: headline counts, the top blockers, and one row per file."""
+def report(
+    entries: list[Entry],
+    results: dict[str, Result],
+    missing: list[Entry],
+    broken: Mapping[str, str] | None = None,
+) -> str:
+    """RESULTS.md: headline counts (also without the files broken upstream), the top
+    blockers, the files broken upstream with the reason, and one row per file."""
+    broken = read_broken() if broken is None else broken
     ran = [results[e.key] for e in entries if e.key in results]
+    sound = [results[e.key] for e in entries if e.key in results and e.key not in broken]
     total = len(ran)
     parse_ok = sum(r.parse_ok for r in ran)
     from_ok = sum(bool(r.from_ok) for r in ran)
@@ -1570,6 +1596,11 @@ def report(entries: list[Entry], results: dict[str, Result], missing: list[Entry
         f"| every FROM resolves (after ARG expansion) | {_pct(from_ok, total)} |",
         f"| `emu build` strict | {_pct(strict, total)} |",
         f"| `emu build --permissive` | {_pct(permissive, total)} |",
+        f"| broken upstream (fail in a real build too; see below) | {total - len(sound)} |",
+        f"| `emu build` strict, files not broken upstream | "
+        f"{_pct(sum(r.strict.ok for r in sound), len(sound))} |",
+        f"| `emu build --permissive`, files not broken upstream | "
+        f"{_pct(sum(r.permissive.ok for r in sound), len(sound))} |",
         f"| crashes (an exception that is not an EmuError: a bug) | {crashes} |",
         f"| timeouts | {timeouts} |",
         f"| `emu check` findings (static rules, all files) | {checks} |",
@@ -1637,6 +1668,26 @@ def report(entries: list[Entry], results: dict[str, Result], missing: list[Entry
             ),
             "",
         ]
+    listed = [e for e in entries if e.key in results and e.key in broken]
+
+    def emu_says(r: Result) -> str:
+        return "BUILDS: emu misses the fault" if r.permissive.ok else _cell(r.permissive.blocker)
+
+    lines += [
+        "## Broken upstream",
+        "",
+        "Files that fail in a real `docker build` too (`broken.tsv`, with the reason): they "
+        "count in the figures above, and are left out of the lines that say so. emu must "
+        "fail them as well; a listed file that builds is a fault emu misses.",
+        "",
+        "| file | why a real build fails | emu --permissive |",
+        "| --- | --- | --- |",
+        *(
+            f"| {e.repo}/{e.path} | {_cell(broken[e.key], 200)} | {emu_says(results[e.key])} |"
+            for e in listed
+        ),
+        "",
+    ]
     rule_counts = Counter(rule for r in ran for rule in r.check_rules)
     lines += [
         "## `emu check` rules that fired (files)",

@@ -242,6 +242,37 @@ def test_report_counts() -> None:
     assert "| 3 | [e/f/Dockerfile]" in text and "no copy" in text
 
 
+def test_files_broken_upstream_are_counted_apart_with_the_reason() -> None:
+    entries = [
+        run.Entry("a/b", "Dockerfile", "1" * 40, "go", "2026-01-01"),
+        run.Entry("c/d", "Dockerfile", "2" * 40, "go", "2026-01-01"),
+        run.Entry("e/f", "Dockerfile", "3" * 40, "go", "2026-01-01"),
+    ]
+    typo = BUILDS.replace("FROM alpine", "FROM --platform= --platform=arm64 alpine", 1)
+    results = {
+        entries[0].key: run.run_entry("Dockerfile", BUILDS, limit=20),
+        entries[1].key: run.run_entry("Dockerfile", typo, limit=20),
+        entries[2].key: run.run_entry("Dockerfile", BUILDS, limit=20),
+    }
+    assert not results[entries[1].key].permissive.ok
+    broken = {entries[1].key: "a repeated --platform flag", entries[2].key: "a stale reason"}
+    text = run.report(entries, results, missing=[], broken=broken)
+    # the headline keeps every file; the lines that say so leave the broken ones out
+    assert "| `emu build` strict | 2/3 (67%) |" in text
+    assert "| broken upstream (fail in a real build too; see below) | 2 |" in text
+    assert "| `emu build --permissive`, files not broken upstream | 1/1 (100%) |" in text
+    assert "| c/d/Dockerfile | a repeated --platform flag | FROM: duplicate flag" in text
+    # a listed file that emu builds is not hidden: a fault emu misses
+    assert "| e/f/Dockerfile | a stale reason | BUILDS: emu misses the fault |" in text
+
+
+def test_broken_tsv_names_corpus_files_with_a_reason() -> None:
+    broken = run.read_broken()
+    keys = {e.key for e in run.read_corpus()}
+    assert broken and set(broken) <= keys
+    assert all(len(reason) > 20 for reason in broken.values())
+
+
 # --- what the placeholder context derives from the RUN and COPY lines ----------------------
 
 
