@@ -381,3 +381,13 @@ def test_mvn_assembly_single_without_a_descriptor_fails_as_maven_does() -> None:
     assert status == 1
     assert "Error reading assemblies: No assembly descriptors found." in out
     assert fs.lookup("/app/target/app-1-jar-with-dependencies.jar") is None
+
+
+def test_apk_add_nettle_installs_its_libraries() -> None:
+    fs, env = image("alpine:3.19")
+    status, out, err = sh(fs, env, "apk --no-cache add nettle", cwd="/")
+    assert status == 0, err
+    assert "nettle (3.9.1-r0)" in out and "gmp" in out  # its dependency comes with it
+    assert isinstance(fs.lookup("/usr/lib/libnettle.so.8.8"), File)
+    link = fs.lookup("/usr/lib/libhogweed.so.6", follow=False)
+    assert isinstance(link, Symlink) and link.target == "libhogweed.so.6.8"
