@@ -391,3 +391,48 @@ def test_apk_add_nettle_installs_its_libraries() -> None:
     assert isinstance(fs.lookup("/usr/lib/libnettle.so.8.8"), File)
     link = fs.lookup("/usr/lib/libhogweed.so.6", follow=False)
     assert isinstance(link, Symlink) and link.target == "libhogweed.so.6.8"
+
+
+# --- PHP extensions ---------------------------------------------------------------------------
+
+
+def test_docker_php_ext_install_builds_and_enables_bundled_extensions() -> None:
+    fs, env = image("php:8.3-fpm")
+    status, out, err = call(fs, env, ["docker-php-ext-install", "-j", "4", "pdo_pgsql", "opcache"])
+    assert status == 0, err
+    ext = "/usr/local/lib/php/extensions/no-debug-non-zts-20230831"
+    so = fs.lookup(f"{ext}/pdo_pgsql.so")
+    assert isinstance(so, File) and so.size == 300_000  # the default estimate
+    assert text(fs, "/usr/local/etc/php/conf.d/docker-php-ext-pdo_pgsql.ini") == (
+        "extension=pdo_pgsql\n"
+    )
+    assert text(fs, "/usr/local/etc/php/conf.d/docker-php-ext-opcache.ini") == (
+        "zend_extension=opcache\n"
+    )
+    assert "module sizes are estimates" in out
+    # not in PHP's source tree: fails as the script does, writing nothing
+    status, _, err = call(fs, env, ["docker-php-ext-install", "redis"])
+    assert status == 1 and "error: /usr/src/php/ext/redis does not exist" in err
+    assert fs.lookup(f"{ext}/redis.so") is None
+    # enable needs the module built
+    status, _, err = call(fs, env, ["docker-php-ext-enable", "redis"])
+    assert status == 1 and "error: 'redis' does not exist" in err
+    fs.remove("/usr/local/etc/php/conf.d/docker-php-ext-pdo_pgsql.ini")
+    status, _, _ = call(fs, env, ["docker-php-ext-enable", "pdo_pgsql"])
+    assert status == 0
+    assert fs.lookup("/usr/local/etc/php/conf.d/docker-php-ext-pdo_pgsql.ini") is not None
+
+
+def test_install_php_extensions_installs_pecl_and_bundled_ones() -> None:
+    fs, env = image("dunglas/frankenphp:php8.4-alpine")
+    status, out, err = call(fs, env, ["install-php-extensions", "pgsql", "xdebug-3.4.0", "redis"])
+    assert status == 0, err
+    ext = "/usr/local/lib/php/extensions/no-debug-non-zts-20240924"
+    for name in ("pgsql", "xdebug", "redis"):
+        assert isinstance(fs.lookup(f"{ext}/{name}.so"), File), name
+    assert text(fs, "/usr/local/etc/php/conf.d/docker-php-ext-xdebug.ini") == (
+        "zend_extension=xdebug\n"
+    )
+    assert "### INSTALLING REMOTE MODULE redis ###" in out
+    assert "### INSTALLING BUNDLED MODULE pgsql ###" in out
+    assert "module sizes are estimates" in out
