@@ -968,14 +968,16 @@ def _named_files(command: str, workdir: str, folders: dict[str, str]) -> set[str
     manage.py``, ``cp .env.example .env``, ``cd webapp``) inside what a COPY brought from
     the context: a real project has them."""
     out: set[str] = set()
-    for word in re.split(r"[\s;&|()<>]+", command):
-        word = word.strip("\"'")
-        if not word or word.startswith(("-", "$")) or "=" in word or "://" in word:
-            continue
-        if _FILE_WORD.match(posixpath.basename(word)) and not any(c in word for c in "*?["):
-            where = _in_context(posixpath.normpath(posixpath.join(workdir, word)), folders)
-            if where:
-                out.add(where)
+    # each word against the directory its command runs in (cd docker && cp policy.xml …)
+    for part, cwd in _segments(command, workdir):
+        for word in re.split(r"[\s;&|()<>]+", part):
+            word = word.strip("\"'")
+            if not word or word.startswith(("-", "$")) or "=" in word or "://" in word:
+                continue
+            if _FILE_WORD.match(posixpath.basename(word)) and not any(c in word for c in "*?["):
+                where = _in_context(posixpath.normpath(posixpath.join(cwd, word)), folders)
+                if where:
+                    out.add(where)
     for d in _CD.findall(command):
         where = _in_context(posixpath.normpath(posixpath.join(workdir, d)), folders)
         if where and not _FILE_WORD.match(posixpath.basename(d)):

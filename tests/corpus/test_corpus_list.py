@@ -366,6 +366,16 @@ def test_the_pom_configures_the_assembly_the_dockerfile_builds() -> None:
     assert "maven-assembly-plugin" not in run.pom_xml(text.replace("assembly:single", "package"))
 
 
+def test_files_named_after_cd_are_looked_for_where_cd_went() -> None:
+    text = (
+        "FROM debian:bookworm\nWORKDIR /usr/src/app\nCOPY docker/ ./docker/\n"
+        "RUN cd docker && cp policy.xml /etc/policy.xml && cp entrypoint.sh /sbin/\n"
+    )
+    files = run.context_files(text)
+    assert {"docker/policy.xml", "docker/entrypoint.sh"} <= set(files)
+    assert "policy.xml" not in files
+
+
 def test_build_outputs_name_the_project() -> None:
     cargo = (
         "FROM rust:1 AS b\nCOPY . .\nRUN cargo build --release -p a -p tool\n"
