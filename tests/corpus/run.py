@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import fnmatch
+import io
 import json
 import posixpath
 import re
@@ -29,6 +30,7 @@ import sys
 import tempfile
 import time
 import traceback
+import zipfile
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -792,6 +794,38 @@ def makefile(text: str) -> str:
     return f"all: {' '.join(t for t in targets if t != 'all')}\n\t@echo build\n{made}{rules}"
 
 
+_LAYERS_IDX = """- "dependencies":
+  - "BOOT-INF/lib/"
+- "spring-boot-loader":
+  - "org/"
+- "snapshot-dependencies":
+- "application":
+  - "BOOT-INF/classes/"
+  - "BOOT-INF/classpath.idx"
+  - "BOOT-INF/layers.idx"
+  - "META-INF/"
+"""
+
+
+def boot_jar() -> bytes:
+    """A small real Spring Boot layered jar (what a checkout that ships a prebuilt jar in
+    ``target/`` holds): a manifest, ``BOOT-INF/layers.idx`` (Spring Boot's default layers),
+    a class, a dependency jar and the loader."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in (
+            ("META-INF/MANIFEST.MF", "Manifest-Version: 1.0\nMain-Class: "
+             "org.springframework.boot.loader.launch.JarLauncher\n"),
+            ("org/springframework/boot/loader/launch/JarLauncher.class", "\xca\xfe"),
+            ("BOOT-INF/classes/com/example/App.class", "\xca\xfe"),
+            ("BOOT-INF/lib/spring-core-6.1.8.jar", "PK"),
+            ("BOOT-INF/classpath.idx", '- "BOOT-INF/lib/spring-core-6.1.8.jar"\n'),
+            ("BOOT-INF/layers.idx", _LAYERS_IDX),
+        ):  # fmt: skip
+            zf.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), data)
+    return buf.getvalue()
+
+
 def _content(path: str, text: str = "") -> bytes:
     base = posixpath.basename(path)
     if base == "Cargo.toml":
@@ -807,6 +841,8 @@ def _content(path: str, text: str = "") -> bytes:
         return package_json(text).encode()
     if base == "pom.xml":
         return pom_xml(text).encode()
+    if base.endswith(".jar") and _BOOT.search(text):
+        return boot_jar()
     if base == "build.sbt":
         return build_sbt(text).encode()
     if base.startswith("requirements") and base.endswith(".txt"):

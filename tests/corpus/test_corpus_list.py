@@ -376,6 +376,19 @@ def test_files_named_after_cd_are_looked_for_where_cd_went() -> None:
     assert "policy.xml" not in files
 
 
+def test_a_prebuilt_spring_boot_jar_in_the_context_is_a_layered_jar() -> None:
+    text = (
+        "FROM eclipse-temurin:17-jre AS builder\nWORKDIR /app\nCOPY target/*.jar app.jar\n"
+        "RUN java -Djarmode=layertools -jar app.jar extract\n"
+        "FROM eclipse-temurin:17-jre\nCOPY --from=builder /app/dependencies/ ./\n"
+        "COPY --from=builder /app/application/ ./\n"
+    )
+    files = run.context_files(text)
+    [jar] = [f for f in files if f.startswith("target/") and f.endswith(".jar")]
+    assert files[jar].startswith(b"PK") and b"BOOT-INF/layers.idx" in files[jar]
+    assert run.run_entry("Dockerfile", text, limit=20).strict.ok
+
+
 def test_build_outputs_name_the_project() -> None:
     cargo = (
         "FROM rust:1 AS b\nCOPY . .\nRUN cargo build --release -p a -p tool\n"

@@ -436,3 +436,43 @@ def test_install_php_extensions_installs_pecl_and_bundled_ones() -> None:
     assert "### INSTALLING REMOTE MODULE redis ###" in out
     assert "### INSTALLING BUNDLED MODULE pgsql ###" in out
     assert "module sizes are estimates" in out
+
+
+# --- java -Djarmode=layertools of a real layered jar -----------------------------------------
+
+
+def _layered_jar() -> bytes:
+    import io
+    import zipfile
+
+    idx = (
+        '- "dependencies":\n  - "BOOT-INF/lib/"\n- "spring-boot-loader":\n  - "org/"\n'
+        '- "snapshot-dependencies":\n- "application":\n  - "BOOT-INF/classes/"\n'
+        '  - "BOOT-INF/layers.idx"\n  - "META-INF/"\n'
+    )
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("META-INF/MANIFEST.MF", "Manifest-Version: 1.0\n")
+        zf.writestr("org/springframework/boot/loader/JarLauncher.class", "x")
+        zf.writestr("BOOT-INF/classes/App.class", "app")
+        zf.writestr("BOOT-INF/lib/dep.jar", "dep")
+        zf.writestr("BOOT-INF/layers.idx", idx)
+    return buf.getvalue()
+
+
+def test_layertools_extracts_a_real_layered_jar_by_its_layers_idx() -> None:
+    fs, env = image("eclipse-temurin:17-jdk")
+    put(fs, {"application.jar": _layered_jar()})
+    status, _, err = call(fs, env, ["java", "-Djarmode=layertools", "-jar", "application.jar",
+                                    "extract"])  # fmt: skip
+    assert status == 0, err
+    assert text(fs, "/app/dependencies/BOOT-INF/lib/dep.jar") == "dep"
+    assert text(fs, "/app/application/BOOT-INF/classes/App.class") == "app"
+    assert fs.lookup("/app/application/META-INF/MANIFEST.MF") is not None
+    assert fs.lookup("/app/spring-boot-loader/org/springframework/boot/loader/JarLauncher.class")
+    assert fs.listdir("/app/snapshot-dependencies") == []  # an empty layer is still a folder
+    # a jar without layers.idx is not a layered jar
+    put(fs, {"plain.jar": b"PK\x05\x06" + b"\0" * 18})
+    status, _, err = call(fs, env, ["java", "-Djarmode=layertools", "-jar", "plain.jar",
+                                    "extract"])  # fmt: skip
+    assert status == 1 and "is not a Spring Boot executable jar with layers" in err

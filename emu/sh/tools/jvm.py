@@ -15,9 +15,11 @@ source imports a package no dependency provides.
 
 from __future__ import annotations
 
+import io
 import posixpath
 import re
 import xml.etree.ElementTree as ET
+import zipfile
 from dataclasses import dataclass, field
 
 from emu.fs import Blob, File
@@ -40,6 +42,7 @@ from emu.sh.tools._image import (
     is_file,
     listdir,
     node_at,
+    read_bytes,
     read_text,
     tree_bytes,
     walk_files,
@@ -1085,14 +1088,18 @@ def _extract(proc: Proc, jar_path: str, mode: str, rest: list[str]) -> int:
     node = node_at(proc, jar_path)
     label = node.content.label if isinstance(node, File) and isinstance(node.content, Blob) else ""
     m = _BOOT.search(label)
+    o = EXTRACT.parse(rest)
     if m is None:
+        real = _real_layers(proc, jar_path)
+        if real is not None and (mode == "layertools" or "--layers" in o):
+            return _extract_layers(proc, real, proc.path(o.get("--destination") or "."))
         raise ToolError(
             f"Error: {jar_path} is not a Spring Boot executable jar with layers "
-            "(emu: only jars built by the modelled mvn/gradle can be extracted)",
+            "(emu: a jar the modelled mvn/gradle built, or a real one with "
+            "BOOT-INF/layers.idx, can be extracted)",
             1,
         )
     deps, app, loader = (int(x) for x in m.groups())
-    o = EXTRACT.parse(rest)
     dest = proc.path(o.get("--destination") or ".")
     layers = mode == "layertools" or "--layers" in o
     w = Writer(proc)
@@ -1124,6 +1131,51 @@ def _extract(proc: Proc, jar_path: str, mode: str, rest: list[str]) -> int:
         w.blob(f"{base}/{name}", app, f"{name} with the application classes (modelled size)")
         w.blob(f"{base}/lib/emu-dependencies.blob", deps, "dependency jars (modelled size)")
     modelled(proc, f"java -Djarmode={mode} extract ({'layers' if layers else 'jar + lib'})")
+    return 0
+
+
+def _real_layers(
+    proc: Proc, jar_path: str
+) -> tuple[zipfile.ZipFile, list[tuple[str, list[str]]]] | None:
+    """A real jar (zip bytes) with ``BOOT-INF/layers.idx``: the open archive and its layers
+    in order, each with the entry prefixes it takes; None for anything else."""
+    raw = read_bytes(proc, jar_path)
+    if raw is None or not raw.startswith(b"PK"):
+        return None
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(raw))
+        idx = zf.read("BOOT-INF/layers.idx").decode("utf-8", "replace")
+    except (zipfile.BadZipFile, KeyError):
+        return None
+    layers: list[tuple[str, list[str]]] = []
+    for line in idx.splitlines():
+        m = re.match(r'^(\s*)- "([^"]+)":?\s*$', line)
+        if m is None:
+            continue
+        if not m.group(1) and line.rstrip().endswith(":"):
+            layers.append((m.group(2), []))
+        elif layers:
+            layers[-1][1].append(m.group(2))
+    return (zf, layers) if layers else None
+
+
+def _extract_layers(
+    proc: Proc, real: tuple[zipfile.ZipFile, list[tuple[str, list[str]]]], dest: str
+) -> int:
+    """``-Djarmode=layertools … extract`` of a real layered jar: each entry goes to the
+    first layer whose ``layers.idx`` prefix names it (a folder prefix ends with /)."""
+    zf, layers = real
+    w = Writer(proc)
+    for layer, _ in layers:
+        w.dir(f"{dest}/{layer}")
+    for info in zf.infolist():
+        if info.is_dir():
+            continue
+        name = info.filename
+        for layer, prefixes in layers:
+            if any(name == p or (p.endswith("/") and name.startswith(p)) for p in prefixes):
+                w.file(f"{dest}/{layer}/{name}", zf.read(info))
+                break
     return 0
 
 
