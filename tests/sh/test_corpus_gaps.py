@@ -476,3 +476,13 @@ def test_layertools_extracts_a_real_layered_jar_by_its_layers_idx() -> None:
     status, _, err = call(fs, env, ["java", "-Djarmode=layertools", "-jar", "plain.jar",
                                     "extract"])  # fmt: skip
     assert status == 1 and "is not a Spring Boot executable jar with layers" in err
+
+
+def test_pip_rejects_an_operator_without_a_version() -> None:
+    fs, env = image("python:3.11-slim")
+    # ARG POETRY_VERSION never set: pip is asked for "poetry=="
+    status, _, err = sh(fs, env, 'pip install "poetry==$POETRY_VERSION"', cwd="/")
+    assert status == 1
+    assert err.startswith("ERROR: Invalid requirement: 'poetry==': Expected end or semicolon")
+    assert "    poetry==\n          ^" in err
+    assert fs.lookup("/usr/local/bin/poetry") is None
