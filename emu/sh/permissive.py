@@ -8,7 +8,8 @@ has but emu does not emulate, a download (emu's builds have no network). Under
   and status 0 — and the rest of the script runs (the session lists it in ``skipped``);
   once something was skipped in the stage, a command not found is skipped the same way
   (a skipped command may have been what installs it), and so is a tool failing on a
-  placeholder clone's folder (both listed in ``excused``);
+  placeholder clone's folder, or a build tool failing where its manifest or lockfile is a
+  placeholder (all listed in ``excused``);
 - a program whose code emu cannot run (``node build.js``, ``python manage.py …``) is a
   no-op in both modes, saying so; under --permissive it is also listed in ``excused``, so
   that its missing outputs count as consequences (:func:`not_run`);

@@ -486,3 +486,24 @@ def test_pip_rejects_an_operator_without_a_version() -> None:
     assert err.startswith("ERROR: Invalid requirement: 'poetry==': Expected end or semicolon")
     assert "    poetry==\n          ^" in err
     assert fs.lookup("/usr/local/bin/poetry") is None
+
+
+def test_a_build_tool_failing_on_a_placeholder_manifest_is_forgiven() -> None:
+    fs, env = image("node:20-alpine")
+    stand_in = permissive.content("builder:/app/out/package-lock.json", "build output",
+                                  "--permissive skipped node in stage builder")  # fmt: skip
+    put(fs, {"package.json": stand_in, "package-lock.json": stand_in})
+    # strict: npm fails on it as on any bad manifest
+    status, _, _ = call(fs, env, ["npm", "ci"])
+    assert status != 0
+    with permissive.session(True) as forgiven:
+        status, _, err = call(fs, env, ["npm", "ci"])
+    assert status == 0
+    assert "failed on /app/package-lock.json, a placeholder (build output not made: " in err
+    assert [p for p, _ in forgiven.excused] == ["npm"]
+    assert fs.lookup("/app/node_modules") is None
+    # a real manifest that fails is not forgiven
+    put(fs, {"package.json": "{not json", "package-lock.json": "{}"})
+    with permissive.session(True) as forgiven:
+        status, _, _ = call(fs, env, ["npm", "ci"])
+    assert status != 0 and forgiven.excused == []

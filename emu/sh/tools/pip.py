@@ -195,11 +195,11 @@ def _parse_req(text: str, source: str) -> Req | None:
     spec = m.group(3).strip()
     if re.fullmatch(r"(?:===?|[!~<>]=?)\s*", spec):
         # an operator without a version ("poetry==" from an unset $POETRY_VERSION)
-        at = " " * (4 + len(text) - len(spec))
+        col = " " * (4 + len(text) - len(spec))
         where = f" ({source})" if source else ""
         raise ToolError(
             f"ERROR: Invalid requirement: '{text}': Expected end or semicolon (after name and "
-            f"no valid version specifier){where}\n    {text}\n{at}^",
+            f"no valid version specifier){where}\n    {text}\n{col}^",
             1,
         )
     version = None
