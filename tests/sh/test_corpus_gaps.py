@@ -507,3 +507,30 @@ def test_a_build_tool_failing_on_a_placeholder_manifest_is_forgiven() -> None:
     with permissive.session(True) as forgiven:
         status, _, _ = call(fs, env, ["npm", "ci"])
     assert status != 0 and forgiven.excused == []
+
+
+def test_a_placeholder_github_archive_unpacks_into_its_marked_top_folder() -> None:
+    fs, env = image("node:20-alpine")
+    fs.makedirs("/repo")
+    fs.write_file("/repo/keep.txt", b"x")  # a folder with other files: the top folder still
+    url = "https://github.com/jellyfin/jellyfin-web/archive/master.tar.gz"
+    tag = "https://github.com/o/tool/archive/refs/tags/v1.2.3.tar.gz"
+    with permissive.session(True) as forgiven:
+        fs.write_file("/tmp/web.tgz", permissive.content(url))
+        fs.write_file("/tmp/tool.tgz", permissive.content(tag))
+        script = "cd /repo && tar zxf - < /tmp/web.tgz && cd jellyfin-web-* && mv dist /dist"
+        status, _, err = sh(fs, env, script)
+        assert status == 0, err
+        marker = f"/repo/jellyfin-web-master/{permissive.CLONE_PLACEHOLDER}"
+        assert permissive.url_of(fs.get(marker).data) == url  # type: ignore[union-attr]
+        # mv fails in the placeholder folder (no dist/ was unpacked), and is forgiven
+        assert [p for p, _ in forgiven.excused] == ["mv"]
+        # a tag's leading v is not in the folder's name, as GitHub names it
+        assert sh(fs, env, "tar -C /repo -xzf /tmp/tool.tgz")[0] == 0
+        assert fs.lookup("/repo/tool-1.2.3") is not None
+    # any other URL: no folder made up
+    fs.write_file("/tmp/x.tgz", permissive.content("https://example.com/x.tar.gz"))
+    with permissive.session(True):
+        assert sh(fs, env, "mkdir /x && tar -C /x -xzf /tmp/x.tgz && ls /x")[1] == (
+            permissive.CLONE_PLACEHOLDER + "\n"
+        )
