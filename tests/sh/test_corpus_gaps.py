@@ -528,6 +528,9 @@ def test_a_placeholder_github_archive_unpacks_into_its_marked_top_folder() -> No
         # a tag's leading v is not in the folder's name, as GitHub names it
         assert sh(fs, env, "tar -C /repo -xzf /tmp/tool.tgz")[0] == 0
         assert fs.lookup("/repo/tool-1.2.3") is not None
+        # --strip-components drops the top folder: the folder made for it is marked instead
+        script = "mkdir /src && tar -xzC /src --strip-components=1 -f /tmp/tool.tgz && ls /src"
+        assert sh(fs, env, script)[1] == permissive.CLONE_PLACEHOLDER + "\n"
     # any other URL: no folder made up
     fs.write_file("/tmp/x.tgz", permissive.content("https://example.com/x.tar.gz"))
     with permissive.session(True):

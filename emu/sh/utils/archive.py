@@ -335,7 +335,9 @@ def tar(proc: Proc) -> int:
             raise Die(f"{archive}: {u.strerror}") from None
         except OSError as e:
             raise Die(f"can't open '{archive}': {e.strerror}") from None
-    if _placeholder(proc, archive, raw, (o.get("C") or ".") if mode == "x" else None):
+    stripped = int(o.get("\x03") or 0) > 0  # --strip-components: no top folder
+    dest = (o.get("C") or ".") if mode == "x" else None
+    if _placeholder(proc, archive, raw, dest, top_folder=not stripped):
         return 0
     raw = decompress(raw)
     status = 0
@@ -738,7 +740,9 @@ def _mkdirs(sys: Sys, path: str) -> None:
             sys.mkdir(sub, 0o755)
 
 
-def _placeholder(proc: Proc, name: str, raw: bytes, dest: str | None) -> bool:
+def _placeholder(
+    proc: Proc, name: str, raw: bytes, dest: str | None, top_folder: bool = True
+) -> bool:
     """Whether the archive is --permissive's stand-in for a download (then there is
     nothing to read: a warning, and nothing is extracted). Extracting it into ``dest``, a
     folder that holds nothing else (made for the download), marks that folder as a
@@ -750,7 +754,7 @@ def _placeholder(proc: Proc, name: str, raw: bytes, dest: str | None) -> bool:
     proc.err(f"emu: warning: {name} is a placeholder for {url}; nothing extracted")
     sys = Sys(proc)
     folder = posixpath.normpath(sys.abspath(dest)) if dest is not None else ""
-    top = _archive_top(url)
+    top = _archive_top(url) if top_folder else None
     if folder and top:
         # a GitHub archive unpacks into <repo>-<ref>: that folder, marked as a placeholder
         with contextlib.suppress(OSError):
