@@ -537,3 +537,18 @@ def test_a_placeholder_github_archive_unpacks_into_its_marked_top_folder() -> No
         assert sh(fs, env, "mkdir /x && tar -C /x -xzf /tmp/x.tgz && ls /x")[1] == (
             permissive.CLONE_PLACEHOLDER + "\n"
         )
+
+
+def test_imagemagick_config_is_installed_in_every_debian_release() -> None:
+    for ref in ("debian:bookworm", "python:3.9-slim-bullseye"):
+        fs, env = image(ref)
+        script = "apt-get update >/dev/null && apt-get install -y imagemagick >/dev/null"
+        status, _, err = sh(fs, env, script, cwd="/")
+        assert status == 0, (ref, err)
+        policy = fs.lookup("/etc/ImageMagick-6/policy.xml")
+        assert isinstance(policy, File) and policy.size == 6400, ref  # an estimate
+    # the table's files stay bookworm's for packages not marked any_release: bullseye's
+    # libssl is its own release's
+    fs, env = image("python:3.9-slim-bullseye")
+    sh(fs, env, "apt-get update >/dev/null && apt-get install -y openssl >/dev/null", cwd="/")
+    assert fs.lookup("/usr/lib/x86_64-linux-gnu/libssl.so.3") is None
