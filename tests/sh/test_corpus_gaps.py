@@ -552,3 +552,12 @@ def test_imagemagick_config_is_installed_in_every_debian_release() -> None:
     fs, env = image("python:3.9-slim-bullseye")
     sh(fs, env, "apt-get update >/dev/null && apt-get install -y openssl >/dev/null", cwd="/")
     assert fs.lookup("/usr/lib/x86_64-linux-gnu/libssl.so.3") is None
+
+
+def test_apt_install_proxychains_ng_installs_proxychains4() -> None:
+    fs, env = image("node:20-slim")
+    script = "apt update >/dev/null 2>&1 && apt install -qy proxychains-ng >/dev/null 2>&1"
+    assert sh(fs, env, script, cwd="/")[0] == 0
+    for path in ("/usr/lib/x86_64-linux-gnu/libproxychains.so.4", "/usr/bin/proxychains4",
+                 "/etc/proxychains4.conf"):  # fmt: skip
+        assert isinstance(fs.lookup(path), File), path
