@@ -9,7 +9,8 @@ has but emu does not emulate, a download (emu's builds have no network). Under
   once something was skipped in the stage, a command not found is skipped the same way
   (a skipped command may have been what installs it), and so is a tool failing on a
   placeholder clone's folder, or a build tool failing where its manifest or lockfile is a
-  placeholder (all listed in ``excused``);
+  placeholder, or a file utility failing on a path that does not exist after code emu did
+  not run earlier in the same RUN (which may have made it) (all listed in ``excused``);
 - a program whose code emu cannot run (``node build.js``, ``python manage.py …``) is a
   no-op in both modes, saying so; under --permissive it is also listed in ``excused``, so
   that its missing outputs count as consequences (:func:`not_run`);
@@ -111,6 +112,17 @@ def not_run(program: str, why: str) -> None:
     as a consequence, not taken for a mistake in the Dockerfile."""
     if _sessions and _sessions[-1].permissive:
         _sessions[-1].excused.append((program, f"was not run ({why})"))
+
+
+def not_run_before() -> str | None:
+    """The program whose code was not run earlier in this RUN (under --permissive), if any:
+    what it would have made may be what a later command of the RUN misses."""
+    if not (_sessions and _sessions[-1].permissive):
+        return None
+    for program, why in _sessions[-1].excused:
+        if why.startswith("was not run ("):
+            return program
+    return None
 
 
 def placeholder(url: str, where: str, what: str = "download") -> bytes:

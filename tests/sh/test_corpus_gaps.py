@@ -561,3 +561,21 @@ def test_apt_install_proxychains_ng_installs_proxychains4() -> None:
     for path in ("/usr/lib/x86_64-linux-gnu/libproxychains.so.4", "/usr/bin/proxychains4",
                  "/etc/proxychains4.conf"):  # fmt: skip
         assert isinstance(fs.lookup(path), File), path
+
+
+def test_a_missing_path_after_code_not_run_in_the_same_run_is_forgiven() -> None:
+    fs, env = image("node:20-alpine")
+    put(fs, {"minify.js": "// writes /app/app-minimal\n"})
+    script = "node minify.js && mv /app/app-minimal/node_modules /app/ && echo after"
+    # strict: node is a no-op and mv fails, as the missing folder says
+    status, _, err = sh(fs, env, script)
+    assert status == 1 and "can't rename" in err
+    with permissive.session(True) as forgiven:
+        status, out, err = sh(fs, env, script)
+    assert status == 0 and out == "after\n"
+    assert "/app/app-minimal/node_modules does not exist; node was not run before it" in err
+    assert [p for p, _ in forgiven.excused] == ["node", "mv"]
+    # without code that was not run before it, a missing path fails even under --permissive
+    with permissive.session(True) as forgiven:
+        status, _, _ = sh(fs, env, "mv /app/nothing-here /tmp/")
+    assert status == 1 and forgiven.excused == []
