@@ -8,7 +8,12 @@ has but emu does not emulate, a download (emu's builds have no network). Under
   and status 0 — and the rest of the script runs (the session lists it in ``skipped``);
   once something was skipped in the stage, a command not found is skipped the same way
   (a skipped command may have been what installs it), and so is a tool failing on a
-  placeholder clone's folder (both listed in ``excused``);
+  placeholder clone's folder, or a build tool failing where its manifest or lockfile is a
+  placeholder, or a file utility failing on a path that does not exist after code emu did
+  not run earlier in the same RUN (which may have made it) (all listed in ``excused``);
+- a program whose code emu cannot run (``node build.js``, ``python manage.py …``) is a
+  no-op in both modes, saying so; under --permissive it is also listed in ``excused``, so
+  that its missing outputs count as consequences (:func:`not_run`);
 - ``curl``, ``wget`` and ``git clone`` of a URL not mapped with ``--add-url`` write a
   *placeholder* where the download would have landed, warn, and go on (listed in
   ``placeholders``);
@@ -98,6 +103,26 @@ def excused_failure(program: str, folder: str, why: str = "") -> str:
     if _sessions:
         _sessions[-1].excused.append((program, why))
     return f"emu: warning: {program}: {why}: this command was skipped (--permissive)\n"
+
+
+def not_run(program: str, why: str) -> None:
+    """A program the model did not run (it would run code: a script, a build tool's task)
+    succeeded as a no-op; under --permissive that is recorded as forgiven, so that what the
+    run would have made and a later step needs (a ``COPY --from`` of its output) is marked
+    as a consequence, not taken for a mistake in the Dockerfile."""
+    if _sessions and _sessions[-1].permissive:
+        _sessions[-1].excused.append((program, f"was not run ({why})"))
+
+
+def not_run_before() -> str | None:
+    """The program whose code was not run earlier in this RUN (under --permissive), if any:
+    what it would have made may be what a later command of the RUN misses."""
+    if not (_sessions and _sessions[-1].permissive):
+        return None
+    for program, why in _sessions[-1].excused:
+        if why.startswith("was not run ("):
+            return program
+    return None
 
 
 def placeholder(url: str, where: str, what: str = "download") -> bytes:

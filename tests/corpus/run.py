@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import fnmatch
+import io
 import json
 import posixpath
 import re
@@ -29,6 +30,7 @@ import sys
 import tempfile
 import time
 import traceback
+import zipfile
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -51,6 +53,7 @@ from emu.words import process_word
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 CORPUS_TSV = HERE / "corpus.tsv"
+BROKEN_TSV = HERE / "broken.tsv"
 RESULTS_MD = HERE / "RESULTS.md"
 COLUMNS = ("repository", "path", "commit", "ecosystem", "found")
 DEFAULT_LIMIT = 30.0  # seconds per build (strict or permissive) of one file
@@ -92,6 +95,23 @@ def read_corpus(path: Path = CORPUS_TSV) -> list[Entry]:
             raise ValueError(f"{path}:{n}: {len(fields)} fields, expected {len(COLUMNS)}")
         entries.append(Entry(*fields))
     return entries
+
+
+def read_broken(path: Path = BROKEN_TSV) -> dict[str, str]:
+    """The files that fail in a real build too (``broken.tsv``: repository, path, reason),
+    by copy folder name: the report counts them separately, with the reason, and says if
+    emu builds one (a fault emu misses)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    if tuple(lines[0].split("\t")) != ("repository", "path", "reason"):
+        raise ValueError(f"{path}: header {lines[0]!r}")
+    out: dict[str, str] = {}
+    for n, line in enumerate(lines[1:], start=2):
+        fields = line.split("\t")
+        if len(fields) != 3 or not fields[2].strip():
+            raise ValueError(f"{path}:{n}: expected repository, path and a reason")
+        repo, file, reason = fields
+        out[Entry(repo, file, "", "", "").key] = reason
+    return out
 
 
 # --- the placeholder context ---------------------------------------------------------------
@@ -444,16 +464,19 @@ def frontend(text: str) -> str:
 
 # node_modules/.bin/<name> run directly: the package that has that bin is a dependency.
 _LOCAL_BIN = re.compile(r"node_modules/\.bin/([\w.-]+)")
+# A package the RUN lines read from the lockfile (jq '.packages["node_modules/turbo"]'): the
+# project depends on it.
+_LOCKED = re.compile(r"""\[["']node_modules/((?:@[\w.-]+/)?[\w.-]+)["']\]""")
 
 
 def _bin_packages(text: str) -> dict[str, str]:
     """The packages whose executables the RUN lines call from node_modules/.bin (by emu's
-    npm table; a name it does not know is taken as the package's own)."""
+    npm table; a name it does not know is taken as the package's own), and those they read
+    from the lockfile."""
     table: dict[str, dict[str, object]] = emu_table("npm")["packages"]
     owner = {b: name for name, p in table.items() for b in dict(p.get("bin") or {})}  # type: ignore[call-overload]
     out: dict[str, str] = {}
-    for b in _LOCAL_BIN.findall(text):
-        name = owner.get(b, b)
+    for name in [owner.get(b, b) for b in _LOCAL_BIN.findall(text)] + _LOCKED.findall(text):
         spec = table.get(name)
         out[name] = str(spec["v"]) if spec else "1.0.0"
     return out
@@ -548,12 +571,37 @@ def pom_xml(text: str) -> str:
     ``finalName`` is the jar the Dockerfile copies out of ``target/``."""
     pom = _BOOT_POM if _BOOT.search(text) else _POM
     m = next((m for m in _TARGET_JAR.finditer(text) if not m.group(1)), None)
-    if m is None:
+    assembly = "assembly:single" in text
+    if m is None and not assembly:
         return pom
-    final = f"    <finalName>{m.group(2)}</finalName>\n"
+    name = m.group(2) if m else ""
+    build = ""
+    if assembly:
+        # mvn … assembly:single: the pom configures the assembly plugin (as such projects
+        # do); the jar the Dockerfile copies is the assembly, with or without its id
+        with_id = name.endswith(_WITH_DEPS)
+        name = name.removesuffix(_WITH_DEPS)
+        build = (
+            "    <plugins>\n      <plugin>\n"
+            "        <groupId>org.apache.maven.plugins</groupId>\n"
+            "        <artifactId>maven-assembly-plugin</artifactId>\n"
+            "        <configuration>\n"
+            "          <descriptorRefs><descriptorRef>jar-with-dependencies</descriptorRef>"
+            "</descriptorRefs>\n"
+            + (
+                ""
+                if with_id or not name
+                else "          <appendAssemblyId>false</appendAssemblyId>\n"
+            )
+            + "        </configuration>\n      </plugin>\n    </plugins>\n"
+        )
+    final = f"    <finalName>{name}</finalName>\n" if name else ""
     if "<build>" in pom:
         return pom.replace("  <build>\n", "  <build>\n" + final)
-    return pom.replace("</project>", f"  <build>\n{final}  </build>\n</project>")
+    return pom.replace("</project>", f"  <build>\n{final}{build}  </build>\n</project>")
+
+
+_WITH_DEPS = "-jar-with-dependencies"
 
 
 def build_sbt(text: str) -> str:
@@ -655,12 +703,127 @@ def make_calls(text: str) -> list[tuple[str, list[str]]]:
     return out
 
 
+# Files a step checks after make: xx-verify PATH, file PATH.
+_VERIFY = re.compile(r"\b(?:xx-verify|file)\s+(?:--?[\w-]+\s+)*([\w./${}-]+)")
+# What a Makefile plausibly builds: programs and libraries, not the checkout's sources.
+_PRODUCT_EXT = frozenset({"", ".exe", ".so", ".a", ".bin"})
+
+
+def make_products(text: str) -> list[str]:
+    """The files a real checkout's Makefile would make for this Dockerfile: what a later
+    ``COPY --from`` takes out of a stage that ran ``make`` (or a stage built on one) and
+    what ``xx-verify``/``file`` check after a ``make``, as absolute paths — programs and
+    libraries only (no extension, ``.so``, ``.exe``...), never under ``/etc`` (the image's
+    own files) nor inside a folder the stage filled with the whole context (the checkout's
+    files come from there)."""
+    try:
+        df = load(text, "Dockerfile")
+    except EmuError:
+        return []
+    globals_ = _global_scope(df)
+    makers: set[int] = set()
+    names: dict[str, int] = {}
+    whole_at: list[set[str]] = []
+    out: list[str] = []
+
+    def add(path: str, whole: set[str]) -> None:
+        path = posixpath.normpath(path)
+        if (
+            posixpath.splitext(path)[1] in _PRODUCT_EXT
+            and not path.startswith("/etc/")
+            and "$" not in path
+            and not any(path.startswith(d.rstrip("/") + "/") for d in whole)
+        ):
+            out.append(path)
+
+    for stage in df.stages:
+        scope = dict(globals_)
+        base = _expand(stage.base, globals_)
+        made = names.get(base) in makers
+        workdir = "/"
+        whole: set[str] = set()
+        for inst in stage.commands:
+            if isinstance(inst, Arg):
+                for decl in inst.args:
+                    if decl.value is not None:
+                        scope[decl.key] = _expand(decl.value, scope)
+            elif isinstance(inst, Env):
+                for kv in inst.env:
+                    scope[kv.key] = _expand(kv.value, scope)
+            elif isinstance(inst, Workdir):
+                workdir = posixpath.join(workdir, _expand(inst.path, scope))
+            elif isinstance(inst, Copy) and inst.from_:
+                ref = _expand(inst.from_, scope).lower()
+                index = int(ref) if ref.isdigit() else names.get(ref)
+                if index in makers:
+                    for src in inst.sources:
+                        if not src.endswith("/") and not _GLOB.search(src):
+                            add(posixpath.join(workdir, _expand(src, scope)), whole_at[index])
+            elif isinstance(inst, (Copy, Add)):
+                if [s.strip("./") for s in inst.sources] == [""]:
+                    whole.add(
+                        posixpath.normpath(posixpath.join(workdir, _expand(inst.dest, scope)))
+                    )
+            elif isinstance(inst, Run):
+                command = _with_vars(_command_text(inst), scope)
+                for part, cwd in _segments(command, workdir):
+                    made = made or bool(make_calls(part))
+                    if made:
+                        for m in _VERIFY.finditer(part):
+                            add(posixpath.join(cwd, m.group(1)), whole)
+        if made:
+            makers.add(stage.index)
+        whole_at.append(whole)
+        if stage.name:
+            names[stage.name] = stage.index
+    # a folder holding another product is a folder (COPY --from=build /out /), not a product
+    return [p for p in dict.fromkeys(out) if not any(q.startswith(p + "/") for q in out)]
+
+
 def makefile(text: str) -> str:
     """A Makefile with every target the RUN lines ask make for (each one echoes its name),
-    the first of them the default."""
+    the first of them the default; each target also makes :func:`make_products` (a
+    two-line script standing in for the program the real Makefile builds)."""
     targets = list(dict.fromkeys(t for _, ts in make_calls(text) for t in ts))
-    rules = "".join(f"{t}:\n\t@echo {t}\n" for t in targets if t != "all")
-    return f"all: {' '.join(t for t in targets if t != 'all')}\n\t@echo build\n{rules}"
+    made = "".join(
+        f"\t@mkdir -p {posixpath.dirname(p)} && printf '#!/bin/sh\\nexit 0\\n' > {p}"
+        f" && chmod 755 {p}\n"
+        for p in make_products(text)
+    )
+    rules = "".join(f"{t}:\n\t@echo {t}\n{made}" for t in targets if t != "all")
+    return f"all: {' '.join(t for t in targets if t != 'all')}\n\t@echo build\n{made}{rules}"
+
+
+_LAYERS_IDX = """- "dependencies":
+  - "BOOT-INF/lib/"
+- "spring-boot-loader":
+  - "org/"
+- "snapshot-dependencies":
+- "application":
+  - "BOOT-INF/classes/"
+  - "BOOT-INF/classpath.idx"
+  - "BOOT-INF/layers.idx"
+  - "META-INF/"
+"""
+
+
+def boot_jar() -> bytes:
+    """A small real Spring Boot layered jar (what a checkout that ships a prebuilt jar in
+    ``target/`` holds): a manifest, ``BOOT-INF/layers.idx`` (Spring Boot's default layers),
+    a class, a dependency jar and the loader."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in (
+            ("META-INF/MANIFEST.MF", "Manifest-Version: 1.0\nMain-Class: "
+             "org.springframework.boot.loader.launch.JarLauncher\n"),
+            ("org/springframework/boot/loader/launch/JarLauncher.class", "\xca\xfe"),
+            ("BOOT-INF/classes/com/example/App.class", "\xca\xfe"),
+            ("BOOT-INF/lib/spring-core-6.1.8.jar", "PK"),
+            ("BOOT-INF/classpath.idx", '- "BOOT-INF/lib/spring-core-6.1.8.jar"\n'),
+            ("BOOT-INF/layers.idx", _LAYERS_IDX),
+        ):  # fmt: skip
+            zf.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), data)
+    return buf.getvalue()
 
 
 def _content(path: str, text: str = "") -> bytes:
@@ -678,6 +841,8 @@ def _content(path: str, text: str = "") -> bytes:
         return package_json(text).encode()
     if base == "pom.xml":
         return pom_xml(text).encode()
+    if base.endswith(".jar") and _BOOT.search(text):
+        return boot_jar()
     if base == "build.sbt":
         return build_sbt(text).encode()
     if base.startswith("requirements") and base.endswith(".txt"):
@@ -839,14 +1004,16 @@ def _named_files(command: str, workdir: str, folders: dict[str, str]) -> set[str
     manage.py``, ``cp .env.example .env``, ``cd webapp``) inside what a COPY brought from
     the context: a real project has them."""
     out: set[str] = set()
-    for word in re.split(r"[\s;&|()<>]+", command):
-        word = word.strip("\"'")
-        if not word or word.startswith(("-", "$")) or "=" in word or "://" in word:
-            continue
-        if _FILE_WORD.match(posixpath.basename(word)) and not any(c in word for c in "*?["):
-            where = _in_context(posixpath.normpath(posixpath.join(workdir, word)), folders)
-            if where:
-                out.add(where)
+    # each word against the directory its command runs in (cd docker && cp policy.xml …)
+    for part, cwd in _segments(command, workdir):
+        for word in re.split(r"[\s;&|()<>]+", part):
+            word = word.strip("\"'")
+            if not word or word.startswith(("-", "$")) or "=" in word or "://" in word:
+                continue
+            if _FILE_WORD.match(posixpath.basename(word)) and not any(c in word for c in "*?["):
+                where = _in_context(posixpath.normpath(posixpath.join(cwd, word)), folders)
+                if where:
+                    out.add(where)
     for d in _CD.findall(command):
         where = _in_context(posixpath.normpath(posixpath.join(workdir, d)), folders)
         if where and not _FILE_WORD.match(posixpath.basename(d)):
@@ -1026,7 +1193,28 @@ def context_files(text: str, name: str = "Dockerfile") -> dict[str, bytes]:
     for d in sources.dirs:
         if not any(f.startswith(d + "/") for f in files):
             files.add(d + "/placeholder.txt")
-    return {f: _content(f, text) for f in sorted(files)}
+    out = {f: _content(f, text) for f in sorted(files)}
+    return _solution(out)
+
+
+_PROJECTS = (".csproj", ".fsproj", ".vbproj")
+
+
+def _solution(files: dict[str, bytes]) -> dict[str, bytes]:
+    """Where .NET projects live in folders, the top of the checkout holds a solution naming
+    them (what ``dotnet restore`` there restores), not a project of its own."""
+    nested = sorted(f for f in files if "/" in f and f.endswith(_PROJECTS))
+    if not nested or "app.csproj" not in files:
+        return files
+    out = {f: c for f, c in files.items() if f not in ("app.csproj", "Program.cs")}
+    lines = [_BY_EXT[".sln"]]
+    for i, f in enumerate(nested, start=1):
+        name = posixpath.splitext(posixpath.basename(f))[0]
+        guid = f"{{00000000-0000-0000-0000-{i:012d}}}"
+        lines.append(f'Project("{{FAE04EC0-301F-11D3-BF4B-00C04F79EFBC}}") = "{name}", '
+                     f'"{f.replace("/", chr(92))}", "{guid}"\nEndProject\n')  # fmt: skip
+    out["app.sln"] = "".join(lines).encode()
+    return out
 
 
 def write_context(files: Mapping[str, bytes], root: Path) -> None:
@@ -1410,9 +1598,17 @@ def _emu_commit() -> str:
     return out.stdout.strip()
 
 
-def report(entries: list[Entry], results: dict[str, Result], missing: list[Entry]) -> str:
-    """RESULTS.md: headline counts, the top blockers, and one row per file."""
+def report(
+    entries: list[Entry],
+    results: dict[str, Result],
+    missing: list[Entry],
+    broken: Mapping[str, str] | None = None,
+) -> str:
+    """RESULTS.md: headline counts (also without the files broken upstream), the top
+    blockers, the files broken upstream with the reason, and one row per file."""
+    broken = read_broken() if broken is None else broken
     ran = [results[e.key] for e in entries if e.key in results]
+    sound = [results[e.key] for e in entries if e.key in results and e.key not in broken]
     total = len(ran)
     parse_ok = sum(r.parse_ok for r in ran)
     from_ok = sum(bool(r.from_ok) for r in ran)
@@ -1438,6 +1634,11 @@ def report(entries: list[Entry], results: dict[str, Result], missing: list[Entry
         f"| every FROM resolves (after ARG expansion) | {_pct(from_ok, total)} |",
         f"| `emu build` strict | {_pct(strict, total)} |",
         f"| `emu build --permissive` | {_pct(permissive, total)} |",
+        f"| broken upstream (fail in a real build too; see below) | {total - len(sound)} |",
+        f"| `emu build` strict, files not broken upstream | "
+        f"{_pct(sum(r.strict.ok for r in sound), len(sound))} |",
+        f"| `emu build --permissive`, files not broken upstream | "
+        f"{_pct(sum(r.permissive.ok for r in sound), len(sound))} |",
         f"| crashes (an exception that is not an EmuError: a bug) | {crashes} |",
         f"| timeouts | {timeouts} |",
         f"| `emu check` findings (static rules, all files) | {checks} |",
@@ -1505,6 +1706,26 @@ def report(entries: list[Entry], results: dict[str, Result], missing: list[Entry
             ),
             "",
         ]
+    listed = [e for e in entries if e.key in results and e.key in broken]
+
+    def emu_says(r: Result) -> str:
+        return "BUILDS: emu misses the fault" if r.permissive.ok else _cell(r.permissive.blocker)
+
+    lines += [
+        "## Broken upstream",
+        "",
+        "Files that fail in a real `docker build` too (`broken.tsv`, with the reason): they "
+        "count in the figures above, and are left out of the lines that say so. emu must "
+        "fail them as well; a listed file that builds is a fault emu misses.",
+        "",
+        "| file | why a real build fails | emu --permissive |",
+        "| --- | --- | --- |",
+        *(
+            f"| {e.repo}/{e.path} | {_cell(broken[e.key], 200)} | {emu_says(results[e.key])} |"
+            for e in listed
+        ),
+        "",
+    ]
     rule_counts = Counter(rule for r in ran for rule in r.check_rules)
     lines += [
         "## `emu check` rules that fired (files)",

@@ -242,6 +242,37 @@ def test_report_counts() -> None:
     assert "| 3 | [e/f/Dockerfile]" in text and "no copy" in text
 
 
+def test_files_broken_upstream_are_counted_apart_with_the_reason() -> None:
+    entries = [
+        run.Entry("a/b", "Dockerfile", "1" * 40, "go", "2026-01-01"),
+        run.Entry("c/d", "Dockerfile", "2" * 40, "go", "2026-01-01"),
+        run.Entry("e/f", "Dockerfile", "3" * 40, "go", "2026-01-01"),
+    ]
+    typo = BUILDS.replace("FROM alpine", "FROM --platform= --platform=arm64 alpine", 1)
+    results = {
+        entries[0].key: run.run_entry("Dockerfile", BUILDS, limit=20),
+        entries[1].key: run.run_entry("Dockerfile", typo, limit=20),
+        entries[2].key: run.run_entry("Dockerfile", BUILDS, limit=20),
+    }
+    assert not results[entries[1].key].permissive.ok
+    broken = {entries[1].key: "a repeated --platform flag", entries[2].key: "a stale reason"}
+    text = run.report(entries, results, missing=[], broken=broken)
+    # the headline keeps every file; the lines that say so leave the broken ones out
+    assert "| `emu build` strict | 2/3 (67%) |" in text
+    assert "| broken upstream (fail in a real build too; see below) | 2 |" in text
+    assert "| `emu build --permissive`, files not broken upstream | 1/1 (100%) |" in text
+    assert "| c/d/Dockerfile | a repeated --platform flag | FROM: duplicate flag" in text
+    # a listed file that emu builds is not hidden: a fault emu misses
+    assert "| e/f/Dockerfile | a stale reason | BUILDS: emu misses the fault |" in text
+
+
+def test_broken_tsv_names_corpus_files_with_a_reason() -> None:
+    broken = run.read_broken()
+    keys = {e.key for e in run.read_corpus()}
+    assert broken and set(broken) <= keys
+    assert all(len(reason) > 20 for reason in broken.values())
+
+
 # --- what the placeholder context derives from the RUN and COPY lines ----------------------
 
 
@@ -271,6 +302,91 @@ def test_make_targets_and_folders_come_from_the_run_lines() -> None:
     makefile = files["Makefile"].decode()
     assert makefile.startswith("all: build clean-all server\n")
     assert "clean-all:\n\t@echo clean-all\n" in makefile
+
+
+def test_the_makefile_makes_what_later_steps_take_from_its_stage() -> None:
+    text = (
+        "FROM tonistiigi/xx:1.9.0 AS xx\n"
+        "FROM golang:1.22-alpine AS build\nCOPY --from=xx / /\nWORKDIR /src\nCOPY . .\n"
+        "RUN apk add --no-cache make && make release DESTDIR=/out && xx-verify /out/tool\n"
+        "FROM alpine:3.19\nCOPY --from=build /go/bin/app /src/README.md /usr/bin/\n"
+        "COPY --from=build /out /opt/\nCOPY --from=build /src/web /srv/web\n"
+        "COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/\n"
+    )
+    # programs only: not the checkout's files (README.md, web/ come from COPY . .), not
+    # the image's (/etc), not a folder holding another product (/out)
+    assert run.make_products(text) == ["/out/tool", "/go/bin/app"]
+    makefile = run.context_files(text)["Makefile"].decode()
+    assert "printf '#!/bin/sh\\nexit 0\\n' > /go/bin/app && chmod 755 /go/bin/app" in makefile
+    assert run.make_products(text.replace("make release", "go build")) == []
+    result = run.run_entry("Dockerfile", text, limit=20)
+    assert result.strict.ok, result.strict.blocker
+
+
+def test_the_lockfile_holds_the_packages_the_run_lines_read_from_it() -> None:
+    text = (
+        "FROM node:20-alpine\nWORKDIR /app\nCOPY . .\n"
+        """RUN V="$(jq -r '.packages["node_modules/turbo"].version' package-lock.json)" """
+        '&& npm install -g "turbo@$V"\n'
+    )
+    files = run.context_files(text)
+    lock = json.loads(files["package-lock.json"])
+    assert lock["packages"]["node_modules/turbo"] == {"version": "2.0.4"}  # emu's npm table
+    assert json.loads(files["package.json"])["dependencies"] == {"turbo": "2.0.4"}
+
+
+def test_nested_dotnet_projects_get_a_solution_at_the_top() -> None:
+    text = (
+        "FROM mcr.microsoft.com/dotnet/sdk:8.0 AS build\nWORKDIR /src\nCOPY . .\n"
+        "RUN dotnet restore\nWORKDIR /src/src/Api\nRUN dotnet build --no-restore -o /app\n"
+    )
+    files = run.context_files(text)
+    assert "app.csproj" not in files and "src/Api/app.csproj" in files
+    sln = files["app.sln"].decode()
+    assert '"src\\Api\\app.csproj"' in sln
+    assert run.run_entry("Dockerfile", text, limit=20).strict.ok
+    # a project at the top only: no solution
+    assert "app.sln" not in run.context_files(text.replace("WORKDIR /src/src/Api\n", ""))
+
+
+def test_the_pom_configures_the_assembly_the_dockerfile_builds() -> None:
+    text = (
+        "FROM maven:3.9 AS build\nWORKDIR /w\nCOPY pom.xml .\nCOPY src src\n"
+        "RUN mvn clean compile assembly:single\n"
+        "FROM eclipse-temurin:17-jre\nCOPY --from=build /w/target/app.jar /app.jar\n"
+    )
+    pom = run.pom_xml(text)
+    assert "<finalName>app</finalName>" in pom
+    assert "<descriptorRef>jar-with-dependencies</descriptorRef>" in pom
+    assert "<appendAssemblyId>false</appendAssemblyId>" in pom
+    assert run.run_entry("Dockerfile", text, limit=20).strict.ok
+    # a copied target/app-jar-with-dependencies.jar keeps the assembly's id
+    pom = run.pom_xml(text.replace("app.jar /", "app-jar-with-dependencies.jar /"))
+    assert "<finalName>app</finalName>" in pom and "appendAssemblyId" not in pom
+    assert "maven-assembly-plugin" not in run.pom_xml(text.replace("assembly:single", "package"))
+
+
+def test_files_named_after_cd_are_looked_for_where_cd_went() -> None:
+    text = (
+        "FROM debian:bookworm\nWORKDIR /usr/src/app\nCOPY docker/ ./docker/\n"
+        "RUN cd docker && cp policy.xml /etc/policy.xml && cp entrypoint.sh /sbin/\n"
+    )
+    files = run.context_files(text)
+    assert {"docker/policy.xml", "docker/entrypoint.sh"} <= set(files)
+    assert "policy.xml" not in files
+
+
+def test_a_prebuilt_spring_boot_jar_in_the_context_is_a_layered_jar() -> None:
+    text = (
+        "FROM eclipse-temurin:17-jre AS builder\nWORKDIR /app\nCOPY target/*.jar app.jar\n"
+        "RUN java -Djarmode=layertools -jar app.jar extract\n"
+        "FROM eclipse-temurin:17-jre\nCOPY --from=builder /app/dependencies/ ./\n"
+        "COPY --from=builder /app/application/ ./\n"
+    )
+    files = run.context_files(text)
+    [jar] = [f for f in files if f.startswith("target/") and f.endswith(".jar")]
+    assert files[jar].startswith(b"PK") and b"BOOT-INF/layers.idx" in files[jar]
+    assert run.run_entry("Dockerfile", text, limit=20).strict.ok
 
 
 def test_build_outputs_name_the_project() -> None:

@@ -309,3 +309,273 @@ def test_mix_runs_no_task_code_but_knows_where_tasks_come_from() -> None:
         assert status == 0 and forgiven.excused, task
     status, _, err = call(fs, env, ["mix", "nosuch_task"])
     assert status == 1 and '** (Mix) The task "nosuch_task" could not be found' in err
+
+
+# --- programs whose code emu does not run -------------------------------------------------
+
+
+def test_code_not_run_is_a_no_op_that_permissive_records() -> None:
+    fs, env = image("node:20-alpine")
+    put(fs, {"build.js": "require('fs').writeFileSync('dist/app.js', '')\n"})
+    # strict: it says so and succeeds, writing nothing (the script's effects are unknown)
+    status, _, err = call(fs, env, ["node", "build.js"])
+    assert status == 0
+    assert "emu: not run: node build.js (running JavaScript is not modelled)" in err
+    assert fs.lookup("/app/dist") is None
+    # --permissive: the same, and recorded as forgiven (what it would have made, a later
+    # COPY --from takes as a consequence, with a marked placeholder)
+    with permissive.session(True) as forgiven:
+        status, _, err = call(fs, env, ["node", "build.js"])
+    assert status == 0 and fs.lookup("/app/dist") is None
+    assert forgiven.excused == [("node", "was not run (running JavaScript is not modelled)")]
+    with permissive.session(False) as strict:
+        call(fs, env, ["node", "build.js"])
+    assert strict.excused == []
+
+
+def test_npm_install_g_turbo_puts_turbo_on_path() -> None:
+    fs, env = image("node:20-alpine")
+    status, out, err = sh(fs, env, 'npm install -g "turbo@2.0.4" && command -v turbo')
+    assert status == 0, err
+    assert out.splitlines()[-1] == "/usr/local/bin/turbo"
+    link = fs.lookup("/usr/local/bin/turbo", follow=False)
+    assert isinstance(link, Symlink) and link.target == "../lib/node_modules/turbo/bin/turbo"
+    # the platform binary comes with it, at a modelled size (the table says so)
+    assert fs.lookup("/usr/local/lib/node_modules/turbo/node_modules/turbo-linux-64") is not None
+    assert "emu: modelled npm install -g (2 packages" in out
+
+
+# --- mvn assembly:single --------------------------------------------------------------------
+
+_ASSEMBLY_POM = """<project><modelVersion>4.0.0</modelVersion>
+<groupId>com.example</groupId><artifactId>app</artifactId><version>1.0</version>
+<build><finalName>app</finalName><plugins><plugin>
+<groupId>org.apache.maven.plugins</groupId><artifactId>maven-assembly-plugin</artifactId>
+<configuration><descriptorRefs><descriptorRef>jar-with-dependencies</descriptorRef>
+</descriptorRefs>{extra}</configuration></plugin></plugins></build></project>
+"""
+
+
+def test_mvn_assembly_single_builds_the_jar_with_dependencies() -> None:
+    fs, env = image("maven:3.9")
+    put(fs, {"pom.xml": _ASSEMBLY_POM.format(extra=""),
+             "src/main/java/App.java": "public class App {}\n"})  # fmt: skip
+    status, out, _ = call(fs, env, ["mvn", "-B", "clean", "compile", "assembly:single"])
+    assert status == 0, out
+    assert "--- assembly:3.7.1:single (default-cli) @ app ---" in out
+    assert "Building jar: /app/target/app-jar-with-dependencies.jar" in out
+    jar = fs.lookup("/app/target/app-jar-with-dependencies.jar")
+    assert isinstance(jar, File) and jar.size > 0
+    assert fs.lookup("/app/target/app.jar") is None  # compile does not package
+    # appendAssemblyId false: the assembly is the project's jar name
+    put(fs, {"pom.xml": _ASSEMBLY_POM.format(extra="<appendAssemblyId>false</appendAssemblyId>")})
+    status, _, _ = call(fs, env, ["mvn", "-B", "clean", "compile", "assembly:single"])
+    assert status == 0 and isinstance(fs.lookup("/app/target/app.jar"), File)
+
+
+def test_mvn_assembly_single_without_a_descriptor_fails_as_maven_does() -> None:
+    fs, env = image("maven:3.9")
+    put(fs, {"pom.xml": "<project><modelVersion>4.0.0</modelVersion><groupId>g</groupId>"
+             "<artifactId>app</artifactId><version>1</version></project>\n"})  # fmt: skip
+    status, out, _ = call(fs, env, ["mvn", "-B", "compile", "assembly:single"])
+    assert status == 1
+    assert "Error reading assemblies: No assembly descriptors found." in out
+    assert fs.lookup("/app/target/app-1-jar-with-dependencies.jar") is None
+
+
+def test_apk_add_nettle_installs_its_libraries() -> None:
+    fs, env = image("alpine:3.19")
+    status, out, err = sh(fs, env, "apk --no-cache add nettle", cwd="/")
+    assert status == 0, err
+    assert "nettle (3.9.1-r0)" in out and "gmp" in out  # its dependency comes with it
+    assert isinstance(fs.lookup("/usr/lib/libnettle.so.8.8"), File)
+    link = fs.lookup("/usr/lib/libhogweed.so.6", follow=False)
+    assert isinstance(link, Symlink) and link.target == "libhogweed.so.6.8"
+
+
+# --- PHP extensions ---------------------------------------------------------------------------
+
+
+def test_docker_php_ext_install_builds_and_enables_bundled_extensions() -> None:
+    fs, env = image("php:8.3-fpm")
+    status, out, err = call(fs, env, ["docker-php-ext-install", "-j", "4", "pdo_pgsql", "opcache"])
+    assert status == 0, err
+    ext = "/usr/local/lib/php/extensions/no-debug-non-zts-20230831"
+    so = fs.lookup(f"{ext}/pdo_pgsql.so")
+    assert isinstance(so, File) and so.size == 300_000  # the default estimate
+    assert text(fs, "/usr/local/etc/php/conf.d/docker-php-ext-pdo_pgsql.ini") == (
+        "extension=pdo_pgsql\n"
+    )
+    assert text(fs, "/usr/local/etc/php/conf.d/docker-php-ext-opcache.ini") == (
+        "zend_extension=opcache\n"
+    )
+    assert "module sizes are estimates" in out
+    # not in PHP's source tree: fails as the script does, writing nothing
+    status, _, err = call(fs, env, ["docker-php-ext-install", "redis"])
+    assert status == 1 and "error: /usr/src/php/ext/redis does not exist" in err
+    assert fs.lookup(f"{ext}/redis.so") is None
+    # enable needs the module built
+    status, _, err = call(fs, env, ["docker-php-ext-enable", "redis"])
+    assert status == 1 and "error: 'redis' does not exist" in err
+    fs.remove("/usr/local/etc/php/conf.d/docker-php-ext-pdo_pgsql.ini")
+    status, _, _ = call(fs, env, ["docker-php-ext-enable", "pdo_pgsql"])
+    assert status == 0
+    assert fs.lookup("/usr/local/etc/php/conf.d/docker-php-ext-pdo_pgsql.ini") is not None
+
+
+def test_install_php_extensions_installs_pecl_and_bundled_ones() -> None:
+    fs, env = image("dunglas/frankenphp:php8.4-alpine")
+    status, out, err = call(fs, env, ["install-php-extensions", "pgsql", "xdebug-3.4.0", "redis"])
+    assert status == 0, err
+    ext = "/usr/local/lib/php/extensions/no-debug-non-zts-20240924"
+    for name in ("pgsql", "xdebug", "redis"):
+        assert isinstance(fs.lookup(f"{ext}/{name}.so"), File), name
+    assert text(fs, "/usr/local/etc/php/conf.d/docker-php-ext-xdebug.ini") == (
+        "zend_extension=xdebug\n"
+    )
+    assert "### INSTALLING REMOTE MODULE redis ###" in out
+    assert "### INSTALLING BUNDLED MODULE pgsql ###" in out
+    assert "module sizes are estimates" in out
+
+
+# --- java -Djarmode=layertools of a real layered jar -----------------------------------------
+
+
+def _layered_jar() -> bytes:
+    import io
+    import zipfile
+
+    idx = (
+        '- "dependencies":\n  - "BOOT-INF/lib/"\n- "spring-boot-loader":\n  - "org/"\n'
+        '- "snapshot-dependencies":\n- "application":\n  - "BOOT-INF/classes/"\n'
+        '  - "BOOT-INF/layers.idx"\n  - "META-INF/"\n'
+    )
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("META-INF/MANIFEST.MF", "Manifest-Version: 1.0\n")
+        zf.writestr("org/springframework/boot/loader/JarLauncher.class", "x")
+        zf.writestr("BOOT-INF/classes/App.class", "app")
+        zf.writestr("BOOT-INF/lib/dep.jar", "dep")
+        zf.writestr("BOOT-INF/layers.idx", idx)
+    return buf.getvalue()
+
+
+def test_layertools_extracts_a_real_layered_jar_by_its_layers_idx() -> None:
+    fs, env = image("eclipse-temurin:17-jdk")
+    put(fs, {"application.jar": _layered_jar()})
+    status, _, err = call(fs, env, ["java", "-Djarmode=layertools", "-jar", "application.jar",
+                                    "extract"])  # fmt: skip
+    assert status == 0, err
+    assert text(fs, "/app/dependencies/BOOT-INF/lib/dep.jar") == "dep"
+    assert text(fs, "/app/application/BOOT-INF/classes/App.class") == "app"
+    assert fs.lookup("/app/application/META-INF/MANIFEST.MF") is not None
+    assert fs.lookup("/app/spring-boot-loader/org/springframework/boot/loader/JarLauncher.class")
+    assert fs.listdir("/app/snapshot-dependencies") == []  # an empty layer is still a folder
+    # a jar without layers.idx is not a layered jar
+    put(fs, {"plain.jar": b"PK\x05\x06" + b"\0" * 18})
+    status, _, err = call(fs, env, ["java", "-Djarmode=layertools", "-jar", "plain.jar",
+                                    "extract"])  # fmt: skip
+    assert status == 1 and "is not a Spring Boot executable jar with layers" in err
+
+
+def test_pip_rejects_an_operator_without_a_version() -> None:
+    fs, env = image("python:3.11-slim")
+    # ARG POETRY_VERSION never set: pip is asked for "poetry=="
+    status, _, err = sh(fs, env, 'pip install "poetry==$POETRY_VERSION"', cwd="/")
+    assert status == 1
+    assert err.startswith("ERROR: Invalid requirement: 'poetry==': Expected end or semicolon")
+    assert "    poetry==\n          ^" in err
+    assert fs.lookup("/usr/local/bin/poetry") is None
+
+
+def test_a_build_tool_failing_on_a_placeholder_manifest_is_forgiven() -> None:
+    fs, env = image("node:20-alpine")
+    stand_in = permissive.content("builder:/app/out/package-lock.json", "build output",
+                                  "--permissive skipped node in stage builder")  # fmt: skip
+    put(fs, {"package.json": stand_in, "package-lock.json": stand_in})
+    # strict: npm fails on it as on any bad manifest
+    status, _, _ = call(fs, env, ["npm", "ci"])
+    assert status != 0
+    with permissive.session(True) as forgiven:
+        status, _, err = call(fs, env, ["npm", "ci"])
+    assert status == 0
+    assert "failed on /app/package-lock.json, a placeholder (build output not made: " in err
+    assert [p for p, _ in forgiven.excused] == ["npm"]
+    assert fs.lookup("/app/node_modules") is None
+    # a real manifest that fails is not forgiven
+    put(fs, {"package.json": "{not json", "package-lock.json": "{}"})
+    with permissive.session(True) as forgiven:
+        status, _, _ = call(fs, env, ["npm", "ci"])
+    assert status != 0 and forgiven.excused == []
+
+
+def test_a_placeholder_github_archive_unpacks_into_its_marked_top_folder() -> None:
+    fs, env = image("node:20-alpine")
+    fs.makedirs("/repo")
+    fs.write_file("/repo/keep.txt", b"x")  # a folder with other files: the top folder still
+    url = "https://github.com/jellyfin/jellyfin-web/archive/master.tar.gz"
+    tag = "https://github.com/o/tool/archive/refs/tags/v1.2.3.tar.gz"
+    with permissive.session(True) as forgiven:
+        fs.write_file("/tmp/web.tgz", permissive.content(url))
+        fs.write_file("/tmp/tool.tgz", permissive.content(tag))
+        script = "cd /repo && tar zxf - < /tmp/web.tgz && cd jellyfin-web-* && mv dist /dist"
+        status, _, err = sh(fs, env, script)
+        assert status == 0, err
+        marker = f"/repo/jellyfin-web-master/{permissive.CLONE_PLACEHOLDER}"
+        assert permissive.url_of(fs.get(marker).data) == url  # type: ignore[union-attr]
+        # mv fails in the placeholder folder (no dist/ was unpacked), and is forgiven
+        assert [p for p, _ in forgiven.excused] == ["mv"]
+        # a tag's leading v is not in the folder's name, as GitHub names it
+        assert sh(fs, env, "tar -C /repo -xzf /tmp/tool.tgz")[0] == 0
+        assert fs.lookup("/repo/tool-1.2.3") is not None
+        # --strip-components drops the top folder: the folder made for it is marked instead
+        script = "mkdir /src && tar -xzC /src --strip-components=1 -f /tmp/tool.tgz && ls /src"
+        assert sh(fs, env, script)[1] == permissive.CLONE_PLACEHOLDER + "\n"
+    # any other URL: no folder made up
+    fs.write_file("/tmp/x.tgz", permissive.content("https://example.com/x.tar.gz"))
+    with permissive.session(True):
+        assert sh(fs, env, "mkdir /x && tar -C /x -xzf /tmp/x.tgz && ls /x")[1] == (
+            permissive.CLONE_PLACEHOLDER + "\n"
+        )
+
+
+def test_imagemagick_config_is_installed_in_every_debian_release() -> None:
+    for ref in ("debian:bookworm", "python:3.9-slim-bullseye"):
+        fs, env = image(ref)
+        script = "apt-get update >/dev/null && apt-get install -y imagemagick >/dev/null"
+        status, _, err = sh(fs, env, script, cwd="/")
+        assert status == 0, (ref, err)
+        policy = fs.lookup("/etc/ImageMagick-6/policy.xml")
+        assert isinstance(policy, File) and policy.size == 6400, ref  # an estimate
+    # the table's files stay bookworm's for packages not marked any_release: bullseye's
+    # libssl is its own release's
+    fs, env = image("python:3.9-slim-bullseye")
+    sh(fs, env, "apt-get update >/dev/null && apt-get install -y openssl >/dev/null", cwd="/")
+    assert fs.lookup("/usr/lib/x86_64-linux-gnu/libssl.so.3") is None
+
+
+def test_apt_install_proxychains_ng_installs_proxychains4() -> None:
+    fs, env = image("node:20-slim")
+    script = "apt update >/dev/null 2>&1 && apt install -qy proxychains-ng >/dev/null 2>&1"
+    assert sh(fs, env, script, cwd="/")[0] == 0
+    for path in ("/usr/lib/x86_64-linux-gnu/libproxychains.so.4", "/usr/bin/proxychains4",
+                 "/etc/proxychains4.conf"):  # fmt: skip
+        assert isinstance(fs.lookup(path), File), path
+
+
+def test_a_missing_path_after_code_not_run_in_the_same_run_is_forgiven() -> None:
+    fs, env = image("node:20-alpine")
+    put(fs, {"minify.js": "// writes /app/app-minimal\n"})
+    script = "node minify.js && mv /app/app-minimal/node_modules /app/ && echo after"
+    # strict: node is a no-op and mv fails, as the missing folder says
+    status, _, err = sh(fs, env, script)
+    assert status == 1 and "can't rename" in err
+    with permissive.session(True) as forgiven:
+        status, out, err = sh(fs, env, script)
+    assert status == 0 and out == "after\n"
+    assert "/app/app-minimal/node_modules does not exist; node was not run before it" in err
+    assert [p for p, _ in forgiven.excused] == ["node", "mv"]
+    # without code that was not run before it, a missing path fails even under --permissive
+    with permissive.session(True) as forgiven:
+        status, _, _ = sh(fs, env, "mv /app/nothing-here /tmp/")
+    assert status == 1 and forgiven.excused == []

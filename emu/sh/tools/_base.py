@@ -63,6 +63,10 @@ def tool(*names: str, note: str = "") -> Callable[[Handler], Handler]:
                     # could not make): the failure is that, not the tool's
                     proc.stderr.write(permissive.excused_failure(proc.name, excuse))
                     return 0
+                why = placeholder_manifest(proc)
+                if why is not None:  # its manifest is a placeholder: the same
+                    proc.stderr.write(permissive.excused_failure(proc.name, proc.cwd, why))
+                    return 0
                 if exc.message:
                     msg = exc.message
                     proc.stderr.write(msg if msg.endswith("\n") else msg + "\n")
@@ -81,6 +85,31 @@ def tool(*names: str, note: str = "") -> Callable[[Handler], Handler]:
         return program(*names, note=note or "modelled build tool")(run)
 
     return deco
+
+
+# The manifests and lockfiles the package tools read where they run: under --permissive, one
+# that is a placeholder (a COPY --from of a file a stage did not make, a download) explains
+# the tool's failure.
+MANIFESTS = frozenset({
+    "package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml",
+    "go.mod", "go.sum", "Cargo.toml", "Cargo.lock", "requirements.txt", "pyproject.toml",
+    "poetry.lock", "uv.lock", "Pipfile", "Pipfile.lock", "Gemfile", "Gemfile.lock",
+    "composer.json", "composer.lock", "pom.xml", "build.gradle", "mix.exs", "mix.lock",
+})  # fmt: skip
+
+
+def placeholder_manifest(proc: Proc) -> str | None:
+    """Under --permissive, for a build tool that failed: why, when a manifest or lockfile
+    in the folder it works in is a placeholder (what it stands for), else None."""
+    if not permissive.active():
+        return None
+    for name in sorted(MANIFESTS):
+        node = proc.fs.lookup(posixpath.join(proc.cwd, name))
+        data = node.content if isinstance(node, File) else None
+        if isinstance(data, bytes) and data.startswith(permissive.MAGIC):
+            where = posixpath.join(proc.cwd, name)
+            return f"failed on {where}, a placeholder ({permissive.why_of(data)})"
+    return None
 
 
 def placeholder_inputs(proc: Proc) -> str | None:
@@ -135,6 +164,14 @@ def now(proc: Proc) -> int:
 def modelled(proc: Proc, what: str) -> None:
     """The line that makes clear a result is emu's model, not the real tool's output."""
     proc.out(f"emu: modelled {what}\n")
+
+
+def not_run(proc: Proc, command: str, why: str) -> int:
+    """``command`` would run code emu does not run (``why``: "running JavaScript is not
+    modelled"): it says so and succeeds; --permissive records it as forgiven."""
+    proc.stderr.write(f"emu: not run: {command} ({why})\n")
+    permissive.not_run(proc.name, why)
+    return 0
 
 
 def not_modelled(proc: Proc, what: str) -> int:

@@ -40,6 +40,9 @@ class Pkg:
     # folders it ships owned by them ("path": "owner:group:mode").
     users: tuple[str, ...] = ()
     dirs: dict[str, str] = field(default_factory=dict)
+    # The table describes one release (bookworm for apt); a package whose files are the same
+    # in every release (configuration paths) says so, and its files answer for all of them.
+    any_release: bool = False
 
     @property
     def listed(self) -> int:
@@ -71,6 +74,7 @@ def table(name: str) -> dict[str, Pkg]:
             section=str(p.get("section", "misc")),
             users=tuple(str(u) for u in p.get("users", ())),
             dirs={str(k): str(v) for k, v in (p.get("dirs") or {}).items()},
+            any_release=bool(p.get("any_release", False)),
         )
     return out
 

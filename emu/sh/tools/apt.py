@@ -503,7 +503,11 @@ def _install_universe(
 ) -> int:
     """``apt-get install`` on a Debian/Ubuntu image: every package of its release, their
     real dependencies, and what the image already has."""
-    curated = table("apt") if universe.release == "bookworm" else {}
+    curated = {
+        n: pkg
+        for n, pkg in table("apt").items()
+        if universe.release == "bookworm" or pkg.any_release
+    }
     status = _Status(read_text(proc, STATUS) or "")
     installed = status.installed()
     have_lists = _has_lists(proc)

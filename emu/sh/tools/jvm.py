@@ -15,9 +15,11 @@ source imports a package no dependency provides.
 
 from __future__ import annotations
 
+import io
 import posixpath
 import re
 import xml.etree.ElementTree as ET
+import zipfile
 from dataclasses import dataclass, field
 
 from emu.fs import Blob, File
@@ -29,6 +31,7 @@ from emu.sh.tools._base import (
     copy_tree,
     modelled,
     not_modelled,
+    not_run,
     parses,
     tool,
 )
@@ -39,6 +42,7 @@ from emu.sh.tools._image import (
     is_file,
     listdir,
     node_at,
+    read_bytes,
     read_text,
     tree_bytes,
     walk_files,
@@ -306,6 +310,10 @@ class Pom:
     boot_version: str | None
     java: str | None
     modules: list[str]
+    # maven-assembly-plugin: its descriptorRefs (jar-with-dependencies) and whether the
+    # assembly's id is appended to the file name (appendAssemblyId, true by default)
+    assemblies: tuple[str, ...] = ()
+    assembly_id: bool = True
 
     @property
     def dir(self) -> str:
@@ -367,6 +375,15 @@ def read_pom(proc: Proc, path: str) -> Pom:
         for p in root.findall("build/plugins/plugin")
     ]
     boot_plugin = any(p.endswith(":spring-boot-maven-plugin") for p in plugins)
+    assembly = next(
+        (p for p in root.findall("build/plugins/plugin")
+         if _text(p, "artifactId") == "maven-assembly-plugin"),
+        None,
+    )  # fmt: skip
+    refs = tuple(
+        (r.text or "").strip() for r in assembly.iter("descriptorRef")
+    ) if assembly is not None else ()  # fmt: skip
+    append_id = assembly is None or _text(assembly, "configuration/appendAssemblyId") != "false"
     artifact_id = _text(root, "artifactId")
     java = (
         props.get("java.version")
@@ -385,7 +402,37 @@ def read_pom(proc: Proc, path: str) -> Pom:
         boot_version,
         java,
         [m.text or "" for m in root.findall("modules/module")],
+        refs,
+        append_id,
     )
+
+
+def _assembly(
+    proc: Proc, w: Writer, out: _Out, pom: Pom, target: str, runtime: list[Artifact]
+) -> None:
+    """``mvn … assembly:single``: each descriptorRef the pom's maven-assembly-plugin names
+    (jar-with-dependencies: the classes and every runtime dependency in one jar) as
+    ``target/<finalName>[-<ref>].jar``, sized as the classes plus the dependencies' jars
+    (a modelled size); without a descriptor the goal fails as Maven's does."""
+    out.info("")
+    out.info(f"--- assembly:3.7.1:single (default-cli) @ {pom.artifact} ---")
+    if not pom.assemblies:
+        raise _mvn_fail(
+            proc,
+            [
+                "Failed to execute goal org.apache.maven.plugins:maven-assembly-plugin:3.7.1:"
+                f"single (default-cli) on project {pom.artifact}: Error reading assemblies: "
+                "No assembly descriptors found."
+            ],
+        )
+    classes = tree_bytes(node_at(proc, f"{target}/classes"))[1]
+    deps = sum(a.size for a in runtime)
+    for ref in pom.assemblies:
+        name = f"{pom.final_name}-{ref}.jar" if pom.assembly_id else f"{pom.final_name}.jar"
+        out.info(f"Building jar: {target}/{name}")
+        size = int((classes + deps) * 0.9) + 1800
+        w.blob(f"{target}/{name}", size, f"{name}: classes and {len(runtime)} dependencies "
+               "(modelled size)")  # fmt: skip
 
 
 def _mvn_fail(proc: Proc, msg: list[str], help_: str = "MojoFailureException") -> ToolError:
@@ -642,6 +689,8 @@ def mvn(proc: Proc, o: Opts) -> int:
                     f"Installing {target}/{pom.final_name}.jar to {me.repo_dir(repo)}/"
                     f"{pom.artifact}-{pom.version}.jar"
                 )
+    if "assembly:single" in goals:
+        _assembly(proc, w, out, pom, target, runtime)
     proc.out(
         f"{LINE}\n[INFO] BUILD SUCCESS\n{LINE}\n[INFO] Total time:  12.345 s\n"
         f"[INFO] Finished at: 1970-01-01T00:00:00Z\n{LINE}\n"
@@ -1029,8 +1078,7 @@ def java(proc: Proc, o: Opts) -> int:
     if jar_path is None and not o.args:
         proc.stderr.write("Usage: java [options] <mainclass> [args...]\n")
         return 1
-    proc.stderr.write(f"emu: not run: java {' '.join(args)} (running programs is not modelled)\n")
-    return 0
+    return not_run(proc, f"java {' '.join(args)}", "running programs is not modelled")
 
 
 EXTRACT = Syntax("--destination=")
@@ -1040,14 +1088,18 @@ def _extract(proc: Proc, jar_path: str, mode: str, rest: list[str]) -> int:
     node = node_at(proc, jar_path)
     label = node.content.label if isinstance(node, File) and isinstance(node.content, Blob) else ""
     m = _BOOT.search(label)
+    o = EXTRACT.parse(rest)
     if m is None:
+        real = _real_layers(proc, jar_path)
+        if real is not None and (mode == "layertools" or "--layers" in o):
+            return _extract_layers(proc, real, proc.path(o.get("--destination") or "."))
         raise ToolError(
             f"Error: {jar_path} is not a Spring Boot executable jar with layers "
-            "(emu: only jars built by the modelled mvn/gradle can be extracted)",
+            "(emu: a jar the modelled mvn/gradle built, or a real one with "
+            "BOOT-INF/layers.idx, can be extracted)",
             1,
         )
     deps, app, loader = (int(x) for x in m.groups())
-    o = EXTRACT.parse(rest)
     dest = proc.path(o.get("--destination") or ".")
     layers = mode == "layertools" or "--layers" in o
     w = Writer(proc)
@@ -1079,6 +1131,51 @@ def _extract(proc: Proc, jar_path: str, mode: str, rest: list[str]) -> int:
         w.blob(f"{base}/{name}", app, f"{name} with the application classes (modelled size)")
         w.blob(f"{base}/lib/emu-dependencies.blob", deps, "dependency jars (modelled size)")
     modelled(proc, f"java -Djarmode={mode} extract ({'layers' if layers else 'jar + lib'})")
+    return 0
+
+
+def _real_layers(
+    proc: Proc, jar_path: str
+) -> tuple[zipfile.ZipFile, list[tuple[str, list[str]]]] | None:
+    """A real jar (zip bytes) with ``BOOT-INF/layers.idx``: the open archive and its layers
+    in order, each with the entry prefixes it takes; None for anything else."""
+    raw = read_bytes(proc, jar_path)
+    if raw is None or not raw.startswith(b"PK"):
+        return None
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(raw))
+        idx = zf.read("BOOT-INF/layers.idx").decode("utf-8", "replace")
+    except (zipfile.BadZipFile, KeyError):
+        return None
+    layers: list[tuple[str, list[str]]] = []
+    for line in idx.splitlines():
+        m = re.match(r'^(\s*)- "([^"]+)":?\s*$', line)
+        if m is None:
+            continue
+        if not m.group(1) and line.rstrip().endswith(":"):
+            layers.append((m.group(2), []))
+        elif layers:
+            layers[-1][1].append(m.group(2))
+    return (zf, layers) if layers else None
+
+
+def _extract_layers(
+    proc: Proc, real: tuple[zipfile.ZipFile, list[tuple[str, list[str]]]], dest: str
+) -> int:
+    """``-Djarmode=layertools … extract`` of a real layered jar: each entry goes to the
+    first layer whose ``layers.idx`` prefix names it (a folder prefix ends with /)."""
+    zf, layers = real
+    w = Writer(proc)
+    for layer, _ in layers:
+        w.dir(f"{dest}/{layer}")
+    for info in zf.infolist():
+        if info.is_dir():
+            continue
+        name = info.filename
+        for layer, prefixes in layers:
+            if any(name == p or (p.endswith("/") and name.startswith(p)) for p in prefixes):
+                w.file(f"{dest}/{layer}/{name}", zf.read(info))
+                break
     return 0
 
 

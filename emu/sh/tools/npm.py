@@ -36,6 +36,7 @@ from emu.sh.tools._base import (
     copy_tree,
     modelled,
     not_modelled,
+    not_run,
     now,
     parses,
     run_argv,
@@ -1746,8 +1747,7 @@ def _node_version(proc: Proc) -> str:
 def node(proc: Proc, o: Opts) -> int:
     args = proc.argv[1:]
     if "--eval" in o or "--print" in o:
-        proc.stderr.write("emu: not run: node -e … (running JavaScript is not modelled)\n")
-        return 0
+        return not_run(proc, "node -e …", "running JavaScript is not modelled")
     if not o.args:
         return 0
     script = o.args[0]
@@ -1773,5 +1773,4 @@ def node(proc: Proc, o: Opts) -> int:
                 h = REGISTRY.get(b)
                 if h is not None:
                     return h(child(proc, [b, *o.args[1:]]))
-    proc.stderr.write(f"emu: not run: node {' '.join(args)} (running JavaScript is not modelled)\n")
-    return 0
+    return not_run(proc, f"node {' '.join(args)}", "running JavaScript is not modelled")

@@ -17,9 +17,9 @@ import posixpath
 from typing import Any
 
 from emu.sh.api import Proc
-from emu.sh.tools._base import ToolError, Writer, modelled, not_modelled, tool
+from emu.sh.tools._base import ToolError, Writer, modelled, not_modelled, not_run, tool
 from emu.sh.tools._data import digest, mb
-from emu.sh.tools._image import home, is_file, read_text
+from emu.sh.tools._image import home, is_file, listdir, read_text
 
 DEFAULT_SIZE = 1_000_000  # a package's vendor/ folder when emu knows nothing of it
 # Well-known packages' installed size (rounded, an estimate like the default).
@@ -229,5 +229,123 @@ def php(proc: Proc) -> int:
     script = next((a for a in args if not a.startswith("-")), None)
     if script is not None and "-r" not in args and not is_file(proc, script):
         raise ToolError(f"Could not open input file: {script}", 1)
-    proc.stderr.write(f"emu: not run: php {' '.join(args)} (running PHP code is not modelled)\n")
+    return not_run(proc, f"php {' '.join(args)}", "running PHP code is not modelled")
+
+
+# --- PHP extensions: the official images' docker-php-ext-* and mlocati's installer ----------
+
+# Zend module API numbers, which name the extensions folder (php-config --extension-dir).
+_API = {
+    "8.4": "20240924", "8.3": "20230831", "8.2": "20220829", "8.1": "20210902",
+    "8.0": "20200930", "7.4": "20190902", "7.3": "20180731", "7.2": "20170718",
+    "7.1": "20160303", "7.0": "20151012", "5.6": "20131226",
+}  # fmt: skip
+# The extensions in PHP's source tree (ext/ of PHP 8), which docker-php-ext-install builds.
+BUNDLED = frozenset({
+    "bcmath", "bz2", "calendar", "ctype", "curl", "dba", "dom", "enchant", "exif", "ffi",
+    "fileinfo", "filter", "ftp", "gd", "gettext", "gmp", "iconv", "imap", "intl", "ldap",
+    "mbstring", "mysqli", "oci8", "odbc", "opcache", "pcntl", "pdo", "pdo_dblib",
+    "pdo_firebird", "pdo_mysql", "pdo_oci", "pdo_odbc", "pdo_pgsql", "pdo_sqlite", "pgsql",
+    "phar", "posix", "pspell", "readline", "session", "shmop", "simplexml", "snmp", "soap",
+    "sockets", "sodium", "sqlite3", "sysvmsg", "sysvsem", "sysvshm", "tidy", "tokenizer",
+    "xml", "xmlreader", "xmlwriter", "xsl", "zend_test", "zip", "zlib",
+})  # fmt: skip
+_ZEND = frozenset({"opcache", "xdebug"})  # loaded with zend_extension=
+# Built module sizes: ESTIMATES (rounded; a module not listed is taken as 300 kB).
+_EXT_SIZES = {"intl": 1_300_000, "gd": 900_000, "opcache": 1_100_000, "xdebug": 1_200_000,
+              "imagick": 1_500_000, "grpc": 14_000_000, "swoole": 9_000_000,
+              "mbstring": 1_800_000, "soap": 700_000, "redis": 2_300_000}  # fmt: skip
+
+
+def ext_dir(proc: Proc) -> str:
+    """The extensions folder: the one the image has, else the non-ZTS one of PHP_VERSION's
+    module API."""
+    base = "/usr/local/lib/php/extensions"
+    have = sorted(d for d in listdir(proc, base) if d.startswith("no-debug-"))
+    if have:
+        return f"{base}/{have[-1]}"
+    version = ".".join(proc.env.get("PHP_VERSION", "8.3").split(".")[:2])
+    return f"{base}/no-debug-non-zts-{_API.get(version, _API['8.3'])}"
+
+
+def _enable(proc: Proc, w: Writer, ext: str) -> None:
+    ini_dir = proc.env.get("PHP_INI_DIR", "/usr/local/etc/php") + "/conf.d"
+    key = "zend_extension" if ext in _ZEND else "extension"
+    w.file(f"{ini_dir}/docker-php-ext-{ext}.ini", f"{key}={ext}\n")
+
+
+def _build(proc: Proc, w: Writer, ext: str) -> None:
+    size = _EXT_SIZES.get(ext, 300_000)
+    w.blob(f"{ext_dir(proc)}/{ext}.so", size, f"the {ext} PHP module (modelled size)", 0o755)
+    _enable(proc, w, ext)
+
+
+def _ext_names(args: list[str]) -> list[str]:
+    out, skip = [], False
+    for a in args:
+        if skip:
+            skip = False
+        elif a in ("-j", "--jobs"):
+            skip = True
+        elif not a.startswith("-"):
+            out.append(a)
+    return out
+
+
+@tool("docker-php-ext-install", note="modelled: builds PHP's bundled extensions (sizes estimated)")
+def docker_php_ext_install(proc: Proc) -> int:
+    """Each bundled extension named: its module in the extensions folder (an estimated
+    size) and ``conf.d/docker-php-ext-<ext>.ini`` loading it. The build dependencies an
+    extension needs (libpq-dev for pdo_pgsql...) are not checked."""
+    names = _ext_names(proc.argv[1:])
+    if not names:
+        raise ToolError(f"usage: {proc.name} [-jN] [--ini-name file.ini] ext-name [ext-name ...]"
+                        "\n   ie: docker-php-ext-install gd mysqli", 1)  # fmt: skip
+    for ext in names:
+        if ext not in BUNDLED:
+            raise ToolError(
+                f"error: /usr/src/php/ext/{ext} does not exist\n\n"
+                f"usage: {proc.name} [-jN] [--ini-name file.ini] ext-name [ext-name ...]",
+                1,
+            )
+    w = Writer(proc)
+    for ext in names:
+        _build(proc, w, ext)
+    modelled(proc, f"docker-php-ext-install {' '.join(names)} (compiling is not modelled; "
+             "module sizes are estimates)")  # fmt: skip
+    return 0
+
+
+@tool("docker-php-ext-enable", note="modelled: writes the conf.d ini of built extensions")
+def docker_php_ext_enable(proc: Proc) -> int:
+    names = _ext_names(proc.argv[1:])
+    w = Writer(proc)
+    for ext in names:
+        if not is_file(proc, f"{ext_dir(proc)}/{ext}.so"):
+            raise ToolError(f"error: '{ext}' does not exist", 1)
+        _enable(proc, w, ext)
+    return 0
+
+
+@tool("docker-php-ext-configure", note="modelled: accepted (configure options not modelled)")
+def docker_php_ext_configure(proc: Proc) -> int:
+    names = _ext_names(proc.argv[1:2])
+    if names and names[0] not in BUNDLED:
+        raise ToolError(f"error: /usr/src/php/ext/{names[0]} does not exist", 1)
+    return not_modelled(proc, f"docker-php-ext-configure {' '.join(proc.argv[1:2])}")
+
+
+@tool("install-php-extensions", note="modelled: bundled and PECL extensions (sizes estimated)")
+def install_php_extensions(proc: Proc) -> int:
+    """mlocati's installer: each extension named (bundled or from PECL, ``name-version``
+    or ``@composer`` accepted), built and enabled as docker-php-ext-install does; the
+    system libraries it would add with apt/apk are not modelled."""
+    names = [n for n in _ext_names(proc.argv[1:]) if not n.startswith("@")]
+    w = Writer(proc)
+    for raw in names:
+        ext = raw.split("-")[0].split("@")[0].lower()
+        proc.out(f"### INSTALLING {'BUNDLED' if ext in BUNDLED else 'REMOTE'} MODULE {ext} ###\n")
+        _build(proc, w, ext)
+    modelled(proc, f"install-php-extensions {' '.join(names)} (compiling and the system "
+             "libraries it installs are not modelled; module sizes are estimates)")  # fmt: skip
     return 0

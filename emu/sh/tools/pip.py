@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from emu.sh import permissive
 from emu.sh.api import Proc
 from emu.sh.options import Opts, Syntax
-from emu.sh.tools._base import ToolError, Writer, modelled, not_modelled, parses, tool
+from emu.sh.tools._base import ToolError, Writer, modelled, not_modelled, not_run, parses, tool
 from emu.sh.tools._data import data, digest, mb, size_of
 from emu.sh.tools._image import (
     can_write,
@@ -193,6 +193,15 @@ def _parse_req(text: str, source: str) -> Req | None:
     if m is None:
         return None
     spec = m.group(3).strip()
+    if re.fullmatch(r"(?:===?|[!~<>]=?)\s*", spec):
+        # an operator without a version ("poetry==" from an unset $POETRY_VERSION)
+        col = " " * (4 + len(text) - len(spec))
+        where = f" ({source})" if source else ""
+        raise ToolError(
+            f"ERROR: Invalid requirement: '{text}': Expected end or semicolon (after name and "
+            f"no valid version specifier){where}\n    {text}\n{col}^",
+            1,
+        )
     version = None
     pinned = re.match(r"===?\s*([^\s,]+)", spec)
     if pinned:
@@ -750,11 +759,9 @@ def python(proc: Proc, o: Opts) -> int:
             return _venv(proc, py, o.args)
         if mod == "ensurepip":
             return 0
-        proc.stderr.write(f"emu: not run: python -m {mod} (running Python code is not modelled)\n")
-        return 0
+        return not_run(proc, f"python -m {mod}", "running Python code is not modelled")
     if "-c" in o:
-        proc.stderr.write("emu: not run: python -c … (running Python code is not modelled)\n")
-        return 0
+        return not_run(proc, "python -c …", "running Python code is not modelled")
     args = o.args
     script = args[0]
     if not is_file(proc, script):
@@ -763,10 +770,7 @@ def python(proc: Proc, o: Opts) -> int:
             "such file or directory",
             2,
         )
-    proc.stderr.write(
-        f"emu: not run: python {' '.join(args)} (running Python code is not modelled)\n"
-    )
-    return 0
+    return not_run(proc, f"python {' '.join(args)}", "running Python code is not modelled")
 
 
 def _stdin_script(proc: Proc) -> int:
@@ -778,9 +782,7 @@ def _stdin_script(proc: Proc) -> int:
             f"emu: warning: the script on stdin is a placeholder for {url}; nothing was run\n"
         )
         return 0
-    proc.stderr.write("emu: not run: python - (the script on stdin; running Python code is "
-                      "not modelled)\n")  # fmt: skip
-    return 0
+    return not_run(proc, "python -", "the script on stdin; running Python code is not modelled")
 
 
 def _full_version(proc: Proc, py: Python) -> str:

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 
 from emu.sh.api import Proc
-from emu.sh.tools._base import ToolError, Writer, modelled, not_modelled, run_argv, tool
+from emu.sh.tools._base import ToolError, Writer, modelled, not_modelled, not_run, run_argv, tool
 from emu.sh.tools._data import data, digest, mb, size_of
 from emu.sh.tools._image import find_up, home, is_file, node_at, read_text, tree_bytes
 
@@ -328,9 +328,7 @@ def _task_or_not_run(proc: Proc, args: list[str]) -> int:
     image keeps); anything else would run Ruby code, which emu does not."""
     if "assets:precompile" in args:
         return _precompile(proc)
-    proc.stderr.write(f"emu: not run: {proc.name} {' '.join(args)} (running Ruby code is not "
-                      "modelled)\n")  # fmt: skip
-    return 0
+    return not_run(proc, f"{proc.name} {' '.join(args)}", "running Ruby code is not modelled")
 
 
 def _precompile(proc: Proc) -> int:

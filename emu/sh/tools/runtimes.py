@@ -30,6 +30,7 @@ from emu.sh.tools._base import (
     cannot_run,
     modelled,
     not_modelled,
+    not_run,
     run_shell,
     tool,
 )
@@ -92,8 +93,7 @@ def bun(proc: Proc) -> int:
             proc.out(f"$ {m.scripts[name]}\n")
             return run_shell(proc, m.scripts[name], env=npm.script_env(proc, m, name, name))
         if is_file(proc, name):
-            proc.stderr.write(f"emu: not run: bun {name} (running JavaScript is not modelled)\n")
-            return 0
+            return not_run(proc, f"bun {name}", "running JavaScript is not modelled")
         raise ToolError(f'error: Script not found "{name}"', 1)
     if cmd == "build":
         entries = [a for a in rest if not a.startswith("-") and "=" not in a]
@@ -191,10 +191,7 @@ def deno(proc: Proc) -> int:
         proc.stderr.write(f"Task {name} {tasks[name]}\n")
         return run_shell(proc, str(tasks[name]), cwd=posixpath.dirname(path or proc.cwd))
     if cmd == "run":
-        proc.stderr.write(
-            f"emu: not run: deno {' '.join(args)} (running programs is not modelled)\n"
-        )
-        return 0
+        return not_run(proc, f"deno {' '.join(args)}", "running programs is not modelled")
     return not_modelled(proc, f"deno {cmd}")
 
 
@@ -253,10 +250,7 @@ def dart(proc: Proc) -> int:
         proc.out(f"Generated: {proc.path(out)}\n")
         return 0
     if cmd == "run" or cmd.endswith(".dart"):
-        proc.stderr.write(
-            f"emu: not run: dart {' '.join(args)} (running programs is not modelled)\n"
-        )
-        return 0
+        return not_run(proc, f"dart {' '.join(args)}", "running programs is not modelled")
     return not_modelled(proc, f"dart {' '.join(args[:2])}")
 
 

@@ -12,6 +12,7 @@ import gzip as _gzip
 import io
 import lzma
 import posixpath
+import re
 import tarfile
 import time as _time
 import zlib
@@ -334,7 +335,9 @@ def tar(proc: Proc) -> int:
             raise Die(f"{archive}: {u.strerror}") from None
         except OSError as e:
             raise Die(f"can't open '{archive}': {e.strerror}") from None
-    if _placeholder(proc, archive, raw, (o.get("C") or ".") if mode == "x" else None):
+    stripped = int(o.get("\x03") or 0) > 0  # --strip-components: no top folder
+    dest = (o.get("C") or ".") if mode == "x" else None
+    if _placeholder(proc, archive, raw, dest, top_folder=not stripped):
         return 0
     raw = decompress(raw)
     status = 0
@@ -737,7 +740,9 @@ def _mkdirs(sys: Sys, path: str) -> None:
             sys.mkdir(sub, 0o755)
 
 
-def _placeholder(proc: Proc, name: str, raw: bytes, dest: str | None) -> bool:
+def _placeholder(
+    proc: Proc, name: str, raw: bytes, dest: str | None, top_folder: bool = True
+) -> bool:
     """Whether the archive is --permissive's stand-in for a download (then there is
     nothing to read: a warning, and nothing is extracted). Extracting it into ``dest``, a
     folder that holds nothing else (made for the download), marks that folder as a
@@ -749,7 +754,14 @@ def _placeholder(proc: Proc, name: str, raw: bytes, dest: str | None) -> bool:
     proc.err(f"emu: warning: {name} is a placeholder for {url}; nothing extracted")
     sys = Sys(proc)
     folder = posixpath.normpath(sys.abspath(dest)) if dest is not None else ""
-    if folder and _only_placeholders(sys, folder):
+    top = _archive_top(url) if top_folder else None
+    if folder and top:
+        # a GitHub archive unpacks into <repo>-<ref>: that folder, marked as a placeholder
+        with contextlib.suppress(OSError):
+            _mkdirs(sys, posixpath.join(folder, top))
+            marker = posixpath.join(folder, top, permissive.CLONE_PLACEHOLDER)
+            sys.write(marker, permissive.content(url, "archive's contents"))
+    elif folder and _only_placeholders(sys, folder):
         marker = posixpath.join(folder, permissive.CLONE_PLACEHOLDER)
         # (not recorded again: the download it stands for was, when it was written)
         data = permissive.content(url, "archive's contents")
@@ -757,6 +769,24 @@ def _placeholder(proc: Proc, name: str, raw: bytes, dest: str | None) -> bool:
         with contextlib.suppress(OSError):
             sys.write(marker, data)
     return True
+
+
+_GITHUB_ARCHIVE = re.compile(
+    r"^https://github\.com/[^/]+/([^/]+)/archive/(?:refs/(?:tags|heads)/)?(.+?)"
+    r"\.(?:tar\.gz|tgz|zip)$"
+)
+
+
+def _archive_top(url: str) -> str | None:
+    """The folder a GitHub archive (``…/archive/<ref>.tar.gz``) unpacks into:
+    ``<repo>-<ref>``, a tag's leading ``v`` dropped and a ``/`` in a branch name a ``-``, as
+    GitHub names it; None for other URLs."""
+    m = _GITHUB_ARCHIVE.match(url)
+    if m is None:
+        return None
+    ref = m.group(2)
+    ref = ref[1:] if re.match(r"v\d", ref) else ref
+    return f"{m.group(1)}-{ref.replace('/', '-')}"
 
 
 def _only_placeholders(sys: Sys, path: str) -> bool:
