@@ -7,10 +7,10 @@ Fixtures:
 * ``emu_context`` — a factory writing ``{path: content | Link}`` into a fresh temporary
   folder and returning its path (for tests of on-disk contexts).
 
-Spec files: a YAML file with ``schemaVersion`` whose ``emuTests`` names a ``context`` (or an
-``image``) is collected as one test item per test it holds, so ``pytest specs/`` runs the
-project's container-structure-test files against emu's builds. ``--no-emu-specs`` (or
-``emu_specs = false`` in the ini file) turns that off.
+Spec files: a container-structure-test YAML file whose emu file (``NAME.emu.yaml`` beside it)
+names a ``context`` (or an ``image``) is collected as one test item per test the two hold, so
+``pytest specs/`` runs the project's container-structure-test files against emu's builds.
+``--no-emu-specs`` (or ``emu_specs = false`` in the ini file) turns that off.
 """
 
 from __future__ import annotations
@@ -65,16 +65,28 @@ def emu_context(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]
     return make
 
 
-def _looks_like_spec(path: Path) -> bool:
-    if path.suffix not in (".yaml", ".yml"):
-        return False
+def _head(path: Path) -> str:
     try:
-        head = path.read_text(encoding="utf-8", errors="replace")[:200_000]
+        return path.read_text(encoding="utf-8", errors="replace")[:200_000]
     except OSError:
+        return ""
+
+
+def _looks_like_spec(path: Path) -> bool:
+    """A container-structure-test file whose emu file (``NAME.emu.yaml``) names what to
+    test — or, in emu's old form, whose own ``emuTests`` does."""
+    from emu.grading.loader import EMU_SUFFIX, emu_file_for
+
+    if path.suffix not in (".yaml", ".yml") or path.name.endswith(EMU_SUFFIX):
         return False
-    return (
-        "schemaVersion" in head and "emuTests" in head and ("context:" in head or "image:" in head)
-    )
+    head = _head(path)
+    if "schemaVersion" not in head:
+        return False
+    sidecar = emu_file_for(path)
+    if sidecar.exists():
+        extra = _head(sidecar)
+        return "context:" in extra or "image:" in extra
+    return "emuTests" in head and ("context:" in head or "image:" in head)
 
 
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
