@@ -509,7 +509,9 @@ fileExistenceTests:
   - {name: hostname, path: /etc/hostname}
   - {name: resolv, path: /etc/resolv.conf}
 fileContentTests:
-  - {name: hosts names localhost, path: /etc/hosts, expectedContents: ["(?m)^127\\\\.0\\\\.0\\\\.1\\\\tlocalhost$"]}
+  - name: hosts names localhost
+    path: /etc/hosts
+    expectedContents: ["(?m)^127\\\\.0\\\\.0\\\\.1\\\\tlocalhost$"]
   - {name: resolv names a server, path: /etc/resolv.conf, expectedContents: ["(?m)^nameserver "]}
 commandTests:
   - {name: cat hostname, command: cat, args: [/etc/hostname], expectedOutput: ["^HOST\\n$"]}
