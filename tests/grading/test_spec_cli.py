@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tarfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -134,6 +135,53 @@ def test_test_against_an_image_name(capsys: pytest.CaptureFixture[str], tmp_path
     spec = tmp_path / "s.yaml"
     spec.write_text("schemaVersion: 2.0.0\nmetadataTest: {cmd: [sh]}\n")
     assert emu("test", "-c", str(spec), "busybox:1.36") == 0
+
+
+@pytest.mark.slow
+def test_csts_command_line_runs_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``emu test --image IMAGE --config FILE [--config FILE] [--output …] [--test-report F]``
+    with IMAGE a stored tag, a docker save archive, an OCI layout or a context to build."""
+    from emu import store
+    from emu.outputs import write_docker_archive, write_oci_archive
+    from emu.testing import build
+
+    monkeypatch.setenv("EMU_HOME", str(tmp_path / "home"))
+    cst = str(ROOT / "specs" / "multistage-demo.yaml")
+    image = build(DEMO).image
+    store.save("demo:cst", image)
+    archive = tmp_path / "demo.tar"
+    with archive.open("wb") as f:
+        write_docker_archive(image, f, tags=["demo:cst"])
+    oci = tmp_path / "demo-oci.tar"
+    with oci.open("wb") as f:
+        write_oci_archive(image, f, tags=["demo:cst"])
+    layout = tmp_path / "layout"
+    with tarfile.open(oci) as tar:
+        tar.extractall(layout, filter="data")
+    for target in ("demo:cst", str(archive), str(DEMO), str(layout)):
+        assert emu("test", "--image", target, "--config", cst, "--config", cst) == 0, target
+    assert emu("test", "--image-from-oci-layout", str(layout), "-c", cst) == 0
+    report = tmp_path / "r.json"
+    # CST's no-op flags are accepted; --test-report alone writes CST's JSON.
+    argv = ["test", "-i", "demo:cst", "-c", cst, "--test-report", str(report), "--pull"]
+    assert emu(*argv, "--driver", "tar", "--no-color", "--save", "--platform", "linux/amd64") == 0
+    assert json.loads(report.read_text())["Pass"] == 4
+    junit = tmp_path / "r.xml"
+    assert (
+        emu("test", "-i", str(archive), "-c", cst, "-o", "junit", "--test-report", str(junit)) == 0
+    )
+    assert ET.parse(junit).getroot().attrib["tests"] == "4"
+    with pytest.raises(EmuError, match="both name what to test"):
+        emu("test", "--image", "demo:cst", "-c", cst, str(DEMO))
+    # --strict reads the config as CST does: the emu file beside a spec is not read.
+    rubric = str(ROOT / "specs" / "rubric-multistage.yaml")
+    capsys.readouterr()
+    assert emu("test", "--strict", "-i", "demo:cst", "-c", rubric, "-o", "json") == 0
+    names = [r["name"] for r in json.loads(capsys.readouterr().out)["Results"]]
+    assert "the build succeeds" not in names and "Metadata Test" in names
+    assert emu("test", "-i", "demo:cst", "-c", rubric, "-o", "json") == 1  # image: no build
 
 
 def test_usage_errors(tmp_path: Path) -> None:
