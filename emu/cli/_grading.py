@@ -117,7 +117,7 @@ def add_parsers(sub: Subparsers) -> None:
         "results.json.",
     )
     g.set_defaults(handler=run_grade)
-    g.add_argument("submissions", metavar="SUBMISSIONS_DIR")
+    g.add_argument("submissions", nargs="?", metavar="SUBMISSIONS_DIR")
     g.add_argument("--spec", required=True, metavar="RUBRIC.yaml", help="the rubric")
     g.add_argument(
         "-j", "--jobs", type=int, default=0, help="worker processes (default: one per core)"
@@ -135,6 +135,19 @@ def add_parsers(sub: Subparsers) -> None:
         "--max-seconds", type=float, default=None, help="override the rubric's per-build wall time"
     )
     g.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no table")
+    g.add_argument(
+        "--shard",
+        metavar="K/N",
+        help="grade only shard K of N (the class split deterministically, so N CI jobs or "
+        "machines share it); merge the N output folders with --merge",
+    )
+    g.add_argument(
+        "--merge",
+        nargs="+",
+        metavar="SHARD_OUT",
+        help="merge the output folders of every --shard K/N run into --out, as one run "
+        "would have written them (no SUBMISSIONS_DIR)",
+    )
 
 
 # --- emu test ------------------------------------------------------------------------------
@@ -323,6 +336,16 @@ def run_grade(args: argparse.Namespace) -> int:
     spec = load(args.spec)
     if args.max_seconds is not None:
         spec = replace(spec, limits=replace(spec.limits, max_seconds=args.max_seconds))
+    if args.merge:
+        if args.submissions or args.shard or args.single:
+            raise UsageError("--merge reads shards' results: no SUBMISSIONS_DIR, --shard, --single")
+        grades, kept, seconds = grading.merge_shards(args.merge)
+        written = grading.write_outputs(grades, spec, args.out, seconds=seconds, notes=kept)
+        if not args.quiet:
+            _print_grades(grades, spec, seconds, written, kept)
+        return 1 if any(g.status == grading.INTERNAL for g in grades) else 0
+    if args.submissions is None:
+        raise UsageError("give SUBMISSIONS_DIR (or --merge SHARD_OUT…)")
     root = Path(args.submissions)
     if not root.is_dir():
         raise UsageError(f"{root} is not a folder of submissions")
@@ -333,11 +356,23 @@ def run_grade(args: argparse.Namespace) -> int:
         subs, notes = grading.discover(root)
     if not subs:
         raise UsageError(f"no submissions in {root}", hint="each submission is a sub-folder")
+    shard = grading.Shard.parse(args.shard) if args.shard else None
+    positions = shard.positions(len(subs)) if shard else list(range(len(subs)))
+    total = len(subs)
+    subs = [subs[i] for i in positions]
     started = time.perf_counter()
-    grades = _grade_with_progress(grading, spec, subs, args)
+    grades = _grade_with_progress(grading, spec, subs, args) if subs else []
     seconds = time.perf_counter() - started
     written = grading.write_outputs(
-        grades, spec, args.out, single=args.single, seconds=seconds, notes=notes
+        grades,
+        spec,
+        args.out,
+        single=args.single,
+        seconds=seconds,
+        notes=notes,
+        shard=shard,
+        positions=positions,
+        total=total,
     )
     if not args.quiet:
         _print_grades(grades, spec, seconds, written, notes)
