@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -41,6 +42,61 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type="bool",
         default=True,
     )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """An :class:`~emu.errors.EmuError` (a ``BuildError``…) that reaches a test shows what
+    emu would print — ``FILE:LINE:COL``, the lines there, the hint — and the traceback ends
+    at the user's line: emu's own frames are left out (``--fulltrace`` keeps them)."""
+    excinfo = call.excinfo
+    if excinfo is not None:
+        from emu.errors import EmuError
+
+        if isinstance(excinfo.value, EmuError):
+            _explain(excinfo.value)
+            if not item.config.getoption("fulltrace", False):
+                _end_at_the_users_frame(excinfo)
+    report: Any = yield
+    return report
+
+
+def _emu_frame(frame: Any) -> bool:
+    name = frame.f_globals.get("__name__", "")
+    return isinstance(name, str) and (name == "emu" or name.startswith("emu."))
+
+
+def _end_at_the_users_frame(excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+    """Cut the raw traceback after the last frame that is not emu's. (pytest rebuilds a
+    test's traceback from the raw one when it cuts it at the test function, so filtering
+    its entries would not last; ``__tracebackhide__`` marks only the frames that raise
+    into user tests, emu's engine stays free of pytest.)"""
+    chain: list[TracebackType] = []
+    tb: TracebackType | None = excinfo.tb
+    while tb is not None:
+        chain.append(tb)
+        tb = tb.tb_next
+    users = [i for i, t in enumerate(chain) if not _emu_frame(t.tb_frame)]
+    if users and users[-1] < len(chain) - 1:
+        chain[users[-1]].tb_next = None
+        excinfo.traceback = pytest.ExceptionInfo.from_exc_info(
+            (type(excinfo.value), excinfo.value, chain[0])
+        ).traceback
+
+
+def _explain(exc: Any) -> None:
+    """Add the error's place, the lines there and its hint as notes (once)."""
+    from emu.errors import code_frame
+
+    if getattr(exc, "_emu_explained", False):
+        return
+    exc._emu_explained = True
+    if exc.source is not None and exc.span is not None:
+        frame = code_frame(exc.source, exc.span)
+        if frame:
+            exc.add_note(frame)
+    if exc.hint:
+        exc.add_note(f"hint: {exc.hint}")
 
 
 @pytest.fixture

@@ -100,3 +100,29 @@ def test_a_broken_spec_is_a_collection_error(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest(*_args())
     result.stdout.fnmatch_lines(["*emuTests.tset: unknown field*"])
     assert result.ret == pytest.ExitCode.INTERRUPTED
+
+
+def test_a_build_error_in_a_test_shows_place_and_hint_not_emus_frames(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        test_user="""
+        def test_build(emu_build):
+            emu_build({"Dockerfile": "FROM busybox\\nRUN frobnicate --all\\n"})
+        """
+    )
+    result = pytester.runpytest(*_args())
+    result.assert_outcomes(failed=1)
+    text = result.stdout.str()
+    result.stdout.fnmatch_lines(
+        [
+            "*emu_build({*",  # the user's line is where the traceback ends
+            "E *emu.errors.BuildError: Dockerfile:2:1: process * exit code: 127",
+            "E *hint: sh: frobnicate: not found",
+            "test_user.py:2: BuildError",
+        ]
+    )
+    assert "/emu/engine/" not in text and "/emu/grading/" not in text, text
+    full = pytester.runpytest(*_args(), "--fulltrace")
+    full.assert_outcomes(failed=1)
+    assert "/emu/engine/" in full.stdout.str() or "/emu/grading/" in full.stdout.str()
