@@ -81,6 +81,11 @@ def add_parsers(sub: Subparsers) -> None:
         help="write the --output report here (CST: json unless --output junit)",
     )
     t.add_argument(
+        "--junit-suite-name",
+        metavar="NAME",
+        help="the name of each <testsuite> in the junit report (CST's flag; junit only)",
+    )
+    t.add_argument(
         "--strict",
         action="store_true",
         help="read each config as container-structure-test does, and only that: emu's "
@@ -165,6 +170,8 @@ def _output(args: argparse.Namespace, target: str | None) -> tuple[str, str | No
         fmt = "json"  # CST: --test-report alone writes JSON
     elif fmt == "text" and file:
         raise UsageError("--output text writes to the terminal; use json or junit for a file")
+    if args.junit_suite_name and fmt != "junit":
+        raise UsageError("--junit-suite-name names the junit report's suites: use --output junit")
     if len(values) > 1 and target is None:
         # `emu test -c SPEC -o json IMAGE.tar` reads as "write the report over IMAGE.tar and
         # test the spec's default context": never guess which was meant.
@@ -244,7 +251,7 @@ def run_test(args: argparse.Namespace) -> int:
                 else json.dumps([r.to_dict() for r in reports], indent=2) + "\n"
             )
         else:
-            text = to_junit(reports)
+            text = to_junit(reports, suite_name=args.junit_suite_name)
         if file:
             from emu.outputs import write_file
 

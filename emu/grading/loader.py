@@ -227,6 +227,11 @@ class _Reader:
             field = f"{where}.{key}" if where else key
             cst = f" (container-structure-test: field {key} not found in type {cst_type})"
             cst = cst if cst_type else ""
+            if cst_type and self.file.endswith(".json") and not self.strict:
+                # CST decodes JSON with encoding/json, which ignores unknown keys: a CST
+                # file in JSON runs unchanged, and the key is said, not silently dropped.
+                self.warn(at, f"{field}: unknown field, ignored as CST ignores it in JSON")
+                continue
             if renamed and key in renamed:
                 raise self.error(
                     field,

@@ -173,6 +173,11 @@ def test_csts_command_line_runs_unchanged(
         emu("test", "-i", str(archive), "-c", cst, "-o", "junit", "--test-report", str(junit)) == 0
     )
     assert ET.parse(junit).getroot().attrib["tests"] == "4"
+    argv = ["test", "-i", str(archive), "-c", cst, "--junit-suite-name", "suite-a"]
+    assert emu(*argv, "-o", "junit", "--test-report", str(junit)) == 0
+    assert [s.attrib["name"] for s in ET.parse(junit).getroot()] == ["suite-a"]
+    with pytest.raises(EmuError, match="use --output junit"):
+        emu(*argv)  # as CST: the suite name is for junit output only
     with pytest.raises(EmuError, match="both name what to test"):
         emu("test", "--image", "demo:cst", "-c", cst, str(DEMO))
     # --strict reads the config as CST does: the emu file beside a spec is not read.

@@ -465,3 +465,26 @@ def test_load_reads_a_file_relative_to_its_folder(tmp_path: pytest.TempPathFacto
     assert spec.base_dir == str(folder) and spec.source == str(folder / "s.yaml")
     with pytest.raises(SpecError, match="cannot read spec"):
         load_spec(folder / "missing.yaml")
+
+
+def test_json_files_keep_csts_lenient_decoding(tmp_path: Path) -> None:
+    """CST reads .json with encoding/json, which ignores unknown keys: such a file runs in
+    emu too, the key said in a warning; strict mode refuses it."""
+    path = tmp_path / "c.json"
+    path.write_text(
+        json.dumps(
+            {
+                "schemaVersion": "2.0.0",
+                "fileExistenceTests": [{"name": "a", "path": "/a", "comment": "x"}],
+                "metadataTest": {"env": [{"key": "A", "value": "b"}]},
+            }
+        )
+    )
+    spec = load_spec(path)
+    assert [t.name for t in spec.file_existence_tests] == ["a"]
+    assert spec.metadata_test is not None and spec.metadata_test.env_vars == ()
+    text = "\n".join(spec.warnings)
+    assert "fileExistenceTests[0].comment: unknown field, ignored" in text
+    assert "metadataTest.env: unknown field, ignored" in text
+    with pytest.raises(SpecError, match="comment: unknown field"):
+        load_spec(path, strict=True)
