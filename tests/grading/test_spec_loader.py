@@ -488,3 +488,19 @@ def test_json_files_keep_csts_lenient_decoding(tmp_path: Path) -> None:
     assert "metadataTest.env: unknown field, ignored" in text
     with pytest.raises(SpecError, match="comment: unknown field"):
         load_spec(path, strict=True)
+
+
+def test_the_readmes_emu_file_example_reads(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[2]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### container-structure-test files and emu's additions", 1)[1]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "rubric-multistage.yaml").write_text(
+        (root / "specs" / "rubric-multistage.yaml").read_text(encoding="utf-8")
+    )
+    (tmp_path / "rubric-multistage.emu.yaml").write_text(example)
+    spec = load_spec(tmp_path / "rubric-multistage.emu.yaml")
+    weights = {t.name: t.weight for t in spec.tests()}
+    assert weights["the page is served from nginx's html folder"] == 2
+    assert weights["the build succeeds"] == 3 and weights["nginx serves on port 80"] == 1
+    assert spec.build.build_args == (("VERSION", "1.2"),) and spec.limits.max_seconds == 10
