@@ -492,6 +492,25 @@ def loads(
 
     ``strict``: read the file as container-structure-test does and nothing more, so that
     what passes here passes CST's strict decoding (emu's additions in it are refused)."""
+    try:
+        return _loads(text, file, base_dir, strict, emu, emu_file or "<emu>")
+    except SpecError as exc:
+        # The text the error points into, so that the CLI shows the lines around it.
+        if exc.file == file:
+            exc.with_source(text)
+        elif exc.file == (emu_file or "<emu>") and emu is not None:
+            exc.with_source(emu)
+        raise
+
+
+def _loads(
+    text: str,
+    file: str,
+    base_dir: str | None,
+    strict: bool,
+    emu: str | None,
+    e_file: str,
+) -> Spec:
     data, notes = _parse_yaml(text, file, strict=strict)
     r = _Reader(file, strict=strict)
     r.warnings.extend(notes)
@@ -527,7 +546,6 @@ def loads(
             f"form, which CST refuses); {MIGRATE_HINT}",
         )
     if emu is not None:
-        e_file = emu_file or "<emu>"
         e_data, e_notes = _parse_yaml(emu, e_file)
         er = _Reader(e_file)
         er.warnings.extend(e_notes)
