@@ -647,13 +647,22 @@ def _items(r: _Reader, data: _Map, key: str) -> list[tuple[_Map, str]]:
 
 
 def _fields(
-    r: _Reader, m: _Map, w: str, spec: str, cst_type: str, *required: str
+    r: _Reader,
+    m: _Map,
+    w: str,
+    spec: str,
+    cst_type: str,
+    *required: str,
+    additions: tuple[str, ...] = ("weight",),
+    renamed: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The model's keyword arguments for the test ``m`` (``spec`` as above); ``required``
-    keys are read first. A ``weight`` (emu's addition) is read as the old form."""
+    keys are read first. ``additions`` (emu's: ``weight``, the metadata test's ``name``) are
+    read as the old form; ``renamed`` keys are CST's old names, refused with the new one."""
     readers = dict(item.partition(":")[::2] for item in spec.split())
-    r.addition(m, "weight", w, cst_type)
-    r.check_keys(m, [*readers, "weight"], w, cst_type=cst_type)
+    for key in additions:
+        r.addition(m, key, w, cst_type)
+    r.check_keys(m, [*readers, *additions], w, cst_type=cst_type, renamed=renamed)
     values: dict[str, Any] = {}
     for key in [*required, *(k for k in readers if k not in required)]:
         read = getattr(r, readers[key] or "str_")
@@ -664,6 +673,8 @@ def _fields(
             values[attr] = read(m[key], f"{w}.{key}", r.pos_of(m, key))
     if m.get("weight") is not None:
         values["weight"] = r.number(m["weight"], f"{w}.weight", r.pos_of(m, "weight"))
+    if "name" in additions and m.get("name") is not None:
+        values["name"] = r.str_(m["name"], f"{w}.name", r.pos_of(m, "name"))
     return values
 
 
@@ -702,28 +713,17 @@ def _metadata(r: _Reader, data: _Map) -> MetadataTest | None:
         return None
     w = "metadataTest"
     m = r.mapping(data[w], w, r.pos_of(data, w))
-    r.addition(m, "name", w, "v2.MetadataTest")
-    values = _fields_meta(r, m, w)
-    return MetadataTest(**values)
-
-
-def _fields_meta(r: _Reader, m: _Map, w: str) -> dict[str, Any]:
-    readers = dict(item.partition(":")[::2] for item in _META.split())
     # CST's field before 1.x was env; schema 2.0.0 calls it envVars and refuses env.
-    r.addition(m, "weight", w, "v2.MetadataTest")
-    r.check_keys(
-        m, [*readers, "name", "weight"], w, renamed={"env": "envVars"}, cst_type="v2.MetadataTest"
+    values = _fields(
+        r,
+        m,
+        w,
+        _META,
+        "v2.MetadataTest",
+        additions=("name", "weight"),
+        renamed={"env": "envVars"},
     )
-    values: dict[str, Any] = {}
-    for key, how in readers.items():
-        if m.get(key) is not None:
-            attr = re.sub("[A-Z]", lambda c: "_" + c.group().lower(), key)
-            values[attr] = getattr(r, how or "str_")(m[key], f"{w}.{key}", r.pos_of(m, key))
-    if m.get("name") is not None:
-        values["name"] = r.str_(m["name"], f"{w}.name", r.pos_of(m, "name"))
-    if m.get("weight") is not None:
-        values["weight"] = r.number(m["weight"], f"{w}.weight", r.pos_of(m, "weight"))
-    return values
+    return MetadataTest(**values)
 
 
 def _license(r: _Reader, m: _Map, w: str) -> LicenseTest:
