@@ -100,6 +100,7 @@ def add_parsers(sub: Subparsers) -> None:
         "FROM, the tripwire)",
     )
     t.add_argument("-q", "--quiet", action="store_true", help="print failures only")
+    t.add_argument("--no-color", action="store_true", help="no colour in the text report")
     # CST's flags that say how to reach Docker: emu is its own driver, so they change nothing
     # (accepted so that a CST command line runs unchanged).
     cst = t.add_argument_group("container-structure-test flags with no effect in emu")
@@ -108,7 +109,6 @@ def add_parsers(sub: Subparsers) -> None:
     )
     cst.add_argument("--pull", action="store_true", help="nothing is pulled: emu is offline")
     cst.add_argument("--save", action="store_true", help="no containers are made, none kept")
-    cst.add_argument("--no-color", action="store_true", help="colour follows NO_COLOR and the tty")
     cst.add_argument("--platform", metavar="OS/ARCH", help="emu's images are linux/amd64")
     cst.add_argument("--runtime", metavar="NAME", help="no container runtime is used")
     cst.add_argument("-f", "--force", action="store_true", help="there is no host driver")
@@ -214,6 +214,10 @@ def run_test(args: argparse.Namespace) -> int:
 
     given = _target(args)
     fmt, file = _output(args, given)
+    if args.no_color:
+        from emu.cli._console import out
+
+        out().no_color = True
     reports: list[Report] = []
     for config in args.config:
         spec = load(config, strict=args.strict)
