@@ -37,6 +37,7 @@ _COMMAND_MODULES = (
     "_run",
     "_tools",
     "_grading",
+    "_completion",
 )
 
 

@@ -32,17 +32,31 @@ def add_parsers(sub: Subparsers) -> None:
     """Add ``test`` and ``grade`` to the CLI's subparsers."""
     t = sub.add_parser(
         "test",
-        help="check a build or an image against a container-structure-test spec",
-        description="Evaluate container-structure-test specs (schemaVersion 2.0.0, plus "
-        "emuTests) against a build context or an image; exit 1 if any test fails.",
+        help="check a build or an image against container-structure-test specs",
+        description="Evaluate container-structure-test files (schemaVersion 1.0.0 or 2.0.0) "
+        "and emu's additions beside them (NAME.emu.yaml: build settings, limits, emu's build "
+        "tests, weights) against an image or a build context; exit 1 if any test fails. "
+        "CST's own command line works unchanged: emu test --image IMAGE --config FILE "
+        "[--config FILE…] [--output text|json|junit] [--test-report FILE].",
     )
     t.set_defaults(handler=run_test)
     t.add_argument(
         "target",
         nargs="?",
         metavar="CONTEXT|IMAGE",
-        help="a build context folder, an image archive (docker save / OCI), or an image name "
-        "(default: emuTests.context of the spec)",
+        help="what to test, as --image takes it (default: the context or image the emu file names)",
+    )
+    t.add_argument(
+        "-i",
+        "--image",
+        metavar="IMAGE",
+        help="what to test (CST's flag): a tag in emu's store or catalog, a docker save / OCI "
+        "archive (file or folder), or a build context folder to build",
+    )
+    t.add_argument(
+        "--image-from-oci-layout",
+        metavar="DIR",
+        help="an OCI image layout folder to test (CST's flag; --image takes one too)",
     )
     t.add_argument(
         "-c",
@@ -50,7 +64,7 @@ def add_parsers(sub: Subparsers) -> None:
         action="append",
         required=True,
         metavar="SPEC.yaml",
-        help="the spec (repeatable)",
+        help="a container-structure-test file, or an emu file NAME.emu.yaml (repeatable)",
     )
     t.add_argument(
         "-o",
@@ -61,7 +75,22 @@ def add_parsers(sub: Subparsers) -> None:
         help="text (default), json or junit; with FILE the report is written there and the "
         "text report still printed",
     )
-    t.add_argument("--test-report", metavar="FILE", help="write the --output report here (CST)")
+    t.add_argument(
+        "--test-report",
+        metavar="FILE",
+        help="write the --output report here (CST: json unless --output junit)",
+    )
+    t.add_argument(
+        "--junit-suite-name",
+        metavar="NAME",
+        help="the name of each <testsuite> in the junit report (CST's flag; junit only)",
+    )
+    t.add_argument(
+        "--strict",
+        action="store_true",
+        help="read each config as container-structure-test does, and only that: emu's "
+        "additions (the emu file, emuTests, weight) are refused",
+    )
     t.add_argument("--target", dest="stage", metavar="STAGE", help="build this stage")
     t.add_argument("--build-arg", action="append", metavar="KEY=VALUE", default=[])
     t.add_argument(
@@ -71,6 +100,19 @@ def add_parsers(sub: Subparsers) -> None:
         "FROM, the tripwire)",
     )
     t.add_argument("-q", "--quiet", action="store_true", help="print failures only")
+    t.add_argument("--no-color", action="store_true", help="no colour in the text report")
+    # CST's flags that say how to reach Docker: emu is its own driver, so they change nothing
+    # (accepted so that a CST command line runs unchanged).
+    cst = t.add_argument_group("container-structure-test flags with no effect in emu")
+    cst.add_argument(
+        "-d", "--driver", choices=("docker", "tar"), help="emu is its own driver (no Docker)"
+    )
+    cst.add_argument("--pull", action="store_true", help="nothing is pulled: emu is offline")
+    cst.add_argument("--save", action="store_true", help="no containers are made, none kept")
+    cst.add_argument("--platform", metavar="OS/ARCH", help="emu's images are linux/amd64")
+    cst.add_argument("--runtime", metavar="NAME", help="no container runtime is used")
+    cst.add_argument("-f", "--force", action="store_true", help="there is no host driver")
+    cst.add_argument("--default-image-tag", metavar="TAG", help="nothing is loaded into Docker")
 
     g = sub.add_parser(
         "grade",
@@ -80,7 +122,7 @@ def add_parsers(sub: Subparsers) -> None:
         "results.json.",
     )
     g.set_defaults(handler=run_grade)
-    g.add_argument("submissions", metavar="SUBMISSIONS_DIR")
+    g.add_argument("submissions", nargs="?", metavar="SUBMISSIONS_DIR")
     g.add_argument("--spec", required=True, metavar="RUBRIC.yaml", help="the rubric")
     g.add_argument(
         "-j", "--jobs", type=int, default=0, help="worker processes (default: one per core)"
@@ -98,12 +140,25 @@ def add_parsers(sub: Subparsers) -> None:
         "--max-seconds", type=float, default=None, help="override the rubric's per-build wall time"
     )
     g.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no table")
+    g.add_argument(
+        "--shard",
+        metavar="K/N",
+        help="grade only shard K of N (the class split deterministically, so N CI jobs or "
+        "machines share it); merge the N output folders with --merge",
+    )
+    g.add_argument(
+        "--merge",
+        nargs="+",
+        metavar="SHARD_OUT",
+        help="merge the output folders of every --shard K/N run into --out, as one run "
+        "would have written them (no SUBMISSIONS_DIR)",
+    )
 
 
 # --- emu test ------------------------------------------------------------------------------
 
 
-def _output(args: argparse.Namespace) -> tuple[str, str | None]:
+def _output(args: argparse.Namespace, target: str | None) -> tuple[str, str | None]:
     values = list(args.output or ["text"])
     if len(values) > 2:
         raise UsageError("--output takes a format and at most one file")
@@ -111,9 +166,13 @@ def _output(args: argparse.Namespace) -> tuple[str, str | None]:
     if fmt not in ("text", "json", "junit"):
         raise UsageError(f"--output {fmt}: expected text, json or junit")
     file = values[1] if len(values) > 1 else args.test_report
-    if fmt == "text" and file:
+    if fmt == "text" and file and args.output is None:
+        fmt = "json"  # CST: --test-report alone writes JSON
+    elif fmt == "text" and file:
         raise UsageError("--output text writes to the terminal; use json or junit for a file")
-    if len(values) > 1 and args.target is None:
+    if args.junit_suite_name and fmt != "junit":
+        raise UsageError("--junit-suite-name names the junit report's suites: use --output junit")
+    if len(values) > 1 and target is None:
         # `emu test -c SPEC -o json IMAGE.tar` reads as "write the report over IMAGE.tar and
         # test the spec's default context": never guess which was meant.
         raise UsageError(
@@ -125,16 +184,43 @@ def _output(args: argparse.Namespace) -> tuple[str, str | None]:
     return fmt, file
 
 
+def _target(args: argparse.Namespace) -> str | None:
+    """What to test: --image (CST's flag), --image-from-oci-layout, or the positional."""
+    given = [
+        (flag, value)
+        for flag, value in (
+            ("CONTEXT|IMAGE", args.target),
+            ("--image", args.image),
+            ("--image-from-oci-layout", args.image_from_oci_layout),
+        )
+        if value
+    ]
+    if len(given) > 1:
+        raise UsageError(
+            f"{given[0][0]} and {given[1][0]} both name what to test", hint="give one of them"
+        )
+    if args.image_from_oci_layout and not os.path.isfile(
+        os.path.join(args.image_from_oci_layout, "oci-layout")
+    ):
+        raise UsageError(f"--image-from-oci-layout {args.image_from_oci_layout}: no oci-layout")
+    return given[0][1] if given else None
+
+
 def run_test(args: argparse.Namespace) -> int:
     from emu.grading.evaluation import evaluate
     from emu.grading.loader import load
     from emu.grading.report import Report, to_json, to_junit
     from emu.grading.run import default_target, subject_for
 
-    fmt, file = _output(args)
+    given = _target(args)
+    fmt, file = _output(args, given)
+    if args.no_color:
+        from emu.cli._console import out
+
+        out().no_color = True
     reports: list[Report] = []
     for config in args.config:
-        spec = load(config)
+        spec = load(config, strict=args.strict)
         overrides: dict[str, Any] = {}
         if args.stage:
             overrides["target"] = args.stage
@@ -146,12 +232,12 @@ def run_test(args: argparse.Namespace) -> int:
             overrides["build_args"] = tuple(extra.items())
         if overrides:
             spec = replace(spec, build=replace(spec.build, **overrides))
-        target = args.target or default_target(spec)
+        target = given or default_target(spec)
         if target is None:
             raise UsageError(
-                "nothing to test: give a context or an image",
-                hint="emu test --config SPEC.yaml CONTEXT (or name it in the spec: "
-                "emuTests: {context: PATH})",
+                "nothing to test: give an image or a context",
+                hint="emu test --image IMAGE --config SPEC.yaml (or name one in the emu file "
+                "SPEC.emu.yaml: context: PATH)",
             )
         if args.sandbox and os.path.isdir(target):
             report = _sandboxed(spec, target)
@@ -169,7 +255,7 @@ def run_test(args: argparse.Namespace) -> int:
                 else json.dumps([r.to_dict() for r in reports], indent=2) + "\n"
             )
         else:
-            text = to_junit(reports)
+            text = to_junit(reports, suite_name=args.junit_suite_name)
         if file:
             from emu.outputs import write_file
 
@@ -261,6 +347,16 @@ def run_grade(args: argparse.Namespace) -> int:
     spec = load(args.spec)
     if args.max_seconds is not None:
         spec = replace(spec, limits=replace(spec.limits, max_seconds=args.max_seconds))
+    if args.merge:
+        if args.submissions or args.shard or args.single:
+            raise UsageError("--merge reads shards' results: no SUBMISSIONS_DIR, --shard, --single")
+        grades, kept, seconds = grading.merge_shards(args.merge)
+        written = grading.write_outputs(grades, spec, args.out, seconds=seconds, notes=kept)
+        if not args.quiet:
+            _print_grades(grades, spec, seconds, written, kept)
+        return 1 if any(g.status == grading.INTERNAL for g in grades) else 0
+    if args.submissions is None:
+        raise UsageError("give SUBMISSIONS_DIR (or --merge SHARD_OUT…)")
     root = Path(args.submissions)
     if not root.is_dir():
         raise UsageError(f"{root} is not a folder of submissions")
@@ -271,11 +367,23 @@ def run_grade(args: argparse.Namespace) -> int:
         subs, notes = grading.discover(root)
     if not subs:
         raise UsageError(f"no submissions in {root}", hint="each submission is a sub-folder")
+    shard = grading.Shard.parse(args.shard) if args.shard else None
+    positions = shard.positions(len(subs)) if shard else list(range(len(subs)))
+    total = len(subs)
+    subs = [subs[i] for i in positions]
     started = time.perf_counter()
-    grades = _grade_with_progress(grading, spec, subs, args)
+    grades = _grade_with_progress(grading, spec, subs, args) if subs else []
     seconds = time.perf_counter() - started
     written = grading.write_outputs(
-        grades, spec, args.out, single=args.single, seconds=seconds, notes=notes
+        grades,
+        spec,
+        args.out,
+        single=args.single,
+        seconds=seconds,
+        notes=notes,
+        shard=shard,
+        positions=positions,
+        total=total,
     )
     if not args.quiet:
         _print_grades(grades, spec, seconds, written, notes)

@@ -1,12 +1,14 @@
-"""Specs: container-structure-test files (schema 2.0.0) and emu's ``emuTests`` against
-emulated images, and grading many submissions with them.
+"""Specs: container-structure-test files (schema 2.0.0 or 1.0.0) and emu's additions in the
+emu file beside them (``NAME.emu.yaml``) against emulated images, and grading many
+submissions with them.
 
     >>> from emu.grading import load_spec, run_spec
     >>> report = run_spec(load_spec("specs/multistage-demo.yaml"), "examples/multistage-demo")
     >>> report.ok, f"{report.score}/{report.max_score}"
 
 * :func:`load_spec` / :func:`loads_spec` read and validate a spec (:class:`SpecError` with
-  the line and field on bad input; unsupported CST fields become ``spec.warnings``);
+  the line, column and field on bad input; unsupported CST fields become ``spec.warnings``;
+  ``strict=True`` reads only what CST reads);
 * :func:`run_spec` evaluates it against a context folder, a ``{path: content}`` mapping, a
   :class:`~emu.engine.builder.BuildResult`, an :class:`~emu.images.image.Image`, an image
   archive or an image name, and returns a :class:`Report` (``to_json``, ``to_junit``);

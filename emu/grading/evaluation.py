@@ -131,6 +131,49 @@ def _env(image: Image) -> dict[str, str]:
     return image.config.env_dict()
 
 
+# What Docker adds to every container it starts (moby's init layer: /.dockerenv, and the
+# mount points over which it binds the container's own /etc/hosts, /etc/hostname and
+# /etc/resolv.conf): CST's docker driver tests a container, so its file and command tests
+# see them, though the image itself does not hold them. /.dockerenv is the init layer's empty
+# 0755 file; the three others are Docker's 0644 files as a container on the default bridge
+# network has them, with resolv.conf as Docker writes it when the host's names no server a
+# container can reach (emu never reads the host's configuration).
+_BRIDGE_IP = "172.17.0.2"
+_RESOLV_CONF = b"nameserver 8.8.8.8\nnameserver 8.8.4.4\n"
+
+
+def container_id(image: Image) -> str:
+    """The 12 hex digits a container of ``image`` is named by (its hostname): derived from
+    the image, so that a test run is reproducible."""
+    import hashlib
+
+    return hashlib.sha256(repr(image.config).encode("utf-8", "surrogateescape")).hexdigest()[:12]
+
+
+def container_fs(image: Image) -> FS:
+    """The filesystem a container of ``image`` sees: a copy-on-write copy of the image with
+    Docker's per-container files (see above); the image never changes."""
+    from emu.fs import Meta
+
+    fs = image.rootfs.fs()
+    host = container_id(image)
+    hosts = (
+        "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+        "fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\n"
+        f"ff02::2\tip6-allrouters\n{_BRIDGE_IP}\t{host}\n"
+    )
+    if fs.lookup("/etc") is None:
+        fs.makedirs("/etc", Meta(0o755))
+    for path, node in (
+        ("/.dockerenv", File(Meta(0o755), b"")),
+        ("/etc/hosts", File(Meta(0o644), hosts.encode())),
+        ("/etc/hostname", File(Meta(0o644), f"{host}\n".encode())),
+        ("/etc/resolv.conf", File(Meta(0o644), _RESOLV_CONF)),
+    ):
+        fs.put(path, node)
+    return fs
+
+
 def _read(node: Node, path: str) -> str:
     if isinstance(node, Dir):
         raise _Failed(f"{path} is a directory, not a file")
@@ -156,7 +199,7 @@ def file_existence(t: FileExistenceTest, image: Image, extra_env: dict[str, str]
     res = TestResult(t.name, t.kind, "pass", weight=t.weight)
     env = {**_env(image), **extra_env}
     path = expand(t.path, env)
-    fs = image.rootfs.fs()
+    fs = container_fs(image)
     try:
         node = fs.lookup(path, follow=False)
     except EmuError as exc:
@@ -195,7 +238,7 @@ def file_existence(t: FileExistenceTest, image: Image, extra_env: dict[str, str]
 def file_content(t: FileContentTest, image: Image, extra_env: dict[str, str]) -> TestResult:
     res = TestResult(t.name, t.kind, "pass", weight=t.weight)
     path = expand(t.path, {**_env(image), **extra_env})
-    fs = image.rootfs.fs()
+    fs = container_fs(image)
     try:
         node = fs.lookup(path)
     except EmuError as exc:
@@ -345,7 +388,7 @@ def command(
     for pair in t.env_vars:
         env[pair.key] = expand(pair.value, image_env)
     env.update(run_env)
-    fs = image.rootfs.fs()  # copy-on-write: the image never changes
+    fs = container_fs(image)  # copy-on-write: the image never changes
     cwd = image.config.working_dir or "/"
     try:
         ident = _identity(fs, run_user or image.config.user)
@@ -759,4 +802,12 @@ def _one(
         return TestResult(t.name, t.kind, status, [str(exc)], weight=t.weight)
 
 
-__all__ = ["Subject", "evaluate", "expand", "go_mode_string", "human"]
+__all__ = [
+    "Subject",
+    "container_fs",
+    "container_id",
+    "evaluate",
+    "expand",
+    "go_mode_string",
+    "human",
+]

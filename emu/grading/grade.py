@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import json
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -34,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from emu.errors import LimitExceeded, RejectedError, WorkerError
+from emu.errors import LimitExceeded, RejectedError, UsageError, WorkerError
 from emu.fs.names import printable, shown
 from emu.grading.model import Spec
 from emu.grading.report import Report, json_text, to_junit
@@ -501,6 +502,89 @@ def summary(grades: list[Grade]) -> dict[str, Any]:
     }
 
 
+# --- shards: one class graded over several machines ------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Shard:
+    """Shard ``index`` of ``count`` (1-based, as CI matrices number jobs): the submissions
+    at positions ``index-1``, ``index-1+count``, … of the sorted list :func:`discover`
+    returns — so every machine that sees the same folder takes the same ones, the shards
+    are disjoint, they cover the class, and their sizes differ by one at most."""
+
+    index: int
+    count: int
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        """``K/N`` (1 ≤ K ≤ N)."""
+        k, slash, n = text.partition("/")
+        if not (slash and k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n)):
+            raise UsageError(
+                f"--shard {printable(text, 40)}: expected K/N with 1 ≤ K ≤ N",
+                hint="e.g. --shard 2/4 grades the second quarter of the class",
+            )
+        return cls(int(k), int(n))
+
+    def positions(self, total: int) -> list[int]:
+        return list(range(self.index - 1, total, self.count))
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
+
+
+def merge_shards(
+    folders: Iterable[str | os.PathLike[str]],
+) -> tuple[list[Grade], list[str], float]:
+    """The grades, notes and grading seconds of a class graded in shards, from the
+    ``grades.json`` each shard wrote: in the class's order, as one run would list them.
+    Refuses shards of different rubrics or splits, and a missing or repeated shard."""
+    docs: list[tuple[Path, dict[str, Any]]] = []
+    for folder in folders:
+        path = Path(folder) / "grades.json"
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"cannot read the shard {path}: {exc}") from None
+        if not isinstance(doc, dict) or not isinstance(doc.get("shard"), dict):
+            raise UsageError(
+                f"{path} is not a shard's result", hint="write it with emu grade --shard K/N"
+            )
+        docs.append((path, doc))
+    if not docs:
+        raise UsageError("nothing to merge: name the shards' output folders")
+    first = docs[0][1]
+    count, total = first["shard"]["count"], first["shard"]["total"]
+    seen: dict[int, Path] = {}
+    placed: dict[int, Grade] = {}
+    for path, doc in docs:
+        info = doc["shard"]
+        if (doc.get("spec"), info["count"], info["total"]) != (first.get("spec"), count, total):
+            raise UsageError(
+                f"{path}: another rubric or split ({doc.get('spec')}, {info['count']} shards of "
+                f"{info['total']}) than {docs[0][0]} ({first.get('spec')}, {count} of {total})"
+            )
+        if info["index"] in seen:
+            raise UsageError(
+                f"shard {info['index']}/{count} given twice: {seen[info['index']]}, {path}"
+            )
+        seen[info["index"]] = path
+        for entry in doc["submissions"]:
+            placed[int(entry["position"])] = Grade.from_dict(entry)
+    missing = sorted(set(range(1, count + 1)) - set(seen))
+    if missing:
+        raise UsageError(
+            "missing shards: " + ", ".join(f"{k}/{count}" for k in missing),
+            hint="merge the output folders of every shard",
+        )
+    grades = [placed[i] for i in sorted(placed)]
+    if sorted(placed) != list(range(total)):
+        raise UsageError(f"the shards hold {len(placed)} of the class's {total} submissions")
+    notes = [str(n) for n in first.get("notes", [])]
+    seconds = sum(float(doc.get("seconds", 0.0)) for _, doc in docs)
+    return grades, notes, seconds
+
+
 def write_outputs(
     grades: list[Grade],
     spec: Spec,
@@ -509,8 +593,15 @@ def write_outputs(
     single: bool = False,
     seconds: float = 0.0,
     notes: list[str] | None = None,
+    shard: Shard | None = None,
+    positions: list[int] | None = None,
+    total: int = 0,
 ) -> list[Path]:
-    """Write the tables and the Gradescope files into ``out_dir``; returns what was written."""
+    """Write the tables and the Gradescope files into ``out_dir``; returns what was written.
+
+    A shard's ``grades.json`` also says which shard it is (``shard``: index, count, and the
+    class's ``total``) and each submission's ``position`` in the class, for
+    :func:`merge_shards`."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -535,6 +626,12 @@ def write_outputs(
         "warnings": list(spec.warnings),
         "submissions": [g.to_dict() for g in grades],
     }
+    if shard is not None:
+        assert positions is not None and len(positions) == len(grades)
+        doc["shard"] = {"index": shard.index, "count": shard.count, "total": total}
+        doc["submissions"] = [
+            {**g.to_dict(), "position": p} for g, p in zip(grades, positions, strict=True)
+        ]
     put(out / "grades.json", json_text(doc))
     reports = [g.report for g in grades if g.report is not None]
     put(out / "junit.xml", to_junit(reports, name="emu grade"))
@@ -561,6 +658,7 @@ __all__ = [
     "TIMEOUT",
     "VIOLATION",
     "Grade",
+    "Shard",
     "Submission",
     "WorkerError",
     "csv_text",
@@ -568,6 +666,7 @@ __all__ = [
     "grade",
     "grade_one",
     "gradescope",
+    "merge_shards",
     "summary",
     "write_outputs",
 ]

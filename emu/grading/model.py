@@ -1,13 +1,14 @@
-"""What a spec says, as frozen values: container-structure-test's schema 2.0.0 plus ``emuTests``.
+"""What a spec says, as frozen values: a container-structure-test file (schema 2.0.0 or
+1.0.0) plus emu's additions from its emu file (``NAME.emu.yaml``, see
+:func:`emu.grading.loader.load`).
 
 The CST half keeps CST's field names and defaults (``shouldExist`` true, ``uid``/``gid`` -1 =
 unchecked, ``exitCode`` 0, ``entrypoint``/``cmd`` unchecked when absent and "must be empty"
-when ``[]``). Every test may also carry ``weight`` (points, default 1), an emu extension that
-container-structure-test ignores, so a rubric stays a valid CST file.
+when ``[]``). Every test also has a ``weight`` (points, default 1), which the emu file's
+``weights`` sets: CST has no such field, and its strict decoding refuses one in its file.
 
-The ``emuTests`` half is what multi-stage lessons need and CST cannot say: how to build the
-context (target, build args, limits) and assertions over the build itself (see
-:data:`EMU_KINDS`).
+emu's half is what multi-stage lessons need and CST cannot say: how to build the context
+(target, build args, limits) and assertions over the build itself (see :data:`EMU_KINDS`).
 """
 
 from __future__ import annotations
@@ -122,7 +123,7 @@ class SandboxLimits:
 
 @dataclass(frozen=True, slots=True)
 class BuildSettings:
-    """``emuTests.build``: how the context is built."""
+    """The emu file's ``build``: how the context is built."""
 
     dockerfile: str = "Dockerfile"
     target: str | None = None

@@ -239,7 +239,11 @@ def _iso(ts: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ts))
 
 
-def junit_element(reports: list[Report], name: str = "emu test") -> ET.Element:
+def junit_element(
+    reports: list[Report], name: str = "emu test", suite_name: str | None = None
+) -> ET.Element:
+    """``suite_name`` (CST's ``--junit-suite-name``) names every <testsuite>; else each is
+    named ``SPEC :: SUBJECT``."""
     root = ET.Element("testsuites")
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     total_time = 0.0
@@ -251,7 +255,7 @@ def junit_element(reports: list[Report], name: str = "emu test") -> ET.Element:
             "errors": report.errors,
             "skipped": report.skipped,
         }
-        suite.set("name", xml_text(f"{report.spec} :: {report.subject}", 1000))
+        suite.set("name", xml_text(suite_name or f"{report.spec} :: {report.subject}", 1000))
         for k, v in counts.items():
             suite.set(k, str(v))
             totals[k] += v
@@ -302,15 +306,20 @@ def junit_element(reports: list[Report], name: str = "emu test") -> ET.Element:
             out_lines.insert(0, f"build failed: {report.build_error}")
         ET.SubElement(suite, "system-out").text = xml_text("\n".join(out_lines))
     root.set("name", name)
-    for k, v in totals.items():
-        root.set(k, str(v))
+    # The strict JUnit schema Jenkins and GitLab validate against (the xunit plugin's
+    # junit-10.xsd) allows name, time, tests, failures and errors on <testsuites>: skips are
+    # counted on each <testsuite> only.
+    for k in ("tests", "failures", "errors"):
+        root.set(k, str(totals[k]))
     root.set("time", _seconds(total_time))
     return root
 
 
-def to_junit(reports: Report | list[Report], name: str = "emu test") -> str:
+def to_junit(
+    reports: Report | list[Report], name: str = "emu test", suite_name: str | None = None
+) -> str:
     items = [reports] if isinstance(reports, Report) else reports
-    root = junit_element(items, name)
+    root = junit_element(items, name, suite_name)
     ET.indent(root)
     body = ET.tostring(root, encoding="unicode")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"

@@ -146,7 +146,7 @@ def subject_for(target: object, spec: Spec, *, untrusted: bool = False) -> Subje
 
 
 def default_target(spec: Spec) -> str | None:
-    """The subject the spec itself names (``emuTests.context`` / ``emuTests.image``)."""
+    """The subject the spec's emu file names (its ``context`` or ``image``)."""
     if spec.build.context:
         return os.path.normpath(os.path.join(spec.base_dir, spec.build.context))
     if spec.build.image:
@@ -162,7 +162,7 @@ def run(spec: Spec, target: object = None, *, untrusted: bool = False) -> Report
         if target is None:
             raise UsageError(
                 "nothing to test: give a context or an image",
-                hint="or name one in the spec: emuTests: {context: PATH}",
+                hint="or name one in the emu file NAME.emu.yaml: context: PATH",
             )
     subject = subject_for(target, spec, untrusted=untrusted)
     return evaluate(spec, subject)

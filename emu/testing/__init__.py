@@ -121,6 +121,7 @@ def build(
     gives the text) or a folder. ``FROM`` sees emu's catalog only, so a test never depends on
     the machine's image store; the build has :class:`~emu.grading.model.SandboxLimits`.
     """
+    __tracebackhide__ = True  # pytest: a failed build points at the test's line, not here
     from emu.grading.model import BuildSettings
     from emu.grading.model import SandboxLimits as Limits
     from emu.grading.sandbox import prepare_context, sandboxed_build

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tarfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -136,6 +137,58 @@ def test_test_against_an_image_name(capsys: pytest.CaptureFixture[str], tmp_path
     assert emu("test", "-c", str(spec), "busybox:1.36") == 0
 
 
+@pytest.mark.slow
+def test_csts_command_line_runs_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``emu test --image IMAGE --config FILE [--config FILE] [--output …] [--test-report F]``
+    with IMAGE a stored tag, a docker save archive, an OCI layout or a context to build."""
+    from emu import store
+    from emu.outputs import write_docker_archive, write_oci_archive
+    from emu.testing import build
+
+    monkeypatch.setenv("EMU_HOME", str(tmp_path / "home"))
+    cst = str(ROOT / "specs" / "multistage-demo.yaml")
+    image = build(DEMO).image
+    store.save("demo:cst", image)
+    archive = tmp_path / "demo.tar"
+    with archive.open("wb") as f:
+        write_docker_archive(image, f, tags=["demo:cst"])
+    oci = tmp_path / "demo-oci.tar"
+    with oci.open("wb") as f:
+        write_oci_archive(image, f, tags=["demo:cst"])
+    layout = tmp_path / "layout"
+    with tarfile.open(oci) as tar:
+        tar.extractall(layout, filter="data")
+    for target in ("demo:cst", str(archive), str(DEMO), str(layout)):
+        assert emu("test", "--image", target, "--config", cst, "--config", cst) == 0, target
+    assert emu("test", "--image-from-oci-layout", str(layout), "-c", cst) == 0
+    report = tmp_path / "r.json"
+    # CST's no-op flags are accepted; --test-report alone writes CST's JSON.
+    argv = ["test", "-i", "demo:cst", "-c", cst, "--test-report", str(report), "--pull"]
+    assert emu(*argv, "--driver", "tar", "--no-color", "--save", "--platform", "linux/amd64") == 0
+    assert json.loads(report.read_text())["Pass"] == 4
+    junit = tmp_path / "r.xml"
+    assert (
+        emu("test", "-i", str(archive), "-c", cst, "-o", "junit", "--test-report", str(junit)) == 0
+    )
+    assert ET.parse(junit).getroot().attrib["tests"] == "4"
+    argv = ["test", "-i", str(archive), "-c", cst, "--junit-suite-name", "suite-a"]
+    assert emu(*argv, "-o", "junit", "--test-report", str(junit)) == 0
+    assert [s.attrib["name"] for s in ET.parse(junit).getroot()] == ["suite-a"]
+    with pytest.raises(EmuError, match="use --output junit"):
+        emu(*argv)  # as CST: the suite name is for junit output only
+    with pytest.raises(EmuError, match="both name what to test"):
+        emu("test", "--image", "demo:cst", "-c", cst, str(DEMO))
+    # --strict reads the config as CST does: the emu file beside a spec is not read.
+    rubric = str(ROOT / "specs" / "rubric-multistage.yaml")
+    capsys.readouterr()
+    assert emu("test", "--strict", "-i", "demo:cst", "-c", rubric, "-o", "json") == 0
+    names = [r["name"] for r in json.loads(capsys.readouterr().out)["Results"]]
+    assert "the build succeeds" not in names and "Metadata Test" in names
+    assert emu("test", "-i", "demo:cst", "-c", rubric, "-o", "json") == 1  # image: no build
+
+
 def test_usage_errors(tmp_path: Path) -> None:
     spec = tmp_path / "s.yaml"
     spec.write_text("schemaVersion: 2.0.0\n")
@@ -202,3 +255,73 @@ def test_grade_single_for_gradescope(tmp_path: Path) -> None:
     )
     assert rc == 0
     assert json.loads((tmp_path / "results.json").read_text())["score"] == 20
+
+
+def _timeless(value: object) -> object:
+    """``value`` (parsed grades.json or a Gradescope file) without wall times."""
+    if isinstance(value, dict):
+        return {
+            k: _timeless(v)
+            for k, v in value.items()
+            if k not in ("seconds", "Duration", "execution_time")
+        }
+    if isinstance(value, list):
+        return [_timeless(v) for v in value]
+    return value
+
+
+def _junit_timeless(path: Path) -> list[tuple[str, dict[str, str], str]]:
+    return [
+        (el.tag, {k: v for k, v in el.attrib.items() if k not in ("time", "timestamp")},
+         (el.text or "").strip())
+        for el in ET.parse(path).getroot().iter()
+    ]  # fmt: skip
+
+
+def test_shards_merged_equal_a_single_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`emu grade --shard K/N` on N machines, then `--merge`, writes what one run writes."""
+    import shutil
+
+    subs = tmp_path / "subs"
+    for name in ("01-reference", "03-single-stage", "05-wrong-path", "06-build-fails",
+                 "07-parse-error", "08-no-dockerfile", "09-lint-warnings"):  # fmt: skip
+        shutil.copytree(SAMPLES / name, subs / name, symlinks=True)
+    rubric = str(ROOT / "specs" / "rubric-multistage.yaml")
+
+    def grade(*argv: str) -> None:
+        assert emu("grade", *argv, "--spec", rubric, "--jobs", "-1", "-q") == 0
+
+    grade(str(subs), "--out", str(tmp_path / "one"))
+    shards = [tmp_path / f"shard{k}" for k in (1, 2, 3)]
+    for k, out in enumerate(shards, 1):
+        grade(str(subs), "--shard", f"{k}/3", "--out", str(out))
+    taken = [json.loads((o / "grades.json").read_text())["submissions"] for o in shards]
+    names = [[s["name"] for s in t] for t in taken]
+    assert names == [
+        ["01-reference", "06-build-fails", "09-lint-warnings"],
+        ["03-single-stage", "07-parse-error"],
+        ["05-wrong-path", "08-no-dockerfile"],
+    ]  # round robin over the sorted class: disjoint, covering, balanced
+    # Merged in any order of the shards' folders.
+    grade("--merge", *map(str, reversed(shards)), "--out", str(tmp_path / "merged"))
+    one, merged = tmp_path / "one", tmp_path / "merged"
+    assert (merged / "grades.csv").read_text() == (one / "grades.csv").read_text()
+    a = json.loads((one / "grades.json").read_text())
+    b = json.loads((merged / "grades.json").read_text())
+    assert _timeless(b) == _timeless(a) and len(a["submissions"]) == 7
+    assert _junit_timeless(merged / "junit.xml") == _junit_timeless(one / "junit.xml")
+    for path in sorted((one / "gradescope").rglob("results.json")):
+        other = merged / path.relative_to(one)
+        assert _timeless(json.loads(other.read_text())) == _timeless(json.loads(path.read_text()))
+    # A missing shard, a repeated one, a bad split: said, nothing merged.
+    with pytest.raises(EmuError, match=r"missing shards: 2/3"):
+        grade("--merge", str(shards[0]), str(shards[2]), "--out", str(tmp_path / "x"))
+    with pytest.raises(EmuError, match=r"given twice"):
+        grade("--merge", str(shards[0]), str(shards[0]), "--out", str(tmp_path / "x"))
+    with pytest.raises(EmuError, match=r"not a shard's result"):
+        grade("--merge", str(one), "--out", str(tmp_path / "x"))
+    for bad in ("0/3", "4/3", "x", "1/0"):
+        with pytest.raises(EmuError, match="expected K/N"):
+            grade(str(subs), "--shard", bad, "--out", str(tmp_path / "x"))

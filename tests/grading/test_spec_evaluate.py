@@ -490,3 +490,51 @@ def test_no_checks_covers_buildkit_rules_and_emu_lessons_separately() -> None:
     text = report.results[1].messages[0]
     for rule in ("UnusedStage", "CompilerInFinalImage", "HeavyFinalBase", "SourceInFinalImage"):
         assert rule in text
+
+
+def test_dockers_per_container_files_exist_in_file_and_command_tests(
+    result: BuildResult,
+) -> None:
+    """CST's docker driver tests a container: /.dockerenv and the /etc files Docker mounts
+    into every container are there (the image itself does not hold them)."""
+    from emu.grading.evaluation import container_id
+
+    host = container_id(result.image)
+    assert len(host) == 12 and int(host, 16) >= 0
+    report = _run(
+        """
+fileExistenceTests:
+  - {name: dockerenv, path: /.dockerenv, permissions: "-rwxr-xr-x", uid: 0, gid: 0}
+  - {name: hosts, path: /etc/hosts, permissions: "-rw-r--r--"}
+  - {name: hostname, path: /etc/hostname}
+  - {name: resolv, path: /etc/resolv.conf}
+fileContentTests:
+  - name: hosts names localhost
+    path: /etc/hosts
+    expectedContents: ["(?m)^127\\\\.0\\\\.0\\\\.1\\\\tlocalhost$"]
+  - {name: resolv names a server, path: /etc/resolv.conf, expectedContents: ["(?m)^nameserver "]}
+commandTests:
+  - {name: cat hostname, command: cat, args: [/etc/hostname], expectedOutput: ["^HOST\\n$"]}
+  - {name: dockerenv from a shell, command: sh, args: ["-c", "test -f /.dockerenv && echo yes"],
+     expectedOutput: ["yes"]}
+emuTests:
+  tests:
+    - {name: not in the image, notInImage: [.dockerenv, etc/hostname]}
+""".replace("HOST", host),
+        result,
+    )
+    assert _statuses(report) == dict.fromkeys(
+        [
+            "not in the image",
+            "cat hostname",
+            "dockerenv from a shell",
+            "dockerenv",
+            "hosts",
+            "hostname",
+            "resolv",
+            "hosts names localhost",
+            "resolv names a server",
+        ],
+        "pass",
+    ), [r.messages for r in report.results]
+    assert result.image.rootfs.fs().lookup("/.dockerenv") is None  # the image is unchanged

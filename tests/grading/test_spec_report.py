@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -73,9 +74,10 @@ def test_junit_parses_with_the_standard_library() -> None:
     root = ET.fromstring(text.encode())
     assert root.tag == "testsuites"
     assert root.attrib["tests"] == "6" and root.attrib["failures"] == "1"
-    assert root.attrib["errors"] == "1" and root.attrib["skipped"] == "1"
+    assert root.attrib["errors"] == "1" and "skipped" not in root.attrib
     suite = root.find("testsuite")
     assert suite is not None and suite.attrib["name"] == "specs/demo.yaml :: examples/demo"
+    assert suite.attrib["skipped"] == "1"
     cases = suite.findall("testcase")
     assert [c.attrib["classname"] for c in cases][:3] == [
         "emu.fileExistence",
@@ -88,6 +90,54 @@ def test_junit_parses_with_the_standard_library() -> None:
     # Control characters XML 1.0 forbids are replaced, never written.
     assert "\x00" not in text and "\x1b" not in text and "\x07" not in text
     assert all(float(c.attrib["time"]) >= 0 for c in cases)
+
+
+# The strict JUnit schema Jenkins' xunit plugin and GitLab validate against (junit-10.xsd):
+# per element, the attributes it allows, those it requires, and the children it may hold.
+_JUNIT_XSD: dict[str, tuple[set[str], set[str], set[str]]] = {
+    "testsuites": ({"name", "time", "tests", "failures", "errors"}, set(), {"testsuite"}),
+    "testsuite": (
+        {
+            "name", "tests", "failures", "errors", "group", "time", "skipped", "timestamp",
+            "hostname", "id", "package", "file", "log", "url",
+        },
+        {"name", "tests", "failures", "errors"},
+        {"testsuite", "properties", "testcase", "system-out", "system-err"},
+    ),
+    "properties": (set(), set(), {"property"}),
+    "property": ({"name", "value"}, {"name", "value"}, set()),
+    "testcase": (
+        {"name", "time", "classname", "group"},
+        {"name"},
+        {"skipped", "error", "failure", "system-out", "system-err"},
+    ),
+    "failure": ({"type", "message"}, set(), set()),
+    "error": ({"type", "message"}, set(), set()),
+    "skipped": ({"type", "message"}, set(), set()),
+    "system-out": (set(), set(), set()),
+    "system-err": (set(), set(), set()),
+}  # fmt: skip
+_SUREFIRE_TIME = re.compile(r"(([0-9]{0,3},)*[0-9]{3}|[0-9]{0,3})*(\.[0-9]*)?\Z")
+
+
+def test_junit_keeps_to_the_strict_schema_jenkins_and_gitlab_use() -> None:
+    """Every element and attribute emu writes is one the strict schema allows (no
+    ``skipped`` on <testsuites>), every required attribute is there, times match its
+    pattern; checked on a report with every status, a build error and a warning."""
+    report = _report()
+    report.build_error = "Dockerfile:1:1: boom"
+    seen: set[str] = set()
+    root = ET.fromstring(to_junit([report, _report()]).encode())
+    assert root.tag == "testsuites"
+    for el in root.iter():
+        allowed, required, children = _JUNIT_XSD[el.tag]
+        seen.add(el.tag)
+        assert set(el.attrib) <= allowed, (el.tag, set(el.attrib) - allowed)
+        assert required <= set(el.attrib), (el.tag, required - set(el.attrib))
+        assert {c.tag for c in el} <= children, (el.tag, {c.tag for c in el} - children)
+        if el.tag in ("testsuites", "testsuite") and "time" in el.attrib:
+            assert _SUREFIRE_TIME.match(el.attrib["time"]), el.attrib["time"]
+    assert seen == set(_JUNIT_XSD)  # every element of the table was checked
 
 
 def test_junit_parses_with_junitparser() -> None:

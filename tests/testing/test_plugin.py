@@ -56,12 +56,12 @@ def test_spec_files_are_collected_as_items(pytester: pytest.Pytester) -> None:
           exposedPorts: ["80"]
         licenseTests:
           - {debian: true}
-        emuTests:
-          context: app
-          tests:
-            - {name: two stages, stageCount: 2}
         """,
         plain="schemaVersion: 2.0.0\n",  # no context named: not collected
+    )
+    # emu's additions are in the emu file beside it, which CST never reads.
+    (pytester.path / "app_spec.emu.yaml").write_text(
+        "context: app\ntests:\n  - {name: two stages, stageCount: 2}\n"
     )
     result = pytester.runpytest(*_args(), "-v", "-rs")
     result.assert_outcomes(passed=3, failed=1, skipped=1)
@@ -81,7 +81,14 @@ def test_spec_files_are_collected_as_items(pytester: pytest.Pytester) -> None:
 def test_the_projects_specs_pass_under_pytest(pytester: pytest.Pytester) -> None:
     # Every spec of specs/ that names its context (multistage-demo.yaml is plain CST: it is
     # run with `emu test --config … CONTEXT`, see tests/grading).
-    specs = [p for p in sorted((ROOT / "specs").glob("*.yaml")) if "context:" in p.read_text()]
+    from emu.grading.loader import emu_file_for
+
+    specs = [
+        p
+        for p in sorted((ROOT / "specs").glob("*.yaml"))
+        if not p.name.endswith(".emu.yaml") and emu_file_for(p).exists()
+        if "context:" in emu_file_for(p).read_text()
+    ]
     assert len(specs) == 6
     result = pytester.runpytest(*_args(), *map(str, specs))
     result.assert_outcomes(passed=60)
@@ -93,3 +100,29 @@ def test_a_broken_spec_is_a_collection_error(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest(*_args())
     result.stdout.fnmatch_lines(["*emuTests.tset: unknown field*"])
     assert result.ret == pytest.ExitCode.INTERRUPTED
+
+
+def test_a_build_error_in_a_test_shows_place_and_hint_not_emus_frames(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        test_user="""
+        def test_build(emu_build):
+            emu_build({"Dockerfile": "FROM busybox\\nRUN frobnicate --all\\n"})
+        """
+    )
+    result = pytester.runpytest(*_args())
+    result.assert_outcomes(failed=1)
+    text = result.stdout.str()
+    result.stdout.fnmatch_lines(
+        [
+            "*emu_build({*",  # the user's line is where the traceback ends
+            "E *emu.errors.BuildError: Dockerfile:2:1: process * exit code: 127",
+            "E *hint: sh: frobnicate: not found",
+            "test_user.py:2: BuildError",
+        ]
+    )
+    assert "/emu/engine/" not in text and "/emu/grading/" not in text, text
+    full = pytester.runpytest(*_args(), "--fulltrace")
+    full.assert_outcomes(failed=1)
+    assert "/emu/engine/" in full.stdout.str() or "/emu/grading/" in full.stdout.str()
