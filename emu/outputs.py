@@ -58,6 +58,7 @@ from emu.errors import OutputError
 from emu.fs import Blob, Device, Dir, File, Kind, Node, Snapshot, Symlink, walk
 from emu.fs.archive import MAX_ID, PATH_MAX
 from emu.fs.names import printable
+from emu.fs.tree import disjoint, names_to_compare
 from emu.images.image import HealthConfig, HistoryEntry, Image, ImageConfig, Layer
 
 __all__ = [
@@ -400,7 +401,7 @@ def _layer_ops(a: Dir, b: Dir, path: tuple[str, ...], out: list[_Op]) -> None:
     """What turns ``a`` into ``b``: added/changed nodes, whiteouts and opaque markers."""
     stack: list[tuple[Dir, Dir, tuple[str, ...], Iterator[str]]] = []
     if a is not b:
-        stack.append((a, b, path, iter(sorted(a.entries.keys() | b.entries.keys()))))
+        stack.append((a, b, path, iter(names_to_compare(a, b))))
     while stack:
         old, new, base, names = stack[-1]
         name = next(names, None)
@@ -416,7 +417,7 @@ def _layer_ops(a: Dir, b: Dir, path: tuple[str, ...], out: list[_Op]) -> None:
             out.append((sub, _WHITEOUT, x))
         elif isinstance(y, Dir):
             if isinstance(x, Dir):
-                if x.entries and not (x.entries.keys() & y.entries.keys()):
+                if x.entries and disjoint(x, y):
                     # Nothing of the old directory survives: one opaque marker, not N whiteouts.
                     out.append((sub, _ADD, y))
                     out.append(((*sub, ""), _OPAQUE, y))
@@ -424,7 +425,7 @@ def _layer_ops(a: Dir, b: Dir, path: tuple[str, ...], out: list[_Op]) -> None:
                 else:
                     if x.meta != y.meta:
                         out.append((sub, _ADD, y))
-                    stack.append((x, y, sub, iter(sorted(x.entries.keys() | y.entries.keys()))))
+                    stack.append((x, y, sub, iter(names_to_compare(x, y))))
             else:
                 out.append((sub, _ADD, y))
                 _add_subtree(y, sub, out)

@@ -216,6 +216,9 @@ class _Build:
         self.ctx = ctx
         self.opts = opts
         self.file = df.file
+        # Whether step names carry the stage: a property of the whole Dockerfile, asked at
+        # every step, so found once (scanning per step made long Dockerfiles quadratic).
+        self._named: bool | None = None
         self.resolve = opts.resolve_image or catalog_image
         self.images: dict[int, Image] = {}
         self.states: dict[int, StageState] = {}
@@ -675,7 +678,9 @@ class _Build:
             self.opts.observer.step_finished(event)
 
     def _prefix(self, stage: Stage, n: int, onbuild: bool = False) -> str:
-        label = stage.display_name if vertex.named_stages(self.df) else ""
+        if self._named is None:
+            self._named = vertex.named_stages(self.df)
+        label = stage.display_name if self._named else ""
         return vertex.prefix(label, n, self.totals[stage.index], onbuild)
 
     def _announce(self, event: StepEvent) -> None:
