@@ -55,7 +55,7 @@ from functools import partial
 from typing import IO, Any, Final, Protocol
 
 from emu.errors import OutputError
-from emu.fs import Blob, Device, Dir, File, Kind, Node, Snapshot, Symlink, walk
+from emu.fs import Blob, Device, Dir, File, Kind, Lazy, Node, Snapshot, Symlink, walk
 from emu.fs.archive import MAX_ID, PATH_MAX
 from emu.fs.names import printable
 from emu.fs.tree import disjoint, names_to_compare
@@ -259,6 +259,29 @@ def _file_bytes(f: File) -> bytes | None:
         raise OutputError(f"cannot read the content of a file: {exc}") from exc
 
 
+def _host_chunks(c: Lazy, write: Callable[[bytes], object], *, whole: bool = False) -> int:
+    """Pass a host file's bytes to ``write`` a chunk at a time (in a tar, no more than the
+    size its header gave, unless ``whole``); how many there were."""
+    n = 0
+    try:
+        for chunk in c.chunks():
+            n += len(chunk)
+            if n > c.size and not whole:
+                break
+            write(chunk)
+    except OSError as exc:
+        raise OutputError(f"cannot read the content of a file: {exc}") from exc
+    return n
+
+
+def _check_size(n: int, c: Lazy) -> None:
+    if n != c.size:
+        raise OutputError(
+            f"{c.source or 'a file'} changed while it was written "
+            f"({c.size} bytes when the context was read, {n} now)"
+        )
+
+
 class _TarWriter:
     """Streams tar members to a sink; file content is never held beyond one file's bytes."""
 
@@ -268,6 +291,13 @@ class _TarWriter:
     def add(self, e: _Entry) -> None:
         if e.file is None:
             self.out.write(_header(e))
+            return
+        c = e.file.content
+        if isinstance(c, Lazy) and c.opener is not None:
+            e.size = c.size
+            self.out.write(_header(e))
+            _check_size(_host_chunks(c, self.out.write), c)
+            self.out.write(_padding(e.size))
             return
         data = _file_bytes(e.file)
         if data is not None:
@@ -763,7 +793,12 @@ def _write_host_file(path: str, node: File, as_root: bool) -> None:
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0), 0o600)
     with os.fdopen(fd, "wb") as f:
-        data = _file_bytes(node)
+        c = node.content
+        data: bytes | None = b""
+        if isinstance(c, Lazy) and c.opener is not None:
+            _host_chunks(c, f.write, whole=True)
+        else:
+            data = _file_bytes(node)
         if data is None:
             f.truncate(node.size)  # size-only content: a sparse run of zeros
         else:

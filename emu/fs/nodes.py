@@ -15,6 +15,7 @@ import stat as _stat
 from collections.abc import Callable, ItemsView, Iterator, MutableMapping, ValuesView
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import BinaryIO
 
 
 class Kind(Enum):
@@ -91,9 +92,21 @@ class Lazy:
     size: int
     loader: Callable[[], bytes] = field(repr=False)
     source: str = ""
+    # Opens the bytes as a stream (a host file): an output then hashes and writes a 1 GB
+    # context file a chunk at a time instead of holding it whole.
+    opener: Callable[[], BinaryIO] | None = field(default=None, repr=False)
 
     def read(self) -> bytes:
         return self.loader()
+
+    def chunks(self, size: int = 1 << 20) -> Iterator[bytes]:
+        """The bytes, ``size`` at a time (in one piece when they cannot be streamed)."""
+        if self.opener is None:
+            yield self.loader()
+            return
+        with self.opener() as f:
+            while chunk := f.read(size):
+                yield chunk
 
 
 Content = bytes | Blob | Lazy

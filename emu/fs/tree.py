@@ -275,6 +275,12 @@ class FS:
         parent.entries[name] = d
         return d
 
+    def new_dir(self, meta: Meta) -> Dir:
+        """An empty directory this writer owns, to be filled in place by a caller that
+        places it itself (a walk of a host tree keeps each directory it made, instead of
+        resolving every path from the root again)."""
+        return Dir(meta, owner=self._owner)
+
     def makedirs(self, path: str, meta: Meta | None = None, *, chowned: bool = True) -> list[str]:
         """Create ``path`` and missing parents (each with ``meta``); returns those created.
 

@@ -272,6 +272,8 @@ def case_context_deep() -> dict[str, object]:
     """A context that is one chain of nested directories (linear in the depth)."""
     from emu.engine.context import from_directory
 
+    sys.setrecursionlimit(10_000)  # for removing the chain afterwards (shutil.rmtree recurses)
+
     def measure(n: int) -> float:
         with tempfile.TemporaryDirectory() as tmp:
             d = Path(tmp)
