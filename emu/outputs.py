@@ -52,6 +52,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
+from pathlib import Path
 from typing import IO, Any, Final, Protocol
 
 from emu.errors import OutputError
@@ -1041,11 +1042,74 @@ def _digests(
 ) -> list[tuple[tuple[str, int], KnownLayer | None]]:
     out: list[tuple[tuple[str, int], KnownLayer | None]] = []
     for p in plan:
-        sink = _HashSink()
-        _write_entries(sink, _layer_entries(p.before, p.after, sde))
-        blob = known.find(sink.digest) if known is not None else None
-        out.append(((blob.diff_id, blob.size) if blob else (sink.digest, sink.size), blob))
+        digest = base_layer_digest(p.after) if p.before is None and sde is None else None
+        if digest is None:
+            digest = layer_digest(p.before, p.after, sde)
+        blob = known.find(digest[0]) if known is not None else None
+        out.append(((blob.diff_id, blob.size) if blob else digest, blob))
     return out
+
+
+# --- the catalogued base layers' digests, as data --------------------------------------------
+
+# A catalogued base layer is mostly size-only files written as zeros (63 MB for nginx:alpine):
+# hashing its tar took longer than the rest of `emu build`. Its (diff_id, size) is looked up
+# by a fingerprint of what the tar is made of, cheap to take; the table is written by
+# tests/images/test_layer_digests.py, which also checks every entry against the encoder.
+LAYER_DIGESTS = "layer-digests.json"  # in emu/images/data
+_ENCODING = "emu-layer-tar/1"  # change with the tar encoding: every entry then misses
+_layer_table: list[dict[str, tuple[str, int]]] = []
+
+
+def layer_fingerprint(root: Dir) -> str | None:
+    """A digest of everything the layer tar of ``root`` (over nothing) is made of — paths,
+    kinds, metadata, sizes, link targets, hard links and small files' bytes — but not of
+    the zeros that size-only content is written as. None when a file's bytes are on the
+    host (they may change)."""
+    h = hashlib.sha256(f"{_ENCODING}\0{root.meta}".encode())
+    first: dict[int, str] = {}
+    for path, node in walk(root):
+        h.update(f"\0{path}\0{node.kind.value}\0{node.meta}\0".encode("utf-8", "surrogateescape"))
+        if isinstance(node, File):
+            c = node.content
+            if id(node) in first:
+                h.update(f"link\0{first[id(node)]}".encode("utf-8", "surrogateescape"))
+                continue
+            first[id(node)] = path
+            if isinstance(c, Blob):
+                h.update(f"zeros {c.size}".encode())
+            elif isinstance(c, bytes):
+                h.update(f"bytes {len(c)}\0".encode())
+                h.update(c)
+            else:
+                return None
+        elif isinstance(node, Symlink):
+            h.update(node.target.encode("utf-8", "surrogateescape"))
+        elif isinstance(node, Device):
+            h.update(f"{node.major},{node.minor}".encode())
+    return h.hexdigest()
+
+
+def base_layer_digest(root: Dir) -> tuple[str, int] | None:
+    """(diff_id, size) of the layer tar of ``root`` over nothing, when the table has it."""
+    if not _layer_table:
+        path = Path(__file__).parent / "images" / "data" / LAYER_DIGESTS
+        try:
+            raw = json.loads(path.read_text())
+        except (OSError, ValueError):
+            raw = {}
+        _layer_table.append({k: (str(v[0]), int(v[1])) for k, v in raw.items()})
+    if not _layer_table[0]:
+        return None
+    fingerprint = layer_fingerprint(root)
+    return _layer_table[0].get(fingerprint) if fingerprint is not None else None
+
+
+def layer_digest(before: Dir | None, after: Dir, sde: int | None = None) -> tuple[str, int]:
+    """(diff_id, size) of a layer tar, computed by streaming it (no table)."""
+    sink = _HashSink()
+    _write_entries(sink, _layer_entries(before, after, sde))
+    return sink.digest, sink.size
 
 
 def image_created(image: Image, *, source_date_epoch: int | None = None) -> int | None:
