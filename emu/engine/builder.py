@@ -324,7 +324,7 @@ class _Build:
                 wanted = ref.lower()
                 if st.name and wanted == st.name:
                     raise self._err(f"circular dependency detected on stage: {st.name}", inst)
-                later = [s for s in stages[st.index + 1 :] if s.name == wanted]
+                later = [stages[i] for i in self._by_name.get(wanted, ()) if i > st.index]
                 if later and self._stage_by_name(ref, st.index) is None:
                     self._later(later[0], st, inst)
 
