@@ -93,3 +93,16 @@ def test_changes_are_compacted_into_a_new_shared_part() -> None:
         assert isinstance(sub, Dir) and sorted(sub.entries) == names
     order = list(d.entries)
     assert order[:2] == ["f1", "f2"] and order[-1] == "g299"
+
+
+def test_a_shared_directory_pickles_as_the_dict_it_reads_as() -> None:
+    import pickle
+
+    d = Dir(Meta(), dict(BIG), owner="a")
+    d.copy_for("b")
+    del d.entries["b0"]
+    d.entries["b0"] = File(Meta(), b"new")
+    assert isinstance(d.entries, Entries)
+    back = pickle.loads(pickle.dumps(d.entries))
+    assert type(back) is dict
+    assert list(back) == list(d.entries) and back["b0"].content == b"new"
