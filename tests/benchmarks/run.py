@@ -611,7 +611,9 @@ def main(argv: list[str]) -> int:
     head = (
         f"## {stamp}\n\nPython {platform.python_version()} on {machine} "
         f"{platform.release()}; medians of {REPEAT} runs unless a case says otherwise; "
-        "peak RSS per case process.\n\n"
+        "peak RSS per case process. The machine is shared (other jobs run beside this one), "
+        "so times are noisy: read them as medians, slopes as ±0.2, and compare within a run."
+        "\n\n"
     )
     lines = ["| case | figures | peak RSS |", "| --- | --- | --- |"]
     for name in names:
