@@ -100,8 +100,9 @@ class Lazy:
         return self.loader()
 
     def chunks(self, size: int = 1 << 20) -> Iterator[bytes]:
-        """The bytes, ``size`` at a time (in one piece when they cannot be streamed)."""
-        if self.opener is None:
+        """The bytes, ``size`` at a time (in one piece when they fit in one, or cannot be
+        streamed)."""
+        if self.opener is None or self.size < size:
             yield self.loader()
             return
         with self.opener() as f:
