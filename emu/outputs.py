@@ -52,12 +52,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
+from pathlib import Path
 from typing import IO, Any, Final, Protocol
 
 from emu.errors import OutputError
-from emu.fs import Blob, Device, Dir, File, Kind, Node, Snapshot, Symlink, walk
+from emu.fs import Blob, Device, Dir, File, Kind, Lazy, Node, Snapshot, Symlink, walk
 from emu.fs.archive import MAX_ID, PATH_MAX
 from emu.fs.names import printable
+from emu.fs.tree import disjoint, names_to_compare
 from emu.images.image import HealthConfig, HistoryEntry, Image, ImageConfig, Layer
 
 __all__ = [
@@ -258,6 +260,29 @@ def _file_bytes(f: File) -> bytes | None:
         raise OutputError(f"cannot read the content of a file: {exc}") from exc
 
 
+def _host_chunks(c: Lazy, write: Callable[[bytes], object], *, whole: bool = False) -> int:
+    """Pass a host file's bytes to ``write`` a chunk at a time (in a tar, no more than the
+    size its header gave, unless ``whole``); how many there were."""
+    n = 0
+    try:
+        for chunk in c.chunks():
+            n += len(chunk)
+            if n > c.size and not whole:
+                break
+            write(chunk)
+    except OSError as exc:
+        raise OutputError(f"cannot read the content of a file: {exc}") from exc
+    return n
+
+
+def _check_size(n: int, c: Lazy) -> None:
+    if n != c.size:
+        raise OutputError(
+            f"{c.source or 'a file'} changed while it was written "
+            f"({c.size} bytes when the context was read, {n} now)"
+        )
+
+
 class _TarWriter:
     """Streams tar members to a sink; file content is never held beyond one file's bytes."""
 
@@ -267,6 +292,13 @@ class _TarWriter:
     def add(self, e: _Entry) -> None:
         if e.file is None:
             self.out.write(_header(e))
+            return
+        c = e.file.content
+        if isinstance(c, Lazy) and c.opener is not None:
+            e.size = c.size
+            self.out.write(_header(e))
+            _check_size(_host_chunks(c, self.out.write), c)
+            self.out.write(_padding(e.size))
             return
         data = _file_bytes(e.file)
         if data is not None:
@@ -400,7 +432,7 @@ def _layer_ops(a: Dir, b: Dir, path: tuple[str, ...], out: list[_Op]) -> None:
     """What turns ``a`` into ``b``: added/changed nodes, whiteouts and opaque markers."""
     stack: list[tuple[Dir, Dir, tuple[str, ...], Iterator[str]]] = []
     if a is not b:
-        stack.append((a, b, path, iter(sorted(a.entries.keys() | b.entries.keys()))))
+        stack.append((a, b, path, iter(names_to_compare(a, b))))
     while stack:
         old, new, base, names = stack[-1]
         name = next(names, None)
@@ -416,7 +448,7 @@ def _layer_ops(a: Dir, b: Dir, path: tuple[str, ...], out: list[_Op]) -> None:
             out.append((sub, _WHITEOUT, x))
         elif isinstance(y, Dir):
             if isinstance(x, Dir):
-                if x.entries and not (x.entries.keys() & y.entries.keys()):
+                if x.entries and disjoint(x, y):
                     # Nothing of the old directory survives: one opaque marker, not N whiteouts.
                     out.append((sub, _ADD, y))
                     out.append(((*sub, ""), _OPAQUE, y))
@@ -424,7 +456,7 @@ def _layer_ops(a: Dir, b: Dir, path: tuple[str, ...], out: list[_Op]) -> None:
                 else:
                     if x.meta != y.meta:
                         out.append((sub, _ADD, y))
-                    stack.append((x, y, sub, iter(sorted(x.entries.keys() | y.entries.keys()))))
+                    stack.append((x, y, sub, iter(names_to_compare(x, y))))
             else:
                 out.append((sub, _ADD, y))
                 _add_subtree(y, sub, out)
@@ -762,7 +794,12 @@ def _write_host_file(path: str, node: File, as_root: bool) -> None:
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0), 0o600)
     with os.fdopen(fd, "wb") as f:
-        data = _file_bytes(node)
+        c = node.content
+        data: bytes | None = b""
+        if isinstance(c, Lazy) and c.opener is not None:
+            _host_chunks(c, f.write, whole=True)
+        else:
+            data = _file_bytes(node)
         if data is None:
             f.truncate(node.size)  # size-only content: a sparse run of zeros
         else:
@@ -1005,11 +1042,74 @@ def _digests(
 ) -> list[tuple[tuple[str, int], KnownLayer | None]]:
     out: list[tuple[tuple[str, int], KnownLayer | None]] = []
     for p in plan:
-        sink = _HashSink()
-        _write_entries(sink, _layer_entries(p.before, p.after, sde))
-        blob = known.find(sink.digest) if known is not None else None
-        out.append(((blob.diff_id, blob.size) if blob else (sink.digest, sink.size), blob))
+        digest = base_layer_digest(p.after) if p.before is None and sde is None else None
+        if digest is None:
+            digest = layer_digest(p.before, p.after, sde)
+        blob = known.find(digest[0]) if known is not None else None
+        out.append(((blob.diff_id, blob.size) if blob else digest, blob))
     return out
+
+
+# --- the catalogued base layers' digests, as data --------------------------------------------
+
+# A catalogued base layer is mostly size-only files written as zeros (63 MB for nginx:alpine):
+# hashing its tar took longer than the rest of `emu build`. Its (diff_id, size) is looked up
+# by a fingerprint of what the tar is made of, cheap to take; the table is written by
+# tests/images/test_layer_digests.py, which also checks every entry against the encoder.
+LAYER_DIGESTS = "layer-digests.json"  # in emu/images/data
+_ENCODING = "emu-layer-tar/1"  # change with the tar encoding: every entry then misses
+_layer_table: list[dict[str, tuple[str, int]]] = []
+
+
+def layer_fingerprint(root: Dir) -> str | None:
+    """A digest of everything the layer tar of ``root`` (over nothing) is made of — paths,
+    kinds, metadata, sizes, link targets, hard links and small files' bytes — but not of
+    the zeros that size-only content is written as. None when a file's bytes are on the
+    host (they may change)."""
+    h = hashlib.sha256(f"{_ENCODING}\0{root.meta}".encode())
+    first: dict[int, str] = {}
+    for path, node in walk(root):
+        h.update(f"\0{path}\0{node.kind.value}\0{node.meta}\0".encode("utf-8", "surrogateescape"))
+        if isinstance(node, File):
+            c = node.content
+            if id(node) in first:
+                h.update(f"link\0{first[id(node)]}".encode("utf-8", "surrogateescape"))
+                continue
+            first[id(node)] = path
+            if isinstance(c, Blob):
+                h.update(f"zeros {c.size}".encode())
+            elif isinstance(c, bytes):
+                h.update(f"bytes {len(c)}\0".encode())
+                h.update(c)
+            else:
+                return None
+        elif isinstance(node, Symlink):
+            h.update(node.target.encode("utf-8", "surrogateescape"))
+        elif isinstance(node, Device):
+            h.update(f"{node.major},{node.minor}".encode())
+    return h.hexdigest()
+
+
+def base_layer_digest(root: Dir) -> tuple[str, int] | None:
+    """(diff_id, size) of the layer tar of ``root`` over nothing, when the table has it."""
+    if not _layer_table:
+        path = Path(__file__).parent / "images" / "data" / LAYER_DIGESTS
+        try:
+            raw = json.loads(path.read_text())
+        except (OSError, ValueError):
+            raw = {}
+        _layer_table.append({k: (str(v[0]), int(v[1])) for k, v in raw.items()})
+    if not _layer_table[0]:
+        return None
+    fingerprint = layer_fingerprint(root)
+    return _layer_table[0].get(fingerprint) if fingerprint is not None else None
+
+
+def layer_digest(before: Dir | None, after: Dir, sde: int | None = None) -> tuple[str, int]:
+    """(diff_id, size) of a layer tar, computed by streaming it (no table)."""
+    sink = _HashSink()
+    _write_entries(sink, _layer_entries(before, after, sde))
+    return sink.digest, sink.size
 
 
 def image_created(image: Image, *, source_date_epoch: int | None = None) -> int | None:

@@ -46,11 +46,14 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message, hint=f"see '{self.prog} --help'")
 
     def _print_message(self, message: str, file: object = None) -> None:
-        # Help and usage text go through rich like everything else the CLI prints.
+        # Help and usage text are plain text: written as rich's Console.out would write
+        # them (no markup, no wrapping, no highlighting), without importing rich, which
+        # alone would double the time `emu --help` takes.
         if message:
-            from emu.cli._console import err, out
-
-            (err() if file is sys.stderr else out()).out(message, end="", highlight=False)
+            to_err = file is sys.stderr
+            stream = sys.stderr if to_err else sys.stdout
+            stream.write(message)
+            stream.flush()
 
 
 class _Version(argparse.Action):
@@ -105,10 +108,12 @@ def _version() -> str:
 def _refuse_dashes(argv: Sequence[str]) -> None:
     """``–name`` (an en dash, as the tutorial's prose prints ``--name``) is no option: say so
     instead of letting it pass as an image or path name."""
-    from emu.engine.steps.copy import DASHES, dash_hint
-
     for word in argv:
-        if len(word) > 1 and word[0] in DASHES and word[1:2].isalpha():
+        if len(word) < 2 or word[0].isascii() or not word[1:2].isalpha():
+            continue  # the usual case, decided without importing the engine for DASHES
+        from emu.engine.steps.copy import DASHES, dash_hint
+
+        if word[0] in DASHES:
             fixed = "--" + word.lstrip(DASHES)
             raise UsageError(
                 f"unknown option {word!r}: did you mean {fixed}?", hint=dash_hint(word)

@@ -14,7 +14,6 @@ A ``-f`` path is taken from the current directory when it exists there (as ``doc
 from __future__ import annotations
 
 import argparse
-import html
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -197,6 +196,8 @@ def only_lines(side: Side, other: Side) -> list[str]:
 
 
 def render_html(a: Side, b: Side) -> str:
+    import html
+
     e = html.escape
     cells = "".join(
         f"<tr><th>{e(what)}</th><td>{e(x)}</td><td>{e(y)}</td></tr>" for what, x, y in rows(a, b)

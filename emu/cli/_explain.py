@@ -12,7 +12,6 @@ from emu.cli._console import out, write
 from emu.cli._fmt import human_size
 from emu.cli._source import add_source_options
 from emu.errors import UsageError
-from emu.teach.explain import moral, oneline, ran_in
 
 if TYPE_CHECKING:
     from emu.cli._args import Subparsers
@@ -44,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
 
     from emu.cli._source import resolve
     from emu.fs import clean
-    from emu.teach.explain import content_mark, explain
+    from emu.teach.explain import content_mark, explain, moral, oneline, ran_in
 
     source = resolve(args.image, args)
     path = clean(args.path)

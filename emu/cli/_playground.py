@@ -25,9 +25,6 @@ import io
 import json
 import os
 import shutil
-import tarfile
-import zipfile
-from importlib import metadata, resources
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -138,6 +135,8 @@ def _mb(n: int) -> str:
 def write_site(dest: Path, pyodide: Path | None) -> int:
     """Write the playground into ``dest`` (Pyodide from ``pyodide``, or the one already
     there when None); returns the site's size in bytes."""
+    from importlib import metadata, resources
+
     from emu.teach.report import CSS, SCRIPT
 
     dest.mkdir(parents=True, exist_ok=True)
@@ -177,6 +176,8 @@ def write_site(dest: Path, pyodide: Path | None) -> int:
 
 def _copy_pyodide(source: Path, dest: Path) -> str:
     """Copy what the page loads of a Pyodide distribution; returns its version."""
+    import tarfile
+
     hint = (
         f"npm pack pyodide@{PYODIDE_VERSION} downloads the npm package as "
         f"pyodide-{PYODIDE_VERSION}.tgz; pass that file or its unpacked folder"
@@ -221,6 +222,9 @@ def pure_wheel(
     ``dist``), written into ``dest``; returns its file name and, when ``lazy_dir`` is given,
     the files over :data:`LAZY_BYTES` left out of it and copied there instead (their path in
     site-packages -> their path in the site)."""
+    import zipfile
+    from importlib import metadata
+
     meta = metadata.distribution(dist)
     version = meta.version
     name = dist.replace("-", "_")

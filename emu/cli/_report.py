@@ -11,14 +11,22 @@ from typing import TYPE_CHECKING, Any
 
 from emu.cli._args import add_format, command
 from emu.cli._source import add_source_options
-from emu.teach.report import render_failed_html, render_html
 
 if TYPE_CHECKING:
     from emu.cli._args import Subparsers
     from emu.engine.builder import BuildResult
     from emu.teach.summary import Summary
 
-__all__ = ["add_parsers", "render_html", "run", "write_html"]
+__all__ = ["add_parsers", "render_html", "run", "write_html"]  # noqa: F822 - see __getattr__
+
+
+def __getattr__(name: str) -> Any:
+    # The page renderers, imported when first asked for (they pull in the engine).
+    if name in ("render_html", "render_failed_html"):
+        from emu.teach import report
+
+        return getattr(report, name)
+    raise AttributeError(name)
 
 
 def add_parsers(sub: Subparsers) -> None:
@@ -50,6 +58,8 @@ def write_html(
     run_outputs: tuple[Any, ...] = (),
     title: str = "",
 ) -> None:
+    from emu.teach.report import render_html
+
     page = render_html(
         result, summary, image_id=image_id, tags=tags, title=title, run_outputs=run_outputs
     )
@@ -112,6 +122,7 @@ def _build_or_failed_page(args: argparse.Namespace) -> tuple[BuildResult, tuple[
     from emu.dockerfile.instructions import load
     from emu.engine.state import StepLog
     from emu.errors import EmuError
+    from emu.teach.report import render_failed_html
 
     seen = StepLog()
     try:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -545,6 +544,8 @@ def run_ps(args: argparse.Namespace) -> int:
 
 
 def _stop(c: Container, timeout: float) -> None:
+    import signal
+
     from emu.cli._serve import wait_gone
 
     if c.running:

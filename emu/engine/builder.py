@@ -216,6 +216,9 @@ class _Build:
         self.ctx = ctx
         self.opts = opts
         self.file = df.file
+        # Whether step names carry the stage: a property of the whole Dockerfile, asked at
+        # every step, so found once (scanning per step made long Dockerfiles quadratic).
+        self._named: bool | None = None
         self.resolve = opts.resolve_image or catalog_image
         self.images: dict[int, Image] = {}
         self.states: dict[int, StageState] = {}
@@ -321,7 +324,7 @@ class _Build:
                 wanted = ref.lower()
                 if st.name and wanted == st.name:
                     raise self._err(f"circular dependency detected on stage: {st.name}", inst)
-                later = [s for s in stages[st.index + 1 :] if s.name == wanted]
+                later = [stages[i] for i in self._by_name.get(wanted, ()) if i > st.index]
                 if later and self._stage_by_name(ref, st.index) is None:
                     self._later(later[0], st, inst)
 
@@ -675,7 +678,9 @@ class _Build:
             self.opts.observer.step_finished(event)
 
     def _prefix(self, stage: Stage, n: int, onbuild: bool = False) -> str:
-        label = stage.display_name if vertex.named_stages(self.df) else ""
+        if self._named is None:
+            self._named = vertex.named_stages(self.df)
+        label = stage.display_name if self._named else ""
         return vertex.prefix(label, n, self.totals[stage.index], onbuild)
 
     def _announce(self, event: StepEvent) -> None:

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from emu.fs import FS, Change, Dir, File, Node, Symlink, walk
-from emu.fs.nodes import Blob, Device
+from emu.fs.nodes import Blob, Device, Lazy
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,8 +132,12 @@ def _content(node: File) -> str:
     c = node.content
     if isinstance(c, Blob):
         return c.digest
-    data = node.data
-    return "sha256:" + hashlib.sha256(data or b"").hexdigest()
+    if isinstance(c, Lazy):  # a host file: hashed a chunk at a time, never held whole
+        h = hashlib.sha256()
+        for chunk in c.chunks():
+            h.update(chunk)
+        return "sha256:" + h.hexdigest()
+    return "sha256:" + hashlib.sha256(c).hexdigest()
 
 
 def _entry(n: Node) -> str:

@@ -26,7 +26,7 @@ from typing import BinaryIO
 
 from emu.errors import ContextError as ContextError
 from emu.errors import EmuError
-from emu.fs import FS, Device, File, Kind, Lazy, Meta, Snapshot, Symlink
+from emu.fs import FS, Device, Dir, File, Kind, Lazy, Meta, Node, Snapshot, Symlink
 from emu.ignore import IgnoreMatcher, walk_context
 
 
@@ -60,7 +60,13 @@ _KINDS = {
 
 def read_host_file(path: str | Path, *, follow: bool = False) -> bytes:
     """The bytes of a regular file on the host, for the context's Dockerfile, its ignore
-    files and its files.
+    files and its files (see :func:`open_host_file`)."""
+    with open_host_file(path, follow=follow) as f:
+        return f.read()
+
+
+def open_host_file(path: str | Path, *, follow: bool = False) -> BinaryIO:
+    """A regular file on the host, opened for reading.
 
     A symlink (unless ``follow``: a path the caller named explicitly) could point anywhere
     on the host, and a FIFO or a device would block or never end: both are refused before
@@ -88,10 +94,11 @@ def read_host_file(path: str | Path, *, follow: bool = False) -> bytes:
                 hint="make it a regular file inside the context",
             ) from None
         raise ContextError(f"cannot read {path}: {exc.strerror}") from None
-    with os.fdopen(fd, "rb") as f:
-        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
-            raise ContextError(f"{path} changed into a special file while it was opened")
-        return f.read()
+    f = os.fdopen(fd, "rb")
+    if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+        f.close()
+        raise ContextError(f"{path} changed into a special file while it was opened")
+    return f
 
 
 def _read_ignore(path: Path) -> str | None:
@@ -115,15 +122,25 @@ def ignore_text_for(root: Path | None, dockerfile: Path | None) -> tuple[str | N
     return None, ""
 
 
-def _loader(path: str) -> Callable[[], bytes]:
-    def load() -> bytes:
+def _opener(path: str) -> Callable[[], BinaryIO]:
+    def open_() -> BinaryIO:
         try:
-            return read_host_file(path)
+            return open_host_file(path)
         except FileNotFoundError:
             raise ContextError(
                 f"cannot read context file {path}: it is gone",
                 hint="the file changed or became unreadable during the build",
             ) from None
+
+    return open_
+
+
+def _loader(path: str) -> Callable[[], bytes]:
+    opener = _opener(path)
+
+    def load() -> bytes:
+        with opener() as f:
+            return f.read()
 
     return load
 
@@ -172,6 +189,9 @@ def from_directory(
     except OSError as exc:
         raise ContextError(f"cannot read context {root}: {exc.strerror}") from None
     fs.set_meta("/", Meta(stat.S_IMODE(st_root.st_mode), 0, 0, int(st_root.st_mtime)))
+    # Each directory made so far, by its path: a child goes straight into its parent, so a
+    # context nested thousands of levels deep is walked in linear time, not quadratic.
+    made: dict[str, Dir] = {"": fs.root}
     try:
         for entry in walk_context(base, matcher):
             if not entry.in_context:
@@ -187,34 +207,55 @@ def from_directory(
                 ) from None
             meta = Meta(stat.S_IMODE(st.st_mode), 0, 0, int(st.st_mtime))
             path = "/" + entry.path
+            head, _, name = entry.path.rpartition("/")
+            parent = made.get(head)
+            if parent is not None and name in parent.entries:
+                parent = None  # not new: the general path says what happens
             mode = st.st_mode
+            node: Node | None = None
             if stat.S_ISDIR(mode):
-                fs.mkdir(path, meta, exist_ok=True)
-                fs.set_meta(path, meta, follow=False)
+                if parent is None:
+                    fs.mkdir(path, meta, exist_ok=True)
+                    fs.set_meta(path, meta, follow=False)
+                    found = fs.lookup(path, follow=False)
+                    if isinstance(found, Dir):
+                        made[entry.path] = found
+                else:
+                    made[entry.path] = parent.entries[name] = fs.new_dir(meta)
             elif stat.S_ISLNK(mode):
-                fs.symlink(path, os.readlink(host), Meta(0o777, 0, 0, meta.mtime))
+                link = Symlink(Meta(0o777, 0, 0, meta.mtime), os.readlink(host))
+                if parent is None:
+                    fs.symlink(path, link.target, link.meta)
+                else:
+                    node = link
             elif stat.S_ISREG(mode):
                 key = (st.st_dev, st.st_ino)
                 if st.st_nlink > 1 and key in inodes:
-                    fs.put(path, inodes[key])
-                    continue
-                if not os.access(host, os.R_OK):
-                    raise ContextError(
-                        f"cannot read context file {entry.path}: permission denied",
-                        hint="make it readable, or exclude it in .dockerignore",
-                    )
-                content: bytes | Lazy
-                if st.st_size <= eager_limit:
-                    content = _loader(host)()
+                    node = inodes[key]
                 else:
-                    content = Lazy(st.st_size, _loader(host), f"context:{entry.path}")
-                f = File(meta, content, ("context", entry.path))
-                fs.put(path, f)
-                if st.st_nlink > 1:
-                    inodes[key] = f
+                    if not os.access(host, os.R_OK):
+                        raise ContextError(
+                            f"cannot read context file {entry.path}: permission denied",
+                            hint="make it readable, or exclude it in .dockerignore",
+                        )
+                    content: bytes | Lazy
+                    if st.st_size <= eager_limit:
+                        content = _loader(host)()
+                    else:
+                        content = Lazy(
+                            st.st_size, _loader(host), f"context:{entry.path}", _opener(host)
+                        )
+                    node = File(meta, content, ("context", entry.path))
+                    if st.st_nlink > 1:
+                        inodes[key] = node
             elif stat.S_ISFIFO(mode):
-                fs.put(path, Device(meta, Kind.FIFO))
+                node = Device(meta, Kind.FIFO)
             # Sockets and device nodes in a context are not sent (fsutil skips them too).
+            if node is not None:
+                if parent is None:
+                    fs.put(path, node)
+                else:
+                    parent.entries[name] = node
     except EmuError:
         raise
     except OSError as exc:

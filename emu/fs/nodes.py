@@ -12,9 +12,10 @@ from __future__ import annotations
 import hashlib
 import random as _random
 import stat as _stat
-from collections.abc import Callable
+from collections.abc import Callable, ItemsView, Iterator, MutableMapping, ValuesView
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import BinaryIO
 
 
 class Kind(Enum):
@@ -91,9 +92,22 @@ class Lazy:
     size: int
     loader: Callable[[], bytes] = field(repr=False)
     source: str = ""
+    # Opens the bytes as a stream (a host file): an output then hashes and writes a 1 GB
+    # context file a chunk at a time instead of holding it whole.
+    opener: Callable[[], BinaryIO] | None = field(default=None, repr=False)
 
     def read(self) -> bytes:
         return self.loader()
+
+    def chunks(self, size: int = 1 << 20) -> Iterator[bytes]:
+        """The bytes, ``size`` at a time (in one piece when they fit in one, or cannot be
+        streamed)."""
+        if self.opener is None or self.size < size:
+            yield self.loader()
+            return
+        with self.opener() as f:
+            while chunk := f.read(size):
+                yield chunk
 
 
 Content = bytes | Blob | Lazy
@@ -174,6 +188,11 @@ class Device:
         return b""
 
 
+# A directory with at least this many entries is shared between its copies (see Entries);
+# a smaller one is copied whole, which for a small dict is cheaper than any bookkeeping.
+SHARE_FROM = 256
+
+
 class Dir:
     """A directory: metadata and named children, owned by one writer at a time."""
 
@@ -183,12 +202,12 @@ class Dir:
     def __init__(
         self,
         meta: Meta,
-        entries: dict[str, Node] | None = None,
+        entries: MutableMapping[str, Node] | None = None,
         owner: object = None,
         origin: object = None,
     ) -> None:
         self.meta = meta
-        self.entries: dict[str, Node] = {} if entries is None else entries
+        self.entries: MutableMapping[str, Node] = {} if entries is None else entries
         self.owner = owner
         self.origin = origin
 
@@ -197,10 +216,155 @@ class Dir:
         return 0
 
     def copy_for(self, owner: object) -> Dir:
-        return Dir(self.meta, dict(self.entries), owner, self.origin)
+        e = self.entries
+        if isinstance(e, Entries):
+            # This directory is frozen (its writer moved on), so trading its overlay for
+            # the compacted one is a change of representation, not of content.
+            self.entries, mine = e.fork()
+            return Dir(self.meta, mine, owner, self.origin)
+        if len(e) < SHARE_FROM:
+            return Dir(self.meta, dict(e), owner, self.origin)
+        # Large: both sides become overlays of the one dict, which nobody writes again.
+        self.entries = Entries(dict(e) if type(e) is not dict else e)
+        return Dir(self.meta, Entries(self.entries.base), owner, self.origin)
 
     def __repr__(self) -> str:
         return f"Dir({self.meta}, {len(self.entries)} entries)"
+
+
+class Entries(MutableMapping[str, "Node"]):
+    """A large directory's entries: a dict shared with its other copies, plus this copy's
+    own changes (in place, removed, appended).
+
+    A layer that adds one file to a directory of 4,000 then costs its changes, not a copy
+    of the 4,000 (each layer keeps its tree, so whole copies made 4,000 COPYs into one
+    directory quadratic in memory). Reads and iteration give exactly what a dict holding
+    the same operations would, in the same order: a name keeps its place when rewritten,
+    and goes to the end when deleted and added again. When the changes outgrow about the
+    square root of the shared part, the next copy compacts them into a new shared dict.
+    """
+
+    __slots__ = ("base", "gone", "new", "over")
+
+    def __init__(
+        self,
+        base: dict[str, Node],
+        over: dict[str, Node] | None = None,
+        gone: set[str] | None = None,
+        new: dict[str, Node] | None = None,
+    ) -> None:
+        self.base = base  # shared: never written
+        self.over: dict[str, Node] = over if over is not None else {}  # base names rewritten
+        self.gone: set[str] = gone if gone is not None else set()  # base names removed
+        self.new: dict[str, Node] = new if new is not None else {}  # appended, in order
+
+    def changed(self) -> int:
+        return len(self.over) + len(self.gone) + len(self.new)
+
+    def fork(self) -> tuple[Entries, Entries]:
+        """(what this directory holds now, a copy for a new writer), same content."""
+        if self.changed() * self.changed() > 4 * len(self.base) + 4096:
+            base = dict(self.items())
+            return Entries(base), Entries(base)
+        return self, Entries(self.base, dict(self.over), set(self.gone), dict(self.new))
+
+    def names_changed(self, other: Entries) -> set[str] | None:
+        """Where ``other`` (sharing this base) can differ from this; None if no base is shared."""
+        if other.base is not self.base:
+            return None
+        mine = {*self.over, *self.gone, *self.new}
+        return mine.union(other.over, other.gone, other.new)
+
+    def __getitem__(self, name: str) -> Node:
+        node = self.get(name)
+        if node is None:
+            raise KeyError(name)
+        return node
+
+    def get(self, name: str, default: Node | None = None) -> Node | None:  # type: ignore[override]
+        node = self.new.get(name)
+        if node is not None:
+            return node
+        if name in self.gone:
+            return default
+        node = self.over.get(name)
+        if node is not None:
+            return node
+        return self.base.get(name, default)
+
+    def __contains__(self, name: object) -> bool:
+        if name in self.new:
+            return True
+        return name not in self.gone and name in self.base
+
+    def __setitem__(self, name: str, node: Node) -> None:
+        if name in self.new or name in self.gone or name not in self.base:
+            self.new[name] = node
+        else:
+            self.over[name] = node
+
+    def __delitem__(self, name: str) -> None:
+        if name in self.new:
+            del self.new[name]
+        elif name in self.base and name not in self.gone:
+            self.gone.add(name)
+            self.over.pop(name, None)
+        else:
+            raise KeyError(name)
+
+    def pop(self, name: str, *default: Node | None) -> Node | None:  # type: ignore[override]
+        node = self.get(name)
+        if node is None:
+            if default:
+                return default[0]
+            raise KeyError(name)
+        del self[name]
+        return node
+
+    def __iter__(self) -> Iterator[str]:
+        gone = self.gone
+        for name in self.base:
+            if name not in gone:
+                yield name
+        yield from self.new
+
+    def __len__(self) -> int:
+        return len(self.base) - len(self.gone) + len(self.new)
+
+    def _items(self) -> Iterator[tuple[str, Node]]:
+        gone, over = self.gone, self.over
+        for name, node in self.base.items():
+            if name not in gone:
+                yield name, over.get(name, node)
+        yield from self.new.items()
+
+    def items(self) -> ItemsView[str, Node]:
+        return _Items(self)
+
+    def values(self) -> ValuesView[Node]:
+        return _Values(self)
+
+    def __reduce__(self) -> tuple[type[dict[str, Node]], tuple[list[tuple[str, Node]]]]:
+        # Pickled (the image store, a grading worker's result) as the dict it reads as: only
+        # what is visible, in its order; an unpickled directory is no longer shared.
+        return dict, (list(self._items()),)
+
+    def __repr__(self) -> str:
+        return f"Entries({dict(self._items())!r})"
+
+
+class _Items(ItemsView[str, "Node"]):
+    _mapping: Entries
+
+    def __iter__(self) -> Iterator[tuple[str, Node]]:
+        return self._mapping._items()
+
+
+class _Values(ValuesView["Node"]):
+    _mapping: Entries
+
+    def __iter__(self) -> Iterator[Node]:
+        return (node for _, node in self._mapping._items())
 
 
 Node = File | Dir | Symlink | Device

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from emu.errors import FsError as FsError  # defined with the others in emu.errors
-from emu.fs.nodes import Device, Dir, File, Meta, Node, Symlink
+from emu.fs.nodes import Device, Dir, Entries, File, Meta, Node, Symlink
 
 MAX_SYMLINKS = 40  # Linux's MAXSYMLINKS
 
@@ -275,6 +275,12 @@ class FS:
         parent.entries[name] = d
         return d
 
+    def new_dir(self, meta: Meta) -> Dir:
+        """An empty directory this writer owns, to be filled in place by a caller that
+        places it itself (a walk of a host tree keeps each directory it made, instead of
+        resolving every path from the root again)."""
+        return Dir(meta, owner=self._owner)
+
     def makedirs(self, path: str, meta: Meta | None = None, *, chowned: bool = True) -> list[str]:
         """Create ``path`` and missing parents (each with ``meta``); returns those created.
 
@@ -510,13 +516,38 @@ class Change:
     new: Node | None
 
 
+def names_to_compare(a: Dir, b: Dir) -> list[str]:
+    """The names under which two directories may differ, sorted. Two copies of one large
+    directory share their unchanged entries (:class:`~emu.fs.nodes.Entries`): only the names
+    either copy changed are looked at, so a layer's diff costs its changes."""
+    ea, eb = a.entries, b.entries
+    if isinstance(ea, Entries) and isinstance(eb, Entries):
+        names = ea.names_changed(eb)
+        if names is not None:
+            return sorted(names)
+    return sorted(ea.keys() | eb.keys())
+
+
+def disjoint(a: Dir, b: Dir) -> bool:
+    """Whether no name is in both directories (copies sharing entries are found at once)."""
+    ea, eb = a.entries, b.entries
+    if (
+        isinstance(ea, Entries)
+        and isinstance(eb, Entries)
+        and ea.base is eb.base
+        and len(ea.gone | eb.gone) < len(ea.base)
+    ):
+        return False  # a shared name neither copy removed
+    return not (ea.keys() & eb.keys())
+
+
 def diff(old: Dir, new: Dir, prefix: str = "") -> Iterator[Change]:
     """What turned ``old`` into ``new``, in path order; shared subtrees are skipped whole."""
     stack: list[tuple[Dir, Dir, str, Iterator[str]]] = []
 
     def enter(a: Dir, b: Dir, base: str) -> None:
         if a is not b:
-            stack.append((a, b, base, iter(sorted(a.entries.keys() | b.entries.keys()))))
+            stack.append((a, b, base, iter(names_to_compare(a, b))))
 
     enter(old, new, prefix)
     while stack:
@@ -565,8 +596,10 @@ __all__ = [
     "clean",
     "count",
     "diff",
+    "disjoint",
     "in_dir",
     "join",
+    "names_to_compare",
     "split",
     "walk",
     "with_meta",

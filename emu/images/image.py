@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import MISSING, dataclass, field, fields, replace
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from emu.dockerfile.instructions import Health
 from emu.fs import Dir, File, Snapshot, diff
@@ -70,8 +70,19 @@ class ImageConfig:
         """Set one variable, replacing the first ``key=`` entry in place (BuildKit's addEnv)."""
         index = self._keys("_env_index", (item.partition("=")[0] for item in self.env))
         env, index = _set_at(self.env, index, key, f"{key}={value}")
-        new = replace(self, env=env)
+        new = self.changed(env=env)
         object.__setattr__(new, "_env_index", index)
+        return new
+
+    def changed(self, **changes: Any) -> ImageConfig:
+        """``dataclasses.replace`` that hands on the env and label key indexes (see
+        ``_keys``) when those fields stay: WORKDIR, USER, CMD… between ENV lines would
+        otherwise rebuild them at the next ENV, O(N) each time."""
+        new = replace(self, **changes)
+        if "env" not in changes:
+            object.__setattr__(new, "_env_index", self._env_index)
+        if "labels" not in changes:
+            object.__setattr__(new, "_label_index", self._label_index)
         return new
 
     def label_dict(self) -> dict[str, str]:
@@ -80,7 +91,7 @@ class ImageConfig:
     def with_label(self, key: str, value: str) -> ImageConfig:
         index = self._keys("_label_index", (k for k, _ in self.labels))
         labels, index = _set_at(self.labels, index, key, (key, value))
-        new = replace(self, labels=labels)
+        new = self.changed(labels=labels)
         object.__setattr__(new, "_label_index", index)
         return new
 

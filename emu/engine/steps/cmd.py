@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from emu.dockerfile.instructions import Cmd, Entrypoint
 from emu.engine.state import StageState
 from emu.engine.steps._fmt import q_list
@@ -13,7 +11,7 @@ from emu.engine.steps.shell import current
 def apply_cmd(st: StageState, inst: Cmd) -> None:
     line = inst.command
     args = (*current(st), *line.args) if line.prepend_shell else line.args
-    st.config = replace(st.config, cmd=args)
+    st.config = st.config.changed(cmd=args)
     st.cmd_set = True
     st.commit(f"CMD {q_list(args)}", layer=False)
 
@@ -25,5 +23,5 @@ def apply_entrypoint(st: StageState, inst: Entrypoint) -> None:
     if not line.args and not line.prepend_shell:
         args = None  # ENTRYPOINT [] resets it
     # An ENTRYPOINT clears a CMD inherited from the base, not one set in this stage.
-    st.config = replace(st.config, entrypoint=args, cmd=st.config.cmd if st.cmd_set else None)
+    st.config = st.config.changed(entrypoint=args, cmd=st.config.cmd if st.cmd_set else None)
     st.commit(f"ENTRYPOINT {q_list(args or ())}", layer=False)

@@ -34,9 +34,8 @@ def apply(st: StageState, inst: Expose) -> None:
         for word in st.expand_words(raw, inst.pos):
             new.update(parse_ports(st, word, inst))
     ports |= new
-    from dataclasses import replace
 
-    st.config = replace(st.config, exposed_ports=tuple(sorted(ports)))
+    st.config = st.config.changed(exposed_ports=tuple(sorted(ports)))
     # BuildKit 20.10 prints the Go map: EXPOSE map[53/udp:{} 80/tcp:{}]
     shown = " ".join(f"{p}:{{}}" for p in sorted(new))
     st.commit(f"EXPOSE map[{shown}]", layer=False)

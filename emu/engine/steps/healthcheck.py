@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from emu.dockerfile.duration import format_duration
 from emu.dockerfile.instructions import Healthcheck
 from emu.engine.state import StageState
@@ -16,7 +14,7 @@ def _go_duration(ns: int) -> str:
 
 def apply(st: StageState, inst: Healthcheck) -> None:
     h = inst.health
-    st.config = replace(st.config, healthcheck=h)
+    st.config = st.config.changed(healthcheck=h)
     # BuildKit 20.10 prints the struct with %q: &{["CMD-SHELL" "x"] "5s" "0s" "0s" '\x00'}
     retries = f"'\\x{h.retries:02x}'" if h.retries < 0x20 else repr(chr(h.retries))
     text = (

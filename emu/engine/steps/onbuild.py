@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from emu.dockerfile.instructions import Onbuild
 from emu.engine.state import StageState
 
 
 def apply(st: StageState, inst: Onbuild) -> None:
-    st.config = replace(st.config, on_build=(*st.config.on_build, inst.expression))
+    st.config = st.config.changed(on_build=(*st.config.on_build, inst.expression))
     # BuildKit writes no history entry for ONBUILD.

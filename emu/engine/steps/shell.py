@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from emu.dockerfile.instructions import Shell
 from emu.engine.state import StageState
 from emu.engine.steps._fmt import v_list
@@ -16,5 +14,5 @@ def current(st: StageState) -> tuple[str, ...]:
 
 
 def apply(st: StageState, inst: Shell) -> None:
-    st.config = replace(st.config, shell=inst.shell)
+    st.config = st.config.changed(shell=inst.shell)
     st.commit(f"SHELL {v_list(inst.shell)}", layer=False)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from emu.dockerfile.instructions import StopSignal
 from emu.engine.state import StageState
@@ -28,5 +27,5 @@ def apply(st: StageState, inst: StopSignal) -> None:
         raise st.error(
             f"Invalid signal: {sig}", inst.pos, hint="use a name like SIGTERM or a number"
         )
-    st.config = replace(st.config, stop_signal=sig)
+    st.config = st.config.changed(stop_signal=sig)
     st.commit(f"STOPSIGNAL {sig}", layer=False)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from emu.dockerfile.instructions import User
 from emu.engine.state import StageState
 
 
 def apply(st: StageState, inst: User) -> None:
     user = st.expand(inst.user, inst.pos)
-    st.config = replace(st.config, user=user)
+    st.config = st.config.changed(user=user)
     st.commit(f"USER {user}", layer=False)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from emu.dockerfile.instructions import Volume
 from emu.engine.state import StageState
 from emu.engine.steps._fmt import v_list
@@ -16,5 +14,5 @@ def apply(st: StageState, inst: Volume) -> None:
         if v.strip() == "":
             raise st.error("VOLUME specified can not be an empty string", inst.pos)
     volumes = sorted(set(st.config.volumes) | set(added))
-    st.config = replace(st.config, volumes=tuple(volumes))
+    st.config = st.config.changed(volumes=tuple(volumes))
     st.commit(f"VOLUME {v_list(added)}", layer=False)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import posixpath
-from dataclasses import replace
 
 from emu.dockerfile.instructions import Workdir
 from emu.engine.state import StageState
@@ -18,7 +17,7 @@ def apply(st: StageState, inst: Workdir) -> None:
     path = posixpath.normpath(posixpath.join(base, raw))
     if path.startswith("//"):
         path = "/" + path.lstrip("/")
-    st.config = replace(st.config, working_dir=path)
+    st.config = st.config.changed(working_dir=path)
     # BuildKit: Mkdir(path, 0755, WithParents, WithUser(USER)) — existing dirs are untouched.
     try:
         ids = resolve_chown(st.fs, st.config.user) if st.config.user else None
