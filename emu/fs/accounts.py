@@ -13,6 +13,7 @@ Missing trailing fields read as empty. The first entry for a name or an id wins,
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -49,31 +50,54 @@ def records(lines: Iterable[str]) -> list[list[str]]:
     return [line.split(":") for line in lines if line and not line.startswith("#")]
 
 
-def _read(fs: FS, path: str) -> list[list[str]]:
+def _data(fs: FS, path: str) -> bytes:
     node = fs.lookup(path)
     if not isinstance(node, File) or node.data is None:
-        return []
-    return records(node.data.decode("utf-8", "replace").splitlines())
+        return b""
+    return node.data
+
+
+def _records(data: bytes) -> list[list[str]]:
+    return records(data.decode("utf-8", "replace").splitlines())
+
+
+# Every RUN, USER and listing asks for these; an image's files are mostly the catalog's own
+# bytes objects, shared by every build, so parsing once per content is what makes it cheap
+# (bytes cache their hash). Keyed on the whole content, so an edited file is parsed again;
+# only small files are kept, so a build's huge /etc/passwd is not held after it.
+_MEMO_BYTES = 64 * 1024
+
+
+@functools.lru_cache(maxsize=128)
+def _users(data: bytes) -> tuple[User, ...]:
+    out = []
+    for r in _records(data):
+        if len(r) >= 4 and r[2].isdigit() and r[3].isdigit():
+            r += [""] * (7 - len(r))
+            out.append(User(r[0], int(r[2]), int(r[3]), r[4], r[5], r[6]))
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=128)
+def _groups(data: bytes) -> tuple[Group, ...]:
+    out = []
+    for r in _records(data):
+        if len(r) >= 3 and r[2].isdigit():
+            members = tuple(m for m in (r[3] if len(r) > 3 else "").split(",") if m)
+            out.append(Group(r[0], int(r[2]), members))
+    return tuple(out)
 
 
 def users(fs: FS) -> list[User]:
     """The image's /etc/passwd entries, in file order (none without the file)."""
-    out = []
-    for r in _read(fs, PASSWD):
-        if len(r) >= 4 and r[2].isdigit() and r[3].isdigit():
-            r += [""] * (7 - len(r))
-            out.append(User(r[0], int(r[2]), int(r[3]), r[4], r[5], r[6]))
-    return out
+    data = _data(fs, PASSWD)
+    return list(_users(data) if len(data) <= _MEMO_BYTES else _users.__wrapped__(data))
 
 
 def groups(fs: FS) -> list[Group]:
     """The image's /etc/group entries, in file order (none without the file)."""
-    out = []
-    for r in _read(fs, GROUP):
-        if len(r) >= 3 and r[2].isdigit():
-            members = tuple(m for m in (r[3] if len(r) > 3 else "").split(",") if m)
-            out.append(Group(r[0], int(r[2]), members))
-    return out
+    data = _data(fs, GROUP)
+    return list(_groups(data) if len(data) <= _MEMO_BYTES else _groups.__wrapped__(data))
 
 
 def user_named(fs: FS, name: str) -> User | None:
