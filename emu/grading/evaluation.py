@@ -12,6 +12,7 @@ Regexes are searched (not anchored), as Go's ``MatchString`` does.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 import re
 import time
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from emu.engine.builder import BuildResult
     from emu.engine.context import Context
     from emu.grading.model import AnyTest, CommandTest, EnvVar, SandboxLimits, Spec
+    from emu.ignore import IgnoreMatcher
     from emu.images.image import Image
 
 MAX_READ = 64 * 1024 * 1024  # a content test reads at most this much of a file
@@ -548,10 +550,18 @@ def _lessons(subject: Subject, df: Dockerfile) -> list[Fired] | None:
     return out
 
 
-def paths_matching(image: Image, patterns: tuple[str, ...]) -> list[str]:
+@functools.lru_cache(maxsize=64)
+def _path_matcher(patterns: tuple[str, ...]) -> IgnoreMatcher:
+    """One matcher per pattern list for the worker's life: a class's submissions share a
+    spec, and the matcher's automaton keeps the states it has built (compiling it anew per
+    submission rebuilt them every time: a third of grading a submission)."""
     from emu.ignore import IgnoreMatcher, compile_patterns
 
-    matcher = IgnoreMatcher(compile_patterns(p.lstrip("/") for p in patterns))
+    return IgnoreMatcher(compile_patterns(p.lstrip("/") for p in patterns))
+
+
+def paths_matching(image: Image, patterns: tuple[str, ...]) -> list[str]:
+    matcher = _path_matcher(patterns)
     found: list[str] = []
 
     def visit(node: Dir, prefix: str) -> None:

@@ -20,6 +20,7 @@ how to move it; in strict mode (``emu test --strict``) it is refused as CST refu
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Callable
@@ -128,6 +129,9 @@ def _parse_yaml(text: str, file: str, *, strict: bool = False) -> tuple[object, 
 # --- regexes -------------------------------------------------------------------------------
 
 
+# A class's submissions are checked against the same expressions: one automaton each for
+# the worker's life keeps the states it has built (bounded, as the automaton's own cache is).
+@functools.lru_cache(maxsize=256)
 def compile_regex(expr: str) -> Regexp:
     """A CST regex (Go's RE2 syntax, as container-structure-test reads it), matched in time
     linear in the text (a student's 2 MB file cannot stall a test); raises
