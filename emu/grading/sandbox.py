@@ -398,9 +398,11 @@ def catalog_only(ref: str) -> Image:
 def register_programs() -> None:
     """Make sure every emulated program is registered (the shell's utilities and tools)."""
     from emu.sh import utils  # noqa: F401
+    from emu.sh.api import REGISTRY
 
     with contextlib.suppress(ImportError):  # an emu without the build-tool models
         from emu.sh import tools  # noqa: F401
+    REGISTRY.load_all()  # the utilities load lazily, per program, elsewhere
 
 
 def sh_limits(limits: SandboxLimits, deadline: float | None = None) -> Limits:

@@ -10,8 +10,10 @@ subprocess and no network, only the image tree. The shell knows nothing about Do
 from __future__ import annotations
 
 import errno as _errno
+import importlib
 import os
 import posixpath
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -274,6 +276,9 @@ class Registry:
     notes: dict[str, str] = field(default_factory=dict)  # name → "modelled: …" etc.
     # Imports that register more programs, run on the first miss (keeps start-up cheap).
     loaders: list[Callable[[], object]] = field(default_factory=list)
+    # name → the module whose import registers it: a RUN that calls mkdir and cp imports
+    # the module of file utilities, not awk's or tar's (see emu.sh.utils._index).
+    lazy: dict[str, str] = field(default_factory=dict)
 
     def register(self, *names: str, note: str = "") -> Callable[[Handler], Handler]:
         def deco(fn: Handler) -> Handler:
@@ -287,12 +292,26 @@ class Registry:
 
     def get(self, name: str) -> Handler | None:
         h = self.handlers.get(name)
-        if h is None and self.loaders:
+        if h is None and name in self.lazy:
+            self.load_module(self.lazy[name])
+            h = self.handlers.get(name)
+        if h is None and (self.loaders or self.lazy):
             self.load_all()
             h = self.handlers.get(name)
         return h
 
+    def load_module(self, module: str) -> None:
+        """Import a module of utilities; what was registered before it stays (the tool
+        models and a --tools file replace utilities, whichever was imported first)."""
+        kept = {n: self.handlers[n] for n in self.lazy if n in self.handlers}
+        importlib.import_module(module)  # (and the modules it imports, which register too)
+        self.handlers.update(kept)
+        for n in [n for n, m in self.lazy.items() if m in sys.modules]:
+            del self.lazy[n]
+
     def load_all(self) -> None:
+        for module in sorted(set(self.lazy.values())):
+            self.load_module(module)
         while self.loaders:
             self.loaders.pop()()
 

@@ -1941,12 +1941,14 @@ class Shell:
         """A bare name busybox ash runs as its own applet, before any PATH search."""
         if "/" in name or name in SHELL_NAMES:
             return False
+        if not self._busybox_shell():
+            return False
         names = _APPLET_NAMES.get("names")
         if names is None:
             from emu.sh.utils.misc import applet_names  # the shell core needs no utility otherwise
 
             names = _APPLET_NAMES["names"] = frozenset(applet_names())
-        return name in names and self._busybox_shell()
+        return name in names
 
     def _busybox_shell(self) -> bool:
         """Whether the image's /bin/sh is Debian's static busybox, whose ash runs its

@@ -803,8 +803,10 @@ NOT_APPLETS = {"busybox", "getent", "useradd", "groupadd", "usermod", "userdel",
 
 def applet_names() -> set[str]:
     """The programs here that busybox itself provides (shadow-utils' are not)."""
+    from emu.sh.utils import import_all
     from emu.sh.utils._common import USAGES
 
+    import_all()  # USAGES holds the modules imported so far; the utilities load lazily
     return set(USAGES) - NOT_APPLETS
 
 
