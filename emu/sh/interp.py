@@ -31,9 +31,10 @@ import posixpath
 import random as _random
 import re
 import sys
-from collections.abc import Callable, Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TypeVar
+from typing import Final, TypeVar
 
 from emu.errors import EmuError, ExpansionError
 from emu.fs import FS, Blob, Device, Dir, File, FsError, Lazy, Meta, Node, Symlink
@@ -2791,14 +2792,34 @@ def _apply_options(sh: Shell, options: str) -> None:
         k += 1
 
 
-def _ensure_stack() -> None:
-    # Nested functions and subshells recurse in Python (a few frames per level); the depth
-    # limit stops them well before this.
-    if sys.getrecursionlimit() < 20000:
-        sys.setrecursionlimit(20000)
+# The shell recurses in Python for nested functions and subshells (a few frames per level;
+# its own depth limit stops them long before this); Python's stack may be this deep only
+# while a shell runs.
+_SHELL_STACK: Final = 20_000
+_stack_lock = threading.Lock()
+_stack_users = 0
+_stack_before = 0
 
 
-_ensure_stack()
+@contextlib.contextmanager
+def shell_stack() -> Iterator[None]:
+    """Raise Python's recursion limit for the shell while it runs, and put it back after
+    (the host process's limit is the host's: ``emu.build`` leaves it as it found it).
+    Re-entrant and shared between threads: the last one out restores it."""
+    global _stack_users, _stack_before
+    with _stack_lock:
+        if _stack_users == 0:
+            _stack_before = sys.getrecursionlimit()
+        _stack_users += 1
+        if sys.getrecursionlimit() < _SHELL_STACK:
+            sys.setrecursionlimit(_SHELL_STACK)
+    try:
+        yield
+    finally:
+        with _stack_lock:
+            _stack_users -= 1
+            if _stack_users == 0:
+                sys.setrecursionlimit(_stack_before)
 
 
 def _clock(env: dict[str, str], now: int | None) -> int:
@@ -2933,7 +2954,6 @@ def _session(
 ) -> RunResult:
     """Run a top-level shell and collect what it did; a :class:`LimitExceeded` leaves
     carrying the run so far as its ``result`` (status 137, as when the kernel kills)."""
-    _ensure_stack()
     world = sh.world
     out, err = _Tee(world.limits, world.log), _Tee(world.limits, world.log)
     sh.fds = {0: Source(stdin), 1: out, 2: err}
@@ -2951,7 +2971,8 @@ def _session(
         )
 
     try:
-        status, error = start(sh)
+        with shell_stack():
+            status, error = start(sh)
     except LimitExceeded as e:
         setattr(e, "result", result(137, None))  # noqa: B010
         raise
