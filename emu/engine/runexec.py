@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 _TOOLS_HOOKED: list[bool] = []
 
+
 def shell_stack() -> contextlib.AbstractContextManager[None]:
     """The shell's deeper Python stack while it runs (:func:`emu.sh.interp.shell_stack`),
     for the engine and the layers above it."""

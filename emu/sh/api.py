@@ -82,6 +82,13 @@ class Limits:
         if self.files > self.max_files:
             raise _over("max_files", self.max_files)
 
+    def held(self, n: int) -> None:
+        """A string of ``n`` bytes the shell or a utility is about to hold (a variable, an
+        awk string, sed's hold space, a formatted number): string data counts against the
+        byte limit with the file content written so far, so no string can grow past it."""
+        if self.bytes + n > self.max_bytes:
+            raise _over("max_bytes", self.max_bytes)
+
     def stored(self, n: int) -> None:
         self.bytes += n
         if self.bytes > self.max_bytes:

@@ -898,6 +898,7 @@ class Shell:
                 if value.isdigit():
                     self.rseed, self.rlast = int(value) & 0xFFFFFFFF, -1
                 return
+        self.limits.held(len(value))
         self.vars[name] = value
         if self.allexport:
             self.exported.add(name)

@@ -15,7 +15,7 @@ import time
 
 from emu.fs import Dir
 from emu.sh.api import Proc
-from emu.sh.options import Die, getopt
+from emu.sh.options import Die, getopt, number
 from emu.sh.utils._common import Sys, Unmodelled, applet
 
 
@@ -117,7 +117,7 @@ def diff(proc: Proc) -> int:
     sys = Sys(proc)
     busybox = _is_busybox(proc)
     unified = busybox or "u" in o or "U" in o
-    context = int(o.get("U") or 3)
+    context = number(o.get("U") or "3")
     labels = o.all("L")
     left, right = o.args
     lnode = sys.try_stat(left) if left != "-" else None
@@ -218,7 +218,7 @@ def cmp(proc: Proc) -> int:
     right = o.args[1] if len(o.args) > 1 else "-"
     a, b = _read(proc, sys, left), _read(proc, sys, right)
     if o.get("n") is not None:
-        limit = int(o.get("n") or 0)
+        limit = number(o.get("n") or "0")
         a, b = a[:limit], b[:limit]
     word = "char" if _is_busybox(proc) else "byte"
     status = 0
