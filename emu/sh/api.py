@@ -105,14 +105,39 @@ class Identity:
     name: str = "root"
 
 
-class Stream:
-    """An in-memory output stream (stdout/stderr) that counts against the output limit."""
+class Endless(bytes):
+    """The start of an endless stream (``yes``, ``/dev/zero``): what a reader got of it, all
+    repetitions of ``unit``, which goes on forever after it. Pipeline stages run one after
+    the other, so a writer gives only so much (see ``endless`` in the utilities); a reader
+    that wants more (``yes | head -c N``) makes it with :func:`endless_prefix`."""
 
-    __slots__ = ("_chunks", "_limits")
+    unit: bytes
+
+    def __new__(cls, data: bytes, unit: bytes) -> Endless:
+        self = super().__new__(cls, data)
+        self.unit = unit
+        return self
+
+
+def endless_prefix(data: bytes, n: int, limits: Limits) -> bytes:
+    """The first ``n`` bytes of the stream ``data`` starts: made from its unit past what was
+    read when it is :class:`Endless` (held data: under the byte limit), else cut from it."""
+    if n <= len(data) or not isinstance(data, Endless) or not data.unit:
+        return data[:n]
+    limits.held(n)
+    return (data.unit * (n // len(data.unit) + 1))[:n]
+
+
+class Stream:
+    """An in-memory output stream (stdout/stderr) that counts against the output limit.
+    ``endless`` is set by a writer whose output never ends (the unit it repeats)."""
+
+    __slots__ = ("_chunks", "_limits", "endless")
 
     def __init__(self, limits: Limits | None = None) -> None:
         self._chunks: list[bytes] = []
         self._limits = limits
+        self.endless: bytes | None = None
 
     def write(self, data: bytes | str) -> None:
         if isinstance(data, str):

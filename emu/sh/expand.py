@@ -2369,7 +2369,7 @@ _POSIX_CLASS = re.compile(r"\[:([a-z]+):\]")
 
 
 @functools.lru_cache(maxsize=256)
-def ere(text: str, icase: bool = False) -> re.Pattern[str] | None:
+def ere(text: str, icase: bool = False) -> Regex[str] | None:
     """A POSIX extended regular expression as Python's (None: not a valid one). ``$``
     matches only at the very end, ``.`` matches a newline, bracket classes convert."""
     out: list[str] = []
@@ -2406,6 +2406,6 @@ def ere(text: str, icase: bool = False) -> re.Pattern[str] | None:
             out.append(c)
             i += 1
     try:
-        return re.compile("".join(out), re.S | (re.I if icase else 0))
+        return linear.compile(re.compile("".join(out), re.S | (re.I if icase else 0)))
     except re.error:
         return None

@@ -45,6 +45,7 @@ from emu.sh.api import (
     REGISTRY,
     W_OK,
     X_OK,
+    Endless,
     Identity,
     LimitExceeded,
     Limits,
@@ -1170,7 +1171,8 @@ class Shell:
                     break
                 statuses.append(self.run_subshell((cmd,), tested or node.negated, fds))
                 if out is not None:
-                    src = Source(out.getvalue())
+                    data = out.getvalue()
+                    src = Source(data if out.endless is None else Endless(data, out.endless))
             st = statuses[-1]
             if self.pipefail:
                 for s in reversed(statuses):

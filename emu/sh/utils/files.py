@@ -62,7 +62,7 @@ def make_directory(
                 sys.mkdir(sub, 0o777)
                 if verbose:
                     proc.out(f"created directory: '{sub}'\n")
-                elif not last and _make_the_rest(sys, path, path[cut:], mask, mode):
+                elif not last and _make_the_rest(sys, sub, path[cut:], mask, mode):
                     return True
             except OSError as e:
                 if e.errno not in (E.EEXIST, E.EISDIR) or not recur:
@@ -86,24 +86,25 @@ def make_directory(
             sys.mask = mask
 
 
-def _make_the_rest(sys: Sys, path: str, rest: str, mask: int, mode: int | None) -> bool:
-    """``mkdir -p``'s components after the first one it made, all at once (each new one
-    inside the last, so none exists yet): linear in the path, where one mkdir per component
-    resolves the whole path again (a path 20,000 levels deep would cost 200 million steps).
-    False when the rest holds ``..`` or a read-only mount is in the way: the slow path then."""
+def _make_the_rest(sys: Sys, made: str, rest: str, mask: int, mode: int | None) -> bool:
+    """``mkdir -p``'s components after ``made``, the first one it made, all at once (each
+    new one inside the last, so none exists yet): linear in the path, where one mkdir per
+    component resolves the whole path again (20,000 levels would cost 200 million steps),
+    and no path string is kept for each level. False when the rest holds ``..`` or a
+    read-only mount is in the way: the slow path then."""
     names = [n for n in rest.split("/") if n and n != "."]
     if not names or ".." in names or sys.fs.readonly:
         return False
     sys.limits.created(len(names))
-    inner = sys.new_meta(0o777, None, is_dir=True)  # sys.mask keeps u+wx here
-    full = sys.abspath(path.rstrip("/"))
-    sys.fs.makedirs(full, inner, chowned=False)
-    node = sys.fs.lookup(full)
-    assert isinstance(node, Dir)
-    last = 0o777 & ~mask | (node.meta.mode & 0o2000)  # as mkdir(2) in a setgid directory
-    sys.fs.set_meta(full, node.meta.with_(mode=last))
+    parent = sys.fs.writable_dir(sys.abspath(made.rstrip("/")))
+    inner = sys.new_meta(0o777, parent, is_dir=True)  # sys.mask keeps u+wx here
+    for name in names:
+        child = Dir(inner, owner=parent.owner)  # this writer's, as the directory it is in
+        parent.entries[name] = child
+        parent = child
+    parent.meta = inner.with_(mode=0o777 & ~mask | (inner.mode & 0o2000))
     if mode is not None:
-        sys.chmod(path, mode)
+        sys.chmod(sys.abspath(made.rstrip("/")) + "/" + "/".join(names), mode)
     return True
 
 

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from emu.sh import coreutils
-from emu.sh.api import Proc
+from emu.sh.api import Endless, Proc, endless_prefix
 from emu.sh.options import INT_MAX, Die, Opts, getopt, number
 from emu.sh.utils._common import Sys, Unmodelled, applet, endless, split_lines
 
@@ -147,7 +147,10 @@ def head(proc: Proc) -> int:
 
     def show(data: bytes) -> bytes:
         if by_bytes:
-            return data[: len(data) - count] if neg else data[:count]
+            return data[: len(data) - count] if neg else endless_prefix(data, count, proc.limits)
+        unit = data.unit if isinstance(data, Endless) else b""
+        if not neg and unit.count(b"\n") == 1 and unit.endswith(b"\n"):  # yes | head -n N
+            return endless_prefix(data, count * len(unit), proc.limits)
         lines = split_lines(data)
         return b"".join(lines[: len(lines) - count] if neg else lines[:count])
 
@@ -912,6 +915,7 @@ def yes(proc: Proc) -> int:
         "utf-8", "surrogateescape"
     ) + b"\n"
     reps = max(1, -(-endless(proc.limits) // len(line)))
+    proc.stdout.endless = line  # a reader may take more than this writes: it never ends
     per_chunk = min(reps, 1 << 16)
     while reps > 0:
         proc.limits.step()
