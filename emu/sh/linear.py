@@ -39,7 +39,8 @@ def risky(node: re2.Node) -> bool:
                     unbounded += 1
                     if unbounded >= 2:
                         return True
-            todo.append((n.item, inside or n.max != n.min))
+            # x{12} is twelve x's: what repeats inside it counts as nested too.
+            todo.append((n.item, inside or n.max != n.min or n.max > 1))
         elif isinstance(n, re2.Alt):
             if inside and len(n.items) > 1:
                 return True

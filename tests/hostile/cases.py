@@ -868,6 +868,7 @@ _STAGES = "FROM scratch AS s0\n" + "".join(f"FROM s{i} AS s{i + 1}\n" for i in r
 _DEEP_RUN = combine(
     dockerfile("FROM scratch\nADD deep.tar /\n"), blob("deep.tar", lambda: deep_tree_tar(4500))
 )
+_DEEP_MKDIR = dockerfile("FROM busybox\nRUN mkdir -p /d/$(yes a/ | head -n 5000 | tr -d '\\n')\n")
 DEPTH = [
     build("depth-nested-defaults-build", dockerfile(_NESTED), "", status=0, issue=19, area="depth"),
     Case(
@@ -975,6 +976,44 @@ DEPTH = [
         issue=19,
         area="depth",
         limit=60,
+    ),
+    # emu tree walks and prints a 5,000-level directory without recursing (text and JSON;
+    # JSON's indentation grows with depth, so 1,500 levels: past Python's 1,000 frames).
+    Case(
+        "depth-tree-5000-levels",
+        _DEEP_MKDIR,
+        argv=("tree", "{in}", "/d"),
+        status=0,
+        message=r"5000 directories, 0 files",
+        where="stdout",
+        issue=19,
+        area="depth",
+        limit=90,
+    ),
+    Case(
+        "depth-tree-5000-levels-json",
+        _DEEP_MKDIR,
+        argv=("tree", "--format", "json", "-L", "1500", "{in}", "/d"),
+        status=0,
+        message=r'"path": "/d/a/',
+        where="stdout",
+        issue=19,
+        area="depth",
+        limit=90,
+    ),
+    # COPY --from of a deep directory: the engine's copy clones it recursively.
+    build(
+        "depth-copy-from-3000-levels",
+        dockerfile(
+            "FROM busybox AS deep\nRUN mkdir -p /d/$(yes a/ | head -n 3000 | tr -d '\\n')\n"
+            "FROM scratch\nCOPY --from=deep /d /d\n"
+        ),
+        "",
+        status=0,
+        issue=19,
+        area="depth",
+        limit=60,
+        xfail="engine: emu/engine/copying.py clones a directory recursively (pending there)",
     ),
 ]
 

@@ -31,7 +31,7 @@ NAMES = REGISTRY.names()
 # Keep this short; every entry is a bug.
 EXCLUDED: dict[str, str] = {}
 
-EXAMPLES = int(os.environ.get("EMU_ARGV_FUZZ_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("EMU_ARGV_FUZZ_EXAMPLES", "50"))
 SECONDS = 2.0  # each example's own deadline
 
 # What argv words are made of: options (with and without values), numbers that are not
