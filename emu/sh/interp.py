@@ -844,6 +844,20 @@ class Shell:
     def positional(self) -> list[str]:
         return self.params
 
+    def fields(self, words: tuple[Word, ...]) -> list[str]:
+        """Words expanded into fields (:func:`expand.fields`), held under the byte limit."""
+        out = expand.fields(self, words)
+        self.held(out)
+        return out
+
+    def held(self, values: list[str]) -> None:
+        """A list of strings the shell is about to hold (a command's fields, an array's
+        elements): their characters and what Python spends on each string (some 64 bytes)
+        count against the byte limit, so doubling ``"$@"`` or an array stops on it as a
+        doubled string does."""
+        if len(values) > 64:  # a short list cannot matter; a long one is summed once
+            self.limits.held(sum(map(len, values)) + 64 * len(values))
+
     def assign(self, name: str, value: str) -> None:
         self.set_var(name, value)
 
@@ -1070,7 +1084,7 @@ class Shell:
             return self.run(orelse, tested)
 
     def run_for(self, node: For, tested: bool) -> int:
-        items = expand.fields(self, node.items) if node.items is not None else list(self.params)
+        items = self.fields(node.items) if node.items is not None else list(self.params)
 
         def one(value: str) -> int:
             if self.xtrace and self.bash:
@@ -1218,7 +1232,7 @@ class Shell:
         self.limits.step()
         self.lineno = node.pos.line
         self.subst_status = None
-        argv = expand.fields(self, node.args) if node.args else []
+        argv = self.fields(node.args) if node.args else []
         assigns: list[tuple[str, str]] = []
         for a in node.assigns:
             assigns.append((a.name, expand.assignment(self, a.value)))
@@ -1269,7 +1283,7 @@ class Shell:
         if isinstance(node, DeclSimple):
             argv = self.decl_argv(node, arrays_traced)
         else:
-            argv = expand.fields(self, node.args) if node.args else []
+            argv = self.fields(node.args) if node.args else []
         if not argv:
             for a in node.assigns:
                 self.bash_assign(a, trace=self.xtrace)
@@ -1339,6 +1353,7 @@ class Shell:
                 items.extend((None, v) for v in expand.word_fields(self, value))
             else:
                 items.append((expand.string(self, key), expand.assignment(self, value)))
+        self.held([v for _, v in items])
         return items
 
     def assign_array(

@@ -1242,6 +1242,13 @@ SHELL_CASES = [
     shell("shell-memory-awk", "awk 'BEGIN { s = \"aaaaaaaa\"; while (1) s = s s }'", **_MEMORY),
     shell("shell-memory-sed-hold", "yes | sed -n 'H; x; p; x'", **_MEMORY),
     shell("shell-memory-printf-width", "printf '%0999999999999d' 1", **_MEMORY),
+    # Many small strings rather than one big one: each field counts (and Python's share).
+    shell(
+        "shell-memory-positional-doubling",
+        'set -- a; while :; do set -- "$@" "$@"; done',
+        **_MEMORY,
+        limit=30,
+    ),
     shell("shell-mkdir-p-deep", "mkdir -p $(yes a/ | head -n 20000 | tr -d '\\n')"),
     # busybox reads -f with xatoi_positive: a number past INT_MAX is refused, not run.
     shell("shell-uniq-f-huge", "echo a | uniq -f 100000000000000000000000", **_REFUSED),
