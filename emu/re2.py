@@ -33,8 +33,9 @@ import functools
 import itertools
 import re
 import unicodedata
+from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Generic, TypeVar
 
 __all__ = [
     "Automaton",
@@ -630,6 +631,43 @@ class Program:
                     done.append((split if node.min == 0 else item_start, [(split, 1)]))
         return done[0]
 
+    def closure(self, pcs: frozenset[int], before: int, after: int) -> tuple[list[int], int]:
+        """The character instructions reachable from ``pcs`` without reading, between
+        ``before`` and ``after``, and the tags of the matches reached."""
+        op, x, y = self.op, self.x, self.y
+        seen: set[int] = set()
+        chars: list[int] = []
+        tags = 0
+        todo = sorted(pcs, reverse=True)
+        while todo:
+            pc = todo.pop()
+            if pc in seen:
+                continue
+            seen.add(pc)
+            o = op[pc]
+            if o == _CHAR:
+                chars.append(pc)
+            elif o == _SPLIT:
+                todo.append(y[pc])
+                todo.append(x[pc])
+            elif o == _JMP:
+                todo.append(x[pc])
+            elif o == _ASSERT:
+                if _holds(y[pc], before, after):
+                    todo.append(x[pc])
+            else:
+                tags |= 1 << x[pc]
+        return chars, tags
+
+    def advance(self, chars: list[int], cp: int) -> set[int]:
+        """Where the character instructions ``chars`` go on reading code point ``cp``."""
+        moved: set[int] = set()
+        for pc in chars:
+            k = bisect.bisect_right(self.lows[pc], cp) - 1
+            if k >= 0 and cp <= self.ends[pc][k]:
+                moved.add(self.x[pc])
+        return moved
+
 
 def _expand(node: Repeat) -> Node:
     """``x{n,m}`` in terms of ``x``, ``x?`` and ``x*``/``x+``."""
@@ -673,7 +711,47 @@ def _holds(kind: int, before: int, after: int) -> bool:
 _Key = tuple[frozenset[int], int, int]  # NFA positions, kind of the last character, matched
 
 
-class Automaton:
+_K = TypeVar("_K", bound=Hashable)
+_T = TypeVar("_T")
+
+
+class _States(Generic[_K, _T]):
+    """A lazily built DFA's states: each key (a set of NFA positions and what the assertions
+    need) gets a number, its transitions by character (``_next``) and what holds at the end
+    of a text (``_end``, -1 until known). The cache is bounded: when full it forgets every
+    state and starts over, as RE2 does (``_generation`` counts how often)."""
+
+    __slots__ = ("_end", "_generation", "_index", "_next", "_states")
+
+    def __init__(self) -> None:
+        self._index: dict[_K, int] = {}
+        self._states: list[_K] = []
+        self._next: list[dict[str, _T]] = []
+        self._end: list[int] = []
+        self._generation = 0
+
+    def _intern(self, key: _K) -> int:
+        found = self._index.get(key)
+        if found is not None:
+            return found
+        if len(self._states) >= _MAX_STATES:
+            self._generation += 1
+            self._index.clear()
+            self._states.clear()
+            self._next.clear()
+            self._end.clear()
+            self._restart()
+        self._index[key] = len(self._states)
+        self._states.append(key)
+        self._next.append({})
+        self._end.append(-1)
+        return len(self._states) - 1
+
+    def _restart(self) -> None:
+        """What a subclass needs again after the cache started over."""
+
+
+class Automaton(_States[_Key, int]):
     """A DFA over a :class:`Program`, built as texts are read.
 
     A state is the set of NFA positions reached, the kind of character just read (for the
@@ -682,77 +760,23 @@ class Automaton:
     expressions may start anywhere (Go's ``MatchString``), else only at the beginning.
     """
 
-    __slots__ = ("_end", "_generation", "_index", "_next", "_prog", "_search", "_start", "_states")
+    __slots__ = ("_prog", "_search", "_start")
 
     def __init__(self, program: Program, *, search: bool = False) -> None:
+        super().__init__()
         self._prog = program
         self._search = search
-        self._index: dict[_Key, int] = {}
-        self._states: list[_Key] = []
-        self._next: list[dict[str, int]] = []
-        self._end: list[int] = []  # matched tags if the text ended here (-1: not known yet)
-        self._generation = 0  # how many times the cache started over
         self._start = self._intern((frozenset(program.starts), _START, 0))
 
-    def _intern(self, key: _Key) -> int:
-        found = self._index.get(key)
-        if found is not None:
-            return found
-        if len(self._states) >= _MAX_STATES:
-            # RE2 does the same when its cache is full: forget every state and go on.
-            self._generation += 1
-            self._index.clear()
-            self._states.clear()
-            self._next.clear()
-            self._end.clear()
-            self._start = self._intern((frozenset(self._prog.starts), _START, 0))
-        self._index[key] = len(self._states)
-        self._states.append(key)
-        self._next.append({})
-        self._end.append(-1)
-        return len(self._states) - 1
-
-    def _closure(self, pcs: frozenset[int], before: int, after: int) -> tuple[list[int], int]:
-        """The character instructions reachable from ``pcs`` without reading, between
-        ``before`` and ``after``, and the tags of the matches reached."""
-        prog = self._prog
-        op, x, y = prog.op, prog.x, prog.y
-        seen: set[int] = set()
-        chars: list[int] = []
-        tags = 0
-        todo = sorted(pcs, reverse=True)
-        while todo:
-            pc = todo.pop()
-            if pc in seen:
-                continue
-            seen.add(pc)
-            o = op[pc]
-            if o == _CHAR:
-                chars.append(pc)
-            elif o == _SPLIT:
-                todo.append(y[pc])
-                todo.append(x[pc])
-            elif o == _JMP:
-                todo.append(x[pc])
-            elif o == _ASSERT:
-                if _holds(y[pc], before, after):
-                    todo.append(x[pc])
-            else:
-                tags |= 1 << x[pc]
-        return chars, tags
+    def _restart(self) -> None:
+        self._start = self._intern((frozenset(self._prog.starts), _START, 0))
 
     def _step(self, state: int, ch: str) -> int:
         pcs, before, matched = self._states[state]
         after = _kind(ch)
-        chars, tags = self._closure(pcs, before, after)
-        cp = ord(ch)
         prog = self._prog
-        moved: set[int] = set()
-        for pc in chars:
-            lows = prog.lows[pc]
-            k = bisect.bisect_right(lows, cp) - 1
-            if k >= 0 and cp <= prog.ends[pc][k]:
-                moved.add(prog.x[pc])
+        chars, tags = prog.closure(pcs, before, after)
+        moved = prog.advance(chars, ord(ch))
         if self._search:
             moved.update(prog.starts)
         generation = self._generation
@@ -767,7 +791,7 @@ class Automaton:
         known = self._end[state]
         if known < 0:
             pcs, before, matched = self._states[state]
-            known = matched | self._closure(pcs, before, _START)[1]
+            known = matched | self._prog.closure(pcs, before, _START)[1]
             self._end[state] = known
         return known
 
@@ -858,7 +882,7 @@ def reverse(node: Node) -> Node:
     return done[0]
 
 
-class Scanner:
+class Scanner(_States[tuple[frozenset[int], int], tuple[int, bool]]):
     """A lazily built DFA that says, at each position of a text, whether a match of the
     program *ends* there (where :class:`Automaton` only says whether one has been seen).
 
@@ -869,71 +893,20 @@ class Scanner:
     full, as RE2's does.
     """
 
-    __slots__ = ("_end", "_generation", "_index", "_next", "_prog", "_search", "_states")
+    __slots__ = ("_prog", "_search")
 
     def __init__(self, program: Program, *, search: bool = False) -> None:
+        super().__init__()  # _end: 1 if a match ends at the end of the text, 0 if not
         self._prog = program
         self._search = search
-        self._index: dict[tuple[frozenset[int], int], int] = {}
-        self._states: list[tuple[frozenset[int], int]] = []
-        self._next: list[dict[str, tuple[int, bool]]] = []
-        self._end: list[int] = []  # 1: a match ends at the end of the text, 0 not, -1 unknown
-        self._generation = 0  # how many times the cache started over
-
-    def _intern(self, key: tuple[frozenset[int], int]) -> int:
-        found = self._index.get(key)
-        if found is not None:
-            return found
-        if len(self._states) >= _MAX_STATES:
-            self._generation += 1
-            self._index.clear()
-            self._states.clear()
-            self._next.clear()
-            self._end.clear()
-        self._index[key] = len(self._states)
-        self._states.append(key)
-        self._next.append({})
-        self._end.append(-1)
-        return len(self._states) - 1
-
-    def _closure(self, pcs: frozenset[int], before: int, after: int) -> tuple[list[int], bool]:
-        prog = self._prog
-        op, x, y = prog.op, prog.x, prog.y
-        seen: set[int] = set()
-        chars: list[int] = []
-        matched = False
-        todo = sorted(pcs, reverse=True)
-        while todo:
-            pc = todo.pop()
-            if pc in seen:
-                continue
-            seen.add(pc)
-            o = op[pc]
-            if o == _CHAR:
-                chars.append(pc)
-            elif o == _SPLIT:
-                todo.append(y[pc])
-                todo.append(x[pc])
-            elif o == _JMP:
-                todo.append(x[pc])
-            elif o == _ASSERT:
-                if _holds(y[pc], before, after):
-                    todo.append(x[pc])
-            else:
-                matched = True
-        return chars, matched
 
     def _step(self, state: int, ch: str) -> tuple[int, bool]:
         pcs, before = self._states[state]
         after = _kind(ch)
-        chars, matched = self._closure(pcs, before, after)
-        cp = ord(ch)
         prog = self._prog
-        moved: set[int] = set()
-        for pc in chars:
-            k = bisect.bisect_right(prog.lows[pc], cp) - 1
-            if k >= 0 and cp <= prog.ends[pc][k]:
-                moved.add(prog.x[pc])
+        chars, tags = prog.closure(pcs, before, after)
+        matched = tags != 0
+        moved = prog.advance(chars, ord(ch))
         if self._search:
             moved.update(prog.starts)
         generation = self._generation
@@ -946,7 +919,7 @@ class Scanner:
         known = self._end[state]
         if known < 0:
             pcs, before = self._states[state]
-            known = int(self._closure(pcs, before, _START)[1])
+            known = int(self._prog.closure(pcs, before, _START)[1] != 0)
             self._end[state] = known
         return known == 1
 
@@ -978,7 +951,7 @@ class Scanner:
         else:
             # Stopped inside the text: whether a match ends at ``n`` depends on text[n].
             pcs, before_n = self._states[s]
-            if self._closure(pcs, before_n, _kind(text[n]))[1]:
+            if self._prog.closure(pcs, before_n, _kind(text[n]))[1]:
                 return n
         return last
 
