@@ -975,25 +975,25 @@ class Spans:
     backward pass marks every position where a match starts, then an anchored forward pass
     from the leftmost of them finds where its longest match ends."""
 
-    __slots__ = ("_backward", "_forward", "_starts", "_text")
+    __slots__ = ("_backward", "_forward")
 
     def __init__(self, node: Node) -> None:
         self._forward = Scanner(Program([node]))
         self._backward = Scanner(Program([reverse(node)]), search=True)
-        self._text: str | None = None
-        self._starts = bytearray()
 
     def starts(self, text: str) -> bytearray:
-        """``starts[i]`` is 1 where a match begins at position ``i`` (cached for one text)."""
-        if self._text is not text:
-            marks = self._backward.marks(text[::-1])
-            marks.reverse()
-            self._text, self._starts = text, marks
-        return self._starts
+        """``starts[i]`` is 1 where a match begins at position ``i``."""
+        marks = self._backward.marks(text[::-1])
+        marks.reverse()
+        return marks
 
-    def search(self, text: str, pos: int = 0) -> tuple[int, int] | None:
-        """The leftmost-longest match at or after ``pos``: (start, end), or None."""
-        starts = self.starts(text)
+    def search(
+        self, text: str, pos: int = 0, starts: bytearray | None = None
+    ) -> tuple[int, int] | None:
+        """The leftmost-longest match at or after ``pos``: (start, end), or None. ``starts``
+        (from :meth:`starts`) saves the backward pass when one text is searched again."""
+        if starts is None:
+            starts = self.starts(text)
         s = starts.find(1, pos)
         if s < 0:
             return None

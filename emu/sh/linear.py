@@ -77,9 +77,16 @@ class Pattern(Generic[AnyStr]):
         return self._py.flags
 
     def search(self, string: AnyStr, pos: int = 0) -> re.Match[AnyStr] | None:
+        return self._search(string, pos, None)
+
+    def _search(
+        self, string: AnyStr, pos: int, starts: bytearray | None
+    ) -> re.Match[AnyStr] | None:
         text = self._text(string)
+        if starts is None:
+            starts = self._spans.starts(text)
         while pos <= len(text):
-            span = self._spans.search(text, pos)
+            span = self._spans.search(text, pos, starts)
             if span is None:
                 return None
             m = self._py.fullmatch(string, span[0], span[1])
@@ -105,8 +112,9 @@ class Pattern(Generic[AnyStr]):
     def finditer(self, string: AnyStr) -> Iterator[re.Match[AnyStr]]:
         pos = 0
         n = len(string)
+        starts = self._spans.starts(self._text(string))  # one backward pass for all matches
         while pos <= n:
-            m = self.search(string, pos)
+            m = self._search(string, pos, starts)
             if m is None:
                 return
             yield m
