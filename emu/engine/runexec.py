@@ -36,9 +36,9 @@ _TOOLS_HOOKED: list[bool] = []
 
 
 def shell_stack() -> contextlib.AbstractContextManager[None]:
-    """The shell's deeper Python stack while it runs (:func:`emu.sh.interp.shell_stack`),
-    for the engine and the layers above it."""
-    from emu.sh.interp import shell_stack as stack
+    """The shell's deeper Python stack while it runs (:func:`emu.sh.api.shell_stack`), for
+    the engine and the layers above it."""
+    from emu.sh.api import shell_stack as stack
 
     return stack()
 

@@ -12,11 +12,13 @@ from __future__ import annotations
 import errno as _errno
 import os
 import posixpath
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Final, Protocol
 
 from emu.errors import EmuError
 
@@ -93,6 +95,36 @@ class Limits:
         self.bytes += n
         if self.bytes > self.max_bytes:
             raise _over("max_bytes", self.max_bytes)
+
+
+# The shell recurses in Python for nested functions, subshells and nested syntax (a few
+# frames per level; its own depth limits stop them long before this); Python's stack may
+# be this deep only while a shell runs or parses.
+_SHELL_STACK: Final = 20_000
+_stack_lock = threading.Lock()
+_stack_users = 0
+_stack_before = 0
+
+
+@contextmanager
+def shell_stack() -> Iterator[None]:
+    """Raise Python's recursion limit for the shell while it runs, and put it back after
+    (the host process's limit is the host's: ``emu.build`` leaves it as it found it).
+    Re-entrant and shared between threads: the last one out restores it."""
+    global _stack_users, _stack_before
+    with _stack_lock:
+        if _stack_users == 0:
+            _stack_before = sys.getrecursionlimit()
+        _stack_users += 1
+        if sys.getrecursionlimit() < _SHELL_STACK:
+            sys.setrecursionlimit(_SHELL_STACK)
+    try:
+        yield
+    finally:
+        with _stack_lock:
+            _stack_users -= 1
+            if _stack_users == 0:
+                sys.setrecursionlimit(_stack_before)
 
 
 @dataclass(frozen=True, slots=True)

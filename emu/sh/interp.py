@@ -30,11 +30,9 @@ import itertools
 import posixpath
 import random as _random
 import re
-import sys
-import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Final, TypeVar
+from typing import TypeVar
 
 from emu.errors import EmuError, ExpansionError
 from emu.fs import FS, Blob, Device, Dir, File, FsError, Lazy, Meta, Node, Symlink
@@ -56,6 +54,7 @@ from emu.sh.api import (
     allowed,
     find_executable,
     handler_for,
+    shell_stack,
 )
 from emu.sh.syntax import (
     AndOr,
@@ -2808,36 +2807,6 @@ def _apply_options(sh: Shell, options: str) -> None:
             elif not sh.set_flag(c, True):
                 raise ShellError(f"illegal option -{c}")
         k += 1
-
-
-# The shell recurses in Python for nested functions and subshells (a few frames per level;
-# its own depth limit stops them long before this); Python's stack may be this deep only
-# while a shell runs.
-_SHELL_STACK: Final = 20_000
-_stack_lock = threading.Lock()
-_stack_users = 0
-_stack_before = 0
-
-
-@contextlib.contextmanager
-def shell_stack() -> Iterator[None]:
-    """Raise Python's recursion limit for the shell while it runs, and put it back after
-    (the host process's limit is the host's: ``emu.build`` leaves it as it found it).
-    Re-entrant and shared between threads: the last one out restores it."""
-    global _stack_users, _stack_before
-    with _stack_lock:
-        if _stack_users == 0:
-            _stack_before = sys.getrecursionlimit()
-        _stack_users += 1
-        if sys.getrecursionlimit() < _SHELL_STACK:
-            sys.setrecursionlimit(_SHELL_STACK)
-    try:
-        yield
-    finally:
-        with _stack_lock:
-            _stack_users -= 1
-            if _stack_users == 0:
-                sys.setrecursionlimit(_stack_before)
 
 
 def _clock(env: dict[str, str], now: int | None) -> int:
