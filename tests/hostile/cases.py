@@ -1253,6 +1253,13 @@ SHELL_CASES = [
     # busybox reads -f with xatoi_positive: a number past INT_MAX is refused, not run.
     shell("shell-uniq-f-huge", "echo a | uniq -f 100000000000000000000000", **_REFUSED),
     shell("shell-uniq-f-int-max", "echo a b | uniq -f 2147483647", status=0),
+    # The deadline inside a utility: chmod -R resolves each path of an 8,000-level tree.
+    shell(
+        "shell-deadline-chmod-R-deep",
+        "mkdir -p /d/$(yes a/ | head -n 8000 | tr -d '\\n'); chmod -R 700 /d",
+        message=r"limit exceeded: max_seconds",  # or done (status 0) on a fast machine
+        limit=20,
+    ),
     shell("shell-head-c-yes", "yes | head -c 100000000000 > /big", **_MEMORY),
     shell("shell-head-n-yes", "yes | head -n 100000000000 > /big", **_MEMORY),
     # ash refuses ":" as a function name (issue 14's busybox differences fixed it).

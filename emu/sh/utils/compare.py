@@ -181,6 +181,7 @@ def _dirs(
     names_a, names_b = set(sys.listdir(left)), set(sys.listdir(right))
     status = 0
     for name in sorted(names_a | names_b):
+        proc.limits.check_time()
         pa, pb = posixpath.join(left, name), posixpath.join(right, name)
         if (name not in names_b or name not in names_a) and "N" not in flags:
             where = left if name in names_a else right

@@ -964,6 +964,7 @@ def chmod(proc: Proc) -> int:
             continue
         items = _tree(sys, f, top, False) if "R" in opts else [(f, top, 0)]
         for path, node, depth in items:
+            sys.limits.check_time()  # each change resolves its path: deep trees take long
             if depth == 0:
                 try:
                     node = sys.stat(path)
@@ -1052,6 +1053,7 @@ def _chown(proc: Proc, spec: str, files: list[str], opts: set[str]) -> int:
             top = sys.try_stat(f) or top
         items = _tree(sys, f, top, True) if recurse else [(f, top, 0)]
         for path, node, depth in items:
+            sys.limits.check_time()  # each change resolves its path: deep trees take long
             follow = not nofollow and (depth == 0 or "L" in opts)
             u = node.meta.uid if uid == -1 else uid
             g = node.meta.gid if gid == -1 else gid

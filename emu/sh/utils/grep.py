@@ -227,6 +227,7 @@ def grep(proc: Proc) -> int:
             proc.err(msg)
 
     def walk(path: str, top: bool) -> None:
+        proc.limits.check_time()
         try:
             node = sys.stat(path) if (top or "R" in o) else sys.lstat(path)
         except OSError as e:
