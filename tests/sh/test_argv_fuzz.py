@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import emu.sh.tools
@@ -30,6 +31,25 @@ NAMES = REGISTRY.names()
 # Programs whose crash on some argv is known and larger to fix than this test: name → why.
 # Keep this short; every entry is a bug.
 EXCLUDED: dict[str, str] = {}
+
+_PYTHONS = frozenset(n for n in NAMES if n == "python" or n.startswith("python3"))
+
+
+def _python_m_without_a_module(argv: list[str]) -> bool:
+    i = argv.index("-m") if "-m" in argv else -1
+    return i >= 0 and (i + 1 == len(argv) or argv[i + 1] == "")
+
+
+# Known crashes on some argvs only, skipped (the rest of the program's argvs are fuzzed):
+# (programs, which argvs, why). Every entry is a bug to fix where it lives.
+KNOWN: list[tuple[frozenset[str], Callable[[list[str]], bool], str]] = [
+    (
+        _PYTHONS,
+        _python_m_without_a_module,
+        "python -m without a module: IndexError in emu/sh/tools/pip.py (Python says "
+        "'Argument expected for the -m option', status 2); the tools are another helper's",
+    ),
+]
 
 EXAMPLES = int(os.environ.get("EMU_ARGV_FUZZ_EXAMPLES", "50"))
 SECONDS = 2.0  # each example's own deadline
@@ -112,6 +132,7 @@ def test_any_argv_ends_in_a_status(name: str) -> None:
     )
     @given(ARGVS, STDINS)
     def check(argv: list[str], stdin: bytes) -> None:
+        assume(not any(name in names and which(argv) for names, which, _ in KNOWN))
         started = time.monotonic()
         run(name, argv, stdin)
         # A limit stops a runaway program soon after its deadline, never much later.
@@ -122,7 +143,8 @@ def test_any_argv_ends_in_a_status(name: str) -> None:
 
 def test_the_exclusions_name_registered_programs() -> None:
     assert set(EXCLUDED) <= set(NAMES)
-    assert len(EXCLUDED) <= 5, "exclusions are known bugs: keep them few"
+    assert all(names and names <= set(NAMES) for names, _, _ in KNOWN)
+    assert len(EXCLUDED) + len(KNOWN) <= 5, "exclusions are known bugs: keep them few"
 
 
 def test_a_bad_number_is_a_message_and_a_status() -> None:
