@@ -24,6 +24,12 @@ levels, so no expression can exhaust Python's stack.
 
 A :class:`Program` may hold several expressions, each ending in its own tagged match, so
 that one pass over a path says which of a ``.dockerignore``'s patterns match it.
+
+:class:`Spans` says *where* an expression matches, by POSIX's rule (leftmost, then longest),
+still in linear passes: a :class:`Scanner` over the :func:`reverse`\ d expression marks, in
+one backward pass, every position where a match starts; an anchored one then reads forward
+from the leftmost of them to the end of its longest match. The shell's utilities use it
+(:mod:`emu.sh.linear`) for the expressions a backtracking engine could hang on.
 """
 
 from __future__ import annotations
