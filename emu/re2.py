@@ -26,7 +26,7 @@ A :class:`Program` may hold several expressions, each ending in its own tagged m
 that one pass over a path says which of a ``.dockerignore``'s patterns match it.
 
 :class:`Spans` says *where* an expression matches, by POSIX's rule (leftmost, then longest),
-still in linear passes: a :class:`Scanner` over the :func:`reverse`\ d expression marks, in
+still in linear passes: a :class:`Scanner` over the expression reversed (:func:`reverse`) marks, in
 one backward pass, every position where a match starts; an anchored one then reads forward
 from the leftmost of them to the end of its longest match. The shell's utilities use it
 (:mod:`emu.sh.linear`) for the expressions a backtracking engine could hang on.
