@@ -1015,6 +1015,26 @@ DEPTH = [
         limit=60,
         xfail="engine: emu/engine/copying.py clones a directory recursively (pending there)",
     ),
+    # A spec's notInImage over a deep tree: grading walks the image recursively.
+    Case(
+        "depth-test-not-in-image-3000-levels",
+        files(
+            {
+                "spec.yaml": "schemaVersion: 2.0.0\nemuTests:\n  tests:\n"
+                "    - {name: no secrets, notInImage: ['**/secret']}\n",
+                "ctx/Dockerfile": "FROM busybox\n"
+                "RUN mkdir -p /d/$(yes a/ | head -n 3000 | tr -d '\\n')\n",
+            }
+        ),
+        argv=("test", "-c", "{in}/spec.yaml", "{in}/ctx"),
+        status=0,
+        message=r"1 passed",
+        where="stdout",
+        issue=19,
+        area="depth",
+        limit=60,
+        xfail="grading: emu/grading/evaluation.py paths_matching recurses (pending there)",
+    ),
 ]
 
 # --- emu run ---------------------------------------------------------------------------------
