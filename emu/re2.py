@@ -24,6 +24,12 @@ levels, so no expression can exhaust Python's stack.
 
 A :class:`Program` may hold several expressions, each ending in its own tagged match, so
 that one pass over a path says which of a ``.dockerignore``'s patterns match it.
+
+:class:`Spans` says *where* an expression matches, by POSIX's rule (leftmost, then longest),
+still in linear passes: a :class:`Scanner` over the expression reversed (:func:`reverse`) marks, in
+one backward pass, every position where a match starts; an anchored one then reads forward
+from the leftmost of them to the end of its longest match. The shell's utilities use it
+(:mod:`emu.sh.linear`) for the expressions a backtracking engine could hang on.
 """
 
 from __future__ import annotations
@@ -33,8 +39,9 @@ import functools
 import itertools
 import re
 import unicodedata
+from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Generic, TypeVar
 
 __all__ = [
     "Automaton",
@@ -630,6 +637,43 @@ class Program:
                     done.append((split if node.min == 0 else item_start, [(split, 1)]))
         return done[0]
 
+    def closure(self, pcs: frozenset[int], before: int, after: int) -> tuple[list[int], int]:
+        """The character instructions reachable from ``pcs`` without reading, between
+        ``before`` and ``after``, and the tags of the matches reached."""
+        op, x, y = self.op, self.x, self.y
+        seen: set[int] = set()
+        chars: list[int] = []
+        tags = 0
+        todo = sorted(pcs, reverse=True)
+        while todo:
+            pc = todo.pop()
+            if pc in seen:
+                continue
+            seen.add(pc)
+            o = op[pc]
+            if o == _CHAR:
+                chars.append(pc)
+            elif o == _SPLIT:
+                todo.append(y[pc])
+                todo.append(x[pc])
+            elif o == _JMP:
+                todo.append(x[pc])
+            elif o == _ASSERT:
+                if _holds(y[pc], before, after):
+                    todo.append(x[pc])
+            else:
+                tags |= 1 << x[pc]
+        return chars, tags
+
+    def advance(self, chars: list[int], cp: int) -> set[int]:
+        """Where the character instructions ``chars`` go on reading code point ``cp``."""
+        moved: set[int] = set()
+        for pc in chars:
+            k = bisect.bisect_right(self.lows[pc], cp) - 1
+            if k >= 0 and cp <= self.ends[pc][k]:
+                moved.add(self.x[pc])
+        return moved
+
 
 def _expand(node: Repeat) -> Node:
     """``x{n,m}`` in terms of ``x``, ``x?`` and ``x*``/``x+``."""
@@ -673,7 +717,47 @@ def _holds(kind: int, before: int, after: int) -> bool:
 _Key = tuple[frozenset[int], int, int]  # NFA positions, kind of the last character, matched
 
 
-class Automaton:
+_K = TypeVar("_K", bound=Hashable)
+_T = TypeVar("_T")
+
+
+class _States(Generic[_K, _T]):
+    """A lazily built DFA's states: each key (a set of NFA positions and what the assertions
+    need) gets a number, its transitions by character (``_next``) and what holds at the end
+    of a text (``_end``, -1 until known). The cache is bounded: when full it forgets every
+    state and starts over, as RE2 does (``_generation`` counts how often)."""
+
+    __slots__ = ("_end", "_generation", "_index", "_next", "_states")
+
+    def __init__(self) -> None:
+        self._index: dict[_K, int] = {}
+        self._states: list[_K] = []
+        self._next: list[dict[str, _T]] = []
+        self._end: list[int] = []
+        self._generation = 0
+
+    def _intern(self, key: _K) -> int:
+        found = self._index.get(key)
+        if found is not None:
+            return found
+        if len(self._states) >= _MAX_STATES:
+            self._generation += 1
+            self._index.clear()
+            self._states.clear()
+            self._next.clear()
+            self._end.clear()
+            self._restart()
+        self._index[key] = len(self._states)
+        self._states.append(key)
+        self._next.append({})
+        self._end.append(-1)
+        return len(self._states) - 1
+
+    def _restart(self) -> None:
+        """What a subclass needs again after the cache started over."""
+
+
+class Automaton(_States[_Key, int]):
     """A DFA over a :class:`Program`, built as texts are read.
 
     A state is the set of NFA positions reached, the kind of character just read (for the
@@ -682,77 +766,23 @@ class Automaton:
     expressions may start anywhere (Go's ``MatchString``), else only at the beginning.
     """
 
-    __slots__ = ("_end", "_generation", "_index", "_next", "_prog", "_search", "_start", "_states")
+    __slots__ = ("_prog", "_search", "_start")
 
     def __init__(self, program: Program, *, search: bool = False) -> None:
+        super().__init__()
         self._prog = program
         self._search = search
-        self._index: dict[_Key, int] = {}
-        self._states: list[_Key] = []
-        self._next: list[dict[str, int]] = []
-        self._end: list[int] = []  # matched tags if the text ended here (-1: not known yet)
-        self._generation = 0  # how many times the cache started over
         self._start = self._intern((frozenset(program.starts), _START, 0))
 
-    def _intern(self, key: _Key) -> int:
-        found = self._index.get(key)
-        if found is not None:
-            return found
-        if len(self._states) >= _MAX_STATES:
-            # RE2 does the same when its cache is full: forget every state and go on.
-            self._generation += 1
-            self._index.clear()
-            self._states.clear()
-            self._next.clear()
-            self._end.clear()
-            self._start = self._intern((frozenset(self._prog.starts), _START, 0))
-        self._index[key] = len(self._states)
-        self._states.append(key)
-        self._next.append({})
-        self._end.append(-1)
-        return len(self._states) - 1
-
-    def _closure(self, pcs: frozenset[int], before: int, after: int) -> tuple[list[int], int]:
-        """The character instructions reachable from ``pcs`` without reading, between
-        ``before`` and ``after``, and the tags of the matches reached."""
-        prog = self._prog
-        op, x, y = prog.op, prog.x, prog.y
-        seen: set[int] = set()
-        chars: list[int] = []
-        tags = 0
-        todo = sorted(pcs, reverse=True)
-        while todo:
-            pc = todo.pop()
-            if pc in seen:
-                continue
-            seen.add(pc)
-            o = op[pc]
-            if o == _CHAR:
-                chars.append(pc)
-            elif o == _SPLIT:
-                todo.append(y[pc])
-                todo.append(x[pc])
-            elif o == _JMP:
-                todo.append(x[pc])
-            elif o == _ASSERT:
-                if _holds(y[pc], before, after):
-                    todo.append(x[pc])
-            else:
-                tags |= 1 << x[pc]
-        return chars, tags
+    def _restart(self) -> None:
+        self._start = self._intern((frozenset(self._prog.starts), _START, 0))
 
     def _step(self, state: int, ch: str) -> int:
         pcs, before, matched = self._states[state]
         after = _kind(ch)
-        chars, tags = self._closure(pcs, before, after)
-        cp = ord(ch)
         prog = self._prog
-        moved: set[int] = set()
-        for pc in chars:
-            lows = prog.lows[pc]
-            k = bisect.bisect_right(lows, cp) - 1
-            if k >= 0 and cp <= prog.ends[pc][k]:
-                moved.add(prog.x[pc])
+        chars, tags = prog.closure(pcs, before, after)
+        moved = prog.advance(chars, ord(ch))
         if self._search:
             moved.update(prog.starts)
         generation = self._generation
@@ -767,7 +797,7 @@ class Automaton:
         known = self._end[state]
         if known < 0:
             pcs, before, matched = self._states[state]
-            known = matched | self._closure(pcs, before, _START)[1]
+            known = matched | self._prog.closure(pcs, before, _START)[1]
             self._end[state] = known
         return known
 
@@ -828,3 +858,162 @@ class Regexp:
 def compile(expr: str) -> Regexp:  # re.compile's name, on purpose
     """Go's ``regexp.Compile``: raises :class:`RegexpError` where Go would fail."""
     return Regexp(expr, Automaton(Program([parse(expr)]), search=True))
+
+
+# -- where matches start and end: leftmost-longest spans -------------------------------------
+
+
+def reverse(node: Node) -> Node:
+    """The expression matching the reversed texts of ``node``'s matches (the assertions
+    turned around: ``^`` becomes ``$``), built with an explicit stack."""
+    swap = {BOT: EOT, EOT: BOT, BOL: EOL, EOL: BOL}
+    done: list[Node] = []
+    todo: list[tuple[bool, Node]] = [(False, node)]
+    while todo:
+        built, n = todo.pop()
+        if isinstance(n, Chars):
+            done.append(n)
+        elif isinstance(n, Assert):
+            done.append(Assert(swap.get(n.kind, n.kind)))
+        elif not built:
+            todo.append((True, n))
+            items = (n.item,) if isinstance(n, Repeat) else n.items
+            todo.extend((False, item) for item in reversed(items))
+        elif isinstance(n, Repeat):
+            done.append(Repeat(done.pop(), n.min, n.max))
+        else:
+            parts = done[len(done) - len(n.items) :]
+            del done[len(done) - len(n.items) :]
+            done.append(Cat(tuple(reversed(parts))) if isinstance(n, Cat) else Alt(tuple(parts)))
+    return done[0]
+
+
+class Scanner(_States[tuple[frozenset[int], int], tuple[int, bool]]):
+    """A lazily built DFA that says, at each position of a text, whether a match of the
+    program *ends* there (where :class:`Automaton` only says whether one has been seen).
+
+    Anchored (``search`` false) it follows matches that start where reading starts; with
+    ``search`` they may start anywhere. Each state's transitions are cached with the tags
+    of the matches ending before the character read, so a text costs one dictionary lookup
+    a character once its transitions are known; the cache is bounded and starts over when
+    full, as RE2's does.
+    """
+
+    __slots__ = ("_prog", "_search")
+
+    def __init__(self, program: Program, *, search: bool = False) -> None:
+        super().__init__()  # _end: 1 if a match ends at the end of the text, 0 if not
+        self._prog = program
+        self._search = search
+
+    def _step(self, state: int, ch: str) -> tuple[int, bool]:
+        pcs, before = self._states[state]
+        after = _kind(ch)
+        prog = self._prog
+        chars, tags = prog.closure(pcs, before, after)
+        matched = tags != 0
+        moved = prog.advance(chars, ord(ch))
+        if self._search:
+            moved.update(prog.starts)
+        generation = self._generation
+        target = self._intern((frozenset(moved), after))
+        if generation == self._generation:  # else ``state`` is gone with the old cache
+            self._next[state][ch] = (target, matched)
+        return target, matched
+
+    def _ends_here(self, state: int) -> bool:
+        known = self._end[state]
+        if known < 0:
+            pcs, before = self._states[state]
+            known = int(self._prog.closure(pcs, before, _START)[1] != 0)
+            self._end[state] = known
+        return known == 1
+
+    def ends(self, text: str, start: int = 0, stop: int = -1, *, first: bool = False) -> int:
+        """The last position (or with ``first`` the first) at which a match that the scan
+        began at ``start`` ends, reading no further than ``stop`` (default: the text's end);
+        -1 if none. Anchored scans stop as soon as no match can go on."""
+        n = len(text) if stop < 0 else stop
+        before = _START if start == 0 else _kind(text[start - 1])
+        s = self._intern((frozenset(self._prog.starts), before))
+        last = -1
+        dead: frozenset[int] = frozenset()
+        nexts = self._next
+        i = start
+        while i < n:
+            ch = text[i]
+            t = nexts[s].get(ch)
+            s, matched = self._step(s, ch) if t is None else t
+            if matched:
+                last = i
+                if first:
+                    return last
+            i += 1
+            if not self._search and self._states[s][0] == dead:
+                return last
+        if n == len(text):
+            if self._ends_here(s):
+                return n
+        else:
+            # Stopped inside the text: whether a match ends at ``n`` depends on text[n].
+            pcs, before_n = self._states[s]
+            if self._prog.closure(pcs, before_n, _kind(text[n]))[1]:
+                return n
+        return last
+
+    def marks(self, text: str) -> bytearray:
+        """``marks[i]`` is 1 where a match ends at position ``i`` (``len(text) + 1`` marks)."""
+        out = bytearray(len(text) + 1)
+        s = self._intern((frozenset(self._prog.starts), _START))
+        nexts = self._next
+        for i, ch in enumerate(text):
+            t = nexts[s].get(ch)
+            s, matched = self._step(s, ch) if t is None else t
+            if matched:
+                out[i] = 1
+        if self._ends_here(s):
+            out[len(text)] = 1
+        return out
+
+
+class Spans:
+    """Leftmost-longest matches of one expression (POSIX's rule), in linear passes: one
+    backward pass marks every position where a match starts, then an anchored forward pass
+    from the leftmost of them finds where its longest match ends."""
+
+    __slots__ = ("_backward", "_forward")
+
+    def __init__(self, node: Node) -> None:
+        self._forward = Scanner(Program([node]))
+        self._backward = Scanner(Program([reverse(node)]), search=True)
+
+    def starts(self, text: str) -> bytearray:
+        """``starts[i]`` is 1 where a match begins at position ``i``."""
+        marks = self._backward.marks(text[::-1])
+        marks.reverse()
+        return marks
+
+    def search(
+        self, text: str, pos: int = 0, starts: bytearray | None = None
+    ) -> tuple[int, int] | None:
+        """The leftmost-longest match at or after ``pos``: (start, end), or None. ``starts``
+        (from :meth:`starts`) saves the backward pass when one text is searched again."""
+        if starts is None:
+            starts = self.starts(text)
+        s = starts.find(1, pos)
+        if s < 0:
+            return None
+        return s, self._forward.ends(text, s)
+
+    def longest(self, text: str, start: int) -> int:
+        """The end of the longest match starting at ``start``; -1 if none starts there."""
+        return self._forward.ends(text, start)
+
+    def prefix(self, text: str, *, longest: bool) -> int:
+        """The end of the shortest (or longest) match at the start of ``text``; -1 if none."""
+        return self._forward.ends(text, 0, first=not longest)
+
+    def full(self, text: str, start: int = 0, stop: int = -1) -> bool:
+        """Whether ``text[start:stop]`` is a match (the assertions see the whole text)."""
+        n = len(text) if stop < 0 else stop
+        return self._forward.ends(text, start, n) == n

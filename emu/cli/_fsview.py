@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -125,7 +126,78 @@ def _size(node: Node) -> int:
     return node.size
 
 
-def _entry_json(path: str, node: Node, owners: Names, origin: LayerOrigin | None) -> dict[str, Any]:
+def _subtree_sizes(top: Node) -> dict[int, int]:
+    """The content bytes under each directory below ``top`` (by ``id``), in one pass from the
+    leaves up, where asking each directory would walk its subtree again (quadratic in a deep
+    tree). Empty when a file is linked twice: its bytes count once per directory then, which
+    :func:`_size` knows how to do."""
+    from emu.fs import Dir, File
+
+    order: list[Dir] = []
+    seen: set[int] = set()
+    stack = [top]
+    while stack:
+        cur = stack.pop()
+        if isinstance(cur, Dir):
+            order.append(cur)
+            for child in cur.entries.values():
+                if isinstance(child, Dir):
+                    stack.append(child)
+                elif isinstance(child, File):
+                    if id(child) in seen:
+                        return {}
+                    seen.add(id(child))
+    sizes: dict[int, int] = {}
+    for d in reversed(order):  # children before their parents
+        sizes[id(d)] = sum(
+            sizes[id(c)] if isinstance(c, Dir) else c.size if isinstance(c, File) else 0
+            for c in d.entries.values()
+        )
+    return sizes
+
+
+def dumps_deep(value: Any) -> str:
+    """``json.dumps(value, indent=2)`` for nesting of any depth (the json module recurses
+    once per level): containers are opened and closed with an explicit stack."""
+    out: list[str] = []
+    # Each frame: (the items still to write, the indentation inside, the closing bracket).
+    stack: list[tuple[Iterator[tuple[str | None, Any]], str, str, list[bool]]] = []
+
+    def open_(v: Any, pad: str) -> None:
+        if isinstance(v, dict) and v:
+            out.append("{")
+            items: Iterator[tuple[str | None, Any]] = iter(v.items())
+            stack.append((items, pad + "  ", "}", [True]))
+        elif isinstance(v, list) and v:
+            out.append("[")
+            stack.append((((None, x) for x in v), pad + "  ", "]", [True]))
+        else:
+            out.append(json.dumps(v))
+
+    open_(value, "")
+    while stack:
+        items, pad, close, first = stack[-1]
+        item = next(items, None)
+        if item is None:
+            stack.pop()
+            out.append("\n" + pad[:-2] + close)
+            continue
+        key, v = item
+        out.append(("\n" if first[0] else ",\n") + pad)
+        first[0] = False
+        if key is not None:
+            out.append(json.dumps(key) + ": ")
+        open_(v, pad)
+    return "".join(out)
+
+
+def _entry_json(
+    path: str,
+    node: Node,
+    owners: Names,
+    origin: LayerOrigin | None,
+    sizes: dict[int, int] | None = None,
+) -> dict[str, Any]:
     from emu.fs import Blob, File, Symlink, mode_string
 
     data: dict[str, Any] = {
@@ -136,7 +208,7 @@ def _entry_json(path: str, node: Node, owners: Names, origin: LayerOrigin | None
         "gid": node.meta.gid,
         "user": owners.user(node.meta.uid),
         "group": owners.group(node.meta.gid),
-        "size": _size(node),
+        "size": sizes[id(node)] if sizes and id(node) in sizes else _size(node),
     }
     if isinstance(node, Symlink):
         data["target"] = node.target
@@ -267,45 +339,55 @@ def run_tree(args: argparse.Namespace) -> int:
     owners = _names(source)
     origins = writers(source.image) if source.result is not None else {}
     file = _dockerfile_name(source)
+    sizes = _subtree_sizes(node)
     if args.format == "json":
-
-        def tree_json(p: str, n: Node, depth: int) -> dict[str, Any]:
-            data = _entry_json(p, n, owners, origins.get(p))
+        # Depth is data: the tree is built and written with explicit stacks (a directory
+        # 5,000 levels deep is as fine as a flat one).
+        root = _entry_json(path, node, owners, origins.get(path), sizes)
+        todo: list[tuple[str, Node, int, dict[str, Any]]] = [(path, node, 0, root)]
+        while todo:
+            p, n, depth, data = todo.pop()
             if isinstance(n, Dir) and (args.depth is None or depth < args.depth):
                 base = "" if p == "/" else p
-                data["children"] = [
-                    tree_json(f"{base}/{k}", n.entries[k], depth + 1) for k in sorted(n.entries)
-                ]
-            return data
-
-        write(json.dumps(tree_json(path, node, 0), indent=2) + "\n")
+                kids = data["children"] = []
+                for k in sorted(n.entries):
+                    cp = f"{base}/{k}"
+                    kid = _entry_json(cp, n.entries[k], owners, origins.get(cp), sizes)
+                    kids.append(kid)
+                    todo.append((cp, n.entries[k], depth + 1, kid))
+        write(dumps_deep(root) + "\n")
         return 0
     lines: list[tuple[str, str, Node, str]] = []  # (prefix+name, meta, node, path)
-
-    def visit(d: Dir, p: str, prefix: str, depth: int) -> None:
-        names = sorted(d.entries)
-        base = "" if p == "/" else p
-        for i, name in enumerate(names):
-            child = d.entries[name]
-            last = i == len(names) - 1
-            cp = f"{base}/{name}"
-            lines.append(
-                (
-                    prefix + ("└── " if last else "├── ") + _display_name(name, child),
-                    _meta(child, owners),
-                    child,
-                    cp,
-                )
+    # Depth first, in name order, with an explicit stack: (directory, its path, prefix,
+    # depth, its sorted names, the next one to show).
+    stack: list[tuple[Dir, str, str, int, list[str], int]] = []
+    if isinstance(node, Dir):
+        stack.append((node, path, "", 0, sorted(node.entries), 0))
+    while stack:
+        d, p, prefix, depth, names, i = stack.pop()
+        if i >= len(names):
+            continue
+        stack.append((d, p, prefix, depth, names, i + 1))
+        name = names[i]
+        child = d.entries[name]
+        last = i == len(names) - 1
+        cp = f"{'' if p == '/' else p}/{name}"
+        lines.append(
+            (
+                prefix + ("└── " if last else "├── ") + _display_name(name, child),
+                _meta(child, owners, sizes),
+                child,
+                cp,
             )
-            if isinstance(child, Dir) and (args.depth is None or depth + 1 < args.depth):
-                visit(child, cp, prefix + ("    " if last else "│   "), depth + 1)
+        )
+        if isinstance(child, Dir) and (args.depth is None or depth + 1 < args.depth):
+            more = prefix + ("    " if last else "│   ")
+            stack.append((child, cp, more, depth + 1, sorted(child.entries), 0))
 
     console = out()
     head = Text(_display_name(path, node) if path != "/" else "/", style="bold")
-    head.append(f"  {_meta(node, owners)}", style="dim")
+    head.append(f"  {_meta(node, owners, sizes)}", style="dim")
     console.print(head)
-    if isinstance(node, Dir):
-        visit(node, path, "", 0)
     width = min(max((len(x[0]) for x in lines), default=0), 48)
     files = dirs = 0
     for label, meta, child, p in lines:
@@ -319,7 +401,7 @@ def run_tree(args: argparse.Namespace) -> int:
         line.append(f"  {meta}", style="dim")
         line.append(_mark(origin, file), style="green")
         console.print(line)
-    total = _size(node)
+    total = sizes.get(id(node), _size(node))
     console.print(
         Text(
             f"{plural(dirs, 'directory', 'directories')}, {plural(files, 'file')}, "
@@ -329,10 +411,10 @@ def run_tree(args: argparse.Namespace) -> int:
     return 0
 
 
-def _meta(node: Node, owners: Names) -> str:
+def _meta(node: Node, owners: Names, sizes: dict[int, int] | None = None) -> str:
     from emu.fs import mode_string
 
-    size = human_size(_size(node))
+    size = human_size(sizes[id(node)] if sizes and id(node) in sizes else _size(node))
     return f"{mode_string(node)} {owners.user(node.meta.uid)}:{owners.group(node.meta.gid)} {size}"
 
 

@@ -14,9 +14,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import posixpath
-import sys
-import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -36,33 +34,13 @@ if TYPE_CHECKING:
 
 _TOOLS_HOOKED: list[bool] = []
 
-# The shell recurses in Python for nested functions and subshells (its own depth limit
-# stops them long before this); Python's stack may be this deep only while it runs.
-_SHELL_STACK = 20_000
-_stack_lock = threading.Lock()
-_stack_users = 0
-_stack_before = 0
 
+def shell_stack() -> contextlib.AbstractContextManager[None]:
+    """The shell's deeper Python stack while it runs (:func:`emu.sh.api.shell_stack`), for
+    the engine and the layers above it."""
+    from emu.sh.api import shell_stack as stack
 
-@contextlib.contextmanager
-def shell_stack() -> Iterator[None]:
-    """Raise Python's recursion limit for the shell while it runs, and put it back after
-    (the host process's limit is the host's: ``emu.build`` leaves it as it found it).
-    Re-entrant and shared between threads: the last one out restores it."""
-    global _stack_users, _stack_before
-    with _stack_lock:
-        if _stack_users == 0:
-            _stack_before = sys.getrecursionlimit()
-        _stack_users += 1
-        if sys.getrecursionlimit() < _SHELL_STACK:
-            sys.setrecursionlimit(_SHELL_STACK)
-    try:
-        yield
-    finally:
-        with _stack_lock:
-            _stack_users -= 1
-            if _stack_users == 0:
-                sys.setrecursionlimit(_stack_before)
+    return stack()
 
 
 SHELLS = frozenset({"sh", "ash", "bash", "dash", "busybox"})

@@ -14,11 +14,12 @@ import importlib
 import os
 import posixpath
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Final, Protocol
 
 from emu.errors import EmuError
 
@@ -55,7 +56,7 @@ class Limits:
         self.steps += 1
         if self.steps > self.max_steps:
             raise LimitExceeded("max_steps", self.max_steps, "an endless loop?")
-        if self.deadline is not None and self.steps & 1023 == 0:
+        if self.deadline is not None and self.steps & 15 == 0:
             self.check_time()
 
     @contextmanager
@@ -84,10 +85,47 @@ class Limits:
         if self.files > self.max_files:
             raise _over("max_files", self.max_files)
 
+    def held(self, n: int) -> None:
+        """A string of ``n`` bytes the shell or a utility is about to hold (a variable, an
+        awk string, sed's hold space, a formatted number): string data counts against the
+        byte limit with the file content written so far, so no string can grow past it."""
+        if self.bytes + n > self.max_bytes:
+            raise _over("max_bytes", self.max_bytes)
+
     def stored(self, n: int) -> None:
         self.bytes += n
         if self.bytes > self.max_bytes:
             raise _over("max_bytes", self.max_bytes)
+
+
+# The shell recurses in Python for nested functions, subshells and nested syntax (a few
+# frames per level; its own depth limits stop them long before this); Python's stack may
+# be this deep only while a shell runs or parses.
+_SHELL_STACK: Final = 20_000
+_stack_lock = threading.Lock()
+_stack_users = 0
+_stack_before = 0
+
+
+@contextmanager
+def shell_stack() -> Iterator[None]:
+    """Raise Python's recursion limit for the shell while it runs, and put it back after
+    (the host process's limit is the host's: ``emu.build`` leaves it as it found it).
+    Re-entrant and shared between threads: the last one out restores it."""
+    global _stack_users, _stack_before
+    with _stack_lock:
+        if _stack_users == 0:
+            _stack_before = sys.getrecursionlimit()
+        _stack_users += 1
+        if sys.getrecursionlimit() < _SHELL_STACK:
+            sys.setrecursionlimit(_SHELL_STACK)
+    try:
+        yield
+    finally:
+        with _stack_lock:
+            _stack_users -= 1
+            if _stack_users == 0:
+                sys.setrecursionlimit(_stack_before)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,14 +138,39 @@ class Identity:
     name: str = "root"
 
 
-class Stream:
-    """An in-memory output stream (stdout/stderr) that counts against the output limit."""
+class Endless(bytes):
+    """The start of an endless stream (``yes``, ``/dev/zero``): what a reader got of it, all
+    repetitions of ``unit``, which goes on forever after it. Pipeline stages run one after
+    the other, so a writer gives only so much (see ``endless`` in the utilities); a reader
+    that wants more (``yes | head -c N``) makes it with :func:`endless_prefix`."""
 
-    __slots__ = ("_chunks", "_limits")
+    unit: bytes
+
+    def __new__(cls, data: bytes, unit: bytes) -> Endless:
+        self = super().__new__(cls, data)
+        self.unit = unit
+        return self
+
+
+def endless_prefix(data: bytes, n: int, limits: Limits) -> bytes:
+    """The first ``n`` bytes of the stream ``data`` starts: made from its unit past what was
+    read when it is :class:`Endless` (held data: under the byte limit), else cut from it."""
+    if n <= len(data) or not isinstance(data, Endless) or not data.unit:
+        return data[:n]
+    limits.held(n)
+    return (data.unit * (n // len(data.unit) + 1))[:n]
+
+
+class Stream:
+    """An in-memory output stream (stdout/stderr) that counts against the output limit.
+    ``endless`` is set by a writer whose output never ends (the unit it repeats)."""
+
+    __slots__ = ("_chunks", "_limits", "endless")
 
     def __init__(self, limits: Limits | None = None) -> None:
         self._chunks: list[bytes] = []
         self._limits = limits
+        self.endless: bytes | None = None
 
     def write(self, data: bytes | str) -> None:
         if isinstance(data, str):

@@ -975,7 +975,7 @@ def b_echo(sh: Shell, argv: list[str]) -> int:
 
 @builtin("printf")
 def b_printf(sh: Shell, argv: list[str]) -> int:
-    done = coreutils.printf(argv[1:], lambda m: sh.err(f"sh: {m}\n"))
+    done = coreutils.printf(argv[1:], lambda m: sh.err(f"sh: {m}\n"), sh.limits.held)
     if done is None:
         sh.err("sh: usage: printf FORMAT [ARGUMENT...]\n")
         return 2

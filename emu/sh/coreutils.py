@@ -23,6 +23,7 @@ from emu.sh.api import R_OK, W_OK, X_OK, Identity, allowed, lookup_as
 from emu.sh.expand import match
 
 Complain = Callable[[str], None]  # one message, without the ``name: `` in front
+Hold = Callable[[int], None]  # told the bytes a string is about to hold; raises past a limit
 _V = TypeVar("_V")
 
 
@@ -238,7 +239,10 @@ _BLANKS = b" \t\n\v\f\r"
 class _Printf:
     """busybox's printf_main over bytes; ``complain`` gets each message."""
 
-    def __init__(self, fmt: bytes, args: list[bytes], complain: Complain) -> None:
+    def __init__(
+        self, fmt: bytes, args: list[bytes], complain: Complain, hold: Hold | None = None
+    ) -> None:
+        self.hold = hold
         self.fmt = fmt
         self.args = args
         self.pos = 0
@@ -362,6 +366,8 @@ class _Printf:
                 flag += "-"
                 width = -width
             arg = self.next_arg()
+            if self.hold is not None:  # a huge width or precision is refused before it is made
+                self.hold(len(self.out) + (width or 0) + (prec or 0) + len(arg or b""))
             self.out += self.convert(conv, flag, width, prec, b"" if arg is None else arg)
         return "ok"
 
@@ -429,16 +435,19 @@ def _integer(v: int, conv: str, flags: str, width: int | None, prec: int | None)
     return body.encode()
 
 
-def printf(args: list[str], complain: Complain) -> tuple[bytes, int] | None:
+def printf(
+    args: list[str], complain: Complain, hold: Hold | None = None
+) -> tuple[bytes, int] | None:
     """What ``printf ARGS`` writes and its status; None without a FORMAT (a leading
     ``--`` is skipped), which each caller reports its own way. The FORMAT is used again
     while operands remain; a bad number is reported, counts as 0 and makes the status 1;
-    an invalid directive stops everything with status 1."""
+    an invalid directive stops everything with status 1. ``hold`` is told how many bytes
+    the output is about to hold (the byte limit's :meth:`~emu.sh.api.Limits.held`)."""
     if args[:1] == ["--"]:
         args = args[1:]
     if not args:
         return None
-    p = _Printf(encode(args[0]), [encode(a) for a in args[1:]], complain)
+    p = _Printf(encode(args[0]), [encode(a) for a in args[1:]], complain, hold)
     status = p.run()
     return bytes(p.out), status
 

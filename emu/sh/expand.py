@@ -26,7 +26,9 @@ from typing import Final, Protocol, TypeVar
 from emu.errors import EmuError, ExpansionError
 from emu.fs import FS, Dir, accounts
 from emu.pos import Position
+from emu.sh import linear
 from emu.sh.api import R_OK, X_OK, Identity, allowed
+from emu.sh.linear import Regex
 from emu.sh.syntax import (
     ArithExp,
     ArrayLit,
@@ -643,14 +645,13 @@ def _bracket_regex(pat: str, i: int, end: int) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def _regex(pat: str, path_segment: bool, ext: bool = False, icase: bool = False) -> re.Pattern[str]:
-    """A shell pattern as a compiled regex. In a path segment, wildcards never match a
-    leading ``.``. ``ext``: bash's extglob groups ``?(..) *(..) +(..) @(..) !(..)``;
-    ``icase``: letters match either case (``nocasematch``, ``nocaseglob``)."""
+def _regex(pat: str, ext: bool = False, icase: bool = False) -> Regex[str]:
+    """A shell pattern as a compiled regex, matched in linear time where backtracking could
+    hang (``*a*a*a*a*b``: :mod:`emu.sh.linear`). ``ext``: bash's extglob groups ``?(..)
+    *(..) +(..) @(..) !(..)``; ``icase``: letters match either case (``nocasematch``,
+    ``nocaseglob``)."""
     body = _regex_body(pat, 0, len(pat), ext)
-    if path_segment and not pat.startswith("."):
-        body = "(?!\\.)" + body
-    return re.compile(body, re.S | (re.I if icase else 0))
+    return linear.compile(re.compile(body, re.S | (re.I if icase else 0)))
 
 
 def _regex_body(pat: str, i: int, n: int, ext: bool) -> str:
@@ -719,10 +720,10 @@ _EXT_META = re.compile(r"[?*+@!]\(")
 
 
 @functools.lru_cache(maxsize=1024)
-def fnmatch_regex(pat: str, icase: bool = False) -> re.Pattern[str]:
+def fnmatch_regex(pat: str, icase: bool = False) -> Regex[str]:
     """fnmatch(3) without flags (``find -name``): the shell's pattern language, where
     ``*`` and ``?`` also match ``/`` and a leading dot; ``.match`` tests a whole string."""
-    return re.compile(_regex(pat, False).pattern + r"\Z", re.S | (re.I if icase else 0))
+    return linear.compile(re.compile(_regex(pat).pattern + r"\Z", re.S | (re.I if icase else 0)))
 
 
 def match(pat: str, s: str, ext: bool = False, icase: bool = False) -> bool:
@@ -732,7 +733,7 @@ def match(pat: str, s: str, ext: bool = False, icase: bool = False) -> bool:
         if icase:
             return unescape(pat).lower() == s.lower()
         return unescape(pat) == s if "\\" in pat else pat == s
-    return _regex(pat, False, ext, icase).fullmatch(s) is not None
+    return _regex(pat, ext, icase).fullmatch(s) is not None
 
 
 def trim(value: str, pat: str, op: str, ext: bool = False) -> str:
@@ -742,7 +743,7 @@ def trim(value: str, pat: str, op: str, ext: bool = False) -> str:
         if op[0] == "#":
             return value[len(lit) :] if value.startswith(lit) else value
         return value[: len(value) - len(lit)] if lit and value.endswith(lit) else value
-    rx = _regex(pat, False, ext)
+    rx = _regex(pat, ext)
     n = len(value)
     if op == "#":
         rng: range = range(0, n + 1)
@@ -766,7 +767,7 @@ def replace(value: str, pat: str, repl: str, op: str, ext: bool = False, amp: bo
     if pat == "":
         return value
     make = _amp_template(repl) if amp else None
-    rx = _regex(pat, False, ext)
+    rx = _regex(pat, ext)
     n = len(value)
 
     def put(matched: str) -> str:
@@ -884,7 +885,9 @@ def glob(
                     new.append((_sep(text) + name, child))
             cands = new
             continue
-        rx = _regex(comp, not dot, ext, icase)
+        rx = _regex(comp, ext, icase)
+        # Wildcards never match a leading "." (unless dotglob, or the pattern starts so).
+        hidden = not dot and not comp.startswith(".")
         for text, path in cands:
             try:
                 node = fs.lookup(path)
@@ -898,7 +901,7 @@ def glob(
             if comp.startswith(".") and not skipdots:
                 names = [".", "..", *names]
             for name in names:
-                if rx.fullmatch(name):
+                if not (hidden and name.startswith(".")) and rx.fullmatch(name):
                     new.append((_sep(text) + name, _join(path, name)))
         cands = new
         if not cands:
@@ -2366,7 +2369,7 @@ _POSIX_CLASS = re.compile(r"\[:([a-z]+):\]")
 
 
 @functools.lru_cache(maxsize=256)
-def ere(text: str, icase: bool = False) -> re.Pattern[str] | None:
+def ere(text: str, icase: bool = False) -> Regex[str] | None:
     """A POSIX extended regular expression as Python's (None: not a valid one). ``$``
     matches only at the very end, ``.`` matches a newline, bracket classes convert."""
     out: list[str] = []
@@ -2403,6 +2406,6 @@ def ere(text: str, icase: bool = False) -> re.Pattern[str] | None:
             out.append(c)
             i += 1
     try:
-        return re.compile("".join(out), re.S | (re.I if icase else 0))
+        return linear.compile(re.compile("".join(out), re.S | (re.I if icase else 0)))
     except re.error:
         return None

@@ -30,7 +30,6 @@ import itertools
 import posixpath
 import random as _random
 import re
-import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
@@ -44,6 +43,7 @@ from emu.sh.api import (
     REGISTRY,
     W_OK,
     X_OK,
+    Endless,
     Identity,
     LimitExceeded,
     Limits,
@@ -54,6 +54,7 @@ from emu.sh.api import (
     allowed,
     find_executable,
     handler_for,
+    shell_stack,
 )
 from emu.sh.syntax import (
     AndOr,
@@ -842,6 +843,20 @@ class Shell:
     def positional(self) -> list[str]:
         return self.params
 
+    def fields(self, words: tuple[Word, ...]) -> list[str]:
+        """Words expanded into fields (:func:`expand.fields`), held under the byte limit."""
+        out = expand.fields(self, words)
+        self.held(out)
+        return out
+
+    def held(self, values: list[str]) -> None:
+        """A list of strings the shell is about to hold (a command's fields, an array's
+        elements): their characters and what Python spends on each string (some 64 bytes)
+        count against the byte limit, so doubling ``"$@"`` or an array stops on it as a
+        doubled string does."""
+        if len(values) > 64:  # a short list cannot matter; a long one is summed once
+            self.limits.held(sum(map(len, values)) + 64 * len(values))
+
     def assign(self, name: str, value: str) -> None:
         self.set_var(name, value)
 
@@ -897,6 +912,7 @@ class Shell:
                 if value.isdigit():
                     self.rseed, self.rlast = int(value) & 0xFFFFFFFF, -1
                 return
+        self.limits.held(len(value))
         self.vars[name] = value
         if self.allexport:
             self.exported.add(name)
@@ -1067,7 +1083,7 @@ class Shell:
             return self.run(orelse, tested)
 
     def run_for(self, node: For, tested: bool) -> int:
-        items = expand.fields(self, node.items) if node.items is not None else list(self.params)
+        items = self.fields(node.items) if node.items is not None else list(self.params)
 
         def one(value: str) -> int:
             if self.xtrace and self.bash:
@@ -1168,7 +1184,8 @@ class Shell:
                     break
                 statuses.append(self.run_subshell((cmd,), tested or node.negated, fds))
                 if out is not None:
-                    src = Source(out.getvalue())
+                    data = out.getvalue()
+                    src = Source(data if out.endless is None else Endless(data, out.endless))
             st = statuses[-1]
             if self.pipefail:
                 for s in reversed(statuses):
@@ -1214,7 +1231,7 @@ class Shell:
         self.limits.step()
         self.lineno = node.pos.line
         self.subst_status = None
-        argv = expand.fields(self, node.args) if node.args else []
+        argv = self.fields(node.args) if node.args else []
         assigns: list[tuple[str, str]] = []
         for a in node.assigns:
             assigns.append((a.name, expand.assignment(self, a.value)))
@@ -1265,7 +1282,7 @@ class Shell:
         if isinstance(node, DeclSimple):
             argv = self.decl_argv(node, arrays_traced)
         else:
-            argv = expand.fields(self, node.args) if node.args else []
+            argv = self.fields(node.args) if node.args else []
         if not argv:
             for a in node.assigns:
                 self.bash_assign(a, trace=self.xtrace)
@@ -1335,6 +1352,7 @@ class Shell:
                 items.extend((None, v) for v in expand.word_fields(self, value))
             else:
                 items.append((expand.string(self, key), expand.assignment(self, value)))
+        self.held([v for _, v in items])
         return items
 
     def assign_array(
@@ -2793,16 +2811,6 @@ def _apply_options(sh: Shell, options: str) -> None:
         k += 1
 
 
-def _ensure_stack() -> None:
-    # Nested functions and subshells recurse in Python (a few frames per level); the depth
-    # limit stops them well before this.
-    if sys.getrecursionlimit() < 20000:
-        sys.setrecursionlimit(20000)
-
-
-_ensure_stack()
-
-
 def _clock(env: dict[str, str], now: int | None) -> int:
     # Like the utilities: $SOURCE_DATE_EPOCH or 0, so builds are reproducible.
     if now is not None:
@@ -2935,7 +2943,6 @@ def _session(
 ) -> RunResult:
     """Run a top-level shell and collect what it did; a :class:`LimitExceeded` leaves
     carrying the run so far as its ``result`` (status 137, as when the kernel kills)."""
-    _ensure_stack()
     world = sh.world
     out, err = _Tee(world.limits, world.log), _Tee(world.limits, world.log)
     sh.fds = {0: Source(stdin), 1: out, 2: err}
@@ -2953,7 +2960,8 @@ def _session(
         )
 
     try:
-        status, error = start(sh)
+        with shell_stack():
+            status, error = start(sh)
     except LimitExceeded as e:
         setattr(e, "result", result(137, None))  # noqa: B010
         raise

@@ -32,6 +32,21 @@ class Die(Exception):
         self.usage = usage
 
 
+INT_MAX = (1 << 31) - 1
+
+
+def number(text: str, lo: int = 0, hi: int = INT_MAX) -> int:
+    """An option's numeric argument as busybox's ``xatou_range``/``xatoi_range`` read it
+    (``getopt32``'s ``x:+``): decimal digits (a sign only where ``lo`` is negative), within
+    ``lo..hi``; anything else ends the program with busybox's message."""
+    digits = text[1:] if text[:1] == "-" and lo < 0 else text.removeprefix("+")
+    if not digits.isascii() or not digits.isdigit():
+        raise Die(f"invalid number '{text}'")
+    if len(digits) > 30 or not lo <= int(text) <= hi:  # a huge number: no need to read it
+        raise Die(f"number {text} is not in {lo}..{hi} range")
+    return int(text)
+
+
 @dataclass
 class Opts:
     """Parsed options: ``flags`` counts each option (a letter, or the key a :class:`Syntax`

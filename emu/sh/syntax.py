@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from emu.pos import Position
-from emu.sh.api import ShellError
+from emu.sh.api import ShellError, shell_stack
 
 # --- the AST: word parts ---------------------------------------------------------------
 
@@ -2226,7 +2226,8 @@ def parse_partial(
     if script is not None:
         return script, None
     p = _Parser(src, line, column, **({"bash": True, "utf8": utf8} if bash else {}))
-    body, err = p.program()
+    with shell_stack():  # nesting recurses: as deep as the parser's own limit allows
+        body, err = p.program()
     script = Script(tuple(body), tuple(p.groups) if bash else ())
     if err is not None:
         err.with_source(src)
@@ -2256,7 +2257,8 @@ def parse_word(src: str, bash: bool = False) -> Word:
     """``src`` read as the body of a here-document: expansions active, quotes literal."""
     p = _Parser(src, bash=bash)
     try:
-        parts = p.parts("heredoc")
+        with shell_stack():
+            parts = p.parts("heredoc")
     except RecursionError:
         raise p.error("nesting too deep") from None
     return make_word(Position(1, 1), parts)

@@ -346,9 +346,19 @@ def image_tree(image: Image, describe: Describe | None = None) -> tuple[str, lis
         )
         return len(records) - 1
 
-    def render(d: Dir, prefix: str) -> str:
-        items = []
-        for name in sorted(d.entries):
+    def render(top: Dir) -> str:
+        # Depth first with an explicit stack (a tree may be thousands of levels deep): a
+        # directory's opening tags, its entries, then its closing tags.
+        items: list[str] = []
+        stack: list[tuple[Dir, str, list[str], int]] = [(top, "/", sorted(top.entries), 0)]
+        while stack:
+            d, prefix, names, i = stack.pop()
+            if i >= len(names):
+                if stack:
+                    items.append("</ul></details></li>")
+                continue
+            stack.append((d, prefix, names, i + 1))
+            name = names[i]
             node = d.entries[name]
             path = f"{prefix}/{name}" if prefix != "/" else f"/{name}"
             added = path in written
@@ -358,8 +368,9 @@ def image_tree(image: Image, describe: Describe | None = None) -> tuple[str, lis
                 items.append(
                     f'<li class="dir {cls if added else ""}"><details{open_}><summary>'
                     f'<span class="name">{_e(name)}/</span> <span class="meta">{_e(meta(node))}'
-                    f"</span></summary><ul>{render(node, path)}</ul></details></li>"
+                    "</span></summary><ul>"
                 )
+                stack.append((node, path, sorted(node.entries), 0))
             else:
                 idx = record(path, node)
                 shown = f"{name} → {node.target}" if isinstance(node, Symlink) else name
@@ -376,7 +387,7 @@ def image_tree(image: Image, describe: Describe | None = None) -> tuple[str, lis
                 )
         return "".join(items)
 
-    body = render(image.rootfs.root, "/")
+    body = render(image.rootfs.root)
     added = [i for i, r in enumerate(records) if r["added"]]
     listing = "".join(
         f'<li class="file added" data-i="{i}" title="{_e(records[i]["oneline"])}" tabindex="0">'

@@ -1,10 +1,12 @@
-"""Fuzz targets, one per parser (Dockerfile, words, .dockerignore, sh, spec), run with
-hypothesis for a fixed budget: arbitrary input raises nothing but EmuError."""
+"""Fuzz targets, one per parser (Dockerfile, words, .dockerignore, globs, shell patterns,
+sh, spec), run with hypothesis for a fixed budget: arbitrary input raises nothing but
+EmuError, and each example ends within its deadline (hostile input must not hang)."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+from datetime import timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -16,7 +18,9 @@ pytestmark = pytest.mark.slow  # each target runs a fixed budget of examples
 
 BUDGET = settings(
     max_examples=int(os.environ.get("EMU_FUZZ_EXAMPLES", "150")),
-    deadline=None,
+    # Generous for a loaded machine; what it catches is an input that makes a parser or a
+    # matcher take seconds (backtracking, quadratic walks), not a slow example.
+    deadline=timedelta(seconds=10),
     suppress_health_check=[HealthCheck.too_slow],
 )
 KEYWORDS = [
@@ -100,6 +104,45 @@ def test_dockerignore(text: str, paths: list[str]) -> None:
             matcher.excluded(p)
     except EmuError:
         pass
+
+
+GLOB = st.lists(
+    st.one_of(
+        st.sampled_from(["*", "**", "?", "[", "]", "[!", "[^", "-", "\\", "/", "a", "."]),
+        st.text(max_size=3),
+    ),
+    max_size=16,
+).map("".join)
+NAMES = st.lists(st.sampled_from(["a", "b", "/", ".", "*", "é", "aaaa"]), max_size=40).map("".join)
+
+
+@BUDGET
+@given(GLOB, st.lists(NAMES, max_size=4))
+def test_globs(pattern: str, names: list[str]) -> None:
+    from emu import glob
+
+    with contextlib.suppress(EmuError):
+        glob.validate(pattern)
+        for name in names:
+            glob.match(pattern, name)
+    with contextlib.suppress(EmuError):
+        compiled = glob.compile_pattern(pattern)
+        if compiled is not None:
+            for name in names:
+                compiled.matches(name)
+                compiled.matches_or_parent(name)
+
+
+@BUDGET
+@given(GLOB, st.lists(NAMES, max_size=4))
+def test_shell_patterns(pattern: str, names: list[str]) -> None:
+    from emu.sh import expand
+
+    for name in names:
+        expand.match(pattern, name)
+        for op in ("#", "##", "%", "%%"):
+            expand.trim(name, pattern, op)
+        expand.replace(name, pattern, "x", "//")
 
 
 SH = st.lists(

@@ -2,12 +2,16 @@
 to Python ``re`` patterns over bytes, for sed, grep, expr and find -regex.
 
 POSIX matching is leftmost-longest; Python's is leftmost-first. They differ only for some
-alternations (``a|ab``), which Dockerfiles rarely depend on.
+alternations (``a|ab``), which Dockerfiles rarely depend on; the expressions matched by
+:mod:`emu.sh.linear` (those backtracking could hang on) get POSIX's rule.
 """
 
 from __future__ import annotations
 
 import re
+
+from emu.sh import linear
+from emu.sh.linear import Regex
 
 _CLASSES = {
     "alpha": "a-zA-Z",
@@ -213,13 +217,14 @@ def _interval(body: str) -> str:
 
 def compile_posix(
     pattern: str | bytes, extended: bool = False, icase: bool = False
-) -> re.Pattern[bytes]:
-    """Compile a POSIX pattern for matching bytes (the text is never decoded)."""
+) -> Regex[bytes]:
+    """Compile a POSIX pattern for matching bytes (the text is never decoded); matched in
+    linear time where backtracking could blow up (:mod:`emu.sh.linear`)."""
     if isinstance(pattern, str):
         pattern = pattern.encode("utf-8", "surrogateescape")
     # Work on one character per byte, so non-ASCII text matches its UTF-8 bytes.
     src = translate(pattern.decode("latin-1"), extended)
     try:
-        return re.compile(src.encode("latin-1"), re.IGNORECASE if icase else 0)
+        return linear.compile(re.compile(src.encode("latin-1"), re.IGNORECASE if icase else 0))
     except re.error as e:
         raise RegexError(str(e)) from None

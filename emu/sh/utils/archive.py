@@ -21,7 +21,7 @@ from emu.fs import Blob, Device, Dir, File, Kind, Lazy, Meta, Node, Symlink, acc
 from emu.fs.accounts import Names
 from emu.sh import permissive
 from emu.sh.api import Proc
-from emu.sh.options import Die, Opts, getopt
+from emu.sh.options import Die, Opts, getopt, number
 from emu.sh.utils._common import (
     Sys,
     Unmodelled,
@@ -352,7 +352,7 @@ def tar(proc: Proc) -> int:
         for m in members:
             proc.err(f"{m.rstrip('/')}: not found in archive")
         return 1
-    strip = int(o.get("\x03") or 0)
+    strip = number(o.get("\x03") or "0")
     wanted = {m.rstrip("/") for m in members}
     found: set[str] = set()
     names = Names.of(sys.fs)
@@ -600,7 +600,8 @@ def _pack(proc: Proc, unpack: bool, to_stdout: bool) -> int:
                 continue
         # The result keeps the original's mode and owner; gunzip restores the mtime the
         # gzip header carries (none here: emu writes 0); the original goes.
-        assert isinstance(node, File)
+        if node is None:  # read, so there (a race emu cannot have)
+            continue
         mtime = sys.time
         if unpack and len(data) >= 8 and int.from_bytes(data[4:8], "little"):
             mtime = int.from_bytes(data[4:8], "little")

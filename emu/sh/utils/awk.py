@@ -20,7 +20,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from emu.sh import linear
 from emu.sh.api import Proc, Stream
+from emu.sh.linear import Regex
 from emu.sh.options import Die, getopt
 from emu.sh.utils._common import Sys, applet
 from emu.sh.utils._regex import RegexError, translate
@@ -1106,7 +1108,8 @@ def parse(src: str) -> Program:
 _SPEC = re.compile(r"%([-+ #0]*)(\*|\d+)?(?:\.(\*|\d*))?([a-zA-Z%])")
 
 
-def format_printf(fmt: str, args: list[Val]) -> str:
+def format_printf(fmt: str, args: list[Val], hold: Callable[[int], None] | None = None) -> str:
+    """awk's printf; ``hold`` is told how long the text is about to be (the byte limit)."""
     out: list[str] = []
     i = 0
     ai = 0
@@ -1136,6 +1139,8 @@ def format_printf(fmt: str, args: list[Val]) -> str:
         if width == "*" or prec == "*":
             raise AwkError("%*x formats are not supported")
         spec = "%" + flags + (width or "") + ("." + prec if prec is not None else "")
+        if hold is not None:  # a huge width or precision is refused before it is made
+            hold(sum(map(len, out)) + int(width or 0) + int(prec or 0))
         if conv in "di":
             n = _c_int(to_num(take()))
             out.append((spec + "d") % n)
@@ -1281,7 +1286,7 @@ class Interp:
         self.record = ""
         self.fields: list[str] | None = []  # $1..$NF (None: split lazily)
         self.nf = 0
-        self.regex_cache: dict[str, re.Pattern[str]] = {}
+        self.regex_cache: dict[str, Regex[str]] = {}
         self.outputs: dict[str, list[str]] = {}
         self.out_mode: dict[str, str] = {}
         self.readers: dict[str, Reader] = {}
@@ -1413,11 +1418,11 @@ class Interp:
             return num_str(v, self.str_of(self.g["OFMT"]))
         return v
 
-    def regex(self, src: str) -> re.Pattern[str]:
+    def regex(self, src: str) -> Regex[str]:
         p = self.regex_cache.get(src)
         if p is None:
             try:
-                p = re.compile(translate(_re_escapes(src), True))
+                p = linear.compile(re.compile(translate(_re_escapes(src), True)))
             except (RegexError, re.error, RecursionError) as e:
                 raise AwkError(f"bad regex '{src}': {e}") from None
             if len(self.regex_cache) > 500:
@@ -1425,7 +1430,7 @@ class Interp:
             self.regex_cache[src] = p
         return p
 
-    def regex_of(self, n: Node) -> re.Pattern[str]:
+    def regex_of(self, n: Node) -> Regex[str]:
         if isinstance(n, Ere):
             return self.regex(n.src)
         return self.regex(self.str_of(self.eval(n)))
@@ -1534,7 +1539,9 @@ class Interp:
         a = self.eval(n.a)
         b = self.eval(n.b)
         if op == "cat":
-            return self.str_of(a) + self.str_of(b)
+            left, right = self.str_of(a), self.str_of(b)
+            self.proc.limits.held(len(left) + len(right))
+            return left + right
         if op in ("<", "<=", ">", ">=", "==", "!="):
             if is_numeric(a) and is_numeric(b):
                 x, y = to_num(a), to_num(b)
@@ -1660,7 +1667,7 @@ class Interp:
             return self.g["RSTART"]
         if name == "sprintf":
             vals = [self.eval(x) for x in a]
-            return format_printf(self.str_of(vals[0]), vals[1:])
+            return format_printf(self.str_of(vals[0]), vals[1:], self.proc.limits.held)
         if name == "tolower":
             return self.str_of(self.eval(a[0])).translate(_LOWER)
         if name == "toupper":
@@ -1860,7 +1867,7 @@ class Interp:
         elif isinstance(n, Print):
             if n.printf:
                 vals = [self.eval(x) for x in n.args]
-                text = format_printf(self.str_of(vals[0]), vals[1:])
+                text = format_printf(self.str_of(vals[0]), vals[1:], self.proc.limits.held)
             else:
                 parts = [self.out_str(self.eval(x)) for x in n.args] if n.args else [self.record]
                 text = self.str_of(self.g["OFS"]).join(parts) + self.str_of(self.g["ORS"])

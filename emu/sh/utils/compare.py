@@ -15,7 +15,7 @@ import time
 
 from emu.fs import Dir
 from emu.sh.api import Proc
-from emu.sh.options import Die, getopt
+from emu.sh.options import Die, getopt, number
 from emu.sh.utils._common import Sys, Unmodelled, applet
 
 
@@ -117,7 +117,7 @@ def diff(proc: Proc) -> int:
     sys = Sys(proc)
     busybox = _is_busybox(proc)
     unified = busybox or "u" in o or "U" in o
-    context = int(o.get("U") or 3)
+    context = number(o.get("U") or "3")
     labels = o.all("L")
     left, right = o.args
     lnode = sys.try_stat(left) if left != "-" else None
@@ -181,6 +181,7 @@ def _dirs(
     names_a, names_b = set(sys.listdir(left)), set(sys.listdir(right))
     status = 0
     for name in sorted(names_a | names_b):
+        proc.limits.check_time()
         pa, pb = posixpath.join(left, name), posixpath.join(right, name)
         if (name not in names_b or name not in names_a) and "N" not in flags:
             where = left if name in names_a else right
@@ -218,7 +219,7 @@ def cmp(proc: Proc) -> int:
     right = o.args[1] if len(o.args) > 1 else "-"
     a, b = _read(proc, sys, left), _read(proc, sys, right)
     if o.get("n") is not None:
-        limit = int(o.get("n") or 0)
+        limit = number(o.get("n") or "0")
         a, b = a[:limit], b[:limit]
     word = "char" if _is_busybox(proc) else "byte"
     status = 0

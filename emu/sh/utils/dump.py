@@ -17,7 +17,7 @@ import struct
 
 from emu.fs import Blob, Device
 from emu.sh.api import Proc
-from emu.sh.options import Die, getopt
+from emu.sh.options import Die, getopt, number
 from emu.sh.utils._common import Sys, Unmodelled, applet
 
 _CHARS = {0: "\\0", 7: "\\a", 8: "\\b", 9: "\\t", 10: "\\n", 11: "\\v", 12: "\\f", 13: "\\r"}
@@ -99,7 +99,7 @@ def od(proc: Proc) -> int:
             types.append(t)
     types = types or ["o2"]
     radix = o.get("A") or "o"
-    width = int(o.get("w") or 32) if "w" in o else 16
+    width = number(o.get("w") or "32", lo=1) if "w" in o else 16
     addr_w = 7
     prev: bytes | None = None
     starred = False

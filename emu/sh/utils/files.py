@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from emu.fs import Blob, Device, Dir, File, Lazy, Meta, Node, Symlink, accounts
 from emu.fs.accounts import Names
 from emu.sh.api import R_OK, Proc, allowed
-from emu.sh.options import Die, getopt
+from emu.sh.options import Die, getopt, number
 from emu.sh.utils._common import (
     Sys,
     applet,
@@ -62,6 +62,8 @@ def make_directory(
                 sys.mkdir(sub, 0o777)
                 if verbose:
                     proc.out(f"created directory: '{sub}'\n")
+                elif not last and _make_the_rest(sys, sub, path[cut:], mask, mode):
+                    return True
             except OSError as e:
                 if e.errno not in (E.EEXIST, E.EISDIR) or not recur:
                     raise
@@ -82,6 +84,28 @@ def make_directory(
             return False
         finally:
             sys.mask = mask
+
+
+def _make_the_rest(sys: Sys, made: str, rest: str, mask: int, mode: int | None) -> bool:
+    """``mkdir -p``'s components after ``made``, the first one it made, all at once (each
+    new one inside the last, so none exists yet): linear in the path, where one mkdir per
+    component resolves the whole path again (20,000 levels would cost 200 million steps),
+    and no path string is kept for each level. False when the rest holds ``..`` or a
+    read-only mount is in the way: the slow path then."""
+    names = [n for n in rest.split("/") if n and n != "."]
+    if not names or ".." in names or sys.fs.readonly:
+        return False
+    sys.limits.created(len(names))
+    parent = sys.fs.writable_dir(sys.abspath(made.rstrip("/")))
+    inner = sys.new_meta(0o777, parent, is_dir=True)  # sys.mask keeps u+wx here
+    for name in names:
+        child = Dir(inner, owner=parent.owner)  # this writer's, as the directory it is in
+        parent.entries[name] = child
+        parent = child
+    parent.meta = inner.with_(mode=0o777 & ~mask | (inner.mode & 0o2000))
+    if mode is not None:
+        sys.chmod(sys.abspath(made.rstrip("/")) + "/" + "/".join(names), mode)
+    return True
 
 
 @applet("mkdir", usage="[-m MODE] [-p] DIRECTORY...")
@@ -940,6 +964,7 @@ def chmod(proc: Proc) -> int:
             continue
         items = _tree(sys, f, top, False) if "R" in opts else [(f, top, 0)]
         for path, node, depth in items:
+            sys.limits.check_time()  # each change resolves its path: deep trees take long
             if depth == 0:
                 try:
                     node = sys.stat(path)
@@ -1028,6 +1053,7 @@ def _chown(proc: Proc, spec: str, files: list[str], opts: set[str]) -> int:
             top = sys.try_stat(f) or top
         items = _tree(sys, f, top, True) if recurse else [(f, top, 0)]
         for path, node, depth in items:
+            sys.limits.check_time()  # each change resolves its path: deep trees take long
             follow = not nofollow and (depth == 0 or "L" in opts)
             u = node.meta.uid if uid == -1 else uid
             g = node.meta.gid if gid == -1 else gid
@@ -1733,7 +1759,7 @@ def du(proc: Proc) -> int:
     # du's unit: 1 KiB blocks (-k), MiB with -m, human with -h; sizes are disk blocks.
     max_depth = 1 << 30
     if o.get("d") is not None:
-        max_depth = int(o.get("d") or "0")
+        max_depth = number(o.get("d") or "")
     if "s" in o:
         max_depth = 0
     seen: set[int] = set()

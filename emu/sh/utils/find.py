@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 
 from emu.fs import Device, Dir, File, Node, Symlink, accounts
 from emu.sh.api import X_OK, Proc, allowed, find_executable
+from emu.sh.coreutils import escape
 from emu.sh.expand import fnmatch_regex
-from emu.sh.options import Die, getopt
+from emu.sh.options import Die, getopt, number
 from emu.sh.utils._common import Sys, applet, group_to_gid, join, parse_mode, user_to_uid
 from emu.sh.utils._regex import RegexError, compile_posix
 
@@ -90,6 +91,8 @@ class _FindParser:
             tok = self.peek()
             if tok in ("-a", "-and"):
                 self.i += 1
+                if self.peek() is None:  # busybox: a trailing -a is ignored
+                    return left
             elif tok is None or tok in ("-o", "-or", ")", ","):
                 return left
             right = self.expr_not()
@@ -98,14 +101,17 @@ class _FindParser:
     def expr_not(self) -> Pred:
         if self.peek() in ("!", "-not"):
             self.i += 1
+            if self.peek() is None:  # busybox: a trailing ! inverts nothing
+                return lambda c: True
             inner = self.expr_not()
             return lambda c: not inner(c)
         return self.primary()
 
     def primary(self) -> Pred:
         tok = self.peek()
-        assert tok is not None
         self.i += 1
+        if tok is None:  # busybox: an empty group (after a trailing -o) is true
+            return lambda c: True
         sys = self.sys
         if tok == "(":
             inner = self.expr_or()
@@ -532,8 +538,10 @@ def xargs(proc: Proc) -> int:
         groups = [[x] for x in items]
     else:
         if o.get("d") is not None:
-            d = (o.get("d") or "\n").encode().decode("unicode_escape")
-            words = data.decode("utf-8", "surrogateescape").split(d)
+            # One delimiter byte, its escape read as busybox reads it (a lone "\\" is itself).
+            spec = (o.get("d") or "").encode("utf-8", "surrogateescape")
+            d = escape(spec, 1)[0] if spec[:1] == b"\\" else spec[0] if spec else 0
+            words = [w.decode("utf-8", "surrogateescape") for w in data.split(bytes([d]))]
             if words and words[-1] in ("", "\n"):
                 words.pop()
         else:
@@ -541,8 +549,8 @@ def xargs(proc: Proc) -> int:
         eof = o.get("E") or o.get("e")
         if eof and eof in words:
             words = words[: words.index(eof)]
-        per = int(o.get("n") or 0)
-        lines_per = int(o.get("L") or o.get("l") or 0)
+        per = number(o.get("n") or "0")
+        lines_per = number(o.get("L") or o.get("l") or "0")
         if lines_per and not per:
             # -L N: N input lines per command (approximated by words of those lines).
             lines = [ln for ln in data.decode("utf-8", "surrogateescape").split("\n") if ln.strip()]

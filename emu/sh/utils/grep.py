@@ -8,7 +8,8 @@ import re
 
 from emu.fs import Dir, Symlink
 from emu.sh.api import Proc
-from emu.sh.options import Die, getopt
+from emu.sh.linear import Regex
+from emu.sh.options import Die, getopt, number
 from emu.sh.utils._common import Sys, applet, join, read_or_report
 from emu.sh.utils._regex import RegexError, compile_posix
 
@@ -20,7 +21,7 @@ class _Matcher:
         self.word = word
         self.line = line
         self.empty = any(p == b"" for p in patterns)
-        regs = []
+        regs: list[Regex[bytes]] = []
         for p in patterns:
             if fixed:
                 src = re.escape(p)
@@ -151,9 +152,9 @@ def grep(proc: Proc) -> int:
     files = args
     multi = len(files) > 1 or recurse
     show_name = ("H" in o or multi) and "h" not in o
-    after = int(o.get("A") or o.get("C") or 0)
-    before = int(o.get("B") or o.get("C") or 0)
-    max_count = int(o.get("m") or "-1")
+    after = number(o.get("A") or o.get("C") or "0")
+    before = number(o.get("B") or o.get("C") or "0")
+    max_count = number(o.get("m", "")) if o.get("m") is not None else -1
     eol = b"\0" if "z" in o else b"\n"
     state = {"matched": False, "errors": False, "listed": False}
     quiet = "q" in o
@@ -226,6 +227,7 @@ def grep(proc: Proc) -> int:
             proc.err(msg)
 
     def walk(path: str, top: bool) -> None:
+        proc.limits.check_time()
         try:
             node = sys.stat(path) if (top or "R" in o) else sys.lstat(path)
         except OSError as e:

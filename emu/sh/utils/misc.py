@@ -14,7 +14,7 @@ import time as _time
 from emu.fs import File, accounts
 from emu.sh import coreutils, permissive
 from emu.sh.api import X_OK, Proc, allowed, find_executable
-from emu.sh.options import Die, getopt
+from emu.sh.options import Die, getopt, number
 from emu.sh.utils._common import Sys, Unmodelled, applet, now
 from emu.sh.utils.files import parse_date
 from emu.sh.utils.find import spawn
@@ -508,7 +508,7 @@ def base64(proc: Proc) -> int:
             raise Die("truncated input")
         return 0
     enc = _b64.b64encode(data).decode()
-    width = int(o.get("w") or 76)
+    width = number(o.get("w") or "76")
     if width:
         enc = "\n".join(enc[i : i + width] for i in range(0, len(enc), width))
     proc.out(enc + ("\n" if enc and width else ""))  # -w 0: no newline at all

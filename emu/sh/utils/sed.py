@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from emu.fs import File
 from emu.sh.api import Proc
+from emu.sh.linear import Regex
 from emu.sh.options import Die, Opts, getopt
 from emu.sh.utils._common import Sys, Unmodelled, applet, read_or_report
 from emu.sh.utils._regex import RegexError, compile_posix
@@ -18,7 +19,7 @@ from emu.sh.utils._regex import RegexError, compile_posix
 class Addr:
     kind: str  # "line" | "last" | "re" | "plus" | "mult" (the last two end ranges only)
     n: int = 0
-    regex: re.Pattern[bytes] | None = None  # None with kind "re": the last regex used
+    regex: Regex[bytes] | None = None  # None with kind "re": the last regex used
 
 
 @dataclass
@@ -28,7 +29,7 @@ class Cmd:
     a2: Addr | None = None
     neg: bool = False
     text: bytes = b""  # a i c, r/w file names, labels
-    regex: re.Pattern[bytes] | None = None
+    regex: Regex[bytes] | None = None
     empty_re: bool = False  # s//…/ reuses the last regex
     repl: list[bytes | int] = field(default_factory=list)  # literal pieces and group numbers
     gflag: bool = False
@@ -68,7 +69,7 @@ class _Parser:
         in_bracket = False
         while True:
             if self.i >= len(s):
-                raise self.fail(f"unmatched '{chr(delim)}'")
+                raise self.fail(f"unmatched '{chr(delim) if delim >= 0 else ''}'")
             c = s[self.i]
             if c == 92 and self.i + 1 < len(s):  # backslash
                 nx = s[self.i + 1]
@@ -102,11 +103,11 @@ class _Parser:
                 self.i += 1
                 return bytes(out)
             if c == 10 and not in_bracket and delim != 10:
-                raise self.fail(f"unmatched '{chr(delim)}'")
+                raise self.fail(f"unmatched '{chr(delim) if delim >= 0 else ''}'")
             out.append(c)
             self.i += 1
 
-    def compile(self, raw: bytes, icase: bool) -> re.Pattern[bytes] | None:
+    def compile(self, raw: bytes, icase: bool) -> Regex[bytes] | None:
         if raw == b"":
             return None
         try:
@@ -348,7 +349,7 @@ class _Parser:
         s = self.s
         while True:
             if self.i >= len(s):
-                raise self.fail(f"unmatched '{chr(delim)}'")
+                raise self.fail(f"unmatched '{chr(delim) if delim >= 0 else ''}'")
             c = s[self.i]
             if c == delim:
                 self.i += 1
@@ -375,9 +376,10 @@ class _Sed:
         self.sys = sys
         self.cmds = cmds
         self.quiet = quiet
-        self.last_re: re.Pattern[bytes] | None = None
+        self.last_re: Regex[bytes] | None = None
         self.hold = b""
         self.out: list[bytes] = []
+        self.out_size = 0
         self.wfiles: dict[str, list[bytes]] = {}
         self.lineno = 0
         self.nonl = False  # the last output line lacked its newline
@@ -476,6 +478,9 @@ class _Sed:
             self.out.append(b"\n")
             self.nonl = False
         self.out.append(data)
+        # What sed has printed is held until it ends: string data, under the byte limit.
+        self.out_size += len(data) + 1
+        self.proc.limits.held(self.out_size)
 
     def emit_ps(self, ps: bytes) -> None:
         """The pattern space, ended as its input line was (the last may lack ``\n``)."""
@@ -572,10 +577,12 @@ class _Sed:
                 elif op == "h":
                     self.hold = ps
                 elif op == "H":
+                    limits.held(len(self.hold) + len(ps) + 1)
                     self.hold += b"\n" + ps
                 elif op == "g":
                     ps = self.hold
                 elif op == "G":
+                    limits.held(len(self.hold) + len(ps) + 1)
                     ps += b"\n" + self.hold
                 elif op == "x":
                     ps, self.hold = self.hold, ps

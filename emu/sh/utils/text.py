@@ -9,8 +9,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from emu.sh import coreutils
-from emu.sh.api import Proc
-from emu.sh.options import Die, Opts, getopt
+from emu.sh.api import Endless, Proc, endless_prefix
+from emu.sh.options import INT_MAX, Die, Opts, getopt, number
 from emu.sh.utils._common import Sys, Unmodelled, applet, endless, split_lines
 
 # --- reading operands -------------------------------------------------------------------
@@ -99,7 +99,7 @@ def echo(proc: Proc) -> int:
 
 @applet("printf", usage="FORMAT [ARG]...")
 def printf(proc: Proc) -> int:
-    done = coreutils.printf(proc.argv[1:], proc.err)
+    done = coreutils.printf(proc.argv[1:], proc.err, proc.limits.held)
     if done is None:
         raise Die(None, usage=True)
     proc.out(done[0])
@@ -147,7 +147,10 @@ def head(proc: Proc) -> int:
 
     def show(data: bytes) -> bytes:
         if by_bytes:
-            return data[: len(data) - count] if neg else data[:count]
+            return data[: len(data) - count] if neg else endless_prefix(data, count, proc.limits)
+        unit = data.unit if isinstance(data, Endless) else b""
+        if not neg and unit.count(b"\n") == 1 and unit.endswith(b"\n"):  # yes | head -n N
+            return endless_prefix(data, count * len(unit), proc.limits)
         lines = split_lines(data)
         return b"".join(lines[: len(lines) - count] if neg else lines[:count])
 
@@ -532,10 +535,10 @@ def uniq(proc: Proc) -> int:
     data = read_or_warn(proc, sys, name, open_msg=False)
     if data is None:
         return 1
-    skip_f = int(o.get("f") or 0)
-    skip_c = int(o.get("s") or 0)
+    skip_f = number(o.get("f") or "0")
+    skip_c = number(o.get("s") or "0")
     w = o.get("w")
-    width = int(w) if w is not None else None
+    width = number(w) if w is not None else None
     eol = b"\0" if "z" in o else b"\n"
     lines = data.split(eol)
     if lines and lines[-1] == b"":
@@ -544,6 +547,8 @@ def uniq(proc: Proc) -> int:
     def key(line: bytes) -> bytes:
         s = line
         for _ in range(skip_f):
+            if not s:  # nothing left to skip (-f may be as large as INT_MAX)
+                break
             s = s.lstrip(b" \t")
             m = re.match(rb"[^ \t]*", s)
             s = s[m.end() if m else 0 :]
@@ -784,9 +789,9 @@ def nl(proc: Proc) -> int:
     sys = Sys(proc)
     style = o.get("b") or "t"
     sep = o.get("s", "\t") or ""
-    n = int(o.get("v") or 1)
-    inc = int(o.get("i") or 1)
-    width = int(o.get("w") or 6)
+    n = number(o.get("v") or "1", lo=-INT_MAX - 1)
+    inc = number(o.get("i") or "1", lo=-INT_MAX - 1)
+    width = number(o.get("w") or "6")
     fmt = o.get("n") or "rn"
     status = 0
     for name in o.args or ["-"]:
@@ -797,12 +802,12 @@ def nl(proc: Proc) -> int:
         out = []
         for line in split_lines(data):
             body = line.rstrip(b"\n")
-            number = (
+            numbered = (
                 style == "a"
                 or (style == "t" and body != b"")
                 or (style.startswith("p") and re.search(style[1:].encode(), body) is not None)
             )
-            if number:
+            if numbered:
                 num = (
                     f"{n:<{width}d}"
                     if fmt == "ln"
@@ -910,6 +915,7 @@ def yes(proc: Proc) -> int:
         "utf-8", "surrogateescape"
     ) + b"\n"
     reps = max(1, -(-endless(proc.limits) // len(line)))
+    proc.stdout.endless = line  # a reader may take more than this writes: it never ends
     per_chunk = min(reps, 1 << 16)
     while reps > 0:
         proc.limits.step()

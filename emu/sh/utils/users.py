@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from emu.fs import Blob, Dir, File, Meta, Node, Symlink, accounts
 from emu.sh.api import Proc, Stream
-from emu.sh.options import Die, Opts, getopt
+from emu.sh.options import Die, Opts, getopt, number
 from emu.sh.utils._common import Sys, applet, content_of
 from emu.sh.utils.files import PRESERVE, RECUR, Copier
 
@@ -1073,7 +1073,7 @@ def debian_adduser(proc: Proc, *, group_only: bool) -> int:
             raise Die(f"The group `{group}' does not exist.", 1)
         gid = gid_found
     elif o.get("g") is not None:
-        gid = int(o.get("g") or "0")
+        gid = number(o.get("g") or "0")
         if db.group_by_gid(gid) is None:
             raise Die(f"The group with GID {gid} does not exist.", 1)
     elif system and "R" not in o:
