@@ -161,6 +161,12 @@ class _Copier:
         Hard links *within* one source stay hard links (``linked`` by source identity).
         Content bytes are shared, never duplicated.
         """
+        if isinstance(node, Dir):
+            self.stats.dirs += 1
+            return Dir(self.meta(node), self.clone_entries(node, rel), self.dst_owner)
+        return self._clone_leaf(node)
+
+    def _clone_leaf(self, node: Node) -> Node:
         if isinstance(node, File):
             first = self.linked.get(id(node))
             if first is not None:
@@ -171,20 +177,30 @@ class _Copier:
             self.stats.files += 1
             self.stats.bytes += node.size
             return new
-        if isinstance(node, Dir):
-            self.stats.dirs += 1
-            return Dir(self.meta(node), self.clone_entries(node, rel), self.dst_owner)
         if isinstance(node, Symlink):
             self.stats.links += 1
             return Symlink(self.meta(node), node.target, node.origin)
+        assert isinstance(node, Device)
         return Device(self.meta(node), node.kind, node.major, node.minor)
 
     def clone_entries(self, node: Dir, rel: str) -> dict[str, Node]:
+        """Copies of ``node``'s entries, directories and all. Iterative: a tree's depth is
+        data (a RUN can nest directories thousands deep), never Python's stack."""
         out: dict[str, Node] = {}
-        for name, child in node.entries.items():
-            sub = f"{rel}/{name}" if rel else name
-            if not self.excluded(sub):
-                out[name] = self.clone(child, sub)
+        stack: list[tuple[Dir, dict[str, Node], str]] = [(node, out, rel)]
+        while stack:
+            src, dst, base = stack.pop()
+            for name, child in src.entries.items():
+                sub = f"{base}/{name}" if base else name
+                if self.excluded(sub):
+                    continue
+                if isinstance(child, Dir):
+                    entries: dict[str, Node] = {}
+                    self.stats.dirs += 1
+                    dst[name] = Dir(self.meta(child), entries, self.dst_owner)
+                    stack.append((child, entries, sub))
+                else:
+                    dst[name] = self._clone_leaf(child)
         return out
 
     def copy(self, node: Node, target: str, overwrite_meta: bool, rel: str = "") -> None:

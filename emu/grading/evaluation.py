@@ -16,6 +16,7 @@ import functools
 import os
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
@@ -563,18 +564,22 @@ def _path_matcher(patterns: tuple[str, ...]) -> IgnoreMatcher:
 def paths_matching(image: Image, patterns: tuple[str, ...]) -> list[str]:
     matcher = _path_matcher(patterns)
     found: list[str] = []
-
-    def visit(node: Dir, prefix: str) -> None:
-        for name in sorted(node.entries):
-            child = node.entries[name]
-            rel = f"{prefix}{name}"
-            if matcher.excluded(rel):
-                found.append("/" + rel)
-                continue
-            if isinstance(child, Dir):
-                visit(child, rel + "/")
-
-    visit(image.rootfs.root, "")
+    # Depth first in name order, a matching directory not entered; iterative, as a tree's
+    # depth is data (a student's RUN can nest thousands deep), never Python's stack.
+    root = image.rootfs.root
+    stack: list[tuple[Dir, str, Iterator[str]]] = [(root, "", iter(sorted(root.entries)))]
+    while stack:
+        node, prefix, names = stack[-1]
+        name = next(names, None)
+        if name is None:
+            stack.pop()
+            continue
+        child = node.entries[name]
+        rel = f"{prefix}{name}"
+        if matcher.excluded(rel):
+            found.append("/" + rel)
+        elif isinstance(child, Dir):
+            stack.append((child, rel + "/", iter(sorted(child.entries))))
     return found
 
 

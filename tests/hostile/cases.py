@@ -1001,7 +1001,7 @@ DEPTH = [
         area="depth",
         limit=90,
     ),
-    # COPY --from of a deep directory: the engine's copy clones it recursively.
+    # COPY --from of a deep directory (the engine's copy clones it without recursing).
     build(
         "depth-copy-from-3000-levels",
         dockerfile(
@@ -1013,9 +1013,8 @@ DEPTH = [
         issue=19,
         area="depth",
         limit=60,
-        xfail="engine: emu/engine/copying.py clones a directory recursively (pending there)",
     ),
-    # A spec's notInImage over a deep tree: grading walks the image recursively.
+    # A spec's notInImage over a deep tree (grading walks the image without recursing).
     Case(
         "depth-test-not-in-image-3000-levels",
         files(
@@ -1033,7 +1032,6 @@ DEPTH = [
         issue=19,
         area="depth",
         limit=60,
-        xfail="grading: emu/grading/evaluation.py paths_matching recurses (pending there)",
     ),
 ]
 
