@@ -912,3 +912,13 @@ def test_example_builds_and_multi_stage_is_smaller(name: str) -> None:
             base = tree_size(catalog.lookup(df.stages[-1].base).rootfs.root)
             assert sizes[df_name] - base < added_at_most
     assert sizes["Dockerfile"] < 0.6 * sizes["Dockerfile.single-stage"]
+
+
+def test_python_m_without_a_module_answers_as_python() -> None:
+    """Found by the argv fuzzer (an IndexError): Python's usage error, status 2, for a
+    missing name, "No module named" and status 1 for an empty one."""
+    fs, env = image("python:3.12-slim")
+    status, _, err = call(fs, env, ["python", "-m"])
+    assert status == 2 and err.startswith("Argument expected for the -m option\n")
+    status, _, err = call(fs, env, ["python", "-m", ""])
+    assert status == 1 and "No module named" in err

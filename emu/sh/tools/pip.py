@@ -752,6 +752,11 @@ def python(proc: Proc, o: Opts) -> int:
         proc.out(f"Python {_full_version(proc, py)}\n")
         return 0
     mod = o.get("-m")
+    if "-m" in o and not mod:  # Python's own answers: status 2 for none, 1 for an empty name
+        if proc.argv[-1] == "-m":
+            raise ToolError(f"Argument expected for the -m option\nusage: {proc.argv[0]} "
+                            "[option] ... [-c cmd | -m mod | file | -] [arg] ...", 2)  # fmt: skip
+        raise ToolError(f"{proc.argv[0]}: No module named ", 1)
     if mod:
         if mod == "pip":
             return run_pip(proc, py, o.args)
