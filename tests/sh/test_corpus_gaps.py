@@ -579,3 +579,19 @@ def test_a_missing_path_after_code_not_run_in_the_same_run_is_forgiven() -> None
     with permissive.session(True) as forgiven:
         status, _, _ = sh(fs, env, "mv /app/nothing-here /tmp/")
     assert status == 1 and forgiven.excused == []
+
+
+def test_zip_adds_a_name_given_twice_once() -> None:
+    """(zipfile warned "Duplicate name" and wrote the entry twice.)"""
+    import io
+    import zipfile
+
+    fs, env = image("debian:bookworm-slim")
+    put(fs, {"f": "x", "d/g": "y"})
+    status, out, err = call(fs, env, ["zip", "a.zip", "f", "f", "d/g"])
+    assert status == 0, err
+    assert out.count("adding: f ") == 1
+    node = fs.get("/app/a.zip")
+    assert isinstance(node, File) and node.data is not None
+    names = zipfile.ZipFile(io.BytesIO(node.data)).namelist()
+    assert names == ["f", "d/g"]

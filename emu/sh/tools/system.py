@@ -320,6 +320,11 @@ def zip_(proc: Proc, o: Opts) -> int:
             entries.append((name.lstrip("/"), node))
     if not entries:
         raise ToolError("\nzip error: Nothing to do!", 12)
+    # A name given twice (or met again through -r) is one entry, as zip adds it once.
+    first: dict[str, File | None] = {}
+    for name, node in entries:
+        first.setdefault(name, node)
+    entries = list(first.items())
     w = Writer(proc)
     sized = [e for e in entries if e[1] is not None and isinstance(e[1].content, Blob)]
     quiet = "--quiet" in o
