@@ -707,12 +707,12 @@ class _Build:
         if isinstance(inst, Workdir) and vertex.workdir_path(st, inst) == "/":
             kind = ""  # BuildKit makes no step for WORKDIR / (but still counts it)
         text = f"# ONBUILD {inst.source}" if onbuild else inst.source
-        event = StepEvent(i, st.line if onbuild else inst.line, text, kind=kind)
+        name = ""
         if kind:
             self.counters[i] += 1
-            shown = vertex.text(st, inst)
-            name = self._prefix(stage, self.counters[i], onbuild) + shown
-            event = replace(event, vertex=name)
+            name = self._prefix(stage, self.counters[i], onbuild) + vertex.text(st, inst)
+        line = st.line if onbuild else inst.line
+        event = StepEvent(i, line, text, vertex=name, kind=kind)
         self._announce(event)
         started = time.monotonic()
         ran = len(self._outputs())
@@ -771,8 +771,12 @@ class _Build:
             self.records.append(StepRecord(stage.display_name, n, event.vertex, inputs))
             if not cached:
                 why = self._why(stage, n, vertex.text(st, inst), inputs)
-        done = replace(
-            event,
+        done = StepEvent(  # (not dataclasses.replace: this runs once per instruction)
+            i,
+            line,
+            text,
+            vertex=name,
+            kind=kind,
             cached=cached,
             why=why,
             seconds=time.monotonic() - started,

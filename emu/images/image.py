@@ -9,7 +9,7 @@ and the history. Everything is frozen; building a stage makes new values.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import MISSING, dataclass, field, fields, replace
+from dataclasses import MISSING, dataclass, field, fields
 from typing import Any, TypeVar
 
 from emu.dockerfile.instructions import Health
@@ -78,11 +78,18 @@ class ImageConfig:
         """``dataclasses.replace`` that hands on the env and label key indexes (see
         ``_keys``) when those fields stay: WORKDIR, USER, CMD… between ENV lines would
         otherwise rebuild them at the next ENV, O(N) each time."""
-        new = replace(self, **changes)
-        if "env" not in changes:
-            object.__setattr__(new, "_env_index", self._env_index)
-        if "labels" not in changes:
-            object.__setattr__(new, "_label_index", self._label_index)
+        unknown = changes.keys() - _CONFIG_FIELDS
+        if unknown:
+            raise TypeError(f"ImageConfig has no field {sorted(unknown)[0]!r}")
+        # A field-by-field copy, not dataclasses.replace: every config step of a build makes
+        # one, and replace's introspection was a tenth of a long Dockerfile's build.
+        new = object.__new__(ImageConfig)
+        for name in _CONFIG_FIELDS:
+            object.__setattr__(new, name, changes[name] if name in changes else getattr(self, name))
+        keep_env = "env" not in changes
+        object.__setattr__(new, "_env_index", self._env_index if keep_env else None)
+        keep_labels = "labels" not in changes
+        object.__setattr__(new, "_label_index", self._label_index if keep_labels else None)
         return new
 
     def label_dict(self) -> dict[str, str]:
@@ -107,6 +114,9 @@ class ImageConfig:
             object.__setattr__(self, slot, index)
         return index
 
+
+# ImageConfig's value fields, in order (its key indexes are not among them).
+_CONFIG_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(ImageConfig) if f.init)
 
 _T = TypeVar("_T")
 
