@@ -14,7 +14,7 @@ target starts again from the image root, never the host's.
 from __future__ import annotations
 
 import errno as _errno
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from emu.errors import FsError as FsError  # defined with the others in emu.errors
@@ -461,8 +461,11 @@ def with_meta(node: Node, meta: Meta) -> Node:
     return Dir(meta, node.entries, None, node.origin)
 
 
-def walk(node: Node, prefix: str = "/") -> Iterator[tuple[str, Node]]:
-    """(path, node) for every entry under ``node``, depth first, sorted by name.
+def walk(
+    node: Node, prefix: str = "/", enter: Callable[[str], bool] | None = None
+) -> Iterator[tuple[str, Node]]:
+    """(path, node) for every entry under ``node``, depth first, sorted by name; a
+    directory whose path ``enter`` refuses is yielded but not walked into.
 
     Iterative, like every walk here: a tree's depth is data (a RUN can nest directories
     thousands deep), never Python's stack.
@@ -481,7 +484,7 @@ def walk(node: Node, prefix: str = "/") -> Iterator[tuple[str, Node]]:
         child = cur.entries[name]
         path = f"{base}/{name}"
         yield path, child
-        if isinstance(child, Dir):
+        if isinstance(child, Dir) and (enter is None or enter(path)):
             stack.append((path, child, iter(sorted(child.entries))))
 
 

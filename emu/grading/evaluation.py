@@ -16,12 +16,11 @@ import functools
 import os
 import re
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
 from emu.errors import EmuError
-from emu.fs import FS, Blob, Device, Dir, File, Kind, Lazy, Node, Symlink
+from emu.fs import FS, Blob, Device, Dir, File, Kind, Lazy, Node, Symlink, walk
 from emu.grading.loader import compile_regex
 from emu.grading.model import EmuTest, FileContentTest, FileExistenceTest, LicenseTest, MetadataTest
 from emu.grading.report import Report, TestResult
@@ -564,22 +563,11 @@ def _path_matcher(patterns: tuple[str, ...]) -> IgnoreMatcher:
 def paths_matching(image: Image, patterns: tuple[str, ...]) -> list[str]:
     matcher = _path_matcher(patterns)
     found: list[str] = []
-    # Depth first in name order, a matching directory not entered; iterative, as a tree's
-    # depth is data (a student's RUN can nest thousands deep), never Python's stack.
-    root = image.rootfs.root
-    stack: list[tuple[Dir, str, Iterator[str]]] = [(root, "", iter(sorted(root.entries)))]
-    while stack:
-        node, prefix, names = stack[-1]
-        name = next(names, None)
-        if name is None:
-            stack.pop()
-            continue
-        child = node.entries[name]
-        rel = f"{prefix}{name}"
-        if matcher.excluded(rel):
-            found.append("/" + rel)
-        elif isinstance(child, Dir):
-            stack.append((child, rel + "/", iter(sorted(child.entries))))
+    # Depth first in name order; a matching directory is reported, not entered (walk
+    # yields an entry before it asks whether to enter it).
+    for path, _ in walk(image.rootfs.root, "/", enter=lambda p: not found or found[-1] != p):
+        if matcher.excluded(path[1:]):
+            found.append(path)
     return found
 
 
