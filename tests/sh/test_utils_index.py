@@ -13,6 +13,13 @@ from tests.support import utils_index
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _python(code: str) -> str:
+    """What ``code`` prints in a fresh interpreter (what it imports is its own)."""
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout
+
+
 def test_the_index_is_what_the_modules_register() -> None:
     from emu.sh.utils._index import MODULE_OF
 
@@ -26,10 +33,7 @@ def test_a_run_of_mkdir_and_cp_imports_neither_awk_nor_tar() -> None:
         "emu.build({'Dockerfile': 'FROM alpine:3.19\\nRUN mkdir /a && cp /bin/sh /a/x\\n'})\n"
         "print(sorted(m for m in sys.modules if m.startswith('emu.sh.utils.')))\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", probe], cwd=ROOT, check=True, capture_output=True, text=True
-    ).stdout
-    loaded = ast.literal_eval(out)
+    loaded = ast.literal_eval(_python(probe))
     assert "emu.sh.utils.files" in loaded
     assert "emu.sh.utils.awk" not in loaded and "emu.sh.utils.archive" not in loaded
 
@@ -55,7 +59,4 @@ def test_a_registered_program_is_not_replaced_by_a_later_utility_import() -> Non
         "REGISTRY.load_all()\n"
         "print(REGISTRY.get('awk') is mine, REGISTRY.get('tar') is not None)\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", probe], cwd=ROOT, check=True, capture_output=True, text=True
-    ).stdout
-    assert out.split() == ["True", "True"]
+    assert _python(probe).split() == ["True", "True"]
