@@ -595,3 +595,16 @@ def test_zip_adds_a_name_given_twice_once() -> None:
     assert isinstance(node, File) and node.data is not None
     names = zipfile.ZipFile(io.BytesIO(node.data)).namelist()
     assert names == ["f", "d/g"]
+
+
+def test_zip_refuses_two_names_that_junk_paths_makes_one() -> None:
+    """As Info-ZIP zip 3.0 does (status 16), recorded on this machine."""
+    fs, env = image("debian:bookworm-slim")
+    put(fs, {"d1/x": "b", "d2/x": "c"})
+    status, _, err = call(fs, env, ["zip", "-j", "r.zip", "d1/x", "d2/x"])
+    assert status == 16
+    assert "name in zip file repeated: x" in err
+    assert err.rstrip().endswith(
+        "zip error: Invalid command arguments (cannot repeat names in zip file)"
+    )
+    assert fs.lookup("/app/r.zip") is None

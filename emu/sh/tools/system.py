@@ -320,11 +320,25 @@ def zip_(proc: Proc, o: Opts) -> int:
             entries.append((name.lstrip("/"), node))
     if not entries:
         raise ToolError("\nzip error: Nothing to do!", 12)
-    # A name given twice (or met again through -r) is one entry, as zip adds it once.
+    # A name given twice (or met again through -r) is one entry, as zip adds it once; two
+    # names that -j makes one are refused (both seen with Info-ZIP zip 3.0).
     first: dict[str, File | None] = {}
     for name, node in entries:
         first.setdefault(name, node)
     entries = list(first.items())
+    if "--junk-paths" in o:
+        by_arc: dict[str, str] = {}
+        for name, node in entries:
+            arc = posixpath.basename(name)
+            if node is not None and by_arc.setdefault(arc, name) != name:
+                pad = " " * 21
+                raise ToolError(
+                    f"\tzip warning:   first full name: {by_arc[arc]}\n"
+                    f"{pad} second full name: {name}\n{pad}name in zip file repeated: {arc}\n"
+                    f"{pad}this may be a result of using -j\n\n"
+                    "zip error: Invalid command arguments (cannot repeat names in zip file)",
+                    16,
+                )
     w = Writer(proc)
     sized = [e for e in entries if e[1] is not None and isinstance(e[1].content, Blob)]
     quiet = "--quiet" in o
