@@ -60,7 +60,7 @@ def gnu(proc: Proc) -> bool:
     """Whether the program running is GNU's (an image with coreutils, findutils...) rather
     than a busybox applet: the file it was run as, followed through its links, is not
     busybox. The utilities are busybox's; where the image's own are GNU's, the GNU
-    extensions Dockerfiles use there (``ln -r``, ``chmod MODE -R``) are accepted too."""
+    extensions Dockerfiles use there (``ln -r``) are accepted too."""
     name = proc.argv[0] if proc.argv else ""
     path: str | None = proc.path(name) if "/" in name else None
     for d in [] if path else proc.env.get("PATH", "").split(":"):
