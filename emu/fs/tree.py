@@ -137,22 +137,42 @@ class FS:
 
     def lookup(self, path: str, follow: bool = True) -> Node | None:
         """The node at ``path``, or None when it (or a parent) does not exist."""
-        # Most paths hold no symlink and no "..": walk them directly, without the lists
-        # _resolve keeps for the general case.
-        cur: Node | None = self.root
-        for name in path.split("/"):
+        # Most paths hold no "..", and their symlinks (alpine's /bin/ls -> /bin/busybox,
+        # Debian's /bin -> usr/bin) hold none either: walk them directly, without the
+        # lists _resolve keeps for the general case.
+        if path.endswith("/") or path.endswith("/."):
+            follow = True
+        root = self.root
+        cur: Node | None = root
+        here: Dir = root  # the directory cur was found in
+        names = path.split("/")
+        i, links = 0, 0
+        while i < len(names):
+            name = names[i]
+            i += 1
             if not name or name == ".":
                 continue
-            if name == ".." or isinstance(cur, Symlink):
+            if name == "..":
                 break
             if not isinstance(cur, Dir):
                 return None  # ENOTDIR
+            here = cur
             cur = cur.entries.get(name)
             if cur is None:
                 return None
+            if isinstance(cur, Symlink):
+                rest = names[i:]
+                if not follow and not any(p and p != "." for p in rest):
+                    return cur
+                links += 1
+                target = cur.target
+                if links > MAX_SYMLINKS or "/../" in f"/{target}/":
+                    break
+                names = [*target.split("/"), *rest]
+                i = 0
+                cur = root if target.startswith("/") else here
         else:
-            if not isinstance(cur, Symlink):
-                return cur
+            return cur
         try:
             _, nodes = self._resolve(path, follow)
         except FsError as exc:
