@@ -605,8 +605,9 @@ class _Build:
                 self.stage_image(dep)
         config = base.config
         if config.get_env("PATH") is None:
-            config = replace(config, env=(f"PATH={DEFAULT_PATH}", *config.env))
-        config = replace(config, on_build=())
+            config = config.changed(env=(f"PATH={DEFAULT_PATH}", *config.env))
+        if config.on_build:
+            config = config.changed(on_build=())
         parent = self.base_stage[stage.index]
         # A stage built FROM another stage inherits its ARG values too, not just its ENV.
         variables = dict(self.final_vars[parent]) if parent is not None else config.env_dict()
@@ -667,11 +668,14 @@ class _Build:
             self.chain[i] = (
                 image_key(ref, base.rootfs.root, base.config) if self.opts.cache else ref
             )
-        event = StepEvent(i, stage.from_.line, stage.from_.source)
         if parent is None and ref != "scratch":
             self.counters[i] = 1
             name = self._prefix(stage, 1) + vertex.from_text(ref)
-            event = replace(event, vertex=name, kind="from", key=self.chain[i])
+            event = StepEvent(
+                i, stage.from_.line, stage.from_.source, name, "from", key=self.chain[i]
+            )
+        else:
+            event = StepEvent(i, stage.from_.line, stage.from_.source)
         self._announce(event)
         self.steps.append(event)
         if self.opts.observer is not None:
@@ -712,8 +716,9 @@ class _Build:
             self.counters[i] += 1
             name = self._prefix(stage, self.counters[i], onbuild) + vertex.text(st, inst)
         line = st.line if onbuild else inst.line
-        event = StepEvent(i, line, text, vertex=name, kind=kind)
-        self._announce(event)
+        observer = self.opts.observer
+        if observer is not None:
+            observer.step_started(StepEvent(i, line, text, vertex=name, kind=kind))
         started = time.monotonic()
         ran = len(self._outputs())
         cache = self.opts.cache
@@ -745,30 +750,34 @@ class _Build:
                     before = len(st.skipped)
                     dispatch(st, inst)
                     kept = self._kept_run(st, ran, tuple(st.skipped[before:]))
-                    cache.put(CacheEntry(inputs.key, event.vertex, kept))
+                    cache.put(CacheEntry(inputs.key, name, kept))
             else:
                 dispatch(st, inst)
                 if cache is not None and kind:
                     inputs = self._inputs_after(st, inst, kind)
                     cached = not self._use_cache(stage) and cache.get(inputs.key) is not None
                     if not cached:
-                        cache.put(CacheEntry(inputs.key, event.vertex))
+                        cache.put(CacheEntry(inputs.key, name))
         except EmuError as exc:
-            failed = replace(
-                event,
+            failed = StepEvent(
+                i,
+                line,
+                text,
+                vertex=name,
+                kind=kind,
                 seconds=time.monotonic() - started,
                 error=exc.message,
                 output=self._printed(ran),
             )
             self.steps.append(failed)
-            if self.opts.observer is not None:
-                self.opts.observer.step_finished(failed)
+            if observer is not None:
+                observer.step_finished(failed)
             raise
         why = ""
         if inputs is not None:
             self.chain[i] = inputs.key
             n = self.counters[i]
-            self.records.append(StepRecord(stage.display_name, n, event.vertex, inputs))
+            self.records.append(StepRecord(stage.display_name, n, name, inputs))
             if not cached:
                 why = self._why(stage, n, vertex.text(st, inst), inputs)
         done = StepEvent(  # (not dataclasses.replace: this runs once per instruction)
@@ -784,8 +793,8 @@ class _Build:
             key=inputs.key if inputs is not None else "",
         )
         self.steps.append(done)
-        if self.opts.observer is not None:
-            self.opts.observer.step_finished(done)
+        if observer is not None:
+            observer.step_finished(done)
 
     def _inputs_after(self, st: StageState, inst: Instruction, kind: str) -> StepInputs:
         parent = self.chain[st.stage.index]

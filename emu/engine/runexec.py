@@ -12,6 +12,7 @@ ssh mounts (``--ssh``: emu has no sockets and no agent, so an empty stand-in).
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 import posixpath
 from collections.abc import Callable, Mapping
@@ -258,9 +259,21 @@ def _home(fs: FS, uid: int) -> str:
     return (u.home or "/") if u is not None else "/"
 
 
-def _sandbox_files(fs: FS, extra_hosts: tuple[tuple[str, str], ...] = ()) -> Callable[[], None]:
+@functools.cache
+def _sandbox_dev() -> Dir:
     from emu.fs import Device, Kind, Symlink
 
+    dev = Dir(Meta(0o755))
+    for name, (major, minor) in _DEV_CHARS.items():
+        dev.entries[name] = Device(Meta(0o666), Kind.CHAR, major, minor)
+    for name, target in _DEV_LINKS.items():
+        dev.entries[name] = Symlink(Meta(0o777), target)
+    for name in ("mqueue", "pts", "shm"):
+        dev.entries[name] = Dir(Meta(0o755 if name == "pts" else 0o1777))
+    return dev
+
+
+def _sandbox_files(fs: FS, extra_hosts: tuple[tuple[str, str], ...] = ()) -> Callable[[], None]:
     for d in ("/dev", "/proc", "/sys", "/etc"):
         node = fs.lookup(d)
         if node is None:
@@ -272,14 +285,8 @@ def _sandbox_files(fs: FS, extra_hosts: tuple[tuple[str, str], ...] = ()) -> Cal
         saved.append((path, fs.lookup(path, follow=False)))
         fs.put(path, File(Meta(0o644), data))
     saved.append(("/dev", fs.lookup("/dev", follow=False)))
-    dev = Dir(Meta(0o755))
-    for name, (major, minor) in _DEV_CHARS.items():
-        dev.entries[name] = Device(Meta(0o666), Kind.CHAR, major, minor)
-    for name, target in _DEV_LINKS.items():
-        dev.entries[name] = Symlink(Meta(0o777), target)
-    for name in ("mqueue", "pts", "shm"):
-        dev.entries[name] = Dir(Meta(0o755 if name == "pts" else 0o1777))
-    fs.put("/dev", dev)
+    # One /dev for every RUN: no writer owns it, so a write inside copies it first.
+    fs.put("/dev", _sandbox_dev())
 
     def undo() -> None:
         for path, before in reversed(saved):

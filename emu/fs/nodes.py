@@ -217,7 +217,7 @@ class Dir:
 
     def copy_for(self, owner: object) -> Dir:
         e = self.entries
-        if isinstance(e, Entries):
+        if type(e) is Entries:  # (an isinstance check against an ABC costs far more)
             # This directory is frozen (its writer moved on), so trading its overlay for
             # the compacted one is a change of representation, not of content.
             self.entries, mine = e.fork()

@@ -221,6 +221,28 @@ class FS:
         return cur
 
     def _parent_for_write(self, path: str, follow_last: bool = False) -> tuple[Dir, str, str]:
+        parts = split(path)
+        if parts and not self.readonly and ".." not in parts:
+            # Most writes go through real directories only: make them this writer's in the
+            # one walk that finds them (anything else, a symlink first, takes the long way;
+            # what this walk copied is the same tree, owned).
+            owner = self._owner
+            cur = self.root
+            if cur.owner is not owner:
+                cur = self.root = cur.copy_for(owner)
+            for name in parts[:-1]:
+                child = cur.entries.get(name)
+                if not isinstance(child, Dir):
+                    break
+                if child.owner is not owner:
+                    child = child.copy_for(owner)
+                    cur.entries[name] = child
+                cur = child
+            else:
+                name = parts[-1]
+                follow = follow_last or path.endswith("/") or path.endswith("/.")
+                if not follow or not isinstance(cur.entries.get(name), Symlink):
+                    return cur, name, join(parts)
         parts, _ = self._resolve(path, follow_last)
         if not parts:
             raise FsError(_errno.EBUSY, "/", "cannot replace the root directory")
@@ -544,7 +566,7 @@ def names_to_compare(a: Dir, b: Dir) -> list[str]:
     directory share their unchanged entries (:class:`~emu.fs.nodes.Entries`): only the names
     either copy changed are looked at, so a layer's diff costs its changes."""
     ea, eb = a.entries, b.entries
-    if isinstance(ea, Entries) and isinstance(eb, Entries):
+    if type(ea) is Entries and type(eb) is Entries:
         names = ea.names_changed(eb)
         if names is not None:
             return sorted(names)
@@ -555,8 +577,8 @@ def disjoint(a: Dir, b: Dir) -> bool:
     """Whether no name is in both directories (copies sharing entries are found at once)."""
     ea, eb = a.entries, b.entries
     if (
-        isinstance(ea, Entries)
-        and isinstance(eb, Entries)
+        type(ea) is Entries
+        and type(eb) is Entries
         and ea.base is eb.base
         and len(ea.gone | eb.gone) < len(ea.base)
     ):

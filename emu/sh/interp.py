@@ -331,7 +331,7 @@ class _World:
         "log",
         "next_pid",
         "now",
-        "random",
+        "_random",
         "registry",
         "signals",
         "unemulated",
@@ -349,8 +349,15 @@ class _World:
         self.log: list[bytes] = []
         self.now = now
         self.next_pid = 100
-        self.random = _random.Random(0)
+        self._random: _random.Random | None = None
         self.signals: list[tuple[int, int]] = []  # (pid, signal) sent from a subshell
+
+    @property
+    def random(self) -> _random.Random:
+        # Made on first use: seeding a generator costs more than most RUN lines.
+        if self._random is None:
+            self._random = _random.Random(0)
+        return self._random
 
 
 Builtin = Callable[["Shell", list[str]], int]
@@ -2872,7 +2879,14 @@ def shell_dialect(fs: FS, program: str, path_var: str, ident: Identity) -> str |
     base = posixpath.basename(program)
     if base not in SHELL_NAMES and base not in BASH_NAMES:
         return None
-    found = find_executable(fs, program, path_var, ident)
+    return _dialect(fs, program, find_executable(fs, program, path_var, ident))
+
+
+def _dialect(fs: FS, program: str, found: str | None) -> str | None:
+    """shell_dialect of ``program`` found at ``found`` (None: nowhere)."""
+    base = posixpath.basename(program)
+    if base not in SHELL_NAMES and base not in BASH_NAMES:
+        return None
     real = base
     if found is not None:
         with contextlib.suppress(EmuError):
@@ -2896,8 +2910,9 @@ def run_shell(
     "pipefail", "-c"]`` plus the RUN line): its own options parsed as the shell parses
     them, in bash mode when the program is bash."""
     path_var = env.get("PATH", DEFAULT_PATH)
-    bash = shell_dialect(fs, argv[0], path_var, ident) == "bash"
-    path = find_executable(fs, argv[0], path_var, ident) or argv[0]
+    found = find_executable(fs, argv[0], path_var, ident)
+    bash = _dialect(fs, argv[0], found) == "bash"
+    path = found or argv[0]
 
     def start(sh: Shell) -> tuple[int, ShellError | None]:
         sh.init_vars(env, cwd)

@@ -15,6 +15,7 @@ Dockerfile over an option it has no need to understand.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import deque
 from collections.abc import Mapping, Sequence
@@ -96,6 +97,25 @@ class Opts:
             self.values.setdefault(key, []).append(value)
 
 
+@functools.lru_cache(maxsize=512)
+def _compiled(
+    spec: str, longs: tuple[tuple[str, str], ...]
+) -> tuple[dict[str, bool], dict[str, tuple[str, bool]]]:
+    """getopt's spec read once per program (each run of it asks again): which letters
+    take an argument, and each long name's key and whether it takes one."""
+    takes: dict[str, bool] = {}
+    i = 0
+    while i < len(spec):
+        c = spec[i]
+        arg = i + 1 < len(spec) and spec[i + 1] == ":"
+        takes[c] = arg
+        i += 2 if arg else 1
+    longspec: dict[str, tuple[str, bool]] = {}
+    for name, key in longs:
+        longspec[name.rstrip("=")] = (key, name.endswith("="))
+    return takes, longspec
+
+
 def getopt(
     argv: list[str],
     spec: str,
@@ -107,16 +127,7 @@ def getopt(
     ``name=`` when it takes an argument) to the key it sets. GNU permutation unless
     ``permute`` is false (``env``, ``xargs`` stop at the first operand).
     """
-    takes: dict[str, bool] = {}
-    i = 0
-    while i < len(spec):
-        c = spec[i]
-        arg = i + 1 < len(spec) and spec[i + 1] == ":"
-        takes[c] = arg
-        i += 2 if arg else 1
-    longspec: dict[str, tuple[str, bool]] = {}
-    for name, key in (longs or {}).items():
-        longspec[name.rstrip("=")] = (key, name.endswith("="))
+    takes, longspec = _compiled(spec, tuple(longs.items()) if longs else ())
     o = Opts()
     setopt = o.add
     i = 0
