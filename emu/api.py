@@ -8,6 +8,7 @@ b'hi'
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from emu.dockerfile.instructions import load
 from emu.engine.args import Platform
 from emu.engine.builder import BuildOptions, BuildResult, ImageResolver
 from emu.engine.builder import build as _build
-from emu.engine.context import Context, ContextError, from_directory, from_mapping, read_host_file
+from emu.engine.context import Context, ContextError, from_directory, from_mapping, read_small_file
 from emu.errors import UsageError
 from emu.sh.api import Limits
 
@@ -67,7 +68,7 @@ def build(
 
 def _dockerfile(
     context: str | Path | Mapping[str, bytes | str], dockerfile: str | Path | None
-) -> tuple[str, str, Path | None]:
+) -> tuple[str, str, str | None]:
     if isinstance(dockerfile, str) and "\n" in dockerfile:
         return dockerfile, "Dockerfile", None
     if isinstance(context, Mapping):
@@ -76,13 +77,13 @@ def _dockerfile(
         if raw is None:
             raise UsageError(f"no {name} in the context mapping", hint="add it, or pass its text")
         return (raw.decode() if isinstance(raw, bytes) else raw), name, None
-    path = Path(dockerfile) if dockerfile is not None else Path(context) / "Dockerfile"
+    path = os.fspath(dockerfile) if dockerfile is not None else os.path.join(context, "Dockerfile")
     # The context's own Dockerfile is never followed out of the context (a symlink could
     # point anywhere on the host); a path the caller names explicitly is the caller's choice.
     try:
-        data = read_host_file(path, follow=dockerfile is not None)
+        data = read_small_file(path, follow=dockerfile is not None)
     except FileNotFoundError:
         raise UsageError(f"cannot read {path}: No such file or directory") from None
     except ContextError as exc:
         raise UsageError(exc.message, hint=exc.hint) from None
-    return data.decode("utf-8", "surrogateescape"), path.name, path
+    return data.decode("utf-8", "surrogateescape"), os.path.basename(path), path

@@ -10,6 +10,7 @@ subprocess and no network, only the image tree. The shell knows nothing about Do
 from __future__ import annotations
 
 import errno as _errno
+import functools
 import importlib
 import os
 import posixpath
@@ -392,20 +393,43 @@ program = REGISTRY.register
 
 def find_executable(fs: FS, name: str, path_var: str, ident: Identity) -> str | None:
     """Where ``name`` is found through ``$PATH`` in the image (None if nowhere)."""
+    found = find_program(fs, name, path_var, ident)
+    return found[0] if found is not None else None
+
+
+def find_program(fs: FS, name: str, path_var: str, ident: Identity) -> tuple[str, File] | None:
+    """:func:`find_executable`, with the file found there."""
     if "/" in name:
         node = fs.lookup(name)
-        return name if isinstance(node, File) and allowed(node, ident, X_OK) else None
-    for d in path_var.split(":"):
-        if not d:
-            d = "."
-        candidate = posixpath.join(d, name)
+        return (name, node) if isinstance(node, File) and allowed(node, ident, X_OK) else None
+    for d in path_dirs(path_var):
+        # Each directory is found once and the name looked up in it: most of $PATH is
+        # missing directories or misses, and a hit that is a symlink (/bin/ls -> busybox)
+        # is the only one resolved from the root.
         try:
-            node = fs.lookup(candidate)
+            where = fs.lookup(d)
         except EmuError:
             continue
+        if not isinstance(where, Dir):
+            continue
+        node = where.entries.get(name)
+        if node is None:
+            continue
+        candidate = f"{d}{name}" if d.endswith("/") else f"{d}/{name}"
+        if isinstance(node, Symlink):
+            try:
+                node = fs.lookup(candidate)
+            except EmuError:
+                continue
         if isinstance(node, File) and allowed(node, ident, X_OK):
-            return candidate
+            return candidate, node
     return None
+
+
+@functools.lru_cache(maxsize=64)
+def path_dirs(path_var: str) -> tuple[str, ...]:
+    """``$PATH``'s directories in order (an empty entry is the current directory)."""
+    return tuple(d or "." for d in path_var.split(":"))
 
 
 def handler_for(fs: FS, name: str, found: str, registry: Registry = REGISTRY) -> Handler | None:

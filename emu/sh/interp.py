@@ -53,7 +53,9 @@ from emu.sh.api import (
     Stream,
     allowed,
     find_executable,
+    find_program,
     handler_for,
+    path_dirs,
     shell_stack,
 )
 from emu.sh.syntax import (
@@ -324,6 +326,7 @@ class _World:
     """What every subshell of one run shares."""
 
     __slots__ = (
+        "_random",
         "appends",
         "fs",
         "ident",
@@ -331,7 +334,6 @@ class _World:
         "log",
         "next_pid",
         "now",
-        "_random",
         "registry",
         "signals",
         "unemulated",
@@ -1810,17 +1812,24 @@ class Shell:
         return posixpath.normpath(posixpath.join(self.cwd, p)) if p else self.cwd
 
     def find(self, name: str, path_var: str | None = None, cwd: str | None = None) -> str | None:
+        found = self.find_program(name, path_var, cwd)
+        return found[0] if found is not None else None
+
+    def find_program(
+        self, name: str, path_var: str | None = None, cwd: str | None = None
+    ) -> tuple[str, File] | None:
+        """Where execvp finds ``name`` (relative $PATH entries from ``cwd``), and its file."""
         cwd = self.cwd if cwd is None else cwd
         if "/" in name:
             target = posixpath.join(cwd, name)
-            return find_executable(self.fs, target, "", self.ident)
+            return find_program(self.fs, target, "", self.ident)
         if path_var is None:
             path_var = self.vars.get("PATH", DEFAULT_PATH)
-        dirs = [
-            d if d.startswith("/") else posixpath.join(cwd, d or ".") for d in path_var.split(":")
-        ]
+        dirs = path_dirs(path_var)
+        if not all(d.startswith("/") for d in dirs):
+            path_var = ":".join(d if d.startswith("/") else posixpath.join(cwd, d) for d in dirs)
         try:
-            return find_executable(self.fs, name, ":".join(dirs), self.ident)
+            return find_program(self.fs, name, path_var, self.ident)
         except EmuError:
             return None
 
@@ -1850,7 +1859,9 @@ class Shell:
         """
         name, err = run.argv[0], run.err
         path_var = run.env.get("PATH", DEFAULT_PATH)
-        found = name if self.is_applet(name) else self.find(name, path_var, run.cwd)
+        applet = self.is_applet(name)
+        program = None if applet else self.find_program(name, path_var, run.cwd)
+        found = name if applet else program[0] if program is not None else None
         if found is None:
             if "/" in name:
                 node = self._lookup(posixpath.join(run.cwd, name))
@@ -1877,7 +1888,7 @@ class Shell:
             if self.is_bash(found):
                 return self.run_sh(run, bash=True, path=found)
             return self.run_sh(run)
-        shebang = self._shebang(found)
+        shebang = self._shebang(found, program[1] if program is not None else None)
 
         def interpreted(interp: list[str]) -> int:
             # The kernel hands the interpreter the path execve got: as typed when it has a
@@ -1993,8 +2004,9 @@ class Shell:
         data = node.data if isinstance(node, File) else None
         return data is not None and not data.startswith((b"#!", b"\x7fELF"))
 
-    def _shebang(self, path: str) -> list[str] | None:
-        node = self._lookup(path)
+    def _shebang(self, path: str, node: object = None) -> list[str] | None:
+        if node is None:
+            node = self._lookup(path)
         if not isinstance(node, File):
             return None
         data = node.data
