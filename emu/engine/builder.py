@@ -975,7 +975,15 @@ class _Sources:
 
 def build(df: Dockerfile, ctx: Context, opts: BuildOptions | None = None) -> BuildResult:
     """Build ``df`` against ``ctx``; raises :class:`~emu.errors.BuildError` on failure."""
-    return _Build(df, ctx, opts or BuildOptions()).run()
+    b = _Build(df, ctx, opts or BuildOptions())
+    try:
+        return b.run()
+    finally:
+        # Each stage's state reaches back to the build (its sources): break that cycle, so
+        # what the build leaves behind is freed at once, not by a full garbage collection
+        # (which, a thousand builds later, walks every object of the process).
+        for state in b.states.values():
+            state.sources = None
 
 
 __all__ = ["SCRATCH", "BuildOptions", "BuildResult", "StageResult", "build"]

@@ -323,7 +323,8 @@ def from_mapping(files: Mapping[str, bytes | str], *, ignore_text: str | None = 
             continue
         value = files[name]
         data = value.encode() if isinstance(value, str) else value
-        fs.makedirs("/" + rel.rsplit("/", 1)[0] if "/" in rel else "/", Meta(0o755))
+        if "/" in rel:
+            fs.makedirs("/" + rel.rsplit("/", 1)[0], Meta(0o755))
         if name.endswith("/"):
             fs.makedirs("/" + rel, Meta(0o755))
         else:

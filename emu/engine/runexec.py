@@ -274,10 +274,10 @@ def _sandbox_dev() -> Dir:
 
 
 def _sandbox_files(fs: FS, extra_hosts: tuple[tuple[str, str], ...] = ()) -> Callable[[], None]:
-    for d in ("/dev", "/proc", "/sys", "/etc"):
-        node = fs.lookup(d)
-        if node is None:
-            fs.put(d, Dir(Meta(0o755)))
+    top = fs.root.entries
+    for d in ("dev", "proc", "sys", "etc"):
+        if not isinstance(top.get(d), Dir) and fs.lookup(f"/{d}") is None:  # (links followed)
+            fs.put(f"/{d}", Dir(Meta(0o755)))
     saved: list[tuple[str, Node | None]] = []
     # --add-host lines follow the sandbox's own, one "ADDRESS<TAB>NAME" each (as BuildKit).
     hosts = _HOSTS + b"".join(f"{ip}\t{name}\n".encode() for name, ip in extra_hosts)

@@ -222,7 +222,9 @@ class StageState:
 
     def expand(self, word: str, pos: Position, env: dict[str, str] | None = None) -> str:
         try:
-            result = process_word(word, self.env() if env is None else env, escape=self.escape)
+            # (the variables themselves, not a copy: expanding reads them, and a stage
+            # with thousands of ENVs would copy them all for every word)
+            result = process_word(word, self.vars if env is None else env, escape=self.escape)
         except EmuError as exc:
             raise self._unexpandable(exc, word, pos) from None
         for name in result.unmatched:
@@ -237,7 +239,7 @@ class StageState:
 
     def expand_words(self, word: str, pos: Position) -> list[str]:
         try:
-            result = process_words(word, self.env(), escape=self.escape)
+            result = process_words(word, self.vars, escape=self.escape)
         except EmuError as exc:
             raise self._unexpandable(exc, word, pos) from None
         for name in result.unmatched:

@@ -87,7 +87,7 @@ def text(st: StageState, inst: Instruction) -> str:
     source = inst.source
     lexer = _RAW if isinstance(inst, Run) else _PLAIN
     try:
-        shown = lexer.process_word(source, st.env()).value
+        shown = lexer.process_word(source, st.vars).value
     except EmuError:
         shown = source
     word, sep, rest = shown.partition(" ")
@@ -106,7 +106,7 @@ def from_text(ref: str) -> str:
 def workdir_path(st: StageState, inst: Workdir) -> str:
     """Where WORKDIR goes, computed before it runs (without recording undefined variables)."""
     try:
-        raw = _PLAIN.process_word(inst.path, st.env()).value
+        raw = _PLAIN.process_word(inst.path, st.vars).value
     except EmuError:
         raw = inst.path
     path = posixpath.normpath(posixpath.join(st.config.working_dir or "/", raw))

@@ -88,3 +88,83 @@ def test_mapping_context_for_tests() -> None:
     ctx = from_mapping({"src/app.py": "print()", "empty/": b"", ".dockerignore": "*.pyc\n"})
     fs = ctx.snapshot.fs()
     assert fs.lookup("/src/app.py") is not None and fs.is_dir("/empty")
+
+
+# --- small files read once per build (the Dockerfile, .dockerignore) ------------------------
+
+
+def _counting_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    from emu.engine import context
+
+    reads: list[str] = []
+    real = context.read_host_file
+
+    def counted(path: str | Path, *, follow: bool = False) -> bytes:
+        reads.append(str(path))
+        return real(path, follow=follow)
+
+    monkeypatch.setattr(context, "read_host_file", counted)
+    return reads
+
+
+def test_a_settled_small_file_is_read_once_while_its_stat_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from emu.engine import context
+
+    reads = _counting_reads(monkeypatch)
+    df = tmp_path / "Dockerfile"
+    df.write_bytes(b"FROM scratch\n")
+    # ctime cannot be set back: let the file settle by moving the clock on instead.
+    monkeypatch.setattr(context, "_RACY_NS", -(10**18))
+    assert context.read_small_file(str(df)) == b"FROM scratch\n"
+    assert context.read_small_file(str(df)) == b"FROM scratch\n"
+    assert reads == [str(df)]
+    df.write_bytes(b"FROM busybox\n")  # a new size, mtime and ctime: read again
+    assert context.read_small_file(str(df)) == b"FROM busybox\n"
+    assert len(reads) == 2
+
+
+def test_a_small_file_changed_too_recently_is_read_every_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two writes within one timestamp tick can leave the stat as it was (git's racy-clean
+    case): a file changed within the last second is never answered from its stat."""
+    from emu.engine import context
+
+    df = tmp_path / "Dockerfile"
+    df.write_bytes(b"FROM busybox\n")
+    st = os.lstat(df)
+    key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_mode)
+    # What an earlier read within the same tick would have left: this stat, other bytes.
+    monkeypatch.setitem(context._READ, str(df), (key, b"FROM scratch\n"))
+    assert context.read_small_file(str(df)) == b"FROM busybox\n"
+    # Settled (as a file written long ago is), the same stat is trusted: the held bytes.
+    monkeypatch.setitem(context._READ, str(df), (key, b"FROM scratch\n"))
+    monkeypatch.setattr(context, "_RACY_NS", -(10**18))
+    assert context.read_small_file(str(df)) == b"FROM scratch\n"
+
+
+def test_the_small_file_cache_still_refuses_what_read_host_file_refuses(tmp_path: Path) -> None:
+    from emu.engine import context
+
+    (tmp_path / "real").write_bytes(b"FROM scratch\n")
+    (tmp_path / "Dockerfile").symlink_to(tmp_path / "real")
+    with pytest.raises(ContextError, match="is a symlink, not a regular file"):
+        context.read_small_file(str(tmp_path / "Dockerfile"))
+    with pytest.raises(FileNotFoundError):
+        context.read_small_file(str(tmp_path / "missing"))
+
+
+def test_the_small_file_cache_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from emu.engine import context
+
+    monkeypatch.setattr(context, "_READ", {})
+    for i in range(context._READ_MAX_FILES * 2):
+        (tmp_path / f"f{i}").write_bytes(b"x")
+        context.read_small_file(str(tmp_path / f"f{i}"))
+    assert 0 < len(context._READ) <= context._READ_MAX_FILES
+    big = tmp_path / "big"
+    big.write_bytes(b"x" * (context._READ_MAX_BYTES + 1))
+    assert len(context.read_small_file(str(big))) == context._READ_MAX_BYTES + 1
+    assert str(big) not in context._READ

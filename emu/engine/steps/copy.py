@@ -25,7 +25,7 @@ def apply(st: StageState, inst: Copy | Add) -> None:
     assert st.sources is not None
     is_add = isinstance(inst, Add)
     name = "ADD" if is_add else "COPY"
-    env = st.env()
+    env = st.vars  # read only: expanding does not change it
     from_ = inst.from_ if isinstance(inst, Copy) else ""
     sources = [st.expand(s, inst.pos, env) for s in inst.sources]
     raw_dest = st.expand(inst.dest, inst.pos, env)
