@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
 from emu.errors import EmuError
-from emu.fs import FS, Blob, Device, Dir, File, Kind, Lazy, Node, Symlink, walk
+from emu.fs import FS, Blob, Device, Dir, File, Kind, Lazy, Node, Symlink
+from emu.fs.tree import collect
 from emu.grading.loader import compile_regex
 from emu.grading.model import EmuTest, FileContentTest, FileExistenceTest, LicenseTest, MetadataTest
 from emu.grading.report import Report, TestResult
@@ -561,14 +562,17 @@ def _path_matcher(patterns: tuple[str, ...]) -> IgnoreMatcher:
 
 
 def paths_matching(image: Image, patterns: tuple[str, ...]) -> list[str]:
+    """The paths of ``image`` that ``patterns`` match, depth first in name order; a
+    matching directory is reported, not entered. The directories a class's images share
+    (their base image's) are matched once per pattern list, not once per image."""
     matcher = _path_matcher(patterns)
-    found: list[str] = []
-    # Depth first in name order; a matching directory is reported, not entered (walk
-    # yields an entry before it asks whether to enter it).
-    for path, _ in walk(image.rootfs.root, "/", enter=lambda p: not found or found[-1] != p):
+
+    def visit(path: str, node: Node) -> tuple[tuple[str, ...], bool]:
         if matcher.excluded(path[1:]):
-            found.append(path)
-    return found
+            return (path,), False
+        return (), True
+
+    return list(collect(image.rootfs.root, visit, ("paths_matching", patterns)))
 
 
 def emu_test(t: EmuTest, subject: Subject) -> TestResult:

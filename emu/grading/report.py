@@ -211,8 +211,70 @@ def json_text(data: object) -> str:
     """``data`` as indented JSON that is valid UTF-8 whatever it holds: text stays readable
     (no ``\\u`` escapes for é), but an undecodable byte of a name or an output (a lone
     surrogate here) is written as its ``\\uDCxx`` escape instead of failing the write."""
-    text = json.dumps(data, indent=2, ensure_ascii=False)
+    try:
+        parts: list[str] = []
+        _indented(data, "\n", parts)
+        text = "".join(parts)
+    except _NotPlain:
+        text = json.dumps(data, indent=2, ensure_ascii=False)
     return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+
+
+class _NotPlain(Exception):
+    """A value _indented leaves to the json module (a key that is not a string, a type
+    json converts or refuses itself)."""
+
+
+_quote = json.encoder.encode_basestring  # C: what json.dumps(ensure_ascii=False) writes
+
+
+def _indented(value: object, newline: str, out: list[str]) -> None:
+    """``json.dumps(value, indent=2, ensure_ascii=False)``, written into ``out``: the same
+    text, but with json's C string encoder and no generators (the json module encodes
+    indented output in pure Python, and grading writes megabytes of it)."""
+    if isinstance(value, str):
+        out.append(_quote(value))
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif type(value) is int:
+        out.append(int.__repr__(value))
+    elif type(value) is float:
+        if value != value or value in (_INF, -_INF):
+            raise _NotPlain  # NaN, Infinity: as json words them
+        out.append(float.__repr__(value))
+    elif isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
+        inner = newline + "  "
+        first = True
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _NotPlain
+            out.append(("{" if first else ",") + inner + _quote(key) + ": ")
+            first = False
+            _indented(item, inner, out)
+        out.append(newline + "}")
+    elif isinstance(value, list | tuple):
+        if not value:
+            out.append("[]")
+            return
+        inner = newline + "  "
+        first = True
+        for item in value:
+            out.append(("[" if first else ",") + inner)
+            first = False
+            _indented(item, inner, out)
+        out.append(newline + "]")
+    else:
+        raise _NotPlain
+
+
+_INF = float("inf")
 
 
 def to_json(report: Report) -> str:

@@ -22,6 +22,7 @@ emu already is. What this module adds for untrusted input:
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import stat
 import sys
@@ -100,17 +101,22 @@ _install_lock = threading.Lock()
 
 def _module_roots() -> list[str]:
     """Where Python code and emu's data live: reading there is importing, not escaping."""
+    files = tuple(getattr(sys.modules.get(mod), "__file__", None) for mod in ("yaml", "rich"))
+    return list(_roots(files))
+
+
+@functools.lru_cache(maxsize=8)
+def _roots(module_files: tuple[str | None, ...]) -> tuple[str, ...]:
+    # Found once per set of loaded modules, not per submission (sysconfig is slow to ask).
     roots = {os.path.dirname(os.path.abspath(__file__ + "/.."))}  # the emu package
     paths = sysconfig.get_paths()
     for key in ("stdlib", "platstdlib", "purelib", "platlib"):
         if key in paths:
             roots.add(paths[key])
-    for mod in ("yaml", "rich"):
-        found = sys.modules.get(mod)
-        file = getattr(found, "__file__", None)
+    for file in module_files:
         if file:
             roots.add(os.path.dirname(file))
-    return sorted(os.path.realpath(r) for r in roots)
+    return tuple(sorted(os.path.realpath(r) for r in roots))
 
 
 def _hook(event: str, args: tuple[object, ...]) -> None:

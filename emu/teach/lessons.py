@@ -38,7 +38,8 @@ from emu.dockerfile.instructions import (
 from emu.engine.args import PROXY_ARGS, Platform, evaluate_globals, platform_args
 from emu.engine.builder import from_refs, stage_triggers
 from emu.errors import EmuError
-from emu.fs import Dir, File, Symlink, count, walk
+from emu.fs import Dir, File, Node, Symlink, count
+from emu.fs.tree import collect
 from emu.pos import Position
 from emu.teach.explain import writers
 from emu.words import process_word
@@ -377,16 +378,21 @@ def _copy_ignored_file(facts: BuildFacts) -> Iterator[Finding]:
 
 def tools_in(image: Image, table: dict[str, str]) -> dict[str, str]:
     """tool description -> the first path where the image has it as an executable."""
-    found: dict[str, str] = {}
-    for path, node in walk(image.rootfs.root):
-        name = path.rsplit("/", 1)[-1]
+
+    def visit(path: str, node: Node) -> tuple[tuple[tuple[str, str], ...], bool]:
+        parent, _, name = path.rpartition("/")
         what = table.get(name)
-        if what is None or what in found or "/node_modules/" in path:
-            continue
-        parent = path.rsplit("/", 1)[0]
+        if what is None or "/node_modules/" in path:
+            return (), True
         executable = isinstance(node, File) and bool(node.meta.mode & 0o111)
         if executable or (isinstance(node, Symlink) and parent.endswith("/bin")):
-            found[what] = path
+            return ((what, path),), True
+        return (), True
+
+    # The directories of a base image many images share are searched once per table.
+    found: dict[str, str] = {}
+    for what, path in collect(image.rootfs.root, visit, ("tools_in", frozenset(table.items()))):
+        found.setdefault(what, path)
     return found
 
 

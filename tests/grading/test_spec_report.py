@@ -7,10 +7,12 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from emu.grading import Report, TestResult, to_json, to_junit
 from emu.grading.grade import GRADED, Grade, gradescope
-from emu.grading.report import xml_text
+from emu.grading.report import json_text, xml_text
 
 
 def _report() -> Report:
@@ -188,3 +190,49 @@ def test_gradescope_results() -> None:
     assert "stdout:\nout" in tests[2]["output"]
     json.dumps(doc)  # serialisable
     assert Grade.from_dict(g.to_dict()).report is not None
+
+
+# --- json_text: json.dumps(indent=2, ensure_ascii=False), written faster -----------------
+
+_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats()
+    | st.text(st.characters(codec=None, exclude_categories=()))  # surrogates too
+)
+_json_like = st.recursive(
+    _scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.text(max_size=5) | st.integers(0, 9), inner, max_size=4)
+    ),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_json_like)
+def test_json_text_is_the_json_modules_indented_text(data: object) -> None:
+    """The law: whatever the data (NaN, a lone surrogate, an int key the json module turns
+    into a string), json_text writes what json.dumps(indent=2) would, made valid UTF-8."""
+    expected = json.dumps(data, indent=2, ensure_ascii=False)
+    expected = re.sub("[\ud800-\udfff]", lambda m: f"\\u{ord(m.group()):04x}", expected) + "\n"
+    assert json_text(data) == expected
+    assert json_text(data).encode("utf-8")  # never fails to encode
+
+
+def test_json_text_writes_a_report_without_the_json_modules_encoder(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A report (strings, numbers, lists, string keys) takes the fast path: json.dumps, the
+    slow pure-Python encoder for indented text, is never called for it."""
+    data = _report().to_dict()
+    expected = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+    def refuse(*_a: object, **_k: object) -> str:
+        raise AssertionError("json.dumps was called")
+
+    monkeypatch.setattr(json, "dumps", refuse)
+    assert json_text(data) == expected
