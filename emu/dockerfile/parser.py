@@ -289,6 +289,8 @@ class _Directives:
 
     def trim_continuation(self, line: str) -> tuple[str, bool]:
         """Strip a trailing escape token; the flag says whether the line ends there."""
+        if not line.rstrip(" \t").endswith(self.escape):
+            return line, True  # (most lines: no regex needed to say so)
         new, n = self._cont.subn(r"\1", line, count=1)
         return (new, False) if n else (line, True)
 
@@ -371,6 +373,15 @@ def _scan_words(text: str, escape: str, *, flags: bool = False) -> tuple[list[_W
     """
     if "'" not in text and '"' not in text and escape not in text:
         return _split_plain(text, flags)
+    if not flags and escape not in text and text.isascii() and not _RE_ODD_SPACE.search(text):
+        quoted = _split_quoted(text)
+        if quoted is not None:
+            return quoted, len(text)
+    return _scan_chars(text, escape, flags)
+
+
+def _scan_chars(text: str, escape: str, flags: bool) -> tuple[list[_Word], int]:
+    """:func:`_scan_words` a character at a time (every case; the others are shortcuts)."""
     keep = not flags
     words: list[_Word] = []
     buf: list[str] = []
@@ -443,6 +454,27 @@ def _split_plain(text: str, flags: bool) -> tuple[list[_Word], int]:
 
 
 _RE_GO_WORD = re.compile("[^" + re.escape(GO_SPACE) + "]+")
+
+
+def _split_quoted(text: str) -> list[_Word] | None:
+    """parseWords of an ASCII text with quotes but no escape token and no space but " "
+    and tab (``LABEL a="x y"``): a word is a run of unquoted characters and whole quoted
+    strings, quotes kept. None when a quote is left open (the scan takes the rest then)."""
+    words: list[_Word] = []
+    pos = 0
+    for m in _RE_QUOTED_WORD.finditer(text):
+        start = m.start()
+        if text[pos:start].strip(" \t"):
+            return None  # a quote no pattern closed was skipped
+        word = m.group()
+        eq = word.find("=")
+        words.append(_Word(word, start, m.end(), start + eq if eq >= 0 else -1))
+        pos = m.end()
+    return None if text[pos:].strip(" \t") else words
+
+
+_RE_QUOTED_WORD = re.compile(r"""(?:[^ \t"']+|"[^"]*"|'[^']*')+""")
+_RE_ODD_SPACE = re.compile(r"[\n\v\f\r]")
 
 
 def _fields(text: str) -> list[_Word]:

@@ -264,7 +264,14 @@ class Entries(MutableMapping[str, "Node"]):
     def fork(self) -> tuple[Entries, Entries]:
         """(what this directory holds now, a copy for a new writer), same content."""
         if self.changed() * self.changed() > 4 * len(self.base) + 4096:
-            base = dict(self.items())
+            # dict(self.items()) in C-level steps: the shared part in its order, removals,
+            # rewrites in place, then the appended names (a removed name added again is
+            # among them, so it goes to the end, as in a dict).
+            base = dict(self.base)
+            for name in self.gone:
+                del base[name]
+            base.update(self.over)
+            base.update(self.new)
             return Entries(base), Entries(base)
         return self, Entries(self.base, dict(self.over), set(self.gone), dict(self.new))
 

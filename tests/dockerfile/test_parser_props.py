@@ -98,3 +98,29 @@ def test_word_spans_are_ordered_inside_their_node(text: str) -> None:
             assert spans[-1].end <= top.span.end
             for flag, value in zip(node.flag_spans, node.flag_value_spans, strict=True):
                 assert value is None or flag.start < value.start <= value.end == flag.end
+
+
+_QUOTED_TEXT = st.lists(
+    st.sampled_from([*"ab=xy \t\"'-.", '""', "''", '"a b"', "'c=d'"]), max_size=14
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_QUOTED_TEXT)
+def test_quoted_words_shortcut_splits_as_the_character_scan(text: str) -> None:
+    """The regex shortcut for quoted ASCII text (LABEL a="x y") gives parseWords' words,
+    offsets and "=" positions exactly, or declines (an open quote)."""
+    from emu.dockerfile.parser import _scan_chars, _split_quoted
+
+    fast = _split_quoted(text)
+    slow, end = _scan_chars(text, "\\", False)
+    if fast is not None:
+        assert fast == slow and end == len(text)
+    else:  # only a quote left open declines
+        open_quote = ""
+        for ch in text:
+            if open_quote == "" and ch in "\"'":
+                open_quote = ch
+            elif ch == open_quote:
+                open_quote = ""
+        assert open_quote

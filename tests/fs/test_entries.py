@@ -106,3 +106,33 @@ def test_a_shared_directory_pickles_as_the_dict_it_reads_as() -> None:
     back = pickle.loads(pickle.dumps(d.entries))
     assert type(back) is dict
     assert list(back) == list(d.entries) and back["b0"].content == b"new"
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.booleans(), st.sampled_from([f"b{i}" for i in range(8)] + ["x", "y"])),
+        max_size=30,
+    )
+)
+def test_compacting_keeps_a_dicts_order(ops: list[tuple[bool, str]]) -> None:
+    """Past about the square root of the shared part, fork() compacts the changes into a
+    new shared dict: in a dict's order still (a rewrite in place, a removed name added
+    again at the end)."""
+    base = {f"b{i}": File(Meta(), b"%d" % i) for i in range(8)}
+    e = Entries(dict(base))
+    model = dict(base)
+    for i in range(80):  # enough appended names to pass the threshold
+        node = File(Meta(), b"n%d" % i)
+        e[f"n{i}"] = model[f"n{i}"] = node
+    for put, name in ops:
+        if put:
+            node = File(Meta(), name.encode())
+            e[name] = model[name] = node
+        elif name in model:
+            del e[name]
+            del model[name]
+    assert e.changed() ** 2 > 4 * len(e.base) + 4096  # the compacting branch
+    mine, theirs = e.fork()
+    assert mine.base is theirs.base and not mine.changed()
+    assert list(mine.items()) == list(theirs.items()) == list(model.items())
