@@ -232,46 +232,63 @@ def _indented(value: object, newline: str, out: list[str]) -> None:
     """``json.dumps(value, indent=2, ensure_ascii=False)``, written into ``out``: the same
     text, but with json's C string encoder and no generators (the json module encodes
     indented output in pure Python, and grading writes megabytes of it)."""
-    if isinstance(value, str):
-        out.append(_quote(value))
-    elif value is None:
-        out.append("null")
-    elif value is True:
-        out.append("true")
-    elif value is False:
-        out.append("false")
-    elif type(value) is int:
-        out.append(int.__repr__(value))
-    elif type(value) is float:
-        if value != value or value in (_INF, -_INF):
-            raise _NotPlain  # NaN, Infinity: as json words them
-        out.append(float.__repr__(value))
-    elif isinstance(value, dict):
+    text = _scalar(value)
+    if text is not None:
+        out.append(text)
+        return
+    if isinstance(value, dict):
         if not value:
             out.append("{}")
             return
         inner = newline + "  "
-        first = True
+        sep = "{" + inner
         for key, item in value.items():
             if type(key) is not str:
                 raise _NotPlain
-            out.append(("{" if first else ",") + inner + _quote(key) + ": ")
-            first = False
-            _indented(item, inner, out)
+            text = _scalar(item)
+            if text is not None:  # most values: written here, not by another call
+                out.append(f"{sep}{_quote(key)}: {text}")
+            else:
+                out.append(f"{sep}{_quote(key)}: ")
+                _indented(item, inner, out)
+            sep = "," + inner
         out.append(newline + "}")
     elif isinstance(value, list | tuple):
         if not value:
             out.append("[]")
             return
         inner = newline + "  "
-        first = True
+        sep = "[" + inner
         for item in value:
-            out.append(("[" if first else ",") + inner)
-            first = False
-            _indented(item, inner, out)
+            text = _scalar(item)
+            if text is not None:
+                out.append(sep + text)
+            else:
+                out.append(sep)
+                _indented(item, inner, out)
+            sep = "," + inner
         out.append(newline + "]")
     else:
         raise _NotPlain
+
+
+def _scalar(value: object) -> str | None:
+    """A string, number, boolean or null as JSON; None for anything else."""
+    if isinstance(value, str):
+        return _quote(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if type(value) is int:
+        return int.__repr__(value)
+    if type(value) is float:
+        if value != value or value in (_INF, -_INF):
+            raise _NotPlain  # NaN, Infinity: as json words them
+        return float.__repr__(value)
+    return None
 
 
 _INF = float("inf")
