@@ -7,7 +7,7 @@ one name; a registry host is a first component with a dot, a colon or ``localhos
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from emu.errors import InvalidReferenceError as InvalidReferenceError
 
@@ -149,6 +149,7 @@ def _validate_digest(digest: str) -> None:
         raise InvalidReferenceError("invalid checksum digest format")
 
 
+@lru_cache(maxsize=1024)  # a pure function of its text, asked for at every FROM
 def normalize(ref: str) -> str:
     """The fully-qualified form Docker uses: ``alpine`` -> ``docker.io/library/alpine:latest``.
 
