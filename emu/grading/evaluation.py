@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
 from emu.errors import EmuError
-from emu.fs import FS, Blob, Device, Dir, File, Kind, Lazy, Node, Symlink
+from emu.fs import FS, Blob, Device, Dir, File, Kind, Lazy, Node, Snapshot, Symlink
 from emu.fs.tree import collect
 from emu.grading.loader import compile_regex
 from emu.grading.model import EmuTest, FileContentTest, FileExistenceTest, LicenseTest, MetadataTest
@@ -155,7 +155,22 @@ def container_id(image: Image) -> str:
 
 def container_fs(image: Image) -> FS:
     """The filesystem a container of ``image`` sees: a copy-on-write copy of the image with
-    Docker's per-container files (see above); the image never changes."""
+    Docker's per-container files (see above); the image never changes. Each call is a new
+    container (what one test writes, the next does not see)."""
+    held = _CONTAINERS.get(id(image))
+    if held is None or held[0] is not image:
+        if len(_CONTAINERS) >= 8:
+            _CONTAINERS.clear()
+        held = _CONTAINERS[id(image)] = (image, _container_root(image).snapshot())
+    return held[1].fs()
+
+
+# The per-container files of the last few images tested (each test of a submission starts
+# a container of the same image): made once, each container a copy-on-write writer of them.
+_CONTAINERS: dict[int, tuple[Image, Snapshot]] = {}
+
+
+def _container_root(image: Image) -> FS:
     from emu.fs import Meta
 
     fs = image.rootfs.fs()
