@@ -593,7 +593,7 @@ _NOT_REGULAR: Final = {
 }
 
 
-def _replaceable(path: str, what: str) -> None:
+def replaceable(path: str, what: str) -> None:
     """Refuse a destination that is not a regular file or a missing path: the archive
     replaces what is there, and replacing a device (``dest=/dev/full`` run as root), a FIFO,
     a directory, or a symlink (or what it points to) is never what was asked."""
@@ -625,7 +625,7 @@ def _to_dest(dest: Dest, what: str, produce: Callable[[_Writable], None]) -> Non
         return
     path = os.path.abspath(os.fspath(dest))
     parent = os.path.dirname(path)
-    _replaceable(path, what)
+    replaceable(path, what)
     tmp: str | None = None
     try:
         os.makedirs(parent, exist_ok=True)

@@ -69,8 +69,15 @@ def write_html(
 def write_page(path: str, page: str) -> None:
     """Write an HTML page atomically (a failure leaves nothing behind)."""
     from emu.errors import UsageError
+    from emu.outputs import OutputError, replaceable
 
     target = Path(path)
+    try:
+        # `--report /dev/null` must not replace the device with a file (nor a FIFO, a
+        # symlink or a directory): refused as an output's dest is.
+        replaceable(os.path.abspath(path), "the report")
+    except OutputError as exc:
+        raise UsageError(exc.message, hint=exc.hint) from None
     try:
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         tmp.write_text(page, encoding="utf-8")

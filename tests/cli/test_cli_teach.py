@@ -160,6 +160,22 @@ def test_build_report_option_writes_the_page(
     assert "builder" in page.read_text() and "<svg" in page.read_text()
 
 
+def test_the_report_never_replaces_a_special_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--report /dev/null` would swap the device for a file: a FIFO (or a device, or a
+    symlink) there is refused as an output's dest is, and left as it was."""
+    import os
+    import stat
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    assert main(["build", "--progress", "quiet", "--report", str(fifo), str(DEMO)]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot write the report to {fifo}: it is a FIFO" in err
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
 # --- images, history, inspect, tag, rmi -----------------------------------------------------
 
 
