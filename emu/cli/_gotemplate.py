@@ -518,10 +518,10 @@ class _Lexer:
                 assert m is not None
                 yield _Tok("field", m.group(0), i)
                 i += m.end()
-            elif c == "." and not (i + 1 < n and text[i + 1].isdigit()):
+            elif c == "." and not (i + 1 < n and (text[i + 1].isascii() and text[i + 1].isdigit())):
                 yield _Tok("dot", ".", i)
                 i += 1
-            elif c.isdigit() or c in "+-.":
+            elif (c.isascii() and c.isdigit()) or c in "+-.":
                 m = _NUMBER.match(text, i)
                 end = m.end() if m else i
                 while end < n and (text[end].isalnum() or text[end] in "._"):

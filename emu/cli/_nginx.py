@@ -164,7 +164,7 @@ def _check_returns(items: list[Directive]) -> None:
         for d in stack.pop():
             if d.block is not None:
                 stack.append(d.block)
-            elif d.name == "return" and d.args and d.args[0].isdigit():
+            elif d.name == "return" and d.args and (d.args[0].isascii() and d.args[0].isdigit()):
                 code = d.args[0]
                 if len(code) > 3:  # (also spares int() a number thousands of digits long)
                     raise UsageError(
@@ -218,7 +218,7 @@ class Site:
 
 def _port(arg: str) -> int | None:
     text = arg.rsplit("]:", 1)[-1] if arg.startswith("[") else arg.rsplit(":", 1)[-1]
-    return int(text) if text.isdigit() else None
+    return int(text) if (text.isascii() and text.isdigit()) else None
 
 
 def load_site(fs: FS, conf: str = DEFAULT_CONF) -> Site:
@@ -382,7 +382,7 @@ class Responder:
             uri = "/" + uri
         loc = _choose(self.server, uri)
         ret = self._setting(loc, "return") if loc is not None else None
-        if ret is not None and ret.args and ret.args[0].isdigit():
+        if ret is not None and ret.args and (ret.args[0].isascii() and ret.args[0].isdigit()):
             code = int(ret.args[0])
             if code in (301, 302) and len(ret.args) > 1:
                 location = header_value(ret.args[1])
@@ -403,7 +403,9 @@ class Responder:
                     return self._file(path)
             last = try_files.args[-1]
             if last.startswith("="):
-                return self._error(int(last[1:]) if last[1:].isdigit() else 404)
+                return self._error(
+                    int(last[1:]) if (last[1:].isascii() and last[1:].isdigit()) else 404
+                )
             if redirects < 5:
                 return self.respond(last.replace("$uri", uri), redirects + 1)
             return self._error(500)
@@ -433,9 +435,9 @@ def duration(text: str, default: float) -> float:
     """An nginx time (``60``, ``60s``, ``500ms``, ``1m``, ``1h``) in seconds."""
     units = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
     for unit in ("ms", "s", "m", "h", "d"):
-        if text.endswith(unit) and text[: -len(unit)].isdigit():
+        if text.endswith(unit) and (text[: -len(unit)].isascii() and text[: -len(unit)].isdigit()):
             return int(text[: -len(unit)]) * units[unit]
-    return float(text) if text.isdigit() else default
+    return float(text) if (text.isascii() and text.isdigit()) else default
 
 
 def setting(site: Site, server: Server, name: str) -> str | None:

@@ -271,7 +271,7 @@ def parse_publish(spec: str) -> tuple[str, int, int]:
     ip = "127.0.0.1"
     if len(parts) == 3:
         ip = parts.pop(0)
-    if not all(p.isdigit() for p in parts if p) or not parts[-1]:
+    if not all((p.isascii() and p.isdigit()) for p in parts if p) or not parts[-1]:
         raise UsageError(f"invalid -p {spec!r}", hint="write -p HOST:CONTAINER, e.g. -p 8080:80")
     container = int(parts[-1])
     host = int(parts[0]) if len(parts) == 2 and parts[0] else 0
@@ -346,7 +346,7 @@ def _describe(source: Any, argv: list[str], args: argparse.Namespace) -> None:
     user = config.user or "root"
     owners = Names.of(FS(source.image.rootfs.root))
     uid_name = {v: k for k, v in owners.users.items()}
-    if user.isdigit() and int(user) in owners.users:
+    if (user.isascii() and user.isdigit()) and int(user) in owners.users:
         user = f"{user} ({owners.users[int(user)]})"
     elif user in uid_name:
         user = f"{user} (uid {uid_name[user]})"

@@ -51,7 +51,9 @@ class Server(HTTPServer):
         site, server = responder.site, responder.server
         self.header_timeout = duration(setting(site, server, "client_header_timeout") or "", 60)
         limit = next((d.args[0] for d in site.events if d.name == "worker_connections"), "512")
-        self.max_connections = int(limit) if limit.isdigit() and len(limit) < 7 else 512
+        self.max_connections = (
+            int(limit) if (limit.isascii() and limit.isdigit()) and len(limit) < 7 else 512
+        )
         self._parked: dict[Any, float] = {}  # socket -> when it is given up on
         self._idle = selectors.DefaultSelector()
         self._lock = threading.Lock()
@@ -302,7 +304,7 @@ def daemonize(
     with os.fdopen(read_end, "rb") as pipe:
         answer = pipe.readline().decode("utf-8", "replace").strip()
     word, _, rest = answer.partition(" ")
-    if word != "ready" or not rest.isdigit():
+    if word != "ready" or not (rest.isascii() and rest.isdigit()):
         raise UsageError(f"the emu run daemon did not start: {rest or 'no answer'}")
     return int(rest)
 

@@ -123,7 +123,9 @@ def build_context(
 def pick_stage(result: BuildResult, wanted: str) -> StageResult:
     """The stage named (or numbered) ``wanted``; it must have been built."""
     for st in result.stages:
-        if st.name == wanted.lower() or (wanted.isdigit() and st.index == int(wanted)):
+        if st.name == wanted.lower() or (
+            (wanted.isascii() and wanted.isdigit()) and st.index == int(wanted)
+        ):
             if st.image is None:
                 raise UsageError(
                     f"stage {st.name} was not built: {st.reason}",

@@ -178,7 +178,7 @@ def catalog_image(ref: str) -> Image:
 
 
 def _is_index(ref: str) -> bool:
-    return ref.isdigit()
+    return ref.isascii() and ref.isdigit()
 
 
 def from_refs(instructions: Iterable[Instruction]) -> list[tuple[str, Instruction]]:

@@ -236,7 +236,7 @@ def _identity(st: StageState, pos: Position) -> Identity:
     # runc's user lookup (libcontainer GetExecUser) adds the groups /etc/group lists the
     # user in only when USER names no group (`USER app:grp` has none; seen with BuildKit).
     entry = accounts.user_named(st.fs, name)
-    if entry is None and name.isdigit():
+    if entry is None and (name.isascii() and name.isdigit()):
         entry = accounts.user_with_id(st.fs, int(name))
     member = entry.name if entry is not None else name
     groups = () if colon else accounts.supplementary(st.fs, member)

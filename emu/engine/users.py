@@ -31,7 +31,7 @@ def lookup_group(fs: FS, name: str) -> int | None:
 
 
 def _num(text: str) -> int | None:
-    return int(text) if text.isdigit() else None
+    return int(text) if (text.isascii() and text.isdigit()) else None
 
 
 def resolve_chown(fs: FS, spec: str) -> Ids:

@@ -72,7 +72,11 @@ _MEMO_BYTES = 64 * 1024
 def _users(data: bytes) -> tuple[User, ...]:
     out = []
     for r in _records(data):
-        if len(r) >= 4 and r[2].isdigit() and r[3].isdigit():
+        if (
+            len(r) >= 4
+            and (r[2].isascii() and r[2].isdigit())
+            and (r[3].isascii() and r[3].isdigit())
+        ):
             r += [""] * (7 - len(r))
             out.append(User(r[0], int(r[2]), int(r[3]), r[4], r[5], r[6]))
     return tuple(out)
@@ -82,7 +86,7 @@ def _users(data: bytes) -> tuple[User, ...]:
 def _groups(data: bytes) -> tuple[Group, ...]:
     out = []
     for r in _records(data):
-        if len(r) >= 3 and r[2].isdigit():
+        if len(r) >= 3 and (r[2].isascii() and r[2].isdigit()):
             members = tuple(m for m in (r[3] if len(r) > 3 else "").split(",") if m)
             out.append(Group(r[0], int(r[2]), members))
     return tuple(out)

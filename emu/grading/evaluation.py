@@ -371,16 +371,16 @@ def _identity(fs: FS, user: str) -> object:
     name, _, group = user.partition(":")
     found = lookup_user(fs, name)
     if found is None:
-        if not name.isdigit():
+        if not (name.isascii() and name.isdigit()):
             raise _Failed(f"unable to find user {name}: no matching entries in passwd file")
         found = (int(name), 0)
     uid, gid = found
     if group:
-        g = int(group) if group.isdigit() else lookup_group(fs, group)
+        g = int(group) if (group.isascii() and group.isdigit()) else lookup_group(fs, group)
         if g is None:
             raise _Failed(f"unable to find group {group}: no matching entries in group file")
         gid = g
-    return Identity(uid, gid, (), name if not name.isdigit() else "")
+    return Identity(uid, gid, (), name if not (name.isascii() and name.isdigit()) else "")
 
 
 def command(

@@ -519,7 +519,12 @@ class Shard:
     def parse(cls, text: str) -> Shard:
         """``K/N`` (1 ≤ K ≤ N)."""
         k, slash, n = text.partition("/")
-        if not (slash and k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n)):
+        if not (
+            slash
+            and (k.isascii() and k.isdigit())
+            and (n.isascii() and n.isdigit())
+            and 1 <= int(k) <= int(n)
+        ):
             raise UsageError(
                 f"--shard {printable(text, 40)}: expected K/N with 1 ≤ K ≤ N",
                 hint="e.g. --shard 2/4 grades the second quarter of the class",

@@ -51,7 +51,7 @@ def _error(message: str, status: int = 2) -> Exception:
 
 def _number(s: str) -> int:
     """ash's ``number()``: a non-negative decimal or ``Illegal number``."""
-    if not s.isdigit() or not s.isascii():
+    if not (s.isascii() and s.isdigit()) or not s.isascii():
         raise _error(f"Illegal number: {s}")
     return int(s)
 
@@ -412,7 +412,7 @@ def b_read(sh: Shell, argv: list[str]) -> int:
                 if c == "d":
                     delim = val[:1] or "\0"
                 elif c in "nN":
-                    nchars = int(val) if val.isdigit() else None
+                    nchars = int(val) if (val.isascii() and val.isdigit()) else None
                     if c == "N":
                         delim = "\0"
                 elif c == "a":
@@ -880,7 +880,7 @@ _NOT_FATAL = frozenset(["CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG", "
 
 
 def _signum(text: str) -> int | None:
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         n = int(text)
         return n if n <= 64 else None
     name = text.upper().removeprefix("SIG")
@@ -908,7 +908,7 @@ def b_kill(sh: Shell, argv: list[str]) -> int:
             if n is None or n > len(_SIGNALS):
                 sh.err(f"sh: bad signal name '{a}'\n")
                 return 1
-            sh.out(f"{_SIGNALS[n - 1][0] if a.isdigit() else n}\n")
+            sh.out(f"{_SIGNALS[n - 1][0] if (a.isascii() and a.isdigit()) else n}\n")
         return 0
     if args and args[0] == "-s" and len(args) > 1:
         spec, args = args[1], args[2:]
@@ -931,7 +931,7 @@ def b_kill(sh: Shell, argv: list[str]) -> int:
     for a in args:
         if a.startswith("%"):
             continue  # a job: it has finished
-        pid = int(a) if a.isdigit() else None
+        pid = int(a) if (a.isascii() and a.isdigit()) else None
         if pid == sh.pid:
             to_self = True
         elif pid is None or not (pid == FAKE_PID or 100 < pid <= sh.world.next_pid):
@@ -1407,11 +1407,11 @@ def b_mapfile(sh: Shell, argv: list[str]) -> int:
         if c == "d":
             delim = val[:1] or "\0"
         elif c == "n":
-            count = int(val) if val.isdigit() else 0
+            count = int(val) if (val.isascii() and val.isdigit()) else 0
         elif c == "s":
-            skip = int(val) if val.isdigit() else 0
+            skip = int(val) if (val.isascii() and val.isdigit()) else 0
         elif c == "O":
-            origin = int(val) if val.isdigit() else 0
+            origin = int(val) if (val.isascii() and val.isdigit()) else 0
         elif c in "uCc":
             pass
         else:
@@ -1831,7 +1831,7 @@ def b_caller(sh: Shell, argv: list[str]) -> int:
     if len(argv) < 2:
         sh.out(f"{sh.lineno} {'NULL' if sh.cmode and len(names) < 2 else sh.srcname}\n")
         return 0
-    level = int(argv[1]) if argv[1].isdigit() else 0
+    level = int(argv[1]) if (argv[1].isascii() and argv[1].isdigit()) else 0
     if level + 1 < len(names):
         sh.out(f"{sh.lineno} {names[level + 1]} {sh.srcname}\n")
         return 0

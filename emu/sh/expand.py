@@ -1113,7 +1113,7 @@ def _number(tok: str) -> int:
                 raise _syntax()
             v = 0
             for ch in digits:
-                if ch.isdigit():
+                if ch.isascii() and ch.isdigit():
                     d = ord(ch) - 48
                 elif "a" <= ch <= "z":
                     d = ord(ch) - 87
@@ -1771,7 +1771,7 @@ class _BArith:
             self.lasttok = self.curtok
             self.curtok = "STR"
             return
-        if c.isdigit():
+        if c.isascii() and c.isdigit():
             cp += 1
             while cp < n and ((e[cp].isascii() and e[cp].isalnum()) or e[cp] in "#@_"):
                 cp += 1
@@ -1822,7 +1822,7 @@ class _BArith:
         self.tp = cp
 
     def strlong(self, num: str, end: int) -> int:
-        if num.isdigit() and (num[0] != "0" or len(num) == 1):
+        if (num.isascii() and num.isdigit()) and (num[0] != "0" or len(num) == 1):
             return _b_wrap(int(num))  # plain decimal: the common case
         base = 10
         found = False
@@ -1853,7 +1853,7 @@ class _BArith:
                 if not (nxt.isalnum() or nxt in "_@") or not nxt:
                     raise self.fail("invalid integer constant", upto=end)
                 continue
-            if c.isdigit():
+            if c.isascii() and c.isdigit():
                 d = ord(c) - 48
             elif "a" <= c <= "z":
                 d = ord(c) - 87
@@ -1915,7 +1915,7 @@ def _b_values(env: Env, p: ParamExp) -> tuple[list[str] | str | None, str]:
             return ([v] if v is not None else []), sub
         return _b_element(env, name, string(env, index)), f"{name}[{string(env, index)}]"
     v = env.lookup(name)
-    return v, ("$" + name if name.isdigit() else name)
+    return v, ("$" + name if (name.isascii() and name.isdigit()) else name)
 
 
 def _b_element(env: Env, name: str, sub: str) -> str | None:

@@ -580,7 +580,7 @@ class Shell:
 
     def special_param(self, name: str) -> str | None:
         """A positional or special parameter, or one of the dialect's dynamic variables."""
-        if name.isdigit():
+        if name.isascii() and name.isdigit():
             k = int(name)
             if k == 0:
                 return self.arg0
@@ -918,7 +918,7 @@ class Shell:
                 self.bash_set(name, value)
                 return
             if name == "RANDOM":
-                if value.isdigit():
+                if value.isascii() and value.isdigit():
                     self.rseed, self.rlast = int(value) & 0xFFFFFFFF, -1
                 return
         self.limits.held(len(value))
@@ -2190,7 +2190,7 @@ class Shell:
                         old.flush()
                     fds[r.fd] = ClosedSink()
                     continue
-                if target.isdigit():
+                if target.isascii() and target.isdigit():
                     src = fds.get(int(target))
                     if src is None or isinstance(src, ClosedSink):
                         raise _RedirError(f"{target}: Bad file descriptor")

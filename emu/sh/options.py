@@ -41,7 +41,7 @@ def number(text: str, lo: int = 0, hi: int = INT_MAX) -> int:
     (``getopt32``'s ``x:+``): decimal digits (a sign only where ``lo`` is negative), within
     ``lo..hi``; anything else ends the program with busybox's message."""
     digits = text[1:] if text[:1] == "-" and lo < 0 else text.removeprefix("+")
-    if not digits.isascii() or not digits.isdigit():
+    if not digits.isascii() or not (digits.isascii() and digits.isdigit()):
         raise Die(f"invalid number '{text}'")
     if len(digits) > 30 or not lo <= int(text) <= hi:  # a huge number: no need to read it
         raise Die(f"number {text} is not in {lo}..{hi} range")

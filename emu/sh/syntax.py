@@ -1673,7 +1673,9 @@ class _Parser:
         if m:
             self.i = m.end()
             return ParamExp(pos, m.group())
-        if nxt and ((nxt.isdigit() and nxt.isascii()) or nxt in _SPECIAL_PARAMS):
+        if nxt and (
+            ((nxt.isascii() and nxt.isdigit()) and nxt.isascii()) or nxt in _SPECIAL_PARAMS
+        ):
             self.i = i + 2
             return ParamExp(pos, nxt)
         return None

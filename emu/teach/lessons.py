@@ -228,7 +228,7 @@ def _from_pos(stage: Stage) -> Position:
 
 
 def _stage_ref(df: Dockerfile, ref: str, before: int) -> int | None:
-    if ref.isdigit():
+    if ref.isascii() and ref.isdigit():
         n = int(ref)
         return n if n < before else None
     found = None

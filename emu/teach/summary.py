@@ -177,7 +177,7 @@ def step_numbers(df: Dockerfile) -> dict[tuple[int, int], int]:
 
 def _stage_ref(df: Dockerfile, ref: str, before: int) -> int | None:
     """The stage a ``--from`` names, as BuildKit resolves it (None: an image)."""
-    if ref.isdigit():
+    if ref.isascii() and ref.isdigit():
         n = int(ref)
         return n if n < len(df.stages) else None
     found = None

@@ -347,3 +347,13 @@ def test_devices_read_deterministically(fs: FS) -> None:
     assert sh(fs, "cat", "/dev/null") == (0, "", "")
     assert sh(fs, "cp", "/dev/null", "empty")[0] == 0
     assert fs.get(f"{SCRATCH}/empty").size == 0
+
+
+def test_a_unicode_digit_is_not_a_number_to_chown_or_chgrp() -> None:
+    """"²" is a digit to Python's str.isdigit, not to busybox (bb_strtou reads ASCII): it is
+    a name no group or user has (checked with busybox 1.35; found by the argv fuzzer, where
+    it crashed int())."""
+    fs = image()
+    fs.write_file("/x", b"")
+    assert sh(fs, "chgrp", "²", "/x") == (1, "", "chgrp: unknown group ²\n")
+    assert sh(fs, "chown", "²", "/x") == (1, "", "chown: unknown user ²\n")

@@ -15,7 +15,7 @@ _SIGNALS = {
 
 
 def valid(sig: str) -> bool:
-    if sig.isdigit():
+    if sig.isascii() and sig.isdigit():
         return 0 < int(sig) <= 64
     name = sig.upper().removeprefix("SIG")
     return name in _SIGNALS or re.fullmatch(r"RTM(IN|AX)([+-]\d+)?", name) is not None

@@ -92,7 +92,7 @@ class _Db:
         n = 0
         for s in self.stanzas:
             v = self.field(s, "I")
-            n += int(v) if v.isdigit() else 0
+            n += int(v) if (v.isascii() and v.isdigit()) else 0
         return n
 
     def text(self) -> str:
@@ -441,7 +441,7 @@ def _del(proc: Proc, names: list[str], quiet: bool) -> int:
             if f not in kept_files:
                 w.remove(f)
         size = db.field(st, "I")
-        freed += int(size) if size.isdigit() else 0
+        freed += int(size) if (size.isascii() and size.isdigit()) else 0
         db.stanzas.remove(st)
     w.file(DB, db.text())
     w.file(WORLD, "\n".join(sorted(set(world))) + "\n")

@@ -209,7 +209,11 @@ APT = Syntax(
 def apt_get(proc: Proc, o: Opts) -> int:
     config = o.all("--option")
     levels = o.all("--quiet")  # -q, -qq or --quiet=2
-    quiet = int(levels[-1]) if levels and levels[-1].isdigit() else o.count("--quiet")
+    quiet = (
+        int(levels[-1])
+        if levels and (levels[-1].isascii() and levels[-1].isdigit())
+        else o.count("--quiet")
+    )
     if proc.name == "apt":
         proc.stderr.write(
             "\nWARNING: apt does not have a stable CLI interface. Use with caution in scripts.\n\n"
@@ -770,7 +774,7 @@ def _remove(
         if p is not None:
             return p.size
         kib = _field(installed[n], "Installed-Size") if n in installed else ""
-        return int(kib) * 1024 if kib.isdigit() else 0
+        return int(kib) * 1024 if (kib.isascii() and kib.isdigit()) else 0
 
     def deps_of(n: str) -> tuple[str, ...]:
         p = known(n)

@@ -100,7 +100,7 @@ def pick_version(name: str, spec: str) -> str:
     patch = m.group(3) if m.group(3) and m.group(3) not in "x*" else "0"
     exact = f"{major}.{minor}.{patch}{m.group(4) or ''}"
     if (
-        s[0].isdigit()
+        (s[0].isascii() and s[0].isdigit())
         and m.group(2)
         and m.group(3)
         and m.group(2) not in "x*"
@@ -109,7 +109,9 @@ def pick_version(name: str, spec: str) -> str:
         return exact
     tm = _NUM.match(table_v)
     if tm and tm.group(1) == major:
-        t = tuple(int(x or 0) for x in tm.groups()[:3] if x is None or x.isdigit())
+        t = tuple(
+            int(x or 0) for x in tm.groups()[:3] if x is None or (x.isascii() and x.isdigit())
+        )
         want = (int(major), int(minor), int(patch))
         if len(t) == 3 and t >= want and (not s.startswith("~") or t[1] == want[1]):
             return table_v

@@ -223,7 +223,7 @@ def _identity(proc: Proc, spec: str, tool_name: str) -> Identity:
     uid: int | None = None
     gid: int | None = None
     name = user
-    if user.isdigit():
+    if user.isascii() and user.isdigit():
         uid = int(user)
         found = accounts.user_with_id(proc.fs, uid)
         gid = found.gid if found is not None else uid
@@ -237,8 +237,14 @@ def _identity(proc: Proc, spec: str, tool_name: str) -> Identity:
                             "No such file or directory", 1)  # fmt: skip
         uid, gid = row.uid, row.gid
     if group:
-        grp = None if group.isdigit() else accounts.group_named(proc.fs, group)
-        gid = int(group) if group.isdigit() else (grp.gid if grp is not None else None)
+        grp = (
+            None if (group.isascii() and group.isdigit()) else accounts.group_named(proc.fs, group)
+        )
+        gid = (
+            int(group)
+            if (group.isascii() and group.isdigit())
+            else (grp.gid if grp is not None else None)
+        )
         if gid is None:
             raise ToolError(f"error: failed switching to \"{spec}\": unable to find group "
                             f"{group}", 1)  # fmt: skip

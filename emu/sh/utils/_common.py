@@ -575,14 +575,14 @@ def user_to_uid(fs: FS, text: str) -> int | None:
     p = accounts.user_named(fs, text)
     if p is not None:
         return p.uid
-    return int(text) if text.isdigit() else None
+    return int(text) if (text.isascii() and text.isdigit()) else None
 
 
 def group_to_gid(fs: FS, text: str) -> int | None:
     g = accounts.group_named(fs, text)
     if g is not None:
         return g.gid
-    return int(text) if text.isdigit() else None
+    return int(text) if (text.isascii() and text.isdigit()) else None
 
 
 # --- modes ------------------------------------------------------------------------------

@@ -121,7 +121,7 @@ def translate(pattern: str, extended: bool) -> str:
                 at_start = True
             elif not extended and nx in "+?":
                 out.append(nx)
-            elif nx.isdigit() and nx != "0":
+            elif (nx.isascii() and nx.isdigit()) and nx != "0":
                 out.append("\\" + nx)
             elif nx == "<":
                 out.append(r"\b(?=\w)")

@@ -814,7 +814,7 @@ def parse_date(text: str, base: int) -> int | None:
         "%H:%M:%S",
         "%H:%M",
     ]
-    t2 = t.split(".")[0] if "." in t and t[:4].isdigit() and "-" in t else t
+    t2 = t.split(".")[0] if "." in t and (t[:4].isascii() and t[:4].isdigit()) and "-" in t else t
     for f in fmts:
         try:
             st = _time.strptime(t2, f)
@@ -834,7 +834,7 @@ def parse_touch_t(text: str, base: int) -> int | None:
     import calendar
 
     main, _, ss = text.partition(".")
-    if not main.isdigit() or (ss and not ss.isdigit()):
+    if not (main.isascii() and main.isdigit()) or (ss and not (ss.isascii() and ss.isdigit())):
         return None
     year = _time.gmtime(base).tm_year
     if len(main) == 12:
@@ -1010,7 +1010,7 @@ def parse_usergroup(sys: Sys, spec: str) -> tuple[int, int]:
                 raise Die(f"unknown group {group}")
             gid = g
         return -1, gid
-    if user.isdigit():
+    if user.isascii() and user.isdigit():
         uid = int(user)
     else:
         pw = accounts.user_named(fs, user)
@@ -1018,7 +1018,7 @@ def parse_usergroup(sys: Sys, spec: str) -> tuple[int, int]:
             raise Die(f"unknown user/group {spec.rstrip(':')}")
         uid, gid = pw.uid, pw.gid
     if group:
-        if group.isdigit():
+        if group.isascii() and group.isdigit():
             gid = int(group)
         else:
             gr = accounts.group_named(fs, group)
@@ -1030,7 +1030,7 @@ def parse_usergroup(sys: Sys, spec: str) -> tuple[int, int]:
 
 def _ug_id(text: str, by_name: Callable[[str], int | None]) -> int | None:
     """libbb get_ug_id: a number as is, else a name looked up (None if unknown)."""
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         return int(text)
     return by_name(text)
 

@@ -164,12 +164,18 @@ class _FindParser:
             v = self.arg(tok)
             if tok in ("-user", "-uid"):
                 uid = (
-                    user_to_uid(sys.fs, v) if tok == "-user" else (int(v) if v.isdigit() else None)
+                    user_to_uid(sys.fs, v)
+                    if tok == "-user"
+                    else (int(v) if (v.isascii() and v.isdigit()) else None)
                 )
                 if uid is None:
                     raise Die(f"unknown user {v}")
                 return lambda c: c.node.meta.uid == uid
-            gid = group_to_gid(sys.fs, v) if tok == "-group" else (int(v) if v.isdigit() else None)
+            gid = (
+                group_to_gid(sys.fs, v)
+                if tok == "-group"
+                else (int(v) if (v.isascii() and v.isdigit()) else None)
+            )
             if gid is None:
                 raise Die(f"unknown group {v}")
             return lambda c: c.node.meta.gid == gid
@@ -322,7 +328,7 @@ def _printer(end: str) -> Pred:
 
 
 def _int_arg(text: str) -> int:
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise Die(f"invalid number '{text}'")
     return int(text)
 

@@ -106,7 +106,7 @@ def id_(proc: Proc) -> int:
         raise Die(None, usage=True)
     if o.args:
         pw = accounts.user_named(sys.fs, o.args[0])
-        if pw is None and o.args[0].isdigit():
+        if pw is None and (o.args[0].isascii() and o.args[0].isdigit()):
             pw = accounts.user_with_id(sys.fs, int(o.args[0]))
         if pw is None:
             raise Die(f"unknown user {o.args[0]}")
@@ -745,7 +745,7 @@ def getent(proc: Proc) -> int:
     status = 0
     for k in keys:
         hit = next((r for r in rows if r.split(":")[0] == k), None)
-        if hit is None and k.isdigit() and db != "shadow":
+        if hit is None and (k.isascii() and k.isdigit()) and db != "shadow":
             hit = next((r for r in rows if r.split(":")[2:3] == [k]), None)
         if hit is None:
             status = 2

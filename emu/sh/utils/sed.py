@@ -120,7 +120,7 @@ class _Parser:
         c = self.peek()
         if c == -1:
             return None
-        if chr(c).isdigit():
+        if chr(c).isascii() and chr(c).isdigit():
             # busybox has no first~step (GNU): "~" is then an unknown command.
             m = re.compile(rb"\d+").match(s, self.i)
             assert m is not None
@@ -190,7 +190,7 @@ class _Parser:
             if c == 92 and self.i + 1 < len(s):
                 nx = s[self.i + 1]
                 self.i += 2
-                if chr(nx).isdigit():
+                if chr(nx).isascii() and chr(nx).isdigit():
                     if buf:
                         parts.append(bytes(buf))
                         buf = bytearray()
@@ -296,7 +296,7 @@ class _Parser:
                         icase = True
                     elif f in (ord("m"), ord("M"), ord("e")):
                         pass
-                    elif f != -1 and chr(f).isdigit():
+                    elif f != -1 and (chr(f).isascii() and chr(f).isdigit()):
                         m = re.compile(rb"\d+").match(s, self.i)
                         assert m is not None
                         cmd.nth = int(m.group())

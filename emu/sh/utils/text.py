@@ -383,7 +383,11 @@ def _cmp(a: Any, b: Any) -> int:
 
 
 def _vkey(b: bytes) -> list[tuple[int, int | bytes]]:
-    return [(0, int(p)) if p.isdigit() else (1, p) for p in re.split(rb"(\d+)", b) if p]
+    return [
+        (0, int(p)) if (p.isascii() and p.isdigit()) else (1, p)
+        for p in re.split(rb"(\d+)", b)
+        if p
+    ]
 
 
 @applet(

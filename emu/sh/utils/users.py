@@ -61,7 +61,7 @@ class Table:
     def ids(self) -> dict[int, str]:
         out: dict[int, str] = {}
         for r in self.rows():
-            if len(r) > 2 and r[2].isdigit():
+            if len(r) > 2 and (r[2].isascii() and r[2].isdigit()):
                 out.setdefault(int(r[2]), r[0])
         return out
 
@@ -117,9 +117,9 @@ class Db:
 
     def gid_of(self, text: str) -> int | None:
         row = self.group.get(text)
-        if row is not None and len(row) > 2 and row[2].isdigit():
+        if row is not None and len(row) > 2 and (row[2].isascii() and row[2].isdigit()):
             return int(row[2])
-        if text.isdigit():
+        if text.isascii() and text.isdigit():
             return int(text)
         return None
 
@@ -161,7 +161,9 @@ class Db:
     def existing_gid(self, text: str) -> int:
         """``-g GROUP`` of useradd/usermod: a group name, or the number of one that exists."""
         gid = self.gid_of(text)
-        if gid is None or (not text.isdigit() and self.group_row(text) is None):
+        if gid is None or (
+            not (text.isascii() and text.isdigit()) and self.group_row(text) is None
+        ):
             raise Die(f"group '{text}' does not exist", 6)
         return gid
 
@@ -173,7 +175,7 @@ class Db:
             if not g:
                 continue
             row = self.group_row(g)
-            if row is None and g.isdigit():
+            if row is None and (g.isascii() and g.isdigit()):
                 gname = self.group_by_gid(int(g))
                 row = self.group_row(gname) if gname else None
             if row is None:
@@ -335,7 +337,7 @@ def adduser(proc: Proc) -> int:
     uid: int | None = None
     if o.get("u") is not None:
         text = o.get("u") or ""
-        if not text.isdigit() or int(text) > _last_id(sys):
+        if not (text.isascii() and text.isdigit()) or int(text) > _last_id(sys):
             raise Die(f"invalid number '{text}'")
         uid = int(text)
     home = o.get("h") or f"/home/{name}"
@@ -402,7 +404,7 @@ def _shell_name(proc: Proc, db: Db) -> str:
 
 
 def _addgroup_member(proc: Proc, db: Db, user: str, group: str) -> int:
-    if db.user(user) is None and not user.isdigit():
+    if db.user(user) is None and not (user.isascii() and user.isdigit()):
         raise Die(f"unknown user {user}")
     row = db.group_row(group)
     if row is None:
@@ -431,7 +433,7 @@ def addgroup(proc: Proc) -> int:
     name = o.args[0]
     _check_name(name)
     gid_text = o.get("g") or "0"
-    if not gid_text.isdigit() or int(gid_text) > _last_id(sys):
+    if not (gid_text.isascii() and gid_text.isdigit()) or int(gid_text) > _last_id(sys):
         raise Die(f"invalid number '{gid_text}'")
     if db.group_row(name) is not None:
         raise Die(f"group '{name}' in use")
@@ -639,7 +641,7 @@ def useradd(proc: Proc) -> int:
     extra = db.group_names(o.get("G") or "")
     if o.get("u") is not None:
         t = o.get("u") or ""
-        if not t.isdigit():
+        if not (t.isascii() and t.isdigit()):
             raise Die(f"invalid user ID '{t}'", 3)
         uid = int(t)
         if uid in used_uids and "o" not in o:
@@ -739,7 +741,7 @@ def groupadd(proc: Proc) -> int:
     gid: int | None
     if o.get("g") is not None:
         t = o.get("g") or ""
-        if not t.isdigit():
+        if not (t.isascii() and t.isdigit()):
             raise Die(f"invalid group ID '{t}'", 3)
         gid = int(t)
         if gid in used and "o" not in o:
@@ -791,7 +793,7 @@ def usermod(proc: Proc) -> int:
         row[3] = str(db.existing_gid(o.get("g") or ""))
     if o.get("u") is not None:
         t = o.get("u") or ""
-        if not t.isdigit():
+        if not (t.isascii() and t.isdigit()):
             raise Die(f"invalid user ID '{t}'", 3)
         if int(t) in db.passwd.ids() and int(t) != old_uid and "o" not in o:
             raise Die(f"UID '{t}' already exists", 4)
