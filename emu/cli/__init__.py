@@ -50,10 +50,11 @@ class _Parser(argparse.ArgumentParser):
         # them (no markup, no wrapping, no highlighting), without importing rich, which
         # alone would double the time `emu --help` takes.
         if message:
+            from emu.cli._console import err, out, write_plain
+
             to_err = file is sys.stderr
-            stream = sys.stderr if to_err else sys.stdout
-            stream.write(message)
-            stream.flush()
+            if not write_plain(message, stderr=to_err):
+                (err() if to_err else out()).out(message, end="", highlight=False)
 
 
 class _Version(argparse.Action):

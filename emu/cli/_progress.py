@@ -116,15 +116,26 @@ def _reads_context(inst: Instruction | None) -> bool:
 
 @dataclass(slots=True)
 class Progress:
-    """The observer every format shares: it keeps the steps, and prints nothing."""
+    """The observer every format shares: it keeps the steps, and prints nothing but a failed
+    step's output."""
 
-    console: Console
+    sink: Console | None  # where it prints; None: stderr's console, made when first needed
     df: Dockerfile
     inputs: Inputs
     plan: BuildPlan | None = None
     steps: list[StepEvent] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
     running: StepEvent | None = None
+
+    @property
+    def console(self) -> Console:
+        """Where the progress prints: made on first use, so a quiet build that succeeds
+        never imports rich."""
+        if self.sink is None:
+            from emu.cli._console import err
+
+            self.sink = err()
+        return self.sink
 
     def instruction(self, step: StepEvent) -> Instruction | None:
         if step.text.startswith(ONBUILD):
@@ -490,7 +501,7 @@ class ClassicProgress(Progress):
 
 
 def make(
-    mode: str, console: Console, df: Dockerfile, inputs: Inputs
+    mode: str, console: Console | None, df: Dockerfile, inputs: Inputs
 ) -> Progress:  # pragma: no branch - one class per mode
     if mode == "plain":
         return PlainProgress(console, df, inputs)
