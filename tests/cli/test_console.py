@@ -1,5 +1,5 @@
-"""The CLI's output without rich: plain text is written as rich would write it, and the
-commands that print only plain text (a dump, an image ID, the help) never import rich."""
+"""The CLI's output without rich: plain text is written as rich would write it (what the
+commands that print only plain text import is checked in test_startup.py)."""
 
 from __future__ import annotations
 
@@ -127,36 +127,6 @@ def test_a_closed_pipe_ends_the_command_as_rich_ends_it(tmp_path: Path) -> None:
     tabbed.write_text("FROM scratch\nCOPY a\tb\n")
     assert _closed_pipe_status("parse", "--dump", str(plain)) == (1, "")
     assert _closed_pipe_status("parse", "--dump", str(tabbed)) == (1, "")
-
-
-def _imports_rich(*args: str, env: dict[str, str] | None = None) -> bool:
-    probe = (
-        "import sys, runpy\n"
-        f"sys.argv = ['emu', *{list(args)!r}]\n"
-        "try:\n"
-        "    runpy.run_module('emu', run_name='__main__')\n"
-        "except SystemExit as exc:\n"
-        "    assert not exc.code, exc.code\n"
-        "print('rich' in sys.modules, file=sys.stderr)\n"
-    )
-    proc = subprocess.run(
-        [sys.executable, "-c", probe],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-        check=True,
-    )
-    return proc.stderr.strip().splitlines()[-1] == "True"
-
-
-def test_plain_text_commands_never_import_rich(tmp_path: Path) -> None:
-    env = {**os.environ, "EMU_HOME": str(tmp_path)}
-    assert not _imports_rich("--help")
-    assert not _imports_rich("parse", "--dump", str(DEMO / "Dockerfile"))
-    assert not _imports_rich("build", "--progress", "quiet", str(DEMO), env=env)
-    assert _imports_rich("build", "--progress", "plain", str(DEMO), env=env)
 
 
 def test_a_quiet_build_prints_the_id_and_a_failed_one_its_step(tmp_path: Path) -> None:
