@@ -353,8 +353,7 @@ def run(args: argparse.Namespace) -> int:
         observer=progress,
     )
     report_file = getattr(args, "report", None)
-    if isinstance(progress, _progress.TtyProgress):
-        progress.start()
+    progress.start()
     started = int(time.time())
     try:
         result = build(df, ctx, opts)
