@@ -2,8 +2,8 @@
 text, its live ``tty`` view, and the legacy builder's ``classic`` log (see
 :mod:`emu.cli._progress`, which makes them; ``rawjson`` is :mod:`emu.cli._rawjson`).
 
-Apart from the observer they share, so that a quiet build (which prints only the image ID)
-does not load them.
+They live apart from the observer they share so that a quiet build, which prints only the
+image ID, does not load them.
 """
 
 from __future__ import annotations
