@@ -47,7 +47,6 @@ import json
 import os
 import re
 import stat as _stat
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -623,6 +622,8 @@ def _to_dest(dest: Dest, what: str, produce: Callable[[_Writable], None]) -> Non
         except OSError as exc:
             raise OutputError(f"cannot write {what}: {_describe(exc)}") from exc
         return
+    import tempfile  # here: only a build that writes an output needs it
+
     path = os.path.abspath(os.fspath(dest))
     parent = os.path.dirname(path)
     replaceable(path, what)
@@ -702,6 +703,8 @@ def write_local(tree: Tree, dest_dir: str | os.PathLike[str]) -> list[str]:
     Everything is first written to a staging directory inside ``dest_dir`` and moved into
     place only when complete, so a failure leaves ``dest_dir`` as it was.
     """
+    import tempfile
+
     root = _root(tree)
     dest = os.path.abspath(os.fspath(dest_dir))
     notes: list[str] = []

@@ -21,24 +21,27 @@ from emu.errors import EmuError, UsageError
 
 __all__ = ["main"]
 
-# The modules that define commands, in the order of `emu --help`.
-_COMMAND_MODULES = (
-    "_parse",
-    "_check",
-    "_build",
-    "_load",
-    "_ignore",
-    "_images",
-    "_fsview",
-    "_explain",
-    "_compare",
-    "_report",
-    "_playground",
-    "_run",
-    "_tools",
-    "_grading",
-    "_completion",
-)
+# The modules that define commands, in the order of `emu --help`, with the commands each
+# adds: a command line that starts with a command needs only that command's module, so the
+# others are not imported (tests/cli/test_startup.py checks what each module adds).
+_COMMANDS: dict[str, tuple[str, ...]] = {
+    "_parse": ("parse",),
+    "_check": ("check",),
+    "_build": ("build",),
+    "_load": ("load",),
+    "_ignore": ("ignore",),
+    "_images": ("images", "history", "inspect", "tag", "rmi"),
+    "_fsview": ("ls", "tree", "cat", "diff"),
+    "_explain": ("explain",),
+    "_compare": ("compare",),
+    "_report": ("report",),
+    "_playground": ("playground",),
+    "_run": ("run", "ps", "stop", "rm", "logs"),
+    "_tools": ("tools",),
+    "_grading": ("test", "grade"),
+    "_completion": ("completion",),
+}
+_MODULE_OF = {name: module for module, names in _COMMANDS.items() for name in names}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -50,10 +53,11 @@ class _Parser(argparse.ArgumentParser):
         # them (no markup, no wrapping, no highlighting), without importing rich, which
         # alone would double the time `emu --help` takes.
         if message:
+            from emu.cli._console import err, out, write_plain
+
             to_err = file is sys.stderr
-            stream = sys.stderr if to_err else sys.stdout
-            stream.write(message)
-            stream.flush()
+            if not write_plain(message, stderr=to_err):
+                (err() if to_err else out()).out(message, end="", highlight=False)
 
 
 class _Version(argparse.Action):
@@ -76,7 +80,10 @@ class _Version(argparse.Action):
         parser.exit()
 
 
-def _build_parser() -> argparse.ArgumentParser:
+def _build_parser(first: str | None = None) -> argparse.ArgumentParser:
+    """The ``emu`` parser: with every command, or only the commands of the module that
+    defines ``first`` when it is one (the first word of a command line: argparse hands all
+    that follows a command to that command's parser, so no other is ever consulted)."""
     from emu.cli._args import example
 
     parser = _Parser(
@@ -91,7 +98,8 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action=_Version)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in _COMMAND_MODULES:
+    module = _MODULE_OF.get(first or "")
+    for name in (module,) if module else _COMMANDS:
         import_module(f"emu.cli.{name}").add_parsers(sub)
     return parser
 
@@ -139,9 +147,10 @@ def _refuse_extra(
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
-    parser = _build_parser()
+    words = sys.argv[1:] if argv is None else argv
+    parser = _build_parser(words[0] if words else None)
     try:
-        _refuse_dashes(sys.argv[1:] if argv is None else argv)
+        _refuse_dashes(words)
         args, extra = parser.parse_known_args(argv)
         if extra:
             _refuse_extra(parser, args, extra)

@@ -1,10 +1,10 @@
 """What every command's parser is made of: a help page with examples, and shared options.
 
 Each command module defines ``add_parsers(sub)``, which adds its commands with
-:func:`command` and names their handler; :mod:`emu.cli` only assembles the modules. All of
-them are imported for every ``emu`` invocation (``emu --help`` lists every command), so a
-command module imports at its top only what defining its arguments needs: the library code
-a handler uses is imported inside the handler.
+:func:`command` and names their handler; :mod:`emu.cli` only assembles the modules (all of
+them for ``emu --help``, which lists every command; only the named command's module for a
+command line that starts with one). A command module imports at its top only what defining
+its arguments needs: the library code a handler uses is imported inside the handler.
 """
 
 from __future__ import annotations

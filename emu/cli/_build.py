@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
@@ -12,13 +13,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from emu.cli._args import add_format, command
-from emu.cli._console import err, out
+from emu.cli._console import err, write
 from emu.errors import BuildError, EmuError, UsageError
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from emu.cli._args import Subparsers
+    from emu.cli._summary import Summary
     from emu.dockerfile.instructions import Dockerfile
     from emu.engine.builder import BuildResult
     from emu.engine.context import Context
@@ -298,7 +300,6 @@ def run(args: argparse.Namespace) -> int:
     )
     legacy = args.builder == "legacy"
     progress_name = progress_mode(args.progress, legacy=legacy)
-    console = err()
     try:
         df = load(text, name)
     except EmuError as exc:
@@ -308,7 +309,8 @@ def run(args: argparse.Namespace) -> int:
     from emu.cli import _progress
     from emu.fs import count
 
-    warnings = static_warnings(df)
+    # A quiet build prints only the image ID: the checks' warnings would go nowhere.
+    warnings = static_warnings(df) if progress_name != "quiet" else []
     inputs = _progress.Inputs(
         dockerfile=name,
         dockerfile_size=len(text.encode("utf-8", "surrogateescape")),
@@ -320,12 +322,12 @@ def run(args: argparse.Namespace) -> int:
     if progress_name == "rawjson":
         from emu.cli._rawjson import RawJsonProgress
 
-        progress = RawJsonProgress(console, df, inputs)
+        progress = RawJsonProgress(None, df, inputs)
     else:
-        progress = _progress.make(progress_name, console, df, inputs)
+        progress = _progress.make(progress_name, None, df, inputs)
     if progress_name not in ("quiet", "rawjson"):
         for note in flags.notes:
-            console.print(_dim(f"note: {note}"), soft_wrap=True)
+            progress.console.print(_dim(f"note: {note}"), soft_wrap=True)
     no_cache_filter = tuple(
         n.strip() for item in args.no_cache_filter or () for n in item.split(",") if n.strip()
     )
@@ -351,8 +353,7 @@ def run(args: argparse.Namespace) -> int:
         observer=progress,
     )
     report_file = getattr(args, "report", None)
-    if isinstance(progress, _progress.TtyProgress):
-        progress.start()
+    progress.start()
     started = int(time.time())
     try:
         result = build(df, ctx, opts)
@@ -361,24 +362,27 @@ def run(args: argparse.Namespace) -> int:
             exc.with_source(text)
         progress.failed()
         if progress_name not in ("quiet", "rawjson"):
-            _print_warnings(console, warnings, df, ctx, None, context_arg, name)
+            _print_warnings(progress.console, warnings, df, ctx, None, context_arg, name)
         if report_file:
             from emu.cli._report import write_page
             from emu.teach.report import render_failed_html
 
             needed = progress.plan.needed if progress.plan is not None else None
             write_page(report_file, render_failed_html(df, progress.steps, exc, text, needed))
-            console.print(
+            progress.console.print(
                 _dim(f"Wrote the report of the failed build to {report_file}"), soft_wrap=True
             )
         raise
 
-    from rich.text import Text
-
-    from emu.cli._summary import summarize
-
     result = finish(result, flags.labels, opts.cache, started, epoch)
-    summary = summarize(result)
+
+    @functools.cache
+    def summary() -> Summary:
+        """The build's summary, for the text, the report and JSON (an ID alone needs none)."""
+        from emu.cli._summary import summarize
+
+        return summarize(result)
+
     fmt = getattr(args, "format", "text")
     manifest: tuple[str, int] | None = None
     if outputs:
@@ -390,8 +394,10 @@ def run(args: argparse.Namespace) -> int:
         saved = store.save_many(tags, result.image, build=record, known_id=image_id)
     kind = outputs[0].type if outputs else ""
     if kind in ("docker", "oci") and progress_name != "rawjson":
+        from rich.text import Text
+
         for line in modelled_warning(result, outputs[0].dest):
-            console.print(Text(f"warning: {line}", style="yellow"), soft_wrap=True)
+            progress.console.print(Text(f"warning: {line}", style="yellow"), soft_wrap=True)
     if args.iidfile:
         # buildx writes the config digest, without a newline; nothing for a tar or a folder.
         _write_text(args.iidfile, image_id if kind in ("", "docker", "oci") else "")
@@ -401,9 +407,12 @@ def run(args: argparse.Namespace) -> int:
     if progress_name == "rawjson":  # the stream's last vertex; no summary to interleave
         progress.succeeded(image_id, tuple(saved), outputs[0].type if outputs else "")
     elif progress_name != "quiet":
+        from rich.text import Text
+
+        console = progress.console
         progress.succeeded(image_id, tuple(saved), outputs[0].type if outputs else "")
         if progress_name == "classic":
-            _classic(result, summary, executor)
+            _classic(result, summary(), executor)
         else:
             console.print()  # BuildKit's steps end; emu's summary begins
             for note in result.warnings:  # what emu assumed of its base images
@@ -411,7 +420,7 @@ def run(args: argparse.Namespace) -> int:
         _print_warnings(console, warnings, df, ctx, result, context_arg, name)
         from emu.cli._summary import print_cache, print_summary
 
-        print_summary(summary, console)
+        print_summary(summary(), console)
         print_cache(result, console)
     if report_file:
         from emu.cli._report import write_html
@@ -419,29 +428,28 @@ def run(args: argparse.Namespace) -> int:
         write_html(
             report_file,
             result,
-            summary,
+            summary(),
             image_id=image_id,
             tags=saved,
             run_outputs=tuple(executor.outputs),
         )
     if progress_name not in ("quiet", "rawjson"):
+        console = progress.console
         console.print(Text(f"Successfully built {image_id.removeprefix('sha256:')[:12]}"))
         for tag in saved:
             console.print(Text(f"Successfully tagged {tag}"))
         if report_file:
             console.print(Text(f"Wrote the build report to {report_file}", style="dim"))
     if fmt == "json":
-        from emu.cli._console import write
-
         data = {
             "id": image_id,
             "tags": saved,
-            **summary.as_json(),
+            **summary().as_json(),
             "warnings": list(result.warnings),
         }
         write(json.dumps(data, indent=2) + "\n")
     elif progress_name == "quiet" and not to_stdout:
-        out().out(image_id)
+        write(image_id + "\n")
     return 0
 
 

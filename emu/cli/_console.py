@@ -1,8 +1,16 @@
-"""Terminal output: every byte the CLI prints goes through rich, and only from here."""
+"""Terminal output: every byte the CLI prints goes through here, as rich prints it.
+
+Plain text that rich would print unchanged is written straight to the stream, exactly as
+rich's ``Console.out`` would write it: importing rich alone costs a command that prints a
+dump or an image ID about a fifth of its start-up. Everything else goes through rich.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import builtins
+import os
+import sys
+from typing import TYPE_CHECKING, TextIO
 
 from emu.errors import EmuError, code_frame
 
@@ -33,9 +41,42 @@ def err() -> Console:
     return _err
 
 
+# What rich's Text changes in plain text: it strips these control codes (BEL, BS, VT, FF,
+# CR: rich.control.STRIP_CONTROL_CODES) and expands tabs to its tab stops.
+_REWRITTEN = frozenset("\a\b\t\v\f\r")
+
+
+def write_plain(text: str, *, stderr: bool = False) -> bool:
+    """Write ``text`` as an unstyled rich console's ``out`` would (no markup, highlighting,
+    wrapping or cropping: the same characters, then a flush), without importing rich;
+    False, with nothing written, where rich would write something else: text it rewrites
+    (see _REWRITTEN), output inside a Jupyter kernel (which rich displays instead; IPython
+    puts ``get_ipython`` among the builtins), or a stream that cannot encode it (rich's
+    error says what to set)."""
+    if not _REWRITTEN.isdisjoint(text) or hasattr(builtins, "get_ipython"):
+        return False
+    stream: TextIO | None = sys.stderr if stderr else sys.stdout
+    stream = getattr(stream, "rich_proxied_file", stream)  # the real file under a live view
+    if stream is None:  # no stream at all (pythonw): rich writes to a null file
+        return True
+    try:
+        stream.write(text)  # encodes all of it first: an error writes nothing
+        stream.flush()
+    except UnicodeEncodeError:
+        return False
+    except BrokenPipeError:
+        # As rich's Console.on_broken_pipe: no more output (stdout goes to /dev/null, so the
+        # flush at exit cannot fail again), and exit status 1.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise SystemExit(1) from None
+    return True
+
+
 def write(text: str) -> None:
     """Exact text to stdout (machine formats: dumps, JSON); no markup, no wrapping."""
-    out().out(text, end="", highlight=False)
+    if not write_plain(text):
+        out().out(text, end="", highlight=False)
 
 
 def write_bytes(data: bytes) -> None:

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from emu.errors import UsageError
-from emu.fs.names import printable, shown
 
 if TYPE_CHECKING:
     from emu.cli._args import Subparsers
@@ -175,6 +174,8 @@ def _output(args: argparse.Namespace, target: str | None) -> tuple[str, str | No
     if len(values) > 1 and target is None:
         # `emu test -c SPEC -o json IMAGE.tar` reads as "write the report over IMAGE.tar and
         # test the spec's default context": never guess which was meant.
+        from emu.fs.names import printable
+
         raise UsageError(
             f"--output {fmt} {printable(values[1], 120)}: this names the report file, and no "
             "CONTEXT or IMAGE is given",
@@ -286,6 +287,8 @@ def _sandboxed(spec: Any, target: str) -> Any:
 
 def _lines(text: str) -> list[str]:
     """Text from a submission (messages, output) as lines safe to print: each escaped."""
+    from emu.fs.names import shown
+
     return [shown(line) for line in text.splitlines()] or [""]
 
 
@@ -293,6 +296,7 @@ def _print_report(report: Any, *, quiet: bool = False) -> None:
     from rich.text import Text
 
     from emu.cli._console import out
+    from emu.fs.names import shown
 
     console = out()
     head = Text()
@@ -423,6 +427,7 @@ def _print_grades(
     from rich.text import Text
 
     from emu.cli._console import out
+    from emu.fs.names import shown
     from emu.grading.grade import GRADED, summary
 
     console = out()

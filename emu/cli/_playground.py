@@ -19,8 +19,6 @@ build runs); :mod:`emu.cli._browser` is the Python it calls.
 from __future__ import annotations
 
 import argparse
-import base64
-import hashlib
 import io
 import json
 import os
@@ -222,6 +220,8 @@ def pure_wheel(
     ``dist``), written into ``dest``; returns its file name and, when ``lazy_dir`` is given,
     the files over :data:`LAZY_BYTES` left out of it and copied there instead (their path in
     site-packages -> their path in the site)."""
+    import base64
+    import hashlib
     import zipfile
     from importlib import metadata
 

@@ -26,7 +26,6 @@ from emu.cli._console import err, out, write
 from emu.cli._fmt import ago, columns, human_duration
 from emu.cli._source import add_source_options
 from emu.errors import EmuError, UsageError
-from emu.fs.names import shown
 
 if TYPE_CHECKING:
     from emu.cli._args import Subparsers
@@ -606,6 +605,8 @@ def run_rm(args: argparse.Namespace) -> int:
 
 
 def run_logs(args: argparse.Namespace) -> int:
+    from emu.fs.names import shown
+
     c = find(args.container)
     try:
         text = log_path(c.id).read_text(encoding="utf-8", errors="replace")

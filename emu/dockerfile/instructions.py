@@ -76,6 +76,8 @@ class Health:
 
 @dataclass(frozen=True, slots=True)
 class _Base:
+    """What every instruction has: the parser's node it was read from (not compared)."""
+
     node: Node = field(repr=False, compare=False)
 
     @property
@@ -94,6 +96,8 @@ class _Base:
 
 @dataclass(frozen=True, slots=True)
 class From(_Base):
+    """``FROM [--platform=P] IMAGE [AS NAME]``: the base a stage starts from."""
+
     base: str
     stage_name: str  # lower-cased; "" when the stage has no AS name
     platform: str = ""
@@ -102,6 +106,8 @@ class From(_Base):
 
 @dataclass(frozen=True, slots=True)
 class Run(_Base):
+    """``RUN [OPTIONS] COMMAND``: a command run over the stage's filesystem."""
+
     command: CommandLine
     mounts: tuple[str, ...] = ()
     network: str = ""
@@ -112,31 +118,43 @@ class Run(_Base):
 
 @dataclass(frozen=True, slots=True)
 class Cmd(_Base):
+    """``CMD``: the command a container runs by default (the image config's Cmd)."""
+
     command: CommandLine
 
 
 @dataclass(frozen=True, slots=True)
 class Entrypoint(_Base):
+    """``ENTRYPOINT``: the program a container runs (the image config's Entrypoint)."""
+
     command: CommandLine
 
 
 @dataclass(frozen=True, slots=True)
 class Label(_Base):
+    """``LABEL KEY=VALUE…``: the image config's Labels."""
+
     labels: tuple[KeyValue, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Maintainer(_Base):
+    """``MAINTAINER NAME`` (deprecated): the image's author."""
+
     maintainer: str
 
 
 @dataclass(frozen=True, slots=True)
 class Expose(_Base):
+    """``EXPOSE PORT[/PROTO]…``: the image config's ExposedPorts."""
+
     ports: tuple[str, ...]  # sorted, as BuildKit sorts them
 
 
 @dataclass(frozen=True, slots=True)
 class Env(_Base):
+    """``ENV KEY=VALUE…`` (or the legacy ``ENV KEY VALUE``)."""
+
     env: tuple[KeyValue, ...]
 
 
@@ -155,6 +173,8 @@ class _Transfer(_Base):
 
 @dataclass(frozen=True, slots=True)
 class Add(_Transfer):
+    """``ADD``: as COPY, and URLs and git repositories too; a local tar archive is unpacked."""
+
     keep_git_dir: bool = False
     checksum: str = ""
     unpack: bool | None = None
@@ -162,32 +182,44 @@ class Add(_Transfer):
 
 @dataclass(frozen=True, slots=True)
 class Copy(_Transfer):
+    """``COPY [--from=STAGE|IMAGE] [OPTIONS] SRC… DEST``."""
+
     from_: str = ""
     parents: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class Volume(_Base):
+    """``VOLUME PATH…``: the image config's Volumes."""
+
     volumes: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class User(_Base):
+    """``USER USER[:GROUP]``: who the later RUNs and the container run as."""
+
     user: str
 
 
 @dataclass(frozen=True, slots=True)
 class Workdir(_Base):
+    """``WORKDIR PATH``: the working directory of what follows, made if missing."""
+
     path: str
 
 
 @dataclass(frozen=True, slots=True)
 class Arg(_Base):
+    """``ARG NAME[=DEFAULT]…``: build arguments."""
+
     args: tuple[ArgDecl, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Onbuild(_Base):
+    """``ONBUILD INSTRUCTION``: a trigger the image keeps for stages built FROM it."""
+
     expression: str  # the trigger's text, as the image config stores it
 
     def trigger(self) -> Instruction:
@@ -200,16 +232,22 @@ class Onbuild(_Base):
 
 @dataclass(frozen=True, slots=True)
 class StopSignal(_Base):
+    """``STOPSIGNAL SIGNAL``: the image config's StopSignal."""
+
     signal: str
 
 
 @dataclass(frozen=True, slots=True)
 class Healthcheck(_Base):
+    """``HEALTHCHECK [OPTIONS] CMD COMMAND`` or ``HEALTHCHECK NONE``."""
+
     health: Health
 
 
 @dataclass(frozen=True, slots=True)
 class Shell(_Base):
+    """``SHELL ["EXECUTABLE", "PARAMETERS"…]``: the shell of later shell forms."""
+
     shell: tuple[str, ...]
 
 

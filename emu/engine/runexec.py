@@ -25,7 +25,6 @@ from emu.engine.users import resolve_user
 from emu.errors import BuildError, EmuError
 from emu.fs import FS, Dir, File, Meta, Node, accounts
 from emu.pos import Position
-from emu.sh import permissive
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -82,7 +81,7 @@ class ShellExecutor:
             self._run(st, inst, argv, env)
 
     def _run(self, st: StageState, inst: Run, argv: tuple[str, ...], env: dict[str, str]) -> None:
-        from emu.sh import interp, utils  # noqa: F401  (utils registers the utilities)
+        from emu.sh import interp, permissive, utils  # noqa: F401  (utils registers the utilities)
         from emu.sh.api import REGISTRY as _registry
 
         if not _TOOLS_HOOKED:

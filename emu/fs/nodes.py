@@ -10,7 +10,6 @@ the next write copies just the directories on its path.
 from __future__ import annotations
 
 import hashlib
-import random as _random
 import stat as _stat
 from collections.abc import Callable, ItemsView, Iterator, MutableMapping, ValuesView
 from dataclasses import dataclass, field
@@ -184,7 +183,9 @@ class Device:
         if self.minor == 5:
             return bytes(size)
         if self.minor in (8, 9):
-            return _random.Random("emu-urandom").randbytes(size)
+            import random  # here: /dev/urandom is seldom read
+
+            return random.Random("emu-urandom").randbytes(size)
         return b""
 
 
