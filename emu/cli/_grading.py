@@ -371,12 +371,22 @@ def run_grade(args: argparse.Namespace) -> int:
         subs, notes = grading.discover(root)
     if not subs:
         raise UsageError(f"no submissions in {root}", hint="each submission is a sub-folder")
+    try:  # a --out that cannot be written fails now, not after the last submission
+        Path(args.out).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(
+            f"cannot write the grades to {args.out}: {exc.strerror or exc}",
+            hint="give --out a folder emu can create and write",
+        ) from None
     shard = grading.Shard.parse(args.shard) if args.shard else None
     positions = shard.positions(len(subs)) if shard else list(range(len(subs)))
     total = len(subs)
     subs = [subs[i] for i in positions]
     started = time.perf_counter()
-    grades = _grade_with_progress(grading, spec, subs, args) if subs else []
+    # Each submission's Gradescope file is written as its grade arrives, while the workers
+    # grade the others, instead of a thousand files written after the last one.
+    files = None if args.single else grading.GradescopeFiles(args.out, [s.name for s in subs])
+    grades = _grade_with_progress(grading, spec, subs, args, files) if subs else []
     seconds = time.perf_counter() - started
     written = grading.write_outputs(
         grades,
@@ -388,6 +398,7 @@ def run_grade(args: argparse.Namespace) -> int:
         shard=shard,
         positions=positions,
         total=total,
+        gradescope_files=files,
     )
     if not args.quiet:
         _print_grades(grades, spec, seconds, written, notes)
@@ -395,10 +406,16 @@ def run_grade(args: argparse.Namespace) -> int:
 
 
 def _grade_with_progress(
-    grading: Any, spec: Any, subs: list[Any], args: argparse.Namespace
+    grading: Any, spec: Any, subs: list[Any], args: argparse.Namespace, files: Any = None
 ) -> list[Any]:
+    def arrived(g: Any) -> None:
+        if files is not None:
+            files.write(g)
+
     if args.quiet or not sys.stderr.isatty():
-        return list(grading.grade(spec, subs, jobs=args.jobs))
+        return list(
+            grading.grade(spec, subs, jobs=args.jobs, on_result=lambda g, _d, _t: arrived(g))
+        )
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from emu.cli._console import err
@@ -415,6 +432,7 @@ def _grade_with_progress(
         task = progress.add_task("", total=len(subs))
 
         def step(g: Any, done: int, total: int) -> None:
+            arrived(g)
             progress.update(task, completed=done, description=f"{g.name}: {g.score:g}")
 
         return list(grading.grade(spec, subs, jobs=args.jobs, on_result=step))

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from emu.errors import LimitExceeded, RejectedError, UsageError, WorkerError
+from emu.errors import LimitExceeded, OutputError, RejectedError, UsageError, WorkerError
 from emu.fs.names import printable, shown
 from emu.grading.model import Spec
 from emu.grading.report import Report, json_text, to_junit
@@ -397,6 +397,8 @@ def grade(
                     replace = True
                 if outcome is not None:
                     w.task = None
+                    if not replace and queue and w.proc.is_alive():
+                        w.give(*queue.popleft())  # its next one first: then what on_result does
                     record(index, outcome)
                 if replace:
                     w.conn.close()
@@ -590,6 +592,48 @@ def merge_shards(
     return grades, notes, seconds
 
 
+class GradescopeFiles:
+    """Each submission's ``gradescope/NAME/results.json`` under ``out_dir``, written when
+    its grade arrives (while the workers grade the rest) rather than all at the end.
+
+    ``names`` are every submission's, in order: a name that two submissions share once made
+    safe for a folder gets ``_`` appended in that order, as :func:`write_outputs` does."""
+
+    def __init__(self, out_dir: str | os.PathLike[str], names: Iterable[str]) -> None:
+        self.out = Path(out_dir)
+        self.folders: dict[str, str] = {}
+        used: set[str] = set()
+        for n in names:
+            folder = _safe_name(n)
+            while folder in used:
+                folder += "_"
+            used.add(folder)
+            self.folders.setdefault(n, folder)
+        self.written: dict[str, Path] = {}
+
+    def write(self, g: Grade) -> Path:
+        path = self.out / "gradescope" / self.folders[g.name] / "results.json"
+        _put(path, json_text(gradescope(g)))
+        self.written[g.name] = path
+        return path
+
+
+def _put(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically (a reader never sees half a file)."""
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise OutputError(
+            f"cannot write {printable(str(path), 160)}: {exc.strerror or exc}",
+            hint="give --out a folder emu can create and write",
+        ) from None
+
+
 def write_outputs(
     grades: list[Grade],
     spec: Spec,
@@ -601,8 +645,10 @@ def write_outputs(
     shard: Shard | None = None,
     positions: list[int] | None = None,
     total: int = 0,
+    gradescope_files: GradescopeFiles | None = None,
 ) -> list[Path]:
     """Write the tables and the Gradescope files into ``out_dir``; returns what was written.
+    The Gradescope files ``gradescope_files`` wrote already (as grades arrived) are kept.
 
     A shard's ``grades.json`` also says which shard it is (``shard``: index, count, and the
     class's ``total``) and each submission's ``position`` in the class, for
@@ -612,10 +658,7 @@ def write_outputs(
     written: list[Path] = []
 
     def put(path: Path, text: str) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
+        _put(path, text)
         written.append(path)
 
     if single and grades:
@@ -641,16 +684,12 @@ def write_outputs(
     reports = [g.report for g in grades if g.report is not None]
     put(out / "junit.xml", to_junit(reports, name="emu grade"))
     if not single:
-        used: set[str] = set()
+        files = gradescope_files
+        if files is None or files.out != out:
+            files = GradescopeFiles(out, [g.name for g in grades])
         for g in grades:
-            name = _safe_name(g.name)
-            while name in used:
-                name += "_"
-            used.add(name)
-            put(
-                out / "gradescope" / name / "results.json",
-                json_text(gradescope(g)),
-            )
+            done = files.written.get(g.name)
+            written.append(done if done is not None else files.write(g))
     return written
 
 
@@ -663,6 +702,7 @@ __all__ = [
     "TIMEOUT",
     "VIOLATION",
     "Grade",
+    "GradescopeFiles",
     "Shard",
     "Submission",
     "WorkerError",

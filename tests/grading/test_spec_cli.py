@@ -205,6 +205,43 @@ def test_usage_errors(tmp_path: Path) -> None:
     spec.write_text("schemaVersion: 2.0.0\n")
     with pytest.raises(EmuError, match="not a folder of submissions"):
         emu("grade", str(tmp_path / "nope"), "--spec", str(spec))
+    # An --out that cannot be a folder fails before any submission is graded.
+    (tmp_path / "subs" / "a").mkdir(parents=True)
+    (tmp_path / "file").write_text("")
+    bad = tmp_path / "file" / "out"
+    with pytest.raises(EmuError, match=f"cannot write the grades to {bad}: Not a directory"):
+        emu("grade", str(tmp_path / "subs"), "--spec", str(spec), "--out", str(bad))
+
+
+def test_a_grade_file_that_cannot_be_written_is_an_error_not_a_traceback(
+    tmp_path: Path,
+) -> None:
+    from emu.grading.grade import GRADED, Grade, GradescopeFiles
+
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "gradescope").write_text("")  # a file where a folder must go
+    files = GradescopeFiles(tmp_path / "out", ["a"])
+    with pytest.raises(EmuError, match=r"cannot write .*gradescope/a/results.json: Not a dir"):
+        files.write(Grade("a", GRADED, 1.0, 1.0))
+
+
+def test_gradescope_files_written_as_grades_arrive_are_kept_by_write_outputs(
+    tmp_path: Path,
+) -> None:
+    """Folder names made safe collide in submission order ("a b" and "a_b"), whichever
+    grade arrives first; write_outputs keeps what was written and lists it."""
+    from emu.grading import grade as grading
+    from emu.grading.loader import load
+
+    spec = load(ROOT / "specs" / "rubric-multistage.yaml")
+    grades = [grading.Grade(n, grading.GRADED, 1.0, 20.0) for n in ("a b", "a_b")]
+    files = grading.GradescopeFiles(tmp_path, [g.name for g in grades])
+    early = files.write(grades[1])  # the second submission's grade arrives first
+    assert early == tmp_path / "gradescope" / "a_b_" / "results.json"
+    written = grading.write_outputs(grades, spec, tmp_path, gradescope_files=files)
+    ours = [p for p in written if p.parent.parent.name == "gradescope"]
+    assert ours == [tmp_path / "gradescope" / "a_b" / "results.json", early]
+    assert json.loads(early.read_text())["score"] == 1.0
 
 
 @pytest.mark.slow

@@ -350,9 +350,9 @@ def test_devices_read_deterministically(fs: FS) -> None:
 
 
 def test_a_unicode_digit_is_not_a_number_to_chown_or_chgrp() -> None:
-    """The character ² is a digit to Python's str.isdigit, not to busybox (bb_strtou reads ASCII): it is
-    a name no group or user has (checked with busybox 1.35; found by the argv fuzzer, where
-    it crashed int())."""
+    """The character ² is a digit to Python's str.isdigit, not to busybox (bb_strtou reads
+    ASCII): it is a name no group or user has (checked with busybox 1.35; found by the
+    argv fuzzer, where it crashed int())."""
     fs = image()
     fs.write_file("/x", b"")
     assert sh(fs, "chgrp", "²", "/x") == (1, "", "chgrp: unknown group ²\n")
