@@ -49,8 +49,8 @@ class ImageConfig:
     os: str = "linux"
     variant: str = ""
     # Caches of where each env/label key stands (see _keys); not part of the value.
-    _env_index: dict[str, int] | None = field(default=None, init=False, repr=False, compare=False)
-    _label_index: dict[str, int] | None = field(default=None, init=False, repr=False, compare=False)
+    _env_index: _KeyIndex | None = field(default=None, init=False, repr=False, compare=False)
+    _label_index: _KeyIndex | None = field(default=None, init=False, repr=False, compare=False)
 
     def env_dict(self) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -102,15 +102,17 @@ class ImageConfig:
         object.__setattr__(new, "_label_index", index)
         return new
 
-    def _keys(self, slot: str, keys: Iterator[str]) -> dict[str, int]:
+    def _keys(self, slot: str, keys: Iterator[str]) -> _KeyIndex:
         """Where each key first stands in env or labels, built once and handed on to the
         configs derived by ``with_env``/``with_label`` (so N ENV lines cost O(N), not
         O(N²), in a 4,000-line Dockerfile)."""
-        index: dict[str, int] | None = getattr(self, slot, None)  # None: an older pickle
-        if index is None:
-            index = {}
-            for i, key in enumerate(keys):
-                index.setdefault(key, i)
+        index = getattr(self, slot, None)  # None: an older pickle
+        if not isinstance(index, _KeyIndex):
+            index = _KeyIndex()
+            n = 0
+            for n, key in enumerate(keys, 1):
+                index.setdefault(key, n - 1)
+            index.length = n
             object.__setattr__(self, slot, index)
         return index
 
@@ -121,15 +123,34 @@ _CONFIG_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(ImageConfig) if f
 _T = TypeVar("_T")
 
 
+class _KeyIndex(dict[str, int]):
+    """Where each key of an env or labels list first stands, shared by the configs that
+    grow one list ENV by ENV: only the config whose list is as long as the index describes
+    (``length``) appends a key in place; any other copies what it can use (the entries
+    before its own length). An entry at or past a config's length is not that config's:
+    another one appended it."""
+
+    __slots__ = ("length",)
+
+    def __init__(self, entries: dict[str, int] | None = None, length: int = 0) -> None:
+        super().__init__(entries or {})
+        self.length = length
+
+
 def _set_at(
-    items: tuple[_T, ...], index: dict[str, int], key: str, item: _T
-) -> tuple[tuple[_T, ...], dict[str, int]]:
+    items: tuple[_T, ...], index: _KeyIndex, key: str, item: _T
+) -> tuple[tuple[_T, ...], _KeyIndex]:
     """``items`` with ``key``'s entry replaced in place, or ``item`` appended; the index of
-    the result (shared when no key was added: indexes are never mutated once made)."""
+    the result (the same one, extended in place when ``items`` is its newest list)."""
+    n = len(items)
     at = index.get(key)
-    if at is None:
-        return (*items, item), {**index, key: len(items)}
-    return (*items[:at], item, *items[at + 1 :]), index
+    if at is not None and at < n:
+        return (*items[:at], item, *items[at + 1 :]), index
+    if index.length != n:  # another config appended to it since: keep only what is ours
+        index = _KeyIndex({k: i for k, i in index.items() if i < n}, n)
+    index[key] = n
+    index.length = n + 1
+    return (*items, item), index
 
 
 @dataclass(frozen=True, slots=True)

@@ -294,3 +294,27 @@ def test_json_form_has_the_word_spans() -> None:
     assert flag["span"]["start"] == {"line": 2, "column": 6}
     assert flag["value"] == {"start": {"line": 2, "column": 13}, "end": {"line": 2, "column": 14}}
     assert [s["start"]["column"] for s in copy["arg_spans"]] == [15, 17]
+
+
+def test_a_long_parse_leaves_the_garbage_collector_as_it_found_it() -> None:
+    """load() pauses the collector while a long Dockerfile parses (its nodes all survive,
+    and the collector would walk them again and again): it is back on afterwards, also
+    after a parse error, and stays off if the caller had turned it off."""
+    import gc
+
+    from emu.dockerfile.instructions import load
+    from emu.errors import EmuError
+
+    long = "FROM scratch\n" + "".join(f"ENV K{i}=v{i}\n" for i in range(3000))
+    assert gc.isenabled()
+    assert len(load(long).stages[0].commands) == 3000
+    assert gc.isenabled()
+    with pytest.raises(EmuError):
+        load(long + "COPY --nosuchflag a b\n")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        load(long + "# another text\n")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -169,3 +169,34 @@ def test_run_heredoc_is_the_script() -> None:
     df = load("FROM busybox\nRUN <<EOF\nmkdir /made\necho one > /made/f\nEOF\n")
     fs = build(df, from_mapping({})).image.rootfs.fs()
     assert fs.get("/made/f").data == b"one\n"  # type: ignore[union-attr]
+
+
+def test_a_long_build_pauses_the_garbage_collector_but_not_for_its_runs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A build of a thousand instructions or more runs with the collector paused (its
+    objects all live to the end), except while a RUN's script runs (a script may make
+    reference cycles); the collector is back as it was after the build, failed or not."""
+    import gc
+
+    import emu.engine.builder as builder
+
+    paused: list[bool] = []  # at each step, whether the collector was off
+    original = builder._Build._step
+
+    def step(self: builder._Build, st: object, inst: object, onbuild: bool = False) -> None:
+        paused.append(not gc.isenabled())
+        original(self, st, inst, onbuild)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(builder._Build, "_step", step)
+    envs = "".join(f"ENV K{i}=v\n" for i in range(1000))
+    long = f"FROM busybox\n{envs}RUN true\n"
+    ctx = from_mapping({})
+    build(load("FROM busybox\nENV A=1\n"), ctx)  # short: left alone
+    assert paused == [False]
+    result = build(load(long), ctx)
+    assert result.image.config.get_env("K999") == "v" and gc.isenabled()
+    assert all(paused[1:-1]) and len(paused) == 1002 and paused[-1] is False  # the RUN
+    with pytest.raises(BuildError):
+        build(load(long + "RUN false\n"), ctx)
+    assert gc.isenabled()
