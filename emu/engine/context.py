@@ -69,7 +69,7 @@ def read_host_file(path: str | Path, *, follow: bool = False) -> bytes:
 # Small files read again and again (a Dockerfile and its .dockerignore, once per build of a
 # test or a grader): their bytes by path, with the stat they were read under.
 _READ: dict[str, tuple[tuple[int, ...], bytes]] = {}
-_READ_MAX_FILES, _READ_MAX_BYTES = 64, 1 << 20
+_READ_MAX_FILES, _READ_MAX_BYTES = 64, 256 * 1024  # at most 16 MB held
 # A write within the filesystem's timestamp granularity (a clock tick: a few ms) leaves
 # mtime and ctime as they were. A file changed later than this before it was read is read
 # again every time (git's "racily clean" entries); older ones are trusted to their stat.

@@ -197,7 +197,7 @@ SHARE_FROM = 256
 class Dir:
     """A directory: metadata and named children, owned by one writer at a time."""
 
-    __slots__ = ("entries", "meta", "origin", "owner")
+    __slots__ = ("__weakref__", "entries", "meta", "origin", "owner")  # (weakref: fs.tree.collect)
     kind = Kind.DIR
 
     def __init__(

@@ -14,6 +14,7 @@ target starts again from the image root, never the host's.
 from __future__ import annotations
 
 import errno as _errno
+import weakref
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -554,7 +555,8 @@ def walk(
 # collect()'s answers for directories of frozen trees, by (directory, its path, the key of
 # the question): the trees of many images share most directories (every submission built on
 # one base image), so each shared directory is walked once per question, not once per image.
-_COLLECTED: dict[tuple[int, str, Hashable], tuple[Dir, tuple[Any, ...]]] = {}
+# A directory is held weakly: the memo keeps no image's tree alive.
+_COLLECTED: dict[tuple[int, str, Hashable], tuple[weakref.ref[Dir], tuple[Any, ...]]] = {}
 _COLLECTED_MAX = 50_000
 
 
@@ -574,7 +576,7 @@ def collect(
 
     def open_(d: Dir, base: str) -> tuple[_T, ...] | None:
         held = _COLLECTED.get((id(d), base, key))
-        if held is not None and held[0] is d:  # (held: its id cannot be another's)
+        if held is not None and held[0]() is d:  # (alive: its id is not another's)
             return held[1]
         stack.append((d, base, iter(sorted(d.entries)), []))
         return None
@@ -590,7 +592,7 @@ def collect(
             done = tuple(out)
             if len(_COLLECTED) >= _COLLECTED_MAX:
                 _COLLECTED.clear()
-            _COLLECTED[(id(d), base, key)] = (d, done)
+            _COLLECTED[(id(d), base, key)] = (weakref.ref(d), done)
             if not stack:
                 return done
             stack[-1][3].extend(done)

@@ -136,3 +136,38 @@ def test_compacting_keeps_a_dicts_order(ops: list[tuple[bool, str]]) -> None:
     mine, theirs = e.fork()
     assert mine.base is theirs.base and not mine.changed()
     assert list(mine.items()) == list(theirs.items()) == list(model.items())
+
+
+def test_collect_answers_as_a_walk_and_walks_a_shared_directory_once() -> None:
+    """collect() gives what walking the tree gives; a directory two snapshots share is
+    visited once per question (the base image every submission is built on); and what it
+    remembers keeps no tree alive."""
+    import gc
+    import weakref
+
+    from emu.fs.tree import collect, walk
+
+    fs = FS()
+    fs.makedirs("/usr/lib")
+    fs.makedirs("/app")
+    for i in range(5):
+        fs.write_file(f"/usr/lib/l{i}.md", b"x")
+    fs.write_file("/app/README.md", b"x")
+    first = fs.snapshot()
+    fs.write_file("/app/NOTES.md", b"y")  # a second image: /usr is shared with the first
+    second = fs.snapshot()
+    visited: list[str] = []
+
+    def md(path: str, node: object) -> tuple[tuple[str, ...], bool]:
+        visited.append(path)
+        return ((path,) if path.endswith(".md") else ()), True
+
+    key = ("test", object())  # a question of its own
+    for snap in (first, second):
+        expected = tuple(p for p, _ in walk(snap.root) if p.endswith(".md"))
+        assert collect(snap.root, md, key) == expected
+    assert sum(p.startswith("/usr/") for p in visited) == 6  # /usr/lib and its 5 files, once
+    root = weakref.ref(first.root)
+    del first, fs, second
+    gc.collect()
+    assert root() is None
