@@ -120,6 +120,8 @@ def _roots(module_files: tuple[str | None, ...]) -> tuple[str, ...]:
 
 
 def _hook(event: str, args: tuple[object, ...]) -> None:
+    if event == "builtins.id":
+        return  # harmless, and the commonest event by far (every id() raises it)
     box = _active
     if box is None or box.thread != threading.get_ident() or box.paused:
         return
