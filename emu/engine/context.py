@@ -67,19 +67,22 @@ def read_host_file(path: str | Path, *, follow: bool = False) -> bytes:
 
 
 # Small files read again and again (a Dockerfile and its .dockerignore, once per build of a
-# test or a grader): their bytes by path, with the stat they were read under.
-_READ: dict[str, tuple[tuple[int, ...], bytes]] = {}
+# test or a grader): their bytes by path, the stat they were read under, and whether that
+# stat can be trusted to tell a later change.
+_READ: dict[str, tuple[tuple[int, ...], bytes, bool]] = {}
 _READ_MAX_FILES, _READ_MAX_BYTES = 64, 256 * 1024  # at most 16 MB held
-# A write within the filesystem's timestamp granularity (a clock tick: a few ms) leaves
-# mtime and ctime as they were. A file changed later than this before it was read is read
-# again every time (git's "racily clean" entries); older ones are trusted to their stat.
-_RACY_NS = 1_000_000_000
+# A write within the filesystem's timestamp granularity (a clock tick on ext4, a second on
+# ext3, two on FAT) can leave size, mtime and ctime as they were. A file read less than this
+# after its last change is not trusted to its stat (git's "racily clean" entries): it is
+# read again every time, until a read comes later than that.
+_RACY_NS = 2_000_000_000
 
 
 def read_small_file(path: str, *, follow: bool = False) -> bytes:
-    """:func:`read_host_file` for a file read once per build: reread only when its stat
-    (device, inode, size, mtime, ctime) changed, or when it changed too recently for its
-    timestamps to tell — a content check then, and the bytes read are what is returned."""
+    """:func:`read_host_file` for a file read once per build: read again when its stat
+    (device, inode, size, mtime, ctime) changed, or when it had changed too shortly before
+    it was last read for its timestamps to show a change since (a content check)."""
+    started = time.time_ns()  # before the stat: what is read is at least this recent
     try:
         st = os.stat(path) if follow else os.lstat(path)
     except FileNotFoundError:
@@ -88,14 +91,14 @@ def read_small_file(path: str, *, follow: bool = False) -> bytes:
         return read_host_file(path, follow=follow)  # its errors, worded there
     key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_mode)
     held = _READ.get(path)
-    settled = time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > _RACY_NS
-    if held is not None and held[0] == key and settled and stat.S_ISREG(st.st_mode):
+    if held is not None and held[2] and held[0] == key and stat.S_ISREG(st.st_mode):
         return held[1]
     data = read_host_file(path, follow=follow)
     if len(data) <= _READ_MAX_BYTES:
         if len(_READ) >= _READ_MAX_FILES:
             _READ.clear()  # bounded, and safe beside another thread's build
-        _READ[path] = (key, data)
+        trusted = started - max(st.st_mtime_ns, st.st_ctime_ns) > _RACY_NS
+        _READ[path] = (key, data, trusted)
     return data
 
 

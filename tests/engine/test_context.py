@@ -125,24 +125,29 @@ def test_a_settled_small_file_is_read_once_while_its_stat_holds(
     assert len(reads) == 2
 
 
-def test_a_small_file_changed_too_recently_is_read_every_time(
+def test_a_small_file_read_too_soon_after_a_change_is_read_every_time(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Two writes within one timestamp tick can leave the stat as it was (git's racy-clean
-    case): a file changed within the last second is never answered from its stat."""
+    case): a file read within two seconds of its last change is read again, whatever its
+    stat says; one read later than that is trusted to it."""
     from emu.engine import context
 
+    reads = _counting_reads(monkeypatch)
     df = tmp_path / "Dockerfile"
     df.write_bytes(b"FROM busybox\n")
     st = os.lstat(df)
     key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_mode)
-    # What an earlier read within the same tick would have left: this stat, other bytes.
-    monkeypatch.setitem(context._READ, str(df), (key, b"FROM scratch\n"))
     assert context.read_small_file(str(df)) == b"FROM busybox\n"
-    # Settled (as a file written long ago is), the same stat is trusted: the held bytes.
-    monkeypatch.setitem(context._READ, str(df), (key, b"FROM scratch\n"))
-    monkeypatch.setattr(context, "_RACY_NS", -(10**18))
+    assert context._READ[str(df)] == (key, b"FROM busybox\n", False)  # read too soon
+    # Another write in the same tick, same size: the stat cannot tell, the bytes are read.
+    monkeypatch.setitem(context._READ, str(df), (key, b"FROM scratch\n", False))
+    assert context.read_small_file(str(df)) == b"FROM busybox\n"
+    assert len(reads) == 2
+    # Read long enough after the change, the same stat is trusted: the held bytes.
+    monkeypatch.setitem(context._READ, str(df), (key, b"FROM scratch\n", True))
     assert context.read_small_file(str(df)) == b"FROM scratch\n"
+    assert len(reads) == 2
 
 
 def test_the_small_file_cache_still_refuses_what_read_host_file_refuses(tmp_path: Path) -> None:
