@@ -51,7 +51,7 @@ def _error(message: str, status: int = 2) -> Exception:
 
 def _number(s: str) -> int:
     """ash's ``number()``: a non-negative decimal or ``Illegal number``."""
-    if not (s.isascii() and s.isdigit()) or not s.isascii():
+    if not (s.isascii() and s.isdigit()):
         raise _error(f"Illegal number: {s}")
     return int(s)
 

@@ -242,7 +242,7 @@ def _identity(proc: Proc, spec: str, tool_name: str) -> Identity:
         )
         gid = (
             int(group)
-            if (group.isascii() and group.isdigit())
+            if group.isascii() and group.isdigit()
             else (grp.gid if grp is not None else None)
         )
         if gid is None:
