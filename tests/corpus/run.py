@@ -40,7 +40,17 @@ from types import FrameType
 
 import emu
 from emu.dockerfile.checks import run_checks
-from emu.dockerfile.instructions import Add, Arg, Copy, Dockerfile, Env, Run, Workdir, load
+from emu.dockerfile.instructions import (
+    Add,
+    Arg,
+    Copy,
+    Dockerfile,
+    Env,
+    Instruction,
+    Run,
+    Workdir,
+    load,
+)
 from emu.dockerfile.parser import parse
 from emu.engine.args import Platform, evaluate_globals, platform_args
 from emu.errors import EmuError
@@ -743,18 +753,9 @@ def make_products(text: str) -> list[str]:
         workdir = "/"
         whole: set[str] = set()
         for inst in stage.commands:
-            if isinstance(inst, Arg):
-                for decl in inst.args:
-                    if decl.value is not None:
-                        scope[decl.key] = _expand(decl.value, scope)
-            elif isinstance(inst, Env):
-                for kv in inst.env:
-                    scope[kv.key] = _expand(kv.value, scope)
-            elif isinstance(inst, Workdir):
-                workdir = posixpath.join(workdir, _expand(inst.path, scope))
-            elif isinstance(inst, Copy) and inst.from_:
-                ref = _expand(inst.from_, scope).lower()
-                index = int(ref) if ref.isdigit() else names.get(ref)
+            workdir = _follow(inst, scope, workdir)
+            if isinstance(inst, Copy) and inst.from_:
+                index = _from_index(inst, scope, names)
                 if index in makers:
                     for src in inst.sources:
                         if not src.endswith("/") and not _GLOB.search(src):
@@ -919,6 +920,26 @@ class _Sources:
                 self.dirs.add(one)
             else:
                 self.files.add(one)
+
+
+def _follow(inst: Instruction, scope: dict[str, str], workdir: str) -> str:
+    """Follow a stage's ARG and ENV values into ``scope``; the WORKDIR after ``inst``."""
+    if isinstance(inst, Arg):
+        for decl in inst.args:
+            if decl.value is not None:
+                scope[decl.key] = _expand(decl.value, scope)
+    elif isinstance(inst, Env):
+        for kv in inst.env:
+            scope[kv.key] = _expand(kv.value, scope)
+    elif isinstance(inst, Workdir):
+        return posixpath.join(workdir, _expand(inst.path, scope))
+    return workdir
+
+
+def _from_index(inst: Copy, scope: Mapping[str, str], names: Mapping[str, int]) -> int | None:
+    """The stage a ``COPY --from`` names (None: an image)."""
+    ref = _expand(inst.from_, scope).lower()
+    return int(ref) if ref.isascii() and ref.isdigit() else names.get(ref)
 
 
 def _expand(word: str, scope: Mapping[str, str]) -> str:
@@ -1117,18 +1138,9 @@ def context_files(text: str, name: str = "Dockerfile") -> dict[str, bytes]:
         folders: dict[str, str] = dict(folders_at[names[base]]) if base in names else {}
         workdir = "/"
         for inst in stage.commands:
-            if isinstance(inst, Arg):
-                for decl in inst.args:
-                    if decl.value is not None:
-                        scope[decl.key] = _expand(decl.value, scope)
-            elif isinstance(inst, Env):
-                for kv in inst.env:
-                    scope[kv.key] = _expand(kv.value, scope)
-            elif isinstance(inst, Workdir):
-                workdir = posixpath.join(workdir, _expand(inst.path, scope))
-            elif isinstance(inst, Copy) and inst.from_:
-                ref = _expand(inst.from_, scope).lower()
-                index = int(ref) if ref.isdigit() else names.get(ref)
+            workdir = _follow(inst, scope, workdir)
+            if isinstance(inst, Copy) and inst.from_:
+                index = _from_index(inst, scope, names)
                 if index is None or index >= len(whole_at):
                     continue
                 for src in inst.sources:
