@@ -417,7 +417,10 @@ def _list_dir(directory: str) -> list[tuple[str, bool, bool]]:
             except OSError:
                 is_dir = False
             out.append((e.name, is_dir, e.is_symlink()))
-    out.sort(key=lambda item: os.fsencode(item[0]))
+    if all(item[0].isascii() for item in out):
+        out.sort()  # (names are unique: ASCII order is byte order)
+    else:
+        out.sort(key=lambda item: os.fsencode(item[0]))
     return out
 
 
@@ -428,12 +431,14 @@ def walk_context(root: Path | str, matcher: IgnoreMatcher) -> Iterator[ContextEn
     followed, a symlink is an entry like a file. An unreadable directory is an error unless
     it is excluded.
     """
-    base = os.path.realpath(root)
-    if not os.path.isdir(base):
-        raise EmuError(f"build context is not a directory: {root}")
+    # The kernel follows a symlinked root on every path below it, as a resolved root would
+    # be followed (os.path.realpath would cost an lstat per component of the root's path).
+    base = os.fspath(root)
     # Each frame: (children left to visit, path prefix, parent decision, the directory's visit).
     try:
         top = _list_dir(base)
+    except (FileNotFoundError, NotADirectoryError):
+        raise EmuError(f"build context is not a directory: {root}") from None
     except OSError as exc:
         raise EmuError(f"cannot read the build context {root}: {exc.strerror}") from None
     frames: list[tuple[Iterator[tuple[str, bool, bool]], str, Decision, _Visit | None]] = [

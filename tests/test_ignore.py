@@ -427,10 +427,21 @@ def test_walk_follows_a_symlinked_root(tmp_path: Path) -> None:
 
 def test_walk_root_must_be_a_directory(tmp_path: Path) -> None:
     (tmp_path / "f").write_text("x")
-    with pytest.raises(EmuError):
+    with pytest.raises(EmuError, match=r"^build context is not a directory: .*/f$"):
         list(walk_context(tmp_path / "f", IgnoreMatcher()))
-    with pytest.raises(EmuError):
+    with pytest.raises(EmuError, match=r"^build context is not a directory: .*/missing$"):
         list(walk_context(tmp_path / "missing", IgnoreMatcher()))
+
+
+def test_walk_orders_names_by_their_bytes(tmp_path: Path) -> None:
+    # Go's os.ReadDir sorts by bytes. For text that is code point order, but a name that
+    # is not UTF-8 (a surrogate escape here, byte 0x80) sorts before "中" (0xE4 …).
+    names = ["b", "a", "B", "中", "\udc80", "é"]
+    for name in names:
+        (tmp_path / name).write_text("x")
+    walked = [e.path for e in _walk(tmp_path, "")]
+    assert walked == sorted(names, key=os.fsencode)
+    assert walked == ["B", "a", "b", "\udc80", "é", "中"]
 
 
 def test_walk_unreadable_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -97,7 +97,8 @@ class ShellExecutor:
         cwd = st.fs.realpath(cwd)  # runc chdirs: a WORKDIR through a symlink is its target
         path_var = env.get("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
         program = argv[0] if argv else ""
-        if not argv or find_executable(st.fs, program, path_var, ident) is None:
+        found = find_executable(st.fs, program, path_var, ident) if argv else None
+        if found is None:
             where = "stat " + program if program.startswith("/") else "exec: " + repr(program)
             raise BuildError(
                 f'process "{" ".join(argv)}" did not complete successfully: {where}: no such '
@@ -115,6 +116,8 @@ class ShellExecutor:
             env = {**env, "HOME": _home(st.fs, ident.uid)}
         undo_sandbox = _sandbox_files(st.fs, self.extra_hosts)
         restore, mount_env = _mount(st, inst, self.caches, self.secrets, self.ssh)
+        if inst.mounts:
+            found = ""  # a mount may have put another program there: the shell looks again
         if mount_env:  # a secret's env= replaces; SSH_AUTH_SOCK only when unset (BuildKit)
             sock = mount_env.pop("SSH_AUTH_SOCK", None)
             env = {**env, **mount_env}
@@ -130,9 +133,11 @@ class ShellExecutor:
                     from emu.sh.tools import urls as _urls  # curl/wget/git read the mapping
 
                     with _urls.mapped(urls):
-                        result = _execute(interp, argv, st, env, cwd, ident, REGISTRY, limits)
+                        result = _execute(
+                            interp, argv, st, env, cwd, ident, REGISTRY, limits, found
+                        )
                 else:
-                    result = _execute(interp, argv, st, env, cwd, ident, REGISTRY, limits)
+                    result = _execute(interp, argv, st, env, cwd, ident, REGISTRY, limits, found)
         except EmuError as exc:
             prefix = f"{inst.source}: " if isinstance(exc, LimitExceeded) else "RUN: "
             raise exc.as_build_failure(st.file, inst.pos, prefix=prefix) from None
@@ -190,6 +195,7 @@ def _execute(
     ident: Identity,
     registry: Registry,
     limits: Limits,
+    found: str,
 ) -> RunResult:
     """A shell (``sh``, ``ash``, ``dash``, ``bash``: SHELL's argv plus the RUN line, or an
     exec-form shell) through the interpreter, which reads the shell's own command line as
@@ -205,6 +211,7 @@ def _execute(
             ident=ident,
             registry=registry,
             limits=limits,
+            found=found,
         )
         return result
     result = interp.run_argv(
@@ -277,25 +284,53 @@ def _sandbox_files(fs: FS, extra_hosts: tuple[tuple[str, str], ...] = ()) -> Cal
     for d in ("dev", "proc", "sys", "etc"):
         if not isinstance(top.get(d), Dir) and fs.lookup(f"/{d}") is None:  # (links followed)
             fs.put(f"/{d}", Dir(Meta(0o755)))
-    saved: list[tuple[str, Node | None]] = []
     # --add-host lines follow the sandbox's own, one "ADDRESS<TAB>NAME" each (as BuildKit).
     hosts = _HOSTS + b"".join(f"{ip}\t{name}\n".encode() for name, ip in extra_hosts)
-    for path, data in (("/etc/hosts", hosts), ("/etc/resolv.conf", _RESOLV)):
-        saved.append((path, fs.lookup(path, follow=False)))
-        fs.put(path, File(Meta(0o644), data))
-    saved.append(("/dev", fs.lookup("/dev", follow=False)))
+    placed = (
+        ("/etc/hosts", File(Meta(0o644), hosts)),
+        ("/etc/resolv.conf", File(Meta(0o644), _RESOLV)),
+    )
     # One /dev for every RUN: no writer owns it, so a write inside copies it first.
-    fs.put("/dev", _sandbox_dev())
+    dev = _sandbox_dev()
+    if isinstance(fs.root.entries.get("etc"), Dir) and not fs.readonly:
+        # The usual case, /etc a directory: the files go straight into it, and come out
+        # of it the same way unless the script replaced /etc or the root.
+        etc = fs.writable_dir("/etc")
+        root = fs.root
+        edits = [(etc, "hosts", etc.entries.get("hosts")),
+                 (etc, "resolv.conf", etc.entries.get("resolv.conf")),
+                 (root, "dev", root.entries.get("dev"))]  # fmt: skip
+        etc.entries["hosts"], etc.entries["resolv.conf"] = placed[0][1], placed[1][1]
+        root.entries["dev"] = dev
 
-    def undo() -> None:
-        for path, before in reversed(saved):
-            if before is None:
-                if fs.lookup(path, follow=False) is not None:
-                    fs.remove(path, recursive=True)
-            else:
-                fs.put(path, before)
+        def undo_in_place() -> None:
+            moved = fs.root is not root or root.entries.get("etc") is not etc
+            if moved or not (fs.owns(root) and fs.owns(etc)):
+                _undo(fs, [("/etc/hosts", edits[0][2]), ("/etc/resolv.conf", edits[1][2]),
+                           ("/dev", edits[2][2])])  # fmt: skip
+                return
+            for d, name, before in reversed(edits):
+                if before is None:
+                    d.entries.pop(name, None)
+                else:
+                    d.entries[name] = before
 
-    return undo
+        return undo_in_place
+    saved: list[tuple[str, Node | None]] = []
+    for path, node in (*placed, ("/dev", dev)):
+        saved.append((path, fs.lookup(path, follow=False)))
+        fs.put(path, node)
+    return lambda: _undo(fs, saved)
+
+
+def _undo(fs: FS, saved: list[tuple[str, Node | None]]) -> None:
+    """Put back what the sandbox's files replaced (by path: the script may have moved things)."""
+    for path, before in reversed(saved):
+        if before is None:
+            if fs.lookup(path, follow=False) is not None:
+                fs.remove(path, recursive=True)
+        else:
+            fs.put(path, before)
 
 
 def _mount(

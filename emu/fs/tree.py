@@ -412,6 +412,11 @@ class FS:
                 raise FsError(_errno.EROFS, path)
         return self._writable_dir(parts)
 
+    def owns(self, d: Dir) -> bool:
+        """Whether ``d`` is this writer's until the next :meth:`snapshot` (what
+        :meth:`writable_dir` gave may still be edited in place)."""
+        return d.owner is self._owner
+
     def writable_child(self, parent: Dir, name: str) -> Dir:
         """The directory ``name`` of a :meth:`writable_dir`, itself made writable."""
         child = parent.entries[name]

@@ -78,18 +78,32 @@ class ImageConfig:
         """``dataclasses.replace`` that hands on the env and label key indexes (see
         ``_keys``) when those fields stay: WORKDIR, USER, CMD… between ENV lines would
         otherwise rebuild them at the next ENV, O(N) each time."""
-        unknown = changes.keys() - _CONFIG_FIELDS
-        if unknown:
-            raise TypeError(f"ImageConfig has no field {sorted(unknown)[0]!r}")
-        # A field-by-field copy, not dataclasses.replace: every config step of a build makes
+        # Each field by name, not dataclasses.replace: every config step of a build makes
         # one, and replace's introspection was a tenth of a long Dockerfile's build.
-        new = object.__new__(ImageConfig)
-        for name in _CONFIG_FIELDS:
-            object.__setattr__(new, name, changes[name] if name in changes else getattr(self, name))
-        keep_env = "env" not in changes
-        object.__setattr__(new, "_env_index", self._env_index if keep_env else None)
-        keep_labels = "labels" not in changes
-        object.__setattr__(new, "_label_index", self._label_index if keep_labels else None)
+        get = changes.pop
+        new = ImageConfig(
+            env=get("env", self.env),
+            cmd=get("cmd", self.cmd),
+            entrypoint=get("entrypoint", self.entrypoint),
+            working_dir=get("working_dir", self.working_dir),
+            user=get("user", self.user),
+            exposed_ports=get("exposed_ports", self.exposed_ports),
+            labels=get("labels", self.labels),
+            volumes=get("volumes", self.volumes),
+            stop_signal=get("stop_signal", self.stop_signal),
+            shell=get("shell", self.shell),
+            on_build=get("on_build", self.on_build),
+            healthcheck=get("healthcheck", self.healthcheck),
+            architecture=get("architecture", self.architecture),
+            os=get("os", self.os),
+            variant=get("variant", self.variant),
+        )
+        if changes:
+            raise TypeError(f"ImageConfig has no field {sorted(changes)[0]!r}")
+        if new.env is self.env:
+            object.__setattr__(new, "_env_index", self._env_index)
+        if new.labels is self.labels:
+            object.__setattr__(new, "_label_index", self._label_index)
         return new
 
     def label_dict(self) -> dict[str, str]:
@@ -117,7 +131,8 @@ class ImageConfig:
         return index
 
 
-# ImageConfig's value fields, in order (its key indexes are not among them).
+# ImageConfig's value fields, in order (its key indexes are not among them): ``changed``
+# names each one.
 _CONFIG_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(ImageConfig) if f.init)
 
 _T = TypeVar("_T")

@@ -432,6 +432,12 @@ def path_dirs(path_var: str) -> tuple[str, ...]:
     return tuple(d or "." for d in path_var.split(":"))
 
 
+@functools.lru_cache(maxsize=64)
+def path_is_absolute(path_var: str) -> bool:
+    """Whether every directory of ``$PATH`` is absolute (none is found from the cwd)."""
+    return all(d.startswith("/") for d in path_dirs(path_var))
+
+
 def handler_for(fs: FS, name: str, found: str, registry: Registry = REGISTRY) -> Handler | None:
     """The handler for a command: by its name, else by what its symlink resolves to
     (``/bin/ls -> busybox``)."""

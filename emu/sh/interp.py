@@ -56,6 +56,7 @@ from emu.sh.api import (
     find_program,
     handler_for,
     path_dirs,
+    path_is_absolute,
     shell_stack,
 )
 from emu.sh.syntax import (
@@ -451,6 +452,7 @@ class Shell:
         self.unassigned: set[str] = set()  # arrays declared (-a/-A) but never assigned
         self.exported_funcs: set[str] = set()  # bash's export -f
         self.sourcing = 0  # bash: inside `source` (where `return` is allowed)
+        self.standalone: bool | None = None  # see _busybox_shell (None: not looked at yet)
 
     # --- copies ---------------------------------------------------------------------------
 
@@ -1825,8 +1827,8 @@ class Shell:
             return find_program(self.fs, target, "", self.ident)
         if path_var is None:
             path_var = self.vars.get("PATH", DEFAULT_PATH)
-        dirs = path_dirs(path_var)
-        if not all(d.startswith("/") for d in dirs):
+        if not path_is_absolute(path_var):
+            dirs = path_dirs(path_var)
             path_var = ":".join(d if d.startswith("/") else posixpath.join(cwd, d) for d in dirs)
         try:
             return find_program(self.fs, name, path_var, self.ident)
@@ -1989,13 +1991,21 @@ class Shell:
     def _busybox_shell(self) -> bool:
         """Whether the image's /bin/sh is Debian's static busybox, whose ash runs its
         applets before any PATH search and without links (FEATURE_SH_STANDALONE, seen with
-        BuildKit). Alpine's busybox is a different build and keeps the PATH order."""
-        try:
-            node = self.fs.lookup("/bin/sh")
-        except EmuError:
-            return False
-        content = node.content if isinstance(node, File) else None
-        return isinstance(content, Blob) and "sh-standalone-applets" in content.traits
+        BuildKit). Alpine's busybox is a different build and keeps the PATH order.
+
+        Known once per shell: it is how the running binary was built, which a script
+        replacing /bin/sh does not change (a nested ``sh`` is a new shell and looks again).
+        """
+        if self.standalone is None:
+            try:
+                node = self.fs.lookup("/bin/sh")
+            except EmuError:
+                node = None
+            content = node.content if isinstance(node, File) else None
+            self.standalone = (
+                isinstance(content, Blob) and "sh-standalone-applets" in content.traits
+            )
+        return self.standalone
 
     def _plain_text(self, path: str) -> bool:
         """Real bytes with no ``#!`` and no ELF header: what execve refuses with ENOEXEC
@@ -2623,6 +2633,7 @@ _LONG = {
 # Attributes a subshell copies as they are (the mutable ones are copied by Shell.fork).
 _STATE = (
     "world",
+    "standalone",
     "fs",
     "ident",
     "limits",
@@ -2917,13 +2928,15 @@ def run_shell(
     registry: Registry = REGISTRY,
     limits: Limits | None = None,
     now: int | None = None,
+    found: str = "",
 ) -> RunResult:
     """Run a shell as its command line says (Docker's ``SHELL ["/bin/bash", "-o",
     "pipefail", "-c"]`` plus the RUN line): its own options parsed as the shell parses
-    them, in bash mode when the program is bash."""
-    path_var = env.get("PATH", DEFAULT_PATH)
-    found = find_executable(fs, argv[0], path_var, ident)
-    bash = _dialect(fs, argv[0], found) == "bash"
+    them, in bash mode when the program is bash. ``found``: where the caller's own
+    ``$PATH`` search found ``argv[0]`` ("": search here)."""
+    if not found:
+        found = find_executable(fs, argv[0], env.get("PATH", DEFAULT_PATH), ident) or ""
+    bash = _dialect(fs, argv[0], found or None) == "bash"
     path = found or argv[0]
 
     def start(sh: Shell) -> tuple[int, ShellError | None]:

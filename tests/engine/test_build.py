@@ -200,3 +200,33 @@ def test_a_long_build_pauses_the_garbage_collector_but_not_for_its_runs(
     with pytest.raises(BuildError):
         build(load(long + "RUN false\n"), ctx)
     assert gc.isenabled()
+
+
+def test_the_running_shell_keeps_its_applets_when_bin_sh_is_removed() -> None:
+    # busybox's sh runs its applets before any PATH search (FEATURE_SH_STANDALONE, golden
+    # 71c). That is how the running binary was built: removing /bin/sh from under it
+    # changes nothing, so `cut` still runs without /bin/cut.
+    r = run("FROM busybox\nRUN rm /bin/sh /bin/cut && echo a:b | cut -d: -f2 > /out\n")
+    assert r.image.rootfs.fs().get("/out").data == b"b\n"
+    # A nested sh is a new process: with /bin/sh gone it is not found at all.
+    with pytest.raises(BuildError, match="exit code: 127"):
+        run("FROM busybox\nRUN rm /bin/sh && sh -c 'echo hi'\n")
+
+
+def test_run_sandbox_files_leave_the_layer_as_the_script_left_it() -> None:
+    # /etc/hosts, /etc/resolv.conf and /dev are the sandbox's during a RUN only: afterwards
+    # what the image had is back, whether the script left /etc alone and wrote beside
+    # them, or moved /etc itself away (then they are taken out of the /etc there is).
+    base = "FROM alpine:3.19\n"
+    r = run(base + "RUN echo x > /etc/mine && cat /etc/hosts > /seen\n")
+    fs = r.image.rootfs.fs()
+    assert fs.get("/etc/mine").data == b"x\n"
+    assert b"buildkitsandbox" in (fs.get("/seen").data or b"")
+    before = run(base).image.rootfs.fs()
+    assert sorted(fs.get("/etc").entries) == sorted([*before.get("/etc").entries, "mine"])
+    for name in ("hosts", "resolv.conf"):
+        assert fs.lookup(f"/etc/{name}") is before.lookup(f"/etc/{name}")
+    assert sorted(fs.get("/dev").entries) == sorted(before.get("/dev").entries)
+    r = run(base + "RUN mv /etc /etc.old && mkdir /etc && echo y > /etc/new\n")
+    fs = r.image.rootfs.fs()
+    assert sorted(fs.get("/etc").entries) == ["new"]  # the sandbox's files are not left there

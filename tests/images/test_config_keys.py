@@ -51,3 +51,24 @@ def test_env_and_labels_are_set_as_buildkit_sets_them(
     for cfg, (env, labels) in zip(configs, models, strict=True):
         assert cfg.env == tuple(f"{k}={v}" for k, v in env)
         assert cfg.labels == tuple(labels)
+
+
+def test_changed_sets_each_field_it_names_and_keeps_the_rest() -> None:
+    # changed() names every field by hand: a field added to ImageConfig and forgotten
+    # there would be dropped silently.
+    from emu.images.image import _CONFIG_FIELDS
+
+    base = ImageConfig(env=("A=1",), labels=(("k", "v"),), user="u")
+    for name in _CONFIG_FIELDS:
+        marker = object()
+        new = base.changed(**{name: marker})
+        for other in _CONFIG_FIELDS:
+            expected = marker if other == name else getattr(base, other)
+            assert getattr(new, other) is expected, (name, other)
+
+
+def test_changed_refuses_an_unknown_field() -> None:
+    import pytest
+
+    with pytest.raises(TypeError, match="ImageConfig has no field 'nosuch'"):
+        ImageConfig().changed(nosuch=1)
