@@ -40,6 +40,7 @@ from typing import Final, NoReturn
 
 from emu.errors import ExpansionError
 from emu.pos import Position
+from emu.records import quick_init
 
 __all__ = [
     "Lexer",
@@ -68,6 +69,7 @@ _BOM: Final = "\ufeff"
 _NOTHING: Final[frozenset[str]] = frozenset()
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class WordResult:
     """One expanded word and the variable names it looked up."""
@@ -77,6 +79,7 @@ class WordResult:
     unmatched: frozenset[str]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class WordsResult:
     """An expanded word split into words, and the variable names it looked up."""

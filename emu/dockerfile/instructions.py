@@ -19,10 +19,12 @@ from emu.dockerfile.duration import parse_duration
 from emu.dockerfile.parser import Heredoc, Node, ParseResult, parse, parse_heredoc_word
 from emu.errors import ExpansionError, InstructionError
 from emu.pos import Position
+from emu.records import quick_init
 
 # --- values ------------------------------------------------------------------------------
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class KeyValue:
     """One ENV or LABEL pair; ``legacy`` for the whitespace form ``ENV key value``."""
@@ -32,6 +34,7 @@ class KeyValue:
     legacy: bool = False
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class ArgDecl:
     """One name of an ARG line; ``value`` is None when no default was given."""
@@ -41,6 +44,7 @@ class ArgDecl:
     comment: str = ""
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class InlineFile:
     """A heredoc: a COPY/ADD source or a file fed to RUN."""
@@ -51,6 +55,7 @@ class InlineFile:
     chomp: bool
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class CommandLine:
     """RUN/CMD/ENTRYPOINT: exec form (``prepend_shell=False``) or shell form."""
@@ -60,6 +65,7 @@ class CommandLine:
     files: tuple[InlineFile, ...] = ()
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Health:
     """HEALTHCHECK's config, durations in nanoseconds as Docker stores them."""
@@ -75,6 +81,7 @@ class Health:
 # --- instructions --------------------------------------------------------------------------
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class _Base:
     """What every instruction has: the parser's node it was read from (not compared)."""
@@ -95,6 +102,7 @@ class _Base:
         return self.node.original.strip()
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class From(_Base):
     """``FROM [--platform=P] IMAGE [AS NAME]``: the base a stage starts from."""
@@ -105,6 +113,7 @@ class From(_Base):
     name_as_written: str = ""
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Run(_Base):
     """``RUN [OPTIONS] COMMAND``: a command run over the stage's filesystem."""
@@ -117,6 +126,7 @@ class Run(_Base):
     flags_used: tuple[str, ...] = ()
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Cmd(_Base):
     """``CMD``: the command a container runs by default (the image config's Cmd)."""
@@ -124,6 +134,7 @@ class Cmd(_Base):
     command: CommandLine
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Entrypoint(_Base):
     """``ENTRYPOINT``: the program a container runs (the image config's Entrypoint)."""
@@ -131,6 +142,7 @@ class Entrypoint(_Base):
     command: CommandLine
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Label(_Base):
     """``LABEL KEY=VALUE…``: the image config's Labels."""
@@ -138,6 +150,7 @@ class Label(_Base):
     labels: tuple[KeyValue, ...]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Maintainer(_Base):
     """``MAINTAINER NAME`` (deprecated): the image's author."""
@@ -145,6 +158,7 @@ class Maintainer(_Base):
     maintainer: str
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Expose(_Base):
     """``EXPOSE PORT[/PROTO]…``: the image config's ExposedPorts."""
@@ -152,6 +166,7 @@ class Expose(_Base):
     ports: tuple[str, ...]  # sorted, as BuildKit sorts them
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Env(_Base):
     """``ENV KEY=VALUE…`` (or the legacy ``ENV KEY VALUE``)."""
@@ -159,6 +174,7 @@ class Env(_Base):
     env: tuple[KeyValue, ...]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class _Transfer(_Base):
     """What ADD and COPY share: BuildKit's SourcesAndDest and the flags both take."""
@@ -172,6 +188,7 @@ class _Transfer(_Base):
     excludes: tuple[str, ...] = ()
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Add(_Transfer):
     """``ADD``: as COPY, and URLs and git repositories too; a local tar archive is unpacked."""
@@ -181,6 +198,7 @@ class Add(_Transfer):
     unpack: bool | None = None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Copy(_Transfer):
     """``COPY [--from=STAGE|IMAGE] [OPTIONS] SRC… DEST``."""
@@ -189,6 +207,7 @@ class Copy(_Transfer):
     parents: bool = False
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Volume(_Base):
     """``VOLUME PATH…``: the image config's Volumes."""
@@ -196,6 +215,7 @@ class Volume(_Base):
     volumes: tuple[str, ...]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class User(_Base):
     """``USER USER[:GROUP]``: who the later RUNs and the container run as."""
@@ -203,6 +223,7 @@ class User(_Base):
     user: str
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Workdir(_Base):
     """``WORKDIR PATH``: the working directory of what follows, made if missing."""
@@ -210,6 +231,7 @@ class Workdir(_Base):
     path: str
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Arg(_Base):
     """``ARG NAME[=DEFAULT]…``: build arguments."""
@@ -217,6 +239,7 @@ class Arg(_Base):
     args: tuple[ArgDecl, ...]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Onbuild(_Base):
     """``ONBUILD INSTRUCTION``: a trigger the image keeps for stages built FROM it."""
@@ -231,6 +254,7 @@ class Onbuild(_Base):
         return convert(child)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class StopSignal(_Base):
     """``STOPSIGNAL SIGNAL``: the image config's StopSignal."""
@@ -238,6 +262,7 @@ class StopSignal(_Base):
     signal: str
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Healthcheck(_Base):
     """``HEALTHCHECK [OPTIONS] CMD COMMAND`` or ``HEALTHCHECK NONE``."""
@@ -245,6 +270,7 @@ class Healthcheck(_Base):
     health: Health
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Shell(_Base):
     """``SHELL ["EXECUTABLE", "PARAMETERS"…]``: the shell of later shell forms."""
@@ -295,6 +321,7 @@ INSTRUCTION_NAMES: tuple[str, ...] = (
 )
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Stage:
     """A build stage: its FROM and the instructions up to the next FROM."""
@@ -317,6 +344,7 @@ class Stage:
         return self.name or f"stage-{self.index}"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Dockerfile:
     """A whole Dockerfile: global ARGs, stages, and the parse it came from."""

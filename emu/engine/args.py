@@ -14,9 +14,11 @@ from dataclasses import dataclass
 
 from emu.dockerfile.instructions import Arg
 from emu.errors import EmuError, UsageError
+from emu.records import quick_init
 from emu.words import process_word
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Platform:
     os: str = "linux"

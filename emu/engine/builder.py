@@ -60,6 +60,7 @@ from emu.fs import Dir, Meta, Snapshot
 from emu.images import display
 from emu.images.image import DEFAULT_PATH, Image, ImageConfig
 from emu.pos import Position
+from emu.records import quick_init
 from emu.words import process_word
 
 if TYPE_CHECKING:
@@ -68,6 +69,7 @@ if TYPE_CHECKING:
 ImageResolver = Callable[[str], Image]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class BuildOptions:
     target: str | None = None
@@ -96,6 +98,7 @@ class BuildOptions:
     observer: BuildObserver | None = None  # told about each step as it happens
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class StageResult:
     """One stage of a build and what became of it."""
@@ -127,6 +130,7 @@ class StageResult:
         return display.html(self)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class BuildResult:
     """The final image and every stage's fate."""
@@ -722,7 +726,11 @@ class _Build:
         stage = st.stage
         i = stage.index
         kind = vertex.kind(inst)
-        if isinstance(inst, Workdir) and vertex.workdir_path(st, inst) == "/":
+        if (
+            isinstance(inst, Workdir)
+            and vertex.may_be_root(inst)
+            and vertex.workdir_path(st, inst) == "/"
+        ):
             kind = ""  # BuildKit makes no step for WORKDIR / (but still counts it)
         text = f"# ONBUILD {inst.source}" if onbuild else inst.source
         name = ""
@@ -818,8 +826,12 @@ class _Build:
         return vertex.workdir_inputs(st, st.config.working_dir or "/", parent)
 
     def _printed(self, ran: int) -> bytes:
-        new = self._outputs()[ran:]
-        return b"".join(getattr(o, "stdout", b"") + getattr(o, "stderr", b"") for o in new)
+        outputs = self._outputs()
+        if len(outputs) == ran:
+            return b""  # (every step but a RUN)
+        return b"".join(
+            getattr(o, "stdout", b"") + getattr(o, "stderr", b"") for o in outputs[ran:]
+        )
 
     def _kept_run(self, st: StageState, ran: int, forgiven: tuple[Skipped, ...]) -> CachedRun:
         new = self._outputs()[ran:]
@@ -886,6 +898,7 @@ def _trigger_failed(trigger: str) -> str:
     return f"ONBUILD trigger {trigger!r} of the base image failed: "
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class _Trigger:
     """An ONBUILD trigger about to run in a stage, and what its step, layer and copy cite."""

@@ -29,8 +29,10 @@ from emu.errors import ContextError as ContextError
 from emu.errors import EmuError
 from emu.fs import FS, Device, Dir, File, Kind, Lazy, Meta, Node, Snapshot, Symlink
 from emu.ignore import IgnoreMatcher, walk_context
+from emu.records import quick_init
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Context:
     """A build context after ``.dockerignore``."""

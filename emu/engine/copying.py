@@ -54,10 +54,12 @@ from emu.fs.archive import Budget
 from emu.fs.names import printable
 from emu.glob import has_meta, match
 from emu.ignore import IgnoreMatcher, compile_patterns
+from emu.records import quick_init
 
 ModeFn = Callable[[int, bool], int]  # (old mode, is a directory) -> new mode
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Owner:
     uid: int

@@ -25,6 +25,7 @@ from emu.engine.users import resolve_user
 from emu.errors import BuildError, EmuError
 from emu.fs import FS, Dir, File, Meta, Node, accounts
 from emu.pos import Position
+from emu.records import quick_init
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -38,7 +39,7 @@ _TOOLS_HOOKED: list[bool] = []
 def shell_stack() -> contextlib.AbstractContextManager[None]:
     """The shell's deeper Python stack while it runs (:func:`emu.sh.api.shell_stack`), for
     the engine and the layers above it."""
-    from emu.sh.api import shell_stack as stack
+    from emu.sh.api import shell_stack as stack  # (the shell loads with the first RUN)
 
     return stack()
 
@@ -46,6 +47,7 @@ def shell_stack() -> contextlib.AbstractContextManager[None]:
 SHELLS = frozenset({"sh", "ash", "bash", "dash", "busybox"})
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class RunOutput:
     """What one RUN printed (for progress output and teaching)."""

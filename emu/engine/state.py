@@ -11,6 +11,7 @@ from emu.errors import BuildError, EmuError
 from emu.fs import FS, Dir
 from emu.images.image import HistoryEntry, Image, ImageConfig, Layer, LayerOrigin
 from emu.pos import Position, Span
+from emu.records import quick_init
 from emu.words import process_word, process_words
 
 if TYPE_CHECKING:
@@ -80,6 +81,7 @@ class RunExecutor(Protocol):
     ) -> None: ...
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class CopyRecord:
     """One COPY/ADD, kept for the summary and for ``emu explain``."""
@@ -96,6 +98,7 @@ class CopyRecord:
     trigger: str = ""
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class StepEvent:
     """One instruction as it ran, in execution order (for progress output).
@@ -119,6 +122,7 @@ class StepEvent:
     key: str = ""
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class BuildPlan:
     """What a build is about to do, told to its observer before the first step."""
@@ -158,6 +162,7 @@ class StepLog:
         self.steps.append(step)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Skipped:
     """What a ``--permissive`` build did instead of failing (for the summary): a program

@@ -103,6 +103,14 @@ def from_text(ref: str) -> str:
         return "FROM " + ref
 
 
+def may_be_root(inst: Workdir) -> bool:
+    """Whether WORKDIR's path might come out as ``/``: not when it names a directory
+    plainly (no variable, no ``.``, no quote, no escape), the usual case, which then
+    needs no expansion to tell."""
+    path = inst.path
+    return not path.strip("/") or any(c in path for c in "$.\\`'\"")
+
+
 def workdir_path(st: StageState, inst: Workdir) -> str:
     """Where WORKDIR goes, computed before it runs (without recording undefined variables)."""
     try:

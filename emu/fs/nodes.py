@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import BinaryIO
 
+from emu.records import quick_init
+
 
 class Kind(Enum):
     FILE = "file"
@@ -36,6 +38,7 @@ _TYPE_BITS = {
 }
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Meta:
     """Owner, permission bits (incl. setuid/setgid/sticky, no type bits) and mtime."""
@@ -61,6 +64,7 @@ class Meta:
         )
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Blob:
     """Content known only by size (a modelled artifact: a 40 MB binary, a JDK)."""
@@ -80,6 +84,7 @@ class Blob:
         return "sha256:" + h.hexdigest()
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, eq=False)
 class Lazy:
     """Content read only when someone needs the bytes (a context file on the host).
@@ -112,6 +117,7 @@ class Lazy:
 Content = bytes | Blob | Lazy
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, eq=False)
 class File:
     meta: Meta
@@ -149,6 +155,7 @@ class File:
         return a == b
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, eq=False)
 class Symlink:
     meta: Meta
@@ -162,6 +169,7 @@ class Symlink:
         return len(self.target.encode("utf-8", "surrogateescape"))
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, eq=False)
 class Device:
     meta: Meta

@@ -21,13 +21,18 @@ from typing import Any, TypeVar
 
 from emu.errors import FsError as FsError  # defined with the others in emu.errors
 from emu.fs.nodes import Device, Dir, Entries, File, Meta, Node, Symlink
+from emu.records import quick_init
 
 MAX_SYMLINKS = 40  # Linux's MAXSYMLINKS
 _T = TypeVar("_T")
 
 
 def split(path: str) -> list[str]:
-    return [p for p in path.split("/") if p and p != "."]
+    """The names in ``path``, without empty ones and ``.`` (``..`` is kept)."""
+    parts = path.strip("/").split("/")
+    if "" in parts or "." in parts:
+        return [p for p in parts if p and p != "."]
+    return parts
 
 
 def join(parts: list[str] | tuple[str, ...]) -> str:
@@ -48,6 +53,7 @@ def clean(path: str) -> str:
     return "/" + "/".join(out)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Snapshot:
     """An immutable view of a tree: what a layer, an image or a finished stage holds."""
@@ -136,27 +142,45 @@ class FS:
     def realpath(self, path: str, *, missing_ok: bool = False) -> str:
         """The path with every symlink resolved (the last component need not exist;
         with ``missing_ok`` no component need: a dangling link's target is where it points)."""
+        # Most paths hold no symlink and no "..": they are their own real path once every
+        # directory on the way is found (the last component may be missing).
+        parts = split(path)
+        cur: Any = self.root
+        last = len(parts) - 1
+        for i, name in enumerate(parts):
+            if name == ".." or type(cur) is not Dir:
+                break
+            cur = cur.entries.get(name)
+            if cur is None:
+                if i == last:
+                    return join(parts)
+                break
+            if type(cur) is Symlink:
+                break
+        else:
+            return join(parts)
         return join(self._resolve(path, True, missing_ok)[0])
 
     def lookup(self, path: str, follow: bool = True) -> Node | None:
         """The node at ``path``, or None when it (or a parent) does not exist."""
         # Most paths hold no symlink and no "..": one plain walk (the hottest loop of a
-        # build: a RUN looks up dozens of paths).
-        cur: Node | None = self.root
-        for name in path.split("/"):
-            if not name or name == ".":
-                continue
-            if name == ".." or not isinstance(cur, Dir):
-                break
-            cur = cur.entries.get(name)
-            if cur is None:
-                return None
-            if isinstance(cur, Symlink):
-                break
-        else:
-            return cur
-        if not isinstance(cur, Dir | Symlink) and name != "..":
-            return None  # a file where a directory was needed: ENOTDIR
+        # build: a RUN looks up dozens of paths). Only a Dir has entries: a file met on
+        # the way ends the walk with AttributeError, a symlink takes the long way.
+        cur: Any = self.root
+        try:
+            for name in path.split("/"):
+                if name and name != ".":
+                    if name == "..":
+                        break
+                    cur = cur.entries.get(name)
+                    if cur is None:
+                        return None
+            else:
+                if type(cur) is not Symlink:
+                    return cur  # type: ignore[no-any-return]
+        except AttributeError:
+            if type(cur) is not Symlink:
+                return None  # a file where a directory was needed: ENOTDIR
         return self._lookup_links(path, follow)
 
     def _lookup_links(self, path: str, follow: bool) -> Node | None:
@@ -325,7 +349,8 @@ class FS:
                     stack.append(child)
 
     def mkdir(self, path: str, meta: Meta | None = None, *, exist_ok: bool = False) -> Dir:
-        if not self._resolve(path, False)[0]:
+        parts = split(path)
+        if not parts or (".." in parts and not self._resolve(path, False)[0]):  # the root
             if exist_ok:
                 return self.root
             raise FsError(_errno.EEXIST, "/")

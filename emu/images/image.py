@@ -16,6 +16,7 @@ from emu.dockerfile.instructions import Health
 from emu.fs import Dir, File, Snapshot, diff
 from emu.fs.tree import Change
 from emu.images import display
+from emu.records import quick_init
 
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -25,6 +26,7 @@ DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 HealthConfig = Health
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class ImageConfig:
     """The parts of an OCI/Docker image config that a Dockerfile can set.
@@ -168,6 +170,7 @@ def _set_at(
     return (*items, item), index
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class HistoryEntry:
     created_by: str
@@ -176,6 +179,7 @@ class HistoryEntry:
     created: int = 0  # seconds since the epoch
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class LayerOrigin:
     """Which instruction made a layer, and for COPY/ADD where its files came from.
@@ -198,6 +202,7 @@ class LayerOrigin:
     trigger: str = ""
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Layer:
     """One filesystem layer: the tree before and after the instruction that made it."""
@@ -228,6 +233,7 @@ class Layer:
         return total
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Image:
     """A built or catalogued image."""

@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Final, Protocol
 
@@ -30,6 +30,7 @@ from emu.errors import ShellError as ShellError
 from emu.fs import FS, Dir, File, FsError, Node, Symlink
 from emu.fs.tree import split
 from emu.pos import Position
+from emu.records import quick_init
 
 
 def _over(limit: str, value: int) -> LimitExceeded:
@@ -108,27 +109,40 @@ _stack_users = 0
 _stack_before = 0
 
 
-@contextmanager
-def shell_stack() -> Iterator[None]:
+class _ShellStack:
     """Raise Python's recursion limit for the shell while it runs, and put it back after
     (the host process's limit is the host's: ``emu.build`` leaves it as it found it).
-    Re-entrant and shared between threads: the last one out restores it."""
-    global _stack_users, _stack_before
-    with _stack_lock:
-        if _stack_users == 0:
-            _stack_before = sys.getrecursionlimit()
-        _stack_users += 1
-        if sys.getrecursionlimit() < _SHELL_STACK:
-            sys.setrecursionlimit(_SHELL_STACK)
-    try:
-        yield
-    finally:
+    Re-entrant and shared between threads: the last one out restores it. (A class, not a
+    generator: every RUN enters it twice.)"""
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        global _stack_users, _stack_before
+        with _stack_lock:
+            if _stack_users == 0:
+                _stack_before = sys.getrecursionlimit()
+            _stack_users += 1
+            if sys.getrecursionlimit() < _SHELL_STACK:
+                sys.setrecursionlimit(_SHELL_STACK)
+
+    def __exit__(self, *exc: object) -> None:
+        global _stack_users
         with _stack_lock:
             _stack_users -= 1
             if _stack_users == 0:
                 sys.setrecursionlimit(_stack_before)
 
 
+_SHELL_STACK_GUARD: Final = _ShellStack()
+
+
+def shell_stack() -> AbstractContextManager[None]:
+    """The context in which the shell runs or parses (see :class:`_ShellStack`)."""
+    return _SHELL_STACK_GUARD
+
+
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Identity:
     """Who a process runs as."""
@@ -234,38 +248,53 @@ def _oserr(code: int, path: str) -> OSError:
 def check_search(fs: FS, ident: Identity, cwd: str, path: str) -> None:
     """Search (x) permission on every directory leading to ``path`` (EACCES if one lacks
     it); root passes everywhere."""
+    if _search_denied(fs, ident, cwd, path):
+        raise _oserr(_errno.EACCES, path)
+
+
+def _search_denied(fs: FS, ident: Identity, cwd: str, path: str) -> bool:
     if ident.uid == 0:
-        return
+        return False
     try:
         parts = fs._resolve(user_path(cwd, path), False)[0]
     except FsError:
-        return
+        return False
     node: Node = fs.root
     for name in parts[:-1]:
         if not isinstance(node, Dir):
-            return
+            return False
         if not allowed(node, ident, X_OK):
-            raise _oserr(_errno.EACCES, path)
+            return True
         nxt = node.entries.get(name)
         if nxt is None:
-            return
+            return False
         node = nxt
-    if isinstance(node, Dir) and parts and not allowed(node, ident, X_OK):
-        raise _oserr(_errno.EACCES, path)
+    return isinstance(node, Dir) and bool(parts) and not allowed(node, ident, X_OK)
 
 
 def lookup_as(fs: FS, ident: Identity, cwd: str, path: str, follow: bool = True) -> Node:
     """``stat`` (``lstat`` without ``follow``) of a user's path as ``ident`` makes it,
     failing with the OSError Linux gives: ENOENT, ENOTDIR (also for ``file/``), EACCES."""
+    found = stat_as(fs, ident, cwd, path, follow)
+    if isinstance(found, int):
+        raise _oserr(found, path)
+    return found
+
+
+def stat_as(fs: FS, ident: Identity, cwd: str, path: str, follow: bool = True) -> Node | int:
+    """:func:`lookup_as` without raising: the node, or the errno Linux gives (a missing
+    path is an everyday answer, and an exception costs more than the lookup)."""
+    where = user_path(cwd, path)
     try:
-        node = fs.lookup(user_path(cwd, path), follow)
+        node = fs.lookup(where, follow)
     except FsError as e:
-        raise _oserr(e.errno, path) from None
+        return e.errno
     if node is None:
-        raise _oserr(_missing_code(fs, user_path(cwd, path)), path)
+        return _missing_code(fs, where)
     if path.endswith("/") and not isinstance(node, Dir):
-        raise _oserr(_errno.ENOTDIR, path)
-    check_search(fs, ident, cwd, path)
+        return _errno.ENOTDIR
+    if ident.uid != 0 and _search_denied(fs, ident, cwd, path):
+        return _errno.EACCES
     return node
 
 
@@ -417,8 +446,18 @@ def find_program(fs: FS, name: str, path_var: str, ident: Identity) -> tuple[str
             continue
         candidate = f"{d}{name}" if d.endswith("/") else f"{d}/{name}"
         if isinstance(node, Symlink):
+            # The link's target from where it is: an absolute one from the root, a bare
+            # name in the same directory (busybox's applets); anything else in full.
+            target = node.target
             try:
-                node = fs.lookup(candidate)
+                if target.startswith("/"):
+                    node = fs.lookup(target)
+                elif "/" in target or target in (".", ".."):
+                    node = fs.lookup(candidate)
+                else:
+                    node = where.entries.get(target)
+                    if isinstance(node, Symlink):
+                        node = fs.lookup(candidate)
             except EmuError:
                 continue
         if isinstance(node, File) and allowed(node, ident, X_OK):

@@ -37,6 +37,7 @@ from typing import TypeVar
 from emu.errors import EmuError, ExpansionError
 from emu.fs import FS, Blob, Device, Dir, File, FsError, Lazy, Meta, Node, Symlink
 from emu.pos import Position
+from emu.records import quick_init
 from emu.sh import coreutils, expand, permissive
 from emu.sh.api import (
     R_OK,
@@ -366,6 +367,7 @@ class _World:
 Builtin = Callable[["Shell", list[str]], int]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Launch:
     """A program about to start: what ``execve`` gets, its descriptors, and where in the

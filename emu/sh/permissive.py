@@ -32,8 +32,6 @@ no state of the image, so the same build gives the same result wherever it runs.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 MAGIC = b"#!/bin/sh\n# emu placeholder: "
@@ -58,15 +56,21 @@ class Session:
 _sessions: list[Session] = []
 
 
-@contextmanager
-def session(permissive: bool, after_skips: bool = False) -> Iterator[Session]:
-    """A RUN's session (nested sessions stack; the innermost counts)."""
-    s = Session(permissive, after_skips and permissive)
-    _sessions.append(s)
-    try:
-        yield s
-    finally:
-        _sessions.remove(s)
+class session:  # (lower case: it is used as the function it was, ``with session(...)``)
+    """A RUN's session (nested sessions stack; the innermost counts). A class, not a
+    generator: every RUN makes one."""
+
+    __slots__ = ("_s",)
+
+    def __init__(self, permissive: bool, after_skips: bool = False) -> None:
+        self._s = Session(permissive, after_skips and permissive)
+
+    def __enter__(self) -> Session:
+        _sessions.append(self._s)
+        return self._s
+
+    def __exit__(self, *exc: object) -> None:
+        _sessions.remove(self._s)
 
 
 def active() -> bool:

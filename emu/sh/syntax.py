@@ -28,11 +28,13 @@ from dataclasses import dataclass
 from typing import Final
 
 from emu.pos import Position
+from emu.records import quick_init
 from emu.sh.api import ShellError, shell_stack
 
 # --- the AST: word parts ---------------------------------------------------------------
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Lit:
     """Literal text. Unquoted (globs and tildes active) unless inside a :class:`DblQuoted`."""
@@ -41,6 +43,7 @@ class Lit:
     value: str
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class SglQuoted:
     """Text no expansion touches: ``'...'``, or a backslash-escaped character."""
@@ -49,12 +52,14 @@ class SglQuoted:
     value: str
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class DblQuoted:
     pos: Position
     parts: tuple[WordPart, ...]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class ParamExp:
     """``$x``, ``${x}``, ``${#x}`` and ``${x<op><arg>}``.
@@ -79,6 +84,7 @@ class ParamExp:
     indirect: bool = False
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class CmdSubst:
     """``$(...)`` or a backquoted command; the body is parsed once, here."""
@@ -88,6 +94,7 @@ class CmdSubst:
     backquote: bool = False
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class ArithExp:
     """``$((...))``: the expression's text is expanded, then evaluated as arithmetic."""
@@ -96,6 +103,7 @@ class ArithExp:
     expr: Word
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class ProcSubst:
     """bash's ``<(...)`` (``out`` False) and ``>(...)``: a path that reads the body's
@@ -106,6 +114,7 @@ class ProcSubst:
     out: bool = False
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class ArrayLit:
     """bash's ``(a b [k]=v)`` after ``name=``: each item is (key word or None, value)."""
@@ -118,6 +127,7 @@ class ArrayLit:
 WordPart = Lit | SglQuoted | DblQuoted | ParamExp | CmdSubst | ArithExp | ProcSubst | ArrayLit
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Word:
     """One shell word. ``lit`` is its value when expansion cannot change it (the common
@@ -132,6 +142,7 @@ class Word:
 # --- the AST: commands -----------------------------------------------------------------
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Assign:
     """``name=value``; bash adds ``name+=value``, ``name[index]=value`` and arrays
@@ -144,6 +155,7 @@ class Assign:
     append: bool = False
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class HereDoc:
     """A here-document's body; unquoted delimiters make it expandable.
@@ -158,6 +170,7 @@ class HereDoc:
     body: Word | None = None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Redirect:
     """``[fd]op target``. ``op`` is one of ``< > >> >| <> <& >& &> << <<-``."""
@@ -169,6 +182,7 @@ class Redirect:
     heredoc: HereDoc | None = None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Simple:
     pos: Position
@@ -177,6 +191,7 @@ class Simple:
     redirs: tuple[Redirect, ...]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class DeclSimple(Simple):
     """bash: ``declare``/``local``/``export``/``readonly``/``typeset`` with words that are
@@ -186,6 +201,7 @@ class DeclSimple(Simple):
     decls: tuple[Assign | None, ...] = ()
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Pipeline:
     pos: Position
@@ -194,6 +210,7 @@ class Pipeline:
     timed: str = ""  # bash's ``time`` (``"time"``) or ``time -p`` (``"-p"``)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class AndOr:
     pos: Position
@@ -202,6 +219,7 @@ class AndOr:
     right: Command
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Background:
     """``cmd &``."""
@@ -210,18 +228,21 @@ class Background:
     cmd: Command
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Subshell:
     pos: Position
     body: tuple[Command, ...]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Group:
     pos: Position
     body: tuple[Command, ...]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class If:
     """``if cond; then body; [else orelse;] fi`` (an ``elif`` is an If inside ``orelse``)."""
@@ -232,6 +253,7 @@ class If:
     orelse: tuple[Command, ...] | None = None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class While:
     pos: Position
@@ -240,6 +262,7 @@ class While:
     until: bool = False
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class For:
     """``for name [in items]; do body; done`` (``items`` None: over ``"$@"``)."""
@@ -250,6 +273,7 @@ class For:
     body: tuple[Command, ...]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class CaseItem:
     pos: Position
@@ -258,6 +282,7 @@ class CaseItem:
     end: str = ";;"  # bash also has ";&" (fall through) and ";;&" (test the next)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Case:
     pos: Position
@@ -265,6 +290,7 @@ class Case:
     items: tuple[CaseItem, ...]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class FuncDef:
     pos: Position
@@ -272,6 +298,7 @@ class FuncDef:
     body: Command
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Redirected:
     """A compound command with redirections: ``{ ...; } >file``, ``while ...; done <in``."""
@@ -281,6 +308,7 @@ class Redirected:
     redirs: tuple[Redirect, ...]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class ArithCmd:
     """bash's ``(( expr ))``: status 0 when the expression is not zero."""
@@ -289,6 +317,7 @@ class ArithCmd:
     expr: Word
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class ForArith:
     """bash's ``for (( init; cond; step ))``; a missing part is None."""
@@ -300,6 +329,7 @@ class ForArith:
     body: tuple[Command, ...]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class CondWord:
     """A word alone in ``[[ ]]``: true when not empty."""
@@ -307,12 +337,14 @@ class CondWord:
     word: Word
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class CondUnary:
     op: str  # "-f", "-z", "-v"...
     word: Word
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class CondBinary:
     """``l op r``: ``==``/``!=`` match a pattern, ``=~`` a regular expression."""
@@ -322,11 +354,13 @@ class CondBinary:
     right: Word
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class CondNot:
     expr: CondExpr
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class CondAndOr:
     op: str  # "&&" or "||"
@@ -337,6 +371,7 @@ class CondAndOr:
 CondExpr = CondWord | CondUnary | CondBinary | CondNot | CondAndOr
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class CondCmd:
     """bash's ``[[ expr ]]``; ``text`` is what ``set -x`` shows of it."""
@@ -364,6 +399,7 @@ Command = (
 )
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Script:
     """A parsed script: its complete commands, in order. ``groups`` (bash) holds the

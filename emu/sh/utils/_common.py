@@ -27,6 +27,7 @@ from emu.sh.api import (
     check_search,
     lookup_as,
     program,
+    stat_as,
     user_path,
 )
 from emu.sh.options import Die
@@ -239,10 +240,14 @@ class Sys:
         return self._get(path, path.endswith("/"))
 
     def try_stat(self, path: str, follow: bool = True) -> Node | None:
-        try:
-            return self._get(path, follow)
-        except OSError:
-            return None
+        found = self.stat_errno(path, follow)
+        return None if isinstance(found, int) else found
+
+    def stat_errno(self, path: str, follow: bool = True) -> Node | int:
+        """The node at ``path``, or the errno ``stat`` fails with (no exception made)."""
+        if not path:
+            return E.ENOENT
+        return stat_as(self.fs, self.ident, self.proc.cwd, path, follow)
 
     def realpath(self, path: str) -> str:
         try:
@@ -260,12 +265,12 @@ class Sys:
             raise oserr(E.ENOENT, path)
         ab = self.abspath(path)
         try:
-            parts = self.fs._resolve(ab, False)[0]
+            parts, nodes = self.fs._resolve(ab, False)
         except FsError as e:
             raise oserr(e.errno, path) from None
         if not parts:
             raise oserr(E.EBUSY, path)
-        parent = self.fs.lookup("/" + "/".join(parts[:-1]))
+        parent = nodes[-2]  # the directory the last part was looked up in
         if not isinstance(parent, Dir):
             raise oserr(E.ENOTDIR if parent is not None else E.ENOENT, path)
         self._search_ok(path)

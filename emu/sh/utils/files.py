@@ -156,15 +156,14 @@ def rmdir(proc: Proc) -> int:
 
 def cp_mv_stat(proc: Proc, sys: Sys, path: str, follow: bool) -> int | None:
     """libbb cp_mv_stat2: 0 missing, 1 exists, 3 a directory; None after an error."""
-    try:
-        node = sys.stat(path) if follow else sys.lstat(path)
-    except OSError as e:
-        if e.errno == E.ENOENT:
-            return 0
-        if e.errno == E.ENOTDIR:
-            proc.err(f"can't stat '{path}': Path has non-directory component")
-        else:
-            proc.err(f"can't stat '{path}': {e.strerror}")
+    node = sys.stat_errno(path, follow or path.endswith("/"))
+    if node == E.ENOENT:
+        return 0
+    if node == E.ENOTDIR:
+        proc.err(f"can't stat '{path}': Path has non-directory component")
+        return None
+    if isinstance(node, int):
+        proc.err(f"can't stat '{path}': {strerror(node)}")
         return None
     return 3 if isinstance(node, Dir) else 1
 
@@ -213,13 +212,11 @@ class Copier:
                 return self._links(source, dest, flags)
             self.err(f"can't stat '{source}': {e.strerror}")
             return False
-        try:
-            dnode: Node | None = sys.lstat(dest)
-        except OSError as e:
-            if e.errno != E.ENOENT:
-                self.err(f"can't stat '{dest}': {e.strerror}")
-                return False
-            dnode = None
+        found = sys.stat_errno(dest, dest.endswith("/"))  # lstat
+        if isinstance(found, int) and found != E.ENOENT:
+            self.err(f"can't stat '{dest}': {strerror(found)}")
+            return False
+        dnode: Node | None = None if isinstance(found, int) else found
         if dnode is not None:
             if self._same(snode, source, dnode, dest):
                 self.err(f"'{source}' and '{dest}' are the same file")
