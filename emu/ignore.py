@@ -27,6 +27,7 @@ path, as with Go's RE2, so no ``.dockerignore`` line can make a walk slow.
 from __future__ import annotations
 
 import os
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -153,6 +154,7 @@ class Decision:
     _last: int = field(default=-1, repr=False, compare=False)
 
 
+_WALKED_MAX: Final = 4096  # match_with_parents' remembered answers, per matcher
 _NOTHING: Final = Decision(False)
 _ROOT: Final = Decision(False, None, 0, -1)  # the context root: nothing matched yet
 
@@ -182,6 +184,7 @@ class IgnoreMatcher:
         "_file",
         "_has_exclusions",
         "_patterns",
+        "_walked",
     )
 
     def __init__(self, patterns: Iterable[Pattern] = (), *, file: str | None = None) -> None:
@@ -189,6 +192,10 @@ class IgnoreMatcher:
         self._file = file
         pats = self._patterns
         self._has_exclusions = any(p.exclusion for p in pats)
+        # match_with_parents' answers by (path, what the parent counted): a context walked
+        # again (a test or a grader building one folder again and again) decides each path
+        # once. Bounded; a decision is a value, so sharing one is safe.
+        self._walked: dict[tuple[str, int, int], Decision | None] = {}
         self._decisions = tuple(Decision(not p.exclusion, p) for p in pats)
         # The one-pass route needs every pattern as a node (no Go-rejected regexps, nor the
         # byte-cut suffix after a BOM); pattern i's match is tagged i.
@@ -283,6 +290,20 @@ class IgnoreMatcher:
         if auto is None:
             return self._walk_exact(path, parent)
         counted = parent._counted
+        key = (path, counted, parent._last)
+        walked = self._walked
+        if key in walked:
+            known = walked[key]
+            return parent if known is None else known  # (None: the parent's own decision)
+        decision = self._walk_automaton(auto, path, parent, counted)
+        if len(walked) >= _WALKED_MAX:
+            walked.clear()
+        walked[key] = None if decision is parent else decision
+        return decision
+
+    def _walk_automaton(
+        self, auto: re2.Automaton, path: str, parent: Decision, counted: int
+    ) -> Decision:
         whole = auto.accepted(auto.feed(path))  # the patterns matching the path itself
         fresh = whole & ~counted
         if not fresh:
@@ -407,8 +428,24 @@ class _Visit:
         )
 
 
-def _list_dir(directory: str) -> list[tuple[str, bool, bool]]:
+# Directory listings by path, with the stat they were listed under: a folder built again
+# and again (a test, a grader) is listed once while it keeps its entries. A directory's
+# mtime and ctime change whenever an entry is added, removed or renamed in it; a listing
+# made less than 2 s after such a change is not kept (as emu.engine.context's small-file
+# cache: a coarse clock could leave the stat as it was), nor is a large one.
+_LISTED: dict[str, tuple[tuple[int, ...], tuple[tuple[str, bool, bool], ...]]] = {}
+_LISTED_MAX_DIRS, _LISTED_MAX_ENTRIES = 1024, 1024
+_RACY_NS: Final = 2_000_000_000
+
+
+def _list_dir(directory: str) -> tuple[tuple[str, bool, bool], ...]:
     """(name, is_dir, is_symlink) sorted by the bytes of the name, like Go's os.ReadDir."""
+    started = time.time_ns()  # before the stat: what is listed is at least this recent
+    st = os.stat(directory)
+    key = (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
+    held = _LISTED.get(directory)
+    if held is not None and held[0] == key:
+        return held[1]
     out: list[tuple[str, bool, bool]] = []
     with os.scandir(directory) as it:
         for e in it:
@@ -421,7 +458,15 @@ def _list_dir(directory: str) -> list[tuple[str, bool, bool]]:
         out.sort()  # (names are unique: ASCII order is byte order)
     else:
         out.sort(key=lambda item: os.fsencode(item[0]))
-    return out
+    listing = tuple(out)
+    if (
+        len(listing) <= _LISTED_MAX_ENTRIES
+        and started - max(st.st_mtime_ns, st.st_ctime_ns) > _RACY_NS
+    ):
+        if len(_LISTED) >= _LISTED_MAX_DIRS:
+            _LISTED.clear()  # bounded, and safe beside another thread's walk
+        _LISTED[directory] = (key, listing)
+    return listing
 
 
 def walk_context(root: Path | str, matcher: IgnoreMatcher) -> Iterator[ContextEntry]:
@@ -473,14 +518,14 @@ def walk_context(root: Path | str, matcher: IgnoreMatcher) -> Iterator[ContextEn
                     try:
                         listing = _list_dir(os.path.join(base, rel))
                     except (FileNotFoundError, NotADirectoryError):
-                        listing = []  # vanished while walking: fsutil skips it too
+                        listing = ()  # vanished while walking: fsutil skips it too
                     except PermissionError:
                         if not decision.excluded:
                             raise EmuError(
                                 f"open {rel}: permission denied",
                                 hint="the context walk must read every directory it sends",
                             ) from None
-                        listing = []
+                        listing = ()
                     frames.append((iter(listing), rel + "/", decision, visit))
         while queue and queue[0].final:
             yield queue.popleft().entry()

@@ -497,3 +497,40 @@ def test_lone_surrogates_are_just_characters() -> None:
     pats = read_ignore_file("a\ud800b\n\udcffx\n")
     assert [p.cleaned for p in pats] == ["a\ud800b", "\udcffx"]
     assert IgnoreMatcher(pats).excluded("a\ud800b/c")
+
+
+def test_walk_remembers_a_listing_until_its_directory_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import emu.ignore as ig
+
+    _tree(tmp_path, ["a", "d/b"])
+    real = ig.time.time_ns
+    # A walk made right after the tree was written keeps nothing: its stat could hide a
+    # change within the clock's granularity.
+    monkeypatch.setattr(ig, "_LISTED", {})
+    assert [e.path for e in _walk(tmp_path, "")] == ["a", "d", "d/b"]
+    assert ig._LISTED == {}
+    # Seen as 10 s later, the listings are kept, and a later walk lists nothing again.
+    monkeypatch.setattr(ig.time, "time_ns", lambda: real() + 10_000_000_000)
+    _walk(tmp_path, "")
+    assert set(ig._LISTED) == {str(tmp_path), os.path.join(str(tmp_path), "d")}
+    scans: list[str] = []
+    real_scandir = os.scandir
+
+    def scandir(path: str) -> Any:
+        scans.append(path)
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    assert [e.path for e in _walk(tmp_path, "")] == ["a", "d", "d/b"]
+    assert scans == []
+    # An entry added (or removed, or renamed) changes its directory's stat: listed again.
+    (tmp_path / "d" / "c").write_text("c")
+    assert [e.path for e in _walk(tmp_path, "")] == ["a", "d", "d/b", "d/c"]
+    assert scans == [os.path.join(str(tmp_path), "d")]
+    # A large directory is not kept (both hold two entries here).
+    monkeypatch.setattr(ig, "_LISTED", {})
+    monkeypatch.setattr(ig, "_LISTED_MAX_ENTRIES", 1)
+    _walk(tmp_path, "")
+    assert ig._LISTED == {}

@@ -156,6 +156,14 @@ def test_walk_matches_gos_loop(pats: tuple[Pattern, ...], path: str) -> None:
             raise AssertionError(f"{prefix}: {decision} explains the opposite verdict")
     # Without parent information the walk agrees with MatchesOrParentMatches.
     assert m.match_with_parents(path, None).excluded is m.match(path).excluded
+    # Walked again, the matcher answers from what it remembers: the same decisions.
+    again = None
+    fresh = None
+    other = IgnoreMatcher(pats)
+    for prefix in _prefixes(path):
+        again = m.match_with_parents(prefix, again)
+        fresh = other.match_with_parents(prefix, fresh)
+        assert again == fresh and again.pattern is fresh.pattern, prefix
 
 
 # (c) reading never fails with anything but EmuError ---------------------------------------

@@ -207,7 +207,14 @@ def from_directory(
     bytes are read at once instead of lazily.
     """
     root_str = os.fspath(root)
-    if not os.path.isdir(root_str):
+    try:
+        st_root = os.lstat(root_str)  # (the root's own metadata: a link is not followed)
+        is_dir = stat.S_ISDIR(st_root.st_mode) or (
+            stat.S_ISLNK(st_root.st_mode) and os.path.isdir(root_str)
+        )
+    except OSError:
+        is_dir = False
+    if not is_dir:
         raise ContextError(
             f"unable to prepare context: path {str(root)!r} not found",
             hint="the context is the folder you give to `docker build`",
@@ -223,10 +230,6 @@ def from_directory(
     fs = FS()
     excluded: set[str] = set()
     inodes: dict[tuple[int, int], File] = {}
-    try:
-        st_root = os.lstat(root_str)
-    except OSError as exc:
-        raise ContextError(f"cannot read context {root}: {exc.strerror}") from None
     fs.set_meta("/", Meta(stat.S_IMODE(st_root.st_mode), 0, 0, int(st_root.st_mtime)))
     # Each directory made so far, by its path: a child goes straight into its parent, so a
     # context nested thousands of levels deep is walked in linear time, not quadratic.
@@ -272,7 +275,9 @@ def from_directory(
                 if st.st_nlink > 1 and key in inodes:
                     node = inodes[key]
                 else:
-                    if not os.access(host, os.R_OK):
+                    # Readable by anyone needs no access(2) (a syscall per file); other
+                    # modes are asked, for a clear error before the build starts.
+                    if not st.st_mode & stat.S_IROTH and not os.access(host, os.R_OK):
                         raise ContextError(
                             f"cannot read context file {entry.path}: permission denied",
                             hint="make it readable, or exclude it in .dockerignore",

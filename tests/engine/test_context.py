@@ -173,3 +173,26 @@ def test_the_small_file_cache_is_bounded(tmp_path: Path, monkeypatch: pytest.Mon
     big.write_bytes(b"x" * (context._READ_MAX_BYTES + 1))
     assert len(context.read_small_file(str(big))) == context._READ_MAX_BYTES + 1
     assert str(big) not in context._READ
+
+
+def test_an_unreadable_context_file_is_named_before_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # access(2) is asked only for a file not readable by everyone (root reads anything,
+    # so the refusal is faked); a world-readable file costs no such call.
+    (tmp_path / "open.txt").write_text("o")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("s")
+    secret.chmod(0o600)
+    asked: list[str] = []
+
+    def access(path: str, mode: int) -> bool:
+        asked.append(os.path.basename(path))
+        return False
+
+    monkeypatch.setattr(os, "access", access)
+    with pytest.raises(
+        ContextError, match=r"^cannot read context file secret\.txt: permission denied$"
+    ):
+        from_directory(tmp_path)
+    assert asked == ["secret.txt"]
