@@ -22,6 +22,7 @@ match). Like RE2, :mod:`emu.re2` matches in time linear in the path, whatever th
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -79,9 +80,12 @@ def clean(path: str) -> str:
     return joined or "."
 
 
+_META = re.compile(r"[*?\[\\]").search
+
+
 def has_meta(pattern: str) -> bool:
     """Whether ``pattern`` has a character :func:`match` treats specially (Go's ``hasMeta``)."""
-    return any(c in pattern for c in "*?[\\")
+    return _META(pattern) is not None
 
 
 # -- filepath.Match -----------------------------------------------------------------------

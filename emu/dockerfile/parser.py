@@ -205,9 +205,10 @@ class Node:
 
     def flag_span(self, name: str) -> Span:
         """Where the (last) ``--name`` flag was written; the keyword when there is none."""
-        for flag, span in zip(reversed(self.flags), reversed(self.flag_spans), strict=True):
-            if flag[2:].partition("=")[0] == name:
-                return span
+        flags, o = self.flags, self.offsets
+        for i in range(len(flags) - 1, -1, -1):  # (only the span asked for is computed)
+            if flags[i][2:].partition("=")[0] == name:
+                return _span(self.segments, o[3 + 3 * i], o[4 + 3 * i])
         return self.keyword_span
 
     def dump(self) -> str:

@@ -546,6 +546,8 @@ def _pattern_of(segs: list[Seg], escape_exp: bool = True) -> str:
 
 def has_meta(pat: str) -> bool:
     """Whether a pattern has an unescaped ``*``, ``?`` or a closed ``[...]``."""
+    if _GLOB_META.search(pat) is None:
+        return False  # (most words: no character to look at twice)
     i, n = 0, len(pat)
     while i < n:
         c = pat[i]

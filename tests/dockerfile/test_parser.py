@@ -213,6 +213,10 @@ def test_every_word_has_its_span() -> None:
     assert [_text(src, s) for s in copy.arg_spans] == ["x.txt", "/dst/"]
     assert copy.flag_span("chown") == copy.flag_spans[1]
     assert copy.flag_span("link") == copy.keyword_span  # absent: the instruction
+    # A flag given twice: the last one is where it was set.
+    twice = parse("FROM a\nCOPY --from=a \\\n  --chmod=644 --from=b x /\n").nodes[1]
+    assert twice.flag_span("from") == twice.flag_spans[2] != twice.flag_spans[0]
+    assert twice.flag_span("from").start.line == 3
 
 
 def test_stage_name_span() -> None:
