@@ -183,6 +183,7 @@ class IgnoreMatcher:
         "_exception_prefixes",
         "_file",
         "_has_exclusions",
+        "_matched",
         "_patterns",
         "_walked",
     )
@@ -196,6 +197,7 @@ class IgnoreMatcher:
         # again (a test or a grader building one folder again and again) decides each path
         # once. Bounded; a decision is a value, so sharing one is safe.
         self._walked: dict[tuple[str, int, int], Decision | None] = {}
+        self._matched: dict[str, Decision] = {}  # match's answers, the same way
         self._decisions = tuple(Decision(not p.exclusion, p) for p in pats)
         # The one-pass route needs every pattern as a node (no Go-rejected regexps, nor the
         # byte-cut suffix after a BOM); pattern i's match is tagged i.
@@ -245,11 +247,17 @@ class IgnoreMatcher:
         """``MatchesOrParentMatches(path)``: excluded when the last pattern matching the path
         or one of its parents is not a ``!`` exception."""
         auto = self._auto
-        if auto is not None and plain_path(path):
-            found = auto.scan(path)[1]  # the patterns matching the path or a parent
-            if not found:
-                return _NOTHING
-            return self._decisions[found.bit_length() - 1]
+        if auto is not None:
+            known = self._matched.get(path)
+            if known is not None:
+                return known
+            if plain_path(path):
+                found = auto.scan(path)[1]  # the patterns matching the path or a parent
+                decision = self._decisions[found.bit_length() - 1] if found else _NOTHING
+                if len(self._matched) >= _WALKED_MAX:
+                    self._matched.clear()
+                self._matched[path] = decision
+                return decision
         if not self._patterns:
             return _NOTHING
         return self._match_exact(path)

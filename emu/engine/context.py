@@ -313,6 +313,9 @@ def from_directory(
     )
 
 
+_FILE_META, _DIR_META = Meta(0o644), Meta(0o755)  # (values: one each serves every file)
+
+
 def from_mapping(files: Mapping[str, bytes | str], *, ignore_text: str | None = None) -> Context:
     """A context from ``{path: content}`` (no disk involved); ``.dockerignore`` applies.
 
@@ -323,6 +326,7 @@ def from_mapping(files: Mapping[str, bytes | str], *, ignore_text: str | None = 
         ignore_text = raw.decode() if isinstance(raw, bytes) else raw
     matcher = _matcher(ignore_text, ".dockerignore")
     fs = FS()
+    top = fs.root.entries  # this new writer's own root: a plain name goes straight in
     excluded: set[str] = set()
     for name in sorted(files):
         rel = name.strip("/")
@@ -333,12 +337,13 @@ def from_mapping(files: Mapping[str, bytes | str], *, ignore_text: str | None = 
             continue
         value = files[name]
         data = value.encode() if isinstance(value, str) else value
-        if "/" in rel:
-            fs.makedirs("/" + rel.rsplit("/", 1)[0], Meta(0o755))
         if name.endswith("/"):
-            fs.makedirs("/" + rel, Meta(0o755))
+            fs.makedirs("/" + rel, _DIR_META)
+        elif "/" not in rel and rel not in (".", ".."):
+            top[rel] = File(_FILE_META, data, ("context", rel))
         else:
-            fs.put("/" + rel, File(Meta(0o644), data, ("context", rel)))
+            fs.makedirs("/" + rel.rsplit("/", 1)[0], _DIR_META)
+            fs.put("/" + rel, File(_FILE_META, data, ("context", rel)))
     return Context(fs.snapshot(), matcher, ".dockerignore" if ignore_text else "", "mapping",
                    frozenset(excluded))  # fmt: skip
 

@@ -83,14 +83,17 @@ class ShellExecutor:
             self._run(st, inst, argv, env)
 
     def _run(self, st: StageState, inst: Run, argv: tuple[str, ...], env: dict[str, str]) -> None:
-        from emu.sh import interp, permissive, utils  # noqa: F401  (utils registers the utilities)
-        from emu.sh.api import REGISTRY as _registry
+        # (`import a.b as c`, not `from a import b`: a package's fromlist is resolved by
+        # importlib's Python code on every RUN)
+        import emu.sh.interp as interp
+        import emu.sh.permissive as permissive
+        import emu.sh.utils  # noqa: F401  (registers the utilities)
+        from emu.sh.api import REGISTRY, LimitExceeded, Limits, find_executable
 
         if not _TOOLS_HOOKED:
             # The build-tool models load on the first program the utilities lack.
-            _registry.loaders.append(lambda: importlib.import_module("emu.sh.tools"))
+            REGISTRY.loaders.append(lambda: importlib.import_module("emu.sh.tools"))
             _TOOLS_HOOKED.append(True)
-        from emu.sh.api import REGISTRY, LimitExceeded, Limits, find_executable
 
         ident = _identity(st, inst.pos)
         cwd = st.config.working_dir or "/"

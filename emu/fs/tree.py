@@ -142,23 +142,38 @@ class FS:
     def realpath(self, path: str, *, missing_ok: bool = False) -> str:
         """The path with every symlink resolved (the last component need not exist;
         with ``missing_ok`` no component need: a dangling link's target is where it points)."""
-        # Most paths hold no symlink and no "..": they are their own real path once every
-        # directory on the way is found (the last component may be missing).
+        # Most paths hold no ".." and at most links without one (alpine's /bin/sh ->
+        # /bin/busybox, Debian's /bin -> usr/bin): walked here, the rest by _resolve. The
+        # last component may be missing.
         parts = split(path)
+        out: list[str] = []
         cur: Any = self.root
-        last = len(parts) - 1
-        for i, name in enumerate(parts):
+        i, links = 0, 0
+        while i < len(parts):
+            name = parts[i]
+            i += 1
             if name == ".." or type(cur) is not Dir:
                 break
-            cur = cur.entries.get(name)
-            if cur is None:
-                if i == last:
-                    return join(parts)
+            child = cur.entries.get(name)
+            if child is None:
+                if i == len(parts):
+                    out.append(name)
+                    return join(out)
                 break
-            if type(cur) is Symlink:
-                break
+            if type(child) is Symlink:
+                target = child.target
+                links += 1
+                more = split(target)
+                if links > MAX_SYMLINKS or ".." in more:
+                    break
+                if target.startswith("/"):
+                    out, cur = [], self.root
+                parts, i = [*more, *parts[i:]], 0  # (a relative one goes on from cur)
+                continue
+            out.append(name)
+            cur = child
         else:
-            return join(parts)
+            return join(out)
         return join(self._resolve(path, True, missing_ok)[0])
 
     def lookup(self, path: str, follow: bool = True) -> Node | None:

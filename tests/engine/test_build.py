@@ -230,3 +230,22 @@ def test_run_sandbox_files_leave_the_layer_as_the_script_left_it() -> None:
     r = run(base + "RUN mv /etc /etc.old && mkdir /etc && echo y > /etc/new\n")
     fs = r.image.rootfs.fs()
     assert sorted(fs.get("/etc").entries) == ["new"]  # the sandbox's files are not left there
+
+
+def test_per_stage_answers_are_remembered_by_the_stage_itself() -> None:
+    # A Dockerfile's parse is memoised: a build of the same text again asks about the same
+    # stage objects, and gets the answers it got before; another stage gets its own.
+    from emu.engine import vertex
+    from emu.engine.builder import from_refs, stage_refs
+
+    df = load(
+        "FROM a AS x\nRUN true\nFROM b\nCOPY --from=x /a /b\nRUN --mount=from=x,target=/m ls\n"
+    )
+    for stage in df.stages:
+        assert stage_refs(stage) == from_refs(stage.commands)
+        assert stage_refs(stage) is stage_refs(stage)
+    assert [ref for ref, _ in stage_refs(df.stages[1])] == ["x", "x"]
+    assert vertex.stage_total(df, 1, False) == 1 + 2
+    other = load("FROM a AS x\nRUN true\nFROM b\nCOPY --from=x /a /b\nRUN true\nRUN true\n# n\n")
+    assert vertex.stage_total(other, 1, False) == 1 + 3
+    assert vertex.stage_total(df, 1, True) == 2
