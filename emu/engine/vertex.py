@@ -88,9 +88,10 @@ def mount_options(mount: str) -> dict[str, str]:
 
 
 def prefix(stage: str, index: int, total: int, onbuild: bool = False) -> str:
-    width = len(str(total))
+    of = str(total)
+    n = str(index).rjust(len(of))  # (not a nested format spec: it is parsed on every call)
     label = f"{stage} " if stage else ""
-    return f"[{label}{index:>{width}}/{total}] " + ("ONBUILD " if onbuild else "")
+    return f"[{label}{n}/{of}] ONBUILD " if onbuild else f"[{label}{n}/{of}] "
 
 
 def text(st: StageState, inst: Instruction) -> str:
