@@ -28,25 +28,62 @@ ORIGINAL_INITS: dict[type, Callable[..., None]] = {}
 
 
 def quick_init(cls: type[_T]) -> type[_T]:
-    """Replace a frozen slotted dataclass's ``__init__`` (see the module docstring)."""
+    """Replace a frozen slotted dataclass's ``__init__`` (see the module docstring).
+
+    The new ``__init__`` is compiled once the class has made a few instances, not when it
+    is defined: a command that makes a record or two does not pay for compiling it (start-up
+    counts). What the class holds is checked now, so an unsupported field fails at import.
+    """
     params = getattr(cls, "__dataclass_params__", None)
     if params is None or not params.frozen or "__slots__" not in cls.__dict__:
         raise TypeError(f"{cls.__name__}: quick_init needs @dataclass(frozen=True, slots=True)")
     if hasattr(cls, "__post_init__"):
         raise TypeError(f"{cls.__name__}: quick_init does not run __post_init__")
+    dc: Any = cls  # (checked above to be a dataclass)
+    for f in dataclasses.fields(dc):
+        if f.kw_only or isinstance(f.type, dataclasses.InitVar):
+            raise TypeError(f"{cls.__name__}.{f.name}: quick_init takes plain fields only")
+        if not isinstance(_slot(cls, f.name), types.MemberDescriptorType):
+            raise TypeError(f"{cls.__name__}.{f.name}: not a slot")
+    original = cls.__init__
+    ORIGINAL_INITS[cls] = original
+    made = 0
+
+    def warming(self: Any, *args: Any, **kwargs: Any) -> None:
+        # dataclass's own __init__ for the first few instances: compiling costs about as
+        # much as a hundred of them, which a one-off command (`emu build` of one file,
+        # `emu parse`) would pay for records it makes a handful of.
+        nonlocal made
+        made += 1
+        if made >= _WARM:
+            setattr(cls, "__init__", compile_init(cls))  # noqa: B010  (as dataclass sets it)
+        original(self, *args, **kwargs)
+
+    warming.__qualname__ = original.__qualname__
+    warming.__doc__ = original.__doc__
+    warming.__annotations__ = dict(original.__annotations__)
+    warming.__wrapped__ = original  # type: ignore[attr-defined]  # (inspect.signature: dataclass's)
+    setattr(cls, "__init__", warming)  # noqa: B010
+    return cls
+
+
+_WARM = 8  # instances made by dataclass's __init__ before the quick one is compiled
+
+
+def _slot(cls: type, name: str) -> object:
+    """The slot's member descriptor (an inherited field's is in its own class)."""
+    return next(k.__dict__[name] for k in cls.__mro__ if name in k.__dict__)
+
+
+def compile_init(cls: type) -> Callable[..., None]:
+    """The ``__init__`` :func:`quick_init` gives ``cls``: each field set through its slot."""
     names: dict[str, Any] = {"MISSING": dataclasses.MISSING}
     args: list[str] = []
     body: list[str] = []
-    dc: Any = cls  # (checked above to be a dataclass)
+    dc: Any = cls
     for i, f in enumerate(dataclasses.fields(dc)):
-        if f.kw_only or isinstance(f.type, dataclasses.InitVar):
-            raise TypeError(f"{cls.__name__}.{f.name}: quick_init takes plain fields only")
         setter = f"_set{i}"
-        # The slot's member descriptor (an inherited field's is in its own class).
-        slot = next(k.__dict__[f.name] for k in cls.__mro__ if f.name in k.__dict__)
-        if not isinstance(slot, types.MemberDescriptorType):
-            raise TypeError(f"{cls.__name__}.{f.name}: not a slot")
-        names[setter] = slot.__set__
+        names[setter] = _slot(cls, f.name).__set__  # type: ignore[attr-defined]
         has_factory = f.default_factory is not dataclasses.MISSING
         if has_factory:
             names[f"_factory{i}"] = f.default_factory
@@ -65,11 +102,11 @@ def quick_init(cls: type[_T]) -> type[_T]:
             args.append(f"{f.name}=_default{i}" if f.default is not dataclasses.MISSING else f.name)
             body.append(f"    {setter}(self, {f.name})")
     source = f"def __init__(self, {', '.join(args)}):\n" + ("\n".join(body) or "    pass") + "\n"
-    exec(source, names)
-    init = names["__init__"]
+    exec(source, names)  # (generated from the class's own field list, as dataclass does)
+    init: Any = names["__init__"]
+    original: Any = ORIGINAL_INITS.get(cls) or dc.__init__
     init.__qualname__ = f"{cls.__qualname__}.__init__"
-    init.__doc__ = cls.__init__.__doc__
-    init.__annotations__ = dict(cls.__init__.__annotations__)
-    ORIGINAL_INITS[cls] = cls.__init__
-    setattr(cls, "__init__", init)  # noqa: B010  (a class attribute, set as dataclass sets it)
-    return cls
+    init.__doc__ = original.__doc__
+    init.__annotations__ = dict(original.__annotations__)
+    init.__wrapped__ = original  # (inspect.signature shows dataclass's: a factory as such)
+    return init  # type: ignore[no-any-return]

@@ -5,10 +5,11 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import inspect
+import types
 
 import pytest
 
-from emu.records import ORIGINAL_INITS, quick_init
+from emu.records import ORIGINAL_INITS, compile_init, quick_init
 
 # The modules whose records use quick_init, loaded (some load only with a first RUN).
 for _module in ("emu.api", "emu.engine.runexec", "emu.sh.interp", "emu.dockerfile.parser"):
@@ -24,8 +25,14 @@ def test_the_hot_records_use_it() -> None:
 
 @pytest.mark.parametrize("cls", CLASSES, ids=lambda c: c.__qualname__)
 def test_same_signature_and_same_record(cls: type) -> None:
-    quick = inspect.signature(cls.__init__)
+    compiled = compile_init(cls)
+    # The parameters the compiled function really takes (not the signature it shows).
+    bare = types.FunctionType(compiled.__code__, compiled.__globals__, "f", compiled.__defaults__)
+    quick = inspect.signature(bare)
     original = inspect.signature(ORIGINAL_INITS[cls])
+    # What callers see (hypothesis's builds() among them) is dataclass's signature, before
+    # and after the first instance.
+    assert inspect.signature(cls.__init__) == original == inspect.signature(compiled)
     assert list(quick.parameters) == list(original.parameters)
     factories = {
         f.name for f in dataclasses.fields(cls) if f.default_factory is not dataclasses.MISSING
@@ -80,3 +87,21 @@ def test_refuses_what_it_cannot_copy() -> None:
 
     with pytest.raises(TypeError, match="plain fields only"):
         quick_init(KeywordOnly)
+
+
+def test_compiled_after_a_few_instances() -> None:
+    @quick_init
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Late:
+        a: int
+        b: tuple[int, ...] = dataclasses.field(default_factory=tuple)
+
+    stub = Late.__init__
+    from emu.records import _WARM
+
+    made = [Late(i) for i in range(_WARM - 1)]  # dataclass's own __init__ makes these
+    assert Late.__init__ is stub
+    assert [m.a for m in made] == list(range(_WARM - 1)) and made[0].b == ()
+    assert Late(1, (2,)).b == (2,)  # this one compiles the quick __init__
+    assert Late.__init__ is not stub
+    assert Late(2) == Late(2, ()) and Late(3).b == ()
