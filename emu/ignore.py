@@ -38,6 +38,7 @@ from emu import re2
 from emu.errors import EmuError, IgnoreFileError
 from emu.glob import Pattern, clean, compile_pattern, plain_path, trim_space
 from emu.pos import Position
+from emu.records import quick_init
 
 __all__ = [
     "ContextEntry",
@@ -135,6 +136,7 @@ def compile_patterns(entries: Iterable[str]) -> tuple[Pattern, ...]:
     return tuple(out)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Decision:
     """Whether a path is excluded, and the pattern that decided it (None: no pattern matched).
@@ -396,6 +398,7 @@ class IgnoreMatcher:
 # -- walking a context ----------------------------------------------------------------------
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class ContextEntry:
     """One path the context walk visited.

@@ -234,12 +234,13 @@ def from_directory(
     # Each directory made so far, by its path: a child goes straight into its parent, so a
     # context nested thousands of levels deep is walked in linear time, not quadratic.
     made: dict[str, Dir] = {"": fs.root}
+    under = root_str if root_str.endswith("/") else root_str + "/"  # (os.path.join's rule)
     try:
         for entry in walk_context(root_str, matcher):
             if not entry.in_context:
                 excluded.add(entry.path)
                 continue
-            host = os.path.join(root_str, entry.path)
+            host = under + entry.path
             try:
                 st = os.lstat(host)
             except OSError as exc:
