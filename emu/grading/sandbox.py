@@ -137,8 +137,10 @@ def _hook(event: str, args: tuple[object, ...]) -> None:
         box.check_read(path)
     elif event in ("os.listdir", "os.scandir"):
         where = args[0] if args and args[0] is not None else "."
-        if not box.is_import_path(where):
-            box.check_read(where)
+        # Allowed inside the read roots, or as a folder on sys.path (the import system
+        # lists those); the cheaper question first: the other resolves every sys.path entry.
+        if not box.allows_read(where) and not box.is_import_path(where):
+            box.check_read(where)  # (refuses, saying why)
     elif event.startswith(_BLOCKED_PREFIXES):
         box.refuse(f"{event} {_short(args)}")
 

@@ -79,6 +79,7 @@ def test_tripwire_refuses_writes_reads_outside_processes_and_sockets(tmp_path: P
     (tmp_path / "out.txt").write_text("secret")
     with Sandbox([inside]) as box:
         assert (inside / "ok.txt").read_text() == "fine"
+        assert os.listdir(inside) == ["ok.txt"]  # listing the submission is reading it
         import emu.engine.copying  # noqa: F401  - imports read Python's own folders: allowed
 
         attempts = [
