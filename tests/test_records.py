@@ -12,7 +12,13 @@ import pytest
 from emu.records import ORIGINAL_INITS, compile_init, quick_init
 
 # The modules whose records use quick_init, loaded (some load only with a first RUN).
-for _module in ("emu.api", "emu.engine.runexec", "emu.sh.interp", "emu.dockerfile.parser", "emu.ignore"):
+for _module in (
+    "emu.api",
+    "emu.engine.runexec",
+    "emu.sh.interp",
+    "emu.dockerfile.parser",
+    "emu.ignore",
+):
     importlib.import_module(_module)
 
 CLASSES = sorted(ORIGINAL_INITS, key=lambda c: c.__qualname__)
