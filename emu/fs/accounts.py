@@ -94,30 +94,38 @@ def _groups(data: bytes) -> tuple[Group, ...]:
 
 def users(fs: FS) -> list[User]:
     """The image's /etc/passwd entries, in file order (none without the file)."""
-    data = _data(fs, PASSWD)
-    return list(_users(data) if len(data) <= _MEMO_BYTES else _users.__wrapped__(data))
+    return list(_user_table(fs))
 
 
 def groups(fs: FS) -> list[Group]:
     """The image's /etc/group entries, in file order (none without the file)."""
+    return list(_group_table(fs))
+
+
+def _user_table(fs: FS) -> tuple[User, ...]:
+    data = _data(fs, PASSWD)
+    return _users(data) if len(data) <= _MEMO_BYTES else _users.__wrapped__(data)
+
+
+def _group_table(fs: FS) -> tuple[Group, ...]:
     data = _data(fs, GROUP)
-    return list(_groups(data) if len(data) <= _MEMO_BYTES else _groups.__wrapped__(data))
+    return _groups(data) if len(data) <= _MEMO_BYTES else _groups.__wrapped__(data)
 
 
 def user_named(fs: FS, name: str) -> User | None:
-    return next((u for u in users(fs) if u.name == name), None)
+    return next((u for u in _user_table(fs) if u.name == name), None)
 
 
 def user_with_id(fs: FS, uid: int) -> User | None:
-    return next((u for u in users(fs) if u.uid == uid), None)
+    return next((u for u in _user_table(fs) if u.uid == uid), None)
 
 
 def group_named(fs: FS, name: str) -> Group | None:
-    return next((g for g in groups(fs) if g.name == name), None)
+    return next((g for g in _group_table(fs) if g.name == name), None)
 
 
 def group_with_id(fs: FS, gid: int) -> Group | None:
-    return next((g for g in groups(fs) if g.gid == gid), None)
+    return next((g for g in _group_table(fs) if g.gid == gid), None)
 
 
 def supplementary(fs: FS, name: str) -> tuple[int, ...]:

@@ -24,6 +24,7 @@ from emu.fs.nodes import Device, Dir, Entries, File, Meta, Node, Symlink
 from emu.records import quick_init
 
 MAX_SYMLINKS = 40  # Linux's MAXSYMLINKS
+_LONG_WAY: Any = object()  # FS._plain's answer for a path it cannot walk plainly
 _T = TypeVar("_T")
 
 
@@ -193,10 +194,32 @@ class FS:
             else:
                 if type(cur) is not Symlink:
                     return cur  # type: ignore[no-any-return]
+                target = cur.target
+                if follow and target.startswith("/") and not path.endswith(("/", "/.")):
+                    # The last name is a link to an absolute path (alpine's /bin/sh ->
+                    # /bin/busybox): that path, unless it needs the general resolver.
+                    found = self._plain(target)
+                    if found is not _LONG_WAY:
+                        return found  # type: ignore[return-value]
         except AttributeError:
             if type(cur) is not Symlink:
                 return None  # a file where a directory was needed: ENOTDIR
         return self._lookup_links(path, follow)
+
+    def _plain(self, path: str) -> object:
+        """lookup of a path without links or "..", else _LONG_WAY."""
+        cur: Any = self.root
+        try:
+            for name in path.split("/"):
+                if name and name != ".":
+                    if name == "..":
+                        return _LONG_WAY
+                    cur = cur.entries.get(name)
+                    if cur is None:
+                        return None
+        except AttributeError:
+            return None if type(cur) is not Symlink else _LONG_WAY
+        return _LONG_WAY if type(cur) is Symlink else cur
 
     def _lookup_links(self, path: str, follow: bool) -> Node | None:
         """lookup through symlinks: those without ".." (alpine's /bin/ls -> /bin/busybox,
