@@ -266,6 +266,9 @@ class FS:
         return nodes[-1]
 
     def get(self, path: str, follow: bool = True) -> Node:
+        found = self.lookup(path, follow)  # (the same node; only a miss needs the why)
+        if found is not None:
+            return found
         node = self._resolve(path, follow)[1][-1]
         if node is None:
             raise FsError(_errno.ENOENT, path)

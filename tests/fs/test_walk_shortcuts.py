@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from emu.errors import EmuError
+from emu.errors import EmuError, FsError
 from emu.fs import FS, Meta
 from emu.fs.tree import join
 
@@ -55,8 +55,15 @@ def test_shortcuts_agree_with_the_resolver(
                 return None
             raise
 
+    def get_by_resolver(p: str, follow: bool) -> object:
+        node = fs._resolve(p, follow)[1][-1]
+        if node is None:
+            raise FsError(2, p)
+        return node
+
     for follow in (True, False):
         assert _outcome(fs.lookup, path, follow) == _outcome(by_resolver, path, follow)
+        assert _outcome(fs.get, path, follow) == _outcome(get_by_resolver, path, follow)
     assert _outcome(lambda p, m: fs.realpath(p, missing_ok=m), path, missing_ok) == _outcome(
         lambda p, m: join(fs._resolve(p, True, m)[0]), path, missing_ok
     )
