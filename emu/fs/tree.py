@@ -24,7 +24,6 @@ from emu.fs.nodes import Device, Dir, Entries, File, Meta, Node, Symlink
 from emu.records import quick_init
 
 MAX_SYMLINKS = 40  # Linux's MAXSYMLINKS
-_LONG_WAY: Any = object()  # FS._plain's answer for a path it cannot walk plainly
 _T = TypeVar("_T")
 
 
@@ -180,46 +179,35 @@ class FS:
     def lookup(self, path: str, follow: bool = True) -> Node | None:
         """The node at ``path``, or None when it (or a parent) does not exist."""
         # Most paths hold no symlink and no "..": one plain walk (the hottest loop of a
-        # build: a RUN looks up dozens of paths). Only a Dir has entries: a file met on
-        # the way ends the walk with AttributeError, a symlink takes the long way.
-        cur: Any = self.root
-        try:
-            for name in path.split("/"):
-                if name and name != ".":
-                    if name == "..":
-                        break
-                    cur = cur.entries.get(name)
-                    if cur is None:
-                        return None
-            else:
-                if type(cur) is not Symlink:
-                    return cur  # type: ignore[no-any-return]
-                target = cur.target
-                if follow and target.startswith("/") and not path.endswith(("/", "/.")):
-                    # The last name is a link to an absolute path (alpine's /bin/sh ->
-                    # /bin/busybox): that path, unless it needs the general resolver.
-                    found = self._plain(target)
-                    if found is not _LONG_WAY:
-                        return found  # type: ignore[return-value]
-        except AttributeError:
-            if type(cur) is not Symlink:
+        # build: a RUN looks up dozens of paths), and a second one when the last name is a
+        # link to an absolute path (alpine's /bin/sh -> /bin/busybox). Anything else takes
+        # the long way. Only a Dir has entries: a file met on the way ends a walk with
+        # AttributeError.
+        names = path.split("/")
+        for hop in (0, 1):
+            cur: Any = self.root
+            try:
+                for name in names:
+                    if name and name != ".":
+                        if name == "..":
+                            return self._lookup_links(path, follow)
+                        cur = cur.entries.get(name)
+                        if cur is None:
+                            return None
+            except AttributeError:
+                if type(cur) is Symlink:
+                    break
                 return None  # a file where a directory was needed: ENOTDIR
+            if type(cur) is not Symlink:
+                return cur  # type: ignore[no-any-return]
+            if hop or path.endswith(("/", "/.")):
+                break
+            if not follow:
+                return cur  # lstat: the link itself
+            if not cur.target.startswith("/"):
+                break
+            names = cur.target.split("/")
         return self._lookup_links(path, follow)
-
-    def _plain(self, path: str) -> object:
-        """lookup of a path without links or "..", else _LONG_WAY."""
-        cur: Any = self.root
-        try:
-            for name in path.split("/"):
-                if name and name != ".":
-                    if name == "..":
-                        return _LONG_WAY
-                    cur = cur.entries.get(name)
-                    if cur is None:
-                        return None
-        except AttributeError:
-            return None if type(cur) is not Symlink else _LONG_WAY
-        return _LONG_WAY if type(cur) is Symlink else cur
 
     def _lookup_links(self, path: str, follow: bool) -> Node | None:
         """lookup through symlinks: those without ".." (alpine's /bin/ls -> /bin/busybox,
