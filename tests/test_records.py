@@ -6,6 +6,7 @@ import dataclasses
 import importlib
 import inspect
 import types
+import typing
 
 import pytest
 
@@ -39,6 +40,14 @@ def test_same_signature_and_same_record(cls: type) -> None:
     # What callers see (hypothesis's builds() among them) is dataclass's signature, before
     # and after the first instance.
     assert inspect.signature(cls.__init__) == original == inspect.signature(compiled)
+    # Type hints resolve in the class's module, as dataclass's do (hypothesis's builds()
+    # reads them; a name imported only for type checkers resolves in neither).
+    try:
+        hints = typing.get_type_hints(ORIGINAL_INITS[cls])
+    except NameError:
+        hints = None
+    if hints is not None:
+        assert typing.get_type_hints(cls.__init__) == hints == typing.get_type_hints(compiled)
     assert list(quick.parameters) == list(original.parameters)
     factories = {
         f.name for f in dataclasses.fields(cls) if f.default_factory is not dataclasses.MISSING
