@@ -12,14 +12,17 @@ from __future__ import annotations
 import functools
 import gc
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeAlias
+from typing import TypeAlias, TypeVar
 
 from emu.dockerfile.duration import parse_duration
 from emu.dockerfile.parser import Heredoc, Node, ParseResult, parse, parse_heredoc_word
 from emu.errors import ExpansionError, InstructionError
 from emu.pos import Position
 from emu.records import quick_init
+
+_T = TypeVar("_T")
 
 # --- values ------------------------------------------------------------------------------
 
@@ -329,6 +332,15 @@ class Stage:
     index: int
     from_: From
     commands: tuple[Instruction, ...]
+    # What the engine derives from the commands, kept by the stage (see derived).
+    _derived: dict[str, object] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def derived(self, key: str, compute: Callable[[Stage], _T]) -> _T:
+        """``compute(self)``, once per stage: a stage never changes, and a parse is
+        memoised, so a Dockerfile built again and again asks the same stage again."""
+        if key not in self._derived:
+            self._derived[key] = compute(self)
+        return self._derived[key]  # type: ignore[return-value]
 
     @property
     def name(self) -> str:

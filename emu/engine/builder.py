@@ -202,22 +202,10 @@ def from_refs(instructions: Iterable[Instruction]) -> list[tuple[str, Instructio
     return out
 
 
-# stage_refs' answers by the identity of the stage (kept in the value, so an id is not
-# reused while its entry stands): a Dockerfile's parse is memoised, so a test or a grader
-# building one Dockerfile again and again asks about the same stage objects.
-_STAGE_REFS: dict[int, tuple[Stage, list[tuple[str, Instruction]]]] = {}
-
-
 def stage_refs(stage: Stage) -> list[tuple[str, Instruction]]:
-    """:func:`from_refs` of a stage's commands (do not change the list: it is shared)."""
-    held = _STAGE_REFS.get(id(stage))
-    if held is not None and held[0] is stage:
-        return held[1]
-    refs = from_refs(stage.commands)
-    if len(_STAGE_REFS) >= 1024:
-        _STAGE_REFS.clear()
-    _STAGE_REFS[id(stage)] = (stage, refs)
-    return refs
+    """:func:`from_refs` of a stage's commands, found once per stage (do not change the
+    list: it is shared)."""
+    return stage.derived("from_refs", lambda st: from_refs(st.commands))
 
 
 def stage_triggers(df: Dockerfile, parent: int | None) -> list[tuple[Onbuild, Instruction]]:

@@ -14,7 +14,7 @@ import hashlib
 import posixpath
 from collections.abc import Iterable
 
-from emu.dockerfile.instructions import Add, Copy, Dockerfile, Instruction, Run, Stage, Workdir
+from emu.dockerfile.instructions import Add, Copy, Dockerfile, Instruction, Run, Workdir
 from emu.engine.args import PROXY_ARGS
 from emu.engine.cache import StepInputs, selection
 from emu.engine.state import CopyRecord, StageState
@@ -42,18 +42,7 @@ def kind(inst: Instruction) -> str:
 def stage_total(df: Dockerfile, index: int, base_is_stage: bool) -> int:
     st = df.stages[index]
     total = 0 if base_is_stage or st.base == "scratch" else 1
-    held = _STEPS.get(id(st))
-    if held is None or held[0] is not st:
-        if len(_STEPS) >= 1024:
-            _STEPS.clear()
-        held = _STEPS[id(st)] = (st, sum(1 for c in st.commands if kind(c)))
-    return total + held[1]
-
-
-# How many steps each stage's commands make, by the identity of the stage (kept in the value,
-# so an id is not reused while its entry stands): parses are memoised, so a Dockerfile built
-# again and again asks about the same stage objects.
-_STEPS: dict[int, tuple[Stage, int]] = {}
+    return total + st.derived("steps", lambda s: sum(1 for c in s.commands if kind(c)))
 
 
 def named_stages(df: Dockerfile) -> bool:
