@@ -180,17 +180,21 @@ class FS:
         """The node at ``path``, or None when it (or a parent) does not exist."""
         # Most paths hold no symlink and no "..": one plain walk (the hottest loop of a
         # build: a RUN looks up dozens of paths), and a second one when the last name is a
-        # link to an absolute path (alpine's /bin/sh -> /bin/busybox). Anything else takes
-        # the long way. Only a Dir has entries: a file met on the way ends a walk with
+        # link to an absolute path or to a name beside it (alpine's /bin/sh ->
+        # /bin/busybox, a package's /usr/bin/tool -> tool-1.2). Anything else takes the
+        # long way. Only a Dir has entries: a file met on the way ends a walk with
         # AttributeError.
         names = path.split("/")
+        start: Any = self.root
         for hop in (0, 1):
-            cur: Any = self.root
+            cur: Any = start
+            here = cur  # the directory cur was found in
             try:
                 for name in names:
                     if name and name != ".":
                         if name == "..":
                             return self._lookup_links(path, follow)
+                        here = cur
                         cur = cur.entries.get(name)
                         if cur is None:
                             return None
@@ -204,9 +208,13 @@ class FS:
                 break
             if not follow:
                 return cur  # lstat: the link itself
-            if not cur.target.startswith("/"):
+            target = cur.target
+            if target.startswith("/"):
+                start, names = self.root, target.split("/")
+            elif target and "/" not in target and target not in (".", ".."):
+                start, names = here, [target]
+            else:
                 break
-            names = cur.target.split("/")
         return self._lookup_links(path, follow)
 
     def _lookup_links(self, path: str, follow: bool) -> Node | None:

@@ -446,18 +446,8 @@ def find_program(fs: FS, name: str, path_var: str, ident: Identity) -> tuple[str
             continue
         candidate = f"{d}{name}" if d.endswith("/") else f"{d}/{name}"
         if isinstance(node, Symlink):
-            # The link's target from where it is: an absolute one from the root, a bare
-            # name in the same directory (busybox's applets); anything else in full.
-            target = node.target
             try:
-                if target.startswith("/"):
-                    node = fs.lookup(target)
-                elif "/" in target or target in (".", ".."):
-                    node = fs.lookup(candidate)
-                else:
-                    node = where.entries.get(target)
-                    if isinstance(node, Symlink):
-                        node = fs.lookup(candidate)
+                node = fs.lookup(candidate)
             except EmuError:
                 continue
         if isinstance(node, File) and allowed(node, ident, X_OK):

@@ -1,5 +1,5 @@
-"""find_program's shortcut through a found symlink (its target read from the directory it
-is in) against the plain rule: the program is what the path resolves to."""
+"""find_program looks a name up in each $PATH directory and resolves a link it finds there
+(through FS.lookup's shortcuts): the program is what the path resolves to."""
 
 from __future__ import annotations
 
