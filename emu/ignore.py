@@ -439,14 +439,23 @@ class _Visit:
         )
 
 
+def settled(started_ns: int, st: os.stat_result) -> bool:
+    """Whether what was read of a host file or directory at ``started_ns`` (a
+    ``time.time_ns()`` taken before its stat) can be trusted to its stat later on.
+
+    A change within the filesystem's timestamp granularity (a clock tick on ext4, a second
+    on ext3, two on FAT) can leave size, mtime and ctime as they were: what was read less
+    than 2 s after its last change is read again next time (git's "racily clean" entries).
+    """
+    return started_ns - max(st.st_mtime_ns, st.st_ctime_ns) > 2_000_000_000
+
+
 # Directory listings by path, with the stat they were listed under: a folder built again
 # and again (a test, a grader) is listed once while it keeps its entries. A directory's
 # mtime and ctime change whenever an entry is added, removed or renamed in it; a listing
-# made less than 2 s after such a change is not kept (as emu.engine.context's small-file
-# cache: a coarse clock could leave the stat as it was), nor is a large one.
+# that is not settled() is not kept, nor is a large one.
 _LISTED: dict[str, tuple[tuple[int, ...], tuple[tuple[str, bool, bool], ...]]] = {}
 _LISTED_MAX_DIRS, _LISTED_MAX_ENTRIES = 1024, 1024
-_RACY_NS: Final = 2_000_000_000
 
 
 def _list_dir(directory: str) -> tuple[tuple[str, bool, bool], ...]:
@@ -470,10 +479,7 @@ def _list_dir(directory: str) -> tuple[tuple[str, bool, bool], ...]:
     else:
         out.sort(key=lambda item: os.fsencode(item[0]))
     listing = tuple(out)
-    if (
-        len(listing) <= _LISTED_MAX_ENTRIES
-        and started - max(st.st_mtime_ns, st.st_ctime_ns) > _RACY_NS
-    ):
+    if len(listing) <= _LISTED_MAX_ENTRIES and settled(started, st):
         if len(_LISTED) >= _LISTED_MAX_DIRS:
             _LISTED.clear()  # bounded, and safe beside another thread's walk
         _LISTED[directory] = (key, listing)

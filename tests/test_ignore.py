@@ -534,3 +534,14 @@ def test_walk_remembers_a_listing_until_its_directory_changes(
     monkeypatch.setattr(ig, "_LISTED_MAX_ENTRIES", 1)
     _walk(tmp_path, "")
     assert ig._LISTED == {}
+
+
+def test_settled_means_read_two_seconds_after_the_last_change(tmp_path: Path) -> None:
+    from emu.ignore import settled
+
+    (tmp_path / "f").write_text("x")
+    st = os.stat(tmp_path / "f")
+    changed = max(st.st_mtime_ns, st.st_ctime_ns)
+    assert not settled(changed + 1_000_000_000, st)  # within the racy window: read again
+    assert not settled(changed + 2_000_000_000, st)
+    assert settled(changed + 2_000_000_001, st)

@@ -28,7 +28,7 @@ from typing import BinaryIO
 from emu.errors import ContextError as ContextError
 from emu.errors import EmuError
 from emu.fs import FS, Device, Dir, File, Kind, Lazy, Meta, Node, Snapshot, Symlink
-from emu.ignore import IgnoreMatcher, walk_context
+from emu.ignore import IgnoreMatcher, settled, walk_context
 from emu.records import quick_init
 
 
@@ -70,14 +70,9 @@ def read_host_file(path: str | Path, *, follow: bool = False) -> bytes:
 
 # Small files read again and again (a Dockerfile and its .dockerignore, once per build of a
 # test or a grader): their bytes by path, the stat they were read under, and whether that
-# stat can be trusted to tell a later change.
+# stat can be trusted to tell a later change (emu.ignore.settled).
 _READ: dict[str, tuple[tuple[int, ...], bytes, bool]] = {}
 _READ_MAX_FILES, _READ_MAX_BYTES = 64, 256 * 1024  # at most 16 MB held
-# A write within the filesystem's timestamp granularity (a clock tick on ext4, a second on
-# ext3, two on FAT) can leave size, mtime and ctime as they were. A file read less than this
-# after its last change is not trusted to its stat (git's "racily clean" entries): it is
-# read again every time, until a read comes later than that.
-_RACY_NS = 2_000_000_000
 
 
 def read_small_file(path: str, *, follow: bool = False) -> bytes:
@@ -99,8 +94,7 @@ def read_small_file(path: str, *, follow: bool = False) -> bytes:
     if len(data) <= _READ_MAX_BYTES:
         if len(_READ) >= _READ_MAX_FILES:
             _READ.clear()  # bounded, and safe beside another thread's build
-        trusted = started - max(st.st_mtime_ns, st.st_ctime_ns) > _RACY_NS
-        _READ[path] = (key, data, trusted)
+        _READ[path] = (key, data, settled(started, st))
     return data
 
 
