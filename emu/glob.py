@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Final
 
 from emu import re2
 from emu.errors import EmuError, IgnoreFileError
 from emu.pos import Position
+from emu.records import record
 
 __all__ = [
     "BAD_PATTERN",
@@ -346,7 +347,7 @@ def go_regexp(cleaned: str, sep: str = "/") -> tuple[MatchKind, str | None]:
     return kind, "".join(out)
 
 
-@dataclass(frozen=True, slots=True, repr=False)
+@record(frozen=True, slots=True, repr=False)
 class Pattern:
     """One compiled ignore pattern (patternmatcher's ``Pattern``), built by :func:`compile_pattern`.
 

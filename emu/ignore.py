@@ -30,7 +30,7 @@ import os
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Final
 
@@ -38,7 +38,7 @@ from emu import re2
 from emu.errors import EmuError, IgnoreFileError
 from emu.glob import Pattern, clean, compile_pattern, plain_path, trim_space
 from emu.pos import Position
-from emu.records import quick_init
+from emu.records import record
 
 __all__ = [
     "ContextEntry",
@@ -55,7 +55,7 @@ __all__ = [
 _MAX_LINE_BYTES: Final = 64 * 1024
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class _Line:
     number: int
     raw: str  # the line as written (BOM and line ending removed)
@@ -136,8 +136,7 @@ def compile_patterns(entries: Iterable[str]) -> tuple[Pattern, ...]:
     return tuple(out)
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Decision:
     """Whether a path is excluded, and the pattern that decided it (None: no pattern matched).
 
@@ -396,10 +395,7 @@ class IgnoreMatcher:
 
 
 # -- walking a context ----------------------------------------------------------------------
-
-
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ContextEntry:
     """One path the context walk visited.
 

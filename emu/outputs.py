@@ -48,7 +48,7 @@ import os
 import re
 import stat as _stat
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -60,6 +60,7 @@ from emu.fs.archive import MAX_ID, PATH_MAX
 from emu.fs.names import printable
 from emu.fs.tree import disjoint, names_to_compare
 from emu.images.image import HealthConfig, HistoryEntry, Image, ImageConfig, Layer
+from emu.records import record
 
 __all__ = [
     "MEDIA_CONFIG",
@@ -104,7 +105,7 @@ Dest = IO[bytes] | str | os.PathLike[str]
 Tree = Snapshot | Dir
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class KnownLayer:
     """A layer tar as Docker wrote it (from a ``docker save`` that ``emu load`` read), to be
     written unchanged wherever emu's own encoding of the same layer would go: the layer
@@ -132,7 +133,7 @@ REGTYPE, LNKTYPE, SYMTYPE, CHRTYPE, BLKTYPE, DIRTYPE, FIFOTYPE = b"0123456"
 _DEVICE_TYPES = {Kind.CHAR: CHRTYPE, Kind.BLOCK: BLKTYPE, Kind.FIFO: FIFOTYPE}
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class _Entry:
     """One tar member: header fields and, for regular files, where the bytes come from."""
 
@@ -911,7 +912,7 @@ def _container_config(c: ImageConfig) -> dict[str, Any]:
     return out
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class _PlannedLayer:
     before: Dir | None
     after: Dir
@@ -1216,7 +1217,7 @@ def normalize_ref(ref: str) -> tuple[str, str]:
 # --- type=docker ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class _Prepared:
     plan: list[_PlannedLayer]
     digests: list[tuple[str, int]]

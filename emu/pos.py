@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from emu.records import quick_init
+from emu.records import record
 
 
-@quick_init
-@dataclass(frozen=True, slots=True, order=True)
+@record(frozen=True, slots=True, order=True)
 class Position:
     """A place in a text: 1-based line and 1-based column (in characters)."""
 
@@ -19,8 +16,7 @@ class Position:
         return f"{self.line}:{self.column}"
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Span:
     """A half-open range of text: ``start`` inclusive, ``end`` exclusive."""
 

@@ -40,8 +40,9 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Hashable
-from dataclasses import dataclass
 from typing import Final, Generic, TypeVar
+
+from emu.records import record
 
 __all__ = [
     "Automaton",
@@ -313,29 +314,29 @@ def _fold(ranges: _Ranges) -> _Ranges:
 BOT, EOT, BOL, EOL, WORD_BOUNDARY, NOT_WORD_BOUNDARY = range(6)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Chars:
     """One character out of ``ranges`` (inclusive code point ranges, sorted, disjoint)."""
 
     ranges: tuple[tuple[int, int], ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Assert:
     kind: int  # BOT, EOT, BOL, EOL, WORD_BOUNDARY, NOT_WORD_BOUNDARY
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Cat:
     items: tuple[Node, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Alt:
     items: tuple[Node, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Repeat:
     item: Node
     min: int
@@ -372,7 +373,7 @@ _MAX_REPEAT: Final = 1000
 _NOT_NEWLINE: Final = ((0, 9), (11, _MAX_RUNE))
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class _Group:
     """A group being read: its alternatives so far (each a list of nodes) and its flags."""
 
@@ -843,7 +844,7 @@ class Automaton(_States[_Key, int]):
         return self.accepted(s) != 0
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@record(frozen=True, slots=True, eq=False)
 class Regexp:
     """A compiled RE2 expression (:func:`compile`); :meth:`search` as Go's ``MatchString``."""
 

@@ -37,13 +37,14 @@ import os
 import pickle
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from emu.errors import BuildError, EmuError
 from emu.fs import Dir, Lazy, Meta
 from emu.images.image import Image
+from emu.records import record
 
 if TYPE_CHECKING:
     from emu import outputs
@@ -178,7 +179,7 @@ def _write_index(root: Path, index: dict[str, str]) -> None:
 # --- what the store remembers about an image ----------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class HistoryRow:
     """One history entry of an image and the size of the layer it made (0 when none)."""
 
@@ -189,7 +190,7 @@ class HistoryRow:
     created: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class StoredImage:
     """A tag in the store and what `emu images`/`history`/`inspect` show for it."""
 
@@ -221,7 +222,7 @@ class StoredImage:
         return self.id.removeprefix("sha256:")[:12]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class BuildRecord:
     """A whole build as `emu build -t` stored it."""
 
@@ -621,7 +622,7 @@ def _layer_index(path: Path) -> dict[str, list[Any]]:
     return data if isinstance(data, dict) else {}
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class _KnownLayers:
     root: Path
     index: dict[str, list[Any]] | None = None

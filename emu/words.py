@@ -34,13 +34,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Generator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import lru_cache
 from typing import Final, NoReturn
 
 from emu.errors import ExpansionError
 from emu.pos import Position
-from emu.records import quick_init
+from emu.records import record
 
 __all__ = [
     "Lexer",
@@ -69,8 +69,7 @@ _BOM: Final = "\ufeff"
 _NOTHING: Final[frozenset[str]] = frozenset()
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class WordResult:
     """One expanded word and the variable names it looked up."""
 
@@ -79,8 +78,7 @@ class WordResult:
     unmatched: frozenset[str]
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class WordsResult:
     """An expanded word split into words, and the variable names it looked up."""
 
@@ -157,7 +155,7 @@ def _finder(chars: str) -> re.Pattern[str]:
     return re.compile("[" + "".join(re.escape(c) for c in unique) + "]")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Lexer:
     """BuildKit's word lexer with its options (immutable, so safe to share).
 
@@ -278,7 +276,7 @@ class _Words:
         return self.words
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class _Head:
     """``${NAME<modifier>…}`` read up to the modifier's word."""
 

@@ -1,122 +1,316 @@
-"""emu.records.quick_init: the same signature and the same record as dataclass's __init__."""
+"""emu.records.record: the class dataclass makes, without compiling anything at definition.
+
+Each law is checked side by side with ``dataclasses.dataclass`` itself: generated classes
+(hypothesis draws the fields and the flags), then every record in emu against a dataclass
+twin made from the same field list.
+"""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import importlib
 import inspect
-import types
+import pickle
+import pkgutil
 import typing
+from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from emu.records import ORIGINAL_INITS, compile_init, quick_init
+import emu
+from emu.records import _LazyInit, record
 
-# The modules whose records use quick_init, loaded (some load only with a first RUN).
-for _module in (
-    "emu.api",
-    "emu.engine.runexec",
-    "emu.sh.interp",
-    "emu.dockerfile.parser",
-    "emu.ignore",
-):
-    importlib.import_module(_module)
-
-CLASSES = sorted(ORIGINAL_INITS, key=lambda c: c.__qualname__)
+runtime_record: Any = record  # (type checkers see dataclass itself)
 
 
-def test_the_hot_records_use_it() -> None:
-    names = {c.__name__ for c in CLASSES}
-    assert {"Meta", "File", "StepEvent", "HistoryEntry", "Layer", "WordResult"} <= names
+# -- generated classes ---------------------------------------------------------------------
+
+_VALUES = st.one_of(st.integers(-3, 3), st.text(max_size=2), st.none())
 
 
-@pytest.mark.parametrize("cls", CLASSES, ids=lambda c: c.__qualname__)
-def test_same_signature_and_same_record(cls: type) -> None:
-    compiled = compile_init(cls)
-    # The parameters the compiled function really takes (not the signature it shows).
-    bare = types.FunctionType(compiled.__code__, compiled.__globals__, "f", compiled.__defaults__)
-    quick = inspect.signature(bare)
-    original = inspect.signature(ORIGINAL_INITS[cls])
-    # What callers see (hypothesis's builds() among them) is dataclass's signature, before
-    # and after the first instance.
-    assert inspect.signature(cls.__init__) == original == inspect.signature(compiled)
-    # Type hints resolve in the class's module, as dataclass's do (hypothesis's builds()
-    # reads them; a name imported only for type checkers resolves in neither).
-    try:
-        hints = typing.get_type_hints(ORIGINAL_INITS[cls])
-    except NameError:
-        hints = None
-    if hints is not None:
-        assert typing.get_type_hints(cls.__init__) == hints == typing.get_type_hints(compiled)
-    assert list(quick.parameters) == list(original.parameters)
-    factories = {
-        f.name for f in dataclasses.fields(cls) if f.default_factory is not dataclasses.MISSING
+@st.composite
+def _specs(draw: st.DrawFn) -> dict[str, Any]:
+    fields = []
+    for i in range(draw(st.integers(0, 4))):
+        kind = draw(st.sampled_from(["required", "default", "factory", "no-init"]))
+        if fields and fields[-1]["kind"] != "required" and kind == "required":
+            kind = "default"  # (dataclass: no required field after one with a default)
+        fields.append(
+            {
+                "name": f"f{i}",
+                "kind": kind,
+                "default": draw(_VALUES),
+                "repr": draw(st.booleans()),
+                "compare": draw(st.booleans()),
+                "hash": draw(st.sampled_from([None, True, False])),
+            }
+        )
+    frozen = draw(st.booleans())
+    eq = draw(st.booleans())
+    return {
+        "fields": fields,
+        "frozen": frozen,
+        "slots": draw(st.booleans()),
+        "eq": eq,
+        "order": eq and draw(st.booleans()),
+        "repr": draw(st.booleans()),
+        "post_init": draw(st.booleans()),
     }
-    for name, p in original.parameters.items():
-        if name not in factories:
-            assert quick.parameters[name].default == p.default, name
-    fields = [f for f in dataclasses.fields(cls) if f.init]
-    # Every field given, then only the required ones: both inits make the same record.
-    for given in (
-        fields,
-        [
-            f
-            for f in fields
-            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-        ],
-    ):
-        args = {f.name: object() for f in given}
-        a = cls(**args)
-        b = object.__new__(cls)
-        ORIGINAL_INITS[cls](b, **args)
-        for f in dataclasses.fields(cls):
-            va, vb = getattr(a, f.name, None), getattr(b, f.name, None)
-            if f.name in args:
-                assert va is args[f.name]
-            assert va == vb or (f.name in factories and type(va) is type(vb)), f.name
-        with pytest.raises(dataclasses.FrozenInstanceError):
-            setattr(a, fields[0].name, 1)
 
 
-def test_refuses_what_it_cannot_copy() -> None:
-    @dataclasses.dataclass(slots=True)
-    class Mutable:
-        a: int
+def _field(spec: dict[str, Any]) -> Any:
+    common = {"repr": spec["repr"], "compare": spec["compare"], "hash": spec["hash"]}
+    if spec["kind"] == "default":
+        return dataclasses.field(default=spec["default"], **common)
+    if spec["kind"] == "factory":
+        return dataclasses.field(default_factory=list, **common)
+    if spec["kind"] == "no-init":
+        return dataclasses.field(default=spec["default"], init=False, **common)
+    return dataclasses.field(**common)
 
-    with pytest.raises(TypeError, match="needs @dataclass\\(frozen=True, slots=True\\)"):
-        quick_init(Mutable)
 
-    @dataclasses.dataclass(frozen=True, slots=True)
-    class Posted:
-        a: int
+def _make(decorator: Any, spec: dict[str, Any], posted: list[int]) -> Any:
+    namespace: dict[str, Any] = {
+        "__annotations__": {f["name"]: "object" for f in spec["fields"]},
+        "__qualname__": "Rec",
+        "__module__": __name__,
+    }
+    for f in spec["fields"]:
+        namespace[f["name"]] = _field(f)
+    if spec["post_init"]:
+        namespace["__post_init__"] = lambda self: posted.append(1)
+    flags = {k: spec[k] for k in ("frozen", "slots", "eq", "order", "repr")}
+    return decorator(**flags)(type("Rec", (), namespace))
 
-        def __post_init__(self) -> None:
-            pass
 
-    with pytest.raises(TypeError, match="does not run __post_init__"):
-        quick_init(Posted)
+def _args(spec: dict[str, Any], shift: int) -> dict[str, Any]:
+    given: dict[str, Any] = {}
+    for i, f in enumerate(spec["fields"]):
+        if f["kind"] == "required":
+            given[f["name"]] = i + shift
+        elif f["kind"] == "factory" and shift % 2:
+            given[f["name"]] = [shift]
+        elif f["kind"] == "default" and shift % 2:
+            given[f["name"]] = f"d{shift}"
+    return given
 
-    @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
-    class KeywordOnly:
-        a: int
+
+def _state(obj: Any) -> dict[str, Any]:
+    return {f.name: getattr(obj, f.name, "<unset>") for f in dataclasses.fields(obj)}
+
+
+def _outcome(fn: Any) -> Any:
+    try:
+        return ("value", fn())
+    except Exception as e:  # (what each raises, compared by type and message)
+        return ("raised", type(e).__name__, str(e))
+
+
+@given(_specs(), st.integers(0, 3), st.integers(0, 3))
+def test_a_record_behaves_as_dataclass_made_it(spec: dict[str, Any], x: int, y: int) -> None:
+    posted: list[int] = []
+    twin_posted: list[int] = []
+    Rec = _make(runtime_record, spec, posted)
+    Twin = _make(dataclasses.dataclass, spec, twin_posted)
+    assert isinstance(Rec.__dict__["__init__"], _LazyInit)  # nothing compiled yet
+    assert str(inspect.signature(Rec)) == str(inspect.signature(Twin))
+    assert not isinstance(Rec.__dict__["__init__"], _LazyInit)  # compiled when looked up
+    assert typing.get_type_hints(Rec.__init__) == typing.get_type_hints(Twin.__init__)
+    assert [f.name for f in dataclasses.fields(Rec)] == [f.name for f in dataclasses.fields(Twin)]
+    assert Rec.__match_args__ == Twin.__match_args__
+    assert ("__slots__" in Rec.__dict__) == ("__slots__" in Twin.__dict__)
+    a, b = Rec(**_args(spec, x)), Rec(**_args(spec, y))
+    ta, tb = Twin(**_args(spec, x)), Twin(**_args(spec, y))
+    assert posted == twin_posted
+    assert _state(a) == _state(ta) and _state(b) == _state(tb)
+    assert (repr(a) == repr(ta) and repr(b) == repr(tb)) or not spec["repr"]
+    assert (a == b) == (ta == tb) and (a != b) == (ta != tb)
+    assert (a == ta) is False  # (another class: neither compares)
+    if Twin.__hash__ is object.__hash__:
+        assert Rec.__hash__ is object.__hash__
+    else:
+        assert _outcome(lambda: hash(a)) == _outcome(lambda: hash(ta))
+    if spec["order"]:
+        for op in ("__lt__", "__le__", "__gt__", "__ge__"):
+            assert _outcome(lambda op=op: getattr(a, op)(b)) == _outcome(
+                lambda op=op: getattr(ta, op)(tb)
+            )
+    if spec["fields"]:
+        for change in (lambda o: setattr(o, "f0", 1), lambda o: delattr(o, "f0")):
+            assert _outcome(lambda c=change: c(copy.copy(a))) == _outcome(
+                lambda c=change: c(copy.copy(ta))
+            )
+    if spec["frozen"]:
+        # dataclass 3.11's frozen slotted __setattr__ names the class it had before the
+        # slots were added, so for a name that is no field it raises TypeError from super();
+        # a record refuses it as dataclass does for a class without slots.
+        with pytest.raises(dataclasses.FrozenInstanceError, match="cannot assign to field"):
+            a.other = 1
+    for made, twin in ((a, ta), (b, tb)):
+        assert made.__reduce_ex__(4)[2:3] == twin.__reduce_ex__(4)[2:3] or not spec["slots"]
+        assert _state(copy.deepcopy(made)) == _state(twin)
+        assert _outcome(lambda m=made: _state(dataclasses.replace(m))) == _outcome(
+            lambda t=twin: _state(dataclasses.replace(t))
+        )
+    assert _outcome(lambda: dataclasses.asdict(a)) == _outcome(lambda: dataclasses.asdict(ta))
+
+
+@runtime_record(frozen=True, slots=True)
+class _Pickled:
+    a: int
+    b: tuple[str, ...] = ()
+
+
+def test_a_frozen_slotted_record_pickles() -> None:
+    made = _Pickled(1, ("x",))
+    assert pickle.loads(pickle.dumps(made)) == made
+    assert made.__getstate__() == [1, ("x",)]
+
+
+def test_a_record_refuses_what_it_does_not_make() -> None:
+    class Keyword:
+        a: int = dataclasses.field(kw_only=True)
 
     with pytest.raises(TypeError, match="plain fields only"):
-        quick_init(KeywordOnly)
+        runtime_record(frozen=True, slots=True)(Keyword)
 
+    class Init:
+        a: dataclasses.InitVar[int]
 
-def test_compiled_after_a_few_instances() -> None:
-    @quick_init
-    @dataclasses.dataclass(frozen=True, slots=True)
-    class Late:
+    with pytest.raises(TypeError, match="plain fields only"):
+        runtime_record(Init)
+
+    with pytest.raises(TypeError, match="unexpected keyword argument 'kw_only'"):
+        runtime_record(kw_only=True)
+
+    @runtime_record(frozen=True, slots=True)
+    class Frozen:
         a: int
-        b: tuple[int, ...] = dataclasses.field(default_factory=tuple)
 
-    stub = Late.__init__
-    from emu.records import _WARM
+    with pytest.raises(TypeError, match="cannot inherit non-frozen dataclass from a frozen one"):
+        runtime_record(slots=True)(type("Mutable", (Frozen,), {}))
 
-    made = [Late(i) for i in range(_WARM - 1)]  # dataclass's own __init__ makes these
-    assert Late.__init__ is stub
-    assert [m.a for m in made] == list(range(_WARM - 1)) and made[0].b == ()
-    assert Late(1, (2,)).b == (2,)  # this one compiles the quick __init__
-    assert Late.__init__ is not stub
-    assert Late(2) == Late(2, ()) and Late(3).b == ()
+    class Own:
+        def __setattr__(self, name: str, value: object) -> None: ...
+
+    with pytest.raises(TypeError, match="Cannot overwrite attribute __setattr__"):
+        runtime_record(frozen=True)(Own)
+
+    with pytest.raises(ValueError, match="eq must be true if order is true"):
+        runtime_record(eq=False, order=True)(type("C", (), {}))
+
+
+def test_a_subclass_record_has_its_bases_fields_and_its_own_init() -> None:
+    @runtime_record(frozen=True, slots=True)
+    class Base:
+        a: int
+        b: tuple[int, ...] = ()
+
+    @runtime_record(frozen=True, slots=True)
+    class Sub(Base):
+        c: str = "x"
+
+    @dataclasses.dataclass(frozen=True)
+    class TwinBase:
+        a: int
+        b: tuple[int, ...] = ()
+
+    @dataclasses.dataclass(frozen=True)
+    class TwinSub(TwinBase):
+        c: str = "x"
+
+    s = Sub(1, (2,), "y")
+    assert (s.a, s.b, s.c) == (1, (2,), "y") and Sub(1).c == "x"
+    assert Base(1).b == () and Base(1) != Sub(1)
+    assert str(inspect.signature(Sub)) == str(inspect.signature(TwinSub))
+    assert repr(s).removeprefix(Sub.__qualname__) == repr(TwinSub(1, (2,), "y")).removeprefix(
+        TwinSub.__qualname__
+    )
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.a = 2  # type: ignore[misc]
+
+
+# -- every record in emu -------------------------------------------------------------------
+
+
+def _records() -> list[type]:
+    for info in pkgutil.walk_packages(emu.__path__, "emu."):
+        if not info.name.endswith("__main__"):
+            importlib.import_module(info.name)
+    found: dict[str, type] = {}
+    stack: list[type] = [object]
+    while stack:
+        for sub in type.__subclasses__(stack.pop()):
+            stack.append(sub)
+            if "__record_params__" in sub.__dict__ and sub.__module__.startswith("emu."):
+                found[f"{sub.__module__}.{sub.__qualname__}"] = sub
+    return [found[k] for k in sorted(found)]
+
+
+RECORDS = _records()
+
+
+def test_emu_defines_its_values_as_records() -> None:
+    names = {c.__name__ for c in RECORDS}
+    assert {"Meta", "File", "StepEvent", "HistoryEntry", "Layer", "Position", "Span"} <= names
+    assert len(RECORDS) > 250
+
+
+def _twin(cls: Any) -> Any:
+    """What ``dataclasses.dataclass`` makes of ``cls``'s field list."""
+    params = cls.__record_params__
+    fields = [
+        (
+            f.name,
+            f.type,
+            dataclasses.field(
+                default=f.default,
+                default_factory=f.default_factory,
+                init=f.init,
+                repr=f.repr,
+                hash=f.hash,
+                compare=f.compare,
+            ),
+        )
+        for f in dataclasses.fields(cls)
+    ]
+    return dataclasses.make_dataclass(
+        cls.__name__,
+        fields,
+        frozen=params.frozen,
+        eq=params.eq,
+        order=params.order,
+        repr=params.repr,
+        slots="__slots__" in cls.__dict__,
+        namespace={"__module__": cls.__module__},
+    )
+
+
+@pytest.mark.parametrize("cls", RECORDS, ids=lambda c: f"{c.__module__}.{c.__qualname__}")
+def test_each_record_has_dataclass_s_signature_and_record(cls: Any) -> None:
+    twin = _twin(cls)
+    assert str(inspect.signature(cls)) == str(inspect.signature(twin))
+    try:
+        hints = typing.get_type_hints(twin.__init__)
+    except NameError:
+        hints = None  # (a name imported only for type checkers resolves in neither)
+    if hints is not None:
+        assert typing.get_type_hints(cls.__init__) == hints
+    if hasattr(cls, "__post_init__"):
+        return  # (it checks its own arguments: made by its module's tests)
+    required = {
+        f.name: object()
+        for f in dataclasses.fields(cls)
+        if f.init and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    }
+    a, b = cls(**required), twin(**required)
+    assert _state(a) == _state(b) or all(
+        type(getattr(a, n, None)) is type(getattr(b, n, None)) for n in _state(a)
+    )
+    if cls.__record_params__.frozen:
+        name = dataclasses.fields(cls)[0].name if dataclasses.fields(cls) else "x"
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(a, name, 1)

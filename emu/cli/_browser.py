@@ -16,10 +16,10 @@ import io
 import json
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from emu.errors import EmuError
+from emu.records import record
 
 if TYPE_CHECKING:
     from emu.dockerfile.instructions import Dockerfile
@@ -80,7 +80,7 @@ def dated_image_id(result: BuildResult) -> str:
 _last: list[BuildResult] = []
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class _Built:
     result: BuildResult
     summary: Summary

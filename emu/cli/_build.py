@@ -8,13 +8,14 @@ import json
 import os
 import sys
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from emu.cli._args import add_format, command
 from emu.cli._console import err, write
 from emu.errors import BuildError, EmuError, UsageError
+from emu.records import record
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -179,7 +180,7 @@ def add_parsers(sub: Subparsers) -> None:
 OUTPUT_TYPES = ("local", "tar", "oci", "docker")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class OutputSpec:
     type: str
     dest: str
@@ -519,7 +520,7 @@ def static_warnings(df: Dockerfile) -> list[Warning]:
     return found
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Warning:
     rule: str
     message: str
@@ -630,7 +631,7 @@ def _write_text(path: str, text: str) -> None:
 # --- docker build's flags for scripts ---------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class DockerFlags:
     """What docker build's flags ask of a build, checked and read before it starts."""
 

@@ -14,13 +14,13 @@ A ``-f`` path is taken from the current directory when it exists there (as ``doc
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from emu.cli._args import add_build_options, command
 from emu.cli._fmt import columns, human_size, plural
 from emu.errors import UsageError
+from emu.records import record
 
 if TYPE_CHECKING:
     from emu.cli._args import Subparsers
@@ -56,7 +56,7 @@ def add_parsers(sub: Subparsers) -> None:
     )
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Group:
     """Files one image ships that the other does not, under one directory."""
 
@@ -65,7 +65,7 @@ class Group:
     bytes: int
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Side:
     name: str
     result: BuildResult

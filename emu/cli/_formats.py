@@ -9,7 +9,7 @@ image ID, does not load them.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING
 
 from emu.cli._fmt import human_size
@@ -28,6 +28,7 @@ from emu.cli._progress import (
     timestamp,
     transfer_size,
 )
+from emu.records import record
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
 # --- plain ------------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class PlainProgress(Progress):
     """BuildKit's ``--progress=plain`` text, printed as the build goes."""
 
@@ -124,7 +125,7 @@ class PlainProgress(Progress):
 # --- tty --------------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class _Row:
     name: str
     started: float
@@ -134,7 +135,7 @@ class _Row:
     lines: tuple[str, ...] = ()
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class TtyProgress(Progress):
     """BuildKit's live view: a header with the elapsed time and a line per step."""
 
@@ -289,7 +290,7 @@ class TtyProgress(Progress):
 # --- classic ----------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class ClassicProgress(Progress):
     """The legacy builder's ``Step N/M : …`` log. A successful build is printed whole at the
     end with its layer sizes (see ``emu.cli._build``); a failed one up to its last step."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from emu.cli._args import IMAGE_HELP, add_format, command
@@ -19,6 +18,7 @@ from emu.cli._console import err, out, write, write_bytes
 from emu.cli._fmt import human_size, plural
 from emu.cli._source import add_source_options
 from emu.errors import UsageError
+from emu.records import record
 
 if TYPE_CHECKING:
     from emu.cli._args import Subparsers
@@ -481,7 +481,7 @@ def _equal(a: Node, b: Node) -> bool:
     return isinstance(a, Dir)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Difference:
     kind: str  # A | C | D
     path: str

@@ -25,8 +25,10 @@ import math
 import re
 import urllib.parse
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
+
+from emu.records import record
 
 __all__ = ["ExecError", "ParseError", "TemplateError", "parse", "render", "typed"]
 
@@ -50,14 +52,14 @@ class _Fallback(ExecError):
 # --- values that print as Go's ------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Nil:
     """A nil slice (prints ``[]``), map (``map[]``) or pointer (``<nil>``)."""
 
     kind: str  # "slice" | "map" | "ptr"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class EmptyStruct:
     """``struct{}``, the value type of ExposedPorts and Volumes: prints ``{}``."""
 
@@ -69,7 +71,7 @@ class Duration(int):
         return _duration(int(self))
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class GoTime:
     """A ``time.Time`` (from its RFC 3339 text): prints as Go does
     (``2024-01-02 03:04:05.5 +0000 UTC``); "" is Go's zero time."""
@@ -84,7 +86,7 @@ class GoTime:
         return f"{m.group(1)} {m.group(2)}{frac} +0000 UTC"
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class GoStruct:
     """A struct: named fields in declaration order; ``embedded`` ones promote their fields
     (as ``DockerOCIImageConfig`` embeds the OCI ``ImageConfig``); ``raw`` is what ``json``
@@ -371,7 +373,7 @@ def typed(doc: dict[str, Any]) -> GoStruct:
 # --- lexing ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class _Tok:
     kind: str  # text, open, close, space, field, var, dot, ident, string, number, char,
     #            pipe, lparen, rparen, declare, assign, comma, eof
@@ -549,17 +551,17 @@ def _skip_space(text: str, i: int) -> int:
 # --- parsing -------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class _Node:
     pos: int
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class _Text(_Node):
     text: str
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class _Field(_Node):
     """``.A.B`` (on dot), ``$x.A`` (on a variable), or ``(pipe).A`` (on an operand)."""
 
@@ -568,45 +570,45 @@ class _Field(_Node):
     src: str = ""
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class _Var(_Node):
     name: str
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class _Dot(_Node):
     pass
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class _Ident(_Node):
     name: str
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class _Literal(_Node):
     value: Any
     src: str
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class _Command(_Node):
     args: list[Any]
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class _Pipe(_Node):
     decl: list[str]
     assign: bool
     cmds: list[_Command]
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class _Action(_Node):
     pipe: _Pipe
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class _Branch(_Node):
     kind: str  # if, range, with
     pipe: _Pipe
@@ -614,7 +616,7 @@ class _Branch(_Node):
     orelse: list[_Node] = field(default_factory=list)
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class _Loop(_Node):
     kind: str  # break, continue
 

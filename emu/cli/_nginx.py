@@ -13,18 +13,19 @@ import fnmatch
 import mimetypes
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from urllib.parse import quote, unquote, urlsplit
 
 from emu.errors import UsageError
 from emu.fs import FS, Blob, Dir, File, Lazy, accounts
 from emu.fs.names import printable
+from emu.records import record
 
 DEFAULT_CONF = "/etc/nginx/nginx.conf"
 PREFIX = "/etc/nginx"  # the nginx images' --prefix (relative paths are resolved against it)
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Directive:
     name: str
     args: list[str]
@@ -173,7 +174,7 @@ def _check_returns(items: list[Directive]) -> None:
                     )
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Location:
     modifier: str  # "", "=", "^~", "~", "~*"
     pattern: str
@@ -187,7 +188,7 @@ def _first(directives: list[Directive], name: str) -> Directive | None:
     return next((d for d in directives if d.name == name), None)
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Server:
     ports: list[int]
     directives: list[Directive]
@@ -195,7 +196,7 @@ class Server:
     names: list[str] = field(default_factory=list)
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Site:
     """The servers an nginx config defines, and the http-level defaults."""
 
@@ -253,7 +254,7 @@ def load_site(fs: FS, conf: str = DEFAULT_CONF) -> Site:
 # --- answering a request --------------------------------------------------------------------
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Response:
     status: int
     headers: dict[str, str]

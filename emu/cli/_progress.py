@@ -28,8 +28,10 @@ Times are emu's own. Where emu differs from current BuildKit on purpose it says 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any
+
+from emu.records import record
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -49,7 +51,7 @@ CLASSIC_LINES = 200
 TTY_LINES = 6
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Inputs:
     """What the build reads before its first step, as BuildKit's internal steps show it."""
 
@@ -115,7 +117,7 @@ def _reads_context(inst: Instruction | None) -> bool:
     return False
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Progress:
     """The observer every format shares: it keeps the steps, and prints nothing but a failed
     step's output."""

@@ -25,11 +25,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import time
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from emu.cli._progress import Progress, _reads_context, export_step
+from emu.records import record
 
 if TYPE_CHECKING:
     from emu.engine.state import BuildPlan, StepEvent
@@ -49,7 +50,7 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class RawJsonProgress(Progress):
     """The observer that writes BuildKit's solve-status stream."""
 

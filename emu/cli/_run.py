@@ -17,7 +17,7 @@ import argparse
 import json
 import os
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +26,7 @@ from emu.cli._console import err, out, write
 from emu.cli._fmt import ago, columns, human_duration
 from emu.cli._source import add_source_options
 from emu.errors import EmuError, UsageError
+from emu.records import record
 
 if TYPE_CHECKING:
     from emu.cli._args import Subparsers
@@ -86,7 +87,7 @@ def add_parsers(sub: Subparsers) -> None:
     lg.add_argument("container", metavar="CONTAINER")
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Port:
     host: int
     container: int
@@ -96,7 +97,7 @@ class Port:
         return f"{self.ip}:{self.host}->{self.container}/tcp"
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Container:
     id: str
     name: str

@@ -16,12 +16,13 @@ report, run) takes the same IMAGE argument and resolves it the same way:
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from emu.cli._args import add_build_options
 from emu.errors import EmuError, UsageError
+from emu.records import record
 
 if TYPE_CHECKING:
     from emu.engine.builder import BuildResult, StageResult
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from emu.store import StoredImage
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Source:
     """A resolved IMAGE argument."""
 

@@ -5,12 +5,12 @@ with rich."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from emu.cli._fmt import human_size, plural
 from emu.dockerfile.instructions import Copy, Run
 from emu.engine.cache import FIRST_BUILD
+from emu.records import record
 from emu.teach.summary import (
     FATES,
     Edge,
@@ -144,7 +144,7 @@ _INSTALL = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class CacheBreak:
     """Where a stage's chain of cached steps broke, and why."""
 

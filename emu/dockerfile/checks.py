@@ -35,7 +35,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from emu.dockerfile.instructions import (
     Arg,
@@ -59,10 +59,11 @@ from emu.dockerfile.parser import Rule as Rule  # the rule model, for other chec
 from emu.dockerfile.text import go_quote
 from emu.errors import EmuError
 from emu.pos import Position
+from emu.records import record
 from emu.words import process_word, process_words
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Violation:
     rule: Rule
     message: str
@@ -158,7 +159,7 @@ Checker = Callable[[Dockerfile], Iterator[Found]]
 # --- the build a static check assumes ------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class _Platform:
     """An OCI platform as containerd's ``platforms`` package parses and prints it."""
 
@@ -328,7 +329,7 @@ def is_valid_reference(name: str) -> bool:
 # --- the dispatch, replayed ----------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class _Scope:
     """The variables an instruction is expanded with, as far as the Dockerfile tells them."""
 
@@ -359,7 +360,7 @@ class _Scope:
         return bool(self.unknown & (matched | unmatched))
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class _Step:
     """One instruction as BuildKit dispatches it, and what the Dockerfile tells of its stage
     at that moment."""
@@ -372,7 +373,7 @@ class _Step:
     workdir_set: bool  # a WORKDIR ran before it, in this stage or a base stage
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class _StageState:
     env: dict[str, str]
     unknown: set[str] | None
@@ -901,7 +902,7 @@ BUILDKIT_RULE_NAMES = RULE_NAMES | frozenset(BUILD_AWARE_RULES)
 # --- configuration and the run -------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class CheckConfig:
     """What ``# check=`` (or the caller) asks for: rules to skip, experimental rules to run,
     and whether to fail."""
@@ -953,7 +954,7 @@ def parse_check_directive(value: str) -> CheckConfig:
     return CheckConfig(skip, skip_all, error, experimental, experimental_all)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class CheckReport:
     violations: tuple[Violation, ...]
     config: CheckConfig

@@ -13,22 +13,20 @@ import functools
 import gc
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TypeAlias, TypeVar
 
 from emu.dockerfile.duration import parse_duration
 from emu.dockerfile.parser import Heredoc, Node, ParseResult, parse, parse_heredoc_word
 from emu.errors import ExpansionError, InstructionError
 from emu.pos import Position
-from emu.records import quick_init
+from emu.records import record
 
 _T = TypeVar("_T")
 
+
 # --- values ------------------------------------------------------------------------------
-
-
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class KeyValue:
     """One ENV or LABEL pair; ``legacy`` for the whitespace form ``ENV key value``."""
 
@@ -37,8 +35,7 @@ class KeyValue:
     legacy: bool = False
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ArgDecl:
     """One name of an ARG line; ``value`` is None when no default was given."""
 
@@ -47,8 +44,7 @@ class ArgDecl:
     comment: str = ""
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class InlineFile:
     """A heredoc: a COPY/ADD source or a file fed to RUN."""
 
@@ -58,8 +54,7 @@ class InlineFile:
     chomp: bool
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class CommandLine:
     """RUN/CMD/ENTRYPOINT: exec form (``prepend_shell=False``) or shell form."""
 
@@ -68,8 +63,7 @@ class CommandLine:
     files: tuple[InlineFile, ...] = ()
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Health:
     """HEALTHCHECK's config, durations in nanoseconds as Docker stores them."""
 
@@ -82,10 +76,7 @@ class Health:
 
 
 # --- instructions --------------------------------------------------------------------------
-
-
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class _Base:
     """What every instruction has: the parser's node it was read from (not compared)."""
 
@@ -105,8 +96,7 @@ class _Base:
         return self.node.original.strip()
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class From(_Base):
     """``FROM [--platform=P] IMAGE [AS NAME]``: the base a stage starts from."""
 
@@ -116,8 +106,7 @@ class From(_Base):
     name_as_written: str = ""
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Run(_Base):
     """``RUN [OPTIONS] COMMAND``: a command run over the stage's filesystem."""
 
@@ -129,56 +118,49 @@ class Run(_Base):
     flags_used: tuple[str, ...] = ()
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Cmd(_Base):
     """``CMD``: the command a container runs by default (the image config's Cmd)."""
 
     command: CommandLine
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Entrypoint(_Base):
     """``ENTRYPOINT``: the program a container runs (the image config's Entrypoint)."""
 
     command: CommandLine
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Label(_Base):
     """``LABEL KEY=VALUE…``: the image config's Labels."""
 
     labels: tuple[KeyValue, ...]
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Maintainer(_Base):
     """``MAINTAINER NAME`` (deprecated): the image's author."""
 
     maintainer: str
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Expose(_Base):
     """``EXPOSE PORT[/PROTO]…``: the image config's ExposedPorts."""
 
     ports: tuple[str, ...]  # sorted, as BuildKit sorts them
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Env(_Base):
     """``ENV KEY=VALUE…`` (or the legacy ``ENV KEY VALUE``)."""
 
     env: tuple[KeyValue, ...]
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class _Transfer(_Base):
     """What ADD and COPY share: BuildKit's SourcesAndDest and the flags both take."""
 
@@ -191,8 +173,7 @@ class _Transfer(_Base):
     excludes: tuple[str, ...] = ()
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Add(_Transfer):
     """``ADD``: as COPY, and URLs and git repositories too; a local tar archive is unpacked."""
 
@@ -201,8 +182,7 @@ class Add(_Transfer):
     unpack: bool | None = None
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Copy(_Transfer):
     """``COPY [--from=STAGE|IMAGE] [OPTIONS] SRC… DEST``."""
 
@@ -210,40 +190,35 @@ class Copy(_Transfer):
     parents: bool = False
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Volume(_Base):
     """``VOLUME PATH…``: the image config's Volumes."""
 
     volumes: tuple[str, ...]
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class User(_Base):
     """``USER USER[:GROUP]``: who the later RUNs and the container run as."""
 
     user: str
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Workdir(_Base):
     """``WORKDIR PATH``: the working directory of what follows, made if missing."""
 
     path: str
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Arg(_Base):
     """``ARG NAME[=DEFAULT]…``: build arguments."""
 
     args: tuple[ArgDecl, ...]
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Onbuild(_Base):
     """``ONBUILD INSTRUCTION``: a trigger the image keeps for stages built FROM it."""
 
@@ -257,24 +232,21 @@ class Onbuild(_Base):
         return convert(child)
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class StopSignal(_Base):
     """``STOPSIGNAL SIGNAL``: the image config's StopSignal."""
 
     signal: str
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Healthcheck(_Base):
     """``HEALTHCHECK [OPTIONS] CMD COMMAND`` or ``HEALTHCHECK NONE``."""
 
     health: Health
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Shell(_Base):
     """``SHELL ["EXECUTABLE", "PARAMETERS"…]``: the shell of later shell forms."""
 
@@ -324,8 +296,7 @@ INSTRUCTION_NAMES: tuple[str, ...] = (
 )
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Stage:
     """A build stage: its FROM and the instructions up to the next FROM."""
 
@@ -356,8 +327,7 @@ class Stage:
         return self.name or f"stage-{self.index}"
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Dockerfile:
     """A whole Dockerfile: global ARGs, stages, and the parse it came from."""
 

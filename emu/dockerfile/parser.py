@@ -14,12 +14,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 
 from emu.dockerfile.text import GO_SPACE, go_quote, go_trim, is_go_space
 from emu.errors import ExpansionError, ParseError
 from emu.pos import Position, Span
-from emu.records import quick_init
+from emu.records import record
 from emu.words import Lexer
 
 __all__ = [
@@ -73,8 +73,7 @@ _DISPATCH: dict[str, str] = {
 }
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Heredoc:
     """A here-document attached to a RUN/COPY/ADD line (``<<EOF`` … ``EOF``)."""
 
@@ -86,8 +85,7 @@ class Heredoc:
     span: Span | None = None  # the body and its terminator line
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Directive:
     """A parser directive such as ``# escape=`` (name lower-cased, value as written)."""
 
@@ -96,8 +94,7 @@ class Directive:
     line: int
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Rule:
     """A check rule (``docker build --check``): its name, what it asks, where it is explained."""
 
@@ -119,8 +116,7 @@ NO_EMPTY_CONTINUATION = buildkit_rule(
 )
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ParseWarning:
     """A warning the parser gives without failing (BuildKit: empty continuation lines)."""
 
@@ -129,8 +125,7 @@ class ParseWarning:
     line: int
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Node:
     """One instruction as the parser sees it: keyword, flags, and split arguments.
 
@@ -223,8 +218,7 @@ class Node:
         return go_trim(out)
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ParseResult:
     """A parsed Dockerfile: its instructions, directives, escape token and warnings."""
 
@@ -328,10 +322,7 @@ def _split_lines(text: str) -> list[str]:
 
 
 # --- words and where they were read ------------------------------------------------------
-
-
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class _Word:
     """A word cut from a text: as read, and the offsets ``[start, end)`` it was read from."""
 

@@ -10,16 +10,14 @@ the global scope; a build-arg overrides them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from emu.dockerfile.instructions import Arg
 from emu.errors import EmuError, UsageError
-from emu.records import quick_init
+from emu.records import record
 from emu.words import process_word
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Platform:
     os: str = "linux"
     arch: str = "amd64"

@@ -12,7 +12,7 @@ import bisect
 import gc
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING
 
 from emu.dockerfile.instructions import (
@@ -60,7 +60,7 @@ from emu.fs import Dir, Meta, Snapshot
 from emu.images import display
 from emu.images.image import DEFAULT_PATH, Image, ImageConfig
 from emu.pos import Position
-from emu.records import quick_init
+from emu.records import record
 from emu.words import process_word
 
 if TYPE_CHECKING:
@@ -69,8 +69,7 @@ if TYPE_CHECKING:
 ImageResolver = Callable[[str], Image]
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class BuildOptions:
     target: str | None = None
     build_args: Mapping[str, str | None] = field(default_factory=dict)
@@ -98,8 +97,7 @@ class BuildOptions:
     observer: BuildObserver | None = None  # told about each step as it happens
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class StageResult:
     """One stage of a build and what became of it."""
 
@@ -130,8 +128,7 @@ class StageResult:
         return display.html(self)
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class BuildResult:
     """The final image and every stage's fate."""
 
@@ -907,8 +904,7 @@ def _trigger_failed(trigger: str) -> str:
     return f"ONBUILD trigger {trigger!r} of the base image failed: "
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class _Trigger:
     """An ONBUILD trigger about to run in a stage, and what its step, layer and copy cite."""
 

@@ -33,14 +33,15 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Protocol
 
 from emu.fs import FS, Change, Dir, File, Node, Symlink, walk
 from emu.fs.nodes import Blob, Device, Lazy
+from emu.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class StepInputs:
     """What went into one step's key, kept so that a later miss can say what changed."""
 
@@ -63,7 +64,7 @@ class StepInputs:
         return "sha256:" + h.hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class CachedRun:
     """A RUN's result as the cache keeps it: the paths it changed, and what it printed."""
 
@@ -75,14 +76,14 @@ class CachedRun:
     forgiven: tuple[object, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class CacheEntry:
     key: str
     name: str  # the step as BuildKit names it, for listings
     run: CachedRun | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class StepRecord:
     """One step of a build as the cache remembers it, to explain the next build's misses."""
 
@@ -104,7 +105,7 @@ class LayerCache(Protocol):
     def remember_build(self, ident: str, steps: tuple[StepRecord, ...]) -> None: ...
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class MemoryCache:
     """A cache that lives as long as the object (tests, and library users who rebuild)."""
 

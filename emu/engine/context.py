@@ -21,7 +21,7 @@ import stat
 import tarfile
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import BinaryIO
 
@@ -29,11 +29,10 @@ from emu.errors import ContextError as ContextError
 from emu.errors import EmuError
 from emu.fs import FS, Device, Dir, File, Kind, Lazy, Meta, Node, Snapshot, Symlink
 from emu.ignore import IgnoreMatcher, settled, walk_context
-from emu.records import quick_init
+from emu.records import record
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Context:
     """A build context after ``.dockerignore``."""
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from emu.errors import BuildError, LimitExceeded
 from emu.errors import CopyError as CopyError
@@ -54,19 +54,18 @@ from emu.fs.archive import Budget
 from emu.fs.names import printable
 from emu.glob import has_meta, match
 from emu.ignore import IgnoreMatcher, compile_patterns
-from emu.records import quick_init
+from emu.records import record
 
 ModeFn = Callable[[int, bool], int]  # (old mode, is a directory) -> new mode
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Owner:
     uid: int
     gid: int
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class CopyStats:
     """What one COPY/ADD moved (for the build summary and `emu explain`)."""
 

@@ -16,7 +16,7 @@ import functools
 import importlib
 import posixpath
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING
 
 from emu.dockerfile.instructions import Run
@@ -25,7 +25,7 @@ from emu.engine.users import resolve_user
 from emu.errors import BuildError, EmuError
 from emu.fs import FS, Dir, File, Meta, Node, accounts
 from emu.pos import Position
-from emu.records import quick_init
+from emu.records import record
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -47,8 +47,7 @@ def shell_stack() -> contextlib.AbstractContextManager[None]:
 SHELLS = frozenset({"sh", "ash", "bash", "dash", "busybox"})
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class RunOutput:
     """What one RUN printed (for progress output and teaching)."""
 
@@ -60,7 +59,7 @@ class RunOutput:
     notes: tuple[str, ...] = ()
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class ShellExecutor:
     """Runs RUN instructions with the emulated shell and the registered programs."""
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Protocol
 
 from emu.dockerfile.instructions import KeyValue, Stage
@@ -11,7 +11,7 @@ from emu.errors import BuildError, EmuError
 from emu.fs import FS, Dir
 from emu.images.image import HistoryEntry, Image, ImageConfig, Layer, LayerOrigin
 from emu.pos import Position, Span
-from emu.records import quick_init
+from emu.records import record
 from emu.words import process_word, process_words
 
 if TYPE_CHECKING:
@@ -81,8 +81,7 @@ class RunExecutor(Protocol):
     ) -> None: ...
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class CopyRecord:
     """One COPY/ADD, kept for the summary and for ``emu explain``."""
 
@@ -98,8 +97,7 @@ class CopyRecord:
     trigger: str = ""
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class StepEvent:
     """One instruction as it ran, in execution order (for progress output).
 
@@ -122,8 +120,7 @@ class StepEvent:
     key: str = ""
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class BuildPlan:
     """What a build is about to do, told to its observer before the first step."""
 
@@ -144,7 +141,7 @@ class BuildObserver(Protocol):
     def step_finished(self, step: StepEvent) -> None: ...
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class StepLog:
     """The simplest observer: keeps the plan and every finished step (what a failed build,
     which returns no result, leaves to look at)."""
@@ -162,8 +159,7 @@ class StepLog:
         self.steps.append(step)
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Skipped:
     """What a ``--permissive`` build did instead of failing (for the summary): a program
     it cannot emulate skipped, or a placeholder written where a download would land."""
@@ -174,7 +170,7 @@ class Skipped:
     where: str = ""  # the placeholder's path ("-": a RUN's stdout)
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class UnusedVar:
     """A variable an instruction used that was never defined (for UndefinedVar)."""
 
@@ -182,7 +178,7 @@ class UnusedVar:
     line: int
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class StageState:
     """Mutable while a stage builds; turned into an :class:`Image` when it ends."""
 

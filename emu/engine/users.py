@@ -6,13 +6,12 @@ stage's own files, as BuildKit does; numbers need no files.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from emu.errors import UnknownUserError as UnknownUserError
 from emu.fs import FS, File, accounts
+from emu.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Ids:
     uid: int
     gid: int

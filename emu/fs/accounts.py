@@ -15,16 +15,16 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from emu.fs.nodes import File
 from emu.fs.tree import FS
+from emu.records import record
 
 PASSWD = "/etc/passwd"
 GROUP = "/etc/group"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class User:
     """One /etc/passwd entry."""
 
@@ -36,7 +36,7 @@ class User:
     shell: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Group:
     """One /etc/group entry."""
 
@@ -134,7 +134,7 @@ def supplementary(fs: FS, name: str) -> tuple[int, ...]:
     return tuple(g.gid for g in groups(fs) if name in g.members)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Names:
     """Owner names for listings (``ls -l``, ``tar tv``, the CLI's views): the first name
     each id has, the number itself for an id without one."""

@@ -38,13 +38,13 @@ import struct
 import tarfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import IO, Final, Protocol, cast
 
 from emu.errors import ArchiveError as ArchiveError
 from emu.fs.names import printable
 from emu.fs.nodes import Device, Dir, File, Kind, Meta, Node, Symlink
 from emu.fs.tree import FS, FsError
+from emu.records import record
 
 __all__ = [
     "NAME_MAX",
@@ -99,7 +99,7 @@ class _Readable(Protocol):
     def read(self, n: int = -1, /) -> bytes: ...
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Entry:
     """One member of an archive, checked."""
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 import hashlib
 import stat as _stat
 from collections.abc import Callable, ItemsView, Iterator, MutableMapping, ValuesView
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import Enum
 from typing import BinaryIO
 
-from emu.records import quick_init
+from emu.records import record
 
 
 class Kind(Enum):
@@ -38,8 +38,7 @@ _TYPE_BITS = {
 }
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Meta:
     """Owner, permission bits (incl. setuid/setgid/sticky, no type bits) and mtime."""
 
@@ -64,8 +63,7 @@ class Meta:
         )
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Blob:
     """Content known only by size (a modelled artifact: a 40 MB binary, a JDK)."""
 
@@ -84,8 +82,7 @@ class Blob:
         return "sha256:" + h.hexdigest()
 
 
-@quick_init
-@dataclass(frozen=True, slots=True, eq=False)
+@record(frozen=True, slots=True, eq=False)
 class Lazy:
     """Content read only when someone needs the bytes (a context file on the host).
 
@@ -117,8 +114,7 @@ class Lazy:
 Content = bytes | Blob | Lazy
 
 
-@quick_init
-@dataclass(frozen=True, slots=True, eq=False)
+@record(frozen=True, slots=True, eq=False)
 class File:
     meta: Meta
     content: Content = b""
@@ -155,8 +151,7 @@ class File:
         return a == b
 
 
-@quick_init
-@dataclass(frozen=True, slots=True, eq=False)
+@record(frozen=True, slots=True, eq=False)
 class Symlink:
     meta: Meta
     target: str
@@ -169,8 +164,7 @@ class Symlink:
         return len(self.target.encode("utf-8", "surrogateescape"))
 
 
-@quick_init
-@dataclass(frozen=True, slots=True, eq=False)
+@record(frozen=True, slots=True, eq=False)
 class Device:
     meta: Meta
     kind: Kind  # CHAR, BLOCK or FIFO

@@ -16,12 +16,11 @@ from __future__ import annotations
 import errno as _errno
 import weakref
 from collections.abc import Callable, Hashable, Iterator
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from emu.errors import FsError as FsError  # defined with the others in emu.errors
 from emu.fs.nodes import Device, Dir, Entries, File, Meta, Node, Symlink
-from emu.records import quick_init
+from emu.records import record
 
 MAX_SYMLINKS = 40  # Linux's MAXSYMLINKS
 _T = TypeVar("_T")
@@ -53,8 +52,7 @@ def clean(path: str) -> str:
     return "/" + "/".join(out)
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Snapshot:
     """An immutable view of a tree: what a layer, an image or a finished stage holds."""
 
@@ -695,7 +693,7 @@ def count(node: Node) -> tuple[int, int]:
 # --- differences --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Change:
     """One path that differs between two trees."""
 

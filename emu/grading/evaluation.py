@@ -16,7 +16,7 @@ import functools
 import os
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, TypeVar
 
 from emu.errors import EmuError
@@ -25,6 +25,7 @@ from emu.fs.tree import collect
 from emu.grading.loader import compile_regex
 from emu.grading.model import EmuTest, FileContentTest, FileExistenceTest, LicenseTest, MetadataTest
 from emu.grading.report import Report, TestResult
+from emu.records import record
 from emu.teach.explain import root_base
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ MAX_READ = 64 * 1024 * 1024  # a content test reads at most this much of a file
 _OUT_LIMIT = 64 * 1024  # command output kept in a report
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Subject:
     """What a spec is evaluated against."""
 

@@ -31,7 +31,7 @@ import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,7 @@ from emu.errors import LimitExceeded, OutputError, RejectedError, UsageError, Wo
 from emu.fs.names import printable, shown
 from emu.grading.model import Spec
 from emu.grading.report import Report, json_text, to_junit
+from emu.records import record
 
 GRADED = "graded"
 BUILD_FAILED = "build failed"
@@ -49,13 +50,13 @@ INTERNAL = "internal error"
 REJECTED = "rejected"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Submission:
     name: str
     path: str
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Grade:
     """One submission's outcome."""
 
@@ -507,7 +508,7 @@ def summary(grades: list[Grade]) -> dict[str, Any]:
 # --- shards: one class graded over several machines ------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Shard:
     """Shard ``index`` of ``count`` (1-based, as CI matrices number jobs): the submissions
     at positions ``index-1``, ``index-1+count``, … of the sorted list :func:`discover`

@@ -24,7 +24,7 @@ import functools
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -48,6 +48,7 @@ from emu.grading.model import (
 )
 from emu.pos import Position
 from emu.re2 import Regexp, RegexpError
+from emu.records import record
 
 T = TypeVar("T")
 
@@ -62,7 +63,7 @@ class _Map(dict[str, Any]):
     key_pos: dict[str, Position]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class _Duplicate:
     """A key given twice in one mapping: yaml.v2's strict decoding refuses it (so does emu in
     strict mode); otherwise the last one counts, as in PyYAML, and a warning says so — never

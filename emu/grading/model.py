@@ -13,20 +13,22 @@ emu's half is what multi-stage lessons need and CST cannot say: how to build the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from emu.records import record
 
 GIB = 1024**3
 MIB = 1024**2
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class EnvVar:
     key: str
     value: str = ""
     is_regex: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class FileExistenceTest:
     name: str
     path: str
@@ -39,7 +41,7 @@ class FileExistenceTest:
     kind: str = "fileExistence"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class FileContentTest:
     name: str
     path: str
@@ -49,7 +51,7 @@ class FileContentTest:
     kind: str = "fileContent"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class MetadataTest:
     env_vars: tuple[EnvVar, ...] = ()
     unbound_env_vars: tuple[EnvVar, ...] = ()
@@ -67,7 +69,7 @@ class MetadataTest:
     kind: str = "metadata"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class CommandTest:
     name: str
     command: str
@@ -84,7 +86,7 @@ class CommandTest:
     kind: str = "command"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class LicenseTest:
     debian: bool = False
     files: tuple[str, ...] = ()
@@ -93,7 +95,7 @@ class LicenseTest:
     kind: str = "license"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class RunOptions:
     """``containerRunOptions``: what applies to an emulated run (user, env names)."""
 
@@ -101,7 +103,7 @@ class RunOptions:
     env_vars: tuple[str, ...] = ()  # names, read from the environment of `emu test`
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class SandboxLimits:
     """What one untrusted build may cost; any of them ends it with an error naming it."""
 
@@ -121,7 +123,7 @@ class SandboxLimits:
         return self.hard_timeout or self.max_seconds * 3 + 5
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class BuildSettings:
     """The emu file's ``build``: how the context is built."""
 
@@ -151,7 +153,7 @@ EMU_KINDS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class EmuTest:
     name: str
     assertion: str  # one of EMU_KINDS
@@ -166,7 +168,7 @@ class EmuTest:
 AnyTest = FileExistenceTest | FileContentTest | MetadataTest | CommandTest | LicenseTest | EmuTest
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Spec:
     schema_version: str = "2.0.0"
     global_env_vars: tuple[EnvVar, ...] = ()

@@ -37,8 +37,10 @@ import json
 import re
 import time
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
+
+from emu.records import record
 
 _HOST = "emu"  # JUnit's hostname attribute: fixed, emu never asks the network who it is
 _LOG_NAMES = {
@@ -49,7 +51,7 @@ _LOG_NAMES = {
 }
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class TestResult:
     """One test's outcome."""
 
@@ -122,7 +124,7 @@ class TestResult:
         )
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Report:
     """A spec run against one subject."""
 

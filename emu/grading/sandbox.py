@@ -30,13 +30,13 @@ import sysconfig
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from emu.engine.state import fresh_limits
 from emu.errors import BuildError, LimitExceeded, RejectedError, SandboxViolation
 from emu.fs.archive import PATH_MAX
 from emu.fs.names import printable
+from emu.records import record
 
 if TYPE_CHECKING:
     from emu.engine.builder import BuildResult, ImageResolver
@@ -353,7 +353,7 @@ def _read_inside(root: str, name: str, max_bytes: int, what: str) -> bytes | Non
         os.close(fd)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Prepared:
     dockerfile: str
     name: str

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from emu.errors import (
@@ -66,6 +66,7 @@ from emu.images.skeleton import (
     substitute,
     tree_size,
 )
+from emu.records import record
 
 __all__ = [
     "SCRATCH",
@@ -92,7 +93,7 @@ __all__ = [
 # --- what the catalog tells about an image ------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class EntryInfo:
     """What the catalog knows about one image model, with the sources of its figures."""
 
@@ -109,7 +110,7 @@ class EntryInfo:
     notes: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class FamilyInfo:
     """A family as ``emu images --catalog`` lists it."""
 
@@ -141,7 +142,7 @@ def _read_json(name: str) -> Any:
     return json.loads(data.decode("utf-8"))
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class _Route:
     family: str
     params: dict[str, Any]
@@ -239,7 +240,7 @@ def _index() -> _Index:
 # --- families and their models ------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class _Pin:
     """A measured model: its figures, and the key its id's tag reads into."""
 
@@ -405,7 +406,7 @@ def _family(name: str) -> _Family:
 # --- resolving a reference -------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class _Resolved:
     item: _Item
     notes: tuple[str, ...]

@@ -37,22 +37,22 @@ parameter implies (under everything set explicitly).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from emu.errors import CatalogDataError
 from emu.images.skeleton import as_mapping, as_str
+from emu.records import record
 
 _DEFAULT_VERSION = r"\d+(?:\.\d+)*"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Choice:
     pattern: str  # compiled on first use (re caches it): a lookup reads few choices
     sets: dict[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Field:
     name: str
     choices: tuple[Choice, ...]
@@ -60,7 +60,7 @@ class Field:
     version: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Line:
     key: str
     parts: tuple[str, ...]

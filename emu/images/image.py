@@ -9,14 +9,14 @@ and the history. Everything is frozen; building a stage makes new values.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import MISSING, field, fields
 from typing import Any, TypeVar
 
 from emu.dockerfile.instructions import Health
 from emu.fs import Dir, File, Snapshot, diff
 from emu.fs.tree import Change
 from emu.images import display
-from emu.records import quick_init
+from emu.records import record
 
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -26,8 +26,7 @@ DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 HealthConfig = Health
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ImageConfig:
     """The parts of an OCI/Docker image config that a Dockerfile can set.
 
@@ -170,8 +169,7 @@ def _set_at(
     return (*items, item), index
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class HistoryEntry:
     created_by: str
     empty_layer: bool = False
@@ -179,8 +177,7 @@ class HistoryEntry:
     created: int = 0  # seconds since the epoch
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class LayerOrigin:
     """Which instruction made a layer, and for COPY/ADD where its files came from.
 
@@ -202,8 +199,7 @@ class LayerOrigin:
     trigger: str = ""
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Layer:
     """One filesystem layer: the tree before and after the instruction that made it."""
 
@@ -233,8 +229,7 @@ class Layer:
         return total
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Image:
     """A built or catalogued image."""
 

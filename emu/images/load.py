@@ -32,7 +32,6 @@ import tarfile
 import tempfile
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import IO, Any, Final, Protocol, cast
 
@@ -42,6 +41,7 @@ from emu.fs.archive import Budget
 from emu.fs.names import printable
 from emu.images.image import HealthConfig, HistoryEntry, Image, ImageConfig, Layer
 from emu.images.reference import InvalidReferenceError, familiar
+from emu.records import record
 from emu.sh.api import LimitExceeded, Limits
 
 __all__ = ["ArchiveError", "Loaded", "load_archive", "load_images"]
@@ -474,7 +474,7 @@ def _diff_ids(cfg: dict[str, Any], what: str) -> list[str]:
 # --- images --------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class _LayerRef:
     name: str  # path in the source
     diff_id: str
@@ -562,7 +562,7 @@ class _Loader:
         return Loaded(tuple(tags), image, config_digest, tuple(r.diff_id for r in layers))
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Loaded:
     """An image read from an archive, with what Docker knows it by."""
 

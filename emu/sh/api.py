@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Final, Protocol
 
 from emu.errors import EmuError
@@ -30,14 +30,14 @@ from emu.errors import ShellError as ShellError
 from emu.fs import FS, Dir, File, FsError, Node, Symlink
 from emu.fs.tree import split
 from emu.pos import Position
-from emu.records import quick_init
+from emu.records import record
 
 
 def _over(limit: str, value: int) -> LimitExceeded:
     return LimitExceeded(limit, value, f"raise the limit ({limit}) if the work is genuine")
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Limits:
     """Resource limits of one RUN (the counters are filled in as it runs)."""
 
@@ -142,8 +142,7 @@ def shell_stack() -> AbstractContextManager[None]:
     return _SHELL_STACK_GUARD
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Identity:
     """Who a process runs as."""
 
@@ -317,7 +316,7 @@ def _missing_code(fs: FS, abspath: str) -> int:
     return _errno.ENOENT
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Proc:
     """A running program: everything a handler may use."""
 
@@ -361,7 +360,7 @@ class Proc:
 Handler = Callable[[Proc], int]
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Registry:
     """Programs by name; the interpreter looks a command up here after finding it in PATH."""
 

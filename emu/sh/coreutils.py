@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TypeVar
 
 from emu.fs import FS, Device, Dir, File, Kind, Node, Symlink
+from emu.records import record
 from emu.sh.api import R_OK, W_OK, X_OK, Identity, allowed, lookup_as
 from emu.sh.expand import match
 
@@ -455,7 +455,7 @@ def printf(
 # --- test -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Caller:
     """Who runs ``test`` and where: its file operators look at the image as this identity,
     relative paths from ``cwd``."""

@@ -31,13 +31,13 @@ import posixpath
 import random as _random
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import TypeVar
 
 from emu.errors import EmuError, ExpansionError
 from emu.fs import FS, Blob, Device, Dir, File, FsError, Lazy, Meta, Node, Symlink
 from emu.pos import Position
-from emu.records import quick_init
+from emu.records import record
 from emu.sh import coreutils, expand, permissive
 from emu.sh.api import (
     R_OK,
@@ -109,7 +109,7 @@ _LAZY_APPEND = 64 * 1024  # appended files above this size keep a shared growing
 # --- results -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Unemulated:
     """A command that did not run: ``path`` None means nothing by that name is in the
     image's ``$PATH`` (a real shell says the same); otherwise the image has the executable
@@ -124,7 +124,7 @@ class Unemulated:
         return self.path is not None
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class RunResult:
     status: int
     stdout: bytes
@@ -367,8 +367,7 @@ class _World:
 Builtin = Callable[["Shell", list[str]], int]
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Launch:
     """A program about to start: what ``execve`` gets, its descriptors, and where in the
     script it was asked for."""
@@ -2685,7 +2684,7 @@ class ShellUsage(Exception):
         self.status = status
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class ShellArgs:
     """A shell's command line, understood: options (a letter, or ``o:NAME``), shopt
     options (bash), and what to run."""

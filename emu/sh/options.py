@@ -19,8 +19,10 @@ import functools
 import re
 from collections import deque
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import overload
+
+from emu.records import record
 
 
 class Die(Exception):
@@ -48,7 +50,7 @@ def number(text: str, lo: int = 0, hi: int = INT_MAX) -> int:
     return int(text)
 
 
-@dataclass
+@record
 class Opts:
     """Parsed options: ``flags`` counts each option (a letter, or the key a :class:`Syntax`
     gives it), ``values`` lists each one's arguments, ``args`` are the operands."""
@@ -189,7 +191,7 @@ def getopt(
     return o
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Syntax:
     """How a build tool spells its options; :meth:`parse` reads an argument list with it.
 

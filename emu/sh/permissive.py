@@ -32,13 +32,15 @@ no state of the image, so the same build gives the same result wherever it runs.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from emu.records import record
 
 MAGIC = b"#!/bin/sh\n# emu placeholder: "
 CLONE_PLACEHOLDER = "EMU-PLACEHOLDER"  # the file a --permissive clone leaves in its folder
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Session:
     """One RUN's leniency and what it forgave."""
 

@@ -24,18 +24,15 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Final
 
 from emu.pos import Position
-from emu.records import quick_init
+from emu.records import record
 from emu.sh.api import ShellError, shell_stack
 
+
 # --- the AST: word parts ---------------------------------------------------------------
-
-
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Lit:
     """Literal text. Unquoted (globs and tildes active) unless inside a :class:`DblQuoted`."""
 
@@ -43,8 +40,7 @@ class Lit:
     value: str
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class SglQuoted:
     """Text no expansion touches: ``'...'``, or a backslash-escaped character."""
 
@@ -52,15 +48,13 @@ class SglQuoted:
     value: str
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class DblQuoted:
     pos: Position
     parts: tuple[WordPart, ...]
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ParamExp:
     """``$x``, ``${x}``, ``${#x}`` and ``${x<op><arg>}``.
 
@@ -84,8 +78,7 @@ class ParamExp:
     indirect: bool = False
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class CmdSubst:
     """``$(...)`` or a backquoted command; the body is parsed once, here."""
 
@@ -94,8 +87,7 @@ class CmdSubst:
     backquote: bool = False
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ArithExp:
     """``$((...))``: the expression's text is expanded, then evaluated as arithmetic."""
 
@@ -103,8 +95,7 @@ class ArithExp:
     expr: Word
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ProcSubst:
     """bash's ``<(...)`` (``out`` False) and ``>(...)``: a path that reads the body's
     output or feeds its input."""
@@ -114,8 +105,7 @@ class ProcSubst:
     out: bool = False
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ArrayLit:
     """bash's ``(a b [k]=v)`` after ``name=``: each item is (key word or None, value)."""
 
@@ -127,8 +117,7 @@ class ArrayLit:
 WordPart = Lit | SglQuoted | DblQuoted | ParamExp | CmdSubst | ArithExp | ProcSubst | ArrayLit
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Word:
     """One shell word. ``lit`` is its value when expansion cannot change it (the common
     case: no ``$``, no glob character, no leading ``~``), so running it costs nothing."""
@@ -140,10 +129,7 @@ class Word:
 
 
 # --- the AST: commands -----------------------------------------------------------------
-
-
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Assign:
     """``name=value``; bash adds ``name+=value``, ``name[index]=value`` and arrays
     (``value`` then holds one :class:`ArrayLit`)."""
@@ -155,8 +141,7 @@ class Assign:
     append: bool = False
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class HereDoc:
     """A here-document's body; unquoted delimiters make it expandable.
 
@@ -170,8 +155,7 @@ class HereDoc:
     body: Word | None = None
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Redirect:
     """``[fd]op target``. ``op`` is one of ``< > >> >| <> <& >& &> << <<-``."""
 
@@ -182,8 +166,7 @@ class Redirect:
     heredoc: HereDoc | None = None
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Simple:
     pos: Position
     assigns: tuple[Assign, ...]
@@ -191,8 +174,7 @@ class Simple:
     redirs: tuple[Redirect, ...]
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class DeclSimple(Simple):
     """bash: ``declare``/``local``/``export``/``readonly``/``typeset`` with words that are
     assignments (``decls`` says which, parallel to ``args``): their values are not split
@@ -201,8 +183,7 @@ class DeclSimple(Simple):
     decls: tuple[Assign | None, ...] = ()
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Pipeline:
     pos: Position
     cmds: tuple[Command, ...]
@@ -210,8 +191,7 @@ class Pipeline:
     timed: str = ""  # bash's ``time`` (``"time"``) or ``time -p`` (``"-p"``)
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class AndOr:
     pos: Position
     op: str  # "&&" or "||"
@@ -219,8 +199,7 @@ class AndOr:
     right: Command
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Background:
     """``cmd &``."""
 
@@ -228,22 +207,19 @@ class Background:
     cmd: Command
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Subshell:
     pos: Position
     body: tuple[Command, ...]
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Group:
     pos: Position
     body: tuple[Command, ...]
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class If:
     """``if cond; then body; [else orelse;] fi`` (an ``elif`` is an If inside ``orelse``)."""
 
@@ -253,8 +229,7 @@ class If:
     orelse: tuple[Command, ...] | None = None
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class While:
     pos: Position
     cond: tuple[Command, ...]
@@ -262,8 +237,7 @@ class While:
     until: bool = False
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class For:
     """``for name [in items]; do body; done`` (``items`` None: over ``"$@"``)."""
 
@@ -273,8 +247,7 @@ class For:
     body: tuple[Command, ...]
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class CaseItem:
     pos: Position
     patterns: tuple[Word, ...]
@@ -282,24 +255,21 @@ class CaseItem:
     end: str = ";;"  # bash also has ";&" (fall through) and ";;&" (test the next)
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Case:
     pos: Position
     word: Word
     items: tuple[CaseItem, ...]
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class FuncDef:
     pos: Position
     name: str
     body: Command
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Redirected:
     """A compound command with redirections: ``{ ...; } >file``, ``while ...; done <in``."""
 
@@ -308,8 +278,7 @@ class Redirected:
     redirs: tuple[Redirect, ...]
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ArithCmd:
     """bash's ``(( expr ))``: status 0 when the expression is not zero."""
 
@@ -317,8 +286,7 @@ class ArithCmd:
     expr: Word
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ForArith:
     """bash's ``for (( init; cond; step ))``; a missing part is None."""
 
@@ -329,23 +297,20 @@ class ForArith:
     body: tuple[Command, ...]
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class CondWord:
     """A word alone in ``[[ ]]``: true when not empty."""
 
     word: Word
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class CondUnary:
     op: str  # "-f", "-z", "-v"...
     word: Word
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class CondBinary:
     """``l op r``: ``==``/``!=`` match a pattern, ``=~`` a regular expression."""
 
@@ -354,14 +319,12 @@ class CondBinary:
     right: Word
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class CondNot:
     expr: CondExpr
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class CondAndOr:
     op: str  # "&&" or "||"
     left: CondExpr
@@ -371,8 +334,7 @@ class CondAndOr:
 CondExpr = CondWord | CondUnary | CondBinary | CondNot | CondAndOr
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class CondCmd:
     """bash's ``[[ expr ]]``; ``text`` is what ``set -x`` shows of it."""
 
@@ -399,8 +361,7 @@ Command = (
 )
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Script:
     """A parsed script: its complete commands, in order. ``groups`` (bash) holds the
     index in ``body`` where each line's list starts: bash abandons the rest of a line

@@ -16,17 +16,17 @@ links from the final image gives the chain::
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
 
 from emu.engine.builder import BuildResult
 from emu.errors import EmuError
 from emu.errors import ExplainError as ExplainError
 from emu.fs import FS, Blob, Dir, File, Node, clean, walk
 from emu.images.image import Image, Layer, LayerOrigin
+from emu.records import record
 from emu.sh import permissive
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Hop:
     """One step of a file's history."""
 

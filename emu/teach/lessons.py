@@ -21,7 +21,6 @@ import json
 import posixpath
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from emu.dockerfile.checks import Rule, Violation
@@ -41,6 +40,7 @@ from emu.errors import EmuError
 from emu.fs import Dir, File, Node, Symlink, count
 from emu.fs.tree import collect
 from emu.pos import Position
+from emu.records import record
 from emu.teach.explain import writers
 from emu.words import process_word
 
@@ -53,7 +53,7 @@ _BUILDKIT_DOCS = "https://docs.docker.com/go/dockerfile/rule/"
 _MULTISTAGE_DOCS = "https://docs.docker.com/build/building/multi-stage/"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class BuildRule(Rule):
     """A check rule that needs more than the Dockerfile, or one of emu's lessons."""
 
@@ -63,7 +63,7 @@ class BuildRule(Rule):
     experimental: bool = False  # experimental in BuildKit (off unless asked for there)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Finding(Violation):
     """A :class:`BuildRule`'s violation: where, in which stage, about which paths."""
 
@@ -72,7 +72,7 @@ class Finding(Violation):
     paths: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class BuildFacts:
     """What the checks may look at: the Dockerfile, and the context and build when known."""
 

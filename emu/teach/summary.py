@@ -7,13 +7,14 @@ notebooks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from emu.dockerfile.instructions import Copy, Dockerfile, Instruction, Stage
 from emu.engine.builder import from_refs, stage_triggers
 from emu.engine.state import Skipped
 from emu.errors import EmuError
+from emu.records import record
 from emu.teach.explain import ran_in, root_base
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from emu.images.image import Image, Layer
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class LayerInfo:
     """A layer built by an instruction of the Dockerfile."""
 
@@ -33,7 +34,7 @@ class LayerInfo:
     size: int
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Edge:
     """Stage ``source`` feeds stage ``target``: it is its base, or a COPY/mount reads it."""
 
@@ -50,7 +51,7 @@ class Edge:
     trigger: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class StageInfo:
     index: int
     name: str
@@ -68,7 +69,7 @@ class StageInfo:
     steps: tuple[int, int]  # first and last step number (Dockerfile order)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Summary:
     stages: tuple[StageInfo, ...]
     edges: tuple[Edge, ...]

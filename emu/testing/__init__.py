@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from emu.records import record
 from emu.testing import asserts
 from emu.testing.asserts import *  # noqa: F403 - its __all__ is part of this package's API
 
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     from emu.grading.model import SandboxLimits
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Link:
     """A symbolic link in an in-memory context: ``{"current": Link("v2")}``."""
 

@@ -20,10 +20,11 @@ to hold, ``RUN`` appears only on bases with a shell, ``USER`` only last in a sta
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 
 from hypothesis import strategies as st
 
+from emu.records import record
 from emu.testing import Link
 
 NAMES = ("a", "b", "c", "src", "lib", "app", "data", "x1", "y-2", "z_3", "dist", "node_modules")
@@ -31,7 +32,7 @@ SHELL_BASES = ("busybox", "alpine:3.19")
 BASES = ("scratch", *SHELL_BASES)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class StageModel:
     name: str
     base: str  # an image reference or an earlier stage's name
@@ -40,7 +41,7 @@ class StageModel:
     shell: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class DockerfileModel:
     stages: tuple[StageModel, ...]
     global_args: tuple[tuple[str, str], ...] = ()
@@ -73,7 +74,7 @@ class DockerfileModel:
         return used
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class BuildCase:
     """A context, a Dockerfile that builds in it, and build args."""
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cache
 from typing import TYPE_CHECKING
 
 from emu.fs import Meta
+from emu.records import record
 from emu.sh.api import Proc
 from emu.sh.tools._base import Writer, exe_mode
 from emu.sh.tools._data import data, size_of
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from emu.sh.tools.pkgdb import Package, Universe
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Pkg:
     name: str
     version: str

@@ -19,9 +19,10 @@ import json
 import posixpath
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
+from emu.records import record
 from emu.sh.api import Proc
 from emu.sh.options import Opts, Syntax
 from emu.sh.tools._base import ToolError, Writer, cannot_run, child, modelled, tool
@@ -42,7 +43,7 @@ from emu.sh.tools._image import (
 INDEX = "index.crates.io-6f17d22bba15001f"
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Crate:
     name: str
     version: str
@@ -65,7 +66,7 @@ def crate(name: str, version: str | None = None) -> Crate:
     )
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Manifest:
     path: str
     name: str

@@ -21,9 +21,10 @@ import fnmatch
 import posixpath
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from emu.fs import Blob, File
+from emu.records import record
 from emu.sh.api import Proc, Stream
 from emu.sh.options import Opts, Syntax
 from emu.sh.tools._base import ToolError, Writer, child, in_dir, parses, tool
@@ -210,7 +211,7 @@ def strip(proc: Proc, o: Opts) -> int:
 # --- make ------------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Rule:
     targets: list[str]
     prereqs: list[str]
@@ -226,7 +227,7 @@ class MakeError(Exception):
         self.code = code
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Var:
     value: str
     recursive: bool

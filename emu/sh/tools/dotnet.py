@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from emu.records import record
 from emu.sh.api import Proc
 from emu.sh.options import Opts, Syntax
 from emu.sh.tools._base import (
@@ -53,7 +54,7 @@ PROJECT_EXTS = (".csproj", ".fsproj", ".vbproj")
 SOURCE_EXTS = (".cs", ".fs", ".vb", ".razor", ".cshtml")
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Project:
     path: str
     name: str  # the assembly name

@@ -18,9 +18,10 @@ import json
 import posixpath
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from emu.fs import File
+from emu.records import record
 from emu.sh.api import Proc
 from emu.sh.options import Opts, Syntax
 from emu.sh.tools._base import (
@@ -153,7 +154,7 @@ def _resolve_file(proc: Proc, path: str) -> str | None:
     return None
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Graph:
     modules: list[str] = field(default_factory=list)
     css: list[str] = field(default_factory=list)

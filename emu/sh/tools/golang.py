@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from emu.records import record
 from emu.sh import permissive
 from emu.sh.api import Proc
 from emu.sh.options import Syntax
@@ -46,7 +47,7 @@ from emu.sh.tools._image import (
 )
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class GoMod:
     path: str  # the go.mod file
     module: str
@@ -241,7 +242,7 @@ def _download(proc: Proc, mod: GoMod, only: list[str] | None = None, verbose: bo
     return total
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Package:
     dir: str
     files: list[str]

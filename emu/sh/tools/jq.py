@@ -14,9 +14,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
+from emu.records import record
 from emu.sh.api import Proc
 from emu.sh.tools._base import ToolError, tool
 from emu.sh.tools._image import read_bytes
@@ -66,7 +66,7 @@ Env = dict[str, Any]
 Filter = Callable[[Any, Env], Iterator[Any]]
 
 
-@dataclass
+@record
 class _P:
     toks: list[tuple[str, str]]
     i: int = 0

@@ -20,9 +20,10 @@ import posixpath
 import re
 import xml.etree.ElementTree as ET
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from emu.fs import Blob, File
+from emu.records import record
 from emu.sh.api import Proc
 from emu.sh.options import Opts, Syntax
 from emu.sh.tools._base import (
@@ -103,7 +104,7 @@ _TYPE = re.compile(
 _JIMPORT = re.compile(r"^\s*import\s+(?:static\s+)?([\w.]+)(?:\.\*)?\s*;", re.M)
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Compiled:
     classes: list[tuple[str, int]] = field(default_factory=list)  # (relative path, size)
     imports: dict[str, str] = field(default_factory=dict)  # package → first file
@@ -195,7 +196,7 @@ def missing_imports(imports: dict[str, str], keys: set[str]) -> list[tuple[str, 
 # --- the dependency model --------------------------------------------------------------------
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Artifact:
     group: str
     artifact: str
@@ -297,7 +298,7 @@ _BOOT = re.compile(r"BOOT-INF/lib (\d+) bytes, BOOT-INF/classes (\d+) bytes, loa
 # --- Maven -------------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Pom:
     path: str
     group: str

@@ -23,9 +23,10 @@ import json
 import posixpath
 import re
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
+from emu.records import record
 from emu.sh.api import Proc
 from emu.sh.options import Opts, Syntax
 from emu.sh.tools._base import (
@@ -49,7 +50,7 @@ from emu.sh.tools._image import home, is_dir, is_file, listdir, load_json, read_
 # --- the registry table --------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Spec:
     name: str
     version: str
@@ -128,7 +129,7 @@ def _integrity(name: str, version: str) -> str:
 # --- projects ------------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Manifest:
     dir: str
     raw: dict[str, Any]
@@ -173,7 +174,7 @@ def read_manifest(proc: Proc, d: str, fail: Any = None) -> Manifest | None:
     return Manifest(proc.path(d), raw)
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Pkg:
     name: str
     version: str
@@ -185,7 +186,7 @@ class Pkg:
     link: str | None = None  # "file:" dependencies: a symlink
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Tree:
     pkgs: dict[str, Pkg] = field(default_factory=dict)
 

@@ -20,8 +20,8 @@ from __future__ import annotations
 import posixpath
 import re
 import tomllib
-from dataclasses import dataclass
 
+from emu.records import record
 from emu.sh import permissive
 from emu.sh.api import Proc
 from emu.sh.options import Opts, Syntax
@@ -42,7 +42,7 @@ from emu.sh.tools._image import (
 PIP_VERSION = "24.0"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Dist:
     name: str
     version: str
@@ -88,7 +88,7 @@ def dist(name: str, version: str | None = None) -> Dist:
 # --- where the interpreter is --------------------------------------------------------------
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Python:
     exe: str  # the interpreter as invoked (/usr/local/bin/python3.12, /venv/bin/python)
     prefix: str  # sys.prefix
@@ -168,7 +168,7 @@ def _debian(proc: Proc) -> bool:
 _REQ = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(.*)$")
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Req:
     name: str
     version: str | None

@@ -24,9 +24,10 @@ import bisect
 import re
 import zlib
 from collections.abc import Collection, Container, Iterable, Iterator
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+
+from emu.records import record
 
 FORMAT = "1"
 
@@ -60,7 +61,7 @@ class FormatError(ValueError):
 Relation = tuple[str, ...]  # alternatives: "a | b" is ("a", "b")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Package:
     """One binary package as the release's index lists it."""
 
@@ -93,7 +94,7 @@ class Package:
         return self.essential or self.priority == "required"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Plan:
     """What installing some packages takes.
 
@@ -120,7 +121,7 @@ class _Union(Container[str]):
         return any(name in p for p in self.parts)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class _Block:
     first: str
     count: int

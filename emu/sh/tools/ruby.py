@@ -19,15 +19,15 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
 
+from emu.records import record
 from emu.sh.api import Proc
 from emu.sh.tools._base import ToolError, Writer, modelled, not_modelled, not_run, run_argv, tool
 from emu.sh.tools._data import data, digest, mb, size_of
 from emu.sh.tools._image import find_up, home, is_file, node_at, read_text, tree_bytes
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Gem:
     name: str
     version: str

@@ -17,9 +17,10 @@ import fnmatch
 import json
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
+from emu.records import record
 from emu.sh.api import Proc
 from emu.sh.options import Opts, Syntax
 from emu.sh.tools._base import ToolError, Writer, modelled, never_ends, parses, tool
@@ -55,7 +56,7 @@ COMMON COMMANDS
 """
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Config:
     path: str | None
     dir: str

@@ -18,8 +18,9 @@ import math
 import random
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 
+from emu.records import record
 from emu.sh import linear
 from emu.sh.api import Proc, Stream
 from emu.sh.linear import Regex
@@ -199,7 +200,7 @@ _ESC = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "/": "/", "a": "\
 _ESC.update({"f": "\f", "v": "\v"})
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Tok:
     kind: str  # num str ere name func builtin kw punct nl eof
     val: str
@@ -351,99 +352,99 @@ class Node:
     __slots__ = ()
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Lit(Node):
     v: Val
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Ere(Node):
     src: str
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Var(Node):
     name: str
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Field(Node):
     e: Node
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Index(Node):
     name: str
     subs: list[Node]
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Assign(Node):
     op: str
     lv: Node
     e: Node
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Cond(Node):
     c: Node
     a: Node
     b: Node
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Bin(Node):
     op: str
     a: Node
     b: Node
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Unary(Node):
     op: str
     e: Node
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class MatchOp(Node):
     neg: bool
     e: Node
     r: Node
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class In(Node):
     subs: list[Node]
     name: str
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Incr(Node):
     pre: bool
     delta: float
     lv: Node
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Call(Node):
     name: str
     args: list[Node]
     user: bool = False
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Getline(Node):
     kind: str  # "main" | "file" | "cmd"
     lv: Node | None
     src: Node | None
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Group(Node):
     e: Node
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Multi(Node):  # (a, b) — only valid before ``in`` or as print's argument list
     items: list[Node]
 
@@ -451,7 +452,7 @@ class Multi(Node):  # (a, b) — only valid before ``in`` or as print's argument
 # statements
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Print(Node):
     printf: bool
     args: list[Node]
@@ -459,26 +460,26 @@ class Print(Node):
     dest: Node | None = None
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class ExprStmt(Node):
     e: Node
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class If(Node):
     c: Node
     a: Node
     b: Node | None
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class While(Node):
     c: Node
     body: Node
     do: bool = False
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class For(Node):
     init: Node | None
     c: Node | None
@@ -486,31 +487,31 @@ class For(Node):
     body: Node
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class ForIn(Node):
     var: Node
     arr: str
     body: Node
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Block(Node):
     body: list[Node]
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Simple(Node):
     kind: str  # next nextfile break continue exit return
     e: Node | None = None
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Delete(Node):
     name: str
     subs: list[Node] | None
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Rule:
     kind: str  # "BEGIN" | "END" | "main"
     pat: Node | None
@@ -519,7 +520,7 @@ class Rule:
     active: bool = False
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Func:
     name: str
     params: list[str]
@@ -546,7 +547,7 @@ def array_names(n: object, out: set[str]) -> set[str]:
     return out
 
 
-@dataclass
+@record
 class Program:
     rules: list[Rule] = field(default_factory=list)
     funcs: dict[str, Func] = field(default_factory=dict)

@@ -8,10 +8,10 @@ import errno as E
 import posixpath
 import time as _time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from emu.fs import Blob, Device, Dir, File, Lazy, Meta, Node, Symlink, accounts
 from emu.fs.accounts import Names
+from emu.records import record
 from emu.sh.api import R_OK, Proc, allowed
 from emu.sh.options import Die, getopt, number
 from emu.sh.utils._common import (
@@ -1287,7 +1287,7 @@ def ls_time(mtime: int, now: int) -> str:
     return f"{mon} {t.tm_mday:2d} {t.tm_year:5d}"
 
 
-@dataclass
+@record
 class _Ent:
     name: str  # as shown
     path: str  # to stat children

@@ -6,9 +6,10 @@ from __future__ import annotations
 import errno as E
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from emu.fs import Device, Dir, File, Node, Symlink, accounts
+from emu.records import record
 from emu.sh.api import X_OK, Proc, allowed, find_executable
 from emu.sh.coreutils import escape
 from emu.sh.expand import fnmatch_regex
@@ -19,7 +20,7 @@ from emu.sh.utils._regex import RegexError, compile_posix
 # --- find -------------------------------------------------------------------------------
 
 
-@dataclass
+@record
 class _Ctx:
     proc: Proc
     sys: Sys

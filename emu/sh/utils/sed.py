@@ -5,9 +5,10 @@ commands s y p P d D n N q Q a i c = l h H g G x b t T r w z F, with -n -e -f -i
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from emu.fs import File
+from emu.records import record
 from emu.sh.api import Proc
 from emu.sh.linear import Regex
 from emu.sh.options import Die, Opts, getopt
@@ -15,14 +16,14 @@ from emu.sh.utils._common import Sys, Unmodelled, applet, read_or_report
 from emu.sh.utils._regex import RegexError, compile_posix
 
 
-@dataclass
+@record
 class Addr:
     kind: str  # "line" | "last" | "re" | "plus" | "mult" (the last two end ranges only)
     n: int = 0
     regex: Regex[bytes] | None = None  # None with kind "re": the last regex used
 
 
-@dataclass
+@record
 class Cmd:
     op: str
     a1: Addr | None = None

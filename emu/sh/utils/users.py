@@ -15,9 +15,9 @@ import hashlib
 import posixpath
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from emu.fs import Blob, Dir, File, Meta, Node, Symlink, accounts
+from emu.records import record
 from emu.sh.api import Proc, Stream
 from emu.sh.options import Die, Opts, getopt, number
 from emu.sh.utils._common import Sys, applet, content_of
@@ -30,7 +30,7 @@ SHADOW, GSHADOW = "/etc/shadow", "/etc/gshadow"
 # --- the account files ------------------------------------------------------------------
 
 
-@dataclass
+@record
 class Table:
     """One colon file: its lines, and whether it exists (shadow files are optional)."""
 
