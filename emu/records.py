@@ -39,6 +39,7 @@ import reprlib
 import sys
 from collections.abc import Callable
 from operator import attrgetter
+from types import MethodType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 __all__ = ["FACTORY", "RecordParams", "compile_init", "record"]
@@ -134,9 +135,10 @@ def _make(cls: type, params: RecordParams, slots: bool) -> type:
         _set(made, "__setattr__", _frozen_setattr(made, frozenset(names)))
         _set(made, "__delattr__", _frozen_delattr(made, frozenset(names)))
         if slots:
-            for name, fn in (("__getstate__", _getstate), ("__setstate__", _setstate)):
-                if name not in own:
-                    setattr(made, name, fn)
+            if "__getstate__" not in own:
+                _set(made, "__getstate__", _getstate_fn(_tuple_of(names)))
+            if "__setstate__" not in own:
+                _set(made, "__setstate__", _setstate_fn(names))
     return made  # type: ignore[no-any-return]
 
 
@@ -214,34 +216,129 @@ def _frozen_delattr(cls: Any, names: frozenset[str]) -> Callable[[Any, str], Non
     return __delattr__
 
 
-def _getstate(self: Any) -> list[Any]:
-    return [getattr(self, f.name) for f in dataclasses.fields(self)]
+def _getstate_fn(values: Callable[[Any], tuple[Any, ...]]) -> Callable[[Any], list[Any]]:
+    # (a list of the field values, in field order: the state dataclass's pickles hold)
+    def __getstate__(self: Any) -> list[Any]:
+        return list(values(self))
+
+    return __getstate__
 
 
-def _setstate(self: Any, state: list[Any]) -> None:
-    for f, value in zip(dataclasses.fields(self), state, strict=False):
-        object.__setattr__(self, f.name, value)
+def _setstate_fn(names: tuple[str, ...]) -> Callable[[Any, list[Any]], None]:
+    def __setstate__(self: Any, state: list[Any]) -> None:
+        for name, value in zip(names, state, strict=False):
+            object.__setattr__(self, name, value)
+
+    return __setstate__
+
+
+_UNSET: Any = object()  # a no-argument field's default that goes in no slot
+_WARM = 8  # instances a class makes before its __init__ is compiled
 
 
 class _LazyInit:
-    """A record's ``__init__`` until the class's ``__init__`` is first looked up.
+    """A record's ``__init__`` until the class has made a few instances.
 
-    Looking it up (making an instance, ``inspect.signature``, ``super().__init__``) compiles
-    the real one, puts it on the class in this object's place and hands it on, so from
-    then on the class holds a plain function and this object is gone.
+    The first instances are made by :meth:`build`, which reads the field list (no code
+    compiled: compiling costs as much as some twenty instances, and a one-off command makes
+    a handful of most records). Then, or as soon as anything looks the class's ``__init__``
+    up on the class itself (``inspect.signature``, hypothesis), the real one is compiled and
+    put on the class in this object's place, so from then on the class holds a plain
+    function and this object is gone.
     """
 
-    __slots__ = ("cls",)
+    __slots__ = ("cls", "made", "plan")
 
     def __init__(self, cls: type) -> None:
         self.cls = cls
+        self.made = 0
+        self.plan: _Plan | None = None
 
-    def __get__(self, obj: object, owner: type | None = None) -> Any:
+    def compiled(self) -> Any:
         init: Any = self.cls.__dict__.get("__init__")
         if init is self:
             init = compile_init(self.cls)
             type.__setattr__(self.cls, "__init__", init)
-        return init if obj is None else init.__get__(obj, owner)
+        return init
+
+    def __get__(self, obj: object, owner: type | None = None) -> Any:
+        if obj is None or self.made >= _WARM:
+            init = self.compiled()
+            return init if obj is None else init.__get__(obj, owner)
+        self.made += 1
+        return MethodType(self.build, obj)
+
+    def build(self, obj: Any, /, *args: Any, **kwargs: Any) -> None:
+        """What the compiled ``__init__`` does, read from the field list. A call it does
+        not bind plainly (a missing, repeated or unknown argument) goes to the compiled
+        one, so the ``TypeError`` is Python's own."""
+        plan = self.plan
+        if plan is None:
+            plan = self.plan = _Plan.of(self.cls)
+        if len(args) > plan.positional or (kwargs and not kwargs.keys() <= plan.names):
+            return self.compiled()(obj, *args, **kwargs)  # type: ignore[no-any-return]
+        values: list[tuple[str, Any]] = []
+        i = 0
+        for name, init, default, factory in plan.fields:
+            if init:
+                if i < len(args):
+                    if name in kwargs:
+                        return self.compiled()(obj, *args, **kwargs)  # type: ignore[no-any-return]
+                    value = args[i]
+                elif name in kwargs:
+                    value = kwargs[name]
+                elif factory is not dataclasses.MISSING:
+                    value = factory()
+                elif default is not dataclasses.MISSING:
+                    value = default
+                else:
+                    return self.compiled()(obj, *args, **kwargs)  # type: ignore[no-any-return]
+                i += 1
+            elif factory is not dataclasses.MISSING:
+                value = factory()
+            elif default is not dataclasses.MISSING and default is not _UNSET:
+                value = default
+            else:
+                continue  # (unset, as compile_init leaves such a field)
+            values.append((name, value))
+        store = object.__setattr__ if plan.frozen else setattr
+        for name, value in values:
+            store(obj, name, value)
+        if plan.post_init:
+            obj.__post_init__()
+        return None
+
+
+class _Plan(NamedTuple):
+    """A class's fields as :meth:`_LazyInit.build` reads them."""
+
+    fields: tuple[tuple[str, bool, Any, Any], ...]  # name, init, default, default factory
+    positional: int
+    names: frozenset[str]
+    frozen: bool
+    post_init: bool
+
+    @staticmethod
+    def of(cls: Any) -> _Plan:
+        fields = dataclasses.fields(cls)
+        init = [f.name for f in fields if f.init]
+        return _Plan(
+            tuple(
+                (
+                    f.name,
+                    f.init,
+                    # (a field set by no argument takes its default only into a slot:
+                    # without one the class attribute holds it, as compile_init leaves it)
+                    f.default if f.init or _slot(cls, f.name) is not None else _UNSET,
+                    f.default_factory,
+                )
+                for f in fields
+            ),
+            len(init),
+            frozenset(init),
+            cls.__record_params__.frozen,
+            hasattr(cls, "__post_init__"),
+        )
 
 
 class _Factory:

@@ -98,6 +98,42 @@ def _args(spec: dict[str, Any], shift: int) -> dict[str, Any]:
     return given
 
 
+def _call(spec: dict[str, Any], shift: int) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """:func:`_args` with the leading init fields given by position."""
+    given = _args(spec, shift)
+    init = [f["name"] for f in spec["fields"] if f["kind"] != "no-init"]
+    positional = []
+    for name in init[: len(init) // 2 + shift % 2]:
+        if name not in given:
+            break
+        positional.append(given.pop(name))
+    return tuple(positional), given
+
+
+@given(_specs(), st.integers(0, 3))
+def test_a_call_it_cannot_bind_fails_as_dataclass_s(spec: dict[str, Any], extra: int) -> None:
+    Rec = _make(runtime_record, spec, [])
+    Twin = _make(dataclasses.dataclass, spec, [])
+    n = sum(1 for f in spec["fields"] if f["kind"] != "no-init")
+    args, kwargs = _call(spec, extra)
+    for bad_args, bad_kwargs in (
+        ((0,) * (n + 1), {}),  # one too many
+        (args, {**kwargs, "nope": 1}),  # unknown
+        ((), {}),  # the required ones missing
+        (args, {**kwargs, **{f["name"]: 1 for f in spec["fields"][:1]}}),  # twice
+    ):
+        fresh = _make(runtime_record, spec, [])  # (built from the field list, not compiled)
+        outcome = _made(fresh, bad_args, bad_kwargs)
+        assert outcome == _made(Twin, bad_args, bad_kwargs) == _made(Rec, bad_args, bad_kwargs)
+
+
+def _made(cls: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    try:
+        return ("made", _state(cls(*args, **kwargs)))
+    except TypeError as e:
+        return ("raised", str(e))
+
+
 def _state(obj: Any) -> dict[str, Any]:
     return {f.name: getattr(obj, f.name, "<unset>") for f in dataclasses.fields(obj)}
 
@@ -115,7 +151,9 @@ def test_a_record_behaves_as_dataclass_made_it(spec: dict[str, Any], x: int, y: 
     twin_posted: list[int] = []
     Rec = _make(runtime_record, spec, posted)
     Twin = _make(dataclasses.dataclass, spec, twin_posted)
-    assert isinstance(Rec.__dict__["__init__"], _LazyInit)  # nothing compiled yet
+    # The first instances are built from the field list: nothing is compiled yet.
+    early = [Rec(*_call(spec, x)[0], **_call(spec, x)[1]), Rec(**_args(spec, y))]
+    assert isinstance(Rec.__dict__["__init__"], _LazyInit)
     assert str(inspect.signature(Rec)) == str(inspect.signature(Twin))
     assert not isinstance(Rec.__dict__["__init__"], _LazyInit)  # compiled when looked up
     assert typing.get_type_hints(Rec.__init__) == typing.get_type_hints(Twin.__init__)
@@ -124,8 +162,10 @@ def test_a_record_behaves_as_dataclass_made_it(spec: dict[str, Any], x: int, y: 
     assert ("__slots__" in Rec.__dict__) == ("__slots__" in Twin.__dict__)
     a, b = Rec(**_args(spec, x)), Rec(**_args(spec, y))
     ta, tb = Twin(**_args(spec, x)), Twin(**_args(spec, y))
-    assert posted == twin_posted
-    assert _state(a) == _state(ta) and _state(b) == _state(tb)
+    assert posted == twin_posted * 2
+    assert _state(a) == _state(ta) == _state(early[0]) and _state(b) == _state(tb) == _state(
+        early[1]
+    )
     assert (repr(a) == repr(ta) and repr(b) == repr(tb)) or not spec["repr"]
     assert (a == b) == (ta == tb) and (a != b) == (ta != tb)
     assert (a == ta) is False  # (another class: neither compares)
