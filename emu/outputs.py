@@ -56,7 +56,7 @@ from typing import IO, Any, Final, Protocol
 
 from emu.errors import OutputError
 from emu.fs import Blob, Device, Dir, File, Kind, Lazy, Node, Snapshot, Symlink, walk
-from emu.fs.archive import MAX_ID, PATH_MAX
+from emu.fs.limits import MAX_ID, PATH_MAX
 from emu.fs.names import printable
 from emu.fs.tree import disjoint, names_to_compare
 from emu.images.image import HealthConfig, HistoryEntry, Image, ImageConfig, Layer

@@ -12,6 +12,7 @@ only puts them together, in the order ``emu --help`` lists them.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from importlib import import_module
@@ -47,6 +48,28 @@ _MODULE_OF = {name: module for module, names in _COMMANDS.items() for name in na
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(message, hint=f"see '{self.prog} --help'")
+
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        # argparse makes a formatter for every add_argument (to check the metavar), and a
+        # formatter given no width imports shutil for the terminal's, which imports bz2
+        # and lzma: a tenth of `emu --help`. The same width, found as shutil finds it
+        # (less the two columns argparse keeps free).
+        return self.formatter_class(prog=self.prog, width=terminal_columns() - 2)  # type: ignore[call-arg]
+
+
+def terminal_columns() -> int:
+    """``shutil.get_terminal_size().columns``: $COLUMNS, else standard output's terminal,
+    else 80."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
 
     def _print_message(self, message: str, file: object = None) -> None:
         # Help and usage text are plain text: written as rich's Console.out would write

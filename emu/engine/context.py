@@ -18,7 +18,6 @@ import functools
 import io
 import os
 import stat
-import tarfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import field
@@ -348,6 +347,8 @@ def from_tar(stream: BinaryIO, *, dockerfile_name: str = "Dockerfile") -> tuple[
     Entries are confined to the context root: absolute names and ``..`` are cleaned, as
     BuildKit does when it receives a tar context.
     """
+    import tarfile  # (only a context sent on stdin loads it)
+
     try:
         data = stream.read()
         tf = tarfile.open(fileobj=io.BytesIO(data), mode="r:*")  # noqa: SIM115 - in memory

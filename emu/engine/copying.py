@@ -32,6 +32,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Callable
 from dataclasses import field
+from typing import TYPE_CHECKING
 
 from emu.errors import BuildError, LimitExceeded
 from emu.errors import CopyError as CopyError
@@ -45,16 +46,17 @@ from emu.fs import (
     Meta,
     Node,
     Symlink,
-    archive,
     clean,
     in_dir,
     split,
 )
-from emu.fs.archive import Budget
 from emu.fs.names import printable
 from emu.glob import has_meta, match
 from emu.ignore import IgnoreMatcher, compile_patterns
 from emu.records import record
+
+if TYPE_CHECKING:
+    from emu.fs.archive import Budget
 
 ModeFn = Callable[[int, bool], int]  # (old mode, is a directory) -> new mode
 
@@ -371,6 +373,8 @@ def _unpack(copier: _Copier, node: File, dest: str, name: str, budget: Budget | 
     a relative link that climbs out of it fails the build (current BuildKit; Docker 20.10's
     chroot clamped them), as does a hard link to a file the archive does not hold.
     """
+    from emu.fs import archive  # (tarfile and three decompressors: loaded for ADD's archives)
+
     data = node.data
     if data is None:
         return False

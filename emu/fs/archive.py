@@ -41,6 +41,7 @@ from collections.abc import Iterator
 from typing import IO, Final, Protocol, cast
 
 from emu.errors import ArchiveError as ArchiveError
+from emu.fs.limits import MAX_ID, MAX_MAJOR, MAX_MINOR, NAME_MAX, PATH_MAX
 from emu.fs.names import printable
 from emu.fs.nodes import Device, Dir, File, Kind, Meta, Node, Symlink
 from emu.fs.tree import FS, FsError
@@ -59,11 +60,6 @@ __all__ = [
     "open_tar",
 ]
 
-PATH_MAX: Final = 4096  # bytes, with the terminating NUL: a path of 4096 bytes is too long
-NAME_MAX: Final = 255
-MAX_ID: Final = (1 << 32) - 2  # uid_t and gid_t are 32 bits, and (uid_t)-1 means "none"
-MAX_MAJOR: Final = (1 << 12) - 1  # the kernel's dev_t: 12 bits of major, 20 of minor
-MAX_MINOR: Final = (1 << 20) - 1
 _CHUNK: Final = 1 << 20
 _CHECK_EVERY: Final = 256  # entries between two looks at the clock
 

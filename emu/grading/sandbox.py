@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 
 from emu.engine.state import fresh_limits
 from emu.errors import BuildError, LimitExceeded, RejectedError, SandboxViolation
-from emu.fs.archive import PATH_MAX
+from emu.fs.limits import PATH_MAX
 from emu.fs.names import printable
 from emu.records import record
 

@@ -12,6 +12,8 @@ import sys
 from importlib import import_module
 from pathlib import Path
 
+import pytest
+
 from emu.cli import _COMMANDS, _build_parser, _Parser
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,3 +85,31 @@ def test_plain_text_commands_never_import_rich(tmp_path: Path) -> None:
     assert not quiet & {"emu.cli._formats", "emu.dockerfile.checks", "emu.teach.summary"}
     plain = _loaded("build", "--progress", "plain", str(DEMO), env=env)
     assert {"rich", "emu.cli._formats", "emu.dockerfile.checks", "emu.teach.summary"} <= plain
+
+
+def test_a_build_loads_no_archive_reader_nor_what_argparse_would_for_the_width(
+    tmp_path: Path,
+) -> None:
+    env = {**os.environ, "EMU_HOME": str(tmp_path)}
+    quiet = _loaded("build", "--progress", "quiet", str(DEMO), env=env)
+    assert not quiet & {"emu.fs.archive", "tarfile", "shutil", "bz2", "lzma"}
+    assert "emu.fs.limits" in quiet
+
+
+def test_the_help_width_is_shutil_s(monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from emu.cli import terminal_columns
+
+    for columns in ("50", "0", "-3", "abc", "", None):
+        if columns is None:
+            monkeypatch.delenv("COLUMNS", raising=False)
+        else:
+            monkeypatch.setenv("COLUMNS", columns)
+        assert terminal_columns() == shutil.get_terminal_size().columns, columns
+    monkeypatch.setenv("COLUMNS", "50")
+    build = _subparsers(_build_parser("build")).choices["build"]
+    ours = build.format_help()
+    monkeypatch.setattr(_Parser, "_get_formatter", argparse.ArgumentParser._get_formatter)
+    assert ours == build.format_help()  # as argparse itself wraps it
+    assert "\n                 [--build-arg KEY=VALUE]\n" in ours
