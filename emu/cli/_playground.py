@@ -22,7 +22,6 @@ import argparse
 import io
 import json
 import os
-import shutil
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -142,6 +141,8 @@ def write_site(dest: Path, pyodide: Path | None) -> int:
         version = _copy_pyodide(pyodide, dest / "pyodide")
     else:
         version = json.loads((dest / "pyodide" / "package.json").read_text())["version"]
+    import shutil  # (here, not at the top: `emu --help` loads this module, not its work)
+
     wheels_dir = dest / "wheels"
     if wheels_dir.exists():
         shutil.rmtree(wheels_dir)
@@ -222,6 +223,7 @@ def pure_wheel(
     site-packages -> their path in the site)."""
     import base64
     import hashlib
+    import shutil
     import zipfile
     from importlib import metadata
 
