@@ -158,10 +158,14 @@ def _tuple_of(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
 
 
 def _repr_fn(names: tuple[str, ...]) -> Callable[[Any], str]:
+    # One format string per class, filled by str.format (each value by its repr), as fast
+    # as dataclass's compiled f-string: an image's cache key holds its config's repr.
+    template = "{}(" + ", ".join(f"{name}={{!r}}" for name in names) + ")"
+    values = _tuple_of(names)
+
     @reprlib.recursive_repr()
     def __repr__(self: Any) -> str:
-        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in names)
-        return f"{self.__class__.__qualname__}({shown})"
+        return template.format(self.__class__.__qualname__, *values(self))
 
     return __repr__
 
