@@ -2,12 +2,15 @@
 load does not move, for comparing two commits (wall times on a shared 2-core machine vary by
 a third from one run to the next).
 
-    python tests/benchmarks/count_instructions.py [REPO]...
+    python tests/benchmarks/count_instructions.py [--cli] [REPO]...
 
 For each checkout (default: this one) it runs the demo build N and 3N times under
 ``valgrind --tool=cachegrind --cache-sim=no`` and reports the difference per build, from a
 ``{path: content}`` mapping and from a folder (index.html rewritten before each build, as
-``run.py``'s api_demo does). Needs valgrind; says so and exits 0 without it. Not a test.
+``run.py``'s api_demo does). With ``--cli``, it counts instead the commands ``run.py``'s
+cli case times, each over a bare ``python -c pass``, bytecode written first as an installed
+emu has it: start-up measured as the machine's load cannot move it. Needs valgrind; says so
+and exits 0 without it. Not a test.
 """
 
 from __future__ import annotations
@@ -57,11 +60,51 @@ def _instructions(repo: Path, n: int, mode: str, ctx: Path) -> int:
     return int(found.group(1).replace(",", ""))
 
 
+def _command_instructions(cmd: list[str], env: dict[str, str], cwd: str) -> int:
+    valgrind = [
+        "valgrind",
+        "--tool=cachegrind",
+        "--cache-sim=no",
+        "--cachegrind-out-file=/dev/null",
+    ]
+    # (run outside any checkout: `python -m` puts the working directory first on sys.path)
+    out = subprocess.run([*valgrind, *cmd], capture_output=True, text=True, env=env, cwd=cwd)
+    found = re.search(r"I\s+refs:\s+([\d,]+)", out.stderr)
+    if found is None:
+        raise SystemExit(f"no instruction count in valgrind's output:\n{out.stderr[-2000:]}")
+    return int(found.group(1).replace(",", ""))
+
+
+def cli(repos: list[Path]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        for repo in repos:
+            demo = repo / "examples" / "multistage-demo"
+            env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+            env.update(PYTHONPATH=str(repo), PYTHONHASHSEED="0", EMU_HOME=str(Path(tmp) / "home"))
+            emu = [sys.executable, "-m", "emu"]
+            cmds = {
+                "emu --help": [*emu, "--help"],
+                "emu build (demo)": [*emu, "build", "--progress", "quiet", str(demo)],
+                "emu parse --dump": [*emu, "parse", "--dump", str(demo / "Dockerfile")],
+            }
+            for cmd in cmds.values():  # bytecode written, the layer cache filled
+                subprocess.run(cmd, capture_output=True, env=env, cwd=tmp)
+            bare = _command_instructions([sys.executable, "-c", "pass"], env, tmp)
+            figures = [f"python -c pass {bare / 1e6:,.0f}M instructions"]
+            for name, cmd in cmds.items():
+                extra = _command_instructions(cmd, env, tmp) - bare
+                figures.append(f"{name} +{extra / 1e6:,.0f}M")
+            print(f"{repo}: " + "; ".join(figures))
+
+
 def main(argv: list[str]) -> int:
     if shutil.which("valgrind") is None:
         print("valgrind is not installed: no instruction counts (apt-get install valgrind)")
         return 0
-    repos = [Path(a).resolve() for a in argv] or [ROOT]
+    repos = [Path(a).resolve() for a in argv if a != "--cli"] or [ROOT]
+    if "--cli" in argv:
+        cli(repos)
+        return 0
     with tempfile.TemporaryDirectory() as tmp:
         ctx = Path(tmp) / "demo"
         shutil.copytree(ROOT / "examples" / "multistage-demo", ctx)
