@@ -23,13 +23,12 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import field
 from typing import Final
 
 from emu import re2
 from emu.errors import EmuError, IgnoreFileError
 from emu.pos import Position
-from emu.records import record
+from emu.records import field, record
 
 __all__ = [
     "BAD_PATTERN",

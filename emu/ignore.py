@@ -30,7 +30,6 @@ import os
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import field
 from pathlib import Path
 from typing import Final
 
@@ -38,7 +37,7 @@ from emu import re2
 from emu.errors import EmuError, IgnoreFileError
 from emu.glob import Pattern, clean, compile_pattern, plain_path, trim_space
 from emu.pos import Position
-from emu.records import record
+from emu.records import field, record
 
 __all__ = [
     "ContextEntry",

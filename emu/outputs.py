@@ -48,7 +48,6 @@ import os
 import re
 import stat as _stat
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -60,7 +59,7 @@ from emu.fs.limits import MAX_ID, PATH_MAX
 from emu.fs.names import printable
 from emu.fs.tree import disjoint, names_to_compare
 from emu.images.image import HealthConfig, HistoryEntry, Image, ImageConfig, Layer
-from emu.records import record
+from emu.records import record, replace
 
 __all__ = [
     "MEDIA_CONFIG",

@@ -37,14 +37,13 @@ import os
 import pickle
 import time
 from collections.abc import Iterable
-from dataclasses import field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from emu.errors import BuildError, EmuError
 from emu.fs import Dir, Lazy, Meta
 from emu.images.image import Image
-from emu.records import record
+from emu.records import field, record, replace
 
 if TYPE_CHECKING:
     from emu import outputs

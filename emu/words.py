@@ -34,13 +34,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Generator, Mapping
-from dataclasses import field
 from functools import lru_cache
 from typing import Final, NoReturn
 
 from emu.errors import ExpansionError
 from emu.pos import Position
-from emu.records import record
+from emu.records import field, record
 
 __all__ = [
     "Lexer",

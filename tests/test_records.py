@@ -14,13 +14,14 @@ import inspect
 import pickle
 import pkgutil
 import typing
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import emu
+from emu import records
 from emu.records import _LazyInit, record
 
 runtime_record: Any = record  # (type checkers see dataclass itself)
@@ -61,15 +62,15 @@ def _specs(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
-def _field(spec: dict[str, Any]) -> Any:
+def _field(spec: dict[str, Any], field: Any) -> Any:
     common = {"repr": spec["repr"], "compare": spec["compare"], "hash": spec["hash"]}
     if spec["kind"] == "default":
-        return dataclasses.field(default=spec["default"], **common)
+        return field(default=spec["default"], **common)
     if spec["kind"] == "factory":
-        return dataclasses.field(default_factory=list, **common)
+        return field(default_factory=list, **common)
     if spec["kind"] == "no-init":
-        return dataclasses.field(default=spec["default"], init=False, **common)
-    return dataclasses.field(**common)
+        return field(default=spec["default"], init=False, **common)
+    return field(**common)
 
 
 def _make(decorator: Any, spec: dict[str, Any], posted: list[int]) -> Any:
@@ -79,7 +80,9 @@ def _make(decorator: Any, spec: dict[str, Any], posted: list[int]) -> Any:
         "__module__": __name__,
     }
     for f in spec["fields"]:
-        namespace[f["name"]] = _field(f)
+        # (each declared with its own decorator's field(): a record's is emu.records.field)
+        own_field = records.field if decorator is runtime_record else dataclasses.field
+        namespace[f["name"]] = _field(f, own_field)
     if spec["post_init"]:
         namespace["__post_init__"] = lambda self: posted.append(1)
     flags = {k: spec[k] for k in ("frozen", "slots", "eq", "order", "repr")}
@@ -196,6 +199,22 @@ def test_a_record_behaves_as_dataclass_made_it(spec: dict[str, Any], x: int, y: 
             lambda t=twin: _state(dataclasses.replace(t))
         )
     assert _outcome(lambda: dataclasses.asdict(a)) == _outcome(lambda: dataclasses.asdict(ta))
+    # emu.records' own fields() and replace(), which read no dataclasses.Field
+    assert [_described(f) for f in records.fields(Rec)] == [
+        _described(f) for f in dataclasses.fields(Twin)
+    ]
+    for changes in ({}, {"f0": 9}):
+        assert _outcome(lambda c=changes: _state(records.replace(a, **c))) == _outcome(
+            lambda c=changes: _state(dataclasses.replace(ta, **c))
+        )
+
+
+def _described(f: Any) -> tuple[Any, ...]:
+    def plain(value: Any) -> Any:
+        return "<missing>" if value in (records.MISSING, dataclasses.MISSING) else value
+
+    return (f.name, f.type, plain(f.default), plain(f.default_factory), f.init, f.repr,
+            f.hash, f.compare, dict(f.metadata))  # fmt: skip
 
 
 @runtime_record(frozen=True, slots=True)
@@ -212,7 +231,7 @@ def test_a_frozen_slotted_record_pickles() -> None:
 
 def test_a_record_refuses_what_it_does_not_make() -> None:
     class Keyword:
-        a: int = dataclasses.field(kw_only=True)
+        a: int = records.field(kw_only=True)
 
     with pytest.raises(TypeError, match="plain fields only"):
         runtime_record(frozen=True, slots=True)(Keyword)
@@ -241,6 +260,43 @@ def test_a_record_refuses_what_it_does_not_make() -> None:
 
     with pytest.raises(ValueError, match="eq must be true if order is true"):
         runtime_record(eq=False, order=True)(type("C", (), {}))
+
+    class Foreign:
+        a: int = dataclasses.field(default=1)
+
+    with pytest.raises(TypeError, match=r"Foreign\.a: declare it with emu\.records\.field"):
+        runtime_record(Foreign)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "a: int = 1\n    b: int",  # a required field after a default
+        "a: list = []",  # a mutable default
+        "a = field(default=1)",  # a field without an annotation
+    ],
+)
+def test_a_record_refuses_a_class_body_as_dataclass_does(body: str) -> None:
+    errors = []
+    for module in (records, dataclasses):
+        namespace: dict[str, Any] = {"field": module.field}
+        exec(f"class C:\n    {body}\n", namespace)
+        decorate = runtime_record if module is records else dataclasses.dataclass
+        with pytest.raises((TypeError, ValueError)) as caught:
+            decorate(namespace["C"])
+        errors.append((type(caught.value), str(caught.value)))
+    assert errors[0] == errors[1]
+
+
+def test_a_class_variable_is_no_field() -> None:
+    @runtime_record(frozen=True, slots=True)
+    class C:
+        a: int
+        shared: typing.ClassVar[int] = 3
+        named: ClassVar[str] = "x"
+
+    assert [f.name for f in records.fields(C)] == ["a"]
+    assert C(1).shared == 3 and C.named == "x" and C.__match_args__ == ("a",)
 
 
 def test_a_subclass_record_has_its_bases_fields_and_its_own_init() -> None:
@@ -354,3 +410,21 @@ def test_each_record_has_dataclass_s_signature_and_record(cls: Any) -> None:
         name = dataclasses.fields(cls)[0].name if dataclasses.fields(cls) else "x"
         with pytest.raises(dataclasses.FrozenInstanceError):
             setattr(a, name, 1)
+
+
+def test_no_module_of_emu_imports_dataclasses_at_its_top() -> None:
+    # Every value is a record, and a module that imported dataclasses at its top would bring
+    # it (and inspect) back into every command that loads that module.
+    import ast
+    from pathlib import Path
+
+    root = Path(emu.__file__).parent
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.parse(path.read_text()).body:
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module == "dataclasses":
+                names = ["dataclasses"]
+            if "dataclasses" in names:
+                found.append(str(path.relative_to(root)))
+    assert found == []

@@ -8,14 +8,13 @@ import json
 import os
 import sys
 import time
-from dataclasses import field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from emu.cli._args import add_format, command
 from emu.cli._console import err, write
 from emu.errors import BuildError, EmuError, UsageError
-from emu.records import record
+from emu.records import field, record, replace
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +18,7 @@ from emu.cli._args import add_build_options, add_format, command
 from emu.cli._console import err, out, write
 from emu.cli._files import read_text_file
 from emu.errors import EmuError, UsageError
+from emu.records import replace
 
 if TYPE_CHECKING:
     from emu.cli._args import Subparsers

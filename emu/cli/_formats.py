@@ -9,7 +9,6 @@ image ID, does not load them.
 from __future__ import annotations
 
 import time
-from dataclasses import field
 from typing import TYPE_CHECKING
 
 from emu.cli._fmt import human_size
@@ -28,7 +27,7 @@ from emu.cli._progress import (
     timestamp,
     transfer_size,
 )
-from emu.records import record
+from emu.records import field, record
 
 if TYPE_CHECKING:
     from rich.console import RenderableType

@@ -25,10 +25,9 @@ import math
 import re
 import urllib.parse
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import field
 from typing import Any
 
-from emu.records import record
+from emu.records import field, record
 
 __all__ = ["ExecError", "ParseError", "TemplateError", "parse", "render", "typed"]
 

@@ -14,11 +14,11 @@ import json
 import os
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from emu.errors import UsageError
+from emu.records import replace
 
 if TYPE_CHECKING:
     from emu.cli._args import Subparsers

@@ -13,13 +13,12 @@ import fnmatch
 import mimetypes
 import posixpath
 import re
-from dataclasses import field
 from urllib.parse import quote, unquote, urlsplit
 
 from emu.errors import UsageError
 from emu.fs import FS, Blob, Dir, File, Lazy, accounts
 from emu.fs.names import printable
-from emu.records import record
+from emu.records import field, record
 
 DEFAULT_CONF = "/etc/nginx/nginx.conf"
 PREFIX = "/etc/nginx"  # the nginx images' --prefix (relative paths are resolved against it)

@@ -28,10 +28,9 @@ Times are emu's own. Where emu differs from current BuildKit on purpose it says 
 from __future__ import annotations
 
 import time
-from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
-from emu.records import record
+from emu.records import field, record
 
 if TYPE_CHECKING:
     from rich.console import Console

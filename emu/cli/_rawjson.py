@@ -25,12 +25,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import time
-from dataclasses import field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from emu.cli._progress import Progress, _reads_context, export_step
-from emu.records import record
+from emu.records import field, record
 
 if TYPE_CHECKING:
     from emu.engine.state import BuildPlan, StepEvent

@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import time
-from dataclasses import asdict, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +25,7 @@ from emu.cli._console import err, out, write
 from emu.cli._fmt import ago, columns, human_duration
 from emu.cli._source import add_source_options
 from emu.errors import EmuError, UsageError
-from emu.records import record
+from emu.records import field, record
 
 if TYPE_CHECKING:
     from emu.cli._args import Subparsers
@@ -123,6 +122,8 @@ class Container:
         return self.status == "running" and _alive(self.pid, self.start)
 
     def to_json(self) -> dict[str, Any]:
+        from dataclasses import asdict  # (only here: emu --help loads this module)
+
         return asdict(self)
 
     @classmethod

@@ -16,13 +16,12 @@ report, run) takes the same IMAGE argument and resolves it the same way:
 from __future__ import annotations
 
 import argparse
-from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from emu.cli._args import add_build_options
 from emu.errors import EmuError, UsageError
-from emu.records import record
+from emu.records import field, record
 
 if TYPE_CHECKING:
     from emu.engine.builder import BuildResult, StageResult

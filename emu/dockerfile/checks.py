@@ -35,7 +35,6 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import field
 
 from emu.dockerfile.instructions import (
     Arg,
@@ -59,7 +58,7 @@ from emu.dockerfile.parser import Rule as Rule  # the rule model, for other chec
 from emu.dockerfile.text import go_quote
 from emu.errors import EmuError
 from emu.pos import Position
-from emu.records import record
+from emu.records import field, record
 from emu.words import process_word, process_words
 
 

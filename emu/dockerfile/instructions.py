@@ -13,14 +13,13 @@ import functools
 import gc
 import re
 from collections.abc import Callable
-from dataclasses import field
 from typing import TypeAlias, TypeVar
 
 from emu.dockerfile.duration import parse_duration
 from emu.dockerfile.parser import Heredoc, Node, ParseResult, parse, parse_heredoc_word
 from emu.errors import ExpansionError, InstructionError
 from emu.pos import Position
-from emu.records import record
+from emu.records import field, record
 
 _T = TypeVar("_T")
 

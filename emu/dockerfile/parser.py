@@ -14,12 +14,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import field, replace
 
 from emu.dockerfile.text import GO_SPACE, go_quote, go_trim, is_go_space
 from emu.errors import ExpansionError, ParseError
 from emu.pos import Position, Span
-from emu.records import record
+from emu.records import field, record, replace
 from emu.words import Lexer
 
 __all__ = [

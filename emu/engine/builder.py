@@ -12,7 +12,6 @@ import bisect
 import gc
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import field
 from typing import TYPE_CHECKING
 
 from emu.dockerfile.instructions import (
@@ -60,7 +59,7 @@ from emu.fs import Dir, Meta, Snapshot
 from emu.images import display
 from emu.images.image import DEFAULT_PATH, Image, ImageConfig
 from emu.pos import Position
-from emu.records import record
+from emu.records import field, record
 from emu.words import process_word
 
 if TYPE_CHECKING:

@@ -33,12 +33,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
-from dataclasses import field
 from typing import Protocol
 
 from emu.fs import FS, Change, Dir, File, Node, Symlink, walk
 from emu.fs.nodes import Blob, Device, Lazy
-from emu.records import record
+from emu.records import field, record
 
 
 @record(frozen=True, slots=True)

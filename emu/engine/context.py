@@ -20,7 +20,6 @@ import os
 import stat
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import field
 from pathlib import Path
 from typing import BinaryIO
 
@@ -28,7 +27,7 @@ from emu.errors import ContextError as ContextError
 from emu.errors import EmuError
 from emu.fs import FS, Device, Dir, File, Kind, Lazy, Meta, Node, Snapshot, Symlink
 from emu.ignore import IgnoreMatcher, settled, walk_context
-from emu.records import record
+from emu.records import field, record
 
 
 @record(frozen=True, slots=True)

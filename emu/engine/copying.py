@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable
-from dataclasses import field
 from typing import TYPE_CHECKING
 
 from emu.errors import BuildError, LimitExceeded
@@ -53,7 +52,7 @@ from emu.fs import (
 from emu.fs.names import printable
 from emu.glob import has_meta, match
 from emu.ignore import IgnoreMatcher, compile_patterns
-from emu.records import record
+from emu.records import field, record
 
 if TYPE_CHECKING:
     from emu.fs.archive import Budget

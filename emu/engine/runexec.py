@@ -16,7 +16,6 @@ import functools
 import importlib
 import posixpath
 from collections.abc import Callable, Mapping
-from dataclasses import field
 from typing import TYPE_CHECKING
 
 from emu.dockerfile.instructions import Run
@@ -25,7 +24,7 @@ from emu.engine.users import resolve_user
 from emu.errors import BuildError, EmuError
 from emu.fs import FS, Dir, File, Meta, Node, accounts
 from emu.pos import Position
-from emu.records import record
+from emu.records import field, record
 
 if TYPE_CHECKING:
     from types import ModuleType

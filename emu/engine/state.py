@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import field
 from typing import TYPE_CHECKING, Protocol
 
 from emu.dockerfile.instructions import KeyValue, Stage
@@ -11,7 +10,7 @@ from emu.errors import BuildError, EmuError
 from emu.fs import FS, Dir
 from emu.images.image import HistoryEntry, Image, ImageConfig, Layer, LayerOrigin
 from emu.pos import Position, Span
-from emu.records import record
+from emu.records import field, record
 from emu.words import process_word, process_words
 
 if TYPE_CHECKING:

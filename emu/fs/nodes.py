@@ -12,11 +12,10 @@ from __future__ import annotations
 import hashlib
 import stat as _stat
 from collections.abc import Callable, ItemsView, Iterator, MutableMapping, ValuesView
-from dataclasses import field
 from enum import Enum
 from typing import BinaryIO
 
-from emu.records import record
+from emu.records import field, record
 
 
 class Kind(Enum):

@@ -16,7 +16,6 @@ import functools
 import os
 import re
 import time
-from dataclasses import field
 from typing import TYPE_CHECKING, TypeVar
 
 from emu.errors import EmuError
@@ -25,7 +24,7 @@ from emu.fs.tree import collect
 from emu.grading.loader import compile_regex
 from emu.grading.model import EmuTest, FileContentTest, FileExistenceTest, LicenseTest, MetadataTest
 from emu.grading.report import Report, TestResult
-from emu.records import record
+from emu.records import field, record
 from emu.teach.explain import root_base
 
 if TYPE_CHECKING:

@@ -31,7 +31,6 @@ import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +38,7 @@ from emu.errors import LimitExceeded, OutputError, RejectedError, UsageError, Wo
 from emu.fs.names import printable, shown
 from emu.grading.model import Spec
 from emu.grading.report import Report, json_text, to_junit
-from emu.records import record
+from emu.records import field, record
 
 GRADED = "graded"
 BUILD_FAILED = "build failed"

@@ -24,7 +24,6 @@ import functools
 import os
 import re
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -48,7 +47,7 @@ from emu.grading.model import (
 )
 from emu.pos import Position
 from emu.re2 import Regexp, RegexpError
-from emu.records import record
+from emu.records import record, replace
 
 T = TypeVar("T")
 

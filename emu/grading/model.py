@@ -13,9 +13,7 @@ emu's half is what multi-stage lessons need and CST cannot say: how to build the
 
 from __future__ import annotations
 
-from dataclasses import field
-
-from emu.records import record
+from emu.records import field, record
 
 GIB = 1024**3
 MIB = 1024**2

@@ -37,10 +37,9 @@ import json
 import re
 import time
 import xml.etree.ElementTree as ET
-from dataclasses import field
 from typing import Any
 
-from emu.records import record
+from emu.records import field, record
 
 _HOST = "emu"  # JUnit's hostname attribute: fixed, emu never asks the network who it is
 _LOG_NAMES = {

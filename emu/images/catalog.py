@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 from emu.errors import (
@@ -66,7 +65,7 @@ from emu.images.skeleton import (
     substitute,
     tree_size,
 )
-from emu.records import record
+from emu.records import record, replace
 
 __all__ = [
     "SCRATCH",

@@ -9,14 +9,13 @@ and the history. Everything is frozen; building a stage makes new values.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import MISSING, field, fields
 from typing import Any, TypeVar
 
 from emu.dockerfile.instructions import Health
 from emu.fs import Dir, File, Snapshot, diff
 from emu.fs.tree import Change
 from emu.images import display
-from emu.records import record
+from emu.records import MISSING, field, fields, record
 
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 

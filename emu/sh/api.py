@@ -19,7 +19,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import field
 from typing import Final, Protocol
 
 from emu.errors import EmuError
@@ -30,7 +29,7 @@ from emu.errors import ShellError as ShellError
 from emu.fs import FS, Dir, File, FsError, Node, Symlink
 from emu.fs.tree import split
 from emu.pos import Position
-from emu.records import record
+from emu.records import field, record
 
 
 def _over(limit: str, value: int) -> LimitExceeded:

@@ -31,13 +31,12 @@ import posixpath
 import random as _random
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import field, replace
 from typing import TypeVar
 
 from emu.errors import EmuError, ExpansionError
 from emu.fs import FS, Blob, Device, Dir, File, FsError, Lazy, Meta, Node, Symlink
 from emu.pos import Position
-from emu.records import record
+from emu.records import field, record, replace
 from emu.sh import coreutils, expand, permissive
 from emu.sh.api import (
     R_OK,

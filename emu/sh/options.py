@@ -19,10 +19,9 @@ import functools
 import re
 from collections import deque
 from collections.abc import Mapping, Sequence
-from dataclasses import field
 from typing import overload
 
-from emu.records import record
+from emu.records import field, record
 
 
 class Die(Exception):

@@ -32,9 +32,8 @@ no state of the image, so the same build gives the same result wherever it runs.
 from __future__ import annotations
 
 import re
-from dataclasses import field
 
-from emu.records import record
+from emu.records import field, record
 
 MAGIC = b"#!/bin/sh\n# emu placeholder: "
 CLONE_PLACEHOLDER = "EMU-PLACEHOLDER"  # the file a --permissive clone leaves in its folder

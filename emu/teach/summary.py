@@ -7,14 +7,13 @@ notebooks.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from emu.dockerfile.instructions import Copy, Dockerfile, Instruction, Stage
 from emu.engine.builder import from_refs, stage_triggers
 from emu.engine.state import Skipped
 from emu.errors import EmuError
-from emu.records import record
+from emu.records import record, replace
 from emu.teach.explain import ran_in, root_base
 
 if TYPE_CHECKING:

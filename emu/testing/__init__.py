@@ -23,11 +23,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from emu.records import record
+from emu.records import record, replace
 from emu.testing import asserts
 from emu.testing.asserts import *  # noqa: F403 - its __all__ is part of this package's API
 

@@ -20,11 +20,10 @@ to hold, ``RUN`` appears only on bases with a shell, ``USER`` only last in a sta
 from __future__ import annotations
 
 import posixpath
-from dataclasses import field, replace
 
 from hypothesis import strategies as st
 
-from emu.records import record
+from emu.records import field, record, replace
 from emu.testing import Link
 
 NAMES = ("a", "b", "c", "src", "lib", "app", "data", "x1", "y-2", "z_3", "dist", "node_modules")

@@ -93,6 +93,8 @@ def test_a_build_loads_no_archive_reader_nor_what_argparse_would_for_the_width(
     env = {**os.environ, "EMU_HOME": str(tmp_path)}
     quiet = _loaded("build", "--progress", "quiet", str(DEMO), env=env)
     assert not quiet & {"emu.fs.archive", "tarfile", "shutil", "bz2", "lzma"}
+    # records are made without dataclasses, and with it inspect (emu.records)
+    assert not quiet & {"dataclasses", "inspect"}
     assert "emu.fs.limits" in quiet
 
 

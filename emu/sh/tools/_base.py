@@ -15,12 +15,12 @@ hands a handler its options parsed (:class:`emu.sh.options.Syntax`) and answers
 
 from __future__ import annotations
 
-import dataclasses
 import errno as _errno
 import posixpath
 from collections.abc import Callable
 
 from emu.fs import FS, Blob, Dir, File, FsError, Lazy, Meta
+from emu.records import replace
 from emu.sh import permissive
 from emu.sh.api import W_OK, X_OK, LimitExceeded, Proc, allowed, program
 from emu.sh.options import Opts, Syntax
@@ -205,7 +205,7 @@ def never_ends(what: str, hint: str = "") -> ToolError:
 def child(
     proc: Proc, argv: list[str], env: dict[str, str] | None = None, cwd: str | None = None
 ) -> Proc:
-    return dataclasses.replace(
+    return replace(
         proc,
         argv=list(argv),
         env=dict(proc.env if env is None else env),

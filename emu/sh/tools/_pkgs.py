@@ -6,12 +6,11 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import field
 from functools import cache
 from typing import TYPE_CHECKING
 
 from emu.fs import Meta
-from emu.records import record
+from emu.records import field, record
 from emu.sh.api import Proc
 from emu.sh.tools._base import Writer, exe_mode
 from emu.sh.tools._data import data, size_of

@@ -19,10 +19,9 @@ import json
 import posixpath
 import re
 import tomllib
-from dataclasses import field
 from typing import Any
 
-from emu.records import record
+from emu.records import field, record
 from emu.sh.api import Proc
 from emu.sh.options import Opts, Syntax
 from emu.sh.tools._base import ToolError, Writer, cannot_run, child, modelled, tool

@@ -16,15 +16,13 @@ conditionals, builds the first target by default, and runs each recipe line with
 
 from __future__ import annotations
 
-import dataclasses
 import fnmatch
 import posixpath
 import re
 from collections.abc import Callable
-from dataclasses import field
 
 from emu.fs import Blob, File
-from emu.records import record
+from emu.records import field, record, replace
 from emu.sh.api import Proc, Stream
 from emu.sh.options import Opts, Syntax
 from emu.sh.tools._base import ToolError, Writer, child, in_dir, parses, tool
@@ -594,7 +592,7 @@ class Make:
 
 def _shell(mk: Make, cmd: str) -> str:
     buf = Stream(mk.proc.limits)
-    c = dataclasses.replace(child(mk.proc, ["sh", "-c", cmd], env=mk.env()), stdout=buf)
+    c = replace(child(mk.proc, ["sh", "-c", cmd], env=mk.env()), stdout=buf)
     c.run(["sh", "-c", cmd])
     return " ".join(buf.getvalue().decode("utf-8", "replace").split("\n")).strip()
 

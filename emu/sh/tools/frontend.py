@@ -18,10 +18,9 @@ import json
 import posixpath
 import re
 from collections.abc import Mapping
-from dataclasses import field
 
 from emu.fs import File
-from emu.records import record
+from emu.records import field, record
 from emu.sh.api import Proc
 from emu.sh.options import Opts, Syntax
 from emu.sh.tools._base import (

@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import field
 
-from emu.records import record
+from emu.records import field, record
 from emu.sh import permissive
 from emu.sh.api import Proc
 from emu.sh.options import Syntax

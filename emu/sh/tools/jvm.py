@@ -20,10 +20,9 @@ import posixpath
 import re
 import xml.etree.ElementTree as ET
 import zipfile
-from dataclasses import field
 
 from emu.fs import Blob, File
-from emu.records import record
+from emu.records import field, record
 from emu.sh.api import Proc
 from emu.sh.options import Opts, Syntax
 from emu.sh.tools._base import (

@@ -17,10 +17,9 @@ import fnmatch
 import json
 import posixpath
 import re
-from dataclasses import field
 from typing import Any
 
-from emu.records import record
+from emu.records import field, record
 from emu.sh.api import Proc
 from emu.sh.options import Opts, Syntax
 from emu.sh.tools._base import ToolError, Writer, modelled, never_ends, parses, tool

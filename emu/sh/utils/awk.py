@@ -18,9 +18,8 @@ import math
 import random
 import re
 from collections.abc import Callable
-from dataclasses import field, replace
 
-from emu.records import record
+from emu.records import field, record, replace
 from emu.sh import linear
 from emu.sh.api import Proc, Stream
 from emu.sh.linear import Regex

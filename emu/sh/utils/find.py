@@ -6,10 +6,9 @@ from __future__ import annotations
 import errno as E
 import re
 from collections.abc import Callable
-from dataclasses import field
 
 from emu.fs import Device, Dir, File, Node, Symlink, accounts
-from emu.records import record
+from emu.records import field, record
 from emu.sh.api import X_OK, Proc, allowed, find_executable
 from emu.sh.coreutils import escape
 from emu.sh.expand import fnmatch_regex

@@ -5,13 +5,13 @@ deterministic one: UTC, the clock from ``$SOURCE_DATE_EPOCH``, BuildKit's hostna
 from __future__ import annotations
 
 import base64 as _b64
-import dataclasses
 import hashlib
 import posixpath
 import re
 import time as _time
 
 from emu.fs import File, accounts
+from emu.records import replace
 from emu.sh import coreutils, permissive
 from emu.sh.api import X_OK, Proc, allowed, find_executable
 from emu.sh.options import Die, getopt, number
@@ -47,7 +47,7 @@ def env(proc: Proc) -> int:
         end = "\0" if "0" in o else "\n"
         proc.out("".join(f"{k}={v}{end}" for k, v in newenv.items()))
         return 0
-    child = dataclasses.replace(proc, env=newenv)
+    child = replace(proc, env=newenv)
     # A name with a slash is relative to the working directory, as execvp takes it.
     name = posixpath.join(proc.cwd, args[0]) if "/" in args[0] else args[0]
     found = find_executable(proc.fs, name, newenv.get("PATH", "/bin:/usr/bin"), proc.ident)
@@ -795,7 +795,7 @@ def busybox(proc: Proc) -> int:
     if h is None or args[0] not in applet_names():
         proc.err("applet not found")
         return 127
-    return h(dataclasses.replace(proc, argv=args))
+    return h(replace(proc, argv=args))
 
 
 NOT_APPLETS = {"busybox", "getent", "useradd", "groupadd", "usermod", "userdel", "groupdel"}

@@ -5,10 +5,9 @@ commands s y p P d D n N q Q a i c = l h H g G x b t T r w z F, with -n -e -f -i
 from __future__ import annotations
 
 import re
-from dataclasses import field
 
 from emu.fs import File
-from emu.records import record
+from emu.records import field, record
 from emu.sh.api import Proc
 from emu.sh.linear import Regex
 from emu.sh.options import Die, Opts, getopt
