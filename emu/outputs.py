@@ -47,8 +47,8 @@ import json
 import os
 import re
 import stat as _stat
+import time
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import IO, Any, Final, Protocol
@@ -857,8 +857,11 @@ def _merge(src: str, dst: str) -> None:
 
 
 def format_time(seconds: int) -> str:
-    """RFC 3339 in UTC as Go marshals a whole-second time: ``2024-01-02T03:04:05Z``."""
-    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """RFC 3339 in UTC as Go marshals a whole-second time: ``2024-01-02T03:04:05Z`` (the
+    year in four digits, as Go writes year 999: ``0999``)."""
+    t = time.gmtime(seconds)
+    return (f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}"
+            f"T{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}Z")  # fmt: skip
 
 
 def _port(p: str) -> str:

@@ -926,3 +926,19 @@ def test_known_layers_are_written_as_they_were_made() -> None:
     clamped = layer_digests(img, source_date_epoch=T - 1, known_layers=known)
     assert clamped == layer_digests(img, source_date_epoch=T - 1)
     assert clamped[0][0] != their_id
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (0, "1970-01-01T00:00:00Z"),
+        (1700000000, "2023-11-14T22:13:20Z"),
+        (-1, "1969-12-31T23:59:59Z"),
+        (-62135596800, "0001-01-01T00:00:00Z"),  # Go pads the year to four digits
+        (-30000000000, "1019-05-04T18:40:00Z"),
+        (-40000000000, "0702-06-15T00:53:20Z"),  # (proleptic Gregorian, as Go and datetime)
+        (253402300799, "9999-12-31T23:59:59Z"),
+    ],
+)
+def test_a_time_is_written_as_go_marshals_it(seconds: int, text: str) -> None:
+    assert format_time(seconds) == text

@@ -585,9 +585,21 @@ def epoch_from(build_args: dict[str, str | None], flag: str | None = None) -> in
     if not value:
         return None
     try:
-        return int(value)
+        seconds = int(value)
     except ValueError:
         raise UsageError(f"invalid SOURCE_DATE_EPOCH {value!r}: not a number") from None
+    if not _FIRST_SECOND <= seconds <= _LAST_SECOND:
+        # An image config's times are RFC 3339 with a four-digit year (Go's JSON refuses
+        # any other, so BuildKit fails at export): say so before building.
+        raise UsageError(
+            f"invalid SOURCE_DATE_EPOCH {value!r}: outside the years 1 to 9999",
+            hint=f"a time in seconds since 1970 (UTC) from {_FIRST_SECOND} to {_LAST_SECOND}",
+        )
+    return seconds
+
+
+_FIRST_SECOND = -62135596800  # 0001-01-01T00:00:00Z
+_LAST_SECOND = 253402300799  # 9999-12-31T23:59:59Z
 
 
 def _write_output(

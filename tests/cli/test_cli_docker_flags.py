@@ -346,6 +346,12 @@ def test_source_date_epoch_dates_the_image(
     assert again == iid  # the variable does what the flag does, and the ID is reproducible
     _, err = build(capsys, "--source-date-epoch", "soon", str(ctx), code=2)
     assert "invalid SOURCE_DATE_EPOCH 'soon'" in err
+    for late in ("253402300800", "-62135596801", "999999999999"):
+        _, err = build(capsys, "--source-date-epoch", late, str(ctx), code=2)
+        assert f"invalid SOURCE_DATE_EPOCH '{late}': outside the years 1 to 9999" in err
+        assert "Traceback" not in err
+    _, err = build(capsys, "-q", "--source-date-epoch", "253402300799", str(ctx))
+    assert err == ""  # the last second Go's JSON can write
 
 
 # --- what the archive holds ---------------------------------------------------------------------
