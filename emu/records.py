@@ -482,7 +482,6 @@ def _setstate_fn(names: tuple[str, ...]) -> Callable[[Any, list[Any]], None]:
     return __setstate__
 
 
-_UNSET: Any = object()  # a no-argument field's default that goes in no slot
 _WARM = 8  # instances a class makes before its __init__ is compiled
 
 
@@ -546,7 +545,7 @@ class _LazyInit:
                 i += 1
             elif factory is not MISSING:
                 value = factory()
-            elif default is not MISSING and default is not _UNSET:
+            elif default is not MISSING:
                 value = default
             else:
                 continue  # (unset, as compile_init leaves such a field)
@@ -579,7 +578,7 @@ class _Plan(NamedTuple):
                     f.init,
                     # (a field set by no argument takes its default only into a slot:
                     # without one the class attribute holds it, as compile_init leaves it)
-                    f.default if f.init or _slot(cls, f.name) is not None else _UNSET,
+                    f.default if f.init or _slot(cls, f.name) is not None else MISSING,
                     f.default_factory,
                 )
                 for f in found

@@ -50,28 +50,23 @@ else:
 
 
 def _instructions(repo: Path, n: int, mode: str, ctx: Path) -> int:
-    cmd = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
-           sys.executable, "-c", _CHILD, str(repo), str(n), mode, str(ctx)]  # fmt: skip
-    env = {**os.environ, "PYTHONHASHSEED": "0"}
-    out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True).stderr
-    found = re.search(r"I\s+refs:\s+([\d,]+)", out)
-    if found is None:
-        raise SystemExit(f"no instruction count in valgrind's output:\n{out[-2000:]}")
-    return int(found.group(1).replace(",", ""))
+    cmd = [sys.executable, "-c", _CHILD, str(repo), str(n), mode, str(ctx)]
+    return _command_instructions(cmd, {**os.environ, "PYTHONHASHSEED": "0"}, None)
 
 
-def _command_instructions(cmd: list[str], env: dict[str, str], cwd: str) -> int:
+def _command_instructions(cmd: list[str], env: dict[str, str], cwd: str | None) -> int:
+    """The instructions ``cmd`` executes, counted by valgrind (the command must succeed)."""
     valgrind = [
         "valgrind",
         "--tool=cachegrind",
         "--cache-sim=no",
         "--cachegrind-out-file=/dev/null",
     ]
-    # (run outside any checkout: `python -m` puts the working directory first on sys.path)
-    out = subprocess.run([*valgrind, *cmd], capture_output=True, text=True, env=env, cwd=cwd)
-    found = re.search(r"I\s+refs:\s+([\d,]+)", out.stderr)
+    out = subprocess.run([*valgrind, *cmd], capture_output=True, text=True, env=env, cwd=cwd,
+                         check=True).stderr  # fmt: skip
+    found = re.search(r"I\s+refs:\s+([\d,]+)", out)
     if found is None:
-        raise SystemExit(f"no instruction count in valgrind's output:\n{out.stderr[-2000:]}")
+        raise SystemExit(f"no instruction count in valgrind's output:\n{out[-2000:]}")
     return int(found.group(1).replace(",", ""))
 
 
@@ -89,6 +84,7 @@ def cli(repos: list[Path]) -> None:
             }
             for cmd in cmds.values():  # bytecode written, the layer cache filled
                 subprocess.run(cmd, capture_output=True, env=env, cwd=tmp)
+            # (run outside any checkout: `python -m` puts the working directory first)
             bare = _command_instructions([sys.executable, "-c", "pass"], env, tmp)
             figures = [f"python -c pass {bare / 1e6:,.0f}M instructions"]
             for name, cmd in cmds.items():
