@@ -52,6 +52,7 @@ __all__ = [
     "compile",
     "either",
     "literal",
+    "literal_text",
     "parse",
     "sequence",
 ]
@@ -850,15 +851,41 @@ class Regexp:
 
     expr: str
     automaton: Automaton
+    # The one text the expression matches, when it is a plain literal (most of a spec's
+    # expectations are: ``index\.html``): str's own search finds it without the automaton
+    # reading the text a character at a time in Python.
+    literal: str | None = None
 
     def search(self, text: str) -> bool:
         """Whether the expression matches anywhere in ``text``, in time linear in it."""
+        if self.literal is not None:
+            return self.literal in text
         return self.automaton.matched(text)
+
+
+def literal_text(node: Node) -> str | None:
+    """The text ``node`` matches when it matches exactly one text (characters in sequence,
+    each of one code point, no assertion, repetition or alternative); otherwise None."""
+    out: list[str] = []
+    stack: list[Node] = [node]
+    while stack:
+        cur = stack.pop()
+        if isinstance(cur, Cat):
+            stack.extend(reversed(cur.items))
+            continue
+        if not isinstance(cur, Chars) or len(cur.ranges) != 1:
+            return None
+        lo, hi = cur.ranges[0]
+        if lo != hi:
+            return None
+        out.append(chr(lo))
+    return "".join(out)
 
 
 def compile(expr: str) -> Regexp:  # re.compile's name, on purpose
     """Go's ``regexp.Compile``: raises :class:`RegexpError` where Go would fail."""
-    return Regexp(expr, Automaton(Program([parse(expr)]), search=True))
+    node = parse(expr)
+    return Regexp(expr, Automaton(Program([node]), search=True), literal_text(node))
 
 
 # -- where matches start and end: leftmost-longest spans -------------------------------------

@@ -7,7 +7,7 @@ import random
 import re
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from emu import re2
@@ -99,6 +99,44 @@ def test_one_automaton_for_many_expressions_says_which_match(
     assert bool(whole & 2) == text.startswith("a")
     prefixes = [text[:i] for i, c in enumerate(text) if c == "/"] + [text]
     assert bool(any_prefix & 1) == any(rx.search(p) for p in prefixes)
+
+
+@pytest.mark.parametrize(
+    ("expr", "text"),
+    [
+        ("Hello from Docker!", "Hello from Docker!"),
+        (r"index\.html", "index.html"),
+        ("a", "a"),
+        ("", ""),
+        ("(ab)c", "abc"),
+        (r"x\Qa.*\E", "xa.*"),
+        (r"\x{1F600}", "\U0001f600"),
+        ("(?i)ab", None),  # two code points per character
+        ("a|b", None),
+        ("a*", None),
+        ("^ab", None),
+        ("a.", None),
+        ("[a]b", "ab"),  # a one-character class is that character
+    ],
+)
+def test_literal_text(expr: str, text: str | None) -> None:
+    assert re2.literal_text(re2.parse(expr)) == text
+    assert re2.compile(expr).literal == text
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(expressions().map(lambda e: e[0]), st.text(alphabet="ab x1.\\", max_size=6)),
+    texts,
+)
+def test_a_literal_is_found_as_the_automaton_finds_it(expr: str, text: str) -> None:
+    try:
+        compiled = re2.compile(expr)
+    except re2.RegexpError:
+        assume(False)
+        raise
+    automaton = re2.Automaton(re2.Program([re2.parse(expr)]), search=True)
+    assert compiled.search(text) == automaton.matched(text)
 
 
 @pytest.mark.parametrize(

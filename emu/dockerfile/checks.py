@@ -266,9 +266,13 @@ def _platform_args(df: Dockerfile) -> dict[str, str]:
     return out
 
 
-def _global_args(df: Dockerfile) -> tuple[dict[str, str], frozenset[str], bool]:
+def _global_args(df: Dockerfile) -> tuple[Mapping[str, str], frozenset[str], bool]:
     """The global scope from defaults alone: values, every name FROM may use, and whether
     every default expanded (BuildKit abandons InvalidDefaultArgInFrom when one does not)."""
+    return _shared(df).globals
+
+
+def _read_global_args(df: Dockerfile) -> tuple[dict[str, str], frozenset[str], bool]:
     env = _platform_args(df)
     declared = set(env)
     complete = True
@@ -418,9 +422,36 @@ def _from_base(
     return base, found
 
 
-def _dispatch(df: Dockerfile) -> Iterator[_Step]:
+def _dispatch(df: Dockerfile) -> tuple[_Step, ...]:
     """Every stage's instructions in dispatch order, as ``--check`` dispatches them."""
-    globals_, _, _ = _global_args(df)
+    return _shared(df).steps
+
+
+@record(frozen=True, slots=True, eq=False)
+class _Shared:
+    """What several rules read of one Dockerfile, worked out once for all of them."""
+
+    df: Dockerfile  # held: its identity cannot pass to another Dockerfile while remembered
+    globals: tuple[Mapping[str, str], frozenset[str], bool]
+    steps: tuple[_Step, ...]
+
+
+# The Dockerfile being checked and its _Shared: one entry, as run_checks checks one at a
+# time; the rules only read it (each used to dispatch the whole Dockerfile again).
+_LAST_SHARED: list[_Shared] = []
+
+
+def _shared(df: Dockerfile) -> _Shared:
+    held = _LAST_SHARED[0] if _LAST_SHARED else None
+    if held is not None and held.df is df:
+        return held
+    globals_ = _read_global_args(df)
+    made = _Shared(df, globals_, tuple(_dispatch_steps(df, globals_[0])))
+    _LAST_SHARED[:] = [made]
+    return made
+
+
+def _dispatch_steps(df: Dockerfile, globals_: Mapping[str, str]) -> Iterator[_Step]:
     escape = df.parsed.escape
     ended: dict[int, _StageState] = {}
     for st in df.stages:

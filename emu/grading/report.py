@@ -37,6 +37,7 @@ import json
 import re
 import time
 import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from emu.records import field, record
@@ -238,39 +239,43 @@ def _indented(value: object, newline: str, out: list[str]) -> None:
         out.append(text)
         return
     if isinstance(value, dict):
-        if not value:
-            out.append("{}")
-            return
-        inner = newline + "  "
-        sep = "{" + inner
-        for key, item in value.items():
-            if type(key) is not str:
-                raise _NotPlain
-            text = _scalar(item)
-            if text is not None:  # most values: written here, not by another call
-                out.append(f"{sep}{_quote(key)}: {text}")
-            else:
-                out.append(f"{sep}{_quote(key)}: ")
-                _indented(item, inner, out)
-            sep = "," + inner
-        out.append(newline + "}")
+        items: Iterable[tuple[object, object]] = value.items()
+        opener, closer = "{", "}"
     elif isinstance(value, list | tuple):
-        if not value:
-            out.append("[]")
-            return
-        inner = newline + "  "
-        sep = "[" + inner
-        for item in value:
-            text = _scalar(item)
-            if text is not None:
-                out.append(sep + text)
-            else:
-                out.append(sep)
-                _indented(item, inner, out)
-            sep = "," + inner
-        out.append(newline + "]")
+        items = ((None, item) for item in value)
+        opener, closer = "[", "]"
     else:
         raise _NotPlain
+    if not value:
+        out.append(opener + closer)
+        return
+    inner = newline + "  "
+    sep = opener + inner
+    writers = _WRITERS
+    keyed = closer == "}"
+    for key, item in items:
+        if keyed:
+            if type(key) is not str:
+                raise _NotPlain
+            head = f"{sep}{_quote(key)}: "
+        else:
+            head = sep
+        # Most values are written here, by their exact type, not by another call.
+        write = writers.get(type(item))
+        text = write(item) if write is not None else _scalar(item)
+        if text is not None:
+            out.append(head + text)
+        else:
+            out.append(head)
+            _indented(item, inner, out)
+        sep = "," + inner
+    out.append(newline + closer)
+
+
+def _float_text(value: float) -> str:
+    if value != value or value in (_INF, -_INF):
+        raise _NotPlain  # NaN, Infinity: as json words them
+    return float.__repr__(value)
 
 
 def _scalar(value: object) -> str | None:
@@ -286,10 +291,21 @@ def _scalar(value: object) -> str | None:
     if type(value) is int:
         return int.__repr__(value)
     if type(value) is float:
-        if value != value or value in (_INF, -_INF):
-            raise _NotPlain  # NaN, Infinity: as json words them
-        return float.__repr__(value)
+        return _float_text(value)
     return None
+
+
+# JSON for the values of these exact types (an empty list or dict too), by a dict lookup
+# instead of _scalar's chain of tests; None: a container to write on its own lines.
+_WRITERS: dict[type, Callable[[Any], str | None]] = {
+    str: _quote,
+    int: int.__repr__,
+    float: _float_text,
+    bool: lambda v: "true" if v else "false",
+    type(None): lambda v: "null",
+    list: lambda v: None if v else "[]",
+    dict: lambda v: None if v else "{}",
+}
 
 
 _INF = float("inf")

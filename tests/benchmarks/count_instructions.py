@@ -2,15 +2,18 @@
 load does not move, for comparing two commits (wall times on a shared 2-core machine vary by
 a third from one run to the next).
 
-    python tests/benchmarks/count_instructions.py [--cli] [REPO]...
+    python tests/benchmarks/count_instructions.py [--cli | --grading] [REPO]...
 
 For each checkout (default: this one) it runs the demo build N and 3N times under
 ``valgrind --tool=cachegrind --cache-sim=no`` and reports the difference per build, from a
 ``{path: content}`` mapping and from a folder (index.html rewritten before each build, as
 ``run.py``'s api_demo does). With ``--cli``, it counts instead the commands ``run.py``'s
 cli case times, each over a bare ``python -c pass``, bytecode written first as an installed
-emu has it: start-up measured as the machine's load cannot move it. Needs valgrind; says so
-and exits 0 without it. Not a test.
+emu has it: start-up measured as the machine's load cannot move it. With ``--grading``, it
+counts what grading one copy of the demo costs: ``grade()`` in one process (``jobs=-1``,
+what each worker does per submission) and the parent's ``write_outputs``, per submission, N
+and 3N submissions apart (the pipes between processes are not counted). Needs valgrind;
+says so and exits 0 without it. Not a test.
 """
 
 from __future__ import annotations
@@ -46,6 +49,21 @@ else:
     for i in range(20 + n):
         (ctx / "index.html").write_bytes(text + f"<!-- {i} -->".encode())
         emu.build(ctx)
+"""
+
+# Grading `n` copies of the demo in one process, after grading 20, and writing the outputs.
+_GRADING_CHILD = r"""
+import sys
+repo, n, subs, out = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+sys.path.insert(0, repo)
+from emu.grading.grade import discover, grade, write_outputs
+from emu.grading.loader import load
+from emu.grading.sandbox import register_programs
+spec = load(repo + "/specs/rubric-multistage.yaml")
+found, _ = discover(subs)
+register_programs()
+grade(spec, found[:20], jobs=-1)
+write_outputs(grade(spec, found[:n], jobs=-1), spec, out)
 """
 
 
@@ -93,13 +111,33 @@ def cli(repos: list[Path]) -> None:
             print(f"{repo}: " + "; ".join(figures))
 
 
+def grading(repos: list[Path]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        subs = Path(tmp) / "subs"
+        for i in range(3 * N):
+            shutil.copytree(ROOT / "examples" / "multistage-demo", subs / f"s{i:04}")
+        env = {**os.environ, "PYTHONHASHSEED": "0"}
+        for repo in repos:
+            counts = []
+            for n in (N, 3 * N):
+                out = Path(tmp) / f"out{n}"
+                cmd = [sys.executable, "-c", _GRADING_CHILD, str(repo), str(n), str(subs), str(out)]
+                counts.append(_command_instructions(cmd, env, None))
+                shutil.rmtree(out)
+            per = (counts[1] - counts[0]) // (2 * N)
+            print(f"{repo}: grading {per:,} instructions per submission (grade + outputs)")
+
+
 def main(argv: list[str]) -> int:
     if shutil.which("valgrind") is None:
         print("valgrind is not installed: no instruction counts (apt-get install valgrind)")
         return 0
-    repos = [Path(a).resolve() for a in argv if a != "--cli"] or [ROOT]
+    repos = [Path(a).resolve() for a in argv if a not in ("--cli", "--grading")] or [ROOT]
     if "--cli" in argv:
         cli(repos)
+        return 0
+    if "--grading" in argv:
+        grading(repos)
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         ctx = Path(tmp) / "demo"

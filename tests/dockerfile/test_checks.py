@@ -623,6 +623,18 @@ def test_findings(src: str, expected: list[Finding]) -> None:
     assert _findings(src) == expected
 
 
+def test_the_rules_share_one_dispatch_and_no_dockerfile_sees_anothers() -> None:
+    """The rules read one dispatch of the Dockerfile being checked (remembered for it
+    alone): checking the cases in turn, back and forth, finds what each finds alone."""
+    cases = [(s, e) for _i, s, e in CASES]
+    for src, expected in [*cases, *reversed(cases)]:
+        assert _findings(src) == expected
+    df = load("FROM a\nWORKDIR src\n")
+    first = run_checks(df)
+    assert run_checks(df) == first  # the remembered dispatch gives the same answer
+    assert [v.rule.name for v in first.violations] == ["WorkdirRelativePath"]
+
+
 def _fired(src: str, rule: str) -> list[tuple[str, int]]:
     return [(m, ln) for r, ln, m in _findings(src) if r == rule]
 

@@ -302,6 +302,15 @@ def test_declared_image_without_a_size_weighs_its_base_and_files() -> None:
     assert info.size == describe("alpine:3.20").size + 2_000_000 and info.size_estimate
 
 
+def test_a_declaration_replaces_what_describe_said_of_the_name_before() -> None:
+    before = describe("alpine:3.20")
+    assert describe("alpine:3.20") is before  # remembered per reference
+    register_images({"images": {"alpine:3.20": {"from": "alpine:3.19"}}}, "y.yaml")
+    after = describe("alpine:3.20")
+    assert (before.family, after.family) == ("alpine", "declared")
+    assert after.base == "alpine:3.19" and "y.yaml" in after.size_source
+
+
 @pytest.mark.parametrize(
     ("data", "fragment"),
     [
