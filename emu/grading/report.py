@@ -219,7 +219,11 @@ def json_text(data: object) -> str:
         text = "".join(parts)
     except _NotPlain:
         text = json.dumps(data, indent=2, ensure_ascii=False)
-    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+    try:
+        text.encode("utf-8")  # the usual case, and much faster than the search below
+    except UnicodeEncodeError:
+        text = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return text + "\n"
 
 
 class _NotPlain(Exception):
@@ -232,44 +236,82 @@ _quote = json.encoder.encode_basestring  # C: what json.dumps(ensure_ascii=False
 
 def _indented(value: object, newline: str, out: list[str]) -> None:
     """``json.dumps(value, indent=2, ensure_ascii=False)``, written into ``out``: the same
-    text, but with json's C string encoder and no generators (the json module encodes
-    indented output in pure Python, and grading writes megabytes of it)."""
+    text, but with json's C encoders and no generators (the json module encodes indented
+    output in pure Python, and grading writes megabytes of it)."""
     text = _scalar(value)
     if text is not None:
         out.append(text)
         return
     if isinstance(value, dict):
-        items: Iterable[tuple[object, object]] = value.items()
-        opener, closer = "{", "}"
-    elif isinstance(value, list | tuple):
-        items = ((None, item) for item in value)
-        opener, closer = "[", "]"
-    else:
-        raise _NotPlain
-    if not value:
-        out.append(opener + closer)
-        return
-    inner = newline + "  "
-    sep = opener + inner
-    writers = _WRITERS
-    keyed = closer == "}"
-    for key, item in items:
-        if keyed:
+        if not value:
+            out.append("{}")
+            return
+        inner = newline + "  "
+        if _is_leaf(value.values()):
+            out.append(_leaf_text(value, inner, newline))
+            return
+        sep = "{" + inner
+        for key, item in value.items():
             if type(key) is not str:
                 raise _NotPlain
-            head = f"{sep}{_quote(key)}: "
-        else:
-            head = sep
-        # Most values are written here, by their exact type, not by another call.
-        write = writers.get(type(item))
-        text = write(item) if write is not None else _scalar(item)
-        if text is not None:
-            out.append(head + text)
-        else:
-            out.append(head)
-            _indented(item, inner, out)
-        sep = "," + inner
-    out.append(newline + closer)
+            text = _scalar(item)
+            if text is not None:  # most values: written here, not by another call
+                out.append(f"{sep}{_quote(key)}: {text}")
+            else:
+                out.append(f"{sep}{_quote(key)}: ")
+                _indented(item, inner, out)
+            sep = "," + inner
+        out.append(newline + "}")
+    elif isinstance(value, list | tuple):
+        if not value:
+            out.append("[]")
+            return
+        inner = newline + "  "
+        if _is_leaf(value):
+            out.append(_leaf_text(value, inner, newline))
+            return
+        sep = "[" + inner
+        for item in value:
+            text = _scalar(item)
+            if text is not None:
+                out.append(sep + text)
+            else:
+                out.append(sep)
+                _indented(item, inner, out)
+            sep = "," + inner
+        out.append(newline + "]")
+    else:
+        raise _NotPlain
+
+
+# Values json's C encoder writes as json.dumps(indent=2) does, whatever the indent: scalars
+# of these exact types, and empty lists and dicts ("[]", "{}").
+_FLAT = frozenset({str, int, float, bool, type(None)})
+_CONTAINERS = frozenset({list, tuple, dict})
+
+
+def _is_leaf(values: Iterable[object]) -> bool:
+    """Whether a container holds only values that need no lines of their own."""
+    for v in values:
+        t = type(v)
+        if t not in _FLAT and (t not in _CONTAINERS or v):
+            return False
+    return True
+
+
+_leaf_encoders: dict[str, Callable[[object], str]] = {}
+
+
+def _leaf_text(value: object, inner: str, newline: str) -> str:
+    """A leaf container (:func:`_is_leaf`) as indented JSON, by json's C encoder: its items
+    joined by ``,`` and ``inner`` (the next line, one level in), as json.dumps(indent=2)
+    writes them, keys converted as json converts them."""
+    encode = _leaf_encoders.get(inner)
+    if encode is None:
+        encoder = json.JSONEncoder(ensure_ascii=False, separators=("," + inner, ": "))
+        encode = _leaf_encoders.setdefault(inner, encoder.encode)
+    text = encode(value)
+    return text[0] + inner + text[1:-1] + newline + text[-1]
 
 
 def _float_text(value: float) -> str:
@@ -293,19 +335,6 @@ def _scalar(value: object) -> str | None:
     if type(value) is float:
         return _float_text(value)
     return None
-
-
-# JSON for the values of these exact types (an empty list or dict too), by a dict lookup
-# instead of _scalar's chain of tests; None: a container to write on its own lines.
-_WRITERS: dict[type, Callable[[Any], str | None]] = {
-    str: _quote,
-    int: int.__repr__,
-    float: _float_text,
-    bool: lambda v: "true" if v else "false",
-    type(None): lambda v: "null",
-    list: lambda v: None if v else "[]",
-    dict: lambda v: None if v else "{}",
-}
 
 
 _INF = float("inf")

@@ -8,6 +8,7 @@ and the history. Everything is frozen; building a stage makes new values.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterator
 from typing import Any, TypeVar
 
@@ -78,28 +79,15 @@ class ImageConfig:
         """``dataclasses.replace`` that hands on the env and label key indexes (see
         ``_keys``) when those fields stay: WORKDIR, USER, CMD… between ENV lines would
         otherwise rebuild them at the next ENV, O(N) each time."""
-        # Each field by name, not dataclasses.replace: every config step of a build makes
-        # one, and replace's introspection was a tenth of a long Dockerfile's build.
-        get = changes.pop
-        new = ImageConfig(
-            env=get("env", self.env),
-            cmd=get("cmd", self.cmd),
-            entrypoint=get("entrypoint", self.entrypoint),
-            working_dir=get("working_dir", self.working_dir),
-            user=get("user", self.user),
-            exposed_ports=get("exposed_ports", self.exposed_ports),
-            labels=get("labels", self.labels),
-            volumes=get("volumes", self.volumes),
-            stop_signal=get("stop_signal", self.stop_signal),
-            shell=get("shell", self.shell),
-            on_build=get("on_build", self.on_build),
-            healthcheck=get("healthcheck", self.healthcheck),
-            architecture=get("architecture", self.architecture),
-            os=get("os", self.os),
-            variant=get("variant", self.variant),
-        )
-        if changes:
-            raise TypeError(f"ImageConfig has no field {sorted(changes)[0]!r}")
+        # Every config step of a build makes one: the fields are read at once (attrgetter)
+        # and passed by position, the changed ones put in their places.
+        values = list(_config_values(self))
+        for name, value in changes.items():
+            at = _CONFIG_INDEX.get(name)
+            if at is None:
+                raise TypeError(f"ImageConfig has no field {name!r}")
+            values[at] = value
+        new = ImageConfig(*values)
         if new.env is self.env:
             object.__setattr__(new, "_env_index", self._env_index)
         if new.labels is self.labels:
@@ -134,6 +122,8 @@ class ImageConfig:
 # ImageConfig's value fields, in order (its key indexes are not among them): ``changed``
 # names each one.
 _CONFIG_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(ImageConfig) if f.init)
+_CONFIG_INDEX = {name: i for i, name in enumerate(_CONFIG_FIELDS)}
+_config_values = operator.attrgetter(*_CONFIG_FIELDS)
 
 _T = TypeVar("_T")
 

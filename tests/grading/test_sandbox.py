@@ -547,3 +547,32 @@ def test_truncate_to_ten_gigabytes_stops_at_max_bytes(tmp_path: Path) -> None:
     spec = _spec("maxBytes: 100MB, maxMemory: 1GiB")
     (g,) = grading.grade(spec, [grading.Submission("big", str(sub))], jobs=1)
     assert "limit exceeded: max_bytes" in g.message, g.message
+
+
+def test_the_sandboxs_realpath_is_os_realpath(tmp_path: Path) -> None:
+    """The sandbox resolves a folder once and then only a path's last component: for every
+    path through links (to a file, a folder, outside, a loop), ``.`` and ``..``, it says
+    what os.path.realpath says, asked before and after its folders are remembered."""
+    root = tmp_path / "sub"
+    (root / "d" / "e").mkdir(parents=True)
+    (root / "d" / "f.txt").write_text("x")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret").write_text("s")
+    (root / "to_d").symlink_to("d")
+    (root / "d" / "to_f").symlink_to("f.txt")
+    (root / "out").symlink_to(outside)
+    (root / "d" / "up").symlink_to("..")
+    (root / "loop").symlink_to("loop")
+    (root / "abs").symlink_to(outside / "secret")
+    tails = ["", "d", "d/f.txt", "to_d/f.txt", "to_d/e", "d/to_f", "out", "out/secret",
+             "d/up/out/secret", "to_d/../out", "d/./f.txt", "loop", "abs", "missing",
+             "d/missing/x", "d/f.txt/x", "d/", "to_d/"]  # fmt: skip
+    paths = [str(root / t) if t else str(root) for t in tails] + ["/", str(root) + "//d"]
+    box = Sandbox([root])
+    for _ in range(2):
+        for p in paths:
+            assert box._realpath(p) == os.path.realpath(p), p
+    assert box.allows_read(str(root / "to_d" / "f.txt"))
+    assert not box.allows_read(str(root / "out" / "secret"))
+    assert not box.allows_read(str(root / "abs"))
