@@ -10,8 +10,9 @@ For each checkout (default: this one) it runs the demo build N and 3N times unde
 ``run.py``'s api_demo does). With ``--cli``, it counts instead the commands ``run.py``'s
 cli case times, each over a bare ``python -c pass``, bytecode written first as an installed
 emu has it: start-up measured as the machine's load cannot move it. With ``--grading``, it
-counts what grading one copy of the demo costs: ``grade()`` in one process (``jobs=-1``,
-what each worker does per submission) and the parent's ``write_outputs``, per submission, N
+counts what grading one copy of the demo costs: ``grade()`` in one process readied as a
+worker readies itself (``jobs=-1``: what each worker does per submission) and the parent's
+``write_outputs``, per submission, N
 and 3N submissions apart (the pipes between processes are not counted). Needs valgrind;
 says so and exits 0 without it. Not a test.
 """
@@ -58,10 +59,14 @@ repo, n, subs, out = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 sys.path.insert(0, repo)
 from emu.grading.grade import discover, grade, write_outputs
 from emu.grading.loader import load
-from emu.grading.sandbox import register_programs
 spec = load(repo + "/specs/rubric-multistage.yaml")
 found, _ = discover(subs)
-register_programs()
+try:  # as a worker readies itself (a commit from before prepare_worker: as it did then)
+    from emu.grading.grade import prepare_worker
+except ImportError:
+    from emu.grading.sandbox import register_programs as prepare_worker
+    prepare_worker = lambda spec, ready=prepare_worker: ready()
+prepare_worker(spec)
 grade(spec, found[:20], jobs=-1)
 write_outputs(grade(spec, found[:n], jobs=-1), spec, out)
 """
