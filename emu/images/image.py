@@ -196,6 +196,9 @@ class Layer:
     after: Dir
     created_by: str = ""
     origin: LayerOrigin | None = None
+    # ``size`` once counted (a grade asks it of every layer more than once); not part of
+    # the value.
+    _size: int | None = field(default=None, init=False, repr=False, compare=False)
 
     def changes(self) -> list[Change]:
         if self.before is None:
@@ -208,6 +211,9 @@ class Layer:
         regular files (hard links once). A symlink counts nothing: Docker sums the sizes in
         the layer tar's headers, and a symlink's is 0 — a layer holding only a symlink is
         0 B in ``docker history`` and ``docker image inspect`` (checked with Docker 20.10)."""
+        known = getattr(self, "_size", None)  # (unset in a layer pickled before it was kept)
+        if known is not None:
+            return known
         seen: set[int] = set()
         total = 0
         for ch in self.changes():
@@ -215,6 +221,7 @@ class Layer:
             if isinstance(node, File) and id(node) not in seen:
                 seen.add(id(node))
                 total += node.size
+        object.__setattr__(self, "_size", total)
         return total
 
 

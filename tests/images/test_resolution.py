@@ -366,3 +366,18 @@ def test_an_image_stored_before_notes_existed_still_loads() -> None:
     assert older.notes == () and older.name == img.name and older.config == img.config
     again = pickle.loads(pickle.dumps(img))
     assert again.notes == img.notes
+
+
+def test_a_layer_counts_its_size_once_and_one_stored_before_that_still_counts() -> None:
+    import pickle
+
+    from emu.testing import build
+
+    img = build({"Dockerfile": "FROM scratch\nCOPY a b /d/\n", "a": "12345", "b": "xy"}).image
+    layer = img.layers[-1]
+    assert layer.size == 7 and layer._size == 7  # counted, then kept
+    state = layer.__getstate__()  # type: ignore[attr-defined]
+    older = object.__new__(type(layer))
+    older.__setstate__(state[:-1])  # what an emu without Layer._size pickled
+    assert older.size == 7 and older == layer
+    assert pickle.loads(pickle.dumps(layer)).size == 7
