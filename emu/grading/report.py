@@ -308,10 +308,20 @@ def _leaf_text(value: object, inner: str, newline: str) -> str:
     writes them, keys converted as json converts them."""
     encode = _leaf_encoders.get(inner)
     if encode is None:
-        encoder = json.JSONEncoder(ensure_ascii=False, separators=("," + inner, ": "))
-        encode = _leaf_encoders.setdefault(inner, encoder.encode)
+        encode = _leaf_encoders.setdefault(inner, _leaf_encoder("," + inner))
     text = encode(value)
     return text[0] + inner + text[1:-1] + newline + text[-1]
+
+
+def _leaf_encoder(item_separator: str) -> Callable[[object], str]:
+    """json.dumps(ensure_ascii=False) with ``item_separator``: json's C encoder made once
+    (JSONEncoder.encode makes it anew at every call), or JSONEncoder where there is none."""
+    encoder = json.JSONEncoder(ensure_ascii=False, separators=(item_separator, ": "))
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # pragma: no cover - a Python without the _json module
+        return encoder.encode
+    iterencode = make(None, encoder.default, _quote, None, ": ", item_separator, False, False, True)
+    return lambda value: "".join(iterencode(value, 0))
 
 
 def _float_text(value: float) -> str:

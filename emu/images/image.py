@@ -211,7 +211,7 @@ class Layer:
         regular files (hard links once). A symlink counts nothing: Docker sums the sizes in
         the layer tar's headers, and a symlink's is 0 — a layer holding only a symlink is
         0 B in ``docker history`` and ``docker image inspect`` (checked with Docker 20.10)."""
-        known = getattr(self, "_size", None)  # (unset in a layer pickled before it was kept)
+        known: int | None = getattr(self, "_size", None)  # (unset: pickled before it was kept)
         if known is not None:
             return known
         seen: set[int] = set()
