@@ -275,7 +275,11 @@ def from_directory(
                             hint="make it readable, or exclude it in .dockerignore",
                         )
                     content: bytes | Lazy
-                    if st.st_size <= eager_limit:
+                    if st.st_size == 0:
+                        # An empty file (a .keep, an __init__.py): its stat says all there
+                        # is, without an open, a read and a close per build.
+                        content = b""
+                    elif st.st_size <= eager_limit:
                         content = _loader(host)()
                     else:
                         content = Lazy(

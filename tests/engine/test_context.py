@@ -196,3 +196,33 @@ def test_an_unreadable_context_file_is_named_before_the_build(
     ):
         from_directory(tmp_path)
     assert asked == ["secret.txt"]
+
+
+def test_an_empty_context_file_is_known_from_its_stat(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An empty file is not opened to be read (its stat says it all); it is still checked
+    for reading first, and copied as the empty file it is."""
+    (tmp_path / ".keep").write_bytes(b"")
+    (tmp_path / "a.txt").write_text("a")
+    import emu.engine.context as context
+
+    opened: list[str] = []
+    real = context.open_host_file
+
+    def spy(path: str, **kw: bool) -> object:
+        opened.append(os.path.basename(path))
+        return real(path, **kw)
+
+    monkeypatch.setattr(context, "open_host_file", spy)
+    ctx = from_directory(tmp_path)
+    assert opened == []  # a.txt is read when a step needs it; .keep never
+    fs = build(load("FROM scratch\nCOPY .keep a.txt /d/\n"), ctx).image.rootfs.fs()
+    keep, a = fs.get("/d/.keep"), fs.get("/d/a.txt")
+    assert isinstance(keep, File) and isinstance(a, File)
+    assert (keep.data, a.data) == (b"", b"a")
+    assert opened == ["a.txt"]
+    (tmp_path / ".keep").chmod(0o600)  # not readable by everyone: access(2) is asked
+    monkeypatch.setattr(os, "access", lambda path, mode: False)
+    with pytest.raises(ContextError, match=r"^cannot read context file \.keep: permission denied$"):
+        from_directory(tmp_path)
