@@ -146,6 +146,24 @@ def test_no_compiler_in_a_runtime_image() -> None:
     assert found(f, "CompilerInFinalImage") == []
 
 
+def test_one_walk_finds_both_tables_tools_as_each_tables_walk_did() -> None:
+    """The compiler and package-manager rules share one walk of the final image: the tables
+    share no name and no description, and each rule sees what a walk of its own table finds
+    (the first path of each tool, in walk order)."""
+    from emu.teach.lessons import COMPILERS, PACKAGE_MANAGERS, _final_tools, tools_in
+
+    assert not set(COMPILERS) & set(PACKAGE_MANAGERS)
+    assert not set(COMPILERS.values()) & set(PACKAGE_MANAGERS.values())
+    for src in ("FROM golang:1.21\n", "FROM node:18\n", "FROM rust:latest\n", "FROM alpine:3.19\n"):
+        f = facts(src)
+        assert f.result is not None
+        for table in (COMPILERS, PACKAGE_MANAGERS, COMPILERS):  # asked again: the same
+            _, tools = _final_tools(f, table)
+            expected = tools_in(f.result.image, table)
+            assert tools == expected and list(tools) == list(expected)
+    assert _final_tools(facts("FROM golang:1.21\n"), COMPILERS)[1]  # not a vacuous check
+
+
 def test_package_manager_is_only_a_note() -> None:
     f = facts("FROM node:18-alpine\n")
     got = found(f, "PackageManagerInFinalImage")
