@@ -637,39 +637,38 @@ def collect(
     """
     if not isinstance(root, Dir):
         return ()
-    stack: list[tuple[Dir, str, Iterator[str], list[_T]]] = []
-
-    def open_(d: Dir, base: str) -> tuple[_T, ...] | None:
-        held = _COLLECTED.get((id(d), base, key))
-        if held is not None and held[0]() is d:  # (alive: its id is not another's)
-            return held[1]
-        stack.append((d, base, iter(sorted(d.entries)), []))
-        return None
-
-    top = open_(root, "")
-    if top is not None:
-        return top
+    memo = _COLLECTED
+    held = memo.get((id(root), "", key))
+    if held is not None and held[0]() is root:  # (alive: its id is not another's)
+        return held[1]
+    stack: list[tuple[Dir, str, Iterator[str], list[_T]]] = [
+        (root, "", iter(sorted(root.entries)), [])
+    ]
     while True:
         d, base, names, out = stack[-1]
         name = next(names, None)
         if name is None:
             stack.pop()
             done = tuple(out)
-            if len(_COLLECTED) >= _COLLECTED_MAX:
-                _COLLECTED.clear()
-            _COLLECTED[(id(d), base, key)] = (weakref.ref(d), done)
+            if len(memo) >= _COLLECTED_MAX:
+                memo.clear()
+            memo[(id(d), base, key)] = (weakref.ref(d), done)
             if not stack:
                 return done
-            stack[-1][3].extend(done)
+            if done:
+                stack[-1][3].extend(done)
             continue
         child = d.entries[name]
         path = f"{base}/{name}"
         items, enter = visit(path, child)
-        out.extend(items)
+        if items:
+            out.extend(items)
         if enter and isinstance(child, Dir):
-            held = open_(child, path)
-            if held is not None:
-                out.extend(held)
+            held = memo.get((id(child), path, key))
+            if held is None or held[0]() is not child:
+                stack.append((child, path, iter(sorted(child.entries)), []))
+            elif held[1]:
+                out.extend(held[1])
 
 
 def count(node: Node) -> tuple[int, int]:
