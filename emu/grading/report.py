@@ -324,12 +324,6 @@ def _leaf_encoder(item_separator: str) -> Callable[[object], str]:
     return lambda value: "".join(iterencode(value, 0))
 
 
-def _float_text(value: float) -> str:
-    if value != value or value in (_INF, -_INF):
-        raise _NotPlain  # NaN, Infinity: as json words them
-    return float.__repr__(value)
-
-
 def _scalar(value: object) -> str | None:
     """A string, number, boolean or null as JSON; None for anything else."""
     if isinstance(value, str):
@@ -343,7 +337,9 @@ def _scalar(value: object) -> str | None:
     if type(value) is int:
         return int.__repr__(value)
     if type(value) is float:
-        return _float_text(value)
+        if value != value or value in (_INF, -_INF):
+            raise _NotPlain  # NaN, Infinity: as json words them
+        return float.__repr__(value)
     return None
 
 

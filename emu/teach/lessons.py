@@ -402,24 +402,13 @@ def _final_tools(facts: BuildFacts, table: dict[str, str]) -> tuple[Stage, dict[
     if image is None:
         return _target(facts), {}
     wanted = set(table.values())
-    found = _tools_of(image)
+    found = tools_in(image, _TOOL_TABLE)  # the walk is made once: collect() keeps its answer
     return _target(facts), {what: path for what, path in found.items() if what in wanted}
 
 
-# The tools of every table, found in one walk of the final image for all the rules that ask
-# (the tables share no name and no description: each tool is one table's). One entry, the
-# image held, as the rules of one build ask in turn.
+# The tools of every table, looked for in one walk of the final image for the rules that
+# ask (the tables share no name and no description: each tool is one table's).
 _TOOL_TABLE: dict[str, str] = {**COMPILERS, **PACKAGE_MANAGERS}
-_LAST_TOOLS: list[tuple[Image, dict[str, str]]] = []
-
-
-def _tools_of(image: Image) -> dict[str, str]:
-    held = _LAST_TOOLS[0] if _LAST_TOOLS else None
-    if held is not None and held[0] is image:
-        return held[1]
-    found = tools_in(image, _TOOL_TABLE)
-    _LAST_TOOLS[:] = [(image, found)]
-    return found
 
 
 def _compiler_in_final_image(facts: BuildFacts) -> Iterator[Finding]:
