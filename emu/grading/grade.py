@@ -3,12 +3,14 @@
 Each immediate sub-folder of the submissions folder is one submission (hidden folders and
 plain files are skipped; a symlinked folder is reported, not followed). Worker processes
 (``multiprocessing`` with the ``spawn`` start method: fresh interpreters running emu's own
-code, nothing else) take one submission at a time; in each, :func:`grade_one` builds it with
-the rubric's limits inside a :class:`~emu.grading.sandbox.Sandbox` and evaluates the rubric. A
-worker has an address-space limit (``maxMemory``); a worker still busy ``hardTimeout``
-seconds after it started a submission is killed and replaced. Whatever happens — a failed
-build, a limit, a sandbox refusal, a bug in emu (``internal error``), a crashed or killed
-worker — becomes that submission's result, and the others go on.
+code, nothing else) grade one submission at a time and hold the next, sent ahead; in each,
+:func:`grade_one` builds it with the rubric's limits inside a
+:class:`~emu.grading.sandbox.Sandbox` and evaluates the rubric. A worker has an
+address-space limit (``maxMemory``); a worker still busy ``hardTimeout`` seconds after it
+started a submission is killed and replaced, and the submission it held next goes to another.
+Whatever happens — a failed build, a limit, a sandbox refusal, a bug in emu (``internal
+error``), a crashed or killed worker — becomes that submission's result, and the others go
+on.
 
 Outputs (:func:`write_outputs`): ``grades.csv`` and ``grades.json`` (every submission's
 score, status and failed tests), ``junit.xml`` (one suite per submission), and for
@@ -265,6 +267,15 @@ def _warm_up(spec: Spec) -> None:
         evaluate(spec, build_mapping(files, spec))
 
 
+# A worker holds the submission it grades and the next one: it starts the next as soon as it
+# has sent a grade, instead of waiting for the parent to read the grade and answer. With as
+# many workers as cores, the parent shares the CPUs with them, and workers that waited for
+# it sat idle up to a third of their time (--jobs 2 on two cores). The cost: a submission may
+# wait behind a slow one in its worker while another worker is free; near the end of a class
+# (fewer left than twice the workers) none is sent ahead.
+_DEPTH = 2
+
+
 class _Worker:
     def __init__(self, ctx: Any, spec: Spec) -> None:
         parent, child = ctx.Pipe(duplex=True)
@@ -273,13 +284,31 @@ class _Worker:
         self.proc.start()
         child.close()
         self.ready = False
-        self.task: tuple[int, Submission] | None = None
-        self.started = 0.0
+        # Sent and not yet answered, in order: the first is the one being graded.
+        self.tasks: deque[tuple[int, Submission]] = deque()
+        self.started = 0.0  # when the first of the tasks began, as far as the parent knows
+
+    @property
+    def task(self) -> tuple[int, Submission] | None:
+        return self.tasks[0] if self.tasks else None
 
     def give(self, index: int, sub: Submission) -> None:
-        self.task = (index, sub)
-        self.started = time.monotonic()
+        if not self.tasks:
+            self.started = time.monotonic()
+        self.tasks.append((index, sub))
         self.conn.send((index, sub.name, sub.path))
+
+    def answered(self) -> tuple[int, Submission]:
+        """The first task, answered; the next (already sent) begins now."""
+        self.started = time.monotonic()
+        return self.tasks.popleft()
+
+    def unstarted(self) -> list[tuple[int, Submission]]:
+        """The tasks after the first (sent, not begun), taken back."""
+        rest = list(self.tasks)[1:]
+        while len(self.tasks) > 1:
+            self.tasks.pop()
+        return rest
 
     def receive(self) -> tuple[object, object] | None:
         """The next message, or None when there is none (or the worker is gone)."""
@@ -346,17 +375,28 @@ def grade(
     kill_after = spec.limits.kill_after()
     startup_deaths = 0
     retried: dict[int, int] = {}
+
+    def feed(w: _Worker) -> None:
+        if not (w.ready and w.proc.is_alive()):
+            return
+        while queue and (not w.tasks or (len(w.tasks) < _DEPTH and len(queue) >= 2 * n)):
+            w.give(*queue.popleft())
+
+    def requeue(tasks: list[tuple[int, Submission]]) -> None:
+        queue.extendleft(reversed(tasks))  # first, in their order: they were never begun
+
     try:
         while done < total:
             for w in workers:
-                if w.ready and w.task is None and queue and w.proc.is_alive():
-                    w.give(*queue.popleft())
+                feed(w)
             waitables: list[Any] = [w.conn for w in workers] + [w.proc.sentinel for w in workers]
             multiprocessing.connection.wait(waitables, timeout=0.25)
+            arrived: list[tuple[int, Grade]] = []
             for i, w in enumerate(workers):
                 msg = w.receive()
                 if msg is not None and msg[0] == "ready":
                     w.ready = True
+                    feed(w)
                     continue
                 outcome: Grade | None = None
                 if msg is not None and w.task is not None and msg[0] == w.task[0]:
@@ -375,18 +415,21 @@ def grade(
                     continue
                 if w.task is None:
                     continue
+                if outcome is not None:
+                    index, _ = w.answered()
+                    feed(w)  # its next ones first: then what on_result does
+                    arrived.append((index, outcome))
+                    continue
                 index, sub = w.task
-                replace = False
-                if outcome is None and not w.proc.is_alive() and retried.get(index, 0) < 1:
+                if not w.proc.is_alive() and retried.get(index, 0) < 1:
                     # Killed from outside (the OOM killer, an operator) or crashed: try the
                     # submission once more in a fresh worker before blaming it.
                     retried[index] = retried.get(index, 0) + 1
-                    queue.appendleft((index, sub))
-                    w.task = None
+                    requeue(list(w.tasks))
                     w.conn.close()
                     workers[i] = _Worker(ctx, spec)
                     continue
-                if outcome is None and not w.proc.is_alive():
+                if not w.proc.is_alive():
                     code = w.proc.exitcode
                     why = f"signal {-code}" if code is not None and code < 0 else f"exit {code}"
                     outcome = Grade.unscored(
@@ -397,8 +440,7 @@ def grade(
                         "this submission",
                         time.monotonic() - w.started,
                     )
-                    replace = True
-                elif outcome is None and time.monotonic() - w.started > kill_after:
+                elif time.monotonic() - w.started > kill_after:
                     outcome = Grade.unscored(
                         sub.name,
                         TIMEOUT,
@@ -407,18 +449,17 @@ def grade(
                         time.monotonic() - w.started,
                     )
                     w.kill()
-                    replace = True
-                if outcome is not None:
-                    w.task = None
-                    if not replace and queue and w.proc.is_alive():
-                        w.give(*queue.popleft())  # its next one first: then what on_result does
-                    record(index, outcome)
-                if replace:
-                    w.conn.close()
-                    workers[i] = _Worker(ctx, spec)
+                else:
+                    continue
+                requeue(w.unstarted())
+                w.conn.close()
+                workers[i] = _Worker(ctx, spec)
+                arrived.append((index, outcome))
+            for index, g in arrived:
+                record(index, g)
     finally:
         for w in workers:
-            if w.task is not None or not w.ready:
+            if w.tasks or not w.ready:
                 w.kill()
             else:
                 w.stop()

@@ -440,8 +440,11 @@ def test_memory_limit_in_a_worker(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_hard_timeout_kills_the_worker_and_grading_goes_on(tmp_path: Path) -> None:
+    # The worker holds b-fine while it grades a-slow (the next task, sent ahead): killing
+    # the worker must give b-fine to its replacement, not lose it or blame it.
     subs = tmp_path / "subs"
-    for name, run in (("a-slow", "RUN while :; do :; done"), ("b-fine", "RUN true")):
+    fine = ("b-fine", "c-fine", "d-fine")
+    for name, run in (("a-slow", "RUN while :; do :; done"), *((f, "RUN true") for f in fine)):
         (subs / name).mkdir(parents=True)
         (subs / name / "Dockerfile").write_text(f"FROM alpine:3.19\n{run}\n")
     spec = _spec("maxSeconds: 60, maxSteps: 1000000000, hardTimeout: 1.5")
@@ -449,8 +452,9 @@ def test_hard_timeout_kills_the_worker_and_grading_goes_on(tmp_path: Path) -> No
     started = time.monotonic()
     grades = grading.grade(spec, found, jobs=1)
     assert time.monotonic() - started < 20
-    assert [g.status for g in grades] == [grading.TIMEOUT, grading.GRADED]
+    assert [g.status for g in grades] == [grading.TIMEOUT] + [grading.GRADED] * 3
     assert "hard timeout" in grades[0].message
+    assert [g.name for g in grades] == ["a-slow", *fine]
 
 
 # --- every failure is a result -------------------------------------------------------------
@@ -488,7 +492,9 @@ def test_a_worker_that_dies_fails_only_its_submission(tmp_path: Path) -> None:
 
     subs = tmp_path / "subs"
     write_context({"Dockerfile": "FROM alpine:3.19\nRUN while :; do :; done\n"}, subs / "a-slow")
-    write_context({"Dockerfile": "FROM busybox\n"}, subs / "b-fine")
+    fine = ("b-fine", "c-fine", "d-fine")  # b-fine is sent ahead, to wait in a-slow's worker
+    for name in fine:
+        write_context({"Dockerfile": "FROM busybox\n"}, subs / name)
     spec = _spec("maxSeconds: 60, maxSteps: 1000000000")
     kills: list[int] = []
     stop = threading.Event()
@@ -522,7 +528,8 @@ def test_a_worker_that_dies_fails_only_its_submission(tmp_path: Path) -> None:
         stop.set()
         thread.join()
     assert len(kills) == 2
-    assert [g.status for g in grades] == [grading.INTERNAL, grading.GRADED]
+    assert [g.status for g in grades] == [grading.INTERNAL] + [grading.GRADED] * 3
+    assert [g.name for g in grades] == ["a-slow", *fine]
     assert "worker died (signal 9) twice" in grades[0].message
 
 
