@@ -36,7 +36,6 @@ from __future__ import annotations
 import json
 import re
 import time
-import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -370,89 +369,126 @@ def _iso(ts: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ts))
 
 
-def junit_element(
-    reports: list[Report], name: str = "emu test", suite_name: str | None = None
-) -> ET.Element:
-    """``suite_name`` (CST's ``--junit-suite-name``) names every <testsuite>; else each is
-    named ``SPEC :: SUBJECT``."""
-    root = ET.Element("testsuites")
-    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-    total_time = 0.0
-    for i, report in enumerate(reports):
-        suite = ET.SubElement(root, "testsuite")
-        counts = {
-            "tests": len(report.results),
-            "failures": report.failed,
-            "errors": report.errors,
-            "skipped": report.skipped,
-        }
-        suite.set("name", xml_text(suite_name or f"{report.spec} :: {report.subject}", 1000))
-        for k, v in counts.items():
-            suite.set(k, str(v))
-            totals[k] += v
-        suite.set("time", _seconds(report.duration))
-        suite.set("timestamp", _iso(report.timestamp))
-        suite.set("hostname", _HOST)
-        suite.set("id", str(i))
-        suite.set("package", "emu")
-        total_time += report.duration
-        props = ET.SubElement(suite, "properties")
-        for key, value in (
-            ("spec", report.spec),
-            ("subject", report.subject),
-            ("score", f"{report.score:g}"),
-            ("maxScore", f"{report.max_score:g}"),
-        ):
-            prop = ET.SubElement(props, "property")
-            prop.set("name", key)
-            prop.set("value", xml_text(value, 1000))
-        for r in report.results:
-            case = ET.SubElement(suite, "testcase")
-            case.set("name", xml_text(r.name, 1000))
-            case.set("classname", "emu." + r.kind.replace(":", "."))
-            case.set("time", _seconds(r.duration))
-            first = r.messages[0] if r.messages else r.status
-            body = "\n".join(r.messages)
-            if r.observed:
-                body += f"\nobserved: {r.observed}"
-            if r.status == "fail":
-                el = ET.SubElement(case, "failure")
-                el.set("message", xml_text(first, 1000))
-                el.set("type", "AssertionError")
-                el.text = xml_text(body)
-            elif r.status == "error":
-                el = ET.SubElement(case, "error")
-                el.set("message", xml_text(first, 1000))
-                el.set("type", "EmuError")
-                el.text = xml_text(body)
-            elif r.status == "skip":
-                el = ET.SubElement(case, "skipped")
-                el.set("message", xml_text(first, 1000))
-            if r.stdout:
-                ET.SubElement(case, "system-out").text = xml_text(r.stdout)
-            if r.stderr:
-                ET.SubElement(case, "system-err").text = xml_text(r.stderr)
-        out_lines = list(report.warnings)
-        if report.build_error:
-            out_lines.insert(0, f"build failed: {report.build_error}")
-        ET.SubElement(suite, "system-out").text = xml_text("\n".join(out_lines))
-    root.set("name", name)
-    # The strict JUnit schema Jenkins and GitLab validate against (the xunit plugin's
-    # junit-10.xsd) allows name, time, tests, failures and errors on <testsuites>: skips are
-    # counted on each <testsuite> only.
-    for k in ("tests", "failures", "errors"):
-        root.set(k, str(totals[k]))
-    root.set("time", _seconds(total_time))
-    return root
+def _attr(text: str) -> str:
+    """An attribute value as ElementTree escapes it (line ends and tabs as references)."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if '"' in text:
+        text = text.replace('"', "&quot;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    if "\n" in text:
+        text = text.replace("\n", "&#10;")
+    if "\t" in text:
+        text = text.replace("\t", "&#09;")
+    return text
+
+
+def _cdata(text: str) -> str:
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
+def _text_element(tag: str, attrs: str, text: str) -> str:
+    """``<tag attrs>text</tag>``, or ``<tag attrs />`` without text, as ElementTree writes
+    it; ``attrs`` already written (each with its leading space)."""
+    if text:
+        return f"<{tag}{attrs}>{_cdata(text)}</{tag}>"
+    return f"<{tag}{attrs} />"
+
+
+# Where ET.indent puts a <testsuite> (level 1), its children (2) and theirs (3).
+_AT_SUITE, _AT_CASE, _WITHIN = "\n  ", "\n    ", "\n      "
+
+
+def _suite(report: Report, index: int, name: str) -> str:
+    """One <testsuite>, as ElementTree writes it after ``ET.indent``."""
+    out = [
+        f'<testsuite name="{_attr(name)}" tests="{len(report.results)}" '
+        f'failures="{report.failed}" errors="{report.errors}" skipped="{report.skipped}" '
+        f'time="{_seconds(report.duration)}" timestamp="{_iso(report.timestamp)}" '
+        f'hostname="{_HOST}" id="{index}" package="emu">{_AT_CASE}<properties>'
+    ]
+    for key, value in (
+        ("spec", report.spec),
+        ("subject", report.subject),
+        ("score", f"{report.score:g}"),
+        ("maxScore", f"{report.max_score:g}"),
+    ):
+        out.append(f'{_WITHIN}<property name="{key}" value="{_attr(xml_text(value, 1000))}" />')
+    out.append(_AT_CASE + "</properties>")
+    for r in report.results:
+        out.append(
+            f'{_AT_CASE}<testcase name="{_attr(xml_text(r.name, 1000))}" '
+            f'classname="{_attr("emu." + r.kind.replace(":", "."))}" '
+            f'time="{_seconds(r.duration)}"'
+        )
+        inner: list[str] = []
+        if r.status == "fail" or r.status == "error" or r.status == "skip":
+            first = _attr(xml_text(r.messages[0] if r.messages else r.status, 1000))
+            if r.status == "skip":
+                inner.append(f'<skipped message="{first}" />')
+            else:
+                body = "\n".join(r.messages)
+                if r.observed:
+                    body += f"\nobserved: {r.observed}"
+                tag, kind = (
+                    ("failure", "AssertionError") if r.status == "fail" else ("error", "EmuError")
+                )
+                inner.append(
+                    _text_element(tag, f' message="{first}" type="{kind}"', xml_text(body))
+                )
+        if r.stdout:
+            inner.append(_text_element("system-out", "", xml_text(r.stdout)))
+        if r.stderr:
+            inner.append(_text_element("system-err", "", xml_text(r.stderr)))
+        if inner:
+            out.append(">" + _WITHIN + _WITHIN.join(inner) + _AT_CASE + "</testcase>")
+        else:
+            out.append(" />")
+    out_lines = list(report.warnings)
+    if report.build_error:
+        out_lines.insert(0, f"build failed: {report.build_error}")
+    out.append(_AT_CASE + _text_element("system-out", "", xml_text("\n".join(out_lines))))
+    out.append(_AT_SUITE + "</testsuite>")
+    return "".join(out)
 
 
 def to_junit(
     reports: Report | list[Report], name: str = "emu test", suite_name: str | None = None
 ) -> str:
+    """JUnit XML, indented two spaces a level as ``ET.indent`` does. ``suite_name`` (CST's
+    ``--junit-suite-name``) names every <testsuite>; else each is named ``SPEC :: SUBJECT``.
+
+    Written as text rather than through ElementTree, whose serializer is pure Python and
+    took most of the time a class's ``junit.xml`` took; ``tests/grading`` checks the text
+    against ElementTree's for generated reports."""
     items = [reports] if isinstance(reports, Report) else reports
-    root = junit_element(items, name, suite_name)
-    ET.indent(root)
-    body = ET.tostring(root, encoding="unicode")
+    suites = [
+        _suite(r, i, xml_text(suite_name or f"{r.spec} :: {r.subject}", 1000))
+        for i, r in enumerate(items)
+    ]
+    # The strict JUnit schema Jenkins and GitLab validate against (the xunit plugin's
+    # junit-10.xsd) allows name, time, tests, failures and errors on <testsuites>: skips are
+    # counted on each <testsuite> only.
+    head = (
+        f'<testsuites name="{_attr(name)}" tests="{sum(len(r.results) for r in items)}" '
+        f'failures="{sum(r.failed for r in items)}" errors="{sum(r.errors for r in items)}" '
+        f'time="{_seconds(sum((r.duration for r in items), 0.0))}"'
+    )
+    if not suites:
+        body = head + " />"
+    else:
+        body = head + ">" + _AT_SUITE + _AT_SUITE.join(suites) + "\n</testsuites>"
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
 
 
@@ -460,7 +496,6 @@ __all__ = [
     "Report",
     "TestResult",
     "json_text",
-    "junit_element",
     "to_json",
     "to_junit",
     "xml_text",

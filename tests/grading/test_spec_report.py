@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -161,6 +162,113 @@ def test_junit_parses_with_junitparser() -> None:
         assert isinstance(results["runs"][0], junitparser.Error)
         assert isinstance(results["License Test"][0], junitparser.Skipped)
         assert results["content"][0].message == "Expected contents 'x' not found"
+
+
+# --- to_junit writes what ElementTree would ------------------------------------------------
+
+
+def _junit_by_elementtree(reports: list[Report], name: str, suite_name: str | None) -> str:
+    """The JUnit document built as an ElementTree, indented by ``ET.indent`` and written by
+    ``ET.tostring``: what to_junit wrote before it wrote the text itself, kept here as the
+    reference it must match."""
+
+    def sub(parent: ET.Element, tag: str, attrs: dict[str, str], text: str = "") -> ET.Element:
+        el = ET.SubElement(parent, tag, attrs)
+        el.text = text
+        return el
+
+    root = ET.Element("testsuites")
+    for i, report in enumerate(reports):
+        suite = sub(root, "testsuite", {
+            "name": xml_text(suite_name or f"{report.spec} :: {report.subject}", 1000),
+            "tests": str(len(report.results)),
+            "failures": str(report.failed),
+            "errors": str(report.errors),
+            "skipped": str(report.skipped),
+            "time": f"{max(report.duration, 0.0):.6f}",
+            "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(report.timestamp)),
+            "hostname": "emu",
+            "id": str(i),
+            "package": "emu",
+        })  # fmt: skip
+        props = ET.SubElement(suite, "properties")
+        for key, value in (
+            ("spec", report.spec),
+            ("subject", report.subject),
+            ("score", f"{report.score:g}"),
+            ("maxScore", f"{report.max_score:g}"),
+        ):
+            sub(props, "property", {"name": key, "value": xml_text(value, 1000)})
+        for r in report.results:
+            case = sub(suite, "testcase", {
+                "name": xml_text(r.name, 1000),
+                "classname": "emu." + r.kind.replace(":", "."),
+                "time": f"{max(r.duration, 0.0):.6f}",
+            })  # fmt: skip
+            first = r.messages[0] if r.messages else r.status
+            body = "\n".join(r.messages) + (f"\nobserved: {r.observed}" if r.observed else "")
+            if r.status in ("fail", "error"):
+                tag, kind = (
+                    ("failure", "AssertionError") if r.status == "fail" else ("error", "EmuError")
+                )
+                sub(case, tag, {"message": xml_text(first, 1000), "type": kind}, xml_text(body))
+            elif r.status == "skip":
+                sub(case, "skipped", {"message": xml_text(first, 1000)})
+            if r.stdout:
+                sub(case, "system-out", {}, xml_text(r.stdout))
+            if r.stderr:
+                sub(case, "system-err", {}, xml_text(r.stderr))
+        lines = [f"build failed: {report.build_error}"] if report.build_error else []
+        sub(suite, "system-out", {}, xml_text("\n".join(lines + report.warnings)))
+    root.set("name", name)
+    root.set("tests", str(sum(len(r.results) for r in reports)))
+    root.set("failures", str(sum(r.failed for r in reports)))
+    root.set("errors", str(sum(r.errors for r in reports)))
+    root.set("time", f"{max(sum((r.duration for r in reports), 0.0), 0.0):.6f}")
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+# Text that XML escapes, forbids, or ElementTree writes differently in attributes and text
+# (line ends, tabs), or that is only white space.
+_xml_texts = st.text(st.sampled_from(list("ab &<>\"'\t\r\n\x00\x1b é\u2028\ud800")), max_size=8)
+_results = st.builds(
+    TestResult,
+    name=_xml_texts,
+    kind=st.sampled_from(["fileExistence", "command", "emu:stageCount", "metadata"]),
+    status=st.sampled_from(["pass", "fail", "error", "skip"]),
+    messages=st.lists(_xml_texts, max_size=2),
+    weight=st.sampled_from([0.0, 1.0, 2.5]),
+    observed=_xml_texts,
+    stdout=_xml_texts,
+    stderr=_xml_texts,
+    duration=st.floats(-1.0, 100.0),
+)
+_reports = st.builds(
+    Report,
+    spec=_xml_texts,
+    subject=_xml_texts,
+    results=st.lists(_results, max_size=4),
+    warnings=st.lists(_xml_texts, max_size=2),
+    build_error=st.none() | _xml_texts,
+    duration=st.floats(0.0, 100.0),
+    timestamp=st.floats(0.0, 2e9),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_reports, max_size=3), _xml_texts, st.none() | _xml_texts)
+def test_junit_is_elementtrees_indented_text(
+    reports: list[Report], name: str, suite_name: str | None
+) -> None:
+    assert to_junit(reports, name, suite_name) == _junit_by_elementtree(reports, name, suite_name)
+
+
+def test_junit_of_the_sample_report_is_elementtrees() -> None:
+    report = _report()
+    assert to_junit(report) == _junit_by_elementtree([report], "emu test", None)
+    assert to_junit([report, report], "x", "s") == _junit_by_elementtree([report] * 2, "x", "s")
+    assert to_junit([]) == _junit_by_elementtree([], "emu test", None)
 
 
 def test_xml_text() -> None:
