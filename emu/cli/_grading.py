@@ -383,8 +383,8 @@ def run_grade(args: argparse.Namespace) -> int:
     total = len(subs)
     subs = [subs[i] for i in positions]
     started = time.perf_counter()
-    # Each submission's Gradescope file is written as its grade arrives, while the workers
-    # grade the others, instead of a thousand files written after the last one.
+    # Each submission's Gradescope file is written as soon as it is graded, by the worker
+    # that graded it, instead of a thousand files written after the last one.
     files = None if args.single else grading.GradescopeFiles(args.out, [s.name for s in subs])
     grades = _grade_with_progress(grading, spec, subs, args, files) if subs else []
     seconds = time.perf_counter() - started
@@ -408,14 +408,8 @@ def run_grade(args: argparse.Namespace) -> int:
 def _grade_with_progress(
     grading: Any, spec: Any, subs: list[Any], args: argparse.Namespace, files: Any = None
 ) -> list[Any]:
-    def arrived(g: Any) -> None:
-        if files is not None:
-            files.write(g)
-
     if args.quiet or not sys.stderr.isatty():
-        return list(
-            grading.grade(spec, subs, jobs=args.jobs, on_result=lambda g, _d, _t: arrived(g))
-        )
+        return list(grading.grade(spec, subs, jobs=args.jobs, gradescope_files=files))
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from emu.cli._console import err
@@ -432,10 +426,11 @@ def _grade_with_progress(
         task = progress.add_task("", total=len(subs))
 
         def step(g: Any, done: int, total: int) -> None:
-            arrived(g)
             progress.update(task, completed=done, description=f"{g.name}: {g.score:g}")
 
-        return list(grading.grade(spec, subs, jobs=args.jobs, on_result=step))
+        return list(
+            grading.grade(spec, subs, jobs=args.jobs, on_result=step, gradescope_files=files)
+        )
 
 
 def _print_grades(

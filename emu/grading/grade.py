@@ -224,7 +224,7 @@ def _worker_main(conn: multiprocessing.connection.Connection, spec: Spec) -> Non
     except (ImportError, ValueError, OSError):  # pragma: no cover - not on this platform
         pass
     prepare_worker(spec)
-    conn.send(("ready", None))
+    conn.send(("ready", None, None))
     while True:
         try:
             task = conn.recv()
@@ -232,9 +232,15 @@ def _worker_main(conn: multiprocessing.connection.Connection, spec: Spec) -> Non
             return
         if task is None:
             return
-        index, name, path = task
+        index, name, path, dest = task
         grade = grade_one(spec, Submission(name, path))
-        conn.send((index, grade.to_dict()))
+        failed: str | None = None
+        if dest is not None:  # its Gradescope file: written here, not by the parent
+            try:
+                _put(Path(dest), json_text(gradescope(grade)))
+            except OutputError as exc:
+                failed = str(exc)  # the parent tries again, and fails with its own error
+        conn.send((index, grade.to_dict(), failed))
 
 
 def prepare_worker(spec: Spec) -> None:
@@ -285,38 +291,39 @@ class _Worker:
         child.close()
         self.ready = False
         # Sent and not yet answered, in order: the first is the one being graded.
-        self.tasks: deque[tuple[int, Submission]] = deque()
+        self.tasks: deque[tuple[int, Submission, str | None]] = deque()
         self.started = 0.0  # when the first of the tasks began, as far as the parent knows
 
     @property
-    def task(self) -> tuple[int, Submission] | None:
+    def task(self) -> tuple[int, Submission, str | None] | None:
         return self.tasks[0] if self.tasks else None
 
-    def give(self, index: int, sub: Submission) -> None:
+    def give(self, index: int, sub: Submission, dest: str | None) -> None:
+        """Send a submission to grade (and where to write its Gradescope file, if anywhere)."""
         if not self.tasks:
             self.started = time.monotonic()
-        self.tasks.append((index, sub))
-        self.conn.send((index, sub.name, sub.path))
+        self.tasks.append((index, sub, dest))
+        self.conn.send((index, sub.name, sub.path, dest))
 
-    def answered(self) -> tuple[int, Submission]:
+    def answered(self) -> tuple[int, Submission, str | None]:
         """The first task, answered; the next (already sent) begins now."""
         self.started = time.monotonic()
         return self.tasks.popleft()
 
-    def unstarted(self) -> list[tuple[int, Submission]]:
+    def unstarted(self) -> list[tuple[int, Submission, str | None]]:
         """The tasks after the first (sent, not begun), taken back."""
         rest = list(self.tasks)[1:]
         while len(self.tasks) > 1:
             self.tasks.pop()
         return rest
 
-    def receive(self) -> tuple[object, object] | None:
+    def receive(self) -> tuple[object, object, object] | None:
         """The next message, or None when there is none (or the worker is gone)."""
         try:
             if self.conn.poll():
                 msg = self.conn.recv()
-                if isinstance(msg, tuple) and len(msg) == 2:
-                    return msg[0], msg[1]
+                if isinstance(msg, tuple) and len(msg) == 3:
+                    return msg[0], msg[1], msg[2]
         except (EOFError, OSError):
             pass
         return None
@@ -348,19 +355,30 @@ def grade(
     *,
     jobs: int = 0,
     on_result: OnResult | None = None,
+    gradescope_files: GradescopeFiles | None = None,
 ) -> list[Grade]:
     """Grade every submission; results in submission order. ``jobs`` worker processes
     (0: one per core); ``jobs=-1`` grades in this process (no memory limit and no hard
-    kill: for tests and debugging)."""
+    kill: for tests and debugging).
+
+    With ``gradescope_files``, each submission's Gradescope file is written as soon as it
+    is graded, by the worker that graded it: writing a thousand files (a folder and a file
+    each) is work the parent would otherwise do alone while the workers wait for it."""
     subs = list(submissions)
     total = len(subs)
     results: list[Grade | None] = [None] * total
     done = 0
+    files = gradescope_files
 
-    def record(index: int, g: Grade) -> None:
+    def record(index: int, g: Grade, written: str | None = None) -> None:
         nonlocal done
         results[index] = g
         done += 1
+        if files is not None:
+            if written is None:
+                files.write(g)
+            else:
+                files.written[g.name] = Path(written)
         if on_result is not None:
             on_result(g, done, total)
 
@@ -370,7 +388,9 @@ def grade(
         return [g for g in results if g is not None]
     n = min(jobs or os.cpu_count() or 1, max(total, 1))
     ctx = multiprocessing.get_context("spawn")
-    queue = deque(enumerate(subs))
+    queue: deque[tuple[int, Submission, str | None]] = deque(
+        (i, sub, None if files is None else str(files.path(sub.name))) for i, sub in enumerate(subs)
+    )
     workers = [_Worker(ctx, spec) for _ in range(n)]
     kill_after = spec.limits.kill_after()
     startup_deaths = 0
@@ -382,7 +402,7 @@ def grade(
         while queue and (not w.tasks or (len(w.tasks) < _DEPTH and len(queue) >= 2 * n)):
             w.give(*queue.popleft())
 
-    def requeue(tasks: list[tuple[int, Submission]]) -> None:
+    def requeue(tasks: list[tuple[int, Submission, str | None]]) -> None:
         queue.extendleft(reversed(tasks))  # first, in their order: they were never begun
 
     try:
@@ -391,7 +411,7 @@ def grade(
                 feed(w)
             waitables: list[Any] = [w.conn for w in workers] + [w.proc.sentinel for w in workers]
             multiprocessing.connection.wait(waitables, timeout=0.25)
-            arrived: list[tuple[int, Grade]] = []
+            arrived: list[tuple[int, Grade, str | None]] = []
             for i, w in enumerate(workers):
                 msg = w.receive()
                 if msg is not None and msg[0] == "ready":
@@ -399,9 +419,12 @@ def grade(
                     feed(w)
                     continue
                 outcome: Grade | None = None
+                dest: str | None = None
                 if msg is not None and w.task is not None and msg[0] == w.task[0]:
                     assert isinstance(msg[1], dict)
                     outcome = Grade.from_dict(msg[1])
+                    # msg[2]: why the worker could not write the Gradescope file, if it could not
+                    dest = w.task[2] if msg[2] is None else None
                 elif w.task is None and not w.proc.is_alive():
                     startup_deaths += 0 if w.ready else 1
                     if startup_deaths > 2 * n:
@@ -416,11 +439,11 @@ def grade(
                 if w.task is None:
                     continue
                 if outcome is not None:
-                    index, _ = w.answered()
+                    index, _, _ = w.answered()
                     feed(w)  # its next ones first: then what on_result does
-                    arrived.append((index, outcome))
+                    arrived.append((index, outcome, dest))
                     continue
-                index, sub = w.task
+                index, sub, _ = w.task
                 if not w.proc.is_alive() and retried.get(index, 0) < 1:
                     # Killed from outside (the OOM killer, an operator) or crashed: try the
                     # submission once more in a fresh worker before blaming it.
@@ -454,9 +477,9 @@ def grade(
                 requeue(w.unstarted())
                 w.conn.close()
                 workers[i] = _Worker(ctx, spec)
-                arrived.append((index, outcome))
-            for index, g in arrived:
-                record(index, g)
+                arrived.append((index, outcome, None))
+            for index, g, written in arrived:
+                record(index, g, written)
     finally:
         for w in workers:
             if w.tasks or not w.ready:
@@ -647,8 +670,9 @@ def merge_shards(
 
 
 class GradescopeFiles:
-    """Each submission's ``gradescope/NAME/results.json`` under ``out_dir``, written when
-    its grade arrives (while the workers grade the rest) rather than all at the end.
+    """Each submission's ``gradescope/NAME/results.json`` under ``out_dir``, written as
+    soon as it is graded rather than all at the end: given to :func:`grade`, by the worker
+    that graded it; else by :meth:`write`, as grades arrive.
 
     ``names`` are every submission's, in order: a name that two submissions share once made
     safe for a folder gets ``_`` appended in that order, as :func:`write_outputs` does."""
@@ -665,8 +689,12 @@ class GradescopeFiles:
             self.folders.setdefault(n, folder)
         self.written: dict[str, Path] = {}
 
+    def path(self, name: str) -> Path:
+        """Where the Gradescope file of the submission ``name`` goes."""
+        return self.out / "gradescope" / self.folders[name] / "results.json"
+
     def write(self, g: Grade) -> Path:
-        path = self.out / "gradescope" / self.folders[g.name] / "results.json"
+        path = self.path(g.name)
         _put(path, json_text(gradescope(g)))
         self.written[g.name] = path
         return path

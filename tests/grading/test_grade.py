@@ -14,6 +14,7 @@ import pytest
 
 from emu.grading import grade as grading
 from emu.grading import load_spec
+from emu.grading.report import json_text
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "specs" / "samples" / "multistage"
@@ -51,9 +52,13 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[grading.Grade
     assert notes == []
     out = tmp_path_factory.mktemp("grades")
     started = time.monotonic()
-    grades = grading.grade(spec, subs, jobs=2)
+    # The workers write each submission's Gradescope file as they grade it, as `emu grade`
+    # has them do; write_outputs keeps those and writes the tables.
+    files = grading.GradescopeFiles(out, [s.name for s in subs])
+    grades = grading.grade(spec, subs, jobs=2, gradescope_files=files)
+    assert sorted(files.written) == sorted(EXPECTED)
     seconds = time.monotonic() - started
-    grading.write_outputs(grades, spec, out, seconds=seconds)
+    grading.write_outputs(grades, spec, out, seconds=seconds, gradescope_files=files)
     return grades, out, seconds
 
 
@@ -92,6 +97,18 @@ def test_tables(graded: tuple[list[grading.Grade], Path, float]) -> None:
     gs = json.loads((out / "gradescope" / "05-wrong-path" / "results.json").read_text())
     assert gs["score"] == 16 and len(gs["tests"]) == 14
     assert sum(t["max_score"] for t in gs["tests"]) == 20
+
+
+@pytest.mark.slow
+def test_the_workers_gradescope_files_are_the_grades_the_parent_got(
+    graded: tuple[list[grading.Grade], Path, float],
+) -> None:
+    """Each file a worker wrote says what the parent would have written from the grade it
+    received."""
+    grades, out, _ = graded
+    for g in grades:
+        path = out / "gradescope" / g.name / "results.json"
+        assert json.loads(path.read_text()) == json.loads(json_text(grading.gradescope(g)))
 
 
 def test_single_submission_for_gradescope(tmp_path: Path) -> None:

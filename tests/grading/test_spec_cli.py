@@ -225,6 +225,24 @@ def test_a_grade_file_that_cannot_be_written_is_an_error_not_a_traceback(
         files.write(Grade("a", GRADED, 1.0, 1.0))
 
 
+@pytest.mark.slow
+def test_a_grade_file_a_worker_cannot_write_is_the_same_error(tmp_path: Path) -> None:
+    """The worker that graded the submission writes its Gradescope file; when it cannot,
+    the parent tries and fails with the error it would have given alone."""
+    from emu.grading import grade as grading
+    from emu.grading.loader import load
+
+    spec = load(ROOT / "specs" / "rubric-multistage.yaml")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "gradescope").write_text("")  # a file where a folder must go
+    sub = tmp_path / "subs" / "a"
+    sub.mkdir(parents=True)
+    (sub / "Dockerfile").write_text("FROM busybox\n")
+    files = grading.GradescopeFiles(tmp_path / "out", ["a"])
+    with pytest.raises(EmuError, match=r"cannot write .*gradescope/a/results.json: Not a dir"):
+        grading.grade(spec, [grading.Submission("a", str(sub))], jobs=1, gradescope_files=files)
+
+
 def test_gradescope_files_written_as_grades_arrive_are_kept_by_write_outputs(
     tmp_path: Path,
 ) -> None:
