@@ -273,6 +273,19 @@ def test_junit_of_the_sample_report_is_elementtrees() -> None:
 
 def test_xml_text() -> None:
     assert xml_text("a\x00b\ud800c") == "a\ufffdb\ufffdc"
+
+    # Every code point: kept exactly when XML 1.0's Char production allows it.
+    def allowed(c: int) -> bool:
+        return (
+            c in (0x9, 0xA, 0xD)
+            or 0x20 <= c <= 0xD7FF
+            or 0xE000 <= c <= 0xFFFD
+            or 0x10000 <= c <= 0x10FFFF
+        )
+
+    everything = "".join(map(chr, range(0x110000)))
+    expected = "".join(ch if allowed(ord(ch)) else "\ufffd" for ch in everything)
+    assert xml_text(everything, limit=0x110000) == expected
     assert xml_text("x" * 10, limit=4).startswith("xxxx\n… (6 more")
 
 
