@@ -159,3 +159,26 @@ def test_a_class_of_a_hundred_grades_in_seconds(tmp_path: Path) -> None:
     assert time.monotonic() - started < 30
     assert progress == list(range(1, 101))
     assert [g.score for g in grades[:5]] == [20, 16, 16, 6, 19]
+
+
+def test_a_readied_worker_loads_neither_yaml_nor_rich(tmp_path: Path) -> None:
+    """A worker receives the spec already read (pickled by the parent): readying it (every
+    program, the warm-up build) loads no YAML parser and no terminal library, whose imports
+    every worker would pay at start."""
+    import pickle
+    import subprocess
+    import sys
+
+    spec_file = tmp_path / "spec.pickle"
+    spec_file.write_bytes(pickle.dumps(load_spec(RUBRIC)))
+    probe = (
+        "import pickle, sys\n"
+        f"spec = pickle.loads(open({str(spec_file)!r}, 'rb').read())\n"
+        "from emu.grading.grade import prepare_worker\n"
+        "prepare_worker(spec)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('yaml', 'rich')))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert proc.stdout.strip() == "[]", proc.stdout
