@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from emu.grading.evaluation import Subject, evaluate
-    from emu.grading.loader import SpecError, compile_regex, parse_size
+    from emu.grading.loader import SpecError, parse_size
     from emu.grading.loader import load as load_spec
     from emu.grading.loader import loads as loads_spec
-    from emu.grading.model import EMU_KINDS, SandboxLimits, Spec
+    from emu.grading.model import EMU_KINDS, SandboxLimits, Spec, compile_regex
     from emu.grading.report import Report, TestResult, to_json, to_junit
     from emu.grading.run import run as run_spec
 
@@ -36,7 +36,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "Subject": ("emu.grading.evaluation", "Subject"),
     "evaluate": ("emu.grading.evaluation", "evaluate"),
     "SpecError": ("emu.grading.loader", "SpecError"),
-    "compile_regex": ("emu.grading.loader", "compile_regex"),
+    "compile_regex": ("emu.grading.model", "compile_regex"),
     "parse_size": ("emu.grading.loader", "parse_size"),
     "load_spec": ("emu.grading.loader", "load"),
     "loads_spec": ("emu.grading.loader", "loads"),

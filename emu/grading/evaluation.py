@@ -21,9 +21,15 @@ from typing import TYPE_CHECKING, TypeVar
 from emu.errors import EmuError
 from emu.fs import FS, Blob, Device, Dir, File, Kind, Lazy, Node, Snapshot, Symlink
 from emu.fs.tree import collect
-from emu.grading.model import EmuTest, FileContentTest, FileExistenceTest, LicenseTest, MetadataTest
+from emu.grading.model import (
+    EmuTest,
+    FileContentTest,
+    FileExistenceTest,
+    LicenseTest,
+    MetadataTest,
+    compile_regex,
+)
 from emu.grading.report import Report, TestResult
-from emu.re2 import compile as compile_regex  # what the loader's compile_regex is, without yaml
 from emu.records import field, record
 from emu.teach.explain import root_base
 

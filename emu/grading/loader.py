@@ -20,7 +20,6 @@ how to move it; in strict mode (``emu test --strict``) it is refused as CST refu
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 from collections.abc import Callable
@@ -44,9 +43,10 @@ from emu.grading.model import (
     RunOptions,
     SandboxLimits,
     Spec,
+    compile_regex,
 )
 from emu.pos import Position
-from emu.re2 import Regexp, RegexpError
+from emu.re2 import RegexpError
 from emu.records import record, replace
 
 T = TypeVar("T")
@@ -124,21 +124,6 @@ def _parse_yaml(text: str, file: str, *, strict: bool = False) -> tuple[object, 
             )
         notes.append(f"{file}:{dup.pos.line}:{dup.pos.column}: {message}; the last one counts")
     return data, notes
-
-
-# --- regexes -------------------------------------------------------------------------------
-
-
-# A class's submissions are checked against the same expressions: one automaton each for
-# the worker's life keeps the states it has built (bounded, as the automaton's own cache is).
-@functools.lru_cache(maxsize=256)
-def compile_regex(expr: str) -> Regexp:
-    """A CST regex (Go's RE2 syntax, as container-structure-test reads it), matched in time
-    linear in the text (a student's 2 MB file cannot stall a test); raises
-    :class:`~emu.re2.RegexpError` where Go's ``regexp.Compile`` fails."""
-    from emu import re2
-
-    return re2.compile(expr)
 
 
 # --- sizes ---------------------------------------------------------------------------------

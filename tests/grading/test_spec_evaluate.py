@@ -538,3 +538,15 @@ emuTests:
         "pass",
     ), [r.messages for r in report.results]
     assert result.image.rootfs.fs().lookup("/.dockerenv") is None  # the image is unchanged
+
+
+def test_a_spec_regex_is_compiled_once_for_every_submission() -> None:
+    """The rubric's expressions are compiled once per worker, not per submission: the
+    automaton keeps the states it built for the next submission's text. The loader, which
+    checks them, and the evaluation share the one memo."""
+    from emu.grading import compile_regex, evaluation, loader
+
+    expr = r"Hello from (Docker|emu)!"
+    assert compile_regex(expr) is compile_regex(expr)
+    assert evaluation.compile_regex is compile_regex is loader.compile_regex
+    assert compile_regex(expr).search("<h1>Hello from emu!</h1>")
