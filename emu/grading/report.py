@@ -372,14 +372,21 @@ def _iso(ts: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ts))
 
 
-def _attr(text: str) -> str:
-    """An attribute value as ElementTree escapes it (line ends and tabs as references)."""
+def _cdata(text: str) -> str:
+    """Text as ElementTree escapes it: ``&``, ``<`` and ``>``."""
     if "&" in text:
         text = text.replace("&", "&amp;")
     if "<" in text:
         text = text.replace("<", "&lt;")
     if ">" in text:
         text = text.replace(">", "&gt;")
+    return text
+
+
+def _attr(text: str) -> str:
+    """An attribute value as ElementTree escapes it: as text, then quotes, and line ends and
+    tabs as character references."""
+    text = _cdata(text)
     if '"' in text:
         text = text.replace('"', "&quot;")
     if "\r" in text:
@@ -388,16 +395,6 @@ def _attr(text: str) -> str:
         text = text.replace("\n", "&#10;")
     if "\t" in text:
         text = text.replace("\t", "&#09;")
-    return text
-
-
-def _cdata(text: str) -> str:
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
     return text
 
 
