@@ -386,7 +386,10 @@ def run_grade(args: argparse.Namespace) -> int:
     # Each submission's Gradescope file is written as soon as it is graded, by the worker
     # that graded it, instead of a thousand files written after the last one.
     files = None if args.single else grading.GradescopeFiles(args.out, [s.name for s in subs])
-    grades = _grade_with_progress(grading, spec, subs, args, files) if subs else []
+    # And each one's grades.json entry is written as its grade arrives, while the workers
+    # grade the rest, rather than all of them after the last grade.
+    prepared: dict[str, Any] | None = None if shard else {}  # (a shard's entries differ)
+    grades = _grade_with_progress(grading, spec, subs, args, files, prepared) if subs else []
     seconds = time.perf_counter() - started
     written = grading.write_outputs(
         grades,
@@ -399,6 +402,7 @@ def run_grade(args: argparse.Namespace) -> int:
         positions=positions,
         total=total,
         gradescope_files=files,
+        prepared=prepared,
     )
     if not args.quiet:
         _print_grades(grades, spec, seconds, written, notes)
@@ -406,10 +410,27 @@ def run_grade(args: argparse.Namespace) -> int:
 
 
 def _grade_with_progress(
-    grading: Any, spec: Any, subs: list[Any], args: argparse.Namespace, files: Any = None
+    grading: Any,
+    spec: Any,
+    subs: list[Any],
+    args: argparse.Namespace,
+    files: Any,
+    prepared: dict[str, Any] | None,
 ) -> list[Any]:
+    def arrived(g: Any) -> None:
+        if prepared is not None:
+            prepared[g.name] = (g, grading.grades_json_entry(g))
+
     if args.quiet or not sys.stderr.isatty():
-        return list(grading.grade(spec, subs, jobs=args.jobs, gradescope_files=files))
+        return list(
+            grading.grade(
+                spec,
+                subs,
+                jobs=args.jobs,
+                on_result=lambda g, _d, _t: arrived(g),
+                gradescope_files=files,
+            )
+        )
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from emu.cli._console import err
@@ -426,6 +447,7 @@ def _grade_with_progress(
         task = progress.add_task("", total=len(subs))
 
         def step(g: Any, done: int, total: int) -> None:
+            arrived(g)
             progress.update(task, completed=done, description=f"{g.name}: {g.score:g}")
 
         return list(

@@ -32,14 +32,14 @@ import statistics
 import time
 import traceback
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from emu.errors import LimitExceeded, OutputError, RejectedError, UsageError, WorkerError
 from emu.fs.names import printable, shown
 from emu.grading.model import Spec
-from emu.grading.report import Report, json_text, to_junit
+from emu.grading.report import Rendered, Report, json_text, to_junit
 from emu.records import field, record
 
 GRADED = "graded"
@@ -716,6 +716,20 @@ def _put(path: Path, text: str) -> None:
         ) from None
 
 
+def grades_json_entry(g: Grade) -> Rendered:
+    """``g``'s entry in grades.json, written ahead of the document (see write_outputs):
+    what the parent can do while the workers grade, instead of after the last grade."""
+    return Rendered.of(g.to_dict(), _ENTRY_DEPTH)
+
+
+_ENTRY_DEPTH = 2  # grades.json > "submissions" > each entry
+
+
+def _entry(g: Grade, prepared: Mapping[str, tuple[Grade, Rendered]] | None) -> object:
+    held = prepared.get(g.name) if prepared else None
+    return held[1] if held is not None and held[0] is g else g.to_dict()
+
+
 def write_outputs(
     grades: list[Grade],
     spec: Spec,
@@ -728,9 +742,13 @@ def write_outputs(
     positions: list[int] | None = None,
     total: int = 0,
     gradescope_files: GradescopeFiles | None = None,
+    prepared: Mapping[str, tuple[Grade, Rendered]] | None = None,
 ) -> list[Path]:
     """Write the tables and the Gradescope files into ``out_dir``; returns what was written.
     The Gradescope files ``gradescope_files`` wrote already (as grades arrived) are kept.
+    ``prepared`` holds grades.json entries written ahead, as grades arrived (a
+    submission's name: its grade and :func:`grades_json_entry` of it); each is used for the
+    grade it was made from, and any other grade is written here.
 
     A shard's ``grades.json`` also says which shard it is (``shard``: index, count, and the
     class's ``total``) and each submission's ``position`` in the class, for
@@ -754,7 +772,7 @@ def write_outputs(
         "summary": summary(grades),
         "notes": list(notes or []),
         "warnings": list(spec.warnings),
-        "submissions": [g.to_dict() for g in grades],
+        "submissions": [_entry(g, prepared) for g in grades],
     }
     if shard is not None:
         assert positions is not None and len(positions) == len(grades)
@@ -792,6 +810,7 @@ __all__ = [
     "discover",
     "grade",
     "grade_one",
+    "grades_json_entry",
     "gradescope",
     "merge_shards",
     "summary",

@@ -211,13 +211,17 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def json_text(data: object) -> str:
     """``data`` as indented JSON that is valid UTF-8 whatever it holds: text stays readable
     (no ``\\u`` escapes for é), but an undecodable byte of a name or an output (a lone
-    surrogate here) is written as its ``\\uDCxx`` escape instead of failing the write."""
+    surrogate here) is written as its ``\\uDCxx`` escape instead of failing the write.
+
+    A :class:`Rendered` value inside ``data`` stands for its ``value``: its text is used
+    where it falls at the depth it was written for, and its value is written anew
+    elsewhere."""
     try:
         parts: list[str] = []
         _indented(data, "\n", parts)
         text = "".join(parts)
     except _NotPlain:
-        text = json.dumps(data, indent=2, ensure_ascii=False)
+        text = json.dumps(data, indent=2, ensure_ascii=False, default=_rendered_value)
     try:
         text.encode("utf-8")  # the usual case, and much faster than the search below
     except UnicodeEncodeError:
@@ -230,6 +234,34 @@ class _NotPlain(Exception):
     json converts or refuses itself)."""
 
 
+@record(frozen=True, slots=True)
+class Rendered:
+    """A value and its JSON text as :func:`json_text` writes it ``depth`` levels in, made
+    ahead of the document it goes into (grades.json's entries, one as each grade arrives,
+    rather than a thousand after the last). :meth:`of` makes one."""
+
+    value: object
+    newline: str  # the line break and indent of the lines inside it
+    text: str | None  # None: the value is one the json module writes (see _NotPlain)
+
+    @classmethod
+    def of(cls, value: object, depth: int) -> Rendered:
+        newline = "\n" + "  " * depth
+        parts: list[str] = []
+        try:
+            _indented(value, newline, parts)
+        except _NotPlain:
+            return cls(value, newline, None)
+        return cls(value, newline, "".join(parts))
+
+
+def _rendered_value(o: object) -> object:
+    """json.dumps's ``default``: a Rendered stands for its value."""
+    if isinstance(o, Rendered):
+        return o.value
+    raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
+
+
 _quote = json.encoder.encode_basestring  # C: what json.dumps(ensure_ascii=False) writes
 
 
@@ -240,6 +272,14 @@ def _indented(value: object, newline: str, out: list[str]) -> None:
     text = _scalar(value)
     if text is not None:
         out.append(text)
+        return
+    if type(value) is Rendered:
+        if value.text is None:
+            raise _NotPlain
+        if value.newline == newline:
+            out.append(value.text)
+        else:
+            _indented(value.value, newline, out)
         return
     if isinstance(value, dict):
         if not value:
@@ -493,6 +533,7 @@ def to_junit(
 
 
 __all__ = [
+    "Rendered",
     "Report",
     "TestResult",
     "json_text",

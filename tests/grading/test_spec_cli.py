@@ -225,6 +225,29 @@ def test_a_grade_file_that_cannot_be_written_is_an_error_not_a_traceback(
         files.write(Grade("a", GRADED, 1.0, 1.0))
 
 
+def test_grades_json_from_entries_written_ahead_is_the_same_file(tmp_path: Path) -> None:
+    """Entries written as grades arrive make the same grades.json; an entry made from
+    another grade than the one written (a stale one, of the same name) is not used."""
+    from emu.grading import grade as grading
+    from emu.grading.loader import load
+    from emu.grading.report import Report, TestResult
+
+    spec = load(ROOT / "specs" / "rubric-multistage.yaml")
+    report = Report("spec", "s", [TestResult("t", "command", "fail", ["no <x>\u00e9"])])
+    grades = [
+        grading.Grade("a", grading.GRADED, 1.0, 20.0, report, seconds=0.25),
+        grading.Grade("b \udcff", grading.BUILD_FAILED, 0.0, 20.0, message="x\ny"),
+    ]
+    grading.write_outputs(grades, spec, tmp_path / "plain", seconds=1.5)
+    ahead = {g.name: (g, grading.grades_json_entry(g)) for g in grades}
+    stale = grading.Grade("a", grading.GRADED, 9.0, 20.0)
+    ahead_stale = {**ahead, "a": (stale, grading.grades_json_entry(stale))}
+    for name, prepared in (("ahead", ahead), ("stale", ahead_stale)):
+        grading.write_outputs(grades, spec, tmp_path / name, seconds=1.5, prepared=prepared)
+        got = (tmp_path / name / "grades.json").read_bytes()
+        assert got == (tmp_path / "plain" / "grades.json").read_bytes(), name
+
+
 @pytest.mark.slow
 def test_a_grade_file_a_worker_cannot_write_is_the_same_error(tmp_path: Path) -> None:
     """The worker that graded the submission writes its Gradescope file; when it cannot,

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from emu.grading import Report, TestResult, to_json, to_junit
 from emu.grading.grade import GRADED, Grade, gradescope
-from emu.grading.report import json_text, xml_text
+from emu.grading.report import Rendered, json_text, xml_text
 
 
 def _report() -> Report:
@@ -342,6 +342,23 @@ def test_json_text_is_the_json_modules_indented_text(data: object) -> None:
     expected = re.sub("[\ud800-\udfff]", lambda m: f"\\u{ord(m.group()):04x}", expected) + "\n"
     assert json_text(data) == expected
     assert json_text(data).encode("utf-8")  # never fails to encode
+
+
+@settings(max_examples=300, deadline=None)
+@given(_json_like, st.integers(0, 3))
+def test_a_rendered_value_is_written_as_its_value(data: object, depth: int) -> None:
+    """A value rendered ahead for some depth is written as the value itself would be, where
+    it falls at that depth (its text) and anywhere else (written anew), and inside a
+    document the json module writes (a NaN, an int key)."""
+    ahead = Rendered.of(data, depth)
+    for wrap in (
+        lambda v: {"a": [v]},  # depth 2
+        lambda v: [v],  # depth 1
+        lambda v: v,  # depth 0
+        lambda v: {"n": float("nan"), "a": [v]},
+        lambda v: {1: {"b": v}},  # depth 2, under an int key
+    ):
+        assert json_text(wrap(ahead)) == json_text(wrap(data))
 
 
 def test_json_text_writes_a_report_without_the_json_modules_encoder(
