@@ -328,12 +328,16 @@ class _Worker:
             pass
         return None
 
-    def stop(self) -> None:
+    def ask_to_stop(self) -> None:
+        """Tell the worker to exit when it is free (it finishes what it holds first)."""
         try:
             if self.proc.is_alive():
                 self.conn.send(None)
         except (OSError, ValueError):
             pass
+
+    def stop(self) -> None:
+        """Wait for the worker to exit (after :meth:`ask_to_stop`), or kill it."""
         self.proc.join(timeout=2)
         if self.proc.is_alive():
             self.proc.kill()
@@ -481,11 +485,14 @@ def grade(
             for index, g, written in arrived:
                 record(index, g, written)
     finally:
+        idle = [w for w in workers if w.ready and not w.tasks]
+        for w in idle:  # all told first: they exit (and tidy up) side by side
+            w.ask_to_stop()
         for w in workers:
-            if w.tasks or not w.ready:
-                w.kill()
-            else:
+            if w in idle:
                 w.stop()
+            else:
+                w.kill()
     return [g for g in results if g is not None]
 
 
