@@ -234,13 +234,12 @@ def _worker_main(conn: multiprocessing.connection.Connection, spec: Spec) -> Non
             return
         index, name, path, dest = task
         grade = grade_one(spec, Submission(name, path))
-        failed: str | None = None
+        written = False
         if dest is not None:  # its Gradescope file: written here, not by the parent
-            try:
+            with contextlib.suppress(OutputError):  # (the parent tries again, and says why)
                 _put(Path(dest), json_text(gradescope(grade)))
-            except OutputError as exc:
-                failed = str(exc)  # the parent tries again, and fails with its own error
-        conn.send((index, grade.to_dict(), failed))
+                written = True
+        conn.send((index, grade.to_dict(), written))
 
 
 def prepare_worker(spec: Spec) -> None:
@@ -291,26 +290,26 @@ class _Worker:
         child.close()
         self.ready = False
         # Sent and not yet answered, in order: the first is the one being graded.
-        self.tasks: deque[tuple[int, Submission, str | None]] = deque()
+        self.tasks: deque[tuple[int, Submission]] = deque()
         self.started = 0.0  # when the first of the tasks began, as far as the parent knows
 
     @property
-    def task(self) -> tuple[int, Submission, str | None] | None:
+    def task(self) -> tuple[int, Submission] | None:
         return self.tasks[0] if self.tasks else None
 
-    def give(self, index: int, sub: Submission, dest: str | None) -> None:
+    def give(self, index: int, sub: Submission, dest: Path | None) -> None:
         """Send a submission to grade (and where to write its Gradescope file, if anywhere)."""
         if not self.tasks:
             self.started = time.monotonic()
-        self.tasks.append((index, sub, dest))
-        self.conn.send((index, sub.name, sub.path, dest))
+        self.tasks.append((index, sub))
+        self.conn.send((index, sub.name, sub.path, None if dest is None else str(dest)))
 
-    def answered(self) -> tuple[int, Submission, str | None]:
+    def answered(self) -> tuple[int, Submission]:
         """The first task, answered; the next (already sent) begins now."""
         self.started = time.monotonic()
         return self.tasks.popleft()
 
-    def unstarted(self) -> list[tuple[int, Submission, str | None]]:
+    def unstarted(self) -> list[tuple[int, Submission]]:
         """The tasks after the first (sent, not begun), taken back."""
         rest = list(self.tasks)[1:]
         while len(self.tasks) > 1:
@@ -374,15 +373,15 @@ def grade(
     done = 0
     files = gradescope_files
 
-    def record(index: int, g: Grade, written: str | None = None) -> None:
+    def record(index: int, g: Grade, written: bool = False) -> None:
         nonlocal done
         results[index] = g
         done += 1
         if files is not None:
-            if written is None:
-                files.write(g)
+            if written:  # by the worker that graded it
+                files.written[g.name] = files.path(g.name)
             else:
-                files.written[g.name] = Path(written)
+                files.write(g)
         if on_result is not None:
             on_result(g, done, total)
 
@@ -392,9 +391,7 @@ def grade(
         return [g for g in results if g is not None]
     n = min(jobs or os.cpu_count() or 1, max(total, 1))
     ctx = multiprocessing.get_context("spawn")
-    queue: deque[tuple[int, Submission, str | None]] = deque(
-        (i, sub, None if files is None else str(files.path(sub.name))) for i, sub in enumerate(subs)
-    )
+    queue = deque(enumerate(subs))
     workers = [_Worker(ctx, spec) for _ in range(n)]
     kill_after = spec.limits.kill_after()
     startup_deaths = 0
@@ -404,9 +401,10 @@ def grade(
         if not (w.ready and w.proc.is_alive()):
             return
         while queue and (not w.tasks or (len(w.tasks) < _DEPTH and len(queue) >= 2 * n)):
-            w.give(*queue.popleft())
+            index, sub = queue.popleft()
+            w.give(index, sub, None if files is None else files.path(sub.name))
 
-    def requeue(tasks: list[tuple[int, Submission, str | None]]) -> None:
+    def requeue(tasks: list[tuple[int, Submission]]) -> None:
         queue.extendleft(reversed(tasks))  # first, in their order: they were never begun
 
     try:
@@ -415,7 +413,7 @@ def grade(
                 feed(w)
             waitables: list[Any] = [w.conn for w in workers] + [w.proc.sentinel for w in workers]
             multiprocessing.connection.wait(waitables, timeout=0.25)
-            arrived: list[tuple[int, Grade, str | None]] = []
+            arrived: list[tuple[int, Grade, bool]] = []
             for i, w in enumerate(workers):
                 msg = w.receive()
                 if msg is not None and msg[0] == "ready":
@@ -423,12 +421,9 @@ def grade(
                     feed(w)
                     continue
                 outcome: Grade | None = None
-                dest: str | None = None
                 if msg is not None and w.task is not None and msg[0] == w.task[0]:
                     assert isinstance(msg[1], dict)
                     outcome = Grade.from_dict(msg[1])
-                    # msg[2]: why the worker could not write the Gradescope file, if it could not
-                    dest = w.task[2] if msg[2] is None else None
                 elif w.task is None and not w.proc.is_alive():
                     startup_deaths += 0 if w.ready else 1
                     if startup_deaths > 2 * n:
@@ -443,11 +438,11 @@ def grade(
                 if w.task is None:
                     continue
                 if outcome is not None:
-                    index, _, _ = w.answered()
+                    index, _ = w.answered()
                     feed(w)  # its next ones first: then what on_result does
-                    arrived.append((index, outcome, dest))
+                    arrived.append((index, outcome, msg is not None and msg[2] is True))
                     continue
-                index, sub, _ = w.task
+                index, sub = w.task
                 if not w.proc.is_alive() and retried.get(index, 0) < 1:
                     # Killed from outside (the OOM killer, an operator) or crashed: try the
                     # submission once more in a fresh worker before blaming it.
@@ -481,7 +476,7 @@ def grade(
                 requeue(w.unstarted())
                 w.conn.close()
                 workers[i] = _Worker(ctx, spec)
-                arrived.append((index, outcome, None))
+                arrived.append((index, outcome, False))
             for index, g, written in arrived:
                 record(index, g, written)
     finally:
